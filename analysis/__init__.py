@@ -1,0 +1,1 @@
+"""analysis layer of adam-beyond (see ARCHITECTURE.md)."""

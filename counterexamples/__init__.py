@@ -1,0 +1,1 @@
+"""counterexamples layer of adam-beyond (see ARCHITECTURE.md)."""

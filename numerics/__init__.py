@@ -1,0 +1,16 @@
+"""numerics: one definition of each optimizer of the paper, run in any number system.
+
+Layer 0 of adam-beyond (imports nothing above it).  See ARCHITECTURE.md.
+"""
+from .backends import BACKENDS, Backend, BackendUnavailable, get_backend, to_fraction
+from .optimizers import METHODS, VARIANTS, Method, adagrad, adam, adamnc, adamx, amsgrad, make, rmsprop, sgd
+from .problems import Bernoulli, Explicit, LinearProblem, Periodic
+from .run import RunResult, default_checkpoints, run
+from .schedules import FIRST_ROUND, alpha_t, beta1_t, beta2_adamnc, phase
+
+__all__ = [
+    "BACKENDS", "Backend", "BackendUnavailable", "get_backend", "to_fraction", "METHODS", "VARIANTS",
+    "Method", "adagrad", "adam", "adamnc", "adamx", "amsgrad", "make", "rmsprop", "sgd", "Bernoulli",
+    "Explicit", "LinearProblem", "Periodic", "RunResult", "default_checkpoints", "run", "FIRST_ROUND",
+    "alpha_t", "beta1_t", "beta2_adamnc", "phase",
+]

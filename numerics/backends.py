@@ -1,0 +1,396 @@
+"""Number systems on which the one optimizer definition runs.
+
+A backend is a tiny adapter: ``num`` (exact conversion of a hyper-parameter or a gradient value),
+``sqrt``, ``maximum``, ``clip``, ``safe_div``, ``zeros_like`` and read-outs.  The optimizer code in
+:mod:`numerics.optimizers` uses only these and ordinary ``+ - * / **``, so the same definition runs on
+
+* ``numpy``  -- float64 arrays, batched over trajectories (shape ``(N, d)``);
+* ``mpmath`` -- an independent ``mpmath.MPContext`` at a chosen number of digits (no global state);
+* ``arb``    -- python-flint balls; every result encloses the exact real value;
+* ``sympy``  -- exact rationals and symbols, used by :mod:`analysis` to derive Gamma_t;
+* ``cupy``   -- float64 on a GPU, only when CuPy is importable *and* a device answers.
+
+Scalar backends (mpmath, arb, sympy) accept Python scalars or numpy object arrays (for d > 1).
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+
+class BackendUnavailable(RuntimeError):
+    """Raised when a backend the user asked for cannot run here (e.g. CuPy without a GPU)."""
+
+
+def to_fraction(value: Any) -> Fraction:
+    """Exact rational of a CLI string ("0.9" -> 9/10), int, Fraction or float (exact binary value)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, str):
+        return Fraction(value.strip())
+    if isinstance(value, (float, np.floating)):
+        return Fraction(float(value))
+    try:  # sympy Rational
+        import sympy
+
+        if isinstance(value, sympy.Rational):
+            return Fraction(int(value.p), int(value.q))
+    except ImportError:  # pragma: no cover
+        pass
+    raise TypeError(f"cannot convert {value!r} to an exact rational")
+
+
+class Backend:
+    name = "abstract"
+    batched = False  # True when arrays of shape (N, d) are native
+
+    # --- conversions -------------------------------------------------------------------------
+    def num(self, value):
+        raise NotImplementedError
+
+    def to_float(self, x) -> float:
+        return float(x)
+
+    def to_str(self, x, digits: int = 30) -> str:
+        return repr(self.to_float(x))
+
+    # --- elementary operations ---------------------------------------------------------------
+    def sqrt(self, x):
+        raise NotImplementedError
+
+    def maximum(self, a, b):
+        raise NotImplementedError
+
+    def clip(self, x, lo, hi):
+        raise NotImplementedError
+
+    def safe_div(self, a, b):
+        """a / b, with 0 where b == 0 (then a == 0 too for every method here: no gradient yet)."""
+        raise NotImplementedError
+
+    def is_zero(self, x) -> bool:
+        return x == 0
+
+    def sum_last(self, x):
+        """Sum over coordinates (last axis); identity on scalars."""
+        if isinstance(x, np.ndarray):
+            return x.sum(axis=-1)
+        return x
+
+    def zeros_like(self, x):
+        if isinstance(x, np.ndarray):
+            out = np.empty(x.shape, dtype=object)
+            out.fill(self.num(0))
+            return out
+        return self.num(0)
+
+    def describe(self) -> dict:
+        return {"backend": self.name, "dps": None}
+
+
+def _lift1(f):
+    """Apply a scalar function elementwise to object arrays, directly to scalars."""
+    vf = np.frompyfunc(f, 1, 1)
+
+    def g(x):
+        return vf(x) if isinstance(x, np.ndarray) else f(x)
+
+    return g
+
+
+def _lift2(f):
+    vf = np.frompyfunc(f, 2, 1)
+
+    def g(a, b):
+        return vf(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else f(a, b)
+
+    return g
+
+
+# ------------------------------------------------------------------------------------------------
+class NumpyBackend(Backend):
+    """float64, batched: x has shape (N, d); hyper-parameters may be arrays of shape (N, 1)."""
+
+    name = "numpy"
+    batched = True
+    xp = np
+
+    def num(self, value):
+        if isinstance(value, np.ndarray):
+            return value.astype(np.float64)
+        if isinstance(value, (list, tuple)):
+            return np.asarray([float(to_fraction(v)) for v in value], dtype=np.float64)
+        if isinstance(value, str):
+            return float(Fraction(value))
+        return float(value)
+
+    def sqrt(self, x):
+        return np.sqrt(x)
+
+    def maximum(self, a, b):
+        return np.maximum(a, b)
+
+    def clip(self, x, lo, hi):
+        return np.clip(x, lo, hi)
+
+    def safe_div(self, a, b):
+        a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+        out = np.zeros(a.shape)
+        np.divide(a, b, out=out, where=(b != 0))
+        return out
+
+    def is_zero(self, x):
+        return bool(np.all(np.asarray(x) == 0))
+
+    def zeros_like(self, x):
+        return np.zeros(np.shape(x))
+
+    def to_float(self, x):
+        return float(x)
+
+
+class CupyBackend(NumpyBackend):
+    """float64 on a GPU.  Constructed only when CuPy imports and a device answers."""
+
+    name = "cupy"
+
+    def __init__(self):
+        try:
+            import cupy as cp
+        except ImportError as exc:
+            raise BackendUnavailable(
+                "--backend cupy: CuPy is not installed (pip install 'adam-beyond[gpu]')") from exc
+        try:
+            ok = bool(cp.is_available())
+            if ok:
+                cp.zeros(1)
+        except RuntimeError as exc:  # CUDARuntimeError subclasses RuntimeError
+            raise BackendUnavailable(f"--backend cupy: no usable GPU ({exc})") from exc
+        if not ok:
+            raise BackendUnavailable("--backend cupy: CuPy is installed but no GPU is available")
+        self.xp = cp
+
+    def num(self, value):
+        v = super().num(value)
+        return self.xp.asarray(v) if isinstance(v, np.ndarray) else v
+
+    def sqrt(self, x):
+        return self.xp.sqrt(x)
+
+    def maximum(self, a, b):
+        return self.xp.maximum(a, b)
+
+    def clip(self, x, lo, hi):
+        return self.xp.clip(x, lo, hi)
+
+    def safe_div(self, a, b):
+        xp = self.xp
+        a = xp.asarray(a, dtype=xp.float64)
+        b = xp.asarray(b, dtype=xp.float64)
+        return xp.where(b != 0, a / xp.where(b != 0, b, 1.0), 0.0)
+
+    def is_zero(self, x):
+        return bool(self.xp.all(self.xp.asarray(x) == 0))
+
+    def zeros_like(self, x):
+        return self.xp.zeros(self.xp.shape(x))
+
+    def to_float(self, x):
+        return float(x)
+
+
+class FloatBackend(Backend):
+    """IEEE float64 on Python scalars: the numpy backend's fast path for one 1-D trajectory.
+
+    Python floats and numpy float64 are the same IEEE double and ``math.sqrt`` is correctly rounded,
+    so results are bit-identical to the numpy backend; only the per-step overhead differs.
+    """
+
+    name = "numpy"
+
+    def num(self, value):
+        if isinstance(value, str):
+            return float(Fraction(value))
+        return float(value)
+
+    sqrt = staticmethod(math.sqrt)
+
+    @staticmethod
+    def maximum(a, b):
+        return a if a >= b else b
+
+    @staticmethod
+    def clip(x, lo, hi):
+        return lo if x < lo else (hi if x > hi else x)
+
+    @staticmethod
+    def safe_div(a, b):
+        return 0.0 if b == 0 else a / b
+
+    def zeros_like(self, x):
+        return 0.0
+
+
+# ------------------------------------------------------------------------------------------------
+class MpmathBackend(Backend):
+    """mpmath at ``dps`` significant digits, in a private context (the global mp is untouched)."""
+
+    name = "mpmath"
+
+    def __init__(self, dps: int = 50):
+        import mpmath
+
+        self.ctx = mpmath.MPContext()
+        self.ctx.dps = int(dps)
+        self.dps = int(dps)
+        ctx = self.ctx
+        self.sqrt = _lift1(ctx.sqrt)
+        self.maximum = _lift2(lambda a, b: a if a >= b else b)
+        self._clip = lambda x, lo, hi: lo if x < lo else (hi if x > hi else x)
+        self.safe_div = _lift2(lambda a, b: ctx.mpf(0) if b == 0 else a / b)
+
+    def num(self, value):
+        if isinstance(value, np.ndarray):
+            return np.frompyfunc(self.num, 1, 1)(value)
+        if isinstance(value, (list, tuple)):
+            return np.array([self.num(v) for v in value], dtype=object)
+        if isinstance(value, self.ctx.mpf):
+            return value
+        q = to_fraction(value)
+        return self.ctx.mpf(q.numerator) / q.denominator
+
+    def clip(self, x, lo, hi):
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(lambda a: self._clip(a, lo, hi), 1, 1)(x)
+        return self._clip(x, lo, hi)
+
+    def to_float(self, x):
+        return float(x)
+
+    def to_str(self, x, digits: int = 30) -> str:
+        return self.ctx.nstr(x, min(digits, self.dps))
+
+    def describe(self):
+        return {"backend": self.name, "dps": self.dps}
+
+
+class ArbBackend(Backend):
+    """python-flint ``arb`` balls at ``prec`` bits: each number encloses the exact real value.
+
+    flint's precision is a global; :meth:`precision` is a context manager that sets and restores it.
+    """
+
+    name = "arb"
+
+    def __init__(self, prec: int = 128):
+        import flint
+
+        self.flint = flint
+        self.prec = int(prec)
+        self.sqrt = _lift1(lambda x: x.sqrt())
+        self.maximum = _lift2(lambda a, b: a.max(b))
+        self.safe_div = _lift2(lambda a, b: flint.arb(0) if b.is_zero() else a / b)
+
+    def precision(self):
+        backend = self
+
+        class _Prec:
+            def __enter__(self):
+                self.old = backend.flint.ctx.prec
+                backend.flint.ctx.prec = backend.prec
+
+            def __exit__(self, *exc):
+                backend.flint.ctx.prec = self.old
+
+        return _Prec()
+
+    def num(self, value):
+        arb = self.flint.arb
+        if isinstance(value, np.ndarray):
+            return np.frompyfunc(self.num, 1, 1)(value)
+        if isinstance(value, (list, tuple)):
+            return np.array([self.num(v) for v in value], dtype=object)
+        if isinstance(value, arb):
+            return value
+        q = to_fraction(value)
+        return arb(q.numerator) / q.denominator
+
+    def clip(self, x, lo, hi):
+        f = lambda a: a.max(lo).min(hi)  # rigorous min/max of balls
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(f, 1, 1)(x)
+        return f(x)
+
+    def is_zero(self, x):
+        return bool(x.is_zero())
+
+    def to_float(self, x):
+        return float(x.mid())
+
+    def to_str(self, x, digits: int = 30) -> str:
+        return x.str(digits, radius=False)
+
+    def describe(self):
+        return {"backend": self.name, "dps": int(self.prec * math.log10(2)), "prec_bits": self.prec}
+
+
+class SympyBackend(Backend):
+    """Exact rationals, algebraic numbers and symbols.  Max and clip stay symbolic when undecided."""
+
+    name = "sympy"
+
+    def __init__(self):
+        import sympy
+
+        self.sp = sympy
+        self.sqrt = _lift1(sympy.sqrt)
+        self.maximum = _lift2(sympy.Max)
+        self.safe_div = _lift2(lambda a, b: sympy.Integer(0) if b == 0 else a / b)
+
+    def num(self, value):
+        sp = self.sp
+        if isinstance(value, np.ndarray):
+            return np.frompyfunc(self.num, 1, 1)(value)
+        if isinstance(value, (list, tuple)):
+            return np.array([self.num(v) for v in value], dtype=object)
+        if isinstance(value, sp.Basic):
+            return value
+        if isinstance(value, str):
+            return sp.Rational(value)
+        q = to_fraction(value)
+        return sp.Rational(q.numerator, q.denominator)
+
+    def clip(self, x, lo, hi):
+        f = lambda a: self.sp.Min(self.sp.Max(a, lo), hi)
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(f, 1, 1)(x)
+        return f(x)
+
+    def to_float(self, x):
+        return float(self.sp.N(x, 20))
+
+    def to_str(self, x, digits: int = 30) -> str:
+        return str(self.sp.N(x, digits))
+
+
+BACKENDS = ("numpy", "mpmath", "arb", "sympy", "cupy")
+
+
+def get_backend(name: str, dps: int = 50) -> Backend:
+    """Backend by name; ``dps`` is decimal digits for mpmath and arb (arb gets ceil(dps*log2 10)+8 bits)."""
+    if name == "numpy":
+        return NumpyBackend()
+    if name == "mpmath":
+        return MpmathBackend(dps)
+    if name == "arb":
+        return ArbBackend(int(math.ceil(dps * math.log2(10))) + 8)
+    if name == "sympy":
+        return SympyBackend()
+    if name == "cupy":
+        return CupyBackend()
+    raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

@@ -1,0 +1,1 @@
+"""proofs layer of adam-beyond (see ARCHITECTURE.md)."""
