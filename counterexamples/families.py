@@ -1,0 +1,138 @@
+"""The named problem families of the paper and its follow-ups, with their prescribed hyper-parameters.
+
+Each family builds a generic :mod:`numerics.problems` problem on F = [-1, 1] and carries the
+hyper-parameters that its theorem prescribes.  Those are *defaults*: a user may override any of them,
+and every output records the values that actually ran (see :func:`resolve`).
+
+CLI name              problem                                                  prescribed defaults
+periodic (C, n)       g_t = C when t mod n = 1, else -1                         -
+thm1 (C)              periodic with n = 3                                       beta1=0, beta2=1/(1+C^2),
+                                                                                alpha=1/2 (< sqrt(1-beta2),
+                                                                                RECONSTRUCTED cond.), x1=1
+thm2 (C)              periodic with n = C (C even)                              x1=1, alpha=1
+thm3 (C, delta)       i.i.d. g_t = C w.p. p=(1+delta)/(C+1), else -1            x1=0 (the proof: no
+                                                                                projection; here F=[-1,1])
+thm6 (C, eps)         periodic with n = 3, Adam with eps (eq. 3)                 beta1=0, eps=1,
+                                                                                beta2=(1-eps+2eps/C^2)/(1+C^2)
+                                                                                (=2/((1+C^2)C^2) at eps=1;
+                                                                                T6-3, RECONSTRUCTED), x1=1
+section5-online       g_t = 1010 when t mod 101 = 1, else -10                    beta1=0.9, beta2=0.99, x1=0
+section5-stochastic   g_t = 1010 w.p. 0.01, else -10 (seeded)                    beta1=0.9, beta2=0.99, x1=0
+pp-example-3.2        the section5-online sequence, Phuong & Phong Ex. 3.2       beta1=0.9, lambda=0.001
+                                                                                (beta1_t=beta1 lambda^(t-1)),
+                                                                                beta2=0.999, alpha=0.001, x1=1
+
+The step size and start of the Section 5 experiments are not stated in the paper (spec §11.1):
+alpha = 1/2 with alpha_t = alpha/sqrt(t) and x1 = 0 follow the spec's F10 runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from numerics.problems import Bernoulli, LinearProblem, Periodic
+
+FAMILIES = ("periodic", "thm1", "thm2", "thm3", "thm6", "section5-online", "section5-stochastic",
+            "pp-example-3.2")
+
+
+class FamilyError(ValueError):
+    """Bad family parameter: message names the argument and its allowed range."""
+
+
+@dataclass
+class Family:
+    name: str
+    problem: LinearProblem
+    defaults: dict = field(default_factory=dict)  # hyper-parameters prescribed by the theorem
+    note: str = ""
+
+
+def periodic_problem(C, n: int, name: str = "periodic", big=None, small=-1) -> Periodic:
+    """g_t = C (or ``big``) at phase 0 (t mod n = 1), else ``small``; F = [-1, 1]."""
+    big = C if big is None else big
+    return Periodic(pattern=[big] + [small] * (n - 1), name=name,
+                    params={"C": str(Fraction(C)), "n": int(n)})
+
+
+def _frac(name, value, default):
+    v = default if value is None else value
+    try:
+        return Fraction(str(v))
+    except (ValueError, ZeroDivisionError) as exc:
+        raise FamilyError(f"--{name}: expected a number, got {v!r}") from exc
+
+
+def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0) -> Family:
+    """The family ``name`` with its parameters (None = the family's default)."""
+    if name == "periodic":
+        Cq = _frac("C", C, 3)
+        nn = int(n if n is not None else 3)
+        if nn < 2:
+            raise FamilyError(f"--n must be an integer >= 2 (got {nn})")
+        return Family(name, periodic_problem(Cq, nn, name))
+    if name == "thm1":
+        Cq = _frac("C", C, 3)
+        if Cq <= 2:
+            raise FamilyError(f"--C must be > 2 for Theorem 1 (got {Cq})")
+        return Family(name, periodic_problem(Cq, 3, name),
+                      dict(beta1=Fraction(0), beta2=1 / (1 + Cq * Cq), alpha=Fraction(1, 2), x1=1),
+                      "alpha < sqrt(1-beta2) is the RECONSTRUCTED step condition of A2")
+    if name == "thm2":
+        Cq = _frac("C", C, 20)
+        if Cq.denominator != 1 or Cq < 2 or Cq % 2:
+            raise FamilyError(f"--C must be an even integer >= 2 for Theorem 2 (got {Cq})")
+        return Family(name, periodic_problem(Cq, int(Cq), name), dict(alpha=Fraction(1), x1=1),
+                      "conditions (c1)-(c3) on C are RECONSTRUCTED")
+    if name == "thm3":
+        Cq = _frac("C", C, 100)
+        dq = _frac("delta", delta, Fraction(1, 10))
+        if Cq <= 1:
+            raise FamilyError(f"--C must be > 1 for Theorem 3 (got {Cq})")
+        if dq <= 0 or dq >= Cq:
+            raise FamilyError(f"--delta must be in (0, C) for Theorem 3 (got {dq})")
+        prob = (1 + dq) / (Cq + 1) if p is None else _frac("p", p, None)
+        if not 0 < prob < 1:
+            raise FamilyError(f"--p must be in (0, 1) (got {prob})")
+        pr = Bernoulli(p=prob, high=Cq, low=-1, seed=seed, name=name,
+                       params={"C": str(Cq), "delta": str(dq), "p": str(prob), "seed": seed})
+        return Family(name, pr, dict(x1=0), "the paper's proof runs without projection; here F=[-1,1]")
+    if name == "thm6":
+        Cq = _frac("C", C, 3)
+        eq = _frac("eps", eps, 1)
+        if Cq <= 2:
+            raise FamilyError(f"--C must be > 2 for Theorem 6 (got {Cq})")
+        if eq <= 0:
+            raise FamilyError(f"--eps must be > 0 for Theorem 6 (got {eq})")
+        b2 = (1 - eq + 2 * eq / (Cq * Cq)) / (1 + Cq * Cq)
+        if b2 <= 0:
+            raise FamilyError(f"--eps must be < C^2/(C^2-2) = {Cq*Cq/(Cq*Cq-2)} for the T6-3 beta2 "
+                              f"(got {eq}); scale the losses instead")
+        return Family(name, periodic_problem(Cq, 3, name),
+                      dict(beta1=Fraction(0), beta2=b2, eps=eq, alpha=Fraction(1, 2), x1=1),
+                      "beta2 = (1-eps+2eps/C^2)/(1+C^2) is the RECONSTRUCTED T6-3 choice")
+    if name == "section5-online":
+        return Family(name, periodic_problem(1010, 101, name, big=1010, small=-10),
+                      dict(beta1=Fraction(9, 10), beta2=Fraction(99, 100), alpha=Fraction(1, 2), x1=0),
+                      "step size and start are not stated in the paper (spec 11.1)")
+    if name == "section5-stochastic":
+        prob = Fraction(1, 100) if p is None else _frac("p", p, None)
+        if not 0 < prob < 1:
+            raise FamilyError(f"--p must be in (0, 1) (got {prob})")
+        pr = Bernoulli(p=prob, high=1010, low=-10, seed=seed, name=name,
+                       params={"p": str(prob), "seed": seed})
+        return Family(name, pr, dict(beta1=Fraction(9, 10), beta2=Fraction(99, 100),
+                                     alpha=Fraction(1, 2), x1=0))
+    if name == "pp-example-3.2":
+        return Family(name, periodic_problem(1010, 101, name, big=1010, small=-10),
+                      dict(beta1=Fraction(9, 10), beta1_schedule="geometric", lam=Fraction(1, 1000),
+                           beta2=Fraction(999, 1000), alpha=Fraction(1, 1000), x1=1),
+                      "Phuong & Phong (2019) Example 3.2")
+    raise FamilyError(f"--problem: unknown problem {name!r}; choose one of {', '.join(FAMILIES)}")
+
+
+def resolve(family: Family, overrides: dict) -> dict:
+    """Hyper-parameters that run: the family's prescribed defaults, then the user's overrides."""
+    out = dict(family.defaults)
+    out.update({k: v for k, v in overrides.items() if v is not None})
+    return out
