@@ -1,0 +1,296 @@
+"""The project's one bridge to Z3: exact constants, square roots, a solver portfolio, exact models.
+
+Everything in :mod:`proofs` and :mod:`counterexamples.search` that talks to Z3 goes through here, so
+the encoding conventions (spec/tooling.md §3, ARCHITECTURE.md "Z3 notes") are fixed in one place.
+
+API
+---
+``Q(p, q=1)``
+    Exact rational constant p/q as a Z3 real (``Q(9, 10)``, never the float 0.9; ``Q(0)`` works).
+    ``p`` may also be a ``Fraction``, an ``int`` or a decimal string ("0.999").
+``sqrt_of(expr, name) -> (s, [s >= 0, s*s == expr])``
+    Z3 has no square root: a fresh real ``s`` plus its two defining constraints.  Add the
+    constraints to the hypotheses (for ``prove``) or to the constraints (for ``find``).
+``prove(claim, hypotheses=(), variables=None, timeout_s=10.0) -> Verdict``
+    Validity of ``hypotheses => claim`` over the reals: the negation ``hypotheses & not claim`` is
+    handed to the portfolio.  unsat -> ``Verdict("proved")``; a model -> ``Verdict("refuted",
+    witness)``; anything else -> ``Verdict("unknown", reason=reason_unknown())``.  Unknown is never
+    success.
+``find(constraints, variables=None, timeout_s=10.0) -> SatResult``
+    Satisfiability: ``SatResult("sat", model)``, ``"unsat"`` or ``"unknown"`` (with the reason).
+``Verdict(status, witness, reason, seconds, engine)``
+    ``status`` in {"proved", "refuted", "unknown"}; ``witness``: dict name -> exact value string.
+``SatResult(status, model, reason, seconds, engine)``
+    ``status`` in {"sat", "unsat", "unknown"}; ``model``: dict name -> exact value string.
+``value_str(v, digits=40)``
+    A model value as a string, never through a float: a rational is written "p/q" (or "p");
+    an algebraic number (e.g. sqrt 7) as a decimal with ``digits`` digits followed by its defining
+    polynomial, e.g. ``"2.6457513110645905905016157536392604257102 (root of x^2 - 7)"``.
+``value_interval(v, digits=40) -> (Fraction lo, Fraction hi)``
+    An exact rational interval that contains the model value (a point interval for rationals);
+    for re-checking a model in exact or interval arithmetic without Z3.
+``value_fraction(v, digits=40) -> Fraction``
+    The exact value of a rational, or a rational within 10^-digits of an algebraic value.
+
+Portfolio (spec/tooling.md §3, measured on this machine): no single engine wins on the paper's
+nonlinear real arithmetic, so a query goes to
+
+1. ``SimpleSolver()`` for up to 2 s  (best at unsat: validity proofs in ms where Solver() pays ~14 s),
+2. then ``Tactic('qfnra-nlsat').solver()`` for up to 5 s  (best at finding models),
+3. then ``Solver()`` for the rest of the budget,
+
+each stage capped by what remains of ``timeout_s``; the first definite answer wins.  Z3 honours a
+timeout within ~50 ms, so a call returns within about ``timeout_s + 0.1 s``.  The reason of the last
+stage that gave up is reported ("timeout", "canceled", "unknown", or "incomplete" ...).
+
+Models are read with ``is_rational_value`` / ``is_algebraic_value``: rationals exactly via
+``as_fraction``, algebraic numbers through ``approx(k)`` (a rational within 10^-k) and ``poly()``.
+Callers are expected to re-check every model without Z3 (the project's soundness rule).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterable, Sequence
+
+import z3
+
+__all__ = [
+    "Q",
+    "sqrt_of",
+    "Verdict",
+    "SatResult",
+    "prove",
+    "find",
+    "check",
+    "value_str",
+    "value_interval",
+    "value_fraction",
+    "free_vars",
+    "PORTFOLIO",
+]
+
+# (engine name, seconds) -- the last stage takes whatever budget is left.
+PORTFOLIO = (("simple", 2.0), ("nlsat", 5.0), ("default", None))
+
+
+def Q(p, q=1) -> z3.ArithRef:
+    """Exact rational constant p/q as a Z3 real.  ``p`` may be int, Fraction or a decimal string."""
+    fr = Fraction(p) / Fraction(q) if not isinstance(p, float) else None
+    if fr is None:
+        raise TypeError("Q() takes exact numbers (int, Fraction, str), not a float: "
+                        "0.1 is not 1/10 in binary")
+    return z3.RealVal(f"{fr.numerator}/{fr.denominator}")
+
+
+_sqrt_counter = [0]
+
+
+def sqrt_of(expr, name: str | None = None):
+    """(s, [s >= 0, s*s == expr]): the non-negative square root of ``expr`` as an auxiliary variable.
+
+    The constraints force ``expr >= 0`` as well; ``name`` should be unique within one query
+    (a counter is appended when it is omitted)."""
+    if name is None:
+        _sqrt_counter[0] += 1
+        name = f"sqrt_{_sqrt_counter[0]}"
+    s = z3.Real(name)
+    return s, [s >= 0, s * s == expr]
+
+
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    """Three-valued result of a validity query."""
+
+    status: str  # "proved" | "refuted" | "unknown"
+    witness: dict = field(default_factory=dict)  # name -> exact value string
+    reason: str = ""
+    seconds: float = 0.0
+    engine: str = ""
+
+    def __post_init__(self):
+        if self.status not in ("proved", "refuted", "unknown"):
+            raise ValueError(f"bad verdict status {self.status!r}")
+
+    @property
+    def proved(self) -> bool:
+        return self.status == "proved"
+
+
+@dataclass
+class SatResult:
+    """Three-valued result of a satisfiability query."""
+
+    status: str  # "sat" | "unsat" | "unknown"
+    model: dict = field(default_factory=dict)  # name -> exact value string
+    reason: str = ""
+    seconds: float = 0.0
+    engine: str = ""
+    raw_model: object = None  # the z3.ModelRef, for value_interval / value_fraction
+
+    def __post_init__(self):
+        if self.status not in ("sat", "unsat", "unknown"):
+            raise ValueError(f"bad sat status {self.status!r}")
+
+
+# ------------------------------------------------------------------------------------------------
+def _poly_str(coeffs) -> str:
+    terms = []
+    for k in range(len(coeffs) - 1, -1, -1):
+        c = coeffs[k]
+        if c == 0:
+            continue
+        mono = "" if k == 0 else ("x" if k == 1 else f"x^{k}")
+        if mono and c in (1, -1):
+            coef = "-" if c == -1 else ""
+        else:
+            coef = str(c) + ("*" if mono else "")
+        terms.append(coef + mono)
+    s = " + ".join(terms).replace("+ -", "- ")
+    return s or "0"
+
+
+def value_fraction(v, digits: int = 40) -> Fraction:
+    """Exact Fraction of a rational model value; a rational within 10^-digits of an algebraic one."""
+    if z3.is_rational_value(v):
+        return Fraction(v.numerator_as_long(), v.denominator_as_long())
+    if z3.is_algebraic_value(v):
+        a = v.approx(digits)
+        return Fraction(a.numerator_as_long(), a.denominator_as_long())
+    if z3.is_int_value(v):
+        return Fraction(v.as_long())
+    raise TypeError(f"not a numeric model value: {v!r}")
+
+
+def value_interval(v, digits: int = 40) -> tuple[Fraction, Fraction]:
+    """Exact rational enclosure [lo, hi] of a model value (a point for rationals)."""
+    f = value_fraction(v, digits)
+    if z3.is_algebraic_value(v):
+        r = Fraction(1, 10**digits)
+        return f - r, f + r
+    return f, f
+
+
+def value_str(v, digits: int = 40) -> str:
+    """Model value as text, never through a float: "p/q", or "d.ddd... (root of poly)"."""
+    if z3.is_rational_value(v) or z3.is_int_value(v):
+        f = value_fraction(v)
+        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    if z3.is_algebraic_value(v):
+        dec = v.as_decimal(digits).rstrip("?")
+        try:
+            poly = _poly_str([int(str(c)) for c in v.poly()]) if hasattr(v, "poly") else ""
+        except Exception:  # noqa: BLE001 -- poly() is cosmetic; the decimal is the value
+            poly = ""
+        return f"{dec} (root of {poly})" if poly else dec
+    return str(v)
+
+
+def free_vars(exprs: Iterable) -> list:
+    """The uninterpreted constants (variables) occurring in ``exprs``, in first-seen order."""
+    seen, out, stack = set(), [], list(exprs)
+    while stack:
+        e = stack.pop()
+        if not z3.is_expr(e):
+            continue
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            if e.get_id() not in seen:
+                seen.add(e.get_id())
+                out.append(e)
+            continue
+        if z3.is_quantifier(e):
+            stack.append(e.body())
+            continue
+        stack.extend(e.children())
+    return out
+
+
+def _read_model(model, variables) -> dict:
+    out = {}
+    for x in variables:
+        out[str(x)] = value_str(model.eval(x, model_completion=True))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+def _make_solver(engine: str):
+    if engine == "simple":
+        return z3.SimpleSolver()
+    if engine == "nlsat":
+        return z3.Tactic("qfnra-nlsat").solver()
+    if engine == "default":
+        return z3.Solver()
+    if engine == "qe":  # exists-forall queries (tooling.md: Then('qe','smt') sat in 135 ms)
+        return z3.Then("qe", "smt").solver()
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
+    """Run the portfolio on ``assertions``.
+
+    Returns (status in {"sat","unsat","unknown"}, z3 model or None, reason, seconds, engine)."""
+    if timeout_s <= 0:
+        raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+    stages = PORTFOLIO if engines is None else tuple((e, None) for e in engines)
+    t0 = time.perf_counter()
+    reasons = []
+    for i, (engine, cap) in enumerate(stages):
+        left = timeout_s - (time.perf_counter() - t0)
+        if left <= 0.01:
+            break
+        last = i == len(stages) - 1
+        budget = left if (cap is None or last) else min(cap, left)
+        s = _make_solver(engine)
+        s.set("timeout", max(1, int(budget * 1000)))
+        try:
+            s.add(*assertions)
+            r = s.check()
+        except z3.Z3Exception as exc:  # e.g. nlsat refusing a non-polynomial goal
+            reasons.append(f"{engine}: {exc}")
+            continue
+        if r == z3.sat:
+            return "sat", s.model(), "", time.perf_counter() - t0, engine
+        if r == z3.unsat:
+            return "unsat", None, "", time.perf_counter() - t0, engine
+        reasons.append(f"{engine}: {s.reason_unknown()}")
+    reason = "; ".join(reasons) or "timeout"
+    return "unknown", None, reason, time.perf_counter() - t0, "portfolio"
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def prove(claim, hypotheses=(), variables=None, timeout_s: float = 10.0, engines=None) -> Verdict:
+    """Prove ``hypotheses => claim`` for all real values of the free variables.
+
+    Negation unsat -> proved; a model of the negation -> refuted, witness = the model on
+    ``variables`` (default: every free variable); otherwise unknown with the solver's reason."""
+    hyps = _as_list(hypotheses)
+    negation = hyps + [z3.Not(claim)]
+    variables = free_vars(negation) if variables is None else list(variables)
+    status, model, reason, secs, engine = check(negation, timeout_s, engines)
+    if status == "unsat":
+        return Verdict("proved", {}, "negation unsat", secs, engine)
+    if status == "sat":
+        return Verdict("refuted", _read_model(model, variables), "model of the negation", secs,
+                       engine)
+    return Verdict("unknown", {}, reason, secs, engine)
+
+
+def find(constraints, variables=None, timeout_s: float = 10.0, engines=None) -> SatResult:
+    """Find real values satisfying ``constraints``; exact model strings on ``variables``."""
+    cons = _as_list(constraints)
+    variables = free_vars(cons) if variables is None else list(variables)
+    status, model, reason, secs, engine = check(cons, timeout_s, engines)
+    if status == "sat":
+        return SatResult("sat", _read_model(model, variables), "", secs, engine, model)
+    if status == "unsat":
+        return SatResult("unsat", {}, "constraints unsat", secs, engine)
+    return SatResult("unknown", {}, reason, secs, engine)

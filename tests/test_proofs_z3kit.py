@@ -1,0 +1,61 @@
+"""proofs.z3kit: exact constants, sqrt encoding, three-valued verdicts, exact model reading."""
+from fractions import Fraction
+
+import pytest
+import z3
+
+from proofs.z3kit import Q, Verdict, find, prove, sqrt_of, value_fraction, value_interval
+
+
+def test_Q_is_exact():
+    assert z3.simplify(Q(1, 3) * 3 == 1)
+    assert z3.simplify(Q("0.9") == Q(9, 10))
+    assert z3.simplify(Q(0) == 0)
+    with pytest.raises(TypeError):
+        Q(0.1)
+
+
+def test_sqrt_subadditivity_proved():
+    a, b = z3.Reals("a b")
+    sa, ca = sqrt_of(a, "sa")
+    sb, cb = sqrt_of(b, "sb")
+    sab, cab = sqrt_of(a + b, "sab")
+    v = prove(sa + sb >= sab, ca + cb + cab, timeout_s=5)
+    assert v.status == "proved"
+    # the converse is false: a model, checked here without Z3
+    w = prove(sa + sb <= sab, ca + cb + cab, [a, b], timeout_s=5)
+    assert w.status == "refuted"
+    A, Bv = Fraction(w.witness["a"]), Fraction(w.witness["b"])
+    # sqrt(A) + sqrt(B) > sqrt(A + B)  <=>  2 sqrt(AB) > 0  <=>  A*B > 0
+    assert A >= 0 and Bv >= 0 and A * Bv > 0
+
+
+def test_algebraic_model_read_exactly():
+    x = z3.Real("x")
+    r = find([x * x == 7, x > 0], timeout_s=5)
+    assert r.status == "sat"
+    assert r.model["x"].startswith("2.645751311064590590501615753639260425710")
+    assert "x^2 - 7" in r.model["x"]
+    lo, hi = value_interval(r.raw_model.eval(x), 30)
+    assert lo * lo < 7 < hi * hi and hi - lo <= Fraction(2, 10**30)
+    f = value_fraction(r.raw_model.eval(x), 30)
+    assert abs(f * f - 7) < Fraction(1, 10**29)
+
+
+def test_unsat_and_unknown_are_not_proved():
+    x = z3.Real("x")
+    assert find([x * x < 0], timeout_s=2).status == "unsat"
+    # a 12-variable cubic system that no engine settles in 1 s: must be UNKNOWN, never proved
+    ys = [z3.Real(f"y{i}") for i in range(12)]
+    cons = [sum(y * y * y for y in ys) == 33 * ys[0] * ys[1] * ys[2] + 1]
+    cons += [ys[i] * ys[i + 1] - ys[i + 2] * ys[i + 2] * ys[i] == 3 for i in range(10)]
+    r = find(cons, timeout_s=1.0)
+    assert r.status == "unknown" and r.reason
+    assert r.seconds < 1.6  # the timeout is honoured
+    v = prove(z3.Not(z3.And(*cons)), [], timeout_s=1.0)
+    assert v.status == "unknown" and not v.proved and v.reason
+
+
+def test_verdict_rejects_bad_status():
+    with pytest.raises(ValueError):
+        Verdict("maybe")
