@@ -1,0 +1,350 @@
+"""The exact asymptotic test for Adam on the periodic family: the steady-state drift D.
+
+Family (spec §4-§5): F = [-1, 1], g_t = C when t mod n = 1 (phase 0), else -1.  For C > n - 1 the
+mean gradient (C - (n-1))/n is positive and the best fixed point is x* = -1.
+
+Steady state.  Adam's m_t, v_t (eq. 1, no bias correction, constant beta1, beta2) do not depend on x;
+they converge geometrically to the n-periodic sequence (j = phase, 0..n-1)
+
+    m_j = (1-beta1)/(1-beta1^n) sum_{k<n} beta1^k g_{j-k} = a beta1^j - 1,   a = (C+1)/S1,
+    v_j = (1-beta2)/(1-beta2^n) sum_{k<n} beta2^k g_{j-k}^2 = c beta2^j + 1,  c = (C^2-1)/S2,
+
+with S1 = sum_{k<n} beta1^k, S2 = sum_{k<n} beta2^k (the closed forms follow because g_{j-k} = C only
+for k = j).  The drift of one period in units of alpha_t is
+
+    D = - sum_{j<n} m_j / sqrt(v_j + eps)          (eps = 0 for the paper's Adam; eq. 3 otherwise).
+
+Why the sign of D decides the limit (checked in this toolkit, not taken from the paper):
+m_j + 1 = beta1^j (m_0 + 1) with m_0 + 1 > 0, so inside a period that starts at phase 0 the
+unprojected steps delta_j = -alpha_t m_j / sqrt(v_j) are first <= 0 and then > 0 (also in the transient,
+since m_t > -1 always).  For such a sign pattern on [a, b] = [-1, 1] the period map is *exactly*
+
+    y_end = min(b, max(a + P, y + N + P)),   N = sum of the negative steps, P = sum of the positive ones,
+
+(negative steps from y can only clip at a, positive ones only at b).  N + P = alpha D / sqrt(t) + o(1/sqrt t)
+because alpha_{t+j} = alpha_t (1 + O(j/t)) and the transient decays geometrically.  Hence
+  * D > 0: y_end >= min(b, y + N + P), the block starts increase by ~ alpha D / sqrt(t), whose sum
+    diverges: x reaches +1 and stays; R_T/T -> 2 (C - (n-1))/n  (:func:`limit_avg_regret`);
+  * D < 0: y_end <= max(a + P, y + N + P): x is driven to -1 (within P = O(1/sqrt t)), R_T/T -> 0;
+  * D = 0: the first-order argument decides nothing (the remainder is O(t^{-3/2}), summable).
+Unprojected, the block-start iterate moves by about 2 alpha D sqrt(T) / n after T rounds
+(:func:`predicted_displacement`), so simulations near D = 0 need long horizons.  The argument holds for
+any alpha > 0 (the step condition alpha < sqrt(1-beta2) of Theorem 1 is not needed for it).
+
+AMSGrad on the same family: v_hat tends to max_j v_j, and sum_j m_j = sum_j g_j = C - (n-1) (the EMA
+preserves the period sum), so its drift is -(C - (n-1)) / sqrt(max_j v_j) < 0: it always converges here
+(:func:`amsgrad_drift`).
+
+Public API (also used by the conformance checks): :func:`drift`, :func:`drift_sign`,
+:func:`smallest_diverging_C`, :func:`diverging_C_range`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+import numpy as np
+
+BACKENDS = ("float", "mpmath", "arb", "exact")
+
+
+def q(x) -> Fraction:
+    """Exact rational of a number or decimal string ('0.9' -> 9/10); floats are taken as exact binaries."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return Fraction(int(x))
+    if isinstance(x, str):
+        return Fraction(x.strip())
+    if isinstance(x, (float, np.floating)):
+        return Fraction(float(x))
+    return Fraction(x)
+
+
+# ------------------------------------------------------------------------------------------------
+# exact steady state (rationals)
+def steady_state(beta1, beta2, C, n: int) -> tuple[list[Fraction], list[Fraction]]:
+    """The periodic steady state (m_j, v_j), j = 0..n-1, in exact rationals (closed form above)."""
+    b1, b2, Cq = q(beta1), q(beta2), q(C)
+    S1 = sum(b1 ** k for k in range(n))
+    S2 = sum(b2 ** k for k in range(n))
+    a, c = (Cq + 1) / S1, (Cq * Cq - 1) / S2
+    m, v, p1, p2 = [], [], Fraction(1), Fraction(1)
+    for _ in range(n):
+        m.append(a * p1 - 1)
+        v.append(c * p2 + 1)
+        p1 *= b1
+        p2 *= b2
+    return m, v
+
+
+# ------------------------------------------------------------------------------------------------
+def _drift_float(b1, b2, C, n, eps):
+    b1 = np.asarray(b1, dtype=np.float64)[..., None]
+    b2 = np.asarray(b2, dtype=np.float64)[..., None]
+    C = np.asarray(C, dtype=np.float64)[..., None]
+    j = np.arange(n, dtype=np.float64)
+    p1, p2 = b1 ** j, b2 ** j
+    a = (C + 1) / p1.sum(-1, keepdims=True)
+    c = (C * C - 1) / p2.sum(-1, keepdims=True)
+    return -((a * p1 - 1) / np.sqrt(c * p2 + 1 + eps)).sum(-1)
+
+
+def _as_arb(x):
+    from flint import arb
+
+    if isinstance(x, arb):
+        return x
+    if isinstance(x, tuple):  # an interval (lo, hi) of rationals: the ball that contains it
+        lo, hi = (_as_arb(v) for v in x)
+        return lo.union(hi)
+    f = q(x)
+    return arb(f.numerator) / f.denominator
+
+
+def _drift_generic(b1, b2, C, n, eps, one, sqrt):
+    """D by the closed form over any field-like number type (arb balls, mpmath, Fractions+sqrt)."""
+    S1 = S2 = one * 0
+    p1 = p2 = one
+    for _ in range(n):
+        S1, S2 = S1 + p1, S2 + p2
+        p1, p2 = p1 * b1, p2 * b2
+    a, c = (C + 1) / S1, (C * C - 1) / S2
+    total = one * 0
+    p1 = p2 = one
+    for _ in range(n):
+        total = total - (a * p1 - 1) / sqrt(c * p2 + 1 + eps)
+        p1, p2 = p1 * b1, p2 * b2
+    return total
+
+
+def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128, dps: int = 50):
+    """Steady-state drift D(beta1, beta2, C, n) = -sum_j m_j / sqrt(v_j + eps) of Adam on the family.
+
+    backend:
+      * ``"float"``  -- numpy float64; beta1, beta2, C may be arrays (broadcast), returns an array/float;
+      * ``"mpmath"`` -- mpmath at ``dps`` digits (inputs converted exactly from rationals);
+      * ``"arb"``    -- a python-flint ball at ``prec`` bits that *encloses* the exact D.  beta1 / beta2
+        may also be ``(lo, hi)`` rational pairs or arb balls: the ball then encloses D over the box;
+      * ``"exact"``  -- a SymPy expression (sum of rationals over square roots of rationals).
+    beta1 = 0 is allowed (0^0 = 1).  n >= 1, v_j > 0 always since every g^2 >= 1.
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1 (got {n})")
+    if backend == "float":
+        out = _drift_float(beta1, beta2, C, n, float(eps))
+        return float(out) if np.ndim(out) == 0 else out
+    if backend == "arb":
+        import flint
+
+        old = flint.ctx.prec
+        flint.ctx.prec = prec
+        try:
+            one = flint.arb(1)
+            return _drift_generic(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps), one,
+                                  lambda x: x.sqrt())
+        finally:
+            flint.ctx.prec = old
+    if backend == "mpmath":
+        import mpmath
+
+        ctx = mpmath.MPContext()
+        ctx.dps = dps
+        cv = lambda x: ctx.mpf(q(x).numerator) / q(x).denominator
+        return _drift_generic(cv(beta1), cv(beta2), cv(C), n, cv(eps), ctx.mpf(1), ctx.sqrt)
+    if backend == "exact":
+        import sympy
+
+        m, v = steady_state(beta1, beta2, C, n)
+        e = q(eps)
+        return -sum(sympy.Rational(mj.numerator, mj.denominator)
+                    / sympy.sqrt(sympy.Rational((vj + e).numerator, (vj + e).denominator))
+                    for mj, vj in zip(m, v))
+    raise ValueError(f"backend must be one of {BACKENDS} (got {backend!r})")
+
+
+@dataclass
+class Sign:
+    """Certified sign of D: +1, -1, or None (undecided, with the reason)."""
+
+    sign: int | None
+    enclosure: str  # the arb ball that decided it
+    prec: int
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return {1: "diverges", -1: "converges", None: "undecided"}[self.sign]
+
+
+def drift_sign(beta1, beta2, C, n: int, eps=0, precs=(64, 256, 1024, 4096)) -> Sign:
+    """Sign of D certified by arb at increasing precision; None when 0 stays inside the ball.
+
+    For rational inputs D is a sum of rationals over square roots of rationals, so D != 0 is always
+    decided at high enough precision; D = 0 exactly cannot be excluded this way (reported undecided).
+    For interval inputs (cells) the answer holds for every point of the box.
+    """
+    ball = None
+    for p in precs:
+        ball = drift(beta1, beta2, C, n, backend="arb", eps=eps, prec=p)
+        if ball > 0:
+            return Sign(1, ball.str(8), p)
+        if ball < 0:
+            return Sign(-1, ball.str(8), p)
+    return Sign(None, ball.str(8), precs[-1], f"0 lies in the enclosure {ball.str(8)} at {precs[-1]} bits")
+
+
+def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float"):
+    """AMSGrad's steady drift -(C - (n-1)) / sqrt(max_j v_j): negative whenever C > n - 1."""
+    m, v = steady_state(beta1, beta2, C, n)
+    vmax = max(v)
+    if backend == "float":
+        return -float(q(C) - (n - 1)) / math.sqrt(float(vmax))
+    return -_as_arb(q(C) - (n - 1)) / _as_arb(vmax).sqrt()  # arb ball at the current precision
+
+
+def limit_avg_regret(C, n: int) -> Fraction:
+    """lim R_T/T when x_t -> +1 on the family: the mean over a period of g (1 - (-1)) = 2(C-(n-1))/n."""
+    return 2 * (q(C) - (n - 1)) / n
+
+
+def predicted_displacement(D: float, alpha: float, T: int, n: int) -> float:
+    """Unprojected block-start displacement after T rounds: sum_k alpha D / sqrt(k n) ~ 2 alpha D sqrt(T)/n."""
+    return 2.0 * alpha * D * math.sqrt(T) / n
+
+
+def rounds_to_cross(D: float, alpha: float, n: int, distance: float = 2.0) -> float:
+    """T at which the predicted displacement reaches ``distance`` (2 = the width of the box)."""
+    if D == 0:
+        return math.inf
+    return (distance * n / (2.0 * alpha * abs(D))) ** 2
+
+
+# ------------------------------------------------------------------------------------------------
+# Thresholds in C
+@dataclass
+class Threshold:
+    """Result of a certified threshold search; every sign in ``certificates`` was decided by arb."""
+
+    beta1: Fraction
+    beta2: Fraction
+    C: int | None  # the answer (smallest / largest integer C), None if none in range
+    n: int | None
+    drift: str | None  # arb enclosure of D at the answer
+    neighbour: int | None  # the integer on the other side of the boundary
+    neighbour_drift: str | None
+    checked: tuple[int, int] | None = None  # every integer in this range was certified
+    C_even: int | None = None
+    note: str = ""
+    certificates: dict = field(default_factory=dict)
+
+
+def _float_scan(f: Callable[[np.ndarray], np.ndarray], start: int, stop: int, chunk: int = 256):
+    """First C in [start, stop) with f(C) > 0 (float pre-scan, certified afterwards), else None."""
+    for lo in range(start, stop, chunk):
+        Cs = np.arange(lo, min(lo + chunk, stop))
+        vals = f(Cs)
+        idx = np.nonzero(vals > 0)[0]
+        if idx.size:
+            return int(Cs[idx[0]])
+    return None
+
+
+def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None) -> Threshold:
+    """Smallest integer C >= 2 for which the Theorem 2 family (period n = C) has D > 0, certified.
+
+    Every integer 2 <= C' < C is certified D < 0 by arb (so the answer is exactly minimal), and D > 0 at
+    the answer.  Also reports the smallest even C (Theorem 2 asks for even C).  D(C, n=C) -> +infinity as
+    C grows (about C - O(log C) of the n terms tend to +1), so the search terminates for beta2 < 1.
+    ``progress(done, total)`` is called during certification.
+    """
+    b1, b2 = q(beta1), q(beta2)
+    fb1, fb2 = float(b1), float(b2)
+
+    def f(Cs):
+        return np.array([_drift_float(fb1, fb2, float(c), int(c), float(eps)) for c in Cs]).ravel()
+
+    cand = _float_scan(f, 2, C_max + 1)
+    if cand is None:
+        return Threshold(b1, b2, None, None, None, None, None, (2, C_max),
+                         note=f"no C <= {C_max} with D > 0 (float scan)")
+    # certify: walk down from the candidate if float was wrong near the boundary, then all below
+    C = cand
+    s = drift_sign(b1, b2, C, C, eps)
+    while s.sign != 1:
+        C += 1
+        s = drift_sign(b1, b2, C, C, eps)
+    certs = {C: s.enclosure}
+    below = None
+    for k, Cp in enumerate(range(C - 1, 1, -1)):
+        sp = drift_sign(b1, b2, Cp, Cp, eps)
+        if progress:
+            progress(k + 1, C - 2)
+        if sp.sign == 1:  # float missed a smaller positive C: restart below it
+            return smallest_diverging_C(b1, b2, Cp, eps, progress) if Cp >= 2 else None
+        if sp.sign is None:
+            raise RuntimeError(f"sign of D undecided at C={Cp}: {sp.reason}")
+        if Cp == C - 1:
+            below = sp.enclosure
+    C_even = C if C % 2 == 0 else C + 1
+    if C_even != C:
+        se = drift_sign(b1, b2, C_even, C_even, eps)
+        certs[C_even] = se.enclosure
+        if se.sign != 1:
+            C_even = None
+    return Threshold(b1, b2, C, C, certs[C], C - 1 if C > 2 else None, below, (2, C), C_even,
+                     "every integer 2 <= C' < C certified D < 0 by arb", certs)
+
+
+def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> Threshold:
+    """For fixed period n: the integers C > n - 1 with D > 0, and the largest one, certified.
+
+    D(C) for fixed n tends to -sqrt(S2)/S1 sum_j (beta1/sqrt(beta2))^j < 0 as C -> infinity, so the set is
+    bounded; numerically it is the interval (n-1, C*) (D falls as C grows; checked by a float scan up to
+    ``C_max``, default 50 n + 1000, and reported in ``note``).  Every integer n <= C <= C_last is certified
+    D > 0 and C_last + 1 certified D < 0.
+    """
+    b1, b2 = q(beta1), q(beta2)
+    if C_max is None:
+        C_max = 50 * n + 1000
+    Cs = np.arange(n, C_max + 1, dtype=np.float64)
+    vals = np.asarray(_drift_float(float(b1), float(b2), Cs, n, float(eps)))
+    monotone = bool(np.all(np.diff(vals) < 0))
+    pos = np.nonzero(vals > 0)[0]
+    if pos.size == 0:
+        s = drift_sign(b1, b2, n, n, eps)
+        return Threshold(b1, b2, None, n, None, n, s.enclosure, (n, C_max),
+                         note=f"D <= 0 for every integer C in [{n}, {C_max}] (float); D at C=n certified "
+                              f"{s.label}; D decreasing in C on that range: {monotone}")
+    last = int(Cs[pos[-1]])
+    contiguous = pos.size == pos[-1] + 1
+    certs = {}
+    for C in range(n, last + 1):
+        s = drift_sign(b1, b2, C, n, eps)
+        if s.sign != 1:
+            raise RuntimeError(f"float scan said D > 0 at C={C}, n={n}, arb says {s.label}")
+        certs[C] = s.enclosure
+    s_next = drift_sign(b1, b2, last + 1, n, eps)
+    if s_next.sign != -1:
+        raise RuntimeError(f"D at C={last + 1}, n={n} is {s_next.label}, expected negative")
+    return Threshold(b1, b2, last, n, certs[last], last + 1, s_next.enclosure, (n, last + 1), None,
+                     f"D > 0 for every integer C in [{n}, {last}] and D < 0 at {last + 1} (arb); "
+                     f"float scan to C={C_max}: positive set contiguous: {contiguous}, "
+                     f"D decreasing in C: {monotone}", certs)
+
+
+def boundary_C(beta1, beta2, n: int, lo, hi, eps=0, bits: int = 40):
+    """Real C* in [lo, hi] with D(C*) = 0, bracketed by bisection on certified signs (lo: D>0, hi: D<0)."""
+    lo, hi = q(lo), q(hi)
+    for _ in range(bits):
+        mid = (lo + hi) / 2
+        s = drift_sign(beta1, beta2, mid, n, eps)
+        if s.sign == 1:
+            lo = mid
+        elif s.sign == -1:
+            hi = mid
+        else:
+            break
+    return lo, hi
