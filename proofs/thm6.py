@@ -1,0 +1,170 @@
+"""Theorem 6 (Appendix F): epsilon does not help -- Adam with update (3), m_t / sqrt(v_t + eps).
+
+Same 3-periodic instance as Theorem 1 (T6-1), beta1 = 0, printed beta2 = 2/((1+C^2)C^2) (which matches
+eps = 1), alpha_t = alpha/sqrt(t) with alpha < sqrt(1-beta2+eps/C^2) (T6-4, RECONSTRUCTED).
+T1 = alpha C / sqrt((3t+1)(beta2 v + (1-beta2)C^2 + eps)),
+T2 = sum over the two -1 rounds of alpha / sqrt((3t+k)(beta2 v_k + 1-beta2 + eps)).
+The proof reuses 1/sqrt(3t+3) >= 1/sqrt(2(3t+1)), false at t = 0 -- and here the first block really
+fails (x_4 ~ 0.9646 for C = 3, eps = 1), while later blocks hold (spec F11).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from numerics import adam, get_backend
+from numerics.optimizers import AdamState
+
+from .obligation import Theorem, exact_step, sympy_step, z3_step
+from .runs import trace
+
+
+def _setting(N, p):
+    C, b2, a, t, e = N.var("C"), N.var("beta2"), N.var("alpha"), N.var("t"), N.var("eps")
+    one = N.const(1)
+    H = {
+        "C>2": C > 2,
+        "eps=1": e == N.const(p.get("eps", 1)),
+        "beta2=2/((1+C^2)C^2)": b2 * (one + C * C) * C * C == N.const(p.get("b2num", 2)),
+        "alpha>0": a > 0,
+        "alpha<sqrt(1-beta2+eps/C^2)": a * a < one - b2 + e / (C * C),
+        "t>=tmin": t >= N.const(p.get("tmin", 0)),
+    }
+    if p.get("tpin") is not None:
+        H["t=tpin"] = t == N.const(p["tpin"])
+    return C, b2, a, t, e, one, H
+
+
+def _T1(N, C, b2, a, t, e, v):
+    return a * C / N.sqrt((3 * t + 1) * (b2 * v + (1 - b2) * C * C + e))
+
+
+def _T2(N, b2, a, t, e, v1, v2):
+    return (a / N.sqrt((3 * t + 2) * (b2 * v1 + 1 - b2 + e))
+            + a / N.sqrt((3 * t + 3) * (b2 * v2 + 1 - b2 + e)))
+
+
+@sympy_step("T6-2[printed]", "sqrt((beta2 C^2 + 1-beta2)/2) = sqrt(1-beta2+eps/C^2) as printed "
+            "(no +eps on the left), eps = 1, beta2 = 2/((1+C^2)C^2)", "appendix", expected="refuted")
+def T62_printed(p):
+    C = sp.Symbol("C", positive=True)
+    e = sp.Integer(1)
+    b2 = 2 / ((1 + C ** 2) * C ** 2)
+    return sp.sqrt((b2 * C ** 2 + 1 - b2) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3}]
+
+
+@sympy_step("T6-2", "sqrt((beta2 C^2 + 1-beta2+eps)/2) = sqrt(1-beta2+eps/C^2) at eps = 1, "
+            "beta2 = 2/((1+C^2)C^2), all C", "lean-note", b2num=2)
+def T62(p):
+    C = sp.Symbol("C", positive=True)
+    e = sp.Integer(1)
+    b2 = sp.Integer(p["b2num"]) / ((1 + C ** 2) * C ** 2)
+    return sp.sqrt((b2 * C ** 2 + 1 - b2 + e) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3}]
+
+
+@sympy_step("T6-3b", "with beta2 = (1-eps+2eps/C^2)/(1+C^2) the identity T6-2 holds for every eps",
+            "reconstructed")
+def T63b(p):
+    C, e = sp.symbols("C eps", positive=True)
+    b2 = (1 - e + 2 * e / C ** 2) / (1 + C ** 2)
+    return sp.sqrt((b2 * C ** 2 + 1 - b2 + e) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3, e: 2}]
+
+
+@z3_step("T6-3c", "that beta2 is positive when eps < C^2/(C^2-2)", "reconstructed")
+def T63c(N, p):
+    C, e = N.var("C"), N.var("eps")
+    H = {"C>2": C > 2, "eps>0": e > 0, "eps<C^2/(C^2-2)": e * (C * C - 2) < C * C}
+    return H, (1 - e + 2 * e / (C * C)) / (1 + C * C) > 0
+
+
+@sympy_step("T6-3a", "scaling: Adam+eps on gradients s g (state s m, s^2 v) takes the same step as "
+            "Adam+eps/s^2 on g (numerics' update, symbolic)", "reconstructed")
+def T63a(p):
+    a, b1, b2, e, s, g, m, v, t = sp.symbols("alpha beta1 beta2 eps s g m v t", positive=True)
+    B = get_backend("sympy")
+    _, up1 = adam(alpha=a, beta1=b1, beta2=b2, eps=e).build(B)
+    _, up2 = adam(alpha=a, beta1=b1, beta2=b2, eps=e / s ** 2).build(B)
+    st1, _, _ = up1(s * g, AdamState(s * m, s ** 2 * v, s ** 2 * v), t)
+    st2, _, _ = up2(g, AdamState(m, v, v), t)
+    return st1, st2, [{a: 1, b1: 0, b2: sp.Rational(1, 2), e: 1, s: 2, g: 1, m: 0, v: 1, t: 1}]
+
+
+@z3_step("T6-4", "T1 <= alpha/sqrt((3t+1)(1-beta2+eps/C^2)) < 1 for v_{3t} >= 0", "reconstructed")
+def T64(N, p):
+    C, b2, a, t, e, one, H = _setting(N, p)
+    v = N.var("v")
+    H["0<=v<=C^2"] = N.And(v >= 0, v <= C * C)
+    bound = a / N.sqrt((3 * t + 1) * (1 - b2 + e / (C * C)))
+    return H, N.And(_T1(N, C, b2, a, t, e, v) <= bound, bound < one)
+
+
+@z3_step("T6-chain[t>=1]", "T2 >= T1 for all t >= 1 and 0 <= v, v1, v2 <= C^2 (eps = 1)", "appendix",
+         tmin=1)
+def T6chain(N, p):
+    C, b2, a, t, e, one, H = _setting(N, p)
+    vs = []
+    for n in ("v", "v1", "v2"):
+        x = N.var(n)
+        H[f"0<={n}<=C^2"] = N.And(x >= 0, x <= C * C)
+        vs.append(x)
+    return H, _T2(N, b2, a, t, e, vs[1], vs[2]) >= _T1(N, C, b2, a, t, e, vs[0])
+
+
+@z3_step("T6-chain[t=0]", "first block: T2 >= T1 at t = 0 (v_0 = 0, then the actual v_1, v_2), C > 2",
+         "appendix", expected="refuted", tpin=0)
+def T6first_z3(N, p):
+    C, b2, a, t, e, one, H = _setting(N, p)
+    v1 = (one - b2) * C * C
+    v2 = b2 * v1 + one - b2
+    return H, _T2(N, b2, a, t, e, v1, v2) >= _T1(N, C, b2, a, t, e, N.const(0))
+
+
+def _run6(C, T, backend):
+    C = sp.Rational(C)
+    b2 = 2 / ((1 + C ** 2) * C ** 2)
+    if backend == "mpmath":
+        b2 = f"{b2.p}/{b2.q}"
+    return trace(adam(alpha="1/2", beta1=0, beta2=b2, eps=1), [C, -1, -1], T, x1=1, backend=backend)
+
+
+@exact_step("T6-block[t=0]", "the first block returns: x_4 = 1 (C = 3, eps = 1, alpha = 1/2; numerics "
+            "Adam with eps, SymPy backend)", "appendix", expected="refuted")
+def T6first(p):
+    tr = _run6(3, 3, "sympy")
+    x4 = tr.x_next
+    if x4 == 1:
+        return "proved", {"x_4": "1"}, "exact run"
+    # replay in a second number system: mpmath at 50 digits, same optimizer definition
+    tm = _run6(3, 3, "mpmath")
+    ok = tm.x_next < 1 and abs(tm.x_next - tm.backend.num(str(sp.N(x4, 60)))) < tm.backend.num("1e-45")
+    w = {"C": "3", "eps": "1", "alpha": "1/2", "x_4": str(sp.N(x4, 20)), "x_4 (exact)": str(x4)}
+    return "refuted", w, "x_4 < 1: the first block does not return", \
+        ("mpmath 50 digits: x_4 = " + tm.backend.to_str(tm.x_next, 20)) if ok else ""
+
+
+@exact_step("T6-blocks[k>=2]", "evidence: later blocks return, x_{3k+1} = 1 for 2 <= k < 1000, and "
+            "R_T/T >= (2C-4)/3 at T = 3000 (C = 3; mpmath 50 digits)", "numerical", evidence=True)
+def T6later(p):
+    tr = _run6(3, 3000, "mpmath")
+    bad = [r.t for r in tr.rounds if r.t % 3 == 1 and r.t >= 7 and r.x != 1]
+    B = tr.backend
+    w = {"x_4": B.to_str(tr.x(4), 10), "x_7": B.to_str(tr.x(7), 10),
+         "R_T/T": B.to_str(tr.regret / 3000, 10), "(2C-4)/3": "2/3"}
+    if bad or tr.regret / 3000 < B.num("2/3"):
+        return "refuted", {**w, "first bad t": str(bad[:1])}, "finite check failed", "mpmath run"
+    return "proved", w, "finite claim at 50 digits (not a proof for all T)"
+
+
+OBLIGATIONS = [T62_printed, T62, T63a, T63b, T63c, T64, T6chain, T6first_z3, T6first, T6later]
+
+
+def summarize(r: dict) -> str:
+    ok = r["T6-chain[t>=1]"].verdict == "proved" and r["T6-blocks[k>=2]"].verdict == "proved"
+    x4 = r["T6-block[t=0]"].witness.get("x_4", "?")
+    return (f"Theorem 6: statement survives? {'YES (regret conclusion)' if ok else 'NOT ESTABLISHED'} -- "
+            f"the first block fails (x_4 = {x4[:8]} < 1, {r['T6-block[t=0]'].verdict}), later blocks "
+            f"return (chain t >= 1 {r['T6-chain[t>=1]'].verdict}); the printed identity T6-2 without "
+            f"+eps is {r['T6-2[printed]'].verdict}, with +eps {r['T6-2'].verdict}.")
+
+
+THEOREM = Theorem("thm6", "Theorem 6 (Appendix F): Adam with epsilon, beta2 = 2/((1+C^2)C^2)",
+                  OBLIGATIONS, summarize)
