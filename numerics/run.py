@@ -3,8 +3,11 @@
 R_T = sum_{t<=T} f_t(x_t) - min_{x in F} sum_{t<=T} f_t(x); for linear f_t the minimum is attained at
 a vertex, coordinate i at lo or hi by the sign of sum_t c_{t,i}, so it is computed exactly.
 
-Reported: ``x_T`` is the point played at round T (paper notation, the one in R_T), ``x_next`` is
-x_{T+1}, the iterate after the last update.
+Reported iterates (the convention of the spec's facts, e.g. F5 "final iterate x_T"):
+``x_T`` is the *final iterate*, the point after T updates (x_{T+1} in the paper's indexing, the one
+that would play round T+1); ``x_played`` is the point x_T of the paper that played round T and enters
+R_T.  ``x_next`` is an alias of ``x_T``.  Checkpoints use the same rule: at t, x is the iterate after
+t updates and R_t/t uses x_1..x_t.
 """
 from __future__ import annotations
 
@@ -23,8 +26,8 @@ from .schedules import FIRST_ROUND
 @dataclass
 class Checkpoint:
     t: int
-    x: Any  # x_t, the point played at round t
-    regret: Any  # R_t
+    x: Any  # the iterate after t updates
+    regret: Any  # R_t = sum_{s<=t} f_s(x_s) - min_x sum_{s<=t} f_s(x)
 
     @property
     def avg_regret(self):
@@ -37,12 +40,16 @@ class RunResult:
     hyper: dict
     problem: dict
     T: int
-    x_T: Any
-    x_next: Any
+    x_T: Any  # final iterate, after T updates
+    x_played: Any  # the point that played round T
     regret: Any
     avg_regret: Any
     checkpoints: list[Checkpoint] = field(default_factory=list)
     backend: dict = field(default_factory=dict)
+
+    @property
+    def x_next(self):
+        return self.x_T
 
 
 def _best_fixed_loss(S, lo, hi, B):
@@ -109,20 +116,18 @@ def _run(method, problem, T, x1, B, B_report, scalar, checkpoints, on_step):
     loss = B.num(0)
     S = B.zeros_like(x) if not B.batched else 0 * x
     out: list[Checkpoint] = []
-    x_T = x
+    x_played = x
     for t, g in zip(range(FIRST_ROUND, T + FIRST_ROUND), problem.gradients(B, T, scalar)):
         loss = loss + B.sum_last(g * x)
         S = S + g
-        if t == T:
-            x_T = x
-        if t in want:
-            out.append(Checkpoint(t, x, loss - _best_fixed_loss(S, lo, hi, B)))
-        x_t = x
+        x_played = x_t = x
         step, state, inv_lr = update(g, state, t)
         x = project_box(x - step, lo, hi, B)
+        if t in want:
+            out.append(Checkpoint(t, x, loss - _best_fixed_loss(S, lo, hi, B)))
         if on_step is not None:
             on_step(t, x_t, g, inv_lr, state)
     regret = loss - _best_fixed_loss(S, lo, hi, B)
     desc = B_report.describe()
-    return RunResult(method.name, method.hyper, problem.describe(), T, x_T, x, regret, regret / T,
-                     out, desc)
+    return RunResult(method.name, method.hyper, problem.describe(), T, x, x_played, regret,
+                     regret / T, out, desc)

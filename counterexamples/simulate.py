@@ -1,0 +1,257 @@
+"""``python -m counterexamples.simulate``: run named problems with named optimizers.
+
+Prints, per optimizer, the iterate x_t after t updates (so x_T is the final iterate, as in the spec's
+facts) and the average regret R_t/t (over the points x_1..x_t played) at the checkpoints; ``--json`` prints one machine-readable object; ``--plot FILE`` draws the Figure 1 analogue
+(x_t and R_t/t against t, log scale in t).
+
+Examples
+  python -m counterexamples.simulate --problem section5-online --optimizer adam,amsgrad --T 1000000
+  python -m counterexamples.simulate --problem thm1 --C 3 --optimizer adam --backend mpmath --dps 50
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make, run
+from numerics.cli import EXIT_BAD_INPUT, BadInput, Parser, fail, versions, write_atomic
+from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
+
+from .families import FAMILIES, FamilyError, build, resolve
+
+BACKEND_CHOICES = ("numpy", "mpmath", "arb", "cupy")
+
+
+def _num(text: str) -> Fraction:
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise BadInput(f"expected a number, got {text!r}")
+
+
+def parser() -> Parser:
+    p = Parser(prog="python -m counterexamples.simulate",
+               description="Simulate the paper's optimizers on its counterexample problems and print x_t "
+                           "and the average regret R_t/t at checkpoints (t starts at 1; x_t is the iterate "
+                           "after t updates, R_t sums the losses of the points played in rounds 1..t).  Hyper-parameters a theorem prescribes (Theorem 1: beta1=0, "
+                           "beta2=1/(1+C^2); Theorem 6; Example 3.2) are the problem's defaults; anything "
+                           "given on the command line overrides them, and the output records what ran.")
+    p.add_argument("--problem", default="section5-online",
+                   help=f"one of: {', '.join(FAMILIES)} (default: section5-online)")
+    p.add_argument("--C", help="large gradient C (periodic, thm1, thm2, thm3, thm6)")
+    p.add_argument("--n", type=int, help="period n >= 2 (periodic)")
+    p.add_argument("--delta", help="delta in (0, C) for thm3 (p = (1+delta)/(C+1))")
+    p.add_argument("--p", help="probability of the large gradient (thm3, section5-stochastic)")
+    p.add_argument("--optimizer", default="adam,amsgrad",
+                   help=f"comma list from: {', '.join(METHODS)} (default: adam,amsgrad)")
+    p.add_argument("--alpha", help="step size alpha > 0 (alpha_t = alpha/sqrt(t) with --schedule sqrt)")
+    p.add_argument("--schedule", choices=STEP_SCHEDULES, default="sqrt",
+                   help="alpha_t = alpha/sqrt(t) (sqrt, the theory's) or alpha (constant)")
+    p.add_argument("--beta1", help="beta1 in [0, 1)")
+    p.add_argument("--beta2", help="beta2 in (0, 1)")
+    p.add_argument("--beta1-schedule", choices=BETA1_SCHEDULES, default=None,
+                   help="beta_1t for amsgrad/adamnc/adamx: constant, geometric (beta1*lam^(t-1)), harmonic (beta1/t)")
+    p.add_argument("--lam", help="lambda in (0, 1) for --beta1-schedule geometric")
+    p.add_argument("--eps", help="eps >= 0 (paper variant: inside the root, eq. 3; others: outside)")
+    p.add_argument("--variant", choices=tuple(VARIANTS), default="paper",
+                   help="Adam/AMSGrad definition: paper (Algorithm 1/2), pytorch, optax, keras")
+    p.add_argument("--T", type=int, default=100000, help="number of rounds T >= 1 (default 100000)")
+    p.add_argument("--x1", help="start x_1 in [-1, 1] (default: the problem's)")
+    p.add_argument("--backend", choices=BACKEND_CHOICES, default="numpy",
+                   help="numpy float64 (default), mpmath (--dps digits), arb (certified balls), cupy (GPU)")
+    p.add_argument("--dps", type=int, default=50, help="decimal digits for mpmath/arb (>= 5, default 50)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the stochastic problems (default 0)")
+    p.add_argument("--checkpoints", help="comma list of rounds t to report (default 1, 10, 100, ..., T)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--plot", metavar="FILE", help="write the Figure 1 analogue (PNG/PDF/SVG) to FILE")
+    return p
+
+
+def _validate(a) -> dict:
+    """Exact hyper-parameters from the CLI, each checked against its allowed range."""
+    out = {}
+    for name, lo, hi, lo_open, hi_open in (("beta1", 0, 1, False, True), ("beta2", 0, 1, True, True),
+                                           ("lam", 0, 1, True, True), ("alpha", 0, None, True, None),
+                                           ("eps", 0, None, False, None)):
+        text = getattr(a, name)
+        if text is None:
+            continue
+        try:
+            v = _num(text)
+        except BadInput as exc:
+            raise BadInput(f"--{name}: {exc}")
+        bad = (v < lo or (lo_open and v == lo)) or (hi is not None and (v > hi or (hi_open and v == hi)))
+        if bad:
+            rng = f"{'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}{')' if hi_open or hi is None else ']'}"
+            raise BadInput(f"--{name} must be in {rng} (got {text})")
+        out[name] = v
+    if a.T < 1:
+        raise BadInput(f"--T must be an integer >= 1 (got {a.T})")
+    if a.dps < 5 or a.dps > 10000:
+        raise BadInput(f"--dps must be in [5, 10000] (got {a.dps})")
+    if a.x1 is not None:
+        x1 = _num(a.x1)
+        if not -1 <= x1 <= 1:
+            raise BadInput(f"--x1 must be in [-1, 1] (got {a.x1})")
+        out["x1"] = x1
+    if a.beta1_schedule is not None:
+        out["beta1_schedule"] = a.beta1_schedule
+    return out
+
+
+def _checkpoints(text, T):
+    if text is None:
+        return None
+    try:
+        pts = sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError:
+        raise BadInput(f"--checkpoints must be a comma list of integers in [1, T] (got {text!r})")
+    if not pts or pts[0] < 1 or pts[-1] > T:
+        raise BadInput(f"--checkpoints must be integers in [1, {T}] (got {text!r})")
+    return pts
+
+
+def _plot_checkpoints(T: int, extra) -> list[int]:
+    pts = set(np.unique(np.geomspace(1, T, num=min(T, 400)).astype(int)).tolist())
+    return sorted(pts | set(extra or []) | {T})
+
+
+def _try_engine(method, problem, T, x1, cps, backend_name):
+    """The fused engine (issue 6) when it exists and applies; None otherwise."""
+    if backend_name != "numpy":
+        return None
+    try:
+        from numerics import engine  # noqa: WPS433 - optional fast path
+    except ImportError:
+        return None
+    try_run = getattr(engine, "try_run", None)
+    return try_run(method, problem, T, x1, cps) if try_run else None
+
+
+def simulate(a) -> dict:
+    hyper = _validate(a)
+    fam = build(a.problem, C=a.C, n=a.n, delta=a.delta, eps=hyper.get("eps"), p=a.p, seed=a.seed)
+    names = [s.strip() for s in a.optimizer.split(",") if s.strip()]
+    for nm in names:
+        if nm not in METHODS:
+            raise BadInput(f"--optimizer: unknown optimizer {nm!r}; choose from {', '.join(METHODS)}")
+    try:
+        B = get_backend(a.backend, a.dps)
+    except BackendUnavailable as exc:
+        raise BadInput(str(exc))
+    cps = _checkpoints(a.checkpoints, a.T)
+    if a.plot:
+        cps = _plot_checkpoints(a.T, cps)
+    runs = []
+    for nm in names:
+        ran = resolve(fam, {**hyper, "variant": a.variant, "schedule": a.schedule})
+        x1 = ran.pop("x1", 0)
+        method = make(nm, **ran)
+        t0 = time.perf_counter()
+        res = _try_engine(method, fam.problem, a.T, x1, cps, a.backend)
+        engine = getattr(res, "engine", None) if res is not None else None
+        if res is None:
+            res = run(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
+            engine = "reference"
+        secs = time.perf_counter() - t0
+        runs.append(_run_record(nm, method, res, B, x1, engine, secs))
+        print(f"[simulate] {nm}: done in {secs:.2f} s ({engine})", file=sys.stderr)
+    return {"problem": fam.problem.describe() | {"note": fam.note}, "runs": runs,
+            "seed": a.seed, "versions": versions()}
+
+
+def _fmt(v):
+    return {k: (str(x) if isinstance(x, Fraction) else x) for k, x in v.items()}
+
+
+def _run_record(name, method, res, B, x1, engine, secs) -> dict:
+    f = B.to_float
+    rec = {"optimizer": name, "variant": method.hyper.get("variant", "paper"), "T": res.T,
+           "x_T": f(res.x_T), "x_played_T": f(res.x_played), "avg_regret": f(res.avg_regret),
+           "regret": f(res.regret), "x1": str(x1),
+           "checkpoints": [{"t": c.t, "x": f(c.x), "avg_regret": f(c.avg_regret)} for c in res.checkpoints],
+           "backend": res.backend.get("backend"), "dps": res.backend.get("dps"),
+           "hyper": _fmt(method.hyper), "engine": engine, "seconds": round(secs, 3)}
+    if rec["backend"] in ("mpmath", "arb"):
+        rec["x_T_str"] = B.to_str(res.x_T, 40)
+        rec["avg_regret_str"] = B.to_str(res.avg_regret, 40)
+        if rec["backend"] == "arb":
+            rec["x_T_ball"] = str(res.x_T)
+            rec["avg_regret_ball"] = str(res.avg_regret)
+    return rec
+
+
+def print_table(out: dict) -> None:
+    pr = out["problem"]
+    params = ", ".join(f"{k}={v}" for k, v in pr.items() if k not in ("name", "note", "box"))
+    print(f"problem {pr['name']} ({params}) on F=[{pr['box'][0]}, {pr['box'][1]}]^{pr['d']}")
+    if pr.get("note"):
+        print(f"  note: {pr['note']}")
+    for r in out["runs"]:
+        h = r["hyper"]
+        hs = ", ".join(f"{k}={v}" for k, v in h.items() if v is not None and v is not False)
+        print(f"\n{r['optimizer']} [{r['variant']}] x1={r['x1']} backend={r['backend']}"
+              f"{' dps=' + str(r['dps']) if r['backend'] != 'numpy' else ''} engine={r['engine']}")
+        print(f"  {hs}")
+        print(f"  {'t':>12}  {'x_t':>22}  {'R_t/t':>22}")
+        for c in r["checkpoints"]:
+            print(f"  {c['t']:>12}  {c['x']:>22.15g}  {c['avg_regret']:>22.15g}")
+        if "x_T_str" in r:
+            print(f"  x_T   = {r['x_T_str']}\n  R_T/T = {r['avg_regret_str']}")
+
+
+def plot(out: dict, path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise BadInput("--plot needs matplotlib (pip install 'adam-beyond[plot]')")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    for r in out["runs"]:
+        t = [c["t"] for c in r["checkpoints"]]
+        ax1.plot(t, [c["avg_regret"] for c in r["checkpoints"]], label=f"{r['optimizer']} ({r['variant']})")
+        ax2.plot(t, [c["x"] for c in r["checkpoints"]], label=f"{r['optimizer']} ({r['variant']})")
+    for ax, lab in ((ax1, "average regret $R_t/t$"), (ax2, "iterate $x_t$")):
+        ax.set_xscale("log")
+        ax.set_xlabel("round $t$")
+        ax.set_ylabel(lab)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    ax2.set_ylim(-1.05, 1.05)
+    fig.suptitle(f"{out['problem']['name']}: Figure 1 analogue (Reddi et al. 2018)")
+    fig.tight_layout()
+    import io
+
+    buf = io.BytesIO()
+    fmt = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
+    fig.savefig(buf, format=fmt, dpi=120)
+    plt.close(fig)
+    write_atomic(path, buf.getvalue())
+
+
+def main(argv=None) -> int:
+    p = parser()
+    a = p.parse_args(argv)
+    try:
+        out = simulate(a)
+        if a.plot:
+            plot(out, a.plot)
+            print(f"[simulate] wrote {a.plot}", file=sys.stderr)
+    except (BadInput, FamilyError) as exc:
+        fail(p.prog, str(exc))
+    if a.json:
+        print(json.dumps(out, indent=1, allow_nan=False))
+    else:
+        print_table(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
