@@ -5,7 +5,9 @@ It is an *optimisation* of the reference definitions (:mod:`numerics.optimizers`
 :mod:`numerics.engine_kernels` repeat the reference update operation by operation, and
 ``tests/test_engine_equality.py`` checks on random problems that they agree to 1e-12 (in practice
 bit for bit on 1-D problems).  Conventions are those of :mod:`numerics.run`: rounds t = 1..T, phase
-(t-1) mod n, ``x_T`` is the point played at round T, ``x_next`` = x_{T+1}, and the regret
+(t-1) mod n, ``x_T`` is the final iterate (after T updates; x_{T+1} in the paper's indexing),
+``x_played`` the point that played round T, a checkpoint at t holds the iterate after t updates and
+R_t, and the regret
 R_T = sum_t g_t x_t - min_{x in [lo,hi]} x sum_t g_t is exact for the linear losses.
 
 Public API
@@ -24,7 +26,8 @@ bias_correction_m=None, bias_correction_v=None, N=None, threads=None, progress=N
         is U[t, i] < p_i where U comes from ``numpy.random.Generator(PCG64(seed)).random((T, N, 1))``
         drawn in round order: exactly the stream of ``Bernoulli(p, C, low, seed, batch=N)``;
       * ``'explicit'``: ``values`` of shape (T0,) (shared) or (T0, N) (one column per trajectory).
-    Returns per-trajectory arrays ``x_T``, ``x_next``, ``regret`` (R_T), ``avg_regret`` (R_T/T),
+    Returns per-trajectory arrays ``x_T`` (final iterate; ``x_next`` is an alias), ``x_played``,
+    ``regret`` (R_T), ``avg_regret`` (R_T/T),
     the checkpoint rounds ``checkpoints`` (K,), ``cp_x`` and ``cp_regret`` (K, N), and ``engine``
     ('numba-parallel' or 'numba-serial'), ``path`` ('fast' or 'generic') and the wall time.
 ``supports(method, variant='paper', problem='periodic') -> bool``
@@ -80,8 +83,8 @@ class EngineUnavailable(RuntimeError):
 
 @dataclass
 class BatchResult:
-    x_T: np.ndarray
-    x_next: np.ndarray
+    x_T: np.ndarray  # final iterate, after T updates
+    x_played: np.ndarray  # the point that played round T (enters R_T)
     regret: np.ndarray
     avg_regret: np.ndarray
     checkpoints: np.ndarray
@@ -92,6 +95,10 @@ class BatchResult:
     T: int
     seconds: float
     info: dict = field(default_factory=dict)
+
+    @property
+    def x_next(self) -> np.ndarray:
+        return self.x_T
 
     @property
     def N(self) -> int:
@@ -340,7 +347,7 @@ def run_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=
     engine, pth, secs, cpx, cpr = _execute(F, P, ST, PH, gtab, T, cps, chunk_source=chunk_source,
                                            threads=threads, progress=progress, path=path)
     regret = _final_regret(ST, P)
-    return BatchResult(x_T=ST[K.XT].copy(), x_next=ST[K.X].copy(), regret=regret,
+    return BatchResult(x_T=ST[K.X].copy(), x_played=ST[K.XT].copy(), regret=regret,
                        avg_regret=regret / T, checkpoints=cps, cp_x=cpx, cp_regret=cpr,
                        engine=engine, path=pth, T=T, seconds=secs,
                        info={"method": method, "variant": variant, "problem": problem_kind,
@@ -473,5 +480,5 @@ def try_run(method, problem, T: int, x1=0, checkpoints: Sequence[int] | None = N
     regret = shape_r(reg_lane)
     desc = {"backend": "numpy", "dps": None, "engine": engine, "engine_path": pth,
             "engine_seconds": secs}
-    return RunResult(method.name, method.hyper, problem.describe(), T, shape_x(ST[K.XT]),
-                     shape_x(ST[K.X]), regret, regret / T, out, desc)
+    return RunResult(method.name, method.hyper, problem.describe(), T, shape_x(ST[K.X]),
+                     shape_x(ST[K.XT]), regret, regret / T, out, desc)

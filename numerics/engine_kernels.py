@@ -32,7 +32,7 @@ from numba import njit, prange
 BLOCK = 256
 
 # rows of the state array ST
-X, M, V, VH, LOSS, SUMG, XT = range(7)
+X, M, V, VH, LOSS, SUMG, XT = range(7)  # XT: the point played at round T
 NS = 7
 # rows of the parameter array P
 A, B1, B2, EPS, EPSR, LAM, LO, HI, GBIG, GLOW, PROB = range(11)
@@ -164,14 +164,16 @@ def generic_serial(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr
             s = s + g
             if t == T:
                 ST[XT, i] = x
-            if kc < cps.shape[0] and cps[kc] == t:
-                cpx[kc, i] = x
+            rec = kc < cps.shape[0] and cps[kc] == t
+            if rec:
                 cpr[kc, i] = _regret(loss, s, lo, hi)
-                kc += 1
             step, m, v, vh = _generic_step(kind, ams, adx, b1s, b2s, bcm, bcv, epsin, sched, two,
                                            t, ft, math.sqrt(ft), g, m, v, vh, a, b1, b2, e, er, lam)
             y = x - step
             x = lo if y < lo else (hi if y > hi else y)
+            if rec:
+                cpx[kc, i] = x  # the iterate after t updates (numerics.run's checkpoint rule)
+                kc += 1
         ST[X, i], ST[M, i], ST[V, i], ST[VH, i] = x, m, v, vh
         ST[LOSS, i], ST[SUMG, i] = loss, s
 
@@ -210,7 +212,6 @@ def generic_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, c
                 if t == T:
                     ST[XT, i] = xj
                 if rec:
-                    cpx[kc, i] = xj
                     cpr[kc, i] = _regret(loss[j], s[j], P[LO, i], P[HI, i])
                 step, m[j], v[j], vh[j] = _generic_step(
                     kind, ams, adx, b1s, b2s, bcm, bcv, epsin, sched, two, t, ft, sqt, g,
@@ -218,6 +219,8 @@ def generic_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, c
                 y = xj - step
                 lo, hi = P[LO, i], P[HI, i]
                 x[j] = lo if y < lo else (hi if y > hi else y)
+                if rec:
+                    cpx[kc, i] = x[j]
             if rec:
                 kc += 1
         ST[X, i0:i0 + nb] = x
@@ -253,15 +256,17 @@ def _fast_body(g, at, x, m, v, vh, loss, s, b1, omb1, b2, omb2, r, e, lo, hi):
 @njit(cache=True)
 def _fast_special(t, T, g, at, i, x, m, v, vh, loss, s, b1, omb1, b2, omb2, r, e, lo, hi,
                   ST, rec, kc, cpx, cpr):
-    """A round with a read-out (t == T or a checkpoint): record x_t and R_t, then update."""
+    """A round with a read-out (t == T or a checkpoint): record x_t played, R_t, x_{t+1}."""
     loss2 = loss + g * x
     s2 = s + g
     if t == T:
         ST[XT, i] = x
     if rec:
-        cpx[kc, i] = x
         cpr[kc, i] = _regret(loss2, s2, lo, hi)
-    return _fast_body(g, at, x, m, v, vh, loss, s, b1, omb1, b2, omb2, r, e, lo, hi)
+    out = _fast_body(g, at, x, m, v, vh, loss, s, b1, omb1, b2, omb2, r, e, lo, hi)
+    if rec:
+        cpx[kc, i] = out[0]
+    return out
 
 
 @njit(parallel=True, cache=True)
