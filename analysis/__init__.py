@@ -1,1 +1,23 @@
-"""analysis layer of adam-beyond (see ARCHITECTURE.md)."""
+"""analysis: the paper's objects in SymPy (layer 1 of adam-beyond; imports only :mod:`numerics`).
+
+Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may import it):
+
+* :mod:`analysis.gamma`   -- ``derive(name, hyper)`` runs a numerics optimizer on SymPy symbols and returns
+  inv_lr_t, inv_lr_{t+1} and Gamma_{t+1} (eq. 2); ``verdict(key)`` / ``all_verdicts()`` decide PSD (Z3
+  proof) or indefinite (exact witness, sign certified in ball arithmetic); ``CASES``.
+* :mod:`analysis.bounds`  -- ``BOUNDS``: name -> ``Bound(name, expr, source, quantity, hypotheses, terms)``
+  with ``.symbols`` (name -> meaning); names thm4-arxiv, thm4-iclr, lemma-moment, cor1-printed,
+  cor1-derived, thm5, cor2, kingma-ba-4.1, pp-4.1-geometric, pp-4.1-harmonic, adamx-5.1;
+  ``COR1_FACTOR`` (= d/alpha); ``derivation_checks()``.
+* :mod:`analysis.sums`    -- the elementary sum lemmas, each returning a proved/unknown ``Verdict``.
+* :mod:`analysis.evaluate` -- ``RunConfig``, ``measure`` (regret and every data term along a run, mpmath),
+  ``applicable`` (hypotheses checked), ``ratios`` / ``worst`` (tightness regret / bound).
+* :mod:`analysis.symbols` -- the SymPy symbols and their meanings.
+* :mod:`analysis.verdict`, :mod:`analysis.z3bridge`, :mod:`analysis.interval` -- three-valued verdicts,
+  SymPy -> Z3 sign proofs, and ball-arithmetic replay of witnesses (no Z3).
+
+Command line: ``python -m analysis [--json | --latex] [--only SECTION] [-o FILE]``.
+"""
+from . import symbols  # noqa: F401  (cheap; the other modules are imported on demand)
+
+__all__ = ["symbols", "gamma", "bounds", "sums", "evaluate", "verdict", "z3bridge", "interval"]

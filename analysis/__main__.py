@@ -1,0 +1,6 @@
+"""Entry point of ``python -m analysis`` (see :mod:`analysis.cli`)."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

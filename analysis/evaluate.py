@@ -1,0 +1,225 @@
+"""Evaluate the bounds of :mod:`analysis.bounds` along real runs, in high precision.
+
+A :class:`RunConfig` names a method (AMSGrad paper variant, AdamNC, AdamX, or Kingma & Ba's Adam), its
+exact hyper-parameters and a linear online problem on [-1, 1]^d.  :func:`measure` runs it with the
+numerics code on the mpmath backend (``dps`` digits), and records at each checkpoint t the true regret
+R_t and every data-dependent term of the bounds (paper.md §7-§8):
+
+    sum_vhat_T_sqrt = sum_i v_hat_{t,i}^(1/2)           sum_g_norm = sum_i ||g_{1:t,i}||_2
+    sum_beta1t_vhat = sum_{s<=t} sum_i beta_{1s} v_hat_{s,i}^(1/2) / alpha_s
+    moment          = sum_{s<=t} alpha_s sum_i m_{s,i}^2 / v_hat_{s,i}^(1/2)     (the lemma's left side)
+
+together with D_inf = hi - lo, G_inf = max_{s<=t} ||g_s||_inf, gamma and t_0.  :func:`applicable` says
+which bounds' hypotheses the run meets; :func:`ratios` gives the tightness ratio quantity / bound (PEPit's
+upper-bound style: a ratio <= 1 is consistent with the bound, > 1 refutes it on this run).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from numerics import get_backend, make, run
+from numerics import schedules as SCH
+from numerics.problems import LinearProblem
+
+from . import symbols as S
+from .bounds import BOUNDS, EXTRA
+
+ARGS = S.PARAMETERS + S.DATA
+METHODS = ("amsgrad", "adamnc", "adamx", "adam-kb")
+
+
+@dataclass
+class RunConfig:
+    method: str  # one of METHODS
+    problem: LinearProblem
+    T: int
+    alpha: Fraction = Fraction(1, 2)
+    beta1: Fraction = Fraction(9, 10)
+    beta2: Fraction = Fraction(99, 100)
+    beta1_schedule: str = "constant"
+    lam: Fraction | None = None
+    x1: Any = 0
+    label: str = ""
+
+    def hyper(self) -> dict:
+        h = dict(alpha=self.alpha, beta1=self.beta1, schedule="sqrt", beta1_schedule=self.beta1_schedule,
+                 lam=self.lam)
+        if self.method == "adamnc":
+            return make("adamnc", **h)
+        if self.method == "adam-kb":
+            # Kingma & Ba: bias-corrected m and v, eps = 0 (the PyTorch preset without the max)
+            return make("adam", alpha=self.alpha, beta1=self.beta1, beta2=self.beta2, schedule="sqrt",
+                        variant="pytorch")
+        return make(self.method, beta2=self.beta2, **h)
+
+    def beta1_t(self, t: int) -> Fraction:
+        if self.beta1_schedule == "constant":
+            return Fraction(self.beta1)
+        if self.beta1_schedule == "geometric":
+            return Fraction(self.beta1) * Fraction(self.lam) ** (t - 1)
+        return Fraction(self.beta1) / t
+
+
+@dataclass
+class Snapshot:
+    t: int
+    regret: Any
+    values: dict  # symbol name -> mpf (or int for T, d, t_0)
+    moment: Any
+    cond1: bool  # AdamNC Condition 1 with alpha_t (zeta = alpha) up to t
+    cond1_T: bool  # ... with alpha_T, as printed
+    cond2: bool  # Gamma_s PSD for s <= t (inv_lr non-decreasing per coordinate)
+
+
+@dataclass
+class Measurement:
+    config: RunConfig
+    dps: int
+    snapshots: list[Snapshot] = field(default_factory=list)
+
+
+def pp_t0(cfg: RunConfig, T: int) -> int:
+    """Smallest t_0 >= 1 with n(1-beta_{1,n+1})^2 <= (n+1)(1-beta_{1,n})^2 for all t_0 <= n < T (exact)."""
+    t0 = 1
+    for n in range(1, T):
+        if n * (1 - cfg.beta1_t(n + 1)) ** 2 > (n + 1) * (1 - cfg.beta1_t(n)) ** 2:
+            t0 = n + 1
+    return t0
+
+
+def _checkpoints(T: int) -> list[int]:
+    if T <= 40:
+        return list(range(1, T + 1))
+    pts = sorted(set([1, 2, 3, 5, 8, 13, 21, 34] + [int(round(T * k / 8)) for k in range(1, 9)]))
+    return [p for p in pts if 1 <= p <= T]
+
+
+def measure(cfg: RunConfig, dps: int = 30, checkpoints: list[int] | None = None) -> Measurement:
+    B = get_backend("mpmath", dps=dps)
+    ctx = B.ctx
+    cps = sorted(set(checkpoints or _checkpoints(cfg.T)))
+    want = set(cps)
+    d = cfg.problem.d
+    a = ctx.mpf(cfg.alpha.numerator) / cfg.alpha.denominator
+    b2 = B.num(cfg.beta2)
+    acc = dict(gsq=None, G=ctx.mpf(0), sb=ctx.mpf(0), mom=ctx.mpf(0), prev_inv=None, cond1=True, cond1_T=True,
+               cond2=True)
+    snaps: dict[int, dict] = {}
+    one = ctx.mpf(1)
+    tol = ctx.mpf(10) ** (-(dps - 5))
+
+    def as_vec(x):
+        return np.asarray(x, dtype=object).reshape(-1)
+
+    def on_step(t, x, g, inv_lr, state):
+        gv = as_vec(g)
+        acc["gsq"] = gv * gv if acc["gsq"] is None else acc["gsq"] + gv * gv
+        acc["G"] = max([acc["G"]] + [abs(u) for u in gv])
+        at = a / ctx.sqrt(t)
+        vh = as_vec(state.v_hat)
+        if cfg.method == "adam-kb":
+            vh = vh / (one - b2 ** t)
+        sq = np.array([ctx.sqrt(u) for u in vh], dtype=object)
+        bt = B.num(cfg.beta1_t(t))
+        acc["sb"] += bt * sum(sq) / at
+        m = as_vec(state.m)
+        if cfg.method == "adam-kb":
+            m = m / (one - B.num(cfg.beta1) ** t)
+        acc["mom"] += sum(ctx.mpf(0) if s == 0 else at * mi * mi / s for mi, s in zip(m, sq))
+        il = as_vec(inv_lr)
+        if acc["prev_inv"] is not None and any(il[i] < acc["prev_inv"][i] * (1 - tol) for i in range(d)):
+            acc["cond2"] = False
+        acc["prev_inv"] = il
+        norms = [ctx.sqrt(u) for u in acc["gsq"]]
+        # AdamNC Condition 1 (zeta = alpha): sqrt(v_{t,i})/alpha_t >= ||g_{1:t,i}||/zeta, up to rounding
+        for i in range(d):
+            if sq[i] / at < norms[i] / a * (1 - tol):
+                acc["cond1"] = False
+            if sq[i] * ctx.sqrt(cfg.T) / a < norms[i] / a * (1 - tol):
+                acc["cond1_T"] = False
+        if t in want:
+            snaps[t] = dict(sum_vhat_T_sqrt=sum(sq), sum_g_norm=sum(norms), sum_beta1t_vhat=acc["sb"],
+                            G_inf=acc["G"], moment=acc["mom"], cond1=acc["cond1"], cond1_T=acc["cond1_T"],
+                            cond2=acc["cond2"])
+
+    res = run(cfg.hyper(), cfg.problem, cfg.T, x1=cfg.x1, backend=B, checkpoints=cps, on_step=on_step)
+    out = Measurement(cfg, dps)
+    gamma_reddi = B.num(cfg.beta1) / ctx.sqrt(b2) if cfg.method != "adamnc" else ctx.mpf(0)
+    for cp in res.checkpoints:
+        s = snaps[cp.t]
+        vals = dict(T=cp.t, d=d, alpha=a, beta1=B.num(cfg.beta1), beta2=b2, gamma=gamma_reddi,
+                    lambda_=B.num(cfg.lam) if cfg.lam is not None else ctx.mpf(0),
+                    D_inf=B.num(cfg.problem.hi - cfg.problem.lo), G_inf=s["G_inf"], zeta=a,
+                    t_0=pp_t0(cfg, cp.t), sum_vhat_T_sqrt=s["sum_vhat_T_sqrt"], sum_g_norm=s["sum_g_norm"],
+                    sum_beta1t_vhat=s["sum_beta1t_vhat"])
+        if cfg.method == "adam-kb":
+            vals["gamma"] = B.num(cfg.beta1) ** 2 / ctx.sqrt(b2)
+        out.snapshots.append(Snapshot(cp.t, cp.regret, vals, s["moment"], s["cond1"], s["cond1_T"], s["cond2"]))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+_FUNCS: dict[str, Any] = {}
+
+
+def _func(name: str):
+    if name not in _FUNCS:
+        b = BOUNDS.get(name) or EXTRA[name]
+        _FUNCS[name] = sp.lambdify(ARGS, b.expr, modules="mpmath")
+    return _FUNCS[name]
+
+
+def bound_value(name: str, values: dict, dps: int = 30):
+    """The bound ``name`` at the given symbol values (mpmath, ``dps`` digits)."""
+    with mpmath.workdps(dps):
+        args = [values[s.name] if s.name in ("T", "d", "t_0") else mpmath.mpf(values[s.name]) for s in ARGS]
+        return _func(name)(*args)
+
+
+def applicable(cfg: RunConfig, snap: Snapshot | None = None) -> dict[str, bool]:
+    """Which bounds' hypotheses this run meets (checked, not assumed; see Bound.hypotheses)."""
+    b1, b2 = Fraction(cfg.beta1), Fraction(cfg.beta2)
+    common = 0 <= b1 < 1 and 0 < cfg.alpha
+    reddi_gamma = b2 > 0 and b1 * b1 < b2 and b2 < 1  # gamma = beta1/sqrt(beta2) < 1
+    geo = cfg.beta1_schedule == "geometric" and cfg.lam is not None and 0 < cfg.lam < 1
+    harm = cfg.beta1_schedule == "harmonic"
+    ams = cfg.method == "amsgrad" and common and reddi_gamma
+    out = {k: False for k in list(BOUNDS) + list(EXTRA)}
+    out["thm4-arxiv"] = out["thm4-iclr"] = out["lemma-moment"] = ams
+    out["cor1-derived"] = out["cor1-printed"] = ams and geo
+    out["pp-4.1-geometric"] = ams and geo
+    out["pp-4.1-harmonic"] = ams and harm
+    if cfg.method == "adamnc" and common:
+        c1 = snap is None or (snap.cond1 and snap.cond2)
+        out["thm5"] = c1
+        out["cor2"] = out["cor2-printed"] = c1 and geo
+    if cfg.method == "adamx" and common and reddi_gamma and geo:
+        out["adamx-5.1"] = out["adamx-5.1-corrected"] = True
+    if cfg.method == "adam-kb" and common and b2 < 1 and b1 * b1 * b1 * b1 < b2 and (geo or b1 == 0):
+        out["kingma-ba-4.1"] = True
+    return out
+
+
+def ratios(m: Measurement, names=None) -> dict[str, list[tuple[int, Any]]]:
+    """{bound: [(t, quantity_t / bound_t), ...]} over the checkpoints where the bound applies."""
+    out: dict[str, list] = {}
+    for snap in m.snapshots:
+        app = applicable(m.config, snap)
+        for name, ok in app.items():
+            if not ok or (names is not None and name not in names):
+                continue
+            bv = bound_value(name, snap.values, m.dps)
+            q = snap.moment if name == "lemma-moment" else snap.regret
+            out.setdefault(name, []).append((snap.t, mpmath.mpf(q) / bv))
+    return out
+
+
+def worst(m: Measurement, names=None) -> dict[str, tuple[int, float]]:
+    """{bound: (t, max ratio)} -- the tightest checkpoint of each applicable bound."""
+    return {k: max(((t, float(r)) for t, r in v), key=lambda p: p[1]) for k, v in ratios(m, names).items()}

@@ -1,0 +1,76 @@
+"""Rigorous evaluation of closed SymPy expressions in python-flint balls (no Z3, no floats).
+
+Used to replay witnesses: ``sign(expr)`` is -1/+1 only when the ball excludes zero; otherwise the
+precision is doubled (up to ``max_prec`` bits) and, failing that, 0 ("undecided") is returned.
+"""
+from __future__ import annotations
+
+import flint
+import sympy as sp
+
+
+def to_arb(e):
+    """The exact value of a closed expression (rationals, +, *, integer and half-integer powers,
+    Max, Min, log) as an ``arb`` ball at the current flint precision."""
+    e = sp.sympify(e)
+    if e.is_Rational:
+        return flint.arb(int(e.p)) / int(e.q)
+    if e.is_Add:
+        out = flint.arb(0)
+        for a in e.args:
+            out += to_arb(a)
+        return out
+    if e.is_Mul:
+        out = flint.arb(1)
+        for a in e.args:
+            out *= to_arb(a)
+        return out
+    if e.is_Pow:
+        b, x = e.args
+        if x.is_Integer:
+            return to_arb(b) ** int(x)
+        if x.is_Rational and x.q == 2:
+            return to_arb(b).sqrt() ** int(x.p)
+        return to_arb(b) ** to_arb(x)
+    if isinstance(e, sp.Max):
+        vals = [to_arb(a) for a in e.args]
+        out = vals[0]
+        for v in vals[1:]:
+            out = out.max(v)
+        return out
+    if isinstance(e, sp.Min):
+        vals = [to_arb(a) for a in e.args]
+        out = vals[0]
+        for v in vals[1:]:
+            out = out.min(v)
+        return out
+    if isinstance(e, sp.log):
+        return to_arb(e.args[0]).log()
+    raise TypeError(f"cannot enclose {e!r} (free symbols: {e.free_symbols})")
+
+
+def sign(e, prec: int = 128, max_prec: int = 4096) -> int:
+    """-1, 0 (undecided) or +1; the sign is certain when non-zero."""
+    old = flint.ctx.prec
+    try:
+        while prec <= max_prec:
+            flint.ctx.prec = prec
+            b = to_arb(e)
+            if b < 0:
+                return -1
+            if b > 0:
+                return 1
+            prec *= 2
+        return 0
+    finally:
+        flint.ctx.prec = old
+
+
+def enclose(e, prec: int = 128) -> str:
+    """Decimal string of the ball (midpoint +/- radius)."""
+    old = flint.ctx.prec
+    try:
+        flint.ctx.prec = prec
+        return to_arb(e).str(20)
+    finally:
+        flint.ctx.prec = old
