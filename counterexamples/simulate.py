@@ -154,7 +154,7 @@ def simulate(a) -> dict:
         method = make(nm, **ran)
         t0 = time.perf_counter()
         res = _try_engine(method, fam.problem, a.T, x1, cps, a.backend)
-        engine = getattr(res, "engine", None) if res is not None else None
+        engine = res.backend.get("engine") if res is not None else None
         if res is None:
             res = run(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
             engine = "reference"

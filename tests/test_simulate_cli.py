@@ -1,0 +1,68 @@
+"""The simulate command as a user runs it: output schema, backends, plot, and bad input (exit 2, one line)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+CMD = [sys.executable, "-m", "counterexamples.simulate"]
+
+
+def sim(*args):
+    return subprocess.run(CMD + list(args), capture_output=True, text=True, timeout=300)
+
+
+def test_json_schema_and_section5_outcome():
+    r = sim("--problem", "section5-online", "--optimizer", "adam,amsgrad", "--alpha", "0.5", "--T", "202000",
+            "--x1", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["problem"]["name"] == "section5-online"
+    adam, ams = out["runs"]
+    for run in out["runs"]:
+        for key in ("optimizer", "variant", "T", "x_T", "avg_regret", "checkpoints", "backend", "dps"):
+            assert key in run
+        assert run["checkpoints"][-1]["t"] == 202000  # 2000 whole periods of 101
+        assert run["hyper"]["alpha"] == "1/2" and run["hyper"]["beta1"] == "9/10"
+    assert adam["x_T"] == 1.0 and adam["avg_regret"] > 2 * 10 / 101 - 1e-3
+    assert ams["x_T"] < -0.9
+
+
+def test_theorem_defaults_are_recorded_and_overridable():
+    r = sim("--problem", "thm1", "--C", "5", "--optimizer", "adam", "--T", "300", "--json")
+    run = json.loads(r.stdout)["runs"][0]
+    assert run["hyper"]["beta1"] == "0" and run["hyper"]["beta2"] == "1/26"
+    r = sim("--problem", "thm1", "--C", "5", "--optimizer", "adam", "--beta2", "0.5", "--T", "300", "--json")
+    assert json.loads(r.stdout)["runs"][0]["hyper"]["beta2"] == "1/2"
+
+
+@pytest.mark.parametrize("backend", ["mpmath", "arb"])
+def test_high_precision_backends_report_decimal_strings(backend):
+    r = sim("--problem", "thm1", "--optimizer", "amsgrad", "--T", "3000", "--backend", backend, "--dps", "40",
+            "--json")
+    assert r.returncode == 0, r.stderr
+    run = json.loads(r.stdout)["runs"][0]
+    assert len(run["x_T_str"].lstrip("-").replace(".", "")) >= 30
+    ref = json.loads(sim("--problem", "thm1", "--optimizer", "amsgrad", "--T", "3000", "--json").stdout)["runs"][0]
+    assert abs(float(run["x_T_str"]) - ref["x_T"]) < 1e-12
+
+
+def test_plot_is_written(tmp_path):
+    path = tmp_path / "fig1.png"
+    r = sim("--problem", "section5-online", "--T", "20000", "--plot", str(path))
+    assert r.returncode == 0, r.stderr
+    assert path.stat().st_size > 10000 and path.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--beta1", "1"], "--beta1"), (["--beta1", "1.5"], "--beta1"), (["--beta2", "0"], "--beta2"),
+    (["--beta2", "1"], "--beta2"), (["--T", "0"], "--T"), (["--problem", "nope"], "--problem"),
+    (["--optimizer", "adamw"], "--optimizer"), (["--x1", "2"], "--x1"), (["--alpha", "-1"], "--alpha"),
+    (["--problem", "thm1", "--C", "2"], "--C"), (["--problem", "thm2", "--C", "7"], "--C"),
+    (["--backend", "cupy"], "cupy"), (["--checkpoints", "0,5"], "--checkpoints"),
+])
+def test_bad_input_one_line_exit_2(args, needle):
+    r = sim(*args, "--T", "10") if "--T" not in args else sim(*args)
+    assert r.returncode == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr
