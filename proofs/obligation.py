@@ -345,3 +345,15 @@ class Theorem:
     title: str
     obligations: list
     summarize: Callable[[dict], str]  # {label: StepResult} -> one line
+
+
+def generic_branch(s):
+    """The generic branch of every SymPy Piecewise in ``s`` (SymPy splits off cases like beta1 = 1)."""
+
+    def pick(pw):
+        for expr, cond in pw.args:
+            if not isinstance(cond, sp.Eq):
+                return expr
+        return pw
+
+    return s.replace(lambda e: isinstance(e, sp.Piecewise), pick)

@@ -15,7 +15,7 @@ import sympy as sp
 
 from numerics import amsgrad
 
-from .obligation import Theorem, exact_step, sympy_step, z3_step
+from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
 from .runs import trace
 
 EX32 = dict(alpha="1/1000", beta1="9/10", beta2="999/1000", lam="1/1000")
@@ -273,7 +273,7 @@ def lemma23(p):
     a = sp.Symbol("a", positive=True)
     k = sp.Symbol("k", integer=True, positive=True)
     s = sp.summation(a ** k, (k, 1, sp.oo))
-    s = s.args[0][0] if isinstance(s, sp.Piecewise) else s
+    s = generic_branch(s)
     return s, 1 / (1 - a), [{a: sp.Rational(1, 2)}]
 
 
