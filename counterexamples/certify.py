@@ -1,0 +1,117 @@
+"""Simulation evidence for a periodic-family witness: float64 (fused engine) plus a ball run.
+
+For a witness (beta1, beta2, C, n, eps, scale) this runs, on g_t = s C at phase 0 and -s otherwise:
+
+* Adam from x1 = +1 (the theorems' start) and from x1 = -1 (the optimum), and AMSGrad from both, in
+  float64 with :func:`numerics.engine.run_batch` (the numba engine; it reproduces numerics.run bit for
+  bit) or, without numba, with :func:`numerics.run.run`;
+* Adam from x1 = +1 in python-flint balls at 128 bits for min(T, 20000) rounds with the reference
+  definition (:func:`numerics.run.run`), compared with float64 at the same horizon.
+
+The horizon is chosen from the drift: unprojected, the block-start iterate moves by 2 alpha D sqrt(T)/n
+(:func:`counterexamples.drift.predicted_displacement`), so crossing the box takes
+(n / (alpha |D|))^2 rounds; ``T = 4 x`` that (crossing twice over), clamped to [1e5, T_cap].  When the
+needed horizon exceeds the cap the outcome is reported as ``inconclusive`` rather than guessed.
+"""
+from __future__ import annotations
+
+import math
+import time
+from fractions import Fraction
+
+from . import drift as dr
+
+T_MIN = 100_000
+T_CAP = 100_000_000
+BALL_T = 20_000
+
+
+def _engine_runs(method, beta1, beta2, alpha, C, n, eps, scale, x1s, T):
+    """x_T and R_T/T for each start in x1s (float64); returns (xs, avg_regrets, engine name)."""
+    import numpy as np
+
+    try:
+        from numerics.engine import run_batch
+
+        r = run_batch(method, beta1=str(beta1), beta2=str(beta2), alpha=str(alpha), eps=str(eps),
+                      C=np.full(len(x1s), float(scale * C)), n=np.full(len(x1s), int(n)),
+                      low=np.full(len(x1s), float(-scale)), x1=np.array(x1s, dtype=float), T=T)
+        return [float(v) for v in r.x_T], [float(v) for v in r.avg_regret], r.engine
+    except Exception:  # noqa: BLE001 -- engine missing (no numba): the reference path, shorter
+        from numerics.optimizers import make
+        from numerics.run import run
+
+        from .families import periodic_problem
+
+        m = make(method, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)
+        prob = periodic_problem(scale * C, n, big=scale * C, small=-scale)
+        out = [run(m, prob, T, x1=x) for x in x1s]
+        return [float(o.x_T) for o in out], [float(o.avg_regret) for o in out], "numpy-reference"
+
+
+def ball_check(beta1, beta2, C, n, alpha, eps=0, scale=1, T: int = BALL_T, x1=1) -> dict:
+    """Adam in arb balls (128 bits, reference definition) vs float64 at the same horizon."""
+    from numerics.backends import ArbBackend
+    from numerics.optimizers import make
+    from numerics.run import run
+
+    from .families import periodic_problem
+
+    prob = periodic_problem(scale * C, n, big=scale * C, small=-scale)
+    m = make("adam", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)
+    t0 = time.perf_counter()
+    rb = run(m, prob, T, x1=x1, backend=ArbBackend(128))
+    rf = run(m, prob, T, x1=x1)
+    x_ball = rb.x_T
+    diff = abs(float(x_ball.mid()) - float(rf.x_T))
+    return {"T": T, "prec_bits": 128, "x_T_ball": x_ball.str(20), "x_T_float64": float(rf.x_T),
+            "abs_diff": diff, "float_inside_ball_or_1e-10": bool(diff <= float(x_ball.rad()) + 1e-10),
+            "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int | None = None,
+             ball: bool = True, t_cap: int = T_CAP) -> dict:
+    """Run the witness; see the module docstring.  Returns the ``simulation`` record of the JSON."""
+    b1, b2, Cq = dr.q(beta1), dr.q(beta2), dr.q(C)
+    eps_eff = dr.q(eps) / (dr.q(scale) ** 2)  # Adam-eps on s g  ==  Adam-(eps/s^2) on g
+    D = float(dr.drift(b1, b2, Cq, n, backend="float", eps=float(eps_eff)))
+    Dams = dr.amsgrad_drift(b1, b2, Cq, n)
+    a = float(alpha)
+    cross = dr.rounds_to_cross(D, a, n)
+    cross_ams = dr.rounds_to_cross(Dams, a, n)
+    auto = T is None
+    T_adam = int(min(max(4 * cross, T_MIN), t_cap)) if auto else int(T)
+    T_ams = int(min(max(4 * cross_ams, T_MIN), t_cap)) if auto else int(T)
+    t0 = time.perf_counter()
+    xa, ra, engine = _engine_runs("adam", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_adam)
+    xm, rm, _ = _engine_runs("amsgrad", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_ams)
+    secs = time.perf_counter() - t0
+    limit = float(dr.limit_avg_regret(Cq, n)) * float(scale)
+    due_a, due_m = T_adam >= cross, T_ams >= cross_ams
+    if D > 0:  # (is the outcome due at this horizon, does it hold)
+        checks = [(True, xa[0] > 0.5), (due_a, xa[1] > 0.5)]
+    else:
+        checks = [(due_a, xa[0] < -0.5), (True, xa[1] < 0)]
+    checks += [(due_m, xm[0] < -0.5), (due_m, xm[1] < 0)]
+    if any(due and not holds for due, holds in checks):
+        agrees = False
+    elif any(not holds for _, holds in checks):
+        agrees = "inconclusive"
+    else:
+        agrees = True
+    rec = {
+        "T": T_adam, "T_amsgrad": T_ams, "alpha": str(alpha), "engine": engine, "precision": "float64",
+        "adam_x_T": xa[0], "adam_avg_regret": ra[0], "adam_x_T_from_optimum": xa[1],
+        "amsgrad_x_T": xm[0], "amsgrad_x_T_from_optimum": xm[1], "amsgrad_avg_regret": rm[0],
+        "limit_avg_regret_if_diverging": limit,
+        "predicted_rounds_to_cross_box": {"adam": _num(cross), "amsgrad": _num(cross_ams)},
+        "agrees": agrees,
+        "seconds": round(secs, 3),
+    }
+    if ball:
+        rec["ball"] = ball_check(b1, b2, Cq, n, alpha, eps, scale, min(T_adam, BALL_T))
+    return rec
+
+
+def _num(x: float):
+    return None if not math.isfinite(x) else float(f"{x:.4g}")
