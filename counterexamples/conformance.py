@@ -1,0 +1,288 @@
+"""``python -m counterexamples.conformance``: real optimizer libraries on the paper's counterexamples.
+
+For each ``--optimizer SPEC`` and each problem of the suite it answers two questions:
+
+(a) *which definition is it?*  The library's trajectory x_1..x_N (N = --compare-steps, default 10^4) is
+    compared with every variant of our one definition (numerics.optimizers: paper / pytorch / optax /
+    keras, with and without bias correction, eps inside or outside the root, Adam or AMSGrad, also with
+    beta1 = 0, and SGD / AdaGrad), run by numerics.run on the same problem with the same doubles.  The
+    closest variant and its max |x_t(library) - x_t(variant)| are reported; spec/implementations.md says
+    which variant each library optimizer should be, and a library optimizer that is fully modelled but
+    misses its expected variant by more than 1e-12 is a failed check (exit code 1).
+(b) *does it converge here?*  x_T (the final iterate, after T updates, as in the spec's facts) and R_T/T
+    at T = --T (default 10^6), with the verdict converges / stuck at the worst point / undecided
+    (counterexamples.conformance_verdict), and the Gamma_t sign check (paper eq. 2) read off the closest
+    variant over the first N rounds (the PyTorch variant's effective step grows after a spike when the
+    rate is constant).
+
+SPEC grammar: counterexamples.conformance_spec.  Library drivers: conformance_torch, conformance_optax,
+conformance_user (``module:function``).  Exit codes: 0 success, 1 a conformance check failed, 2 bad input
+or a missing library (with the install command).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+
+import numpy as np
+
+from numerics.cli import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, write_atomic
+from numerics.cli import versions as base_versions
+
+from .conformance_drive import LibraryMissing, Progress, drive, jsonable
+from .conformance_spec import SpecError, parse
+from .conformance_suite import PROBLEMS, SUITE, build_case
+from .conformance_variants import EXACT_MATCH, compare, expected_label
+from .conformance_verdict import verdict
+from .families import FamilyError
+
+PROG = "python -m counterexamples.conformance"
+DEFAULT_OPTIMIZERS = ("torch:Adam", "torch:Adam?amsgrad=true")
+GAMMA_MATCH = 1e-9  # the closest variant stands in for the library's Gamma_t only this close
+GAMMA_ROUNDING = 1e-12  # Gamma_t >= -1e-12 max_t sqrt(V_t)/alpha_t counts as >= 0 (float rounding)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                description="Run real optimizer implementations (PyTorch, optax, or your own step function) "
+                            "on the paper's counterexamples: which of our variant definitions each one is "
+                            "(trajectory comparison over the first --compare-steps rounds) and whether it "
+                            "converges (x_T, R_T/T at --T, verdict).  Float64 parameters; the projection onto "
+                            "F = [-1, 1] after each step; alpha_t = alpha/sqrt(t) through the library's "
+                            "scheduler unless --schedule constant.",
+                epilog="SPEC: torch:Adam, 'torch:Adam?amsgrad=true', torch:AdamW, torch:NAdam, torch:RAdam, "
+                       "torch:RMSprop, torch:Adagrad, torch:SGD, optax:adam, optax:amsgrad, "
+                       "'optax:amsgrad?bias_correction_nu=false', or module:function (see "
+                       "counterexamples/conformance_user.py for the step-function signature).  Keyword "
+                       "arguments after '?', joined by '&' (betas=0.5,0.9 gives a tuple).\n"
+                       "Example: python -m counterexamples.conformance --optimizer 'torch:Adam?amsgrad=true' "
+                       "--problem thm1 --T 100000 --json")
+    p.add_argument("--optimizer", action="append", metavar="SPEC",
+                   help=f"optimizer SPEC; repeat for several (default: {' and '.join(DEFAULT_OPTIMIZERS)})")
+    p.add_argument("--problem", default=",".join(SUITE),
+                   help=f"comma list from: {', '.join(PROBLEMS)} (default: the suite {','.join(SUITE)})")
+    p.add_argument("--T", default="1000000", help="rounds T >= 1 for the convergence answer (default 10^6)")
+    p.add_argument("--compare-steps", default="10000",
+                   help="rounds N >= 1 compared with our variants (default 10^4; at most T)")
+    p.add_argument("--schedule", choices=("sqrt", "constant"), default="sqrt",
+                   help="alpha_t = alpha/sqrt(t) via the library's scheduler (default) or constant alpha")
+    p.add_argument("--alpha", help="base step size alpha > 0 (default: the problem's)")
+    p.add_argument("--beta1", help="beta1 in [0, 1) (default: the problem's)")
+    p.add_argument("--beta2", help="beta2 in [0, 1) (default: the problem's)")
+    p.add_argument("--x1", help="start x_1 in [-1, 1] (default: the problem's)")
+    p.add_argument("--C", help="large gradient C of the family (thm1 default 3)")
+    p.add_argument("--n", help="period n >= 2 (periodic)")
+    p.add_argument("--delta", help="delta in (0, C) (thm3)")
+    p.add_argument("--p", help="probability of the large gradient (thm3, section5-stochastic)")
+    p.add_argument("--seed", default="0", help="seed of the stochastic problems (default 0; printed)")
+    p.add_argument("--json", nargs="?", const="-", metavar="PATH",
+                   help="write the results as JSON to PATH (atomically), or to stdout without PATH")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+def _int(name, text, lo, hi):
+    try:
+        v = int(str(text).replace("_", ""))
+    except ValueError:
+        raise BadInput(f"--{name} must be an integer in [{lo}, {hi}] (got {text!r})") from None
+    if not lo <= v <= hi:
+        raise BadInput(f"--{name} must be an integer in [{lo}, {hi}] (got {v})")
+    return v
+
+
+def _frac(name, text, lo, hi, lo_open=False, hi_open=False):
+    if text is None:
+        return None
+    try:
+        v = Fraction(str(text))
+    except (ValueError, ZeroDivisionError):
+        raise BadInput(f"--{name} must be a number (got {text!r})") from None
+    bad = (v < lo or (lo_open and v == lo)) or (hi is not None and (v > hi or (hi_open and v == hi)))
+    if bad:
+        rng = f"{'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}{')' if hi_open or hi is None else ']'}"
+        raise BadInput(f"--{name} must be in {rng} (got {text})")
+    return v
+
+
+def _driver(spec):
+    if spec.library == "torch":
+        from . import conformance_torch as mod
+    elif spec.library == "optax":
+        from . import conformance_optax as mod
+    else:
+        from . import conformance_user as mod
+    return mod
+
+
+def versions(specs) -> dict:
+    out = base_versions()
+    for spec in specs:
+        mod = _driver(spec)
+        try:
+            out.update(mod.version(spec) if spec.library == "user" else mod.version())
+        except Exception:  # pragma: no cover - reported as missing
+            pass
+    return out
+
+
+def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool = False) -> dict:
+    """One optimizer on one problem: both answers, as a JSON-able dict."""
+    row = {"optimizer": spec.text, "problem": case.name}
+    if case.skipped:
+        row.update(verdict="skipped", verdict_reason=case.skipped)
+        return row
+    mod = _driver(spec)
+    st = mod.setup(spec, case.hyper, schedule)
+    prob = case.problem
+    x1 = np.full(prob.d, float(Fraction(case.hyper.get("x1", 0))))
+    try:
+        stepper = mod.stepper(spec, st, x1, float(prob.lo), float(prob.hi))
+    except (ValueError, TypeError) as exc:
+        raise BadInput(f"--optimizer: {st.call.split(';')[0]} was rejected by the library: {exc}") from None
+    bar = Progress(f"{spec.text} on {case.name}", T, enabled=progress)
+    lib = drive(stepper, prob, T, keep=min(N, T), progress=bar)
+    comps = compare(lib.xs, st.hyper, schedule, prob, case.hyper.get("x1", 0))
+    best = comps[0]
+    by_label = {c.label: c for c in comps}
+    avg = lib.regret / T
+    v, reason, rho = verdict(lib.x_next, avg, lib.grad_sum, T, lib.lo, lib.hi)
+    if case.name == "spike":
+        reason += "; the spike's regret is bounded by construction (it tells the variants apart, no more)"
+    scalar = prob.d == 1
+    expected = expected_label(st.expected, st.hyper)
+    ties = [c for c in comps if c.max_deviation <= EXACT_MATCH]
+    gamma, src = None, None
+    if len(ties) > 1:
+        src = by_label.get(expected) if expected in [c.label for c in ties] else None
+        gamma_note = (f"{len(ties)} variants match the trajectory; Gamma_t is read off the expected one"
+                      if src else f"{len(ties)} variants match the trajectory, so it does not fix Gamma_t")
+    elif best.max_deviation <= GAMMA_MATCH:
+        src, gamma_note = best, "read off the closest variant"
+    else:
+        gamma_note = f"no variant within {GAMMA_MATCH} of the library"
+    if src is not None:
+        gamma = {"variant": src.label, "min": src.gamma_min, "t": src.gamma_min_t,
+                 "nonnegative": bool(src.gamma_min >= -GAMMA_ROUNDING * src.gamma_scale),
+                 "tolerance": GAMMA_ROUNDING * src.gamma_scale, "rounds": min(N, T), "note": gamma_note}
+    exp_dev = by_label[expected].max_deviation if expected in by_label else None
+    row.update(
+        problem_params=jsonable_dict(prob.describe()),
+        hyper={k: jsonable(v) for k, v in st.hyper.items()},
+        schedule=schedule, x1=float(x1[0]) if scalar else x1.tolist(),
+        library_call=st.call, library_kwargs={k: jsonable(v) for k, v in st.kwargs.items()},
+        unmodelled=st.unmodelled,
+        compare_steps=min(N, T),
+        closest_variant=best.label, max_deviation=best.max_deviation,
+        first_deviation_t=best.first_t,
+        ties=[c.label for c in ties],
+        expected_variant=expected, expected_deviation=exp_dev,
+        matches_expected=None if expected is None else bool(exp_dev is not None and exp_dev <= EXACT_MATCH),
+        deviations={c.label: c.max_deviation for c in comps},
+        T=T, x_T=_out(lib.x_next, scalar), x_played_T=_out(lib.x_T, scalar),
+        regret=lib.regret, avg_regret=avg, rho=rho, verdict=v, verdict_reason=reason,
+        gamma=gamma, gamma_note=gamma_note, seconds=round(lib.seconds, 3), note=case.note)
+    return row
+
+
+def jsonable_dict(d: dict) -> dict:
+    return {k: jsonable(v) for k, v in d.items()}
+
+
+def _out(x, scalar):
+    x = np.asarray(x, dtype=np.float64)
+    return float(x[0]) if scalar else x.tolist()
+
+
+def table(rows) -> str:
+    head = ("optimizer", "problem", "closest variant", "max dev", "expected ok", "x_T", "R_T/T", "verdict",
+            "min Gamma_t")
+    lines = []
+    for r in rows:
+        if r.get("verdict") == "skipped":
+            lines.append((r["optimizer"], r["problem"], "-", "-", "-", "-", "-", "skipped: " + r["verdict_reason"], "-"))
+            continue
+        ok = "-" if r["matches_expected"] is None else ("yes" if r["matches_expected"] else
+                                                         f"NO ({r['expected_deviation']})")
+        g = r["gamma"]
+        gs = "n/a (see gamma_note)" if g is None else f"{g['min']:.3g} at t={g['t']}"
+        xT = r["x_T"] if isinstance(r["x_T"], float) else max(r["x_T"], key=abs)
+        lines.append((r["optimizer"], r["problem"], r["closest_variant"], f"{r['max_deviation']:.2g}", ok,
+                      f"{xT:+.6f}", f"{r['avg_regret']:.6g}", r["verdict"], gs))
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
+    fmt = "  ".join("{:<%d}" % w for w in widths)
+    return "\n".join([fmt.format(*head), fmt.format(*("-" * w for w in widths))] +
+                     [fmt.format(*map(str, line)) for line in lines])
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _main(args)
+    except (BadInput, SpecError, LibraryMissing, FamilyError) as exc:
+        msg = str(exc)
+        sys.stderr.write(f"{PROG}: error: {msg}\n")
+        return EXIT_BAD_INPUT
+
+
+def _main(args) -> int:
+    specs = [parse(s) for s in (args.optimizer or DEFAULT_OPTIMIZERS)]
+    T = _int("T", args.T, 1, 10**9)
+    N = _int("compare-steps", args.compare_steps, 1, 10**7)
+    seed = _int("seed", args.seed, 0, 2**63 - 1)
+    names = [s.strip() for s in args.problem.split(",") if s.strip()]
+    for name in names:
+        if name not in PROBLEMS:
+            raise BadInput(f"--problem: unknown problem {name!r}; choose from {', '.join(PROBLEMS)}")
+    if not names:
+        raise BadInput(f"--problem: empty list; choose from {', '.join(PROBLEMS)}")
+    overrides = dict(alpha=_frac("alpha", args.alpha, 0, None, lo_open=True),
+                     beta1=_frac("beta1", args.beta1, 0, 1, hi_open=True),
+                     beta2=_frac("beta2", args.beta2, 0, 1, hi_open=True),
+                     x1=_frac("x1", args.x1, -1, 1))
+    n = None if args.n is None else _int("n", args.n, 2, 10**7)
+    for spec in specs:  # fail early (exit 2) on a missing library or a bad keyword argument
+        mod = _driver(spec)
+        if spec.library == "user":
+            mod.load(spec)
+        elif spec.library == "torch":
+            mod.import_torch()
+        else:
+            mod.import_optax()
+    rows = []
+    for name in names:
+        case = build_case(name, C=args.C, n=n, delta=args.delta, p=args.p, seed=seed, overrides=overrides)
+        for spec in specs:
+            try:
+                rows.append(run_row(spec, case, T, N, args.schedule, progress=not args.quiet))
+            except ValueError as exc:
+                if str(exc).startswith("--"):
+                    raise BadInput(str(exc)) from None
+                raise
+    failed = [r for r in rows if r.get("matches_expected") is False]
+    doc = {"tool": "counterexamples.conformance", "versions": versions(specs), "precision": "float64",
+           "T": T, "compare_steps": N, "schedule": args.schedule, "seed": seed,
+           "exact_match_tolerance": EXACT_MATCH, "results": rows,
+           "checks_failed": [f"{r['optimizer']} on {r['problem']}: expected {r['expected_variant']}, "
+                             f"deviation {r['expected_deviation']}" for r in failed]}
+    text = json.dumps(doc, indent=2, default=jsonable)
+    if args.json == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        if args.json:
+            write_atomic(args.json, text + "\n")
+        print(f"# seed {seed}, T = {T}, compare_steps = {N}, schedule = {args.schedule}, float64; "
+              f"versions: {', '.join(f'{k} {v}' for k, v in doc['versions'].items())}")
+        print(table(rows))
+        for prob, note in dict((r["problem"], r.get("note")) for r in rows).items():
+            if note:
+                print(f"  note [{prob}]: {note}")
+        for f in doc["checks_failed"]:
+            print(f"CHECK FAILED: {f}")
+    return EXIT_CHECK_FAILED if failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The problems that ``python -m counterexamples.conformance`` puts library optimizers on.
+
+The default suite (issue 7):
+
+  thm1                 Theorem 1, C = 3: g_t = 3 at t mod 3 = 1, else -1; beta1 = 0, beta2 = 1/(1+C^2),
+                       alpha = 1/2, x1 = 1 (families.thm1)
+  thm2-threshold       Theorem 2's period-C problem at the smallest C for which Adam diverges, as found by
+                       the search (:func:`counterexamples.drift.smallest_diverging_C`), beta1 = 0.9,
+                       beta2 = 0.99, alpha = 1, x1 = 1
+  section5-online      1010x at t mod 101 = 1, else -10x; beta1 = 0.9, beta2 = 0.99, alpha = 1/2, x1 = 0
+  section5-stochastic  1010x w.p. 0.01, else -10x (seeded); same hyper-parameters
+  spike                g_1 = 1, then g_t = 0 (spec/implementations.md §2); beta1 = 0.9, beta2 = 0.999,
+                       alpha = 1/10, x1 = 0.  It separates the variants: PyTorch's effective denominator
+                       sqrt(max v / (1 - beta2^t)) shrinks after the spike, the paper's and optax's do not.
+
+Any other family of :mod:`counterexamples.families` can be named too (with --C, --n, ...).  The spike's
+regret is bounded (R_T = x_1 + 1), so its convergence verdict is always ``undecided``: it is there for the
+"which definition is it" answer and the Gamma_t sign check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from numerics.problems import LinearProblem
+from numerics.schedules import FIRST_ROUND
+
+from . import families
+
+SUITE = ("thm1", "thm2-threshold", "section5-online", "section5-stochastic", "spike")
+EXTRA = ("spike", "thm2-threshold")
+PROBLEMS = tuple(dict.fromkeys(SUITE + families.FAMILIES))
+THM2_BETAS = (Fraction(9, 10), Fraction(99, 100))
+# Hyper-parameters a family does not prescribe: numerics.optimizers' own defaults (as simulate uses).
+FALLBACK = dict(alpha=Fraction(1), beta1=Fraction(9, 10), beta2=Fraction(99, 100), x1=0)
+
+
+@dataclass
+class Spike(LinearProblem):
+    """g_1 = value, g_t = 0 for t >= 2 (d = 1)."""
+
+    value: Fraction = Fraction(1)
+
+    @property
+    def d(self) -> int:
+        return 1
+
+    def gradients(self, B, T, scalar):
+        big = B.num(self.value) if scalar else B.num([self.value])
+        zero = B.num(0) if scalar else B.num([0])
+        for t in range(FIRST_ROUND, T + FIRST_ROUND):
+            yield big if t == FIRST_ROUND else zero
+
+
+@dataclass
+class Case:
+    """One problem with the hyper-parameters that the library is run with (before SPEC overrides)."""
+
+    name: str
+    problem: LinearProblem | None
+    hyper: dict = field(default_factory=dict)  # alpha, beta1, beta2, x1 (and eps when prescribed)
+    note: str = ""
+    skipped: str | None = None  # reason, when the row cannot run here
+
+
+def _thm2_threshold(beta1, beta2, overrides) -> Case:
+    try:
+        from .drift import smallest_diverging_C
+    except ImportError as exc:
+        return Case("thm2-threshold", None, skipped=f"counterexamples.drift.smallest_diverging_C is not "
+                    f"available ({exc.__class__.__name__}: {exc})")
+    found = smallest_diverging_C(beta1, beta2)
+    # Theorem 2 asks for an even C: the smallest even C with D > 0 (certified by the search)
+    C = getattr(found, "C_even", None) or getattr(found, "C", found)
+    if C is None:
+        return Case("thm2-threshold", None, skipped=f"the search found no diverging C for "
+                    f"beta1={beta1}, beta2={beta2}: {found!r}")
+    fam = families.build("thm2", C=int(C))
+    hyper = dict(FALLBACK)
+    hyper.update(fam.defaults, beta1=beta1, beta2=beta2)
+    hyper.update({k: v for k, v in overrides.items() if v is not None and k not in ("beta1", "beta2")})
+    return Case("thm2-threshold", fam.problem, hyper,
+                f"C = {C}: the smallest even C with certified drift D > 0 (paper's Adam, eps = 0, no bias "
+                f"correction) on Theorem 2's family for beta1={beta1}, beta2={beta2} "
+                f"(counterexamples.drift; D = {getattr(found, 'drift', '?')}); at the threshold D is small, so "
+                f"divergence is slow")
+
+
+def build_case(name: str, *, C=None, n=None, delta=None, p=None, seed: int = 0,
+               overrides: dict | None = None) -> Case:
+    """The case ``name`` with family parameters and hyper-parameter overrides (alpha, beta1, beta2, x1)."""
+    overrides = dict(overrides or {})
+    if name == "spike":
+        hyper = dict(alpha=Fraction(1, 10), beta1=Fraction(9, 10), beta2=Fraction(999, 1000), x1=0)
+        hyper.update({k: v for k, v in overrides.items() if v is not None})
+        return Case(name, Spike(name="spike", params={"g1": "1", "then": "0"}), hyper,
+                    "separates the variants (spec/implementations.md §2); its regret is bounded")
+    if name == "thm2-threshold":
+        b1 = overrides.get("beta1") if overrides.get("beta1") is not None else THM2_BETAS[0]
+        b2 = overrides.get("beta2") if overrides.get("beta2") is not None else THM2_BETAS[1]
+        return _thm2_threshold(Fraction(b1), Fraction(b2), overrides)
+    if name == "thm1" and C is None:
+        C = 3
+    fam = families.build(name, C=C, n=n, delta=delta, p=p, seed=seed)
+    hyper = dict(FALLBACK)
+    hyper.update(families.resolve(fam, overrides))
+    return Case(name, fam.problem, hyper, fam.note)

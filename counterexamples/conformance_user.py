@@ -1,0 +1,96 @@
+"""``--optimizer module:function``: put your own step function on the counterexample suite.
+
+The documented signature::
+
+    def my_step(x, g, t, state, hyper):
+        '''x, g: float64 numpy arrays of shape (d,), the point played at round t and its gradient;
+        t: the round, 1, 2, ...; state: None at t = 1, afterwards whatever you returned;
+        hyper: dict with alpha (base rate), alpha_t (alpha/sqrt(t) or alpha, per --schedule),
+        beta1, beta2, eps (floats), schedule, and the SPEC's keyword arguments.
+        Returns (x_hat, new_state): the next point *before* projection.'''
+
+The driver projects x_hat onto F (coordinatewise clip) to get x_{t+1}, as the paper does.
+``paper_amsgrad_step`` below is a worked example (Algorithm 2 with constant beta1, no eps):
+``--optimizer counterexamples.conformance_user:paper_amsgrad_step``.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from .conformance_drive import LibraryMissing, Setup, exact
+
+
+def paper_amsgrad_step(x, g, t, state, hyper):
+    """AMSGrad, Algorithm 2: m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, v_hat = max(v_hat, v),
+    x_hat = x - alpha_t m / sqrt(v_hat)  (0 where v_hat = 0)."""
+    b1, b2 = hyper["beta1"], hyper["beta2"]
+    m, v, vh = state if state is not None else (np.zeros_like(x), np.zeros_like(x), np.zeros_like(x))
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    vh = np.maximum(vh, v)
+    root = np.sqrt(vh)
+    step = np.divide(m, root, out=np.zeros_like(m), where=root != 0)
+    return x - hyper["alpha_t"] * step, (m, v, vh)
+
+
+def load(spec):
+    """The user's function, or LibraryMissing / ValueError naming the part of the SPEC that fails."""
+    try:
+        module = importlib.import_module(spec.module)
+    except ImportError as exc:
+        raise LibraryMissing(f"--optimizer: cannot import module {spec.module!r} of {spec.text!r} "
+                             f"({exc.__class__.__name__}: {exc}); is it on PYTHONPATH?") from None
+    fn = getattr(module, spec.name, None)
+    if not callable(fn):
+        raise ValueError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
+    return fn
+
+
+def version(spec) -> dict:
+    module = importlib.import_module(spec.module)
+    return {spec.module: getattr(module, "__version__", None)}
+
+
+def setup(spec, hyper: dict, schedule: str) -> Setup:
+    load(spec)
+    model = {"alpha": exact(hyper["alpha"]), "beta1": exact(hyper["beta1"]), "beta2": exact(hyper["beta2"]),
+             "eps": exact(spec.kwargs.get("eps", hyper.get("eps") or 0)), "eps_root": Fraction(0)}
+    kw = {"alpha": float(model["alpha"]), "beta1": float(model["beta1"]), "beta2": float(model["beta2"]),
+          "eps": float(model["eps"]), "schedule": schedule, **spec.kwargs}
+    for key in ("alpha", "beta1", "beta2", "eps"):
+        if key in spec.kwargs:
+            model[key] = exact(spec.kwargs[key])
+    return Setup(call=f"{spec.module}.{spec.name}(x, g, t, state, hyper); clip(x_hat, lo, hi)",
+                 kwargs=kw, hyper=model, schedule=schedule)
+
+
+class UserStepper:
+    def __init__(self, spec, st: Setup, x1, lo, hi):
+        self.fn = load(spec)
+        self.hyper = dict(st.kwargs)
+        self.sqrt = st.schedule == "sqrt"
+        self.x = np.asarray(x1, dtype=np.float64).copy()
+        self.lo, self.hi = lo, hi
+        self.state, self.t = None, 0
+
+    def run_chunk(self, G):
+        X = np.empty_like(G)
+        alpha = self.hyper["alpha"]
+        for i in range(len(G)):
+            self.t += 1
+            X[i] = self.x
+            self.hyper["alpha_t"] = alpha / math.sqrt(self.t) if self.sqrt else alpha
+            x_hat, self.state = self.fn(self.x.copy(), G[i].copy(), self.t, self.state, self.hyper)
+            self.x = np.clip(np.asarray(x_hat, dtype=np.float64).reshape(self.x.shape), self.lo, self.hi)
+        return X
+
+    def current(self):
+        return self.x.copy()
+
+
+def stepper(spec, st, x1, lo, hi):
+    return UserStepper(spec, st, x1, lo, hi)

@@ -1,0 +1,54 @@
+"""Does the optimizer converge on this problem?  A three-valued verdict from x_T and R_T/T.
+
+For linear losses on F = [lo, hi]^d the fixed points compared are vertices: the best one x* (coordinate i
+at lo if S_i > 0, at hi if S_i < 0, with S = sum_t g_t) and the worst one x_w (the opposite vertex).
+Always playing x_w costs the average regret
+
+    r_w = (sum_t <g_t, x_w> - sum_t <g_t, x*>) / T = (hi - lo) * sum_i |S_i| / T,
+
+which is what Theorem 1's Adam attains (R_T/T = (2C-4)/3 = r_w) and Section 5's Adam exceeds.  With
+rho = (R_T/T) / r_w (the toolkit's yardstick, not the paper's; thresholds chosen here):
+
+  converges               rho <= 0.1 and max_i |x_T,i - x*_i| <= 0.1
+  stuck at the worst point  rho >= 0.9 and x_T is nearer x_w than x* (max norm)
+  undecided               otherwise, or r_w = 0 (no vertex is better than another), with the reason
+
+A finite T never proves convergence; "converges" means "at T, it is where a convergent method is".
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+CONVERGES, STUCK, UNDECIDED = "converges", "stuck at the worst point", "undecided"
+RHO_CONVERGED, RHO_STUCK, X_TOL = 0.1, 0.9, 0.1
+
+
+def vertices(S: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """(x*, x_w): the best and the worst fixed vertex for the summed gradient S (ties: lo / hi)."""
+    S = np.asarray(S, dtype=np.float64)
+    best = np.where(S > 0, lo, hi)
+    worst = np.where(S > 0, hi, lo)
+    return best, worst
+
+
+def verdict(x_T, avg_regret: float, S, T: int, lo: float, hi: float) -> tuple[str, str, float]:
+    """(verdict, reason, rho)."""
+    S = np.asarray(S, dtype=np.float64)
+    x_T = np.asarray(x_T, dtype=np.float64)
+    r_w = (hi - lo) * float(np.abs(S).sum()) / T
+    if not np.all(np.isfinite(x_T)) or not math.isfinite(avg_regret):
+        return UNDECIDED, "the iterate or the regret is not finite (NaN/inf)", float("nan")
+    if r_w == 0:
+        return UNDECIDED, "sum_t g_t = 0: every fixed point has the same loss", float("nan")
+    best, worst = vertices(S, lo, hi)
+    rho = avg_regret / r_w
+    d_best = float(np.abs(x_T - best).max())
+    d_worst = float(np.abs(x_T - worst).max())
+    if rho <= RHO_CONVERGED and d_best <= X_TOL:
+        return CONVERGES, f"R_T/T is {rho:.3g} of the worst point's and |x_T - x*| = {d_best:.3g}", rho
+    if rho >= RHO_STUCK and d_worst < d_best:
+        return STUCK, f"R_T/T is {rho:.3g} of the worst point's and |x_T - x_w| = {d_worst:.3g}", rho
+    return UNDECIDED, (f"R_T/T is {rho:.3g} of the worst point's (converges needs <= {RHO_CONVERGED}, "
+                       f"stuck >= {RHO_STUCK}); |x_T - x*| = {d_best:.3g}"), rho
