@@ -215,8 +215,12 @@ def ratios(m: Measurement, names=None) -> dict[str, list[tuple[int, Any]]]:
             if not ok or (names is not None and name not in names):
                 continue
             bv = bound_value(name, snap.values, m.dps)
-            q = snap.moment if name == "lemma-moment" else snap.regret
-            out.setdefault(name, []).append((snap.t, mpmath.mpf(q) / bv))
+            q = mpmath.mpf(snap.moment if name == "lemma-moment" else snap.regret)
+            if bv == 0:  # no gradient yet: the bound is 0 and so must the quantity be
+                r = mpmath.mpf(0) if q <= 0 else mpmath.inf
+            else:
+                r = q / bv
+            out.setdefault(name, []).append((snap.t, r))
     return out
 
 

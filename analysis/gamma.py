@@ -276,3 +276,13 @@ def gamma_json(verdicts: dict[str, Verdict] | None = None) -> dict:
                   "claim": v.claim, "method": v.method, "reason": v.reason,
                   "seconds": round(v.seconds, 3)}
     return out
+
+
+_CACHE: dict[str, Verdict] = {}
+
+
+def cached_verdict(key: str) -> Verdict:
+    """:func:`verdict`, memoised per process (tests and the notebook ask for the same cases)."""
+    if key not in _CACHE:
+        _CACHE[key] = verdict(key)
+    return _CACHE[key]
