@@ -48,22 +48,15 @@ G_COINS = 2  # per lane uniforms U[t - t_start, i] < PROB -> GBIG else GLOW  (Be
 G_VALUES = 3  # per lane values chunk U[t - t_start, i]  (explicit, per lane)
 
 
-@njit(cache=True)
-def _b1t(b1, lam, sched, t):
-    """beta_{1t} exactly as numerics.schedules.beta1_t on floats."""
-    if sched == 0:
-        return b1
-    if sched == 1:
-        return b1 * math.pow(lam, float(t - 1))
-    return b1 / float(t)
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _generic_step(kind, amsgrad, adamx, b1s, b2s, bcm, bcv, epsin, sched, two,
-                  t, ft, sqt, g, m, v, vh, a, b1, b2, e, er, lam):
+                  t, ft, sqt, g, m, v, vh, a, b1, b2, e, er, pb1, pb2, pl, plp):
     """One update of numerics.optimizers (all methods, all variants). Returns (step, m, v, vh).
 
-    For SGD nothing is carried; for AdaGrad ``v`` carries sum_{i<=t} g_i^2.
+    The caller passes the powers pb1 = beta1^t, pb2 = beta2^t, pl = lam^(t-1), plp = lam^(t-2)
+    (only those the flags need; each is libm pow, as Python computes them), so that a batch with
+    one beta shares them across lanes.  For SGD nothing is carried; for AdaGrad ``v`` carries
+    sum_{i<=t} g_i^2.
     """
     if sched == 0:
         at = a / sqt
@@ -76,7 +69,13 @@ def _generic_step(kind, amsgrad, adamx, b1s, b2s, bcm, bcv, epsin, sched, two,
         denom = math.sqrt(v / ft + e)
         q = 0.0 if denom == 0.0 else g / denom
         return at * q, m, v, vh
-    bt1 = _b1t(b1, lam, b1s, t)
+    # beta_{1t} exactly as numerics.schedules.beta1_t
+    if b1s == 0:
+        bt1 = b1
+    elif b1s == 1:
+        bt1 = b1 * pl
+    else:
+        bt1 = b1 / ft
     if b2s == 0:
         bt2 = b2
     else:
@@ -84,14 +83,20 @@ def _generic_step(kind, amsgrad, adamx, b1s, b2s, bcm, bcv, epsin, sched, two,
     m = bt1 * m + (1.0 - bt1) * g
     v = bt2 * v + (1.0 - bt2) * (g * g)
     if bcv == 1:
-        vfm = v / (1.0 - math.pow(b2, ft))
+        vfm = v / (1.0 - pb2)
     else:
         vfm = v
     if adamx:
         if t == 1:
             ratio = 1.0
         else:
-            ratio = math.pow((1.0 - bt1) / (1.0 - _b1t(b1, lam, b1s, t - 1)), two)
+            if b1s == 0:
+                prev = b1
+            elif b1s == 1:
+                prev = b1 * plp
+            else:
+                prev = b1 / float(t - 1)
+            ratio = math.pow((1.0 - bt1) / (1.0 - prev), two)
         cand = ratio * vh
         vh = cand if cand >= vfm else vfm
     elif amsgrad:
@@ -99,15 +104,15 @@ def _generic_step(kind, amsgrad, adamx, b1s, b2s, bcm, bcv, epsin, sched, two,
     else:
         vh = vfm
     if bcm:
-        mu = m / (1.0 - math.pow(b1, ft))
+        mu = m / (1.0 - pb1)
     else:
         mu = m
     if bcv == 2:
-        vu = vh / (1.0 - math.pow(b2, ft))
+        vu = vh / (1.0 - pb2)
     else:
         vu = vh
     if bcv == 3:
-        lr = at * math.sqrt(1.0 - math.pow(b2, ft))
+        lr = at * math.sqrt(1.0 - pb2)
     else:
         lr = at
     if epsin:
@@ -118,7 +123,7 @@ def _generic_step(kind, amsgrad, adamx, b1s, b2s, bcm, bcv, epsin, sched, two,
     return lr * q, m, v, vh
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _regret(loss, s, lo, hi):
     """R = loss - min_{x in [lo,hi]} s x, written as numerics.run._best_fixed_loss does."""
     p = -lo * s
@@ -126,19 +131,36 @@ def _regret(loss, s, lo, hi):
     return loss - (-(p if p >= q else q))
 
 
+SUB = 64  # rounds per block of precomputed powers in the serial kernel
+
+
 @njit(cache=True)
-def _gradient(gmode, i, t, t_start, P, PH, gtab, U):
-    if gmode == 0:
-        if PH[0, i] == 0:
-            return P[GBIG, i]
-        return P[GLOW, i]
-    if gmode == 1:
-        return gtab[(t - 1) % gtab.shape[0], PH[2, i]]
-    if gmode == 2:
-        if U[t - t_start, i] < P[PROB, i]:
-            return P[GBIG, i]
-        return P[GLOW, i]
-    return U[t - t_start, i]
+def _powers(pw, tb, te, b1, b2, lam, bcm, bcv, b1s, adx):
+    """beta1^t, beta2^t, lam^(t-1), lam^(t-2) for rounds tb..te-1 into pw[:, t - tb].
+
+    Computed in their own loop, guarded by a flag: inside the main loop LLVM would speculate the
+    (side-effect free) pow calls of every branch and pay for them on every round.
+    """
+    for t in range(tb, te):
+        k = t - tb
+        ft = float(t)
+        if bcm:
+            pw[0, k] = math.pow(b1, ft)
+        if bcv != 0:
+            pw[1, k] = math.pow(b2, ft)
+        if b1s == 1:
+            pw[2, k] = math.pow(lam, float(t - 1))
+            if adx:
+                pw[3, k] = math.pow(lam, float(t - 2))
+
+
+@njit(cache=True)
+def _uniform(row):
+    """True when every lane has the same value (then per-round powers are computed once)."""
+    for i in range(row.shape[0]):
+        if row[i] != row[0]:
+            return False
+    return True
 
 
 @njit(cache=True)
@@ -147,35 +169,55 @@ def generic_serial(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr
     kind, ams, adx, b1s, b2s = F[F_KIND], F[F_AMSGRAD], F[F_ADAMX], F[F_B1SCHED], F[F_B2SCHED]
     bcm, bcv, epsin, sched, gmode = F[F_BCM], F[F_BCV], F[F_EPSIN], F[F_SCHED], F[F_GMODE]
     N = ST.shape[1]
+    L = gtab.shape[0]
     k0 = np.searchsorted(cps, t_start)
+    needpow = bcm or bcv != 0 or b1s == 1
+    pw = np.zeros((4, SUB))
     for i in range(N):
         x, m, v, vh = ST[X, i], ST[M, i], ST[V, i], ST[VH, i]
         loss, s = ST[LOSS, i], ST[SUMG, i]
         a, b1, b2, e, er, lam = P[A, i], P[B1, i], P[B2, i], P[EPS, i], P[EPSR, i], P[LAM, i]
         lo, hi = P[LO, i], P[HI, i]
+        gb, gl, pr = P[GBIG, i], P[GLOW, i], P[PROB, i]
+        ph, nn, col = PH[0, i], PH[1, i], PH[2, i]
         kc = k0
-        for t in range(t_start, t_stop):
-            ft = float(t)
-            g = _gradient(gmode, i, t, t_start, P, PH, gtab, U)
-            if gmode == 0:
-                ph = PH[0, i] + 1
-                PH[0, i] = 0 if ph == PH[1, i] else ph
-            loss = loss + g * x
-            s = s + g
-            if t == T:
-                ST[XT, i] = x
-            rec = kc < cps.shape[0] and cps[kc] == t
-            if rec:
-                cpr[kc, i] = _regret(loss, s, lo, hi)
-            step, m, v, vh = _generic_step(kind, ams, adx, b1s, b2s, bcm, bcv, epsin, sched, two,
-                                           t, ft, math.sqrt(ft), g, m, v, vh, a, b1, b2, e, er, lam)
-            y = x - step
-            x = lo if y < lo else (hi if y > hi else y)
-            if rec:
-                cpx[kc, i] = x  # the iterate after t updates (numerics.run's checkpoint rule)
-                kc += 1
+        for tb in range(t_start, t_stop, SUB):
+            te = min(tb + SUB, t_stop)
+            if needpow:
+                _powers(pw, tb, te, b1, b2, lam, bcm, bcv, b1s, adx)
+            for t in range(tb, te):
+                ft = float(t)
+                # the gradient, written out here (a helper taking arrays costs refcounts per round)
+                if gmode == 0:
+                    g = gb if ph == 0 else gl
+                    ph = ph + 1
+                    if ph == nn:
+                        ph = 0
+                elif gmode == 1:
+                    g = gtab[(t - 1) % L, col]
+                elif gmode == 2:
+                    g = gb if U[t - t_start, i] < pr else gl
+                else:
+                    g = U[t - t_start, i]
+                loss = loss + g * x
+                s = s + g
+                if t == T:
+                    ST[XT, i] = x
+                rec = kc < cps.shape[0] and cps[kc] == t
+                if rec:
+                    cpr[kc, i] = _regret(loss, s, lo, hi)
+                k = t - tb
+                step, m, v, vh = _generic_step(kind, ams, adx, b1s, b2s, bcm, bcv, epsin, sched,
+                                               two, t, ft, math.sqrt(ft), g, m, v, vh, a, b1, b2,
+                                               e, er, pw[0, k], pw[1, k], pw[2, k], pw[3, k])
+                y = x - step
+                x = lo if y < lo else (hi if y > hi else y)
+                if rec:
+                    cpx[kc, i] = x  # the iterate after t updates (numerics.run's checkpoint rule)
+                    kc += 1
         ST[X, i], ST[M, i], ST[V, i], ST[VH, i] = x, m, v, vh
         ST[LOSS, i], ST[SUMG, i] = loss, s
+        PH[0, i] = ph
 
 
 @njit(parallel=True, cache=True)
@@ -184,8 +226,11 @@ def generic_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, c
     kind, ams, adx, b1s, b2s = F[F_KIND], F[F_AMSGRAD], F[F_ADAMX], F[F_B1SCHED], F[F_B2SCHED]
     bcm, bcv, epsin, sched, gmode = F[F_BCM], F[F_BCV], F[F_EPSIN], F[F_SCHED], F[F_GMODE]
     N = ST.shape[1]
+    L = gtab.shape[0]
     nblk = (N + BLOCK - 1) // BLOCK
     k0 = np.searchsorted(cps, t_start)
+    ub1, ub2, ulam = _uniform(P[B1]), _uniform(P[B2]), _uniform(P[LAM])
+    needpow = bcm or bcv != 0 or b1s == 1
     for blk in prange(nblk):
         i0 = blk * BLOCK
         nb = min(BLOCK, N - i0)
@@ -195,29 +240,60 @@ def generic_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, c
         vh = ST[VH, i0:i0 + nb].copy()
         loss = ST[LOSS, i0:i0 + nb].copy()
         s = ST[SUMG, i0:i0 + nb].copy()
+        ph = PH[0, i0:i0 + nb].copy()
+        pb1 = np.zeros(nb)
+        pb2 = np.zeros(nb)
+        pl = np.zeros(nb)
+        plp = np.zeros(nb)
         kc = k0
         for t in range(t_start, t_stop):
             ft = float(t)
             sqt = math.sqrt(ft)
             rec = kc < cps.shape[0] and cps[kc] == t
+            if needpow:  # per-round powers, once per round when the betas (lam) are shared
+                if bcm:
+                    if ub1:
+                        pb1[:] = math.pow(P[B1, 0], ft)
+                    else:
+                        for j in range(nb):
+                            pb1[j] = math.pow(P[B1, i0 + j], ft)
+                if bcv != 0:
+                    if ub2:
+                        pb2[:] = math.pow(P[B2, 0], ft)
+                    else:
+                        for j in range(nb):
+                            pb2[j] = math.pow(P[B2, i0 + j], ft)
+                if b1s == 1:
+                    for j in range(nb):
+                        lm = P[LAM, 0] if ulam else P[LAM, i0 + j]
+                        pl[j] = math.pow(lm, float(t - 1))
+                        if adx:
+                            plp[j] = math.pow(lm, float(t - 2))
             for j in range(nb):
                 i = i0 + j
-                g = _gradient(gmode, i, t, t_start, P, PH, gtab, U)
                 if gmode == 0:
-                    ph = PH[0, i] + 1
-                    PH[0, i] = 0 if ph == PH[1, i] else ph
+                    g = P[GBIG, i] if ph[j] == 0 else P[GLOW, i]
+                    p1 = ph[j] + 1
+                    ph[j] = 0 if p1 == PH[1, i] else p1
+                elif gmode == 1:
+                    g = gtab[(t - 1) % L, PH[2, i]]
+                elif gmode == 2:
+                    g = P[GBIG, i] if U[t - t_start, i] < P[PROB, i] else P[GLOW, i]
+                else:
+                    g = U[t - t_start, i]
                 xj = x[j]
                 loss[j] = loss[j] + g * xj
                 s[j] = s[j] + g
                 if t == T:
                     ST[XT, i] = xj
+                lo, hi = P[LO, i], P[HI, i]
                 if rec:
-                    cpr[kc, i] = _regret(loss[j], s[j], P[LO, i], P[HI, i])
+                    cpr[kc, i] = _regret(loss[j], s[j], lo, hi)
                 step, m[j], v[j], vh[j] = _generic_step(
                     kind, ams, adx, b1s, b2s, bcm, bcv, epsin, sched, two, t, ft, sqt, g,
-                    m[j], v[j], vh[j], P[A, i], P[B1, i], P[B2, i], P[EPS, i], P[EPSR, i], P[LAM, i])
+                    m[j], v[j], vh[j], P[A, i], P[B1, i], P[B2, i], P[EPS, i], P[EPSR, i],
+                    pb1[j], pb2[j], pl[j], plp[j])
                 y = xj - step
-                lo, hi = P[LO, i], P[HI, i]
                 x[j] = lo if y < lo else (hi if y > hi else y)
                 if rec:
                     cpx[kc, i] = x[j]
@@ -229,6 +305,7 @@ def generic_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, c
         ST[VH, i0:i0 + nb] = vh
         ST[LOSS, i0:i0 + nb] = loss
         ST[SUMG, i0:i0 + nb] = s
+        PH[0, i0:i0 + nb] = ph
 
 
 # ------------------------------------------------------------------------------------------------
