@@ -20,6 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from .conformance_drive import LibraryMissing, Setup, exact
+from .conformance_spec import SpecError
 
 INSTALL = "pip install optax jax"
 
@@ -45,7 +46,7 @@ def setup(spec, hyper: dict, schedule: str) -> Setup:
     params = inspect.signature(fn).parameters
     for key in spec.kwargs:
         if key not in params:
-            raise ValueError(f"--optimizer: optax.{spec.name} has no keyword argument {key!r}; "
+            raise SpecError(f"--optimizer: optax.{spec.name} has no keyword argument {key!r}; "
                              f"it takes {', '.join(params)}")
     eps = hyper.get("eps")
     kw = {"learning_rate": float(hyper["alpha"]), "b1": float(hyper["beta1"]), "b2": float(hyper["beta2"]),

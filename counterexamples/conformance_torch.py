@@ -22,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .conformance_drive import LibraryMissing, Setup, exact
+from .conformance_spec import SpecError
 
 INSTALL = "pip install torch==2.13.0"
 # Keyword arguments whose effect our variant definitions model (the rest make the row "unmodelled"
@@ -52,7 +53,7 @@ def setup(spec, hyper: dict, schedule: str) -> Setup:
     params = inspect.signature(cls).parameters
     for key in spec.kwargs:
         if key not in params or key == "params":
-            raise ValueError(f"--optimizer: torch.optim.{spec.name} has no keyword argument {key!r}; "
+            raise SpecError(f"--optimizer: torch.optim.{spec.name} has no keyword argument {key!r}; "
                              f"it takes {', '.join(k for k in params if k != 'params')}")
     kw = {"lr": float(hyper["alpha"])}
     if "betas" in params:

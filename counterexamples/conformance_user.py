@@ -22,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .conformance_drive import LibraryMissing, Setup, exact
+from .conformance_spec import SpecError
 
 
 def paper_amsgrad_step(x, g, t, state, hyper):
@@ -46,7 +47,7 @@ def load(spec):
                              f"({exc.__class__.__name__}: {exc}); is it on PYTHONPATH?") from None
     fn = getattr(module, spec.name, None)
     if not callable(fn):
-        raise ValueError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
+        raise SpecError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
     return fn
 
 

@@ -1,0 +1,72 @@
+"""The --optimizer SPEC grammar and the CLI's bad-input paths (no library needed)."""
+import subprocess
+import sys
+
+import pytest
+
+from counterexamples.conformance_spec import SpecError, parse
+
+
+@pytest.mark.parametrize("text, lib, name, kwargs", [
+    ("torch:Adam", "torch", "Adam", {}),
+    ("torch:Adam?amsgrad=true", "torch", "Adam", {"amsgrad": True}),
+    ("torch:AdamW?weight_decay=0&eps=1e-8", "torch", "AdamW", {"weight_decay": 0, "eps": 1e-8}),
+    ("torch:Adam?betas=0.5,0.9", "torch", "Adam", {"betas": (0.5, 0.9)}),
+    ("optax:amsgrad?bias_correction_nu=false", "optax", "amsgrad", {"bias_correction_nu": False}),
+    ("optax:adam?eps_root=none", "optax", "adam", {"eps_root": None}),
+    ("my.pkg.steps:my_step?k=3", "user", "my_step", {"k": 3}),
+])
+def test_parse_valid(text, lib, name, kwargs):
+    spec = parse(text)
+    assert (spec.library, spec.name, spec.kwargs) == (lib, name, kwargs)
+    assert spec.text == text
+    if lib == "user":
+        assert spec.module == "my.pkg.steps"
+
+
+@pytest.mark.parametrize("text, part", [
+    ("Adam", "LIB:NAME"),
+    ("torch:", "missing the name"),
+    ("torch:Adamm", "'Adamm'"),
+    ("optax:sgd", "'sgd'"),
+    ("torch:Adam?amsgrad", "'amsgrad'"),
+    ("torch:Adam?amsgrad=maybe", "'maybe'"),
+    ("torch:Adam?lr=1&lr=2", "'lr' given twice"),
+    ("torch:Adam?", "nothing after"),
+    ("1bad:f", "'1bad'"),
+    ("mod:not-a-name", "'not-a-name'"),
+])
+def test_parse_errors_name_the_part(text, part):
+    with pytest.raises(SpecError) as err:
+        parse(text)
+    assert part in str(err.value)
+    assert str(err.value).startswith("--optimizer:")
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "counterexamples.conformance", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--optimizer", "torch:Adamx"], "unknown torch optimizer 'Adamx'"),
+    (["--optimizer", "nosuchmodule_xyz:f"], "cannot import module 'nosuchmodule_xyz'"),
+    (["--optimizer", "counterexamples.conformance_user:nope"], "has no function 'nope'"),
+    (["--T", "0"], "--T must be an integer in [1, 1000000000]"),
+    (["--compare-steps", "x"], "--compare-steps must be an integer"),
+    (["--beta1", "1"], "--beta1 must be in [0, 1)"),
+    (["--problem", "thm9"], "--problem: unknown problem 'thm9'"),
+    (["--problem", "thm1", "--C", "2"], "--C must be > 2"),
+])
+def test_cli_bad_input_exit_2_one_line(args, fragment):
+    r = _cli(*args, "--quiet")
+    assert r.returncode == 2, r.stderr
+    assert fragment in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_cli_help_explains():
+    r = _cli("--help")
+    assert r.returncode == 0
+    for word in ("SPEC", "torch:Adam", "module:function", "--schedule", "--json", "--compare-steps"):
+        assert word in r.stdout

@@ -1,0 +1,56 @@
+"""The convergence verdict and the variant bookkeeping (no library needed)."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from counterexamples.conformance_user import paper_amsgrad_step
+from counterexamples.conformance_variants import candidates, label, trajectory
+from counterexamples.conformance_verdict import CONVERGES, STUCK, UNDECIDED, verdict
+from counterexamples.families import build
+
+
+def test_theorem1_bound_is_the_worst_point():
+    # Thm 1, C = 3, T = 3k: the worst point x = 1 has average regret 2(C-2)/3 = (2C-4)/3 (paper A9)
+    C, T = 3, 3000
+    S = np.array([(C - 2) * T / 3])
+    assert verdict([1.0], (2 * C - 4) / 3, S, T, -1.0, 1.0)[0] == STUCK
+    assert verdict([-0.995], 0.001, S, T, -1.0, 1.0)[0] == CONVERGES
+    v, reason, rho = verdict([0.0], 0.3, S, T, -1.0, 1.0)
+    assert v == UNDECIDED and abs(rho - 0.45) < 1e-12 and "0.45" in reason
+
+
+def test_verdict_edge_cases():
+    assert verdict([0.5], 0.0, np.array([0.0]), 10, -1.0, 1.0)[0] == UNDECIDED  # sum g = 0
+    assert verdict([float("nan")], 0.1, np.array([1.0]), 10, -1.0, 1.0)[0] == UNDECIDED
+    # low regret but far from x*: not "converges"
+    assert verdict([0.5], 0.0, np.array([5.0]), 10, -1.0, 1.0)[0] == UNDECIDED
+    # d = 2: the worst vertex is coordinatewise opposite to the best
+    S = np.array([3.0, -3.0])
+    assert verdict([1.0, -1.0], 1.2, S, 10, -1.0, 1.0)[0] == STUCK
+
+
+def test_candidate_labels_are_unique_and_rebuild_their_switches():
+    for beta1, eps in [("0.9", "1e-8"), ("0", "1e-8"), ("0.9", "0"), ("0", "0")]:
+        cands = candidates(Fraction(beta1), Fraction(eps))
+        labels = [c.label for c in cands]
+        assert len(labels) == len(set(labels))
+    # don't-care switches collapse onto the preset: beta1 = 0 makes the m correction the identity
+    assert label("amsgrad", False, "after_max", beta1=0, eps=0)[0] == "amsgrad/pytorch"
+    assert label("amsgrad", True, "before_max", beta1="0.9", eps="1e-8")[0] == "amsgrad/optax"
+    assert label("amsgrad", True, "none", beta1="0.9", eps="1e-8")[0] == "amsgrad/pytorch(bias_correction_v=none)"
+    assert label("adam", True, "before_max", beta1="0.9", eps=0)[0] == "adam/pytorch"  # no max: same
+
+
+def test_user_example_is_algorithm2_by_hand():
+    # Theorem 1, C = 3, beta1 = 0, beta2 = 1/10, alpha = 1/2, x1 = 1: first update by hand (paper A1):
+    # v_1 = (1 - beta2) C^2 = 8.1, x_2 = 1 - alpha * 3 / sqrt(8.1) (alpha_1 = alpha)
+    hyper = dict(alpha=0.5, alpha_t=0.5, beta1=0.0, beta2=0.1)
+    x2, state = paper_amsgrad_step(np.array([1.0]), np.array([3.0]), 1, None, hyper)
+    assert x2[0] == pytest.approx(1 - 0.5 * 3 / np.sqrt(8.1), abs=1e-15)
+    # and our amsgrad/paper candidate plays the same x_2 on the same problem
+    fam = build("thm1", C=3)
+    c = next(c for c in candidates(Fraction(0), Fraction(0)) if c.label == "amsgrad/paper")
+    xs, _ = trajectory(c, dict(alpha=Fraction(1, 2), beta1=Fraction(0), beta2=Fraction(1, 10)), "sqrt",
+                       fam.problem, 3, 1)
+    assert xs[1, 0] == pytest.approx(x2[0], abs=1e-15)
