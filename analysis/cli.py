@@ -65,7 +65,7 @@ def collect(sections=("gamma", "lemmas", "bounds"), progress=None) -> dict:
         verdicts = {}
         for k in G.CASES:
             say(f"gamma: {k}")
-            verdicts[k] = G.verdict(k)
+            verdicts[k] = G.cached_verdict(k)
         out["gamma_verdicts"] = verdicts
     if "lemmas" in sections:
         say("lemmas")
