@@ -1,0 +1,106 @@
+"""engine.try_run is a drop-in for numerics.run: same numbers (1e-12), same shapes and types,
+and None (never a wrong answer) where it does not apply."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from numerics import Bernoulli, Explicit, Periodic, engine, get_backend, make, run
+
+TOL = 1e-12
+
+
+def close(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= TOL * np.maximum(1.0, np.abs(b))))
+
+
+def same_result(res, ref):
+    assert res.method == ref.method and res.hyper == ref.hyper and res.problem == ref.problem
+    assert res.T == ref.T
+    for a in ("x_T", "x_played", "regret", "avg_regret"):
+        assert type(getattr(res, a)) is type(getattr(ref, a)) or np.ndim(getattr(ref, a)) > 0, a
+        assert close(getattr(res, a), getattr(ref, a)), (a, getattr(res, a), getattr(ref, a))
+    assert [c.t for c in res.checkpoints] == [c.t for c in ref.checkpoints]
+    for c, d in zip(res.checkpoints, ref.checkpoints):
+        assert close(c.x, d.x) and close(c.regret, d.regret)
+    assert res.backend["engine"].startswith("numba-")
+
+
+PROBLEMS = {
+    "section5-online": lambda: Periodic(pattern=[1010] + [-10] * 100),
+    "thm1": lambda: Periodic(pattern=[3, -1, -1]),
+    "periodic-2d": lambda: Periodic(pattern=[[3, -1], [-1, 2], [-1, -1]], lo=Fraction(-2),
+                                    hi=Fraction(1, 2)),
+    "bernoulli": lambda: Bernoulli(p=Fraction(1, 100), high=1010, low=-10, seed=5),
+    "bernoulli-2d": lambda: Bernoulli(p="0.3", high=4, low=-1, seed=9, dim=2),
+    "explicit": lambda: Explicit(values=[[0.5, -1], [2, 1], [-1, "1/3"], [3, 0]] * 60),
+}
+METHODS = [
+    ("amsgrad", dict(alpha="0.5", beta1="0.9", beta2="0.99")),
+    ("adam", dict(alpha=1, beta1=0.5, beta2=0.9, eps="1e-8", variant="pytorch")),
+    ("adamx", dict(alpha="0.001", beta1="0.9", beta2="0.999", beta1_schedule="geometric",
+                   lam="0.001")),
+    ("adagrad", dict(alpha=1, schedule="constant")),
+    ("adamnc", dict(alpha=1, beta1=0.3)),
+]
+
+
+@pytest.mark.parametrize("pname", list(PROBLEMS))
+@pytest.mark.parametrize("mname,hyper", METHODS, ids=[m for m, _ in METHODS])
+def test_try_run_equals_run(pname, mname, hyper):
+    prob = PROBLEMS[pname]()
+    meth = make(mname, **hyper)
+    T = 240
+    x1 = 0 if prob.d == 1 else [0.25, -0.5]
+    ref = run(meth, prob, T, x1)
+    res = engine.try_run(meth, prob, T, x1)
+    same_result(res, ref)
+
+
+def test_try_run_batches_of_trajectories():
+    """x1 of shape (N, d): N trajectories on a shared problem; batched Bernoulli paths."""
+    rng = np.random.default_rng(3)
+    meth = make("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99)
+    x1 = rng.uniform(-1, 1, (80, 2))
+    prob = Periodic(pattern=[[5, -1], [-1, 3], [-1, -1]])
+    same_result(engine.try_run(meth, prob, 150, x1, checkpoints=[7, 150]),
+                run(meth, prob, 150, x1, checkpoints=[7, 150]))
+    bprob = Bernoulli(p="0.25", high=3, low=-1, seed=11, batch=70, dim=1)
+    x1b = rng.uniform(-1, 1, (70, 1))
+    same_result(engine.try_run(meth, bprob, 200, x1b), run(meth, bprob, 200, x1b))
+
+
+def test_try_run_declines_rather_than_guesses():
+    prob = Periodic(pattern=[3, -1, -1])
+    meth = make("amsgrad")
+    assert engine.try_run(meth, prob, 10, 0, backend=get_backend("mpmath", 30)) is None
+    custom = make("adamnc", beta2_schedule=lambda t, B: 1 - 1 / B.num(t * t + 1))
+    assert engine.try_run(custom, prob, 10, 0) is None
+    assert "beta2 schedule" in engine.why_not(custom, prob)
+    assert engine.try_run(meth, Bernoulli(p="0.5", batch=3), 10, 0) is None
+    assert engine.try_run(meth, prob, 10, [0.0, 0.0]) is None  # x1 has 2 coordinates, d = 1
+    assert engine.try_run(meth, Explicit(values=[1, 2]), 5, 0) is None  # run() raises instead
+    assert engine.why_not(meth, prob) is None
+
+
+def test_supports():
+    assert engine.supports("amsgrad", "pytorch", "bernoulli")
+    assert engine.supports("adamx", "paper", "explicit")
+    assert not engine.supports("adamx", "pytorch", "periodic")
+    assert not engine.supports("lion", "paper", "periodic")
+    assert not engine.supports("adam", "paper", "gaussian")
+
+
+def test_progress_and_bad_input():
+    seen = []
+    r = engine.run_batch("amsgrad", C=1010, low=-10, n=101, T=50, progress=lambda t, T: seen.append(t))
+    assert seen[-1] == 50 and r.N == 1 and r.steps_per_s > 0
+    with pytest.raises(ValueError, match="T must be >= 1"):
+        engine.run_batch("amsgrad", C=3, n=3, T=0)
+    with pytest.raises(ValueError, match="method"):
+        engine.run_batch("lion", C=3, n=3, T=5)
+    with pytest.raises(ValueError, match="different lengths"):
+        engine.run_batch("sgd", C=3, n=3, T=5, alpha=[1, 2], beta1=[0.1, 0.2, 0.3])
