@@ -61,6 +61,8 @@ class LibraryRun:
     x_T: np.ndarray  # point played at round T
     x_next: np.ndarray  # x_{T+1}
     regret: float
+    x_tail_mean: np.ndarray  # mean of the points played in the last ``tail`` rounds
+    tail: int
     grad_sum: np.ndarray  # S = sum_t g_t, exact for the suite's integer gradients
     lo: float
     hi: float
@@ -112,14 +114,24 @@ class Progress:
             self.next_pct = pct - pct % 10 + 10
 
 
+def tail_length(T: int) -> int:
+    """Rounds averaged for the verdict: the last 1% (at least 1000 rounds, so >= 9 periods of the
+    suite's longest period 101), or all of them when T is smaller."""
+    return min(T, max(T // 100, 1000))
+
+
 def drive(stepper: Stepper, problem, T: int, keep: int, progress: Progress | None = None) -> LibraryRun:
     """Run rounds 1..T through ``stepper``; keep x_1..x_keep; return x_T, x_{T+1} and the regret."""
     t0 = time.perf_counter()
     lo, hi = float(problem.lo), float(problem.hi)
     kept, loss_parts, S = [], [], None
     done, x_T = 0, None
+    tail = tail_length(T)
+    tail_sum = np.zeros(problem.d)
     for G in gradient_chunks(problem, T):
         X = stepper.run_chunk(G)
+        if done + len(G) > T - tail:
+            tail_sum += X[max(0, T - tail - done):].sum(axis=0)
         if done < keep:
             kept.append(X[: keep - done].copy())
         loss_parts.append(math.fsum((G * X).ravel()))
@@ -133,7 +145,7 @@ def drive(stepper: Stepper, problem, T: int, keep: int, progress: Progress | Non
     best = float(np.sum(np.minimum(lo * S, hi * S)))
     return LibraryRun(T=T, xs=np.concatenate(kept) if kept else np.zeros((0, problem.d)), x_T=x_T,
                       x_next=np.asarray(stepper.current(), dtype=np.float64).copy(), regret=loss - best,
-                      grad_sum=S, lo=lo, hi=hi, seconds=time.perf_counter() - t0)
+                      x_tail_mean=tail_sum / tail, tail=tail, grad_sum=S, lo=lo, hi=hi, seconds=time.perf_counter() - t0)
 
 
 def step_rate(alpha: float, schedule: str) -> Callable[[int], float]:

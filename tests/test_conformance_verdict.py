@@ -28,6 +28,8 @@ def test_verdict_edge_cases():
     # d = 2: the worst vertex is coordinatewise opposite to the best
     S = np.array([3.0, -3.0])
     assert verdict([1.0, -1.0], 1.2, S, 10, -1.0, 1.0)[0] == STUCK
+    # regret as bad as the worst point but the late iterates are mid-box: not "stuck"
+    assert verdict([0.03], 0.38, np.array([0.2 * 10]), 10, -1.0, 1.0)[0] == UNDECIDED  # rho = 0.95
 
 
 def test_candidate_labels_are_unique_and_rebuild_their_switches():
