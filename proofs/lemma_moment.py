@@ -13,7 +13,7 @@ import sympy as sp
 from numerics import amsgrad, get_backend
 from numerics.optimizers import AdamState
 
-from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
+from .obligation import NLSAT_FIRST, Theorem, exact_step, generic_branch, sympy_step, z3_step
 from .runs import trace
 
 
@@ -121,7 +121,7 @@ def L5swap(p):
     return lhs, rhs, [{gm: sp.Rational(1, 2), **{x: 1 for x in h}}]
 
 
-@z3_step("L6[n=3]", "Cauchy-Schwarz (n = 3 instance): sum |g_t|/sqrt t <= ||g|| sqrt(sum 1/t)", "appendix")
+@z3_step("L6[n=3]", "Cauchy-Schwarz (n = 3 instance): sum |g_t|/sqrt t <= ||g|| sqrt(sum 1/t)", "appendix", engines=NLSAT_FIRST)
 def L6(N, p):
     g = [N.var(f"g{k}") for k in (1, 2, 3)]
     lhs = sum(N.abs(g[k - 1]) / N.sqrt(N.const(k)) for k in (1, 2, 3))

@@ -202,6 +202,7 @@ class Obligation:
     expected: str | None = None
     evidence: bool = False
     timeout_s: float | None = None  # per-obligation override
+    engines: tuple | None = None  # z3 portfolio override, e.g. (("nlsat", 2.0), "simple", "default")
     note: str = ""
 
     def __post_init__(self):
@@ -250,7 +251,7 @@ class Obligation:
         if unknown:
             raise KeyError(f"no hypotheses {sorted(unknown)} in {self.label}")
         used = [h for k, h in hyps.items() if k not in self.drop]
-        v = z3kit.prove(claim, used + N.side, list(N.vars.values()), timeout_s=tmo)
+        v = z3kit.prove(claim, used + N.side, list(N.vars.values()), timeout_s=tmo, engines=self.engines)
         if v.status != "refuted":
             return StepResult(self.label, self.claim, v.status, {}, v.reason, method=f"z3/{v.engine}")
         ok, why = self.replay(v.witness)
@@ -305,13 +306,16 @@ class Obligation:
 
 
 # ------------------------------------------------------------------------------------------------
+NLSAT_FIRST = (("nlsat", 2.0), ("simple", 2.0), "default")  # for steps where nlsat is measured faster
+
+
 def z3_step(label: str, claim: str, source: str, expected: str | None = None, timeout_s=None,
-            **params):
+            engines=None, **params):
     """Decorator: turn ``build(N, p) -> (hyps, claim)`` into a z3 :class:`Obligation`."""
 
     def deco(build):
         return Obligation(label, claim, source, "z3", build=build, params=dict(params),
-                          expected=expected, timeout_s=timeout_s)
+                          expected=expected, timeout_s=timeout_s, engines=engines)
 
     return deco
 

@@ -14,7 +14,7 @@ import sympy as sp
 
 from numerics import adam
 
-from .obligation import Theorem, exact_step, sympy_step, z3_step
+from .obligation import NLSAT_FIRST, Theorem, exact_step, sympy_step, z3_step
 from .runs import trace
 
 
@@ -91,7 +91,7 @@ def A4(N, p):
     return H, x4hat >= one
 
 
-@z3_step("A5", "T1 <= alpha/sqrt((3t+1)(1-beta2)) (uses v_{3t} >= 0)", "appendix")
+@z3_step("A5", "T1 <= alpha/sqrt((3t+1)(1-beta2)) (uses v_{3t} >= 0)", "appendix", engines=NLSAT_FIRST)
 def A5(N, p):
     C, b2, a, t, one, H = _setting(N, p)
     v = _v_range(N, H, "v", C)
@@ -99,7 +99,7 @@ def A5(N, p):
 
 
 @z3_step("A6a", "T2 >= alpha/sqrt(beta2 C^2 + 1-beta2) (1/sqrt(3t+2) + 1/sqrt(3t+3)) (uses v <= C^2)",
-         "appendix")
+         "appendix", engines=NLSAT_FIRST)
 def A6a(N, p):
     C, b2, a, t, one, H = _setting(N, p)
     v1, v2 = _v_range(N, H, "v1", C), _v_range(N, H, "v2", C)
@@ -143,7 +143,7 @@ def A7(p):
 
 
 @z3_step("A6[t>=1]", "T2 >= T1 for all t >= 1, 0 <= v, v1, v2 <= C^2 (the whole chain A5-A7)",
-         "appendix", tmin=1)
+         "appendix", tmin=1, engines=NLSAT_FIRST)
 def A6(N, p):
     C, b2, a, t, one, H = _setting(N, p)
     v, v1, v2 = (_v_range(N, H, n, C) for n in ("v", "v1", "v2"))
@@ -151,7 +151,7 @@ def A6(N, p):
 
 
 @z3_step("A6[t=0]", "first block: T2 >= T1 at t = 0 with v_0 = 0, v_1 = (1-beta2)C^2, "
-         "v_2 = beta2 v_1 + 1-beta2, for all C >= 2", "appendix", tpin=0, Cstrict=False)
+         "v_2 = beta2 v_1 + 1-beta2, for all C >= 2", "appendix", tpin=0, Cstrict=False, engines=NLSAT_FIRST)
 def A6_first(N, p):
     C, b2, a, t, one, H = _setting(N, p)
     v1 = (one - b2) * C * C

@@ -13,7 +13,7 @@ from dataclasses import replace
 from numerics import amsgrad
 
 from . import phuong_phong as PP
-from .obligation import Theorem, exact_step, z3_step
+from .obligation import NLSAT_FIRST, Theorem, exact_step, z3_step
 from .runs import trace
 
 

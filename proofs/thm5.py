@@ -16,7 +16,7 @@ from numerics import adamnc, get_backend
 from numerics.optimizers import AdamState
 
 from . import lemma_moment as LM
-from .obligation import Theorem, exact_step, sympy_step, z3_step
+from .obligation import NLSAT_FIRST, Theorem, exact_step, sympy_step, z3_step
 from .runs import trace
 
 
@@ -123,7 +123,7 @@ def _middle(N, p):
 def middle_step(label, claim_src):
     return z3_step(label, "the printed middle term beta1 D^2 G/((1-beta1)^2(1-lambda)^2) bounds the derived "
                    "d beta1 D^2 G/(alpha (1-beta1)^2 (1-lambda)^2) for every alpha > 0 (d = 1)", claim_src,
-                   expected="refuted")(_middle)
+                   expected="refuted", engines=NLSAT_FIRST)(_middle)
 
 
 @sympy_step("ratio", "derived middle term / printed middle term = d/alpha", "lean-note")

@@ -14,7 +14,7 @@ import sympy as sp
 from numerics import adam, get_backend
 from numerics.optimizers import AdamState
 
-from .obligation import Theorem, exact_step, sympy_step, z3_step
+from .obligation import NLSAT_FIRST, Theorem, exact_step, sympy_step, z3_step
 from .runs import trace
 
 
@@ -88,7 +88,7 @@ def T63a(p):
     return st1, st2, [{a: 1, b1: 0, b2: sp.Rational(1, 2), e: 1, s: 2, g: 1, m: 0, v: 1, t: 1}]
 
 
-@z3_step("T6-4", "T1 <= alpha/sqrt((3t+1)(1-beta2+eps/C^2)) < 1 for v_{3t} >= 0", "reconstructed")
+@z3_step("T6-4", "T1 <= alpha/sqrt((3t+1)(1-beta2+eps/C^2)) < 1 for v_{3t} >= 0", "reconstructed", engines=NLSAT_FIRST)
 def T64(N, p):
     C, b2, a, t, e, one, H = _setting(N, p)
     v = N.var("v")
@@ -98,7 +98,7 @@ def T64(N, p):
 
 
 @z3_step("T6-chain[t>=1]", "T2 >= T1 for all t >= 1 and 0 <= v, v1, v2 <= C^2 (eps = 1)", "appendix",
-         tmin=1)
+         tmin=1, engines=NLSAT_FIRST)
 def T6chain(N, p):
     C, b2, a, t, e, one, H = _setting(N, p)
     vs = []

@@ -230,10 +230,13 @@ def _make_solver(engine: str):
 def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
     """Run the portfolio on ``assertions``.
 
+    ``engines`` overrides the portfolio: a sequence of engine names ("simple", "nlsat", "default",
+    "qe") or (name, seconds) pairs; the last stage always gets the rest of ``timeout_s``.
     Returns (status in {"sat","unsat","unknown"}, z3 model or None, reason, seconds, engine)."""
     if timeout_s <= 0:
         raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
-    stages = PORTFOLIO if engines is None else tuple((e, None) for e in engines)
+    stages = PORTFOLIO if engines is None else tuple(
+        (e, None) if isinstance(e, str) else (e[0], e[1]) for e in engines)
     t0 = time.perf_counter()
     reasons = []
     for i, (engine, cap) in enumerate(stages):
