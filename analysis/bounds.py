@@ -196,8 +196,9 @@ def _mk(name, terms, source, **kw) -> Bound:
 def _build() -> dict[str, Bound]:
     b = {}
     b["thm4-arxiv"] = _mk("thm4-arxiv", thm4_terms("arxiv"),
-                          "Reddi et al. Theorem 4, arXiv 1904.09237 revised form (APPX; paper.md §7.1); "
-                          "steps 5-7 of §7.4, second term via the Lean Abel summation", hypotheses=_THM4_H)
+                          "Reddi et al. Theorem 4, arXiv 1904.09237 revised form (APPX; paper.md §7.1); assembled from "
+                          "steps 5-7 of §7.4 (structure APPX, displays RECONSTRUCTED), second term via the Lean Abel "
+                          "summation", hypotheses=_THM4_H)
     b["thm4-iclr"] = _mk("thm4-iclr", thm4_terms("iclr"),
                          "Reddi et al. Theorem 4, ICLR camera-ready form as quoted by Phuong & Phong "
                          "('Theorem A'; FOLLOW-UP; paper.md §7.1).  Its proof has a gap (literature.md §1.2)",

@@ -38,7 +38,10 @@ def parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="machine-readable output (" + SCHEMA + ")")
     fmt.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
-    p.add_argument("--only", choices=("gamma", "bounds", "lemmas"), help="print one section only")
+    p.add_argument("--only", choices=("gamma", "bounds", "lemmas", "tightness"), help="print one section only")
+    p.add_argument("--tightness", action="store_true",
+                   help="also run the numeric corpus (analysis.corpus: AMSGrad, AdamNC, AdamX, 30-digit mpmath, "
+                        "seed printed) and report the worst ratio quantity/bound of each bound (~15-30 s)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the output to FILE (atomically: temporary file, then rename) instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -73,7 +76,26 @@ def collect(sections=("gamma", "lemmas", "bounds"), progress=None) -> dict:
     if "bounds" in sections:
         say("bounds: derivation checks")
         out["derivation_checks"] = BD.derivation_checks()
+    if "tightness" in sections:
+        out["tightness"] = tightness(say)
     return out
+
+
+def tightness(say=lambda m: None, dps: int = 30) -> dict:
+    """Worst ratio quantity/bound of each bound over the corpus, with where it occurs."""
+    from .corpus import SEED, corpus
+    from .evaluate import measure, ratios
+
+    runs = corpus()
+    agg: dict = {}
+    for k, cfg in enumerate(runs, 1):
+        say(f"tightness: run {k}/{len(runs)} {cfg.label}")
+        for name, pts in ratios(measure(cfg, dps=dps)).items():
+            for t, r in pts:
+                if name not in agg or r > agg[name]["ratio"]:
+                    agg[name] = {"ratio": r, "t": t, "run": cfg.label}
+    return {"seed": SEED, "dps": dps, "runs": len(runs),
+            "worst": {n: {"ratio": float(v["ratio"]), "t": v["t"], "run": v["run"]} for n, v in sorted(agg.items())}}
 
 
 def _expected_ok(res: dict) -> bool:
@@ -85,6 +107,11 @@ def _expected_ok(res: dict) -> bool:
         ok &= v.status == want
     ok &= all(v.proved for v in res.get("lemmas", {}).values())
     ok &= all(res.get("derivation_checks", {}).values())
+    if "tightness" in res:
+        from .bounds import BOUNDS
+
+        # a ratio > 1 refutes a bound on a run that meets its hypotheses; Kingma & Ba is not run on Adam here
+        ok &= all(v["ratio"] <= 1 + 1e-20 for n, v in res["tightness"]["worst"].items() if n in BOUNDS)
     return ok
 
 
@@ -107,6 +134,8 @@ def to_json(res: dict) -> dict:
         meta["cor1_factor_derived_over_printed"] = str(BD.COR1_FACTOR)
         meta["bound_hypotheses"] = {n: list(b.hypotheses) for n, b in BD.BOUNDS.items()}
         meta["bound_quantity"] = {n: b.quantity for n, b in BD.BOUNDS.items()}
+    if "tightness" in res:
+        doc["tightness"] = res["tightness"]
     doc["meta"] = meta
     return doc
 
@@ -151,6 +180,13 @@ def to_text(res: dict, latex: bool) -> str:
         bad = [k for k, v in res["derivation_checks"].items() if not v]
         lines.append("derivation checks: " + ("all pass" if not bad else "FAILED: " + ", ".join(bad))
                      + f" ({len(res['derivation_checks'])})")
+    if "tightness" in res:
+        tg = res["tightness"]
+        lines.append("")
+        lines.append(f"== tightness: worst quantity/bound over {tg['runs']} corpus runs "
+                     f"(seed {tg['seed']}, mpmath {tg['dps']} digits) ==")
+        for n, v in tg["worst"].items():
+            lines.append(f"{n:22s} {v['ratio']:.6g}   at T = {v['t']:<4d} [{v['run']}]")
     return "\n".join(lines) + "\n"
 
 
@@ -175,6 +211,8 @@ def main(argv=None) -> int:
             sys.stderr.write(f"python -m analysis: error: --output: directory {parent} does not exist\n")
             return 2
     sections = (args.only,) if args.only else ("gamma", "lemmas", "bounds")
+    if args.tightness and "tightness" not in sections:
+        sections = sections + ("tightness",)
     start = time.perf_counter()
     progress = None if args.quiet else (lambda m: sys.stderr.write(f"[analysis {time.perf_counter() - start:5.1f}s] {m}\n"))
     res = collect(sections, progress)

@@ -94,3 +94,16 @@ def test_help_explains():
     p = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, cwd=ROOT,
                        timeout=120)
     assert p.returncode == 0 and "--json" in p.stdout and "srepr" in p.stdout
+
+
+def test_tightness_section(monkeypatch, capsys):
+    """--only tightness on a reduced corpus (the tight runs only): the table and the JSON section."""
+    import analysis.corpus as corpus_mod
+
+    monkeypatch.setattr(corpus_mod, "corpus", lambda: corpus_mod.tight())
+    assert main(["--only", "tightness", "--json", "--quiet"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    tg = doc["tightness"]
+    assert tg["seed"] == corpus_mod.SEED and tg["dps"] == 30 and tg["runs"] == 5
+    assert tg["worst"]["thm4-arxiv"]["ratio"] == pytest.approx(0.5, abs=1e-15)  # theory, see numeric tests
+    assert tg["worst"]["lemma-moment"]["ratio"] == pytest.approx(1.0, abs=1e-15)
