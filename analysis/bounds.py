@@ -255,6 +255,10 @@ NAMES = tuple(BOUNDS)
 EXTRA: dict[str, Bound] = {
     "cor2-printed": _mk("cor2-printed", cor2_printed_terms(), "Corollary 2 as printed (arXiv; APPX), "
                         "with 'R_T <=' restored", hypotheses=_COR2_H),
+    "lemma3-adamnc": _mk("lemma3-adamnc", (lemma3_rhs(),),
+                         "Reddi et al. AdamNC lemma ('Lemma 3', APPX; paper.md §8): Cauchy-Schwarz, Condition 1, "
+                         "geometric sum, Auer-Gentile", quantity="sum_t alpha_t sum_i m_{t,i}^2/sqrt(v_{t,i})",
+                         hypotheses=("Algorithm 3 (AdamNC)", "Condition 1 with alpha_t", "0 <= beta_{1t} <= beta1 < 1")),
     "adamx-5.1-corrected": _mk("adamx-5.1-corrected", adamx51_terms(True),
                                "AdamX Theorem 5.1 with the (1-beta1)^2 that the proof supports (Lean note)"),
 }

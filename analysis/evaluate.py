@@ -197,7 +197,7 @@ def applicable(cfg: RunConfig, snap: Snapshot | None = None) -> dict[str, bool]:
     out["pp-4.1-harmonic"] = ams and harm
     if cfg.method == "adamnc" and common:
         c1 = snap is None or (snap.cond1 and snap.cond2)
-        out["thm5"] = c1
+        out["thm5"] = out["lemma3-adamnc"] = c1
         out["cor2"] = out["cor2-printed"] = c1 and geo
     if cfg.method == "adamx" and common and reddi_gamma and geo:
         out["adamx-5.1"] = out["adamx-5.1-corrected"] = True
@@ -215,7 +215,7 @@ def ratios(m: Measurement, names=None) -> dict[str, list[tuple[int, Any]]]:
             if not ok or (names is not None and name not in names):
                 continue
             bv = bound_value(name, snap.values, m.dps)
-            q = mpmath.mpf(snap.moment if name == "lemma-moment" else snap.regret)
+            q = mpmath.mpf(snap.moment if name in ("lemma-moment", "lemma3-adamnc") else snap.regret)
             if bv == 0:  # no gradient yet: the bound is 0 and so must the quantity be
                 r = mpmath.mpf(0) if q <= 0 else mpmath.inf
             else:

@@ -17,7 +17,7 @@ DPS = 30
 EPS = mpmath.mpf(10) ** (-(DPS - 5))  # rounding of a 30-digit evaluation; the lemma is *exactly* tight at T=1
 # asserted (issue 3, item 4); the printed Corollaries 1 and 2 and the corrected AdamX form are reported only
 ASSERTED = {"thm4-arxiv", "thm4-iclr", "cor1-derived", "lemma-moment", "thm5", "cor2", "pp-4.1-geometric",
-            "pp-4.1-harmonic", "adamx-5.1"}
+            "pp-4.1-harmonic", "adamx-5.1", "lemma3-adamnc"}
 
 # Worst ratios of the fixed corpus (REGRESSION values recorded from this code, not independent numbers;
 # the first two are also theory, see test_tight_T1_is_theory).
@@ -91,7 +91,18 @@ def test_hypotheses_are_checked_not_assumed():
     # AdamNC: Conditions 1 (with alpha_t, zeta = alpha) and 2 are measured on the run
     m = measure(RunConfig("adamnc", Explicit(values=[[1, 0], [F(1, 2), 2], [-1, 1]]), 3,
                           beta1_schedule="geometric", lam=F(1, 2)), dps=DPS)
-    assert all(s.cond1 and s.cond2 for s in m.snapshots)
+    assert all(s.cond1 and s.cond1_T and s.cond2 for s in m.snapshots)
+
+
+@pytest.mark.parametrize("schedule,lam,t0", [("geometric", F(1, 1000), 2), ("geometric", F(1, 2), 3),
+                                             ("harmonic", None, 3)])
+def test_pp_lemma43_t0_matches_literature_table(schedule, lam, t0):
+    """literature.md §1.5 (beta1 = 0.9): the condition fails at n = 1 only (lambda = 0.001), at n = 1, 2
+    (lambda = 1/2 and beta1/t)."""
+    from analysis.evaluate import pp_t0
+
+    cfg = RunConfig("amsgrad", Explicit(values=[[1]]), 1, beta1=F(9, 10), beta1_schedule=schedule, lam=lam)
+    assert pp_t0(cfg, 200) == t0
 
 
 fracs = st.fractions(min_value=-2, max_value=2, max_denominator=20)
