@@ -149,6 +149,10 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
     by_label = {c.label: c for c in comps}
     avg = lib.regret / T
     v, reason, rho = verdict(lib.x_tail_mean, avg, lib.grad_sum, T, lib.lo, lib.hi)
+    note = case.note
+    if case.hyper.get("beta1_schedule", "constant") != "constant":
+        note += (f"; the family's beta_1t schedule ({case.hyper['beta1_schedule']}) has no library "
+                 f"counterpart: the library and our variants run with constant beta1")
     if case.name == "spike":
         reason += "; the spike's regret is bounded by construction (it tells the variants apart, no more)"
     scalar = prob.d == 1
@@ -184,7 +188,7 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
         T=T, x_T=_out(lib.x_next, scalar), x_played_T=_out(lib.x_T, scalar),
         x_tail_mean=_out(lib.x_tail_mean, scalar), tail_rounds=lib.tail,
         regret=lib.regret, avg_regret=avg, rho=rho, verdict=v, verdict_reason=reason,
-        gamma=gamma, gamma_note=gamma_note, seconds=round(lib.seconds, 3), note=case.note)
+        gamma=gamma, gamma_note=gamma_note, seconds=round(lib.seconds, 3), note=note)
     return row
 
 
