@@ -1,6 +1,7 @@
 """The audit's table of contents: theorem id -> :class:`proofs.obligation.Theorem`, in paper order."""
 from __future__ import annotations
 
+from .ids import IDS
 from . import cor1, kingma_ba, lemma_moment, phuong_phong, thm1, thm2, thm3, thm4, thm5, thm6
 
 THEOREMS = {
@@ -8,4 +9,5 @@ THEOREMS = {
     for t in (thm1.THEOREM, thm2.THEOREM, thm3.THEOREM, lemma_moment.THEOREM, thm4.THEOREM, cor1.THEOREM,
               thm5.THEOREM, thm5.COROLLARY2, thm6.THEOREM, kingma_ba.THEOREM, phuong_phong.THEOREM)
 }
-IDS = tuple(THEOREMS)
+if tuple(THEOREMS) != IDS:  # pragma: no cover -- a programming error, caught by the tests
+    raise RuntimeError("proofs.ids.IDS is out of date with proofs.registry.THEOREMS")

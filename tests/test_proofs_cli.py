@@ -1,0 +1,68 @@
+"""python -m proofs: JSON schema, selection, exit codes and one-line errors on bad input."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "proofs", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_json_schema_and_selection(tmp_path):
+    out = tmp_path / "audit.json"
+    p = cli("--theorem", "kingma-ba", "--theorem", "phuong-phong", "--json", "--quiet", "--output", str(out))
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert [t["id"] for t in doc["theorems"]] == ["kingma-ba", "phuong-phong"]
+    assert json.loads(out.read_text()) == doc
+    for th in doc["theorems"]:
+        for s in th["steps"]:
+            assert set(s) >= {"label", "claim", "verdict", "witness", "reason", "seconds"}
+            assert s["verdict"] in ("proved", "refuted", "unknown")
+            assert all(isinstance(v, str) for v in s["witness"].values())
+    pp = {s["label"]: s for s in doc["theorems"][1]["steps"]}
+    assert pp["PP-(2)[Ex3.2]"]["verdict"] == "refuted"
+    assert doc["meta"]["versions"]["z3"]
+    assert not any(n.startswith(".proofs-") for n in os.listdir(tmp_path))  # no temp file left
+
+
+def test_table_output_and_progress():
+    p = cli("--theorem", "thm3")
+    assert p.returncode == 0
+    assert "Theorem 3: statement survives?" in p.stdout
+    assert "[RECONSTRUCTED]" in p.stdout and "UNKNOWN" in p.stdout and "REFUTED" in p.stdout
+    assert "[thm3] C1: proved" in p.stderr
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--timeout", "-1"], "--timeout"),
+    (["--timeout", "abc"], "--timeout"),
+    (["--timeout", "601"], "--timeout"),
+    (["--theorem", "thm7"], "--theorem"),
+    (["--output", "/nonexistent-dir/x.json"], "--output"),
+])
+def test_bad_input_exit_2(args, needle):
+    p = cli(*args)
+    assert p.returncode == 2
+    lines = [ln for ln in p.stderr.strip().splitlines() if ln]
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in p.stderr
+
+
+def test_help():
+    p = cli("--help")
+    assert p.returncode == 0 and "thm1" in p.stdout and "Exit status" in p.stdout
+
+
+def test_tiny_timeout_is_a_mismatch_not_a_success():
+    # with 0.05 s per obligation some Z3 steps become UNKNOWN: the audit must not exit 0
+    p = cli("--theorem", "thm1", "--timeout", "0.05", "--json", "--quiet")
+    doc = json.loads(p.stdout)
+    verdicts = [s["verdict"] for s in doc["theorems"][0]["steps"]]
+    assert "unknown" in verdicts
+    assert p.returncode == 1
