@@ -270,14 +270,27 @@ def _checkpoint_array(checkpoints, T) -> np.ndarray:
     return np.asarray(cps, dtype=np.int64)
 
 
-def run_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=0.5, eps=0.0,
-              schedule: str = "sqrt", C=None, n=None, x1=0.0, T: int = 1000,
-              checkpoints: Sequence[int] = (), problem_kind: str = "periodic", p=None,
-              seed: int | None = None, low=-1.0, lo=-1.0, hi=1.0, pattern=None, values=None,
-              beta1_schedule: str = "constant", lam=None, eps_root=0.0, bias_correction_m=None,
-              bias_correction_v=None, N: int | None = None, threads: int | None = None,
-              progress: Callable[[int, int], None] | None = None, path: str = "auto") -> BatchResult:
-    """Run N trajectories of one method for T rounds; see the module docstring for every argument."""
+@dataclass
+class BatchPlan:
+    """The arrays a kernel needs for one batch (shared by the numba engine and the xp kernel)."""
+
+    F: np.ndarray
+    P: np.ndarray
+    ST: np.ndarray
+    PH: np.ndarray
+    gtab: np.ndarray
+    cps: np.ndarray
+    chunk_source: Callable[[int, int], np.ndarray] | None
+    N: int
+
+
+def plan_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=0.5, eps=0.0,
+               schedule: str = "sqrt", C=None, n=None, x1=0.0, T: int = 1000,
+               checkpoints: Sequence[int] = (), problem_kind: str = "periodic", p=None,
+               seed: int | None = None, low=-1.0, lo=-1.0, hi=1.0, pattern=None, values=None,
+               beta1_schedule: str = "constant", lam=None, eps_root=0.0, bias_correction_m=None,
+               bias_correction_v=None, N: int | None = None) -> BatchPlan:
+    """Validate run_batch's arguments and build the kernel arrays (no simulation)."""
     if not HAVE_NUMBA:
         raise EngineUnavailable("the fused engine needs numba (pip install numba)")
     T = int(T)
@@ -320,10 +333,15 @@ def run_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=
             if C is None or n is None:
                 raise ValueError("C, n: the periodic problem needs C and n (or a pattern)")
             F[K.F_GMODE] = K.G_PERIODIC2
-            nv = np.broadcast_to(np.asarray(n, dtype=np.int64).ravel(), (nn,)) if np.size(n) > 1 \
-                else np.full(nn, int(np.asarray(n).ravel()[0]), dtype=np.int64)
+            nv = np.asarray(n).ravel()
+            if np.any(nv != np.round(nv)):
+                raise ValueError("n: the period must be an integer >= 1")
+            nv = np.broadcast_to(nv.astype(np.int64), (nn,)) if nv.size > 1 else \
+                np.full(nn, int(nv[0]), dtype=np.int64)
+            if nv.shape[0] != nn:
+                raise ValueError(f"n: expected a scalar or {nn} values")
             if np.any(nv < 1):
-                raise ValueError("n: the period must be >= 1")
+                raise ValueError("n: the period must be an integer >= 1")
             PH[1] = nv
     elif problem_kind == "bernoulli":
         if p is None or C is None:
@@ -345,15 +363,43 @@ def run_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=
 
             def chunk_source(t0, t1, vv=vv):
                 return vv[t0 - 1:t1 - 1]
-    cps = _checkpoint_array(checkpoints, T)
-    engine, pth, secs, cpx, cpr = _execute(F, P, ST, PH, gtab, T, cps, chunk_source=chunk_source,
+    return BatchPlan(F, P, ST, PH, gtab, _checkpoint_array(checkpoints, T), chunk_source, nn)
+
+
+def run_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=0.5, eps=0.0,
+              schedule: str = "sqrt", C=None, n=None, x1=0.0, T: int = 1000,
+              checkpoints: Sequence[int] = (), problem_kind: str = "periodic", p=None,
+              seed: int | None = None, low=-1.0, lo=-1.0, hi=1.0, pattern=None, values=None,
+              beta1_schedule: str = "constant", lam=None, eps_root=0.0, bias_correction_m=None,
+              bias_correction_v=None, N: int | None = None, threads: int | None = None,
+              progress: Callable[[int, int], None] | None = None, path: str = "auto",
+              backend: str = "numba") -> BatchResult:
+    """Run N trajectories of one method for T rounds; see the module docstring for every argument.
+
+    ``backend``: 'numba' (this engine), or 'numpy' / 'array_api_strict' / 'cupy' for the array-API
+    kernel of :mod:`numerics.xp_kernel` ('cupy' raises BackendUnavailable without a GPU).
+    """
+    args = dict(variant=variant, beta1=beta1, beta2=beta2, alpha=alpha, eps=eps, schedule=schedule,
+                C=C, n=n, x1=x1, T=T, checkpoints=checkpoints, problem_kind=problem_kind, p=p,
+                seed=seed, low=low, lo=lo, hi=hi, pattern=pattern, values=values,
+                beta1_schedule=beta1_schedule, lam=lam, eps_root=eps_root,
+                bias_correction_m=bias_correction_m, bias_correction_v=bias_correction_v, N=N)
+    if backend != "numba":
+        from .xp_kernel import run_batch_xp
+
+        return run_batch_xp(method, xp=backend, **args)
+    plan = plan_batch(method, **args)
+    T = int(T)
+    engine, pth, secs, cpx, cpr = _execute(plan.F, plan.P, plan.ST, plan.PH, plan.gtab, T,
+                                           plan.cps, chunk_source=plan.chunk_source,
                                            threads=threads, progress=progress, path=path)
-    regret = _final_regret(ST, P)
+    ST = plan.ST
+    regret = _final_regret(ST, plan.P)
     return BatchResult(x_T=ST[K.X].copy(), x_played=ST[K.XT].copy(), regret=regret,
-                       avg_regret=regret / T, checkpoints=cps, cp_x=cpx, cp_regret=cpr,
+                       avg_regret=regret / T, checkpoints=plan.cps, cp_x=cpx, cp_regret=cpr,
                        engine=engine, path=pth, T=T, seconds=secs,
                        info={"method": method, "variant": variant, "problem": problem_kind,
-                             "seed": seed, "N": nn})
+                             "seed": seed, "N": plan.N})
 
 
 def _final_regret(ST, P) -> np.ndarray:

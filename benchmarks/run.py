@@ -1,0 +1,337 @@
+"""Speed of the toolkit's simulation paths on one workload, in one process (issue 6).
+
+Workload: AMSGrad (paper variant, alpha_t = 0.5/sqrt(t), x_1 = 0) on the Section 5 online problem
+(g_t = 1010 when t mod 101 = 1, else -10, F = [-1, 1]):
+
+* batch:  N = 1e4 trajectories, a 100 x 100 grid of (beta1, beta2) in [0, 0.99] x [0.9, 0.999],
+          T = 1e4 rounds, timed for the fused engine (numerics.engine) and the numpy reference path
+          (numerics.run on the float64 numpy backend with per-trajectory hyper-parameter arrays);
+* single: one trajectory (beta1 = 0.9, beta2 = 0.99), T = 1e7 for the fused engine, timed against
+          a plain Python loop (the same arithmetic, Python floats) and numerics.run on that one
+          trajectory on a shorter horizon (rates are per trajectory-step, so the ratio is fair);
+* torch:  torch.optim.Adam(amsgrad=True) on a one-element float64 parameter, if torch is installed;
+* certified: numerics.run on python-flint arb balls at 100 bits, T = 1e6;
+* CLIs:   the default ``python -m proofs`` and ``python -m counterexamples.search`` runs, and
+          ``python -m counterexamples.search --grid 200`` (wall time, exit code).
+
+Rates are medians over ``--repeat`` runs (the machine is shared: trust ratios, not absolute rates;
+spec/tooling.md G6).  The batch results of the engine and numpy are compared (max |x_T| difference)
+so a fast wrong kernel cannot pass unnoticed.  The process re-executes itself once with
+``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` set (glibc otherwise maps and unmaps every large
+numpy temporary and the numpy baseline swings 2x: tooling G2) and one BLAS thread.
+
+Usage: python benchmarks/run.py [--quick] [--json FILE] [--repeat K] [--threads K] [--no-cli] [--no-torch]
+``--quick`` shrinks every workload so the whole run takes a few seconds (used by the test suite).
+"""
+from __future__ import annotations
+
+import argparse  # noqa: F401  (RawDescriptionHelpFormatter)
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "268435456",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Targets of issue 6 (2-core machine, medians)
+TARGETS = {"batch_vs_numpy": 10.0, "batch_steps_per_s": 1.2e9, "single_steps_per_s": 1e8,
+           "single_vs_python": 25.0, "arb_1e6_seconds": 3.0, "search_grid200_seconds": 60.0}
+
+
+def _reexec_with_env():
+    if all(os.environ.get(k) == v for k, v in _ENV.items()) or os.environ.get("AB_BENCH_CHILD"):
+        return
+    env = dict(os.environ, **_ENV, AB_BENCH_CHILD="1")
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
+def _median_time(fn, repeat):
+    times = []
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, out
+
+
+def python_loop(T, b1=0.9, b2=0.99, a=0.5):
+    """AMSGrad, paper variant, on the Section 5 problem: plain Python floats, same operation order
+    as numerics.optimizers (so its x_T equals the engine's bit for bit)."""
+    x = m = v = vh = 0.0
+    loss = s = 0.0
+    xp = x
+    omb1, omb2 = 1.0 - b1, 1.0 - b2
+    sqrt = math.sqrt
+    for t in range(1, T + 1):
+        g = 1010.0 if (t - 1) % 101 == 0 else -10.0
+        loss = loss + g * x
+        s = s + g
+        xp = x
+        m = b1 * m + omb1 * g
+        v = b2 * v + omb2 * (g * g)
+        vh = vh if vh >= v else v
+        d = sqrt(vh)
+        y = x - (a / sqrt(t)) * (0.0 if d == 0.0 else m / d)
+        x = -1.0 if y < -1.0 else (1.0 if y > 1.0 else y)
+    return x, xp, loss - (-max(s, -s))
+
+
+def bench(args) -> dict:
+    import numpy as np
+
+    from numerics import Periodic, engine, make, run
+    from numerics.backends import ArbBackend, NumpyBackend
+
+    q = args.quick
+    N_side = 10 if q else 100
+    N = N_side * N_side
+    T_batch = 300 if q else 10_000
+    T_numpy = T_batch
+    T_single = 200_000 if q else 10_000_000
+    T_python = 20_000 if q else 1_000_000
+    T_ref1 = 5_000 if q else 100_000
+    T_arb = 2_000 if q else 1_000_000
+    rep = args.repeat or (2 if q else 5)
+    rep_slow = max(1, min(rep, 3))
+    res: dict = {"workload": dict(problem="section5-online (1010 at t mod 101 = 1, else -10), F=[-1,1]",
+                                  method="amsgrad paper, alpha_t = 0.5/sqrt(t), x1 = 0",
+                                  N=N, T_batch=T_batch, T_single=T_single, T_python=T_python,
+                                  T_ref_single=T_ref1, T_arb=T_arb, repeat=rep, quick=q),
+                 "results": {}}
+    R = res["results"]
+
+    def note(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    b1g, b2g = np.meshgrid(np.linspace(0.0, 0.99, N_side), np.linspace(0.9, 0.999, N_side))
+    b1g, b2g = b1g.ravel(), b2g.ravel()
+    kw = dict(beta1=b1g, beta2=b2g, alpha=0.5, C=1010.0, low=-10.0, n=101, x1=0.0, T=T_batch,
+              threads=args.threads)
+
+    # --- fused engine, batch -----------------------------------------------------------------
+    note(f"[bench] engine batch N={N} T={T_batch} (first call compiles or loads the kernel)")
+    t0 = time.perf_counter()
+    engine.run_batch("amsgrad", **dict(kw, T=2))
+    R["engine_warmup_seconds"] = time.perf_counter() - t0
+    runs = [engine.run_batch("amsgrad", **kw) for _ in range(rep)]
+    secs = [r.seconds for r in runs]
+    eb = runs[-1]
+    R["engine_batch"] = dict(engine=eb.engine, path=eb.path, seconds=secs,
+                             steps_per_s=N * T_batch / statistics.median(secs))
+
+    # --- numpy reference path, same batch -----------------------------------------------------
+    note(f"[bench] numpy reference path N={N} T={T_numpy}")
+    meth = make("amsgrad", alpha=0.5, beta1=b1g[:, None], beta2=b2g[:, None])
+    prob = Periodic(pattern=[1010] + [-10] * 100)
+    med, times, ref = _median_time(
+        lambda: run(meth, prob, T_numpy, np.zeros((N, 1)), backend=NumpyBackend(), checkpoints=[]),
+        rep_slow)
+    R["numpy_batch"] = dict(seconds=times, steps_per_s=N * T_numpy / med)
+    R["batch_agreement"] = dict(
+        max_abs_dx_T=float(np.max(np.abs(ref.x_T[:, 0] - eb.x_T))),
+        max_rel_d_avg_regret=float(np.max(np.abs(ref.avg_regret - eb.avg_regret)
+                                          / np.maximum(1, np.abs(ref.avg_regret)))))
+
+    # --- single trajectory ---------------------------------------------------------------------
+    note(f"[bench] engine single trajectory T={T_single}")
+    skw = dict(beta1=0.9, beta2=0.99, alpha=0.5, C=1010.0, low=-10.0, n=101, x1=0.0)
+    engine.run_batch("amsgrad", **skw, T=2)
+    runs = [engine.run_batch("amsgrad", **skw, T=T_single) for _ in range(rep)]
+    secs = [r.seconds for r in runs]
+    R["engine_single"] = dict(engine=runs[-1].engine, path=runs[-1].path, seconds=secs,
+                              steps_per_s=T_single / statistics.median(secs),
+                              x_T=float(runs[-1].x_T[0]), avg_regret=float(runs[-1].avg_regret[0]))
+    note(f"[bench] plain Python loop T={T_python}")
+    med, times, (xpy, _, _) = _median_time(lambda: python_loop(T_python), rep_slow)
+    R["python_loop"] = dict(seconds=times, steps_per_s=T_python / med)
+    chk = engine.run_batch("amsgrad", **skw, T=T_python)
+    R["single_agreement"] = dict(abs_dx_T_python_vs_engine=abs(xpy - float(chk.x_T[0])))
+    note(f"[bench] numerics.run, one trajectory, T={T_ref1}")
+    m1 = make("amsgrad", alpha="0.5", beta1="0.9", beta2="0.99")
+    med, times, _ = _median_time(lambda: run(m1, prob, T_ref1, 0, checkpoints=[]), rep_slow)
+    R["reference_single"] = dict(seconds=times, steps_per_s=T_ref1 / med)
+
+    # --- torch ----------------------------------------------------------------------------------
+    try:
+        if args.no_torch:
+            raise ImportError("--no-torch")
+        import torch
+
+        T_torch = 2_000 if q else 50_000
+        note(f"[bench] torch.optim.Adam(amsgrad=True) T={T_torch}")
+
+        def torch_loop():
+            p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+            opt = torch.optim.Adam([p], lr=0.5, betas=(0.9, 0.99), eps=0.0, amsgrad=True)
+            for t in range(1, T_torch + 1):
+                opt.zero_grad()
+                p.grad = torch.full((1,), 1010.0 if (t - 1) % 101 == 0 else -10.0, dtype=torch.float64)
+                opt.step()
+                with torch.no_grad():
+                    p.clamp_(-1, 1)
+            return float(p.detach())
+
+        med, times, _ = _median_time(torch_loop, rep_slow)
+        R["torch_loop"] = dict(seconds=times, steps_per_s=T_torch / med, version=torch.__version__,
+                               note="PyTorch variant, constant lr (what public reproductions run)")
+    except ImportError:
+        R["torch_loop"] = dict(skipped="--no-torch" if args.no_torch else "torch is not installed")
+
+    # --- certified arb run -----------------------------------------------------------------------
+    note(f"[bench] certified arb run, 100 bits, T={T_arb}")
+    try:
+        B = ArbBackend(100)
+        t0 = time.perf_counter()
+        ra = run(m1, prob, T_arb, 0, backend=B, checkpoints=[])
+        sec = time.perf_counter() - t0
+        R["arb_certified"] = dict(seconds=sec, steps_per_s=T_arb / sec, prec_bits=100,
+                                  x_T=B.to_str(ra.x_T, 20),
+                                  engine_x_T=float(engine.run_batch("amsgrad", **skw, T=T_arb).x_T[0]))
+    except ImportError as exc:
+        R["arb_certified"] = dict(skipped=f"python-flint missing ({exc})")
+
+    # --- CLIs -----------------------------------------------------------------------------------
+    if not args.no_cli and not q:
+        for name, cmd in [("proofs_default", ["-m", "proofs"]),
+                          ("search_default", ["-m", "counterexamples.search"]),
+                          ("search_grid200", ["-m", "counterexamples.search", "--grid", "200"])]:
+            note(f"[bench] python {' '.join(cmd)}")
+            t0 = time.perf_counter()
+            try:
+                p = subprocess.run([sys.executable] + cmd, cwd=ROOT, capture_output=True, text=True,
+                                   timeout=args.cli_timeout)
+                R[name] = dict(seconds=time.perf_counter() - t0, exit_code=p.returncode,
+                               stderr_tail=p.stderr.strip().splitlines()[-1:] if p.returncode else [])
+            except subprocess.TimeoutExpired:
+                R[name] = dict(seconds=None, exit_code=None, note=f"timeout after {args.cli_timeout} s")
+
+    eng, npy, one, py = (R["engine_batch"]["steps_per_s"], R["numpy_batch"]["steps_per_s"],
+                         R["engine_single"]["steps_per_s"], R["python_loop"]["steps_per_s"])
+    res["ratios"] = {"engine_batch / numpy_batch": eng / npy,
+                     "engine_single / python_loop": one / py,
+                     "engine_batch / python_loop": eng / py,
+                     "numpy_batch / python_loop": npy / py,
+                     "reference_single / python_loop": R["reference_single"]["steps_per_s"] / py}
+    if "steps_per_s" in R.get("torch_loop", {}):
+        res["ratios"]["engine_single / torch_loop"] = one / R["torch_loop"]["steps_per_s"]
+    tg = {"batch_vs_numpy": eng / npy, "batch_steps_per_s": eng, "single_steps_per_s": one,
+          "single_vs_python": one / py}
+    if not q and "seconds" in R.get("arb_certified", {}):
+        tg["arb_1e6_seconds"] = R["arb_certified"]["seconds"]
+    if R.get("search_grid200", {}).get("exit_code") == 0:
+        tg["search_grid200_seconds"] = R["search_grid200"]["seconds"]
+    res["targets"] = {k: dict(target=TARGETS[k], measured=v,
+                              met=(v <= TARGETS[k]) if k.endswith("seconds") else (v >= TARGETS[k]))
+                      for k, v in tg.items()}
+    return res
+
+
+def environment(threads) -> dict:
+    import numba
+    import numpy
+
+    info = {"python": platform.python_version(), "numpy": numpy.__version__,
+            "numba": numba.__version__, "numba_threads": threads or numba.get_num_threads(),
+            "cpus": os.cpu_count(), "machine": platform.machine(),
+            "processor": platform.processor() or "", "env": {k: os.environ.get(k) for k in _ENV}}
+    try:
+        import flint
+
+        info["python-flint"] = flint.__version__
+    except ImportError:
+        pass
+    try:
+        with open("/proc/loadavg") as fh:
+            info["loadavg_at_start"] = fh.read().split()[:3]
+    except OSError:
+        pass
+    return info
+
+
+def render(res) -> str:
+    R = res["results"]
+    lines = [f"workload: {res['workload']['method']} on {res['workload']['problem']}",
+             f"{'path':<34}{'steps/s':>12}  {'vs numpy':>9}  {'vs python':>9}"]
+    npy, py = R["numpy_batch"]["steps_per_s"], R["python_loop"]["steps_per_s"]
+    rows = [("engine, batch " + R["engine_batch"]["engine"], "engine_batch"),
+            ("numpy reference path, batch", "numpy_batch"),
+            ("engine, single trajectory", "engine_single"),
+            ("plain Python loop", "python_loop"),
+            ("numerics.run, one trajectory", "reference_single"),
+            ("torch.optim.Adam(amsgrad=True)", "torch_loop"),
+            ("arb 100 bits (numerics.run)", "arb_certified")]
+    for label, key in rows:
+        r = R.get(key, {})
+        if "steps_per_s" in r:
+            s = r["steps_per_s"]
+            lines.append(f"{label:<34}{s:>12.3g}  {s / npy:>8.2f}x  {s / py:>8.1f}x")
+        else:
+            lines.append(f"{label:<34}{'skipped':>12}  ({r.get('skipped', '')})")
+    a = R["batch_agreement"]
+    lines.append(f"engine vs numpy on the batch: max |dx_T| = {a['max_abs_dx_T']:.2e}, "
+                 f"max rel d(R_T/T) = {a['max_rel_d_avg_regret']:.2e}")
+    if "arb_certified" in R and "seconds" in R["arb_certified"]:
+        lines.append(f"certified arb run T={res['workload']['T_arb']}: {R['arb_certified']['seconds']:.2f} s")
+    for key in ("proofs_default", "search_default", "search_grid200"):
+        if key in R:
+            r = R[key]
+            lines.append(f"{key}: {r['seconds'] and round(r['seconds'], 2)} s, exit {r['exit_code']}"
+                         + (f" ({r.get('note')})" if r.get("note") else ""))
+    lines.append("targets (issue 6):")
+    for k, v in res["targets"].items():
+        lines.append(f"  {k:<26} target {v['target']:<8.3g} measured {v['measured']:<10.3g} "
+                     f"{'met' if v['met'] else 'NOT met'}")
+    if res["workload"]["quick"]:
+        lines.append("(--quick: tiny workloads, the figures are not the benchmark's)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    sys.path.insert(0, ROOT)
+    from numerics.cli import Parser  # one-line errors, exit code 2
+
+    ap = Parser(prog="benchmarks/run.py", description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="Rates are trajectory-steps per second (medians).")
+    ap.add_argument("--quick", action="store_true", help="tiny workloads (a few seconds; for tests)")
+    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE ('-' for stdout)")
+    ap.add_argument("--repeat", type=int, default=None, help="runs per timing, median reported (default 5; 2 with --quick)")
+    ap.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the torch.optim loop")
+    ap.add_argument("--no-cli", action="store_true", help="skip timing the proofs/search CLIs")
+    ap.add_argument("--cli-timeout", type=int, default=900, help="seconds allowed per CLI run (default 900)")
+    args = ap.parse_args(argv)
+    if args.repeat is not None and not 1 <= args.repeat <= 100:
+        ap.error(f"--repeat must be in [1, 100] (got {args.repeat})")
+    if args.threads is not None and not 1 <= args.threads <= (os.cpu_count() or 1):
+        ap.error(f"--threads must be in [1, {os.cpu_count()}] (got {args.threads})")
+    if args.cli_timeout < 1:
+        ap.error(f"--cli-timeout must be >= 1 (got {args.cli_timeout})")
+    _reexec_with_env()
+    res = bench(args)
+    res["environment"] = environment(args.threads)
+    text = render(res)
+    print(text)
+    if args.json:
+        data = json.dumps(res, indent=2, default=float)
+        if args.json == "-":
+            print(data)
+        else:
+            folder = os.path.dirname(os.path.abspath(args.json))
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-bench-")
+            with os.fdopen(fd, "w") as fh:
+                fh.write(data)
+            os.replace(tmp, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Smoke test of the benchmark (not a timed test): --quick runs, writes JSON atomically, and the
+engine's batch equals the numpy reference path on the benchmark's own workload."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "benchmarks", "run.py")
+
+
+def test_quick_benchmark_runs_and_reports(tmp_path):
+    out = tmp_path / "bench.json"
+    p = subprocess.run([sys.executable, SCRIPT, "--quick", "--no-torch", "--repeat", "1",
+                        "--json", str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    assert "engine, batch" in p.stdout and "targets (issue 6)" in p.stdout
+    res = json.loads(out.read_text())
+    R = res["results"]
+    for key in ("engine_batch", "numpy_batch", "engine_single", "python_loop", "reference_single"):
+        assert R[key]["steps_per_s"] > 0, key
+    # a fast wrong kernel must not pass: the batch agrees with the numpy reference path
+    assert R["batch_agreement"]["max_abs_dx_T"] <= 1e-12
+    assert R["batch_agreement"]["max_rel_d_avg_regret"] <= 1e-12
+    assert R["single_agreement"]["abs_dx_T_python_vs_engine"] <= 1e-12
+    assert "engine_batch / numpy_batch" in res["ratios"]
+    assert res["environment"]["env"]["MALLOC_MMAP_THRESHOLD_"] == "33554432"
+    assert not [f for f in os.listdir(tmp_path) if f.startswith(".tmp")]
+
+
+def test_bad_input_is_one_line_exit_2():
+    p = subprocess.run([sys.executable, SCRIPT, "--repeat", "0"], capture_output=True, text=True,
+                       timeout=60, cwd=ROOT)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--repeat" in lines[0] and "Traceback" not in p.stderr
