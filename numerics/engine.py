@@ -343,6 +343,11 @@ def plan_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha
             if np.any(nv < 1):
                 raise ValueError("n: the period must be an integer >= 1")
             PH[1] = nv
+            if _length(C, n, low) == 1 and nn > 1:
+                # one period for every trajectory: the gradient is shared per round, a table
+                # (bit-identical values; saves the per-lane phase counters in the kernels)
+                F[K.F_GMODE] = K.G_TABLE
+                gtab = np.array([[P[K.GBIG, 0]]] + [[P[K.GLOW, 0]]] * (int(nv[0]) - 1))
     elif problem_kind == "bernoulli":
         if p is None or C is None:
             raise ValueError("p, C: the Bernoulli problem needs p and C (the large value)")

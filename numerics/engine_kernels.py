@@ -348,18 +348,18 @@ def _fast_special(t, T, g, at, i, x, m, v, vh, loss, s, b1, omb1, b2, omb2, r, e
 
 @njit(parallel=True, cache=True)
 def fast_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr):
-    """Paper Adam/AMSGrad/RMSProp, vectorised over blocks of lanes, 2 cores (see module doc)."""
+    """Paper Adam/AMSGrad/RMSProp, vectorised over blocks of lanes, 2 cores (see module doc).
+
+    The lane loop is memory-bound on loads and stores of L1 arrays, so parameters shared by all
+    lanes (alpha, eps, the box) are kept as scalars in a second version of each loop.
+    """
     r = 1.0 if F[F_AMSGRAD] else 0.0
     sched, gmode = F[F_SCHED], F[F_GMODE]
     N = ST.shape[1]
     nblk = (N + BLOCK - 1) // BLOCK
     k0 = np.searchsorted(cps, t_start)
-    # a uniform alpha lets alpha_t be one division per round instead of one per lane-round
-    a0 = P[A, 0]
-    uni = True
-    for i in range(N):
-        if P[A, i] != a0:
-            uni = False
+    uni = _uniform(P[A]) and _uniform(P[EPS]) and _uniform(P[LO]) and _uniform(P[HI])
+    a0, e0, lo0, hi0 = P[A, 0], P[EPS, 0], P[LO, 0], P[HI, 0]
     L = gtab.shape[0]
     for blk in prange(nblk):
         i0 = blk * BLOCK
@@ -373,8 +373,6 @@ def fast_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr)
         a = P[A, i0:i0 + nb].copy()
         b1 = P[B1, i0:i0 + nb].copy()
         b2 = P[B2, i0:i0 + nb].copy()
-        omb1 = 1.0 - b1
-        omb2 = 1.0 - b2
         e = P[EPS, i0:i0 + nb].copy()
         lo = P[LO, i0:i0 + nb].copy()
         hi = P[HI, i0:i0 + nb].copy()
@@ -398,7 +396,8 @@ def fast_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr)
                     at = a[j] / sqt if sched == 0 else a[j]
                     x[j], m[j], v[j], vh[j], loss[j], s[j] = _fast_special(
                         t, T, g, at, i0 + j, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j],
-                        omb1[j], b2[j], omb2[j], r, e[j], lo[j], hi[j], ST, rec, kc, cpx, cpr)
+                        1.0 - b1[j], b2[j], 1.0 - b2[j], r, e[j], lo[j], hi[j], ST, rec, kc,
+                        cpx, cpr)
                 if rec:
                     kc += 1
             elif gmode == 0 and uni:
@@ -407,8 +406,8 @@ def fast_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr)
                     p = ph[j] + 1
                     ph[j] = 0 if p == nn[j] else p
                     x[j], m[j], v[j], vh[j], loss[j], s[j] = _fast_body(
-                        g, at0, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], omb1[j], b2[j],
-                        omb2[j], r, e[j], lo[j], hi[j])
+                        g, at0, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], 1.0 - b1[j], b2[j],
+                        1.0 - b2[j], r, e0, lo0, hi0)
             elif gmode == 0:
                 for j in range(nb):
                     g = gb[j] if ph[j] == 0 else gl[j]
@@ -416,19 +415,19 @@ def fast_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr)
                     ph[j] = 0 if p == nn[j] else p
                     at = a[j] / sqt if sched == 0 else a[j]
                     x[j], m[j], v[j], vh[j], loss[j], s[j] = _fast_body(
-                        g, at, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], omb1[j], b2[j],
-                        omb2[j], r, e[j], lo[j], hi[j])
+                        g, at, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], 1.0 - b1[j], b2[j],
+                        1.0 - b2[j], r, e[j], lo[j], hi[j])
             elif uni:
                 for j in range(nb):
                     x[j], m[j], v[j], vh[j], loss[j], s[j] = _fast_body(
-                        gt, at0, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], omb1[j], b2[j],
-                        omb2[j], r, e[j], lo[j], hi[j])
+                        gt, at0, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], 1.0 - b1[j], b2[j],
+                        1.0 - b2[j], r, e0, lo0, hi0)
             else:
                 for j in range(nb):
                     at = a[j] / sqt if sched == 0 else a[j]
                     x[j], m[j], v[j], vh[j], loss[j], s[j] = _fast_body(
-                        gt, at, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], omb1[j], b2[j],
-                        omb2[j], r, e[j], lo[j], hi[j])
+                        gt, at, x[j], m[j], v[j], vh[j], loss[j], s[j], b1[j], 1.0 - b1[j], b2[j],
+                        1.0 - b2[j], r, e[j], lo[j], hi[j])
         ST[X, i0:i0 + nb] = x
         ST[M, i0:i0 + nb] = m
         ST[V, i0:i0 + nb] = v
