@@ -137,7 +137,8 @@ def main(argv=None) -> int:
     theorems = run_audit(ids, timeout_s, progress)
     total = time.perf_counter() - t0
     bad = mismatches(theorems)
-    counts = {v: sum(s["verdict"] == v for th in theorems for s in th["steps"]) for v in ("proved", "refuted", "unknown")}
+    counts = {v: sum(s["verdict"] == v for th in theorems for s in th["steps"])
+              for v in ("proved", "refuted", "unknown")}
     doc = {"theorems": theorems,
            "meta": {"timeout_s": timeout_s, "seconds": round(total, 3), "counts": counts, "mismatches": bad,
                     "versions": _versions(),

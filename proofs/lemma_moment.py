@@ -121,7 +121,8 @@ def L5swap(p):
     return lhs, rhs, [{gm: sp.Rational(1, 2), **{x: 1 for x in h}}]
 
 
-@z3_step("L6[n=3]", "Cauchy-Schwarz (n = 3 instance): sum |g_t|/sqrt t <= ||g|| sqrt(sum 1/t)", "appendix", engines=NLSAT_FIRST)
+@z3_step("L6[n=3]", "Cauchy-Schwarz (n = 3 instance): sum |g_t|/sqrt t <= ||g|| sqrt(sum 1/t)", "appendix",
+         engines=NLSAT_FIRST)
 def L6(N, p):
     g = [N.var(f"g{k}") for k in (1, 2, 3)]
     lhs = sum(N.abs(g[k - 1]) / N.sqrt(N.const(k)) for k in (1, 2, 3))

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from numerics import amsgrad
-
 from . import phuong_phong as PP
-from .obligation import NLSAT_FIRST, Theorem, exact_step, z3_step
-from .runs import trace
+from .obligation import Theorem, exact_step, z3_step
 
 
 def _clamp(N, y, lo, hi):

@@ -148,7 +148,8 @@ COR2 = [v_mean, v_step, cond1_cor2, cond2_cor2, cor2_first, middle_step("Cor2-mi
 
 def summarize5(r: dict) -> str:
     core = [k for k in ("Lemma3-2", "Lemma3-3", "Lemma3-4", "Cond2[beta2t=1-1/t]") if r[k].verdict != "proved"]
-    return (f"Theorem 5: statement survives? {'YES with Condition 1 read with alpha_t' if not core else 'NOT ESTABLISHED'}"
+    verdict = "YES with Condition 1 read with alpha_t" if not core else "NOT ESTABLISHED"
+    return (f"Theorem 5: statement survives? {verdict}"
             f" -- Condition 1 as printed (alpha_T) does not give the form the proof uses "
             f"({r['Cond1[alpha_T]'].verdict}); lemma steps proved (Cauchy-Schwarz as an n = 3 instance).")
 

@@ -47,11 +47,11 @@ def test_at_least_ten_distinct_proved_steps_mutated():
 
 
 def test_undecided_within_timeout_is_unknown():
-    # A6[t>=1] needs ~0.7 s of nlsat (and SimpleSolver alone does not finish in 2 s): with 0.3 s it
+    # A6[t>=1] needs ~0.7 s of nlsat (and SimpleSolver alone does not finish in 2 s): with 0.1 s it
     # must be UNKNOWN with the solver's reason, never PROVED.
-    r = thm1.A6.check(0.3)
+    r = thm1.A6.check(0.1)
     assert r.verdict == "unknown" and r.reason, r
-    assert r.seconds < 1.5
+    assert r.seconds < 1.0
 
 
 def test_unreplayable_model_is_unknown():
@@ -63,8 +63,8 @@ def test_unreplayable_model_is_unknown():
         return {"x>=0": x >= 0}, 1 / x >= 0
 
     r = div0.check(5)
-    assert r.verdict in ("unknown", "proved")
-    assert r.verdict != "refuted"
+    assert r.verdict == "unknown", r
+    assert "did not replay" in r.reason
 
 
 def test_checker_crash_is_unknown():
