@@ -267,6 +267,33 @@ def adamx_inv(N, p):
     return H, N.sqrt(vn) / (1 - b1) >= N.sqrt(vh) / (1 - b0)
 
 
+@z3_step("PP-L5.2-step", "induction step of Lemma 5.2: r^2 max(A, B) = max(r^2 A, r^2 B), so v_hat_t = "
+         "max(r_t^2 v_hat_{t-1}, v_t) unrolls to max_s (1-beta_{1,t})^2/(1-beta_{1,s})^2 v_s", "follow-up")
+def l52_step(N, p):
+    r, A, Bv = N.var("r"), N.var("A"), N.var("B")
+    return {}, r * r * N.max(A, Bv) == N.max(r * r * A, r * r * Bv)
+
+
+@exact_step("PP-L5.2[t<=40]", "Lemma 5.2 on a run: numerics' AdamX v_hat_t equals max_s (1-beta_{1,t})^2/"
+            "(1-beta_{1,s})^2 v_s for t <= 40 (beta_{1,t} = 0.9/t, exact rationals, SymPy backend)", "follow-up",
+            evidence=True)
+def l52_run(p):
+    from numerics import adamx
+
+    pattern = [3, -1, 2, -5, 1, 1, -2, 7]
+    tr = trace(adamx(alpha=1, beta1=sp.Rational(9, 10), beta2=sp.Rational(99, 100), beta1_schedule="harmonic"),
+               pattern, 40, x1=0)
+    b = lambda t: sp.Rational(9, 10) / t  # noqa: E731
+    vs = [r.state.v for r in tr.rounds]
+    for r in tr.rounds:
+        t = r.t
+        closed = max((1 - b(t)) ** 2 / (1 - b(s)) ** 2 * vs[s - 1] for s in range(1, t + 1))
+        if r.state.v_hat != closed:
+            return "refuted", {"t": str(t), "v_hat": str(r.state.v_hat), "closed form": str(closed)}, \
+                "differs", "exact rationals"
+    return "proved", {"v_hat_40": str(sp.N(tr.rounds[-1].state.v_hat, 10))}, "exact rationals, t <= 40"
+
+
 @sympy_step("PP-Lemma2.3", "Phuong-Phong Lemma 2.3: sum_{t>=1} a^t = 1/(1-a) for 0 < a < 1", "follow-up",
             expected="refuted")
 def lemma23(p):
@@ -288,7 +315,7 @@ def cor56(p):
 
 
 OBLIGATIONS = [ineq1, ineq2_general, ineq2_const, ex_hyp, ex_values, ineq2_ex, red_ex, scalar1, scalar2,
-               pow_step, cond_n2, cond_n1, lemma43, t0_table, adamx_inv, lemma23, cor56]
+               pow_step, cond_n2, cond_n1, lemma43, t0_table, adamx_inv, l52_step, l52_run, lemma23, cor56]
 
 
 def summarize(r: dict) -> str:
