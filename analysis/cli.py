@@ -174,8 +174,14 @@ def to_text(res: dict, latex: bool) -> str:
         for name, b in BD.BOUNDS.items():
             lines.append(f"-- {name}: {b.quantity} <=  [{b.source}]")
             lines.append(fmt(b.expr))
-            lines.append("   symbols: " + ", ".join(f"{s} = {m}" for s, m in b.symbols.items()))
+            lines.append("   symbols: " + ", ".join(b.symbols))
+            if b.meaning_overrides:
+                lines.extend(f"   here {k} = {m}" for k, m in b.meaning_overrides.items())
             lines.append("")
+        from .symbols import MEANINGS
+
+        lines.append("symbols:")
+        lines.extend(f"  {k:16s} {m}" for k, m in MEANINGS.items())
         lines.append(f"Corollary 1: derived / printed middle term = {BD.COR1_FACTOR}")
         bad = [k for k, v in res["derivation_checks"].items() if not v]
         lines.append("derivation checks: " + ("all pass" if not bad else "FAILED: " + ", ".join(bad))

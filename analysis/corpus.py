@@ -49,12 +49,24 @@ def tight():
         # T = 1, beta1 = 0, alpha = 2 sqrt(1 - beta2): Thm 4 ratio exactly 1/2, moment lemma exactly 1
         RunConfig("amsgrad", Explicit(values=[[1]]), 1, alpha=F(1), beta1=F(0), beta2=F(3, 4), x1=1,
                   beta1_schedule="geometric", lam=F(1, 2), label="tight-T1"),
-        RunConfig("adamx", Explicit(values=[[1]]), 1, alpha=F(1), beta1=F(0), beta2=F(1, 10), x1=1,
+        # T = 1, beta1 = 0, sqrt(1 - beta2) = s = 49/50, alpha = sqrt(2 s) = 7/5: AdamX 5.1 ratio exactly 7/10
+        # (the supremum at T = 1 is 1/sqrt(2), as s -> 1)
+        RunConfig("adamx", Explicit(values=[[1]]), 1, alpha=F(7, 5), beta1=F(0), beta2=F(99, 2500), x1=1,
                   beta1_schedule="geometric", lam=F(1, 100), label="tight-adamx-T1"),
         RunConfig("adamnc", Explicit(values=[[F(-549, 817)], [F(-540, 913)]]), 2, alpha=F(1), beta1=F(0),
                   x1=-1, beta1_schedule="geometric", lam=F(1, 2), label="tight-adamnc-T2"),
         RunConfig("amsgrad", Explicit(values=[[1]] * 4), 4, alpha=F(2), beta1=F(0), beta2=F(1, 10), x1=1,
                   beta1_schedule="harmonic", label="tight-pp-harmonic"),
+        # found by a seeded random search over 12000 small runs (worst Theorem 5 / Lemma 3 ratios)
+        RunConfig("adamnc", Explicit(values=[[F(v)] for v in
+                                             "1 0 1/10 1/10 -1/10 1/10 -1/10 0 1/10 1/10 -1/10 0 1/10 1/10 1/10 1/10"
+                                             .split()]), 16, alpha=F(1), beta1=F(0), x1=1,
+                  beta1_schedule="geometric", lam=F(1, 100), label="tight-adamnc-T16"),
+        RunConfig("adamnc", Explicit(values=[[F(v)] for v in
+                                             ("-131/627 -229/862 -44/457 223/306 -229/357 279/412 -641/820 81/467 "
+                                              "-462/659 -197/796 479/947 623/913 -135/887 768/991 233/763 -811/918 "
+                                              "-12/277 -321/400 74/525 963/998").split()]), 20, alpha=F(1, 2),
+                  beta1=F(0), x1=1, beta1_schedule="geometric", lam=F(1, 100), label="tight-lemma3-T20"),
         RunConfig("amsgrad", Explicit(values=[[1]] * 4), 4, alpha=F(2), beta1=F(0), beta2=F(1, 10), x1=1,
                   beta1_schedule="geometric", lam=F(1, 100), label="tight-pp-geometric"),
     ]

@@ -45,7 +45,6 @@ vhat_prev = sp.Symbol("vhat", nonnegative=True)  # v_hat_{t-1}
 u = sp.Symbol("u", positive=True)  # stands for a power with a symbolic exponent (see cases)
 
 
-
 def _gt(a, b):
     return sp.StrictGreaterThan(a, b, evaluate=False)
 

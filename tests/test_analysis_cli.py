@@ -104,6 +104,6 @@ def test_tightness_section(monkeypatch, capsys):
     assert main(["--only", "tightness", "--json", "--quiet"]) == 0
     doc = json.loads(capsys.readouterr().out)
     tg = doc["tightness"]
-    assert tg["seed"] == corpus_mod.SEED and tg["dps"] == 30 and tg["runs"] == 5
+    assert tg["seed"] == corpus_mod.SEED and tg["dps"] == 30 and tg["runs"] == len(corpus_mod.tight())
     assert tg["worst"]["thm4-arxiv"]["ratio"] == pytest.approx(0.5, abs=1e-15)  # theory, see numeric tests
     assert tg["worst"]["lemma-moment"]["ratio"] == pytest.approx(1.0, abs=1e-15)
