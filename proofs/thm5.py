@@ -30,6 +30,7 @@ def cond1_printed(N, p):
 
 
 lemma3_cs = replace(LM.L3, label="Lemma3-1[n=3]")
+lemma3_cs_step = replace(LM.L3step, label="Lemma3-1-step")
 
 
 @z3_step("Lemma3-2", "Condition 1 (alpha_t form) turns alpha_t/sqrt(v_t) into <= zeta/||g_{1:t}||", "appendix")
@@ -106,7 +107,7 @@ def thm5_evidence(p):
     return ("proved" if ok else "refuted"), w, "finite check", ("" if ok else "mpmath run")
 
 
-THM5 = [cond1_printed, lemma3_cs, lemma3_2, lemma3_geo, auer_gentile,
+THM5 = [cond1_printed, lemma3_cs, lemma3_cs_step, lemma3_2, lemma3_geo, auer_gentile,
         replace(cond2_cor2, label="Cond2[beta2t=1-1/t]"), thm5_evidence]
 
 
@@ -147,11 +148,11 @@ COR2 = [v_mean, v_step, cond1_cor2, cond2_cor2, cor2_first, middle_step("Cor2-mi
 
 
 def summarize5(r: dict) -> str:
-    core = [k for k in ("Lemma3-2", "Lemma3-3", "Lemma3-4", "Cond2[beta2t=1-1/t]") if r[k].verdict != "proved"]
+    core = [k for k in ("Lemma3-1-step", "Lemma3-2", "Lemma3-3", "Lemma3-4", "Cond2[beta2t=1-1/t]") if r[k].verdict != "proved"]
     verdict = "YES with Condition 1 read with alpha_t" if not core else "NOT ESTABLISHED"
     return (f"Theorem 5: statement survives? {verdict}"
             f" -- Condition 1 as printed (alpha_T) does not give the form the proof uses "
-            f"({r['Cond1[alpha_T]'].verdict}); lemma steps proved (Cauchy-Schwarz as an n = 3 instance).")
+            f"({r['Cond1[alpha_T]'].verdict}); lemma steps proved (Cauchy-Schwarz by its induction step).")
 
 
 def summarize_c2(r: dict) -> str:

@@ -25,6 +25,7 @@ MUTANTS = [
     (thm4.step7, "drop d^2 <= D^2", thm4.step7.without("d^2<=D^2")),
     (thm4.step6_const, "drop a non-decreasing", thm4.step6_const.without("a nondecreasing")),
     (lemma_moment.L2b, "drop |m| <= M", lemma_moment.L2b.without("|m|<=M")),
+    (lemma_moment.L3step, "drop the induction hypothesis", lemma_moment.L3step.without("IH")),
     (phuong_phong.ineq1, "drop v_hat monotone", phuong_phong.ineq1.without("v_hat_t1>=v_hat_t")),
     (phuong_phong.cond_n2, "n >= 1 instead of n >= 2", phuong_phong.cond_n2.with_params(nmin=1)),
     (kingma_ba.tele_mono, "drop c3 >= c2", kingma_ba.tele_mono.without("c3>=c2")),
