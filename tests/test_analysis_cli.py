@@ -107,3 +107,4 @@ def test_tightness_section(monkeypatch, capsys):
     assert tg["seed"] == corpus_mod.SEED and tg["dps"] == 30 and tg["runs"] == len(corpus_mod.tight())
     assert tg["worst"]["thm4-arxiv"]["ratio"] == pytest.approx(0.5, abs=1e-15)  # theory, see numeric tests
     assert tg["worst"]["lemma-moment"]["ratio"] == pytest.approx(1.0, abs=1e-15)
+    assert tg["kingma-ba-4.1-on-adam"]["refuted"] is True
