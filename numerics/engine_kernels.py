@@ -451,6 +451,7 @@ def fast_serial(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr):
         a, b1, b2, e, lo, hi = P[A, i], P[B1, i], P[B2, i], P[EPS, i], P[LO, i], P[HI, i]
         omb1, omb2 = 1.0 - b1, 1.0 - b2
         gb, gl, ph, nn = P[GBIG, i], P[GLOW, i], PH[0, i], PH[1, i]
+        attab = np.empty(SUB)
         kc = k0
         t = t_start
         while t < t_stop:
@@ -461,17 +462,37 @@ def fast_serial(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr):
             if T >= t and T < nxt:
                 nxt = T
             while t < nxt:
-                if gmode == 0:
-                    g = gb if ph == 0 else gl
-                    ph = ph + 1
-                    if ph == nn:
-                        ph = 0
-                else:
-                    g = gtab[(t - 1) % L, 0]
-                at = a / math.sqrt(float(t)) if sched == 0 else a
-                x, m, v, vh, loss, s = _fast_body(g, at, x, m, v, vh, loss, s, b1, omb1, b2, omb2,
-                                                  r, e, lo, hi)
-                t += 1
+                te = min(nxt, t + SUB)
+                # alpha_t for a block of rounds in a loop of its own (it vectorises), so the
+                # serial chain below keeps one sqrt and one division per round
+                for k in range(te - t):
+                    attab[k] = a / math.sqrt(float(t + k)) if sched == 0 else a
+                den = math.sqrt(vh + e)
+                row = (t - 1) % L  # table row, advanced without a division per round
+                for tt in range(t, te):
+                    if gmode == 0:
+                        g = gb if ph == 0 else gl
+                        ph = ph + 1
+                        if ph == nn:
+                            ph = 0
+                    else:
+                        g = gtab[row, 0]
+                        row += 1
+                        if row == L:
+                            row = 0
+                    loss = loss + g * x
+                    s = s + g
+                    m = b1 * m + omb1 * g
+                    v = b2 * v + omb2 * (g * g)
+                    c = r * vh
+                    vn = c if c >= v else v
+                    if vn != vh:  # AMSGrad's v_hat is often unchanged: reuse its root (same bits)
+                        vh = vn
+                        den = math.sqrt(vh + e)
+                    q = 0.0 if den == 0.0 else m / den
+                    y = x - attab[tt - t] * q
+                    x = lo if y < lo else (hi if y > hi else y)
+                t = te
             if t < t_stop:
                 if gmode == 0:
                     g = gb if ph == 0 else gl
