@@ -105,6 +105,22 @@ def B4(N, p):
     return H, y >= N.min(N.const(1), y1 + sum(d))
 
 
+@z3_step("B4-step-", "projection property for every T, phase delta <= 0: y in F, y >= L = y_1 + partial sum, "
+         "L <= 1 give clamp(y + delta) >= L + delta", "appendix")
+def B4neg(N, p):
+    y, L, d = N.var("y"), N.var("L"), N.var("delta")
+    H = {"y in F": N.And(y >= -1, y <= 1), "y>=L": y >= L, "L<=1": L <= 1, "delta<=0": d <= 0}
+    return H, N.min(N.max(y + d, N.const(-1)), N.const(1)) >= L + d
+
+
+@z3_step("B4-step+", "projection property for every T, phase delta > 0: y in F, y >= min(1, L) give "
+         "clamp(y + delta) >= min(1, L + delta)", "appendix")
+def B4pos(N, p):
+    y, L, d = N.var("y"), N.var("L"), N.var("delta")
+    H = {"y in F": N.And(y >= -1, y <= 1), "y>=min(1,L)": y >= N.min(N.const(1), L), "delta>0": d > 0}
+    return H, N.min(N.max(y + d, N.const(-1)), N.const(1)) >= N.min(N.const(1), L + d)
+
+
 @z3_step("B5", "t >= C/(tau^2-1), tau = 3/2, 1 <= j <= C give alpha/(tau sqrt t) <= alpha/sqrt(t+j) <= "
          "alpha/sqrt t", SRC, tau=sp.Rational(3, 2))
 def B5(N, p):
@@ -229,14 +245,14 @@ def F8(p):
     return "proved", w, "finite claim (not a proof for all k)"
 
 
-OBLIGATIONS = [B1, B1sum, B2closed, B2, B3, B4, B5, B6v, B6t, B6s, B7, B8, B9, B10, F7, F8]
+OBLIGATIONS = [B1, B1sum, B2closed, B2, B3, B4, B4neg, B4pos, B5, B6v, B6t, B6s, B7, B8, B9, B10, F7, F8]
 
 
 def summarize(r: dict) -> str:
     core = [o.label for o in OBLIGATIONS if not o.evidence and r[o.label].verdict != "proved"]
     return (f"Theorem 2 (RECONSTRUCTED steps): statement survives? {'YES' if not core else 'NOT ESTABLISHED'}"
-            f" -- B1-B10 {'all proved' if not core else 'not proved: ' + ', '.join(core)} (B4 as a T = 4 "
-            f"instance); smallest C from (c1)-(c3) {r['F7'].verdict} against the spec's F7 table.")
+            f" -- B1-B10 {'all proved' if not core else 'not proved: ' + ', '.join(core)} (B4 for every T "
+            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7'].verdict} against the spec's F7 table.")
 
 
 THEOREM = Theorem("thm2", "Theorem 2 (Appendix B, RECONSTRUCTED): Adam for any beta1 < sqrt(beta2)",

@@ -19,6 +19,7 @@ MUTANTS = [
     (thm6.T6chain, "eps = 4 with the eps = 1 beta2", thm6.T6chain.with_params(eps="4")),
     (thm2.B1, "drop (c1)", thm2.B1.without("(c1)")),
     (thm2.B8, "drop (c3)", thm2.B8.without("(c3)")),
+    (thm2.B4pos, "drop delta > 0 in the rising phase", thm2.B4pos.without("delta>0")),
     (thm2.B5, "drop the window t >= T'", thm2.B5.without("t>=T'")),
     (thm3.C3mean, "drop delta > 0", thm3.C3mean.without("delta>0")),
     (thm3.C4, "delta = 3 (beyond the balance)", thm3.C4.with_params(delta="3")),
