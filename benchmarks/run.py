@@ -37,7 +37,7 @@ import tempfile
 import time
 
 _ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "268435456",
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Targets of issue 6 (2-core machine, medians)
@@ -52,14 +52,40 @@ def _reexec_with_env():
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
+CPU = []  # process CPU seconds of the last _median_time / _engine_runs call
+
+
 def _median_time(fn, repeat):
-    times = []
+    times, cpu = [], []
     out = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    CPU[:] = cpu
     return statistics.median(times), times, out
+
+
+def _engine_runs(fn, repeat):
+    """Runs of engine.run_batch: wall time of the kernels (r.seconds) and process CPU time."""
+    runs, cpu = [], []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        runs.append(fn())
+        cpu.append(time.process_time() - c0)
+    CPU[:] = cpu
+    return runs
+
+
+def _rates(steps, wall, note=None):
+    """Median wall rate (the targets' figure) and the rate per CPU-second (robust when the machine
+    is shared: a 2-thread run on 2 idle cores would reach about 2x the per-CPU-second rate)."""
+    d = dict(seconds=wall, steps_per_s=steps / statistics.median(wall),
+             cpu_seconds=list(CPU), cpu_steps_per_s=steps / statistics.median(CPU))
+    if note:
+        d["note"] = note
+    return d
 
 
 def python_loop(T, b1=0.9, b2=0.99, a=0.5):
@@ -121,11 +147,13 @@ def bench(args) -> dict:
     t0 = time.perf_counter()
     engine.run_batch("amsgrad", **dict(kw, T=2))
     R["engine_warmup_seconds"] = time.perf_counter() - t0
-    runs = [engine.run_batch("amsgrad", **kw) for _ in range(rep)]
-    secs = [r.seconds for r in runs]
+    runs = _engine_runs(lambda: engine.run_batch("amsgrad", **kw), rep)
     eb = runs[-1]
-    R["engine_batch"] = dict(engine=eb.engine, path=eb.path, seconds=secs,
-                             steps_per_s=N * T_batch / statistics.median(secs))
+    R["engine_batch"] = dict(engine=eb.engine, path=eb.path,
+                             **_rates(N * T_batch, [r.seconds for r in runs]))
+    runs1 = _engine_runs(lambda: engine.run_batch("amsgrad", **dict(kw, threads=1)), rep)
+    R["engine_batch_1thread"] = dict(engine=runs1[-1].engine, path=runs1[-1].path,
+                                     **_rates(N * T_batch, [r.seconds for r in runs1]))
 
     # --- numpy reference path, same batch -----------------------------------------------------
     note(f"[bench] numpy reference path N={N} T={T_numpy}")
@@ -134,7 +162,7 @@ def bench(args) -> dict:
     med, times, ref = _median_time(
         lambda: run(meth, prob, T_numpy, np.zeros((N, 1)), backend=NumpyBackend(), checkpoints=[]),
         rep_slow)
-    R["numpy_batch"] = dict(seconds=times, steps_per_s=N * T_numpy / med)
+    R["numpy_batch"] = _rates(N * T_numpy, times)
     R["batch_agreement"] = dict(
         max_abs_dx_T=float(np.max(np.abs(ref.x_T[:, 0] - eb.x_T))),
         max_rel_d_avg_regret=float(np.max(np.abs(ref.avg_regret - eb.avg_regret)
@@ -144,20 +172,19 @@ def bench(args) -> dict:
     note(f"[bench] engine single trajectory T={T_single}")
     skw = dict(beta1=0.9, beta2=0.99, alpha=0.5, C=1010.0, low=-10.0, n=101, x1=0.0)
     engine.run_batch("amsgrad", **skw, T=2)
-    runs = [engine.run_batch("amsgrad", **skw, T=T_single) for _ in range(rep)]
-    secs = [r.seconds for r in runs]
-    R["engine_single"] = dict(engine=runs[-1].engine, path=runs[-1].path, seconds=secs,
-                              steps_per_s=T_single / statistics.median(secs),
+    runs = _engine_runs(lambda: engine.run_batch("amsgrad", **skw, T=T_single), rep)
+    R["engine_single"] = dict(engine=runs[-1].engine, path=runs[-1].path,
+                              **_rates(T_single, [r.seconds for r in runs]),
                               x_T=float(runs[-1].x_T[0]), avg_regret=float(runs[-1].avg_regret[0]))
     note(f"[bench] plain Python loop T={T_python}")
     med, times, (xpy, _, _) = _median_time(lambda: python_loop(T_python), rep_slow)
-    R["python_loop"] = dict(seconds=times, steps_per_s=T_python / med)
+    R["python_loop"] = _rates(T_python, times)
     chk = engine.run_batch("amsgrad", **skw, T=T_python)
     R["single_agreement"] = dict(abs_dx_T_python_vs_engine=abs(xpy - float(chk.x_T[0])))
     note(f"[bench] numerics.run, one trajectory, T={T_ref1}")
     m1 = make("amsgrad", alpha="0.5", beta1="0.9", beta2="0.99")
     med, times, _ = _median_time(lambda: run(m1, prob, T_ref1, 0, checkpoints=[]), rep_slow)
-    R["reference_single"] = dict(seconds=times, steps_per_s=T_ref1 / med)
+    R["reference_single"] = _rates(T_ref1, times)
 
     # --- torch ----------------------------------------------------------------------------------
     try:
@@ -180,8 +207,8 @@ def bench(args) -> dict:
             return float(p.detach())
 
         med, times, _ = _median_time(torch_loop, rep_slow)
-        R["torch_loop"] = dict(seconds=times, steps_per_s=T_torch / med, version=torch.__version__,
-                               note="PyTorch variant, constant lr (what public reproductions run)")
+        R["torch_loop"] = dict(**_rates(T_torch, times), version=torch.__version__,
+                               variant="PyTorch variant, constant lr (what public reproductions run)")
     except ImportError:
         R["torch_loop"] = dict(skipped="--no-torch" if args.no_torch else "torch is not installed")
 
@@ -189,10 +216,8 @@ def bench(args) -> dict:
     note(f"[bench] certified arb run, 100 bits, T={T_arb}")
     try:
         B = ArbBackend(100)
-        t0 = time.perf_counter()
-        ra = run(m1, prob, T_arb, 0, backend=B, checkpoints=[])
-        sec = time.perf_counter() - t0
-        R["arb_certified"] = dict(seconds=sec, steps_per_s=T_arb / sec, prec_bits=100,
+        sec, _, ra = _median_time(lambda: run(m1, prob, T_arb, 0, backend=B, checkpoints=[]), 1)
+        R["arb_certified"] = dict(**_rates(T_arb, [sec]), prec_bits=100,
                                   x_T=B.to_str(ra.x_T, 20),
                                   engine_x_T=float(engine.run_batch("amsgrad", **skw, T=T_arb).x_T[0]))
     except ImportError as exc:
@@ -225,7 +250,7 @@ def bench(args) -> dict:
     tg = {"batch_vs_numpy": eng / npy, "batch_steps_per_s": eng, "single_steps_per_s": one,
           "single_vs_python": one / py}
     if not q and "seconds" in R.get("arb_certified", {}):
-        tg["arb_1e6_seconds"] = R["arb_certified"]["seconds"]
+        tg["arb_1e6_seconds"] = R["arb_certified"]["seconds"][0]
     if R.get("search_grid200", {}).get("exit_code") == 0:
         tg["search_grid200_seconds"] = R["search_grid200"]["seconds"]
     res["targets"] = {k: dict(target=TARGETS[k], measured=v,
@@ -259,10 +284,11 @@ def environment(threads) -> dict:
 def render(res) -> str:
     R = res["results"]
     lines = [f"workload: {res['workload']['method']} on {res['workload']['problem']}",
-             f"{'path':<34}{'steps/s':>12}  {'vs numpy':>9}  {'vs python':>9}"]
+             f"{'path':<34}{'steps/s':>12}  {'vs numpy':>9}  {'vs python':>9}  {'per CPU-s':>10}"]
     npy, py = R["numpy_batch"]["steps_per_s"], R["python_loop"]["steps_per_s"]
     rows = [("engine, batch " + R["engine_batch"]["engine"], "engine_batch"),
             ("numpy reference path, batch", "numpy_batch"),
+            ("engine, batch, 1 thread", "engine_batch_1thread"),
             ("engine, single trajectory", "engine_single"),
             ("plain Python loop", "python_loop"),
             ("numerics.run, one trajectory", "reference_single"),
@@ -272,19 +298,24 @@ def render(res) -> str:
         r = R.get(key, {})
         if "steps_per_s" in r:
             s = r["steps_per_s"]
-            lines.append(f"{label:<34}{s:>12.3g}  {s / npy:>8.2f}x  {s / py:>8.1f}x")
+            lines.append(f"{label:<34}{s:>12.3g}  {s / npy:>8.2f}x  {s / py:>8.1f}x  "
+                         f"{r.get('cpu_steps_per_s', float('nan')):>10.3g}")
         else:
             lines.append(f"{label:<34}{'skipped':>12}  ({r.get('skipped', '')})")
     a = R["batch_agreement"]
     lines.append(f"engine vs numpy on the batch: max |dx_T| = {a['max_abs_dx_T']:.2e}, "
                  f"max rel d(R_T/T) = {a['max_rel_d_avg_regret']:.2e}")
     if "arb_certified" in R and "seconds" in R["arb_certified"]:
-        lines.append(f"certified arb run T={res['workload']['T_arb']}: {R['arb_certified']['seconds']:.2f} s")
+        lines.append(f"certified arb run T={res['workload']['T_arb']}: {R['arb_certified']['seconds'][0]:.2f} s")
     for key in ("proofs_default", "search_default", "search_grid200"):
         if key in R:
             r = R[key]
             lines.append(f"{key}: {r['seconds'] and round(r['seconds'], 2)} s, exit {r['exit_code']}"
                          + (f" ({r.get('note')})" if r.get("note") else ""))
+    env = res.get("environment", {})
+    lines.append(f"machine: {env.get('cpus')} CPUs, numba threads {env.get('numba_threads')}, "
+                 f"load average at start {' '.join(env.get('loadavg_at_start', []))} "
+                 "(a loaded machine lowers wall rates; 'per CPU-s' is steps per process CPU-second)")
     lines.append("targets (issue 6):")
     for k, v in res["targets"].items():
         lines.append(f"  {k:<26} target {v['target']:<8.3g} measured {v['measured']:<10.3g} "
@@ -316,8 +347,9 @@ def main(argv=None) -> int:
     if args.cli_timeout < 1:
         ap.error(f"--cli-timeout must be >= 1 (got {args.cli_timeout})")
     _reexec_with_env()
+    env = environment(args.threads)  # load average before the run
     res = bench(args)
-    res["environment"] = environment(args.threads)
+    res["environment"] = env
     text = render(res)
     print(text)
     if args.json:
