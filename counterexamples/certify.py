@@ -81,7 +81,8 @@ def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int 
     cross_ams = dr.rounds_to_cross(Dams, a, n)
     auto = T is None
     T_adam = int(min(max(4 * cross, T_MIN), t_cap)) if auto else int(T)
-    T_ams = int(min(max(4 * cross_ams, T_MIN), t_cap)) if auto else int(T)
+    # AMSGrad: when even the cap cannot reach the crossing, run the short horizon (direction only)
+    T_ams = (int(min(max(4 * cross_ams, T_MIN), t_cap)) if cross_ams <= t_cap else T_MIN) if auto else int(T)
     t0 = time.perf_counter()
     xa, ra, engine = _engine_runs("adam", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_adam)
     xm, rm, _ = _engine_runs("amsgrad", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_ams)

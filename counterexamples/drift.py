@@ -196,13 +196,27 @@ def drift_sign(beta1, beta2, C, n: int, eps=0, precs=(64, 256, 1024, 4096)) -> S
     return Sign(None, ball.str(8), precs[-1], f"0 lies in the enclosure {ball.str(8)} at {precs[-1]} bits")
 
 
-def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float"):
-    """AMSGrad's steady drift -(C - (n-1)) / sqrt(max_j v_j): negative whenever C > n - 1."""
-    m, v = steady_state(beta1, beta2, C, n)
-    vmax = max(v)
+def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float", prec: int = 128):
+    """AMSGrad's steady drift -(C - (n-1)) / sqrt(max_j v_j): negative whenever C > n - 1.
+
+    v_j = c beta2^j + 1 with c = (C^2-1)/S2 > 0 (C > 1) falls with j, so max_j v_j = v_0 = c + 1
+    (v_hat tends to it from below: v_t rises to its steady state from v_0 = 0)."""
     if backend == "float":
-        return -float(q(C) - (n - 1)) / math.sqrt(float(vmax))
-    return -_as_arb(q(C) - (n - 1)) / _as_arb(vmax).sqrt()  # arb ball at the current precision
+        b2, Cf = float(q(beta2)), float(q(C))
+        S2 = float(n) if b2 == 1 else (1 - b2 ** n) / (1 - b2)
+        return -(Cf - (n - 1)) / math.sqrt((Cf * Cf - 1) / S2 + 1)
+    import flint
+
+    old = flint.ctx.prec
+    flint.ctx.prec = prec
+    try:
+        b2, Cb = _as_arb(beta2), _as_arb(C)
+        S2, p = b2 * 0, b2 * 0 + 1
+        for _ in range(n):
+            S2, p = S2 + p, p * b2
+        return -(Cb - (n - 1)) / ((Cb * Cb - 1) / S2 + 1).sqrt()
+    finally:
+        flint.ctx.prec = old
 
 
 def limit_avg_regret(C, n: int) -> Fraction:

@@ -82,7 +82,7 @@ def thm1_find(timeout_s: float = 10.0):
     m = r.raw_model
     Cq = value_fraction(m.eval(C, model_completion=True), 12)
     aq = value_fraction(m.eval(a, model_completion=True), 12)
-    return (Cq, aq), r
+    return (Cq, aq, r.model), r
 
 
 def thm1_conditions(C, alpha) -> dict:

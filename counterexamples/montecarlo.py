@@ -1,0 +1,71 @@
+"""Theorem 3 (stochastic): Monte Carlo estimate of E[Delta_t] with a confidence interval.
+
+Instance (spec §6): i.i.d. g_t = C with probability p = (1+delta)/(C+1), else -1; the mean loss is
+delta x, so x* = -1.  The paper's lemma: for C large enough, E[Delta_t] >= 0 where
+Delta_t = x_{t+1} - x_t = -alpha_t m_t / sqrt(v_t) (no projection, x1 = 0).  Since m_t, v_t do not
+depend on x, Delta_t is a function of the coins only.
+
+Estimator (as in the spec's F9): per path i, Y_i = mean over t0 < t <= T of sqrt(t) Delta_t / alpha;
+the Y_i are i.i.d., so mean(Y) +- z sd(Y)/sqrt(N) is an asymptotic confidence interval for the mean of
+sqrt(t) E[Delta_t]/alpha over the window.  A C is reported as backed when the lower end is > 0.  Also
+reported: the mean of x_T over the paths (unprojected), with its interval.
+
+Random numbers: numpy PCG64 with the printed seed; the coin of path i in round t is U < p.
+"""
+from __future__ import annotations
+
+import math
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from .drift import q
+
+Z95 = 1.959963984540054
+
+
+def estimate(beta1, beta2, C, delta, paths: int = 20000, T: int = 2000, t0: int = 100, seed: int = 0,
+             alpha: float = 1.0, chunk: int = 5000) -> dict:
+    """Monte Carlo of sqrt(t) E[Delta_t]/alpha over t0 < t <= T (see module docstring)."""
+    b1, b2, Cf, d = float(q(beta1)), float(q(beta2)), float(q(C)), float(q(delta))
+    p = (1 + d) / (Cf + 1)
+    rng = np.random.Generator(np.random.PCG64(seed))
+    t_start = time.perf_counter()
+    Y = np.empty(paths)
+    xT = np.empty(paths)
+    for lo in range(0, paths, chunk):
+        k = min(chunk, paths - lo)
+        m = np.zeros(k)
+        v = np.zeros(k)
+        x = np.zeros(k)
+        acc = np.zeros(k)
+        for t in range(1, T + 1):
+            g = np.where(rng.random(k) < p, Cf, -1.0)
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            step = -m / np.sqrt(v)  # Delta_t / alpha_t
+            x += alpha / math.sqrt(t) * step
+            if t > t0:
+                acc += step  # sqrt(t) Delta_t / alpha = step
+        Y[lo:lo + k] = acc / (T - t0)
+        xT[lo:lo + k] = x
+    mean, sd = float(Y.mean()), float(Y.std(ddof=1))
+    half = Z95 * sd / math.sqrt(paths)
+    xm, xs = float(xT.mean()), float(xT.std(ddof=1))
+    return {"C": str(q(C)), "p": str((1 + q(delta)) / (q(C) + 1)), "paths": paths, "T": T, "window": [t0 + 1, T],
+            "seed": seed, "rng": "numpy PCG64", "mean_sqrt_t_E_Delta": mean,
+            "ci95": [mean - half, mean + half], "E_x_T": xm,
+            "E_x_T_ci95": [xm - Z95 * xs / math.sqrt(paths), xm + Z95 * xs / math.sqrt(paths)],
+            "backed": bool(mean - half > 0), "seconds": round(time.perf_counter() - t_start, 3)}
+
+
+def search_C(beta1, beta2, delta, candidates=(10, 30, 100, 300, 1000, 3000, 10000), **kw) -> dict:
+    """The first candidate C (increasing) whose 95% interval for sqrt(t) E[Delta_t] is above 0."""
+    tried = []
+    for C in candidates:
+        r = estimate(beta1, beta2, C, delta, **kw)
+        tried.append(r)
+        if r["backed"]:
+            return {"C": C, "result": r, "tried": tried}
+    return {"C": None, "result": None, "tried": tried}
