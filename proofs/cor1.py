@@ -90,8 +90,8 @@ OBLIGATIONS = [geo, sqrt_le, vhat_le, derive, middle_step("Cor1-middle", "append
 def summarize(r: dict) -> str:
     return (f"Corollary 1: printed middle term beta1 D^2 G/((1-beta1)^2(1-lambda)^2) vs derived "
             f"d beta1 D^2 G/(alpha (1-beta1)^2 (1-lambda)^2): derivation {r['Cor1-middle'].verdict}, factor d/alpha "
-            f"({r['Cor1-ratio'].verdict}); statement survives? UNKNOWN (not refuted: {r['Cor1[T<=1000]'].verdict} "
-            f"on the finite runs).")
+            f"({r['Cor1-ratio'].verdict}); statement survives? UNKNOWN (not refuted: R_T <= printed bound on the finite runs: "
+            f"{'holds' if r['Cor1[T<=1000]'].verdict == 'proved' else 'FAILS'}).")
 
 
 THEOREM = Theorem("cor1", "Corollary 1 (AMSGrad, beta_{1t} = beta1 lambda^(t-1))", OBLIGATIONS, summarize)
