@@ -10,7 +10,8 @@ Workload: AMSGrad (paper variant, alpha_t = 0.5/sqrt(t), x_1 = 0) on the Section
           a plain Python loop (the same arithmetic, Python floats) and numerics.run on that one
           trajectory on a shorter horizon (rates are per trajectory-step, so the ratio is fair);
 * torch:  torch.optim.Adam(amsgrad=True) on a one-element float64 parameter, if torch is installed;
-* certified: numerics.run on python-flint arb balls at 100 bits, T = 1e6;
+* certified: python-flint arb balls at 100 bits, T = 1e6, through numerics.run and through the
+          fused ball loop of numerics.engine_arb (checked to return the same ball);
 * CLIs:   the default ``python -m proofs`` and ``python -m counterexamples.search`` runs, and
           ``python -m counterexamples.search --grid 200`` (wall time, exit code).
 
@@ -217,6 +218,14 @@ def bench(args) -> dict:
     try:
         B = ArbBackend(100)
         sec, _, ra = _median_time(lambda: run(m1, prob, T_arb, 0, backend=B, checkpoints=[]), 1)
+        from numerics.engine_arb import run_arb
+
+        secf, _, rf = _median_time(lambda: run_arb(m1, prob, T_arb, 0, B), 1)
+        R["arb_fused"] = dict(**_rates(T_arb, [secf]), prec_bits=100, x_T=B.to_str(rf.x_T, 20),
+                              x_T_radius=float(rf.x_T.rad()))
+        sec, _, ra = _median_time(lambda: run(m1, prob, T_arb, 0, backend=B, checkpoints=[]), 1)
+        R["arb_fused"]["same_ball_as_reference"] = bool(rf.x_T.mid() == ra.x_T.mid()
+                                                        and rf.x_T.rad() == ra.x_T.rad())
         R["arb_certified"] = dict(**_rates(T_arb, [sec]), prec_bits=100,
                                   x_T=B.to_str(ra.x_T, 20),
                                   engine_x_T=float(engine.run_batch("amsgrad", **skw, T=T_arb).x_T[0]))
@@ -250,7 +259,7 @@ def bench(args) -> dict:
     tg = {"batch_vs_numpy": eng / npy, "batch_steps_per_s": eng, "single_steps_per_s": one,
           "single_vs_python": one / py}
     if not q and "seconds" in R.get("arb_certified", {}):
-        tg["arb_1e6_seconds"] = R["arb_certified"]["seconds"][0]
+        tg["arb_1e6_seconds"] = R["arb_fused"]["seconds"][0]
     if R.get("search_grid200", {}).get("exit_code") == 0:
         tg["search_grid200_seconds"] = R["search_grid200"]["seconds"]
     res["targets"] = {k: dict(target=TARGETS[k], measured=v,
@@ -293,7 +302,8 @@ def render(res) -> str:
             ("plain Python loop", "python_loop"),
             ("numerics.run, one trajectory", "reference_single"),
             ("torch.optim.Adam(amsgrad=True)", "torch_loop"),
-            ("arb 100 bits (numerics.run)", "arb_certified")]
+            ("arb 100 bits (numerics.run)", "arb_certified"),
+            ("arb 100 bits (fused, same balls)", "arb_fused")]
     for label, key in rows:
         r = R.get(key, {})
         if "steps_per_s" in r:
@@ -306,7 +316,10 @@ def render(res) -> str:
     lines.append(f"engine vs numpy on the batch: max |dx_T| = {a['max_abs_dx_T']:.2e}, "
                  f"max rel d(R_T/T) = {a['max_rel_d_avg_regret']:.2e}")
     if "arb_certified" in R and "seconds" in R["arb_certified"]:
-        lines.append(f"certified arb run T={res['workload']['T_arb']}: {R['arb_certified']['seconds'][0]:.2f} s")
+        lines.append(f"certified arb run T={res['workload']['T_arb']}: numerics.run "
+                     f"{R['arb_certified']['seconds'][0]:.2f} s, fused {R['arb_fused']['seconds'][0]:.2f} s "
+                     f"(CPU {R['arb_fused']['cpu_seconds'][0]:.2f} s), same ball: "
+                     f"{R['arb_fused']['same_ball_as_reference']}")
     for key in ("proofs_default", "search_default", "search_grid200"):
         if key in R:
             r = R[key]

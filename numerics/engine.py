@@ -38,6 +38,8 @@ bias_correction_m=None, bias_correction_v=None, N=None, threads=None, progress=N
     Returns a :class:`numerics.run.RunResult` (same shapes and types as ``run``; ``backend['engine']``
     names the engine) or ``None`` when it does not apply (another backend, a user-defined beta2
     schedule, an ``on_step`` hook is needed, unusual shapes): then call ``run``.
+    With ``backend`` an :class:`numerics.backends.ArbBackend` it runs the fused certified loop of
+    :mod:`numerics.engine_arb` (one 1-D trajectory; the same balls as ``run``, about 2-4x faster).
 ``why_not(method, problem, x1=0, backend=None) -> str | None``
     The reason ``try_run`` would decline, or None.
 
@@ -467,6 +469,12 @@ def try_run(method, problem, T: int, x1=0, checkpoints: Sequence[int] | None = N
     from .problems import Bernoulli, Explicit, Periodic
     from .run import Checkpoint, RunResult, default_checkpoints
 
+    from .backends import ArbBackend
+
+    if isinstance(backend, ArbBackend):  # certified: the fused ball loop (same balls as run())
+        from .engine_arb import run_arb
+
+        return run_arb(method, problem, T, x1, backend, checkpoints)
     shape = _plan(method, problem, x1, backend)
     if isinstance(shape, str):
         return None

@@ -26,6 +26,7 @@ def test_quick_benchmark_runs_and_reports(tmp_path):
     assert R["batch_agreement"]["max_rel_d_avg_regret"] <= 1e-12
     assert R["single_agreement"]["abs_dx_T_python_vs_engine"] <= 1e-12
     assert "engine_batch / numpy_batch" in res["ratios"]
+    assert R["arb_fused"]["same_ball_as_reference"] is True
     assert res["environment"]["env"]["MALLOC_MMAP_THRESHOLD_"] == "33554432"
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".tmp")]
 
