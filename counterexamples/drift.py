@@ -81,10 +81,15 @@ def steady_state(beta1, beta2, C, n: int) -> tuple[list[Fraction], list[Fraction
 
 
 # ------------------------------------------------------------------------------------------------
+def _farr(x):
+    """float64 array of a number, an array, or an exact rational / decimal string."""
+    if isinstance(x, (str, Fraction)):
+        x = float(q(x))
+    return np.asarray(x, dtype=np.float64)[..., None]
+
+
 def _drift_float(b1, b2, C, n, eps):
-    b1 = np.asarray(b1, dtype=np.float64)[..., None]
-    b2 = np.asarray(b2, dtype=np.float64)[..., None]
-    C = np.asarray(C, dtype=np.float64)[..., None]
+    b1, b2, C = _farr(b1), _farr(b2), _farr(C)
     j = np.arange(n, dtype=np.float64)
     p1, p2 = b1 ** j, b2 ** j
     a = (C + 1) / p1.sum(-1, keepdims=True)

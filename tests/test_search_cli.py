@@ -1,0 +1,116 @@
+"""python -m counterexamples.search as a user runs it: JSON schema, certified witnesses, the default
+table, files written atomically, and bad input (exit 2, one line naming the argument, no traceback)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+CMD = [sys.executable, "-m", "counterexamples.search", "--quiet"]
+
+
+def search(*args, timeout=300):
+    return subprocess.run(CMD + list(args), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args,name", [
+    (["--beta2", "1.5", "--theorem", "2"], "--beta2"),
+    (["--beta2", "0", "--exact"], "--beta2"),
+    (["--theorem", "2", "--beta1", "0.995", "--beta2", "0.99"], "--beta1"),
+    (["--theorem", "3", "--beta1", "0.9", "--beta2", "0.8"], "--beta1"),
+    (["--theorem", "1", "--C", "2"], "--C"),
+    (["--theorem", "6", "--C", "1.5"], "--C"),
+    (["--exact", "--n", "1"], "--n"),
+    (["--exact", "--n", "10", "--C", "9"], "--C"),
+    (["--exact", "--grid", "1"], "--grid"),
+    (["--T", "abc"], "--T"),
+    (["--theorem", "2", "--C", "7"], "--C"),
+    (["--theorem", "6", "--eps", "-1"], "--eps"),
+    (["--theorem", "9"], "--theorem"),
+])
+def test_bad_input_exits_2_with_one_line(args, name):
+    r = search(*args, timeout=60)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in r.stderr
+    assert r.stdout == ""
+
+
+def _schema(w):
+    for key in ("theorem", "beta1", "beta2", "C", "n", "conditions", "drift", "certified", "simulation"):
+        assert key in w
+    assert isinstance(w["conditions"], dict) and all(isinstance(v, bool) for v in w["conditions"].values())
+
+
+def test_theorem2_json_is_certified(tmp_path):
+    out = tmp_path / "t2.json"
+    r = search("--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert json.loads(out.read_text()) == res and not list(tmp_path.glob("*.tmp*"))
+    reddi, exact = res["witnesses"]
+    for w in (reddi, exact):
+        _schema(w)
+        assert w["certified"] is True
+    assert (reddi["theorem"], reddi["C"], reddi["n"], reddi["beta1"], reddi["beta2"]) == ("2", 204, 204, "1/2", "9/10")
+    assert exact["theorem"] == "exact" and exact["C"] == exact["n"] == 8  # definition check: test_search_drift
+    sim = reddi["simulation"]
+    assert sim["adam_x_T"] > 0.9 and sim["amsgrad_x_T"] < 0 and sim["ball"]["float_inside_ball_or_1e-10"]
+    assert res["meta"]["versions"]["z3"] and res["table"][0]["reddi_C"] == 204
+
+
+def test_exact_modes_without_simulation():
+    r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--json", "--no-sim")
+    w = json.loads(r.stdout)["witnesses"][0]
+    assert (w["C"], w["neighbour"]["C"], w["certified"]) == (30, 29, True)
+    assert float(w["drift"]) > 0 and w["neighbour"]["drift"].startswith("[-")
+    r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--n", "101", "--json", "--no-sim")
+    w = json.loads(r.stdout)["witnesses"][0]
+    assert (w["C"], w["n"], w["neighbour"]["C"]) == (124, 101, 125)
+    r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--C", "29", "--json", "--no-sim")
+    w = json.loads(r.stdout)["witnesses"][0]
+    assert r.returncode == 0 and w["outcome"] == "converges" and w["certified"] is False
+
+
+def test_grid_plot_and_out(tmp_path):
+    png, js = tmp_path / "pd.png", tmp_path / "g.json"
+    r = search("--exact", "--grid", "8", "--C", "3", "--n", "3", "--T", "200000", "--plot", str(png),
+               "--out", str(js), "--json")
+    assert r.returncode == 0, r.stderr
+    g = json.loads(js.read_text())["grid"]
+    assert len(g["labels"]) == 8 and all(len(row) == 8 for row in g["labels"])
+    assert g["counts"]["diverges"] > 0 and g["counts"]["converges"] > 0
+    # Theorem 1's point (beta1, beta2) = (0, 1/10) lies in cell (0, 0): certified diverging
+    assert g["labels"][0][0] == "diverges"
+    assert png.stat().st_size > 10000 and png.read_bytes()[:4] == b"\x89PNG"
+    s = g["simulation"]
+    assert s["agree"] == s["compared"] > 0
+
+
+def test_theorems_1_and_6():
+    r = search("--theorem", "1", "--json")
+    w = json.loads(r.stdout)["witnesses"][0]
+    _schema(w)
+    assert w["certified"] and w["z3"]["family_lemmas_D_positive_for_all_C_gt_2"]["all_C_gt_2_diverge"]
+    assert w["simulation"]["adam_x_T"] > 0.9 and w["simulation"]["amsgrad_x_T"] < -0.9
+    r = search("--theorem", "6", "--eps", "100", "--json")
+    w = json.loads(r.stdout)["witnesses"][0]
+    assert w["certified"] and w["loss_scale"] == 10 and w["eps_effective"] == "1"
+
+
+def test_theorem3_monte_carlo_matches_spec_F9():
+    r = search("--theorem", "3", "--C", "100", "--paths", "4000", "--seed", "7", "--T", "100000", "--json")
+    w = json.loads(r.stdout)["witnesses"][0]
+    mc = w["monte_carlo"]
+    assert mc["seed"] == 7 and mc["paths"] == 4000
+    assert 0.03 < mc["mean_sqrt_t_E_Delta"] < 0.09  # spec F9: +0.059 at (0.9, 0.99), C = 100
+    assert mc["ci95"][0] > 0 and w["certified"]
+
+
+def test_default_run_reproduces_the_table():
+    r = search("--no-sim", timeout=120)
+    assert r.returncode == 0, r.stderr
+    for line in ("(9/10, 99/100)", "3218", "42622", "Phase diagram C=101, n=101"):
+        assert line in r.stdout
+    row = [ln for ln in r.stdout.splitlines() if ln.strip().startswith("(9/10, 99/100)")][0].split()
+    assert row[2:5] == ["3218", "30", "30"]
