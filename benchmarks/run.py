@@ -247,6 +247,9 @@ def bench(args) -> dict:
             except subprocess.TimeoutExpired:
                 R[name] = dict(seconds=None, exit_code=None, note=f"timeout after {args.cli_timeout} s")
 
+    if not q:
+        R["fast_kernel_simd"] = simd_check()
+
     eng, npy, one, py = (R["engine_batch"]["steps_per_s"], R["numpy_batch"]["steps_per_s"],
                          R["engine_single"]["steps_per_s"], R["python_loop"]["steps_per_s"])
     res["ratios"] = {"engine_batch / numpy_batch": eng / npy,
@@ -266,6 +269,29 @@ def bench(args) -> dict:
                               met=(v <= TARGETS[k]) if k.endswith("seconds") else (v >= TARGETS[k]))
                       for k, v in tg.items()}
     return res
+
+
+def simd_check() -> dict:
+    """Does the fast batch kernel vectorise (tooling G4)?  Compiles an uncached copy (cached code
+    cannot be inspected) and counts packed square roots and divisions in its assembly."""
+    import re
+
+    import numba
+    import numpy as np
+
+    from numerics import engine
+    from numerics import engine_kernels as K
+
+    f = numba.njit(parallel=True, cache=False)(K.fast_parallel.py_func)
+    plan = engine.plan_batch("amsgrad", beta1=np.linspace(0, 0.9, 300), C=1010, low=-10, n=101, T=5)
+    d, cp = np.zeros((1, 1)), np.zeros((0, 300))
+    f(1, 2, 5, plan.F, 2.0, plan.P, plan.ST, plan.PH, plan.gtab, d, plan.cps, cp, cp)
+    asm = "\n".join(f.inspect_asm().values())
+    counts = {k: len(re.findall(pat, asm)) for k, pat in
+              [("vsqrtpd", r"vsqrtpd\s+%[yz]mm"), ("vdivpd", r"vdivpd\s+%[yz]mm"),
+               ("zmm_sqrt", r"vsqrtpd\s+%zmm")]}
+    counts["vectorised"] = counts["vsqrtpd"] > 0 and counts["vdivpd"] > 0
+    return counts
 
 
 def environment(threads) -> dict:
@@ -325,6 +351,10 @@ def render(res) -> str:
             r = R[key]
             lines.append(f"{key}: {r['seconds'] and round(r['seconds'], 2)} s, exit {r['exit_code']}"
                          + (f" ({r.get('note')})" if r.get("note") else ""))
+    if "fast_kernel_simd" in R:
+        v = R["fast_kernel_simd"]
+        lines.append(f"fast batch kernel vectorised: {v['vectorised']} ({v['vsqrtpd']} packed sqrt, "
+                     f"{v['vdivpd']} packed div, {v['zmm_sqrt']} on 512-bit registers)")
     env = res.get("environment", {})
     lines.append(f"machine: {env.get('cpus')} CPUs, numba threads {env.get('numba_threads')}, "
                  f"load average at start {' '.join(env.get('loadavg_at_start', []))} "
