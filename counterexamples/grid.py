@@ -189,12 +189,12 @@ def plot(grid: dict, reddi, sim: dict | None, path: str, title: str = "") -> str
     N = grid["N"]
     code = {"converges": 0, "undecided": 1, "diverges": 2}
     img = np.array([[code[grid["labels"][i][j]] for i in range(N)] for j in range(N)])
-    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    fig, ax = plt.subplots(figsize=(6.4, 6.6))
     ax.imshow(img, origin="lower", extent=(0, 1, 0, 1), cmap=ListedColormap(["#4477aa", "#bbbbbb", "#cc3311"]),
               vmin=0, vmax=2, interpolation="nearest", aspect="auto")
     handles = [Patch(color="#cc3311", label="diverges (D > 0 on cell, arb)"),
                Patch(color="#4477aa", label="converges (D < 0 on cell, arb)"),
-               Patch(color="#bbbbbb", label="undecided (contains D = 0)")]
+               Patch(color="#bbbbbb", label="undecided (D = 0 possible in cell)")]
     if reddi is not None:
         r = np.array([[1.0 if reddi[i][j] else np.nan for i in range(N)] for j in range(N)])
         ax.contourf(np.linspace(0.5 / N, 1 - 0.5 / N, N), np.linspace(0.5 / N, 1 - 0.5 / N, N),
@@ -216,7 +216,8 @@ def plot(grid: dict, reddi, sim: dict | None, path: str, title: str = "") -> str
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_title(title or f"Adam on the periodic family C={grid['C']}, n={grid['n']}")
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7,
+              framealpha=0.9)
     fig.tight_layout()
     root, ext = os.path.splitext(path)
     tmp = f"{root}.tmp{os.getpid()}{ext or '.png'}"
