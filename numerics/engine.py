@@ -47,7 +47,8 @@ Coverage: SGD, AdaGrad, RMSProp, Adam (eps, eps_root), AMSGrad, AdamNC (beta_{2t
 variants paper / pytorch / optax / keras and every switch of :func:`numerics.optimizers.adam`;
 beta1 schedules constant / geometric / harmonic; step sizes alpha/sqrt(t) or constant.  The *fast*
 path (vectorised, about 1e9 trajectory-steps/s on 2 cores) covers the paper variant of Adam,
-AMSGrad and RMSProp with constant beta1 on periodic and shared-table problems; everything else takes
+AMSGrad and RMSProp with constant beta1 on periodic and shared-table problems, and (for batches)
+the PyTorch preset of Adam and AMSGrad with betas shared by the batch; everything else takes
 the *generic* path (same kernels' maths, scalar code).  d-dimensional problems run as d independent
 lanes per trajectory (linear losses, diagonal methods, box projection = coordinatewise clip); their
 regret is the sum over coordinates, equal to the reference up to float rounding of that sum.
@@ -200,6 +201,15 @@ def _fast_ok(F: np.ndarray, P: np.ndarray, gtab: np.ndarray) -> bool:
                 and gtab.shape[1] == 1 and not np.any(P[K.EPSR] != 0.0))
 
 
+def _fast_bc_ok(F: np.ndarray, P: np.ndarray, gtab: np.ndarray) -> bool:
+    """The PyTorch preset with betas shared by all lanes (then 1 - beta^t is one number a round)."""
+    return bool(F[K.F_KIND] == K.KIND_ADAM and F[K.F_ADAMX] == 0 and F[K.F_B1SCHED] == 0
+                and F[K.F_B2SCHED] == 0 and F[K.F_BCM] == 1 and F[K.F_BCV] == 2
+                and F[K.F_EPSIN] == 0 and F[K.F_GMODE] in (K.G_PERIODIC2, K.G_TABLE)
+                and gtab.shape[1] == 1 and np.all(P[K.B1] == P[K.B1, 0])
+                and np.all(P[K.B2] == P[K.B2, 0]))
+
+
 def _execute(F, P, ST, PH, gtab, T, cps, *, chunk_source=None, threads=None, progress=None,
              path="auto"):
     """Run rounds 1..T on prepared arrays; returns (engine, path, seconds, cpx, cpr)."""
@@ -207,12 +217,20 @@ def _execute(F, P, ST, PH, gtab, T, cps, *, chunk_source=None, threads=None, pro
     Kc = cps.shape[0]
     cpx = np.zeros((Kc, N))
     cpr = np.zeros((Kc, N))
-    fast = _fast_ok(F, P, gtab) if path == "auto" else path == "fast"
-    if path == "fast" and not _fast_ok(F, P, gtab):
-        raise EngineUnavailable("path='fast' does not cover this method/variant/problem")
     parallel = N >= PARALLEL_MIN_LANES
-    kern = {(True, True): K.fast_parallel, (True, False): K.fast_serial,
-            (False, True): K.generic_parallel, (False, False): K.generic_serial}[(fast, parallel)]
+    fast_ok = _fast_ok(F, P, gtab)
+    bc_ok = parallel and _fast_bc_ok(F, P, gtab)
+    if path not in ("auto", "fast", "generic"):
+        raise ValueError(f"path: unknown {path!r}; choose auto, fast or generic")
+    if path == "fast" and not (fast_ok or bc_ok):
+        raise EngineUnavailable("path='fast' does not cover this method/variant/problem")
+    fast = path != "generic" and (fast_ok or bc_ok)
+    if fast and bc_ok and not fast_ok:
+        kern = K.fast_bc_parallel
+    else:
+        kern = {(True, True): K.fast_parallel, (True, False): K.fast_serial,
+                (False, True): K.generic_parallel,
+                (False, False): K.generic_serial}[(fast, parallel)]
     two = 2.0  # a run-time exponent: LLVM would turn a literal pow(r, 2.0) into r*r (Python does not)
     dummy = np.zeros((1, 1))
     if chunk_source is not None:

@@ -511,3 +511,112 @@ def fast_serial(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr):
         ST[X, i], ST[M, i], ST[V, i], ST[VH, i] = x, m, v, vh
         ST[LOSS, i], ST[SUMG, i] = loss, s
         PH[0, i] = ph
+
+
+# ------------------------------------------------------------------------------------------------
+# Fast path for the PyTorch preset (bias-corrected m, v corrected after the max, eps outside the
+# root; Adam or AMSGrad, constant beta1 and beta2 shared by all lanes, so 1 - beta^t is one number
+# per round, computed with libm pow as Python does).
+
+
+@njit(cache=True, inline="always")
+def _bc_body(g, at, x, m, v, vh, loss, s, b1, omb1, b2, omb2, r, c1, c2, ein, eout, lo, hi):
+    loss = loss + g * x
+    s = s + g
+    m = b1 * m + omb1 * g
+    v = b2 * v + omb2 * (g * g)
+    c = r * vh
+    vh = c if c >= v else v
+    mu = m / c1
+    vu = vh / c2
+    den = math.sqrt(vu + ein) + eout
+    q = 0.0 if den == 0.0 else mu / den
+    y = x - at * q
+    x = lo if y < lo else (hi if y > hi else y)
+    return x, m, v, vh, loss, s
+
+
+@njit(parallel=True, cache=True)
+def fast_bc_parallel(t_start, t_stop, T, F, two, P, ST, PH, gtab, U, cps, cpx, cpr):
+    """PyTorch-preset Adam/AMSGrad with shared betas, vectorised over blocks of lanes."""
+    r = 1.0 if F[F_AMSGRAD] else 0.0
+    sched, gmode = F[F_SCHED], F[F_GMODE]
+    N = ST.shape[1]
+    nblk = (N + BLOCK - 1) // BLOCK
+    k0 = np.searchsorted(cps, t_start)
+    ua = _uniform(P[A])
+    a0, b10, b20 = P[A, 0], P[B1, 0], P[B2, 0]
+    L = gtab.shape[0]
+    for blk in prange(nblk):
+        i0 = blk * BLOCK
+        nb = min(BLOCK, N - i0)
+        x = ST[X, i0:i0 + nb].copy()
+        m = ST[M, i0:i0 + nb].copy()
+        v = ST[V, i0:i0 + nb].copy()
+        vh = ST[VH, i0:i0 + nb].copy()
+        loss = ST[LOSS, i0:i0 + nb].copy()
+        s = ST[SUMG, i0:i0 + nb].copy()
+        a = P[A, i0:i0 + nb].copy()
+        e = P[EPS, i0:i0 + nb].copy()
+        er = P[EPSR, i0:i0 + nb].copy()
+        lo = P[LO, i0:i0 + nb].copy()
+        hi = P[HI, i0:i0 + nb].copy()
+        gb = P[GBIG, i0:i0 + nb].copy()
+        gl = P[GLOW, i0:i0 + nb].copy()
+        ph = PH[0, i0:i0 + nb].copy()
+        nn = PH[1, i0:i0 + nb].copy()
+        at = np.empty(nb)
+        kc = k0
+        for t in range(t_start, t_stop):
+            ft = float(t)
+            sqt = math.sqrt(ft)
+            c1 = 1.0 - math.pow(b10, ft)
+            c2 = 1.0 - math.pow(b20, ft)
+            if ua:
+                at[:] = a0 / sqt if sched == 0 else a0
+            else:
+                for j in range(nb):
+                    at[j] = a[j] / sqt if sched == 0 else a[j]
+            gt = gtab[(t - 1) % L, 0]
+            rec = kc < cps.shape[0] and cps[kc] == t
+            if rec or t == T:
+                for j in range(nb):
+                    g = gt
+                    if gmode == 0:
+                        g = gb[j] if ph[j] == 0 else gl[j]
+                        p = ph[j] + 1
+                        ph[j] = 0 if p == nn[j] else p
+                    i = i0 + j
+                    lsum = loss[j] + g * x[j]
+                    ssum = s[j] + g
+                    if t == T:
+                        ST[XT, i] = x[j]
+                    if rec:
+                        cpr[kc, i] = _regret(lsum, ssum, lo[j], hi[j])
+                    x[j], m[j], v[j], vh[j], loss[j], s[j] = _bc_body(
+                        g, at[j], x[j], m[j], v[j], vh[j], loss[j], s[j], b10, 1.0 - b10, b20,
+                        1.0 - b20, r, c1, c2, er[j], e[j], lo[j], hi[j])
+                    if rec:
+                        cpx[kc, i] = x[j]
+                if rec:
+                    kc += 1
+            elif gmode == 0:
+                for j in range(nb):
+                    g = gb[j] if ph[j] == 0 else gl[j]
+                    p = ph[j] + 1
+                    ph[j] = 0 if p == nn[j] else p
+                    x[j], m[j], v[j], vh[j], loss[j], s[j] = _bc_body(
+                        g, at[j], x[j], m[j], v[j], vh[j], loss[j], s[j], b10, 1.0 - b10, b20,
+                        1.0 - b20, r, c1, c2, er[j], e[j], lo[j], hi[j])
+            else:
+                for j in range(nb):
+                    x[j], m[j], v[j], vh[j], loss[j], s[j] = _bc_body(
+                        gt, at[j], x[j], m[j], v[j], vh[j], loss[j], s[j], b10, 1.0 - b10, b20,
+                        1.0 - b20, r, c1, c2, er[j], e[j], lo[j], hi[j])
+        ST[X, i0:i0 + nb] = x
+        ST[M, i0:i0 + nb] = m
+        ST[V, i0:i0 + nb] = v
+        ST[VH, i0:i0 + nb] = vh
+        ST[LOSS, i0:i0 + nb] = loss
+        ST[SUMG, i0:i0 + nb] = s
+        PH[0, i0:i0 + nb] = ph

@@ -175,3 +175,26 @@ def test_a_wrong_engine_would_be_caught():
     same = engine.run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99, C=1010, low=-10, n=101,
                             T=T)
     assert close(same.x_T[0], ref.x_T) and close(same.avg_regret[0], ref.avg_regret)
+
+
+def test_pytorch_fast_path_equals_generic_and_reference():
+    """The batch fast path of the PyTorch preset (shared betas) returns the generic path's bits."""
+    N = 130
+    rng = np.random.default_rng(11)
+    for method in ("amsgrad", "adam"):
+        for alpha in (0.3, rng.uniform(0.1, 1, N)):
+            kw = dict(variant="pytorch", beta1=0.8, beta2=0.995, alpha=alpha,
+                      eps=rng.choice([0.0, 1e-8, 0.5], N), C=rng.uniform(2, 50, N), low=-1.0,
+                      n=rng.integers(2, 9, N), x1=rng.uniform(-1, 1, N), T=900,
+                      checkpoints=[1, 450, 900], N=N)
+            fast = engine.run_batch(method, **kw)
+            gen = engine.run_batch(method, path="generic", **kw)
+            assert fast.path == "fast" and gen.path == "generic"
+            for a in ("x_T", "x_played", "regret", "cp_x", "cp_regret"):
+                assert np.array_equal(getattr(fast, a), getattr(gen, a)), (method, a)
+    i = 5
+    ref = run(make("adam", variant="pytorch", alpha=float(kw["alpha"][i]), beta1=0.8, beta2=0.995,
+                   eps=float(kw["eps"][i])),
+              Periodic(pattern=[float(kw["C"][i])] + [-1.0] * (int(kw["n"][i]) - 1)), 900,
+              float(kw["x1"][i]))
+    assert close(fast.x_T[i], ref.x_T) and close(fast.avg_regret[i], ref.avg_regret)
