@@ -12,7 +12,8 @@ The translation is exact:
 
 Symbolic exponents (``beta2**t``) have no Z3 counterpart: the caller replaces them by symbols first and
 supplies what it knows about them as hypotheses.  The solver portfolio follows tooling.md §3:
-``SimpleSolver`` (2 s), then ``qfnra-nlsat`` (5 s), then the default ``Solver`` (20 s).  A ``sat``
+``SimpleSolver`` (2 s), then ``qfnra-nlsat`` (5 s), then the default ``Solver`` (20 s), run by
+:func:`analysis.z3kit.check` (the project's one Z3 bridge).  A ``sat``
 answer is a *candidate* counterexample only; :mod:`analysis.gamma` replays witnesses without Z3.
 """
 from __future__ import annotations
@@ -22,9 +23,11 @@ import time
 import sympy as sp
 import z3
 
+from . import z3kit
 from .verdict import PROVED, REFUTED, UNKNOWN, Verdict
 
-PORTFOLIO = (("SimpleSolver", 2000), ("qfnra-nlsat", 5000), ("Solver", 20000))
+# stage budgets in seconds for this module; solvers and order are z3kit's
+PORTFOLIO = (("simple", 2.0), ("nlsat", 5.0), ("default", 20.0))
 
 
 class Untranslatable(ValueError):
@@ -106,34 +109,18 @@ class _Translator:
 
 
 def _solve(assertions, budget_scale: float = 1.0):
-    """Portfolio check; returns ('sat'|'unsat'|'unknown', model or None, engine, reason)."""
-    reasons = []
-    for engine, ms in PORTFOLIO:
-        if engine == "SimpleSolver":
-            s = z3.SimpleSolver()
-        elif engine == "qfnra-nlsat":
-            s = z3.Tactic("qfnra-nlsat").solver()
-        else:
-            s = z3.Solver()
-        s.set("timeout", int(ms * budget_scale))
-        s.add(*assertions)
-        r = s.check()
-        if r == z3.unsat:
-            return "unsat", None, engine, None
-        if r == z3.sat:
-            return "sat", s.model(), engine, None
-        reasons.append(f"{engine}: {s.reason_unknown()}")
-    return "unknown", None, "portfolio", "; ".join(reasons)
+    """The shared portfolio of :mod:`analysis.z3kit`; returns (status, model, engine, reason)."""
+    engines = tuple((name, secs * budget_scale) for name, secs in PORTFOLIO)
+    status, model, reason, _secs, engine = z3kit.check(assertions, sum(s for _, s in engines), engines)
+    return status, model, engine, (reason or None)
 
 
 def _model_dict(model, tr):
+    """Rationals exactly ("p/q"); algebraic values as a 30-digit decimal (a candidate to replay)."""
     out = {}
     for name, v in tr.vars.items():
         val = model.eval(v, model_completion=True)
-        if z3.is_rational_value(val):
-            out[name] = str(val.as_fraction())
-        else:
-            out[name] = val.as_decimal(30).rstrip("?")
+        out[name] = str(val.as_fraction()) if z3.is_rational_value(val) else val.as_decimal(30).rstrip("?")
     return out
 
 

@@ -29,7 +29,7 @@ from typing import Any, Callable
 import sympy as sp
 import z3
 
-from . import z3kit
+from analysis import z3kit
 
 SOURCES = ("main", "appendix", "reconstructed", "follow-up", "derived", "lean-note", "numerical")
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 import pytest
 import z3
 
-from proofs.z3kit import Q, Verdict, find, prove, sqrt_of, value_fraction, value_interval
+from analysis.z3kit import Q, Verdict, find, prove, sqrt_of, value_fraction, value_interval
 
 
 def test_Q_is_exact():
