@@ -15,8 +15,8 @@ Public API
 ``run_batch(method, variant='paper', beta1=0.9, beta2=0.99, alpha=0.5, eps=0.0, schedule='sqrt',
 C=None, n=None, x1=0.0, T=..., checkpoints=(), problem_kind='periodic', p=None, seed=None, low=-1,
 lo=-1, hi=1, pattern=None, values=None, beta1_schedule='constant', lam=None, eps_root=0,
-bias_correction_m=None, bias_correction_v=None, N=None, threads=None, progress=None, path='auto')
--> BatchResult``
+bias_correction_m=None, bias_correction_v=None, N=None, threads=None, progress=None, path='auto',
+backend='numba') -> BatchResult``
     Every numeric argument may be a scalar or an array of length N (one value per trajectory;
     strings such as "0.9" and Fractions are converted exactly, as ``Backend.num`` does).
     Problems (1-D, box [lo, hi]):
@@ -29,7 +29,14 @@ bias_correction_m=None, bias_correction_v=None, N=None, threads=None, progress=N
     Returns per-trajectory arrays ``x_T`` (final iterate; ``x_next`` is an alias), ``x_played``,
     ``regret`` (R_T), ``avg_regret`` (R_T/T),
     the checkpoint rounds ``checkpoints`` (K,), ``cp_x`` and ``cp_regret`` (K, N), and ``engine``
-    ('numba-parallel' or 'numba-serial'), ``path`` ('fast' or 'generic') and the wall time.
+    ('numba-parallel' or 'numba-serial'), ``path`` ('fast' or 'generic') and the wall time of the
+    kernels (compilation excluded).  ``progress(t_done, T)`` is called between segments of about
+    2e9 lane-rounds.  ``path`` forces 'fast' (error if not covered) or 'generic'.  ``backend``
+    'numpy' / 'array_api_strict' / 'cupy' runs the array-API kernel of :mod:`numerics.xp_kernel`
+    instead ('cupy' raises :class:`numerics.backends.BackendUnavailable` without a usable GPU).
+    Errors in the arguments raise ``ValueError`` naming the argument.
+``plan_batch(method, **same arguments) -> BatchPlan``
+    The validated kernel arrays without running (used by the array-API kernel).
 ``supports(method, variant='paper', problem='periodic') -> bool``
     Whether the engine covers a method name / variant / problem kind.
 ``try_run(method, problem, T, x1=0, checkpoints=None, backend=None, progress=None)``
@@ -281,7 +288,7 @@ def _prepare(N, *, alpha, beta1, beta2, eps, eps_root, lam, lo, hi, big, low, p,
     if np.any(P[K.LO] > P[K.HI]):
         raise ValueError("lo, hi: need lo <= hi")
     ST = np.zeros((K.NS, N))
-    ST[K.X] = np.clip(_vec(x1, N, "x1"), -np.inf, np.inf)
+    ST[K.X] = _vec(x1, N, "x1")  # not projected: numerics.run starts from x1 as given
     return P, ST
 
 
