@@ -228,7 +228,7 @@ def run_theorem1(ctx) -> list[dict]:
 
 
 def run_theorem2_pair(ctx, b1, b2, with_exact=True, with_sims=True) -> tuple[list[dict], dict]:
-    from .theorem2 import RECONSTRUCTED, conditions, smallest_even_C
+    from .theorem2 import RECONSTRUCTED, conditions, how_checked, smallest_even_C
 
     o = ctx.o
     with ctx.bar(f"Theorem 2 at ({_s(b1)}, {_s(b2)}): Z3 lemmas + integer search"):
@@ -243,10 +243,15 @@ def run_theorem2_pair(ctx, b1, b2, with_exact=True, with_sims=True) -> tuple[lis
     conds_all = {f"({k}) RECONSTRUCTED": v for k, v in conds.items()}
     with ctx.bar(f"Theorem 2: simulate C=n={C}"):
         sim = ctx.simulate(b1, b2, C, C, 1) if with_sims else None
-    extra = {"note": RECONSTRUCTED, "alpha": "1"}
+    extra = {"note": RECONSTRUCTED, "alpha": "1", "conditions_checked_by": how_checked(b1, b2, C)}
     if res is not None:
-        extra["minimal"] = {"claim": "smallest even C with (c1)-(c3)", "below": {
-            "C": C - 2, "conditions": res.below}, "argument": res.extra["minimality"],
+        below_sign = dr.drift_sign(b1, b2, C - 2, C - 2) if C > 2 else None
+        extra["minimal"] = {
+            "claim": "smallest even C with (c1)-(c3); the conditions are only sufficient: Adam also "
+                     "diverges below (see the 'exact' witness for the divergence threshold)",
+            "below": {"C": C - 2, "conditions": res.below,
+                      "drift_positive": None if below_sign is None else below_sign.sign == 1},
+            "argument": res.extra["minimality"],
             "thresholds": res.thresholds, "z3_step_lemmas": res.lemmas,
             "one_by_one_checks": res.explicit_checks, "seconds": res.seconds}
     extra["exact_drift_positive"] = sign.sign == 1

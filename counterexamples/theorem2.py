@@ -52,10 +52,20 @@ def check_beta(beta1, beta2):
 
 # ------------------------------------------------------------------------------------------------
 # exact / certified evaluation (no Z3)
+EXACT_DIGITS = 200_000  # beyond this size of beta^C, exact rationals are too slow: balls instead
+
+
+def _too_big(b, e: int) -> bool:
+    return b != 0 and e * math.log10(max(b.denominator, 2)) > EXACT_DIGITS
+
+
 def c1(beta1, C: int, exact: bool = True) -> bool:
-    """(c1) in exact rationals; ``exact=False`` decides by a 128-bit ball first (search speed-up)."""
+    """(c1) in exact rationals; ``exact=False`` decides by a 128-bit ball first (search speed-up).
+
+    When beta1^(C-1) would have more than EXACT_DIGITS digits, the ball (at up to 4096 bits) decides
+    even with ``exact=True``: still certified, recorded as such by :func:`conditions`."""
     b1 = q(beta1)
-    if not exact and b1 != 0:
+    if (not exact or _too_big(b1, C - 1)) and b1 != 0:
         s = _ball_sign(lambda B1, B2, ar: B1 ** (C - 1) * ((1 - B1) * C + 1) - 1, b1, Fraction(1, 2))
         if s is not None:
             return s <= 0
@@ -66,7 +76,7 @@ def c1(beta1, C: int, exact: bool = True) -> bool:
 def c2(beta2, C: int, exact: bool = True) -> bool:
     """(c2) in exact rationals (odd C: both sides squared); ``exact=False`` tries a ball on the logs."""
     b2 = q(beta2)
-    if not exact:
+    if not exact or _too_big(b2, C - 2):
         s = _ball_sign(lambda B1, B2, ar: ar(C - 2) / 2 * B2.log() + 2 * ar(C).log(), Fraction(0), b2)
         if s is not None:
             return s <= 0
@@ -75,16 +85,19 @@ def c2(beta2, C: int, exact: bool = True) -> bool:
     return b2 ** (C - 2) * C ** 4 <= 1  # both sides squared (non-negative)
 
 
-def _ball_sign(expr, b1, b2, prec: int = 128):
+def _ball_sign(expr, b1, b2, precs=(128, 1024, 4096)):
     """Sign (+1/-1) of expr(beta1, beta2) certified by a ball, or None when the ball contains 0."""
     import flint
     from flint import arb
 
     old = flint.ctx.prec
-    flint.ctx.prec = prec
     try:
-        v = expr(arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator, arb)
-        return 1 if v > 0 else (-1 if v < 0 else None)
+        for prec in precs:
+            flint.ctx.prec = prec
+            v = expr(arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator, arb)
+            if v > 0 or v < 0:
+                return 1 if v > 0 else -1
+        return None
     finally:
         flint.ctx.prec = old
 
@@ -126,6 +139,14 @@ def c3(beta1, beta2, C: int) -> bool | None:
 def conditions(beta1, beta2, C: int) -> dict:
     """{'c1': bool, 'c2': bool, 'c3': bool|None} at C, evaluated without Z3."""
     return {"c1": c1(beta1, C), "c2": c2(beta2, C), "c3": c3(beta1, beta2, C)}
+
+
+def how_checked(beta1, beta2, C: int) -> dict:
+    """Which arithmetic decided each condition at C (exact rationals or certified balls)."""
+    ball = "python-flint ball (certified; exact rationals too large)"
+    return {"c1": ball if _too_big(q(beta1), C - 1) else "exact rationals",
+            "c2": ball if _too_big(q(beta2), C - 2) else "exact rationals",
+            "c3": "python-flint ball, 128-4096 bits (certified strict inequality)"}
 
 
 # ------------------------------------------------------------------------------------------------

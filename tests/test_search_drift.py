@@ -145,3 +145,12 @@ def test_threshold_neighbours_in_simulation():
     r = run_batch("adam", beta1="0.9", beta2="0.99", alpha=1.0, C=np.array([30.0, 29.0]),
                   n=np.array([30, 29]), x1=np.array([-1.0, 1.0]), T=100_000_000)
     assert r.x_T[0] > 0.99 and r.x_T[1] < -0.99
+
+
+def test_long_period_block_enclosure_contains_the_exact_sum(monkeypatch):
+    """For n > BLOCK_N the tail is enclosed by monotone blocks: the ball must contain the full sum."""
+    exact = dr.drift("0.9", "0.99", 30000, 30000)  # n below the default BLOCK_N: term by term
+    monkeypatch.setattr(dr, "BLOCK_N", 1000)
+    blocked = dr.drift("0.9", "0.99", 30000, 30000)
+    assert blocked.contains(exact) and blocked.rad() < 1e-3 * abs(float(exact.mid()))
+    assert blocked.rad() > exact.rad()  # it really took the block path
