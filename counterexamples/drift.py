@@ -353,41 +353,77 @@ def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None)
                      "every integer 2 <= C' < C certified D < 0 by arb", certs)
 
 
+def certify_positive_range(beta1, beta2, n: int, lo: int, hi: int, eps=0, prec: int = 96) -> int:
+    """Certify D > 0 for every integer C in [lo, hi] (fixed n) by balls over C-intervals, bisecting
+    where undecided; returns the number of ball evaluations.  Raises if some integer has D <= 0."""
+    count, stack = 0, [(lo, hi)]
+    while stack:
+        a, b = stack.pop()
+        count += 1
+        if a == b:
+            s = drift_sign(beta1, beta2, a, n, eps)
+            if s.sign != 1:
+                raise RuntimeError(f"D at C={a}, n={n} is {s.label}, expected positive")
+            continue
+        if drift(beta1, beta2, (Fraction(a), Fraction(b)), n, backend="arb", eps=eps, prec=prec) > 0:
+            continue
+        mid = (a + b) // 2
+        stack += [(a, mid), (mid + 1, b)]
+    return count
+
+
 def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> Threshold:
     """For fixed period n: the integers C > n - 1 with D > 0, and the largest one, certified.
 
     D(C) for fixed n tends to -sqrt(S2)/S1 sum_j (beta1/sqrt(beta2))^j < 0 as C -> infinity, so the set is
-    bounded; numerically it is the interval (n-1, C*) (D falls as C grows; checked by a float scan up to
-    ``C_max``, default 50 n + 1000, and reported in ``note``).  Every integer n <= C <= C_last is certified
-    D > 0 and C_last + 1 certified D < 0.
+    bounded; numerically it is an interval [n, C_last] (D falls as C grows: checked by a float scan of
+    the integers up to ``C_max`` (default 50 n + 1000, grown until D < 0) and reported in ``note``).
+    Every integer in [n, C_last] is certified D > 0 (balls over C-intervals) and C_last + 1 certified
+    D < 0.
     """
     b1, b2 = q(beta1), q(beta2)
+    f = lambda C: _drift_float(float(b1), float(b2), np.asarray(C, dtype=np.float64), n, float(eps))
     if C_max is None:
         C_max = 50 * n + 1000
-    Cs = np.arange(n, C_max + 1, dtype=np.float64)
-    vals = np.asarray(_drift_float(float(b1), float(b2), Cs, n, float(eps)))
+        while float(f(float(C_max))) > 0 and C_max < 10**15:
+            C_max *= 4
+    top = min(C_max, n + 200_000)
+    Cs = np.arange(n, top + 1, dtype=np.float64)
+    vals = np.asarray(f(Cs)).ravel()
     monotone = bool(np.all(np.diff(vals) < 0))
+    if top < C_max:  # beyond the integer scan: a log-spaced sample for the monotonicity note
+        sample = np.unique(np.geomspace(top, C_max, 4000).round())
+        sv = np.asarray(f(sample)).ravel()
+        monotone = monotone and bool(np.all(np.diff(sv) < 0)) and sv[0] < vals[-1]
     pos = np.nonzero(vals > 0)[0]
     if pos.size == 0:
         s = drift_sign(b1, b2, n, n, eps)
         return Threshold(b1, b2, None, n, None, n, s.enclosure, (n, C_max),
-                         note=f"D <= 0 for every integer C in [{n}, {C_max}] (float); D at C=n certified "
-                              f"{s.label}; D decreasing in C on that range: {monotone}")
-    last = int(Cs[pos[-1]])
+                         note=f"D <= 0 for every integer C in [{n}, {top}] (float); D at C=n certified "
+                              f"{s.label}; D decreasing in C (scan to {C_max}): {monotone}")
     contiguous = pos.size == pos[-1] + 1
-    certs = {}
-    for C in range(n, last + 1):
-        s = drift_sign(b1, b2, C, n, eps)
-        if s.sign != 1:
-            raise RuntimeError(f"float scan said D > 0 at C={C}, n={n}, arb says {s.label}")
-        certs[C] = s.enclosure
+    if pos[-1] == len(vals) - 1:  # still positive at the end of the integer scan: bisect (float)
+        lo, hi = int(top), int(C_max)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if float(f(float(mid))) > 0 else (lo, mid)
+        last = lo
+    else:
+        last = int(Cs[pos[-1]])
+    while drift_sign(b1, b2, last, n, eps).sign != 1:  # float was wrong at the edge
+        last -= 1
+    while drift_sign(b1, b2, last + 1, n, eps).sign == 1:
+        last += 1
+    evals = certify_positive_range(b1, b2, n, n, last, eps)
+    s_last = drift_sign(b1, b2, last, n, eps)
     s_next = drift_sign(b1, b2, last + 1, n, eps)
     if s_next.sign != -1:
         raise RuntimeError(f"D at C={last + 1}, n={n} is {s_next.label}, expected negative")
-    return Threshold(b1, b2, last, n, certs[last], last + 1, s_next.enclosure, (n, last + 1), None,
-                     f"D > 0 for every integer C in [{n}, {last}] and D < 0 at {last + 1} (arb); "
-                     f"float scan to C={C_max}: positive set contiguous: {contiguous}, "
-                     f"D decreasing in C: {monotone}", certs)
+    return Threshold(b1, b2, last, n, s_last.enclosure, last + 1, s_next.enclosure, (n, last + 1), None,
+                     f"D > 0 for every integer C in [{n}, {last}] ({evals} ball evaluations over "
+                     f"C-intervals) and D < 0 at {last + 1} (arb); float scan to C={C_max}: positive set "
+                     f"contiguous: {contiguous}, D decreasing in C: {monotone}",
+                     {last: s_last.enclosure})
 
 
 def boundary_C(beta1, beta2, n: int, lo, hi, eps=0, bits: int = 40):
