@@ -62,11 +62,9 @@ regret is the sum over coordinates, equal to the reference up to float rounding 
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 

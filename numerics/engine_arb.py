@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .backends import ArbBackend, to_fraction
+from .backends import ArbBackend
 from .optimizers import BIAS_CORRECTION_V, VARIANTS
 
 
