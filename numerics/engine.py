@@ -32,8 +32,10 @@ backend='numba') -> BatchResult``
     ('numba-parallel' or 'numba-serial'), ``path`` ('fast' or 'generic') and the wall time of the
     kernels (compilation excluded).  ``progress(t_done, T)`` is called between segments of about
     2e9 lane-rounds.  ``path`` forces 'fast' (error if not covered) or 'generic'.  ``backend``
-    'numpy' / 'array_api_strict' / 'cupy' runs the array-API kernel of :mod:`numerics.xp_kernel`
-    instead ('cupy' raises :class:`numerics.backends.BackendUnavailable` without a usable GPU).
+    'cupy' runs the one-thread-per-trajectory CUDA kernel of :mod:`numerics.engine_cuda`,
+    'numpy' / 'array_api_strict' / 'cupy-xp' the array-API kernel of :mod:`numerics.xp_kernel`;
+    without a usable GPU the CuPy ones raise :class:`numerics.backends.BackendUnavailable` (one
+    line: the reason).  The GPU paths are UNTESTED ON HARDWARE (their logic is tested on the CPU).
     Errors in the arguments raise ``ValueError`` naming the argument.
 ``plan_batch(method, **same arguments) -> BatchPlan``
     The validated kernel arrays without running (used by the array-API kernel).
@@ -406,18 +408,23 @@ def run_batch(method: str, variant: str = "paper", beta1=0.9, beta2=0.99, alpha=
               backend: str = "numba") -> BatchResult:
     """Run N trajectories of one method for T rounds; see the module docstring for every argument.
 
-    ``backend``: 'numba' (this engine), or 'numpy' / 'array_api_strict' / 'cupy' for the array-API
-    kernel of :mod:`numerics.xp_kernel` ('cupy' raises BackendUnavailable without a GPU).
+    ``backend``: 'numba' (this engine); 'cupy' for the one-thread-per-trajectory CUDA kernel of
+    :mod:`numerics.engine_cuda`; 'numpy' / 'array_api_strict' / 'cupy-xp' for the array-API kernel
+    of :mod:`numerics.xp_kernel`.  'cupy' and 'cupy-xp' raise BackendUnavailable without a GPU.
     """
     args = dict(variant=variant, beta1=beta1, beta2=beta2, alpha=alpha, eps=eps, schedule=schedule,
                 C=C, n=n, x1=x1, T=T, checkpoints=checkpoints, problem_kind=problem_kind, p=p,
                 seed=seed, low=low, lo=lo, hi=hi, pattern=pattern, values=values,
                 beta1_schedule=beta1_schedule, lam=lam, eps_root=eps_root,
                 bias_correction_m=bias_correction_m, bias_correction_v=bias_correction_v, N=N)
+    if backend == "cupy":  # one GPU thread per trajectory (numerics.engine_cuda)
+        from .engine_cuda import run_batch_cuda
+
+        return run_batch_cuda(method, **args)
     if backend != "numba":
         from .xp_kernel import run_batch_xp
 
-        return run_batch_xp(method, xp=backend, **args)
+        return run_batch_xp(method, xp="cupy" if backend == "cupy-xp" else backend, **args)
     plan = plan_batch(method, **args)
     T = int(T)
     engine, pth, secs, cpx, cpr = _execute(plan.F, plan.P, plan.ST, plan.PH, plan.gtab, T,

@@ -1,0 +1,72 @@
+"""The CUDA kernel's source, compiled for the CPU with gcc, returns the numba engine's bits and
+agrees with numerics.run to 1e-12; on a machine without a GPU, backend='cupy' fails cleanly.
+(The GPU itself is untested on hardware: no GPU in the task that wrote this.)"""
+from __future__ import annotations
+
+import shutil
+import zlib
+
+import numpy as np
+import pytest
+
+from numerics import BackendUnavailable, Periodic, engine, make, run
+from numerics.engine_cuda import run_batch_cuda
+
+pytestmark = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None,
+                                reason="no C compiler to build the kernel source on the host")
+
+CASES = [("amsgrad", {}), ("adam", dict(variant="pytorch", eps=1e-8)),
+         ("amsgrad", dict(variant="keras", eps=1e-3)), ("amsgrad", dict(variant="optax", eps=1e-8,
+                                                                        eps_root=1e-6)),
+         ("adamx", dict(beta1_schedule="geometric", lam=0.01)),
+         ("amsgrad", dict(beta1_schedule="harmonic")), ("adagrad", dict(eps=0.2)), ("sgd", {}),
+         ("adamnc", {}), ("rmsprop", dict(eps=1e-6))]
+
+
+@pytest.mark.parametrize("kind", ["periodic", "bernoulli", "explicit"])
+@pytest.mark.parametrize("method,extra", CASES, ids=[f"{m}-{i}" for i, (m, _) in enumerate(CASES)])
+def test_cuda_source_on_host_equals_engine(method, extra, kind):
+    seed = zlib.crc32(f"cuda-{method}-{kind}-{sorted(extra.items())}".encode())
+    rng = np.random.default_rng(seed)
+    N, T = 7, int(rng.integers(200, 600))
+    kw = dict(beta1=rng.uniform(0, 0.9, N), beta2=rng.uniform(0.9, 0.999, N),
+              alpha=rng.uniform(0.1, 1, N), x1=rng.uniform(-1, 1, N), T=T,
+              checkpoints=[1, T // 2, T], **extra)
+    if kind == "periodic":
+        kw.update(C=rng.uniform(2, 50, N), n=rng.integers(2, 9, N), low=-1.0)
+    elif kind == "bernoulli":
+        kw.update(C=rng.uniform(2, 50, N), p=0.3, seed=seed, problem_kind="bernoulli")
+    else:
+        kw.update(values=rng.normal(size=(T, N)) * 3, problem_kind="explicit")
+    a = engine.run_batch(method, **kw)
+    b = run_batch_cuda(method, device="host", **kw)
+    assert b.engine == "c-host"
+    for k in ("x_T", "x_played", "regret", "cp_x", "cp_regret"):
+        assert np.array_equal(getattr(a, k), getattr(b, k)), k
+
+
+def test_cuda_source_on_host_equals_reference():
+    b = run_batch_cuda("amsgrad", device="host", beta1=0.9, beta2=0.99, alpha=0.5, C=1010, low=-10,
+                       n=101, T=3000)
+    ref = run(make("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99),
+              Periodic(pattern=[1010] + [-10] * 100), 3000, 0)
+    assert abs(b.x_T[0] - ref.x_T) <= 1e-12 and abs(b.avg_regret[0] - ref.avg_regret) <= 1e-12 * abs(ref.avg_regret)
+    shifted = run_batch_cuda("amsgrad", device="host", beta1=0.9, beta2=0.99, alpha=0.5,
+                             pattern=[-10, 1010] + [-10] * 99, T=3000)
+    assert abs(shifted.avg_regret[0] - ref.avg_regret) > 1e-6  # the comparison can fail
+
+
+def test_cupy_backend_without_gpu_is_a_clean_error():
+    try:
+        import cupy
+
+        if cupy.is_available():  # pragma: no cover - GPU machines
+            pytest.skip("a GPU answers here")
+    except ImportError:
+        pass
+    except Exception:  # pragma: no cover - a broken driver must still fail cleanly below
+        pass
+    for backend in ("cupy", "cupy-xp"):
+        with pytest.raises(BackendUnavailable) as info:
+            engine.run_batch("amsgrad", C=3, n=3, T=5, backend=backend)
+        assert str(info.value).startswith("--backend cupy:") and "\n" not in str(info.value)
