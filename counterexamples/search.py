@@ -403,8 +403,18 @@ def run_theorem6(ctx) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------------
+def drift_argument(ctx) -> dict:
+    from .period_map import prove_all
+
+    with ctx.bar("Z3: the clamp identities of the period map"):
+        v = prove_all(ctx.o["timeout"])
+    return {"statement": "steps <= 0 then > 0 on [-1,1]: y_end = min(1, max(-1+P, y+N+P)); D > 0 -> x to +1, "
+                         "D < 0 -> x to -1 (counterexamples/drift.py docstring)",
+            "z3_clamp_identities": v, "proved": all(x["status"] == "proved" for x in v.values())}
+
+
 def run_default(ctx) -> dict:
-    out = {"witnesses": [], "table": [], "grid": None}
+    out = {"witnesses": [], "table": [], "grid": None, "drift_argument": drift_argument(ctx)}
     out["witnesses"] += run_theorem1(ctx)
     for b1, b2 in DEFAULT_PAIRS:
         ws, row = run_theorem2_pair(ctx, Fraction(b1), Fraction(b2))
@@ -465,7 +475,7 @@ def _fmt_sim(s) -> str:
         return "  (no simulation)"
     t = (f"  sim: T={s['T']:.2g}: Adam x_T={s['adam_x_T']:+.4f} (from x1=-1: "
          f"{s.get('adam_x_T_from_optimum', float('nan')):+.4f}), R_T/T={s['adam_avg_regret']:.4g}"
-         f" (limit {s.get('limit_avg_regret_if_diverging', float('nan')):.4g}); "
+         f" (if x -> +1: {s.get('limit_avg_regret_if_diverging', float('nan')):.4g}); "
          f"AMSGrad x_T={s['amsgrad_x_T']:+.4f} (T={s.get('T_amsgrad', s['T']):.2g}); agrees: {s['agrees']}")
     if "ball" in s:
         b = s["ball"]
@@ -476,6 +486,11 @@ def _fmt_sim(s) -> str:
 def render(res: dict) -> str:
     L = ["Adam on the paper's counterexamples: certified witnesses "
          "(RECONSTRUCTED = conditions rebuilt, printed form unconfirmed)", ""]
+    if res.get("drift_argument"):
+        da = res["drift_argument"]
+        L += [f"Exact test: steady-state drift D = -sum_j m_j/sqrt(v_j) per period; D > 0 -> Adam ends at +1, "
+              f"D < 0 -> at the optimum -1.", f"  projection step (period map) proved by Z3: {da['proved']} "
+              f"({', '.join(k + ' ' + v['status'] for k, v in da['z3_clamp_identities'].items())})", ""]
     for w in res["witnesses"]:
         head = (f"[Theorem {w['theorem']}]" if w["theorem"] != "exact" else "[exact drift]")
         L.append(f"{head} beta1={w['beta1']} beta2={w['beta2']} C={w['C']} n={w['n']}  "
@@ -590,6 +605,7 @@ def main(argv=None) -> int:
                                             sim, outcome=sign.label, alpha="1")]
             else:
                 res["witnesses"] = [run_exact_threshold(ctx, b1, b2)]
+            res["drift_argument"] = drift_argument(ctx)
         else:
             if args.plot:
                 raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n)")

@@ -76,7 +76,8 @@ def thm1_find(timeout_s: float = 10.0):
     C, B, a = z3.Reals("C beta2 alpha")
     s0, s1, s2, hyp = _z3_family(C, B)
     r = find([C > 2, C < 10, B * (1 + C * C) == 1, a > 0, a * a < 1 - B,
-              -C * s1 * s2 + s0 * s2 + s0 * s1 > 0] + hyp, variables=[C, B, a], timeout_s=timeout_s)
+              -C * s1 * s2 + s0 * s2 + s0 * s1 > 0] + hyp, variables=[C, B, a], timeout_s=timeout_s,
+             engines=["nlsat"])  # one engine: the same model on every run (the portfolio can vary with load)
     if r.status != "sat":
         return None, r
     m = r.raw_model

@@ -154,3 +154,13 @@ def test_long_period_block_enclosure_contains_the_exact_sum(monkeypatch):
     blocked = dr.drift("0.9", "0.99", 30000, 30000)
     assert blocked.contains(exact) and blocked.rad() < 1e-3 * abs(float(exact.mid()))
     assert blocked.rad() > exact.rad()  # it really took the block path
+
+
+def test_period_map_identities_proved_and_mutation_refuted():
+    from counterexamples.period_map import mutated, prove_all
+    from proofs.z3kit import prove
+
+    assert all(v["status"] == "proved" for v in prove_all().values())
+    claim, hyp = mutated()
+    v = prove(claim, hyp)
+    assert v.status == "refuted"
