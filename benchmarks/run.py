@@ -9,6 +9,8 @@ Workload: AMSGrad (paper variant, alpha_t = 0.5/sqrt(t), x_1 = 0) on the Section
 * single: one trajectory (beta1 = 0.9, beta2 = 0.99), T = 1e7 for the fused engine, timed against
           a plain Python loop (the same arithmetic, Python floats) and numerics.run on that one
           trajectory on a shorter horizon (rates are per trajectory-step, so the ratio is fair);
+* GPU:    the same batch on the CuPy one-thread-per-trajectory kernel when a GPU answers, with the
+          largest difference from the float64 CPU engine (else the reason it was skipped);
 * torch:  torch.optim.Adam(amsgrad=True) on a one-element float64 parameter, if torch is installed;
 * certified: python-flint arb balls at 100 bits, T = 1e6, through numerics.run and through the
           fused ball loop of numerics.engine_arb (checked to return the same ball);
@@ -155,6 +157,22 @@ def bench(args) -> dict:
     runs1 = _engine_runs(lambda: engine.run_batch("amsgrad", **dict(kw, threads=1)), rep)
     R["engine_batch_1thread"] = dict(engine=runs1[-1].engine, path=runs1[-1].path,
                                      **_rates(N * T_batch, [r.seconds for r in runs1]))
+
+    # --- GPU (CuPy raw kernel), same batch, checked against the float64 CPU engine ------------
+    from numerics.backends import BackendUnavailable
+
+    try:
+        note("[bench] CuPy raw kernel, same batch")
+        gkw = {k: v for k, v in kw.items() if k != "threads"}
+        engine.run_batch("amsgrad", backend="cupy", **dict(gkw, T=2))
+        gruns = _engine_runs(lambda: engine.run_batch("amsgrad", backend="cupy", **gkw), rep)
+        R["cupy_batch"] = dict(engine=gruns[-1].engine, **_rates(N * T_batch, [r.seconds for r in gruns]),
+                               max_abs_dx_T_vs_cpu=float(np.max(np.abs(gruns[-1].x_T - eb.x_T))),
+                               max_rel_d_avg_regret_vs_cpu=float(np.max(
+                                   np.abs(gruns[-1].avg_regret - eb.avg_regret)
+                                   / np.maximum(1, np.abs(eb.avg_regret)))))
+    except BackendUnavailable as exc:
+        R["cupy_batch"] = dict(skipped=str(exc))
 
     # --- numpy reference path, same batch -----------------------------------------------------
     note(f"[bench] numpy reference path N={N} T={T_numpy}")
@@ -326,6 +344,7 @@ def render(res) -> str:
     rows = [("engine, batch " + R["engine_batch"]["engine"], "engine_batch"),
             ("numpy reference path, batch", "numpy_batch"),
             ("engine, batch, 1 thread", "engine_batch_1thread"),
+            ("CuPy raw kernel, batch (GPU)", "cupy_batch"),
             ("engine, single trajectory", "engine_single"),
             ("plain Python loop", "python_loop"),
             ("numerics.run, one trajectory", "reference_single"),
