@@ -473,6 +473,10 @@ def meta(o, seconds) -> dict:
 def _fmt_sim(s) -> str:
     if not s:
         return "  (no simulation)"
+    if "adam_x_T_all" in s:  # Theorem 3: projected runs on the stochastic problem
+        return (f"  sim: {s['paths']} paths, T={s['T']:.2g}, x1=0, seed {s['seed']}: Adam mean x_T={s['adam_x_T']:+.4f}"
+                f", R_T/T={s['adam_avg_regret']:.4g}; AMSGrad mean x_T={s['amsgrad_x_T']:+.4f}; "
+                f"all Adam paths end above 0: {s['agrees']}")
     t = (f"  sim: T={s['T']:.2g}: Adam x_T={s['adam_x_T']:+.4f} (from x1=-1: "
          f"{s.get('adam_x_T_from_optimum', float('nan')):+.4f}), R_T/T={s['adam_avg_regret']:.4g}"
          f" (if x -> +1: {s.get('limit_avg_regret_if_diverging', float('nan')):.4g}); "
@@ -514,9 +518,10 @@ def render(res: dict) -> str:
                      f"D > 0 for EVERY C > 2 proved: {lem['all_C_gt_2_diverge']}")
         if "monte_carlo" in w:
             r = w["monte_carlo"]
-            L.append(f"  Monte Carlo ({r['paths']} paths, T={r['T']}, seed {r['seed']}): mean sqrt(t) "
-                     f"E[Delta_t] = {r['mean_sqrt_t_E_Delta']:+.4f}, 95% CI [{r['ci95'][0]:+.4f}, "
-                     f"{r['ci95'][1]:+.4f}]")
+            L.append(f"  Monte Carlo ({r['paths']} paths, T={r['T']}, seed {r['seed']}, unprojected, x1=0): mean "
+                     f"sqrt(t) E[Delta_t] over t in {r['window']} = {r['mean_sqrt_t_E_Delta']:+.4f}, 95% CI "
+                     f"[{r['ci95'][0]:+.4f}, {r['ci95'][1]:+.4f}]; E[x_T] = {r['E_x_T']:+.3f}; candidates "
+                     f"tried: {w.get('candidates_tried')}")
         L.append(_fmt_sim(w.get("simulation")))
         if "neighbour" in w:
             nb = w["neighbour"]
