@@ -9,10 +9,11 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 
 import sympy as sp
+
+from numerics.cli import write_atomic
 
 SCHEMA = "--json: {gamma: {method: {verdict, witness, ...}}, bounds: {name: {latex, srepr, symbols, source}}, meta}"
 
@@ -213,19 +214,6 @@ def to_text(res: dict, latex: bool) -> str:
                      + ", ".join(f"{r:.3g} at T = {t}" for t, r in kb["ratios"].items())
                      + ("  -> REFUTED (the proof assumes Gamma_t PSD)" if kb["refuted"] else ""))
     return "\n".join(lines) + "\n"
-
-
-def write_atomic(path: str, text: str) -> None:
-    d = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".analysis-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main(argv=None) -> int:

@@ -17,8 +17,9 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
+
+from numerics.cli import write_atomic
 
 from .ids import IDS
 
@@ -108,14 +109,6 @@ def _table(th: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_atomic(path: str, text: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".proofs-", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -145,7 +138,7 @@ def main(argv=None) -> int:
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
     text = json.dumps(doc, indent=2)
     if args.output:
-        _write_atomic(args.output, text + "\n")
+        write_atomic(args.output, text + "\n")
     if args.json:
         print(text)
     else:
