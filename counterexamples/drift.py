@@ -220,6 +220,11 @@ class Sign:
         return {1: "diverges", -1: "converges", None: "undecided"}[self.sign]
 
 
+def ball_str(ball) -> str:
+    """'mid +/- rad' with the midpoint always shown (arb's own str drops digits it cannot certify)."""
+    return f"{ball.mid().str(12, radius=False)} +/- {ball.rad().str(3, radius=False)}"
+
+
 def drift_sign(beta1, beta2, C, n: int, eps=0, precs=(64, 256, 1024, 4096)) -> Sign:
     """Sign of D certified by arb at increasing precision; None when 0 stays inside the ball.
 
@@ -231,10 +236,10 @@ def drift_sign(beta1, beta2, C, n: int, eps=0, precs=(64, 256, 1024, 4096)) -> S
     for p in precs:
         ball = drift(beta1, beta2, C, n, backend="arb", eps=eps, prec=p)
         if ball > 0:
-            return Sign(1, ball.str(8), p)
+            return Sign(1, ball_str(ball), p)
         if ball < 0:
-            return Sign(-1, ball.str(8), p)
-    return Sign(None, ball.str(8), precs[-1], f"0 lies in the enclosure {ball.str(8)} at {precs[-1]} bits")
+            return Sign(-1, ball_str(ball), p)
+    return Sign(None, ball_str(ball), precs[-1], f"0 lies in the enclosure {ball_str(ball)} at {precs[-1]} bits")
 
 
 def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float", prec: int = 128):
@@ -439,3 +444,33 @@ def boundary_C(beta1, beta2, n: int, lo, hi, eps=0, bits: int = 40):
         else:
             break
     return lo, hi
+
+
+def boundary_beta2(beta1, C, n: int, eps=0, bits: int = 40, scan: int = 4000) -> dict:
+    """For fixed (beta1, C, n): the beta2 at which D changes sign, bracketed by certified bisection.
+
+    A float scan of ``scan`` log-spaced points in 1 - beta2 in [1e-9, 1) reports how many sign changes
+    there are (one in every case tried); the bracket [lo, hi] has D > 0 at lo and D < 0 at hi (arb).
+    Returns {'lo', 'hi' (Fractions), 'sign_changes', 'D_lo', 'D_hi'} or None when no change is found."""
+    b1 = q(beta1)
+    grid = 1 - np.geomspace(1e-9, 1 - 1e-6, scan)[::-1]
+    v = np.asarray(_drift_float(float(b1), grid, float(q(C)), n, float(eps))).ravel()
+    changes = np.nonzero(np.diff(np.sign(v)))[0]
+    if changes.size == 0:
+        return None
+    i = int(changes[0])
+    lo, hi = Fraction(grid[i]).limit_denominator(10**12), Fraction(grid[i + 1]).limit_denominator(10**12)
+    s_lo, s_hi = drift_sign(b1, lo, C, n, eps), drift_sign(b1, hi, C, n, eps)
+    if s_lo.sign is None or s_hi.sign is None or s_lo.sign == s_hi.sign:
+        return None
+    for _ in range(bits):
+        mid = (lo + hi) / 2
+        s = drift_sign(b1, mid, C, n, eps)
+        if s.sign is None:
+            break
+        if s.sign == s_lo.sign:
+            lo = mid
+        else:
+            hi = mid
+    return {"lo": lo, "hi": hi, "sign_changes": int(changes.size), "sign_below": s_lo.sign,
+            "D_lo": drift_sign(b1, lo, C, n, eps).enclosure, "D_hi": drift_sign(b1, hi, C, n, eps).enclosure}

@@ -437,6 +437,16 @@ def run_default(ctx) -> dict:
                                          "Adam without eps is scale-invariant", alpha="1"))
     ctx.o["C"] = None
     out["witnesses"] += run_exact_n(ctx, b1, b2, s5["n"])
+    with ctx.bar("Section 5 problem: the beta2 boundary at beta1 = 0.9"):
+        bb = dr.boundary_beta2(b1, s5["C"], s5["n"])
+    if bb is not None:
+        out["section5_beta2_boundary"] = {
+            "beta1": _s(b1), "C": s5["C"], "n": s5["n"], "lo": _s(bb["lo"]), "hi": _s(bb["hi"]),
+            "decimal": f"{float(bb['lo']):.10f}", "D_lo": bb["D_lo"], "D_hi": bb["D_hi"],
+            "sign_changes_in_scan": bb["sign_changes"],
+            "D_at_beta2_0.999": dr.drift_sign(b1, Fraction(999, 1000), s5["C"], s5["n"]).enclosure,
+            "reading": "D > 0 (Adam ends at +1) for beta2 <= lo, D < 0 (converges) at beta2 = hi; one sign "
+                       "change on a 4000-point log scan of 1 - beta2 in [1e-9, 1)"}
     ctx.sim_grid = False
     from . import grid as G
 
@@ -539,6 +549,12 @@ def render(res: dict) -> str:
                      f"{r['exact_C_even']!s:>17}" + (f"{ratio:>9.1f}" if ratio else ""))
         L.append("  (Reddi's column: RECONSTRUCTED conditions, reproduces spec F7; exact column: certified sign "
                  "of the steady-state drift D)")
+        L.append("")
+    bb = res.get("section5_beta2_boundary")
+    if bb:
+        L.append(f"Section 5 problem (C = n = 101) with beta1 = {bb['beta1']}: Adam diverges for beta2 below "
+                 f"{bb['decimal']} and converges above (certified bracket, D = {bb['D_lo']} / {bb['D_hi']});")
+        L.append(f"  the paper's other beta2 = 0.999 also fails on this problem: D = {bb['D_at_beta2_0.999']} > 0 (arb).")
         L.append("")
     g = res.get("grid")
     if g:

@@ -164,3 +164,17 @@ def test_period_map_identities_proved_and_mutation_refuted():
     claim, hyp = mutated()
     v = prove(claim, hyp)
     assert v.status == "refuted"
+
+
+def test_section5_beta2_boundary():
+    """Section 5 problem (C = n = 101, beta1 = 0.9): D changes sign once, near beta2 = 0.99952;
+    beta2 = 0.999 diverges (also in simulation) and 0.9999 converges."""
+    from numerics.engine import run_batch
+
+    bb = dr.boundary_beta2("0.9", 101, 101)
+    assert bb["sign_changes"] == 1 and 0.9995 < float(bb["lo"]) <= float(bb["hi"]) < 0.9996 and bb["lo"] < bb["hi"]
+    assert D_definition("0.9", bb["lo"], 101, 101) > 0 > D_definition("0.9", bb["hi"], 101, 101)
+    assert D_definition("0.9", "0.999", 101, 101) > 0 > D_definition("0.9", "0.9999", 101, 101)
+    r = run_batch("adam", beta1="0.9", beta2=np.array([0.999, 0.9999]), alpha=1.0, C=101.0, n=101,
+                  x1=np.array([-1.0, 1.0]), T=10_000_000)
+    assert r.x_T[0] > 0.9 and r.x_T[1] < -0.9
