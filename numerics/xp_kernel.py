@@ -14,9 +14,11 @@ Equality with the reference: on numpy and on array_api_strict the results agree 
 ``b ** t`` may use a vectorised pow and array ``r ** 2`` is ``r * r``, where Python calls libm pow.
 
 GPU status: UNTESTED ON HARDWARE.  This task had no GPU; the CuPy path is the kernel above with
-``xp = cupy``, tested only through array_api_strict.  ``backend='cupy'`` without CuPy or without a
-usable device raises :class:`numerics.backends.BackendUnavailable` with a one-line reason (the same
-check as :class:`numerics.backends.CupyBackend`).
+``xp = cupy`` (``engine.run_batch(..., backend='cupy-xp')``), tested only through array_api_strict.
+The faster GPU path is :mod:`numerics.engine_cuda` (``backend='cupy'``: one thread per trajectory,
+the time loop in registers; this module launches about 30 small kernels per round).  Without CuPy
+or without a usable device both raise :class:`numerics.backends.BackendUnavailable` with a one-line
+reason (the check of :class:`numerics.backends.CupyBackend`).
 
 API: ``run_batch_xp(method, xp='numpy' | 'array_api_strict' | 'cupy' | a namespace, device=None,
 **same keyword arguments as engine.run_batch) -> BatchResult`` (host numpy arrays; ``engine`` is
