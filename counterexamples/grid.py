@@ -23,7 +23,6 @@ with the exact sign of D at the same centre, excluding the band where the predic
 """
 from __future__ import annotations
 
-import math
 import time
 from fractions import Fraction
 
