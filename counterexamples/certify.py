@@ -29,7 +29,9 @@ BALL_T = 20_000
 
 
 def _engine_runs(method, beta1, beta2, alpha, C, n, eps, scale, x1s, T):
-    """x_T and R_T/T for each start in x1s (float64); returns (xs, avg_regrets, engine name)."""
+    """x_T, R_T/T and (R_T - R_{T/2})/(T - T/2) for each start in x1s (float64); + engine name.
+
+    The second-half average discards the transient's regret, so it approaches lim R_T/T much sooner."""
     import numpy as np
 
     try:
@@ -37,8 +39,11 @@ def _engine_runs(method, beta1, beta2, alpha, C, n, eps, scale, x1s, T):
 
         r = run_batch(method, beta1=str(beta1), beta2=str(beta2), alpha=str(alpha), eps=str(eps),
                       C=np.full(len(x1s), float(scale * C)), n=np.full(len(x1s), int(n)),
-                      low=np.full(len(x1s), float(-scale)), x1=np.array(x1s, dtype=float), T=T)
-        return [float(v) for v in r.x_T], [float(v) for v in r.avg_regret], r.engine
+                      low=np.full(len(x1s), float(-scale)), x1=np.array(x1s, dtype=float), T=T,
+                      checkpoints=(_half(T, n),))
+        h = _half(T, n)
+        half = [(float(r.regret[i]) - float(r.cp_regret[0, i])) / (T - h) for i in range(len(x1s))]
+        return [float(v) for v in r.x_T], [float(v) for v in r.avg_regret], half, r.engine
     except Exception:  # noqa: BLE001 -- engine missing (no numba): the reference path, shorter
         from numerics.optimizers import make
         from numerics.run import run
@@ -47,8 +52,10 @@ def _engine_runs(method, beta1, beta2, alpha, C, n, eps, scale, x1s, T):
 
         m = make(method, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)
         prob = periodic_problem(scale * C, n, big=scale * C, small=-scale)
-        out = [run(m, prob, T, x1=x) for x in x1s]
-        return [float(o.x_T) for o in out], [float(o.avg_regret) for o in out], "numpy-reference"
+        h = _half(T, n)
+        out = [run(m, prob, T, x1=x, checkpoints=[h, T]) for x in x1s]
+        half = [float(o.regret - o.checkpoints[0].regret) / (T - h) for o in out]
+        return [float(o.x_T) for o in out], [float(o.avg_regret) for o in out], half, "numpy-reference"
 
 
 def ball_check(beta1, beta2, C, n, alpha, eps=0, scale=1, T: int = BALL_T, x1=1) -> dict:
@@ -89,12 +96,13 @@ def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int 
     settle = settle_rounds(b1, b2, n)
     auto = T is None
     need, need_ams = settle + 4 * cross, settle + 4 * cross_ams
-    T_adam = int(min(max(need, T_MIN), t_cap)) if auto else int(T)
+    t_min = min(max(T_MIN, 100 * n), t_cap)  # at least 100 periods, so R_T/T can approach its limit
+    T_adam = _whole_periods(min(max(need, t_min), t_cap), n) if auto else int(T)
     # AMSGrad: when even the cap cannot reach the crossing, run the short horizon (direction only)
-    T_ams = (int(min(max(need_ams, T_MIN), t_cap)) if need_ams <= t_cap else T_MIN) if auto else int(T)
+    T_ams = _whole_periods(min(max(need_ams, t_min), t_cap) if need_ams <= t_cap else t_min, n) if auto else int(T)
     t0 = time.perf_counter()
-    xa, ra, engine = _engine_runs("adam", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_adam)
-    xm, rm, _ = _engine_runs("amsgrad", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_ams)
+    xa, ra, ha, engine = _engine_runs("adam", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_adam)
+    xm, rm, hm, _ = _engine_runs("amsgrad", b1, b2, alpha, Cq, n, eps, scale, [1.0, -1.0], T_ams)
     secs = time.perf_counter() - t0
     limit = float(dr.limit_avg_regret(Cq, n)) * float(scale)
     # an outcome is due once the transient has settled and the drift had time to cross the box
@@ -112,8 +120,9 @@ def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int 
         agrees = True
     rec = {
         "T": T_adam, "T_amsgrad": T_ams, "alpha": str(alpha), "engine": engine, "precision": "float64",
-        "adam_x_T": xa[0], "adam_avg_regret": ra[0], "adam_x_T_from_optimum": xa[1],
-        "amsgrad_x_T": xm[0], "amsgrad_x_T_from_optimum": xm[1], "amsgrad_avg_regret": rm[0],
+        "adam_x_T": xa[0], "adam_avg_regret": ra[0], "adam_avg_regret_second_half": ha[0],
+        "adam_x_T_from_optimum": xa[1],
+        "amsgrad_x_T": xm[0], "amsgrad_x_T_from_optimum": xm[1], "amsgrad_avg_regret": rm[0], "amsgrad_avg_regret_second_half": hm[0],
         "limit_avg_regret_if_diverging": limit,
         "predicted_rounds_to_cross_box": {"adam": _num(cross), "amsgrad": _num(cross_ams)},
         "settle_rounds": settle,
@@ -123,6 +132,18 @@ def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int 
     if ball:
         rec["ball"] = ball_check(b1, b2, Cq, n, alpha, eps, scale, min(T_adam, BALL_T))
     return rec
+
+
+def _half(T: int, n: int) -> int:
+    """A checkpoint near T/2 on a period boundary (the second half then holds whole periods)."""
+    h = (T // 2 // n) * n
+    return h if h >= 1 else max(1, T // 2)
+
+
+def _whole_periods(T, n: int) -> int:
+    """T rounded down to whole periods when it spans at least two (regret limits are per period)."""
+    T = int(T)
+    return (T // n) * n if T >= 2 * n else T
 
 
 def settle_rounds(beta1, beta2, n: int) -> int:

@@ -11,6 +11,7 @@ def _fmt_sim(s) -> str:
                 f"all Adam paths end above 0: {s['agrees']}")
     t = (f"  sim: T={s['T']:.2g}: Adam x_T={s['adam_x_T']:+.4f} (from x1=-1: "
          f"{s.get('adam_x_T_from_optimum', float('nan')):+.4f}), R_T/T={s['adam_avg_regret']:.4g}"
+         f" (2nd half {s.get('adam_avg_regret_second_half', float('nan')):.4g})"
          f" (if x -> +1: {s.get('limit_avg_regret_if_diverging', float('nan')):.4g}); "
          f"AMSGrad x_T={s['amsgrad_x_T']:+.4f} (T={s.get('T_amsgrad', s['T']):.2g}); agrees: {s['agrees']}")
     if "ball" in s:
