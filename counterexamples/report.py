@@ -35,6 +35,8 @@ def render(res: dict) -> str:
         bad = [k for k, v in w["conditions"].items() if v is not True]
         L.append(f"  conditions: {len(w['conditions']) - len(bad)}/{len(w['conditions'])} hold"
                  + (f"; failing: {bad}" if bad else ""))
+        if w.get("outcome"):
+            L.append(f"  outcome: {w['outcome']}")
         if "minimal" in w and w["theorem"] == "exact":
             L.append(f"  minimal: every integer 2 <= C' < {w['C']} has D < 0 (arb); smallest even: "
                      f"{w['minimal']['C_even']}")
