@@ -121,16 +121,13 @@ def _plot_checkpoints(T: int, extra) -> list[int]:
     return sorted(pts | set(extra or []) | {T})
 
 
-def _try_engine(method, problem, T, x1, cps, backend_name):
-    """The fused engine (issue 6) when it exists and applies; None otherwise."""
-    if backend_name != "numpy":
+def _try_engine(method, problem, T, x1, cps, B):
+    """The fused engine (numba for float64, a fast ball loop for arb) when it applies; else None."""
+    if B.name not in ("numpy", "arb"):
         return None
-    try:
-        from numerics import engine  # noqa: WPS433 - optional fast path
-    except ImportError:
-        return None
-    try_run = getattr(engine, "try_run", None)
-    return try_run(method, problem, T, x1, cps) if try_run else None
+    from numerics import engine
+
+    return engine.try_run(method, problem, T, x1, cps, backend=None if B.name == "numpy" else B)
 
 
 def simulate(a) -> dict:
@@ -153,7 +150,7 @@ def simulate(a) -> dict:
         x1 = ran.pop("x1", 0)
         method = make(nm, **ran)
         t0 = time.perf_counter()
-        res = _try_engine(method, fam.problem, a.T, x1, cps, a.backend)
+        res = _try_engine(method, fam.problem, a.T, x1, cps, B)
         engine = res.backend.get("engine") if res is not None else None
         if res is None:
             res = run(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
