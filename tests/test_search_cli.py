@@ -130,3 +130,23 @@ def test_default_report_is_readable():
         assert line in r.stdout
     row = [ln for ln in r.stdout.splitlines() if ln.strip().startswith("(9/10, 99/100)")][0].split()
     assert row[2:5] == ["3218", "30", "30"]
+
+
+def test_grid_simulation_falls_back_to_the_reference_path(monkeypatch):
+    """Without the fused engine the coarse-grid simulation runs numerics.run batched, same labels."""
+    import builtins
+
+    from counterexamples import grid as G
+
+    eng = G.simulated_grid(3, 3, 4, 20000)
+    real_import = builtins.__import__
+
+    def no_engine(name, *a, **k):
+        if name == "numerics.engine":
+            raise ImportError("engine hidden for this test")
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_engine)
+    ref = G.simulated_grid(3, 3, 4, 20000)
+    assert ref["engine"] == "numpy-reference" and eng["engine"].startswith("numba")
+    assert ref["simulated"] == eng["simulated"]
