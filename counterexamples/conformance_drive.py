@@ -63,6 +63,8 @@ class LibraryRun:
     regret: float
     x_tail_mean: np.ndarray  # mean of the points played in the last ``tail`` rounds
     tail: int
+    late_loss: float  # sum_t <g_t, x_t> over the late half, rounds t > T - floor(T/2)
+    late_grad_sum: np.ndarray  # sum_t g_t over the late half
     grad_sum: np.ndarray  # S = sum_t g_t, exact for the suite's integer gradients
     lo: float
     hi: float
@@ -128,10 +130,16 @@ def drive(stepper: Stepper, problem, T: int, keep: int, progress: Progress | Non
     done, x_T = 0, None
     tail = tail_length(T)
     tail_sum = np.zeros(problem.d)
+    late_start = T - T // 2  # rounds late_start+1 .. T form the late half
+    late_parts, late_S = [], np.zeros(problem.d)
     for G in gradient_chunks(problem, T):
         X = stepper.run_chunk(G)
         if done + len(G) > T - tail:
             tail_sum += X[max(0, T - tail - done):].sum(axis=0)
+        if done + len(G) > late_start:
+            k = max(0, late_start - done)
+            late_parts.append(math.fsum((G[k:] * X[k:]).ravel()))
+            late_S += G[k:].sum(axis=0)
         if done < keep:
             kept.append(X[: keep - done].copy())
         loss_parts.append(math.fsum((G * X).ravel()))
@@ -145,7 +153,8 @@ def drive(stepper: Stepper, problem, T: int, keep: int, progress: Progress | Non
     best = float(np.sum(np.minimum(lo * S, hi * S)))
     return LibraryRun(T=T, xs=np.concatenate(kept) if kept else np.zeros((0, problem.d)), x_T=x_T,
                       x_next=np.asarray(stepper.current(), dtype=np.float64).copy(), regret=loss - best,
-                      x_tail_mean=tail_sum / tail, tail=tail, grad_sum=S, lo=lo, hi=hi, seconds=time.perf_counter() - t0)
+                      x_tail_mean=tail_sum / tail, tail=tail, late_loss=math.fsum(late_parts),
+                      late_grad_sum=late_S, grad_sum=S, lo=lo, hi=hi, seconds=time.perf_counter() - t0)
 
 
 def step_rate(alpha: float, schedule: str) -> Callable[[int], float]:

@@ -28,6 +28,8 @@ def test_drive_regret_and_iterates_agree_with_exact_run():
     assert lib.xs.shape == (10, 1) and lib.xs[0, 0] == 1.0
     assert lib.grad_sum[0] == (3 - 2) * T / 3  # exact: 500 blocks of (3, -1, -1)
     assert lib.tail == tail_length(T) == 1000
+    # late half: rounds 751..1500 = 250 blocks, S_late = 250 (C - 2)
+    assert lib.late_grad_sum[0] == 250 * (3 - 2)
 
 
 def test_tail_length():

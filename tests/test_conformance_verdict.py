@@ -10,26 +10,34 @@ from counterexamples.conformance_verdict import CONVERGES, STUCK, UNDECIDED, ver
 from counterexamples.families import build
 
 
-def test_theorem1_bound_is_the_worst_point():
-    # Thm 1, C = 3, T = 3k: the worst point x = 1 has average regret 2(C-2)/3 = (2C-4)/3 (paper A9)
-    C, T = 3, 3000
-    S = np.array([(C - 2) * T / 3])
-    assert verdict([1.0], (2 * C - 4) / 3, S, T, -1.0, 1.0)[0] == STUCK
-    assert verdict([-0.995], 0.001, S, T, -1.0, 1.0)[0] == CONVERGES
-    v, reason, rho = verdict([0.0], 0.3, S, T, -1.0, 1.0)
-    assert v == UNDECIDED and abs(rho - 0.45) < 1e-12 and "0.45" in reason
+def test_theorem1_worst_point_regret():
+    # Thm 1, C = 3: a late half of k blocks (3, -1, -1) has S_late = k (C - 2); playing x = 1 at the
+    # block start and near 1 after it costs about (2C - 4) per block more than x* = -1 (paper A9)
+    C, k = 3, 500
+    S_late = np.array([k * (C - 2.0)])
+    S = 2 * S_late
+    x_star_loss = -S_late[0]
+    stuck_loss = x_star_loss + k * (2 * C - 4)  # exactly the worst point's regret per block
+    v, reason, rho = verdict([1.0], stuck_loss, S_late, S, -1.0, 1.0)
+    assert v == STUCK and rho == pytest.approx(1.0, abs=1e-12)
+    v, _, rho = verdict([-0.995], x_star_loss + 0.01 * k, S_late, S, -1.0, 1.0)
+    assert v == CONVERGES and rho == pytest.approx(0.01 / (2 * C - 4), abs=1e-12)
+    v, reason, rho = verdict([0.0], x_star_loss + 0.45 * k * (2 * C - 4), S_late, S, -1.0, 1.0)
+    assert v == UNDECIDED and rho == pytest.approx(0.45, abs=1e-12) and "0.45" in reason
 
 
 def test_verdict_edge_cases():
-    assert verdict([0.5], 0.0, np.array([0.0]), 10, -1.0, 1.0)[0] == UNDECIDED  # sum g = 0
-    assert verdict([float("nan")], 0.1, np.array([1.0]), 10, -1.0, 1.0)[0] == UNDECIDED
-    # low regret but far from x*: not "converges"
-    assert verdict([0.5], 0.0, np.array([5.0]), 10, -1.0, 1.0)[0] == UNDECIDED
+    one = np.array([1.0])
+    assert verdict([0.5], 0.0, one, np.array([0.0]), -1.0, 1.0)[0] == UNDECIDED  # sum g = 0
+    assert verdict([float("nan")], 0.1, one, one, -1.0, 1.0)[0] == UNDECIDED
+    assert verdict([0.5], 0.0, -one, one, -1.0, 1.0)[0] == UNDECIDED  # late half favours the other vertex
+    # no late regret but the late iterates are far from x*: not "converges"
+    assert verdict([0.5], -5.0, np.array([5.0]), np.array([5.0]), -1.0, 1.0)[0] == UNDECIDED
     # d = 2: the worst vertex is coordinatewise opposite to the best
     S = np.array([3.0, -3.0])
-    assert verdict([1.0, -1.0], 1.2, S, 10, -1.0, 1.0)[0] == STUCK
+    assert verdict([1.0, -1.0], 6.0, S, S, -1.0, 1.0)[0] == STUCK
     # regret as bad as the worst point but the late iterates are mid-box: not "stuck"
-    assert verdict([0.03], 0.38, np.array([0.2 * 10]), 10, -1.0, 1.0)[0] == UNDECIDED  # rho = 0.95
+    assert verdict([0.03], 2.0, np.array([1.0]), np.array([1.0]), -1.0, 1.0)[0] == UNDECIDED
 
 
 def test_candidate_labels_are_unique_and_rebuild_their_switches():
