@@ -446,31 +446,36 @@ def boundary_C(beta1, beta2, n: int, lo, hi, eps=0, bits: int = 40):
     return lo, hi
 
 
-def boundary_beta2(beta1, C, n: int, eps=0, bits: int = 40, scan: int = 4000) -> dict:
-    """For fixed (beta1, C, n): the beta2 at which D changes sign, bracketed by certified bisection.
+def boundary_beta2(beta1, C, n: int, eps=0, bits: int = 40, scan: int = 4000) -> dict | None:
+    """For fixed (beta1, C, n): the beta2 values at which D changes sign, each bracketed by certified
+    bisection (D has one certified sign at ``lo`` and the other at ``hi``).
 
-    A float scan of ``scan`` log-spaced points in 1 - beta2 in [1e-9, 1) reports how many sign changes
-    there are (one in every case tried); the bracket [lo, hi] has D > 0 at lo and D < 0 at hi (arb).
-    Returns {'lo', 'hi' (Fractions), 'sign_changes', 'D_lo', 'D_hi'} or None when no change is found."""
+    A float scan of ``scan`` log-spaced points in 1 - beta2 in [1e-9, 1 - 1e-6] locates the changes.
+    Returns {'lo', 'hi', 'sign_below', 'D_lo', 'D_hi'} for the *last* change (the one nearest beta2 = 1,
+    above which Adam converges), 'sign_changes' (how many the scan saw) and 'all': every bracket as
+    (lo, hi, sign_below); None when the scan sees no change."""
     b1 = q(beta1)
     grid = 1 - np.geomspace(1e-9, 1 - 1e-6, scan)[::-1]
     v = np.asarray(_drift_float(float(b1), grid, float(q(C)), n, float(eps))).ravel()
     changes = np.nonzero(np.diff(np.sign(v)))[0]
-    if changes.size == 0:
+    brackets = []
+    for i in changes:
+        lo, hi = Fraction(grid[i]).limit_denominator(10**12), Fraction(grid[i + 1]).limit_denominator(10**12)
+        s_lo, s_hi = drift_sign(b1, lo, C, n, eps), drift_sign(b1, hi, C, n, eps)
+        if s_lo.sign is None or s_hi.sign is None or s_lo.sign == s_hi.sign:
+            continue
+        for _ in range(bits):
+            mid = (lo + hi) / 2
+            s = drift_sign(b1, mid, C, n, eps)
+            if s.sign is None:
+                break
+            if s.sign == s_lo.sign:
+                lo = mid
+            else:
+                hi = mid
+        brackets.append((lo, hi, s_lo.sign))
+    if not brackets:
         return None
-    i = int(changes[0])
-    lo, hi = Fraction(grid[i]).limit_denominator(10**12), Fraction(grid[i + 1]).limit_denominator(10**12)
-    s_lo, s_hi = drift_sign(b1, lo, C, n, eps), drift_sign(b1, hi, C, n, eps)
-    if s_lo.sign is None or s_hi.sign is None or s_lo.sign == s_hi.sign:
-        return None
-    for _ in range(bits):
-        mid = (lo + hi) / 2
-        s = drift_sign(b1, mid, C, n, eps)
-        if s.sign is None:
-            break
-        if s.sign == s_lo.sign:
-            lo = mid
-        else:
-            hi = mid
-    return {"lo": lo, "hi": hi, "sign_changes": int(changes.size), "sign_below": s_lo.sign,
+    lo, hi, sb = brackets[-1]
+    return {"lo": lo, "hi": hi, "sign_changes": int(changes.size), "sign_below": sb, "all": brackets,
             "D_lo": drift_sign(b1, lo, C, n, eps).enclosure, "D_hi": drift_sign(b1, hi, C, n, eps).enclosure}

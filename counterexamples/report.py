@@ -80,6 +80,13 @@ def render(res: dict) -> str:
         L.append(f"Section 5 problem (C = n = 101) with beta1 = {bb['beta1']}: Adam diverges for beta2 below "
                  f"{bb['decimal']} and converges above (certified bracket, D = {bb['D_lo']} / {bb['D_hi']});")
         L.append(f"  the paper's other beta2 = 0.999 also fails on this problem: D = {bb['D_at_beta2_0.999']} > 0 (arb).")
+        cv = res.get("section5_boundary_curve")
+        if cv:
+            L.append("  the boundary D = 0 of this problem along beta2 (endpoints: certified brackets of the sign "
+                     "changes seen in a 4000-point scan):")
+            for c in cv:
+                iv = ", ".join(f"({a}, {b})" for a, b in c["diverging_beta2"]) or "none in the scan"
+                L.append(f"    beta1 = {c['beta1']:<7} Adam diverges for beta2 in {iv}")
         L.append("")
     g = res.get("grid")
     if g:

@@ -445,6 +445,25 @@ def run_default(ctx) -> dict:
     out["witnesses"] += run_exact_n(ctx, b1, b2, s5["n"])
     with ctx.bar("Section 5 problem: the beta2 boundary at beta1 = 0.9"):
         bb = dr.boundary_beta2(b1, s5["C"], s5["n"])
+        curve = []
+        for c1 in ("0", "3/10", "1/2", "7/10", "9/10", "19/20", "99/100"):
+            r = dr.boundary_beta2(Fraction(c1), s5["C"], s5["n"], bits=24)
+            # diverging beta2 intervals between consecutive certified sign changes
+            cuts = [] if r is None else r["all"]
+            intervals, start = [], Fraction(1, 10**6)  # the scan covers beta2 in [1e-6, 1 - 1e-9]
+            if cuts and cuts[0][2] == -1:  # D < 0 below the first change: diverging starts there
+                start = None
+            for lo_, hi_, below in cuts:
+                if below == 1:
+                    intervals.append([start, lo_])
+                else:
+                    start = hi_
+            if cuts and cuts[-1][2] == -1:
+                intervals.append([start, Fraction(1)])
+            curve.append({"beta1": c1, "sign_changes": [[_s(a_), _s(b_), sb] for a_, b_, sb in cuts],
+                          "diverging_beta2": [[f"{float(a_):.7f}", f"{float(b_):.7f}"] for a_, b_ in intervals
+                                              if a_ is not None]})
+        out["section5_boundary_curve"] = curve
     if bb is not None:
         out["section5_beta2_boundary"] = {
             "beta1": _s(b1), "C": s5["C"], "n": s5["n"], "lo": _s(bb["lo"]), "hi": _s(bb["hi"]),
