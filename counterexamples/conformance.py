@@ -266,6 +266,8 @@ def _main(args) -> int:
                      beta2=_frac("beta2", args.beta2, 0, 1, hi_open=True),
                      x1=_frac("x1", args.x1, -1, 1))
     n = None if args.n is None else _int("n", args.n, 2, 10**7)
+    cases = [build_case(name, C=args.C, n=n, delta=args.delta, p=args.p, seed=seed, overrides=overrides)
+             for name in names]  # bad family parameters fail here, before any library loads
     for spec in specs:  # fail early (exit 2) on a missing library or a bad keyword argument
         mod = _driver(spec)
         if spec.library == "user":
@@ -275,8 +277,7 @@ def _main(args) -> int:
         else:
             mod.import_optax()
     rows = []
-    for name in names:
-        case = build_case(name, C=args.C, n=n, delta=args.delta, p=args.p, seed=seed, overrides=overrides)
+    for case in cases:
         for spec in specs:
             rows.append(run_row(spec, case, T, N, args.schedule, progress=not args.quiet))
     failed = [r for r in rows if r.get("matches_expected") is False]
