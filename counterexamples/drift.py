@@ -31,6 +31,16 @@ Unprojected, the block-start iterate moves by about 2 alpha D sqrt(T) / n after 
 (:func:`predicted_displacement`), so simulations near D = 0 need long horizons.  The argument holds for
 any alpha > 0 (the step condition alpha < sqrt(1-beta2) of Theorem 1 is not needed for it).
 
+Where the sketch needs care (found while checking it):
+  * the paper's 1-D projection property (spec §10) gives only y_end >= min(b, y + sum delta), i.e. the
+    D > 0 direction; the D < 0 direction needs the mirror bound y_end <= max(a + P, y + N + P), which the
+    exact period map above provides (Z3-proved clamp identities: :mod:`counterexamples.period_map`);
+  * the transient is not small: v_0 = 0 makes the first steps of size ~ alpha/sqrt((1-beta2) t), and for
+    beta2 near 1 it can carry x across the whole box before the drift takes over (at (0.9, 0.999),
+    C = n = 73, D < 0: from x1 = -1 Adam is at +0.28 after 2e4 rounds and still at -0.25 after 1e8), so
+    a simulation decides only after ~ n + 7/(1-beta1) + 7/(1-beta2) rounds plus one crossing time;
+  * R_T/T approaches its limit slowly: within-period dips of size O(alpha/sqrt t) add O(T^-1/2).
+
 AMSGrad on the same family: v_hat tends to max_j v_j, and sum_j m_j = sum_j g_j = C - (n-1) (the EMA
 preserves the period sum), so its drift is -(C - (n-1)) / sqrt(max_j v_j) < 0: it always converges here
 (:func:`amsgrad_drift`).
