@@ -518,6 +518,12 @@ def main(argv=None) -> int:
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401 -- only needed for --plot
+        except ImportError:
+            print("error: --plot needs matplotlib (pip install matplotlib, or the [plot] extra)", file=sys.stderr)
+            return 2
     ctx = Ctx(o, args)
     b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
     b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
