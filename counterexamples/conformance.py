@@ -36,7 +36,7 @@ from numerics.cli import versions as base_versions
 from .conformance_drive import LibraryMissing, Progress, drive, jsonable
 from .conformance_spec import SpecError, parse
 from .conformance_suite import PROBLEMS, SUITE, build_case
-from .conformance_variants import EXACT_MATCH, compare, expected_label
+from .conformance_variants import EXACT_MATCH, compare, expected_label, final
 from .conformance_verdict import verdict
 from .families import FamilyError
 
@@ -178,6 +178,8 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
                  "nonnegative": bool(src.gamma_min >= -GAMMA_ROUNDING * src.gamma_scale),
                  "tolerance": GAMMA_ROUNDING * src.gamma_scale, "rounds": min(N, T), "note": gamma_note}
     exp_dev = by_label[expected].max_deviation if expected in by_label else None
+    # the closest variant over the whole horizon too: how far the identification carries to x_T
+    fx, favg = final(best.label, st.hyper, schedule, prob, T, case.hyper.get("x1", 0))
     row.update(
         problem_params=jsonable_dict(prob.describe()),
         hyper={k: jsonable(v) for k, v in st.hyper.items()},
@@ -193,6 +195,8 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
         deviations={c.label: c.max_deviation for c in comps},
         T=T, x_T=_out(lib.x_next, scalar), x_played_T=_out(lib.x_T, scalar),
         x_tail_mean=_out(lib.x_tail_mean, scalar), tail_rounds=lib.tail,
+        closest_variant_x_T=_out(fx, scalar), closest_variant_avg_regret=favg,
+        x_T_deviation=float(np.abs(fx - lib.x_next).max()),
         regret=lib.regret, avg_regret=avg, worst_point_avg_regret=r_w,
         rho=avg / r_w if r_w > 0 else None, rho_late=rho_late, verdict=answer, verdict_reason=reason,
         gamma=gamma, gamma_note=gamma_note, seconds=round(lib.seconds, 3), note=note)
@@ -220,12 +224,13 @@ def _out(x, scalar):
 
 
 def table(rows) -> str:
-    head = ("optimizer", "problem", "closest variant", "max dev", "expected ok", "x_T", "R_T/T", "verdict",
-            "min Gamma_t")
+    head = ("optimizer", "problem", "closest variant", "max dev", "expected ok", "x_T", "x_T dev", "R_T/T",
+            "verdict", "min Gamma_t")
     lines = []
     for r in rows:
         if r.get("verdict") == "skipped":
-            lines.append((r["optimizer"], r["problem"], "-", "-", "-", "-", "-", "skipped: " + r["verdict_reason"], "-"))
+            lines.append((r["optimizer"], r["problem"], "-", "-", "-", "-", "-", "-",
+                          "skipped: " + r["verdict_reason"], "-"))
             continue
         ok = "-" if r["matches_expected"] is None else ("yes" if r["matches_expected"] else
                                                          f"NO ({r['expected_deviation']})")
@@ -233,7 +238,7 @@ def table(rows) -> str:
         gs = "n/a (see gamma_note)" if g is None else f"{g['min']:.3g} at t={g['t']}"
         xT = r["x_T"] if isinstance(r["x_T"], float) else max(r["x_T"], key=abs)
         lines.append((r["optimizer"], r["problem"], r["closest_variant"], f"{r['max_deviation']:.2g}", ok,
-                      f"{xT:+.6f}", f"{r['avg_regret']:.6g}", r["verdict"], gs))
+                      f"{xT:+.6f}", f"{r['x_T_deviation']:.2g}", f"{r['avg_regret']:.6g}", r["verdict"], gs))
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     fmt = "  ".join("{:<%d}" % w for w in widths)
     return "\n".join([fmt.format(*head), fmt.format(*("-" * w for w in widths))] +
@@ -253,7 +258,7 @@ def main(argv=None) -> int:
 def _main(args) -> int:
     specs = [parse(s) for s in (args.optimizer or DEFAULT_OPTIMIZERS)]
     T = _int("T", args.T, 1, 10**9)
-    N = _int("compare-steps", args.compare_steps, 1, 10**7)
+    N = min(_int("compare-steps", args.compare_steps, 1, 10**7), T)
     seed = _int("seed", args.seed, 0, 2**63 - 1)
     names = [s.strip() for s in args.problem.split(",") if s.strip()]
     for name in names:

@@ -146,6 +146,16 @@ def trajectory(c: Candidate, hyper: dict, schedule: str, problem, N: int, x1):
             np.asarray(inv, dtype=np.float64).reshape(N, -1))
 
 
+def final(label: str, hyper: dict, schedule: str, problem, T: int, x1) -> tuple[float, float]:
+    """(x_T, R_T/T) of the candidate ``label`` over the whole horizon (final iterate, as numerics.run)."""
+    c = next(c for c in candidates(hyper["beta1"], hyper.get("eps", 0), hyper.get("eps_root", 0), schedule)
+             if c.label == label)
+    d = problem.d
+    x_start = float(Fraction(x1)) if d == 1 else np.full(d, float(Fraction(x1)))
+    res = run(_method(c, hyper, schedule), problem, T, x1=x_start, checkpoints=[])
+    return np.asarray(res.x_T, dtype=np.float64).reshape(d), float(res.avg_regret)
+
+
 def compare(library_xs: np.ndarray, hyper: dict, schedule: str, problem, x1,
             only: list[str] | None = None) -> list[Comparison]:
     """Every candidate's max deviation from the library over the rounds in ``library_xs``, best first."""
