@@ -253,6 +253,11 @@ def main(argv=None) -> int:
         msg = str(exc)
         sys.stderr.write(f"{PROG}: error: {msg}\n")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into e.g. head: not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _main(args) -> int:
