@@ -57,20 +57,13 @@ from typing import Callable
 
 import numpy as np
 
+from numerics.backends import to_fraction
+
 BACKENDS = ("float", "mpmath", "arb", "exact")
 
 
-def q(x) -> Fraction:
-    """Exact rational of a number or decimal string ('0.9' -> 9/10); floats are taken as exact binaries."""
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, (int, np.integer)):
-        return Fraction(int(x))
-    if isinstance(x, str):
-        return Fraction(x.strip())
-    if isinstance(x, (float, np.floating)):
-        return Fraction(float(x))
-    return Fraction(x)
+# exact rational of a number or decimal string ('0.9' -> 9/10); floats are taken as exact binaries
+q = to_fraction
 
 
 # ------------------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ import sys
 import time
 from fractions import Fraction
 
+from numerics.cli import BadInput, write_atomic
+
 from . import drift as dr
 from .progress import Bar
 from .report import render
@@ -36,10 +38,6 @@ from .report import render
 DEFAULT_PAIRS = (("9/10", "99/100"), ("9/10", "999/1000"))
 F7_PAIRS = (("0", "1/2"), ("1/2", "1/2"), ("1/2", "9/10"))
 SECTION5 = dict(C=101, n=101, beta1="9/10", beta2="99/100")  # 1010/-10 scaled by 1/10 (Adam is scale-free)
-
-
-class BadInput(Exception):
-    """One-line message naming the argument and its allowed range (exit code 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -503,13 +501,6 @@ def meta(o, seconds) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------
-def write_atomic(path: str, text: str):
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def main(argv=None) -> int:
     t0 = time.perf_counter()
     try:
