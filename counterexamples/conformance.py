@@ -235,7 +235,9 @@ def table(rows) -> str:
         ok = "-" if r["matches_expected"] is None else ("yes" if r["matches_expected"] else
                                                          f"NO ({r['expected_deviation']})")
         g = r["gamma"]
-        gs = "n/a (see gamma_note)" if g is None else f"{g['min']:.3g} at t={g['t']}"
+        gs = "n/a (see gamma_note)" if g is None else (
+            f"{g['min']:.3g} at t={g['t']}" + (" (>= 0 up to rounding)" if g["nonnegative"] and g["min"] < 0
+                                               else "" if g["nonnegative"] else " (< 0)"))
         xT = r["x_T"] if isinstance(r["x_T"], float) else max(r["x_T"], key=abs)
         lines.append((r["optimizer"], r["problem"], r["closest_variant"], f"{r['max_deviation']:.2g}", ok,
                       f"{xT:+.6f}", f"{r['x_T_deviation']:.2g}", f"{r['avg_regret']:.6g}", r["verdict"], gs))
