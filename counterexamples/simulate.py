@@ -18,7 +18,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make, run
+from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make
+from numerics.engine import run_fast
 from numerics.cli import EXIT_BAD_INPUT, BadInput, Parser, fail, versions, write_atomic
 from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
@@ -121,15 +122,6 @@ def _plot_checkpoints(T: int, extra) -> list[int]:
     return sorted(pts | set(extra or []) | {T})
 
 
-def _try_engine(method, problem, T, x1, cps, B):
-    """The fused engine (numba for float64, a fast ball loop for arb) when it applies; else None."""
-    if B.name not in ("numpy", "arb"):
-        return None
-    from numerics import engine
-
-    return engine.try_run(method, problem, T, x1, cps, backend=None if B.name == "numpy" else B)
-
-
 def simulate(a) -> dict:
     hyper = _validate(a)
     fam = build(a.problem, C=a.C, n=a.n, delta=a.delta, eps=hyper.get("eps"), p=a.p, seed=a.seed)
@@ -150,11 +142,9 @@ def simulate(a) -> dict:
         x1 = ran.pop("x1", 0)
         method = make(nm, **ran)
         t0 = time.perf_counter()
-        res = _try_engine(method, fam.problem, a.T, x1, cps, B)
-        engine = res.backend.get("engine") if res is not None else None
-        if res is None:
-            res = run(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
-            engine = "reference"
+        # the fused engine (numba for float64, a fast ball loop for arb) when it applies
+        res = run_fast(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
+        engine = res.backend["engine"]
         secs = time.perf_counter() - t0
         runs.append(_run_record(nm, method, res, B, x1, engine, secs))
         print(f"[simulate] {nm}: done in {secs:.2f} s ({engine})", file=sys.stderr)

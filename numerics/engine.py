@@ -573,3 +573,16 @@ def try_run(method, problem, T: int, x1=0, checkpoints: Sequence[int] | None = N
             "engine_seconds": secs}
     return RunResult(method.name, method.hyper, problem.describe(), T, shape_x(ST[K.X]),
                      shape_x(ST[K.XT]), regret, regret / T, out, desc)
+
+
+def run_fast(method, problem, T: int, x1=0, backend=None, checkpoints: Sequence[int] | None = None):
+    """:func:`numerics.run.run` through the engine when it applies, else the reference path itself.
+
+    The result's ``backend['engine']`` says which ran ('reference' for the reference loop)."""
+    from .run import run
+
+    res = try_run(method, problem, T, x1, checkpoints, backend=backend)
+    if res is None:
+        res = run(method, problem, T, x1=x1, backend=backend, checkpoints=checkpoints)
+        res.backend.setdefault("engine", "reference")
+    return res
