@@ -64,8 +64,11 @@ def setup(spec, hyper: dict, schedule: str) -> Setup:
         eps = hyper.get("eps")
         kw["eps"] = float(eps) if eps is not None else params["eps"].default
     kw.update(spec.kwargs)
-    if isinstance(kw.get("betas"), tuple):
-        kw["betas"] = tuple(float(b) for b in kw["betas"])
+    if "betas" in spec.kwargs:
+        b = spec.kwargs["betas"]
+        if not (isinstance(b, tuple) and len(b) == 2 and all(isinstance(u, (int, float)) for u in b)):
+            raise SpecError(f"--optimizer: betas must be two numbers, e.g. betas=0.9,0.999 (got {b!r})")
+        kw["betas"] = tuple(float(u) for u in b)
     # the same numbers for our variants: exactly the doubles torch is given
     model = {"alpha": exact(kw["lr"]), "eps": exact(kw.get("eps", 0)), "eps_root": Fraction(0)}
     if "betas" in kw:

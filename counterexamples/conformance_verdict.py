@@ -52,8 +52,8 @@ def verdict(x_bar, late_loss: float, late_S, S, lo: float, hi: float) -> tuple[s
     best, worst = vertices(S, lo, hi)
     span = float(np.dot(late_S, worst - best))
     if span <= 0:
-        return UNDECIDED, ("over the late half of the rounds x* is not better than x_w (the gradients' "
-                           "sign there differs from the whole run's)"), float("nan")
+        return UNDECIDED, ("over the late half of the rounds x* is not better than x_w (the gradients "
+                           "there sum to 0 or favour x_w)"), float("nan")
     rho = (late_loss - float(np.dot(late_S, best))) / span
     d_best = float(np.abs(x_bar - best).max())
     d_worst = float(np.abs(x_bar - worst).max())
