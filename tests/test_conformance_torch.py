@@ -142,3 +142,14 @@ def test_cli_json_one_row():
         assert key in r
     assert r["optimizer"] == "torch:Adam?amsgrad=true" and r["problem"] == "section5-online"
     assert r["matches_expected"] is True and r["T"] == 2020 and r["compare_steps"] == 1000
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ("torch:Adam?betas=0.9", "betas must be two numbers"),
+    ("torch:Adam?lr=-1", "rejected by the library: Invalid learning rate"),
+    ("torch:Adam?foo=1", "torch.optim.Adam has no keyword argument 'foo'"),
+])
+def test_cli_bad_torch_arguments_exit_2(spec, fragment):
+    r = subprocess.run([sys.executable, "-m", "counterexamples.conformance", "--optimizer", spec,
+                        "--problem", "spike", "--T", "5", "--quiet"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
