@@ -70,3 +70,16 @@ def test_cli_help_explains():
     assert r.returncode == 0
     for word in ("SPEC", "torch:Adam", "module:function", "--schedule", "--json", "--compare-steps"):
         assert word in r.stdout
+
+
+@pytest.mark.parametrize("blocked, spec, install", [
+    ("torch", "torch:Adam", "pip install torch==2.13.0"),
+    ("optax", "optax:amsgrad", "pip install optax jax"),
+])
+def test_missing_library_exit_2_with_install_command(blocked, spec, install):
+    code = (f"import sys; sys.modules[{blocked!r}] = None; sys.modules['jax'] = None if {blocked!r} == 'optax' "
+            f"else sys.modules.get('jax'); from counterexamples.conformance import main; "
+            f"sys.exit(main(['--optimizer', {spec!r}, '--problem', 'spike', '--T', '5', '--quiet']))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert install in r.stderr and "Traceback" not in r.stderr
