@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -155,13 +155,6 @@ def drive(stepper: Stepper, problem, T: int, keep: int, progress: Progress | Non
                       x_next=np.asarray(stepper.current(), dtype=np.float64).copy(), regret=loss - best,
                       x_tail_mean=tail_sum / tail, tail=tail, late_loss=math.fsum(late_parts),
                       late_grad_sum=late_S, grad_sum=S, lo=lo, hi=hi, seconds=time.perf_counter() - t0)
-
-
-def step_rate(alpha: float, schedule: str) -> Callable[[int], float]:
-    """The multiplier of the base rate at round t (1-based): 1/sqrt(t) for 'sqrt', 1 for 'constant'."""
-    if schedule == "sqrt":
-        return lambda t: 1.0 / math.sqrt(t)
-    return lambda t: 1.0
 
 
 def jsonable(value: Any):

@@ -15,7 +15,6 @@ eps_root) + eps) (spec/implementations.md §1.3).
 from __future__ import annotations
 
 import inspect
-from fractions import Fraction
 
 import numpy as np
 

@@ -19,9 +19,7 @@ from counterexamples import conformance_torch  # noqa: E402
 from counterexamples.conformance import run_row  # noqa: E402
 from counterexamples.conformance_spec import parse  # noqa: E402
 from counterexamples.conformance_suite import build_case  # noqa: E402
-from numerics.problems import Periodic  # noqa: E402
 
-MP = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
 
 
 def torch_rule_reference(gs, alpha, beta1, beta2, eps, x1, amsgrad, schedule, lo=-1, hi=1, dps=40):
@@ -91,7 +89,6 @@ def test_spike_gamma_sign_pytorch_constant_vs_sqrt():
 def test_torch_matches_an_independent_pytorch_rule(amsgrad, schedule, beta1, beta2, alpha, eps, C, n, x1):
     """Problems and parameters outside the suite: torch == the spec's formula in 40 digits to 1e-12."""
     T = 300
-    prob = Periodic(pattern=[C] + [-1] * (n - 1), name="periodic")
     spec = parse(f"torch:Adam?amsgrad={str(amsgrad).lower()}&eps={eps}")
     hyper = dict(alpha=Fraction(alpha), beta1=Fraction(beta1), beta2=Fraction(beta2))
     st = conformance_torch.setup(spec, hyper, schedule)
