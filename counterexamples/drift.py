@@ -91,13 +91,26 @@ def _farr(x):
     return np.asarray(x, dtype=np.float64)[..., None]
 
 
-def _drift_float(b1, b2, C, n, eps):
+def _drift_float(b1, b2, C, n, eps, lane_budget: int = 1 << 22):
+    """D in float64, summed over the period in chunks so that memory stays bounded for huge n."""
     b1, b2, C = _farr(b1), _farr(b2), _farr(C)
-    j = np.arange(n, dtype=np.float64)
-    p1, p2 = b1 ** j, b2 ** j
-    a = (C + 1) / p1.sum(-1, keepdims=True)
-    c = (C * C - 1) / p2.sum(-1, keepdims=True)
-    return -((a * p1 - 1) / np.sqrt(c * p2 + 1 + eps)).sum(-1)
+    lanes = int(np.prod(np.broadcast_shapes(b1.shape, b2.shape, C.shape)[:-1], dtype=np.int64))
+    step = max(1, lane_budget // max(1, lanes))
+
+    def chunks():
+        for start in range(0, n, step):
+            j = np.arange(start, min(n, start + step), dtype=np.float64)
+            yield b1 ** j, b2 ** j
+
+    S1 = S2 = 0.0
+    for p1, p2 in chunks():
+        S1 = S1 + p1.sum(-1, keepdims=True)
+        S2 = S2 + p2.sum(-1, keepdims=True)
+    a, c = (C + 1) / S1, (C * C - 1) / S2
+    total = 0.0
+    for p1, p2 in chunks():
+        total = total - ((a * p1 - 1) / np.sqrt(c * p2 + 1 + eps)).sum(-1)
+    return total
 
 
 def _as_arb(x):
