@@ -13,7 +13,7 @@ import time
 
 import sympy as sp
 
-from numerics.cli import write_atomic
+from numerics.cli import BadInput, check_writable, write_atomic
 
 SCHEMA = "--json: {gamma: {method: {verdict, witness, ...}}, bounds: {name: {latex, srepr, symbols, source}}, meta}"
 
@@ -219,9 +219,10 @@ def to_text(res: dict, latex: bool) -> str:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.output is not None:
-        parent = os.path.dirname(os.path.abspath(args.output))
-        if not os.path.isdir(parent):
-            sys.stderr.write(f"python -m analysis: error: --output: directory {parent} does not exist\n")
+        try:
+            check_writable(args.output, "--output")
+        except BadInput as exc:
+            sys.stderr.write(f"python -m analysis: error: {exc}\n")
             return 2
     sections = (args.only,) if args.only else ("gamma", "lemmas", "bounds")
     if args.tightness and "tightness" not in sections:

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.cli import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, write_atomic
+from numerics.cli import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, check_writable, write_atomic
 from numerics.cli import versions as base_versions
 
 from .conformance_drive import LibraryMissing, Progress, drive, jsonable
@@ -250,6 +250,8 @@ def table(rows) -> str:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.json and args.json != "-":
+            check_writable(args.json, "--json")
         return _main(args)
     except (BadInput, SpecError, LibraryMissing, FamilyError) as exc:
         msg = str(exc)

@@ -29,7 +29,7 @@ import sys
 import time
 from fractions import Fraction
 
-from numerics.cli import BadInput, write_atomic
+from numerics.cli import BadInput, check_writable, write_atomic
 
 from . import drift as dr
 from .progress import Bar
@@ -506,6 +506,9 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         o = validate(args)
+        for path, name in ((args.out, "--out"), (args.plot, "--plot")):
+            if path:
+                check_writable(path, name)
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

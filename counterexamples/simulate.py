@@ -20,7 +20,7 @@ import numpy as np
 
 from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make
 from numerics.engine import run_fast
-from numerics.cli import EXIT_BAD_INPUT, BadInput, Parser, fail, versions, write_atomic
+from numerics.cli import BadInput, Parser, check_writable, fail, versions, write_atomic
 from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
 from .families import FAMILIES, FamilyError, build, resolve
@@ -124,6 +124,8 @@ def _plot_checkpoints(T: int, extra) -> list[int]:
 
 def simulate(a) -> dict:
     hyper = _validate(a)
+    if a.plot:
+        check_writable(a.plot, "--plot")
     fam = build(a.problem, C=a.C, n=a.n, delta=a.delta, eps=hyper.get("eps"), p=a.p, seed=a.seed)
     names = [s.strip() for s in a.optimizer.split(",") if s.strip()]
     for nm in names:

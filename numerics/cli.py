@@ -30,19 +30,46 @@ def fail(prog: str, message: str) -> "NoReturn":  # type: ignore[name-defined]
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def write_atomic(path: str, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace."""
+def check_writable(path: str, argname: str) -> None:
+    """Fail early (BadInput, exit 2) when ``path`` cannot be written, before any long computation."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
-    os.makedirs(folder, exist_ok=True)
+    if not os.path.isdir(folder):
+        raise BadInput(f"{argname}: folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise BadInput(f"{argname}: {path} is a folder")
+    try:  # a real probe: permissions alone do not tell (e.g. /proc for root)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise BadInput(f"{argname}: cannot write in {folder} ({exc.strerror or exc})") from None
+
+
+def write_atomic(path: str, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace.
+
+    The folder must exist (it is not created behind the user's back); the file gets the usual
+    permissions (0666 less the umask).  Failure raises BadInput naming the path, and leaves any
+    earlier file at ``path`` untouched.
+    """
+    folder = os.path.dirname(os.path.abspath(path)) or "."
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, mode) as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
 
 

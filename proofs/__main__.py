@@ -19,7 +19,7 @@ import platform
 import sys
 import time
 
-from numerics.cli import write_atomic
+from numerics.cli import BadInput, Parser, check_writable, write_atomic
 
 from .ids import IDS
 
@@ -37,7 +37,7 @@ def _versions() -> dict:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="python -m proofs",
         description="Machine-checked audit of the proofs of Reddi, Kale & Kumar (2018), 'On the Convergence "
                     "of Adam and Beyond', and of the follow-ups that found gaps in them (Kingma & Ba's Theorem "
@@ -122,9 +122,10 @@ def main(argv=None) -> int:
         if tid not in IDS:
             _fail(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
     if args.output:
-        d = os.path.dirname(os.path.abspath(args.output))
-        if not os.path.isdir(d):
-            _fail(f"--output: directory {d} does not exist")
+        try:
+            check_writable(args.output, "--output")
+        except BadInput as exc:
+            _fail(str(exc))
     progress = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
     theorems = run_audit(ids, timeout_s, progress)
