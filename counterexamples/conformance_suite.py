@@ -101,7 +101,10 @@ def build_case(name: str, *, C=None, n=None, delta=None, p=None, seed: int = 0,
         return _thm2_threshold(Fraction(b1), Fraction(b2), overrides)
     if name == "thm1" and C is None:
         C = 3
-    fam = families.build(name, C=C, n=n, delta=delta, p=p, seed=seed)
+    # a suite shares one --C/--n/...: each family takes the ones it has
+    given = {k: v for k, v in dict(C=C, n=n, delta=delta, p=p).items()
+             if k in families.PARAMETERS.get(name, ("C", "n", "delta", "p"))}
+    fam = families.build(name, seed=seed, **given)
     hyper = dict(FALLBACK)
     hyper.update(families.resolve(fam, overrides))
     return Case(name, fam.problem, hyper, fam.note)

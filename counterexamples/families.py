@@ -63,8 +63,21 @@ def _frac(name, value, default):
         raise FamilyError(f"--{name}: expected a number, got {v!r}") from exc
 
 
+# the family parameters each problem takes (eps is also a hyper-parameter of every Adam run)
+PARAMETERS = {"periodic": ("C", "n"), "thm1": ("C",), "thm2": ("C",), "thm3": ("C", "delta", "p"),
+              "thm6": ("C", "eps"), "section5-online": (), "section5-stochastic": ("p",),
+              "pp-example-3.2": ()}
+
+
 def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0) -> Family:
-    """The family ``name`` with its parameters (None = the family's default)."""
+    """The family ``name`` with its parameters (None = the family's default).
+
+    A parameter the family does not take is an error, not silently ignored."""
+    given = {"C": C, "n": n, "delta": delta, "p": p}
+    for arg, value in given.items():
+        if value is not None and name in PARAMETERS and arg not in PARAMETERS[name]:
+            takes = ", ".join(f"--{a}" for a in PARAMETERS[name]) or "none"
+            raise FamilyError(f"--{arg} does not apply to --problem {name} (its parameters: {takes})")
     if name == "periodic":
         Cq = _frac("C", C, 3)
         nn = int(n if n is not None else 3)
@@ -91,9 +104,12 @@ def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0
             raise FamilyError(f"--C must be > 1 for Theorem 3 (got {Cq})")
         if dq <= 0 or dq >= Cq:
             raise FamilyError(f"--delta must be in (0, C) for Theorem 3 (got {dq})")
+        if p is not None and delta is not None:
+            raise FamilyError("--p and --delta are exclusive for thm3 (p = (1+delta)/(C+1))")
         prob = (1 + dq) / (Cq + 1) if p is None else _frac("p", p, None)
         if not 0 < prob < 1:
             raise FamilyError(f"--p must be in (0, 1) (got {prob})")
+        dq = prob * (Cq + 1) - 1  # the delta that runs, also when --p is given
         pr = Bernoulli(p=prob, high=Cq, low=-1, seed=seed, name=name,
                        params={"C": str(Cq), "delta": str(dq), "p": str(prob), "seed": seed})
         return Family(name, pr, dict(x1=0), "the paper's proof runs without projection; here F=[-1,1]")

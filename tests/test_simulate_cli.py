@@ -60,9 +60,18 @@ def test_plot_is_written(tmp_path):
     (["--optimizer", "adamw"], "--optimizer"), (["--x1", "2"], "--x1"), (["--alpha", "-1"], "--alpha"),
     (["--problem", "thm1", "--C", "2"], "--C"), (["--problem", "thm2", "--C", "7"], "--C"),
     (["--backend", "cupy"], "cupy"), (["--checkpoints", "0,5"], "--checkpoints"),
+    (["--problem", "section5-online", "--C", "5"], "--C"), (["--problem", "thm1", "--n", "4"], "--n"),
+    (["--problem", "thm3", "--delta", "0.1", "--p", "0.5"], "exclusive"),
 ])
 def test_bad_input_one_line_exit_2(args, needle):
     r = sim(*args, "--T", "10") if "--T" not in args else sim(*args)
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr
+
+
+def test_thm3_records_the_delta_that_ran():
+    """With --p given, the recorded delta is the one implied by p = (1+delta)/(C+1), not the default."""
+    r = sim("--problem", "thm3", "--C", "10", "--p", "3/10", "--T", "10", "--json")
+    prob = json.loads(r.stdout)["problem"]
+    assert prob["p"] == "3/10" and prob["delta"] == "23/10"
