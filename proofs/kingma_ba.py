@@ -109,9 +109,11 @@ def tele_step(N, p):
 def _coef(N, p, sign):
     a, b1, b1t, P, dlt = N.var("alpha_t"), N.var("beta1"), N.var("beta1_t"), N.var("beta1^t"), N.var("Delta")
     H = {"alpha_t>0": a > 0, "0<=beta1<1": N.And(b1 >= 0, b1 < 1),
-         "0<=beta1_t<=beta1": N.And(b1t >= 0, b1t <= b1), "0<=beta1^t<=1": N.And(P >= 0, P <= 1)}
+         "0<=beta1_t<=beta1": N.And(b1t >= 0, b1t <= b1), "0<=beta1^t<=beta1 (t>=1)": N.And(P >= 0, P <= b1)}
     if sign:
         H["Delta>=0"] = dlt >= 0
+    else:  # refute on a realisable instance: round t = 1, where beta1^t = beta1 exactly
+        H["t=1: beta1^t=beta1"] = P == b1
     return H, (1 - P) / (2 * a * (1 - b1t)) * dlt <= dlt / (2 * a * (1 - b1))
 
 
