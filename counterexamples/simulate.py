@@ -170,8 +170,9 @@ def _run_record(name, method, res, B, x1, engine, secs) -> dict:
         rec["x_T_str"] = B.to_str(res.x_T, 40)
         rec["avg_regret_str"] = B.to_str(res.avg_regret, 40)
         if rec["backend"] == "arb":
-            rec["x_T_ball"] = str(res.x_T)
-            rec["avg_regret_ball"] = str(res.avg_regret)
+            digits = res.backend.get("dps") or 40  # show the ball at the run's precision
+            rec["x_T_ball"] = res.x_T.str(digits, radius=True)
+            rec["avg_regret_ball"] = res.avg_regret.str(digits, radius=True)
     return rec
 
 

@@ -45,6 +45,9 @@ def test_high_precision_backends_report_decimal_strings(backend):
     assert len(run["x_T_str"].lstrip("-").replace(".", "")) >= 30
     ref = json.loads(sim("--problem", "thm1", "--optimizer", "amsgrad", "--T", "3000", "--json").stdout)["runs"][0]
     assert abs(float(run["x_T_str"]) - ref["x_T"]) < 1e-12
+    if backend == "arb":  # the ball is printed at the run's precision, with a tiny radius
+        mid, rad = run["x_T_ball"].strip("[]").split("+/-")
+        assert float(rad) < 1e-30 and len(mid.strip().lstrip("-").replace(".", "")) >= 35
 
 
 def test_plot_is_written(tmp_path):
