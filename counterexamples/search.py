@@ -140,6 +140,12 @@ def validate(a) -> dict:
             raise BadInput(f"--C must be an integer >= 2 for the period n = C family (got {a.C}); or give --n")
     if o["grid"] is not None and not a.exact:
         raise BadInput("--grid needs --exact (the phase diagram of the exact criterion)")
+    if th and o["n"] is not None:  # every theorem fixes its period (3, C, or none for Theorem 3)
+        raise BadInput(f"--n does not apply to --theorem {th} (its period is fixed); use --exact --n")
+    if th and th != "3" and a.delta is not None:
+        raise BadInput(f"--delta applies to --theorem 3 only (got --theorem {th})")
+    if th and th != "6" and a.eps is not None:
+        raise BadInput(f"--eps applies to --theorem 6 only (got --theorem {th})")
     return o
 
 

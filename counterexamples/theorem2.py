@@ -300,5 +300,6 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
         extra={"minimality": (
             f"(c1) fails for every even C < {c1s} (L1 and exact failure at {c1s - 2}); "
             f"(c2) fails for every even C < {c2s} (L2: rising from f(2)=4 up to {K2}, then falling; "
-            f"exact failure at {c2s - 2}); (c3) checked one by one on [{base}, min(C, {K3})) and by "
-            f"L3 monotone beyond {K3}")})
+            f"exact failure at {c2s - 2}); (c3) "
+            + (f"checked one by one on [{base}, {min(C, K3)}) and " if base < min(C, K3) else "")
+            + f"by L3 monotone beyond {K3}")})

@@ -150,3 +150,16 @@ def test_grid_simulation_falls_back_to_the_reference_path(monkeypatch):
     ref = G.simulated_grid(3, 3, 4, 20000)
     assert ref["engine"] == "numpy-reference" and eng["engine"].startswith("numba")
     assert ref["simulated"] == eng["simulated"]
+
+
+@pytest.mark.parametrize("args,needle", [(["--theorem", "2", "--n", "5"], "--n"),
+                                         (["--theorem", "1", "--delta", "0.1"], "--delta"),
+                                         (["--theorem", "2", "--eps", "1"], "--eps")])
+def test_options_a_theorem_does_not_take_are_rejected(args, needle):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "counterexamples.search", *args], capture_output=True, text=True,
+                       timeout=60)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and needle in lines[0]
