@@ -71,7 +71,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .backends import to_fraction
-from .optimizers import VARIANTS, BIAS_CORRECTION_V
+from .optimizers import BIAS_CORRECTION_V, VARIANTS, switches
 
 try:  # numba is a hard dependency, but the engine must never be the reason an import fails
     from . import engine_kernels as K
@@ -178,14 +178,8 @@ def _flags(method: str, variant: str, schedule: str, beta1_schedule: str, bias_c
     F[K.F_KIND] = K.KIND_ADAM
     if method in _PAPER_ONLY:
         variant = "paper"
-    sw = dict(VARIANTS[variant])
-    if method not in _PAPER_ONLY:
-        if bias_correction_m is not None:
-            sw["bias_correction_m"] = bool(bias_correction_m)
-        if bias_correction_v is not None:
-            if bias_correction_v not in BIAS_CORRECTION_V:
-                raise ValueError(f"bias_correction_v must be one of {BIAS_CORRECTION_V}")
-            sw["bias_correction_v"] = bias_correction_v
+    sw = (switches(variant) if method in _PAPER_ONLY
+          else switches(variant, bias_correction_m, bias_correction_v))
     if method in ("adam", "rmsprop", "adamnc"):
         beta1_schedule = "constant" if method != "adamnc" else beta1_schedule
     b1s = {"constant": 0, "geometric": 1, "harmonic": 2}.get(beta1_schedule)

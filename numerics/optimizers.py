@@ -105,13 +105,8 @@ def adagrad(alpha=1, schedule: str = "sqrt", eps=0) -> Method:
     return Method("adagrad", dict(alpha=alpha, schedule=schedule, eps=eps), build)
 
 
-def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, beta1_schedule,
-                 lam, beta2_schedule, adamx, bias_correction_m, bias_correction_v, eps_root) -> Method:
-    """The one Adam-type update.  All of adam / amsgrad / adamnc / adamx / rmsprop are presets of it.
-
-    m_t = beta_{1t} m_{t-1} + (1 - beta_{1t}) g_t,  v_t = beta_{2t} v_{t-1} + (1 - beta_{2t}) g_t^2,
-    v_hat_t = max(v_hat_{t-1}, v_t) (AMSGrad) or the AdamX rule, step = alpha_t m_t / sqrt(v_hat_t).
-    """
+def switches(variant: str, bias_correction_m=None, bias_correction_v=None) -> dict:
+    """The variant's preset switches, with explicit overrides (None keeps the preset's value)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     sw = dict(VARIANTS[variant])
@@ -121,6 +116,17 @@ def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, 
         if bias_correction_v not in BIAS_CORRECTION_V:
             raise ValueError(f"bias_correction_v must be one of {BIAS_CORRECTION_V}")
         sw["bias_correction_v"] = bias_correction_v
+    return sw
+
+
+def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, beta1_schedule,
+                 lam, beta2_schedule, adamx, bias_correction_m, bias_correction_v, eps_root) -> Method:
+    """The one Adam-type update.  All of adam / amsgrad / adamnc / adamx / rmsprop are presets of it.
+
+    m_t = beta_{1t} m_{t-1} + (1 - beta_{1t}) g_t,  v_t = beta_{2t} v_{t-1} + (1 - beta_{2t}) g_t^2,
+    v_hat_t = max(v_hat_{t-1}, v_t) (AMSGrad) or the AdamX rule, step = alpha_t m_t / sqrt(v_hat_t).
+    """
+    sw = switches(variant, bias_correction_m, bias_correction_v)
     if beta1_schedule not in S.BETA1_SCHEDULES:
         raise ValueError(f"unknown beta1 schedule {beta1_schedule!r}; choose one of {S.BETA1_SCHEDULES}")
     hyper = dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule, variant=variant,
