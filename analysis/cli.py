@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 
 import sympy as sp
 
-from numerics.cli import BadInput, check_writable, write_atomic
+from numerics.cli import BadInput, check_writable, versions, write_atomic
 
 SCHEMA = "--json: {gamma: {method: {verdict, witness, ...}}, bounds: {name: {latex, srepr, symbols, source}}, meta}"
 
@@ -47,15 +46,6 @@ def parser() -> argparse.ArgumentParser:
                    help="write the output to FILE (atomically: temporary file, then rename) instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
-
-
-def _versions() -> dict:
-    import flint
-    import mpmath
-    import z3
-
-    return {"python": sys.version.split()[0], "sympy": sp.__version__, "z3": z3.get_version_string(),
-            "python-flint": flint.__version__, "mpmath": mpmath.__version__}
 
 
 def collect(sections=("gamma", "lemmas", "bounds"), progress=None) -> dict:
@@ -141,7 +131,7 @@ def to_json(res: dict) -> dict:
     if "derivation_checks" in res:
         doc["bounds"] = {name: {"latex": BD.latex(b.expr), "srepr": sp.srepr(b.expr), "symbols": b.symbols,
                                 "source": b.source} for name, b in BD.BOUNDS.items()}
-    meta = {"versions": _versions(), "precision": "exact (SymPy rationals/algebraics); witness signs in "
+    meta = {"versions": versions(), "precision": "exact (SymPy rationals/algebraics); witness signs in "
                                                   "python-flint balls at >= 128 bits"}
     if "lemmas" in res:
         meta["lemmas"] = {k: v.as_dict() for k, v in res["lemmas"].items()}

@@ -5,6 +5,8 @@ precision is doubled (up to ``max_prec`` bits) and, failing that, 0 ("undecided"
 """
 from __future__ import annotations
 
+import functools
+
 import flint
 import sympy as sp
 
@@ -32,18 +34,9 @@ def to_arb(e):
         if x.is_Rational and x.q == 2:
             return to_arb(b).sqrt() ** int(x.p)
         return to_arb(b) ** to_arb(x)
-    if isinstance(e, sp.Max):
-        vals = [to_arb(a) for a in e.args]
-        out = vals[0]
-        for v in vals[1:]:
-            out = out.max(v)
-        return out
-    if isinstance(e, sp.Min):
-        vals = [to_arb(a) for a in e.args]
-        out = vals[0]
-        for v in vals[1:]:
-            out = out.min(v)
-        return out
+    if isinstance(e, (sp.Max, sp.Min)):  # rigorous max/min of balls, folded over the arguments
+        pick = "max" if isinstance(e, sp.Max) else "min"
+        return functools.reduce(lambda a, b: getattr(a, pick)(b), (to_arb(a) for a in e.args))
     if isinstance(e, sp.log):
         return to_arb(e.args[0]).log()
     raise TypeError(f"cannot enclose {e!r} (free symbols: {e.free_symbols})")

@@ -36,7 +36,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 _ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "268435456",
@@ -451,11 +450,9 @@ def main(argv=None) -> int:
         if args.json == "-":
             print(data)
         else:
-            folder = os.path.dirname(os.path.abspath(args.json))
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-bench-")
-            with os.fdopen(fd, "w") as fh:
-                fh.write(data)
-            os.replace(tmp, args.json)
+            from numerics.cli import write_atomic
+
+            write_atomic(args.json, data)
     return 0
 
 

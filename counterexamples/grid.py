@@ -199,7 +199,7 @@ def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps
 
 
 def plot(grid: dict, reddi, sim: dict | None, path: str, title: str = "") -> str:
-    """Draw the phase diagram to ``path`` atomically (tmp file + os.replace)."""
+    """Draw the phase diagram to ``path`` atomically (numerics.cli.write_atomic)."""
     import os
 
     import matplotlib
@@ -242,11 +242,15 @@ def plot(grid: dict, reddi, sim: dict | None, path: str, title: str = "") -> str
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7,
               framealpha=0.9)
     fig.tight_layout()
-    root, ext = os.path.splitext(path)
-    tmp = f"{root}.tmp{os.getpid()}{ext or '.png'}"
-    fig.savefig(tmp, dpi=120)
+    import io
+
+    from numerics.cli import write_atomic
+
+    buf = io.BytesIO()
+    ext = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+    fig.savefig(buf, format=ext, dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
+    write_atomic(path, buf.getvalue())
     return path
 
 

@@ -24,12 +24,11 @@ import argparse
 import json
 import math
 import os
-import platform
 import sys
 import time
 from fractions import Fraction
 
-from numerics.cli import BadInput, check_writable, write_atomic
+from numerics.cli import BadInput, check_writable, versions, write_atomic
 
 from . import drift as dr
 from .progress import Bar
@@ -486,18 +485,13 @@ def run_default(ctx) -> dict:
 
 
 def meta(o, seconds) -> dict:
-    import flint
-    import numpy
-    import z3
-
     try:
         from numerics import engine as E
 
         eng = "numba" if E.HAVE_NUMBA else "numpy-reference"
     except Exception:  # noqa: BLE001
         eng = "numpy-reference"
-    return {"versions": {"python": platform.python_version(), "numpy": numpy.__version__,
-                         "z3": z3.get_version_string(), "python-flint": flint.__version__},
+    return {"versions": versions(),
             "precision": {"drift": "python-flint arb, 64-4096 bits (certified signs)",
                           "conditions": "exact rationals ((c1), (c2)); arb >= 128 bits ((c3))",
                           "simulation": "float64 (fused engine) + 128-bit arb ball run"},

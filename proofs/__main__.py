@@ -14,26 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 
-from numerics.cli import BadInput, Parser, check_writable, write_atomic
+from numerics.cli import BadInput, Parser, check_writable, versions, write_atomic
+
+PRECISION = "exact SymPy (rationals, algebraic numbers); replays and evidence: mpmath 50 digits"
 
 from .ids import IDS
 
 MAX_TIMEOUT = 600.0
-
-
-def _versions() -> dict:
-    import mpmath
-    import sympy
-    import z3
-
-    return {"python": platform.python_version(), "z3": z3.get_version_string(), "sympy": sympy.__version__,
-            "mpmath": mpmath.__version__,
-            "precision": "exact SymPy (rationals, algebraic numbers); replays and evidence: mpmath 50 digits"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,7 +125,8 @@ def main(argv=None) -> int:
               for v in ("proved", "refuted", "unknown")}
     doc = {"theorems": theorems,
            "meta": {"timeout_s": timeout_s, "seconds": round(total, 3), "counts": counts, "mismatches": bad,
-                    "versions": _versions(),
+                    "versions": versions(),
+                    "precision": PRECISION,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
     text = json.dumps(doc, indent=2)
     if args.output:
@@ -146,7 +137,7 @@ def main(argv=None) -> int:
         v = doc["meta"]["versions"]
         print(f"Proof audit of Reddi, Kale & Kumar (2018) -- z3 {v['z3']}, sympy {v['sympy']}, mpmath {v['mpmath']}; "
               f"per-obligation timeout {timeout_s:g} s")
-        print(f"precision: {v['precision']}\n")
+        print(f"precision: {PRECISION}\n")
         for th in theorems:
             print(_table(th) + "\n")
         print(f"{sum(counts.values())} steps: {counts['proved']} proved, {counts['refuted']} refuted, "
