@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from fractions import Fraction

@@ -14,6 +14,7 @@ Scalar backends (mpmath, arb, sympy) accept Python scalars or numpy object array
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from fractions import Fraction
 from typing import Any
@@ -296,18 +297,13 @@ class ArbBackend(Backend):
         self.maximum = _lift2(lambda a, b: a.max(b))
         self.safe_div = _lift2(lambda a, b: flint.arb(0) if b.is_zero() else a / b)
 
+    @contextlib.contextmanager
     def precision(self):
-        backend = self
-
-        class _Prec:
-            def __enter__(self):
-                self.old = backend.flint.ctx.prec
-                backend.flint.ctx.prec = backend.prec
-
-            def __exit__(self, *exc):
-                backend.flint.ctx.prec = self.old
-
-        return _Prec()
+        old, self.flint.ctx.prec = self.flint.ctx.prec, self.prec
+        try:
+            yield
+        finally:
+            self.flint.ctx.prec = old
 
     def num(self, value):
         arb = self.flint.arb

@@ -10,6 +10,7 @@ import os
 import platform
 import sys
 import tempfile
+from typing import NoReturn
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -25,7 +26,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def fail(prog: str, message: str) -> "NoReturn":  # type: ignore[name-defined]
+def fail(prog: str, message: str) -> NoReturn:
     sys.stderr.write(f"{prog}: error: {message}\n")
     raise SystemExit(EXIT_BAD_INPUT)
 

@@ -490,7 +490,7 @@ def why_not(method, problem, x1=0, backend=None) -> str | None:
 def try_run(method, problem, T: int, x1=0, checkpoints: Sequence[int] | None = None,
             backend=None, progress: Callable[[int, int], None] | None = None):
     """:func:`numerics.run.run` through the fused engine, or None when the engine does not apply."""
-    from .problems import Bernoulli, Explicit, Periodic
+    from .problems import Explicit, Periodic
     from .run import Checkpoint, RunResult, default_checkpoints
 
     from .backends import ArbBackend

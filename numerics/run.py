@@ -11,6 +11,7 @@ t updates and R_t/t uses x_1..x_t.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -83,17 +84,9 @@ def run(method: Method, problem: LinearProblem, T: int, x1=0, backend: Backend |
         B_run = FloatBackend()  # bit-identical IEEE float64, ~20x less overhead for one 1-D path
     else:
         B_run = B
-    ctx = B_run.precision() if hasattr(B_run, "precision") else _Null()
+    ctx = B_run.precision() if hasattr(B_run, "precision") else contextlib.nullcontext()
     with ctx:
         return _run(method, problem, T, x1, B_run, B, scalar, checkpoints, on_step)
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _run(method, problem, T, x1, B, B_report, scalar, checkpoints, on_step):

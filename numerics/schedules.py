@@ -7,7 +7,6 @@ reproductions that count from 0 shift the large gradient by one round (spec/impl
 """
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Callable
 
 FIRST_ROUND = 1
@@ -53,6 +52,3 @@ def beta2_adamnc(t: int, B):
 
 Beta2Schedule = Callable[[int, object], object]  # (t, backend) -> beta_{2t}
 
-
-def as_fraction_or_none(x) -> Fraction | None:
-    return None if x is None else Fraction(x)
