@@ -3,7 +3,7 @@
 For a witness (beta1, beta2, C, n, eps, scale) this runs, on g_t = s C at phase 0 and -s otherwise:
 
 * Adam from x1 = +1 (the theorems' start) and from x1 = -1 (the optimum), and AMSGrad from both, in
-  float64 with :func:`numerics.engine.run_batch` (the numba engine; it reproduces numerics.run bit for
+  float64 with :func:`numerics.engine.batch` (the numba engine; it reproduces numerics.run bit for
   bit) or, without numba, with :func:`numerics.run.run`;
 * Adam from x1 = +1 in python-flint balls at 128 bits for min(T, 20000) rounds with the reference
   definition (:func:`numerics.run.run`), compared with float64 at the same horizon.
@@ -37,12 +37,13 @@ def _engine_runs(method, beta1, beta2, alpha, C, n, eps, scale, x1s, T):
     import numpy as np
 
     try:
-        from numerics.engine import run_batch
+        from numerics.engine import batch
+        from numerics.optimizers import make
+        from numerics.problems import Periodic
 
-        r = run_batch(method, beta1=str(beta1), beta2=str(beta2), alpha=str(alpha), eps=str(eps),
-                      C=np.full(len(x1s), float(scale * C)), n=np.full(len(x1s), int(n)),
-                      low=np.full(len(x1s), float(-scale)), x1=np.array(x1s, dtype=float), T=T,
-                      checkpoints=(_half(T, n),))
+        r = batch(make(method, alpha=str(alpha), beta1=str(beta1), beta2=str(beta2), eps=str(eps)),
+                  Periodic(pattern=[float(scale * C)] + [float(-scale)] * (int(n) - 1)), T,
+                  x1=np.array(x1s, dtype=float), checkpoints=(_half(T, n),))
         h = _half(T, n)
         half = [(float(r.regret[i]) - float(r.cp_regret[0, i])) / (T - h) for i in range(len(x1s))]
         return [float(v) for v in r.x_T], [float(v) for v in r.avg_regret], half, r.engine

@@ -151,10 +151,12 @@ def _batch_adam(pts, C, n, alpha, eps, x1, T):
     b1s = np.array([float(a) for a, _ in pts])
     b2s = np.array([float(b) for _, b in pts])
     try:
-        from numerics.engine import run_batch
+        from numerics.engine import batch
+        from numerics.optimizers import make
+        from numerics.problems import Periodic
 
-        r = run_batch("adam", beta1=b1s, beta2=b2s, alpha=float(alpha), eps=float(eps),
-                      C=np.full(len(pts), float(C)), n=np.full(len(pts), int(n)), x1=x1, T=T)
+        r = batch(make("adam", alpha=float(alpha), beta1=b1s, beta2=b2s, eps=float(eps)),
+                  Periodic(pattern=[float(C)] + [-1.0] * (int(n) - 1)), T, x1=x1)
         return np.asarray(r.x_T), r.engine, T
     except Exception:  # noqa: BLE001 -- no numba: the reference definition, batched in numpy
         from numerics.backends import NumpyBackend

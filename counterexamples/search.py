@@ -367,19 +367,21 @@ def run_theorem3(ctx) -> list[dict]:
                  "monte_carlo": tried, "note": "no candidate C backed at 95%"}]
     sim = None
     try:
-        from numerics.engine import run_batch
+        from numerics.engine import batch
     except ImportError:  # no fused engine: the Monte Carlo above is the evidence
-        run_batch = None
-    if ctx.sim and run_batch is not None:
+        batch = None
+    if ctx.sim and batch is not None:
         import numpy as np
 
         p = (1 + d) / (dr.q(C) + 1)
         T = o["T"] or 1_000_000
         with ctx.bar(f"Theorem 3: projected Adam/AMSGrad, 8 paths, T={T:.0e}"):
-            ra = run_batch("adam", beta1=str(b1), beta2=str(b2), alpha=1, C=float(C), p=float(p),
-                           problem_kind="bernoulli", seed=o["seed"], x1=np.zeros(8), T=T)
-            rm = run_batch("amsgrad", beta1=str(b1), beta2=str(b2), alpha=1, C=float(C), p=float(p),
-                           problem_kind="bernoulli", seed=o["seed"], x1=np.zeros(8), T=T)
+            from numerics.optimizers import make
+            from numerics.problems import Bernoulli
+
+            coins = Bernoulli(p=float(p), high=float(C), low=-1, seed=o["seed"], batch=8)
+            ra = batch(make("adam", beta1=str(b1), beta2=str(b2), alpha=1), coins, T, x1=np.zeros(8))
+            rm = batch(make("amsgrad", beta1=str(b1), beta2=str(b2), alpha=1), coins, T, x1=np.zeros(8))
         sim = {"T": T, "alpha": "1", "x1": 0, "paths": 8, "seed": o["seed"], "engine": ra.engine,
                "adam_x_T": float(np.mean(ra.x_T)), "adam_x_T_all": [float(x) for x in ra.x_T],
                "adam_avg_regret": float(np.mean(ra.avg_regret)),
@@ -486,9 +488,9 @@ def run_default(ctx) -> dict:
 
 def meta(o, seconds) -> dict:
     try:
-        from numerics import engine as E
+        from numerics.engine import HAVE_NUMBA
 
-        eng = "numba" if E.HAVE_NUMBA else "numpy-reference"
+        eng = "numba" if HAVE_NUMBA else "numpy-reference"
     except Exception:  # noqa: BLE001
         eng = "numpy-reference"
     return {"versions": versions(),

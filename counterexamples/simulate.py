@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make
-from numerics.engine import run_fast
+from numerics.engine import simulate as run_engine
 from numerics.cli import BadInput, Parser, check_writable, fail, versions, write_atomic
 from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
@@ -144,7 +144,7 @@ def simulate(a) -> dict:
         method = make(nm, **ran)
         t0 = time.perf_counter()
         # the fused engine (numba for float64, a fast ball loop for arb) when it applies
-        res = run_fast(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
+        res = run_engine(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
         engine = res.backend["engine"]
         secs = time.perf_counter() - t0
         runs.append(_run_record(nm, method, res, B, x1, engine, secs))

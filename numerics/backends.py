@@ -1,14 +1,16 @@
 """Number systems on which the one optimizer definition runs.
 
 A backend is a tiny adapter: ``num`` (exact conversion of a hyper-parameter or a gradient value),
-``sqrt``, ``maximum``, ``clip``, ``safe_div``, ``zeros_like`` and read-outs.  The optimizer code in
+``sqrt``, ``power`` (x ** t for a round index t), ``maximum``, ``clip``, ``safe_div``, ``zeros_like``,
+``jit`` (identity here; the engine's compiled backend compiles the helper) and read-outs.  The optimizer code in
 :mod:`numerics.optimizers` uses only these and ordinary ``+ - * / **``, so the same definition runs on
 
 * ``numpy``  -- float64 arrays, batched over trajectories (shape ``(N, d)``);
 * ``mpmath`` -- an independent ``mpmath.MPContext`` at a chosen number of digits (no global state);
 * ``arb``    -- python-flint balls; every result encloses the exact real value;
 * ``sympy``  -- exact rationals and symbols, used by :mod:`analysis` to derive Gamma_t;
-* ``cupy``   -- float64 on a GPU, only when CuPy is importable *and* a device answers.
+* ``cupy``   -- float64 on a GPU, only when CuPy is importable *and* a device answers (an
+  :class:`ArrayAPIBackend`, which also runs on any array-API namespace such as ``array_api_strict``).
 
 Scalar backends (mpmath, arb, sympy) accept Python scalars or numpy object arrays (for d > 1).
 """
@@ -64,6 +66,11 @@ class Backend:
     def sqrt(self, x):
         raise NotImplementedError
 
+    @staticmethod
+    def power(x, k: int):
+        """x ** k for an integer round index k (float64: libm pow, as Python computes it)."""
+        return x ** k
+
     def maximum(self, a, b):
         raise NotImplementedError
 
@@ -89,6 +96,11 @@ class Backend:
             out.fill(self.num(0))
             return out
         return self.num(0)
+
+    @staticmethod
+    def jit(f):
+        """Helpers of a rule pass through here; the engine's numba backend compiles them."""
+        return f
 
     def describe(self) -> dict:
         return {"backend": self.name, "dps": None}
@@ -155,7 +167,73 @@ class NumpyBackend(Backend):
         return float(x)
 
 
-class CupyBackend(NumpyBackend):
+class ArrayAPIBackend(NumpyBackend):
+    """float64 arrays of any array-API namespace on one device: CuPy on a GPU, ``array_api_strict``
+    (with its fake devices) in the CPU tests.  The reference definitions run here unchanged, one
+    array operation per term, so a GPU needs no kernel of its own.  Every array is created on
+    ``device``; Python scalars (step sizes, hyper-parameters given as scalars) stay Python floats."""
+
+    batched = True
+    arrays_only = True  # numerics.run never takes the scalar fast path on this backend
+
+    def __init__(self, xp, device=None, name: str | None = None):
+        self.xp = xp
+        self.device = device
+        self.name = name or getattr(xp, "__name__", "array-api")
+
+    def _is_array(self, x) -> bool:
+        return not isinstance(x, (int, float))
+
+    def num(self, value):
+        v = NumpyBackend.num(self, value)
+        if isinstance(v, np.ndarray):
+            v = np.ascontiguousarray(v)
+            return self.xp.asarray(v) if self.device is None else self.xp.asarray(v, device=self.device)
+        return v
+
+    def sqrt(self, x):
+        return self.xp.sqrt(x) if self._is_array(x) else math.sqrt(x)
+
+    def maximum(self, a, b):
+        if not (self._is_array(a) or self._is_array(b)):
+            return a if a >= b else b
+        return self.xp.where(a >= b, a, b) if self._is_array(a) and self._is_array(b) else \
+            self.xp.maximum(a if self._is_array(a) else self.zeros_like(b) + a,
+                            b if self._is_array(b) else self.zeros_like(a) + b)
+
+    def clip(self, x, lo, hi):
+        xp = self.xp
+        return xp.where(x < lo, lo, xp.where(x > hi, hi, x))
+
+    def safe_div(self, a, b):
+        if not (self._is_array(a) or self._is_array(b)):
+            return 0.0 if b == 0 else a / b
+        xp = self.xp
+        if not self._is_array(b):
+            b = self.zeros_like(a) + b
+        nz = b != 0.0
+        return xp.where(nz, a / xp.where(nz, b, 1.0), 0.0)
+
+    def is_zero(self, x):
+        return bool(self.xp.all(x == 0)) if self._is_array(x) else x == 0
+
+    def sum_last(self, x):
+        return self.xp.sum(x, axis=-1) if self._is_array(x) else x
+
+    def zeros_like(self, x):
+        shape = tuple(x.shape) if self._is_array(x) else ()
+        if self.device is None:
+            return self.xp.zeros(shape, dtype=self.xp.float64)
+        return self.xp.zeros(shape, dtype=self.xp.float64, device=self.device)
+
+    def to_float(self, x):
+        return float(x)
+
+    def describe(self):
+        return {"backend": self.name, "dps": None, "device": str(self.device)}
+
+
+class CupyBackend(ArrayAPIBackend):
     """float64 on a GPU.  Constructed only when CuPy imports and a device answers."""
 
     name = "cupy"
@@ -174,35 +252,7 @@ class CupyBackend(NumpyBackend):
             raise BackendUnavailable(f"--backend cupy: no usable GPU ({exc})") from exc
         if not ok:
             raise BackendUnavailable("--backend cupy: CuPy is installed but no GPU is available")
-        self.xp = cp
-
-    def num(self, value):
-        v = super().num(value)
-        return self.xp.asarray(v) if isinstance(v, np.ndarray) else v
-
-    def sqrt(self, x):
-        return self.xp.sqrt(x)
-
-    def maximum(self, a, b):
-        return self.xp.maximum(a, b)
-
-    def clip(self, x, lo, hi):
-        return self.xp.clip(x, lo, hi)
-
-    def safe_div(self, a, b):
-        xp = self.xp
-        a = xp.asarray(a, dtype=xp.float64)
-        b = xp.asarray(b, dtype=xp.float64)
-        return xp.where(b != 0, a / xp.where(b != 0, b, 1.0), 0.0)
-
-    def is_zero(self, x):
-        return bool(self.xp.all(self.xp.asarray(x) == 0))
-
-    def zeros_like(self, x):
-        return self.xp.zeros(self.xp.shape(x))
-
-    def to_float(self, x):
-        return float(x)
+        super().__init__(cp, None, "cupy")
 
 
 class FloatBackend(Backend):

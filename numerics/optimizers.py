@@ -10,14 +10,23 @@ The caller forms hat x_{t+1} = x_t - step and projects it onto the box F (see :m
 ``inv_lr`` is the per-coordinate inverse learning rate sqrt(V_t)/alpha_t of the paper, so that
 Gamma_{t+1} = inv_lr_{t+1} - inv_lr_t (eq. 2) is read off the same code that the simulator runs.
 
-Methods (paper §2 and spec/implementations.md):
+Each update rule is written exactly once, as a *rule*: ``rule.make(B) -> (init, update_h)`` where
+``update_h(h, g, state, t)`` reads its numbers from the named tuple ``h`` (``rule.Hyper``) and its
+switches (variant, schedules) are fixed when the rule is made.  ``method.build(B)`` binds ``h``; the
+fused engine (:mod:`numerics.engine`) compiles the very same ``update_h`` with numba, on a backend
+whose helpers are compiled functions, with ``h`` read per trajectory at run time.  So the simulator,
+the SymPy derivations, the certified ball runs and the fast kernels all execute this code.
+The rule bodies therefore use only ``B``'s helpers (bound once, outside ``update``), arithmetic, and
+Python conditionals on the switches (constants for the compiler).
+
+Methods (paper §2; library variants in ``VARIANTS``):
   sgd       phi_t = g_t, psi_t = I
   adagrad   phi_t = g_t, psi_t = diag(sum_{i<=t} g_i^2) / t
   adam      eq. (1); eps inside the root as in eq. (3); ``variant`` selects paper/pytorch/optax/keras
   rmsprop   adam with beta1 = 0
   amsgrad   Algorithm 2: v_hat_t = max(v_hat_{t-1}, v_t), beta_{1t} schedules
   adamnc    Algorithm 3: time-varying beta_{2t} (default 1 - 1/t)
-  adamx     Phuong & Phong: v_hat_t = max((1-beta_{1t})^2/(1-beta_{1,t-1})^2 v_hat_{t-1}, v_t)
+  adamx     Phuong & Phong (2019): v_hat_t = max((1-beta_{1t})^2/(1-beta_{1,t-1})^2 v_hat_{t-1}, v_t)
 """
 from __future__ import annotations
 
@@ -26,7 +35,7 @@ from typing import Any, Callable, NamedTuple
 from . import schedules as S
 
 # ------------------------------------------------------------------------------------------------
-# Variants of Adam / AMSGrad (spec/implementations.md §1.5).  Each is a preset of three switches:
+# Variants of Adam / AMSGrad (docs/paper.md, "library variants").  Each is a preset of three switches:
 #   bias_correction_m : divide m_t by 1 - beta1^t                        (all but the paper)
 #   bias_correction_v : 'none' | 'before_max' (optax) | 'after_max' (PyTorch) | 'in_lr' (Keras)
 #   eps_inside        : eps under the root, eq. (3)   (paper; optax's eps_root)  else outside it
@@ -41,16 +50,43 @@ BIAS_CORRECTION_V = ("none", "before_max", "after_max", "in_lr")
 METHODS = ("sgd", "adagrad", "rmsprop", "adam", "amsgrad", "adamnc", "adamx")
 
 
+class Rule(NamedTuple):
+    """One update rule with its switches fixed: what the engine compiles (see the module doc).
+
+    ``key`` identifies the compiled code (name and switches); ``make(B)`` returns
+    ``(init(x1) -> state, update(h, g, state, t) -> (step, state, inv_lr))``; ``Hyper`` and ``State``
+    are the named tuples of its numbers and of its state."""
+
+    key: tuple
+    make: Callable[[Any], tuple[Callable, Callable]]
+    Hyper: type
+    State: type
+
+
 class Method(NamedTuple):
-    """A method with its hyper-parameters (exact values as given) and a builder per backend."""
+    """A method: its hyper-parameters as given (exact values), its rule and its numbers.
+
+    ``numbers`` maps each field of ``rule.Hyper`` to the value given (a scalar, or for the engine's
+    batches an array with one value per trajectory)."""
 
     name: str
     hyper: dict
-    build: Callable[[Any], tuple[Callable, Callable]]
+    rule: Rule
+    numbers: dict
+
+    def build(self, B) -> tuple[Callable, Callable]:
+        """(init, update(g, state, t)) on backend B, the numbers converted to B's once."""
+        h = self.rule.Hyper(**{k: B.num(v) for k, v in self.numbers.items()})
+        init, update_h = self.rule.make(B)
+
+        def update(g, state, t):
+            return update_h(h, g, state, t)
+
+        return init, update
 
 
 class SGDState(NamedTuple):
-    count: int
+    count: Any  # rounds done (a number of the backend)
 
 
 class AdaGradState(NamedTuple):
@@ -63,23 +99,62 @@ class AdamState(NamedTuple):
     v_hat: Any  # running max (AMSGrad / AdamX); equals v for plain Adam
 
 
-# ------------------------------------------------------------------------------------------------
-def sgd(alpha=1, schedule: str = "sqrt") -> Method:
-    """Online (projected) gradient descent: step = alpha_t g_t; inv_lr = 1/alpha_t."""
+class StepHyper(NamedTuple):
+    alpha: Any
+    eps: Any
 
-    def build(B):
-        a = B.num(alpha)
+
+class AdamHyper(NamedTuple):
+    alpha: Any
+    beta1: Any
+    beta2: Any  # unused by AdamNC (beta_{2t} is a schedule)
+    eps: Any
+    eps_root: Any
+    lam: Any  # geometric beta_{1t} = beta1 lam^(t-1); unused otherwise
+
+
+# ------------------------------------------------------------------------------------------------
+def _sgd_rule(schedule: str) -> Rule:
+    def make(B):
+        alpha_t, num = S.step_size(schedule, B), B.num
+        zeros_like = B.zeros_like
+        one = num(1)
 
         def init(x1):
-            return SGDState(0)
+            return SGDState(num(0))
 
-        def update(g, state, t):
-            at = S.alpha_t(a, schedule, t, B)
-            return at * g, SGDState(t), 1 / at + B.zeros_like(g)
+        def update(h, g, state, t):
+            at = alpha_t(h.alpha, t)
+            return at * g, SGDState(state.count + one), one / at + zeros_like(g)
 
         return init, update
 
-    return Method("sgd", dict(alpha=alpha, schedule=schedule), build)
+    return Rule(("sgd", schedule), make, StepHyper, SGDState)
+
+
+def sgd(alpha=1, schedule: str = "sqrt") -> Method:
+    """Online (projected) gradient descent: step = alpha_t g_t; inv_lr = 1/alpha_t."""
+    return Method("sgd", dict(alpha=alpha, schedule=schedule), _sgd_rule(schedule),
+                  dict(alpha=alpha, eps=0))
+
+
+def _adagrad_rule(schedule: str) -> Rule:
+    def make(B):
+        alpha_t, sqrt, safe_div, num = S.step_size(schedule, B), B.sqrt, B.safe_div, B.num
+        zeros_like = B.zeros_like
+
+        def init(x1):
+            return AdaGradState(zeros_like(x1))
+
+        def update(h, g, state, t):
+            s = state.sum_sq + g * g
+            at = alpha_t(h.alpha, t)
+            denom = sqrt(s / num(t) + h.eps)
+            return at * safe_div(g, denom), AdaGradState(s), denom / at
+
+        return init, update
+
+    return Rule(("adagrad", schedule), make, StepHyper, AdaGradState)
 
 
 def adagrad(alpha=1, schedule: str = "sqrt", eps=0) -> Method:
@@ -87,22 +162,8 @@ def adagrad(alpha=1, schedule: str = "sqrt", eps=0) -> Method:
 
     With alpha_t = alpha/sqrt(t) the effective rate is alpha / sqrt(sum_i g_i^2) per coordinate.
     """
-
-    def build(B):
-        a, e = B.num(alpha), B.num(eps)
-
-        def init(x1):
-            return AdaGradState(B.zeros_like(x1))
-
-        def update(g, state, t):
-            s = state.sum_sq + g * g
-            at = S.alpha_t(a, schedule, t, B)
-            denom = B.sqrt(s / B.num(t) + e)
-            return at * B.safe_div(g, denom), AdaGradState(s), denom / at
-
-        return init, update
-
-    return Method("adagrad", dict(alpha=alpha, schedule=schedule, eps=eps), build)
+    return Method("adagrad", dict(alpha=alpha, schedule=schedule, eps=eps), _adagrad_rule(schedule),
+                  dict(alpha=alpha, eps=eps))
 
 
 def switches(variant: str, bias_correction_m=None, bias_correction_v=None) -> dict:
@@ -119,65 +180,87 @@ def switches(variant: str, bias_correction_m=None, bias_correction_v=None) -> di
     return sw
 
 
-def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, beta1_schedule,
-                 lam, beta2_schedule, adamx, bias_correction_m, bias_correction_v, eps_root) -> Method:
+def _adam_rule(*, schedule, bias_correction_m, bias_correction_v, eps_inside, amsgrad, adamx,
+               beta1_schedule, beta2_schedule) -> Rule:
     """The one Adam-type update.  All of adam / amsgrad / adamnc / adamx / rmsprop are presets of it.
 
     m_t = beta_{1t} m_{t-1} + (1 - beta_{1t}) g_t,  v_t = beta_{2t} v_{t-1} + (1 - beta_{2t}) g_t^2,
-    v_hat_t = max(v_hat_{t-1}, v_t) (AMSGrad) or the AdamX rule, step = alpha_t m_t / sqrt(v_hat_t).
+    v_hat_t = max(v_hat_{t-1}, v_t) (AMSGrad) or the AdamX rule, step = alpha_t m_t / sqrt(v_hat_t),
+    with the variant's bias corrections and eps placement (``VARIANTS``).
     """
+    before_max = bias_correction_v == "before_max"
+    after_max = bias_correction_v == "after_max"
+    in_lr = bias_correction_v == "in_lr"
+    # the switches as plain constants: the engine's compiler folds the branches below
+    bcm, eps_in, ams, adx = bool(bias_correction_m), bool(eps_inside), bool(amsgrad), bool(adamx)
+    b2_key = None if beta2_schedule is None else getattr(beta2_schedule, "__name__", "user")
+
+    def make(B):
+        sqrt, maximum, safe_div, power, num = B.sqrt, B.maximum, B.safe_div, B.power, B.num
+        zeros_like = B.zeros_like
+        alpha_t = S.step_size(schedule, B)
+        beta1_t = S.beta1_fn(beta1_schedule, B)
+        beta2_t = S.beta2_fn(beta2_schedule, B)
+        one = num(1)
+
+        def init(x1):
+            z = zeros_like(x1)
+            return AdamState(z, z, z)
+
+        def update(h, g, state, t):
+            bt1 = beta1_t(h.beta1, h.lam, t)
+            bt2 = beta2_t(h.beta2, t)
+            m = bt1 * state.m + (one - bt1) * g
+            v = bt2 * state.v + (one - bt2) * (g * g)
+            # what the running max is taken over (optax: the bias-corrected v)
+            v_for_max = v / (one - power(h.beta2, t)) if before_max else v
+            if adx:
+                if t == S.FIRST_ROUND:
+                    ratio = one
+                else:
+                    r = (one - bt1) / (one - beta1_t(h.beta1, h.lam, t - 1))
+                    ratio = r * r
+                v_hat = maximum(ratio * state.v_hat, v_for_max)
+            elif ams:
+                v_hat = maximum(state.v_hat, v_for_max)
+            else:
+                v_hat = v_for_max
+            at = alpha_t(h.alpha, t)
+            m_used = m / (one - power(h.beta1, t)) if bcm else m
+            v_used = v_hat / (one - power(h.beta2, t)) if after_max else v_hat
+            lr = at * sqrt(one - power(h.beta2, t)) if in_lr else at
+            if eps_in:
+                denom = sqrt(v_used + h.eps + h.eps_root)
+            else:
+                denom = sqrt(v_used + h.eps_root) + h.eps
+            # With bias correction, m_hat is itself an EMA (beta_{1t} = beta1(1-beta1^{t-1})/(1-beta1^t)),
+            # so the learning rate is lr/denom with m_hat as the momentum.
+            return lr * safe_div(m_used, denom), AdamState(m, v, v_hat), denom / lr
+
+        return init, update
+
+    key = ("adam", schedule, bcm, bias_correction_v, eps_in, ams, adx, beta1_schedule, b2_key)
+    return Rule(key, make, AdamHyper, AdamState)
+
+
+def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, beta1_schedule,
+                 lam, beta2_schedule, adamx, bias_correction_m, bias_correction_v, eps_root) -> Method:
     sw = switches(variant, bias_correction_m, bias_correction_v)
     if beta1_schedule not in S.BETA1_SCHEDULES:
         raise ValueError(f"unknown beta1 schedule {beta1_schedule!r}; choose one of {S.BETA1_SCHEDULES}")
+    if schedule not in S.STEP_SCHEDULES:
+        raise ValueError(f"unknown step-size schedule {schedule!r}; choose one of {S.STEP_SCHEDULES}")
+    if beta1_schedule == "geometric" and lam is None:
+        raise ValueError("lam: the geometric beta1 schedule needs lam in (0, 1)")
     hyper = dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule, variant=variant,
                  beta1_schedule=beta1_schedule, lam=lam, eps_root=eps_root, **sw)
     if beta2_schedule is not None:
         hyper["beta2_schedule"] = getattr(beta2_schedule, "__name__", "user")
-
-    def build(B):
-        a, b1, e, er = B.num(alpha), B.num(beta1), B.num(eps), B.num(eps_root)
-        b2 = None if beta2 is None else B.num(beta2)
-        lm = None if lam is None else B.num(lam)
-        one = B.num(1)
-
-        def b1t(t):
-            return S.beta1_t(b1, beta1_schedule, lm, t, B)
-
-        def b2t(t):
-            return b2 if beta2_schedule is None else beta2_schedule(t, B)
-
-        def init(x1):
-            z = B.zeros_like(x1)
-            return AdamState(z, z, z)
-
-        def update(g, state, t):
-            bt1, bt2 = b1t(t), b2t(t)
-            m = bt1 * state.m + (one - bt1) * g
-            v = bt2 * state.v + (one - bt2) * (g * g)
-            # what the running max is taken over (optax: the bias-corrected v)
-            v_for_max = v / (one - b2 ** t) if sw["bias_correction_v"] == "before_max" else v
-            if adamx:
-                ratio = one if t == S.FIRST_ROUND else ((one - bt1) / (one - b1t(t - 1))) ** 2
-                v_hat = B.maximum(ratio * state.v_hat, v_for_max)
-            elif amsgrad:
-                v_hat = B.maximum(state.v_hat, v_for_max)
-            else:
-                v_hat = v_for_max
-            at = S.alpha_t(a, schedule, t, B)
-            m_used = m / (one - b1 ** t) if sw["bias_correction_m"] else m
-            v_used = v_hat / (one - b2 ** t) if sw["bias_correction_v"] == "after_max" else v_hat
-            lr = at * B.sqrt(one - b2 ** t) if sw["bias_correction_v"] == "in_lr" else at
-            if sw["eps_inside"]:
-                denom = B.sqrt(v_used + e + er)
-            else:
-                denom = B.sqrt(v_used + er) + e
-            # With bias correction, m_hat is itself an EMA (beta_{1t} = beta1(1-beta1^{t-1})/(1-beta1^t),
-            # implementations §3), so the learning rate is lr/denom with m_hat as the momentum.
-            return lr * B.safe_div(m_used, denom), AdamState(m, v, v_hat), denom / lr
-
-        return init, update
-
-    return Method(name, hyper, build)
+    rule = _adam_rule(schedule=schedule, amsgrad=amsgrad, adamx=adamx, beta1_schedule=beta1_schedule,
+                      beta2_schedule=beta2_schedule, **sw)
+    numbers = dict(alpha=alpha, beta1=beta1, beta2=0 if beta2 is None else beta2, eps=eps,
+                   eps_root=eps_root, lam=0 if lam is None else lam)
+    return Method(name, hyper, rule, numbers)
 
 
 def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",

@@ -79,8 +79,8 @@ def run(method: Method, problem: LinearProblem, T: int, x1=0, backend: Backend |
     B = backend or NumpyBackend()
     d = problem.d
     x1_arr = np.asarray(x1, dtype=object if not B.batched else np.float64)
-    scalar = d == 1 and x1_arr.ndim == 0 and not B.name == "cupy"
-    if scalar and isinstance(B, NumpyBackend):
+    scalar = d == 1 and x1_arr.ndim == 0 and not getattr(B, "arrays_only", False)
+    if scalar and type(B) is NumpyBackend:
         B_run = FloatBackend()  # bit-identical IEEE float64, ~20x less overhead for one 1-D path
     else:
         B_run = B

@@ -22,33 +22,88 @@ def phase(t: int, n: int) -> int:
 STEP_SCHEDULES = ("sqrt", "constant")
 
 
-def alpha_t(alpha, schedule: str, t: int, B):
-    """Step size alpha_t: alpha / sqrt(t) (the theory's schedule) or the constant alpha."""
+def step_size(schedule: str, B):
+    """alpha_t as a function (alpha, t): alpha / sqrt(t) (the theory's schedule) or the constant alpha.
+
+    Built for a backend B (its helpers bound once; compiled by the engine's backend)."""
+    sqrt, num = B.sqrt, B.num
     if schedule == "sqrt":
-        return alpha / B.sqrt(B.num(t))
+        def alpha_sqrt(alpha, t):
+            return alpha / sqrt(num(t))
+
+        return B.jit(alpha_sqrt)
     if schedule == "constant":
-        return alpha
+        def alpha_constant(alpha, t):
+            return alpha
+
+        return B.jit(alpha_constant)
     raise ValueError(f"unknown step-size schedule {schedule!r}; choose one of {STEP_SCHEDULES}")
+
+
+def alpha_t(alpha, schedule: str, t: int, B):
+    """Step size alpha_t of round t (see :func:`step_size`)."""
+    return step_size(schedule, B)(alpha, t)
 
 
 BETA1_SCHEDULES = ("constant", "geometric", "harmonic")
 
 
-def beta1_t(beta1, kind: str, lam, t: int, B):
-    """beta_{1t}: constant beta1, beta1 * lambda^(t-1) (Corollary 1), or beta1 / t (its remark)."""
+def beta1_fn(kind: str, B):
+    """beta_{1t} as a function (beta1, lam, t): constant beta1, beta1 * lam^(t-1) (Corollary 1), or
+    beta1 / t (its remark)."""
+    power, num = B.power, B.num
     if kind == "constant":
-        return beta1
+        def beta1_constant(beta1, lam, t):
+            return beta1
+
+        return B.jit(beta1_constant)
     if kind == "geometric":
-        return beta1 * lam ** (t - 1)
+        def beta1_geometric(beta1, lam, t):
+            return beta1 * power(lam, t - 1)
+
+        return B.jit(beta1_geometric)
     if kind == "harmonic":
-        return beta1 / B.num(t)
+        def beta1_harmonic(beta1, lam, t):
+            return beta1 / num(t)
+
+        return B.jit(beta1_harmonic)
     raise ValueError(f"unknown beta1 schedule {kind!r}; choose one of {BETA1_SCHEDULES}")
+
+
+def beta1_t(beta1, kind: str, lam, t: int, B):
+    """beta_{1t} of round t (see :func:`beta1_fn`)."""
+    return beta1_fn(kind, B)(beta1, lam, t)
+
+
+def _beta2_mean(B):
+    one, num = B.num(1), B.num
+
+    def beta2_one_minus_inv_t(beta2, t):
+        return one - one / num(t)
+
+    return B.jit(beta2_one_minus_inv_t)
 
 
 def beta2_adamnc(t: int, B):
     """AdamNC's beta_{2t} = 1 - 1/t (Corollary 2): v_t is then the running mean of g^2."""
-    return 1 - 1 / B.num(t)
+    return _beta2_mean(B)(None, t)
 
 
 Beta2Schedule = Callable[[int, object], object]  # (t, backend) -> beta_{2t}
 
+
+def beta2_fn(schedule: Beta2Schedule | None, B):
+    """beta_{2t} as a function (beta2, t): the constant beta2 (None), AdamNC's 1 - 1/t, or a user's
+    schedule(t, B) (reference backends only: the engine does not compile user code)."""
+    if schedule is None:
+        def beta2_constant(beta2, t):
+            return beta2
+
+        return B.jit(beta2_constant)
+    if schedule is beta2_adamnc:
+        return _beta2_mean(B)
+
+    def beta2_user(beta2, t):
+        return schedule(t, B)
+
+    return beta2_user

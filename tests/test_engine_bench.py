@@ -16,7 +16,7 @@ def test_quick_benchmark_runs_and_reports(tmp_path):
     p = subprocess.run([sys.executable, SCRIPT, "--quick", "--no-torch", "--repeat", "1",
                         "--json", str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert p.returncode == 0, p.stderr
-    assert "engine, batch" in p.stdout and "targets (issue 6)" in p.stdout
+    assert "engine, batch" in p.stdout and "targets:" in p.stdout
     res = json.loads(out.read_text())
     R = res["results"]
     for key in ("engine_batch", "numpy_batch", "engine_single", "python_loop", "reference_single"):
@@ -37,3 +37,16 @@ def test_bad_input_is_one_line_exit_2():
     assert p.returncode == 2
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "--repeat" in lines[0] and "Traceback" not in p.stderr
+
+
+def test_json_to_stdout_is_only_json_and_bad_path_fails_first():
+    p = subprocess.run([sys.executable, SCRIPT, "--quick", "--no-torch", "--no-cli", "--repeat", "1",
+                        "--json", "-"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout)  # nothing but JSON on stdout
+    assert "engine_batch" in res["results"] and "engine, batch" in p.stderr
+    t0 = __import__("time").perf_counter()
+    q = subprocess.run([sys.executable, SCRIPT, "--json", "/nonexistent/x.json"], capture_output=True,
+                       text=True, timeout=60, cwd=ROOT)
+    assert q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1 and "--json" in q.stderr
+    assert __import__("time").perf_counter() - t0 < 30  # before the run, not after it

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from numerics import BackendUnavailable, Periodic, engine, make, run
-from numerics.engine_cuda import run_batch_cuda
+from numerics.engine import cuda
+
+from _engine_kw import run_batch
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None,
                                 reason="no C compiler to build the kernel source on the host")
@@ -38,21 +40,21 @@ def test_cuda_source_on_host_equals_engine(method, extra, kind):
         kw.update(C=rng.uniform(2, 50, N), p=0.3, seed=seed, problem_kind="bernoulli")
     else:
         kw.update(values=rng.normal(size=(T, N)) * 3, problem_kind="explicit")
-    a = engine.run_batch(method, **kw)
-    b = run_batch_cuda(method, device="host", **kw)
+    a = run_batch(method, **kw)
+    b = run_batch(method, device="host-c", **kw)
     assert b.engine == "c-host"
     for k in ("x_T", "x_played", "regret", "cp_x", "cp_regret"):
         assert np.array_equal(getattr(a, k), getattr(b, k)), k
 
 
 def test_cuda_source_on_host_equals_reference():
-    b = run_batch_cuda("amsgrad", device="host", beta1=0.9, beta2=0.99, alpha=0.5, C=1010, low=-10,
-                       n=101, T=3000)
+    b = run_batch("amsgrad", device="host-c", beta1=0.9, beta2=0.99, alpha=0.5, C=1010, low=-10,
+                  n=101, T=3000)
     ref = run(make("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99),
               Periodic(pattern=[1010] + [-10] * 100), 3000, 0)
     assert abs(b.x_T[0] - ref.x_T) <= 1e-12 and abs(b.avg_regret[0] - ref.avg_regret) <= 1e-12 * abs(ref.avg_regret)
-    shifted = run_batch_cuda("amsgrad", device="host", beta1=0.9, beta2=0.99, alpha=0.5,
-                             pattern=[-10, 1010] + [-10] * 99, T=3000)
+    shifted = run_batch("amsgrad", device="host-c", beta1=0.9, beta2=0.99, alpha=0.5,
+                        pattern=[-10, 1010] + [-10] * 99, T=3000)
     assert abs(shifted.avg_regret[0] - ref.avg_regret) > 1e-6  # the comparison can fail
 
 
@@ -66,7 +68,26 @@ def test_cupy_backend_without_gpu_is_a_clean_error():
         pass
     except Exception:  # pragma: no cover - a broken driver must still fail cleanly below
         pass
-    for backend in ("cupy", "cupy-xp"):
-        with pytest.raises(BackendUnavailable) as info:
-            engine.run_batch("amsgrad", C=3, n=3, T=5, backend=backend)
-        assert str(info.value).startswith("--backend cupy:") and "\n" not in str(info.value)
+    with pytest.raises(BackendUnavailable) as info:
+        run_batch("amsgrad", C=3, n=3, T=5, device="cuda")
+    assert str(info.value).startswith("--backend cupy:") and "\n" not in str(info.value)
+
+
+def test_layout_is_not_typed_twice():
+    """The C source reads every row through macros emitted from numerics.engine.layout: no numbered
+    row or flag index appears in the body, and the emitted rows are the layout's."""
+    import re
+
+    from numerics.engine import layout
+    from numerics.engine.plan import plan
+
+    assert not re.search(r"\b(P|ST|PH)\[\s*\d", cuda.BODY)  # no P[0 * N + i] style rows
+    assert not re.search(r"\bF\[", cuda.BODY)
+    pl = plan(make("amsgrad", variant="pytorch"), Periodic(pattern=[3, -1]), 5)
+    src = cuda.source(pl)
+    lay = layout.Layout(pl.rule)
+    for name in ("m", "v", "v_hat", "x", "x_played"):
+        assert f"#define ST_{name} {lay.state_row(name)}\n" in src
+    for name in ("alpha", "beta1", "beta2", "eps", "eps_root", "lam", "gbig"):
+        assert f"#define P_{name} {lay.hyper_row(name)}\n" in src
+    assert "#define BCV 2\n" in src and "#define BCM 1\n" in src and "#define AMS 1\n" in src

@@ -15,6 +15,8 @@ import pytest
 
 from numerics import Bernoulli, Explicit, Periodic, engine, make, run
 
+from _engine_kw import run_batch
+
 TOL = 1e-12
 
 
@@ -70,7 +72,7 @@ def test_run_batch_equals_reference(method, variant, kind, N):
     low = -rng.uniform(0.1, 2, N)
     p = rng.uniform(0.05, 0.6, N)
     vals = rng.normal(size=(T, N)) * rng.uniform(0.5, 20)
-    # schedules and variants are kernel flags (one per batch): the second set takes the first's
+    # schedules and variants are switches of the rule (one per batch): the second set takes the first's
     for k in ("schedule", "beta1_schedule"):
         if k in hs[0]:
             hs[1][k] = hs[0][k]
@@ -83,13 +85,13 @@ def test_run_batch_equals_reference(method, variant, kind, N):
         kw["lam"] = None
     cps = sorted({1, T // 3, T})
     if kind == "periodic":
-        res = engine.run_batch(method, C=C, n=n, low=low, x1=x1, T=T, checkpoints=cps, N=N, **kw)
+        res = run_batch(method, C=C, n=n, low=low, x1=x1, T=T, checkpoints=cps, N=N, **kw)
     elif kind == "bernoulli":
-        res = engine.run_batch(method, C=C, low=low, p=p, seed=seed, problem_kind="bernoulli",
+        res = run_batch(method, C=C, low=low, p=p, seed=seed, problem_kind="bernoulli",
                                x1=x1, T=T, checkpoints=cps, N=N, **kw)
         u = np.random.Generator(np.random.PCG64(seed)).random((T, N, 1))[:, :, 0]
     else:
-        res = engine.run_batch(method, values=vals, problem_kind="explicit", x1=x1, T=T,
+        res = run_batch(method, values=vals, problem_kind="explicit", x1=x1, T=T,
                                checkpoints=cps, N=N, **kw)
     assert res.engine == ("numba-parallel" if N >= engine.PARALLEL_MIN_LANES else "numba-serial")
     for i in range(N):
@@ -117,32 +119,48 @@ def test_bernoulli_stream_is_the_problems_stream():
     prob = Bernoulli(p="0.2", high=7, low=-1, seed=s, batch=N)
     meth = make("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99)
     ref = run(meth, prob, T, np.zeros((N, 1)))
-    res = engine.run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99, C=7, low=-1, p=0.2, seed=s,
+    res = run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99, C=7, low=-1, p=0.2, seed=s,
                            problem_kind="bernoulli", T=T, N=N)
     assert close(res.x_T, ref.x_T[:, 0]) and close(res.avg_regret, ref.avg_regret)
 
 
-@pytest.mark.parametrize("N", [1, 100])
-def test_fast_path_equals_generic_and_reference(N):
-    """The vectorised fast path returns the same bits as the generic path (paper AMSGrad, Adam)."""
-    rng = np.random.default_rng(7)
+def _lanes_one_by_one(method, kw, N):
+    """The same lanes run as N separate serial batches (N = 1 takes the serial kernel)."""
+    out = []
+    for i in range(N):
+        one = {k: (v[i] if isinstance(v, np.ndarray) and v.shape == (N,) else v) for k, v in kw.items()}
+        one.pop("N", None)
+        out.append(run_batch(method, **one))
+    return out
+
+
+@pytest.mark.parametrize("variant", ["paper", "pytorch"])
+def test_parallel_kernel_equals_serial_kernel_and_reference(variant):
+    """The vectorised parallel driver returns the serial driver's bits, with numbers per lane or
+    shared (shared numbers take another code path: scalars read once)."""
+    rng = np.random.default_rng(7 if variant == "paper" else 11)
+    N = 70
     for method in ("amsgrad", "adam", "rmsprop"):
-        kw = dict(beta1=rng.uniform(0, 0.99, N), beta2=rng.uniform(0.9, 0.999, N),
-                  alpha=rng.uniform(0.1, 1, N), eps=rng.choice([0.0, 1e-8], N), C=1010.0,
-                  low=-10.0, n=101, x1=rng.uniform(-1, 1, N), T=2000, checkpoints=[1, 500, 2000],
-                  N=N)
-        fast = engine.run_batch(method, **kw)
-        gen = engine.run_batch(method, path="generic", **kw)
-        assert fast.path == "fast" and gen.path == "generic"
-        for a in ("x_T", "x_played", "regret", "cp_x", "cp_regret"):
-            assert np.array_equal(getattr(fast, a), getattr(gen, a)), (method, a)
-    # uniform alpha takes another branch of the fast kernel
-    kw.update(alpha=0.5)
-    fast = engine.run_batch("amsgrad", **kw)
-    ref = run(make("amsgrad", alpha=0.5, beta1=float(kw["beta1"][0]), beta2=float(kw["beta2"][0]),
-                   eps=float(kw["eps"][0])),
-              Periodic(pattern=[1010] + [-10] * 100), 2000, float(kw["x1"][0]))
-    assert close(fast.x_T[0], ref.x_T) and close(fast.avg_regret[0], ref.avg_regret)
+        for alpha in (rng.uniform(0.1, 1, N), 0.5):
+            kw = dict(variant=variant, beta1=rng.uniform(0, 0.99, N) if variant == "paper" else 0.8,
+                      beta2=rng.uniform(0.9, 0.999, N), alpha=alpha,
+                      eps=rng.choice([0.0, 1e-8], N), pattern=[1010] + [-10] * 100,
+                      x1=rng.uniform(-1, 1, N), T=1200, checkpoints=[1, 500, 1200], N=N)
+            par = run_batch(method, **kw)
+            assert par.engine == "numba-parallel"
+            ser = _lanes_one_by_one(method, kw, N)
+            assert ser[0].engine == "numba-serial"
+            for a in ("x_T", "x_played", "regret"):
+                assert np.array_equal(getattr(par, a), np.array([getattr(r, a)[0] for r in ser])), (method, a)
+            assert np.array_equal(par.cp_x, np.stack([r.cp_x[:, 0] for r in ser], axis=1))
+            assert np.array_equal(par.cp_regret, np.stack([r.cp_regret[:, 0] for r in ser], axis=1))
+    i = 5
+    a5 = float(kw["alpha"]) if np.ndim(kw["alpha"]) == 0 else float(kw["alpha"][i])
+    b1 = kw["beta1"] if np.ndim(kw["beta1"]) == 0 else float(kw["beta1"][i])
+    ref = run(make("rmsprop", variant=variant, alpha=a5, beta2=float(kw["beta2"][i]), eps=float(kw["eps"][i])),
+              Periodic(pattern=[1010] + [-10] * 100), 1200, float(kw["x1"][i]))
+    del b1
+    assert close(par.x_T[i], ref.x_T) and close(par.avg_regret[i], ref.avg_regret)
 
 
 def test_sgd_against_exact_rationals():
@@ -156,7 +174,7 @@ def test_sgd_against_exact_rationals():
         S += g
         x = min(max(x - alpha * g, Fraction(-1)), Fraction(1))
     regret = loss - min(-S, S)
-    res = engine.run_batch("sgd", alpha=0.125, schedule="constant", pattern=[3, -1, -1, 0.5],
+    res = run_batch("sgd", alpha=0.125, schedule="constant", pattern=[3, -1, -1, 0.5],
                            x1=0.25, T=T)
     assert res.x_T[0] == float(x) and res.regret[0] == float(regret)
 
@@ -166,35 +184,12 @@ def test_a_wrong_engine_would_be_caught():
     T = 300
     meth = make("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99)
     ref = run(meth, Periodic(pattern=[1010] + [-10] * 100), T, 0.0)
-    shifted = engine.run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99,
+    shifted = run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99,
                                pattern=[-10] + [1010] + [-10] * 99, T=T)
     assert not close(shifted.avg_regret[0], ref.avg_regret)
-    torch_like = engine.run_batch("amsgrad", variant="pytorch", alpha=0.5, beta1=0.9, beta2=0.99,
+    torch_like = run_batch("amsgrad", variant="pytorch", alpha=0.5, beta1=0.9, beta2=0.99,
                                   C=1010, low=-10, n=101, T=T)
     assert not close(torch_like.x_T[0], ref.x_T)
-    same = engine.run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99, C=1010, low=-10, n=101,
+    same = run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99, C=1010, low=-10, n=101,
                             T=T)
     assert close(same.x_T[0], ref.x_T) and close(same.avg_regret[0], ref.avg_regret)
-
-
-def test_pytorch_fast_path_equals_generic_and_reference():
-    """The batch fast path of the PyTorch preset (shared betas) returns the generic path's bits."""
-    N = 130
-    rng = np.random.default_rng(11)
-    for method in ("amsgrad", "adam"):
-        for alpha in (0.3, rng.uniform(0.1, 1, N)):
-            kw = dict(variant="pytorch", beta1=0.8, beta2=0.995, alpha=alpha,
-                      eps=rng.choice([0.0, 1e-8, 0.5], N), C=rng.uniform(2, 50, N), low=-1.0,
-                      n=rng.integers(2, 9, N), x1=rng.uniform(-1, 1, N), T=900,
-                      checkpoints=[1, 450, 900], N=N)
-            fast = engine.run_batch(method, **kw)
-            gen = engine.run_batch(method, path="generic", **kw)
-            assert fast.path == "fast" and gen.path == "generic"
-            for a in ("x_T", "x_played", "regret", "cp_x", "cp_regret"):
-                assert np.array_equal(getattr(fast, a), getattr(gen, a)), (method, a)
-    i = 5
-    ref = run(make("adam", variant="pytorch", alpha=float(kw["alpha"][i]), beta1=0.8, beta2=0.995,
-                   eps=float(kw["eps"][i])),
-              Periodic(pattern=[float(kw["C"][i])] + [-1.0] * (int(kw["n"][i]) - 1)), 900,
-              float(kw["x1"][i]))
-    assert close(fast.x_T[i], ref.x_T) and close(fast.avg_regret[i], ref.avg_regret)

@@ -1,10 +1,10 @@
 """The engine against implementations written here from the spec's formulas (not from
 numerics.optimizers), on problems that appear nowhere else in the tests, and against 60-digit mpmath.
 
-spec/implementations.md: Algorithm 2 (§1.1), PyTorch ``Adam(amsgrad=True)`` (§1.2: max on raw v,
-denom = sqrt(v_hat)/sqrt(1-beta2^t) + eps, step lr/(1-beta1^t) m/denom), Keras (§1.4:
+The formulas (docs/paper.md, library variants): Algorithm 2, PyTorch ``Adam(amsgrad=True)`` ( max on raw v,
+denom = sqrt(v_hat)/sqrt(1-beta2^t) + eps, step lr/(1-beta1^t) m/denom), Keras (
 alpha_t = lr sqrt(1-beta2^t)/(1-beta1^t), step alpha_t m/(sqrt(v_hat) + eps_hat)), all projected
-onto [-1, 1].  The spec writes them with a different order of operations than the reference code,
+onto [-1, 1].  They are written with a different order of operations than the reference code,
 so agreement is to rounding (1e-12), not bit for bit.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 from numerics import Periodic, engine, get_backend, make, run
+
+from _engine_kw import run_batch
 
 TOL = 1e-12
 
@@ -59,8 +61,8 @@ def test_engine_matches_the_spec_formulas(variant, ams):
     b2 = rng.uniform(0.9, 0.9999, N) if variant == "paper" else np.full(N, 0.997)
     eps = 0.0 if variant == "paper" else 1e-6
     x1 = rng.uniform(-1, 1, N)
-    res = engine.run_batch("amsgrad" if ams else "adam", variant=variant, beta1=b1, beta2=b2,
-                           alpha=0.3, eps=eps, pattern=pattern, x1=x1, T=T)
+    res = run_batch("amsgrad" if ams else "adam", variant=variant, beta1=b1, beta2=b2,
+                    alpha=0.3, eps=eps, pattern=pattern, x1=x1, T=T)
     gs = [pattern[(t - 1) % len(pattern)] for t in range(1, T + 1)]
     for i in range(0, N, 7):
         xs, rs = spec_run(variant, gs, 0.3, float(b1[i]), float(b2[i]), eps, float(x1[i]), ams)
@@ -74,6 +76,6 @@ def test_engine_matches_60_digit_mpmath():
     meth = make("amsgrad", alpha="0.7", beta1="0.6", beta2="0.98")
     B = get_backend("mpmath", 60)
     ref = run(meth, prob, 3000, "0.1", backend=B, checkpoints=[])
-    res = engine.try_run(meth, prob, 3000, "0.1", checkpoints=[])
+    res = engine.simulate(meth, prob, 3000, "0.1", checkpoints=[])
     assert abs(res.x_T - float(ref.x_T)) < 1e-12
     assert abs(res.avg_regret - float(ref.avg_regret)) < 1e-12 * max(1, abs(float(ref.avg_regret)))

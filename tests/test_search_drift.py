@@ -118,7 +118,7 @@ def test_fixed_period_range_and_its_largest_C():
 def test_predictions_agree_with_long_simulations_away_from_the_boundary():
     """Exact sign of D vs Adam from x1 = 0 after T = 2e6 rounds (alpha = 1), on a grid of 100 points;
     points where the predicted displacement 2|D| sqrt(T)/n < 4 are excluded (the band)."""
-    from numerics.engine import run_batch
+    from _engine_kw import run_batch
 
     pts = [(b1, b2, C, n) for b1 in ("0", "0.3", "0.6", "0.9") for b2 in ("0.3", "0.6", "0.9", "0.99", "0.999")
            for C, n in ((3, 3), (10, 10), (30, 30), (101, 101), (120, 101))]
@@ -140,7 +140,7 @@ def test_predictions_agree_with_long_simulations_away_from_the_boundary():
 
 def test_threshold_neighbours_in_simulation():
     """C = 30 (smallest with D > 0 at (0.9, 0.99)) leaves the optimum; C = 29 returns to it (T = 1e8)."""
-    from numerics.engine import run_batch
+    from _engine_kw import run_batch
 
     r = run_batch("adam", beta1="0.9", beta2="0.99", alpha=1.0, C=np.array([30.0, 29.0]),
                   n=np.array([30, 29]), x1=np.array([-1.0, 1.0]), T=100_000_000)
@@ -169,7 +169,7 @@ def test_period_map_identities_proved_and_mutation_refuted():
 def test_section5_beta2_boundary():
     """Section 5 problem (C = n = 101, beta1 = 0.9): D changes sign once, near beta2 = 0.99952;
     beta2 = 0.999 diverges (also in simulation) and 0.9999 converges."""
-    from numerics.engine import run_batch
+    from _engine_kw import run_batch
 
     bb = dr.boundary_beta2("0.9", 101, 101)
     assert bb["sign_changes"] == 1 and 0.9995 < float(bb["lo"]) <= float(bb["hi"]) < 0.9996 and bb["lo"] < bb["hi"]

@@ -1,5 +1,6 @@
-"""engine.try_run is a drop-in for numerics.run: same numbers (1e-12), same shapes and types,
-and None (never a wrong answer) where it does not apply."""
+"""engine.simulate is a drop-in for numerics.run: same numbers (1e-12), same shapes and types by
+the compiled engine where it applies, and the reference loop itself (never a wrong answer) where it
+does not, with why_not saying why."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -8,6 +9,8 @@ import numpy as np
 import pytest
 
 from numerics import Bernoulli, Explicit, Periodic, engine, get_backend, make, run
+
+from _engine_kw import run_batch
 
 TOL = 1e-12
 
@@ -50,57 +53,61 @@ METHODS = [
 
 @pytest.mark.parametrize("pname", list(PROBLEMS))
 @pytest.mark.parametrize("mname,hyper", METHODS, ids=[m for m, _ in METHODS])
-def test_try_run_equals_run(pname, mname, hyper):
+def test_simulate_equals_run(pname, mname, hyper):
     prob = PROBLEMS[pname]()
     meth = make(mname, **hyper)
     T = 240
     x1 = 0 if prob.d == 1 else [0.25, -0.5]
     ref = run(meth, prob, T, x1)
-    res = engine.try_run(meth, prob, T, x1)
+    res = engine.simulate(meth, prob, T, x1)
     same_result(res, ref)
 
 
-def test_try_run_batches_of_trajectories():
+def test_simulate_batches_of_trajectories():
     """x1 of shape (N, d): N trajectories on a shared problem; batched Bernoulli paths."""
     rng = np.random.default_rng(3)
     meth = make("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99)
     x1 = rng.uniform(-1, 1, (80, 2))
     prob = Periodic(pattern=[[5, -1], [-1, 3], [-1, -1]])
-    same_result(engine.try_run(meth, prob, 150, x1, checkpoints=[7, 150]),
+    same_result(engine.simulate(meth, prob, 150, x1, checkpoints=[7, 150]),
                 run(meth, prob, 150, x1, checkpoints=[7, 150]))
     bprob = Bernoulli(p="0.25", high=3, low=-1, seed=11, batch=70, dim=1)
     x1b = rng.uniform(-1, 1, (70, 1))
-    same_result(engine.try_run(meth, bprob, 200, x1b), run(meth, bprob, 200, x1b))
+    same_result(engine.simulate(meth, bprob, 200, x1b), run(meth, bprob, 200, x1b))
 
 
-def test_try_run_declines_rather_than_guesses():
+def _reference_ran(res, ref):
+    assert res.backend["engine"] == "reference"
+    assert res.x_T == ref.x_T and res.regret == ref.regret
+
+
+def test_simulate_declines_rather_than_guesses():
     prob = Periodic(pattern=[3, -1, -1])
     meth = make("amsgrad")
-    assert engine.try_run(meth, prob, 10, 0, backend=get_backend("mpmath", 30)) is None
+    B = get_backend("mpmath", 30)
+    _reference_ran(engine.simulate(meth, prob, 10, 0, backend=B), run(meth, prob, 10, 0, backend=B))
+    assert "not the float64 CPU backend" in engine.why_not(meth, prob, backend=B)
     custom = make("adamnc", beta2_schedule=lambda t, B: 1 - 1 / B.num(t * t + 1))
-    assert engine.try_run(custom, prob, 10, 0) is None
+    _reference_ran(engine.simulate(custom, prob, 10, 0), run(custom, prob, 10, 0))
     assert "beta2 schedule" in engine.why_not(custom, prob)
-    assert engine.try_run(meth, Bernoulli(p="0.5", batch=3), 10, 0) is None
-    assert engine.try_run(meth, prob, 10, [0.0, 0.0]) is None  # x1 has 2 coordinates, d = 1
-    assert engine.try_run(meth, Explicit(values=[1, 2]), 5, 0) is None  # run() raises instead
+    assert "batched Bernoulli" in engine.why_not(meth, Bernoulli(p="0.5", batch=3), 0)
+    assert "dimension" in engine.why_not(meth, prob, [0.0, 0.0])  # x1 has 2 coordinates, d = 1
+    with pytest.raises(ValueError, match="exceeds"):  # run() raises its own error
+        engine.simulate(meth, Explicit(values=[1, 2]), 5, 0)
     assert engine.why_not(meth, prob) is None
-
-
-def test_supports():
-    assert engine.supports("amsgrad", "pytorch", "bernoulli")
-    assert engine.supports("adamx", "paper", "explicit")
-    assert not engine.supports("adamx", "pytorch", "periodic")
-    assert not engine.supports("lion", "paper", "periodic")
-    assert not engine.supports("adam", "paper", "gaussian")
 
 
 def test_progress_and_bad_input():
     seen = []
-    r = engine.run_batch("amsgrad", C=1010, low=-10, n=101, T=50, progress=lambda t, T: seen.append(t))
+    r = run_batch("amsgrad", C=1010, low=-10, n=101, T=50, progress=lambda t, T: seen.append(t))
     assert seen[-1] == 50 and r.N == 1 and r.steps_per_s > 0
     with pytest.raises(ValueError, match="T must be >= 1"):
-        engine.run_batch("amsgrad", C=3, n=3, T=0)
-    with pytest.raises(ValueError, match="method"):
-        engine.run_batch("lion", C=3, n=3, T=5)
+        run_batch("amsgrad", C=3, n=3, T=0)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        run_batch("lion", C=3, n=3, T=5)
     with pytest.raises(ValueError, match="different lengths"):
-        engine.run_batch("sgd", C=3, n=3, T=5, alpha=[1, 2], beta1=[0.1, 0.2, 0.3])
+        run_batch("adam", C=3, n=3, T=5, alpha=[1, 2], beta1=[0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="device"):
+        run_batch("adam", C=3, n=3, T=5, device="tpu")
+    with pytest.raises(engine.EngineUnavailable, match="no rule"):
+        engine.batch(object(), Periodic(pattern=[1]), 5)

@@ -1,0 +1,45 @@
+"""The fused engine: the reference definitions of :mod:`numerics.optimizers`, compiled.
+
+It is an *optimisation* of the reference, never a second definition: the step it runs is each rule's
+own ``update`` compiled by numba (:mod:`numerics.engine.kernels`), and ``tests/test_engine_*.py``
+check that it returns the bits of :func:`numerics.run.run` on float64.  Conventions are those of
+:mod:`numerics.run`: rounds t = 1..T, ``x_T`` the final iterate (after T updates), ``x_played`` the
+point that played round T, checkpoints hold the iterate after t updates and R_t, and the regret is
+exact for the linear losses.
+
+Entry points
+------------
+``simulate(method, problem, T, x1=0, *, backend=None, checkpoints=None, progress=None) -> RunResult``
+    :func:`numerics.run.run`'s signature and result, by the fastest path that gives the same numbers:
+    the numba kernels on float64 (one trajectory, an (N, d) batch, d-dimensional problems as d lanes),
+    the fused ball loop for an ``ArbBackend`` (:mod:`numerics.engine.arb`, the same balls), else the
+    reference loop itself.  ``result.backend['engine']`` names what ran.
+``batch(method, problem, T, x1=0.0, *, checkpoints=(), device='cpu', threads=None, progress=None)
+-> BatchResult``
+    N trajectories of one method on a 1-D problem.  ``method`` comes from :func:`numerics.make`; any
+    of its numbers may be an array with one value per trajectory.  ``problem`` is a shared
+    ``Periodic`` / ``Explicit`` / ``Bernoulli(batch=N)`` or one with per-trajectory values:
+    :class:`PeriodicBatch`, :class:`BernoulliBatch`, :class:`ExplicitBatch`.  ``device='cuda'`` runs
+    the one-thread-per-trajectory CUDA kernel of :mod:`numerics.engine.cuda` (``'host-c'``: the same
+    C source on the CPU, for tests); without a GPU it raises ``BackendUnavailable``.
+``why_not(method, problem, x1=0, backend=None) -> str | None``
+    The reason ``simulate`` would take the reference loop, or None.
+
+An array-API device (CuPy, ``array_api_strict``) needs no kernel of its own: :func:`numerics.run.run`
+with :class:`numerics.backends.ArrayAPIBackend` runs the reference definitions there.
+
+Coverage: every rule of :mod:`numerics.optimizers` (SGD, AdaGrad, and the Adam family: RMSProp, Adam,
+AMSGrad, AdamNC with beta_{2t} = 1 - 1/t, AdamX, all variants and switches, every beta1 and step-size
+schedule).  A user-defined beta2 schedule is Python code of the caller: ``simulate`` runs it on the
+reference loop.
+
+Layout: ``layout`` (array rows, also as C macros), ``plan`` (validation and arrays), ``kernels``
+(drivers generated around the compiled step), ``batch`` (segments, threads, progress), ``single``
+(``simulate``), ``arb`` (balls), ``cuda`` (GPU).  No module here imports this package back.
+"""
+from .batch import BatchResult, batch
+from .plan import (PARALLEL_MIN_LANES, BernoulliBatch, EngineUnavailable, ExplicitBatch, PeriodicBatch)
+from .single import HAVE_NUMBA, simulate, why_not
+
+__all__ = ["simulate", "batch", "why_not", "BatchResult", "PeriodicBatch", "BernoulliBatch",
+           "ExplicitBatch", "EngineUnavailable", "HAVE_NUMBA", "PARALLEL_MIN_LANES"]

@@ -1,0 +1,127 @@
+"""Run a planned workload through the numba kernels: segments, threads, progress, the result."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import layout as LY
+from .plan import CHUNK_VALUES, PARALLEL_MIN_LANES, Plan, plan
+
+
+@dataclass
+class BatchResult:
+    """Per-trajectory results of :func:`batch` (arrays of length N; checkpoints (K,) and (K, N))."""
+
+    x_T: np.ndarray  # final iterate, after T updates
+    x_played: np.ndarray  # the point that played round T (enters R_T)
+    regret: np.ndarray
+    avg_regret: np.ndarray
+    checkpoints: np.ndarray
+    cp_x: np.ndarray
+    cp_regret: np.ndarray
+    engine: str
+    T: int
+    seconds: float  # wall time of the kernels, compilation excluded
+    info: dict = field(default_factory=dict)
+
+    @property
+    def N(self) -> int:
+        return int(self.x_T.shape[0])
+
+    @property
+    def steps_per_s(self) -> float:
+        return self.N * self.T / self.seconds if self.seconds > 0 else float("inf")
+
+
+def final_regret(ST, lo, hi) -> np.ndarray:
+    """R_T = loss - min(lo S, hi S), written as numerics.run._best_fixed_loss (same rounding)."""
+    s = ST[LY.SUMG]
+    a, b = -lo * s, -hi * s
+    return ST[LY.LOSS] - (-np.where(a >= b, a, b))
+
+
+def execute(pl: Plan, threads: int | None = None,
+            progress: Callable[[int, int], None] | None = None) -> tuple[str, float, np.ndarray, np.ndarray]:
+    """Run rounds 1..T of a plan on the CPU (state in ``pl.ST``); returns (engine, seconds, cpx, cpr)."""
+    from . import kernels
+
+    N, T = pl.N, pl.T
+    cps = pl.cps
+    cpx = np.zeros((cps.shape[0], N))
+    cpr = np.zeros((cps.shape[0], N))
+    parallel = N >= PARALLEL_MIN_LANES
+    serial = kernels.kernel(pl.rule, False, pl.gmode, ())
+    par = kernels.kernel(pl.rule, True, pl.gmode, pl.shared) if parallel else None
+    dummy = np.zeros((1, 1))
+    if pl.chunk_source is not None:
+        seg = max(1, min(T, CHUNK_VALUES // max(N, 1)))
+    else:
+        seg = max(1, min(T, int(2e9 // max(N, 1))))  # about a second per progress report on 2 cores
+    readouts = sorted(set(int(c) for c in cps) | {T})
+    old_threads = None
+    if threads is not None and parallel:
+        import numba
+
+        old_threads = numba.get_num_threads()
+        numba.set_num_threads(int(threads))
+    args = (T, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab)
+    try:
+        # compile outside the timed region: calls that run no rounds
+        serial(1, 1, *args, dummy, cps, cpx, cpr)
+        if par is not None:
+            par(1, 1, *args, dummy, cps, cpx, cpr)
+        t0 = time.perf_counter()
+        t = 1
+        r = 0  # next read-out round: readouts[r]
+        while t <= T:
+            t_stop = min(T + 1, t + seg)
+            U = pl.chunk_source(t, t_stop) if pl.chunk_source is not None else dummy
+            if par is None:
+                serial(t, t_stop, *args, U, cps, cpx, cpr)
+            else:  # plain rounds in parallel, each read-out round on the serial driver
+                a = t
+                while a < t_stop:
+                    while r < len(readouts) and readouts[r] < a:
+                        r += 1
+                    b = min(t_stop, readouts[r]) if r < len(readouts) else t_stop
+                    if b > a:
+                        par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr)
+                    if b < t_stop:
+                        serial(b, b + 1, *args, U[b - t:] if U is not dummy else dummy, cps, cpx, cpr)
+                        b += 1
+                    a = b
+            t = t_stop
+            if progress is not None:
+                progress(t - 1, T)
+    finally:
+        if old_threads is not None:
+            import numba
+
+            numba.set_num_threads(old_threads)
+    return ("numba-parallel" if parallel else "numba-serial"), time.perf_counter() - t0, cpx, cpr
+
+
+def batch(method, problem, T: int, x1=0.0, *, checkpoints: Sequence[int] = (), device: str = "cpu",
+          threads: int | None = None, progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """N trajectories of one method for rounds 1..T (see :mod:`numerics.engine`)."""
+    if device not in ("cpu", "cuda", "host-c"):
+        raise ValueError(f"device: unknown {device!r}; choose cpu, cuda or host-c")
+    if getattr(problem, "d", 1) != 1:
+        raise ValueError("problem: batch() runs 1-D problems (use simulate() for d > 1)")
+    pl = plan(method, problem, T, x1, checkpoints)
+    if device != "cpu":
+        from .cuda import execute_cuda
+
+        engine, secs, cpx, cpr = execute_cuda(pl, on_host=device == "host-c")
+    else:
+        engine, secs, cpx, cpr = execute(pl, threads=threads, progress=progress)
+    ST = pl.ST
+    regret = final_regret(ST, pl.lo, pl.hi)
+    return BatchResult(x_T=ST[LY.X].copy(), x_played=ST[LY.XPLAYED].copy(), regret=regret,
+                       avg_regret=regret / pl.T, checkpoints=pl.cps, cp_x=cpx, cp_regret=cpr,
+                       engine=engine, T=pl.T, seconds=secs,
+                       info={"method": method.name, "rule": pl.rule.key, "N": pl.N,
+                             "gradients": LY.G_NAMES[pl.gmode]})

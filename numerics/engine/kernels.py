@@ -1,0 +1,283 @@
+"""numba kernels derived from the one definition of each update rule.
+
+The step of a kernel is not written here: it is ``rule.make(CompiledBackend)``'s ``update``, the very
+function :mod:`numerics.optimizers` defines, made on a backend whose helpers are numba functions and
+compiled with its switches as constants.  This module only writes the *drivers* around it: the
+gradient source, the exact regret, the projection (a clip: exact for a box and diagonal methods),
+read-outs at checkpoints and at round T.  The driver source is generated from two templates (serial:
+one lane at a time with its state in registers; parallel: blocks of lanes, time outside and lanes
+inside so that LLVM vectorises the lane loop; it runs plain rounds only, and the runner hands each
+read-out round to the serial driver) with the rule's state and number fields filled in from
+:mod:`numerics.engine.layout`.
+
+Same bits as the reference (``numerics.run`` on float64), because the step is the reference code and:
+
+* ``CompiledBackend.power(x, t)`` is ``math.pow(x, float(t))``: libm ``pow``, as Python's ``x ** t``
+  (numba's own ``x ** int`` multiplies and differs in the last bit);
+* ``sqrt`` is the correctly rounded IEEE square root on both sides; no ``fastmath``.
+"""
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+from numba import njit, prange
+
+from . import layout as LY
+
+BLOCK = 256  # lanes per block of the parallel kernel (their state stays in L1)
+
+
+@njit(cache=True)
+def _sqrt(x):
+    return math.sqrt(x)
+
+
+@njit(cache=True)
+def _power(x, k):
+    return math.pow(x, float(k))
+
+
+@njit(cache=True)
+def _maximum(a, b):
+    return a if a >= b else b
+
+
+@njit(cache=True)
+def _safe_div(a, b):
+    return 0.0 if b == 0 else a / b
+
+
+@njit(cache=True)
+def _num(x):
+    return float(x)
+
+
+@njit(cache=True)
+def _zeros_like(x):
+    return 0.0
+
+
+class CompiledBackend:
+    """float64 helpers as numba functions: a rule made on this backend compiles into the kernels."""
+
+    name = "numba"
+    batched = False
+    sqrt = _sqrt
+    power = _power
+    maximum = _maximum
+    safe_div = _safe_div
+    num = _num
+    zeros_like = _zeros_like
+    jit = staticmethod(njit)
+
+
+@njit(cache=True)
+def regret(loss, s, lo, hi):
+    """R = loss - min_{x in [lo,hi]} s x, written as numerics.run._best_fixed_loss does."""
+    p = -lo * s
+    q = -hi * s
+    return loss - (-(p if p >= q else q))
+
+
+_LOCK = threading.Lock()
+_STEPS: dict = {}
+_KERNELS: dict = {}
+
+
+def compiled_step(rule):
+    """The rule's update(h, g, state, t) compiled by numba (one per rule key, per process)."""
+    with _LOCK:
+        f = _STEPS.get(rule.key)
+        if f is None:
+            _, update = rule.make(CompiledBackend)
+            f = _STEPS[rule.key] = njit(update)
+        return f
+
+
+# ------------------------------------------------------------------------------------------------
+# driver templates.  Placeholders: {load_state}/{store_state} (rule state <-> ST), {hyper} (the
+# rule's numbers for lane i or j), {grad_*} (the gradient source), {state_tuple}, {unpack}.
+
+_GRAD_SERIAL = {
+    LY.G_PERIODIC2: ("ph = PH[PHASE, i]\n        nn = PH[PERIOD, i]\n        gb = P[R_GBIG, i]\n"
+                     "        gl = P[R_GLOW, i]",
+                     "g = gb if ph == 0 else gl\n{ind}ph += 1\n{ind}if ph == nn:\n{ind}    ph = 0",
+                     "PH[PHASE, i] = ph"),
+    LY.G_TABLE: ("col = PH[COLUMN, i]\n        row = (t_start - 1) % L",
+                 "g = gtab[row, col]\n{ind}row += 1\n{ind}if row == L:\n{ind}    row = 0", ""),
+    LY.G_TABLE1: ("row = (t_start - 1) % L",
+                  "g = gtab[row, 0]\n{ind}row += 1\n{ind}if row == L:\n{ind}    row = 0", ""),
+    LY.G_COINS: ("gb = P[R_GBIG, i]\n        gl = P[R_GLOW, i]\n        pr = P[R_PROB, i]",
+                 "g = gb if U[t - t_start, i] < pr else gl", ""),
+    LY.G_VALUES: ("", "g = U[t - t_start, i]", ""),
+}
+
+_SERIAL = '''
+def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
+    N = ST.shape[1]
+    L = gtab.shape[0]
+    ncp = cps.shape[0]
+    k0 = np.searchsorted(cps, t_start)
+    for i in range(N):
+        x = ST[X, i]
+        loss = ST[LOSS, i]
+        s = ST[SUMG, i]
+        st = State({load_state})
+        h = Hyper({hyper_i})
+        {grad_init}
+        kc = k0
+        t = t_start
+        while t < t_stop:
+            # plain rounds up to the next read-out (a checkpoint or round T), then that round
+            nxt = t_stop
+            if kc < ncp and cps[kc] < nxt:
+                nxt = cps[kc]
+            if T >= t and T < nxt:
+                nxt = T
+            for tt in range(t, nxt):
+                {grad_plain}
+                loss = loss + g * x
+                s = s + g
+                step, st, _ = update(h, g, st, tt)
+                y = x - step
+                x = lo if y < lo else (hi if y > hi else y)
+            t = nxt
+            if t < t_stop:
+                {grad_read}
+                loss = loss + g * x
+                s = s + g
+                if t == T:
+                    ST[XPLAYED, i] = x
+                rec = kc < ncp and cps[kc] == t
+                if rec:
+                    cpr[kc, i] = regret(loss, s, lo, hi)
+                step, st, _ = update(h, g, st, t)
+                y = x - step
+                x = lo if y < lo else (hi if y > hi else y)
+                if rec:
+                    cpx[kc, i] = x  # the iterate after t updates (numerics.run's checkpoint rule)
+                    kc += 1
+                t += 1
+        ST[X, i] = x
+        ST[LOSS, i] = loss
+        ST[SUMG, i] = s
+        {store_state_serial}
+        {grad_store}
+'''
+
+_GRAD_PAR = {
+    LY.G_PERIODIC2: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
+                     "        ph = PH[PHASE, i0:i0 + nb].copy()\n        nn = PH[PERIOD, i0:i0 + nb].copy()",
+                     "",
+                     "g = gb[j] if ph[j] == 0 else gl[j]\n{ind}p1 = ph[j] + 1\n{ind}ph[j] = 0 if p1 == nn[j] else p1",
+                     "PH[PHASE, i0:i0 + nb] = ph"),
+    LY.G_TABLE: ("col = PH[COLUMN, i0:i0 + nb].copy()", "r = (t - 1) % L",
+                 "g = gtab[r, col[j]]", ""),
+    LY.G_TABLE1: ("", "gt = gtab[(t - 1) % L, 0]", "g = gt", ""),
+    LY.G_COINS: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
+                 "        pr = P[R_PROB, i0:i0 + nb].copy()", "",
+                 "g = gb[j] if U[t - t_start, i0 + j] < pr[j] else gl[j]", ""),
+    LY.G_VALUES: ("", "", "g = U[t - t_start, i0 + j]", ""),
+}
+
+_PARALLEL = '''
+def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
+    # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver
+    N = ST.shape[1]
+    L = gtab.shape[0]
+    nblk = (N + BLOCK - 1) // BLOCK
+    {shared_loads}
+    for blk in prange(nblk):
+        i0 = blk * BLOCK
+        nb = min(BLOCK, N - i0)
+        x = ST[X, i0:i0 + nb].copy()
+        loss = ST[LOSS, i0:i0 + nb].copy()
+        s = ST[SUMG, i0:i0 + nb].copy()
+        {state_arrays}
+        {lane_arrays}
+        {grad_init}
+        for t in range(t_start, t_stop):
+            {grad_round}
+            for j in range(nb):
+                {grad_lane}
+                xj = x[j]
+                loss[j] = loss[j] + g * xj
+                s[j] = s[j] + g
+                step, st, _ = update(Hyper({hyper_j}), g, State({state_j}), t)
+                {unpack_j}
+                y = xj - step
+                x[j] = lo if y < lo else (hi if y > hi else y)
+        ST[X, i0:i0 + nb] = x
+        ST[LOSS, i0:i0 + nb] = loss
+        ST[SUMG, i0:i0 + nb] = s
+        {store_state_par}
+        {grad_store}
+'''
+
+
+def _indent(text: str, ind: str) -> str:
+    return text.replace("{ind}", ind)
+
+
+def kernel_source(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]) -> str:
+    """The driver's Python source for one rule, kernel kind, gradient source and sharing pattern.
+
+    ``shared[k]`` says that the rule's k-th number is the same for every lane (read once, a scalar:
+    the lane loop then has fewer loads, and LLVM hoists what depends on it alone)."""
+    lay = LY.Layout(rule)
+    sf, hf = lay.state_fields, lay.hyper_fields
+    if not parallel:
+        init, step, store = _GRAD_SERIAL[gmode]
+        src = _SERIAL.format(
+            load_state=", ".join(f"ST[{lay.state_row(f)}, i]" for f in sf),
+            hyper_i=", ".join(f"P[{lay.hyper_row(f)}, i]" for f in hf),
+            grad_init=init,
+            grad_plain=_indent(step, " " * 16).replace("U[t - t_start", "U[tt - t_start"),
+            grad_read=_indent(step, " " * 16),
+            store_state_serial="\n        ".join(f"ST[{lay.state_row(f)}, i] = st[{k}]"
+                                                for k, f in enumerate(sf)) or "pass",
+            grad_store=store or "pass")
+    else:
+        init, rnd, lane, store = _GRAD_PAR[gmode]
+        shared_loads = [f"h_{f} = P[{lay.hyper_row(f)}, 0]" for f, sh in zip(hf, shared) if sh]
+        lane_arrays = [f"h_{f} = P[{lay.hyper_row(f)}, i0:i0 + nb].copy()" for f, sh in zip(hf, shared)
+                       if not sh]
+        src = _PARALLEL.format(
+            shared_loads="\n    ".join(shared_loads) or "pass",
+            state_arrays="\n        ".join(f"s_{f} = ST[{lay.state_row(f)}, i0:i0 + nb].copy()"
+                                           for f in sf) or "pass",
+            lane_arrays="\n        ".join(lane_arrays) or "pass",
+            grad_init=init or "pass",
+            grad_round=rnd or "pass",
+            grad_lane=_indent(lane, " " * 16),
+            hyper_j=", ".join(f"h_{f}" if sh else f"h_{f}[j]" for f, sh in zip(hf, shared)),
+            state_j=", ".join(f"s_{f}[j]" for f in sf),
+            unpack_j="\n                ".join(f"s_{f}[j] = st[{k}]" for k, f in enumerate(sf))
+            or "pass",
+            store_state_par="\n        ".join(f"ST[{lay.state_row(f)}, i0:i0 + nb] = s_{f}" for f in sf)
+            or "pass",
+            grad_store=store or "pass")
+    return src
+
+
+def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
+    """The compiled driver around the rule's compiled step (memoised per process)."""
+    key = (rule.key, parallel, gmode, shared if parallel else ())
+    with _LOCK:
+        k = _KERNELS.get(key)
+        if k is not None:
+            return k
+    src = kernel_source(rule, parallel, gmode, shared)
+    ns = dict(np=np, prange=prange, regret=regret, update=compiled_step(rule), State=rule.State,
+              Hyper=rule.Hyper, BLOCK=BLOCK, X=LY.X, LOSS=LY.LOSS, SUMG=LY.SUMG, XPLAYED=LY.XPLAYED,
+              PHASE=LY.PHASE, PERIOD=LY.PERIOD, COLUMN=LY.COLUMN)
+    lay = LY.Layout(rule)
+    ns.update(R_GBIG=lay.hyper_row("gbig"), R_GLOW=lay.hyper_row("glow"), R_PROB=lay.hyper_row("prob"))
+    exec(compile(src, f"<numerics.engine kernel {rule.key} {'parallel' if parallel else 'serial'}>",
+                 "exec"), ns)
+    k = njit(parallel=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+    with _LOCK:
+        _KERNELS[key] = k
+    return k

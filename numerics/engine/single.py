@@ -1,0 +1,111 @@
+"""``simulate``: :func:`numerics.run.run` by the fastest path that returns the same numbers."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..backends import ArbBackend
+from ..problems import Bernoulli, Explicit, Periodic
+from . import layout as LY
+from .batch import execute, final_regret
+from .plan import EngineUnavailable, f64, plan, why_not_rule
+
+try:  # numba is a hard dependency, but the engine must never be the reason an import fails
+    import numba  # noqa: F401
+
+    HAVE_NUMBA = True
+except Exception:  # pragma: no cover - exercised only without numba
+    HAVE_NUMBA = False
+
+
+def _shape(method, problem, x1, backend):
+    """The shape of x (``()``, ``(d,)`` or ``(N, d)``) or a sentence saying why the engine declines."""
+    if not HAVE_NUMBA:
+        return "numba is not installed"
+    if backend is not None and type(backend).__name__ not in ("NumpyBackend", "FloatBackend"):
+        return f"backend {getattr(backend, 'name', backend)!r} is not the float64 CPU backend"
+    reason = why_not_rule(method)
+    if reason:
+        return reason
+    if type(problem) not in (Periodic, Bernoulli, Explicit):
+        return f"problem type {type(problem).__name__} is not covered"
+    d = problem.d
+    batch = problem.batch if isinstance(problem, Bernoulli) else 1
+    x1a = np.asarray(x1, dtype=object)
+    if x1a.ndim == 0:
+        if batch != 1:
+            return "a batched Bernoulli problem needs x1 of shape (batch, d)"
+        return () if d == 1 else (d,)
+    if x1a.ndim == 1:
+        if x1a.shape[0] != d or batch != 1:
+            return "x1 does not match the problem's dimension"
+        return (d,)
+    if x1a.ndim == 2:
+        if x1a.shape[1] != d or (batch != 1 and x1a.shape[0] != batch):
+            return "x1 does not match (batch, d)"
+        if isinstance(problem, Bernoulli) and batch == 1 and x1a.shape[0] != 1:
+            return "one Bernoulli path shared by many trajectories is not covered"
+        return x1a.shape
+    return "x1 must be a scalar, a (d,) vector or an (N, d) array"
+
+
+def why_not(method, problem, x1=0, backend=None) -> str | None:
+    """Why :func:`simulate` would fall back to the reference loop (a sentence), or None."""
+    if isinstance(backend, ArbBackend):
+        from .arb import why_not_arb
+
+        return why_not_arb(method, problem, x1)
+    s = _shape(method, problem, x1, backend)
+    return s if isinstance(s, str) else None
+
+
+def simulate(method, problem, T: int, x1=0, *, backend=None, checkpoints: Sequence[int] | None = None,
+             progress: Callable[[int, int], None] | None = None):
+    """:func:`numerics.run.run`'s result by the fused engine where it applies, else by ``run`` itself.
+
+    float64 (``backend`` None or numpy): the numba kernels; ``ArbBackend``: the fused ball loop of
+    :mod:`numerics.engine.arb` (the same balls); anything else: the reference loop.  The result's
+    ``backend['engine']`` says which ran ('reference' for the reference loop)."""
+    from ..run import Checkpoint, RunResult, default_checkpoints, run
+
+    T = int(T)
+    if T >= 1 and isinstance(backend, ArbBackend) and why_not(method, problem, x1, backend) is None:
+        from .arb import run_arb
+
+        return run_arb(method, problem, T, x1, backend, checkpoints)
+    shape = _shape(method, problem, x1, backend) if T >= 1 else "T < 1"
+    if isinstance(shape, str) or (isinstance(problem, Explicit) and T > len(problem._rows)):
+        res = run(method, problem, T, x1=x1, backend=backend, checkpoints=checkpoints)
+        res.backend.setdefault("engine", "reference")
+        return res
+    d = problem.d
+    ntraj = 1 if len(shape) < 2 else shape[0]
+    x1a = np.asarray(x1, dtype=object)
+    x1v = np.array([f64(v) for v in np.broadcast_to(x1a, (ntraj, d)).ravel()], dtype=np.float64)
+    cps_in = checkpoints if checkpoints is not None else default_checkpoints(T)
+    try:
+        pl = plan(method, problem, T, x1v.reshape(ntraj, d) if d > 1 else x1v, cps_in, ntraj=ntraj)
+    except EngineUnavailable:
+        res = run(method, problem, T, x1=x1, backend=backend, checkpoints=checkpoints)
+        res.backend.setdefault("engine", "reference")
+        return res
+    engine, secs, cpx, cpr = execute(pl, progress=progress)
+    reg_lane = final_regret(pl.ST, pl.lo, pl.hi)
+
+    def shape_x(row):
+        if shape == ():
+            return float(row[0])
+        return row.reshape(shape).copy()
+
+    def shape_r(row):
+        if shape == ():
+            return float(row[0])
+        r = row.reshape(ntraj, d).sum(axis=1)
+        return r[0] if len(shape) == 1 else r
+
+    out = [Checkpoint(int(t), shape_x(cpx[k]), shape_r(cpr[k])) for k, t in enumerate(pl.cps)]
+    regret = shape_r(reg_lane)
+    desc = {"backend": "numpy", "dps": None, "engine": engine, "engine_seconds": secs}
+    return RunResult(method.name, method.hyper, problem.describe(), T, shape_x(pl.ST[LY.X]),
+                     shape_x(pl.ST[LY.XPLAYED]), regret, regret / T, out, desc)
