@@ -91,3 +91,22 @@ def test_layout_is_not_typed_twice():
     for name in ("alpha", "beta1", "beta2", "eps", "eps_root", "lam", "gbig"):
         assert f"#define P_{name} {lay.hyper_row(name)}\n" in src
     assert "#define BCV 2\n" in src and "#define BCM 1\n" in src and "#define AMS 1\n" in src
+
+
+def test_gpu_check_script_without_gpu_is_one_line_exit_2():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    try:
+        import cupy
+
+        if cupy.is_available():  # pragma: no cover - GPU machines
+            pytest.skip("a GPU answers here")
+    except ImportError:
+        pass
+    except Exception:  # pragma: no cover
+        pass
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_check.py"
+    p = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "cupy" in p.stderr.lower()
