@@ -262,22 +262,49 @@ def kernel_source(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]) ->
     return src
 
 
+def _constants(rule) -> dict:
+    lay = LY.Layout(rule)
+    return dict(BLOCK=BLOCK, X=LY.X, LOSS=LY.LOSS, SUMG=LY.SUMG, XPLAYED=LY.XPLAYED, PHASE=LY.PHASE,
+                PERIOD=LY.PERIOD, COLUMN=LY.COLUMN, R_GBIG=lay.hyper_row("gbig"),
+                R_GLOW=lay.hyper_row("glow"), R_PROB=lay.hyper_row("prob"))
+
+
+def _cached_module(rule, parallel: bool, driver: str):
+    """The driver and its step as a generated module file that numba caches on disk, or None."""
+    from . import source
+
+    try:
+        _, update = rule.make(CompiledBackend)
+        step_src, _ = source.step_source(update)
+    except source.NotTranspilable:
+        return None
+    head = ["import importlib", "import numpy as np", "from numba import njit, prange",
+            "from numerics.engine.kernels import regret"]
+    for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
+        head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
+    head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
+    deco = "@njit(parallel=True, cache=True)" if parallel else "@njit(cache=True)"
+    text = "\n".join(head) + "\n\n" + step_src + "\n" + deco + driver
+    return source.load_module(text)
+
+
 def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
-    """The compiled driver around the rule's compiled step (memoised per process)."""
+    """The compiled driver around the rule's compiled step (memoised per process; cached on disk
+    through a generated module file where the step can be written out, see engine.source)."""
     key = (rule.key, parallel, gmode, shared if parallel else ())
     with _LOCK:
         k = _KERNELS.get(key)
         if k is not None:
             return k
     src = kernel_source(rule, parallel, gmode, shared)
-    ns = dict(np=np, prange=prange, regret=regret, update=compiled_step(rule), State=rule.State,
-              Hyper=rule.Hyper, BLOCK=BLOCK, X=LY.X, LOSS=LY.LOSS, SUMG=LY.SUMG, XPLAYED=LY.XPLAYED,
-              PHASE=LY.PHASE, PERIOD=LY.PERIOD, COLUMN=LY.COLUMN)
-    lay = LY.Layout(rule)
-    ns.update(R_GBIG=lay.hyper_row("gbig"), R_GLOW=lay.hyper_row("glow"), R_PROB=lay.hyper_row("prob"))
-    exec(compile(src, f"<numerics.engine kernel {rule.key} {'parallel' if parallel else 'serial'}>",
-                 "exec"), ns)
-    k = njit(parallel=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+    mod = _cached_module(rule, parallel, src)
+    if mod is not None:
+        k = mod.kernel
+    else:
+        ns = dict(np=np, prange=prange, regret=regret, update=compiled_step(rule), State=rule.State,
+                  Hyper=rule.Hyper, **_constants(rule))
+        exec(compile(src, f"<numerics.engine kernel {rule.key}>", "exec"), ns)
+        k = njit(parallel=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
     with _LOCK:
         _KERNELS[key] = k
     return k
