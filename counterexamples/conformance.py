@@ -38,7 +38,7 @@ from .conformance_spec import SpecError, parse
 from .conformance_suite import PROBLEMS, SUITE, build_case
 from .conformance_variants import EXACT_MATCH, compare, expected_label, final
 from .conformance_verdict import verdict
-from .families import FamilyError
+from analysis.families import FamilyError
 
 PROG = "python -m counterexamples.conformance"
 DEFAULT_OPTIMIZERS = ("torch:Adam", "torch:Adam?amsgrad=true")

@@ -28,6 +28,7 @@ import sys
 import time
 from fractions import Fraction
 
+from analysis.conditions import SECTION5 as S5
 from numerics.cli import BadInput, check_writable, versions, write_atomic
 
 from . import drift as dr
@@ -36,7 +37,8 @@ from .report import render
 
 DEFAULT_PAIRS = (("9/10", "99/100"), ("9/10", "999/1000"))
 F7_PAIRS = (("0", "1/2"), ("1/2", "1/2"), ("1/2", "9/10"))
-SECTION5 = dict(C=101, n=101, beta1="9/10", beta2="99/100")  # 1010/-10 scaled by 1/10 (Adam is scale-free)
+# the Section 5 problem in the search's units: 1010/-10 scaled by 1/10 (Adam with eps = 0 is scale-free)
+SECTION5 = dict(C=S5.big // -S5.small, n=S5.period, beta1=str(S5.beta1), beta2=str(S5.beta2))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -202,7 +204,7 @@ class Ctx:
 
 # ------------------------------------------------------------------------------------------------
 def run_theorem1(ctx) -> list[dict]:
-    from .theorem1 import RECON_T1, thm1_conditions, thm1_drift_lemmas, thm1_find
+    from .thm1 import RECON_T1, thm1_conditions, thm1_drift_lemmas, thm1_find
 
     o = ctx.o
     with ctx.bar("Theorem 1: Z3 (find C, prove D>0 for all C>2)") as bar:
@@ -231,7 +233,8 @@ def run_theorem1(ctx) -> list[dict]:
 
 
 def run_theorem2_pair(ctx, b1, b2, with_exact=True, with_sims=True) -> tuple[list[dict], dict]:
-    from .theorem2 import RECONSTRUCTED, conditions, how_checked, smallest_even_C
+    from analysis.conditions import RECONSTRUCTED, conditions, how_checked
+    from .thm2 import smallest_even_C
 
     o = ctx.o
     with ctx.bar(f"Theorem 2 at ({_s(b1)}, {_s(b2)}): Z3 lemmas + integer search"):
@@ -395,7 +398,7 @@ def run_theorem3(ctx) -> list[dict]:
 
 
 def run_theorem6(ctx) -> list[dict]:
-    from .theorem1 import RECON_T6, thm6_conditions
+    from .thm6 import RECON_T6, thm6_conditions
 
     o = ctx.o
     eps = o["eps"] if o["eps"] is not None else Fraction(1)
@@ -428,7 +431,7 @@ def run_default(ctx) -> dict:
         ws, row = run_theorem2_pair(ctx, Fraction(b1), Fraction(b2))
         out["witnesses"] += ws
         out["table"].append(row)
-    from .theorem2 import smallest_even_C
+    from .thm2 import smallest_even_C
 
     for b1, b2 in F7_PAIRS:  # exact only: the rest of spec F7
         th = dr.smallest_diverging_C(Fraction(b1), Fraction(b2))

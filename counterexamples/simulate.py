@@ -22,7 +22,7 @@ from numerics.engine import run_fast
 from numerics.cli import BadInput, Parser, check_writable, fail, versions, write_atomic
 from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
-from .families import FAMILIES, FamilyError, build, resolve
+from analysis.families import FAMILIES, FamilyError, build, resolve
 
 BACKEND_CHOICES = ("numpy", "mpmath", "arb", "cupy")
 
@@ -144,12 +144,12 @@ def simulate(a) -> dict:
         method = make(nm, **ran)
         t0 = time.perf_counter()
         # the fused engine (numba for float64, a fast ball loop for arb) when it applies
-        res = run_fast(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
+        res = run_fast(method, fam.sequence, a.T, x1=x1, backend=B, checkpoints=cps)
         engine = res.backend["engine"]
         secs = time.perf_counter() - t0
         runs.append(_run_record(nm, method, res, B, x1, engine, secs))
         print(f"[simulate] {nm}: done in {secs:.2f} s ({engine})", file=sys.stderr)
-    return {"problem": fam.problem.describe() | {"note": fam.note}, "runs": runs,
+    return {"problem": fam.sequence.describe() | {"note": fam.note}, "runs": runs,
             "seed": a.seed, "versions": versions()}
 
 

@@ -13,13 +13,14 @@ from fractions import Fraction
 
 import sympy as sp
 
+from analysis.conditions import SECTION5
 from numerics import amsgrad
 
 from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
 from .runs import trace
 
 EX32 = dict(alpha="1/1000", beta1="9/10", beta2="999/1000", lam="1/1000")
-PATTERN = [1010] + [-10] * 100
+PATTERN = SECTION5.pattern
 
 
 def ex32(T: int, backend: str = "sympy"):

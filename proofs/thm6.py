@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from analysis.conditions import thm6_beta2
 from numerics import adam, get_backend
 from numerics.optimizers import AdamState
 
@@ -65,7 +66,7 @@ def T62(p):
             "reconstructed")
 def T63b(p):
     C, e = sp.symbols("C eps", positive=True)
-    b2 = (1 - e + 2 * e / C ** 2) / (1 + C ** 2)
+    b2 = thm6_beta2(C, e)
     return sp.sqrt((b2 * C ** 2 + 1 - b2 + e) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3, e: 2}]
 
 

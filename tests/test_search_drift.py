@@ -48,7 +48,7 @@ def test_steady_state_is_what_the_simulator_reaches():
     from numerics.optimizers import make
     from numerics.run import run
 
-    from counterexamples.families import periodic_problem
+    from analysis.families import periodic_problem
 
     b1, b2, C, n = F(9, 10), F(1, 2), 5, 7
     seen = {}

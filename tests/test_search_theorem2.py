@@ -6,7 +6,8 @@ from fractions import Fraction as F
 import mpmath
 import pytest
 
-from counterexamples import theorem2 as t2
+from analysis import conditions as cond
+from counterexamples import thm2 as t2
 
 mp = mpmath.MPContext()
 mp.dps = 60
@@ -60,6 +61,8 @@ def test_a_mutated_condition_changes_F7(monkeypatch):
     def c2_typo(beta2, C, exact=True):
         return F(beta2) ** (C - 1) * C ** 4 <= 1
 
+    # the typo in the one definition (analysis.conditions) and in the search's imported name
+    monkeypatch.setattr(cond, "c2", c2_typo)
     monkeypatch.setattr(t2, "c2", c2_typo)
     assert t2.smallest_even_C("0.9", "0.99").C != 3218
 
@@ -71,11 +74,11 @@ def test_beta1_zero_matches_the_blog_restatement(C):
         _, c2, c3 = conds_mp("0", b2, C)
         assert c2 == (mp.mpf(b2) <= mp.mpf(C) ** (mp.mpf(-4) / (C - 2)))
         assert c3 == (mp.mpf(b2) < 1 - (mp.mpf(9) / (2 * C)) ** 2)
-        assert t2.c2(b2, C) == c2 and t2.c3("0", b2, C) == c3
+        assert cond.c2(b2, C) == c2 and cond.c3("0", b2, C) == c3
 
 
 def test_bad_beta_is_rejected():
     with pytest.raises(ValueError, match="beta1"):
-        t2.check_beta("0.995", "0.99")
+        cond.check_beta("0.995", "0.99")
     with pytest.raises(ValueError, match="beta2"):
-        t2.check_beta("0.5", "1")
+        cond.check_beta("0.5", "1")
