@@ -11,7 +11,7 @@ from numerics.cli import BadInput, check_writable, write_atomic
 
 CASES = [
     ["-m", "counterexamples.simulate", "--T", "10", "--plot"],
-    ["-m", "counterexamples.search", "--out"],
+    ["-m", "counterexamples.search", "--output"],
     ["-m", "proofs", "--output"],
     ["-m", "analysis", "-o"],
     ["-m", "counterexamples.conformance", "--json"],

@@ -13,10 +13,10 @@ import pytest
 pytest.importorskip("jax", reason="optax is an optional extra: pip install optax jax")
 pytest.importorskip("optax", reason="optax is an optional extra: pip install optax jax")
 
-from counterexamples import conformance_optax  # noqa: E402
+from counterexamples.conformance.drivers import optax as conformance_optax  # noqa: E402
 from counterexamples.conformance import run_row  # noqa: E402
-from counterexamples.conformance_spec import parse  # noqa: E402
-from counterexamples.conformance_suite import build_case  # noqa: E402
+from counterexamples.conformance.spec import parse  # noqa: E402
+from counterexamples.conformance.suite import build_case  # noqa: E402
 
 
 def optax_amsgrad_reference(gs, alpha, b1, b2, eps, x1, schedule, dps=40):

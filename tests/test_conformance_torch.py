@@ -15,10 +15,10 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is an optional extra: pip install torch==2.13.0")
 
-from counterexamples import conformance_torch  # noqa: E402
+from counterexamples.conformance.drivers import torch as conformance_torch  # noqa: E402
 from counterexamples.conformance import run_row  # noqa: E402
-from counterexamples.conformance_spec import parse  # noqa: E402
-from counterexamples.conformance_suite import build_case  # noqa: E402
+from counterexamples.conformance.spec import parse  # noqa: E402
+from counterexamples.conformance.suite import build_case  # noqa: E402
 
 
 

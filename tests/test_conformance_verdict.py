@@ -4,9 +4,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from counterexamples.conformance_user import paper_amsgrad_step
-from counterexamples.conformance_variants import candidates, label, trajectory
-from counterexamples.conformance_verdict import CONVERGES, STUCK, UNDECIDED, verdict
+from counterexamples.conformance.drivers.user import paper_amsgrad_step
+from counterexamples.conformance.variants import candidates, label, trajectory
+from counterexamples.conformance.verdict import CONVERGES, STUCK, UNDECIDED, verdict
 from analysis.families import build
 
 

@@ -44,7 +44,7 @@ def _schema(w):
 
 def test_theorem2_json_is_certified(tmp_path):
     out = tmp_path / "t2.json"
-    r = search("--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--out", str(out))
+    r = search("--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--output", str(out))
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert json.loads(out.read_text()) == res and not list(tmp_path.glob("*.tmp*"))
@@ -75,7 +75,7 @@ def test_exact_modes_without_simulation():
 def test_grid_plot_and_out(tmp_path):
     png, js = tmp_path / "pd.png", tmp_path / "g.json"
     r = search("--exact", "--grid", "8", "--C", "3", "--n", "3", "--T", "200000", "--plot", str(png),
-               "--out", str(js), "--json")
+               "--output", str(js), "--json")
     assert r.returncode == 0, r.stderr
     g = json.loads(js.read_text())["grid"]
     assert len(g["labels"]) == 8 and all(len(row) == 8 for row in g["labels"])

@@ -91,7 +91,7 @@ def label(method: str, bias_correction_m: bool, bias_correction_v: str, eps_insi
 
 
 def expected_label(expected: dict | None, hyper: dict) -> str | None:
-    """The candidate name of a driver's expected switches (see conformance_drive.Setup.expected)."""
+    """The candidate name of a driver's expected switches (see drive.Setup.expected)."""
     if expected is None:
         return None
     if expected["method"] in ("sgd", "adagrad"):

@@ -21,8 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .conformance_drive import LibraryMissing, Setup, exact
-from .conformance_spec import SpecError
+from ..drive import LibraryMissing, Setup, exact
+from ..spec import SpecError
 
 INSTALL = "pip install torch==2.13.0"
 # Keyword arguments whose effect our variant definitions model (the rest make the row "unmodelled"
@@ -41,7 +41,12 @@ def import_torch():
     return torch
 
 
-def version() -> dict:
+def check(spec) -> None:
+    """Fail early (LibraryMissing) when torch is not installed."""
+    import_torch()
+
+
+def version(spec=None) -> dict:
     torch = import_torch()
     return {"torch": torch.__version__}
 

@@ -41,7 +41,7 @@ class Setup:
     hyper: dict  # exact Fractions for our variants: alpha, beta1, beta2, eps, eps_root
     schedule: str  # "sqrt" (alpha/sqrt(t) through the library's scheduler) or "constant"
     # the variant spec/implementations.md says it is, when fully modelled: dict(method=...,
-    # bias_correction_m=..., bias_correction_v=...) (see conformance_variants.expected_label)
+    # bias_correction_m=..., bias_correction_v=...) (see variants.expected_label)
     expected: dict | None = None
     unmodelled: list = field(default_factory=list)  # library options our variants do not model
 

@@ -11,7 +11,7 @@ The documented signature::
 
 The driver projects x_hat onto F (coordinatewise clip) to get x_{t+1}, as the paper does.
 ``paper_amsgrad_step`` below is a worked example (Algorithm 2 with constant beta1, no eps):
-``--optimizer counterexamples.conformance_user:paper_amsgrad_step``.
+``--optimizer counterexamples.conformance.drivers.user:paper_amsgrad_step``.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .conformance_drive import LibraryMissing, Setup, exact
-from .conformance_spec import SpecError
+from ..drive import LibraryMissing, Setup, exact
+from ..spec import SpecError
 
 
 def paper_amsgrad_step(x, g, t, state, hyper):
@@ -49,6 +49,11 @@ def load(spec):
     if not callable(fn):
         raise SpecError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
     return fn
+
+
+def check(spec) -> None:
+    """Fail early (LibraryMissing / ValueError) when the module or the function cannot be loaded."""
+    load(spec)
 
 
 def version(spec) -> dict:

@@ -29,10 +29,12 @@ import time
 from fractions import Fraction
 
 from analysis.conditions import SECTION5 as S5
-from numerics.cli import BadInput, check_writable, versions, write_atomic
+from numerics.cli import BadInput, CheckFailed, Parser, emit, main_entry, number, range_text
+from numerics.cli import meta as base_meta
 
-from . import drift as dr
-from .progress import Bar
+from .. import drift as dr
+from numerics.cli import Progress
+
 from .report import render
 
 DEFAULT_PAIRS = (("9/10", "99/100"), ("9/10", "999/1000"))
@@ -41,30 +43,24 @@ F7_PAIRS = (("0", "1/2"), ("1/2", "1/2"), ("1/2", "9/10"))
 SECTION5 = dict(C=S5.big // -S5.small, n=S5.period, beta1=str(S5.beta1), beta2=str(S5.beta2))
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2, no usage dump
-        raise BadInput(f"{message} (see --help)")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m counterexamples.search", description=__doc__,
-                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = Parser(prog="python -m counterexamples.search", description=__doc__, plot=True,
+               json_help="print the JSON result instead of the report")
     p.add_argument("--theorem", choices=["1", "2", "3", "6"], help="which theorem's search to run")
     p.add_argument("--exact", action="store_true", help="the exact drift criterion (see above)")
-    p.add_argument("--beta1", help="beta1 in [0, 1), exact decimal or p/q (default 0.9)")
-    p.add_argument("--beta2", help="beta2 in (0, 1), exact decimal or p/q (default 0.99)")
+    p.add_argument("--beta1", type=number("beta1"), help="beta1 in [0, 1), exact decimal or p/q (default 0.9)")
+    p.add_argument("--beta2", type=number("beta2"), help="beta2 in (0, 1), exact decimal or p/q (default 0.99)")
     p.add_argument("--C", help="the large gradient C (Theorem 1/6: > 2; exact with --n: > n-1)")
     p.add_argument("--n", help="period n >= 2 (exact mode)")
     p.add_argument("--delta", help="Theorem 3: delta in (0, 1] (default 0.1)")
     p.add_argument("--eps", help="Theorem 6: eps > 0 (default 1)")
     p.add_argument("--grid", help="with --exact: N x N certified phase diagram, 2 <= N <= 256")
-    p.add_argument("--timeout", default="10", help="seconds per Z3 query, > 0 (default 10)")
+    p.add_argument("--timeout", type=number("timeout"), default="10",
+                   help=f"seconds per Z3 query, in {range_text('timeout')} (default 10)")
     p.add_argument("--T", help="simulation horizon, 1000 <= T <= 1e10 (default: from the drift, capped)")
     p.add_argument("--paths", default="20000", help="Theorem 3: Monte Carlo paths, 100..10^6 (default 20000)")
-    p.add_argument("--seed", default="0", help="Theorem 3: seed, integer >= 0 (default 0)")
-    p.add_argument("--json", action="store_true", help="print the JSON result instead of the report")
-    p.add_argument("--out", help="also write the JSON result to FILE (atomically)")
-    p.add_argument("--plot", help="with --grid (or alone: N=24): draw the phase diagram to FILE (png/pdf/svg)")
+    p.add_argument("--seed", type=number("seed"), default="0",
+                   help=f"Theorem 3: seed, {range_text('seed')} (default 0)")
     p.add_argument("--no-sim", action="store_true", help="skip simulations (exact results only)")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     return p
@@ -113,10 +109,10 @@ def validate(a) -> dict:
     o["delta"] = _frac("delta", a.delta, 0, 1, hi_open=False, rng="(0, 1]")
     o["eps"] = _frac("eps", a.eps, 0, None, rng="(0, oo)")
     o["grid"] = _int("grid", a.grid, 2, 256, "[2, 256] (integer)")
-    o["timeout"] = float(_frac("timeout", a.timeout, 0, 3600, hi_open=False, rng="(0, 3600]"))
+    o["timeout"] = float(a.timeout)
     o["T"] = _int("T", a.T, 1000, 10**10, "[1000, 10^10] (integer)")
     o["paths"] = _int("paths", a.paths, 100, 10**6, "[100, 10^6] (integer)")
-    o["seed"] = _int("seed", a.seed, 0, 2**63 - 1, "[0, 2^63) (integer)")
+    o["seed"] = int(a.seed)
     th = a.theorem
     if th and a.exact:
         raise BadInput("--theorem and --exact: choose one mode")
@@ -191,12 +187,12 @@ class Ctx:
         self.sim = not args.no_sim
 
     def bar(self, label, total=1):
-        return Bar(label, total, enabled=not self.args.quiet)
+        return Progress(f"[search] {label}", total, enabled=not self.args.quiet)
 
     def simulate(self, b1, b2, C, n, alpha, eps=0, scale=1, t_cap=None):
         if not self.sim:
             return None
-        from .certify import T_CAP, simulate
+        from ..certify import T_CAP, simulate
 
         return simulate(b1, b2, C, n, alpha=alpha, eps=eps, scale=scale, T=self.o["T"],
                         t_cap=t_cap or T_CAP)
@@ -329,7 +325,7 @@ def run_exact_n(ctx, b1, b2, n) -> list[dict]:
 
 
 def run_grid(ctx, C, n, N, b1=None, b2=None) -> dict:
-    from . import grid as G
+    from .. import grid as G
 
     with ctx.bar(f"grid {N}x{N}: certified signs of D (C={_s(C)}, n={n})", N) as bar:
         g = G.certified_grid(C, n, N, progress=lambda k, t: bar.update(k, t))
@@ -350,7 +346,7 @@ def run_grid(ctx, C, n, N, b1=None, b2=None) -> dict:
 
 
 def run_theorem3(ctx) -> list[dict]:
-    from . import montecarlo as mc
+    from .. import montecarlo as mc
 
     o = ctx.o
     b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
@@ -415,7 +411,7 @@ def run_theorem6(ctx) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------
 def drift_argument(ctx) -> dict:
-    from .period_map import prove_all
+    from ..drift.period_map import prove_all
 
     with ctx.bar("Z3: the clamp identities of the period map"):
         v = prove_all(ctx.o["timeout"])
@@ -477,7 +473,7 @@ def run_default(ctx) -> dict:
             "D_at_beta2_0.999": dr.drift_sign(b1, Fraction(999, 1000), s5["C"], s5["n"]).enclosure,
             "reading": "D > 0 (Adam ends at +1) for beta2 <= lo, D < 0 (converges) at beta2 = hi; one sign "
                        "change on a 4000-point log scan of 1 - beta2 in [1e-9, 1)"}
-    from . import grid as G
+    from .. import grid as G
 
     with ctx.bar("Section 5 problem: certified 32x32 (beta1, beta2) diagram", 32) as bar:
         g = G.certified_grid(s5["C"], s5["n"], 32, progress=lambda k, t: bar.update(k, t))
@@ -494,8 +490,7 @@ def meta(o, seconds) -> dict:
         eng = "numba" if E.HAVE_NUMBA else "numpy-reference"
     except Exception:  # noqa: BLE001
         eng = "numpy-reference"
-    return {"versions": versions(),
-            "precision": {"drift": "python-flint arb, 64-4096 bits (certified signs)",
+    return {**base_meta("counterexamples.search", seed=o["seed"]), "precision": {"drift": "python-flint arb, 64-4096 bits (certified signs)",
                           "conditions": "exact rationals ((c1), (c2)); arb >= 128 bits ((c3))",
                           "simulation": "float64 (fused engine) + 128-bit arb ball run"},
             "simulation_engine": eng, "z3_timeout_s": o["timeout"], "seconds": round(seconds, 2),
@@ -504,27 +499,42 @@ def meta(o, seconds) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------
-def main(argv=None) -> int:
+def main(argv=None, isolate: bool = False) -> int:
+    return main_entry("python -m counterexamples.search", _main, argv, isolate)
+
+
+def _main(argv) -> int:
+    res, args = _search(argv)
+    text = dumps_default(res)
+    emit(text if args.json else render(res), args.output)
+    # a witness that claims to break Adam but is not certified is a failed check (exit 1); a single
+    # --exact point that converges is an answer, not a failure (it carries "outcome")
+    failed = [w for w in res["witnesses"] if w.get("outcome") is None and not w["certified"]]
+    return 1 if failed else 0
+
+
+def run_json(argv=None) -> dict:
+    """The search's JSON document for the command-line arguments ``argv`` (a list of strings)."""
+    return json.loads(dumps_default(_search(list(argv or []) + ["--quiet"])[0]))
+
+
+def dumps_default(res) -> str:
+    return json.dumps(res, indent=1, default=str)
+
+
+def _search(argv):
     t0 = time.perf_counter()
-    try:
-        args = build_parser().parse_args(argv)
-        o = validate(args)
-        for path, name in ((args.out, "--out"), (args.plot, "--plot")):
-            if path:
-                check_writable(path, name)
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    args = build_parser().parse_args(argv)  # bad input / bad --output, --plot paths: exit 2 first
+    o = validate(args)
     if args.plot:
         try:
             import matplotlib  # noqa: F401 -- only needed for --plot
         except ImportError:
-            print("error: --plot needs matplotlib (pip install matplotlib, or the [plot] extra)", file=sys.stderr)
-            return 2
+            raise BadInput("--plot needs matplotlib (pip install matplotlib, or the [plot] extra)") from None
     ctx = Ctx(o, args)
     b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
     b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
-    try:
+    try:  # BadInput propagates (exit 2); an inconclusive certification is a failed check (exit 1)
         if args.theorem == "1":
             res = {"witnesses": run_theorem1(ctx), "grid": None}
         elif args.theorem == "2":
@@ -558,26 +568,8 @@ def main(argv=None) -> int:
             if args.plot:
                 raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n)")
             res = run_default(ctx)
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except RuntimeError as exc:  # a certification step could not conclude: a failed check, not bad input
-        print(f"error: check failed: {exc}", file=sys.stderr)
-        return 1
+        raise CheckFailed(f"check failed: {exc}") from None
     res.setdefault("table", [])
     res["meta"] = meta(o, time.perf_counter() - t0)
-    text = json.dumps(res, indent=1, default=str)
-    if args.out:
-        write_atomic(args.out, text + "\n")
-    try:
-        print(text if args.json else render(res))
-    except BrokenPipeError:  # e.g. piped into head: not an error of the search
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    # a witness that claims to break Adam but is not certified is a failed check (exit 1); a single
-    # --exact point that converges is an answer, not a failure (it carries "outcome")
-    failed = [w for w in res["witnesses"] if w.get("outcome") is None and not w["certified"]]
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return res, args

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from analysis.conditions import RECON_T6, thm6_params  # noqa: F401 (RECON_T6: re-used by search)
 
-from . import drift as dr
+from .. import drift as dr
 
 
 def thm6_conditions(eps, C, alpha) -> tuple[dict, int, Fraction, Fraction, dr.Sign]:

@@ -18,8 +18,8 @@ import inspect
 
 import numpy as np
 
-from .conformance_drive import LibraryMissing, Setup, exact
-from .conformance_spec import SpecError
+from ..drive import LibraryMissing, Setup, exact
+from ..spec import SpecError
 
 INSTALL = "pip install optax jax"
 
@@ -34,7 +34,12 @@ def import_optax():
     return jax, optax
 
 
-def version() -> dict:
+def check(spec) -> None:
+    """Fail early (LibraryMissing) when optax is not installed."""
+    import_optax()
+
+
+def version(spec=None) -> dict:
     jax, optax = import_optax()
     return {"jax": jax.__version__, "optax": optax.__version__}
 

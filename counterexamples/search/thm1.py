@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from analysis.conditions import RECON_T1, thm1_beta2, thm1_step_ok  # noqa: F401 (RECON_T1: re-used by search)
 
-from . import drift as dr
+from .. import drift as dr
 
 
 def _z3_family(C, B):

@@ -46,7 +46,7 @@ class Case:
 
 def _thm2_threshold(beta1, beta2, overrides) -> Case:
     try:
-        from .drift import smallest_diverging_C
+        from ..drift import smallest_diverging_C
     except ImportError as exc:
         return Case("thm2-threshold", None, skipped=f"counterexamples.drift.smallest_diverging_C is not "
                     f"available ({exc.__class__.__name__}: {exc})")

@@ -11,13 +11,13 @@ For each ``--optimizer SPEC`` and each problem of the suite it answers two quest
     misses its expected variant by more than 1e-12 is a failed check (exit code 1).
 (b) *does it converge here?*  x_T (the final iterate, after T updates, as in the spec's facts) and R_T/T
     at T = --T (default 10^6), with the verdict converges / stuck at the worst point / undecided
-    (counterexamples.conformance_verdict: from the regret over the late half of the rounds and the mean of
+    (counterexamples.conformance.verdict: from the regret over the late half of the rounds and the mean of
     the last 1% of the points played), and the Gamma_t sign check (paper eq. 2) read off the closest
     variant over the first N rounds (the PyTorch variant's effective step grows after a spike when the
     rate is constant).
 
-SPEC grammar: counterexamples.conformance_spec.  Library drivers: conformance_torch, conformance_optax,
-conformance_user (``module:function``).  Exit codes: 0 success, 1 a conformance check failed, 2 bad input
+SPEC grammar: counterexamples.conformance.spec.  Library drivers: counterexamples.conformance.drivers
+(torch, optax, user: ``module:function``).  Exit codes: 0 success, 1 a conformance check failed, 2 bad input
 or a missing library (with the install command).
 """
 from __future__ import annotations
@@ -33,11 +33,12 @@ import numpy as np
 from numerics.cli import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, check_writable, write_atomic
 from numerics.cli import versions as base_versions
 
-from .conformance_drive import LibraryMissing, Progress, drive, jsonable
-from .conformance_spec import SpecError, parse
-from .conformance_suite import PROBLEMS, SUITE, build_case
-from .conformance_variants import EXACT_MATCH, compare, expected_label, final
-from .conformance_verdict import verdict
+from .drivers import driver
+from .drive import LibraryMissing, Progress, drive, jsonable
+from .spec import SpecError, parse
+from .suite import PROBLEMS, SUITE, build_case
+from .variants import EXACT_MATCH, compare, expected_label, final
+from .verdict import verdict
 from analysis.families import FamilyError
 
 PROG = "python -m counterexamples.conformance"
@@ -57,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
                 epilog="SPEC: torch:Adam, 'torch:Adam?amsgrad=true', torch:AdamW, torch:NAdam, torch:RAdam, "
                        "torch:RMSprop, torch:Adagrad, torch:SGD, optax:adam, optax:amsgrad, "
                        "'optax:amsgrad?bias_correction_nu=false', or module:function (see "
-                       "counterexamples/conformance_user.py for the step-function signature).  Keyword "
+                       "counterexamples/conformance/drivers/user.py for the step-function signature).  Keyword "
                        "arguments after '?', joined by '&' (betas=0.5,0.9 gives a tuple).\n"
                        "Example: python -m counterexamples.conformance --optimizer 'torch:Adam?amsgrad=true' "
                        "--problem thm1 --T 100000 --json")
@@ -109,22 +110,11 @@ def _frac(name, text, lo, hi, lo_open=False, hi_open=False):
     return v
 
 
-def _driver(spec):
-    if spec.library == "torch":
-        from . import conformance_torch as mod
-    elif spec.library == "optax":
-        from . import conformance_optax as mod
-    else:
-        from . import conformance_user as mod
-    return mod
-
-
 def versions(specs) -> dict:
     out = base_versions()
     for spec in specs:
-        mod = _driver(spec)
         try:
-            out.update(mod.version(spec) if spec.library == "user" else mod.version())
+            out.update(driver(spec).version(spec))
         except Exception:  # pragma: no cover - reported as missing
             pass
     return out
@@ -136,7 +126,7 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
     if case.skipped:
         row.update(verdict="skipped", verdict_reason=case.skipped)
         return row
-    mod = _driver(spec)
+    mod = driver(spec)
     st = mod.setup(spec, case.hyper, schedule)
     prob = case.problem
     x1 = np.full(prob.d, float(Fraction(case.hyper.get("x1", 0))))
@@ -283,13 +273,7 @@ def _main(args) -> int:
     cases = [build_case(name, C=args.C, n=n, delta=args.delta, p=args.p, seed=seed, overrides=overrides)
              for name in names]  # bad family parameters fail here, before any library loads
     for spec in specs:  # fail early (exit 2) on a missing library or a bad keyword argument
-        mod = _driver(spec)
-        if spec.library == "user":
-            mod.load(spec)
-        elif spec.library == "torch":
-            mod.import_torch()
-        else:
-            mod.import_optax()
+        driver(spec).check(spec)
     rows = []
     for case in cases:
         for spec in specs:
@@ -316,6 +300,3 @@ def _main(args) -> int:
             print(f"CHECK FAILED: {f}")
     return EXIT_CHECK_FAILED if failed else EXIT_OK
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -90,7 +90,7 @@ def render(res: dict) -> str:
         L.append("")
     g = res.get("grid")
     if g:
-        from .grid import ascii_map
+        from ..grid import ascii_map
 
         c = g["counts"]
         L.append(f"Phase diagram C={g['C']}, n={g['n']}, {g['N']}x{g['N']} cells: diverges {c['diverges']}, "
