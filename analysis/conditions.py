@@ -16,7 +16,7 @@
   evaluated without Z3: (c1), (c2) in exact rationals (balls when the powers get huge), (c3) by
   python-flint balls at increasing precision (a certified strict inequality; ``None`` only when 0 stays
   in the ball at 4096 bits).  :func:`smallest_even_C` scans even C; the search's certified-minimality
-  version (:func:`counterexamples.thm2.smallest_even_C`) builds on these same functions.
+  version (:func:`counterexamples.search.thm2.smallest_even_C`) builds on these same functions.
 * Section 5: the online sequence 1010 at t mod 101 = 1, else -10, and the stochastic one (1010 with
   probability 1/100, else -10); beta1 = 0.9, beta2 = 0.99 (:data:`SECTION5`).
 """
@@ -102,7 +102,7 @@ def thm3_p(C, delta) -> Fraction:
 
 
 CONDITIONS = ("c1", "c2", "c3")
-RECONSTRUCTED = "conditions (c1)-(c3) of Theorem 2 are RECONSTRUCTED (spec §5); printed form unconfirmed"
+RECONSTRUCTED = "conditions (c1)-(c3) of Theorem 2 are RECONSTRUCTED (paper §5 (docs/paper.md)); printed form unconfirmed"
 
 
 def check_beta(beta1, beta2):

@@ -1,1 +1,1 @@
-"""counterexamples layer of adam-beyond (see ARCHITECTURE.md)."""
+"""counterexamples layer of adam-beyond (see docs/architecture.md)."""

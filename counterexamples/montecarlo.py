@@ -1,11 +1,11 @@
 """Theorem 3 (stochastic): Monte Carlo estimate of E[Delta_t] with a confidence interval.
 
-Instance (spec §6): i.i.d. g_t = C with probability p = (1+delta)/(C+1), else -1; the mean loss is
+Instance (paper §6 (docs/paper.md)): i.i.d. g_t = C with probability p = (1+delta)/(C+1), else -1; the mean loss is
 delta x, so x* = -1.  The paper's lemma: for C large enough, E[Delta_t] >= 0 where
 Delta_t = x_{t+1} - x_t = -alpha_t m_t / sqrt(v_t) (no projection, x1 = 0).  Since m_t, v_t do not
 depend on x, Delta_t is a function of the coins only.
 
-Estimator (as in the spec's F9): per path i, Y_i = mean over t0 < t <= T of sqrt(t) Delta_t / alpha;
+Estimator (as in the F9 (docs/references.md)): per path i, Y_i = mean over t0 < t <= T of sqrt(t) Delta_t / alpha;
 the Y_i are i.i.d., so mean(Y) +- z sd(Y)/sqrt(N) is an asymptotic confidence interval for the mean of
 sqrt(t) E[Delta_t]/alpha over the window.  A C is reported as backed when the lower end is > 0.  Also
 reported: the mean of x_T over the paths (unprojected), with its interval.

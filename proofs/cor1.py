@@ -3,7 +3,7 @@
 From Theorem 4's (arXiv) second term D^2/(1-beta1)^2 sum_t sum_i beta_{1t} sqrt(v_hat_{t,i})/alpha_t with
 sqrt(v_hat) <= G, alpha_t = alpha/sqrt(t) and sum_{t>=1} lambda^(t-1) sqrt(t) <= 1/(1-lambda)^2 one gets
 d beta1 D^2 G / (alpha (1-beta1)^2 (1-lambda)^2); the printed middle term lacks the factor d/alpha
-(Lean note; literature.md §5).  This refutes the printed *derivation*, not the corollary itself.
+(Lean note; docs/references.md, literature §5).  This refutes the printed *derivation*, not the corollary itself.
 """
 from __future__ import annotations
 

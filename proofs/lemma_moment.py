@@ -1,4 +1,4 @@
-"""The moment lemma of Theorem 4 (the source's "Lemma 2"), steps L1-L7 (spec/paper.md §7.3).
+"""The moment lemma of Theorem 4 (the source's "Lemma 2"), steps L1-L7 (docs/paper.md).
 
 sum_t alpha_t sum_i m_{t,i}^2 / sqrt(v_hat_{t,i})
     <= alpha sqrt(1 + log T) / ((1-beta1)(1-gamma) sqrt(1-beta2)) sum_i ||g_{1:T,i}||_2,

@@ -1,6 +1,6 @@
 """Theorem 1 (Appendix A): Adam fails on f_t = Cx (t mod 3 = 1), -x otherwise, F = [-1, 1].
 
-Setting (spec/paper.md §4): beta1 = 0, beta2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) with
+Setting (docs/paper.md): beta1 = 0, beta2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) with
 alpha < sqrt(1-beta2) (RECONSTRUCTED step condition of A2), x_1 = 1, C > 2 (main text; the appendix
 says C >= 2).  Block t covers rounds 3t+1, 3t+2, 3t+3; v, v1, v2 stand for v_{3t}, v_{3t+1}, v_{3t+2}.
 

@@ -225,7 +225,7 @@ def summarize(r: dict) -> str:
     core = [o.label for o in OBLIGATIONS if not o.evidence and r[o.label].verdict != "proved"]
     return (f"Theorem 2 (RECONSTRUCTED steps): statement survives? {'YES' if not core else 'NOT ESTABLISHED'}"
             f" -- B1-B10 {'all proved' if not core else 'not proved: ' + ', '.join(core)} (B4 for every T "
-            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7'].verdict} against the spec's F7 table.")
+            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7'].verdict} against the F7 (docs/references.md) table.")
 
 
 THEOREM = Theorem("thm2", "Theorem 2 (Appendix B, RECONSTRUCTED): Adam for any beta1 < sqrt(beta2)",

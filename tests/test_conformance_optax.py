@@ -1,6 +1,6 @@
 """optax (jax, float64) on the counterexample suite, for real; skipped with a reason when absent.
 
-Expected values: spec/implementations.md §1.3 (optax takes the max of the *bias-corrected* nu; with
+Expected values: docs/references.md, implementations §1.3 (optax takes the max of the *bias-corrected* nu; with
 both flags False and eps = eps_root = 0 it is Algorithm 2 with constant beta1) and §2 (the spike keeps
 optax's denominator at 1), and a 40-digit re-implementation of §1.3's formula written here.
 """

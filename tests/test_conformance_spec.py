@@ -54,7 +54,7 @@ def _cli(*args):
     (["--optimizer", "counterexamples.conformance.drivers.user:nope"], "has no function 'nope'"),
     (["--T", "0"], "--T must be an integer in [1, 1000000000]"),
     (["--compare-steps", "x"], "--compare-steps must be an integer"),
-    (["--beta1", "1"], "--beta1 must be in [0, 1)"),
+    (["--beta1", "1"], "argument --beta1: must be a number in [0, 1)"),
     (["--problem", "thm9"], "--problem: unknown problem 'thm9'"),
     (["--problem", "thm1", "--C", "2"], "--C must be > 2"),
 ])

@@ -1,4 +1,4 @@
-"""The paper's checkable facts (spec/paper.md §13) reproduced by the reference optimizer core.
+"""The paper's checkable facts (docs/paper.md) reproduced by the reference optimizer core.
 
 Expected numbers come from the spec (F1, F4, F5, F10, F11, F14) or from theory ((2C-4)/3 is Theorem 1's
 lower bound on R_T/T; 2*10/101 is the worst-point average regret of the Section 5 problem).

@@ -1,5 +1,5 @@
 """Variants and "equivalent rewrite" (metamorphic) tests, PEPit style: pairs that must agree exactly
-or to 1e-12, and one input on which the variants must differ (spec/implementations.md §2, §5.2)."""
+or to 1e-12, and one input on which the variants must differ (docs/references.md, implementations §2, §5.2)."""
 from fractions import Fraction as F
 
 import numpy as np
@@ -49,7 +49,7 @@ def test_spike_input_separates_the_variants(t, paper, pytorch, optax):
 
 def test_pytorch_effective_step_grows_after_spike_with_constant_lr():
     """Gamma_t < 0 for PyTorch's AMSGrad with a constant step (the denominator shrinks), >= 0 under
-    alpha/sqrt(t) (spec §2: 1 - u + u ln u >= 0)."""
+    alpha/sqrt(t) (paper §2 (docs/paper.md): 1 - u + u ln u >= 0)."""
     kw = dict(alpha=1, beta1=F(9, 10), beta2=F(999, 1000))
     const = inv_lrs(make("amsgrad", variant="pytorch", schedule="constant", **kw), SPIKE, 20)
     sqrt = inv_lrs(make("amsgrad", variant="pytorch", schedule="sqrt", **kw), SPIKE, 20)

@@ -15,7 +15,7 @@ ball run on the same problem):
   --exact              period n = C family: the smallest C with D > 0 (exactly minimal);
                        with --n: the integers C > n-1 with D > 0 and the largest one;
                        with --grid N: the certified (beta1, beta2) phase diagram for fixed --C/--n.
-The maths of the exact test is in counterexamples/drift.py (docstring), with the argument checked.
+The maths of the exact test is in counterexamples/drift/steady.py (docstring), with the argument checked.
 Exit codes: 0 success, 1 a check failed, 2 bad input.
 """
 from __future__ import annotations
@@ -416,7 +416,7 @@ def drift_argument(ctx) -> dict:
     with ctx.bar("Z3: the clamp identities of the period map"):
         v = prove_all(ctx.o["timeout"])
     return {"statement": "steps <= 0 then > 0 on [-1,1]: y_end = min(1, max(-1+P, y+N+P)); D > 0 -> x to +1, "
-                         "D < 0 -> x to -1 (counterexamples/drift.py docstring)",
+                         "D < 0 -> x to -1 (counterexamples/drift/steady.py docstring)",
             "z3_clamp_identities": v, "proved": all(x["status"] == "proved" for x in v.values())}
 
 
@@ -429,7 +429,7 @@ def run_default(ctx) -> dict:
         out["table"].append(row)
     from .thm2 import smallest_even_C
 
-    for b1, b2 in F7_PAIRS:  # exact only: the rest of spec F7
+    for b1, b2 in F7_PAIRS:  # exact only: the rest of F7 (docs/references.md)
         th = dr.smallest_diverging_C(Fraction(b1), Fraction(b2))
         out["table"].append({"beta1": b1, "beta2": b2, "reddi_C": smallest_even_C(b1, b2).C,
                              "exact_C": th.C, "exact_C_even": th.C_even})

@@ -12,7 +12,7 @@ Mapping of the problem's (alpha, beta1, beta2, eps) onto each class (SPEC keywor
   SGD                         lr = alpha
 What torch's Adam computes (read in torch/optim/adam.py, ``_single_tensor_adam``, torch 2.13.0; the
 path CPU tensors take): m = lerp(m, g, 1-beta1); v = beta2 v + (1-beta2) g^2; v_max = max(v_max, v) on the
-*raw* v; denom = sqrt(v_max)/sqrt(1-beta2^t) + eps; x -= lr/(1-beta1^t) * m/denom (spec §1.2).
+*raw* v; denom = sqrt(v_max)/sqrt(1-beta2^t) + eps; x -= lr/(1-beta1^t) * m/denom (paper §1.2 (docs/paper.md)).
 """
 from __future__ import annotations
 
