@@ -25,17 +25,30 @@ from ..drive import LibraryMissing, Setup, exact
 from ..spec import SpecError
 
 
+_AMSGRAD_UPDATES: dict = {}  # (beta1, beta2) -> the numerics update, built once
+
+
+def _amsgrad_update(beta1, beta2):
+    """numerics' AMSGrad (paper variant) with alpha = 1 and a constant schedule: its step is m/sqrt(v_hat)."""
+    key = (float(beta1), float(beta2))
+    if key not in _AMSGRAD_UPDATES:
+        from numerics import amsgrad
+        from numerics.backends import NumpyBackend
+
+        _AMSGRAD_UPDATES[key] = amsgrad(alpha=1, beta1=key[0], beta2=key[1], eps=0, schedule="constant",
+                                        variant="paper").build(NumpyBackend())
+    return _AMSGRAD_UPDATES[key]
+
+
 def paper_amsgrad_step(x, g, t, state, hyper):
-    """AMSGrad, Algorithm 2: m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, v_hat = max(v_hat, v),
-    x_hat = x - alpha_t m / sqrt(v_hat)  (0 where v_hat = 0)."""
-    b1, b2 = hyper["beta1"], hyper["beta2"]
-    m, v, vh = state if state is not None else (np.zeros_like(x), np.zeros_like(x), np.zeros_like(x))
-    m = b1 * m + (1 - b1) * g
-    v = b2 * v + (1 - b2) * g * g
-    vh = np.maximum(vh, v)
-    root = np.sqrt(vh)
-    step = np.divide(m, root, out=np.zeros_like(m), where=root != 0)
-    return x - hyper["alpha_t"] * step, (m, v, vh)
+    """AMSGrad, Algorithm 2 (the numerics definition, not a copy): m = b1 m + (1-b1) g,
+    v = b2 v + (1-b2) g^2, v_hat = max(v_hat, v), x_hat = x - alpha_t m / sqrt(v_hat) (0 where v_hat = 0).
+
+    An example of the ``module:function`` interface: ``hyper`` holds beta1, beta2 and the library-side
+    alpha_t; ``state`` is None at t = 1."""
+    init, update = _amsgrad_update(hyper["beta1"], hyper["beta2"])
+    step, state, _ = update(g, init(x) if state is None else state, t)
+    return x - hyper["alpha_t"] * step, state
 
 
 def load(spec):
