@@ -28,6 +28,8 @@ from fractions import Fraction
 
 from numerics.backends import to_fraction as q
 
+from .interval import arb_precision
+
 RECON_T1 = "the step condition alpha < sqrt(1-beta2) of Theorem 1 (A2) is RECONSTRUCTED"
 RECON_T6 = ("beta2 = (1-eps+2eps/C^2)/(1+C^2) and the step condition of Theorem 6 are RECONSTRUCTED "
             "(T6-3, T6-4)")
@@ -154,30 +156,22 @@ def c2(beta2, C: int, exact: bool = True) -> bool:
 
 def _ball_sign(expr, b1, b2, precs=(128, 1024, 4096)):
     """Sign (+1/-1) of expr(beta1, beta2) certified by a ball, or None when the ball contains 0."""
-    import flint
     from flint import arb
 
-    old = flint.ctx.prec
-    try:
-        for prec in precs:
-            flint.ctx.prec = prec
+    for prec in precs:
+        with arb_precision(prec):
             v = expr(arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator, arb)
             if v > 0 or v < 0:
                 return 1 if v > 0 else -1
-        return None
-    finally:
-        flint.ctx.prec = old
+    return None
 
 
 def c3_margin(beta1, beta2, C: int, prec: int = 128):
     """Ball enclosing C/3 - LHS(c3); (c3) holds iff the margin is > 0."""
-    import flint
     from flint import arb
 
     b1, b2 = q(beta1), q(beta2)
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
+    with arb_precision(prec):
         B1 = arb(b1.numerator) / b1.denominator
         B2 = arb(b2.numerator) / b2.denominator
         A = 3 * (1 - B1) / (2 * (1 - B2).sqrt())
@@ -189,8 +183,6 @@ def c3_margin(beta1, beta2, C: int, prec: int = 128):
             tail = B1.sqrt() ** (C - 2)
         lhs = A * (1 + geo) + tail / (1 - B1)
         return arb(C) / 3 - lhs
-    finally:
-        flint.ctx.prec = old
 
 
 def c3(beta1, beta2, C: int) -> bool | None:

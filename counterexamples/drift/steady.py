@@ -55,6 +55,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from analysis.interval import arb_precision
 from numerics.backends import to_fraction
 
 BACKENDS = ("float", "mpmath", "arb", "exact")
@@ -192,16 +193,12 @@ def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128,
     if backend == "arb":
         import flint
 
-        old = flint.ctx.prec
-        flint.ctx.prec = prec
-        try:
+        with arb_precision(prec):
             one = flint.arb(1)
             if n > BLOCK_N:
                 return _drift_arb_blocked(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps))
             return _drift_generic(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps), one,
                                   lambda x: x.sqrt())
-        finally:
-            flint.ctx.prec = old
     if backend == "mpmath":
         import mpmath
 
@@ -265,18 +262,12 @@ def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float", prec: int = 1
         b2, Cf = float(q(beta2)), float(q(C))
         S2 = float(n) if b2 == 1 else (1 - b2 ** n) / (1 - b2)
         return -(Cf - (n - 1)) / math.sqrt((Cf * Cf - 1) / S2 + 1)
-    import flint
-
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
+    with arb_precision(prec):
         b2, Cb = _as_arb(beta2), _as_arb(C)
         S2, p = b2 * 0, b2 * 0 + 1
         for _ in range(n):
             S2, p = S2 + p, p * b2
         return -(Cb - (n - 1)) / ((Cb * Cb - 1) / S2 + 1).sqrt()
-    finally:
-        flint.ctx.prec = old
 
 
 def limit_avg_regret(C, n: int) -> Fraction:

@@ -16,6 +16,7 @@ iterate reaches +1 for every alpha > 0, not only alpha < sqrt(1-beta2).  Z3 prov
 from __future__ import annotations
 
 from analysis.conditions import RECON_T1, thm1_beta2, thm1_step_ok  # noqa: F401 (RECON_T1: re-used by search)
+from analysis.interval import arb_precision
 
 from .. import drift as dr
 
@@ -82,19 +83,15 @@ def thm1_conditions(C, alpha) -> dict:
     Cq, a = dr.q(C), dr.q(alpha)
     b2 = thm1_beta2(Cq)
     # F2: first block (t = 0, v_0 = 0): T1 <= T2 by balls
-    import flint
     from flint import arb
 
-    flint.ctx.prec, old = 128, flint.ctx.prec
-    try:
+    with arb_precision(128):
         A = lambda x: arb(dr.q(x).numerator) / dr.q(x).denominator
         v1 = (1 - b2) * Cq * Cq
         v2 = b2 * v1 + (1 - b2)
         T1 = A(a * Cq) / A(v1).sqrt()
         T2 = A(a) / (2 * A(b2 * v1 + 1 - b2)).sqrt() + A(a) / (3 * A(b2 * v2 + 1 - b2)).sqrt()
         first = bool(T2 - T1 > 0)
-    finally:
-        flint.ctx.prec = old
     s = dr.drift_sign(0, b2, Cq, 3)
     return {
         "C>2": Cq > 2,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from analysis.conditions import RECONSTRUCTED, c1, c2, c3, check_beta, conditions
+from analysis.interval import arb_precision
 
 # ------------------------------------------------------------------------------------------------
 # the step lemmas, proved by Z3 for all beta1, beta2
@@ -129,12 +130,9 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
         K2 += 2
     c2s = _first_even_true(lambda C: c2(b2, C, exact=False), K2)
     # (c3): monotone beyond K3 (L3)
-    import flint
     from flint import arb
 
-    old = flint.ctx.prec
-    flint.ctx.prec = 128
-    try:
+    with arb_precision(128):
         B1, B2 = arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator
         A = 3 * (1 - B1) / (2 * (1 - B2).sqrt())
         g = B1 / B2.sqrt()
@@ -146,8 +144,6 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
             K3 += K3 % 2
             while not (A * g ** K3 * (1 + g) < arb(2) / 3):  # certified
                 K3 += 2
-    finally:
-        flint.ctx.prec = old
     base = max(c1s, c2s)
     explicit, hits = 0, []
     for C in range(base, K3, 2):  # below K3 (c3) is not known to be monotone: check each
