@@ -144,6 +144,8 @@ class Parser(argparse.ArgumentParser):
                  "instead of the table", plot: bool = False, **kw):
         epilog = kw.pop("epilog", None)
         kw.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        # a caller that still defines its own --json (benchmarks/run.py, until it switches over) replaces ours
+        kw.setdefault("conflict_handler", "resolve")
         super().__init__(*args, epilog=(epilog + "\n\n" if epilog else "") + EXIT_HELP, **kw)
         self._outputs = []
         if output:
