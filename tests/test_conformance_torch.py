@@ -133,7 +133,7 @@ def test_cli_json_one_row():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert doc["precision"] == "float64" and doc["versions"]["torch"].startswith("2.")
+    assert doc["meta"]["precision"] == "float64" and doc["meta"]["versions"]["torch"].startswith("2.")
     (r,) = doc["results"]
     for key in ("optimizer", "problem", "closest_variant", "max_deviation", "x_T", "avg_regret", "verdict"):
         assert key in r

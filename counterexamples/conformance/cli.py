@@ -259,8 +259,7 @@ def _main(args) -> int:
     failed = [r for r in rows if r.get("matches_expected") is False]
     doc = {"meta": {**meta(PROG.removeprefix("python -m "), seed=seed, precision="float64"),
                     "versions": versions(specs)},
-           "tool": "counterexamples.conformance", "versions": versions(specs), "precision": "float64",
-           "T": T, "compare_steps": N, "schedule": args.schedule, "seed": seed,
+           "T": T, "compare_steps": N, "schedule": args.schedule,
            "exact_match_tolerance": EXACT_MATCH, "results": rows,
            "checks_failed": [f"{r['optimizer']} on {r['problem']}: expected {r['expected_variant']}, "
                              f"deviation {r['expected_deviation']}" for r in failed]}
@@ -271,7 +270,7 @@ def _main(args) -> int:
         print(text)
     else:
         print(f"# seed {seed}, T = {T}, compare_steps = {N}, schedule = {args.schedule}, float64; "
-              f"versions: {', '.join(f'{k} {v}' for k, v in doc['versions'].items())}")
+              f"versions: {', '.join(f'{k} {v}' for k, v in doc['meta']['versions'].items())}")
         print(table(rows))
         for prob, note in dict((r["problem"], r.get("note")) for r in rows).items():
             if note:
