@@ -65,6 +65,22 @@ def _table(th: dict) -> str:
     return "\n".join(lines)
 
 
+def _progress(ids, t0):
+    """One stderr line per obligation, with the count done and an ETA from the mean time so far."""
+    from .registry import THEOREMS
+
+    total = sum(len(THEOREMS[t].obligations) for t in ids)
+    done = [0]
+
+    def say(message: str) -> None:
+        done[0] += 1
+        el = time.perf_counter() - t0
+        eta = el / done[0] * (total - done[0])
+        print(f"{message}  [{done[0]}/{total}, {el:.1f} s, ETA {eta:.0f} s]", file=sys.stderr, flush=True)
+
+    return say
+
+
 def _main(argv) -> int:
     args = _parser().parse_args(argv)  # bad input and a bad --output path: exit 2 before any work
     timeout_s = float(args.timeout)
@@ -72,8 +88,8 @@ def _main(argv) -> int:
     for tid in ids:
         if tid not in IDS:
             raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
-    progress = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
+    progress = None if args.quiet else _progress(ids, t0)
     theorems = run_audit(ids, timeout_s, progress)
     total = time.perf_counter() - t0
     bad = mismatches(theorems)
