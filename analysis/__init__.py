@@ -2,6 +2,13 @@
 
 Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may import it):
 
+* :mod:`analysis.families` -- the paper's named problems with their prescribed hyper-parameters:
+  ``build(name, ...) -> Family`` (``.run(method, T)``, ``.method(name)``, ``.hyper()``, ``.sequence``),
+  ``FAMILIES``, ``Spike``.
+* :mod:`analysis.conditions` -- the theorems' conditions and the paper's constants, once: ``thm1_beta2``,
+  ``thm6_beta2``, ``thm6_params``, ``thm3_p``, Theorem 2's ``c1``/``c2``/``c3``/``conditions``/
+  ``smallest_even_C``, ``SECTION5``.
+
 * :mod:`analysis.gamma`   -- ``derive(name, hyper)`` runs a numerics optimizer on SymPy symbols and returns
   inv_lr_t, inv_lr_{t+1} and Gamma_{t+1} (eq. 2); ``verdict(key)`` / ``all_verdicts()`` decide PSD (Z3
   proof) or indefinite (exact witness, sign certified in ball arithmetic); ``CASES``.
@@ -14,10 +21,10 @@ Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may impor
   ``applicable`` (hypotheses checked), ``ratios`` / ``worst`` (tightness regret / bound).
 * :mod:`analysis.symbols` -- the SymPy symbols and their meanings.
 * :mod:`analysis.verdict`, :mod:`analysis.z3bridge`, :mod:`analysis.interval` -- three-valued verdicts,
-  SymPy -> Z3 sign proofs, and ball-arithmetic replay of witnesses (no Z3).
+  SymPy -> Z3 sign proofs, and ball-arithmetic replay of witnesses (no Z3; ``arb_precision``).
 
-Command line: ``python -m analysis [--json | --latex] [--only SECTION] [-o FILE]``.
+Command line: ``python -m analysis [--json | --latex] [--only SECTION] [--output FILE]``.
 """
 from . import symbols  # noqa: F401  (cheap; the other modules are imported on demand)
 
-__all__ = ["symbols", "gamma", "bounds", "sums", "evaluate", "verdict", "z3bridge", "interval"]
+__all__ = ["families", "conditions", "symbols", "gamma", "bounds", "sums", "evaluate", "verdict", "z3bridge", "interval"]

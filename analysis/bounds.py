@@ -1,6 +1,6 @@
 """The regret bounds of Reddi et al. (2018) and its follow-ups as SymPy expressions, built from their lemmas.
 
-Every bound is assembled from the constants of the proof steps (paper.md §7-§8, literature.md §1-§2),
+Every bound is assembled from the constants of the proof steps (docs/paper.md, docs/references.md, literature §1-§2),
 not typed as a whole; :func:`derivation_checks` re-verifies each assembly step with SymPy, and
 :mod:`analysis.sums` proves the elementary sum lemmas the steps rely on.  Symbols: :mod:`analysis.symbols`.
 
@@ -64,7 +64,7 @@ def moment_lemma_rhs() -> sp.Expr:
 
 
 def thm4_terms(form: str) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    """Theorem 4 (AMSGrad), proof steps 5-7 (paper.md §7.4), printed constants of ``form``.
+    """Theorem 4 (AMSGrad), proof steps 5-7 (docs/paper.md), printed constants of ``form``.
 
     Step 6 telescopes D^2/(2(1-beta1)) sum_t (v_hat_t^(1/2)/alpha_t - v_hat_{t-1}^(1/2)/alpha_{t-1}) (needs
     Gamma_t PSD) to D^2/(2 alpha_T (1-beta1)) sum_i v_hat_{T,i}^(1/2); both printed forms state it without
@@ -137,7 +137,7 @@ def cor2_printed_terms():
 
 def kingma_ba_terms():
     """Kingma & Ba (2015) Theorem 4.1 (gamma = beta1^2/sqrt(beta2) here).  Its proof telescopes with
-    Gamma_t PSD assumed (literature.md §2), which Adam does not satisfy.  K&B print the l2 diameter D in
+    Gamma_t PSD assumed (docs/references.md, literature §2), which Adam does not satisfy.  K&B print the l2 diameter D in
     the first term; the per-coordinate step only uses D_inf, so D_inf is used (D_inf <= D)."""
     term1 = D_inf ** 2 / (2 * alpha * (1 - beta1)) * sp.sqrt(T) * sum_vhat_T_sqrt
     term2 = alpha * (1 + beta1) * G_inf / ((1 - beta1) * sp.sqrt(1 - beta2) * (1 - gamma) ** 2) * sum_g_norm
@@ -196,35 +196,35 @@ def _mk(name, terms, source, **kw) -> Bound:
 def _build() -> dict[str, Bound]:
     b = {}
     b["thm4-arxiv"] = _mk("thm4-arxiv", thm4_terms("arxiv"),
-                          "Reddi et al. Theorem 4, arXiv 1904.09237 revised form (APPX; paper.md §7.1); assembled from "
+                          "Reddi et al. Theorem 4, arXiv 1904.09237 revised form (APPX; docs/paper.md); assembled from "
                           "steps 5-7 of §7.4 (structure APPX, displays RECONSTRUCTED), second term via the Lean Abel "
                           "summation", hypotheses=_THM4_H)
     b["thm4-iclr"] = _mk("thm4-iclr", thm4_terms("iclr"),
                          "Reddi et al. Theorem 4, ICLR camera-ready form as quoted by Phuong & Phong "
-                         "('Theorem A'; FOLLOW-UP; paper.md §7.1).  Its proof has a gap (literature.md §1.2)",
+                         "('Theorem A'; FOLLOW-UP; docs/paper.md).  Its proof has a gap (docs/references.md, literature §1.2)",
                          hypotheses=_THM4_H)
     b["lemma-moment"] = _mk("lemma-moment", (moment_lemma_rhs(),),
                             "Reddi et al. moment lemma ('Lemma 2'), steps L1-L7 (APPX order, RECONSTRUCTED "
-                            "displays; paper.md §7.3)", quantity="sum_t alpha_t sum_i m_{t,i}^2/sqrt(v_hat_{t,i})",
+                            "displays; docs/paper.md)", quantity="sum_t alpha_t sum_i m_{t,i}^2/sqrt(v_hat_{t,i})",
                             hypotheses=_THM4_H[:5])
     b["cor1-printed"] = _mk("cor1-printed", cor1_terms("printed"),
-                            "Reddi et al. Corollary 1 as printed in arXiv (APPX; paper.md §7.2); its middle "
+                            "Reddi et al. Corollary 1 as printed in arXiv (APPX; docs/paper.md); its middle "
                             "term lacks the factor d/alpha that Theorem 4 gives", hypotheses=_COR1_H)
     b["cor1-derived"] = _mk("cor1-derived", cor1_terms("derived"),
                             "Corollary 1 derived from thm4-arxiv with sum_t lambda^(t-1) sqrt(t) <= "
-                            "1/(1-lambda)^2 and v_hat^(1/2) <= G_inf (Lean note; paper.md §7.2)",
+                            "1/(1-lambda)^2 and v_hat^(1/2) <= G_inf (Lean note; docs/paper.md)",
                             hypotheses=_COR1_H)
     b["thm5"] = _mk("thm5", thm5_terms(),
-                    "Reddi et al. Theorem 5 (AdamNC), arXiv constants (APPX; paper.md §8); sum_vhat_T_sqrt and "
+                    "Reddi et al. Theorem 5 (AdamNC), arXiv constants (APPX; docs/paper.md); sum_vhat_T_sqrt and "
                     "sum_beta1t_vhat are over v_t (AdamNC has no max)", hypotheses=_THM5_H,
                     meaning_overrides={"sum_vhat_T_sqrt": "sum_i v_{T,i}^(1/2) (AdamNC's v_T)",
                                        "sum_beta1t_vhat": "sum_t sum_i beta_{1t} v_{t,i}^(1/2) / alpha_t"})
     b["cor2"] = _mk("cor2", cor2_terms(),
                     "Reddi et al. Corollary 2 (AdamNC) in the form that follows from Theorem 5 (Lean-corrected: "
                     "the printed arXiv form omits 'R_T <=' and the factor d/alpha of the middle term; "
-                    "paper.md §8)", hypotheses=_COR2_H)
+                    "docs/paper.md)", hypotheses=_COR2_H)
     b["kingma-ba-4.1"] = _mk("kingma-ba-4.1", kingma_ba_terms(),
-                             "Kingma & Ba (2015) Theorem 4.1 (READ, literature.md §2); D (l2 diameter) of the "
+                             "Kingma & Ba (2015) Theorem 4.1 (READ, docs/references.md, literature §2); D (l2 diameter) of the "
                              "first term replaced by D_inf; the proof assumes Gamma_t PSD",
                              hypotheses=("Adam with bias correction (Kingma & Ba)", "alpha_t = alpha/sqrt(t)",
                                          "beta_{1t} = beta1 lambda^(t-1)", "gamma = beta1^2/sqrt(beta2) < 1",
@@ -234,15 +234,15 @@ def _build() -> dict[str, Bound]:
                                                                    "bias-corrected v_T/(1-beta2^T)"})
     b["pp-4.1-geometric"] = _mk("pp-4.1-geometric", pp41_terms("geometric"),
                                 "Phuong & Phong (2019) Theorem 4.1, beta_{1t} = beta1 lambda^(t-1) (FOLLOW-UP, "
-                                "Lean transcription; literature.md §1.5)",
+                                "Lean transcription; docs/references.md, literature §1.5)",
                                 hypotheses=_PP_H + ("beta_{1t} = beta1 lambda^(t-1)",))
     b["pp-4.1-harmonic"] = _mk("pp-4.1-harmonic", pp41_terms("harmonic"),
                                "Phuong & Phong (2019) Theorem 4.1, beta_{1t} = beta1/t (FOLLOW-UP, Lean "
-                               "transcription; literature.md §1.5)", hypotheses=_PP_H + ("beta_{1t} = beta1/t",))
+                               "transcription; docs/references.md, literature §1.5)", hypotheses=_PP_H + ("beta_{1t} = beta1/t",))
     b["adamx-5.1"] = _mk("adamx-5.1", adamx51_terms(False),
                          "Phuong & Phong (2019) Theorem 5.1 (AdamX) with printed constants and beta_{1t} = "
                          "beta1 lambda^(t-1) (Cor. 5.6) written out in the Sum (FOLLOW-UP, Lean transcription; "
-                         "literature.md §1.6).  Lean note: the proof supports only (1-beta1)^2 in the second term",
+                         "docs/references.md, literature §1.6).  Lean note: the proof supports only (1-beta1)^2 in the second term",
                          hypotheses=("AdamX (Phuong & Phong Algorithm 2)", "alpha_t = alpha/sqrt(t)",
                                      "beta_{1t} = beta1 lambda^(t-1) <= beta1 = beta_{11} < 1", "0 < beta2 < 1",
                                      "gamma = beta1/sqrt(beta2) < 1"))
@@ -256,7 +256,7 @@ EXTRA: dict[str, Bound] = {
     "cor2-printed": _mk("cor2-printed", cor2_printed_terms(), "Corollary 2 as printed (arXiv; APPX), "
                         "with 'R_T <=' restored", hypotheses=_COR2_H),
     "lemma3-adamnc": _mk("lemma3-adamnc", (lemma3_rhs(),),
-                         "Reddi et al. AdamNC lemma ('Lemma 3', APPX; paper.md §8): Cauchy-Schwarz, Condition 1, "
+                         "Reddi et al. AdamNC lemma ('Lemma 3', APPX; docs/paper.md): Cauchy-Schwarz, Condition 1, "
                          "geometric sum, Auer-Gentile", quantity="sum_t alpha_t sum_i m_{t,i}^2/sqrt(v_{t,i})",
                          hypotheses=("Algorithm 3 (AdamNC)", "Condition 1 with alpha_t", "0 <= beta_{1t} <= beta1 < 1")),
     "adamx-5.1-corrected": _mk("adamx-5.1-corrected", adamx51_terms(True),

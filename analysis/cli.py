@@ -12,38 +12,28 @@ import time
 
 import sympy as sp
 
-from numerics.cli import BadInput, check_writable, versions, write_atomic
+from numerics.cli import BadInput, Parser, emit, main_entry
+from numerics.cli import meta as base_meta
 
 SCHEMA = "--json: {gamma: {method: {verdict, witness, ...}}, bounds: {name: {latex, srepr, symbols, source}}, meta}"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2, no usage dump
-        sys.stderr.write(f"python -m analysis: error: {message} (see --help)\n")
-        sys.exit(2)
-
-
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="python -m analysis",
+    p = Parser(
+        prog="python -m analysis", json_help="machine-readable output (" + SCHEMA + ")",
         description="Gamma_t (eq. 2) of each method derived by running the numerics optimizers on SymPy "
                     "symbols, with a verdict (PSD proved by Z3 / indefinite with an exact witness); the "
                     "elementary sum lemmas, proved; and the regret bounds of Reddi et al. (2018), Kingma & "
                     "Ba (2015) and Phuong & Phong (2019) as SymPy expressions with their provenance.",
         epilog="Examples:  python -m analysis            (readable report)\n"
                "           python -m analysis --latex    (LaTeX of every bound and Gamma)\n"
-               "           python -m analysis --json -o analysis.json\n"
-               "The JSON srepr strings rebuild with sympy.sympify(srepr); symbols are plain (no assumptions).",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="machine-readable output (" + SCHEMA + ")")
-    fmt.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
+               "           python -m analysis --json --output analysis.json\n"
+               "The JSON srepr strings rebuild with sympy.sympify(srepr); symbols are plain (no assumptions).")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text (not with --json)")
     p.add_argument("--only", choices=("gamma", "bounds", "lemmas", "tightness"), help="print one section only")
     p.add_argument("--tightness", action="store_true",
                    help="also run the numeric corpus (analysis.corpus: AMSGrad, AdamNC, AdamX, 30-digit mpmath, "
                         "seed printed) and report the worst ratio quantity/bound of each bound (~15-30 s)")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the output to FILE (atomically: temporary file, then rename) instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -131,8 +121,8 @@ def to_json(res: dict) -> dict:
     if "derivation_checks" in res:
         doc["bounds"] = {name: {"latex": BD.latex(b.expr), "srepr": sp.srepr(b.expr), "symbols": b.symbols,
                                 "source": b.source} for name, b in BD.BOUNDS.items()}
-    meta = {"versions": versions(), "precision": "exact (SymPy rationals/algebraics); witness signs in "
-                                                  "python-flint balls at >= 128 bits"}
+    meta = base_meta("analysis", precision="exact (SymPy rationals/algebraics); witness signs in "
+                                           "python-flint balls at >= 128 bits")
     if "lemmas" in res:
         meta["lemmas"] = {k: v.as_dict() for k, v in res["lemmas"].items()}
     if "derivation_checks" in res:
@@ -206,14 +196,10 @@ def to_text(res: dict, latex: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None) -> int:
-    args = parser().parse_args(argv)
-    if args.output is not None:
-        try:
-            check_writable(args.output, "--output")
-        except BadInput as exc:
-            sys.stderr.write(f"python -m analysis: error: {exc}\n")
-            return 2
+def _main(argv) -> int:
+    args = parser().parse_args(argv)  # bad input and a bad --output path: exit 2 before any work
+    if args.json and args.latex:
+        raise BadInput("--json and --latex: choose one output format")
     sections = (args.only,) if args.only else ("gamma", "lemmas", "bounds")
     if args.tightness and "tightness" not in sections:
         sections = sections + ("tightness",)
@@ -224,11 +210,12 @@ def main(argv=None) -> int:
         text = json.dumps(to_json(res), indent=1, default=str) + "\n"
     else:
         text = to_text(res, args.latex)
-    if args.output:
-        write_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.output)
     ok = _expected_ok(res)
     if not ok and progress:
         progress("some verdict is UNKNOWN or a check failed (exit 1)")
     return 0 if ok else 1
+
+
+def main(argv=None, isolate: bool = False) -> int:
+    return main_entry("python -m analysis", _main, argv, isolate)

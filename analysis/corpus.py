@@ -31,15 +31,14 @@ def _problems(T: int, seed: int = SEED, dims=(1, 5, 50)):
 
 
 def families():
-    """The counterexample families (counterexamples.families is above analysis: rebuilt here from the
-    spec's definitions as periodic/explicit sequences)."""
-    from numerics import Bernoulli, Periodic
+    """The counterexample families of :mod:`analysis.families` (their bare sequences) with their starts."""
+    from .families import build
 
     return [
-        ("thm1-C3", Periodic(pattern=[3, -1, -1], name="thm1"), 1),
-        ("thm2-C20", Periodic(pattern=[20] + [-1] * 19, name="thm2"), 1),
-        ("section5-online", Periodic(pattern=[1010] + [-10] * 100, name="section5-online"), 0),
-        ("section5-stochastic", Bernoulli(p=F(1, 100), high=1010, low=-10, seed=SEED), 0),
+        ("thm1-C3", build("thm1", C=3).sequence, 1),
+        ("thm2-C20", build("thm2", C=20).sequence, 1),
+        ("section5-online", build("section5-online").sequence, 0),
+        ("section5-stochastic", build("section5-stochastic", seed=SEED).sequence, 0),
     ]
 
 

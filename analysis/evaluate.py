@@ -3,7 +3,7 @@
 A :class:`RunConfig` names a method (AMSGrad paper variant, AdamNC, AdamX, or Kingma & Ba's Adam), its
 exact hyper-parameters and a linear online problem on [-1, 1]^d.  :func:`measure` runs it with the
 numerics code on the mpmath backend (``dps`` digits), and records at each checkpoint t the true regret
-R_t and every data-dependent term of the bounds (paper.md §7-§8):
+R_t and every data-dependent term of the bounds (docs/paper.md):
 
     sum_vhat_T_sqrt = sum_i v_hat_{t,i}^(1/2)           sum_g_norm = sum_i ||g_{1:t,i}||_2
     sum_beta1t_vhat = sum_{s<=t} sum_i beta_{1s} v_hat_{s,i}^(1/2) / alpha_s

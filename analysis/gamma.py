@@ -7,7 +7,7 @@ on the ``sympy`` backend with a symbolic state (m, v, v_hat at round t-1), symbo
 g_{t+1} and a symbolic round t, and ``inv_lr`` (= sqrt(V_t)/alpha_t per coordinate) is read off the two
 calls.  Coordinates are independent (diagonal V_t), so one coordinate decides "Gamma_t PSD for all t".
 
-Verdicts (paper §3; implementations.md §2; literature.md §2):
+Verdicts (paper §3; docs/references.md, implementations §2; docs/references.md, literature §2):
 
 * PSD, proved by Z3 (negation unsat) under stated hypotheses for a *general* round t and state: SGD,
   AdaGrad, AMSGrad, AdamNC (beta_{2t} = 1 - 1/t), AdamX (non-increasing beta_{1t}), and PyTorch's AMSGrad
@@ -122,17 +122,17 @@ def _cases() -> list[Case]:
              [sq, "0 < beta2 < 1"],
              witness=dict(pattern=[3, -1, -1], T=2, x1=1, at=2,
                           hyper=dict(alpha=Fraction(1, 2), beta2=Fraction(1, 10), schedule="sqrt"),
-                          source="Theorem 1 instance, C = 3, beta2 = 1/(1+C^2) (paper §3, spec F3)")),
+                          source="Theorem 1 instance, C = 3, beta2 = 1/(1+C^2) (paper §3, F3 (docs/references.md))")),
         Case("adam", "adam", dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule="sqrt"), "indefinite",
              [sq, adam_h],
              witness=dict(pattern=[3, -1, -1], T=2, x1=1, at=2,
                           hyper=dict(alpha=Fraction(1, 2), beta1=0, beta2=Fraction(1, 100), schedule="sqrt"),
                           source="Kingma & Ba-scaled example: C = 3, beta1 = 0, beta2 = 1/100 "
-                                 "(literature.md §2; Gamma_2 = -3.0318)"),
+                                 "(docs/references.md, literature §2; Gamma_2 = -3.0318)"),
              extra_witnesses=[dict(pattern=[3, -1, -1], T=2, x1=1, at=2,
                                    hyper=dict(alpha=Fraction(1, 2), beta1=0, beta2=Fraction(1, 10),
                                               schedule="sqrt"),
-                                   source="Theorem 1 instance, C = 3, beta2 = 1/10 (spec F3)")]),
+                                   source="Theorem 1 instance, C = 3, beta2 = 1/10 (F3 (docs/references.md))")]),
         Case("amsgrad", "amsgrad", dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule="sqrt"), "psd",
              [sq, adam_h, "paper variant (Algorithm 2)"], _BASE_HYPS + _ADAM_HYPS),
         Case("adamnc", "adamnc", dict(alpha=alpha, beta1=beta1, schedule="sqrt"), "psd",
@@ -158,7 +158,7 @@ def _cases() -> list[Case]:
              witness=dict(pattern=[1, 0], values=True, T=2, x1=0, at=2,
                           hyper=dict(alpha=1, beta1=Fraction(9, 10), beta2=Fraction(999, 1000),
                                      schedule="constant", variant="pytorch"),
-                          source="spike input g_1 = 1, g_t = 0 (implementations.md §2)")),
+                          source="spike input g_1 = 1, g_t = 0 (docs/references.md, implementations §2)")),
     ]
 
 
@@ -167,7 +167,7 @@ CASES = {c.key: c for c in _cases()}
 
 # ------------------------------------------------------------------------------------------------
 def bias_correction_lemma() -> Verdict:
-    """t / (1 - b^t) is non-decreasing in real t >= 1 for 0 < b < 1 (implementations.md §2).
+    """t / (1 - b^t) is non-decreasing in real t >= 1 for 0 < b < 1 (docs/references.md, implementations §2).
 
     d/dt [t/(1-b^t)] = (1 - b^t + t b^t log b) / (1-b^t)^2.  With w = b^t in (0, 1) and t log b = log w the
     numerator is h(w) = 1 - w + w log w;  h(1) = 0 and h'(w) = log w < 0 on (0, 1), so h > 0 there.

@@ -5,6 +5,7 @@ precision is doubled (up to ``max_prec`` bits) and, failing that, 0 ("undecided"
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import flint
@@ -42,28 +43,32 @@ def to_arb(e):
     raise TypeError(f"cannot enclose {e!r} (free symbols: {e.free_symbols})")
 
 
+@contextlib.contextmanager
+def arb_precision(bits: int):
+    """python-flint's working precision is ``bits`` inside the block and restored after it (also on an
+    error): the one save/restore of the arb precision outside the numerics backends."""
+    old = flint.ctx.prec
+    flint.ctx.prec = int(bits)
+    try:
+        yield
+    finally:
+        flint.ctx.prec = old
+
+
 def sign(e, prec: int = 128, max_prec: int = 4096) -> int:
     """-1, 0 (undecided) or +1; the sign is certain when non-zero."""
-    old = flint.ctx.prec
-    try:
-        while prec <= max_prec:
-            flint.ctx.prec = prec
+    while prec <= max_prec:
+        with arb_precision(prec):
             b = to_arb(e)
             if b < 0:
                 return -1
             if b > 0:
                 return 1
-            prec *= 2
-        return 0
-    finally:
-        flint.ctx.prec = old
+        prec *= 2
+    return 0
 
 
 def enclose(e, prec: int = 128) -> str:
     """Decimal string of the ball (midpoint +/- radius)."""
-    old = flint.ctx.prec
-    try:
-        flint.ctx.prec = prec
+    with arb_precision(prec):
         return to_arb(e).str(20)
-    finally:
-        flint.ctx.prec = old

@@ -1,4 +1,4 @@
-"""The public SymPy symbols of the bounds, with their meanings (paper §1, §7, §8; literature.md).
+"""The public SymPy symbols of the bounds, with their meanings (paper §1, §7, §8; docs/references.md (literature)).
 
 The bound expressions use *plain* symbols (no assumptions), so that ``sympify(srepr(expr))`` in another
 program yields symbols that compare equal to ``Symbol(name)``.  Proofs about signs (Gamma_t) use their

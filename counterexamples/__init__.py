@@ -1,1 +1,17 @@
-"""counterexamples layer of adam-beyond (see ARCHITECTURE.md)."""
+"""counterexamples: parameters that break Adam, certified, and confirmed by simulation (the top layer).
+
+Packages and modules (see docs/architecture.md):
+
+* :mod:`counterexamples.search` -- ``python -m counterexamples.search``; ``search(argv) -> dict`` from
+  Python; per theorem :mod:`~counterexamples.search.thm1`, :mod:`~counterexamples.search.thm2`,
+  :mod:`~counterexamples.search.thm6`;
+* :mod:`counterexamples.drift` -- the exact drift test ``drift``, ``drift_sign``, ``smallest_diverging_C``,
+  ``diverging_C_range``;
+* :mod:`counterexamples.conformance` -- real optimizer libraries on the counterexamples;
+* :mod:`counterexamples.simulate` -- ``python -m counterexamples.simulate``; :mod:`counterexamples.certify`
+  (certify a witness by simulation), :mod:`counterexamples.grid` (certified phase diagrams),
+  :mod:`counterexamples.montecarlo` (Theorem 3).
+
+The named families themselves live in :mod:`analysis.families` (one home, lower layer).
+"""
+__all__ = ["search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo"]

@@ -51,7 +51,7 @@ def _engine_runs(method, beta1, beta2, alpha, C, n, eps, scale, x1s, T):
         from numerics.optimizers import make
         from numerics.run import run
 
-        from .families import periodic_problem
+        from analysis.families import periodic_problem
 
         m = make(method, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)
         prob = periodic_problem(scale * C, n, big=scale * C, small=-scale)
@@ -67,7 +67,7 @@ def ball_check(beta1, beta2, C, n, alpha, eps=0, scale=1, T: int = BALL_T, x1=1)
     from numerics.optimizers import make
     from numerics.run import run
 
-    from .families import periodic_problem
+    from analysis.families import periodic_problem
 
     if n > T:  # only the first T rounds are played: an explicit sequence avoids building a huge period
         from numerics.problems import Explicit

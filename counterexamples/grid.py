@@ -126,7 +126,7 @@ def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, 
 
 def reddi_region(C, n: int, N: int) -> list | None:
     """Theorem 2's sufficient region at the cell centres (None unless n = C integer)."""
-    from .theorem2 import conditions
+    from analysis.conditions import conditions
 
     Cq = dr.q(C)
     if Cq.denominator != 1 or int(Cq) != n:
@@ -163,7 +163,7 @@ def _batch_adam(pts, C, n, alpha, eps, x1, T):
         from numerics.optimizers import make
         from numerics.run import run
 
-        from .families import periodic_problem
+        from analysis.families import periodic_problem
 
         T = min(T, REFERENCE_T_MAX)
         m = make("adam", alpha=float(alpha), beta1=b1s[:, None], beta2=b2s[:, None], eps=float(eps))

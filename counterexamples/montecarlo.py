@@ -1,11 +1,11 @@
 """Theorem 3 (stochastic): Monte Carlo estimate of E[Delta_t] with a confidence interval.
 
-Instance (spec §6): i.i.d. g_t = C with probability p = (1+delta)/(C+1), else -1; the mean loss is
+Instance (paper §6 (docs/paper.md)): i.i.d. g_t = C with probability p = (1+delta)/(C+1), else -1; the mean loss is
 delta x, so x* = -1.  The paper's lemma: for C large enough, E[Delta_t] >= 0 where
 Delta_t = x_{t+1} - x_t = -alpha_t m_t / sqrt(v_t) (no projection, x1 = 0).  Since m_t, v_t do not
 depend on x, Delta_t is a function of the coins only.
 
-Estimator (as in the spec's F9): per path i, Y_i = mean over t0 < t <= T of sqrt(t) Delta_t / alpha;
+Estimator (as in the F9 (docs/references.md)): per path i, Y_i = mean over t0 < t <= T of sqrt(t) Delta_t / alpha;
 the Y_i are i.i.d., so mean(Y) +- z sd(Y)/sqrt(N) is an asymptotic confidence interval for the mean of
 sqrt(t) E[Delta_t]/alpha over the window.  A C is reported as backed when the lower end is > 0.  Also
 reported: the mean of x_T over the paths (unprojected), with its interval.
@@ -27,23 +27,28 @@ Z95 = 1.959963984540054
 def estimate(beta1, beta2, C, delta, paths: int = 20000, T: int = 2000, t0: int = 100, seed: int = 0,
              alpha: float = 1.0, chunk: int = 5000) -> dict:
     """Monte Carlo of sqrt(t) E[Delta_t]/alpha over t0 < t <= T (see module docstring)."""
+    from numerics import adam
+    from numerics.backends import NumpyBackend
+
     b1, b2, Cf, d = float(q(beta1)), float(q(beta2)), float(q(C)), float(q(delta))
     p = (1 + d) / (Cf + 1)
+    # the paper's Adam (eq. 1, no bias correction, eps = 0) from numerics, with alpha = 1 and a constant
+    # schedule, so that its step is m_t / sqrt(v_t) = Delta_t / alpha_t up to the sign
+    init, update = adam(alpha=1, beta1=b1, beta2=b2, eps=0, schedule="constant", variant="paper").build(
+        NumpyBackend())
     rng = np.random.Generator(np.random.PCG64(seed))
     t_start = time.perf_counter()
     Y = np.empty(paths)
     xT = np.empty(paths)
     for lo in range(0, paths, chunk):
         k = min(chunk, paths - lo)
-        m = np.zeros(k)
-        v = np.zeros(k)
         x = np.zeros(k)
+        state = init(x)
         acc = np.zeros(k)
         for t in range(1, T + 1):
             g = np.where(rng.random(k) < p, Cf, -1.0)
-            m = b1 * m + (1 - b1) * g
-            v = b2 * v + (1 - b2) * g * g
-            step = -m / np.sqrt(v)  # Delta_t / alpha_t
+            mv, state, _ = update(g, state, t)
+            step = -mv  # Delta_t / alpha_t = -m_t / sqrt(v_t)
             x += alpha / math.sqrt(t) * step
             if t > t0:
                 acc += step  # sqrt(t) Delta_t / alpha = step

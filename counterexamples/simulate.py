@@ -10,7 +10,7 @@ Examples
 """
 from __future__ import annotations
 
-import json
+import io
 import sys
 import time
 from fractions import Fraction
@@ -18,24 +18,17 @@ from fractions import Fraction
 import numpy as np
 
 from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make
+from numerics.cli import BadInput, Parser, Progress, dumps, emit, main_entry, meta, number, range_text, write_atomic
 from numerics.engine import simulate as run_engine
-from numerics.cli import BadInput, Parser, check_writable, fail, versions, write_atomic
 from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
-from .families import FAMILIES, FamilyError, build, resolve
+from analysis.families import FAMILIES, FamilyError, build, resolve
 
 BACKEND_CHOICES = ("numpy", "mpmath", "arb", "cupy")
 
 
-def _num(text: str) -> Fraction:
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise BadInput(f"expected a number, got {text!r}")
-
-
 def parser() -> Parser:
-    p = Parser(prog="python -m counterexamples.simulate",
+    p = Parser(prog="python -m counterexamples.simulate", plot=True,
                description="Simulate the paper's optimizers on its counterexample problems and print x_t "
                            "and the average regret R_t/t at checkpoints (t starts at 1; x_t is the iterate "
                            "after t updates, R_t sums the losses of the points played in rounds 1..t).  Hyper-parameters a theorem prescribes (Theorem 1: beta1=0, "
@@ -43,62 +36,41 @@ def parser() -> Parser:
                            "given on the command line overrides them, and the output records what ran.")
     p.add_argument("--problem", default="section5-online",
                    help=f"one of: {', '.join(FAMILIES)} (default: section5-online)")
-    p.add_argument("--C", help="large gradient C (periodic, thm1, thm2, thm3, thm6)")
-    p.add_argument("--n", type=int, help="period n >= 2 (periodic)")
-    p.add_argument("--delta", help="delta in (0, C) for thm3 (p = (1+delta)/(C+1))")
-    p.add_argument("--p", help="probability of the large gradient (thm3, section5-stochastic)")
+    p.add_argument("--C", type=number("C"), help="large gradient C (periodic, thm1, thm2, thm3, thm6)")
+    p.add_argument("--n", type=number("n"), help=f"period n, {range_text('n')} (periodic)")
+    p.add_argument("--delta", type=number("delta"), help="delta in (0, C) for thm3 (p = (1+delta)/(C+1))")
+    p.add_argument("--p", type=number("p"), help="probability of the large gradient in (0, 1) (thm3, "
+                   "section5-stochastic)")
     p.add_argument("--optimizer", default="adam,amsgrad",
                    help=f"comma list from: {', '.join(METHODS)} (default: adam,amsgrad)")
-    p.add_argument("--alpha", help="step size alpha > 0 (alpha_t = alpha/sqrt(t) with --schedule sqrt)")
+    p.add_argument("--alpha", type=number("alpha"), help="step size alpha > 0 (alpha_t = alpha/sqrt(t) with --schedule sqrt)")
     p.add_argument("--schedule", choices=STEP_SCHEDULES, default="sqrt",
                    help="alpha_t = alpha/sqrt(t) (sqrt, the theory's) or alpha (constant)")
-    p.add_argument("--beta1", help="beta1 in [0, 1)")
-    p.add_argument("--beta2", help="beta2 in (0, 1)")
+    p.add_argument("--beta1", type=number("beta1"), help="beta1 in [0, 1)")
+    p.add_argument("--beta2", type=number("beta2"), help="beta2 in (0, 1)")
     p.add_argument("--beta1-schedule", choices=BETA1_SCHEDULES, default=None,
                    help="beta_1t for amsgrad/adamnc/adamx: constant, geometric (beta1*lam^(t-1)), harmonic (beta1/t)")
-    p.add_argument("--lam", help="lambda in (0, 1) for --beta1-schedule geometric")
-    p.add_argument("--eps", help="eps >= 0 (paper variant: inside the root, eq. 3; others: outside)")
+    p.add_argument("--lam", type=number("lam"), help="lambda in (0, 1) for --beta1-schedule geometric")
+    p.add_argument("--eps", type=number("eps"), help="eps >= 0 (paper variant: inside the root, eq. 3; others: outside)")
     p.add_argument("--variant", choices=tuple(VARIANTS), default="paper",
                    help="Adam/AMSGrad definition: paper (Algorithm 1/2), pytorch, optax, keras")
-    p.add_argument("--T", type=int, default=100000, help="number of rounds T >= 1 (default 100000)")
-    p.add_argument("--x1", help="start x_1 in [-1, 1] (default: the problem's)")
+    p.add_argument("--T", type=number("T"), default=100000,
+                   help=f"number of rounds T, {range_text('T')} (default 100000)")
+    p.add_argument("--x1", type=number("x1"), help="start x_1 in [-1, 1] (default: the problem's)")
     p.add_argument("--backend", choices=BACKEND_CHOICES, default="numpy",
                    help="numpy float64 (default), mpmath (--dps digits), arb (certified balls), cupy (GPU)")
-    p.add_argument("--dps", type=int, default=50, help="decimal digits for mpmath/arb (>= 5, default 50)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the stochastic problems (default 0)")
+    p.add_argument("--dps", type=number("dps"), default=50,
+                   help=f"decimal digits for mpmath/arb, {range_text('dps')} (default 50)")
+    p.add_argument("--seed", type=number("seed"), default=0,
+                   help=f"seed of the stochastic problems, {range_text('seed')} (default 0)")
     p.add_argument("--checkpoints", help="comma list of rounds t to report (default 1, 10, 100, ..., T)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--plot", metavar="FILE", help="write the Figure 1 analogue (PNG/PDF/SVG) to FILE")
     return p
 
 
 def _validate(a) -> dict:
-    """Exact hyper-parameters from the CLI, each checked against its allowed range."""
-    out = {}
-    for name, lo, hi, lo_open, hi_open in (("beta1", 0, 1, False, True), ("beta2", 0, 1, True, True),
-                                           ("lam", 0, 1, True, True), ("alpha", 0, None, True, None),
-                                           ("eps", 0, None, False, None)):
-        text = getattr(a, name)
-        if text is None:
-            continue
-        try:
-            v = _num(text)
-        except BadInput as exc:
-            raise BadInput(f"--{name}: {exc}")
-        bad = (v < lo or (lo_open and v == lo)) or (hi is not None and (v > hi or (hi_open and v == hi)))
-        if bad:
-            rng = f"{'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}{')' if hi_open or hi is None else ']'}"
-            raise BadInput(f"--{name} must be in {rng} (got {text})")
-        out[name] = v
-    if a.T < 1:
-        raise BadInput(f"--T must be an integer >= 1 (got {a.T})")
-    if a.dps < 5 or a.dps > 10000:
-        raise BadInput(f"--dps must be in [5, 10000] (got {a.dps})")
-    if a.x1 is not None:
-        x1 = _num(a.x1)
-        if not -1 <= x1 <= 1:
-            raise BadInput(f"--x1 must be in [-1, 1] (got {a.x1})")
-        out["x1"] = x1
+    """Exact hyper-parameters from the CLI (each already range-checked by numerics.cli.number)."""
+    out = {name: getattr(a, name) for name in ("beta1", "beta2", "lam", "alpha", "eps", "x1")
+           if getattr(a, name) is not None}
     if a.beta1_schedule is not None:
         out["beta1_schedule"] = a.beta1_schedule
     return out
@@ -123,10 +95,8 @@ def _plot_checkpoints(T: int, extra) -> list[int]:
 
 def simulate(a) -> dict:
     hyper = _validate(a)
-    if a.plot:
-        check_writable(a.plot, "--plot")
     fam = build(a.problem, C=a.C, n=a.n, delta=a.delta, eps=hyper.get("eps"), p=a.p, seed=a.seed)
-    names = [s.strip() for s in a.optimizer.split(",") if s.strip()]
+    names = [s.strip() for s in a.optimizer.split(",")]
     for nm in names:
         if nm not in METHODS:
             raise BadInput(f"--optimizer: unknown optimizer {nm!r}; choose from {', '.join(METHODS)}")
@@ -143,14 +113,17 @@ def simulate(a) -> dict:
         x1 = ran.pop("x1", 0)
         method = make(nm, **ran)
         t0 = time.perf_counter()
-        # the fused engine (numba for float64, a fast ball loop for arb) when it applies
-        res = run_engine(method, fam.problem, a.T, x1=x1, backend=B, checkpoints=cps)
+        # the compiled engine (numba for float64, a fast ball loop for arb) when it applies, else the
+        # reference loop; it reports progress between segments (an ETA when the run is over ~2 s)
+        with Progress(f"[simulate] {nm}", a.T) as bar:
+            res = run_engine(method, fam.sequence, a.T, x1=x1, backend=B, checkpoints=cps, progress=bar)
         engine = res.backend["engine"]
         secs = time.perf_counter() - t0
         runs.append(_run_record(nm, method, res, B, x1, engine, secs))
         print(f"[simulate] {nm}: done in {secs:.2f} s ({engine})", file=sys.stderr)
-    return {"problem": fam.problem.describe() | {"note": fam.note}, "runs": runs,
-            "seed": a.seed, "versions": versions()}
+    precision = "float64" if a.backend in ("numpy", "cupy") else f"{a.backend} {a.dps} digits"
+    return {"meta": meta("counterexamples.simulate", seed=a.seed, precision=precision),
+            "problem": fam.sequence.describe() | {"note": fam.note}, "runs": runs}
 
 
 def _fmt(v):
@@ -175,7 +148,9 @@ def _run_record(name, method, res, B, x1, engine, secs) -> dict:
     return rec
 
 
-def print_table(out: dict) -> None:
+def table(out: dict) -> str:
+    lines = []
+    print = lines.append  # noqa: A001 - the table is built line by line
     pr = out["problem"]
     params = ", ".join(f"{k}={v}" for k, v in pr.items() if k not in ("name", "note", "box"))
     print(f"problem {pr['name']} ({params}) on F=[{pr['box'][0]}, {pr['box'][1]}]^{pr['d']}")
@@ -192,6 +167,7 @@ def print_table(out: dict) -> None:
             print(f"  {c['t']:>12}  {c['x']:>22.15g}  {c['avg_regret']:>22.15g}")
         if "x_T_str" in r:
             print(f"  x_T   = {r['x_T_str']}\n  R_T/T = {r['avg_regret_str']}")
+    return "\n".join(lines)
 
 
 def plot(out: dict, path: str) -> None:
@@ -216,8 +192,6 @@ def plot(out: dict, path: str) -> None:
     ax2.set_ylim(-1.05, 1.05)
     fig.suptitle(f"{out['problem']['name']}: Figure 1 analogue (Reddi et al. 2018)")
     fig.tight_layout()
-    import io
-
     buf = io.BytesIO()
     fmt = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
     fig.savefig(buf, format=fmt, dpi=120)
@@ -225,22 +199,22 @@ def plot(out: dict, path: str) -> None:
     write_atomic(path, buf.getvalue())
 
 
-def main(argv=None) -> int:
-    p = parser()
-    a = p.parse_args(argv)
+def _main(argv) -> int:
+    a = parser().parse_args(argv)  # bad input, bad --output / --plot paths: exit 2 before any work
     try:
         out = simulate(a)
-        if a.plot:
-            plot(out, a.plot)
-            print(f"[simulate] wrote {a.plot}", file=sys.stderr)
-    except (BadInput, FamilyError) as exc:
-        fail(p.prog, str(exc))
-    if a.json:
-        print(json.dumps(out, indent=1, allow_nan=False))
-    else:
-        print_table(out)
+    except FamilyError as exc:
+        raise BadInput(str(exc)) from None
+    if a.plot:
+        plot(out, a.plot)
+        print(f"[simulate] wrote {a.plot}", file=sys.stderr)
+    emit(dumps(out) if a.json else table(out), a.output)
     return 0
 
 
+def main(argv=None, isolate: bool = False) -> int:
+    return main_entry("python -m counterexamples.simulate", _main, argv, isolate)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(isolate=True))

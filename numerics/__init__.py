@@ -1,6 +1,6 @@
 """numerics: one definition of each optimizer of the paper, run in any number system.
 
-Layer 0 of adam-beyond (imports nothing above it).  See ARCHITECTURE.md.
+Layer 0 of adam-beyond (imports nothing above it); see docs/architecture.md and docs/numerics.md.
 """
 from .backends import BACKENDS, Backend, BackendUnavailable, get_backend, to_fraction
 from .optimizers import METHODS, VARIANTS, Method, adagrad, adam, adamnc, adamx, amsgrad, make, rmsprop, sgd

@@ -1,6 +1,6 @@
 """Generic linear online problems on a box F = [lo, hi]^d: f_t(x) = <c_t, x>, so g_t = c_t.
 
-Three kinds (the named families of the paper live in :mod:`counterexamples.families`):
+Three kinds (the named families of the paper live in :mod:`analysis.families`):
 
 * :class:`Periodic`  -- c_t = pattern[phase(t, n)]  (phase 0 is the round with t mod n = 1);
 * :class:`Bernoulli` -- c_t = high with probability p, else low, i.i.d., from an explicit seed;

@@ -3,7 +3,7 @@
 R_T = sum_{t<=T} f_t(x_t) - min_{x in F} sum_{t<=T} f_t(x); for linear f_t the minimum is attained at
 a vertex, coordinate i at lo or hi by the sign of sum_t c_{t,i}, so it is computed exactly.
 
-Reported iterates (the convention of the spec's facts, e.g. F5 "final iterate x_T"):
+Reported iterates (the convention of docs/paper.md, e.g. fact F5 "final iterate x_T"):
 ``x_T`` is the *final iterate*, the point after T updates (x_{T+1} in the paper's indexing, the one
 that would play round T+1); ``x_played`` is the point x_T of the paper that played round T and enters
 R_T.  ``x_next`` is an alias of ``x_T``.  Checkpoints use the same rule: at t, x is the iterate after

@@ -3,7 +3,7 @@
 Time convention (the one place it is defined): rounds are numbered t = 1, 2, ..., T.  At round t the
 method plays x_t, receives g_t, and produces x_{t+1}.  A periodic problem of period n is in *phase*
 (t - 1) mod n, so "t mod n = 1" (the paper's large-gradient rounds) is phase 0.  Public
-reproductions that count from 0 shift the large gradient by one round (spec/implementations.md §4).
+reproductions that count from 0 shift the large gradient by one round (docs/paper.md, conventions).
 """
 from __future__ import annotations
 

@@ -1,11 +1,15 @@
 """proofs: every step of the proofs of Reddi, Kale & Kumar (2018) as a machine-checked obligation.
 
-Layer 2 of adam-beyond (imports numerics; see ARCHITECTURE.md).  Modules, one idea each:
+Layer 2 of adam-beyond (imports analysis and numerics; see docs/architecture.md).  Modules, one idea each:
 
   z3kit        the project's one bridge to Z3 (exact constants, sqrt auxiliaries, portfolio, models)
   obligation   an obligation = label + claim + hypotheses + source + checker; three-valued verdicts;
                Z3 refutations replayed in exact SymPy arithmetic
   runs         exact (SymPy) and 50-digit (mpmath) runs of the numerics optimizers
   thm1 ... thm6, lemma_moment, cor1, kingma_ba, phuong_phong   the encoded steps, one module per result
-  registry     theorem id -> Theorem;  __main__: ``python -m proofs``
+  registry     theorem id -> Theorem;  audit: the audit as a function;  __main__: ``python -m proofs``
 """
+from .audit import audit, mismatches
+from .ids import IDS
+
+__all__ = ["audit", "mismatches", "IDS"]

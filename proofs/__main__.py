@@ -4,7 +4,7 @@ Verdicts: PROVED (Z3: negation unsat; SymPy: exact identity; exact computation o
 REFUTED (witness in exact rationals / algebraic numbers or 50-digit decimals, replayed without Z3),
 UNKNOWN (timeout or no decision, with the reason).  Rows marked "evidence" check a universal claim only
 for finitely many cases: they are never a proof.  Rows tagged [RECONSTRUCTED] encode a form of the step
-that the spec could not confirm as printed.
+that is not the paper's printed text (see docs/paper.md).
 
 Exit status: 0 when every verdict is the expected one (the expected refutations are the known
 findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout),
@@ -17,9 +17,10 @@ import json
 import sys
 import time
 
-from numerics.cli import BadInput, Parser, check_writable, versions, write_atomic
+from numerics.cli import BadInput, Parser, emit, main_entry, meta, number, range_text
 
-PRECISION = "exact SymPy (rationals, algebraic numbers); replays and evidence: mpmath 50 digits"
+from .audit import PRECISION, mismatches, run_audit
+
 
 from .ids import IDS
 
@@ -34,55 +35,20 @@ def _parser() -> argparse.ArgumentParser:
                     "4.1, Phuong & Phong 2019).  Each step is one obligation: PROVED (Z3 unsat of the negation, "
                     "exact SymPy identity, or exact computation of a finite claim), REFUTED (exact witness, "
                     "replayed without Z3) or UNKNOWN (with the reason).",
+        json_help="print the results as JSON on stdout instead of tables",
         epilog="Theorem ids: " + ", ".join(IDS) + ".  Exit status: 0 all verdicts as expected, 1 a verdict "
                "differs from the expected one, 2 bad arguments.")
     p.add_argument("--theorem", action="append", metavar="ID",
                    help="audit only this theorem (repeatable); one of: " + ", ".join(IDS))
-    p.add_argument("--timeout", type=str, default="10", metavar="S",
-                   help=f"per-obligation Z3 time limit in seconds, 0 < S <= {MAX_TIMEOUT:g} (default 10)")
-    p.add_argument("--json", action="store_true", help="print the results as JSON on stdout instead of tables")
-    p.add_argument("--output", metavar="PATH", help="also write the JSON results to PATH (atomically)")
+    p.add_argument("--timeout", type=number("timeout"), default="10", metavar="S",
+                   help=f"per-obligation Z3 time limit in seconds, in {range_text('timeout')} (default 10)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
-
-
-def _fail(msg: str) -> None:
-    print(f"python -m proofs: error: {msg}", file=sys.stderr)
-    sys.exit(2)
 
 
 def _short(w: dict, n: int = 60) -> str:
     s = ", ".join(f"{k}={v}" for k, v in w.items())
     return s if len(s) <= n else s[: n - 3] + "..."
-
-
-def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
-    from .registry import THEOREMS
-
-    out = []
-    for tid in ids:
-        th = THEOREMS[tid]
-        t0 = time.perf_counter()
-        results = {}
-        for ob in th.obligations:
-            r = ob.check(timeout_s)
-            results[r.label] = r
-            if progress:
-                progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)")
-        out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
-                    "seconds": round(time.perf_counter() - t0, 3),
-                    "steps": [r.as_json() for r in results.values()]})
-    return out
-
-
-def mismatches(theorems: list[dict]) -> list[str]:
-    bad = []
-    for th in theorems:
-        for s in th["steps"]:
-            want = s["expected"] or "proved"
-            if s["verdict"] != want:
-                bad.append(f"{th['id']}/{s['label']}: {s['verdict']} (expected {want})")
-    return bad
 
 
 def _table(th: dict) -> str:
@@ -99,52 +65,58 @@ def _table(th: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        timeout_s = float(args.timeout)
-    except ValueError:
-        _fail(f"--timeout: expected a number of seconds in (0, {MAX_TIMEOUT:g}], got {args.timeout!r}")
-    if not (0 < timeout_s <= MAX_TIMEOUT):
-        _fail(f"--timeout: must be in (0, {MAX_TIMEOUT:g}] seconds, got {args.timeout}")
+def _progress(ids, t0):
+    """One stderr line per obligation, with the count done and an ETA from the mean time so far."""
+    from .registry import THEOREMS
+
+    total = sum(len(THEOREMS[t].obligations) for t in ids)
+    done = [0]
+
+    def say(message: str) -> None:
+        done[0] += 1
+        el = time.perf_counter() - t0
+        eta = el / done[0] * (total - done[0])
+        print(f"{message}  [{done[0]}/{total}, {el:.1f} s, ETA {eta:.0f} s]", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _main(argv) -> int:
+    args = _parser().parse_args(argv)  # bad input and a bad --output path: exit 2 before any work
+    timeout_s = float(args.timeout)
     ids = args.theorem or list(IDS)
     for tid in ids:
         if tid not in IDS:
-            _fail(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
-    if args.output:
-        try:
-            check_writable(args.output, "--output")
-        except BadInput as exc:
-            _fail(str(exc))
-    progress = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+            raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
     t0 = time.perf_counter()
+    progress = None if args.quiet else _progress(ids, t0)
     theorems = run_audit(ids, timeout_s, progress)
     total = time.perf_counter() - t0
     bad = mismatches(theorems)
     counts = {v: sum(s["verdict"] == v for th in theorems for s in th["steps"])
               for v in ("proved", "refuted", "unknown")}
     doc = {"theorems": theorems,
-           "meta": {"timeout_s": timeout_s, "seconds": round(total, 3), "counts": counts, "mismatches": bad,
-                    "versions": versions(),
-                    "precision": PRECISION,
+           "meta": {**meta("proofs", precision=PRECISION), "timeout_s": timeout_s, "seconds": round(total, 3),
+                    "counts": counts, "mismatches": bad,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
-    text = json.dumps(doc, indent=2)
-    if args.output:
-        write_atomic(args.output, text + "\n")
     if args.json:
-        print(text)
+        text = json.dumps(doc, indent=2)
     else:
         v = doc["meta"]["versions"]
-        print(f"Proof audit of Reddi, Kale & Kumar (2018) -- z3 {v['z3']}, sympy {v['sympy']}, mpmath {v['mpmath']}; "
-              f"per-obligation timeout {timeout_s:g} s")
-        print(f"precision: {PRECISION}\n")
-        for th in theorems:
-            print(_table(th) + "\n")
-        print(f"{sum(counts.values())} steps: {counts['proved']} proved, {counts['refuted']} refuted, "
-              f"{counts['unknown']} unknown, in {total:.1f} s.  "
-              + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
+        lines = [f"Proof audit of Reddi, Kale & Kumar (2018) -- z3 {v['z3']}, sympy {v['sympy']}, "
+                 f"mpmath {v['mpmath']}; per-obligation timeout {timeout_s:g} s", f"precision: {PRECISION}\n"]
+        lines += [_table(th) + "\n" for th in theorems]
+        lines.append(f"{sum(counts.values())} steps: {counts['proved']} proved, {counts['refuted']} refuted, "
+                     f"{counts['unknown']} unknown, in {total:.1f} s.  "
+                     + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
+        text = "\n".join(lines)
+    emit(text, args.output)
     return 1 if bad else 0
 
 
+def main(argv=None, isolate: bool = False) -> int:
+    return main_entry("python -m proofs", _main, argv, isolate)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(isolate=True))

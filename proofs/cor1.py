@@ -3,7 +3,7 @@
 From Theorem 4's (arXiv) second term D^2/(1-beta1)^2 sum_t sum_i beta_{1t} sqrt(v_hat_{t,i})/alpha_t with
 sqrt(v_hat) <= G, alpha_t = alpha/sqrt(t) and sum_{t>=1} lambda^(t-1) sqrt(t) <= 1/(1-lambda)^2 one gets
 d beta1 D^2 G / (alpha (1-beta1)^2 (1-lambda)^2); the printed middle term lacks the factor d/alpha
-(Lean note; literature.md §5).  This refutes the printed *derivation*, not the corollary itself.
+(Lean note; docs/references.md, literature §5).  This refutes the printed *derivation*, not the corollary itself.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import replace
 import mpmath
 import sympy as sp
 
+from analysis.conditions import SECTION5
 from numerics import amsgrad
 
 from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
@@ -59,9 +60,9 @@ def printed_cor1(T, lam="9/10"):
     """R_T and the printed arXiv Corollary 1 bound on Example 3.2's sequence with beta_{1t} = 0.9 lam^(t-1)."""
     a, b1, b2 = "1/1000", "9/10", "999/1000"
     tr = trace(amsgrad(alpha=a, beta1=b1, beta2=b2, beta1_schedule="geometric", lam=lam),
-               [1010] + [-10] * 100, T, x1=1, backend="mpmath")
+               SECTION5.pattern, T, x1=1, backend="mpmath")
     B = tr.backend
-    a, b1, b2, lm, D, G = B.num(a), B.num(b1), B.num(b2), B.num(lam), B.num(2), B.num(1010)
+    a, b1, b2, lm, D, G = B.num(a), B.num(b1), B.num(b2), B.num(lam), B.num(2), B.num(SECTION5.big)
     gam = b1 / B.sqrt(b2)
     gn = B.sqrt(sum(r.g * r.g for r in tr.rounds))
     t1 = D * D * B.sqrt(B.num(T)) / (a * (1 - b1)) * B.sqrt(tr.rounds[-1].state.v_hat)

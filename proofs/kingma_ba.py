@@ -2,7 +2,7 @@
 
 The proof bounds sum_t u_t (c_t - c_{t-1}) by D^2 sum_t (c_t - c_{t-1}) with u_t = (theta_t - theta*)^2
 in [0, D^2] and c_t = sqrt(v_hat_t)/alpha_t: valid only when every increment -- every diagonal entry
-of Gamma_t (eq. 2 of Reddi et al.) -- is >= 0.  For Adam it is not (Reddi et al. §3; literature.md §2);
+of Gamma_t (eq. 2 of Reddi et al.) -- is >= 0.  For Adam it is not (Reddi et al. §3; docs/references.md, literature §2);
 AMSGrad's max makes it so.  Witness: Reddi's Theorem 1 sequence scaled as in the Lean project, C = 3,
 beta1 = 0, beta2 = 1/100, alpha_t = (1/2)/sqrt(t): v_1 = 891/100, v_2 = 10791/10000, Gamma_2 = -3.0318.
 """

@@ -1,4 +1,4 @@
-"""The moment lemma of Theorem 4 (the source's "Lemma 2"), steps L1-L7 (spec/paper.md §7.3).
+"""The moment lemma of Theorem 4 (the source's "Lemma 2"), steps L1-L7 (docs/paper.md).
 
 sum_t alpha_t sum_i m_{t,i}^2 / sqrt(v_hat_{t,i})
     <= alpha sqrt(1 + log T) / ((1-beta1)(1-gamma) sqrt(1-beta2)) sum_i ||g_{1:T,i}||_2,
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from analysis.conditions import SECTION5
 from numerics import amsgrad, get_backend
 from numerics.optimizers import AdamState
 
@@ -94,7 +95,7 @@ def L4(N, p):
             "gamma^(t-k) |g_k| for t <= 500 on the Section 5 sequence (beta1 = 0.9, beta2 = 0.99; numerics "
             "AMSGrad, mpmath 50 digits)", "numerical", evidence=True)
 def L4_evidence(p):
-    tr = trace(amsgrad(alpha="1/2", beta1="0.9", beta2="0.99"), [1010] + [-10] * 100, 500, x1=0,
+    tr = trace(amsgrad(alpha="1/2", beta1="0.9", beta2="0.99"), SECTION5.pattern, 500, x1=0,
                backend="mpmath")
     B = tr.backend
     b1, b2 = B.num("0.9"), B.num("0.99")
@@ -179,7 +180,7 @@ def lemma_evidence(p):
     import mpmath
 
     T = 1000
-    tr = trace(amsgrad(alpha="1/2", beta1="0.9", beta2="0.99"), [1010] + [-10] * 100, T, x1=0,
+    tr = trace(amsgrad(alpha="1/2", beta1="0.9", beta2="0.99"), SECTION5.pattern, T, x1=0,
                backend="mpmath")
     B = tr.backend
     a, b1, b2 = B.num("1/2"), B.num("0.9"), B.num("0.99")

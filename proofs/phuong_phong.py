@@ -3,7 +3,7 @@
 Inequality (1)  sqrt(v_hat_{t+1})/alpha_{t+1} >= sqrt(v_hat_t)/alpha_t                  (AMSGrad has it)
 Inequality (2)  sqrt(v_hat_{t+1})/(alpha_{t+1}(1-beta_{1,t+1})) >= sqrt(v_hat_t)/(alpha_t(1-beta_{1,t}))
 The telescoping step of Reddi et al. (Theorem 4, step 6) needs (2); (1) does not give it.
-Example 3.2 (literature.md §1.3): the Section 5 sequence (1010 at t mod 101 = 1, else -10), x_1 = 1,
+Example 3.2 (docs/references.md, literature §1.3): the Section 5 sequence (1010 at t mod 101 = 1, else -10), x_1 = 1,
 beta1 = 0.9, beta_{1,t} = beta1 lambda^(t-1), lambda = 0.001, beta2 = 0.999, alpha_t = 0.001/sqrt(t);
 (2) fails at t = 1 (45209.26 < 319390.04) and the "red" step fails at T = 2 (1998.615 > 1820.703).
 """
@@ -13,13 +13,14 @@ from fractions import Fraction
 
 import sympy as sp
 
+from analysis.conditions import SECTION5
 from numerics import amsgrad
 
 from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
 from .runs import trace
 
 EX32 = dict(alpha="1/1000", beta1="9/10", beta2="999/1000", lam="1/1000")
-PATTERN = [1010] + [-10] * 100
+PATTERN = SECTION5.pattern
 
 
 def ex32(T: int, backend: str = "sympy"):
@@ -146,7 +147,7 @@ def ex_hyp(p):
 
 
 def _scalar(a, bt, u, beta, E, T):
-    """LHS and RHS of the printed telescoping estimate (literature.md §1.4), exact Fractions."""
+    """LHS and RHS of the printed telescoping estimate (docs/references.md, literature §1.4), exact Fractions."""
     lhs = sum(a(t) / (2 * (1 - bt(t))) * (u(t) - u(t + 1)) for t in range(1, T + 1))
     lhs += sum(bt(t) * a(t - 1) / (2 * (1 - beta)) * u(t) for t in range(2, T + 1))
     rhs = E * a(T) / (1 - beta) + E / (2 * (1 - beta)) * sum(bt(t) * a(t) for t in range(1, T + 1))

@@ -1,6 +1,6 @@
 """Theorem 1 (Appendix A): Adam fails on f_t = Cx (t mod 3 = 1), -x otherwise, F = [-1, 1].
 
-Setting (spec/paper.md §4): beta1 = 0, beta2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) with
+Setting (docs/paper.md): beta1 = 0, beta2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) with
 alpha < sqrt(1-beta2) (RECONSTRUCTED step condition of A2), x_1 = 1, C > 2 (main text; the appendix
 says C >= 2).  Block t covers rounds 3t+1, 3t+2, 3t+3; v, v1, v2 stand for v_{3t}, v_{3t+1}, v_{3t+2}.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from analysis.conditions import thm1_beta2
 from numerics import adam
 
 from .obligation import NLSAT_FIRST, Theorem, exact_step, sympy_step, z3_step
@@ -177,7 +178,7 @@ def A9C2(N, p):
 def _first_block(Cs, alpha):
     for Cq in Cs:
         C = sp.Rational(Cq)
-        b2 = 1 / (1 + C ** 2)
+        b2 = thm1_beta2(C)
         tr = trace(adam(alpha=alpha, beta1=0, beta2=b2), [C, -1, -1], 3, x1=1)
         r = tr.rounds
         T1 = C / r[0].inv_lr
@@ -194,7 +195,7 @@ def A8_first(p):
     ok, w = _first_block(["201/100", "5/2", "3", "10", "100"], sp.Rational(1, 2))
     if ok:
         C = sp.Integer(3)
-        tr = trace(adam(alpha=sp.Rational(1, 2), beta1=0, beta2=1 / (1 + C ** 2)), [C, -1, -1], 3)
+        tr = trace(adam(alpha=sp.Rational(1, 2), beta1=0, beta2=thm1_beta2(C)), [C, -1, -1], 3)
         r = tr.rounds
         w = {"T1 (C=3)": str(sp.N(C / r[0].inv_lr, 8)),
              "T2 (C=3)": str(sp.N(1 / r[1].inv_lr + 1 / r[2].inv_lr, 8)), "x_4": "1"}

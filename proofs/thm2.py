@@ -1,4 +1,4 @@
-"""Theorem 2 (Appendix B), RECONSTRUCTED steps B1-B10 with conditions (c1)-(c3) (spec/paper.md §5).
+"""Theorem 2 (Appendix B), RECONSTRUCTED steps B1-B10 with conditions (c1)-(c3) (docs/paper.md, Theorem 2).
 
 Instance: f_t = Cx when t mod C = 1, else -x, on [-1, 1]; C even; constant beta1 < sqrt(beta2);
 alpha_t = alpha/sqrt(t); gamma = beta1/sqrt(beta2).  Powers with a symbolic exponent have no Z3
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import mpmath
 import sympy as sp
 
+from analysis.conditions import smallest_even_C
 from numerics import adam, get_backend
 from numerics.optimizers import AdamState
 
@@ -190,41 +190,14 @@ def B10(N, p):
     return {"C>=2": C >= 2, "S<=C-1": S <= C - 1}, (C - S) - (-C + (C - 1)) >= 2
 
 
-def conditions(b1, b2, C, ctx):
-    """(c1), (c2) exactly (rationals: C is even) and the (c3) margin at 60 digits.
-
-    Returns (c1 holds, c2 holds, c3 margin) -- margin > 0 means (c3) holds."""
-    q1, q2 = Fraction(b1), Fraction(b2)
-    c1 = (1 - q1) * q1 ** (C - 1) * C <= 1 - q1 ** (C - 1)
-    c2 = q2 ** ((C - 2) // 2) * C * C <= 1
-    m1, m2 = ctx.mpf(q1.numerator) / q1.denominator, ctx.mpf(q2.numerator) / q2.denominator
-    g = m1 / ctx.sqrt(m2)
-    geo = 1 + (g * (1 - g ** (C - 1)) / (1 - g) if g > 0 else 0)
-    lhs3 = 3 * (1 - m1) / (2 * ctx.sqrt(1 - m2)) * geo + (m1 ** (C // 2 - 1) / (1 - m1) if m1 > 0 else 0)
-    return c1, c2, ctx.mpf(C) / 3 - lhs3
-
-
-def smallest_even_C(b1, b2, Cmax=5000):
-    """Smallest even C with (c1)-(c3); None if a (c3) margin is too small to decide at 60 digits."""
-    ctx = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
-    ctx.dps = 60
-    for C in range(2, Cmax + 1, 2):
-        c1, c2, m3 = conditions(b1, b2, C, ctx)
-        if abs(m3) < ctx.mpf("1e-40"):
-            return None
-        if c1 and c2 and m3 > 0:
-            return C
-    return None
-
-
 @exact_step("F7", "smallest even C meeting (c1)-(c3): 20 (0, .5), 20 (.5, .5), 204 (.5, .9), 3218 (.9, .99) "
-            "((c1), (c2) exact; (c3) at 60 digits, margin > 1e-40)", "numerical", evidence=True)
+            "(analysis.conditions: (c1), (c2) exact, (c3) by certified balls)", "numerical", evidence=True)
 def F7(p):
     want = {("0", "0.5"): 20, ("0.5", "0.5"): 20, ("0.5", "0.9"): 204, ("0.9", "0.99"): 3218}
     got = {k: smallest_even_C(*k) for k in want}
     w = {f"({a},{b})": str(got[(a, b)]) for a, b in want}
     ok = got == want
-    return ("proved" if ok else "refuted"), w, "finite search, C <= 5000", ("" if ok else "mpmath search")
+    return ("proved" if ok else "refuted"), w, "finite search, C <= 5000", ("" if ok else "ball search")
 
 
 @exact_step("F8[C=20]", "evidence: from x_1 = 1, every block start x_{kC+1} = 1, m_{kC} <= 0 and each block's "
@@ -252,7 +225,7 @@ def summarize(r: dict) -> str:
     core = [o.label for o in OBLIGATIONS if not o.evidence and r[o.label].verdict != "proved"]
     return (f"Theorem 2 (RECONSTRUCTED steps): statement survives? {'YES' if not core else 'NOT ESTABLISHED'}"
             f" -- B1-B10 {'all proved' if not core else 'not proved: ' + ', '.join(core)} (B4 for every T "
-            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7'].verdict} against the spec's F7 table.")
+            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7'].verdict} against the F7 (docs/references.md) table.")
 
 
 THEOREM = Theorem("thm2", "Theorem 2 (Appendix B, RECONSTRUCTED): Adam for any beta1 < sqrt(beta2)",

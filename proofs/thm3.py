@@ -1,4 +1,4 @@
-"""Theorem 3 (Appendix C), the stochastic counterexample: steps C1-C5 (spec/paper.md §6).
+"""Theorem 3 (Appendix C), the stochastic counterexample: steps C1-C5 (docs/paper.md).
 
 f_t = Cx w.p. p = (1+delta)/(C+1), else -x, no projection, x_1 = 0.  E_t[Delta_t]/alpha_t =
 p T1 + (1-p)(T2 + T3) with T1 = -(beta1 m + (1-beta1) C)/sqrt(beta2 v + (1-beta2) C^2),

@@ -1,4 +1,4 @@
-"""Theorem 4 (AMSGrad regret bound), proof steps 1-7 (Appendix D; spec/paper.md §7.4).
+"""Theorem 4 (AMSGrad regret bound), proof steps 1-7 (Appendix D; docs/paper.md).
 
 Steps are encoded per coordinate (the box F and diagonal V_hat split the problem by coordinate);
 q = sqrt(v_hat_{t,i}) > 0, d = x_{t,i} - x*_i, dn = x_{t+1,i} - x*_i, alpha_t = alpha/sqrt(t).

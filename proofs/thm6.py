@@ -5,12 +5,13 @@ eps = 1), alpha_t = alpha/sqrt(t) with alpha < sqrt(1-beta2+eps/C^2) (T6-4, RECO
 T1 = alpha C / sqrt((3t+1)(beta2 v + (1-beta2)C^2 + eps)),
 T2 = sum over the two -1 rounds of alpha / sqrt((3t+k)(beta2 v_k + 1-beta2 + eps)).
 The proof reuses 1/sqrt(3t+3) >= 1/sqrt(2(3t+1)), false at t = 0 -- and here the first block really
-fails (x_4 ~ 0.9646 for C = 3, eps = 1), while later blocks hold (spec F11).
+fails (x_4 ~ 0.9646 for C = 3, eps = 1), while later blocks hold (F11 (docs/references.md)).
 """
 from __future__ import annotations
 
 import sympy as sp
 
+from analysis.conditions import thm6_beta2
 from numerics import adam, get_backend
 from numerics.optimizers import AdamState
 
@@ -65,7 +66,7 @@ def T62(p):
             "reconstructed")
 def T63b(p):
     C, e = sp.symbols("C eps", positive=True)
-    b2 = (1 - e + 2 * e / C ** 2) / (1 + C ** 2)
+    b2 = thm6_beta2(C, e)
     return sp.sqrt((b2 * C ** 2 + 1 - b2 + e) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3, e: 2}]
 
 

@@ -1,5 +1,5 @@
 """The bounds as SymPy expressions: names, symbols, srepr round trip, and agreement with the printed
-displays of the spec, typed here independently (paper.md §7-§8, literature.md §1.5, §1.6, §2)."""
+displays of the spec, typed here independently (docs/paper.md, docs/references.md, literature §1.5, §1.6, §2)."""
 import math
 
 import pytest
@@ -36,7 +36,7 @@ def independent(name, p):
     if name == "thm5":
         return (D ** 2 / (2 * a * (1 - b1)) * math.sqrt(T) * Sv + D ** 2 / (1 - b1) ** 2 * Sb
                 + 2 * z / (1 - b1) ** 3 * Sg)
-    if name == "cor2":  # Lean-corrected form (literature.md §5)
+    if name == "cor2":  # Lean-corrected form (docs/references.md, literature §5)
         return (D ** 2 / (2 * a * (1 - b1)) * Sg + d * b1 * D ** 2 * G / (a * (1 - b1) ** 2 * (1 - lam) ** 2)
                 + 2 * a / (1 - b1) ** 3 * Sg)
     if name == "kingma-ba-4.1":

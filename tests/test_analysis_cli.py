@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @pytest.fixture(scope="module")
 def doc(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "analysis.json"
-    assert main(["--json", "--quiet", "-o", str(out)]) == 0
+    assert main(["--json", "--quiet", "--output", str(out)]) == 0
     assert not [p for p in os.listdir(out.parent) if p.endswith(".tmp")]  # written via rename
     return json.loads(out.read_text())
 
@@ -42,7 +42,7 @@ def test_json_schema(doc):
 
 def _replay(w):
     """Gamma_t of one coordinate from the witness fields only, by the recursions of the paper (eq. 1,
-    Algorithm 2) and PyTorch's bias correction (implementations.md §1.2), in exact rationals + floats."""
+    Algorithm 2) and PyTorch's bias correction (docs/references.md, implementations §1.2), in exact rationals + floats."""
     h = {k: F(v) for k, v in w["hyper"].items() if k in ("alpha", "beta1", "beta2")}
     b2, a = h["beta2"], h["alpha"]
     pytorch = w["hyper"].get("variant") == "pytorch"
@@ -68,7 +68,7 @@ def test_witnesses_replay_from_json(doc, key):
 
 
 def test_adam_json_witness_value(doc):
-    assert round(doc["gamma"]["adam"]["witness"]["gamma_float"], 4) == -3.0318  # literature.md §2
+    assert round(doc["gamma"]["adam"]["witness"]["gamma_float"], 4) == -3.0318  # docs/references.md, literature §2
 
 
 def test_text_and_latex(capsys):
@@ -80,7 +80,7 @@ def test_text_and_latex(capsys):
 
 
 @pytest.mark.parametrize("argv", [["--only", "nonsense"], ["--json", "--latex"], ["--frobnicate"],
-                                  ["-o", "/nonexistent-dir/x.json", "--only", "lemmas"]])
+                                  ["--output", "/nonexistent-dir/x.json", "--only", "lemmas"]])
 def test_bad_input_exit_2_one_line(argv):
     p = subprocess.run([sys.executable, "-m", "analysis", *argv], capture_output=True, text=True, cwd=ROOT,
                        timeout=120)

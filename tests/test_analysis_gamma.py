@@ -1,6 +1,6 @@
 """Gamma_t (eq. 2) derived from the numerics code on SymPy: verdicts, witnesses, and checks that can fail.
 
-Expected values come from the spec (F3, literature.md §2, implementations.md §2) or are recomputed here
+Expected values come from the spec (F3, docs/references.md, literature §2, docs/references.md, implementations §2) or are recomputed here
 from the recursions of the paper with exact rationals, independently of numerics.optimizers.
 """
 from fractions import Fraction as F
@@ -53,7 +53,7 @@ def _adam_beta1_0(C, beta2, alpha, pytorch=False):
 
 def test_rmsprop_witness_is_F3():
     w = G.cached_verdict("rmsprop").witness
-    # spec F3: v1 = 8.1, v2 = 1.71, alpha * Gamma_2 = sqrt(2*1.71) - sqrt(8.1) = -0.9967 (alpha = 1/2 here)
+    # F3 (docs/references.md): v1 = 8.1, v2 = 1.71, alpha * Gamma_2 = sqrt(2*1.71) - sqrt(8.1) = -0.9967 (alpha = 1/2 here)
     assert w["hyper"]["beta2"] == "1/10" and w["t"] == 2
     ref = _adam_beta1_0(3, F(1, 10), F(1, 2))
     assert abs(w["gamma_float"] - float(ref)) < 1e-15
@@ -62,7 +62,7 @@ def test_rmsprop_witness_is_F3():
 
 def test_adam_witness_is_kingma_ba_scaled_example():
     w = G.cached_verdict("adam").witness
-    # literature.md §2: v1 = 891/100, v2 = 10791/10000, Gamma_2 = -3.0318
+    # docs/references.md, literature §2: v1 = 891/100, v2 = 10791/10000, Gamma_2 = -3.0318
     ref = _adam_beta1_0(3, F(1, 100), F(1, 2))
     assert round(float(ref), 4) == -3.0318
     assert abs(w["gamma_float"] - float(ref)) < 1e-15
@@ -73,7 +73,7 @@ def test_adam_witness_is_kingma_ba_scaled_example():
 
 def test_pytorch_constant_step_spike():
     w = G.cached_verdict("amsgrad-pytorch-constant").witness
-    # implementations.md §2: denominator 1.0 at t=1 and 0.707 at t=2 (beta2 = 0.999), lr constant 1:
+    # docs/references.md, implementations §2: denominator 1.0 at t=1 and 0.707 at t=2 (beta2 = 0.999), lr constant 1:
     # inv_lr_2 - inv_lr_1 = sqrt(0.001/(1 - 0.999^2)) - 1 = sqrt(1/1.999) - 1
     ref = mpmath.sqrt(mpmath.mpf(1) / mpmath.mpf("1.999")) - 1
     assert abs(w["gamma_float"] - float(ref)) < 1e-15

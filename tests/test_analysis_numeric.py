@@ -98,7 +98,7 @@ def test_hypotheses_are_checked_not_assumed():
 @pytest.mark.parametrize("schedule,lam,t0", [("geometric", F(1, 1000), 2), ("geometric", F(1, 2), 3),
                                              ("harmonic", None, 3)])
 def test_pp_lemma43_t0_matches_literature_table(schedule, lam, t0):
-    """literature.md §1.5 (beta1 = 0.9): the condition fails at n = 1 only (lambda = 0.001), at n = 1, 2
+    """docs/references.md, literature §1.5 (beta1 = 0.9): the condition fails at n = 1 only (lambda = 0.001), at n = 1, 2
     (lambda = 1/2 and beta1/t)."""
     from analysis.evaluate import pp_t0
 

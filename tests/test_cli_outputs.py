@@ -10,11 +10,11 @@ import pytest
 from numerics.cli import BadInput, check_writable, write_atomic
 
 CASES = [
-    ["-m", "counterexamples.simulate", "--T", "10", "--plot"],
-    ["-m", "counterexamples.search", "--out"],
+    ["-m", "counterexamples.simulate", "--T", "10", "--output"],
+    ["-m", "counterexamples.search", "--output"],
     ["-m", "proofs", "--output"],
-    ["-m", "analysis", "-o"],
-    ["-m", "counterexamples.conformance", "--json"],
+    ["-m", "analysis", "--output"],
+    ["-m", "counterexamples.conformance", "--output"],
 ]
 
 

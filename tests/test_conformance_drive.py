@@ -4,11 +4,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from counterexamples import conformance_user
+from counterexamples.conformance.drivers import user as conformance_user
 from counterexamples.conformance import run_row
-from counterexamples.conformance_drive import drive, tail_length
-from counterexamples.conformance_spec import parse
-from counterexamples.conformance_suite import build_case
+from counterexamples.conformance.drive import drive, tail_length
+from counterexamples.conformance.spec import parse
+from counterexamples.conformance.suite import build_case
 from numerics import make, run
 from numerics.backends import get_backend
 
@@ -16,7 +16,7 @@ from numerics.backends import get_backend
 def test_drive_regret_and_iterates_agree_with_exact_run():
     """drive() on Algorithm 2 (user driver) against numerics.run in exact-ish mpmath arithmetic."""
     case = build_case("thm1")
-    spec = parse("counterexamples.conformance_user:paper_amsgrad_step")
+    spec = parse("counterexamples.conformance.drivers.user:paper_amsgrad_step")
     st = conformance_user.setup(spec, case.hyper, "sqrt")
     T = 1500
     lib = drive(conformance_user.stepper(spec, st, np.array([1.0]), -1.0, 1.0), case.problem, T, keep=10)
@@ -37,7 +37,7 @@ def test_tail_length():
 
 
 def test_user_row_is_the_paper_variant():
-    r = run_row(parse("counterexamples.conformance_user:paper_amsgrad_step"), build_case("section5-online"),
+    r = run_row(parse("counterexamples.conformance.drivers.user:paper_amsgrad_step"), build_case("section5-online"),
                 2000, 2000, "sqrt")
     assert r["closest_variant"] == "amsgrad/paper" and r["max_deviation"] <= 1e-12
     assert r["expected_variant"] is None and r["matches_expected"] is None

@@ -1,6 +1,6 @@
 """optax (jax, float64) on the counterexample suite, for real; skipped with a reason when absent.
 
-Expected values: spec/implementations.md §1.3 (optax takes the max of the *bias-corrected* nu; with
+Expected values: docs/references.md, implementations §1.3 (optax takes the max of the *bias-corrected* nu; with
 both flags False and eps = eps_root = 0 it is Algorithm 2 with constant beta1) and §2 (the spike keeps
 optax's denominator at 1), and a 40-digit re-implementation of §1.3's formula written here.
 """
@@ -13,10 +13,10 @@ import pytest
 pytest.importorskip("jax", reason="optax is an optional extra: pip install optax jax")
 pytest.importorskip("optax", reason="optax is an optional extra: pip install optax jax")
 
-from counterexamples import conformance_optax  # noqa: E402
+from counterexamples.conformance.drivers import optax as conformance_optax  # noqa: E402
 from counterexamples.conformance import run_row  # noqa: E402
-from counterexamples.conformance_spec import parse  # noqa: E402
-from counterexamples.conformance_suite import build_case  # noqa: E402
+from counterexamples.conformance.spec import parse  # noqa: E402
+from counterexamples.conformance.suite import build_case  # noqa: E402
 
 
 def optax_amsgrad_reference(gs, alpha, b1, b2, eps, x1, schedule, dps=40):

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from counterexamples.conformance_spec import SpecError, parse
+from counterexamples.conformance.spec import SpecError, parse
 
 
 @pytest.mark.parametrize("text, lib, name, kwargs", [
@@ -51,10 +51,10 @@ def _cli(*args):
 @pytest.mark.parametrize("args, fragment", [
     (["--optimizer", "torch:Adamx"], "unknown torch optimizer 'Adamx'"),
     (["--optimizer", "nosuchmodule_xyz:f"], "cannot import module 'nosuchmodule_xyz'"),
-    (["--optimizer", "counterexamples.conformance_user:nope"], "has no function 'nope'"),
+    (["--optimizer", "counterexamples.conformance.drivers.user:nope"], "has no function 'nope'"),
     (["--T", "0"], "--T must be an integer in [1, 1000000000]"),
     (["--compare-steps", "x"], "--compare-steps must be an integer"),
-    (["--beta1", "1"], "--beta1 must be in [0, 1)"),
+    (["--beta1", "1"], "argument --beta1: must be a number in [0, 1)"),
     (["--problem", "thm9"], "--problem: unknown problem 'thm9'"),
     (["--problem", "thm1", "--C", "2"], "--C must be > 2"),
 ])

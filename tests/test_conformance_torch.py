@@ -1,6 +1,6 @@
 """torch.optim on the counterexample suite, for real (skipped with a reason when torch is absent).
 
-Expected values come from the spec (implementations.md §1.2 and §2, paper Theorem 1 / A9) and from an
+Expected values come from the spec (docs/references.md, implementations §1.2 and §2, paper Theorem 1 / A9) and from an
 independent re-implementation of PyTorch's update rule in 40-digit mpmath written here from the spec's
 formula, never from the code under test.
 """
@@ -15,15 +15,15 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is an optional extra: pip install torch==2.13.0")
 
-from counterexamples import conformance_torch  # noqa: E402
+from counterexamples.conformance.drivers import torch as conformance_torch  # noqa: E402
 from counterexamples.conformance import run_row  # noqa: E402
-from counterexamples.conformance_spec import parse  # noqa: E402
-from counterexamples.conformance_suite import build_case  # noqa: E402
+from counterexamples.conformance.spec import parse  # noqa: E402
+from counterexamples.conformance.suite import build_case  # noqa: E402
 
 
 
 def torch_rule_reference(gs, alpha, beta1, beta2, eps, x1, amsgrad, schedule, lo=-1, hi=1, dps=40):
-    """spec §1.2: v_max = max(v_max, v) on raw v; denom = sqrt(v_max)/sqrt(1-b2^t) + eps;
+    """paper §1.2 (docs/paper.md): v_max = max(v_max, v) on raw v; denom = sqrt(v_max)/sqrt(1-b2^t) + eps;
     x <- clip(x - lr_t/(1-b1^t) * m/denom); lr_t = alpha/sqrt(t) or alpha.  Points x_1..x_{T+1}."""
     with mpmath.workdps(dps):
         mpf = mpmath.mpf
@@ -69,7 +69,7 @@ def test_adam_is_stuck_at_the_worst_point_with_theorem1_regret():
 
 
 def test_spike_gamma_sign_pytorch_constant_vs_sqrt():
-    # spec §2: with a constant lr PyTorch's effective denominator shrinks after the spike -> Gamma < 0;
+    # paper §2 (docs/paper.md): with a constant lr PyTorch's effective denominator shrinks after the spike -> Gamma < 0;
     # with alpha/sqrt(t) the factor sqrt(t/(1-beta2^t)) is non-decreasing -> Gamma >= 0 (AMSGrad)
     c = row("torch:Adam?amsgrad=true", "spike", T=400, N=400, schedule="constant")
     s = row("torch:Adam?amsgrad=true", "spike", T=400, N=400, schedule="sqrt")
@@ -133,7 +133,7 @@ def test_cli_json_one_row():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert doc["precision"] == "float64" and doc["versions"]["torch"].startswith("2.")
+    assert doc["meta"]["precision"] == "float64" and doc["meta"]["versions"]["torch"].startswith("2.")
     (r,) = doc["results"]
     for key in ("optimizer", "problem", "closest_variant", "max_deviation", "x_T", "avg_regret", "verdict"):
         assert key in r

@@ -4,10 +4,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from counterexamples.conformance_user import paper_amsgrad_step
-from counterexamples.conformance_variants import candidates, label, trajectory
-from counterexamples.conformance_verdict import CONVERGES, STUCK, UNDECIDED, verdict
-from counterexamples.families import build
+from counterexamples.conformance.drivers.user import paper_amsgrad_step
+from counterexamples.conformance.variants import candidates, label, trajectory
+from counterexamples.conformance.verdict import CONVERGES, STUCK, UNDECIDED, verdict
+from analysis.families import build
 
 
 def test_theorem1_worst_point_regret():
@@ -62,5 +62,5 @@ def test_user_example_is_algorithm2_by_hand():
     fam = build("thm1", C=3)
     c = next(c for c in candidates(Fraction(0), Fraction(0)) if c.label == "amsgrad/paper")
     xs, _ = trajectory(c, dict(alpha=Fraction(1, 2), beta1=Fraction(0), beta2=Fraction(1, 10)), "sqrt",
-                       fam.problem, 3, 1)
+                       fam.sequence, 3, 1)
     assert xs[1, 0] == pytest.approx(x2[0], abs=1e-15)

@@ -1,8 +1,8 @@
 """The engine against implementations written here from the spec's formulas (not from
 numerics.optimizers), on problems that appear nowhere else in the tests, and against 60-digit mpmath.
 
-The formulas (docs/paper.md, library variants): Algorithm 2, PyTorch ``Adam(amsgrad=True)`` ( max on raw v,
-denom = sqrt(v_hat)/sqrt(1-beta2^t) + eps, step lr/(1-beta1^t) m/denom), Keras (
+docs/references.md (implementations): Algorithm 2 (§1.1), PyTorch ``Adam(amsgrad=True)`` (§1.2: max on raw v,
+denom = sqrt(v_hat)/sqrt(1-beta2^t) + eps, step lr/(1-beta1^t) m/denom), Keras (§1.4:
 alpha_t = lr sqrt(1-beta2^t)/(1-beta1^t), step alpha_t m/(sqrt(v_hat) + eps_hat)), all projected
 onto [-1, 1].  They are written with a different order of operations than the reference code,
 so agreement is to rounding (1e-12), not bit for bit.

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from counterexamples.families import build
+from analysis.families import build
 from numerics import get_backend, make, run
 from numerics.backends import BackendUnavailable, CupyBackend
 
@@ -29,7 +29,7 @@ def independent_section5(name, T, x1=0.0, alpha=0.5, b1=0.9, b2=0.99):
 
 @pytest.mark.parametrize("name", ["adam", "amsgrad"])
 def test_reference_matches_independent_loop(name):
-    res = run(make(name, **S5), build("section5-online").problem, 10**5, x1=0)
+    res = run(make(name, **S5), build("section5-online").sequence, 10**5, x1=0)
     x_T, avg = independent_section5(name, 10**5)
     assert res.x_T == pytest.approx(x_T, abs=1e-12)
     assert res.avg_regret == pytest.approx(avg, abs=1e-12)
@@ -37,7 +37,7 @@ def test_reference_matches_independent_loop(name):
 
 def test_float64_agrees_with_mpmath_50_digits_at_T_1e5():
     """float64 vs 50-digit mpmath within 1e-12 on x_T (AMSGrad does not stick to the boundary)."""
-    prob = build("section5-online").problem
+    prob = build("section5-online").sequence
     m = make("amsgrad", **S5)
     f = run(m, prob, 10**5, x1=0)
     h = run(m, prob, 10**5, x1=0, backend=get_backend("mpmath", 50))
@@ -47,7 +47,7 @@ def test_float64_agrees_with_mpmath_50_digits_at_T_1e5():
 
 def test_arb_ball_contains_mpmath_value():
     """The certified ball encloses the 60-digit mpmath value, and is narrow."""
-    prob = build("section5-online").problem
+    prob = build("section5-online").sequence
     m = make("amsgrad", **S5)
     ball = run(m, prob, 5000, x1=0, backend=get_backend("arb", 40))
     ref = run(m, prob, 5000, x1=0, backend=get_backend("mpmath", 60))
@@ -69,7 +69,7 @@ def test_sympy_backend_reproduces_first_steps_exactly():
     v_1 = (9/10) 9 = 81/10, step_1 = (1/2) 3 / sqrt(81/10); v_2 = 81/100 + 9/10 = 171/100,
     step_2 = -(1/(2 sqrt 2)) / sqrt(171/100)."""
     m = make("adam", alpha=F(1, 2), beta1=0, beta2=F(1, 10))
-    res = run(m, build("thm1", C=3).problem, 2, x1=1, backend=get_backend("sympy"), checkpoints=[1, 2])
+    res = run(m, build("thm1", C=3).sequence, 2, x1=1, backend=get_backend("sympy"), checkpoints=[1, 2])
     x2, x3 = (c.x for c in res.checkpoints)
     assert res.x_played == x2 and res.x_T == x3
     assert sp.simplify(x2 - (1 - sp.sqrt(10) / 6)) == 0
@@ -90,9 +90,9 @@ def test_exact_regret_on_explicit_problem():
 def test_bernoulli_is_seeded_and_backend_independent():
     fam_a, fam_b, fam_c = (build("section5-stochastic", seed=s) for s in (7, 7, 8))
     m = make("adam", **S5)
-    a = run(m, fam_a.problem, 3000, x1=0)
-    b = run(m, fam_b.problem, 3000, x1=0, backend=get_backend("mpmath", 30))
-    c = run(m, fam_c.problem, 3000, x1=0)
+    a = run(m, fam_a.sequence, 3000, x1=0)
+    b = run(m, fam_b.sequence, 3000, x1=0, backend=get_backend("mpmath", 30))
+    c = run(m, fam_c.sequence, 3000, x1=0)
     assert a.avg_regret == pytest.approx(float(b.avg_regret), abs=1e-12)
     assert a.avg_regret != c.avg_regret
 

@@ -1,4 +1,4 @@
-"""The paper's checkable facts (spec/paper.md §13) reproduced by the reference optimizer core.
+"""The paper's checkable facts (docs/paper.md) reproduced by the reference optimizer core.
 
 Expected numbers come from the spec (F1, F4, F5, F10, F11, F14) or from theory ((2C-4)/3 is Theorem 1's
 lower bound on R_T/T; 2*10/101 is the worst-point average regret of the Section 5 problem).
@@ -8,7 +8,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from counterexamples.families import build
+from analysis.families import build
 from numerics import make, run
 
 HALF = F(1, 2)
@@ -26,7 +26,7 @@ def test_F1_theorem1_block_starts_return_to_one(C, alpha_kind):
     root = float(np.sqrt(1 - float(beta2)))
     alpha = {"0.1": F(1, 10), "0.5": HALF, "0.9root": F(0.9 * root), "0.999root": F(0.999 * root)}[alpha_kind]
     xs = []
-    res = run(thm1_adam(C, alpha), build("thm1", C=C).problem, 3 * 10**4, x1=1,
+    res = run(thm1_adam(C, alpha), build("thm1", C=C).sequence, 3 * 10**4, x1=1,
               on_step=lambda t, x, g, il, st: xs.append(x))
     xs = np.asarray(xs)
     assert np.all(xs[0::3] == 1.0), "a block start x_{3k+1} differs from 1"
@@ -37,7 +37,7 @@ def test_F1_theorem1_block_starts_return_to_one(C, alpha_kind):
 @pytest.mark.parametrize("C,lo,hi", [(3, 0.667, 0.672), (5, 2.000, 2.005), (10, 5.334, 5.338)])
 def test_F1_average_regret_against_theorem1_bound(C, lo, hi):
     """F1 table: R_T/T at T = 30000 lies in the spec's range and above (2C-4)/3."""
-    res = run(thm1_adam(C), build("thm1", C=C).problem, 30000, x1=1)
+    res = run(thm1_adam(C), build("thm1", C=C).sequence, 30000, x1=1)
     assert lo <= res.avg_regret <= hi
     assert res.avg_regret >= (2 * C - 4) / 3
 
@@ -46,7 +46,7 @@ def test_F1_average_regret_against_theorem1_bound(C, lo, hi):
 def test_F4_constant_step(C, expected):
     """F4: with constant alpha_t = 0.5 the block starts are still 1; R_T/T = 0.889 (C=3), 2.218 (C=5)."""
     xs = []
-    res = run(thm1_adam(C, schedule="constant"), build("thm1", C=C).problem, 30000, x1=1,
+    res = run(thm1_adam(C, schedule="constant"), build("thm1", C=C).sequence, 30000, x1=1,
               on_step=lambda t, x, g, il, st: xs.append(x))
     assert np.all(np.asarray(xs)[0::3] == 1.0)
     assert res.avg_regret == pytest.approx(expected, abs=5e-4)
@@ -56,7 +56,7 @@ def test_F4_constant_step(C, expected):
 def test_F5_amsgrad_fixes_theorem1(C, x_final):
     """F5: AMSGrad with alpha = 0.5/sqrt(t), T = 3e5 reaches the optimum -1; R_T/T ~ 0.0012-0.0015."""
     m = make("amsgrad", alpha=HALF, beta1=0, beta2=F(1, 1 + C * C))
-    res = run(m, build("thm1", C=C).problem, 3 * 10**5, x1=1)
+    res = run(m, build("thm1", C=C).sequence, 3 * 10**5, x1=1)
     assert res.x_T == pytest.approx(x_final, abs=2e-4)
     assert 0.0010 <= res.avg_regret <= 0.0016
 
@@ -68,7 +68,7 @@ def test_F11_theorem6_first_block_fails_then_recovers(C, x4):
     assert fam.defaults["beta2"] == F(2, (1 + C * C) * C * C)  # T6-1's printed beta2 at eps = 1
     m = make("adam", alpha=HALF, beta1=0, beta2=fam.defaults["beta2"], eps=1)
     xs = []
-    res = run(m, fam.problem, 30000, x1=1, on_step=lambda t, x, g, il, st: xs.append(x))
+    res = run(m, fam.sequence, 30000, x1=1, on_step=lambda t, x, g, il, st: xs.append(x))
     xs = np.asarray(xs)
     assert xs[3] == pytest.approx(x4, abs=5e-5)
     assert xs[3] < 1
@@ -78,7 +78,7 @@ def test_F11_theorem6_first_block_fails_then_recovers(C, x4):
 
 def test_F10_section5_online():
     """F10: Adam ends at +1 with R_T/T near the worst-point value 2*10/101; AMSGrad reaches -0.997."""
-    prob = build("section5-online").problem
+    prob = build("section5-online").sequence
     kw = dict(alpha=HALF, beta1=F(9, 10), beta2=F(99, 100))
     adam = run(make("adam", **kw), prob, 10**6, x1=0)
     ams = run(make("amsgrad", **kw), prob, 10**6, x1=0)
@@ -92,11 +92,11 @@ def test_F14_section5_stochastic_batch():
     """F14 (8 seeded paths, T = 2e5, alpha_t = 1/sqrt(t)): Adam sits at +1 on every path; AMSGrad
     goes towards -1 (its mean is below -0.3 and every path is below Adam's)."""
     fam = build("section5-stochastic", seed=2018)
-    fam.problem.batch = 8
+    fam.sequence.batch = 8
     kw = dict(alpha=1, beta1=F(9, 10), beta2=F(99, 100))
     x1 = np.zeros((8, 1))
-    adam = run(make("adam", **kw), fam.problem, 2 * 10**5, x1=x1)
-    ams = run(make("amsgrad", **kw), fam.problem, 2 * 10**5, x1=x1)
+    adam = run(make("adam", **kw), fam.sequence, 2 * 10**5, x1=x1)
+    ams = run(make("amsgrad", **kw), fam.sequence, 2 * 10**5, x1=x1)
     assert np.all(adam.x_T > 0.9) and adam.x_T.mean() > 0.95
     assert ams.x_T.mean() < -0.3
     assert np.all(ams.x_T < adam.x_T)

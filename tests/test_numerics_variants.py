@@ -1,12 +1,12 @@
 """Variants and "equivalent rewrite" (metamorphic) tests, PEPit style: pairs that must agree exactly
-or to 1e-12, and one input on which the variants must differ (spec/implementations.md §2, §5.2)."""
+or to 1e-12, and one input on which the variants must differ (docs/references.md, implementations §2, §5.2)."""
 from fractions import Fraction as F
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterexamples.families import build
+from analysis.families import build
 from numerics import Explicit, Periodic, get_backend, make, run
 
 
@@ -26,7 +26,7 @@ SPIKE = Explicit(values=[1] + [0] * 20, name="spike")
 
 
 def test_optax_without_corrections_equals_paper():
-    prob = build("section5-online").problem
+    prob = build("section5-online").sequence
     kw = dict(alpha=F(1, 2), beta1=F(9, 10), beta2=F(99, 100))
     paper = trajectory(make("amsgrad", **kw), prob, 20000)
     optax = trajectory(make("amsgrad", variant="optax", bias_correction_m=False, bias_correction_v="none",
@@ -49,7 +49,7 @@ def test_spike_input_separates_the_variants(t, paper, pytorch, optax):
 
 def test_pytorch_effective_step_grows_after_spike_with_constant_lr():
     """Gamma_t < 0 for PyTorch's AMSGrad with a constant step (the denominator shrinks), >= 0 under
-    alpha/sqrt(t) (spec §2: 1 - u + u ln u >= 0)."""
+    alpha/sqrt(t) (paper §2 (docs/paper.md): 1 - u + u ln u >= 0)."""
     kw = dict(alpha=1, beta1=F(9, 10), beta2=F(999, 1000))
     const = inv_lrs(make("amsgrad", variant="pytorch", schedule="constant", **kw), SPIKE, 20)
     sqrt = inv_lrs(make("amsgrad", variant="pytorch", schedule="sqrt", **kw), SPIKE, 20)
@@ -58,7 +58,7 @@ def test_pytorch_effective_step_grows_after_spike_with_constant_lr():
 
 
 def test_keras_equals_pytorch_without_eps():
-    prob = build("section5-online").problem
+    prob = build("section5-online").sequence
     kw = dict(alpha=F(1, 2), beta1=F(9, 10), beta2=F(99, 100))
     a = trajectory(make("amsgrad", variant="keras", **kw), prob, 5000)
     b = trajectory(make("amsgrad", variant="pytorch", **kw), prob, 5000)
@@ -66,7 +66,7 @@ def test_keras_equals_pytorch_without_eps():
 
 
 def test_adamx_with_beta1_zero_equals_amsgrad():
-    prob = build("thm1", C=3).problem
+    prob = build("thm1", C=3).sequence
     a = trajectory(make("adamx", alpha=F(1, 2), beta1=0, beta2=F(1, 10)), prob, 3000, x1=1,
                    backend=get_backend("mpmath", 30))
     b = trajectory(make("amsgrad", alpha=F(1, 2), beta1=0, beta2=F(1, 10)), prob, 3000, x1=1,
@@ -80,7 +80,7 @@ def test_adamx_with_beta1_zero_equals_amsgrad():
 
 
 def test_rmsprop_is_adam_with_beta1_zero():
-    prob = build("section5-online").problem
+    prob = build("section5-online").sequence
     a = trajectory(make("rmsprop", alpha=F(1, 2), beta2=F(99, 100)), prob, 3000)
     b = trajectory(make("adam", alpha=F(1, 2), beta1=0, beta2=F(99, 100)), prob, 3000)
     assert np.array_equal(a, b)

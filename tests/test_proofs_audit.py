@@ -1,6 +1,6 @@
 """The audit's findings (issue 4), each reproduced by the audit and re-checked here independently.
 
-Expected numbers come from the spec (spec/paper.md F2, F3, F11; spec/literature.md §1.3, §1.4, §2);
+Expected numbers come from the spec (docs/paper.md F2, F3, F11; docs/references.md, literature §1.3, §1.4, §2);
 independent checks recompute them from the spec's definitions in mpmath / Fractions, never through Z3
 and never through the audit's own code.
 """
@@ -54,7 +54,7 @@ def test_theorem4_step6_refuted_with_example_32(audit):
 
 
 def test_example_32_independent_numbers():
-    # literature.md §1.3: m_1 = 101, v_hat_1 = 1020.1; v_2 = 0.999 v_1 + 0.001*100 < v_hat_1, so
+    # docs/references.md, literature §1.3: m_1 = 101, v_hat_1 = 1020.1; v_2 = 0.999 v_1 + 0.001*100 < v_hat_1, so
     # v_hat_2 = v_hat_1.  beta_{1,1} = 0.9, beta_{1,2} = 0.0009, alpha_t = 0.001/sqrt(t).
     vh = mp.mpf("1020.1")
     lhs = mp.sqrt(vh) / (mp.mpf("0.001") / mp.sqrt(2) * (1 - mp.mpf("0.0009")))

@@ -44,7 +44,7 @@ def _schema(w):
 
 def test_theorem2_json_is_certified(tmp_path):
     out = tmp_path / "t2.json"
-    r = search("--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--out", str(out))
+    r = search("--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--output", str(out))
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert json.loads(out.read_text()) == res and not list(tmp_path.glob("*.tmp*"))
@@ -75,7 +75,7 @@ def test_exact_modes_without_simulation():
 def test_grid_plot_and_out(tmp_path):
     png, js = tmp_path / "pd.png", tmp_path / "g.json"
     r = search("--exact", "--grid", "8", "--C", "3", "--n", "3", "--T", "200000", "--plot", str(png),
-               "--out", str(js), "--json")
+               "--output", str(js), "--json")
     assert r.returncode == 0, r.stderr
     g = json.loads(js.read_text())["grid"]
     assert len(g["labels"]) == 8 and all(len(row) == 8 for row in g["labels"])
@@ -103,7 +103,7 @@ def test_theorem3_monte_carlo_matches_spec_F9():
     w = json.loads(r.stdout)["witnesses"][0]
     mc = w["monte_carlo"]
     assert mc["seed"] == 7 and mc["paths"] == 4000
-    assert 0.03 < mc["mean_sqrt_t_E_Delta"] < 0.09  # spec F9: +0.059 at (0.9, 0.99), C = 100
+    assert 0.03 < mc["mean_sqrt_t_E_Delta"] < 0.09  # F9 (docs/references.md): +0.059 at (0.9, 0.99), C = 100
     assert mc["ci95"][0] > 0 and w["certified"]
 
 
@@ -116,7 +116,7 @@ def test_default_run_certifies_every_witness_and_reproduces_the_table():
         _schema(w)
         assert w["simulation"]["ball"]["float_inside_ball_or_1e-10"]
     rows = {(t["beta1"], t["beta2"]): (t["reddi_C"], t["exact_C"]) for t in res["table"]}
-    # Reddi's column: spec F7; exact column: cross-checked from the definition in test_search_drift
+    # Reddi's column: F7 (docs/references.md); exact column: cross-checked from the definition in test_search_drift
     assert rows[("9/10", "99/100")] == (3218, 30) and rows[("0", "1/2")] == (20, 4)
     assert rows[("1/2", "1/2")][0] == 20 and rows[("1/2", "9/10")][0] == 204
     assert res["drift_argument"]["proved"] and res["grid"]["N"] == 32

@@ -48,7 +48,7 @@ def test_steady_state_is_what_the_simulator_reaches():
     from numerics.optimizers import make
     from numerics.run import run
 
-    from counterexamples.families import periodic_problem
+    from analysis.families import periodic_problem
 
     b1, b2, C, n = F(9, 10), F(1, 2), 5, 7
     seen = {}
@@ -150,14 +150,16 @@ def test_threshold_neighbours_in_simulation():
 def test_long_period_block_enclosure_contains_the_exact_sum(monkeypatch):
     """For n > BLOCK_N the tail is enclosed by monotone blocks: the ball must contain the full sum."""
     exact = dr.drift("0.9", "0.99", 30000, 30000)  # n below the default BLOCK_N: term by term
-    monkeypatch.setattr(dr, "BLOCK_N", 1000)
+    from counterexamples.drift import steady
+
+    monkeypatch.setattr(steady, "BLOCK_N", 1000)  # the constant lives in drift.steady
     blocked = dr.drift("0.9", "0.99", 30000, 30000)
     assert blocked.contains(exact) and blocked.rad() < 1e-3 * abs(float(exact.mid()))
     assert blocked.rad() > exact.rad()  # it really took the block path
 
 
 def test_period_map_identities_proved_and_mutation_refuted():
-    from counterexamples.period_map import mutated, prove_all
+    from counterexamples.drift.period_map import mutated, prove_all
     from proofs.z3kit import prove
 
     assert all(v["status"] == "proved" for v in prove_all().values())

@@ -1,21 +1,22 @@
-"""Theorem 2's reconstructed conditions: spec F7 reproduced, minimality checked by an independent
+"""Theorem 2's reconstructed conditions: F7 (docs/references.md) reproduced, minimality checked by an independent
 brute-force scan (mpmath, written here), Z3 step lemmas (and a mutated lemma refuted), a mutation of
-(c2) caught by the F7 test, and the beta1 = 0 consistency with the blog's restatement (spec §5)."""
+(c2) caught by the F7 test, and the beta1 = 0 consistency with the blog's restatement (paper §5 (docs/paper.md))."""
 from fractions import Fraction as F
 
 import mpmath
 import pytest
 
-from counterexamples import theorem2 as t2
+from analysis import conditions as cond
+from counterexamples.search import thm2 as t2
 
 mp = mpmath.MPContext()
 mp.dps = 60
 
-F7 = {("0", "0.5"): 20, ("0.5", "0.5"): 20, ("0.5", "0.9"): 204, ("0.9", "0.99"): 3218}  # spec F7
+F7 = {("0", "0.5"): 20, ("0.5", "0.5"): 20, ("0.5", "0.9"): 204, ("0.9", "0.99"): 3218}  # F7 (docs/references.md)
 
 
 def conds_mp(b1, b2, C):
-    """(c1)-(c3) as printed in spec §5, evaluated with mpmath (independent of counterexamples)."""
+    """(c1)-(c3) as printed in paper §5 (docs/paper.md), evaluated with mpmath (independent of counterexamples)."""
     b1, b2 = mp.mpf(F(b1).numerator) / F(b1).denominator, mp.mpf(F(b2).numerator) / F(b2).denominator
     g = b1 / mp.sqrt(b2)
     c1 = (1 - b1) * b1 ** (C - 1) * C <= 1 - b1 ** (C - 1)
@@ -60,22 +61,24 @@ def test_a_mutated_condition_changes_F7(monkeypatch):
     def c2_typo(beta2, C, exact=True):
         return F(beta2) ** (C - 1) * C ** 4 <= 1
 
+    # the typo in the one definition (analysis.conditions) and in the search's imported name
+    monkeypatch.setattr(cond, "c2", c2_typo)
     monkeypatch.setattr(t2, "c2", c2_typo)
     assert t2.smallest_even_C("0.9", "0.99").C != 3218
 
 
 @pytest.mark.parametrize("C", [6, 10, 20, 40, 100])
 def test_beta1_zero_matches_the_blog_restatement(C):
-    """At beta1 = 0: (c2) <=> beta2 <= C^(-4/(C-2)), (c3) <=> beta2 < 1 - (9/(2C))^2 (spec §5)."""
+    """At beta1 = 0: (c2) <=> beta2 <= C^(-4/(C-2)), (c3) <=> beta2 < 1 - (9/(2C))^2 (paper §5 (docs/paper.md))."""
     for b2 in ("0.05", "0.3", "0.5", "0.8", "0.95", "0.99"):
         _, c2, c3 = conds_mp("0", b2, C)
         assert c2 == (mp.mpf(b2) <= mp.mpf(C) ** (mp.mpf(-4) / (C - 2)))
         assert c3 == (mp.mpf(b2) < 1 - (mp.mpf(9) / (2 * C)) ** 2)
-        assert t2.c2(b2, C) == c2 and t2.c3("0", b2, C) == c3
+        assert cond.c2(b2, C) == c2 and cond.c3("0", b2, C) == c3
 
 
 def test_bad_beta_is_rejected():
     with pytest.raises(ValueError, match="beta1"):
-        t2.check_beta("0.995", "0.99")
+        cond.check_beta("0.995", "0.99")
     with pytest.raises(ValueError, match="beta2"):
-        t2.check_beta("0.5", "1")
+        cond.check_beta("0.5", "1")

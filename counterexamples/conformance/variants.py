@@ -1,7 +1,7 @@
 """Which of our definitions is a library optimizer?  Compare its trajectory with every variant.
 
 The candidates are the switch grid of :func:`numerics.optimizers.adam` / ``amsgrad`` (spec
-implementations.md §1.5): the running max (Adam or AMSGrad) x bias correction of m (yes / no) x where
+docs/references.md, implementations §1.5): the running max (Adam or AMSGrad) x bias correction of m (yes / no) x where
 the bias correction of v sits ('none', 'before_max' = optax, 'after_max' = PyTorch, 'in_lr' = Keras) x
 where eps sits (inside the root: the paper's eq. 3; outside: the libraries'), each also with beta1 = 0
 (RMSProp, paper §2), plus projected SGD and the paper's AdaGrad under both step schedules.  Switch
@@ -91,7 +91,7 @@ def label(method: str, bias_correction_m: bool, bias_correction_v: str, eps_insi
 
 
 def expected_label(expected: dict | None, hyper: dict) -> str | None:
-    """The candidate name of a driver's expected switches (see conformance_drive.Setup.expected)."""
+    """The candidate name of a driver's expected switches (see drive.Setup.expected)."""
     if expected is None:
         return None
     if expected["method"] in ("sgd", "adagrad"):

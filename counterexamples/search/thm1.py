@@ -1,17 +1,12 @@
-"""Theorems 1 and 6: the 3-periodic family with beta1 = 0 (spec §4, §9), witnesses and Z3 facts.
+"""Theorem 1 in the search: the 3-periodic family with beta1 = 0, its witness and Z3 facts.
 
 Theorem 1: g_t = C at t mod 3 = 1, else -1, beta1 = 0, beta2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) with
 alpha < sqrt(1-beta2) (the step condition of A2 is RECONSTRUCTED), C > 2.
 
-Theorem 6 (eps inside the root, eq. 3): the same instance with beta2 = (1-eps+2eps/C^2)/(1+C^2)
-(T6-3, RECONSTRUCTED; = 2/((1+C^2)C^2) at eps = 1), which is positive only for eps < C^2/(C^2-2).  For
-larger eps the losses are scaled by an integer s with s^2 >= eps: Adam-eps on s g equals
-Adam-(eps/s^2) on g (T6-3, first way), so the construction runs with eps' = eps/s^2 <= 1.
-
 Beyond the paper's argument, the exact drift test (:mod:`counterexamples.drift`) gives a statement for
 the whole family: D(C) = -C/sqrt(v_0) + 1/sqrt(v_1) + 1/sqrt(v_2) > 0 for *every* C > 2, so Adam's
 iterate reaches +1 for every alpha > 0, not only alpha < sqrt(1-beta2).  Z3 proves it as four lemmas
-(tooling.md §3: the monolithic query takes ~20 s, the split one milliseconds):
+(the monolithic query takes ~20 s, the split one milliseconds):
 
   La  C <= 112/100 s0     (s0 = sqrt(v_0); v_0 = (C^2-1)/(1+beta2+beta2^2) + 1)
   Lb  s1 <= 1415/1000     (s1 = sqrt(v_1) = sqrt(c beta2 + 1))
@@ -20,13 +15,10 @@ iterate reaches +1 for every alpha > 0, not only alpha < sqrt(1-beta2).  Z3 prov
 """
 from __future__ import annotations
 
-import math
-from fractions import Fraction
+from analysis.conditions import RECON_T1, thm1_beta2, thm1_step_ok  # noqa: F401 (RECON_T1: re-used by search)
+from analysis.interval import arb_precision
 
-from . import drift as dr
-
-RECON_T1 = "the step condition alpha < sqrt(1-beta2) of Theorem 1 (A2) is RECONSTRUCTED"
-RECON_T6 = "beta2 = (1-eps+2eps/C^2)/(1+C^2) and the step condition of Theorem 6 are RECONSTRUCTED (T6-3, T6-4)"
+from .. import drift as dr
 
 
 def _z3_family(C, B):
@@ -89,55 +81,24 @@ def thm1_find(timeout_s: float = 10.0):
 def thm1_conditions(C, alpha) -> dict:
     """Exact / ball re-check of the Theorem 1 witness, without Z3."""
     Cq, a = dr.q(C), dr.q(alpha)
-    b2 = 1 / (1 + Cq * Cq)
+    b2 = thm1_beta2(Cq)
     # F2: first block (t = 0, v_0 = 0): T1 <= T2 by balls
-    import flint
     from flint import arb
 
-    flint.ctx.prec, old = 128, flint.ctx.prec
-    try:
+    with arb_precision(128):
         A = lambda x: arb(dr.q(x).numerator) / dr.q(x).denominator
         v1 = (1 - b2) * Cq * Cq
         v2 = b2 * v1 + (1 - b2)
         T1 = A(a * Cq) / A(v1).sqrt()
         T2 = A(a) / (2 * A(b2 * v1 + 1 - b2)).sqrt() + A(a) / (3 * A(b2 * v2 + 1 - b2)).sqrt()
         first = bool(T2 - T1 > 0)
-    finally:
-        flint.ctx.prec = old
     s = dr.drift_sign(0, b2, Cq, 3)
     return {
         "C>2": Cq > 2,
         "beta1=0": True,
         "beta2*(1+C^2)=1": b2 * (1 + Cq * Cq) == 1,
-        "alpha^2<1-beta2 (RECONSTRUCTED)": a > 0 and a * a < 1 - b2,
+        "alpha^2<1-beta2 (RECONSTRUCTED)": thm1_step_ok(Cq, a),
         "A7 identity (beta2 C^2+1-beta2)/2 = 1-beta2": (b2 * Cq * Cq + 1 - b2) / 2 == 1 - b2,
         "first block T1<=T2 at t=0 (F2)": first,
         "drift D>0": s.sign == 1,
     }, b2, s
-
-
-def thm6_params(eps, C):
-    """(scale s, eps' = eps/s^2, beta2) of the Theorem 6 construction for this eps and C."""
-    e, Cq = dr.q(eps), dr.q(C)
-    s = 1 if e <= 1 else math.isqrt(math.ceil(e))
-    while s * s < e:
-        s += 1
-    ep = e / (s * s)
-    b2 = (1 - ep + 2 * ep / (Cq * Cq)) / (1 + Cq * Cq)
-    return s, ep, b2
-
-
-def thm6_conditions(eps, C, alpha) -> tuple[dict, int, Fraction, Fraction, dr.Sign]:
-    """Exact / ball re-check of the Theorem 6 witness (with the loss scale), without Z3."""
-    Cq, a = dr.q(C), dr.q(alpha)
-    s, ep, b2 = thm6_params(eps, Cq)
-    sg = dr.drift_sign(0, b2, Cq, 3, eps=ep)
-    return {
-        "C>2": Cq > 2,
-        "eps>0": dr.q(eps) > 0,
-        "0<beta2<1": 0 < b2 < 1,
-        "T6-2 identity (beta2 C^2+1-beta2+eps')/2 = 1-beta2+eps'/C^2":
-            (b2 * Cq * Cq + 1 - b2 + ep) / 2 == 1 - b2 + ep / (Cq * Cq),
-        "alpha^2<1-beta2+eps'/C^2 (RECONSTRUCTED)": a > 0 and a * a < 1 - b2 + ep / (Cq * Cq),
-        "drift D_eps>0": sg.sign == 1,
-    }, s, ep, b2, sg

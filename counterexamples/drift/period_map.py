@@ -1,4 +1,4 @@
-"""The projection step of the drift argument, proved by Z3 (spec §10, 1-D projection property).
+"""The projection step of the drift argument, proved by Z3 (paper §10 (docs/paper.md), 1-D projection property).
 
 Claim (used in :mod:`counterexamples.drift`): on [a, b], from y in [a, b], steps that are first <= 0 and
 then > 0 give exactly

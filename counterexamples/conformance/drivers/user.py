@@ -11,7 +11,7 @@ The documented signature::
 
 The driver projects x_hat onto F (coordinatewise clip) to get x_{t+1}, as the paper does.
 ``paper_amsgrad_step`` below is a worked example (Algorithm 2 with constant beta1, no eps):
-``--optimizer counterexamples.conformance_user:paper_amsgrad_step``.
+``--optimizer counterexamples.conformance.drivers.user:paper_amsgrad_step``.
 """
 from __future__ import annotations
 
@@ -21,21 +21,34 @@ from fractions import Fraction
 
 import numpy as np
 
-from .conformance_drive import LibraryMissing, Setup, exact
-from .conformance_spec import SpecError
+from ..drive import LibraryMissing, Setup, exact
+from ..spec import SpecError
+
+
+_AMSGRAD_UPDATES: dict = {}  # (beta1, beta2) -> the numerics update, built once
+
+
+def _amsgrad_update(beta1, beta2):
+    """numerics' AMSGrad (paper variant) with alpha = 1 and a constant schedule: its step is m/sqrt(v_hat)."""
+    key = (float(beta1), float(beta2))
+    if key not in _AMSGRAD_UPDATES:
+        from numerics import amsgrad
+        from numerics.backends import NumpyBackend
+
+        _AMSGRAD_UPDATES[key] = amsgrad(alpha=1, beta1=key[0], beta2=key[1], eps=0, schedule="constant",
+                                        variant="paper").build(NumpyBackend())
+    return _AMSGRAD_UPDATES[key]
 
 
 def paper_amsgrad_step(x, g, t, state, hyper):
-    """AMSGrad, Algorithm 2: m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, v_hat = max(v_hat, v),
-    x_hat = x - alpha_t m / sqrt(v_hat)  (0 where v_hat = 0)."""
-    b1, b2 = hyper["beta1"], hyper["beta2"]
-    m, v, vh = state if state is not None else (np.zeros_like(x), np.zeros_like(x), np.zeros_like(x))
-    m = b1 * m + (1 - b1) * g
-    v = b2 * v + (1 - b2) * g * g
-    vh = np.maximum(vh, v)
-    root = np.sqrt(vh)
-    step = np.divide(m, root, out=np.zeros_like(m), where=root != 0)
-    return x - hyper["alpha_t"] * step, (m, v, vh)
+    """AMSGrad, Algorithm 2 (the numerics definition, not a copy): m = b1 m + (1-b1) g,
+    v = b2 v + (1-b2) g^2, v_hat = max(v_hat, v), x_hat = x - alpha_t m / sqrt(v_hat) (0 where v_hat = 0).
+
+    An example of the ``module:function`` interface: ``hyper`` holds beta1, beta2 and the library-side
+    alpha_t; ``state`` is None at t = 1."""
+    init, update = _amsgrad_update(hyper["beta1"], hyper["beta2"])
+    step, state, _ = update(g, init(x) if state is None else state, t)
+    return x - hyper["alpha_t"] * step, state
 
 
 def load(spec):
@@ -49,6 +62,11 @@ def load(spec):
     if not callable(fn):
         raise SpecError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
     return fn
+
+
+def check(spec) -> None:
+    """Fail early (LibraryMissing / ValueError) when the module or the function cannot be loaded."""
+    load(spec)
 
 
 def version(spec) -> dict:

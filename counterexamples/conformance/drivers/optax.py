@@ -10,7 +10,7 @@ problem's, when it prescribes one); SPEC keyword arguments (eps_root, bias_corre
 bias_correction_nu, ...) override.  What optax computes (read in optax/_src/transform.py,
 ``scale_by_amsgrad``, optax 0.2.8): nu_max = max(nu_max, nu/(1-b2^t)) by default (the max of the
 *bias-corrected* nu), or of the raw nu with bias_correction_nu=False; update = mu_hat/(sqrt(nu_max +
-eps_root) + eps) (spec/implementations.md §1.3).
+eps_root) + eps) (docs/references.md, implementations §1.3).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import inspect
 
 import numpy as np
 
-from .conformance_drive import LibraryMissing, Setup, exact
-from .conformance_spec import SpecError
+from ..drive import LibraryMissing, Setup, exact
+from ..spec import SpecError
 
 INSTALL = "pip install optax jax"
 
@@ -34,7 +34,12 @@ def import_optax():
     return jax, optax
 
 
-def version() -> dict:
+def check(spec) -> None:
+    """Fail early (LibraryMissing) when optax is not installed."""
+    import_optax()
+
+
+def version(spec=None) -> dict:
     jax, optax = import_optax()
     return {"jax": jax.__version__, "optax": optax.__version__}
 

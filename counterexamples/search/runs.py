@@ -1,154 +1,23 @@
-"""python -m counterexamples.search: find the parameters that break Adam, certify them, map the boundary.
+"""The search's runs, one per mode: Theorems 1, 2, 3, 6, the exact drift test, the grid, the default job.
 
-With no arguments it runs the default a reader of the paper wants first (10-30 s on two cores):
-Theorem 1 (a witness found by Z3, and a Z3 proof that the whole family diverges), Theorem 2 at the
-paper's (beta1, beta2) = (0.9, 0.99) and (0.9, 0.999) -- Reddi's sufficient C next to the exact
-threshold -- and the exact boundary of the Section 5 problem (period 101); then a table.
-
-Searches (each witness is certified: exact rationals; conditions re-checked without Z3; the sign of the
-steady-state drift D certified by python-flint balls; a float64 run of Adam and AMSGrad and a 128-bit
-ball run on the same problem):
-  --theorem 1          C > 2, beta1 = 0, beta2 = 1/(1+C^2), alpha < sqrt(1-beta2)   (Z3 finds C if not given)
-  --theorem 2          smallest even C meeting (c1)-(c3) (RECONSTRUCTED) for --beta1/--beta2
-  --theorem 3          stochastic family: a C with E[Delta_t] >= 0 by Monte Carlo (--paths, --seed)
-  --theorem 6          the eps variant for --eps (losses scaled when eps > 1)
-  --exact              period n = C family: the smallest C with D > 0 (exactly minimal);
-                       with --n: the integers C > n-1 with D > 0 and the largest one;
-                       with --grid N: the certified (beta1, beta2) phase diagram for fixed --C/--n.
-The maths of the exact test is in counterexamples/drift.py (docstring), with the argument checked.
-Exit codes: 0 success, 1 a check failed, 2 bad input.
+Each ``run_*`` takes a :class:`Ctx` (the validated options) and returns JSON-able witnesses/tables;
+:mod:`.cli` parses the command line and prints the report.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import math
-import os
-import sys
-import time
 from fractions import Fraction
 
-from numerics.cli import BadInput, check_writable, versions, write_atomic
+from analysis.conditions import SECTION5 as S5
+from numerics.cli import Progress
 
-from . import drift as dr
-from .progress import Bar
-from .report import render
+from .. import drift as dr
 
 DEFAULT_PAIRS = (("9/10", "99/100"), ("9/10", "999/1000"))
 F7_PAIRS = (("0", "1/2"), ("1/2", "1/2"), ("1/2", "9/10"))
-SECTION5 = dict(C=101, n=101, beta1="9/10", beta2="99/100")  # 1010/-10 scaled by 1/10 (Adam is scale-free)
+# the Section 5 problem in the search's units: 1010/-10 scaled by 1/10 (Adam with eps = 0 is scale-free)
+SECTION5 = dict(C=S5.big // -S5.small, n=S5.period, beta1=str(S5.beta1), beta2=str(S5.beta2))
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2, no usage dump
-        raise BadInput(f"{message} (see --help)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m counterexamples.search", description=__doc__,
-                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--theorem", choices=["1", "2", "3", "6"], help="which theorem's search to run")
-    p.add_argument("--exact", action="store_true", help="the exact drift criterion (see above)")
-    p.add_argument("--beta1", help="beta1 in [0, 1), exact decimal or p/q (default 0.9)")
-    p.add_argument("--beta2", help="beta2 in (0, 1), exact decimal or p/q (default 0.99)")
-    p.add_argument("--C", help="the large gradient C (Theorem 1/6: > 2; exact with --n: > n-1)")
-    p.add_argument("--n", help="period n >= 2 (exact mode)")
-    p.add_argument("--delta", help="Theorem 3: delta in (0, 1] (default 0.1)")
-    p.add_argument("--eps", help="Theorem 6: eps > 0 (default 1)")
-    p.add_argument("--grid", help="with --exact: N x N certified phase diagram, 2 <= N <= 256")
-    p.add_argument("--timeout", default="10", help="seconds per Z3 query, > 0 (default 10)")
-    p.add_argument("--T", help="simulation horizon, 1000 <= T <= 1e10 (default: from the drift, capped)")
-    p.add_argument("--paths", default="20000", help="Theorem 3: Monte Carlo paths, 100..10^6 (default 20000)")
-    p.add_argument("--seed", default="0", help="Theorem 3: seed, integer >= 0 (default 0)")
-    p.add_argument("--json", action="store_true", help="print the JSON result instead of the report")
-    p.add_argument("--out", help="also write the JSON result to FILE (atomically)")
-    p.add_argument("--plot", help="with --grid (or alone: N=24): draw the phase diagram to FILE (png/pdf/svg)")
-    p.add_argument("--no-sim", action="store_true", help="skip simulations (exact results only)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    return p
-
-
-# ------------------------------------------------------------------------------------------------
-def _frac(name, s, lo=None, hi=None, lo_open=True, hi_open=True, rng=""):
-    if s is None:
-        return None
-    try:
-        v = Fraction(str(s).strip())
-    except (ValueError, ZeroDivisionError):
-        raise BadInput(f"--{name}: expected a number (decimal or p/q), got {s!r}") from None
-    bad = (lo is not None and (v < lo or (lo_open and v == lo))) or \
-          (hi is not None and (v > hi or (hi_open and v == hi)))
-    if bad:
-        raise BadInput(f"--{name} must be in {rng} (got {s})")
-    return v
-
-
-def _int(name, s, lo, hi, rng):
-    if s is None:
-        return None
-    try:
-        v = int(str(s).strip().replace("_", ""))
-    except ValueError:
-        try:
-            f = float(s)
-            if not f.is_integer():
-                raise ValueError
-            v = int(f)
-        except ValueError:
-            raise BadInput(f"--{name}: expected an integer in {rng}, got {s!r}") from None
-    if not lo <= v <= hi:
-        raise BadInput(f"--{name} must be in {rng} (got {s})")
-    return v
-
-
-def validate(a) -> dict:
-    """Parse and range-check every option; raise BadInput with a one-line reason."""
-    o = {}
-    o["beta1"] = _frac("beta1", a.beta1, 0, 1, lo_open=False, rng="[0, 1)")
-    o["beta2"] = _frac("beta2", a.beta2, 0, 1, rng="(0, 1)")
-    o["C"] = _frac("C", a.C, 0, None, rng="(0, oo)")
-    o["n"] = _int("n", a.n, 2, 10**6, "[2, 10^6] (integer)")
-    o["delta"] = _frac("delta", a.delta, 0, 1, hi_open=False, rng="(0, 1]")
-    o["eps"] = _frac("eps", a.eps, 0, None, rng="(0, oo)")
-    o["grid"] = _int("grid", a.grid, 2, 256, "[2, 256] (integer)")
-    o["timeout"] = float(_frac("timeout", a.timeout, 0, 3600, hi_open=False, rng="(0, 3600]"))
-    o["T"] = _int("T", a.T, 1000, 10**10, "[1000, 10^10] (integer)")
-    o["paths"] = _int("paths", a.paths, 100, 10**6, "[100, 10^6] (integer)")
-    o["seed"] = _int("seed", a.seed, 0, 2**63 - 1, "[0, 2^63) (integer)")
-    th = a.theorem
-    if th and a.exact:
-        raise BadInput("--theorem and --exact: choose one mode")
-    if th in ("1", "6") and (o["beta1"] is not None or o["beta2"] is not None):
-        raise BadInput(f"--beta1/--beta2 are prescribed by Theorem {th} (beta1 = 0, beta2 from C); omit them")
-    if th in ("2", "3"):
-        b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-        b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
-        if b1 * b1 >= b2:
-            raise BadInput(f"--beta1 must be < sqrt(beta2) = {math.sqrt(b2):.6g} for Theorem {th} "
-                           f"(got beta1={b1}, beta2={b2})")
-    if th in ("1", "6") and o["C"] is not None and o["C"] <= 2:
-        raise BadInput(f"--C must be > 2 for Theorem {th} (got {a.C})")
-    if th == "2" and o["C"] is not None and (o["C"].denominator != 1 or o["C"] < 2 or o["C"] % 2):
-        raise BadInput(f"--C must be an even integer >= 2 for Theorem 2 (got {a.C})")
-    if th == "3" and o["C"] is not None and o["C"] <= 1:
-        raise BadInput(f"--C must be > 1 for Theorem 3 (got {a.C})")
-    if a.exact and o["n"] is not None and o["C"] is not None and o["C"] <= o["n"] - 1:
-        raise BadInput(f"--C must be > n - 1 = {o['n'] - 1} (mean gradient positive, optimum -1) (got {a.C})")
-    if a.exact and o["C"] is not None and o["n"] is None and o["grid"] is None:
-        if o["C"].denominator != 1 or o["C"] < 2:
-            raise BadInput(f"--C must be an integer >= 2 for the period n = C family (got {a.C}); or give --n")
-    if o["grid"] is not None and not a.exact:
-        raise BadInput("--grid needs --exact (the phase diagram of the exact criterion)")
-    if th and o["n"] is not None:  # every theorem fixes its period (3, C, or none for Theorem 3)
-        raise BadInput(f"--n does not apply to --theorem {th} (its period is fixed); use --exact --n")
-    if th and th != "3" and a.delta is not None:
-        raise BadInput(f"--delta applies to --theorem 3 only (got --theorem {th})")
-    if th and th != "6" and a.eps is not None:
-        raise BadInput(f"--eps applies to --theorem 6 only (got --theorem {th})")
-    return o
-
-
-# ------------------------------------------------------------------------------------------------
 def _s(x) -> str:
     f = dr.q(x)
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
@@ -189,12 +58,12 @@ class Ctx:
         self.sim = not args.no_sim
 
     def bar(self, label, total=1):
-        return Bar(label, total, enabled=not self.args.quiet)
+        return Progress(f"[search] {label}", total, enabled=not self.args.quiet)
 
     def simulate(self, b1, b2, C, n, alpha, eps=0, scale=1, t_cap=None):
         if not self.sim:
             return None
-        from .certify import T_CAP, simulate
+        from ..certify import T_CAP, simulate
 
         return simulate(b1, b2, C, n, alpha=alpha, eps=eps, scale=scale, T=self.o["T"],
                         t_cap=t_cap or T_CAP)
@@ -202,7 +71,7 @@ class Ctx:
 
 # ------------------------------------------------------------------------------------------------
 def run_theorem1(ctx) -> list[dict]:
-    from .theorem1 import RECON_T1, thm1_conditions, thm1_drift_lemmas, thm1_find
+    from .thm1 import RECON_T1, thm1_conditions, thm1_drift_lemmas, thm1_find
 
     o = ctx.o
     with ctx.bar("Theorem 1: Z3 (find C, prove D>0 for all C>2)") as bar:
@@ -231,7 +100,8 @@ def run_theorem1(ctx) -> list[dict]:
 
 
 def run_theorem2_pair(ctx, b1, b2, with_exact=True, with_sims=True) -> tuple[list[dict], dict]:
-    from .theorem2 import RECONSTRUCTED, conditions, how_checked, smallest_even_C
+    from analysis.conditions import RECONSTRUCTED, conditions, how_checked
+    from .thm2 import smallest_even_C
 
     o = ctx.o
     with ctx.bar(f"Theorem 2 at ({_s(b1)}, {_s(b2)}): Z3 lemmas + integer search"):
@@ -326,7 +196,7 @@ def run_exact_n(ctx, b1, b2, n) -> list[dict]:
 
 
 def run_grid(ctx, C, n, N, b1=None, b2=None) -> dict:
-    from . import grid as G
+    from .. import grid as G
 
     with ctx.bar(f"grid {N}x{N}: certified signs of D (C={_s(C)}, n={n})", N) as bar:
         g = G.certified_grid(C, n, N, progress=lambda k, t: bar.update(k, t))
@@ -347,7 +217,7 @@ def run_grid(ctx, C, n, N, b1=None, b2=None) -> dict:
 
 
 def run_theorem3(ctx) -> list[dict]:
-    from . import montecarlo as mc
+    from .. import montecarlo as mc
 
     o = ctx.o
     b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
@@ -397,7 +267,7 @@ def run_theorem3(ctx) -> list[dict]:
 
 
 def run_theorem6(ctx) -> list[dict]:
-    from .theorem1 import RECON_T6, thm6_conditions
+    from .thm6 import RECON_T6, thm6_conditions
 
     o = ctx.o
     eps = o["eps"] if o["eps"] is not None else Fraction(1)
@@ -414,12 +284,12 @@ def run_theorem6(ctx) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------
 def drift_argument(ctx) -> dict:
-    from .period_map import prove_all
+    from ..drift.period_map import prove_all
 
     with ctx.bar("Z3: the clamp identities of the period map"):
         v = prove_all(ctx.o["timeout"])
     return {"statement": "steps <= 0 then > 0 on [-1,1]: y_end = min(1, max(-1+P, y+N+P)); D > 0 -> x to +1, "
-                         "D < 0 -> x to -1 (counterexamples/drift.py docstring)",
+                         "D < 0 -> x to -1 (counterexamples/drift/steady.py docstring)",
             "z3_clamp_identities": v, "proved": all(x["status"] == "proved" for x in v.values())}
 
 
@@ -430,9 +300,9 @@ def run_default(ctx) -> dict:
         ws, row = run_theorem2_pair(ctx, Fraction(b1), Fraction(b2))
         out["witnesses"] += ws
         out["table"].append(row)
-    from .theorem2 import smallest_even_C
+    from .thm2 import smallest_even_C
 
-    for b1, b2 in F7_PAIRS:  # exact only: the rest of spec F7
+    for b1, b2 in F7_PAIRS:  # exact only: the rest of F7 (docs/references.md)
         th = dr.smallest_diverging_C(Fraction(b1), Fraction(b2))
         out["table"].append({"beta1": b1, "beta2": b2, "reddi_C": smallest_even_C(b1, b2).C,
                              "exact_C": th.C, "exact_C_even": th.C_even})
@@ -476,7 +346,7 @@ def run_default(ctx) -> dict:
             "D_at_beta2_0.999": dr.drift_sign(b1, Fraction(999, 1000), s5["C"], s5["n"]).enclosure,
             "reading": "D > 0 (Adam ends at +1) for beta2 <= lo, D < 0 (converges) at beta2 = hi; one sign "
                        "change on a 4000-point log scan of 1 - beta2 in [1e-9, 1)"}
-    from . import grid as G
+    from .. import grid as G
 
     with ctx.bar("Section 5 problem: certified 32x32 (beta1, beta2) diagram", 32) as bar:
         g = G.certified_grid(s5["C"], s5["n"], 32, progress=lambda k, t: bar.update(k, t))
@@ -484,99 +354,3 @@ def run_default(ctx) -> dict:
     g["simulation"] = None
     out["grid"] = g
     return out
-
-
-def meta(o, seconds) -> dict:
-    try:
-        from numerics.engine import HAVE_NUMBA
-
-        eng = "numba" if HAVE_NUMBA else "numpy-reference"
-    except Exception:  # noqa: BLE001
-        eng = "numpy-reference"
-    return {"versions": versions(),
-            "precision": {"drift": "python-flint arb, 64-4096 bits (certified signs)",
-                          "conditions": "exact rationals ((c1), (c2)); arb >= 128 bits ((c3))",
-                          "simulation": "float64 (fused engine) + 128-bit arb ball run"},
-            "simulation_engine": eng, "z3_timeout_s": o["timeout"], "seconds": round(seconds, 2),
-            "conventions": "t starts at 1; large gradient at t mod n = 1; alpha_t = alpha/sqrt(t); "
-                           "no bias correction; F = [-1, 1]"}
-
-
-# ------------------------------------------------------------------------------------------------
-def main(argv=None) -> int:
-    t0 = time.perf_counter()
-    try:
-        args = build_parser().parse_args(argv)
-        o = validate(args)
-        for path, name in ((args.out, "--out"), (args.plot, "--plot")):
-            if path:
-                check_writable(path, name)
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.plot:
-        try:
-            import matplotlib  # noqa: F401 -- only needed for --plot
-        except ImportError:
-            print("error: --plot needs matplotlib (pip install matplotlib, or the [plot] extra)", file=sys.stderr)
-            return 2
-    ctx = Ctx(o, args)
-    b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-    b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
-    try:
-        if args.theorem == "1":
-            res = {"witnesses": run_theorem1(ctx), "grid": None}
-        elif args.theorem == "2":
-            ws, row = run_theorem2_pair(ctx, b1, b2, with_exact=o["C"] is None)
-            res = {"witnesses": ws, "grid": None, "table": [row] if o["C"] is None else []}
-        elif args.theorem == "3":
-            res = {"witnesses": run_theorem3(ctx), "grid": None}
-        elif args.theorem == "6":
-            res = {"witnesses": run_theorem6(ctx), "grid": None}
-        elif args.exact:
-            res = {"witnesses": [], "grid": None}
-            if o["grid"] is not None or args.plot:
-                C = o["C"] if o["C"] is not None else SECTION5["C"]
-                n = o["n"] if o["n"] is not None else (int(C) if dr.q(C).denominator == 1 else None)
-                if n is None:
-                    raise BadInput("--n is needed with a non-integer --C for the grid")
-                res["grid"] = run_grid(ctx, C, n, o["grid"] or 24)
-            elif o["n"] is not None:
-                res["witnesses"] = run_exact_n(ctx, b1, b2, o["n"])
-            elif o["C"] is not None:
-                C = int(o["C"])
-                sign = dr.drift_sign(b1, b2, C, C)
-                with ctx.bar(f"exact: simulate C=n={C}"):
-                    sim = ctx.simulate(b1, b2, C, C, 1)
-                res["witnesses"] = [witness("exact", b1, b2, C, C, {"D>0 (arb)": sign.sign == 1}, sign,
-                                            sim, outcome=sign.label, alpha="1")]
-            else:
-                res["witnesses"] = [run_exact_threshold(ctx, b1, b2)]
-            res["drift_argument"] = drift_argument(ctx)
-        else:
-            if args.plot:
-                raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n)")
-            res = run_default(ctx)
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except RuntimeError as exc:  # a certification step could not conclude: a failed check, not bad input
-        print(f"error: check failed: {exc}", file=sys.stderr)
-        return 1
-    res.setdefault("table", [])
-    res["meta"] = meta(o, time.perf_counter() - t0)
-    text = json.dumps(res, indent=1, default=str)
-    if args.out:
-        write_atomic(args.out, text + "\n")
-    try:
-        print(text if args.json else render(res))
-    except BrokenPipeError:  # e.g. piped into head: not an error of the search
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    # a witness that claims to break Adam but is not certified is a failed check (exit 1); a single
-    # --exact point that converges is an answer, not a failure (it carries "outcome")
-    failed = [w for w in res["witnesses"] if w.get("outcome") is None and not w["certified"]]
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,7 +15,6 @@ accumulated with math.fsum per chunk, so its rounding error is far below the dig
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -24,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from numerics.backends import NumpyBackend
+from numerics.cli import Progress as _Progress
 
 CHUNK = 4096
 
@@ -40,8 +40,8 @@ class Setup:
     kwargs: dict  # the keyword arguments the library was constructed with (JSON-able)
     hyper: dict  # exact Fractions for our variants: alpha, beta1, beta2, eps, eps_root
     schedule: str  # "sqrt" (alpha/sqrt(t) through the library's scheduler) or "constant"
-    # the variant spec/implementations.md says it is, when fully modelled: dict(method=...,
-    # bias_correction_m=..., bias_correction_v=...) (see conformance_variants.expected_label)
+    # the variant docs/references.md (implementations) says it is, when fully modelled: dict(method=...,
+    # bias_correction_m=..., bias_correction_v=...) (see variants.expected_label)
     expected: dict | None = None
     unmodelled: list = field(default_factory=list)  # library options our variants do not model
 
@@ -90,30 +90,7 @@ def gradient_chunks(problem, T: int, chunk: int = CHUNK):
         yield np.stack(rows)
 
 
-class Progress:
-    """Progress on stderr: a carriage-return bar on a terminal, a line per 10% otherwise."""
-
-    def __init__(self, label: str, total: int, enabled: bool = True):
-        self.label, self.total, self.enabled = label, total, enabled
-        self.t0 = time.perf_counter()
-        self.tty = sys.stderr.isatty()
-        self.next_pct = 10
-
-    def update(self, done: int):
-        if not self.enabled:
-            return
-        pct = 100 * done // self.total
-        el = time.perf_counter() - self.t0
-        if self.tty:
-            bar = "#" * (pct // 5)
-            sys.stderr.write(f"\r{self.label} [{bar:<20}] {done}/{self.total} {el:6.1f}s")
-            if done >= self.total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        elif pct >= self.next_pct or done >= self.total:
-            sys.stderr.write(f"{self.label}: {done}/{self.total} rounds ({pct}%) {el:.1f}s\n")
-            sys.stderr.flush()
-            self.next_pct = pct - pct % 10 + 10
+Progress = _Progress  # the one progress bar of the project (numerics.cli)
 
 
 def tail_length(T: int) -> int:

@@ -6,18 +6,18 @@ For each ``--optimizer SPEC`` and each problem of the suite it answers two quest
     compared with every variant of our one definition (numerics.optimizers: paper / pytorch / optax /
     keras, with and without bias correction, eps inside or outside the root, Adam or AMSGrad, also with
     beta1 = 0, and SGD / AdaGrad), run by numerics.run on the same problem with the same doubles.  The
-    closest variant and its max |x_t(library) - x_t(variant)| are reported; spec/implementations.md says
+    closest variant and its max |x_t(library) - x_t(variant)| are reported; docs/references.md (implementations) says
     which variant each library optimizer should be, and a library optimizer that is fully modelled but
     misses its expected variant by more than 1e-12 is a failed check (exit code 1).
 (b) *does it converge here?*  x_T (the final iterate, after T updates, as in the spec's facts) and R_T/T
     at T = --T (default 10^6), with the verdict converges / stuck at the worst point / undecided
-    (counterexamples.conformance_verdict: from the regret over the late half of the rounds and the mean of
+    (counterexamples.conformance.verdict: from the regret over the late half of the rounds and the mean of
     the last 1% of the points played), and the Gamma_t sign check (paper eq. 2) read off the closest
     variant over the first N rounds (the PyTorch variant's effective step grows after a spike when the
     rate is constant).
 
-SPEC grammar: counterexamples.conformance_spec.  Library drivers: conformance_torch, conformance_optax,
-conformance_user (``module:function``).  Exit codes: 0 success, 1 a conformance check failed, 2 bad input
+SPEC grammar: counterexamples.conformance.spec.  Library drivers: counterexamples.conformance.drivers
+(torch, optax, user: ``module:function``).  Exit codes: 0 success, 1 a conformance check failed, 2 bad input
 or a missing library (with the install command).
 """
 from __future__ import annotations
@@ -30,15 +30,16 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.cli import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, check_writable, write_atomic
+from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, emit, main_entry, meta, number, range_text
 from numerics.cli import versions as base_versions
 
-from .conformance_drive import LibraryMissing, Progress, drive, jsonable
-from .conformance_spec import SpecError, parse
-from .conformance_suite import PROBLEMS, SUITE, build_case
-from .conformance_variants import EXACT_MATCH, compare, expected_label, final
-from .conformance_verdict import verdict
-from .families import FamilyError
+from .drivers import driver
+from .drive import LibraryMissing, Progress, drive, jsonable
+from .spec import SpecError, parse
+from .suite import PROBLEMS, SUITE, build_case
+from .variants import EXACT_MATCH, compare, expected_label, final
+from .verdict import verdict
+from analysis.families import FamilyError
 
 PROG = "python -m counterexamples.conformance"
 DEFAULT_OPTIMIZERS = ("torch:Adam", "torch:Adam?amsgrad=true")
@@ -47,7 +48,7 @@ GAMMA_ROUNDING = 1e-12  # Gamma_t >= -1e-12 max_t sqrt(V_t)/alpha_t counts as >=
 
 
 def parser() -> argparse.ArgumentParser:
-    p = Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = Parser(prog=PROG,
                 description="Run real optimizer implementations (PyTorch, optax, or your own step function) "
                             "on the paper's counterexamples: which of our variant definitions each one is "
                             "(trajectory comparison over the first --compare-steps rounds) and whether it "
@@ -57,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
                 epilog="SPEC: torch:Adam, 'torch:Adam?amsgrad=true', torch:AdamW, torch:NAdam, torch:RAdam, "
                        "torch:RMSprop, torch:Adagrad, torch:SGD, optax:adam, optax:amsgrad, "
                        "'optax:amsgrad?bias_correction_nu=false', or module:function (see "
-                       "counterexamples/conformance_user.py for the step-function signature).  Keyword "
+                       "counterexamples/conformance/drivers/user.py for the step-function signature).  Keyword "
                        "arguments after '?', joined by '&' (betas=0.5,0.9 gives a tuple).\n"
                        "Example: python -m counterexamples.conformance --optimizer 'torch:Adam?amsgrad=true' "
                        "--problem thm1 --T 100000 --json")
@@ -70,17 +71,17 @@ def parser() -> argparse.ArgumentParser:
                    help="rounds N >= 1 compared with our variants (default 10^4; at most T)")
     p.add_argument("--schedule", choices=("sqrt", "constant"), default="sqrt",
                    help="alpha_t = alpha/sqrt(t) via the library's scheduler (default) or constant alpha")
-    p.add_argument("--alpha", help="base step size alpha > 0 (default: the problem's)")
-    p.add_argument("--beta1", help="beta1 in [0, 1) (default: the problem's)")
-    p.add_argument("--beta2", help="beta2 in [0, 1) (default: the problem's)")
-    p.add_argument("--x1", help="start x_1 in [-1, 1] (default: the problem's)")
-    p.add_argument("--C", help="large gradient C of the family (thm1 default 3)")
-    p.add_argument("--n", help="period n >= 2 (periodic)")
-    p.add_argument("--delta", help="delta in (0, C) (thm3)")
-    p.add_argument("--p", help="probability of the large gradient (thm3, section5-stochastic)")
-    p.add_argument("--seed", default="0", help="seed of the stochastic problems (default 0; printed)")
-    p.add_argument("--json", nargs="?", const="-", metavar="PATH",
-                   help="write the results as JSON to PATH (atomically), or to stdout without PATH")
+    p.add_argument("--alpha", type=number("alpha"), help="base step size alpha > 0 (default: the problem's)")
+    p.add_argument("--beta1", type=number("beta1"), help="beta1 in [0, 1) (default: the problem's)")
+    p.add_argument("--beta2", type=number("beta2"), help="beta2 in (0, 1) (default: the problem's)")
+    p.add_argument("--x1", type=number("x1"), help="start x_1 in [-1, 1] (default: the problem's)")
+    p.add_argument("--C", type=number("C"), help="large gradient C of the family (thm1 default 3)")
+    p.add_argument("--n", type=number("n"), help=f"period n, {range_text('n')} (periodic)")
+    p.add_argument("--delta", type=number("delta"), help="delta in (0, C) (thm3)")
+    p.add_argument("--p", type=number("p"), help="probability of the large gradient in (0, 1) (thm3, "
+                   "section5-stochastic)")
+    p.add_argument("--seed", type=number("seed"), default="0",
+                   help=f"seed of the stochastic problems, {range_text('seed')} (default 0; printed)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -95,36 +96,11 @@ def _int(name, text, lo, hi):
     return v
 
 
-def _frac(name, text, lo, hi, lo_open=False, hi_open=False):
-    if text is None:
-        return None
-    try:
-        v = Fraction(str(text))
-    except (ValueError, ZeroDivisionError):
-        raise BadInput(f"--{name} must be a number (got {text!r})") from None
-    bad = (v < lo or (lo_open and v == lo)) or (hi is not None and (v > hi or (hi_open and v == hi)))
-    if bad:
-        rng = f"{'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}{')' if hi_open or hi is None else ']'}"
-        raise BadInput(f"--{name} must be in {rng} (got {text})")
-    return v
-
-
-def _driver(spec):
-    if spec.library == "torch":
-        from . import conformance_torch as mod
-    elif spec.library == "optax":
-        from . import conformance_optax as mod
-    else:
-        from . import conformance_user as mod
-    return mod
-
-
 def versions(specs) -> dict:
     out = base_versions()
     for spec in specs:
-        mod = _driver(spec)
         try:
-            out.update(mod.version(spec) if spec.library == "user" else mod.version())
+            out.update(driver(spec).version(spec))
         except Exception:  # pragma: no cover - reported as missing
             pass
     return out
@@ -136,7 +112,7 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
     if case.skipped:
         row.update(verdict="skipped", verdict_reason=case.skipped)
         return row
-    mod = _driver(spec)
+    mod = driver(spec)
     st = mod.setup(spec, case.hyper, schedule)
     prob = case.problem
     x1 = np.full(prob.d, float(Fraction(case.hyper.get("x1", 0))))
@@ -247,75 +223,60 @@ def table(rows) -> str:
                      [fmt.format(*map(str, line)) for line in lines])
 
 
-def main(argv=None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        if args.json and args.json != "-":
-            check_writable(args.json, "--json")
-        return _main(args)
-    except (BadInput, SpecError, LibraryMissing, FamilyError) as exc:
-        msg = str(exc)
-        sys.stderr.write(f"{PROG}: error: {msg}\n")
-        return EXIT_BAD_INPUT
-    except BrokenPipeError:  # output piped into e.g. head: not an error of ours
-        import os
+def main(argv=None, isolate: bool = False) -> int:
+    return main_entry(PROG, _body, argv, isolate)
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+
+def _body(argv) -> int:
+    args = parser().parse_args(argv)  # bad input and a bad --output path: exit 2 before any work
+    try:
+        return _main(args)
+    except (SpecError, LibraryMissing, FamilyError) as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _main(args) -> int:
     specs = [parse(s) for s in (args.optimizer or DEFAULT_OPTIMIZERS)]
     T = _int("T", args.T, 1, 10**9)
     N = min(_int("compare-steps", args.compare_steps, 1, 10**7), T)
-    seed = _int("seed", args.seed, 0, 2**63 - 1)
-    names = [s.strip() for s in args.problem.split(",") if s.strip()]
+    seed = int(args.seed)
+    names = [s.strip() for s in args.problem.split(",")]
     for name in names:
         if name not in PROBLEMS:
             raise BadInput(f"--problem: unknown problem {name!r}; choose from {', '.join(PROBLEMS)}")
     if not names:
         raise BadInput(f"--problem: empty list; choose from {', '.join(PROBLEMS)}")
-    overrides = dict(alpha=_frac("alpha", args.alpha, 0, None, lo_open=True),
-                     beta1=_frac("beta1", args.beta1, 0, 1, hi_open=True),
-                     beta2=_frac("beta2", args.beta2, 0, 1, hi_open=True),
-                     x1=_frac("x1", args.x1, -1, 1))
-    n = None if args.n is None else _int("n", args.n, 2, 10**7)
+    overrides = dict(alpha=args.alpha, beta1=args.beta1, beta2=args.beta2, x1=args.x1)
+    n = args.n
     cases = [build_case(name, C=args.C, n=n, delta=args.delta, p=args.p, seed=seed, overrides=overrides)
              for name in names]  # bad family parameters fail here, before any library loads
     for spec in specs:  # fail early (exit 2) on a missing library or a bad keyword argument
-        mod = _driver(spec)
-        if spec.library == "user":
-            mod.load(spec)
-        elif spec.library == "torch":
-            mod.import_torch()
-        else:
-            mod.import_optax()
+        driver(spec).check(spec)
     rows = []
     for case in cases:
         for spec in specs:
             rows.append(run_row(spec, case, T, N, args.schedule, progress=not args.quiet))
     failed = [r for r in rows if r.get("matches_expected") is False]
-    doc = {"tool": "counterexamples.conformance", "versions": versions(specs), "precision": "float64",
-           "T": T, "compare_steps": N, "schedule": args.schedule, "seed": seed,
+    doc = {"meta": {**meta(PROG.removeprefix("python -m "), seed=seed, precision="float64"),
+                    "versions": versions(specs)},
+           "T": T, "compare_steps": N, "schedule": args.schedule,
            "exact_match_tolerance": EXACT_MATCH, "results": rows,
            "checks_failed": [f"{r['optimizer']} on {r['problem']}: expected {r['expected_variant']}, "
                              f"deviation {r['expected_deviation']}" for r in failed]}
     text = json.dumps(strict_json(doc), indent=2, default=jsonable, allow_nan=False)
-    if args.json == "-":
-        sys.stdout.write(text + "\n")
+    lines = []
+    print = lines.append  # noqa: A001 - the report is built line by line, then emitted once
+    if args.json:
+        print(text)
     else:
-        if args.json:
-            write_atomic(args.json, text + "\n")
         print(f"# seed {seed}, T = {T}, compare_steps = {N}, schedule = {args.schedule}, float64; "
-              f"versions: {', '.join(f'{k} {v}' for k, v in doc['versions'].items())}")
+              f"versions: {', '.join(f'{k} {v}' for k, v in doc['meta']['versions'].items())}")
         print(table(rows))
         for prob, note in dict((r["problem"], r.get("note")) for r in rows).items():
             if note:
                 print(f"  note [{prob}]: {note}")
         for f in doc["checks_failed"]:
             print(f"CHECK FAILED: {f}")
+    emit("\n".join(lines), args.output)
     return EXIT_CHECK_FAILED if failed else EXIT_OK
 
-
-if __name__ == "__main__":
-    sys.exit(main())

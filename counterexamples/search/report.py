@@ -72,7 +72,7 @@ def render(res: dict) -> str:
             ratio = (r["reddi_C"] / r["exact_C_even"]) if r.get("reddi_C") and r.get("exact_C_even") else None
             L.append(f"  ({r['beta1']}, {r['beta2']})".ljust(20) + f"{r['reddi_C']!s:>24}{r['exact_C']!s:>26}"
                      f"{r['exact_C_even']!s:>17}" + (f"{ratio:>9.1f}" if ratio else ""))
-        L.append("  (Reddi's column: RECONSTRUCTED conditions, reproduces spec F7; exact column: certified sign "
+        L.append("  (Reddi's column: RECONSTRUCTED conditions, reproduces F7 (docs/references.md); exact column: certified sign "
                  "of the steady-state drift D)")
         L.append("")
     bb = res.get("section5_beta2_boundary")
@@ -90,7 +90,7 @@ def render(res: dict) -> str:
         L.append("")
     g = res.get("grid")
     if g:
-        from .grid import ascii_map
+        from ..grid import ascii_map
 
         c = g["counts"]
         L.append(f"Phase diagram C={g['C']}, n={g['n']}, {g['N']}x{g['N']} cells: diverges {c['diverges']}, "

@@ -22,8 +22,22 @@ pp-example-3.2        the section5-online sequence, Phuong & Phong Ex. 3.2      
                                                                                 (beta1_t=beta1 lambda^(t-1)),
                                                                                 beta2=0.999, alpha=0.001, x1=1
 
-The step size and start of the Section 5 experiments are not stated in the paper (spec §11.1):
-alpha = 1/2 with alpha_t = alpha/sqrt(t) and x1 = 0 follow the spec's F10 runs.
+spike                 g_1 = 1, then g_t = 0 (the conformance suite)              beta1=0.9, beta2=0.999,
+                                                                                alpha=1/10, x1=0
+
+The step size and start of the Section 5 experiments are not stated in the paper: alpha = 1/2 with
+alpha_t = alpha/sqrt(t) and x1 = 0 are the toolkit's choice (see docs/paper.md, Section 5).
+
+A family carries its prescribed hyper-parameters, so use it through :meth:`Family.method` and
+:meth:`Family.run`, which apply them::
+
+    fam = build("thm1")
+    res = fam.run("adam", 10**4)          # beta1 = 0, beta2 = 1/10, alpha = 1/2, x1 = 1
+    fam.method("adam", alpha="1/4")       # the prescribed values, one of them overridden
+
+The bare gradient sequence is :attr:`Family.sequence`.  ``Family.problem`` raises an error that says so:
+``run(make("adam"), fam.problem, T)`` would silently run the library defaults instead of the theorem's
+beta1, beta2 and start, and reach the opposite conclusion.
 """
 from __future__ import annotations
 
@@ -31,9 +45,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from numerics.problems import Bernoulli, LinearProblem, Periodic
+from numerics.schedules import FIRST_ROUND
+
+from .conditions import SECTION5, thm1_beta2, thm3_p, thm6_beta2, thm6_eps_max
 
 FAMILIES = ("periodic", "thm1", "thm2", "thm3", "thm6", "section5-online", "section5-stochastic",
-            "pp-example-3.2")
+            "pp-example-3.2", "spike")
+# the keys of Family.defaults that are not optimizer hyper-parameters
+_START = ("x1",)
 
 
 class FamilyError(ValueError):
@@ -41,11 +60,65 @@ class FamilyError(ValueError):
 
 
 @dataclass
+class Spike(LinearProblem):
+    """g_1 = value, g_t = 0 for t >= 2 (d = 1).  It separates the AMSGrad variants: PyTorch's effective
+    denominator sqrt(max v / (1 - beta2^t)) shrinks after the spike, the paper's and optax's do not."""
+
+    value: Fraction = Fraction(1)
+
+    @property
+    def d(self) -> int:
+        return 1
+
+    def gradients(self, B, T, scalar):
+        big = B.num(self.value) if scalar else B.num([self.value])
+        zero = B.num(0) if scalar else B.num([0])
+        for t in range(FIRST_ROUND, T + FIRST_ROUND):
+            yield big if t == FIRST_ROUND else zero
+
+
+@dataclass
 class Family:
+    """A named problem of the paper with the hyper-parameters its theorem prescribes.
+
+    ``sequence`` is the bare gradient sequence; ``defaults`` the prescribed values (exact rationals,
+    plus the start ``x1``).  :meth:`method` and :meth:`run` apply them; an override replaces one."""
+
     name: str
-    problem: LinearProblem
+    sequence: LinearProblem
     defaults: dict = field(default_factory=dict)  # hyper-parameters prescribed by the theorem
     note: str = ""
+
+    @property
+    def problem(self):
+        raise AttributeError(
+            f"Family {self.name!r} has no .problem: running its bare sequence drops the prescribed "
+            f"{', '.join(f'{k}={v}' for k, v in self.defaults.items()) or 'hyper-parameters'}. Use "
+            f".run(name, T) or .method(name) with .x1, or .sequence if you really want the bare sequence")
+
+    def hyper(self, **overrides) -> dict:
+        """The hyper-parameters that run: the prescribed ones, then the non-None ``overrides``."""
+        return resolve(self, overrides)
+
+    @property
+    def x1(self):
+        """The prescribed start (0 when the family prescribes none)."""
+        return self.defaults.get("x1", 0)
+
+    def method(self, name: str, **overrides):
+        """``numerics.make(name, ...)`` with the family's prescribed hyper-parameters (and overrides)."""
+        from numerics import make
+
+        h = self.hyper(**overrides)
+        return make(name, **{k: v for k, v in h.items() if k not in _START})
+
+    def run(self, name: str, T: int, *, backend=None, checkpoints=None, **overrides):
+        """``numerics.run`` of :meth:`method` on the sequence from the prescribed start."""
+        from numerics import run
+
+        x1 = self.hyper(**overrides).get("x1", 0)
+        return run(self.method(name, **overrides), self.sequence, T, x1=x1, backend=backend,
+                   checkpoints=checkpoints)
 
 
 def periodic_problem(C, n: int, name: str = "periodic", big=None, small=-1) -> Periodic:
@@ -66,7 +139,10 @@ def _frac(name, value, default):
 # the family parameters each problem takes (eps is also a hyper-parameter of every Adam run)
 PARAMETERS = {"periodic": ("C", "n"), "thm1": ("C",), "thm2": ("C",), "thm3": ("C", "delta", "p"),
               "thm6": ("C", "eps"), "section5-online": (), "section5-stochastic": ("p",),
-              "pp-example-3.2": ()}
+              "pp-example-3.2": (), "spike": ()}
+
+
+S5 = SECTION5
 
 
 def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0) -> Family:
@@ -89,7 +165,7 @@ def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0
         if Cq <= 2:
             raise FamilyError(f"--C must be > 2 for Theorem 1 (got {Cq})")
         return Family(name, periodic_problem(Cq, 3, name),
-                      dict(beta1=Fraction(0), beta2=1 / (1 + Cq * Cq), alpha=Fraction(1, 2), x1=1),
+                      dict(beta1=Fraction(0), beta2=thm1_beta2(Cq), alpha=Fraction(1, 2), x1=1),
                       "alpha < sqrt(1-beta2) is the RECONSTRUCTED step condition of A2")
     if name == "thm2":
         Cq = _frac("C", C, 20)
@@ -106,7 +182,7 @@ def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0
             raise FamilyError(f"--delta must be in (0, C) for Theorem 3 (got {dq})")
         if p is not None and delta is not None:
             raise FamilyError("--p and --delta are exclusive for thm3 (p = (1+delta)/(C+1))")
-        prob = (1 + dq) / (Cq + 1) if p is None else _frac("p", p, None)
+        prob = thm3_p(Cq, dq) if p is None else _frac("p", p, None)
         if not 0 < prob < 1:
             raise FamilyError(f"--p must be in (0, 1) (got {prob})")
         dq = prob * (Cq + 1) - 1  # the delta that runs, also when --p is given
@@ -120,30 +196,33 @@ def build(name: str, C=None, n=None, delta=None, eps=None, p=None, seed: int = 0
             raise FamilyError(f"--C must be > 2 for Theorem 6 (got {Cq})")
         if eq <= 0:
             raise FamilyError(f"--eps must be > 0 for Theorem 6 (got {eq})")
-        b2 = (1 - eq + 2 * eq / (Cq * Cq)) / (1 + Cq * Cq)
+        b2 = thm6_beta2(Cq, eq)
         if b2 <= 0:
-            raise FamilyError(f"--eps must be < C^2/(C^2-2) = {Cq*Cq/(Cq*Cq-2)} for the T6-3 beta2 "
+            raise FamilyError(f"--eps must be < C^2/(C^2-2) = {thm6_eps_max(Cq)} for the T6-3 beta2 "
                               f"(got {eq}); scale the losses instead")
         return Family(name, periodic_problem(Cq, 3, name),
                       dict(beta1=Fraction(0), beta2=b2, eps=eq, alpha=Fraction(1, 2), x1=1),
                       "beta2 = (1-eps+2eps/C^2)/(1+C^2) is the RECONSTRUCTED T6-3 choice")
     if name == "section5-online":
-        return Family(name, periodic_problem(1010, 101, name, big=1010, small=-10),
-                      dict(beta1=Fraction(9, 10), beta2=Fraction(99, 100), alpha=Fraction(1, 2), x1=0),
-                      "step size and start are not stated in the paper (spec 11.1)")
+        return Family(name, periodic_problem(S5.big, S5.period, name, big=S5.big, small=S5.small),
+                      dict(beta1=S5.beta1, beta2=S5.beta2, alpha=Fraction(1, 2), x1=0),
+                      "step size and start are not stated in the paper (docs/paper.md, Section 5)")
     if name == "section5-stochastic":
-        prob = Fraction(1, 100) if p is None else _frac("p", p, None)
+        prob = S5.p if p is None else _frac("p", p, None)
         if not 0 < prob < 1:
             raise FamilyError(f"--p must be in (0, 1) (got {prob})")
-        pr = Bernoulli(p=prob, high=1010, low=-10, seed=seed, name=name,
+        pr = Bernoulli(p=prob, high=S5.big, low=S5.small, seed=seed, name=name,
                        params={"p": str(prob), "seed": seed})
-        return Family(name, pr, dict(beta1=Fraction(9, 10), beta2=Fraction(99, 100),
-                                     alpha=Fraction(1, 2), x1=0))
+        return Family(name, pr, dict(beta1=S5.beta1, beta2=S5.beta2, alpha=Fraction(1, 2), x1=0))
     if name == "pp-example-3.2":
-        return Family(name, periodic_problem(1010, 101, name, big=1010, small=-10),
-                      dict(beta1=Fraction(9, 10), beta1_schedule="geometric", lam=Fraction(1, 1000),
+        return Family(name, periodic_problem(S5.big, S5.period, name, big=S5.big, small=S5.small),
+                      dict(beta1=S5.beta1, beta1_schedule="geometric", lam=Fraction(1, 1000),
                            beta2=Fraction(999, 1000), alpha=Fraction(1, 1000), x1=1),
                       "Phuong & Phong (2019) Example 3.2")
+    if name == "spike":
+        return Family(name, Spike(name="spike", params={"g1": "1", "then": "0"}),
+                      dict(alpha=Fraction(1, 10), beta1=Fraction(9, 10), beta2=Fraction(999, 1000), x1=0),
+                      "separates the AMSGrad variants (docs/paper.md, the spike); its regret is bounded")
     raise FamilyError(f"--problem: unknown problem {name!r}; choose one of {', '.join(FAMILIES)}")
 
 

@@ -9,11 +9,11 @@ The default suite (issue 7):
                        beta2 = 0.99, alpha = 1, x1 = 1
   section5-online      1010x at t mod 101 = 1, else -10x; beta1 = 0.9, beta2 = 0.99, alpha = 1/2, x1 = 0
   section5-stochastic  1010x w.p. 0.01, else -10x (seeded); same hyper-parameters
-  spike                g_1 = 1, then g_t = 0 (spec/implementations.md §2); beta1 = 0.9, beta2 = 0.999,
+  spike                g_1 = 1, then g_t = 0 (analysis.families); beta1 = 0.9, beta2 = 0.999,
                        alpha = 1/10, x1 = 0.  It separates the variants: PyTorch's effective denominator
                        sqrt(max v / (1 - beta2^t)) shrinks after the spike, the paper's and optax's do not.
 
-Any other family of :mod:`counterexamples.families` can be named too (with --C, --n, ...).  The spike's
+Any other family of :mod:`analysis.families` can be named too (with --C, --n, ...).  The spike's
 regret is bounded (R_T = x_1 + 1), so its convergence verdict is always ``undecided``: it is there for the
 "which definition is it" answer and the Gamma_t sign check.
 """
@@ -22,34 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from analysis import families
 from numerics.problems import LinearProblem
-from numerics.schedules import FIRST_ROUND
-
-from . import families
 
 SUITE = ("thm1", "thm2-threshold", "section5-online", "section5-stochastic", "spike")
-EXTRA = ("spike", "thm2-threshold")
+EXTRA = ("thm2-threshold",)  # a case that is not a family of analysis.families
 PROBLEMS = tuple(dict.fromkeys(SUITE + families.FAMILIES))
 THM2_BETAS = (Fraction(9, 10), Fraction(99, 100))
 # Hyper-parameters a family does not prescribe: numerics.optimizers' own defaults (as simulate uses).
 FALLBACK = dict(alpha=Fraction(1), beta1=Fraction(9, 10), beta2=Fraction(99, 100), x1=0)
-
-
-@dataclass
-class Spike(LinearProblem):
-    """g_1 = value, g_t = 0 for t >= 2 (d = 1)."""
-
-    value: Fraction = Fraction(1)
-
-    @property
-    def d(self) -> int:
-        return 1
-
-    def gradients(self, B, T, scalar):
-        big = B.num(self.value) if scalar else B.num([self.value])
-        zero = B.num(0) if scalar else B.num([0])
-        for t in range(FIRST_ROUND, T + FIRST_ROUND):
-            yield big if t == FIRST_ROUND else zero
 
 
 @dataclass
@@ -65,7 +46,7 @@ class Case:
 
 def _thm2_threshold(beta1, beta2, overrides) -> Case:
     try:
-        from .drift import smallest_diverging_C
+        from ..drift import smallest_diverging_C
     except ImportError as exc:
         return Case("thm2-threshold", None, skipped=f"counterexamples.drift.smallest_diverging_C is not "
                     f"available ({exc.__class__.__name__}: {exc})")
@@ -79,7 +60,7 @@ def _thm2_threshold(beta1, beta2, overrides) -> Case:
     hyper = dict(FALLBACK)
     hyper.update(fam.defaults, beta1=beta1, beta2=beta2)
     hyper.update({k: v for k, v in overrides.items() if v is not None and k not in ("beta1", "beta2")})
-    return Case("thm2-threshold", fam.problem, hyper,
+    return Case("thm2-threshold", fam.sequence, hyper,
                 f"C = {C}: the smallest even C with certified drift D > 0 (paper's Adam, eps = 0, no bias "
                 f"correction) on Theorem 2's family for beta1={beta1}, beta2={beta2} "
                 f"(counterexamples.drift; D = {getattr(found, 'drift', '?')}); at the threshold D is small, so "
@@ -90,11 +71,6 @@ def build_case(name: str, *, C=None, n=None, delta=None, p=None, seed: int = 0,
                overrides: dict | None = None) -> Case:
     """The case ``name`` with family parameters and hyper-parameter overrides (alpha, beta1, beta2, x1)."""
     overrides = dict(overrides or {})
-    if name == "spike":
-        hyper = dict(alpha=Fraction(1, 10), beta1=Fraction(9, 10), beta2=Fraction(999, 1000), x1=0)
-        hyper.update({k: v for k, v in overrides.items() if v is not None})
-        return Case(name, Spike(name="spike", params={"g1": "1", "then": "0"}), hyper,
-                    "separates the variants (spec/implementations.md §2); its regret is bounded")
     if name == "thm2-threshold":
         b1 = overrides.get("beta1") if overrides.get("beta1") is not None else THM2_BETAS[0]
         b2 = overrides.get("beta2") if overrides.get("beta2") is not None else THM2_BETAS[1]
@@ -107,4 +83,4 @@ def build_case(name: str, *, C=None, n=None, delta=None, p=None, seed: int = 0,
     fam = families.build(name, seed=seed, **given)
     hyper = dict(FALLBACK)
     hyper.update(families.resolve(fam, overrides))
-    return Case(name, fam.problem, hyper, fam.note)
+    return Case(name, fam.sequence, hyper, fam.note)

@@ -1,17 +1,9 @@
-"""Theorem 2's sufficient conditions (c1)-(c3) on the even constant C, and the smallest C meeting them.
+"""Theorem 2 in the search: the smallest even C meeting (c1)-(c3), with a certified minimality argument.
 
-The conditions are RECONSTRUCTED (spec §5; the printed form is unconfirmed):
-
-    (c1)  (1-beta1) beta1^(C-1) C <= 1 - beta1^(C-1)
-    (c2)  beta2^((C-2)/2) C^2 <= 1
-    (c3)  3(1-beta1)/(2 sqrt(1-beta2)) (1 + gamma (1-gamma^(C-1))/(1-gamma)) + beta1^(C/2-1)/(1-beta1) < C/3,
-          gamma = beta1/sqrt(beta2) < 1.
-
-Evaluation without Z3: (c1) and (c2) in exact rationals; (c3) by python-flint balls at increasing
-precision (a certified strict inequality; "undecided" only if 0 stays in the ball at 4096 bits).
-
-Search (not a scan): each condition is monotone in C beyond an explicit point, by three step lemmas that
-Z3 proves once for *all* beta1, beta2 (polynomial claims, the powers are free variables):
+The conditions themselves, and their evaluation without Z3, live in :mod:`analysis.conditions` (the
+one home of Theorem 2's (c1)-(c3), RECONSTRUCTED).  This module adds the search (not a scan): each
+condition is monotone in C beyond an explicit point, by three step lemmas that Z3 proves once for
+*all* beta1, beta2 (polynomial claims, the powers are free variables):
 
   L1  h(C) = beta1^(C-1)((1-beta1)C + 1) is non-increasing in C >= 1:  (c1) <=> h(C) <= 1 holds on an
       up-set [c1*, oo).
@@ -32,122 +24,8 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .drift import q
-
-CONDITIONS = ("c1", "c2", "c3")
-RECONSTRUCTED = "conditions (c1)-(c3) of Theorem 2 are RECONSTRUCTED (spec §5); printed form unconfirmed"
-
-
-def check_beta(beta1, beta2):
-    """Raise ValueError naming the argument unless 0 <= beta1 < sqrt(beta2), 0 < beta2 < 1."""
-    b1, b2 = q(beta1), q(beta2)
-    if not 0 < b2 < 1:
-        raise ValueError(f"--beta2 must be in (0, 1) (got {b2})")
-    if not 0 <= b1 < 1:
-        raise ValueError(f"--beta1 must be in [0, 1) (got {b1})")
-    if b1 * b1 >= b2:
-        raise ValueError(f"--beta1 must be < sqrt(beta2) = {math.sqrt(float(b2)):.6g} (got {b1})")
-    return b1, b2
-
-
-# ------------------------------------------------------------------------------------------------
-# exact / certified evaluation (no Z3)
-EXACT_DIGITS = 200_000  # beyond this size of beta^C, exact rationals are too slow: balls instead
-
-
-def _too_big(b, e: int) -> bool:
-    return b != 0 and e * math.log10(max(b.denominator, 2)) > EXACT_DIGITS
-
-
-def c1(beta1, C: int, exact: bool = True) -> bool:
-    """(c1) in exact rationals; ``exact=False`` decides by a 128-bit ball first (search speed-up).
-
-    When beta1^(C-1) would have more than EXACT_DIGITS digits, the ball (at up to 4096 bits) decides
-    even with ``exact=True``: still certified, recorded as such by :func:`conditions`."""
-    b1 = q(beta1)
-    if (not exact or _too_big(b1, C - 1)) and b1 != 0:
-        s = _ball_sign(lambda B1, B2, ar: B1 ** (C - 1) * ((1 - B1) * C + 1) - 1, b1, Fraction(1, 2))
-        if s is not None:
-            return s <= 0
-    p = b1 ** (C - 1)
-    return (1 - b1) * p * C <= 1 - p
-
-
-def c2(beta2, C: int, exact: bool = True) -> bool:
-    """(c2) in exact rationals (odd C: both sides squared); ``exact=False`` tries a ball on the logs."""
-    b2 = q(beta2)
-    if not exact or _too_big(b2, C - 2):
-        s = _ball_sign(lambda B1, B2, ar: ar(C - 2) / 2 * B2.log() + 2 * ar(C).log(), Fraction(0), b2)
-        if s is not None:
-            return s <= 0
-    if (C - 2) % 2 == 0:
-        return b2 ** ((C - 2) // 2) * C * C <= 1
-    return b2 ** (C - 2) * C ** 4 <= 1  # both sides squared (non-negative)
-
-
-def _ball_sign(expr, b1, b2, precs=(128, 1024, 4096)):
-    """Sign (+1/-1) of expr(beta1, beta2) certified by a ball, or None when the ball contains 0."""
-    import flint
-    from flint import arb
-
-    old = flint.ctx.prec
-    try:
-        for prec in precs:
-            flint.ctx.prec = prec
-            v = expr(arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator, arb)
-            if v > 0 or v < 0:
-                return 1 if v > 0 else -1
-        return None
-    finally:
-        flint.ctx.prec = old
-
-
-def c3_margin(beta1, beta2, C: int, prec: int = 128):
-    """Ball enclosing C/3 - LHS(c3); (c3) holds iff the margin is > 0."""
-    import flint
-    from flint import arb
-
-    b1, b2 = q(beta1), q(beta2)
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
-        B1 = arb(b1.numerator) / b1.denominator
-        B2 = arb(b2.numerator) / b2.denominator
-        A = 3 * (1 - B1) / (2 * (1 - B2).sqrt())
-        g = B1 / B2.sqrt()
-        geo = g * (1 - g ** (C - 1)) / (1 - g) if b1 != 0 else arb(0)
-        if (C - 2) % 2 == 0:
-            tail = B1 ** ((C - 2) // 2) if not (b1 == 0 and C > 2) else arb(0)
-        else:
-            tail = B1.sqrt() ** (C - 2)
-        lhs = A * (1 + geo) + tail / (1 - B1)
-        return arb(C) / 3 - lhs
-    finally:
-        flint.ctx.prec = old
-
-
-def c3(beta1, beta2, C: int) -> bool | None:
-    for p in (128, 512, 4096):
-        m = c3_margin(beta1, beta2, C, p)
-        if m > 0:
-            return True
-        if m < 0:
-            return False
-    return None  # equality cannot be excluded by balls
-
-
-def conditions(beta1, beta2, C: int) -> dict:
-    """{'c1': bool, 'c2': bool, 'c3': bool|None} at C, evaluated without Z3."""
-    return {"c1": c1(beta1, C), "c2": c2(beta2, C), "c3": c3(beta1, beta2, C)}
-
-
-def how_checked(beta1, beta2, C: int) -> dict:
-    """Which arithmetic decided each condition at C (exact rationals or certified balls)."""
-    ball = "python-flint ball (certified; exact rationals too large)"
-    return {"c1": ball if _too_big(q(beta1), C - 1) else "exact rationals",
-            "c2": ball if _too_big(q(beta2), C - 2) else "exact rationals",
-            "c3": "python-flint ball, 128-4096 bits (certified strict inequality)"}
-
+from analysis.conditions import RECONSTRUCTED, c1, c2, c3, check_beta, conditions
+from analysis.interval import arb_precision
 
 # ------------------------------------------------------------------------------------------------
 # the step lemmas, proved by Z3 for all beta1, beta2
@@ -252,12 +130,9 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
         K2 += 2
     c2s = _first_even_true(lambda C: c2(b2, C, exact=False), K2)
     # (c3): monotone beyond K3 (L3)
-    import flint
     from flint import arb
 
-    old = flint.ctx.prec
-    flint.ctx.prec = 128
-    try:
+    with arb_precision(128):
         B1, B2 = arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator
         A = 3 * (1 - B1) / (2 * (1 - B2).sqrt())
         g = B1 / B2.sqrt()
@@ -269,8 +144,6 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
             K3 += K3 % 2
             while not (A * g ** K3 * (1 + g) < arb(2) / 3):  # certified
                 K3 += 2
-    finally:
-        flint.ctx.prec = old
     base = max(c1s, c2s)
     explicit, hits = 0, []
     for C in range(base, K3, 2):  # below K3 (c3) is not known to be monotone: check each

@@ -12,7 +12,7 @@ Mapping of the problem's (alpha, beta1, beta2, eps) onto each class (SPEC keywor
   SGD                         lr = alpha
 What torch's Adam computes (read in torch/optim/adam.py, ``_single_tensor_adam``, torch 2.13.0; the
 path CPU tensors take): m = lerp(m, g, 1-beta1); v = beta2 v + (1-beta2) g^2; v_max = max(v_max, v) on the
-*raw* v; denom = sqrt(v_max)/sqrt(1-beta2^t) + eps; x -= lr/(1-beta1^t) * m/denom (spec §1.2).
+*raw* v; denom = sqrt(v_max)/sqrt(1-beta2^t) + eps; x -= lr/(1-beta1^t) * m/denom (paper §1.2 (docs/paper.md)).
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .conformance_drive import LibraryMissing, Setup, exact
-from .conformance_spec import SpecError
+from ..drive import LibraryMissing, Setup, exact
+from ..spec import SpecError
 
 INSTALL = "pip install torch==2.13.0"
 # Keyword arguments whose effect our variant definitions model (the rest make the row "unmodelled"
@@ -41,7 +41,12 @@ def import_torch():
     return torch
 
 
-def version() -> dict:
+def check(spec) -> None:
+    """Fail early (LibraryMissing) when torch is not installed."""
+    import_torch()
+
+
+def version(spec=None) -> dict:
     torch = import_torch()
     return {"torch": torch.__version__}
 

@@ -1,0 +1,4 @@
+"""``python -m counterexamples.conformance``."""
+from .cli import main
+
+raise SystemExit(main(isolate=True))

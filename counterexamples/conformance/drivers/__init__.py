@@ -1,0 +1,20 @@
+"""Library drivers of the conformance suite: one module per library, found through :data:`DRIVERS`.
+
+Each driver module has the same functions: ``check(spec)`` (fail early: library missing, bad keyword),
+``version(spec)`` (versions for the JSON ``meta``), ``setup(spec, hyper, schedule)`` and
+``stepper(spec, setup, x1, lo, hi)``.  A new library is one new module and one line here.
+"""
+from __future__ import annotations
+
+import importlib
+
+# OptimizerSpec.library -> driver module (relative to this package)
+DRIVERS = {"torch": "torch", "optax": "optax", "user": "user"}
+
+
+def driver(spec):
+    """The driver module of ``spec.library``."""
+    return importlib.import_module(f".{DRIVERS[spec.library]}", __name__)
+
+
+__all__ = ["DRIVERS", "driver"]

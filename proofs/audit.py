@@ -1,0 +1,49 @@
+"""The audit as a function: run the obligations of some theorems and collect their verdicts.
+
+``python -m proofs`` is the command around it; from Python::
+
+    from proofs import audit
+    theorems = audit(["kingma-ba"])          # one dict per theorem: id, title, summary, steps
+    theorems[0]["steps"][0]["verdict"]       # 'proved', 'refuted' or 'unknown'
+"""
+from __future__ import annotations
+
+import time
+
+PRECISION = "exact SymPy (rationals, algebraic numbers); replays and evidence: mpmath 50 digits"
+
+
+def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
+    from .registry import THEOREMS
+
+    out = []
+    for tid in ids:
+        th = THEOREMS[tid]
+        t0 = time.perf_counter()
+        results = {}
+        for ob in th.obligations:
+            r = ob.check(timeout_s)
+            results[r.label] = r
+            if progress:
+                progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)")
+        out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
+                    "seconds": round(time.perf_counter() - t0, 3),
+                    "steps": [r.as_json() for r in results.values()]})
+    return out
+
+
+def mismatches(theorems: list[dict]) -> list[str]:
+    bad = []
+    for th in theorems:
+        for s in th["steps"]:
+            want = s["expected"] or "proved"
+            if s["verdict"] != want:
+                bad.append(f"{th['id']}/{s['label']}: {s['verdict']} (expected {want})")
+    return bad
+
+
+def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:
+    """The audit of the theorems ``ids`` (default: all of :data:`proofs.ids.IDS`)."""
+    from .ids import IDS
+
+    return run_audit(list(ids or IDS), timeout_s, progress)
