@@ -27,12 +27,11 @@ The baselines (the plain Python loop, the hand-written in-place numpy loop, the 
 out by hand ON PURPOSE: they are what the engine is measured against, so they must not share its code.
 They repeat AMSGrad's update (paper variant) and are checked against the engine's results below.
 
-Usage: python benchmarks/run.py [--quick] [--json FILE|-] [--repeat K] [--threads K] [--no-cli] [--no-torch]
+Usage: python benchmarks/run.py [--quick] [--json] [--output FILE] [--repeat K] [--threads K] [--no-cli] [--no-torch]
 ``--quick`` shrinks every workload so the whole run takes a few seconds (used by the test suite).
 """
 from __future__ import annotations
 
-import argparse  # noqa: F401  (RawDescriptionHelpFormatter)
 import json
 import math
 import os
@@ -426,50 +425,47 @@ def render(res) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    sys.path.insert(0, ROOT)
-    from numerics.cli import Parser  # one-line errors, exit code 2
+def _body(argv) -> int:
+    from numerics.cli import Parser, dumps, emit  # the project's CLI conventions
 
-    ap = Parser(prog="benchmarks/run.py", description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="Rates are trajectory-steps per second (medians).")
+    ap = Parser(prog="benchmarks/run.py", description=__doc__.split("\n\n")[0], output=False,
+                epilog="Rates are trajectory-steps per second (medians).")
+    ap.add_argument("--json", nargs="?", const="-", choices=["-"],
+                    help="print one JSON object on stdout (the table goes to stderr); '--json -' is the same")
+    ap.add_argument("--output", metavar="FILE", help="also write exactly what stdout shows to FILE "
+                    "(atomically; checked before the run)")
+    ap._outputs.append(("output", "--output", None))
     ap.add_argument("--quick", action="store_true", help="tiny workloads (a few seconds; for tests)")
-    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE ('-' for stdout)")
     ap.add_argument("--repeat", type=int, default=None, help="runs per timing, median reported (default 5; 2 with --quick)")
     ap.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
     ap.add_argument("--no-torch", action="store_true", help="skip the torch.optim loop")
     ap.add_argument("--no-cli", action="store_true", help="skip timing the proofs/search CLIs")
     ap.add_argument("--cli-timeout", type=int, default=900, help="seconds allowed per CLI run (default 900)")
     args = ap.parse_args(argv)
-    if args.json is not None and args.json != "-":
-        from numerics.cli import BadInput, check_writable
-
-        try:
-            check_writable(args.json, "--json")
-        except BadInput as exc:
-            ap.error(str(exc))
     if args.repeat is not None and not 1 <= args.repeat <= 100:
         ap.error(f"--repeat must be in [1, 100] (got {args.repeat})")
     if args.threads is not None and not 1 <= args.threads <= (os.cpu_count() or 1):
         ap.error(f"--threads must be in [1, {os.cpu_count()}] (got {args.threads})")
-    if args.cli_timeout < 1:
-        ap.error(f"--cli-timeout must be >= 1 (got {args.cli_timeout})")
-    _reexec_with_env()
+    if not 1 <= args.cli_timeout <= 86400:
+        ap.error(f"--cli-timeout must be in [1, 86400] (got {args.cli_timeout})")
     env = environment(args.threads)  # load average before the run
     res = bench(args)
     res["environment"] = env
-    text = render(res)
-    # with --json - stdout carries only the JSON (it parses); the table goes to stderr
-    print(text, file=sys.stderr if args.json == "-" else sys.stdout)
-    if args.json:
-        data = json.dumps(res, indent=2, default=float)
-        if args.json == "-":
-            print(data)
-        else:
-            from numerics.cli import write_atomic
-
-            write_atomic(args.json, data)
+    table = render(res)
+    if args.json:  # stdout carries only the JSON (it parses); the table goes to stderr
+        print(table, file=sys.stderr)
+        emit(dumps(json.loads(json.dumps(res, default=float))), args.output)
+    else:
+        emit(table, args.output)
     return 0
+
+
+def main(argv=None) -> int:
+    sys.path.insert(0, ROOT)
+    _reexec_with_env()
+    from numerics.cli import main_entry
+
+    return main_entry("benchmarks/run.py", _body, argv, isolate=True)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,11 @@ SCRIPT = os.path.join(ROOT, "benchmarks", "run.py")
 
 def test_quick_benchmark_runs_and_reports(tmp_path):
     out = tmp_path / "bench.json"
-    p = subprocess.run([sys.executable, SCRIPT, "--quick", "--no-torch", "--repeat", "1",
-                        "--json", str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    p = subprocess.run([sys.executable, SCRIPT, "--quick", "--no-torch", "--repeat", "1", "--json",
+                        "--output", str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert p.returncode == 0, p.stderr
-    assert "engine, batch" in p.stdout and "targets:" in p.stdout
+    assert "engine, batch" in p.stderr and "targets:" in p.stderr
+    assert json.loads(p.stdout) == json.loads(out.read_text())  # --output holds exactly stdout
     res = json.loads(out.read_text())
     R = res["results"]
     for key in ("engine_batch", "numpy_batch", "engine_single", "python_loop", "reference_single"):
@@ -46,7 +47,7 @@ def test_json_to_stdout_is_only_json_and_bad_path_fails_first():
     res = json.loads(p.stdout)  # nothing but JSON on stdout
     assert "engine_batch" in res["results"] and "engine, batch" in p.stderr
     t0 = __import__("time").perf_counter()
-    q = subprocess.run([sys.executable, SCRIPT, "--json", "/nonexistent/x.json"], capture_output=True,
+    q = subprocess.run([sys.executable, SCRIPT, "--output", "/nonexistent/x.json"], capture_output=True,
                        text=True, timeout=60, cwd=ROOT)
-    assert q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1 and "--json" in q.stderr
+    assert q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1 and "--output" in q.stderr
     assert __import__("time").perf_counter() - t0 < 30  # before the run, not after it
