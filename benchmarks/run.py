@@ -439,7 +439,7 @@ def _body(argv) -> int:
     ap.add_argument("--repeat", type=int, default=None, help="runs per timing, median reported (default 5; 2 with --quick)")
     ap.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
     ap.add_argument("--no-torch", action="store_true", help="skip the torch.optim loop")
-    ap.add_argument("--no-cli", action="store_true", help="skip timing the proofs/search CLIs")
+    ap.add_argument("--no-cli", action="store_true", help="skip timing the proofs and search CLIs")
     ap.add_argument("--cli-timeout", type=int, default=900, help="seconds allowed per CLI run (default 900)")
     args = ap.parse_args(argv)
     if args.repeat is not None and not 1 <= args.repeat <= 100:

@@ -1,7 +1,7 @@
 """The fused engine: the reference definitions of :mod:`numerics.optimizers`, compiled.
 
 It is an *optimisation* of the reference, never a second definition: the step it runs is each rule's
-own ``update`` compiled by numba (:mod:`numerics.engine.kernels`), and ``tests/test_engine_*.py``
+own ``update`` compiled by numba (:mod:`numerics.engine.kernels`), and the ``test_engine`` files of ``tests/``
 check that it returns the bits of :func:`numerics.run.run` on float64.  Conventions are those of
 :mod:`numerics.run`: rounds t = 1..T, ``x_T`` the final iterate (after T updates), ``x_played`` the
 point that played round T, checkpoints hold the iterate after t updates and R_t, and the regret is
