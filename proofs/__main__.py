@@ -1,14 +1,15 @@
 """python -m proofs -- the proof audit: every theorem, every step, its verdict, witness and time.
 
-Verdicts: PROVED (Z3: negation unsat; SymPy: exact identity; exact computation of a finite claim),
-REFUTED (witness in exact rationals / algebraic numbers or 50-digit decimals, replayed without Z3),
-UNKNOWN (timeout or no decision, with the reason).  Rows marked "evidence" check a universal claim only
-for finitely many cases: they are never a proof.  Rows tagged [RECONSTRUCTED] encode a form of the step
+Verdicts: PROVED (for the whole stated domain: Z3 negation unsat, re-posed to cvc5 -- the row says
+"z3+cvc5" or "z3 only" --, an exact SymPy identity, or an exact computation of a claim about finitely many
+stated values), REFUTED (witness in exact rationals / algebraic numbers, re-checked by an independent
+replay), UNKNOWN (timeout or no decision, with the reason), EVIDENCE (a finite check of a universal
+claim, its range in the label: never a proof, counted apart).  Rows tagged [RECONSTRUCTED] encode a form of the step
 that the spec could not confirm as printed.
 
 Exit status: 0 when every verdict is the expected one (the expected refutations are the known
-findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout),
-2 on bad arguments.
+findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout) or
+when cvc5 gives a real model (replayed exactly) for a step Z3 proved, 2 on bad arguments.
 """
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
             if progress:
                 progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)")
         out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
+                    "statement": th.statement_verdict(results),
                     "seconds": round(time.perf_counter() - t0, 3),
                     "steps": [r.as_json() for r in results.values()]})
     return out
@@ -79,10 +81,20 @@ def mismatches(theorems: list[dict]) -> list[str]:
     bad = []
     for th in theorems:
         for s in th["steps"]:
-            want = s["expected"] or "proved"
+            want = s["expected"] or ("evidence" if s["evidence"] else "proved")
             if s["verdict"] != want:
                 bad.append(f"{th['id']}/{s['label']}: {s['verdict']} (expected {want})")
+            if (s.get("cross_check") or {}).get("disagreement") == "real":
+                bad.append(f"{th['id']}/{s['label']}: Z3 unsat but cvc5's model satisfies the negation exactly")
     return bad
+
+
+def solver_counts(theorems: list[dict]) -> dict:
+    """Z3-proved steps and how many of them cvc5 confirmed on the same formula."""
+    z3_proved = [s for th in theorems for s in th["steps"] if s["verdict"] == "proved" and s.get("solvers")]
+    both = sum(s["solvers"] == "z3+cvc5" for s in z3_proved)
+    return {"z3_proved": len(z3_proved), "z3+cvc5": both, "z3 only": len(z3_proved) - both,
+            "cvc5_rate": round(both / len(z3_proved), 4) if z3_proved else None}
 
 
 def _table(th: dict) -> str:
@@ -90,12 +102,15 @@ def _table(th: dict) -> str:
     lines.append(f"   {'label':<22} {'verdict':<8} {'sec':>6}  claim  |  witness")
     for s in th["steps"]:
         tag = " [RECONSTRUCTED]" if s["source"] == "reconstructed" else ""
-        ev = " (evidence, not a proof)" if s["evidence"] else ""
+        ev = f" (evidence, {s['range']} only)" if s["evidence"] else ""
+        ev += f" [{s['solvers']}]" if s.get("solvers") else ""
         claim = s["claim"] if len(s["claim"]) <= 90 else s["claim"][:87] + "..."
         wit = _short(s["witness"]) if s["witness"] else (s["reason"] if s["verdict"] == "unknown" else "")
         lines.append(f"   {s['label']:<22} {s['verdict'].upper():<8} {s['seconds']:>6.2f}  {claim}{tag}{ev}"
                      + (f"  |  {wit}" if wit else ""))
     lines.append(f"   => {th['summary']}")
+    st = th["statement"]
+    lines.append(f"   => proof: {st['proof'].upper()}; statement: {st['statement'].upper()} -- {st['note']}")
     return "\n".join(lines)
 
 
@@ -122,9 +137,10 @@ def main(argv=None) -> int:
     total = time.perf_counter() - t0
     bad = mismatches(theorems)
     counts = {v: sum(s["verdict"] == v for th in theorems for s in th["steps"])
-              for v in ("proved", "refuted", "unknown")}
+              for v in ("proved", "refuted", "unknown", "evidence")}
+    solvers = solver_counts(theorems)
     doc = {"theorems": theorems,
-           "meta": {"timeout_s": timeout_s, "seconds": round(total, 3), "counts": counts, "mismatches": bad,
+           "meta": {"timeout_s": timeout_s, "seconds": round(total, 3), "counts": counts, "solvers": solvers, "mismatches": bad,
                     "versions": versions(),
                     "precision": PRECISION,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
@@ -140,8 +156,10 @@ def main(argv=None) -> int:
         print(f"precision: {PRECISION}\n")
         for th in theorems:
             print(_table(th) + "\n")
+        rate = "n/a" if solvers["cvc5_rate"] is None else f"{100 * solvers['cvc5_rate']:.0f}%"
         print(f"{sum(counts.values())} steps: {counts['proved']} proved, {counts['refuted']} refuted, "
-              f"{counts['unknown']} unknown, in {total:.1f} s.  "
+              f"{counts['unknown']} unknown, {counts['evidence']} evidence (finite checks, not proofs); "
+              f"cvc5 confirmed {solvers['z3+cvc5']} of {solvers['z3_proved']} Z3 proofs ({rate}), in {total:.1f} s.  "
               + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
     return 1 if bad else 0
 
