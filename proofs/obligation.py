@@ -470,8 +470,9 @@ class Theorem:
     title: str
     obligations: list
     summarize: Callable[[dict], str]  # {label: StepResult} -> one line
-    # what is known of the statement when its proof is not established: (verdict, note); None = unknown
-    statement: tuple | None = None
+    # what is known of the statement when its proof as printed is not established: (verdict, note), or
+    # a function of the results returning one (a repaired proof, another layer's refutation); None = unknown
+    statement: Callable | tuple | None = None
 
     def statement_verdict(self, results: dict) -> dict:
         """The proof's verdict and the statement's verdict (one line per theorem, across layers).
@@ -483,7 +484,7 @@ class Theorem:
         broken = [k for k in core if results[k].verdict != PROVED]
         if not broken:
             return {"proof": PROVED, "statement": PROVED, "note": "every step proved for its whole domain"}
-        st = self.statement() if callable(self.statement) else self.statement
+        st = self.statement(results) if callable(self.statement) else self.statement
         verdict, note = st or (UNKNOWN, "not established by this proof; no other layer decides it")
         return {"proof": "not established", "statement": verdict,
                 "note": f"steps not proved: {', '.join(broken)}; statement: {note}"}

@@ -250,5 +250,12 @@ def summarize(r: dict) -> str:
             f"the appendix's C >= 2 gives a zero bound at C = 2 (use C > 2).")
 
 
+def statement(r: dict):
+    if all(r[k].verdict == "proved" for k in ("A6[t>=1]", "A6[t=0]", "A8[t=0]", "A9")):
+        return ("proved", "PROVED for C > 2 by the repaired proof (A6 for t >= 1, the first block by A6[t=0] and "
+                "exact computation); the printed sub-step A6b fails at t = 0 and C = 2 gives a zero bound")
+    return None
+
+
 THEOREM = Theorem("thm1", "Theorem 1 (Appendix A): Adam, beta1 = 0, beta2 = 1/(1+C^2)", OBLIGATIONS,
-                  summarize)
+                  summarize, statement=statement)
