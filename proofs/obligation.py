@@ -388,8 +388,9 @@ def _sympy_replay(ob: Obligation, witness: dict):
     """lhs and rhs evaluated apart at the point with SymPy's adaptive-precision evalf (not the
     simplified difference that found the point): True if they differ by more than 1e-30 relative."""
     lhs, rhs, _ = ob.build(ob.params)
-    pt = {sym: sp.Rational(witness[str(sym)]) for sym in (lhs - rhs).free_symbols if str(sym) in witness}
-    if len(pt) != len((lhs - rhs).free_symbols):
+    syms = sp.sympify(lhs).free_symbols | sp.sympify(rhs).free_symbols
+    pt = {sym: sp.Rational(witness[str(sym)]) for sym in syms if str(sym) in witness}
+    if len(pt) != len(syms):
         return None, "witness does not fix every symbol"
     lv, rv = sp.N(lhs.subs(pt), 60), sp.N(rhs.subs(pt), 60)
     if not (lv.is_Number and rv.is_Number):
