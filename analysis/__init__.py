@@ -18,10 +18,15 @@ Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may impor
   ``COR1_FACTOR`` (= d/alpha); ``derivation_checks()``.
 * :mod:`analysis.sums`    -- the elementary sum lemmas, each returning a proved/unknown ``Verdict``.
 * :mod:`analysis.evaluate` -- ``RunConfig``, ``measure`` (regret and every data term along a run, mpmath),
-  ``applicable`` (hypotheses checked), ``ratios`` / ``worst`` (tightness regret / bound).
+  ``applicable`` (hypotheses checked), ``ratios`` / ``worst`` (tightness regret / bound); ``kb_projected_refutation`` (Kingma & Ba 4.1's
+  statement verdict for projected Adam, shared with the audit).
 * :mod:`analysis.symbols` -- the SymPy symbols and their meanings.
-* :mod:`analysis.verdict`, :mod:`analysis.z3bridge`, :mod:`analysis.interval` -- three-valued verdicts,
-  SymPy -> Z3 sign proofs, and ball-arithmetic replay of witnesses (no Z3; ``arb_precision``).
+* :mod:`analysis.verdict` -- the project's one ``Verdict`` (PROVED, REFUTED, UNKNOWN, EVIDENCE).
+* :mod:`analysis.z3kit`, :mod:`analysis.smt` -- the one Z3 bridge and ``PORTFOLIO``; ``prove(claim, hyps,
+  timeout_s=...)`` re-poses every Z3 proof to cvc5 (``Verdict.solvers``: "z3+cvc5" / "z3 only") and
+  replays a disagreeing cvc5 model exactly.
+* :mod:`analysis.z3bridge`, :mod:`analysis.interval` -- SymPy -> Z3 sign proofs, and ball-arithmetic
+  replay of witnesses (no Z3; ``arb_precision``).
 
 Command line: ``python -m analysis [--json | --latex] [--only SECTION] [--output FILE]``.
 """

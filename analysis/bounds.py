@@ -315,4 +315,27 @@ def derivation_checks() -> dict[str, bool]:
                     + alpha * sp.sqrt(1 + sp.log(T)) / ((1 - beta1) ** 2 * (1 - gamma) * sp.sqrt(1 - beta2))
                     * sum_g_norm)
     out["thm4-arxiv-matches-display"] = sp.simplify(BOUNDS["thm4-arxiv"].expr - printed_thm4) == 0
+    # Phuong & Phong 4.1: the third term is Theorem 4's moment-lemma term; the geometric second term is
+    # the first term's constant times sum_t lambda^(t-1) <= 1/(1-lambda)^2 ... as printed
+    out["pp41-third-is-thm4-third"] = sp.simplify(pp41_terms("geometric")[2] - thm4_terms("arxiv")[2]) == 0
+    c_pp = d * D_inf ** 2 * G_inf / (2 * alpha * (1 - beta1))
+    out["pp41-geometric-second-term"] = sp.simplify(pp41_terms("geometric")[1] - c_pp / (1 - lambda_) ** 2) == 0
+    # AdamX 5.1: the corrected second term is the printed one divided by (1 - beta1) (Lean note), the rest equal
+    ax, axc = adamx51_terms(False), adamx51_terms(True)
+    out["adamx-corrected-factor"] = (sp.simplify(axc[1] / ax[1] - 1 / (1 - beta1)) == 0
+                                     and sp.simplify(axc[0] - ax[0]) == 0 and sp.simplify(axc[2] - ax[2]) == 0)
+    out["adamx-third-is-pp41-third"] = sp.simplify(ax[2] - pp41_terms("geometric")[2]) == 0
+    # Kingma & Ba 4.1: first term = the telescoped one (1/2, as Theorem 5's); second term = the m-term's
+    # coefficient alpha (1+beta1)/(2(1-beta1)) times their Lemma 10.4, 2 G/((1-gamma)^2 sqrt(1-beta2));
+    # third term's 1/(1-lambda)^2 from sum_t lambda^(t-1) t = 1/(1-lambda)^2
+    kb = kingma_ba_terms()
+    out["kb-first-term-telescoped"] = sp.simplify(kb[0] - thm5_terms()[0]) == 0
+    lemma104 = 2 * G_inf / ((1 - gamma) ** 2 * sp.sqrt(1 - beta2))
+    out["kb-second-term-lemma10.4"] = sp.simplify(
+        kb[1] - alpha * (1 + beta1) / (2 * (1 - beta1)) * lemma104 * sum_g_norm) == 0
+    lam = sp.Symbol("lam", positive=True)
+    geo_t = sp.summation(lam ** (k - 1) * k, (k, 1, sp.oo))
+    geo_t = geo_t.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0])  # the lambda < 1 branch
+    out["kb-geometric-t-sum"] = (sp.simplify(geo_t - 1 / (1 - lam) ** 2) == 0 and sp.simplify(
+        kb[2] * (1 - lambda_) ** 2 - d * D_inf ** 2 * G_inf * sp.sqrt(1 - beta2) / (2 * alpha * (1 - beta1))) == 0)
     return out

@@ -53,9 +53,14 @@ class RunConfig:
         if self.method == "adamnc":
             return make("adamnc", **h)
         if self.method == "adam-kb":
-            # Kingma & Ba: bias-corrected m and v, eps = 0 (the PyTorch preset without the max)
-            return make("adam", alpha=self.alpha, beta1=self.beta1, beta2=self.beta2, schedule="sqrt",
-                        variant="pytorch")
+            # Kingma & Ba: bias-corrected m and v, eps = 0 (the PyTorch preset without the max), run with
+            # the configured beta_{1t} schedule (the bound's lambda is the schedule's, not a label)
+            from numerics.optimizers import _adam_family
+
+            return _adam_family("adam-kb", alpha=self.alpha, beta1=self.beta1, beta2=self.beta2, eps=0,
+                                schedule="sqrt", variant="pytorch", amsgrad=False,
+                                beta1_schedule=self.beta1_schedule, lam=self.lam, beta2_schedule=None,
+                                adamx=False, bias_correction_m=None, bias_correction_v=None, eps_root=0)
         return make(self.method, beta2=self.beta2, **h)
 
     def beta1_t(self, t: int) -> Fraction:
@@ -222,6 +227,30 @@ def ratios(m: Measurement, names=None) -> dict[str, list[tuple[int, Any]]]:
                 r = q / bv
             out.setdefault(name, []).append((snap.t, r))
     return out
+
+
+KB_T = 3000
+
+
+def kb_projected_config() -> RunConfig:
+    """Kingma & Ba 4.1 on Adam projected onto F = [-1, 1]: Theorem 1's sequence, C = 3, beta1 = 0."""
+    from numerics import Periodic
+
+    return RunConfig("adam-kb", Periodic(pattern=[3, -1, -1]), KB_T, alpha=Fraction(1, 2), beta1=Fraction(0),
+                     beta2=Fraction(1, 10), x1=1, beta1_schedule="geometric", lam=Fraction(1, 2),
+                     label="thm1-C3/adam-kingma-ba")
+
+
+def kb_projected_refutation(dps: int = 30, checkpoints=(3, 30, 300, KB_T)) -> dict:
+    """The statement verdict of Kingma & Ba 4.1 in Reddi's projected setting, shared by analysis and proofs."""
+    cfg = kb_projected_config()
+    rs = ratios(measure(cfg, dps=dps, checkpoints=list(checkpoints)))["kingma-ba-4.1"]
+    t, r = rs[-1]
+    return {"ratios": {str(tt): float(rr) for tt, rr in rs}, "ratio": float(r), "T": t, "run": cfg.label,
+            "hyper": "alpha=1/2, beta1=0, beta2=1/10, bias-corrected, x1=1, projected onto [-1, 1]",
+            "dps": dps, "refuted": bool(r > 1),
+            "statement": "refuted for projected Adam (Reddi's setting); Kingma & Ba's unprojected algorithm "
+                         "is not refuted by this run" if r > 1 else "unknown"}
 
 
 def worst(m: Measurement, names=None) -> dict[str, tuple[int, float]]:

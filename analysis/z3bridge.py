@@ -11,9 +11,10 @@ The translation is exact:
 * ``a**(-k)`` becomes a division; each denominator is required to be provably non-zero.
 
 Symbolic exponents (``beta2**t``) have no Z3 counterpart: the caller replaces them by symbols first and
-supplies what it knows about them as hypotheses.  The solver portfolio follows tooling.md §3:
-``SimpleSolver`` (2 s), then ``qfnra-nlsat`` (5 s), then the default ``Solver`` (20 s), run by
-:func:`analysis.z3kit.check` (the project's one Z3 bridge).  A ``sat``
+supplies what it knows about them as hypotheses.  The solver portfolio is :data:`analysis.z3kit.PORTFOLIO`
+(``SimpleSolver`` 2 s, ``qfnra-nlsat`` 5 s, then the default ``Solver``, here for 20 s), run by
+:func:`analysis.z3kit.check` (the project's one Z3 bridge); a proof is re-posed to cvc5
+(:func:`analysis.z3kit.confirm_unsat`) and ``Verdict.solvers`` says who confirmed it.  A ``sat``
 answer is a *candidate* counterexample only; :mod:`analysis.gamma` replays witnesses without Z3.
 """
 from __future__ import annotations
@@ -26,8 +27,8 @@ import z3
 from . import z3kit
 from .verdict import PROVED, REFUTED, UNKNOWN, Verdict
 
-# stage budgets in seconds for this module; solvers and order are z3kit's
-PORTFOLIO = (("simple", 2.0), ("nlsat", 5.0), ("default", 20.0))
+# the last stage of z3kit's one PORTFOLIO gets this many seconds here (times budget_scale)
+LAST_STAGE_S = 20.0
 
 
 class Untranslatable(ValueError):
@@ -110,7 +111,7 @@ class _Translator:
 
 def _solve(assertions, budget_scale: float = 1.0):
     """The shared portfolio of :mod:`analysis.z3kit`; returns (status, model, engine, reason)."""
-    engines = tuple((name, secs * budget_scale) for name, secs in PORTFOLIO)
+    engines = z3kit.scaled_portfolio(budget_scale, LAST_STAGE_S)
     status, model, reason, _secs, engine = z3kit.check(assertions, sum(s for _, s in engines), engines)
     return status, model, engine, (reason or None)
 
@@ -151,7 +152,14 @@ def prove_nonneg(expr, hyps, claim: str = "", budget_scale: float = 1.0) -> Verd
     r, model, engine, why = _solve(base + [goal < 0], budget_scale)
     secs = time.perf_counter() - start
     if r == "unsat":
-        return Verdict(PROVED, claim, f"z3 {engine}: negation unsat", hyp_txt, seconds=secs)
+        solvers, cc, disagree = z3kit.confirm_unsat(base + [goal < 0])
+        secs = time.perf_counter() - start
+        if disagree:
+            return Verdict(UNKNOWN, claim, f"z3 {engine}: negation unsat", hyp_txt, seconds=secs,
+                           reason="solvers disagree: cvc5's model satisfies the negation exactly",
+                           solvers="z3 vs cvc5", cross_check={**cc, "disagreement": "real"})
+        return Verdict(PROVED, claim, f"z3 {engine}: negation unsat", hyp_txt, seconds=secs, engine=engine,
+                       solvers=solvers, cross_check=cc)
     if r == "sat":
         # a candidate only: the caller must replay it exactly before calling it REFUTED
         return Verdict(UNKNOWN, claim, f"z3 {engine}: negation sat", hyp_txt,

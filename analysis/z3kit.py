@@ -18,8 +18,10 @@ API
     success.
 ``find(constraints, variables=None, timeout_s=10.0) -> SatResult``
     Satisfiability: ``SatResult("sat", model)``, ``"unsat"`` or ``"unknown"`` (with the reason).
-``Verdict(status, witness, reason, seconds, engine)``
-    ``status`` in {"proved", "refuted", "unknown"}; ``witness``: dict name -> exact value string.
+``Verdict``
+    the project's one verdict type (:mod:`analysis.verdict`); here ``status`` in {"proved",
+    "refuted", "unknown"}, ``witness``: dict name -> exact value string, ``solvers``: "z3+cvc5" when
+    cvc5 (:mod:`analysis.smt`) confirmed the unsat of the same SMT-LIB formula, else "z3 only".
 ``SatResult(status, model, reason, seconds, engine)``
     ``status`` in {"sat", "unsat", "unknown"}; ``model``: dict name -> exact value string.
 ``value_str(v, digits=40)``
@@ -56,6 +58,9 @@ from typing import Iterable, Sequence
 
 import z3
 
+from . import smt
+from .verdict import PROVED, REFUTED, UNKNOWN, Verdict
+
 __all__ = [
     "Q",
     "sqrt_of",
@@ -71,8 +76,14 @@ __all__ = [
     "PORTFOLIO",
 ]
 
-# (engine name, seconds) -- the last stage takes whatever budget is left.
+# (engine name, seconds) -- the last stage takes whatever budget is left.  The project's one portfolio.
 PORTFOLIO = (("simple", 2.0), ("nlsat", 5.0), ("default", None))
+
+
+def scaled_portfolio(scale: float = 1.0, last_s: float | None = None):
+    """:data:`PORTFOLIO` with every stage budget multiplied by ``scale`` (``last_s`` caps the last)."""
+    return tuple((name, None if (secs is None and last_s is None) else (last_s if secs is None else secs) * scale)
+                 for name, secs in PORTFOLIO)
 
 
 def Q(p, q=1) -> z3.ArithRef:
@@ -100,25 +111,6 @@ def sqrt_of(expr, name: str | None = None):
 
 
 # ------------------------------------------------------------------------------------------------
-@dataclass
-class Verdict:
-    """Three-valued result of a validity query."""
-
-    status: str  # "proved" | "refuted" | "unknown"
-    witness: dict = field(default_factory=dict)  # name -> exact value string
-    reason: str = ""
-    seconds: float = 0.0
-    engine: str = ""
-
-    def __post_init__(self):
-        if self.status not in ("proved", "refuted", "unknown"):
-            raise ValueError(f"bad verdict status {self.status!r}")
-
-    @property
-    def proved(self) -> bool:
-        return self.status == "proved"
-
-
 @dataclass
 class SatResult:
     """Three-valued result of a satisfiability query."""
@@ -270,21 +262,53 @@ def _as_list(x) -> list:
     return [x]
 
 
-def prove(claim, hypotheses=(), variables=None, timeout_s: float = 10.0, engines=None) -> Verdict:
+def confirm_unsat(assertions, timeout_s: float = smt.CVC5_TIMEOUT_S) -> tuple[str, dict, bool]:
+    """Re-pose a conjunction Z3 found unsat to cvc5 (same formula, SMT-LIB text).
+
+    Returns (solvers, cross_check, disagreement): solvers is "z3+cvc5" when cvc5 also says unsat,
+    "z3 only" otherwise; ``disagreement`` is True only when cvc5 gives a model that satisfies every
+    assertion in exact arithmetic (then Z3's unsat is wrong and nothing is proved)."""
+    cc = smt.cross_check(assertions, timeout_s)
+    if cc["status"] == "unsat":
+        return "z3+cvc5", {"cvc5": "unsat", "seconds": round(cc["seconds"], 4)}, False
+    if cc["status"] == "sat":
+        real = smt.replay_model(assertions, cc["model"])
+        info = {"cvc5": "sat", "seconds": round(cc["seconds"], 4),
+                "model": {k: str(v) for k, v in cc["model"].items()},
+                "model_replay": {True: "real", False: "spurious", None: "undecided"}[real]}
+        return "z3 only", info, real is True
+    return "z3 only", {"cvc5": cc["status"], "reason": cc["reason"], "seconds": round(cc["seconds"], 4)}, False
+
+
+def prove(claim, hypotheses=(), variables=None, timeout_s: float = 10.0, engines=None,
+          confirm: bool = True) -> Verdict:
     """Prove ``hypotheses => claim`` for all real values of the free variables.
 
-    Negation unsat -> proved; a model of the negation -> refuted, witness = the model on
-    ``variables`` (default: every free variable); otherwise unknown with the solver's reason."""
+    Negation unsat -> proved (then re-posed to cvc5 when ``confirm``: ``solvers`` is "z3+cvc5" or
+    "z3 only"; a cvc5 model that really satisfies the negation makes the answer UNKNOWN with
+    ``cross_check["disagreement"] = "real"``); a model of the negation -> refuted, witness = the model
+    on ``variables`` (default: every free variable); otherwise unknown with the solver's reason."""
     hyps = _as_list(hypotheses)
     negation = hyps + [z3.Not(claim)]
     variables = free_vars(negation) if variables is None else list(variables)
     status, model, reason, secs, engine = check(negation, timeout_s, engines)
     if status == "unsat":
-        return Verdict("proved", {}, "negation unsat", secs, engine)
+        if not confirm:
+            return Verdict(PROVED, reason="negation unsat", seconds=secs, engine=engine, solvers="z3 only",
+                           cross_check={"cvc5": "not asked"})
+        solvers, cc, disagree = confirm_unsat(negation, min(timeout_s, smt.CVC5_TIMEOUT_S))
+        secs += cc.get("seconds", 0.0)
+        if disagree:
+            cc["disagreement"] = "real"
+            return Verdict(UNKNOWN, reason="solvers disagree: Z3 unsat, but cvc5's model satisfies the "
+                           "negation exactly", seconds=secs, engine=engine, solvers="z3 vs cvc5",
+                           cross_check=cc, witness=cc["model"])
+        return Verdict(PROVED, reason="negation unsat", seconds=secs, engine=engine, solvers=solvers,
+                       cross_check=cc)
     if status == "sat":
-        return Verdict("refuted", _read_model(model, variables), "model of the negation", secs,
-                       engine)
-    return Verdict("unknown", {}, reason, secs, engine)
+        return Verdict(REFUTED, witness=_read_model(model, variables), reason="model of the negation",
+                       seconds=secs, engine=engine)
+    return Verdict(UNKNOWN, reason=reason, seconds=secs, engine=engine)
 
 
 def find(constraints, variables=None, timeout_s: float = 10.0, engines=None) -> SatResult:

@@ -3,8 +3,9 @@
 Layer 2 of adam-beyond (imports analysis and numerics; see docs/architecture.md).  Modules, one idea each:
 
   z3kit        the project's one bridge to Z3 (exact constants, sqrt auxiliaries, portfolio, models)
-  obligation   an obligation = label + claim + hypotheses + source + checker; three-valued verdicts;
-               Z3 refutations replayed in exact SymPy arithmetic
+  obligation   an obligation = label + claim + hypotheses + source + checker + replayer; verdicts
+               PROVED / REFUTED / UNKNOWN / EVIDENCE (analysis.verdict); Z3 proofs re-posed to cvc5,
+               refutations replayed independently (exact SymPy, arb balls, integers)
   runs         exact (SymPy) and 50-digit (mpmath) runs of the numerics optimizers
   thm1 ... thm6, lemma_moment, cor1, kingma_ba, phuong_phong   the encoded steps, one module per result
   registry     theorem id -> Theorem;  audit: the audit as a function;  __main__: ``python -m proofs``

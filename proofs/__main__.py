@@ -1,14 +1,15 @@
 """python -m proofs -- the proof audit: every theorem, every step, its verdict, witness and time.
 
-Verdicts: PROVED (Z3: negation unsat; SymPy: exact identity; exact computation of a finite claim),
-REFUTED (witness in exact rationals / algebraic numbers or 50-digit decimals, replayed without Z3),
-UNKNOWN (timeout or no decision, with the reason).  Rows marked "evidence" check a universal claim only
-for finitely many cases: they are never a proof.  Rows tagged [RECONSTRUCTED] encode a form of the step
+Verdicts: PROVED (for the whole stated domain: Z3 negation unsat, re-posed to cvc5 -- the row says
+"z3+cvc5" or "z3 only" --, an exact SymPy identity, or an exact computation of a claim about finitely many
+stated values), REFUTED (witness in exact rationals / algebraic numbers, re-checked by an independent
+replay), UNKNOWN (timeout or no decision, with the reason), EVIDENCE (a finite check of a universal
+claim, its range in the label: never a proof, counted apart).  Rows tagged [RECONSTRUCTED] encode a form of the step
 that is not the paper's printed text (see docs/paper.md).
 
 Exit status: 0 when every verdict is the expected one (the expected refutations are the known
-findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout),
-2 on bad arguments.
+findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout) or
+when cvc5 gives a real model (replayed exactly) for a step Z3 proved, 2 on bad arguments.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import time
 
 from numerics.cli import BadInput, Parser, emit, main_entry, meta, number, range_text
 
-from .audit import PRECISION, mismatches, run_audit
+from .audit import PRECISION, mismatches, run_audit, solver_counts
 
 
 from .ids import IDS
@@ -56,12 +57,15 @@ def _table(th: dict) -> str:
     lines.append(f"   {'label':<22} {'verdict':<8} {'sec':>6}  claim  |  witness")
     for s in th["steps"]:
         tag = " [RECONSTRUCTED]" if s["source"] == "reconstructed" else ""
-        ev = " (evidence, not a proof)" if s["evidence"] else ""
+        ev = f" (evidence, {s['range']} only)" if s["evidence"] else ""
+        ev += f" [{s['solvers']}]" if s.get("solvers") else ""
         claim = s["claim"] if len(s["claim"]) <= 90 else s["claim"][:87] + "..."
         wit = _short(s["witness"]) if s["witness"] else (s["reason"] if s["verdict"] == "unknown" else "")
         lines.append(f"   {s['label']:<22} {s['verdict'].upper():<8} {s['seconds']:>6.2f}  {claim}{tag}{ev}"
                      + (f"  |  {wit}" if wit else ""))
     lines.append(f"   => {th['summary']}")
+    st = th["statement"]
+    lines.append(f"   => proof: {st['proof'].upper()}; statement: {st['statement'].upper()} -- {st['note']}")
     return "\n".join(lines)
 
 
@@ -94,10 +98,11 @@ def _main(argv) -> int:
     total = time.perf_counter() - t0
     bad = mismatches(theorems)
     counts = {v: sum(s["verdict"] == v for th in theorems for s in th["steps"])
-              for v in ("proved", "refuted", "unknown")}
+              for v in ("proved", "refuted", "unknown", "evidence")}
+    solvers = solver_counts(theorems)
     doc = {"theorems": theorems,
            "meta": {**meta("proofs", precision=PRECISION), "timeout_s": timeout_s, "seconds": round(total, 3),
-                    "counts": counts, "mismatches": bad,
+                    "counts": counts, "solvers": solvers, "mismatches": bad,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
     if args.json:
         text = json.dumps(doc, indent=2)
@@ -106,8 +111,10 @@ def _main(argv) -> int:
         lines = [f"Proof audit of Reddi, Kale & Kumar (2018) -- z3 {v['z3']}, sympy {v['sympy']}, "
                  f"mpmath {v['mpmath']}; per-obligation timeout {timeout_s:g} s", f"precision: {PRECISION}\n"]
         lines += [_table(th) + "\n" for th in theorems]
+        rate = "n/a" if solvers["cvc5_rate"] is None else f"{100 * solvers['cvc5_rate']:.0f}%"
         lines.append(f"{sum(counts.values())} steps: {counts['proved']} proved, {counts['refuted']} refuted, "
-                     f"{counts['unknown']} unknown, in {total:.1f} s.  "
+                     f"{counts['unknown']} unknown, {counts['evidence']} evidence (finite checks, not proofs); "
+                     f"cvc5 confirmed {solvers['z3+cvc5']} of {solvers['z3_proved']} Z3 proofs ({rate}), in {total:.1f} s.  "
                      + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
         text = "\n".join(lines)
     emit(text, args.output)

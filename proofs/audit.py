@@ -4,7 +4,8 @@
 
     from proofs import audit
     theorems = audit(["kingma-ba"])          # one dict per theorem: id, title, summary, steps
-    theorems[0]["steps"][0]["verdict"]       # 'proved', 'refuted' or 'unknown'
+    theorems[0]["steps"][0]["verdict"]       # 'proved', 'refuted', 'unknown' or 'evidence'
+    theorems[0]["statement"]                 # the theorem's proof and statement verdicts
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
             if progress:
                 progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)")
         out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
+                    "statement": th.statement_verdict(results),
                     "seconds": round(time.perf_counter() - t0, 3),
                     "steps": [r.as_json() for r in results.values()]})
     return out
@@ -36,10 +38,20 @@ def mismatches(theorems: list[dict]) -> list[str]:
     bad = []
     for th in theorems:
         for s in th["steps"]:
-            want = s["expected"] or "proved"
+            want = s["expected"] or ("evidence" if s["evidence"] else "proved")
             if s["verdict"] != want:
                 bad.append(f"{th['id']}/{s['label']}: {s['verdict']} (expected {want})")
+            if (s.get("cross_check") or {}).get("disagreement") == "real":
+                bad.append(f"{th['id']}/{s['label']}: Z3 unsat but cvc5's model satisfies the negation exactly")
     return bad
+
+
+def solver_counts(theorems: list[dict]) -> dict:
+    """Z3-proved steps and how many of them cvc5 confirmed on the same formula."""
+    z3_proved = [s for th in theorems for s in th["steps"] if s["verdict"] == "proved" and s.get("solvers")]
+    both = sum(s["solvers"] == "z3+cvc5" for s in z3_proved)
+    return {"z3_proved": len(z3_proved), "z3+cvc5": both, "z3 only": len(z3_proved) - both,
+            "cvc5_rate": round(both / len(z3_proved), 4) if z3_proved else None}
 
 
 def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:

@@ -12,12 +12,17 @@ hypotheses (named, so that a mutation test can drop one), its source (``main``, 
 * ``sympy``  -- an exact identity ``lhs == rhs``: ``simplify(lhs - rhs) == 0`` is PROVED; a point where
   the difference is provably non-zero is REFUTED with that point.
 * ``exact``  -- a finite claim decided by exact computation (e.g. a run of the numerics optimizers on
-  the SymPy backend); the function returns the verdict and its witness itself, and a REFUTED finite
-  claim must carry a ``replay`` computed in a second number system (mpmath, 50 digits).
+  the SymPy backend); the function returns the verdict and its witness.  The obligation type requires
+  a ``replayer(params, witness) -> True | False | None`` that re-checks a refutation at the witness
+  by a path that does not share the decision's (exact ``Fraction`` s, or arb balls through the
+  numerics definitions): True = hypotheses hold and the claim fails there, False = it does not,
+  None = undecided.  Only True makes the step REFUTED; False and None make it UNKNOWN.
 
-Finite evidence for a universal claim ("checked for t <= N") is an ``exact`` obligation whose claim
-text states the finite range and whose ``evidence`` flag is set: it is never the proof of the
-universal step.  Verdicts are three-valued; UNKNOWN carries the reason.
+Finite evidence for a universal claim ("checked for t <= N") is an ``exact`` obligation whose
+``evidence`` is the checked range (e.g. ``"T<=3000"``, which must appear in the label): when the
+finite check passes its verdict is EVIDENCE, never PROVED; when it fails it is REFUTED (replayed).
+Z3 proofs are re-posed to cvc5 (:func:`analysis.z3kit.prove`); ``solvers`` says who confirmed.
+Verdicts: PROVED, REFUTED, UNKNOWN (with the reason), EVIDENCE (:mod:`analysis.verdict`).
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ import sympy as sp
 import z3
 
 from analysis import z3kit
+from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, VERDICTS
 
 SOURCES = ("main", "appendix", "reconstructed", "follow-up", "derived", "lean-note", "numerical")
 
@@ -38,7 +44,7 @@ SOURCES = ("main", "appendix", "reconstructed", "follow-up", "derived", "lean-no
 class StepResult:
     label: str
     claim: str
-    verdict: str  # proved | refuted | unknown
+    verdict: str  # proved | refuted | unknown | evidence
     witness: dict = field(default_factory=dict)
     reason: str = ""
     seconds: float = 0.0
@@ -46,14 +52,26 @@ class StepResult:
     method: str = ""
     replay: str = ""  # how a REFUTED witness was re-checked without Z3
     expected: str | None = None  # the verdict the spec leads us to expect, if any
-    evidence: bool = False
+    evidence: str = ""  # the finite range of an EVIDENCE row ("T<=3000"); "" for a proof step
+    solvers: str = ""  # for Z3 proofs: "z3+cvc5" or "z3 only"
+    cross_check: dict = field(default_factory=dict)  # cvc5's answer on the same formula
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"{self.label}: bad verdict {self.verdict!r}")
+
+    @property
+    def disagreement(self) -> bool:
+        """Z3 said unsat and cvc5 gave a model that satisfies the negation exactly."""
+        return self.cross_check.get("disagreement") == "real"
 
     def as_json(self) -> dict:
         return {
             "label": self.label, "claim": self.claim, "verdict": self.verdict,
             "witness": {k: str(v) for k, v in self.witness.items()}, "reason": self.reason,
             "seconds": round(self.seconds, 4), "source": self.source, "method": self.method,
-            "replay": self.replay, "expected": self.expected, "evidence": self.evidence,
+            "replay": self.replay, "expected": self.expected, "evidence": bool(self.evidence),
+            "range": self.evidence or None, "solvers": self.solvers, "cross_check": self.cross_check,
         }
 
 
@@ -189,6 +207,9 @@ def parse_value(s: str):
 Build = Callable[[Any, dict], tuple[dict, Any]]  # (N, params) -> ({hyp name: constraint}, claim)
 
 
+Replayer = Callable[[dict, dict], "bool | None"]  # (params, witness) -> True | False | None
+
+
 @dataclass
 class Obligation:
     label: str
@@ -196,20 +217,36 @@ class Obligation:
     source: str
     kind: str  # z3 | sympy | exact
     build: Callable | None = None  # z3: build(N, p) -> (hyps, claim); sympy: build(p) -> (lhs, rhs, pts)
-    fn: Callable | None = None  # exact: fn(p) -> StepResult-like tuple (verdict, witness, reason, replay)
+    fn: Callable | None = None  # exact: fn(p) -> (verdict, witness, reason)
     params: dict = field(default_factory=dict)
     drop: tuple = ()  # hypothesis names removed (mutation)
     expected: str | None = None
-    evidence: bool = False
+    evidence: str = ""  # exact: the finite range checked ("T<=3000"); makes a passing check EVIDENCE
     timeout_s: float | None = None  # per-obligation override
     engines: tuple | None = None  # z3 portfolio override, e.g. (("nlsat", 2.0), "simple", "default")
     note: str = ""
+    replayer: Replayer | None = None  # exact: the independent re-check of a refutation (required)
 
     def __post_init__(self):
         if self.source not in SOURCES:
             raise ValueError(f"{self.label}: unknown source {self.source!r}")
         if self.kind not in ("z3", "sympy", "exact"):
             raise ValueError(f"{self.label}: unknown kind {self.kind!r}")
+        if self.kind == "exact" and not callable(self.replayer):
+            raise ValueError(f"{self.label}: an exact obligation needs a replayer(params, witness) -> "
+                             f"True/False/None that re-checks a refutation independently")
+        if self.evidence:
+            if not isinstance(self.evidence, str) or self.kind != "exact":
+                raise ValueError(f"{self.label}: evidence is the finite range (a str) of an exact step")
+            if self.evidence.replace(" ", "") not in self.label.replace(" ", ""):
+                raise ValueError(f"{self.label}: an evidence row's range {self.evidence!r} must be in its label")
+        if self.expected is not None and self.expected not in VERDICTS:
+            raise ValueError(f"{self.label}: bad expected verdict {self.expected!r}")
+
+    @property
+    def expected_verdict(self) -> str:
+        """What a healthy audit reports: ``expected``, else EVIDENCE for a finite check, else PROVED."""
+        return self.expected or (EVIDENCE if self.evidence else PROVED)
 
     def with_params(self, **kw) -> "Obligation":
         return replace(self, params={**self.params, **kw})
@@ -237,7 +274,7 @@ class Obligation:
             else:
                 res = self._check_exact()
         except Exception as exc:  # noqa: BLE001 -- a checker crash is UNKNOWN, never PROVED
-            res = StepResult(self.label, self.claim, "unknown", {}, f"checker error: {exc!r}")
+            res = StepResult(self.label, self.claim, UNKNOWN, {}, f"checker error: {exc!r}")
         res.seconds = time.perf_counter() - t0
         res.source, res.expected, res.evidence = self.source, self.expected, self.evidence
         if not res.method:
@@ -252,18 +289,36 @@ class Obligation:
             raise KeyError(f"no hypotheses {sorted(unknown)} in {self.label}")
         used = [h for k, h in hyps.items() if k not in self.drop]
         v = z3kit.prove(claim, used + N.side, list(N.vars.values()), timeout_s=tmo, engines=self.engines)
-        if v.status != "refuted":
-            return StepResult(self.label, self.claim, v.status, {}, v.reason, method=f"z3/{v.engine}")
+        if v.status != REFUTED:
+            return StepResult(self.label, self.claim, v.status, {} if v.status == PROVED else dict(v.witness or {}),
+                              v.reason, method=f"z3/{v.engine}", solvers=v.solvers, cross_check=v.cross_check)
         ok, why = self.replay(v.witness)
-        if not ok:
-            return StepResult(self.label, self.claim, "unknown", v.witness,
+        if ok is not True:
+            return StepResult(self.label, self.claim, UNKNOWN, v.witness,
                               f"Z3 model did not replay exactly: {why}", method=f"z3/{v.engine}")
-        return StepResult(self.label, self.claim, "refuted", v.witness, "model of the negation",
+        return StepResult(self.label, self.claim, REFUTED, v.witness, "model of the negation",
                           method=f"z3/{v.engine}", replay=why)
 
-    def replay(self, witness: dict) -> tuple[bool, str]:
-        """Re-check a refutation without Z3: hypotheses true and claim false, in exact SymPy."""
-        vals = {k: parse_value(s) for k, s in witness.items()}
+    def replay(self, witness: dict) -> "tuple[bool | None, str]":
+        """Re-check a refutation without the path that found it: (True/False/None, how).
+
+        z3: the same ``build`` in exact SymPy arithmetic at the model (no Z3), hypotheses true and
+        claim false; exact: the obligation's ``replayer``; sympy: lhs and rhs evaluated apart."""
+        if self.kind == "exact":
+            try:
+                ok = (self.replayer(self.params, witness, self.fn) if isinstance(self.replayer, Rerun)
+                      else self.replayer(self.params, witness))
+            except Exception as exc:  # noqa: BLE001 -- a crashing replay confirms nothing
+                return None, f"replay error: {exc!r}"
+            if ok not in (True, False, None):
+                return None, f"replay returned {ok!r}, not True/False/None"
+            return ok, _replay_doc(self.replayer)
+        if self.kind == "sympy":
+            return _sympy_replay(self, witness)
+        try:
+            vals = {k: parse_value(s) for k, s in witness.items()}
+        except Exception as exc:  # noqa: BLE001
+            return None, f"witness not exact: {exc}"
         N = SymNum(vals)
         try:
             hyps, claim = self.build(N, self.params)
@@ -272,7 +327,9 @@ class Obligation:
                 return False, f"hypotheses {bad} false at the witness"
             if _truth(claim):
                 return False, "claim holds at the witness"
-        except (ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
+        except ValueError as exc:  # an undecided sign or a negative radicand
+            return None, f"ValueError: {exc}"
+        except (KeyError, TypeError, ZeroDivisionError) as exc:
             return False, f"{type(exc).__name__}: {exc}"
         return True, "exact SymPy: hypotheses hold, claim fails"
 
@@ -280,29 +337,91 @@ class Obligation:
         lhs, rhs, points = self.build(self.params)
         diff = sp.simplify(sp.expand(lhs - rhs))
         if diff == 0:
-            return StepResult(self.label, self.claim, "proved", {}, "simplify(lhs - rhs) == 0",
+            return StepResult(self.label, self.claim, PROVED, {}, "simplify(lhs - rhs) == 0",
                               method="sympy identity")
         for pt in points:
             d = diff.subs(pt)
-            if _sign(d) != 0:
+            try:
+                sgn = _sign(d)
+            except ValueError:
+                continue
+            if sgn != 0:
                 w = {str(k): str(v) for k, v in pt.items()}
+                ok, why = _sympy_replay(self, w)
+                if ok is not True:
+                    return StepResult(self.label, self.claim, UNKNOWN, w, f"refutation did not replay: {why}",
+                                      method="sympy identity")
                 w["lhs"] = str(sp.N(lhs.subs(pt), 12))
                 w["rhs"] = str(sp.N(rhs.subs(pt), 12))
-                return StepResult(self.label, self.claim, "refuted", w,
-                                  "lhs - rhs != 0 exactly at the point", method="sympy identity",
-                                  replay="exact SymPy substitution")
-        return StepResult(self.label, self.claim, "unknown", {},
+                return StepResult(self.label, self.claim, REFUTED, w,
+                                  "lhs - rhs != 0 exactly at the point", method="sympy identity", replay=why)
+        return StepResult(self.label, self.claim, UNKNOWN, {},
                           f"simplify left {diff}; no separating point", method="sympy identity")
 
     def _check_exact(self) -> StepResult:
         out = self.fn(self.params)
-        verdict, witness, reason = out[:3]
-        replay = out[3] if len(out) > 3 else ""
-        if verdict == "refuted" and not replay:
-            return StepResult(self.label, self.claim, "unknown", witness,
-                              "refutation without an independent replay", method="exact")
-        return StepResult(self.label, self.claim, verdict, witness, reason, method="exact",
-                          replay=replay)
+        if len(out) != 3:
+            raise TypeError(f"{self.label}: an exact step returns (verdict, witness, reason), got {len(out)} items")
+        verdict, witness, reason = out
+        if verdict not in (PROVED, REFUTED, UNKNOWN):
+            raise ValueError(f"{self.label}: bad verdict {verdict!r} from the decision")
+        if verdict == PROVED and self.evidence:
+            verdict = EVIDENCE
+            reason = f"finite check, {self.evidence} only (not a proof for the whole domain); {reason}"
+        if verdict == REFUTED:
+            ok, why = self.replay(witness)
+            if ok is not True:
+                state = "undecided" if ok is None else "did not confirm the witness"
+                return StepResult(self.label, self.claim, UNKNOWN, witness,
+                                  f"refutation not replayed: the independent replay {state} ({why})",
+                                  method="exact")
+            return StepResult(self.label, self.claim, REFUTED, witness, reason, method="exact", replay=why)
+        return StepResult(self.label, self.claim, verdict, witness, reason, method="exact")
+
+
+def _replay_doc(fn) -> str:
+    doc = (getattr(fn, "__doc__", None) or getattr(fn, "__name__", "replay")).strip().splitlines()[0]
+    return doc
+
+
+def _sympy_replay(ob: Obligation, witness: dict):
+    """lhs and rhs evaluated apart at the point with SymPy's adaptive-precision evalf (not the
+    simplified difference that found the point): True if they differ by more than 1e-30 relative."""
+    lhs, rhs, _ = ob.build(ob.params)
+    syms = sp.sympify(lhs).free_symbols | sp.sympify(rhs).free_symbols
+    pt = {sym: sp.Rational(witness[str(sym)]) for sym in syms if str(sym) in witness}
+    if len(pt) != len(syms):
+        return None, "witness does not fix every symbol"
+    lv, rv = sp.N(lhs.subs(pt), 60), sp.N(rhs.subs(pt), 60)
+    if not (lv.is_Number and rv.is_Number):
+        return None, "lhs or rhs not a number at the point"
+    gap = abs(lv - rv)
+    return bool(gap > sp.Float("1e-30", 60) * max(1, abs(lv))), f"evalf at 60 digits: lhs = {sp.N(lv, 12)}, rhs = {sp.N(rv, 12)}"
+
+
+class Rerun:
+    """A replayer that re-runs the step's own finite check with ``params["backend"] = "arb"``: python-flint
+    balls through the numerics definitions, where a comparison is True only when it holds for every
+    point of the enclosures.  The witness is confirmed when that rigorous re-run also fails."""
+
+    def __init__(self, backend: str = "arb"):
+        self.backend = backend
+        self.__doc__ = (f"re-run of the same finite check in {backend} balls (numerics definitions, "
+                        f"rigorous comparisons): it fails too")
+
+    def __call__(self, params, witness, fn=None):
+        if fn is None:
+            return None
+        out = fn({**params, "backend": self.backend})
+        return True if out[0] == REFUTED else (False if out[0] == PROVED else None)
+
+
+ARB_RERUN = Rerun("arb")
+
+
+def no_refutation(params, witness):
+    """none: this step has no refutation path, so a 'refuted' from it is never accepted"""
+    return None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -331,12 +450,15 @@ def sympy_step(label: str, claim: str, source: str, expected: str | None = None,
 
 
 def exact_step(label: str, claim: str, source: str, expected: str | None = None,
-               evidence: bool = False, **params):
-    """Decorator: ``fn(p) -> (verdict, witness, reason[, replay])`` as a finite :class:`Obligation`."""
+               evidence: str = "", replay: Replayer | None = None, **params):
+    """Decorator: ``fn(p) -> (verdict, witness, reason)`` as a finite :class:`Obligation`.
+
+    ``replay(params, witness) -> True | False | None`` re-checks a refutation independently (required);
+    ``evidence`` is the finite range of a check of a universal claim (it must appear in ``label``)."""
 
     def deco(fn):
         return Obligation(label, claim, source, "exact", fn=fn, params=dict(params),
-                          expected=expected, evidence=evidence)
+                          expected=expected, evidence=evidence, replayer=replay)
 
     return deco
 
@@ -349,6 +471,24 @@ class Theorem:
     title: str
     obligations: list
     summarize: Callable[[dict], str]  # {label: StepResult} -> one line
+    # what is known of the statement when its proof as printed is not established: (verdict, note), or
+    # a function of the results returning one (a repaired proof, another layer's refutation); None = unknown
+    statement: Callable | tuple | None = None
+
+    def statement_verdict(self, results: dict) -> dict:
+        """The proof's verdict and the statement's verdict (one line per theorem, across layers).
+
+        proof: PROVED when every step that is not finite evidence is PROVED, else NOT ESTABLISHED;
+        statement: PROVED with its proof, else what another layer established (``statement``), else
+        UNKNOWN.  Finite evidence never makes either PROVED."""
+        core = [o.label for o in self.obligations if not o.evidence]
+        broken = [k for k in core if results[k].verdict != PROVED]
+        if not broken:
+            return {"proof": PROVED, "statement": PROVED, "note": "every step proved for its whole domain"}
+        st = self.statement(results) if callable(self.statement) else self.statement
+        verdict, note = st or (UNKNOWN, "not established by this proof; no other layer decides it")
+        return {"proof": "not established", "statement": verdict,
+                "note": f"steps not proved: {', '.join(broken)}; statement: {note}"}
 
 
 def generic_branch(s):

@@ -16,7 +16,7 @@ import sympy as sp
 from analysis.conditions import SECTION5
 from numerics import amsgrad
 
-from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
+from .obligation import Theorem, exact_step, generic_branch, no_refutation, sympy_step, z3_step
 from .runs import trace
 
 EX32 = dict(alpha="1/1000", beta1="9/10", beta2="999/1000", lam="1/1000")
@@ -50,6 +50,23 @@ def red_values(backend="sympy"):
     exact = sum(r[t - 1].inv_lr / (2 * (one - b(t))) * diff[t - 1] for t in (1, 2))
     swapped = sum(r[t - 1].inv_lr / (2 * (one - b1)) * diff[t - 1] for t in (1, 2))
     return exact, swapped, tr
+
+
+def _certain(flag_true, flag_false):
+    """True / False when a ball comparison is certain, None when the enclosures overlap."""
+    return True if flag_true else (False if flag_false else None)
+
+
+def _ineq2_fails_in_balls(p, w):
+    """inequality (2) at t = 1 re-evaluated in arb balls (numerics AMSGrad): LHS < RHS for certain"""
+    l, r, _ = ineq2_values("arb")
+    return _certain(l < r, l >= r)
+
+
+def _red_fails_in_balls(p, w):
+    """the red step re-evaluated in arb balls (numerics AMSGrad): exact term > swapped term for certain"""
+    e, s, _ = red_values("arb")
+    return _certain(e > s, e <= s)
 
 
 def _n(x, k=10):
@@ -89,35 +106,30 @@ def ineq2_const(N, p):
 
 
 @exact_step("PP-(2)[Ex3.2]", "inequality (2) at t = 1 on Example 3.2 (numerics AMSGrad, SymPy backend)",
-            "follow-up", expected="refuted")
+            "follow-up", expected="refuted", replay=_ineq2_fails_in_balls)
 def ineq2_ex(p):
     lhs, rhs, tr = ineq2_values()
     w = {"LHS": _n(lhs), "RHS": _n(rhs), "v_hat_1": str(tr.rounds[0].state.v_hat),
          "v_hat_2": str(tr.rounds[1].state.v_hat)}
     if lhs >= rhs:
         return "proved", w, "exact"
-    l2, r2, tm = ineq2_values("mpmath")
-    ok = l2 < r2
-    return "refuted", w, "LHS < RHS exactly", \
-        (f"mpmath 50 digits: {tm.backend.to_str(l2, 10)} < {tm.backend.to_str(r2, 10)}" if ok else "")
+    return "refuted", w, "LHS < RHS exactly"
 
 
 @exact_step("PP-red[Ex3.2]", "red step: exact first term <= the term with 1/(1-beta1) (Example 3.2, "
-            "T = 2, x* = -1)", "follow-up", expected="refuted")
+            "T = 2, x* = -1)", "follow-up", expected="refuted", replay=_red_fails_in_balls)
 def red_ex(p):
     ex, sw, tr = red_values()
     w = {"exact term": _n(ex), "with 1/(1-beta1)": _n(sw), "x_2": _n(tr.x(2), 15),
          "x_3": _n(tr.x(3), 15)}
     if ex <= sw:
         return "proved", w, "exact"
-    e2, s2, tm = red_values("mpmath")
-    return "refuted", w, "exact term > swapped term", \
-        (f"mpmath 50 digits: {tm.backend.to_str(e2, 10)} > {tm.backend.to_str(s2, 10)}" if e2 > s2 else "")
+    return "refuted", w, "exact term > swapped term"
 
 
 @exact_step("PP-Ex3.2[values]", "Example 3.2 run: m_1 = 101, v_hat_1 = 1020.1, x_2 = 0.99683772234, "
             "x_3 = 0.997056903494; the first squared-distance difference > 0, the second < 0",
-            "follow-up")
+            "follow-up", replay=no_refutation)
 def ex_values(p):
     tr, _ = ex32(2)
     r = tr.rounds
@@ -128,11 +140,24 @@ def ex_values(p):
           and abs(sp.N(tr.x(3), 30) - sp.Float("0.997056903494", 30)) < 1e-12 and d1 > 0 and d2 < 0)
     w = {"m_1": str(r[0].state.m), "v_hat_1": str(r[0].state.v_hat), "x_2": _n(tr.x(2), 15),
          "x_3": _n(tr.x(3), 15), "diff_1": _n(d1, 6), "diff_2": _n(d2, 6)}
-    return ("proved" if ok else "refuted"), w, "exact run", ("" if ok else "values differ from spec")
+    return ("proved" if ok else "refuted"), w, "exact run"
 
 
-@exact_step("PP-Ex3.2[hyp]", "Example 3.2 meets Theorem 4's hypotheses: gamma = beta1/sqrt(beta2) < 1, "
-            "beta_{1,t} <= beta1, 0 < beta2 < 1, x* = -1 for every T", "follow-up")
+def _hyp_fails(p, w):
+    """integer re-check: some prefix sum of the gradient pattern is <= 0 for T <= 1010, or gamma^2 >= 1"""
+    if 9 * 9 * 1000 >= 999 * 100:
+        return True
+    s = 0
+    for t in range(1010):
+        s += int(PATTERN[t % len(PATTERN)])
+        if s <= 0:
+            return True
+    return False
+
+
+@exact_step("PP-Ex3.2[hyp,T<=1010]", "Example 3.2 meets Theorem 4's hypotheses: gamma = beta1/sqrt(beta2) < 1, "
+            "beta_{1,t} <= beta1 (t < 200), 0 < beta2 < 1, x* = -1 (the argmin, from prefix sums > 0) checked "
+            "for T <= 1010", "follow-up", evidence="T<=1010", replay=_hyp_fails)
 def ex_hyp(p):
     b1, b2, lam = Fraction(9, 10), Fraction(999, 1000), Fraction(1, 1000)
     ok = b1 * b1 < b2 and 0 < b2 < 1 and all(b1 * lam ** (t - 1) <= b1 for t in range(1, 200))
@@ -143,7 +168,7 @@ def ex_hyp(p):
         s += PATTERN[(t - 1) % 101]
         ok2 &= s > 0
     w = {"gamma^2": str(b1 * b1 / b2), "prefix sums > 0 (T <= 1010)": str(ok2)}
-    return ("proved" if ok and ok2 else "refuted"), w, "exact rationals", ("" if ok and ok2 else "exact")
+    return ("proved" if ok and ok2 else "refuted"), w, "exact rationals"
 
 
 def _scalar(a, bt, u, beta, E, T):
@@ -182,19 +207,25 @@ def _scalar_step(k):
     w = {"LHS": str(lhs), "RHS": str(rhs), "T": str(args[-1])}
     if lhs <= rhs:
         return "proved", w, "exact"
-    l2, r2 = _scalar_mp(*args)
-    return "refuted", w, "LHS > RHS in exact rationals", \
-        (f"mpmath 50 digits: {l2} > {r2}" if l2 > r2 else "")
+    return "refuted", w, "LHS > RHS in exact rationals"
+
+
+def _scalar_replay(k):
+    def replay(p, w):
+        """the same sums in mpmath at 50 digits (fsum, not Fractions): LHS > RHS by more than 1e-40"""
+        l2, r2 = _scalar_mp(*_witness(k))
+        return _certain(l2 - r2 > 1e-40, r2 - l2 > 1e-40)
+    return replay
 
 
 @exact_step("PP-W1", "printed telescoping estimate, witness 1 (a = 1, beta = 1/2, alternating beta_t, "
-            "T = 10)", "follow-up", expected="refuted")
+            "T = 10)", "follow-up", expected="refuted", replay=_scalar_replay(1))
 def scalar1(p):
     return _scalar_step(1)
 
 
 @exact_step("PP-W2", "printed telescoping estimate, witness 2 (a_t = t, T = 16)", "follow-up",
-            expected="refuted")
+            expected="refuted", replay=_scalar_replay(2))
 def scalar2(p):
     return _scalar_step(2)
 
@@ -218,16 +249,20 @@ def cond_n2(N, p):
     return H, n * (1 - b1 * lam * P) ** 2 <= (n + 1) * (1 - b1 * P) ** 2
 
 
+def _cond_n1_fails(p, w):
+    """integers: 1 (1 - 9/10000)^2 > 2 (1/10)^2  <=>  9991^2 > 2 * 10^6"""
+    return 9991 ** 2 > 2 * 10 ** 6
+
+
 @exact_step("PP-L4.3-cond[n=1]", "the same condition at n = 1 (beta1 = 9/10, lambda = 1/1000)",
-            "follow-up", expected="refuted")
+            "follow-up", expected="refuted", replay=_cond_n1_fails)
 def cond_n1(p):
     b1, lam = Fraction(9, 10), Fraction(1, 1000)
     lhs, rhs = (1 - b1 * lam) ** 2, 2 * (1 - b1) ** 2
     w = {"n(1-beta_{1,2})^2": str(lhs), "(n+1)(1-beta_{1,1})^2": str(rhs)}
     if lhs <= rhs:
         return "proved", w, "exact"
-    return "refuted", w, "fails at n = 1, so t0 = 2: exactly the step Example 3.2 uses", \
-        f"floats: {float(lhs):.6f} > {float(rhs):.6f}"
+    return "refuted", w, "fails at n = 1, so t0 = 2: exactly the step Example 3.2 uses"
 
 
 @z3_step("PP-L4.3", "condition (t-1)(1-beta_{1,t})^2 <= t(1-beta_{1,t-1})^2 and v_hat_t >= v_hat_{t-1} "
@@ -244,9 +279,9 @@ def _t0(bt, nmax=300):
     return (max(bad) + 1 if bad else 1), bad
 
 
-@exact_step("PP-t0", "first valid n of Lemma 4.3 (beta1 = 9/10): t0 = 2 (lambda = 0.001), 3 (lambda = 1/2), "
+@exact_step("PP-t0[n<300]", "first valid n of Lemma 4.3 (beta1 = 9/10): t0 = 2 (lambda = 0.001), 3 (lambda = 1/2), "
             "3 (beta1/t); condition checked for t0 <= n < 300 in exact rationals", "follow-up",
-            evidence=True)
+            evidence="n<300", replay=no_refutation)
 def t0_table(p):
     b1 = Fraction(9, 10)
     got = {"lambda=0.001": _t0(lambda t: b1 * Fraction(1, 1000) ** (t - 1)),
@@ -255,7 +290,7 @@ def t0_table(p):
     want = {"lambda=0.001": 2, "lambda=1/2": 3, "beta1/t": 3}
     w = {k: f"t0={v[0]} (fails at n={v[1]})" for k, v in got.items()}
     ok = all(got[k][0] == want[k] for k in want)
-    return ("proved" if ok else "refuted"), w, "exact rationals, n < 300", ("" if ok else "exact")
+    return ("proved" if ok else "refuted"), w, "exact rationals, n < 300"
 
 
 @z3_step("PP-AdamX", "AdamX: v_hat_t = max(r^2 v_hat_{t-1}, v_t), r = (1-beta_{1,t})/(1-beta_{1,t-1}) gives "
@@ -277,7 +312,7 @@ def l52_step(N, p):
 
 @exact_step("PP-L5.2[t<=40]", "Lemma 5.2 on a run: numerics' AdamX v_hat_t equals max_s (1-beta_{1,t})^2/"
             "(1-beta_{1,s})^2 v_s for t <= 40 (beta_{1,t} = 0.9/t, exact rationals, SymPy backend)", "follow-up",
-            evidence=True)
+            evidence="t<=40", replay=no_refutation)
 def l52_run(p):
     from numerics import adamx
 
@@ -291,7 +326,7 @@ def l52_run(p):
         closed = max((1 - b(t)) ** 2 / (1 - b(s)) ** 2 * vs[s - 1] for s in range(1, t + 1))
         if r.state.v_hat != closed:
             return "refuted", {"t": str(t), "v_hat": str(r.state.v_hat), "closed form": str(closed)}, \
-                "differs", "exact rationals"
+                "differs"
     return "proved", {"v_hat_40": str(sp.N(tr.rounds[-1].state.v_hat, 10))}, "exact rationals, t <= 40"
 
 
@@ -306,13 +341,24 @@ def lemma23(p):
 
 
 @exact_step("PP-Cor5.6", "Corollary 5.6's schedule beta_{1,t} = 1/t satisfies beta_{1,1} < 1 (needed: AdamX "
-            "divides by 1 - beta_{1,1})", "follow-up", expected="refuted")
+            "divides by 1 - beta_{1,1})", "follow-up", expected="refuted", replay=lambda p, w: _b11_in_balls() >= 1)
 def cor56(p):
-    b11 = Fraction(1, 1)
+    from numerics import get_backend, schedules
+
+    B = get_backend("sympy")
+    b11 = schedules.beta1_t(sp.Integer(1), "harmonic", None, 1, B)  # numerics' beta_{1,t} = beta1/t, beta1 = 1
     if b11 < 1:
-        return "proved", {}, "exact"
-    return "refuted", {"beta_{1,1}": "1", "1-beta_{1,1}": "0"}, "1/t at t = 1 is 1 (read beta1/t)", \
-        "exact: 1 - 1/1 = 0"
+        return "proved", {"beta_{1,1}": str(b11)}, "exact"
+    return "refuted", {"beta_{1,1}": str(b11), "1-beta_{1,1}": str(1 - b11)}, "1/t at t = 1 is 1 (read beta1/t)"
+
+
+def _b11_in_balls():
+    """beta_{1,1} of the schedule 1/t through numerics' schedule in arb balls"""
+    from numerics import get_backend, schedules
+
+    B = get_backend("arb")
+    with B.precision():
+        return schedules.beta1_t(B.num(1), "harmonic", None, 1, B)
 
 
 OBLIGATIONS = [ineq1, ineq2_general, ineq2_const, ex_hyp, ex_values, ineq2_ex, red_ex, scalar1, scalar2,

@@ -50,3 +50,13 @@ def trace(method, pattern, T: int, x1=1, backend: str = "sympy", dps: int = 50) 
 def mp(x, B) -> str:
     """Short decimal of a backend number (for witness display)."""
     return B.to_str(x, 12)
+
+
+def log(B, x):
+    """Natural log of an integer in the backend's number system (an arb ball for "arb", else mpmath)."""
+    import mpmath
+
+    if B.name == "arb":
+        with B.precision():
+            return B.flint.arb(x).log()
+    return mpmath.log(x)

@@ -16,7 +16,7 @@ from analysis.conditions import smallest_even_C
 from numerics import adam, get_backend
 from numerics.optimizers import AdamState
 
-from .obligation import Theorem, exact_step, generic_branch, sympy_step, z3_step
+from .obligation import ARB_RERUN, Theorem, exact_step, generic_branch, no_refutation, sympy_step, z3_step
 from .runs import trace
 
 SRC = "reconstructed"
@@ -175,7 +175,7 @@ def B8(N, p):
 
 
 @exact_step("B9", "sum_k lambda/sqrt(kC) diverges (SymPy: sum_{k>=1} 1/sqrt k = oo), so the block start "
-            "reaches 1", SRC)
+            "reaches 1", SRC, replay=no_refutation)
 def B9(p):
     k = sp.Symbol("k", integer=True, positive=True)
     conv = sp.Sum(1 / sp.sqrt(k), (k, 1, sp.oo)).is_convergent()
@@ -190,32 +190,33 @@ def B10(N, p):
     return {"C>=2": C >= 2, "S<=C-1": S <= C - 1}, (C - S) - (-C + (C - 1)) >= 2
 
 
-@exact_step("F7", "smallest even C meeting (c1)-(c3): 20 (0, .5), 20 (.5, .5), 204 (.5, .9), 3218 (.9, .99) "
-            "(analysis.conditions: (c1), (c2) exact, (c3) by certified balls)", "numerical", evidence=True)
+@exact_step("F7[C<=5000]", "smallest even C meeting (c1)-(c3): 20 (0, .5), 20 (.5, .5), 204 (.5, .9), 3218 (.9, .99) "
+            "(analysis.conditions: (c1), (c2) exact, (c3) by certified balls)", "numerical", evidence="C<=5000",
+            replay=no_refutation)
 def F7(p):
     want = {("0", "0.5"): 20, ("0.5", "0.5"): 20, ("0.5", "0.9"): 204, ("0.9", "0.99"): 3218}
     got = {k: smallest_even_C(*k) for k in want}
     w = {f"({a},{b})": str(got[(a, b)]) for a, b in want}
     ok = got == want
-    return ("proved" if ok else "refuted"), w, "finite search, C <= 5000", ("" if ok else "ball search")
+    return ("proved" if ok else "refuted"), w, "finite search, C <= 5000"
 
 
-@exact_step("F8[C=20]", "evidence: from x_1 = 1, every block start x_{kC+1} = 1, m_{kC} <= 0 and each block's "
+@exact_step("F8[C=20,k<10]", "evidence: from x_1 = 1, every block start x_{kC+1} = 1, m_{kC} <= 0 and each block's "
             "regret >= 2 for k < 10 (C = 20, (beta1, beta2) in {(0, 1/2), (1/2, 1/2)}, alpha = 1; numerics "
-            "Adam, mpmath 50 digits)", "numerical", evidence=True)
+            "Adam, mpmath 50 digits)", "numerical", evidence="k<10", replay=ARB_RERUN)
 def F8(p):
     C = 20
     w = {}
     for b1 in ("0", "1/2"):
-        tr = trace(adam(alpha=1, beta1=b1, beta2="1/2"), [C] + [-1] * (C - 1), 10 * C, x1=1, backend="mpmath")
+        tr = trace(adam(alpha=1, beta1=b1, beta2="1/2"), [C] + [-1] * (C - 1), 10 * C, x1=1, backend=p.get("backend", "mpmath"))
         for k in range(10):
             xs = [tr.x(k * C + j) for j in range(1, C + 1)]
             block = C * xs[0] - sum(xs[1:]) - (-C + (C - 1))
             mk = tr.rounds[k * C - 1].state.m if k > 0 else 0
             if xs[0] != 1 or mk > 0 or block < 2:
-                return "refuted", {"beta1": b1, "k": str(k), "x": str(xs[0])}, "finite check failed", "mpmath"
+                return "refuted", {"beta1": b1, "k": str(k), "x": str(xs[0])}, "finite check failed"
         w[f"beta1={b1}: m_(9C)"] = tr.backend.to_str(tr.rounds[9 * C - 1].state.m, 6)
-    return "proved", w, "finite claim (not a proof for all k)"
+    return "proved", w, "finite claim"
 
 
 OBLIGATIONS = [B1, B1sum, B2closed, B2, B3, B4, B4neg, B4pos, B5, B6v, B6t, B6s, B7, B8, B9, B10, F7, F8]
@@ -225,7 +226,7 @@ def summarize(r: dict) -> str:
     core = [o.label for o in OBLIGATIONS if not o.evidence and r[o.label].verdict != "proved"]
     return (f"Theorem 2 (RECONSTRUCTED steps): statement survives? {'YES' if not core else 'NOT ESTABLISHED'}"
             f" -- B1-B10 {'all proved' if not core else 'not proved: ' + ', '.join(core)} (B4 for every T "
-            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7'].verdict} against the F7 (docs/references.md) table.")
+            f"through its two induction steps); smallest C from (c1)-(c3) {r['F7[C<=5000]'].verdict} against the F7 table (docs/paper.md).")
 
 
 THEOREM = Theorem("thm2", "Theorem 2 (Appendix B, RECONSTRUCTED): Adam for any beta1 < sqrt(beta2)",

@@ -32,7 +32,10 @@ def test_every_verdict_as_expected(audit):
     assert mismatches(theorems) == []
     for th in theorems:
         for s in th["steps"]:
-            assert s["verdict"] in ("proved", "refuted", "unknown")
+            assert s["verdict"] in ("proved", "refuted", "unknown", "evidence")
+            assert (s["verdict"] == "evidence") <= bool(s["evidence"])  # only finite checks are EVIDENCE
+            if s["evidence"]:
+                assert s["verdict"] != "proved" and s["range"].replace(" ", "") in s["label"].replace(" ", "")
             if s["verdict"] == "refuted":
                 assert s["witness"] and s["replay"], (th["id"], s["label"])
             if s["verdict"] == "unknown":
@@ -95,7 +98,7 @@ def test_theorem6_first_block(audit):
     t6 = steps["thm6"]
     assert t6["T6-block[t=0]"]["verdict"] == "refuted"
     assert t6["T6-block[t=0]"]["witness"]["x_4"].startswith("0.9645")
-    assert t6["T6-blocks[k>=2]"]["verdict"] == "proved"
+    assert t6["T6-blocks[2<=k<1000]"]["verdict"] == "evidence"
     assert t6["T6-chain[t>=1]"]["verdict"] == "proved"
     # independent: beta2 = 2/90 = 1/45, eps = 1; v_1 = (44/45) 9, v_2 = v_1/45 + 44/45, v_3 = v_2/45 + 44/45
     b2 = mp.mpf(1) / 45

@@ -24,7 +24,7 @@ def test_json_schema_and_selection(tmp_path):
     for th in doc["theorems"]:
         for s in th["steps"]:
             assert set(s) >= {"label", "claim", "verdict", "witness", "reason", "seconds"}
-            assert s["verdict"] in ("proved", "refuted", "unknown")
+            assert s["verdict"] in ("proved", "refuted", "unknown", "evidence")
             assert all(isinstance(v, str) for v in s["witness"].values())
     pp = {s["label"]: s for s in doc["theorems"][1]["steps"]}
     assert pp["PP-(2)[Ex3.2]"]["verdict"] == "refuted"

@@ -5,7 +5,7 @@ import pytest
 import z3
 
 from proofs import kingma_ba, lemma_moment, phuong_phong, thm1, thm2, thm3, thm4, thm6
-from proofs.obligation import Obligation, z3_step
+from proofs.obligation import Obligation, no_refutation, z3_step
 
 # (obligation, mutation description, mutated obligation)
 MUTANTS = [
@@ -70,14 +70,23 @@ def test_unreplayable_model_is_unknown():
 
 
 def test_checker_crash_is_unknown():
-    bad = Obligation("crash", "c", "derived", "exact", fn=lambda p: 1 / 0)
+    bad = Obligation("crash", "c", "derived", "exact", fn=lambda p: 1 / 0, replayer=no_refutation)
     r = bad.check(1)
     assert r.verdict == "unknown" and "ZeroDivisionError" in r.reason
 
 
 def test_refutation_without_replay_is_unknown():
-    lonely = Obligation("lonely", "c", "derived", "exact", fn=lambda p: ("refuted", {"x": "1"}, "because"))
-    assert lonely.check(1).verdict == "unknown"
+    # the obligation type refuses an exact step without a replayer ...
+    with pytest.raises(ValueError, match="replayer"):
+        Obligation("lonely", "c", "derived", "exact", fn=lambda p: ("refuted", {"x": "1"}, "because"))
+    # ... and a replay that is undecided (None) or does not confirm (False) never makes it REFUTED
+    for rep in (no_refutation, lambda p, w: False, lambda p, w: "yes"):
+        lonely = Obligation("lonely", "c", "derived", "exact", fn=lambda p: ("refuted", {"x": "1"}, "because"),
+                            replayer=rep)
+        assert lonely.check(1).verdict == "unknown"
+    ok = Obligation("lonely", "c", "derived", "exact", fn=lambda p: ("refuted", {"x": "1"}, "because"),
+                    replayer=lambda p, w: w["x"] == "1")
+    assert ok.check(1).verdict == "refuted"
 
 
 def test_z3_is_really_used_for_z3_steps():

@@ -1,0 +1,151 @@
+"""Mutation harness: small plausible bugs in the verdict logic of every layer must each be caught.
+
+Each mutant is applied to a temporary COPY of the source (the real files are only read), and only the
+targeted fast tests that should catch it are run against the copy, in a child process.  The suite
+requires a 100% kill rate; ``python tests/test_mutation_harness.py`` prints the rate per mutant.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+V = "tests/test_proofs_verdicts.py::"
+A = "tests/test_certify_agrees.py"
+M = "tests/test_proofs_mutation.py::test_refutation_without_replay_is_unknown"
+
+# (id, file, text, replacement, tests that must fail)
+MUTANTS = [
+    ("verdict-accepts-any-status", "analysis/verdict.py", "if self.status not in VERDICTS:", "if False:",
+     [V + "test_one_verdict_type_and_one_portfolio"]),
+    ("gamma<1-non-strict", "analysis/evaluate.py", "reddi_gamma = b2 > 0 and b1 * b1 < b2", "reddi_gamma = b2 > 0 and b1 * b1 <= b2",
+     [V + "test_applicable_bounds_at_the_boundary_of_their_conditions"]),
+    ("kb-gamma-non-strict", "analysis/evaluate.py", "b1 * b1 * b1 * b1 < b2", "b1 * b1 * b1 * b1 <= b2",
+     [V + "test_applicable_bounds_at_the_boundary_of_their_conditions"]),
+    ("beta1<=1", "analysis/evaluate.py", "common = 0 <= b1 < 1", "common = 0 <= b1 <= 1",
+     [V + "test_applicable_bounds_at_the_boundary_of_their_conditions"]),
+    ("lambda<=1", "analysis/evaluate.py", "0 < cfg.lam < 1", "0 < cfg.lam <= 1",
+     [V + "test_applicable_bounds_at_the_boundary_of_their_conditions"]),
+    ("adam-kb-constant-beta1", "analysis/evaluate.py", "beta1_schedule=self.beta1_schedule, lam=self.lam, beta2_schedule=None",
+     "beta1_schedule=\"constant\", lam=None, beta2_schedule=None", [V + "test_adam_kb_runs_the_schedule_it_is_counted_with"]),
+    ("smt-div0-as-zero", "analysis/smt.py", 'raise Undecided("division by zero', 'return Fraction(0)\n        raise Undecided("division by zero',
+     [V + "test_exact_model_replay"]),
+    ("cvc5-unknown-as-confirmed", "analysis/z3kit.py", 'if cc["status"] == "unsat":', 'if cc["status"] in ("unsat", "unknown"):',
+     [V + "test_cvc5_timeout_is_z3_only_never_a_refutation"]),
+    ("spurious-model-as-disagreement", "analysis/z3kit.py", 'return "z3 only", info, real is True', 'return "z3 only", info, real is not None',
+     [V + "test_disagreement_is_replayed_exactly_and_fails_the_audit"]),
+    ("evidence-reported-proved", "proofs/obligation.py", "if verdict == PROVED and self.evidence:", "if False:",
+     [V + "test_passing_finite_check_is_evidence_never_proved"]),
+    ("exact-undecided-replay-refutes", "proofs/obligation.py", "            if ok is not True:\n                state =",
+     "            if ok is False:\n                state =", [M]),
+    ("z3-undecided-replay-refutes", "proofs/obligation.py", "        if ok is not True:\n            return StepResult(self.label, self.claim, UNKNOWN, v.witness,",
+     "        if ok is False:\n            return StepResult(self.label, self.claim, UNKNOWN, v.witness,",
+     [V + "test_undecided_replay_of_a_z3_model_is_unknown"]),
+    ("hypotheses-not-rechecked", "proofs/obligation.py", "bad = [k for k, h in hyps.items() if k not in self.drop and not _truth(h)]",
+     "bad = []", [V + "test_replay_rechecks_the_hypotheses_at_the_witness"]),
+    ("strict-slip-in-truth", "proofs/obligation.py", '">": d > 0,', '">": d >= 0,',
+     [V + "test_sign_is_exact_and_refuses_to_guess"]),
+    ("undecided-simplify-proved", "proofs/obligation.py", "        if diff == 0:\n", "        if diff == 0 or not points:\n",
+     [V + "test_undecided_sympy_simplification_is_not_proved"]),
+    ("replayer-not-required", "proofs/obligation.py", 'if self.kind == "exact" and not callable(self.replayer):', "if False:", [M]),
+    ("mismatch-ignores-evidence", "proofs/__main__.py", 'want = s["expected"] or ("evidence" if s["evidence"] else "proved")',
+     'want = s["expected"] or s["verdict"]', [V + "test_summary_counts_evidence_apart_and_mismatch_on_evidence_reported_as_proved"]),
+    ("disagreement-not-failing", "proofs/__main__.py", '.get("disagreement") == "real":', '.get("disagreement") == "REAL":',
+     [V + "test_disagreement_is_replayed_exactly_and_fails_the_audit"]),
+    ("weakened-A9-threshold", "proofs/thm1.py", "bound = Fraction(2 * C - 4) * T / 3", "bound = Fraction(2 * C - 5) * T / 3",
+     [V + "test_evidence_threshold_is_the_papers"]),
+    ("shortened-L7-range", "proofs/lemma_moment.py", "for T in range(1, 2001):", "for T in range(1, 201):",
+     [V + "test_evidence_threshold_is_the_papers"]),
+    ("harmonic-replay-non-strict", "proofs/lemma_moment.py", "return True if d > 0 else (False if d <= 0 else None)",
+     "return True if d >= 0 else (False if d < 0 else None)", [V + "test_exact_replayers_of_the_audit_confirm_and_reject"]),
+    ("kb-replay-sign-flip", "proofs/kingma_ba.py", "return True if g < 0 else (False if g >= 0 else None)",
+     "return True if g > 0 else (False if g <= 0 else None)", [V + "test_exact_replayers_of_the_audit_confirm_and_reject"]),
+    ("harmonic-schedule-off-by-one", "numerics/schedules.py", "return beta1 / B.num(t)", "return beta1 / B.num(t + 1)",
+     [V + "test_cor56_reads_numerics_schedule"]),
+    ("adam-v-update-g-not-g2", "numerics/optimizers.py", "v = bt2 * state.v + (one - bt2) * (g * g)", "v = bt2 * state.v + (one - bt2) * g",
+     [V + "test_kb_gamma2_witness_values"]),
+    ("agrees-near-loosened", "counterexamples/certify.py", "NEAR = 0.9 ", "NEAR = 0.7 ", [A]),
+    ("agrees-wrong-half-threshold", "counterexamples/certify.py", "if any(due and s <= 0.5 for due, s in checks):",
+     "if any(due and s <= 0.3 for due, s in checks):", [A]),
+    ("agrees-any-to-all", "counterexamples/certify.py", "elif any(s < NEAR for _, s in checks):", "elif all(s < NEAR for _, s in checks):", [A]),
+]
+
+PACKAGES = ("analysis", "proofs", "numerics", "counterexamples", "tests")
+
+
+def _copy_tree(dst: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+    for pkg in PACKAGES:
+        shutil.copytree(ROOT / pkg, dst / pkg, ignore=ignore)
+    for f in ("pyproject.toml", "conftest.py"):
+        if (ROOT / f).exists():
+            shutil.copy2(ROOT / f, dst / f)
+
+
+def run_mutant(mid: str, base: Path) -> tuple[bool, str]:
+    """(killed, detail): apply mutant ``mid`` to a copy of ``base`` and run its targeted tests."""
+    _, rel, old, new, tests = next(m for m in MUTANTS if m[0] == mid)
+    work = Path(tempfile.mkdtemp(prefix=f"mut-{mid}-"))
+    try:
+        shutil.copytree(base, work, dirs_exist_ok=True)
+        path = work / rel
+        text = path.read_text()
+        if text.count(old) != 1:
+            return False, f"mutation site not found exactly once in {rel}"
+        path.write_text(text.replace(old, new))
+        env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
+        probe = ("import sys, analysis, proofs, numerics, counterexamples; "
+                 f"sys.exit(0 if all(m.__file__.startswith({str(work)!r}) for m in "
+                 "(analysis, proofs, numerics, counterexamples)) else 3)")
+        if subprocess.run([sys.executable, "-c", probe], cwd=work, env=env).returncode != 0:
+            return False, "the copy is not the code under test"
+        p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+                           cwd=work, env=env, capture_output=True, text=True, timeout=120)
+        return p.returncode != 0, (p.stdout.strip().splitlines() or ["?"])[-1]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    base = tmp_path_factory.mktemp("pristine")
+    _copy_tree(base)
+    return base
+
+
+def test_at_least_twenty_mutants_across_the_layers():
+    assert len(MUTANTS) >= 20
+    assert {m[1].split("/")[0] for m in MUTANTS} >= {"analysis", "proofs", "numerics", "counterexamples"}
+
+
+def test_targeted_tests_pass_on_the_unmutated_copy(pristine):
+    tests = sorted({t for m in MUTANTS for t in m[4]})
+    env = {**os.environ, "PYTHONPATH": str(pristine), "PYTHONDONTWRITEBYTECODE": "1"}
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], cwd=pristine,
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:]
+
+
+@pytest.mark.parametrize("mid", [m[0] for m in MUTANTS])
+def test_mutant_is_killed(pristine, mid):
+    killed, detail = run_mutant(mid, pristine)
+    assert killed, f"mutant {mid} survived: {detail}"
+
+
+if __name__ == "__main__":  # python tests/test_mutation_harness.py: the kill rate
+    base = Path(tempfile.mkdtemp(prefix="mut-base-"))
+    _copy_tree(base)
+    killed = 0
+    for m in MUTANTS:
+        k, d = run_mutant(m[0], base)
+        killed += k
+        print(f"{'killed ' if k else 'SURVIVED'}  {m[0]:<34} {d}")
+    shutil.rmtree(base, ignore_errors=True)
+    print(f"kill rate: {killed}/{len(MUTANTS)} = {100 * killed / len(MUTANTS):.0f}%")
+    sys.exit(0 if killed == len(MUTANTS) else 1)
