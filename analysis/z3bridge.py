@@ -3,7 +3,7 @@
 ``prove_nonneg(expr, hyps)`` asks whether ``hyps => expr >= 0`` for all real values of the symbols.
 The translation is exact:
 
-* rationals become ``Q(p, q)`` (never Python floats, tooling.md Z3-4);
+* rationals become ``Q(p, q)`` (never Python floats: docs/references.md, tooling notes);
 * ``sqrt(a)`` (and ``a**(k/2)``) becomes a fresh ``s >= 0`` with ``s*s == a``; before the claim is
   decided, each radicand is itself proved ``>= 0`` under the hypotheses, so adding ``s*s == a`` does not
   shrink the space (otherwise the answer is UNKNOWN);

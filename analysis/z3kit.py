@@ -1,7 +1,7 @@
 """The project's one bridge to Z3: exact constants, square roots, a solver portfolio, exact models.
 
 Everything in :mod:`proofs` and :mod:`counterexamples.search` that talks to Z3 goes through here, so
-the encoding conventions (spec/tooling.md §3, ARCHITECTURE.md "Z3 notes") are fixed in one place.
+the encoding conventions (docs/architecture.md and docs/references.md, tooling notes) are fixed in one place.
 
 API
 ---
@@ -34,7 +34,7 @@ API
 ``value_fraction(v, digits=40) -> Fraction``
     The exact value of a rational, or a rational within 10^-digits of an algebraic value.
 
-Portfolio (spec/tooling.md §3, measured on this machine): no single engine wins on the paper's
+Portfolio (docs/references.md, tooling notes; measured on this machine): no single engine wins on the paper's
 nonlinear real arithmetic, so a query goes to
 
 1. ``SimpleSolver()`` for up to 2 s  (best at unsat: validity proofs in ms where Solver() pays ~14 s),
@@ -214,7 +214,7 @@ def _make_solver(engine: str):
         return z3.Tactic("qfnra-nlsat").solver()
     if engine == "default":
         return z3.Solver()
-    if engine == "qe":  # exists-forall queries (tooling.md: Then('qe','smt') sat in 135 ms)
+    if engine == "qe":  # exists-forall queries (measured: Then('qe','smt') sat in 135 ms)
         return z3.Then("qe", "smt").solver()
     raise ValueError(f"unknown engine {engine!r}")
 

@@ -240,7 +240,7 @@ def test_cor56_reads_numerics_schedule():
 
 
 def test_kb_gamma2_witness_values():
-    # literature.md: beta1 = 0, beta2 = 1/100, g = 3, -1: v_1 = (1 - 1/100) 9, v_2 = v_1/100 + 99/100
+    # docs/references.md (literature): beta1 = 0, beta2 = 1/100, g = 3, -1: v_1 = (1 - 1/100) 9, v_2 = v_1/100 + 99/100
     from proofs import kingma_ba
 
     r = kingma_ba.gamma2.check(10)
