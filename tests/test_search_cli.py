@@ -163,3 +163,56 @@ def test_options_a_theorem_does_not_take_are_rejected(args, needle):
                        timeout=60)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and needle in lines[0]
+
+
+def test_unknown_lemmas_leave_the_witness_uncertified_and_fail_the_run():
+    """search --theorem 2 with a timeout too short for Z3: the witness rests on UNKNOWN lemmas, so it
+    is not certified and the run exits 1 (UNKNOWN is never success)."""
+    r = search("--theorem", "2", "--timeout", "0.001", "--no-sim", "--json")
+    assert r.returncode == 1, r.stderr
+    w = json.loads(r.stdout)["witnesses"][0]
+    assert w["certified"] is False and "unknown" in set(w["rests_on"].values())
+    assert "not certified" in r.stderr
+    ok = search("--theorem", "2", "--no-sim", "--json")
+    w = json.loads(ok.stdout)["witnesses"][0]
+    assert ok.returncode == 0 and w["certified"] is True and set(w["rests_on"].values()) == {"proved"}
+
+
+def test_confirmation_is_apart_from_the_certificate():
+    from counterexamples.search.runs import _certified, confirmation
+
+    assert confirmation(None) is None
+    assert confirmation({"agrees": True}) == "agrees"
+    assert confirmation({"agrees": "inconclusive"}) == "inconclusive"  # never agreement
+    assert confirmation({"agrees": False}) == "disagrees"
+    assert confirmation({"agrees": True, "ball": {"float_inside_ball_or_1e-10": False}}) == "disagrees"
+    assert _certified({"a": True}) and not _certified({"a": True}, {"L1": {"status": "unknown"}})
+    assert not _certified({"a": None})  # an undecided condition is not a certificate
+
+
+def test_failed_checks_cover_family_claims_and_disagreements():
+    from counterexamples.search.cli import failed_checks
+
+    w = {"theorem": "1", "C": 3, "certified": True, "confirmation": "disagrees"}
+    assert failed_checks({"witnesses": [w]})
+    w = {"theorem": "1", "C": 3, "certified": True, "confirmation": "inconclusive",
+         "z3": {"family_lemmas_D_positive_for_all_C_gt_2": {"all_C_gt_2_diverge": False}}}
+    assert failed_checks({"witnesses": [w]})
+    w["z3"]["family_lemmas_D_positive_for_all_C_gt_2"]["all_C_gt_2_diverge"] = True
+    assert failed_checks({"witnesses": [w]}) == []  # inconclusive does not fail a certified witness
+    assert failed_checks({"witnesses": [], "drift_argument": {"proved": False}})
+
+
+def test_sign_walks_are_bounded(monkeypatch):
+    """A sign that is never decided ends UNKNOWN (an error, exit 1), never a hang."""
+    import pytest
+
+    from counterexamples.drift import threshold as th
+
+    class Undecided:
+        sign, label, enclosure = None, "undecided", None
+
+    monkeypatch.setattr(th, "MAX_WALK", 50)
+    monkeypatch.setattr(th, "drift_sign", lambda *a, **k: Undecided())
+    with pytest.raises(RuntimeError, match="UNKNOWN"):
+        th.smallest_diverging_C("0.9", "0.99")

@@ -13,6 +13,9 @@ import numpy as np
 from .steady import _drift_float, drift, drift_sign, q
 
 
+MAX_WALK = 100_000  # steps of any walk that looks for a certified sign change (then UNKNOWN)
+
+
 @dataclass
 class Threshold:
     """Result of a certified threshold search; every sign in ``certificates`` was decided by arb."""
@@ -62,9 +65,14 @@ def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None)
     # certify: walk down from the candidate if float was wrong near the boundary, then all below
     C = cand
     s = drift_sign(b1, b2, C, C, eps)
-    while s.sign != 1:
+    for _ in range(MAX_WALK):  # bounded: an undecided sign must end UNKNOWN, not loop for ever
+        if s.sign == 1:
+            break
         C += 1
         s = drift_sign(b1, b2, C, C, eps)
+    else:
+        raise RuntimeError(f"UNKNOWN: no certified D > 0 within {MAX_WALK} steps above the float "
+                           f"candidate C = {cand} (last: {s.label})")
     certs = {C: s.enclosure}
     below = None
     for k, Cp in enumerate(range(C - 1, 1, -1)):
@@ -119,7 +127,7 @@ def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> 
     f = lambda C: _drift_float(float(b1), float(b2), np.asarray(C, dtype=np.float64), n, float(eps))
     if C_max is None:
         C_max = 50 * n + 1000
-        while float(f(float(C_max))) > 0 and C_max < 10**15:
+        while float(f(float(C_max))) > 0 and C_max < 10**15:  # bounded: at most ~50 doublings
             C_max *= 4
     top = min(C_max, n + 200_000)
     Cs = np.arange(n, top + 1, dtype=np.float64)
@@ -144,10 +152,19 @@ def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> 
         last = lo
     else:
         last = int(Cs[pos[-1]])
-    while drift_sign(b1, b2, last, n, eps).sign != 1:  # float was wrong at the edge
+    start = last
+    for _ in range(MAX_WALK):  # float was wrong at the edge; bounded (UNKNOWN at the bound)
+        if drift_sign(b1, b2, last, n, eps).sign == 1:
+            break
         last -= 1
-    while drift_sign(b1, b2, last + 1, n, eps).sign == 1:
+    else:
+        raise RuntimeError(f"UNKNOWN: no certified D > 0 within {MAX_WALK} steps below C = {start}")
+    for _ in range(MAX_WALK):
+        if drift_sign(b1, b2, last + 1, n, eps).sign != 1:
+            break
         last += 1
+    else:
+        raise RuntimeError(f"UNKNOWN: D > 0 still certified {MAX_WALK} steps above C = {start}")
     evals = certify_positive_range(b1, b2, n, n, last, eps)
     s_last = drift_sign(b1, b2, last, n, eps)
     s_next = drift_sign(b1, b2, last + 1, n, eps)

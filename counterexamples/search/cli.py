@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from fractions import Fraction
 
@@ -161,12 +162,34 @@ def main(argv=None, isolate: bool = False) -> int:
 
 def _main(argv) -> int:
     res, args = _search(argv)
+    res["failed_checks"] = failed_checks(res)
     text = dumps_default(res)
     emit(text if args.json else render(res), args.output)
-    # a witness that claims to break Adam but is not certified is a failed check (exit 1); a single
-    # --exact point that converges is an answer, not a failure (it carries "outcome")
-    failed = [w for w in res["witnesses"] if w.get("outcome") is None and not w["certified"]]
-    return 1 if failed else 0
+    for line in res["failed_checks"]:
+        print(f"check failed: {line}", file=sys.stderr)
+    return 1 if res["failed_checks"] else 0
+
+
+def failed_checks(res: dict) -> list[str]:
+    """What makes the run exit 1.  UNKNOWN is never success: a witness that claims to break Adam but
+    is not certified (a condition fails or a Z3 lemma it rests on is not PROVED), a certified witness
+    that the simulation contradicts, a family claim or the drift argument not proved.  A single
+    --exact point that converges is an answer, not a failure (it carries "outcome"); an inconclusive
+    simulation of a certified witness does not fail the run."""
+    bad = []
+    for w in res["witnesses"]:
+        name = f"theorem {w.get('theorem')} witness (C={w.get('C')})"
+        if w.get("outcome") is None and not w["certified"]:
+            bad.append(f"{name}: not certified")
+        if w["certified"] and w.get("confirmation") == "disagrees":
+            bad.append(f"{name}: the simulation disagrees with the certificate")
+        fam = (w.get("z3") or {}).get("family_lemmas_D_positive_for_all_C_gt_2")
+        if fam is not None and not fam.get("all_C_gt_2_diverge"):
+            bad.append(f"{name}: 'D > 0 for every C > 2' not proved")
+    da = res.get("drift_argument")
+    if da is not None and not da.get("proved"):
+        bad.append("drift argument: clamp identities not proved")
+    return bad
 
 
 def run_json(argv=None) -> dict:

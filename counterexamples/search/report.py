@@ -31,7 +31,11 @@ def render(res: dict) -> str:
     for w in res["witnesses"]:
         head = (f"[Theorem {w['theorem']}]" if w["theorem"] != "exact" else "[exact drift]")
         L.append(f"{head} beta1={w['beta1']} beta2={w['beta2']} C={w['C']} n={w['n']}  "
-                 f"certified={w['certified']}" + (f"  D={w['drift']}" if w.get("drift") else ""))
+                 f"certified={w['certified']}  simulation: {w.get('confirmation') or 'not run'}"
+                 + (f"  D={w['drift']}" if w.get("drift") else ""))
+        weak = [k for k, v in (w.get("rests_on") or {}).items() if v != "proved"]
+        if weak:
+            L.append(f"  not certified: rests on Z3 lemmas that are not PROVED: {', '.join(weak)}")
         bad = [k for k, v in w["conditions"].items() if v is not True]
         L.append(f"  conditions: {len(w['conditions']) - len(bad)}/{len(w['conditions'])} hold"
                  + (f"; failing: {bad}" if bad else ""))

@@ -33,21 +33,31 @@ def drift_decimal(b1, b2, C, n, eps=0) -> str:
     return ball.mid().str(15, radius=False)
 
 
-def _certified(conditions: dict, sim: dict | None) -> bool:
+def _certified(conditions: dict, lemmas: dict | None = None) -> bool:
+    """The exact argument only: every condition holds exactly and every Z3 lemma it rests on is PROVED
+    (an UNKNOWN lemma leaves the witness *not certified*).  The simulation is not part of it."""
     ok = all(v is True for v in conditions.values())
-    if sim is not None:
-        ok = ok and sim.get("agrees") is not False
-        if "ball" in sim:
-            ok = ok and sim["ball"]["float_inside_ball_or_1e-10"]
-    return bool(ok)
+    return bool(ok and all(v.get("status") == "proved" for v in (lemmas or {}).values()))
 
 
-def witness(theorem, b1, b2, C, n, conditions, sign, sim, eps=0, **extra) -> dict:
+def confirmation(sim: dict | None) -> str | None:
+    """The simulation's answer, apart from the certificate: 'agrees', 'disagrees' or 'inconclusive'
+    (a horizon too short to decide; never counted as agreement); None when no simulation ran."""
+    if sim is None:
+        return None
+    if "ball" in sim and not sim["ball"]["float_inside_ball_or_1e-10"]:
+        return "disagrees"  # the float64 run left the certified ball run: the simulation is wrong
+    return {True: "agrees", False: "disagrees"}.get(sim.get("agrees"), "inconclusive")
+
+
+def witness(theorem, b1, b2, C, n, conditions, sign, sim, eps=0, lemmas=None, **extra) -> dict:
+    lem = {k: v for k, v in (lemmas or {}).items() if isinstance(v, dict) and "status" in v}
     w = {"theorem": theorem, "beta1": _s(b1), "beta2": _s(b2), "C": _cnum(C), "n": n,
          "conditions": conditions,
          "drift": drift_decimal(b1, b2, C, n, eps) if n is not None and sign is not None else None,
          "drift_enclosure": sign.enclosure if sign is not None else None,
-         "certified": _certified(conditions, sim), "simulation": sim}
+         "rests_on": {k: v["status"] for k, v in lem.items()},
+         "certified": _certified(conditions, lem), "confirmation": confirmation(sim), "simulation": sim}
     w.update(extra)
     return w
 
@@ -130,7 +140,8 @@ def run_theorem2_pair(ctx, b1, b2, with_exact=True, with_sims=True) -> tuple[lis
     extra["exact_drift_positive"] = sign.sign == 1
     if res is None:  # the user asked about this C: the answer is an outcome, not a failed check
         extra["outcome"] = "conditions hold" if all(v is True for v in conds.values()) else "conditions fail"
-    out = [witness("2", b1, b2, C, C, conds_all, sign, sim, **extra)]
+    out = [witness("2", b1, b2, C, C, conds_all, sign, sim, lemmas=res.lemmas if res is not None else None,
+                   **extra)]
     row = {"beta1": _s(b1), "beta2": _s(b2), "reddi_C": C if res is not None else None}
     if with_exact:
         ex = run_exact_threshold(ctx, b1, b2, with_sims)
@@ -260,7 +271,8 @@ def run_theorem3(ctx) -> list[dict]:
     conds = {"E[sqrt(t) Delta_t] > 0 (95% CI, Monte Carlo)": r["backed"],
              "beta1<sqrt(beta2)": b1 * b1 < b2, "p=(1+delta)/(C+1) in (0,1)": 0 < (1 + d) / (dr.q(C) + 1) < 1}
     w = {"theorem": "3", "beta1": _s(b1), "beta2": _s(b2), "C": _cnum(C), "n": None, "delta": _s(d),
-         "conditions": conds, "drift": None, "certified": _certified(conds, sim), "simulation": sim,
+         "conditions": conds, "drift": None, "certified": _certified(conds), "confirmation": confirmation(sim),
+         "simulation": sim,
          "monte_carlo": r, "candidates_tried": [t["C"] for t in tried],
          "note": "statistical evidence (95% interval), not a proof; the C2 bound of the proof is RECONSTRUCTED"}
     return [w]

@@ -77,6 +77,9 @@ def step_lemmas(timeout_s: float = 10.0) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------
+MAX_STEPS = 1_000_000  # bound of every walk below (a sign never decided ends UNKNOWN, never a hang)
+
+
 def _first_even_true(pred, start: int) -> int:
     """Smallest even C >= start with pred(C), pred monotone (False..False True..True) on even C."""
     start += start % 2
@@ -126,8 +129,12 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
     r = math.sqrt(float(b2))
     K2 = max(2, math.floor(2 * r / (1 - r)) - 2)
     K2 += K2 % 2
-    while not b2 * (K2 + 2) ** 2 <= K2 * K2:  # exact: first even C with f(C+2) <= f(C)
+    for _ in range(MAX_STEPS):  # exact: first even C with f(C+2) <= f(C); bounded (UNKNOWN at the bound)
+        if b2 * (K2 + 2) ** 2 <= K2 * K2:
+            break
         K2 += 2
+    else:
+        raise RuntimeError(f"UNKNOWN: (c2) not monotone within {MAX_STEPS} even steps")
     c2s = _first_even_true(lambda C: c2(b2, C, exact=False), K2)
     # (c3): monotone beyond K3 (L3)
     from flint import arb
@@ -142,8 +149,12 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
             Af = 1.5 * (1 - float(b1)) / math.sqrt(1 - float(b2))
             K3 = max(2, int(math.log(2 / (3 * Af * (1 + gf))) / math.log(gf)) - 2) if Af * (1 + gf) > 2 / 3 else 2
             K3 += K3 % 2
-            while not (A * g ** K3 * (1 + g) < arb(2) / 3):  # certified
+            for _ in range(MAX_STEPS):  # certified; bounded (g >= 1 never gets there: UNKNOWN)
+                if A * g ** K3 * (1 + g) < arb(2) / 3:
+                    break
                 K3 += 2
+            else:
+                raise RuntimeError(f"UNKNOWN: (c3) monotonicity point not certified within {MAX_STEPS} steps")
     base = max(c1s, c2s)
     explicit, hits = 0, []
     for C in range(base, K3, 2):  # below K3 (c3) is not known to be monotone: check each
