@@ -292,7 +292,7 @@ def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries
                 n = workers or os.cpu_count() or 1
                 env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
                 cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, env=env)
+                                       dashboard_address=":0", env=env)
                 client = Client(cluster)
         else:
             try:
