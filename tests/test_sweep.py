@@ -169,7 +169,8 @@ def test_worker_exception_reraised_with_chunk(executor):
 
 
 def _slow(chunk):
-    time.sleep(0.5)
+    if chunk != [0]:
+        time.sleep(60)  # still running when Ctrl-C comes: the workers must be stopped, not awaited
     return chunk
 
 
@@ -184,15 +185,14 @@ def test_ctrl_c_cancels_and_leaves_no_children():
     calls = []
 
     def progress(done, total):
-        calls.append(done)
+        calls.append(time.perf_counter())
         raise KeyboardInterrupt
 
     before = _children()
-    t0 = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
         sweep(_slow, list(range(40)), executor="processes", workers=2, chunk_size=1, progress=progress)
-    assert calls == [1]
-    assert time.perf_counter() - t0 < 20  # 40 chunks x 0.5 s / 2 workers would be 10 s more
+    assert len(calls) == 1
+    assert time.perf_counter() - calls[0] < 3  # not the 60 s of the running chunk
     assert _children() <= before  # the sweep's two workers are gone
 
 
