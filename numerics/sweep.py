@@ -306,12 +306,14 @@ def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries
             f = client.submit(_run_chunk, fn, parts[i], i, warmup, threads, key=f"{token}-{i}",
                               pure=False)
             futs[f.key] = (f, i)
-        for f in as_completed([f for f, _ in futs.values()]):
+        # with_results: the results are fetched concurrently on the client's event loop (one
+        # blocking f.result() per chunk costs a round trip each: 10 s for 256 chunks when loaded)
+        for f, res in as_completed([f for f, _ in futs.values()], with_results=True,
+                                   raise_errors=False):
             i = futs[f.key][1]
             if f.status == "error":
-                exc = f.exception()
-                raise _annotate(exc, i, bounds[i])
-            finished(i, f.result())
+                raise _annotate(res[1], i, bounds[i])
+            finished(i, res)
     except BaseException:
         if client is not None and futs:
             try:

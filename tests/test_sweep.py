@@ -168,6 +168,13 @@ def test_worker_exception_reraised_with_chunk(executor):
     assert "in sweep chunk 5 (items 50..59)" in "".join(getattr(info.value, "__notes__", []))
 
 
+def test_dask_worker_exception_reraised_with_chunk(cluster):
+    with pytest.raises(ArithmeticError, match="boom") as info:
+        sweep(_raises, list(range(100)), scheduler=cluster, chunk_size=10)
+    assert info.value.sweep_chunk == 5
+    assert "in sweep chunk 5 (items 50..59)" in "".join(getattr(info.value, "__notes__", []))
+
+
 def _slow(chunk):
     if chunk != [0]:
         time.sleep(60)  # still running when Ctrl-C comes: the workers must be stopped, not awaited
