@@ -4,9 +4,9 @@ Workloads (``--workload``), on the N x N grid of cells of the (beta1, beta2) uni
 
 * ``arb`` (default; the certified phase diagram of ``search --grid``): per cell (i, j) the
   python-flint arb enclosure, at 64 bits, of Adam's steady-state drift D over the closed box
-  [i/N, (i+1)/N] x [j/N, (j+1)/N] (``counterexamples.drift.drift``, C = 3, n = 3), and its certified
-  sign (+1, -1, or 0 when the ball contains 0; one enclosure per cell, no subdivision).  About
-  0.2 ms per cell: 400 x 400 is 30-40 s in-process.  No numba, so a worker starts in about a second.
+  [i/N, (i+1)/N] x [j/N, (j+1)/N] (``counterexamples.drift.drift``, C = n = ``--n``, default 70), and
+  its certified sign (+1, -1, or 0 when the ball contains 0; one enclosure per cell, no subdivision).
+  No numba, so a worker starts in about a second.
 * ``engine``: per cell the centre ((i + 1/2)/N, (j + 1/2)/N); Adam (alpha = 0.5/sqrt(t), x_1 = 0) runs
   T rounds of the Section 5 problem (g_t = 1010 when t mod 101 = 1 else -10, F = [-1, 1]) and returns
   (x_T, R_T/T) (``numerics.sweep_examples.adam_grid_chunk``: one ``numerics.engine.batch`` per chunk,
@@ -120,6 +120,8 @@ def main(argv=None) -> int:
     p = Parser(prog="benchmarks/sweep.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--workload", choices=("arb", "engine"), default="arb",
                    help="arb: certified drift sign per cell (default); engine: Adam's x_T per cell")
+    p.add_argument("--n", type=_int_in("--n", 1, 1000), default=70,
+                   help="arb workload: the period n of the family, with C = n, 1..1000 (default 70)")
     p.add_argument("--cells", type=_int_in("--cells", 2, 4000), default=400, metavar="N",
                    help="grid side N, 2..4000 (default 400: 160000 cells)")
     p.add_argument("--T", type=_int_in("--T", 1, 10 ** 8), default=120000,
@@ -153,9 +155,9 @@ def main(argv=None) -> int:
         what = "engine: Adam x_T, R_T/T per cell centre (one engine batch per chunk, numba 1 thread)"
     else:
         items = [(i, j) for i in range(N) for j in range(N)]
-        fn = tiny = functools.partial(arb_grid_chunk, N=N)
+        fn = tiny = functools.partial(arb_grid_chunk, N=N, C=a.n, n=a.n)
         warm = _no_warmup
-        what = "arb: certified sign of the drift D over each cell, C = 3, n = 3, 64 bits"
+        what = f"arb: certified sign of the drift D over each cell, C = n = {a.n}, 64 bits"
     cs = default_chunk_size(len(items))
     n_chunks = -(-len(items) // cs)
     out = {"benchmark": "sweep", "workload": what,

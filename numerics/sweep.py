@@ -288,7 +288,10 @@ def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries
     futs: dict = {}
     try:
         if scheduler in (None, "local"):
-            with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
+            # no statistical profiler in the workers: sampling the compute thread's stack every 10 ms
+            # slows pure-Python chunks (the arb grid) by tens of percent
+            with dask.config.set({"distributed.scheduler.allowed-failures": retries,
+                                  "distributed.worker.profile.enabled": False}):
                 n = workers or os.cpu_count() or 1
                 env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
                 cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,

@@ -106,6 +106,19 @@ def test_dask_local_cluster_started_and_closed(reference):
     assert _json(m) == _json(reference["mc"][:48])
 
 
+def _pids(chunk):
+    return [os.getpid()] * len(chunk)
+
+
+def test_auto_first_chunk_here_then_processes_when_worth_it(monkeypatch):
+    import numerics.sweep as S
+
+    assert set(sweep(_pids, list(range(6)), chunk_size=2, workers=2)) == {os.getpid()}  # cheap: inline
+    monkeypatch.setattr(S, "AUTO_PARALLEL_SECONDS", 0.0)
+    pids = sweep(_pids, list(range(6)), chunk_size=2, workers=2)
+    assert pids[:2] == [os.getpid()] * 2 and os.getpid() not in pids[2:]
+
+
 # ---------------------------------------------------------------------------- dead workers retried
 def _dies_once(chunk):
     """Kills its worker process on the first attempt of the chunk holding path 50."""
