@@ -194,11 +194,27 @@ def _slow(chunk):
     return chunk
 
 
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (multiprocessing's own is_alive() can say True for a
+    child that the executor's manager thread has already reaped: its waitpid then fails with ECHILD)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in fh)
+    except FileNotFoundError:
+        return False
+    except OSError:  # pragma: no cover - no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+
 def _children() -> set:
     """Pids of this process's live multiprocessing children (a module Dask cluster's included)."""
     import multiprocessing
 
-    return {p.pid for p in multiprocessing.active_children()}
+    return {p.pid for p in multiprocessing.active_children() if _alive(p.pid)}
 
 
 def test_ctrl_c_cancels_and_leaves_no_children():
@@ -214,6 +230,24 @@ def test_ctrl_c_cancels_and_leaves_no_children():
     assert len(calls) == 1
     assert time.perf_counter() - calls[0] < 3  # not the 60 s of the running chunk
     assert _children() <= before  # the sweep's two workers are gone
+
+
+def test_ctrl_c_closes_a_local_dask_cluster():
+    pytest.importorskip("distributed")
+    calls = []
+
+    def progress(done, total):
+        calls.append(time.perf_counter())
+        raise KeyboardInterrupt
+
+    before = _children()
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_slow, list(range(6)), scheduler="local", workers=2, chunk_size=1, progress=progress)
+    assert len(calls) == 1 and time.perf_counter() - calls[0] < 20  # not the 60 s chunks
+    deadline = time.time() + 10
+    while not _children() <= before and time.time() < deadline:
+        time.sleep(0.2)
+    assert _children() <= before  # the nannies' worker processes are gone
 
 
 def test_missing_distributed_one_line(monkeypatch):
