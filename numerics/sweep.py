@@ -1,0 +1,385 @@
+"""One sweep layer: split independent work into chunks, run them anywhere, reassemble in order.
+
+Every embarrassingly parallel workload of the toolkit (phase-diagram cells, Monte Carlo paths,
+conformance runs) goes through :func:`sweep`::
+
+    results = sweep(fn, items, executor="auto", workers=None, scheduler=None, chunk_size=None,
+                    progress=None, warmup=None, retries=3)
+
+``fn`` is a module-level (picklable) function of ONE CHUNK (a list of consecutive items) that returns
+a list of the same length; ``sweep`` returns the concatenation in the order of ``items``.
+
+Bit-for-bit guarantee.  The split depends only on ``len(items)`` and ``chunk_size`` (default: at most
+:data:`MAX_CHUNKS` chunks, :func:`default_chunk_size`), never on the executor or the number of
+workers, and the results are put back by chunk index.  So the output is identical whatever runs it,
+provided ``fn`` is deterministic in its chunk: seeds must come from the items (e.g.
+``numpy.random.SeedSequence([seed, path_index])``), never from the worker, the time or the order in
+which chunks finish.
+
+Executors
+---------
+``"inline"``     in this process, chunk after chunk.
+``"processes"``  a local ``ProcessPoolExecutor`` (``spawn`` context: safe with numba's threads),
+                 ``workers`` processes (default: the number of cores).  A worker that dies
+                 (``BrokenProcessPool``) is replaced: the pool is rebuilt and the unfinished chunks are
+                 resubmitted, at most ``retries`` times.
+``"dask"``       Dask distributed (the ``distributed`` extra).  ``scheduler="tcp://host:8786"``
+                 connects to a running scheduler; ``scheduler="local"`` (or None) starts a
+                 ``LocalCluster`` of ``workers`` processes with one thread each and closes it at the
+                 end.  A chunk whose worker dies is rescheduled by Dask itself (up to the scheduler's
+                 ``distributed.scheduler.allowed-failures``, set to ``retries`` for a local cluster);
+                 then it fails with ``KilledWorker``.
+``"auto"``       (default) Dask when ``scheduler`` is given; inline when ``workers == 1`` or there is a
+                 single chunk; otherwise the first chunk runs inline and, when the remaining work is
+                 estimated above :data:`AUTO_PARALLEL_SECONDS`, the rest goes to local processes.
+
+Errors.  An exception raised by ``fn`` in a worker is re-raised here, same type, with a note (and the
+attribute ``sweep_chunk``) naming the chunk index and its items; it is not retried (it would fail
+again).  ``SweepUnavailable`` (a :class:`numerics.cli.BadInput`, one line) when Dask is asked for
+without ``distributed`` installed or the scheduler cannot be reached.
+
+Progress and Ctrl-C.  ``progress(done_items, total_items)`` is called in the caller's thread as chunks
+finish.  A ``KeyboardInterrupt`` (Ctrl-C, or raised by ``progress``) cancels the pending chunks, stops
+the worker processes (terminated, not awaited) or the Dask futures and local cluster, and is
+re-raised; the CLIs turn it into exit 130.  Worker processes ignore SIGINT, so a Ctrl-C reaching the
+whole process group does not look like a dead worker.
+
+numba.  The engine's drivers are generated at run time and compiled per process (numba's
+``cache=True`` covers only the module-level helpers in :mod:`numerics.engine.kernels`, so the on-disk
+cache in ``__pycache__`` helps but does not remove the first-call compilation).  ``warmup``, a
+module-level callable with no argument (e.g. a tiny ``engine.batch`` of the rule the sweep runs), is
+run once per worker process before its first chunk -- lazily, so a worker that replaces a dead one,
+or joins a Dask cluster late, warms up too.  Each worker limits numba to ``threads`` threads
+(default 1 under processes and Dask: the parallelism is the workers), so W workers use W cores.
+
+Example (``_example_square`` is a chunk function of this module)::
+
+    >>> from numerics.sweep import sweep, _example_square
+    >>> sweep(_example_square, range(5), executor="inline", chunk_size=2)
+    [0, 1, 4, 9, 16]
+
+CLIs share the flags: :func:`add_sweep_arguments` adds ``--workers N`` and ``--scheduler ADDRESS|local``
+and :func:`sweep_options` turns the parsed arguments into the keyword arguments of :func:`sweep`.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from typing import Any, Callable, Iterable, Sequence
+
+from .cli import BadInput
+
+__all__ = ["sweep", "chunks", "default_chunk_size", "SweepUnavailable", "add_sweep_arguments",
+           "sweep_options", "MAX_CHUNKS", "AUTO_PARALLEL_SECONDS", "EXECUTORS", "INSTALL_HINT"]
+
+EXECUTORS = ("auto", "inline", "processes", "dask")
+MAX_CHUNKS = 256            # default split: at most this many chunks (independent of the workers)
+AUTO_PARALLEL_SECONDS = 2.0  # "auto": go parallel when the remaining work is estimated above this
+MAX_WORKERS = 1024
+INSTALL_HINT = "pip install 'adam-beyond[distributed]'"
+
+
+class SweepUnavailable(BadInput):
+    """The asked-for executor cannot run here (one line, with what to do)."""
+
+
+# ---------------------------------------------------------------------------------------- splitting
+def default_chunk_size(n: int) -> int:
+    """ceil(n / MAX_CHUNKS), at least 1: depends on the number of items only."""
+    return max(1, math.ceil(n / MAX_CHUNKS))
+
+
+def chunks(items: Sequence, chunk_size: int) -> list[list]:
+    """Consecutive chunks of ``chunk_size`` items (the last may be shorter)."""
+    return [list(items[i:i + chunk_size]) for i in range(0, len(items), chunk_size)]
+
+
+# ------------------------------------------------------------------------------- worker-side runner
+_WARM: set = set()
+_WARM_LOCK = threading.Lock()
+
+
+def _limit_threads(threads: int | None) -> None:
+    if threads is None:
+        return
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))  # read by numba / BLAS when first imported
+    import sys
+
+    if "numba" in sys.modules:  # already imported: lower its thread count now
+        import numba
+
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+
+
+def _worker_init(threads: int | None) -> None:
+    """ProcessPoolExecutor initializer: Ctrl-C is the parent's business; limit threads."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_threads(threads)
+
+
+def _run_chunk(fn: Callable, chunk: list, index: int, warmup: Callable | None,
+               threads: int | None) -> list:
+    """Run one chunk in a worker: limit threads and warm up once per process, then ``fn(chunk)``."""
+    if warmup is not None or threads is not None:
+        key = (threads, None if warmup is None else
+               (getattr(warmup, "__module__", ""), getattr(warmup, "__qualname__", repr(warmup))))
+        with _WARM_LOCK:
+            if key not in _WARM:
+                _limit_threads(threads)
+                if warmup is not None:
+                    warmup()
+                _WARM.add(key)
+    out = fn(chunk)
+    out = list(out)
+    if len(out) != len(chunk):
+        raise ValueError(f"sweep: fn returned {len(out)} results for a chunk of {len(chunk)} items")
+    return out
+
+
+def _example_square(chunk: list) -> list:
+    """The docstring's example chunk function."""
+    return [x * x for x in chunk]
+
+
+# --------------------------------------------------------------------------------------- the sweep
+def _annotate(exc: BaseException, index: int, bounds: tuple[int, int]) -> BaseException:
+    exc.sweep_chunk = index
+    try:
+        exc.add_note(f"in sweep chunk {index} (items {bounds[0]}..{bounds[1] - 1})")
+    except AttributeError:  # pragma: no cover - Python < 3.11
+        pass
+    return exc
+
+
+def sweep(fn: Callable[[list], list], items: Iterable, *, executor: str = "auto",
+          workers: int | None = None, scheduler: str | None = None, chunk_size: int | None = None,
+          progress: Callable[[int, int], None] | None = None, warmup: Callable[[], Any] | None = None,
+          retries: int = 3, threads: int | None = 1) -> list:
+    """``fn`` over ``items`` in chunks; results in the order of ``items`` (see the module docstring)."""
+    items = list(items)
+    if executor not in EXECUTORS:
+        raise BadInput(f"executor: unknown {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if workers is not None and not (isinstance(workers, int) and 1 <= workers <= MAX_WORKERS):
+        raise BadInput(f"--workers: {workers!r} is not an integer in 1..{MAX_WORKERS}")
+    if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size >= 1):
+        raise BadInput(f"chunk_size: {chunk_size!r} is not an integer >= 1")
+    if not (isinstance(retries, int) and retries >= 0):
+        raise BadInput(f"retries: {retries!r} is not an integer >= 0")
+    n = len(items)
+    parts = chunks(items, chunk_size or default_chunk_size(n))
+    bounds = []
+    start = 0
+    for p in parts:
+        bounds.append((start, start + len(p)))
+        start += len(p)
+    results: list = [None] * len(parts)
+    state = {"done": 0}
+
+    def finished(i: int, out: list) -> None:
+        results[i] = out
+        state["done"] += len(out)
+        if progress is not None:
+            progress(state["done"], n)
+
+    todo = list(range(len(parts)))
+    if executor == "auto":
+        if scheduler is not None:
+            executor = "dask"
+        elif workers == 1 or len(parts) <= 1 or (workers is None and (os.cpu_count() or 1) == 1):
+            executor = "inline"
+        else:  # time the first chunk here; parallel only when the rest is worth a pool
+            t0 = time.perf_counter()
+            _inline(fn, parts, bounds, [0], warmup, finished)
+            todo = todo[1:]
+            executor = ("processes" if (time.perf_counter() - t0) * len(todo) > AUTO_PARALLEL_SECONDS
+                        else "inline")
+    if executor == "inline":
+        _inline(fn, parts, bounds, todo, warmup, finished)
+    elif executor == "processes":
+        _processes(fn, parts, bounds, todo, warmup, finished, workers or os.cpu_count() or 1,
+                   retries, threads)
+    else:
+        _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads)
+    out: list = []
+    for r in results:
+        out.extend(r)
+    return out
+
+
+def _inline(fn, parts, bounds, todo, warmup, finished) -> None:
+    for i in todo:
+        try:
+            out = _run_chunk(fn, parts[i], i, warmup, None)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            raise _annotate(exc, i, bounds[i])
+        finished(i, out)
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers now (do not wait for running chunks)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=5)
+        if p.is_alive():  # pragma: no cover - a worker stuck in C code ignoring SIGTERM
+            p.kill()
+            p.join(timeout=5)
+
+
+def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, threads) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    pending = set(todo)
+    deaths = 0
+    while pending:
+        pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
+                                      initializer=_worker_init, initargs=(threads,))
+        broken = False
+        try:
+            futs = {pool.submit(_run_chunk, fn, parts[i], i, warmup, threads): i for i in sorted(pending)}
+            for f in cf.as_completed(futs):
+                i = futs[f]
+                exc = f.exception()
+                if isinstance(exc, cf.process.BrokenProcessPool):
+                    broken = True  # every unfinished future fails the same way: rebuild below
+                    break
+                if exc is not None:
+                    raise _annotate(exc, i, bounds[i])
+                pending.discard(i)
+                finished(i, f.result())
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        if broken:
+            # keep what finished before the break (their results are already in), retry the rest
+            for f, i in futs.items():
+                if i in pending and f.done() and not f.cancelled() and f.exception() is None:
+                    pending.discard(i)
+                    finished(i, f.result())
+            _stop_pool(pool)
+            deaths += 1
+            if deaths > retries:
+                first = min(pending)
+                raise _annotate(RuntimeError(f"sweep: a worker process died {deaths} times; giving up "
+                                             f"(retries={retries})"), first, bounds[first])
+        else:
+            pool.shutdown(wait=True)
+
+
+def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads) -> None:
+    try:
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise SweepUnavailable(f"--scheduler: the Dask executor needs the distributed package: "
+                               f"{INSTALL_HINT}") from None
+    cluster = None
+    client = None
+    futs: dict = {}
+    try:
+        if scheduler in (None, "local"):
+            # no statistical profiler in the workers: sampling the compute thread's stack every 10 ms
+            # slows pure-Python chunks (the arb grid) by tens of percent
+            with dask.config.set({"distributed.scheduler.allowed-failures": retries,
+                                  "distributed.worker.profile.enabled": False}):
+                n = workers or os.cpu_count() or 1
+                env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", env=env)
+                client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise SweepUnavailable(f"--scheduler: cannot reach {scheduler} "
+                                       f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                                       ) from None
+        token = f"sweep-{os.getpid()}-{time.time_ns()}"
+        for i in todo:
+            f = client.submit(_run_chunk, fn, parts[i], i, warmup, threads, key=f"{token}-{i}",
+                              pure=False)
+            futs[f.key] = (f, i)
+        # with_results: the results are fetched concurrently on the client's event loop (one
+        # blocking f.result() per chunk costs a round trip each: 10 s for 256 chunks when loaded)
+        for f, res in as_completed([f for f, _ in futs.values()], with_results=True,
+                                   raise_errors=False):
+            i = futs[f.key][1]
+            if f.status == "error":
+                raise _annotate(res[1], i, bounds[i])
+            finished(i, res)
+    except BaseException:
+        if client is not None and futs:
+            try:
+                client.cancel([f for f, _ in futs.values()], force=True)
+            except Exception:  # pragma: no cover - the client may be gone already
+                pass
+        raise
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ------------------------------------------------------------------------------------ CLI helpers
+def _workers_arg(text: str) -> int:
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        v = None
+    if v is None or not 1 <= v <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer in 1..{MAX_WORKERS}")
+    return v
+
+
+def _scheduler_arg(text: str) -> str:
+    import argparse
+
+    if text == "local" or ("://" in text and text.split("://", 1)[1]) or ":" in text:
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not 'local' or a scheduler address such as "
+                                     f"tcp://host:8786")
+
+
+def add_sweep_arguments(parser) -> None:
+    """Add ``--workers N`` (1..1024) and ``--scheduler ADDRESS|local`` to an argparse parser."""
+    g = parser.add_argument_group("parallel sweep")
+    g.add_argument("--workers", type=_workers_arg, default=None, metavar="N",
+                   help=f"worker processes, 1..{MAX_WORKERS} (default: the number of cores; 1 runs "
+                        f"in this process); with --scheduler local, the size of the local Dask cluster")
+    g.add_argument("--scheduler", type=_scheduler_arg, default=None, metavar="ADDRESS|local",
+                   help=f"run the chunks on Dask: a scheduler address (tcp://host:8786) or 'local' to "
+                        f"start a LocalCluster (needs {INSTALL_HINT})")
+
+
+def sweep_options(args) -> dict:
+    """The keyword arguments of :func:`sweep` from the parsed ``--workers`` / ``--scheduler``.
+
+    With ``--scheduler`` the Dask executor is checked here, so a missing ``distributed`` package is a
+    one-line :class:`SweepUnavailable` before any long computation."""
+    workers = getattr(args, "workers", None)
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise SweepUnavailable(f"--scheduler: the Dask executor needs the distributed package: "
+                                   f"{INSTALL_HINT}") from None
+        return {"executor": "dask", "workers": workers, "scheduler": scheduler}
+    if workers == 1:
+        return {"executor": "inline", "workers": 1, "scheduler": None}
+    if workers is not None:
+        return {"executor": "processes", "workers": workers, "scheduler": None}
+    return {"executor": "auto", "workers": None, "scheduler": None}
