@@ -23,6 +23,7 @@ with the exact sign of D at the same centre, excluding the band where the predic
 """
 from __future__ import annotations
 
+import functools
 import time
 from fractions import Fraction
 
@@ -90,31 +91,42 @@ def z3_cell(b1lo, b1hi, b2lo, b2hi, C, n, timeout_s=1.0):
     return 0 if {1, -1} <= signs else None
 
 
+def _cells_chunk(cells, N, C, n, eps, depth):
+    """Certified signs of a chunk of cells (i, j): the unit of work of the sweep layer."""
+    return [_cell_sign(Fraction(i, N), Fraction(i + 1, N), Fraction(j, N), Fraction(j + 1, N), C, n, eps, depth)
+            for i, j in cells]
+
+
 def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, z3_timeout_s=1.0,
-                   z3_max_cells: int = 4, progress=None) -> dict:
-    """Label every cell; see the module docstring.  Returns the ``grid`` record of the JSON."""
+                   z3_max_cells: int = 4, progress=None, sweep_opts: dict | None = None) -> dict:
+    """Label every cell; see the module docstring.  Returns the ``grid`` record of the JSON.
+
+    The cells run through :func:`numerics.sweep.sweep` (``sweep_opts``: its executor options, e.g.
+    ``{"workers": 2}`` or ``{"scheduler": "tcp://host:8786"}``); the labels are the same bits whatever
+    runs them.  Z3 then looks at the first unresolved cells in (i, j) order, as before."""
+    from numerics.sweep import sweep
+
     t0 = time.perf_counter()
+    cells = [(i, j) for i in range(N) for j in range(N)]
+    signs = sweep(functools.partial(_cells_chunk, N=N, C=C, n=n, eps=eps, depth=depth), cells,
+                  progress=(lambda done, total: progress(done * N // total, N)) if progress else None,
+                  **(sweep_opts or {}))
     labels = [[None] * N for _ in range(N)]
     sub = [[None] * N for _ in range(N)]
     counts = {"diverges": 0, "converges": 0, "undecided": 0, "boundary": 0, "z3_tried": 0,
               "z3_boundary": 0}
-    for i in range(N):
-        for j in range(N):
-            s = _cell_sign(Fraction(i, N), Fraction(i + 1, N), Fraction(j, N), Fraction(j + 1, N),
-                           C, n, eps, depth)
-            if s is None and n <= z3_max_n and eps == 0 and counts["z3_tried"] < z3_max_cells:
-                counts["z3_tried"] += 1
-                s = z3_cell(Fraction(i, N), Fraction(i + 1, N), Fraction(j, N), Fraction(j + 1, N),
-                            C, n, z3_timeout_s)
-                if s is not None:
-                    counts["z3_boundary"] += 1
-            lab = {1: "diverges", -1: "converges"}.get(s, "undecided")
-            labels[i][j] = lab
-            sub[i][j] = "boundary" if s == 0 else ("unresolved" if s is None else "")
-            counts[lab] += 1
-            counts["boundary"] += s == 0
-        if progress:
-            progress(i + 1, N)
+    for (i, j), s in zip(cells, signs):
+        if s is None and n <= z3_max_n and eps == 0 and counts["z3_tried"] < z3_max_cells:
+            counts["z3_tried"] += 1
+            s = z3_cell(Fraction(i, N), Fraction(i + 1, N), Fraction(j, N), Fraction(j + 1, N),
+                        C, n, z3_timeout_s)
+            if s is not None:
+                counts["z3_boundary"] += 1
+        lab = {1: "diverges", -1: "converges"}.get(s, "undecided")
+        labels[i][j] = lab
+        sub[i][j] = "boundary" if s == 0 else ("unresolved" if s is None else "")
+        counts[lab] += 1
+        counts["boundary"] += s == 0
     return {"C": _num(C), "n": n, "N": N, "depth": depth,
             "index": "labels[i][j]: beta1 in [i/N,(i+1)/N], beta2 in [j/N,(j+1)/N]",
             "labels": labels, "undecided_kind": sub, "counts": counts,

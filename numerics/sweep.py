@@ -44,9 +44,9 @@ the worker processes (terminated, not awaited) or the Dask futures and local clu
 re-raised; the CLIs turn it into exit 130.  Worker processes ignore SIGINT, so a Ctrl-C reaching the
 whole process group does not look like a dead worker.
 
-numba.  The engine's drivers are generated at run time and compiled per process (numba's
-``cache=True`` covers only the module-level helpers in :mod:`numerics.engine.kernels`, so the on-disk
-cache in ``__pycache__`` helps but does not remove the first-call compilation).  ``warmup``, a
+numba.  The engine's drivers are generated module files that numba caches on disk
+(:mod:`numerics.engine.source`), so a worker on the same machine loads them instead of compiling;
+a fresh machine compiles each once.  ``warmup``, a
 module-level callable with no argument (e.g. a tiny ``engine.batch`` of the rule the sweep runs), is
 run once per worker process before its first chunk -- lazily, so a worker that replaces a dead one,
 or joins a Dask cluster late, warms up too.  Each worker limits numba to ``threads`` threads

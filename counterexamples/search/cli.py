@@ -29,6 +29,7 @@ from fractions import Fraction
 
 from numerics.cli import BadInput, CheckFailed, Parser, emit, main_entry, number, range_text
 from numerics.cli import meta as base_meta
+from numerics.sweep import add_sweep_arguments, sweep_options
 
 from .. import drift as dr
 from .report import render
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"Theorem 3: seed, {range_text('seed')} (default 0)")
     p.add_argument("--no-sim", action="store_true", help="skip simulations (exact results only)")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    add_sweep_arguments(p)  # --workers N, --scheduler ADDRESS|local (the grid's cells)
     return p
 
 
@@ -205,6 +207,7 @@ def _search(argv):
     t0 = time.perf_counter()
     args = build_parser().parse_args(argv)  # bad input / bad --output, --plot paths: exit 2 first
     o = validate(args)
+    o["sweep"] = sweep_options(args)  # a missing 'distributed' with --scheduler: one line, exit 2
     if args.plot:
         try:
             import matplotlib  # noqa: F401 -- only needed for --plot

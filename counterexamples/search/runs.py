@@ -210,7 +210,7 @@ def run_grid(ctx, C, n, N, b1=None, b2=None) -> dict:
     from .. import grid as G
 
     with ctx.bar(f"grid {N}x{N}: certified signs of D (C={_s(C)}, n={n})", N) as bar:
-        g = G.certified_grid(C, n, N, progress=lambda k, t: bar.update(k, t))
+        g = G.certified_grid(C, n, N, progress=lambda k, t: bar.update(k, t), sweep_opts=ctx.o.get("sweep"))
     g["reddi_region"] = G.reddi_region(C, n, N)
     g["reddi_region_note"] = ("Theorem 2 (c1)-(c3) at cell centres (RECONSTRUCTED)"
                               if g["reddi_region"] is not None else "Reddi's region needs n = C")
