@@ -10,7 +10,7 @@ Examples
 """
 from __future__ import annotations
 
-import io
+import copy
 import sys
 import time
 from fractions import Fraction
@@ -64,6 +64,9 @@ def parser() -> Parser:
     p.add_argument("--seed", type=number("seed"), default=0,
                    help=f"seed of the stochastic problems, {range_text('seed')} (default 0)")
     p.add_argument("--checkpoints", help="comma list of rounds t to report (default 1, 10, 100, ..., T)")
+    p.add_argument("--stochastic-panel", action="store_true",
+                   help="with --plot and --problem section5-online: also run section5-stochastic (same "
+                        "optimizers, hyper-parameters, T and --seed) and draw its x_t as a third panel")
     return p
 
 
@@ -170,43 +173,25 @@ def table(out: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(out: dict, path: str) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise BadInput("--plot needs matplotlib (pip install 'adam-beyond[plot]')")
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    for r in out["runs"]:
-        t = [c["t"] for c in r["checkpoints"]]
-        ax1.plot(t, [c["avg_regret"] for c in r["checkpoints"]], label=f"{r['optimizer']} ({r['variant']})")
-        ax2.plot(t, [c["x"] for c in r["checkpoints"]], label=f"{r['optimizer']} ({r['variant']})")
-    for ax, lab in ((ax1, "average regret $R_t/t$"), (ax2, "iterate $x_t$")):
-        ax.set_xscale("log")
-        ax.set_xlabel("round $t$")
-        ax.set_ylabel(lab)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
-    ax2.set_ylim(-1.05, 1.05)
-    fig.suptitle(f"{out['problem']['name']}: Figure 1 analogue (Reddi et al. 2018)")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fmt = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
-    fig.savefig(buf, format=fmt, dpi=120)
-    plt.close(fig)
-    write_atomic(path, buf.getvalue())
-
-
 def _main(argv) -> int:
     a = parser().parse_args(argv)  # bad input, bad --output / --plot paths: exit 2 before any work
+    if a.plot:
+        from .figures import _pyplot, figure1
+
+        _pyplot()  # matplotlib missing: one line, exit 2, before the run
+    if a.stochastic_panel and not (a.plot and a.problem == "section5-online"):
+        raise BadInput("--stochastic-panel needs --plot FILE and --problem section5-online")
     try:
         out = simulate(a)
+        sto = None
+        if a.stochastic_panel:  # the same optimizers, hyper-parameters, T and seed on the stochastic twin
+            b = copy.copy(a)
+            b.problem = "section5-stochastic"
+            sto = simulate(b)
     except FamilyError as exc:
         raise BadInput(str(exc)) from None
     if a.plot:
-        plot(out, a.plot)
+        figure1(out, a.plot, stochastic=sto)
         print(f"[simulate] wrote {a.plot}", file=sys.stderr)
     emit(dumps(out) if a.json else table(out), a.output)
     return 0

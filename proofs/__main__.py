@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="audit only this theorem (repeatable); one of: " + ", ".join(IDS))
     p.add_argument("--timeout", type=number("timeout"), default="10", metavar="S",
                    help=f"per-obligation Z3 time limit in seconds, in {range_text('timeout')} (default 10)")
+    p.add_argument("--html", metavar="FILE", help="also write the audit as one self-contained HTML page "
+                   "(verdict filters, no network) to FILE (checked before the run)")
+    p._outputs.append(("html", "--html", None))
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -117,6 +120,12 @@ def _main(argv) -> int:
                      f"cvc5 confirmed {solvers['z3+cvc5']} of {solvers['z3_proved']} Z3 proofs ({rate}), in {total:.1f} s.  "
                      + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
         text = "\n".join(lines)
+    if args.html:
+        from numerics.cli import write_atomic
+
+        from .html import render
+
+        write_atomic(args.html, render(doc))
     emit(text, args.output)
     return 1 if bad else 0
 
