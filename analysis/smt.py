@@ -65,7 +65,27 @@ def _solve_text(text: str, timeout_s: float) -> dict:
     return {"status": answer or "unknown", "model": model}
 
 
-def _child(conn, text, timeout_s):
+def _orphan_proof(parent: int) -> None:
+    """The cvc5 child dies with its parent and holds none of its output pipes: an interrupted audit
+    (Ctrl-C kills the worker) must not leave cvc5 running, nor keep the caller's pipes open."""
+    import os
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except Exception:  # noqa: BLE001 -- other systems: the pipes below still close
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+
+
+def _child(conn, text, timeout_s, parent):
+    _orphan_proof(parent)
     try:
         conn.send(_solve_text(text, timeout_s))
     except Exception as exc:  # noqa: BLE001 -- reported as "no confirmation"
@@ -102,7 +122,9 @@ def _in_child(text: str, timeout_s: float):
 
     ctx = mp.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, text, timeout_s), daemon=True)
+    import os
+
+    proc = ctx.Process(target=_child, args=(send, text, timeout_s, os.getpid()), daemon=True)
     proc.start()
     send.close()
     res = None
