@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import time
 from fractions import Fraction
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""The old keyword form of a batch (method name, hyper-parameters, problem values) mapped onto
+"""Helpers of the engine tests.  The old keyword form of a batch (method name, hyper-parameters, problem values) mapped onto
 ``numerics.engine.batch`` (a method from ``make`` plus a problem and a horizon).  Test code only: it
 lets the equality tests state random workloads compactly; it computes nothing itself."""
 from __future__ import annotations
@@ -30,3 +30,18 @@ def run_batch(method, *, T, checkpoints=(), device="cpu", threads=None, progress
     meth, prob, x1 = workload(method, **kw)
     return batch(meth, prob, T, x1, checkpoints=checkpoints, device=device, threads=threads,
                  progress=progress)
+
+
+def skip_if_gpu() -> None:
+    """Skip a test of the no-GPU failure path where a GPU answers (a broken driver still runs it)."""
+    import pytest
+
+    try:
+        import cupy
+
+        if cupy.is_available():  # pragma: no cover - GPU machines
+            pytest.skip("a GPU answers here: the clean-failure path does not apply")
+    except ImportError:
+        pass
+    except Exception:  # pragma: no cover - a broken driver must still fail cleanly
+        pass

@@ -11,6 +11,8 @@ import pytest
 from numerics import BackendUnavailable, Bernoulli, Periodic, make, run
 from numerics.backends import ArrayAPIBackend, NumpyBackend
 
+from _engine_kw import skip_if_gpu
+
 xps = pytest.importorskip("array_api_strict")
 TOL = 1e-12
 
@@ -74,15 +76,7 @@ def test_a_wrong_backend_would_be_caught():
 
 
 def test_cupy_without_gpu_fails_cleanly():
-    try:
-        import cupy
-
-        if cupy.is_available():  # pragma: no cover - only on a GPU machine
-            pytest.skip("a GPU is present: the clean-failure path does not apply")
-    except ImportError:
-        pass
-    except Exception:  # pragma: no cover - a broken driver still must fail cleanly below
-        pass
+    skip_if_gpu()
     from numerics import get_backend
 
     with pytest.raises(BackendUnavailable) as info:

@@ -9,10 +9,10 @@ import zlib
 import numpy as np
 import pytest
 
-from numerics import BackendUnavailable, Periodic, engine, make, run
+from numerics import BackendUnavailable, Periodic, make, run
 from numerics.engine import cuda
 
-from _engine_kw import run_batch
+from _engine_kw import run_batch, skip_if_gpu
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None,
                                 reason="no C compiler to build the kernel source on the host")
@@ -59,15 +59,7 @@ def test_cuda_source_on_host_equals_reference():
 
 
 def test_cupy_backend_without_gpu_is_a_clean_error():
-    try:
-        import cupy
-
-        if cupy.is_available():  # pragma: no cover - GPU machines
-            pytest.skip("a GPU answers here")
-    except ImportError:
-        pass
-    except Exception:  # pragma: no cover - a broken driver must still fail cleanly below
-        pass
+    skip_if_gpu()
     with pytest.raises(BackendUnavailable) as info:
         run_batch("amsgrad", C=3, n=3, T=5, device="cuda")
     assert str(info.value).startswith("--backend cupy:") and "\n" not in str(info.value)
@@ -98,15 +90,7 @@ def test_gpu_check_script_without_gpu_is_one_line_exit_2():
     import sys
     from pathlib import Path
 
-    try:
-        import cupy
-
-        if cupy.is_available():  # pragma: no cover - GPU machines
-            pytest.skip("a GPU answers here")
-    except ImportError:
-        pass
-    except Exception:  # pragma: no cover
-        pass
+    skip_if_gpu()
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_check.py"
     p = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "cupy" in p.stderr.lower()

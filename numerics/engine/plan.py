@@ -9,7 +9,6 @@ one set of values per trajectory are the three classes below.  Every number is c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 import numpy as np
