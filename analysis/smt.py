@@ -69,16 +69,10 @@ def _orphan_proof(parent: int) -> None:
     """The cvc5 child dies with its parent and holds none of its output pipes: an interrupted audit
     (Ctrl-C kills the worker) must not leave cvc5 running, nor keep the caller's pipes open."""
     import os
-    import signal
 
-    try:
-        import ctypes
+    from numerics.cli import die_with_parent
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except Exception:  # noqa: BLE001 -- other systems: the pipes below still close
-        pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+    die_with_parent(parent)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)

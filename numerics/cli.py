@@ -353,6 +353,19 @@ def _supervise(prog: str, pid: int) -> int:
     return os.waitstatus_to_exitcode(status) if status else 0
 
 
+def die_with_parent(parent: int) -> None:
+    """In a forked child: be killed when ``parent`` dies (Linux PR_SET_PDEATHSIG), so that a worker
+    never outlives the process that waits for it (a killed supervisor, a killed audit)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 -- other systems: no such guarantee
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def main_entry(prog: str, body: Callable[[list[str] | None], int], argv=None, isolate: bool = False) -> int:
     """Run ``body(argv)`` with the project's exit conventions; returns the exit code.
 
@@ -366,9 +379,11 @@ def main_entry(prog: str, body: Callable[[list[str] | None], int], argv=None, is
     if isolate and hasattr(os, "fork"):
         sys.stdout.flush()
         sys.stderr.flush()
+        supervisor = os.getpid()
         pid = os.fork()
         if pid:
             return _supervise(prog, pid)
+        die_with_parent(supervisor)  # a supervisor killed outright takes its worker with it
         try:  # the worker: silent on Ctrl-C (the supervisor prints the one line)
             signal.signal(signal.SIGINT, _on_sigint(prog, -1))
             rc = _run(prog, body, argv)

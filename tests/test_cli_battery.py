@@ -127,3 +127,22 @@ def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     lines = [ln for ln in err.decode().splitlines() if ln.strip()]
     assert p.returncode == 130 and len(lines) == 1 and "interrupted" in lines[0], err[-800:]
     assert list(tmp_path.iterdir()) == []  # no output file, no temporary left
+
+
+def test_worker_dies_with_a_killed_supervisor():
+    """SIGKILL on the supervising process (a CI timeout, a killed terminal) ends its worker too."""
+    import os
+
+    p = subprocess.Popen([sys.executable, "-m", "proofs", "--quiet"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, cwd=ROOT)
+    time.sleep(3)
+    kids = [int(c) for c in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()]
+    assert kids, "the supervisor forked no worker"
+    p.kill()
+    p.wait()
+    deadline = time.time() + 5
+    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
+                                         open(f"/proc/{k}/stat").read().split()[2] != "Z" for k in kids):
+        time.sleep(0.1)
+    alive = [k for k in kids if os.path.exists(f"/proc/{k}") and open(f"/proc/{k}/stat").read().split()[2] != "Z"]
+    assert alive == [], f"worker(s) {alive} outlived their supervisor"
