@@ -19,7 +19,7 @@ from fractions import Fraction
 import z3
 
 # cvc5's per-query limit inside the audit: short, so that a hard query is reported "z3 only" quickly
-CVC5_TIMEOUT_S = 1.5
+CVC5_TIMEOUT_S = 3.0
 
 
 def available() -> bool:
@@ -37,7 +37,7 @@ def smt2(assertions) -> str:
     return s.to_smt2()
 
 
-def _solve_text(text: str, timeout_s: float) -> dict:
+def _solve_text(text: str, timeout_s: float, options=()) -> dict:
     """cvc5 on SMT-LIB text, in this process (cvc5 does not always honour its own time limits in
     non-linear arithmetic, so :func:`cross_check` runs this in a child process it can kill)."""
     import cvc5
@@ -45,7 +45,8 @@ def _solve_text(text: str, timeout_s: float) -> dict:
     slv = cvc5.Solver()
     slv.setOption("produce-models", "true")
     slv.setOption("tlimit-per", str(max(1, int(timeout_s * 1000))))
-    slv.setOption("nl-cov", "true")  # cylindrical algebraic coverings: complete for QF_NRA
+    for key, value in options:
+        slv.setOption(key, value)
     parser = cvc5.InputParser(slv)
     parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text, "query")
     sm = parser.getSymbolManager()
@@ -78,59 +79,141 @@ def _orphan_proof(parent: int) -> None:
         os.dup2(null, fd)
 
 
-def _child(conn, text, timeout_s, parent):
+def _child(conn, text, options, timeout_s, parent):
     _orphan_proof(parent)
     try:
-        conn.send(_solve_text(text, timeout_s))
+        conn.send(_solve_text(text, timeout_s, options))
     except Exception as exc:  # noqa: BLE001 -- reported as "no confirmation"
         conn.send({"status": "error", "reason": f"cvc5 error: {exc}"})
     finally:
         conn.close()
 
 
+# cvc5 configurations raced on the same text, one child process each.  Measured on the audit's hard
+# steps: neither dominates.  QF_NRA + nl-cov (cylindrical algebraic coverings, complete for QF_NRA)
+# confirms 9 of 13 hard steps in < 0.5 s where logic ALL confirms none, yet ALL (incremental
+# linearisation) confirms some bilinear steps, e.g. Theorem 4's step 6 at constant beta1, that nl-cov
+# does not finish in 20 s.  Racing costs a second core for at most ``timeout_s``.
+CONFIGS = (("QF_NRA", (("nl-cov", "true"),)), ("ALL", ()))
+
+
+def eliminate_division(assertions) -> list:
+    """Each distinct real quotient a/b replaced by a fresh variable r with ``b != 0 => r * b = a``.
+
+    Why: nl-cov handles polynomials only; with the quotients named, cvc5 confirms steps it cannot
+    otherwise (measured: Theorem 2's B3, Theorem 4's step 2, Theorem 6's T6-4).  Sound for confirming
+    ``unsat``: any model of the original extends to the new formula with r := the value of a/b
+    (SMT-LIB leaves a/0 unspecified, and the new formula does not constrain r when b = 0), so the new
+    formula is unsat whenever the original is.  The converse fails (a model may put r apart from an
+    unspecified a/0), which is why a cvc5 model is replayed on the *original* formula
+    (:func:`replay_model`) before it counts against Z3."""
+    names = {str(v) for v in _free_consts(assertions)}
+    cache: dict = {}
+    side: list = []
+
+    def fresh():
+        k = len(cache)
+        while f"_q{k}" in names:
+            k += 1
+        names.add(f"_q{k}")
+        return z3.Real(f"_q{k}")
+
+    def walk(e):
+        if not z3.is_app(e) or e.num_args() == 0:
+            return e  # constants, variables, and quantifiers (left as they are)
+        kids = [walk(c) for c in e.children()]
+        if z3.is_app_of(e, z3.Z3_OP_DIV):
+            key = (kids[0].sexpr(), kids[1].sexpr())
+            if key not in cache:
+                r = cache[key] = fresh()
+                side.append(z3.Implies(kids[1] != 0, r * kids[1] == kids[0]))
+            return cache[key]
+        return e.decl()(*kids)
+
+    return [walk(a) for a in assertions] + side
+
+
+def _free_consts(assertions) -> set:
+    out, seen, todo = set(), set(), list(assertions)
+    while todo:
+        e = todo.pop()
+        if e.get_id() in seen:
+            continue
+        seen.add(e.get_id())
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            out.add(e)
+        elif z3.is_app(e):
+            todo.extend(e.children())
+    return out
+
+
 def cross_check(assertions, timeout_s: float = CVC5_TIMEOUT_S) -> dict:
     """cvc5's answer on the conjunction ``assertions`` (Z3 terms), posed as SMT-LIB text, within
-    ``timeout_s`` wall-clock seconds (a child process, killed at the limit)."""
+    ``timeout_s`` wall-clock seconds.  The quotients are named first (:func:`eliminate_division`), and
+    the configurations of ``CONFIGS`` race in child processes (killed at the limit); the first
+    ``unsat`` or ``sat`` answers.  A ``sat`` model is restricted to the original variables."""
     t0 = time.perf_counter()
     if not available():
         return {"status": "unavailable", "reason": "cvc5 is not installed", "model": {}, "seconds": 0.0}
-    # QF_NRA turns on cvc5's complete non-linear procedure (measured: 9 of 13 hard audit steps
-    # confirmed in < 0.5 s, against 0 of 13 with logic ALL); anything it rejects is retried with ALL
-    body = smt2(assertions)
-    res = _in_child("(set-logic QF_NRA)\n" + body, timeout_s)
-    if res is not None and res["status"] == "error":
-        res = _in_child("(set-logic ALL)\n" + body, timeout_s)
+    body = smt2(eliminate_division(assertions))
+    res = _in_children([(f"(set-logic {logic})\n" + body, opts) for logic, opts in CONFIGS], timeout_s)
     secs = time.perf_counter() - t0
     if res is None:
         return {"status": "unknown", "reason": f"cvc5: timeout ({timeout_s:g} s)", "model": {}, "seconds": secs}
     if res["status"] == "error":
         return {"status": "unknown", "reason": res["reason"], "model": {}, "seconds": secs}
     if res["status"] in ("sat", "unsat"):
-        return {"status": res["status"], "reason": "", "model": res["model"], "seconds": secs}
+        keep = {str(v) for v in _free_consts(assertions)}
+        model = {k: v for k, v in res["model"].items() if k in keep}
+        return {"status": res["status"], "reason": "", "model": model, "seconds": secs,
+                "config": res.get("config", "")}
     return {"status": "unknown", "reason": "cvc5: unknown (incomplete)", "model": {}, "seconds": secs}
 
 
-def _in_child(text: str, timeout_s: float):
-    """:func:`_solve_text` in a forked child, killed after ``timeout_s``; None on timeout."""
+def _in_children(jobs, timeout_s: float):
+    """:func:`_solve_text` on each (text, options) of ``jobs`` in forked children at once; the first
+    decisive answer (``sat``/``unsat``), else the last other answer, else None when all ran out of time.
+    Every child is killed before returning."""
     import multiprocessing as mp
+    import os
+    from multiprocessing.connection import wait
 
     ctx = mp.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    import os
-
-    proc = ctx.Process(target=_child, args=(send, text, timeout_s, os.getpid()), daemon=True)
-    proc.start()
-    send.close()
+    live, procs = {}, []
+    for text, opts in jobs:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, text, opts, timeout_s, os.getpid()), daemon=True)
+        proc.start()
+        procs.append(proc)
+        send.close()
+        live[recv] = (proc, text.split("\n", 1)[0])
+    deadline = time.monotonic() + timeout_s + 0.2
     res = None
-    if recv.poll(timeout_s + 0.2):
-        try:
-            res = recv.recv()
-        except EOFError:
-            res = None
-    if proc.is_alive():
-        proc.kill()
-    proc.join(1.0)
-    recv.close()
+    try:
+        while live:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for recv in wait(list(live), left):
+                proc, head = live.pop(recv)
+                try:
+                    got = recv.recv()
+                except EOFError:
+                    got = None
+                recv.close()
+                if got is None:
+                    continue
+                got["config"] = head
+                if got["status"] in ("sat", "unsat"):
+                    return got
+                res = got
+    finally:
+        for recv in live:
+            recv.close()
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join(1.0)
     return res
 
 

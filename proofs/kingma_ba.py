@@ -88,8 +88,13 @@ def _tele(N, p, monotone):
     for k, u in enumerate(us, 1):
         H[f"0<=u{k}<=E"] = N.And(u >= 0, u <= E)
     if monotone:
-        for k in (1, 2, 3):
-            H[f"c{k}>=c{k - 1}"] = cs[k] >= cs[k - 1]
+        # the increments named: c_k = c_{k-1} + d_k with d_k >= 0.  The same claim, but cvc5 confirms
+        # it in 0.2 s in this form and not in 20 s with the c_k free (measured)
+        ds = [N.var(f"d{k}") for k in (1, 2, 3)]
+        cs = [cs[0]]
+        for k, d in enumerate(ds, 1):
+            H[f"c{k}>=c{k - 1}"] = d >= 0
+            cs.append(cs[-1] + d)
     lhs = sum(us[k - 1] * (cs[k] - cs[k - 1]) for k in (1, 2, 3))
     return H, lhs <= E * (cs[3] - cs[0])
 

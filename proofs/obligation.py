@@ -83,6 +83,7 @@ class Z3Num:
         self.side: list = []
         self.vars: dict[str, Any] = {}
         self._k = 0
+        self._roots: dict[str, Any] = {}
 
     def var(self, name):
         v = z3.Real(name)
@@ -93,10 +94,15 @@ class Z3Num:
         return z3kit.Q(p, q)
 
     def sqrt(self, e):
-        self._k += 1
-        s, cons = z3kit.sqrt_of(e, f"_s{self._k}")
-        self.side += cons
-        return s
+        # one auxiliary per distinct radicand: sqrt is a function, and a shared name spares both
+        # solvers from deducing that two roots of the same expression are equal
+        key = e.sexpr() if hasattr(e, "sexpr") else repr(e)
+        if key not in self._roots:
+            self._k += 1
+            s, cons = z3kit.sqrt_of(e, f"_s{self._k}")
+            self.side += cons
+            self._roots[key] = s
+        return self._roots[key]
 
     def abs(self, e):
         return z3.If(e >= 0, e, -e)

@@ -191,7 +191,7 @@ def test_cvc5_confirms_a_z3_proof_of_the_same_formula():
 
 def test_cvc5_timeout_is_z3_only_never_a_refutation(monkeypatch):
     x = z3.Real("x")
-    monkeypatch.setattr(smt, "_in_child", lambda text, t: None)  # the child was killed at the limit
+    monkeypatch.setattr(smt, "_in_children", lambda jobs, t: None)  # the child was killed at the limit
     solvers, cc, disagree = z3kit.confirm_unsat([x * x < 0], timeout_s=0.5)
     assert solvers == "z3 only" and not disagree and "timeout" in cc["reason"]
     v = z3kit.prove(x * x >= 0, [], timeout_s=5)
@@ -213,6 +213,76 @@ def test_disagreement_is_replayed_exactly_and_fails_the_audit(monkeypatch):
     row = StepResult("s", "c", "unknown", cross_check={"disagreement": "real"}).as_json()
     row["expected"] = "unknown"
     assert mismatches([{"id": "x", "steps": [row]}])
+
+
+def _quotients(e) -> int:
+    if not z3.is_app(e):
+        return 0
+    return int(z3.is_app_of(e, z3.Z3_OP_DIV)) + sum(_quotients(c) for c in e.children())
+
+
+def test_division_elimination_keeps_every_model_where_no_denominator_vanishes():
+    # the renamed formula must hold at (point, r := a/b) exactly when the original holds at the point:
+    # checked by the exact evaluator on points chosen by hand, not by either solver
+    x, y, z = z3.Reals("x y z")
+    f = [x / y + (x + 1) / (y * z) >= 2, z / (x / y) < 3]
+    g = smt.eliminate_division(f)
+    assert sum(_quotients(e) for e in g) == 0
+    names = sorted({str(v) for v in smt._free_consts(g)} - {"x", "y", "z"})
+    assert len(names) == 3  # x/y is named once, though it occurs twice
+    for pt in ({"x": Fraction(3), "y": Fraction(2), "z": Fraction(1, 2)},
+               {"x": Fraction(-1), "y": Fraction(5), "z": Fraction(7)},
+               {"x": Fraction(1), "y": Fraction(1), "z": Fraction(1)}):
+        X, Y, Z = pt["x"], pt["y"], pt["z"]
+        vals = [X / Y, (X + 1) / (Y * Z), Z / (X / Y)]
+        # every assignment of the quotient values to the names: exactly one is the faithful one
+        import itertools
+        outs = set()
+        for perm in itertools.permutations(vals):
+            env = dict(pt, **dict(zip(names, perm)))
+            if smt.replay_model(g[len(f):], env):  # the side conditions pin each name to its quotient
+                outs.add(smt.replay_model(g[:len(f)], env))
+        assert outs == {smt.replay_model(f, pt)}
+
+
+def test_division_elimination_leaves_a_quotient_by_zero_unconstrained():
+    x, y = z3.Reals("x y")
+    g = smt.eliminate_division([x / y == 1])
+    side = g[1:]
+    for r in (Fraction(-4), Fraction(0), Fraction(9)):
+        assert smt.replay_model(side, {"x": Fraction(2), "y": Fraction(0), "_q0": r}) is True
+    assert smt.replay_model(side, {"x": Fraction(2), "y": Fraction(1), "_q0": Fraction(3)}) is False
+
+
+def test_cvc5_configurations_race_and_the_first_decisive_answer_counts(monkeypatch):
+    x = z3.Real("x")
+    seen = []
+
+    def fake(text, timeout_s, options=()):
+        seen.append(text.split("\n", 1)[0])
+        if text.startswith("(set-logic QF_NRA)"):
+            return {"status": "unknown", "model": {}}
+        return {"status": "unsat", "model": {}}
+
+    monkeypatch.setattr(smt, "_solve_text", fake)  # forked children inherit the patch
+    r = smt.cross_check([x * x < 0], 5.0)
+    assert r["status"] == "unsat" and r["config"] == "(set-logic ALL)"
+    monkeypatch.setattr(smt, "_solve_text", lambda text, timeout_s, options=(): {"status": "unknown",
+                                                                                 "model": {}})
+    assert smt.cross_check([x * x < 0], 5.0)["status"] == "unknown"
+    # a sat model is reported on the original variables only (the named quotients are dropped)
+    monkeypatch.setattr(smt, "_solve_text", lambda text, timeout_s, options=(): {
+        "status": "sat", "model": {"x": Fraction(1), "_q0": Fraction(2)}})
+    r = smt.cross_check([x / 2 > 3], 5.0)
+    assert r["status"] == "sat" and r["model"] == {"x": Fraction(1)}
+
+
+def test_one_z3_root_per_radicand():
+    from proofs.obligation import Z3Num
+    N = Z3Num()
+    a, b = N.var("a"), N.var("b")
+    assert N.sqrt(a + b).eq(N.sqrt(a + b)) and not N.sqrt(a + b).eq(N.sqrt(a * b))
+    assert len(N.side) == 4
 
 
 def test_exact_model_replay():

@@ -104,7 +104,8 @@ def test_theorem3_monte_carlo_matches_spec_F9():
     mc = w["monte_carlo"]
     assert mc["seed"] == 7 and mc["paths"] == 4000
     assert 0.03 < mc["mean_sqrt_t_E_Delta"] < 0.09  # F9 (docs/references.md): +0.059 at (0.9, 0.99), C = 100
-    assert mc["ci95"][0] > 0 and w["certified"]
+    # statistical evidence with its range in the label, never a certificate
+    assert mc["ci95"][0] > 0 and not w["certified"] and "4000 paths" in w["evidence"] and r.returncode == 0
 
 
 def test_default_run_certifies_every_witness_and_reproduces_the_table():

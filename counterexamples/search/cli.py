@@ -174,15 +174,18 @@ def _main(argv) -> int:
 
 def failed_checks(res: dict) -> list[str]:
     """What makes the run exit 1.  UNKNOWN is never success: a witness that claims to break Adam but
-    is not certified (a condition fails or a Z3 lemma it rests on is not PROVED), a certified witness
+    is not certified (a condition fails or a Z3 lemma it rests on is not PROVED) and carries no finite
+    evidence (Theorem 3's Monte Carlo, labelled with its range, is evidence, never certified), a witness
     that the simulation contradicts, a family claim or the drift argument not proved.  A single
     --exact point that converges is an answer, not a failure (it carries "outcome"); an inconclusive
     simulation of a certified witness does not fail the run."""
     bad = []
     for w in res["witnesses"]:
         name = f"theorem {w.get('theorem')} witness (C={w.get('C')})"
-        if w.get("outcome") is None and not w["certified"]:
+        if w.get("outcome") is None and not w["certified"] and not w.get("evidence"):
             bad.append(f"{name}: not certified")
+        if w.get("evidence") and w.get("confirmation") == "disagrees":
+            bad.append(f"{name}: the simulation disagrees with the evidence")
         if w["certified"] and w.get("confirmation") == "disagrees":
             bad.append(f"{name}: the simulation disagrees with the certificate")
         fam = (w.get("z3") or {}).get("family_lemmas_D_positive_for_all_C_gt_2")

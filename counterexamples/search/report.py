@@ -33,6 +33,8 @@ def render(res: dict) -> str:
         L.append(f"{head} beta1={w['beta1']} beta2={w['beta2']} C={w['C']} n={w['n']}  "
                  f"certified={w['certified']}  simulation: {w.get('confirmation') or 'not run'}"
                  + (f"  D={w['drift']}" if w.get("drift") else ""))
+        if w.get("evidence"):
+            L.append(f"  EVIDENCE, not a proof: {w['evidence']}")
         weak = [k for k, v in (w.get("rests_on") or {}).items() if v != "proved"]
         if weak:
             L.append(f"  not certified: rests on Z3 lemmas that are not PROVED: {', '.join(weak)}")
