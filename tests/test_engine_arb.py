@@ -107,6 +107,7 @@ def test_a_wrong_hoist_is_caught(monkeypatch):
     meth, prob = make("amsgrad", alpha="0.3"), Bernoulli(p="0.5", high=2, low=-1, seed=1)
     ref = run(meth, prob, 30, 0, backend=B, checkpoints=[])
     monkeypatch.setattr(SP, "T", SP.G)
+    monkeypatch.setattr(engine_arb, "_LOOPS", {})  # neither reuse a good loop nor keep this one
     res = run_arb(meth, prob, 30, 0, B, [])
     assert res.backend["engine"] == "arb-fused"
     assert not same(res.x_T, ref.x_T)

@@ -21,6 +21,7 @@ from .plan import why_not_rule
 from .specialise import NotSpecialisable, specialise
 
 MEMO_MAX = 64  # gradient objects remembered (an Explicit problem yields new ones: bounded)
+_LOOPS: dict = {}  # generated loops by (rule key, precision): generating one takes ~20 ms
 
 
 class _ScalarArb:
@@ -171,10 +172,13 @@ def run_arb(method, problem, T: int, x1, backend: ArbBackend, checkpoints: Seque
         engine = "arb-fused"
         loop = None
         if generated:
-            try:
-                loop = generated_loop(update, method.rule.State)
-            except NotSpecialisable:
-                loop = None
+            key = (method.rule.key, B.prec)
+            if key not in _LOOPS:
+                try:
+                    _LOOPS[key] = generated_loop(update, method.rule.State)
+                except NotSpecialisable:
+                    _LOOPS[key] = None
+            loop = _LOOPS[key]
         if loop is not None:
             stops = sorted(want | {T})
             x, x_played, loss, S, out = loop(h, x, state, lo, hi, stops, want,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
+import math
 import textwrap
 import types
 
@@ -37,13 +38,14 @@ class NotSpecialisable(Exception):
     """The update uses a construct the rewrites do not cover (the caller runs the plain loop)."""
 
 
-def _def_of(fn) -> ast.FunctionDef:
+def _def_of(fn, helper: bool = False) -> ast.FunctionDef:
     try:
         src = textwrap.dedent(inspect.getsource(fn))
     except (OSError, TypeError) as exc:
         raise NotSpecialisable(f"no source for {fn!r}") from exc
     node = ast.parse(src).body[0]
-    if not isinstance(node, ast.FunctionDef) or node.decorator_list:
+    # a helper's decorator (numba's njit around a backend function) is not part of its value
+    if not isinstance(node, ast.FunctionDef) or (node.decorator_list and not helper):
         raise NotSpecialisable(f"{getattr(fn, '__qualname__', fn)}: not a plain def")
     a = node.args
     if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or a.posonlyargs:
@@ -136,7 +138,7 @@ class _Inliner:
 
     def inline(self, fn, args, depth):
         try:
-            node = _def_of(fn)
+            node = _def_of(fn, helper=True)
         except NotSpecialisable:
             return None
         ret = _body_expr(node)
@@ -186,16 +188,25 @@ class Specialised:
 
     ``hyper``: fields of ``h`` read; ``state``: the state fields in order; ``prelude``: statements
     run once before the loop; ``memo``: (name, expression) pairs that depend on ``_g`` alone;
-    ``body``: the statements of one round; ``ns``: the values the text names."""
+    ``body``: the statements of one round; ``ns``: the values the text names; ``tables``: (array,
+    local or None, expression of ``_t``), read in the body as ``array[_k]`` for round ``_t``; ``roots``: (name,
+    [last values of its changing inputs]) of each remembered square root (start them at NaN)."""
 
-    def __init__(self, hyper, state, prelude, memo, body, ns):
+    def __init__(self, hyper, state, prelude, memo, body, ns, tables=(), roots=()):
         self.hyper, self.state, self.prelude, self.memo, self.body, self.ns = (
             hyper, state, prelude, memo, body, ns)
+        self.tables, self.roots = list(tables), list(roots)
 
 
-def specialise(update, State) -> Specialised:
+def specialise(update, State, *, t_tables: bool = False, memo_sqrt: bool = False) -> Specialised:
     """The rewrites of the module doc applied to ``update(h, g, state, t)`` (made on a scalar
-    backend) whose state is the named tuple class ``State``."""
+    backend) whose state is the named tuple class ``State``.
+
+    For compiled drivers: ``t_tables`` moves what depends on the round index alone into tables
+    filled a block of rounds at a time (a loop of its own, which the compiler vectorises: alpha_t's
+    root and division); ``memo_sqrt`` keeps ``math.sqrt(a)`` of the last round when ``a`` is the
+    same nonzero number (AMSGrad's v_hat is often unchanged; equal nonzero floats have equal bits,
+    and the root is a function of them)."""
     fn = getattr(update, "py_func", update)
     node = _def_of(fn)
     if len(node.args.args) != 4:
@@ -338,40 +349,111 @@ def specialise(update, State) -> Specialised:
 
     classify(stmts, NONE)
 
-    # --- hoist: invariant locals and subexpressions to the prelude, g-only ones to the memo ------
+    # --- hoist: invariant locals and subexpressions to the prelude, g-only ones to the memo,
+    # (t_tables) t-only ones to per-block tables.  Nothing under a branch moves: a compiled
+    # division by zero raises, so an expression is only evaluated where the rule evaluates it.
     prelude: list[str] = [f"_h_{f} = h.{f}" for f in hyper]
     memo: list[tuple[str, str]] = []
+    # (array, local or None, expression): round _t's value is array[_k]; a t-only local is
+    # computed in order in the table loop (later expressions read it there by name)
+    tables: list[tuple[str, str | None, str]] = []
     seen: dict[str, str] = {}
 
     def has_op(e):
         return any(isinstance(n, (ast.BinOp, ast.Call, ast.UnaryOp, ast.Compare, ast.IfExp))
                    for n in ast.walk(e))
 
+    def hoisted(c, n) -> bool:  # only operations move (a name or a function stays where it is)
+        return has_op(n) and (c == NONE or c == G or (c == T and t_tables))
+
+    def place(c, text) -> str:
+        if text not in seen:
+            name = f"_{'c' if c == NONE else 'm' if c == G else 'p'}{len(seen)}"
+            seen[text] = name
+            if c == NONE:
+                prelude.append(f"{name} = {text}")
+            elif c == G:
+                memo.append((name, text))
+            else:
+                tables.append((name, None, text))
+        return seen[text]
+
     class Hoist(ast.NodeTransformer):
         def generic_visit(self, n):
             if isinstance(n, ast.expr) and not isinstance(n, (ast.Constant, ast.Name)):
                 c = cls(n)
-                if c == NONE or (c == G and has_op(n)):
-                    text = ast.unparse(n)
-                    if text not in seen:
-                        name = f"_c{len(seen)}" if c == NONE else f"_m{len(seen)}"
-                        seen[text] = name
-                        (prelude.append(f"{name} = {text}") if c == NONE else memo.append((name, text)))
-                    return ast.copy_location(ast.Name(seen[text], ast.Load()), n)
+                if hoisted(c, n):
+                    name = place(c, ast.unparse(n))
+                    ref = name if c in (NONE, G) else f"{name}[_k]"
+                    return ast.copy_location(ast.parse(ref, mode="eval").body, n)
+            if isinstance(n, ast.IfExp):  # only the test is evaluated for sure
+                n.test = self.visit(n.test)
+                return n
+            if isinstance(n, ast.Call):  # the arguments, not the function
+                n.args = [self.visit(a) for a in n.args]
+                return n
             return super().generic_visit(n)
 
     out: list[ast.stmt] = []
     for s in stmts:
-        if (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
-                and s.targets[0].id.startswith("_u_") and dep.get(s.targets[0].id) in (NONE, G)):
-            v, c = s.targets[0].id, dep[s.targets[0].id]
-            rhs = Hoist().visit(s.value) if not isinstance(s.value, (ast.Constant, ast.Name)) \
-                else s.value
+        if isinstance(s, ast.If):  # a branch: its test may be hoisted, its statements stay
+            s.test = Hoist().visit(s.test)
+            out.append(s)
+            continue
+        tgt = s.targets[0] if isinstance(s, ast.Assign) else None
+        c = dep.get(tgt.id) if isinstance(tgt, ast.Name) and tgt.id.startswith("_u_") else None
+        if c == T and t_tables:
+            v = tgt.id
+            tables.append((f"_T{v}", v, ast.unparse(s.value)))
+            out.append(ast.parse(f"{v} = _T{v}[_k]").body[0])
+            continue
+        if c == NONE or c == G:
+            v = tgt.id
+            rhs = s.value if isinstance(s.value, (ast.Constant, ast.Name)) else Hoist().visit(s.value)
             text = ast.unparse(rhs)
             (prelude.append(f"{v} = {text}") if c == NONE else memo.append((v, text)))
             continue
         out.append(Hoist().visit(s))
+
+    # --- (memo_sqrt) a root whose argument did not change since the last round is not retaken
+    roots: list[str] = []
+    if memo_sqrt:
+        math_names = {k for k, v in inl.ns.items() if v is math}
+        final: list[ast.stmt] = []
+        for s in out:
+            pre: list[ast.stmt] = []
+            if not isinstance(s, ast.If):
+                class Root(ast.NodeTransformer):
+                    def visit_IfExp(self, n):
+                        n.test = self.visit(n.test)
+                        return n
+
+                    def visit_Call(self, n):
+                        self.generic_visit(n)
+                        f = n.func
+                        if (isinstance(f, ast.Attribute) and f.attr == "sqrt" and len(n.args) == 1
+                                and isinstance(f.value, ast.Name) and f.value.id in math_names
+                                and cls(n.args[0]) & (S | G | X) and not cls(n.args[0]) & T):
+                            # keyed on the names the argument reads that change (the rest is
+                            # invariant): equal nonzero floats give the argument's same bits
+                            keys = sorted({m.id for m in ast.walk(n.args[0]) if isinstance(m, ast.Name)
+                                           and cls(m) != NONE})
+                            k = len(roots)
+                            roots.append((f"_r{k}", [f"_qa{k}_{j}" for j in range(len(keys))]))
+                            test = " or ".join(f"{v} != _qa{k}_{j} or {v} == 0.0"
+                                               for j, v in enumerate(keys))
+                            pre.extend(ast.parse(
+                                f"if {test}:\n"
+                                + "".join(f"    _qa{k}_{j} = {v}\n" for j, v in enumerate(keys))
+                                + f"    _r{k} = {ast.unparse(n)}").body)
+                            return ast.copy_location(ast.Name(f"_r{k}", ast.Load()), n)
+                        return n
+
+                s = Root().visit(s)
+            final.extend(pre)
+            final.append(s)
+        out = final
     for s in out:
         ast.fix_missing_locations(s)
     body_text = [ast.unparse(s) for s in out]
-    return Specialised(hyper, fields, prelude, memo, body_text, dict(inl.ns))
+    return Specialised(hyper, fields, prelude, memo, body_text, dict(inl.ns), tables, roots)
