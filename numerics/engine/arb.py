@@ -171,8 +171,9 @@ def run_arb(method, problem, T: int, x1, backend: ArbBackend, checkpoints: Seque
         want = {c for c in cps if 1 <= c <= T}
         engine = "arb-fused"
         loop = None
-        if generated:
-            key = (method.rule.key, B.prec)
+        # the rewrites assume the helpers are pure: a user's beta2 schedule runs the plain loop
+        if generated and why_not_rule(method) is None:
+            key = (method.rule.key, B.prec)  # the key names every switch of the rule
             if key not in _LOOPS:
                 try:
                     _LOOPS[key] = generated_loop(update, method.rule.State)

@@ -4,11 +4,13 @@ The step of a kernel is not written here: it is ``rule.make(CompiledBackend)``'s
 function :mod:`numerics.optimizers` defines, made on a backend whose helpers are numba functions and
 compiled with its switches as constants.  This module only writes the *drivers* around it: the
 gradient source, the exact regret, the projection (a clip: exact for a box and diagonal methods),
-read-outs at checkpoints and at round T.  The driver source is generated from two templates (serial:
-one lane at a time with its state in registers; parallel: blocks of lanes, time outside and lanes
-inside so that LLVM vectorises the lane loop; it runs plain rounds only, and the runner hands each
-read-out round to the serial driver) with the rule's state and number fields filled in from
-:mod:`numerics.engine.layout`.
+read-outs at checkpoints and at round T.  The driver source is generated from templates (serial:
+one lane at a time with its state in registers, its plain rounds running the step as rewritten by
+:mod:`numerics.engine.specialise` (round-only values in per-block tables, a root kept while its
+inputs are unchanged), or the step as written for rules outside the rewrites' language; parallel:
+blocks of lanes, time outside and lanes inside so that LLVM vectorises the lane loop; it runs plain
+rounds only, and the runner hands each read-out round to the serial driver) with the rule's state
+and number fields filled in from :mod:`numerics.engine.layout`.
 
 Same bits as the reference (``numerics.run`` on float64), because the step is the reference code and:
 
@@ -243,8 +245,8 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
 
 
 def specialised_serial(rule):
-    # (driver source, namespace of the values it names) for the serial driver around the
-    # specialised step, or None when the rule is outside the rewrites' language
+    """The rule's step rewritten for the serial driver (an ``engine.specialise.Specialised``), or
+    None when the rule is outside the rewrites' language (then the driver calls the step)."""
     from .specialise import NotSpecialisable, specialise
 
     _, update = rule.make(CompiledBackend)

@@ -204,9 +204,9 @@ def specialise(update, State, *, t_tables: bool = False, memo_sqrt: bool = False
 
     For compiled drivers: ``t_tables`` moves what depends on the round index alone into tables
     filled a block of rounds at a time (a loop of its own, which the compiler vectorises: alpha_t's
-    root and division); ``memo_sqrt`` keeps ``math.sqrt(a)`` of the last round when ``a`` is the
-    same nonzero number (AMSGrad's v_hat is often unchanged; equal nonzero floats have equal bits,
-    and the root is a function of them)."""
+    root and division); ``memo_sqrt`` keeps ``math.sqrt(a)`` of the last round when the names ``a``
+    reads that can change (state, gradient) hold the same nonzero numbers (AMSGrad's v_hat is often
+    unchanged; equal nonzero floats have equal bits, so ``a`` and its root are the same bits)."""
     fn = getattr(update, "py_func", update)
     node = _def_of(fn)
     if len(node.args.args) != 4:
