@@ -1,7 +1,8 @@
 """The engine against the hand-written engine it replaced (git history), in one process.
 
-Loads ``numerics/engine_kernels.py`` and ``numerics/engine_arb.py`` as they were before the rule
-compiler (commit 87ced96, "each update rule written once"), from ``git show``, into a temporary
+Loads the modules ``engine_kernels`` and ``engine_arb`` of ``numerics`` as they were before the
+rule compiler (commit 87ced96, "each update rule written once"; the files are gone from the tree),
+from ``git show``, into a temporary
 directory, and times on the workload of ``benchmarks/run.py`` (AMSGrad, paper variant, the
 Section 5 problem): the batch (N = 1e4 (beta1, beta2) pairs, T = 1e4), one trajectory (T = 1e7),
 and the certified arb loop (100 bits, T = 3e5).  Each pair runs alternately ``--repeat`` times;

@@ -44,6 +44,10 @@ def _def_of(fn, helper: bool = False) -> ast.FunctionDef:
     except (OSError, TypeError) as exc:
         raise NotSpecialisable(f"no source for {fn!r}") from exc
     node = ast.parse(src).body[0]
+    # the source is read from the file by line number: a file edited since the import gives
+    # another function's text (then nothing is rewritten)
+    if isinstance(node, ast.FunctionDef) and node.name != fn.__name__:
+        raise NotSpecialisable(f"the source of {fn.__qualname__} changed since it was imported")
     # a helper's decorator (numba's njit around a backend function) is not part of its value
     if not isinstance(node, ast.FunctionDef) or (node.decorator_list and not helper):
         raise NotSpecialisable(f"{getattr(fn, '__qualname__', fn)}: not a plain def")
