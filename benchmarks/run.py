@@ -8,12 +8,15 @@ Workload: AMSGrad (paper variant, alpha_t = 0.5/sqrt(t), x_1 = 0) on the Section
           (numerics.run on the float64 numpy backend with per-trajectory hyper-parameter arrays);
 * single: one trajectory (beta1 = 0.9, beta2 = 0.99), T = 1e7 for the fused engine, timed against
           a plain Python loop (the same arithmetic, Python floats) and numerics.run on that one
-          trajectory on a shorter horizon (rates are per trajectory-step, so the ratio is fair);
+          trajectory on a shorter horizon (rates are per trajectory-step, so the ratio is fair),
+          and the same engine run with the step called as written (``kernels.SPECIALISE`` off:
+          the baseline of the rewrites of numerics.engine.specialise, checked to give the same bits);
 * GPU:    the same batch on the CuPy one-thread-per-trajectory kernel when a GPU answers, with the
           largest difference from the float64 CPU engine (else the reason it was skipped);
 * torch:  torch.optim.Adam(amsgrad=True) on a one-element float64 parameter, if torch is installed;
-* certified: python-flint arb balls at 100 bits, T = 1e6, through numerics.run and through the
-          fused ball loop of numerics.engine.arb (checked to return the same ball);
+* certified: python-flint arb balls at 100 bits, T = 1e6, through numerics.run, through the
+          fused ball loop of numerics.engine.arb (checked to return the same ball), and through
+          that loop with the update called as is (``run_arb(generated=False)``);
 * CLIs:   the default ``python -m proofs`` and ``python -m counterexamples.search`` runs, and
           ``python -m counterexamples.search --exact --grid 200`` (wall time, exit code).
 
@@ -231,6 +234,20 @@ def bench(args) -> dict:
     runs = _engine_runs(lambda: eng_single(T_single), rep)
     R["engine_single"] = dict(engine=runs[-1].engine, **_rates(T_single, [r.seconds for r in runs]),
                               x_T=float(runs[-1].x_T[0]), avg_regret=float(runs[-1].avg_regret[0]))
+    # the same trajectory with the step called as written (kernels.SPECIALISE off): what the
+    # rewrites of numerics.engine.specialise (tables of alpha_t, remembered roots) gain
+    from numerics.engine import kernels as _kernels
+
+    _kernels.SPECIALISE = False
+    try:
+        eng_single(2)
+        runs_p = _engine_runs(lambda: eng_single(T_single), rep)
+    finally:
+        _kernels.SPECIALISE = True
+    R["engine_single_step_as_written"] = dict(
+        engine=runs_p[-1].engine, **_rates(T_single, [r.seconds for r in runs_p]),
+        same_bits=bool(runs_p[-1].x_T[0] == R["engine_single"]["x_T"]
+                       and runs_p[-1].avg_regret[0] == R["engine_single"]["avg_regret"]))
     note(f"[bench] plain Python loop T={T_python}")
     med, times, (xpy, _, _) = _median_time(lambda: python_loop(T_python), rep_slow)
     R["python_loop"] = _rates(T_python, times)
@@ -280,6 +297,13 @@ def bench(args) -> dict:
         R["arb_certified"] = dict(**_rates(T_arb, [sec]), prec_bits=100,
                                   x_T=B.to_str(ra.x_T, 20),
                                   engine_x_T=float(eng_single(T_arb).x_T[0]))
+        # the update called as is inside the same loop: what the generated loop body gains
+        from numerics.engine.arb import run_arb
+
+        secp, _, rp = _median_time(lambda: run_arb(m1, prob, T_arb, 0, B, [], generated=False), 1)
+        R["arb_fused_step_as_written"] = dict(**_rates(T_arb, [secp]), prec_bits=100,
+                                              same_ball=bool(rp.x_T.mid() == rf.x_T.mid()
+                                                             and rp.x_T.rad() == rf.x_T.rad()))
     except ImportError as exc:
         R["arb_certified"] = dict(skipped=f"python-flint missing ({exc})")
 
@@ -313,6 +337,14 @@ def bench(args) -> dict:
                      "reference_single / python_loop": R["reference_single"]["steps_per_s"] / py}
     if "steps_per_s" in R.get("torch_loop", {}):
         res["ratios"]["engine_single / torch_loop"] = one / R["torch_loop"]["steps_per_s"]
+    sp = R["engine_single_step_as_written"]
+    res["ratios"]["engine_single / engine_single_step_as_written (CPU)"] = (
+        R["engine_single"]["cpu_steps_per_s"] / sp["cpu_steps_per_s"])
+    if "cpu_seconds" in R.get("arb_fused", {}):
+        res["ratios"]["arb_fused / arb_certified (CPU)"] = (R["arb_fused"]["cpu_steps_per_s"]
+                                                            / R["arb_certified"]["cpu_steps_per_s"])
+        res["ratios"]["arb_fused / arb_fused_step_as_written (CPU)"] = (
+            R["arb_fused"]["cpu_steps_per_s"] / R["arb_fused_step_as_written"]["cpu_steps_per_s"])
     tg = {"batch_vs_numpy": eng / npy, "batch_steps_per_cpu_s": R["engine_batch"]["cpu_steps_per_s"],
           "single_steps_per_s": one, "single_vs_python": one / py}
     if not q and "seconds" in R.get("arb_certified", {}):
@@ -382,11 +414,13 @@ def render(res) -> str:
             ("engine, batch, 1 thread", "engine_batch_1thread"),
             ("CuPy raw kernel, batch (GPU)", "cupy_batch"),
             ("engine, single trajectory", "engine_single"),
+            ("  same, step called as written", "engine_single_step_as_written"),
             ("plain Python loop", "python_loop"),
             ("numerics.run, one trajectory", "reference_single"),
             ("torch.optim.Adam(amsgrad=True)", "torch_loop"),
             ("arb 100 bits (numerics.run)", "arb_certified"),
-            ("arb 100 bits (fused, same balls)", "arb_fused")]
+            ("arb 100 bits (fused, same balls)", "arb_fused"),
+            ("  same loop, update called as is", "arb_fused_step_as_written")]
     for label, key in rows:
         r = R.get(key, {})
         if "steps_per_s" in r:
@@ -403,6 +437,11 @@ def render(res) -> str:
                      f"{R['arb_certified']['seconds'][0]:.2f} s, fused {R['arb_fused']['seconds'][0]:.2f} s "
                      f"(CPU {R['arb_fused']['cpu_seconds'][0]:.2f} s), same ball: "
                      f"{R['arb_fused']['same_ball_as_reference']}")
+    rt = res.get("ratios", {})
+    for k in ("engine_single / engine_single_step_as_written (CPU)", "arb_fused / arb_certified (CPU)",
+              "arb_fused / arb_fused_step_as_written (CPU)"):
+        if k in rt:
+            lines.append(f"speed ratio {k}: {rt[k]:.2f}x")
     for key in ("proofs_default", "search_default", "search_grid200"):
         if key in R:
             r = R[key]

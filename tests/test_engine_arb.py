@@ -65,3 +65,74 @@ def test_declines_outside_its_scope():
         assert why in engine.why_not(meth, prob, x1, backend=B)
         res = engine.simulate(meth, prob, 5, x1, backend=B)
         assert res.backend["engine"] == "reference"
+
+
+# --- the generated loop (engine.specialise) against the reference, every switch ---------------
+from numerics.optimizers import BIAS_CORRECTION_V  # noqa: E402
+from numerics.engine import arb as engine_arb  # noqa: E402
+from numerics.engine import specialise as SP  # noqa: E402
+
+SWITCHED = ([("amsgrad", dict(bias_correction_m=bcm, bias_correction_v=bcv, eps="1e-3", eps_root="1e-4",
+                               schedule=sched, beta1_schedule=b1s, lam="0.9"))
+             for bcm in (False, True) for bcv in BIAS_CORRECTION_V
+             for sched, b1s in (("sqrt", "constant"), ("constant", "geometric"), ("sqrt", "harmonic"))]
+            + [("adam", dict(variant=v, eps="1e-8")) for v in ("paper", "pytorch", "optax", "keras")]
+            + [("adamx", dict(beta1_schedule=b, lam="0.5")) for b in ("constant", "geometric", "harmonic")]
+            + [("adamnc", dict(beta1_schedule="harmonic")), ("adagrad", dict(schedule="constant")),
+               ("sgd", {}), ("rmsprop", dict(variant="optax"))])
+
+
+@pytest.mark.parametrize("k", range(len(SWITCHED)))
+def test_generated_loop_gives_the_reference_balls_for_every_switch(k):
+    mname, hyper = SWITCHED[k]
+    B = ArbBackend(80)
+    meth = make(mname, alpha="0.3", **hyper)
+    # a Bernoulli path exercises the per-object memo, the periodic pattern the per-position one
+    for prob in (Periodic(pattern=["7/3", -1, "-1/7"]), Bernoulli(p="0.4", high="5/2", low="-0.5", seed=k)):
+        ref = run(meth, prob, 60, "-0.125", backend=B, checkpoints=[1, 2, 31, 60])
+        for generated in (True, False):
+            res = run_arb(meth, prob, 60, "-0.125", B, [1, 2, 31, 60], generated=generated)
+            assert res.backend["engine"] == ("arb-fused" if generated else "arb-fused-plain")
+            for a in ("x_T", "x_played", "regret"):
+                assert same(getattr(res, a), getattr(ref, a)), (a, generated)
+            for c, d in zip(res.checkpoints, ref.checkpoints, strict=True):
+                assert c.t == d.t and same(c.x, d.x) and same(c.regret, d.regret)
+
+
+def test_a_wrong_hoist_is_caught(monkeypatch):
+    """The comparison above can fail: classifying what depends on the round index as depending on
+    the gradient alone memoises alpha_t = alpha/sqrt(t) with the first round that saw each gradient,
+    and the balls no longer match the reference."""
+    B = ArbBackend(80)
+    meth, prob = make("amsgrad", alpha="0.3"), Bernoulli(p="0.5", high=2, low=-1, seed=1)
+    ref = run(meth, prob, 30, 0, backend=B, checkpoints=[])
+    monkeypatch.setattr(SP, "T", SP.G)
+    monkeypatch.setattr(engine_arb, "_LOOPS", {})  # neither reuse a good loop nor keep this one
+    res = run_arb(meth, prob, 30, 0, B, [])
+    assert res.backend["engine"] == "arb-fused"
+    assert not same(res.x_T, ref.x_T)
+
+
+def test_the_rewrites_hoist_what_they_should():
+    """For paper AMSGrad: 1 - beta1 and 1 - beta2 once, (1-beta1) g and (1-beta2) g^2 per gradient
+    object, alpha_t and the root every round, inv_lr (denom / lr) never."""
+    B = ArbBackend(80)
+    meth = make("amsgrad")
+    with B.precision():
+        _, update = meth.rule.make(engine_arb._ScalarArb(B))
+        sp = SP.specialise(update, meth.rule.State)
+    memo = " ".join(e for _, e in sp.memo)
+    body = "\n".join(sp.body)
+    assert "_g * _g" in memo and "_g" not in "".join(sp.prelude)
+    assert "_t" in body and "sqrt" in body and "_u_lr" in body
+    assert "/ _u_lr" not in body  # the unread inv_lr is gone
+
+
+def test_outside_the_language_runs_the_plain_loop():
+    def update(h, g, state, t):
+        for _ in range(2):
+            pass
+        return g, state, g
+
+    with pytest.raises(SP.NotSpecialisable):
+        SP.specialise(update, make("sgd").rule.State)

@@ -34,8 +34,10 @@ schedule).  A user-defined beta2 schedule is Python code of the caller: ``simula
 reference loop.
 
 Layout: ``layout`` (array rows, also as C macros), ``plan`` (validation and arrays), ``kernels``
-(drivers generated around the compiled step), ``batch`` (segments, threads, progress), ``single``
-(``simulate``), ``arb`` (balls), ``cuda`` (GPU).  No module here imports this package back.
+(drivers generated around the compiled step), ``specialise`` (the step's source rewritten as a loop
+body for the serial driver and the ball loop: same values, fewer operations), ``source`` (module
+text for numba's disk cache), ``batch`` (segments, threads, progress), ``single`` (``simulate``),
+``arb`` (balls), ``cuda`` (GPU).  No module here imports this package back.
 """
 from .batch import BatchResult, batch
 from .plan import (PARALLEL_MIN_LANES, BernoulliBatch, EngineUnavailable, ExplicitBatch, PeriodicBatch)

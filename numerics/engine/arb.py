@@ -3,33 +3,51 @@
 
 Ball arithmetic is deterministic: the same operations on the same balls at the same precision give
 the same midpoint and radius.  The step is the rule's own ``update`` (made on a scalar view of the
-same backend, so the same arb operations run in the same order); this loop only removes the layers
-around it (problem iterators, object-array checks, projection and regret helpers).
+same backend, so the same arb operations build the same balls).  The loop around it is generated:
+:func:`numerics.engine.specialise.specialise` rewrites the update into a loop body that evaluates
+what never changes once, what depends on the gradient alone once per gradient object, and never the
+unread ``inv_lr`` (see that module for why the balls stay the same).  A rule outside the rewrites'
+language runs :func:`_plain_loop`, the update called as is.  Either way this module removes the
+layers around the step (problem iterators, object-array checks, projection and regret helpers).
 """
 from __future__ import annotations
 
+import itertools
 from typing import Sequence
 
 from ..backends import ArbBackend
 from ..problems import Bernoulli, Explicit, Periodic
 from .plan import why_not_rule
+from .specialise import NotSpecialisable, specialise
+
+MEMO_MAX = 64  # gradient objects remembered (an Explicit problem yields new ones: bounded)
+_LOOPS: dict = {}  # generated loops by (rule key, precision): generating one takes ~20 ms
 
 
 class _ScalarArb:
-    """ArbBackend's operations on scalar balls only (the same arb calls, no array dispatch)."""
+    """ArbBackend's operations on scalar balls only (the same arb calls, no array dispatch).
+
+    Helpers are plain one-``return`` functions so that the loop generator can inline them."""
 
     def __init__(self, B: ArbBackend):
         arb = B.flint.arb
-        num = B.num
-        # a round index is an exact small integer: arb(t) is the ball num(t) makes (arb(t)/1), cheaper
-        self.num = lambda v: arb(v) if type(v) is int else num(v)
+        bnum = B.num
+        zero = arb(0)
+
+        def num(v):
+            # a round index is an exact small integer: arb(t) is the ball B.num(t) makes (arb(t)/1)
+            return arb(v) if type(v) is int else bnum(v)
+
+        def safe_div(a, b):
+            return zero if b.is_zero() else a / b
+
+        self.num = num
+        self.safe_div = safe_div
         self.zeros_like = B.zeros_like
         self.power = B.power
         self.jit = B.jit
         self.sqrt = arb.sqrt
         self.maximum = arb.max
-        zero = arb(0)
-        self.safe_div = lambda a, b: zero if b.is_zero() else a / b
 
 
 def why_not_arb(method, problem, x1) -> str | None:
@@ -47,8 +65,98 @@ def why_not_arb(method, problem, x1) -> str | None:
     return None
 
 
-def run_arb(method, problem, T: int, x1, backend: ArbBackend, checkpoints: Sequence[int] | None = None):
-    """numerics.run.run(method, problem, T, x1, backend) for one 1-D trajectory on arb, fused."""
+_LOOP = '''
+def loop(h, x, state, lo, hi, stops, want, gsource, zero):
+    {prelude}
+
+    def gvals(_g):  # what depends on the gradient alone, once per gradient object
+        {memo}
+        return (_g, {names})
+
+    grads = gsource(gvals)
+    {unpack} = state
+    loss = zero
+    S = zero
+    xp = x
+    out = []
+    t0 = 1
+    for stop in stops:  # plain rounds up to the next read-out (a checkpoint or round T)
+        for _t in range(t0, stop + 1):
+            _g, {names} = next(grads)
+            loss = loss + _g * x
+            S = S + _g
+            xp = x
+            {body}
+            x = (x - _step).max(lo).min(hi)  # ArbBackend.clip on a scalar
+        t0 = stop + 1
+        if stop in want:
+            out.append((stop, x, loss - (-((-lo * S).max(-hi * S)))))
+    return x, xp, loss, S, out
+'''
+
+
+def loop_source(sp) -> str:
+    """The generated loop's source for a specialised update (``sp``); ``loop(...)`` returns
+    (x_T, x_played, loss, S, [(t, x, regret) at checkpoints])."""
+    ind = "\n            "
+    body = ind.join(line for s in sp.body for line in s.splitlines())
+    return _LOOP.format(prelude="\n    ".join(sp.prelude) or "pass",
+                        memo="\n        ".join(f"{n} = {e}" for n, e in sp.memo) or "pass",
+                        names="".join(f"{n}, " for n, _ in sp.memo),
+                        unpack="(" + ", ".join(f"_s_{f}" for f in sp.state) + ",)", body=body)
+
+
+def _gradient_source(problem, B, T):
+    """gsource(gvals) -> iterator of gvals(g_t): a periodic pattern's values once per position,
+    else per gradient object, remembered while the problem yields the same objects again."""
+    if isinstance(problem, Periodic):  # the same ball objects, in the same order, without phase()
+        period = list(problem.gradients(B, problem.n, True))
+        return lambda gvals: itertools.cycle([gvals(g) for g in period])
+
+    def memoised(gvals):
+        memo: dict = {}
+        for g in problem.gradients(B, T, True):
+            e = memo.get(id(g))
+            if e is None or e[0] is not g:
+                e = gvals(g)
+                if len(memo) >= MEMO_MAX:
+                    memo.clear()
+                memo[id(g)] = e
+            yield e
+
+    return memoised
+
+
+def generated_loop(update, State):
+    """The compiled generated loop for ``update`` (raises NotSpecialisable outside its language)."""
+    sp = specialise(update, State)
+    ns = dict(sp.ns)
+    exec(compile(loop_source(sp), f"<numerics.engine.arb loop {State.__name__}>", "exec"), ns)
+    return ns["loop"]
+
+
+def _plain_loop(update, h, x, state, lo, hi, T, grads, want, zero):
+    """The rule's update called as is (rules outside the generator's language)."""
+    loss = S = zero
+    xp = x
+    out = []
+    for t in range(1, T + 1):
+        g = next(grads)
+        loss = loss + g * x
+        S = S + g
+        xp = x
+        step, state, _ = update(h, g, state, t)
+        x = (x - step).max(lo).min(hi)  # ArbBackend.clip on a scalar
+        if t in want:
+            out.append((t, x, loss - (-((-lo * S).max(-hi * S)))))
+    return x, xp, loss, S, out
+
+
+def run_arb(method, problem, T: int, x1, backend: ArbBackend, checkpoints: Sequence[int] | None = None,
+            *, generated: bool = True):
+    """numerics.run.run(method, problem, T, x1, backend) for one 1-D trajectory on arb, fused.
+
+    ``generated=False`` runs the plain loop (the tests compare both with the reference)."""
     from ..run import Checkpoint, RunResult, default_checkpoints
 
     B = backend
@@ -59,22 +167,28 @@ def run_arb(method, problem, T: int, x1, backend: ArbBackend, checkpoints: Seque
         lo, hi = num(problem.lo), num(problem.hi)
         x = num(x1)
         state = init(x)
-        loss, S = num(0), num(0)
         cps = sorted(set(checkpoints if checkpoints is not None else default_checkpoints(T)))
         want = {c for c in cps if 1 <= c <= T}
-        out = []
-        x_played = x
-        grads = problem.gradients(B, T, True)
-        for t in range(1, T + 1):
-            g = next(grads)
-            loss = loss + g * x
-            S = S + g
-            x_played = x
-            step, state, _ = update(h, g, state, t)
-            x = (x - step).max(lo).min(hi)  # ArbBackend.clip on a scalar
-            if t in want:
-                out.append(Checkpoint(t, x, loss - (-((-lo * S).max(-hi * S)))))
+        engine = "arb-fused"
+        loop = None
+        # the rewrites assume the helpers are pure: a user's beta2 schedule runs the plain loop
+        if generated and why_not_rule(method) is None:
+            key = (method.rule.key, B.prec)  # the key names every switch of the rule
+            if key not in _LOOPS:
+                try:
+                    _LOOPS[key] = generated_loop(update, method.rule.State)
+                except NotSpecialisable:
+                    _LOOPS[key] = None
+            loop = _LOOPS[key]
+        if loop is not None:
+            stops = sorted(want | {T})
+            x, x_played, loss, S, out = loop(h, x, state, lo, hi, stops, want,
+                                             _gradient_source(problem, B, T), num(0))
+        else:
+            engine = "arb-fused-plain"
+            x, x_played, loss, S, out = _plain_loop(update, h, x, state, lo, hi, T,
+                                                    problem.gradients(B, T, True), want, num(0))
         regret = loss - (-((-lo * S).max(-hi * S)))
-        desc = dict(B.describe(), engine="arb-fused")
+        desc = dict(B.describe(), engine=engine)
         return RunResult(method.name, method.hyper, problem.describe(), T, x, x_played, regret,
-                         regret / T, out, desc)
+                         regret / T, [Checkpoint(t, xc, rc) for t, xc, rc in out], desc)

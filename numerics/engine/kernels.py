@@ -4,11 +4,13 @@ The step of a kernel is not written here: it is ``rule.make(CompiledBackend)``'s
 function :mod:`numerics.optimizers` defines, made on a backend whose helpers are numba functions and
 compiled with its switches as constants.  This module only writes the *drivers* around it: the
 gradient source, the exact regret, the projection (a clip: exact for a box and diagonal methods),
-read-outs at checkpoints and at round T.  The driver source is generated from two templates (serial:
-one lane at a time with its state in registers; parallel: blocks of lanes, time outside and lanes
-inside so that LLVM vectorises the lane loop; it runs plain rounds only, and the runner hands each
-read-out round to the serial driver) with the rule's state and number fields filled in from
-:mod:`numerics.engine.layout`.
+read-outs at checkpoints and at round T.  The driver source is generated from templates (serial:
+one lane at a time with its state in registers, its plain rounds running the step as rewritten by
+:mod:`numerics.engine.specialise` (round-only values in per-block tables, a root kept while its
+inputs are unchanged), or the step as written for rules outside the rewrites' language; parallel:
+blocks of lanes, time outside and lanes inside so that LLVM vectorises the lane loop; it runs plain
+rounds only, and the runner hands each read-out round to the serial driver) with the rule's state
+and number fields filled in from :mod:`numerics.engine.layout`.
 
 Same bits as the reference (``numerics.run`` on float64), because the step is the reference code and:
 
@@ -167,6 +169,120 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
         {grad_store}
 '''
 
+# The serial driver around the specialised step (numerics.engine.specialise with t_tables and
+# memo_sqrt): what depends on the round alone is filled a block of SUB rounds at a time in a loop of
+# its own (vectorised), a root whose argument is unchanged is kept; read-out rounds call the step
+# as written.  Used when the rule is inside the rewrites' language, else _SERIAL.
+SUB = 64
+SPECIALISE = True  # False: the serial driver calls the step as written (the tests compare both)
+
+_SERIAL_SPEC = '''
+def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
+    N = ST.shape[1]
+    L = gtab.shape[0]
+    ncp = cps.shape[0]
+    k0 = np.searchsorted(cps, t_start)
+    {tab_alloc}
+    for i in range(N):
+        x = ST[X, i]
+        loss = ST[LOSS, i]
+        s = ST[SUMG, i]
+        h = Hyper({hyper_i})
+        {prelude}
+        {load_state}
+        {root_init}
+        {grad_init}
+        kc = k0
+        t = t_start
+        while t < t_stop:
+            # plain rounds up to the next read-out (a checkpoint or round T), then that round
+            nxt = t_stop
+            if kc < ncp and cps[kc] < nxt:
+                nxt = cps[kc]
+            if T >= t and T < nxt:
+                nxt = T
+            tb = t
+            while tb < nxt:
+                te = min(nxt, tb + SUB)
+                for _k in range(te - tb):
+                    _t = tb + _k
+                    {tables}
+                for _t in range(tb, te):
+                    _k = _t - tb
+                    {grad_plain}
+                    loss = loss + g * x
+                    s = s + g
+                    _g = g
+                    {memo}
+                    {body}
+                    y = x - _step
+                    x = lo if y < lo else (hi if y > hi else y)
+                tb = te
+            t = nxt
+            if t < t_stop:
+                {grad_read}
+                loss = loss + g * x
+                s = s + g
+                if t == T:
+                    ST[XPLAYED, i] = x
+                rec = kc < ncp and cps[kc] == t
+                if rec:
+                    cpr[kc, i] = regret(loss, s, lo, hi)
+                step, st, _ = update(h, g, State({state_vars}), t)
+                {unpack_st}
+                y = x - step
+                x = lo if y < lo else (hi if y > hi else y)
+                if rec:
+                    cpx[kc, i] = x  # the iterate after t updates (numerics.run's checkpoint rule)
+                    kc += 1
+                t += 1
+        ST[X, i] = x
+        ST[LOSS, i] = loss
+        ST[SUMG, i] = s
+        {store_state}
+        {grad_store}
+'''
+
+
+def specialised_serial(rule):
+    """The rule's step rewritten for the serial driver (an ``engine.specialise.Specialised``), or
+    None when the rule is outside the rewrites' language (then the driver calls the step)."""
+    from .specialise import NotSpecialisable, specialise
+
+    _, update = rule.make(CompiledBackend)
+    try:
+        return specialise(update, rule.State, t_tables=True, memo_sqrt=True)
+    except NotSpecialisable:
+        return None
+
+
+def _serial_spec_source(rule, sp, gmode: int) -> str:
+    lay = LY.Layout(rule)
+    sf, hf = lay.state_fields, lay.hyper_fields
+    init, step, store = _GRAD_SERIAL[gmode]
+    i8, i20 = " " * 8, " " * 20
+    tables = []
+    for arr, local, expr in sp.tables:
+        tables += [f"{local} = {expr}", f"{arr}[_k] = {local}"] if local else [f"{arr}[_k] = {expr}"]
+    return _SERIAL_SPEC.format(
+        tab_alloc="\n    ".join(f"{a} = np.empty(SUB)" for a, _, _ in sp.tables) or "pass",
+        hyper_i=", ".join(f"P[{lay.hyper_row(f)}, i]" for f in hf),
+        prelude=f"\n{i8}".join(sp.prelude) or "pass",
+        load_state=f"\n{i8}".join(f"_s_{f} = ST[{lay.state_row(f)}, i]" for f in sf) or "pass",
+        root_init=f"\n{i8}".join(f"{q} = np.nan" for r, qs in sp.roots for q in qs)
+        + "".join(f"\n{i8}{r} = 0.0" for r, _ in sp.roots) or "pass",
+        grad_init=init,
+        tables=f"\n{i20}".join(tables) or "pass",
+        grad_plain=_indent(step, i20).replace("U[t - t_start", "U[_t - t_start"),
+        memo=f"\n{i20}".join(f"{n} = {e}" for n, e in sp.memo) or "pass",
+        body=f"\n{i20}".join(line for b in sp.body for line in b.splitlines()),
+        grad_read=_indent(step, " " * 16),
+        state_vars=", ".join(f"_s_{f}" for f in sf),
+        unpack_st=f"\n{' ' * 16}".join(f"_s_{f} = st[{k}]" for k, f in enumerate(sf)) or "pass",
+        store_state=f"\n{i8}".join(f"ST[{lay.state_row(f)}, i] = _s_{f}" for f in sf) or "pass",
+        grad_store=store or "pass")
+
+
 _GRAD_PAR = {
     LY.G_PERIODIC2: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
                      "        ph = PH[PHASE, i0:i0 + nb].copy()\n        nn = PH[PERIOD, i0:i0 + nb].copy()",
@@ -264,18 +380,18 @@ def kernel_source(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]) ->
 
 def _constants(rule) -> dict:
     lay = LY.Layout(rule)
-    return dict(BLOCK=BLOCK, X=LY.X, LOSS=LY.LOSS, SUMG=LY.SUMG, XPLAYED=LY.XPLAYED, PHASE=LY.PHASE,
+    return dict(BLOCK=BLOCK, SUB=SUB, X=LY.X, LOSS=LY.LOSS, SUMG=LY.SUMG, XPLAYED=LY.XPLAYED, PHASE=LY.PHASE,
                 PERIOD=LY.PERIOD, COLUMN=LY.COLUMN, R_GBIG=lay.hyper_row("gbig"),
                 R_GLOW=lay.hyper_row("glow"), R_PROB=lay.hyper_row("prob"))
 
 
-def _cached_module(rule, parallel: bool, driver: str):
+def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
     """The driver and its step as a generated module file that numba caches on disk, or None."""
     from . import source
 
     try:
         _, update = rule.make(CompiledBackend)
-        step_src, _ = source.step_source(update)
+        step_src, _ = source.step_source(update, values)
     except source.NotTranspilable:
         return None
     head = ["import importlib", "import numpy as np", "from numba import njit, prange",
@@ -291,18 +407,20 @@ def _cached_module(rule, parallel: bool, driver: str):
 def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     """The compiled driver around the rule's compiled step (memoised per process; cached on disk
     through a generated module file where the step can be written out, see engine.source)."""
-    key = (rule.key, parallel, gmode, shared if parallel else ())
+    key = (rule.key, parallel, gmode, shared if parallel else (), SPECIALISE and not parallel)
     with _LOCK:
         k = _KERNELS.get(key)
         if k is not None:
             return k
-    src = kernel_source(rule, parallel, gmode, shared)
-    mod = _cached_module(rule, parallel, src)
+    sp = None if parallel or not SPECIALISE else specialised_serial(rule)
+    src = kernel_source(rule, parallel, gmode, shared) if sp is None else _serial_spec_source(rule, sp, gmode)
+    values = None if sp is None else sp.ns
+    mod = _cached_module(rule, parallel, src, values)
     if mod is not None:
         k = mod.kernel
     else:
         ns = dict(np=np, prange=prange, regret=regret, update=compiled_step(rule), State=rule.State,
-                  Hyper=rule.Hyper, **_constants(rule))
+                  Hyper=rule.Hyper, **_constants(rule), **(values or {}))
         exec(compile(src, f"<numerics.engine kernel {rule.key}>", "exec"), ns)
         k = njit(parallel=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
     with _LOCK:

@@ -103,12 +103,14 @@ class _Writer:
         return name
 
 
-def step_source(update) -> tuple[str, str]:
+def step_source(update, values: dict | None = None) -> tuple[str, str]:
     """(module source defining the step as ``update``, its name) for a closure made on the
-    compiled backend."""
+    compiled backend; ``values`` (name -> value) are defined as module globals of those names too
+    (the namespace of a specialised driver, see engine.specialise)."""
     w = _Writer()
     name = w.function(update, jit=True)
-    return "\n".join(w.lines) + f"\nupdate = {name}\n", name
+    extra = [f"{k} = {w.value(v, k)}" for k, v in (values or {}).items()]
+    return "\n".join(w.lines + extra) + f"\nupdate = {name}\n", name
 
 
 def _package_hash() -> str:
