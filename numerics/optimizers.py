@@ -352,7 +352,8 @@ ZOO_VARIANTS = {
     "yogi": ("paper", "optax"),
     "adafactor": ("paper", "pytorch"),
     "adopt": ("paper", "optax"),
-    "adagrad_lib": ("pytorch",),
+    "adagrad_lib": ("pytorch", "optax"),
+    "rprop": ("pytorch", "optax"),
 }
 
 
@@ -512,7 +513,7 @@ def _adamax_rule(schedule, bias_correction) -> Rule:
 
 
 def adamax(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
-           bias_correction=None) -> Method:
+           bias_correction=None, weight_decay=0) -> Method:
     """Adamax (Kingma & Ba 2015, Algorithm 2): the infinity-norm Adam.
 
         m_t = beta1 m_{t-1} + (1-beta1) g_t,   u_t = max(beta2 u_{t-1}, |g_t| + eps),
@@ -521,14 +522,16 @@ def adamax(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="
     Variants: 'paper' (Reddi-style: no bias correction, eps = 0 by default), 'kingma' (the printed
     Algorithm 2: m corrected), 'pytorch' (torch.optim.Adamax: eps added to |g| inside the max, m
     corrected; torch/optim/adamax.py), 'optax' (optax.adamax: the same, ``update_infinity_moment``).
+    ``weight_decay`` != 0: decoupled (optax.adamaxw), x-dependent.
     """
     _check_variant("adamax", variant)
     _check_schedule(schedule)
     bc = (variant != "paper") if bias_correction is None else bool(bias_correction)
     hyper = dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule, variant=variant,
                  bias_correction=bc)
-    return _zoo_method("adamax", hyper, _adamax_rule(schedule, bc), alpha=alpha, beta1=beta1, beta2=beta2,
+    meth = _zoo_method("adamax", hyper, _adamax_rule(schedule, bc), alpha=alpha, beta1=beta1, beta2=beta2,
                        eps=eps)
+    return _maybe_decoupled(meth, weight_decay, schedule)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -729,11 +732,12 @@ def adabelief(alpha=1, beta1="0.9", beta2="0.99", eps=0, eps_root=None, schedule
 
 
 # ------------------------------------------------------------------------------------------------
-def _yogi_rule(schedule, variant) -> Rule:
+def _yogi_rule(schedule, variant, bias_correction) -> Rule:
     m_starts_at_initial = variant == "optax"
+    bc = bool(bias_correction)
 
     def make(B):
-        sqrt, safe_div, sign, num, zeros_like = B.sqrt, B.safe_div, B.sign, B.num, B.zeros_like
+        sqrt, safe_div, sign, power, num, zeros_like = B.sqrt, B.safe_div, B.sign, B.power, B.num, B.zeros_like
         alpha_t = S.step_size(schedule, B)
         one = num(1)
 
@@ -752,30 +756,36 @@ def _yogi_rule(schedule, variant) -> Rule:
             g2 = g * g
             v = v0 - (one - h.beta2) * sign(v0 - g2) * g2  # additive, not an EMA: v moves by (1-beta2) g^2
             lr = alpha_t(h.alpha, t)
-            denom = sqrt(v) + h.eps
-            return lr * safe_div(m, denom), MomentState(m, v), denom / lr
+            m_used = m / (one - power(h.beta1, t)) if bc else m
+            v_used = v / (one - power(h.beta2, t)) if bc else v
+            denom = sqrt(v_used + h.eps_root) + h.eps
+            return lr * safe_div(m_used, denom), MomentState(m, v), denom / lr
 
         return init, update
 
-    return Rule(("yogi", schedule, variant), make, ZooHyper, MomentState)
+    return Rule(("yogi", schedule, variant, bc), make, ZooHyper, MomentState)
 
 
-def yogi(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper", initial=None) -> Method:
+def yogi(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper", initial=None,
+         bias_correction=None, eps_root=0) -> Method:
     """Yogi (Zaheer et al. 2018, "Adaptive methods for nonconvex optimization", Algorithm 2).
 
         v_t = v_{t-1} - (1-beta2) sign(v_{t-1} - g_t^2) g_t^2,   x_{t+1} = x_t - alpha_t m_t / (sqrt(v_t) + eps),
 
     no bias correction.  'paper': m_0 = 0, v_0 = ``initial`` (default 0; UNVERIFIED against the printed
     algorithm's initialisation); 'optax': optax.yogi (scale_by_yogi) starts *both* m and v at
-    ``initial_accumulator_value`` (default 1e-6 there; eps = 1e-3).  Not in torch.optim.
+    ``initial_accumulator_value`` (default 1e-6 there; eps = 1e-3) and bias-corrects both moments as
+    Adam does, m/(1-beta1^t) / (sqrt(v/(1-beta2^t) + eps_root) + eps) (optax 0.2.8 scale_by_yogi; not in
+    the paper's algorithm).  Not in torch.optim.
     """
     _check_variant("yogi", variant)
     _check_schedule(schedule)
     init_v = initial if initial is not None else ("1e-6" if variant == "optax" else 0)
+    bc = (variant == "optax") if bias_correction is None else bool(bias_correction)
     hyper = dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule, variant=variant,
-                 initial=init_v)
-    return _zoo_method("yogi", hyper, _yogi_rule(schedule, variant), alpha=alpha, beta1=beta1, beta2=beta2,
-                       eps=eps, c1=init_v)
+                 initial=init_v, bias_correction=bc, eps_root=eps_root)
+    return _zoo_method("yogi", hyper, _yogi_rule(schedule, variant, bc), alpha=alpha, beta1=beta1, beta2=beta2,
+                       eps=eps, eps_root=eps_root, c1=init_v)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -882,7 +892,9 @@ def adadelta(alpha=1, rho="0.9", eps="1e-6", schedule="sqrt") -> Method:
 
 
 # ------------------------------------------------------------------------------------------------
-def _rprop_rule() -> Rule:
+def _rprop_rule(variant="pytorch") -> Rule:
+    delayed = variant == "optax"
+
     def make(B):
         sign, clip, num, zeros_like = B.sign, B.clip, B.num, B.zeros_like
         one, two = num(1), num(2)
@@ -896,6 +908,13 @@ def _rprop_rule() -> Rule:
             s = sign(g * state.prev)
             a = abs(s)
             pos, neg = (a + s) / two, (a - s) / two  # indicators of s > 0 and s < 0 (s in {-1, 0, 1})
+            if delayed:
+                # optax 0.2.8 scale_by_rprop: the size is clipped only when s != 0, the memory is the signed
+                # step size_t sign(g_t) (0 after a sign change), and the update returned is the *previous*
+                # memory (``state.prev_updates``): the step of round t-1, applied one round late
+                size = (one - a) * size0 + a * clip(size0 * (pos * h.c2 + neg * h.c1), h.c3, h.c4)
+                mem = (one - neg) * size * sign(g)
+                return (one - neg) * state.prev, RpropState(mem, size), one / size
             factor = pos * h.c2 + neg * h.c1 + (one - pos - neg)
             size = clip(size0 * factor, h.c3, h.c4)
             g_used = g * (one - neg)  # iRprop-: no step, and no memory, after a sign change
@@ -903,20 +922,26 @@ def _rprop_rule() -> Rule:
 
         return init, update
 
-    return Rule(("rprop",), make, ZooHyper, RpropState)
+    return Rule(("rprop", variant), make, ZooHyper, RpropState)
 
 
-def rprop(alpha="0.01", eta_minus="0.5", eta_plus="1.2", step_min="1e-6", step_max="50") -> Method:
+def rprop(alpha="0.01", eta_minus="0.5", eta_plus="1.2", step_min="1e-6", step_max="50",
+          variant="pytorch") -> Method:
     """Rprop (Riedmiller & Braun 1993), the iRprop- form of torch.optim.Rprop (rprop.py):
 
         s = sign(g_t g_prev);  size_t = clip(size_{t-1} * (eta_plus if s > 0, eta_minus if s < 0, else 1),
         step_min, step_max);  if s < 0: g_t := 0;  x_{t+1} = x_t - size_t sign(g_t);  g_prev := g_t,
 
     size_0 = alpha (torch reads lr only once, at the first step: a learning-rate schedule does not act).
+    'optax': optax.rprop as optax 0.2.8 computes it (transform.py, scale_by_rprop): the update it
+    returns is ``state.prev_updates``, i.e. round t applies -size_{t-1} sign(g_{t-1}) (zero at round 1 and
+    at a sign change): the same steps one round late, found by the identification (counterexamples.zoo).
     Its steps do not shrink with t, so the drift criterion (which needs alpha_t -> 0) does not apply.
     c1, c2 = eta_minus, eta_plus; c3, c4 = step_min, step_max."""
-    hyper = dict(alpha=alpha, eta_minus=eta_minus, eta_plus=eta_plus, step_min=step_min, step_max=step_max)
-    return _zoo_method("rprop", hyper, _rprop_rule(), alpha=alpha, c1=eta_minus, c2=eta_plus, c3=step_min,
+    _check_variant("rprop", variant)
+    hyper = dict(alpha=alpha, eta_minus=eta_minus, eta_plus=eta_plus, step_min=step_min, step_max=step_max,
+                 variant=variant)
+    return _zoo_method("rprop", hyper, _rprop_rule(variant), alpha=alpha, c1=eta_minus, c2=eta_plus, c3=step_min,
                        c4=step_max)
 
 
@@ -1088,7 +1113,9 @@ def adabound(alpha=1, beta1="0.9", beta2="0.99", eps=0, final_lr="0.1", gamma="1
 
 
 # ------------------------------------------------------------------------------------------------
-def _adagrad_lib_rule(schedule) -> Rule:
+def _adagrad_lib_rule(schedule, variant) -> Rule:
+    eps_inside = variant == "optax"
+
     def make(B):
         sqrt, safe_div, num, zeros_like = B.sqrt, B.safe_div, B.num, B.zeros_like
         alpha_t = S.step_size(schedule, B)
@@ -1101,25 +1128,26 @@ def _adagrad_lib_rule(schedule) -> Rule:
             s0 = state.sum_sq + h.c1 if t == S.FIRST_ROUND else state.sum_sq
             s = s0 + g * g
             lr = alpha_t(h.alpha, t) / (one + num(t - 1) * h.c2)
-            denom = sqrt(s) + h.eps
+            denom = sqrt(s + h.eps) if eps_inside else sqrt(s) + h.eps
             return lr * safe_div(g, denom), AdaGradState(s), denom / lr
 
         return init, update
 
-    return Rule(("adagrad_lib", schedule), make, ZooHyper, AdaGradState)
+    return Rule(("adagrad_lib", schedule, variant), make, ZooHyper, AdaGradState)
 
 
 def adagrad_lib(alpha=1, eps=0, schedule="sqrt", lr_decay=0, initial_accumulator_value=0,
                 variant="pytorch") -> Method:
     """AdaGrad as the libraries write it (Duchi et al. 2011; torch.optim.Adagrad, adagrad.py):
-    s_t = s_0 + sum_{i<=t} g_i^2, x_{t+1} = x_t - alpha_t / (1 + (t-1) lr_decay) * g_t / (sqrt(s_t) + eps).
+    s_t = s_0 + sum_{i<=t} g_i^2, x_{t+1} = x_t - alpha_t / (1 + (t-1) lr_decay) * g_t / (sqrt(s_t) + eps);
+    'optax' (optax.adagrad, scale_by_rss): g_t / sqrt(s_t + eps), eps under the root, s_0 = 0.1 there.
     With eps = 0 and a constant alpha_t this is the paper's :func:`adagrad` with alpha/sqrt(t).
     c1 = initial_accumulator_value, c2 = lr_decay."""
     _check_variant("adagrad_lib", variant)
     _check_schedule(schedule)
     hyper = dict(alpha=alpha, eps=eps, schedule=schedule, lr_decay=lr_decay,
                  initial_accumulator_value=initial_accumulator_value)
-    return _zoo_method("adagrad_lib", hyper, _adagrad_lib_rule(schedule), alpha=alpha, eps=eps,
+    return _zoo_method("adagrad_lib", hyper, _adagrad_lib_rule(schedule, variant), alpha=alpha, eps=eps,
                        c1=initial_accumulator_value, c2=lr_decay)
 
 
