@@ -48,7 +48,7 @@ SETTLE_TOL = 1e-13
 class DriftResult:
     """The generalised drift of one limit-form method on one periodic pattern."""
 
-    sign: int | None  # +1 diverges to the worst point, -1 converges, None: UNKNOWN
+    sign: int | None  # +1 diverges to the worst point, -1 converges, 0: D = 0 exactly, None: UNKNOWN
     drift: float | None  # float estimate of D
     enclosure: str | None = None  # the arb ball of D over the invariant box
     reason: str = ""  # why UNKNOWN, or how it was certified
@@ -58,7 +58,7 @@ class DriftResult:
 
     @property
     def label(self) -> str:
-        return {1: "diverges", -1: "converges", None: "UNKNOWN"}[self.sign]
+        return {1: "diverges", -1: "converges", 0: "D = 0 (undecided)", None: "UNKNOWN"}[self.sign]
 
 
 def _t(k: int) -> int:
@@ -147,6 +147,10 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
                 if D < 0:
                     return DriftResult(-1, D_float, _ball(D), f"invariant box (relative radius {rel:g}) after "
                                        f"{periods} periods, D < 0 over it ({prec} bits)", periods, rel, st)
+                if D.is_exact() and D.is_zero():
+                    # sign methods: a sum of +-1 that is exactly 0; the first-order test decides nothing
+                    return DriftResult(0, 0.0, _ball(D), f"D = 0 exactly over the invariant box (relative "
+                                       f"radius {rel:g}) after {periods} periods", periods, rel, st)
                 last_reason = f"0 lies in the enclosure {_ball(D)} of D over the invariant box ({prec} bits)"
                 break  # a larger box only widens D
     return DriftResult(None, D_float, None, "UNKNOWN: " + last_reason, periods)
@@ -156,14 +160,21 @@ def _ball(b) -> str:
     return f"{b.mid().str(12, radius=False)} +/- {b.rad().str(3, radius=False)}"
 
 
-def drift(meth, pattern, max_periods: int = 200_000) -> DriftResult:
+MAX_ROUNDS = 400_000  # float rounds to look for a periodic steady state (then UNKNOWN)
+ARB_ROUNDS = 150_000  # rounds replayed in balls before the invariant box (the certificate's budget)
+
+
+def drift(meth, pattern, max_rounds: int = MAX_ROUNDS) -> DriftResult:
     """The generalised drift of a limit-form method on a periodic pattern, certified when possible."""
-    state, D, K, settled = settle_float(meth, pattern, max_periods)
+    state, D, K, settled = settle_float(meth, pattern, max(10, max_rounds // len(pattern)))
     if not settled:
         vec = [float(v) for v in state]
         why = ("the state grows without bound" if not all(math.isfinite(v) for v in vec) or max(map(abs, vec)) > 1e100
                else f"the float iteration did not settle within {K} periods")
         return DriftResult(None, D, None, f"UNKNOWN: no periodic steady state found ({why})", K)
+    if K * len(pattern) > ARB_ROUNDS:
+        return DriftResult(None, D, None, f"UNKNOWN: the state settles only after {K} periods ({K * len(pattern)} "
+                           f"rounds), beyond the ball replay budget of {ARB_ROUNDS} rounds", K)
     res = certify(meth, pattern, K)
     if res.drift is None:
         res.drift = D
@@ -229,7 +240,7 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512) -> CThresho
     C = int(Cs[pos[0]])
     at = drift(make_limit(), [C] + [-1] * (C - 1))
     below = drift(make_limit(), [C - 1] + [-1] * (C - 2)) if C > 2 else None
-    ok = at.sign == 1 and (below is None or below.sign == -1)
+    ok = at.sign == 1 and (below is None or below.sign in (-1, 0))
     note = (f"float scan over C = 2..{C_max} (EVIDENCE); D(C={C}) {at.label} ({at.reason})"
             + (f"; D(C={C - 1}) {below.label} ({below.reason})" if below is not None else ""))
     return CThreshold(C, ok, note, at, below, C_max)
