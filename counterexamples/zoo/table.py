@@ -110,5 +110,6 @@ def verdict_cell(ev: dict) -> str:
 
 def c_cell(th: dict) -> str:
     if th["C"] is None:
-        return f"none <= {th.get('C_max', C_MAX)}" if th.get("note", "").startswith("no C") else "UNKNOWN"
+        return (f"none <= {th.get('C_max', C_MAX)} (float scan)" if th.get("note", "").startswith("no C")
+                else "UNKNOWN")
     return f"{th['C']}" + ("" if th["certified"] else " (not certified)")
