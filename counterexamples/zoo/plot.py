@@ -32,7 +32,7 @@ def phase_panels(keys, path: str):
     from counterexamples.figures import _pyplot, _save
 
     plt = _pyplot()
-    cols = 6
+    cols = min(6, len(keys))
     rows = (len(keys) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 2.0 * rows), squeeze=False, sharex=True, sharey=True)
     cmap = plt.matplotlib.colors.ListedColormap(["#0072B2", "#F0E442", "#D55E00"])  # Okabe-Ito: conv, 0, div
@@ -48,5 +48,5 @@ def phase_panels(keys, path: str):
     fig.supxlabel("beta1", fontsize=8)
     fig.supylabel("log10(1 - beta2)", fontsize=8)
     fig.suptitle("sign of the drift D on Section 5's problem (orange: diverges, blue: converges, yellow: D = 0; "
-                 "white: no steady state / no limit form); float64 evidence", fontsize=8)
+                 "white: no steady state / no limit form); float64 evidence", fontsize=8, y=1.04)
     return _save(fig, path)
