@@ -327,6 +327,8 @@ def make(name: str, **hyper) -> Method:
         raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(METHODS)}")
     f = FACTORIES[name]
     accepted = inspect.signature(f).parameters
+    if hyper.get("variant") == "paper" and name in ZOO_VARIANTS and "paper" not in ZOO_VARIANTS[name]:
+        hyper = {k: v for k, v in hyper.items() if k != "variant"}  # no paper form: the method's own default
     return f(**{k: v for k, v in hyper.items() if k in accepted and v is not None})
 
 
