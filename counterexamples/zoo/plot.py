@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.conditions import SECTION5
 from counterexamples.drift import general
 
 from .methods import ROW_BY_KEY
 
 BETA1 = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
 LOG_1M_BETA2 = (-1.0, -1.5, -2.0, -2.5, -3.0)
-PATTERN = [1010] + [-10] * 100  # Section 5's online problem (analysis.conditions.SECTION5)
+PATTERN = SECTION5.pattern  # Section 5's online problem, defined once in analysis.conditions
 
 
 def phase_grid(key: str) -> np.ndarray:
