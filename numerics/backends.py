@@ -1,7 +1,8 @@
 """Number systems on which the one optimizer definition runs.
 
 A backend is a tiny adapter: ``num`` (exact conversion of a hyper-parameter or a gradient value),
-``sqrt``, ``power`` (x ** t for a round index t), ``maximum``, ``clip``, ``safe_div``, ``zeros_like``,
+``sqrt``, ``power`` (x ** t for a round index t), ``maximum``, ``minimum``, ``sign``, ``mean_last``
+(the mean over the coordinates, kept broadcastable: Adafactor's RMS), ``clip``, ``safe_div``, ``zeros_like``,
 ``jit`` (identity here; the engine's compiled backend compiles the helper) and read-outs.  The optimizer code in
 :mod:`numerics.optimizers` uses only these and ordinary ``+ - * / **``, so the same definition runs on
 
@@ -73,6 +74,22 @@ class Backend:
 
     def maximum(self, a, b):
         raise NotImplementedError
+
+    def minimum(self, a, b):
+        """min(a, b) as -max(-a, -b): negation is exact in every number system, so one helper suffices."""
+        return -self.maximum(-a, -b)
+
+    def sign(self, x):
+        """-1, 0 or +1 (signSGD, Lion, Rprop, Yogi); a ball that straddles 0 gives the ball [-1, 1]."""
+        raise NotImplementedError
+
+    def mean_last(self, x):
+        """Mean over the coordinates (last axis), broadcastable against x; identity on scalars."""
+        if isinstance(x, np.ndarray):
+            if x.ndim == 1:
+                return x.sum() / self.num(x.shape[0])
+            return x.sum(axis=-1, keepdims=True) / self.num(x.shape[-1])
+        return x
 
     def clip(self, x, lo, hi):
         raise NotImplementedError
@@ -148,6 +165,17 @@ class NumpyBackend(Backend):
     def maximum(self, a, b):
         return np.maximum(a, b)
 
+    def minimum(self, a, b):
+        return np.minimum(a, b)
+
+    def sign(self, x):
+        return np.sign(x)
+
+    def mean_last(self, x):
+        if isinstance(x, np.ndarray) and x.ndim >= 1:
+            return x.mean(axis=-1, keepdims=True)
+        return x
+
     def clip(self, x, lo, hi):
         return np.clip(x, lo, hi)
 
@@ -200,6 +228,17 @@ class ArrayAPIBackend(NumpyBackend):
         return self.xp.where(a >= b, a, b) if self._is_array(a) and self._is_array(b) else \
             self.xp.maximum(a if self._is_array(a) else self.zeros_like(b) + a,
                             b if self._is_array(b) else self.zeros_like(a) + b)
+
+    def minimum(self, a, b):
+        return -self.maximum(-a, -b)
+
+    def sign(self, x):
+        if not self._is_array(x):
+            return float((x > 0) - (x < 0))
+        return self.xp.sign(x)
+
+    def mean_last(self, x):
+        return self.xp.mean(x, axis=-1, keepdims=True) if self._is_array(x) else x
 
     def clip(self, x, lo, hi):
         xp = self.xp
@@ -276,6 +315,18 @@ class FloatBackend(Backend):
         return a if a >= b else b
 
     @staticmethod
+    def minimum(a, b):
+        return a if a <= b else b
+
+    @staticmethod
+    def sign(x):
+        return float((x > 0) - (x < 0))
+
+    @staticmethod
+    def mean_last(x):
+        return x
+
+    @staticmethod
     def clip(x, lo, hi):
         return lo if x < lo else (hi if x > hi else x)
 
@@ -302,6 +353,8 @@ class MpmathBackend(Backend):
         ctx = self.ctx
         self.sqrt = _lift1(ctx.sqrt)
         self.maximum = _lift2(lambda a, b: a if a >= b else b)
+        self.minimum = _lift2(lambda a, b: a if a <= b else b)
+        self.sign = _lift1(lambda a: ctx.mpf((a > 0) - (a < 0)))
         self._clip = lambda x, lo, hi: lo if x < lo else (hi if x > hi else x)
         self.safe_div = _lift2(lambda a, b: ctx.mpf(0) if b == 0 else a / b)
 
@@ -345,7 +398,21 @@ class ArbBackend(Backend):
         self.prec = int(prec)
         self.sqrt = _lift1(lambda x: x.sqrt())
         self.maximum = _lift2(lambda a, b: a.max(b))
+        self.minimum = _lift2(lambda a, b: a.min(b))
+        self.sign = _lift1(self._sign)
         self.safe_div = _lift2(lambda a, b: flint.arb(0) if b.is_zero() else a / b)
+
+    def _sign(self, a):
+        """Rigorous sign of a ball: +-1 or 0 when decided, else the ball [-1, 1] (the enclosure of every
+        possible value), so an undecided sign widens what follows instead of picking a side."""
+        arb = self.flint.arb
+        if a > 0:
+            return arb(1)
+        if a < 0:
+            return arb(-1)
+        if a.is_zero():
+            return arb(0)
+        return arb(0, 1)
 
     @contextlib.contextmanager
     def precision(self):
@@ -396,6 +463,8 @@ class SympyBackend(Backend):
         self.sp = sympy
         self.sqrt = _lift1(sympy.sqrt)
         self.maximum = _lift2(sympy.Max)
+        self.minimum = _lift2(sympy.Min)
+        self.sign = _lift1(sympy.sign)
         self.safe_div = _lift2(lambda a, b: sympy.Integer(0) if b == 0 else a / b)
 
     def num(self, value):

@@ -102,6 +102,7 @@ def _run(method, problem, T, x1, B, B_report, scalar, checkpoints, on_step):
         xs = np.asarray(x1, dtype=object)
         x = B.num(np.array([xs.item()] * d, dtype=object) if xs.ndim == 0 else xs)
     init, update = method.build(B)
+    uses_x = method.rule.uses_x  # the step reads the iterate (decoupled weight decay, ...)
     state = init(x)
     cps = sorted(set(checkpoints if checkpoints is not None else default_checkpoints(T)))
     cps = [c for c in cps if 1 <= c <= T]
@@ -114,7 +115,7 @@ def _run(method, problem, T, x1, B, B_report, scalar, checkpoints, on_step):
         loss = loss + B.sum_last(g * x)
         S = S + g
         x_played = x_t = x
-        step, state, inv_lr = update(g, state, t)
+        step, state, inv_lr = update(g, state, t, x) if uses_x else update(g, state, t)
         x = project_box(x - step, lo, hi, B)
         if t in want:
             out.append(Checkpoint(t, x, loss - _best_fixed_loss(S, lo, hi, B)))

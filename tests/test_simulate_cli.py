@@ -60,7 +60,7 @@ def test_plot_is_written(tmp_path):
 @pytest.mark.parametrize("args,needle", [
     (["--beta1", "1"], "--beta1"), (["--beta1", "1.5"], "--beta1"), (["--beta2", "0"], "--beta2"),
     (["--beta2", "1"], "--beta2"), (["--T", "0"], "--T"), (["--problem", "nope"], "--problem"),
-    (["--optimizer", "adamw"], "--optimizer"), (["--x1", "2"], "--x1"), (["--alpha", "-1"], "--alpha"),
+    (["--optimizer", "nosuchopt"], "--optimizer"), (["--x1", "2"], "--x1"), (["--alpha", "-1"], "--alpha"),
     (["--problem", "thm1", "--C", "2"], "--C"), (["--problem", "thm2", "--C", "7"], "--C"),
     (["--backend", "cupy"], "cupy"), (["--checkpoints", "0,5"], "--checkpoints"),
     (["--problem", "section5-online", "--C", "5"], "--C"), (["--problem", "thm1", "--n", "4"], "--n"),

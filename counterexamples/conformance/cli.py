@@ -82,6 +82,10 @@ def parser() -> argparse.ArgumentParser:
                    "section5-stochastic)")
     p.add_argument("--seed", type=number("seed"), default="0",
                    help=f"seed of the stochastic problems, {range_text('seed')} (default 0; printed)")
+    p.add_argument("--zoo", action="store_true",
+                   help="identify every optimizer of torch.optim and optax / optax.contrib (those installed) "
+                        "with its counterpart in numerics.optimizers over --compare-steps rounds of each "
+                        "--problem (<= 1e-12), or say why none fits; --optimizer and --T are not used")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -235,7 +239,84 @@ def _body(argv) -> int:
         raise BadInput(str(exc)) from None
 
 
+def _zoo_main(args) -> int:
+    """--zoo: the registry (counterexamples.conformance.registry) against the installed libraries."""
+    import sys as _sys
+
+    from .identify import identify, summary
+    from .registry import entries, optax_optimizers, torch_optimizers
+
+    N = _int("compare-steps", args.compare_steps, 1, 10**7)
+    names = [s.strip() for s in args.problem.split(",")]
+    for name in names:
+        if name not in PROBLEMS:
+            raise BadInput(f"--problem: unknown problem {name!r}; choose from {', '.join(PROBLEMS)}")
+    overrides = dict(alpha=args.alpha, beta1=args.beta1, beta2=args.beta2, x1=args.x1)
+    cases = [build_case(name, C=args.C, n=args.n, delta=args.delta, p=args.p, seed=int(args.seed),
+                        overrides=overrides) for name in names]
+    libs, available, missing = [], {}, {}
+    for lib, lister, install in (("torch", torch_optimizers, "pip install torch==2.13.0"),
+                                 ("optax", optax_optimizers, "pip install optax jax")):
+        try:
+            available[lib] = lister()
+            libs.append(lib)
+        except ImportError as exc:
+            missing[lib] = f"not installed ({exc}); run: {install}"
+    # an entry without a counterpart is the same on every problem: one row for it
+    todo = [(e, c) for e in entries(libs, available) for c in (cases if e.ours is not None else cases[:1])]
+    bar = Progress("library optimizers x problems", len(todo), enabled=not args.quiet)
+    rows = []
+    for k, (e, c) in enumerate(todo):
+        rows.append(identify(e, c, N, args.schedule))
+        bar.update(k + 1)
+    summ = summary(rows)
+    doc = {"meta": {**meta(PROG.removeprefix("python -m "), seed=int(args.seed), precision="float64"),
+                    "versions": base_versions() | {k: v for k, v in _lib_versions(libs).items()}},
+           "compare_steps": N, "schedule": args.schedule, "exact_match_tolerance": EXACT_MATCH,
+           "libraries_missing": missing, "summary": summ, "results": rows}
+    if args.json:
+        text = json.dumps(strict_json(doc), indent=2, default=jsonable, allow_nan=False)
+    else:
+        head = ("library optimizer", "problem", "status", "our definition", "max dev", "note")
+        lines = []
+        for r in rows:
+            dev = f"{r['max_deviation']:.2g}" if "max_deviation" in r else "-"
+            lines.append((r["optimizer"], r["problem"], r["status"], r.get("ours", "-"), dev,
+                          r.get("reason", "x-dependent: simulation only in the zoo" if r["x_dependent"] else "")))
+        widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
+        fmt = "  ".join("{:<%d}" % w for w in widths)
+        out = [f"# compare_steps = {N}, schedule = {args.schedule}, float64, identified = max dev <= "
+               f"{EXACT_MATCH}", fmt.format(*head), fmt.format(*("-" * w for w in widths))]
+        out += [fmt.format(*map(str, line)) for line in lines]
+        out.append(f"identified: {len(summ['identified'])} library optimizers, {summ['distinct_rules']} distinct "
+                   f"update rules of ours ({summ['distinct_methods']} methods: {', '.join(summ['methods'])}); "
+                   f"no counterpart: {len(summ['no_counterpart'])}; mismatched: "
+                   f"{', '.join(summ['mismatched']) or 'none'}")
+        for lib, why in missing.items():
+            out.append(f"{lib}: {why}")
+        text = "\n".join(out)
+    emit(text, args.output)
+    _sys.stderr.flush()
+    return EXIT_CHECK_FAILED if summ["mismatched"] else EXIT_OK
+
+
+def _lib_versions(libs) -> dict:
+    out = {}
+    if "torch" in libs:
+        import torch
+
+        out["torch"] = torch.__version__
+    if "optax" in libs:
+        import jax
+        import optax
+
+        out.update(jax=jax.__version__, optax=optax.__version__)
+    return out
+
+
 def _main(args) -> int:
+    if args.zoo:
+        return _zoo_main(args)
     specs = [parse(s) for s in (args.optimizer or DEFAULT_OPTIMIZERS)]
     T = _int("T", args.T, 1, 10**9)
     N = min(_int("compare-steps", args.compare_steps, 1, 10**7), T)

@@ -2,13 +2,16 @@
 
 :mod:`.steady`: the steady state and D, its certified sign, AMSGrad's drift, the limits;
 :mod:`.threshold`: the smallest diverging C, the certified diverging range, the boundaries in C and beta2;
-:mod:`.period_map`: the Z3-proved clamp identities behind the exact period map.
+:mod:`.period_map`: the Z3-proved clamp identities behind the exact period map;
+:mod:`.general`: the same test for any method whose state ignores x (the optimizer zoo), certified by an
+invariant box of the period map in balls.
 """
+from . import general
 from .steady import (BACKENDS, Sign, amsgrad_drift, ball_str, drift, drift_sign, limit_avg_regret,
                      predicted_displacement, q, rounds_to_cross, steady_state)
 from .threshold import (Threshold, boundary_beta2, boundary_C, certify_positive_range, diverging_C_range,
                         smallest_diverging_C)
 
-__all__ = ["BACKENDS", "Sign", "amsgrad_drift", "ball_str", "drift", "drift_sign", "limit_avg_regret",
+__all__ = ["general", "BACKENDS", "Sign", "amsgrad_drift", "ball_str", "drift", "drift_sign", "limit_avg_regret",
            "predicted_displacement", "q", "rounds_to_cross", "steady_state", "Threshold", "boundary_beta2",
            "boundary_C", "certify_positive_range", "diverging_C_range", "smallest_diverging_C"]
