@@ -33,6 +33,8 @@ import numpy as np
 from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, emit, main_entry, meta, number, range_text
 from numerics.cli import versions as base_versions
 
+from numerics.sweep import add_sweep_arguments, sweep_options
+
 from .drivers import driver
 from .drive import LibraryMissing, Progress, drive, jsonable
 from .spec import SpecError, parse
@@ -87,6 +89,7 @@ def parser() -> argparse.ArgumentParser:
                         "with its counterpart in numerics.optimizers over --compare-steps rounds of each "
                         "--problem (<= 1e-12), or say why none fits; --optimizer and --T are not used")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_sweep_arguments(p)  # with --zoo: one (library optimizer, problem) run per item
     return p
 
 
@@ -239,7 +242,13 @@ def _body(argv) -> int:
         raise BadInput(str(exc)) from None
 
 
-def _zoo_main(args) -> int:
+def _identify_chunk(items, N: int, schedule: str) -> list[dict]:
+    from .identify import identify
+
+    return [identify(e, c, N, schedule) for e, c in items]
+
+
+def _zoo_main(args, sweep_opts: dict) -> int:
     """--zoo: the registry (counterexamples.conformance.registry) against the installed libraries."""
     import sys as _sys
 
@@ -264,11 +273,14 @@ def _zoo_main(args) -> int:
             missing[lib] = f"not installed ({exc}); run: {install}"
     # an entry without a counterpart is the same on every problem: one row for it
     todo = [(e, c) for e in entries(libs, available) for c in (cases if e.ours is not None else cases[:1])]
-    bar = Progress("library optimizers x problems", len(todo), enabled=not args.quiet)
-    rows = []
-    for k, (e, c) in enumerate(todo):
-        rows.append(identify(e, c, N, args.schedule))
-        bar.update(k + 1)
+    import functools
+
+    from numerics.sweep import sweep
+
+    # one (library optimizer, problem) run per item of the sweep layer; rows in the order of ``todo``
+    with Progress("library optimizers x problems", len(todo), enabled=not args.quiet) as bar:
+        rows = sweep(functools.partial(_identify_chunk, N=N, schedule=args.schedule), todo, chunk_size=1,
+                     progress=bar, **sweep_opts)
     summ = summary(rows)
     doc = {"meta": {**meta(PROG.removeprefix("python -m "), seed=int(args.seed), precision="float64"),
                     "versions": base_versions() | {k: v for k, v in _lib_versions(libs).items()}},
@@ -316,7 +328,7 @@ def _lib_versions(libs) -> dict:
 
 def _main(args) -> int:
     if args.zoo:
-        return _zoo_main(args)
+        return _zoo_main(args, sweep_options(args))
     specs = [parse(s) for s in (args.optimizer or DEFAULT_OPTIMIZERS)]
     T = _int("T", args.T, 1, 10**9)
     N = min(_int("compare-steps", args.compare_steps, 1, 10**7), T)

@@ -16,6 +16,8 @@ import sys
 from numerics.cli import (EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, Progress, emit, main_entry, meta,
                           number)
 
+from numerics.sweep import add_sweep_arguments, sweep_options
+
 from .methods import ROW_BY_KEY, ROWS
 from .table import C_MAX, PAIRS, PROBLEMS, T_SIM, c_cell, cases, evaluate, threshold, verdict_cell
 
@@ -35,14 +37,16 @@ def parser():
                    default=str(C_MAX), help=f"largest C scanned for the smallest diverging C, an integer in "
                    f"[3, 4096] (default {C_MAX})")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_sweep_arguments(p)  # --workers N, --scheduler ADDRESS|local: one method per item
     return p
 
 
-def run_zoo(keys, T: int, C_max: int, progress: bool = True) -> list[dict]:
+def _rows(keys: list, T: int, C_max: int) -> list[dict]:
+    """The rows of ``keys`` (one chunk of the sweep layer: a module-level function, so that it runs in
+    other processes and on Dask workers)."""
     cs = cases()
     rows = []
-    bar = Progress("zoo: methods", len(keys), enabled=progress)
-    for k, key in enumerate(keys):
+    for key in keys:
         row = ROW_BY_KEY[key]
         out = {"method": key, "libraries": list(row.libraries), "sold_as_convergent": row.sold_as_convergent,
                "note": row.why, "problems": {}, "smallest_diverging_C": {}}
@@ -51,8 +55,20 @@ def run_zoo(keys, T: int, C_max: int, progress: bool = True) -> list[dict]:
         for b1, b2 in PAIRS:
             out["smallest_diverging_C"][f"({b1}, {b2})"] = threshold(row, b1, b2, C_max)
         rows.append(out)
-        bar.update(k + 1)
     return rows
+
+
+def run_zoo(keys, T: int, C_max: int, progress: bool = True, sweep_opts: dict | None = None) -> list[dict]:
+    """One row per method, through :func:`numerics.sweep.sweep` (a method is an item; the rows come back
+    in the order of ``keys`` whatever the executor)."""
+    import functools
+
+    from numerics.sweep import sweep
+
+    opts = dict(sweep_opts or {})
+    opts.setdefault("chunk_size", 1)
+    with Progress("zoo: methods", len(keys), enabled=progress) as bar:
+        return sweep(functools.partial(_rows, T=T, C_max=C_max), list(keys), progress=bar, **opts)
 
 
 def table(rows) -> str:
@@ -100,11 +116,12 @@ def _body(argv) -> int:
     for k in keys:
         if k not in ROW_BY_KEY:
             raise BadInput(f"--method: unknown method {k!r}; choose from {', '.join(ROW_BY_KEY)}")
+    opts = sweep_options(args)  # a missing 'distributed' with --scheduler: one line, exit 2
     if args.plot:
         from counterexamples.figures import _pyplot
 
         _pyplot()  # matplotlib missing: one line, exit 2, before the work
-    rows = run_zoo(keys, int(args.T), int(args.C_max), progress=not args.quiet)
+    rows = run_zoo(keys, int(args.T), int(args.C_max), progress=not args.quiet, sweep_opts=opts)
     disagree = [f"{r['method']} on {p}" for r in rows for p in PROBLEMS
                 if r["problems"][p]["agreement"] == "DISAGREES"]
     doc = {"meta": meta(PROG.removeprefix("python -m "), precision="float64 simulations; arb balls (128/512 bits) "
