@@ -18,12 +18,17 @@ def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
     from .registry import THEOREMS
 
     out = []
+    # a repaired proof reuses the printed proof's steps as the same Obligation objects: each object is
+    # checked once per audit and its result shown under every theorem that uses it
+    done: dict = {}
     for tid in ids:
         th = THEOREMS[tid]
         t0 = time.perf_counter()
         results = {}
         for ob in th.obligations:
-            r = ob.check(timeout_s)
+            if id(ob) not in done:
+                done[id(ob)] = (ob, ob.check(timeout_s))
+            r = done[id(ob)][1]
             results[r.label] = r
             if progress:
                 progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)")
