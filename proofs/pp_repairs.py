@@ -211,14 +211,15 @@ def _bound(name):
     return AB.BOUNDS[name] if name in AB.BOUNDS else AB.EXTRA[name]
 
 
-def gap(name: str) -> sp.Expr:
-    return sp.factor(sp.simplify(_with_sums(_bound(name).expr) - TOTALS[name]()))
+def gap(name: str, total: str | None = None) -> sp.Expr:
+    """bound - total over one denominator (the total of ``total``, default the bound's own)."""
+    return sp.factor(sp.simplify(_with_sums(_bound(name).expr) - TOTALS[total or name]()))
 
 
 def _compare(N, p):
     env: dict = {}
-    g = A.to_num(N, gap(p["bound"]), env)
-    for x in _with_sums(_bound(p["bound"]).expr).free_symbols | TOTALS[p["bound"]]().free_symbols:
+    g = A.to_num(N, gap(p["bound"], p.get("total")), env)
+    for x in _with_sums(_bound(p["bound"]).expr).free_symbols | TOTALS[p.get("total") or p["bound"]]().free_symbols:
         A.to_num(N, x, env)
     H = {}
     for k, f in {**A._DOMAIN, **_PP_DOMAIN}.items():
@@ -266,12 +267,12 @@ PP41 = Theorem("pp-4.1", "Phuong & Phong Theorem 4.1 (AMSGrad, beta1 lambda^(t-1
 
 # ------------------------------------------------------------------------------------------------
 @z3_step("AX-Young", "Young with the previous round's weight: -m_p d <= alpha_p m_p^2/(2 q_p) + q_p d^2/(2 alpha_p) "
-         "for q_p, alpha_p > 0", "follow-up")
+         "for q_p, alpha_p > 0", "follow-up", k=2)
 def ax_young(N, p):
     mp_, d, qp, ap = (N.var(n) for n in ("m_prev", "d", "q_prev", "alpha_prev"))
     H = {"q_prev>0": qp > 0, "alpha_prev>0": ap > 0}
     # times 2 q_p alpha_p > 0: (alpha_p m_p + q_p d)^2 >= 0
-    return H, -2 * qp * ap * mp_ * d <= ap * ap * mp_ * mp_ + qp * qp * d * d
+    return H, -N.const(p["k"]) * qp * ap * mp_ * d <= ap * ap * mp_ * mp_ + qp * qp * d * d
 
 
 def ax_young_rhs(N, mp_, d, qp, ap):

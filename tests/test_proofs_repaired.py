@@ -148,3 +148,115 @@ def test_repaired_bound_on_unseen_runs(seed):
         Q = sum(a[t] / (2 * (1 - b1t[t])) * (u[t] - u[t + 1]) for t in range(T))
         S_T = sum(b1t[t] * a[t] for t in range(T))
         assert Q <= R.abel_rhs(4, beta1, a[-1], S_T) + mp.mpf(10) ** -30
+
+
+# ------------------------------------------------------------------------------------------------
+# Phuong & Phong Theorem 4.1 and AdamX Theorem 5.1
+from proofs import pp_repairs as P  # noqa: E402
+
+PP_MUTANTS = [
+    (P.pa_base, "drop c_1 >= 0", P.pa_base.without("c_1>=0")),
+    (P.pa_step1, "drop c >= 0", P.pa_step1.without("c>=0")),
+    (P.pa_step1, "drop the induction hypothesis", P.pa_step1.without("IH")),
+    (P.pa_step2, "drop c_{T+1} >= c_T (Lemma 4.3)", P.pa_step2.without("c_T1>=c_T")),
+    (P.pa_step2, "drop u <= D^2", P.pa_step2.without("u in [0,D2]")),
+    (P.pa_join, "drop c >= 0", P.pa_join.without("c>=0")),
+    (P.c_mono, "drop sqrt(t-1) <= sqrt(t)", P.c_mono.without("0<=sqrt(t-1)<=sqrt(t)")),
+    (P.c_bound, "drop q_t <= G", P.c_bound.without("0<=q_t<=G")),
+    (P.geo_term, "drop sqrt(t) <= t", P.geo_term.without("0<=sqrt_t<=t")),
+    (P.geo_step, "drop the induction hypothesis", P.geo_step.without("IH")),
+    (P.geo_base, "drop P >= 0", P.geo_base.without("P>=0")),
+    (P.harm_term, "drop q_t <= G", P.harm_term.without("0<=q_t<=G")),
+    (P.ax_young, "constant 2 -> 3 (beyond AM-GM)", P.ax_young.with_params(k=3)),
+    (P.ax_step3, "drop Young", P.ax_step3.without("Young")),
+    (P.ax_mpair, "drop beta_{1t} <= beta1", P.ax_mpair.without("0<=beta1_t<=beta1<1")),
+    (P.ax_l53, "drop the invariant at t-1", P.ax_l53.without("IH")),
+    (P.ax_l53, "drop v_t <= G^2", P.ax_l53.without("v_t<=G^2")),
+    (P.ax_uterm, "drop q_prev <= G/(1-beta1)", P.ax_uterm.without("0<=q_prev, q_prev(1-beta1)<=G")),
+    (P.ax_cbound, "drop Lemma 5.3", P.ax_cbound.without("L5.3")),
+    (P.final_geo, "the harmonic schedule's total", P.final_geo.with_params(total="pp-4.1-harmonic")),
+    (P.final_harm, "drop d >= 1 (d may be negative)", P.final_harm.without("d>=1")),
+    (P.final_ax, "compare with the printed (1-beta1) form", P.final_ax.with_params(bound="adamx-5.1")),
+]
+
+
+@pytest.mark.parametrize("orig,desc,mutant", PP_MUTANTS, ids=[f"{m[0].label}: {m[1]}" for m in PP_MUTANTS])
+def test_mutation_breaks_pp_step(orig, desc, mutant):
+    assert orig.check(10).verdict == "proved", desc
+    r = mutant.check(10)
+    assert r.verdict != "proved", desc
+    if r.verdict == "refuted":
+        ok, why = mutant.replay(r.witness)
+        assert ok, why
+
+
+def test_every_new_pp_step_is_mutated():
+    new = [o for o in P.PP41_OBLIGATIONS + P.AX51_OBLIGATIONS if o.kind == "z3" and o.label.startswith(("PP-Abel", "PP-c", "PP-S", "PP-geo", "AX", "PP4.1"))]
+    assert {id(o) for o in new} <= {id(m[0]) for m in PP_MUTANTS}
+
+
+def test_pp_finals_read_the_bounds_objects(monkeypatch):
+    t1, t2, t3 = AB.BOUNDS["pp-4.1-harmonic"].terms
+    # the second term with beta1 in front is what the step bounds give; half of it is not enough
+    monkeypatch.setitem(AB.BOUNDS, "pp-4.1-harmonic", AB.Bound("pp-4.1-harmonic", t1 + t2 * S.beta1 / 2 + t3, "test"))
+    assert P.final_harm.check(10).verdict == "refuted"
+
+
+def _t0(b1t, nmax):
+    bad = [n for n in range(1, nmax) if not n * (1 - b1t(n + 1)) ** 2 <= (n + 1) * (1 - b1t(n)) ** 2]
+    return max(bad) + 1 if bad else 1
+
+
+@pytest.mark.parametrize("seed,schedule", [(0, "geometric"), (1, "harmonic"), (2, "geometric"), (3, "harmonic")])
+def test_pp41_bound_on_unseen_runs(seed, schedule):
+    rng = random.Random(2000 + seed)
+    T, d = 30, 2
+    beta1, beta2, alpha = mp.mpf("0.8"), mp.mpf("0.99"), mp.mpf(rng.choice([1, 10])) / 10
+    lam = mp.mpf(rng.choice([1, 5, 9])) / 10
+    f = (lambda t: beta1 * lam ** (t - 1)) if schedule == "geometric" else (lambda t: beta1 / t)
+    t0 = _t0(f, 200)
+    G = [[mp.mpf(rng.choice([-1, 1]) * rng.randint(1, 30)) / 10 for _ in range(d)] for _ in range(T)]
+    Ginf = max(abs(x) for row in G for x in row)
+    regret, xs, ms, vhs, xstar = amsgrad_run(G, [f(t) for t in range(1, T + 1)], beta2, alpha)
+    name = f"pp-4.1-{schedule}"
+    vals = {S.T: T, S.d: d, S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: beta1 / mp.sqrt(beta2),
+            S.D_inf: 2, S.G_inf: Ginf, S.lambda_: lam, P.SUM_SQRT_T0: sum(mp.sqrt(t) for t in range(1, t0 + 1)),
+            S.sum_g_norm: sum(mp.sqrt(sum(G[t][i] ** 2 for t in range(T))) for i in range(d))}
+    for e in (P._with_sums(AB.BOUNDS[name].expr), P.TOTALS[name]()):
+        syms = sorted(e.free_symbols, key=str)
+        val = sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
+        assert regret <= val, (regret, val)
+
+
+def adamx_run(G, b1t, beta2, alpha):
+    """Phuong & Phong's AdamX (their Algorithm 2), written here: v_hat_t = max(r_t^2 v_hat_{t-1}, v_t)."""
+    T, d = len(G), len(G[0])
+    x, m, v, vh = ([mp.mpf(0)] * d for _ in range(4))
+    xs = []
+    for t in range(1, T + 1):
+        g, b, at = G[t - 1], b1t[t - 1], alpha / mp.sqrt(t)
+        xs.append(list(x))
+        for i in range(d):
+            m[i] = b * m[i] + (1 - b) * g[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] ** 2
+            vh[i] = v[i] if t == 1 else max(((1 - b) / (1 - b1t[t - 2])) ** 2 * vh[i], v[i])
+            x[i] = min(max(x[i] - at * m[i] / mp.sqrt(vh[i]), mp.mpf(-1)), mp.mpf(1))
+    colsum = [sum(G[t][i] for t in range(T)) for i in range(d)]
+    return sum(sum(G[t][i] * xs[t][i] for i in range(d)) for t in range(T)) + sum(abs(c) for c in colsum)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_adamx_corrected_bound_on_unseen_runs(seed):
+    rng = random.Random(3000 + seed)
+    T, d = 25, 2
+    beta1, beta2, alpha = mp.mpf("0.9"), mp.mpf("0.999"), mp.mpf(rng.choice([1, 10])) / 10
+    b1t = [beta1] + [beta1 * mp.mpf(rng.random()) for _ in range(T - 1)]  # any schedule below beta1
+    G = [[mp.mpf(rng.choice([-1, 1]) * rng.randint(1, 30)) / 10 for _ in range(d)] for _ in range(T)]
+    regret = adamx_run(G, b1t, beta2, alpha)
+    vals = {S.T: T, S.d: d, S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: beta1 / mp.sqrt(beta2),
+            S.D_inf: 2, S.G_inf: max(abs(x) for row in G for x in row),
+            P.SCHED_SUM: sum(b1t[t - 1] * mp.sqrt(t - 1) for t in range(2, T + 1)),
+            S.sum_g_norm: sum(mp.sqrt(sum(G[t][i] ** 2 for t in range(T))) for i in range(d))}
+    e = P.TOTALS["adamx-5.1-corrected"]()
+    syms = sorted(e.free_symbols, key=str)
+    assert regret <= sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
