@@ -23,6 +23,8 @@ unevaluated (sum_{t<=t_0} sqrt t, AdamX's schedule sum) are replaced by one symb
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from analysis import bounds as AB
@@ -30,7 +32,7 @@ from analysis import symbols as S
 
 from . import cor1, lemma_moment, phuong_phong as PP, thm4
 from . import thm4_arxiv as A
-from .obligation import Theorem, z3_step
+from .obligation import ARB_RERUN, Theorem, exact_step, z3_step
 from .schedules import geo_base, geo_S_bound, geo_step, geo_term, harm_S_bound, harm_term, sqrt_base
 
 
@@ -301,3 +303,37 @@ AX51_OBLIGATIONS = ([thm4.step1, thm4.step2, ax_young, ax_step3, thm4.step4, PP.
 
 AX51 = Theorem("adamx-5.1", "AdamX Theorem 5.1 (Phuong & Phong) with the (1-beta1)^2 second term the proof supports",
                AX51_OBLIGATIONS, _summ("AdamX Theorem 5.1 (corrected (1-beta1)^2)", ("AX5.1[sum<=bound]",)))
+
+
+# ------------------------------------------------------------------------------------------------
+# AdamX Theorem 5.1 as printed (second term with (1-beta1)): not what the proof gives; searched for a violation
+ax_from_corrected = replace(final_ax, label="AX5.1-printed[from proof]", expected="refuted",
+                            claim="the proof's step bounds fit under the printed (1-beta1) second term: they do not "
+                                  "(a gap of this proof, not a refutation of the statement)",
+                            params={"bound": "adamx-5.1", "total": "adamx-5.1-corrected"})
+
+
+@exact_step("AX5.1-printed[search T<=40]", "evidence: R_T <= the printed AdamX 5.1 bound at the worst of the "
+            "adversarial search's configurations (d = 1, T<=40, any beta_{1t} <= beta1; mpmath 50 digits)", "numerical",
+            evidence="T<=40", replay=ARB_RERUN, form="adamx")
+def ax_search(p):
+    return thm4.iclr_search.fn(p)
+
+
+def _ax_printed_statement(r):
+    s = r["AX5.1-printed[search T<=40]"]
+    if s.verdict == "refuted":
+        return ("refuted", f"R_T > the printed bound at {s.witness}")
+    return ("unknown", f"no proof and no violation: the proof gives (1-beta1)^2 (AX5.1-printed[from proof] "
+                       f"{r['AX5.1-printed[from proof]'].verdict}); the printed (1-beta1) would need sqrt(v_hat_{{t-1}}) <= G, "
+                       f"where Lemma 5.3 gives only G/(1-beta1); adversarial search "
+                       f"({s.witness.get('configurations tried', '?')} configurations, T <= 40, d = 1): worst ratio "
+                       f"R_T/bound = {s.witness.get('R_T/bound', '?')}")
+
+
+AX51_PRINTED = Theorem("adamx-5.1-printed", "AdamX Theorem 5.1 as printed ((1-beta1) in the second term)",
+                       [ax_from_corrected, ax_search],
+                       lambda r: (f"AdamX 5.1 printed: the proof's bound exceeds it "
+                                  f"({r['AX5.1-printed[from proof]'].verdict}); search worst ratio "
+                                  f"{r['AX5.1-printed[search T<=40]'].witness.get('R_T/bound', '?')}."),
+                       statement=_ax_printed_statement)

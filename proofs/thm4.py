@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import phuong_phong as PP
-from .obligation import ARB_RERUN, Theorem, exact_step, z3_step
+from .obligation import ARB_RERUN, NLSAT_FIRST, Theorem, exact_step, z3_step
 from .runs import log
 
 
@@ -131,19 +131,89 @@ def evidence(p):
     return ("proved" if ok else "refuted"), w, "finite check (not a proof of the bound)"
 
 
+# ------------------------------------------------------------------------------------------------
+# The ICLR statement (second term D^2/(2(1-beta1)) ...): its printed proof fails at step 6; is the statement true?
+def _iclr_T1(N, p):
+    import sympy as sp
+
+    from analysis import bounds as AB
+    from analysis import symbols as S
+
+    from .thm4_arxiv import to_num
+
+    g, x1, xs, D, al, b1, b2, gam = (N.var(n) for n in ("g_1", "x_1", "x_star", "D_inf", "alpha", "beta1", "beta2",
+                                                          "gamma"))
+    s = N.sqrt(1 - b2)
+    q = s * N.abs(g)  # sqrt(v_hat_1) = sqrt((1-beta2) g_1^2)
+    # the bound's own expression at T = 1 (log 1 = 0), its data given by the run: sum_beta1t_vhat =
+    # beta_{11} sqrt(v_hat_1)/alpha_1 with beta_{11} = beta1, alpha_1 = alpha; sum_g_norm = |g_1|
+    e = AB.BOUNDS[p["bound"]].expr.subs(S.T, 1)
+    env = {"sum_vhat_T_sqrt": q, "sum_beta1t_vhat": b1 * q / al, "sum_g_norm": N.abs(g), "D_inf": D, "alpha": al,
+           "beta1": b1, "beta2": b2, "gamma": gam}
+    bnd = to_num(N, sp.sympify(e), env)
+    H = {"|x_1 - x*| <= D_inf": N.And(x1 - xs <= D, xs - x1 <= D), "alpha>0": al > 0,
+         "0<=beta1<1": N.And(b1 >= 0, b1 < 1), "0<beta2<1": N.And(b2 > 0, b2 < 1),
+         "gamma = beta1/sqrt(beta2) < 1": N.And(gam >= 0, gam < 1, gam * gam * b2 == b1 * b1)}
+    return H, g * (x1 - xs) <= bnd
+
+
+iclr_T1 = z3_step("Thm4-ICLR[T=1]", "ICLR statement at T = 1 for every gradient, x_1, x* and parameters: R_1 = "
+                  "g_1 (x_1 - x*) <= BOUNDS['thm4-iclr'].expr at T = 1 (AM-GM between its first and third terms)",
+                  "derived", bound="thm4-iclr", engines=NLSAT_FIRST)(_iclr_T1)
+
+
+def _iclr_from_repaired(N, p):
+    from .thm4_arxiv import bound_gap, compare
+
+    return compare(N, p, bound_gap(p["bound"]))
+
+
+iclr_from_repaired = z3_step(
+    "Thm4-ICLR[from repaired]", "the repaired proof's step bounds (thm4-arxiv) fit under the ICLR constants: they "
+    "do not -- its second term D^2/(1-beta1) exceeds the ICLR D^2/(2(1-beta1)) when sum_beta1t_vhat dominates "
+    "(a gap of this proof, not a refutation of the statement)", "derived", expected="refuted",
+    bound="thm4-iclr")(_iclr_from_repaired)
+
+
+@exact_step("Thm4-ICLR[search T<=40]", "evidence: R_T <= the ICLR bound at the worst of the adversarial search's "
+            "configurations (d = 1, T<=40, gradients, beta_{1t} schedule, x_1, alpha, beta2 searched; replayed in "
+            "mpmath at 50 digits)", "numerical", evidence="T<=40", replay=ARB_RERUN, form="iclr")
+def iclr_search(p):
+    from . import iclr_search as IS
+
+    r = IS.replay(p["form"], p.get("backend", "mpmath"))
+    found, cfg, tried = IS.WORST[p["form"]]
+    w = {"R_T/bound": str(r)[:12], "T": str(len(cfg[0])), "configurations tried": str(tried),
+         "beta1": str(cfg[4]), "beta2": str(cfg[5]), "alpha": str(cfg[3])}
+    return ("proved" if r <= 1 else "refuted"), w, "worst ratio of the search, replayed"
+
+
+def iclr_statement(r: dict):
+    s = r["Thm4-ICLR[search T<=40]"]
+    if s.verdict == "refuted":
+        return ("refuted", f"R_T > the ICLR bound at the searched configuration {s.witness}")
+    return ("unknown", f"no proof and no violation: the printed proof fails at step 6; the repaired (Abel) proof gives "
+                       f"the second term D^2/(1-beta1), not D^2/(2(1-beta1)) (Thm4-ICLR[from repaired] "
+                       f"{r['Thm4-ICLR[from repaired]'].verdict}); T = 1 holds for all sequences (Thm4-ICLR[T=1] "
+                       f"{r['Thm4-ICLR[T=1]'].verdict}); adversarial search (proofs.iclr_search, "
+                       f"{s.witness.get('configurations tried', '?')} configurations, T <= 40, d = 1): worst ratio "
+                       f"R_T/bound = {s.witness.get('R_T/bound', '?')}")
+
+
 OBLIGATIONS = [step1, step2, step3, step4, step5, step6_ineq1, step6_general, step6_printed, step6_red,
-               step6_const, step7, evidence]
+               step6_const, step7, evidence, iclr_T1, iclr_from_repaired, iclr_search]
 
 
 def summarize(r: dict) -> str:
     w = r["step 6"].witness
-    return (f"Theorem 4: statement survives? UNKNOWN (not established by this proof) -- step 6 as printed "
+    return (f"Theorem 4 (ICLR form): printed proof not established -- step 6 as printed "
             f"is {r['step 6'].verdict} ({w.get('LHS', '?')[:8]} < {w.get('RHS', '?')[:9]} on Example 3.2, "
             f"which meets every hypothesis), the red step {r['step 6[red]'].verdict}; inequality (1) "
             f"{r['step 6[(1)]'].verdict}; steps 1-5, 7 proved: "
             f"{all(r[k].verdict == 'proved' for k in ('step 1', 'step 2', 'step 3', 'step 4', 'step 5', 'step 7'))}; "
             f"finite evidence: R_T <= bound on Example 3.2 for T <= 1000 "
-            f"({'holds' if r['Thm4[Ex3.2, T<=1000]'].verdict == 'evidence' else 'FAILS'}).")
+            f"({'holds' if r['Thm4[Ex3.2, T<=1000]'].verdict == 'evidence' else 'FAILS'}); the arXiv form is proved by "
+            f"the repaired proof (thm4-arxiv).")
 
 
-THEOREM = Theorem("thm4", "Theorem 4 (AMSGrad): proof steps 1-7", OBLIGATIONS, summarize)
+THEOREM = Theorem("thm4", "Theorem 4 (AMSGrad): proof steps 1-7", OBLIGATIONS, summarize, statement=iclr_statement)
