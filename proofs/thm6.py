@@ -187,7 +187,7 @@ def summarize(r: dict) -> str:
 
 
 def statement(r: dict):
-    if r["T6-chain[t>=1]"].verdict == "proved" and r["T6-block[t=1]"].verdict == "proved":
+    if all(r[k].verdict == "proved" for k in ("T6-chain[t>=1]", "T6-block[t=1]", "T6-3a")):
         # The statement is existential ("there is an online convex problem"): C picks the instance, it is not
         # part of the statement's domain, so one instance that provably works proves it.  The domain is eps > 0:
         # eps = 1 by the chain (every later block, all t >= 1), every eps > 0 by the scaling T6-3a.
