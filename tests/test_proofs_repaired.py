@@ -260,3 +260,94 @@ def test_adamx_corrected_bound_on_unseen_runs(seed):
     e = P.TOTALS["adamx-5.1-corrected"]()
     syms = sorted(e.free_symbols, key=str)
     assert regret <= sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
+
+
+# ------------------------------------------------------------------------------------------------
+# Theorem 3 (beta1 > 0), the ICLR statement's rows, AdamX printed
+from proofs import iclr_search as IS, thm3, thm4  # noqa: E402
+
+OTHER_MUTANTS = [
+    (thm3.C2b_m, "drop m <= M", thm3.C2b_m.without("m<=M")),
+    (thm3.C2b_term, "drop the C-coin's share of v", thm3.C2b_term.without("v>=(1-beta2) beta2^(k-1) C^2")),
+    (thm3.C2b_geo, "drop gamma^t >= 0", thm3.C2b_geo.without("G>=0")),
+    (thm3.C2b, "drop the summed term bound", thm3.C2b.without("C2b[term] summed")),
+    (thm3.C4core, "drop C >= C_0", thm3.C4core.without("C>=C0")),
+    (thm3.C4R, "drop C >= 1", thm3.C4R.without("C>=1")),
+    (thm3.C4b, "drop the core inequality", thm3.C4b.without("C4[beta1>0, core]")),
+    (thm4.iclr_T1, "drop |x_1 - x*| <= D", thm4.iclr_T1.without("|x_1 - x*| <= D_inf")),
+]
+
+
+@pytest.mark.parametrize("orig,desc,mutant", OTHER_MUTANTS, ids=[f"{m[0].label}: {m[1]}" for m in OTHER_MUTANTS])
+def test_mutation_breaks_other_new_step(orig, desc, mutant):
+    assert orig.check(10).verdict == "proved", desc
+    r = mutant.check(10)
+    assert r.verdict != "proved", desc
+    if r.verdict == "refuted":
+        ok, why = mutant.replay(r.witness)
+        assert ok, why
+
+
+def test_c4_balance_at_exact_points():
+    # independent of Z3: at C = C_0 the balance p T1 + (1-p)(E T2 + E T3) >= 0 in mpmath, several parameters
+    for b1, b2, dl in ((0.5, 0.5, 0.1), (0.9, 0.99, 0.01), (0.1, 0.5, 1.0), (0.0, 0.3, 0.5)):
+        b1, b2, dl = mp.mpf(b1), mp.mpf(b2), mp.mpf(dl)
+        gam = b1 / mp.sqrt(b2)
+        K2 = (1 - b1) * gam / ((1 - gam) * mp.sqrt(1 - b2))
+        A = 1 / mp.sqrt(1 - b2) + K2
+        C = max(2 * (1 + dl), 4 * (1 + dl) ** 2 * (2 + dl) * A ** 2 / (1 - b1) ** 2)
+        p = (1 + dl) / (C + 1)
+        bal = -p / mp.sqrt(1 - b2) + (1 - p) * (-K2 * p + (1 - b1) / mp.sqrt(b2 * (1 + dl) * C + 1 - b2))
+        assert bal >= 0, (b1, b2, dl, bal)
+
+
+def test_c2b_bound_by_monte_carlo_free_enumeration():
+    # E[T2] over all 2^k coin histories of length k (exact probabilities), against -K2 p, with m, v from the recursions
+    import itertools
+
+    b1, b2, C, dl = mp.mpf("0.6"), mp.mpf("0.8"), mp.mpf(6), mp.mpf("0.1")
+    p = (1 + dl) / (C + 1)
+    gam = b1 / mp.sqrt(b2)
+    K2 = (1 - b1) * gam / ((1 - gam) * mp.sqrt(1 - b2))
+    for k in (1, 4, 8):
+        ET2 = 0
+        for coins in itertools.product((C, -1), repeat=k):
+            m = v = mp.mpf(0)
+            pr = mp.mpf(1)
+            for g in coins:
+                m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+                pr *= p if g == C else 1 - p
+            ET2 += pr * (-b1 * m / mp.sqrt(b2 * v + 1 - b2))
+        assert ET2 >= -K2 * p, (k, ET2, -K2 * p)
+
+
+@pytest.mark.parametrize("form", ["iclr", "adamx"])
+def test_search_worst_replays_independently(form):
+    # the stored worst configuration, recomputed by a second AMSGrad / AdamX written in this file
+    _, cfg, _ = IS.WORST[form]
+    f = lambda x: mp.mpf(x.numerator) / x.denominator  # noqa: E731
+    g, b1t = [f(x) for x in cfg[0]], [f(x) for x in cfg[1]]
+    x1, alpha, beta1, beta2 = (f(x) for x in cfg[2:])
+    T = len(g)
+    x, m, v, vh, xs, vhs = x1, mp.mpf(0), mp.mpf(0), mp.mpf(0), [], []
+    for t in range(1, T + 1):
+        xs.append(x)
+        m = b1t[t - 1] * m + (1 - b1t[t - 1]) * g[t - 1]
+        v = beta2 * v + (1 - beta2) * g[t - 1] ** 2
+        if form == "iclr" or t == 1:
+            vh = max(vh, v) if form == "iclr" else v
+        else:
+            vh = max(((1 - b1t[t - 1]) / (1 - b1t[t - 2])) ** 2 * vh, v)
+        vhs.append(vh)
+        x = min(max(x - alpha / mp.sqrt(t) * m / mp.sqrt(vh), mp.mpf(-1)), mp.mpf(1))
+    R = sum(gt * xt for gt, xt in zip(g, xs)) + abs(sum(g))
+    name = "thm4-iclr" if form == "iclr" else "adamx-5.1"
+    e = P._with_sums(AB.BOUNDS[name].expr)
+    vals = {S.T: T, S.d: 1, S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: beta1 / mp.sqrt(beta2), S.D_inf: 2,
+            S.G_inf: max(abs(x) for x in g), S.sum_vhat_T_sqrt: mp.sqrt(vhs[-1]),
+            S.sum_g_norm: mp.sqrt(sum(x * x for x in g)), P.SCHED_SUM: sum(b1t[t - 1] * mp.sqrt(t - 1) for t in range(2, T + 1)),
+            S.sum_beta1t_vhat: sum(b1t[t - 1] * mp.sqrt(vhs[t - 1]) * mp.sqrt(t) / alpha for t in range(1, T + 1))}
+    syms = sorted(e.free_symbols, key=str)
+    ratio = R / sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
+    assert ratio == pytest.approx(float(IS.replay(form)), rel=1e-12)
+    assert ratio < 1
