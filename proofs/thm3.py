@@ -99,9 +99,13 @@ def C5(N, p):
 # (1-beta1) gamma^(t-j)/sqrt(1-beta2).  The coins before t are independent of coin t, each is C with
 # probability p, and sum_{k>=1} gamma^k = gamma/(1-gamma):
 #     E[T2] >= -(1-beta1) gamma p / ((1-gamma) sqrt(1-beta2))   -- O(p), sharper than the paper's -O(p log C).
+def c2b_numerator(b1, gam):
+    return (1 - b1) * gam
+
+
 def c2b_constant(N, b1, b2, gam):
     """K2 with E[T2] >= -K2 p: (1-beta1) gamma / ((1-gamma) sqrt(1-beta2)) (one definition)."""
-    return (1 - b1) * gam / ((1 - gam) * N.sqrt(1 - b2))
+    return c2b_numerator(b1, gam) / ((1 - gam) * N.sqrt(1 - b2))
 
 
 @z3_step("C2b[m]", "induction step of m_{t-1} <= M_{t-1} = (1-beta1) C sum_j beta1^(t-1-j) [g_j = C]: m <= M, "
@@ -151,51 +155,47 @@ def C2b(N, p):
     return H, ET2 >= -c2b_constant(N, b1, b2, gam) * pp
 
 
-def c0_formula(N, b1, d, A):
-    """C_0 from which C4's balance holds for beta1 > 0 (derived here): max(2(1+delta),
-    4 (1+delta)^2 (2+delta) A^2/(1-beta1)^2), A = 1/sqrt(1-beta2) + c2b_constant (bounds |p T1| + |E T2| by p A)."""
-    return N.max(2 * (1 + d), 4 * (1 + d) ** 2 * (2 + d) * A * A / ((1 - b1) ** 2))
+def c0_conditions(N, b1, d, A, C):
+    """C >= C_0 = max(2(1+delta), 4 (1+delta)^2 (2+delta) A^2/(1-beta1)^2), A = 1/sqrt(1-beta2) + c2b_constant
+    (A bounds |p T1| + |E T2| by p A), written without the division (1 - beta1 > 0): derived here."""
+    return N.And(C >= 2 * (1 + d), C * (1 - b1) ** 2 >= 4 * (1 + d) ** 2 * (2 + d) * A * A)
 
 
-@z3_step("C4[beta1>0, core]", "for A >= 0, 0 <= beta1 < 1, delta > 0, C >= c0_formula and R^2 <= (1+delta) C + 1 (R > 0): "
-         "(1-p)(1-beta1) >= p A R, p = (1+delta)/(C+1)", "derived", engines=NLSAT_FIRST)
+@z3_step("C4[beta1>0, core]", "for A >= 0, 0 <= beta1 < 1, delta > 0, C >= C_0 and R^2 <= (1+delta) C + 1 (R > 0): "
+         "(1-p)(1-beta1) >= p A R, p = (1+delta)/(C+1) (times C+1 > 0: (C-delta)(1-beta1) >= (1+delta) A R)",
+         "derived", engines=NLSAT_FIRST)
 def C4core(N, p):
     b1, d, C, A, R = (N.var(n) for n in ("beta1", "delta", "C", "A", "R"))
-    H = {"0<=beta1<1": N.And(b1 >= 0, b1 < 1), "delta>0": d > 0, "A>=0": A >= 0, "C>=C0": C >= c0_formula(N, b1, d, A),
+    H = {"0<=beta1<1": N.And(b1 >= 0, b1 < 1), "delta>0": d > 0, "A>=0": A >= 0, "C>=C0": c0_conditions(N, b1, d, A, C),
          "0<R, R^2<=(1+delta)C+1": N.And(R > 0, R * R <= (1 + d) * C + 1)}
-    pp = (1 + d) / (C + 1)
-    return H, (1 - pp) * (1 - b1) >= pp * A * R
+    return H, (C - d) * (1 - b1) >= (1 + d) * A * R
 
 
-@z3_step("C4[beta1>0]", "every 0 <= beta1 < sqrt(beta2) < 1, delta > 0 and C >= c0_formula: p T1 + (1-p)(E[T2] + E[T3]) >= 0 "
-         "with C1's T1 bound, C2b's E[T2] bound and C3's E[T3] bound (from C4[beta1>0, core] with R = sqrt(beta2 "
-         "(1+delta) C + 1-beta2) <= sqrt((1+delta) C + 1), C4[R])", "derived", engines=NLSAT_FIRST)
+@z3_step("C4[beta1>0]", "every 0 <= beta1 < sqrt(beta2) < 1, delta > 0 and C >= C_0: p T1 + (1-p)(E[T2] + E[T3]) >= 0 "
+         "with C1's T1 bound -1/s, C2b's E[T2] >= -K2 p and C3's E[T3] >= (1-beta1)/R, for any s, R > 0 and K2 >= 0 "
+         "meeting the core (C4[beta1>0, core] with A = 1/s + K2, times s); C4[R] shows s = sqrt(1-beta2), "
+         "R = sqrt(beta2 (1+delta) C + 1-beta2) and K2 = c2b_constant qualify.  Both sides times (C+1)^2 s R > 0",
+         "derived", engines=NLSAT_FIRST)
 def C4b(N, p):
-    H = {}
-    b1, b2 = _b(N, H)
-    gam, d, C = N.var("gamma"), N.var("delta"), N.var("C")
-    K2 = c2b_constant(N, b1, b2, gam)
-    A = 1 / N.sqrt(1 - b2) + K2
-    R = N.sqrt(b2 * (1 + d) * C + 1 - b2)
-    pp = (1 + d) / (C + 1)
-    H.update({"gamma = beta1/sqrt(beta2) < 1": N.And(gam >= 0, gam < 1, gam * gam * b2 == b1 * b1),
-              "delta>0": d > 0, "C>=2(1+delta)": C >= 2 * (1 + d),
-              "C4[beta1>0, core]": (1 - pp) * (1 - b1) >= pp * A * R})
-    T1 = -1 / N.sqrt(1 - b2)
-    ET2 = -K2 * pp
-    ET3 = (1 - b1) / R
-    return H, pp * T1 + (1 - pp) * (ET2 + ET3) >= 0
+    b1, d, C, K2, s, R = (N.var(n) for n in ("beta1", "delta", "C", "K2", "s", "R"))
+    H = {"0<=beta1<1": N.And(b1 >= 0, b1 < 1), "delta>0": d > 0, "C>=2(1+delta)": C >= 2 * (1 + d),
+         "K2>=0": K2 >= 0, "s>0": s > 0, "R>0": R > 0,
+         "C4[beta1>0, core]": (C - d) * (1 - b1) * s >= (1 + d) * (1 + K2 * s) * R}
+    # p T1 + (1-p)(E T2 + E T3) with p = (1+delta)/(C+1), 1-p = (C-delta)/(C+1), times (C+1)^2 s R
+    lhs = -(1 + d) * (C + 1) * R + (C - d) * (-K2 * (1 + d) * s * R + (1 - b1) * (C + 1) * s)
+    return H, lhs >= 0
 
 
-@z3_step("C4[R]", "the core's hypothesis on R holds for R = sqrt(beta2 (1+delta) C + 1-beta2): R^2 <= (1+delta) C + 1 "
-         "for 0 < beta2 < 1, delta > 0, C >= 1", "derived")
+@z3_step("C4[R]", "the actual quantities qualify: R = sqrt(beta2 (1+delta) C + 1-beta2) > 0 with R^2 <= (1+delta) C + 1, "
+         "s = sqrt(1-beta2) > 0, and K2 = c2b_constant >= 0 (numerator >= 0, 1 - gamma > 0), for 0 < beta2 < 1, "
+         "delta > 0, C >= 1, 0 <= gamma < 1", "derived")
 def C4R(N, p):
     H = {}
     b1, b2 = _b(N, H)
-    d, C = N.var("delta"), N.var("C")
-    H.update({"delta>0": d > 0, "C>=1": C >= 1})
+    d, C, gam = N.var("delta"), N.var("C"), N.var("gamma")
+    H.update({"delta>0": d > 0, "C>=1": C >= 1, "0<=gamma<1": N.And(gam >= 0, gam < 1)})
     R = N.sqrt(b2 * (1 + d) * C + 1 - b2)
-    return H, N.And(R > 0, R * R <= (1 + d) * C + 1)
+    return H, N.And(R > 0, R * R <= (1 + d) * C + 1, N.sqrt(1 - b2) > 0, c2b_numerator(b1, gam) >= 0, 1 - gam > 0)
 
 
 OBLIGATIONS = [C1, C2a, C2b_m, C2b_term, C2b_geo, C2b, C3mean, C3j, C3, C4, C4core, C4R, C4b, C4p, C5]

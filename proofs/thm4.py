@@ -133,32 +133,41 @@ def evidence(p):
 
 # ------------------------------------------------------------------------------------------------
 # The ICLR statement (second term D^2/(2(1-beta1)) ...): its printed proof fails at step 6; is the statement true?
-def _iclr_T1(N, p):
+def iclr_T1_bound(name: str):
+    """BOUNDS[name].expr at T = 1 (log 1 = 0) with the run's data, as SymPy's exact (numerator, denominator).
+
+    T = 1: sqrt(v_hat_1) = s |g_1| with s = sqrt(1-beta2), sum_beta1t_vhat = beta_{11} sqrt(v_hat_1)/alpha_1
+    (beta_{11} = beta1, alpha_1 = alpha), sum_g_norm = |g_1|; beta2 = 1 - s^2 removes the square roots."""
     import sympy as sp
 
     from analysis import bounds as AB
     from analysis import symbols as S
 
+    s, G = sp.Symbol("s", positive=True), sp.Symbol("abs_g_1", nonnegative=True)
+    e = AB.BOUNDS[name].expr.subs(S.T, 1)
+    e = e.subs({S.sum_vhat_T_sqrt: s * G, S.sum_beta1t_vhat: S.beta1 * s * G / S.alpha, S.sum_g_norm: G})
+    return sp.fraction(sp.together(sp.simplify(e.subs(S.beta2, 1 - s ** 2))))
+
+
+def _iclr_T1(N, p):
     from .thm4_arxiv import to_num
 
-    g, x1, xs, D, al, b1, b2, gam = (N.var(n) for n in ("g_1", "x_1", "x_star", "D_inf", "alpha", "beta1", "beta2",
-                                                          "gamma"))
-    s = N.sqrt(1 - b2)
-    q = s * N.abs(g)  # sqrt(v_hat_1) = sqrt((1-beta2) g_1^2)
-    # the bound's own expression at T = 1 (log 1 = 0), its data given by the run: sum_beta1t_vhat =
-    # beta_{11} sqrt(v_hat_1)/alpha_1 with beta_{11} = beta1, alpha_1 = alpha; sum_g_norm = |g_1|
-    e = AB.BOUNDS[p["bound"]].expr.subs(S.T, 1)
-    env = {"sum_vhat_T_sqrt": q, "sum_beta1t_vhat": b1 * q / al, "sum_g_norm": N.abs(g), "D_inf": D, "alpha": al,
-           "beta1": b1, "beta2": b2, "gamma": gam}
-    bnd = to_num(N, sp.sympify(e), env)
+    num, den = iclr_T1_bound(p["bound"])
+    g, x1, xs, D, al, b1, s, gam, G = (N.var(n) for n in ("g_1", "x_1", "x_star", "D_inf", "alpha", "beta1", "s",
+                                                           "gamma", "abs_g_1"))
+    env = {"D_inf": D, "alpha": al, "beta1": b1, "gamma": gam, "s": s, "abs_g_1": G}
     H = {"|x_1 - x*| <= D_inf": N.And(x1 - xs <= D, xs - x1 <= D), "alpha>0": al > 0,
-         "0<=beta1<1": N.And(b1 >= 0, b1 < 1), "0<beta2<1": N.And(b2 > 0, b2 < 1),
-         "gamma = beta1/sqrt(beta2) < 1": N.And(gam >= 0, gam < 1, gam * gam * b2 == b1 * b1)}
-    return H, g * (x1 - xs) <= bnd
+         "0<=beta1<1": N.And(b1 >= 0, b1 < 1), "s = sqrt(1-beta2) in (0, 1)": N.And(s > 0, s < 1),
+         "abs_g_1 = |g_1|": N.And(G >= 0, G * G == g * g),
+         "gamma = beta1/sqrt(beta2) < 1": N.And(gam >= 0, gam < 1, gam * gam * (1 - s * s) == b1 * b1)}
+    # R_1 = g_1 (x_1 - x*) <= num/den, multiplied by den^2 > 0 (polynomial, so cvc5 can confirm it)
+    dd = to_num(N, den, env)
+    return H, N.And(dd * dd > 0, g * (x1 - xs) * dd * dd <= to_num(N, num, env) * dd)
 
 
 iclr_T1 = z3_step("Thm4-ICLR[T=1]", "ICLR statement at T = 1 for every gradient, x_1, x* and parameters: R_1 = "
-                  "g_1 (x_1 - x*) <= BOUNDS['thm4-iclr'].expr at T = 1 (AM-GM between its first and third terms)",
+                  "g_1 (x_1 - x*) <= BOUNDS['thm4-iclr'].expr at T = 1 (AM-GM between its first and third terms; "
+                  "the bound over one denominator by SymPy, both sides times its square)",
                   "derived", bound="thm4-iclr", engines=NLSAT_FIRST)(_iclr_T1)
 
 
