@@ -161,12 +161,6 @@ def summarize_c2(r: dict) -> str:
             f"({r['Cor2-ratio'].verdict}); the printed corollary also lacks 'R_T <='.")
 
 
-MISSING5 = ("not encoded end to end here: Lemma 3's exchange of sums (||g_{1:t}|| >= ||g_{1:j}|| for t >= j) and its "
-            "assembly into 2 zeta/(1-beta1)^2 sum_i ||g_{1:T,i}||, and the step-6 repair (the Abel summation of "
-            "thm4-arxiv with Condition 2 in place of inequality (1)); Condition 1 as printed (alpha_T) does not "
-            "give the alpha_t form the proof uses (Cond1[alpha_T] refuted)")
-THEOREM = Theorem("thm5", "Theorem 5 (AdamNC, Appendix E) and its lemma", THM5, summarize5,
-                  statement=("unknown", MISSING5))
-COROLLARY2 = Theorem("cor2", "Corollary 2 (AdamNC with beta_{2t} = 1 - 1/t)", COR2, summarize_c2,
-                     statement=("unknown", "would follow from Theorem 5 (with the d/alpha correction of the middle "
-                                "term, Cor2-ratio) once Theorem 5 is proved; Theorem 5 is " + MISSING5))
+# the printed proof's rows; proofs.thm5_repaired adds the end-to-end proof and the statement verdicts
+THEOREM = Theorem("thm5", "Theorem 5 (AdamNC, Appendix E) and its lemma", THM5, summarize5)
+COROLLARY2 = Theorem("cor2", "Corollary 2 (AdamNC with beta_{2t} = 1 - 1/t)", COR2, summarize_c2)
