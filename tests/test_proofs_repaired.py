@@ -351,3 +351,55 @@ def test_search_worst_replays_independently(form):
     ratio = R / sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
     assert ratio == pytest.approx(float(IS.replay(form)), rel=1e-12)
     assert ratio < 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Theorem 5 (AdamNC) and Corollary 2
+from proofs import thm5_repaired as T5  # noqa: E402
+
+T5_MUTANTS = [
+    (T5.step5nc, "drop Condition 2", T5.step5nc.without("Condition 2")),
+    (T5.chain, "drop Condition 1 (Lemma3-2)", T5.chain.without("Lemma3-2")),
+    (T5.chain, "drop the geometric bound", T5.chain.without("geo")),
+    (T5.norm_mono, "drop n_t >= n_j", T5.norm_mono.without("n_t>=n_j>0")),
+    (T5.swap_step, "drop the induction hypothesis", T5.swap_step.without("IH")),
+    (T5.swap_close, "drop Auer-Gentile", T5.swap_close.without("Auer-Gentile")),
+    (T5.final5, "compare with another bound (thm4-iclr)", T5.final5.with_params(bound="thm4-iclr")),
+    (T5.cor2_vbound, "drop g^2 <= G^2", T5.cor2_vbound.without("g^2<=G^2")),
+    (T5.cor2_final, "drop the schedule sums", T5.cor2_final.without("schedule sums")),
+]
+
+
+@pytest.mark.parametrize("orig,desc,mutant", T5_MUTANTS, ids=[f"{m[0].label}: {m[1]}" for m in T5_MUTANTS])
+def test_mutation_breaks_thm5_step(orig, desc, mutant):
+    assert orig.check(10).verdict == "proved", desc
+    r = mutant.check(10)
+    assert r.verdict != "proved", desc
+    if r.verdict == "refuted":
+        ok, why = mutant.replay(r.witness)
+        assert ok, why
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cor2_bound_on_unseen_adamnc_runs(seed):
+    # AdamNC written here: beta_{2t} = 1 - 1/t (v_t = mean of g^2), beta_{1t} = beta1 lambda^(t-1), x_1 = 0
+    rng = random.Random(4000 + seed)
+    T, d = 30, 2
+    beta1, lam, alpha = mp.mpf("0.9"), mp.mpf(rng.choice([1, 5, 9])) / 10, mp.mpf(rng.choice([1, 10])) / 10
+    G = [[mp.mpf(rng.choice([-1, 1]) * rng.randint(1, 30)) / 10 for _ in range(d)] for _ in range(T)]
+    x, m, v = [mp.mpf(0)] * d, [mp.mpf(0)] * d, [mp.mpf(0)] * d
+    xs = []
+    for t in range(1, T + 1):
+        b = beta1 * lam ** (t - 1)
+        xs.append(list(x))
+        for i in range(d):
+            m[i] = b * m[i] + (1 - b) * G[t - 1][i]
+            v[i] = (1 - mp.mpf(1) / t) * v[i] + G[t - 1][i] ** 2 / t
+            x[i] = min(max(x[i] - alpha / mp.sqrt(t) * m[i] / mp.sqrt(v[i]), mp.mpf(-1)), mp.mpf(1))
+    colsum = [sum(G[t][i] for t in range(T)) for i in range(d)]
+    regret = sum(sum(G[t][i] * xs[t][i] for i in range(d)) for t in range(T)) + sum(abs(c) for c in colsum)
+    vals = {S.T: T, S.d: d, S.alpha: alpha, S.beta1: beta1, S.D_inf: 2, S.G_inf: max(abs(x) for row in G for x in row),
+            S.lambda_: lam, S.sum_g_norm: sum(mp.sqrt(sum(G[t][i] ** 2 for t in range(T))) for i in range(d))}
+    e = AB.BOUNDS["cor2"].expr
+    syms = sorted(e.free_symbols, key=str)
+    assert regret <= sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
