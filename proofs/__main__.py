@@ -62,6 +62,7 @@ def _table(th: dict) -> str:
         tag = " [RECONSTRUCTED]" if s["source"] == "reconstructed" else ""
         ev = f" (evidence, {s['range']} only)" if s["evidence"] else ""
         ev += f" [{s['solvers']}]" if s.get("solvers") else ""
+        ev += f" (= {s['reused_from']})" if s.get("reused_from") else ""
         claim = s["claim"] if len(s["claim"]) <= 90 else s["claim"][:87] + "..."
         wit = _short(s["witness"]) if s["witness"] else (s["reason"] if s["verdict"] == "unknown" else "")
         lines.append(f"   {s['label']:<22} {s['verdict'].upper():<8} {s['seconds']:>6.2f}  {claim}{tag}{ev}"
@@ -100,7 +101,8 @@ def _main(argv) -> int:
     theorems = run_audit(ids, timeout_s, progress)
     total = time.perf_counter() - t0
     bad = mismatches(theorems)
-    counts = {v: sum(s["verdict"] == v for th in theorems for s in th["steps"])
+    # a step shared by several theorems (a repaired proof reusing the printed one's steps) counts once
+    counts = {v: sum(s["verdict"] == v and not s.get("reused_from") for th in theorems for s in th["steps"])
               for v in ("proved", "refuted", "unknown", "evidence")}
     solvers = solver_counts(theorems)
     doc = {"theorems": theorems,

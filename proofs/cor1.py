@@ -15,8 +15,13 @@ import sympy as sp
 from analysis.conditions import SECTION5
 from numerics import amsgrad
 
-from .obligation import ARB_RERUN, Theorem, exact_step, generic_branch, sympy_step, z3_step
+from analysis import bounds as AB
+from analysis import symbols as S
+
+from . import thm4_arxiv as A
+from .obligation import ARB_RERUN, PROVED, Theorem, exact_step, generic_branch, sympy_step, z3_step
 from .runs import log, trace
+from .schedules import geo_base, geo_S_bound, geo_step, geo_term
 from .thm5 import middle_step, ratio
 
 
@@ -84,15 +89,60 @@ def evidence(p):
     return ("proved" if ok else "refuted"), w, "finite check: the printed statement is not refuted here"
 
 
+def cor1_gap(name="cor1-derived") -> sp.Expr:
+    """BOUNDS[name].expr - BOUNDS['thm4-arxiv'].expr over one denominator (only the middle terms differ)."""
+    return sp.factor(sp.simplify(AB.BOUNDS[name].expr - AB.BOUNDS["thm4-arxiv"].expr))
+
+
+@z3_step("Cor1[from thm4-arxiv]", "corrected Corollary 1 from the proved arXiv Theorem 4: with sum_beta1t_vhat <= "
+         "d geo_S_bound (schedule sums, summed over the coordinates), BOUNDS['thm4-arxiv'].expr <= "
+         "BOUNDS['cor1-derived'].expr (the d/alpha-corrected middle term)", "derived", bound="cor1-derived")
+def from_thm4(N, p):
+    env: dict = {}
+    # gap = num/den exactly (SymPy); den > 0 and num >= 0 is polynomial, so cvc5 can confirm it too
+    num, den = sp.fraction(sp.together(cor1_gap(p["bound"])))
+    claim = N.And(A.to_num(N, den, env) > 0, A.to_num(N, num, env) >= 0)
+    sched = sp.cancel(S.d * geo_S_bound(S.G_inf, S.alpha, S.beta1, S.lambda_) * S.alpha * (1 - S.lambda_) ** 2)
+    Sb, al, lam = (env.setdefault(x.name, N.var(x.name)) for x in (S.sum_beta1t_vhat, S.alpha, S.lambda_))
+    dd, G, b1, D = (env.setdefault(x.name, N.var(x.name)) for x in (S.d, S.G_inf, S.beta1, S.D_inf))
+    H = {"schedule sums": Sb * al * (1 - lam) ** 2 <= A.to_num(N, sched, env), "alpha>0": al > 0,
+         "0<=beta1<1": N.And(b1 >= 0, b1 < 1), "0<lambda<1": N.And(lam > 0, lam < 1), "d>=1": dd >= 1,
+         "G>=0": G >= 0, "D_inf>=0": D >= 0}
+    return H, claim
+
+
+@z3_step("Cor1-printed[alpha>=d]", "the printed middle term is >= the derived one when alpha >= d, so the printed "
+         "corollary follows from the proved one there", "derived")
+def printed_when(N, p):
+    a, dd, b1, lam, D, G = (N.var(x) for x in ("alpha", "d", "beta1", "lambda", "D", "G"))
+    H = {"alpha>=d>=1": N.And(dd >= 1, a >= dd), "0<=beta1<1": N.And(b1 >= 0, b1 < 1),
+         "0<lambda<1": N.And(lam > 0, lam < 1), "D,G>=0": N.And(D >= 0, G >= 0)}
+    # printed >= derived, both over the positive (1-beta1)^2 (1-lambda)^2, and times alpha > 0
+    return H, a * b1 * D * D * G >= dd * b1 * D * D * G
+
+
+REPAIRED = A.OBLIGATIONS + [geo_term, geo_step, geo_base, from_thm4, printed_when]
 OBLIGATIONS = [geo, sqrt_le, vhat_le, derive, middle_step("Cor1-middle", "appendix"),
-               replace(ratio, label="Cor1-ratio"), evidence]
+               replace(ratio, label="Cor1-ratio"), evidence] + REPAIRED
+
+
+def statement(r: dict):
+    bad = [o.label for o in REPAIRED if r[o.label].verdict != PROVED]
+    if bad:
+        return None
+    return (PROVED, "in the corrected form (middle term times d/alpha, BOUNDS['cor1-derived']), from the proved "
+                    "arXiv Theorem 4 and the geometric schedule sums; the printed form follows when alpha >= d "
+                    "(Cor1-printed[alpha>=d]) and is not decided for alpha < d")
 
 
 def summarize(r: dict) -> str:
     return (f"Corollary 1: printed middle term beta1 D^2 G/((1-beta1)^2(1-lambda)^2) vs derived "
             f"d beta1 D^2 G/(alpha (1-beta1)^2 (1-lambda)^2): derivation {r['Cor1-middle'].verdict}, factor d/alpha "
-            f"({r['Cor1-ratio'].verdict}); statement survives? UNKNOWN (not refuted: R_T <= printed bound on the finite runs: "
-            f"{'holds' if r['Cor1[T<=1000]'].verdict == 'evidence' else 'FAILS'}).")
+            f"({r['Cor1-ratio'].verdict}); corrected statement from the proved arXiv Theorem 4: "
+            f"{r['Cor1[from thm4-arxiv]'].verdict}; printed statement: follows for alpha >= d "
+            f"({r['Cor1-printed[alpha>=d]'].verdict}), finite runs hold "
+            f"({'yes' if r['Cor1[T<=1000]'].verdict == 'evidence' else 'FAILS'}).")
 
 
-THEOREM = Theorem("cor1", "Corollary 1 (AMSGrad, beta_{1t} = beta1 lambda^(t-1))", OBLIGATIONS, summarize)
+THEOREM = Theorem("cor1", "Corollary 1 (AMSGrad, beta_{1t} = beta1 lambda^(t-1))", OBLIGATIONS, summarize,
+                  statement=statement)

@@ -376,4 +376,8 @@ def summarize(r: dict) -> str:
 
 
 THEOREM = Theorem("phuong-phong", "Phuong & Phong (2019): the AMSGrad proof gap and its repair",
-                  OBLIGATIONS, summarize)
+                  OBLIGATIONS, summarize,
+                  statement=("unknown", "a collection of Phuong & Phong's findings, not one statement: the gap they "
+                             "report is confirmed (PP-(1)=>(2), PP-(2)[Ex3.2], PP-red[Ex3.2] refuted as they say), two of "
+                             "their own displays are wrong (PP-Lemma2.3, PP-Cor5.6); their theorems have their own "
+                             "rows: pp-4.1 and adamx-5.1 (proved), adamx-5.1-printed"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import phuong_phong as PP
-from .obligation import ARB_RERUN, Theorem, exact_step, z3_step
+from .obligation import ARB_RERUN, NLSAT_FIRST, Theorem, exact_step, z3_step
 from .runs import log
 
 
@@ -41,16 +41,17 @@ def step2(N, p):
 
 
 @z3_step("step 3", "rearranged with Cauchy-Schwarz and Young: g d <= (q d^2 - q dn^2)/(2 alpha_t(1-b)) + "
-         "alpha_t m^2/(2q(1-b)) + b alpha_t m_prev^2/(2q(1-b)) + b q d^2/(2 alpha_t(1-b))", "appendix")
+         "alpha_t m^2/(2q(1-b)) + b alpha_t m_prev^2/(2q(1-b)) + b q d^2/(2 alpha_t(1-b)) (times 2 alpha_t q (1-b) > 0)",
+         "appendix", engines=NLSAT_FIRST)
 def step3(N, p):
     q, a, b, mp, g, d, dn = (N.var(n) for n in ("q", "alpha_t", "beta1_t", "m_prev", "g", "d", "dn"))
     m = b * mp + (1 - b) * g
+    # both sides times the positive q (step 2) and 2 alpha_t q (1-b) (the claim): the same inequalities in
+    # polynomial form, which Z3 decides in a fraction of a second and cvc5 confirms
     H = {"q>0": q > 0, "alpha_t>0": a > 0, "0<=beta1_t<1": N.And(b >= 0, b < 1),
-         "step 2": q * dn * dn <= q * d * d + a * a * m * m / q - 2 * a * m * d}
-    k = 2 * (1 - b)
-    rhs = ((q * d * d - q * dn * dn) / (a * k) + a * m * m / (q * k) + b * a * mp * mp / (q * k)
-           + b * q * d * d / (a * k))
-    return H, g * d <= rhs
+         "step 2": q * q * dn * dn <= q * q * d * d + a * a * m * m - 2 * a * m * d * q}
+    rhs = q * q * (d * d - dn * dn) + a * a * m * m + b * a * a * mp * mp + b * q * q * d * d
+    return H, 2 * a * q * (1 - b) * g * d <= rhs
 
 
 @z3_step("step 4", "convexity: f_t(x_t) - f_t(x*) <= g_t (x_t - x*) for a subgradient g_t", "appendix")
@@ -131,19 +132,98 @@ def evidence(p):
     return ("proved" if ok else "refuted"), w, "finite check (not a proof of the bound)"
 
 
+# ------------------------------------------------------------------------------------------------
+# The ICLR statement (second term D^2/(2(1-beta1)) ...): its printed proof fails at step 6; is the statement true?
+def iclr_T1_bound(name: str):
+    """BOUNDS[name].expr at T = 1 (log 1 = 0) with the run's data, as SymPy's exact (numerator, denominator).
+
+    T = 1: sqrt(v_hat_1) = s |g_1| with s = sqrt(1-beta2), sum_beta1t_vhat = beta_{11} sqrt(v_hat_1)/alpha_1
+    (beta_{11} = beta1, alpha_1 = alpha), sum_g_norm = |g_1|; beta2 = 1 - s^2 removes the square roots."""
+    import sympy as sp
+
+    from analysis import bounds as AB
+    from analysis import symbols as S
+
+    s, G = sp.Symbol("s", positive=True), sp.Symbol("abs_g_1", nonnegative=True)
+    e = AB.BOUNDS[name].expr.subs(S.T, 1)
+    e = e.subs({S.sum_vhat_T_sqrt: s * G, S.sum_beta1t_vhat: S.beta1 * s * G / S.alpha, S.sum_g_norm: G})
+    return sp.fraction(sp.together(sp.simplify(e.subs(S.beta2, 1 - s ** 2))))
+
+
+def _iclr_T1(N, p):
+    from .thm4_arxiv import to_num
+
+    num, den = iclr_T1_bound(p["bound"])
+    g, x1, xs, D, al, b1, s, gam, G = (N.var(n) for n in ("g_1", "x_1", "x_star", "D_inf", "alpha", "beta1", "s",
+                                                           "gamma", "abs_g_1"))
+    env = {"D_inf": D, "alpha": al, "beta1": b1, "gamma": gam, "s": s, "abs_g_1": G}
+    H = {"|x_1 - x*| <= D_inf": N.And(x1 - xs <= D, xs - x1 <= D), "alpha>0": al > 0,
+         "0<=beta1<1": N.And(b1 >= 0, b1 < 1), "s = sqrt(1-beta2) in (0, 1)": N.And(s > 0, s < 1),
+         "abs_g_1 = |g_1|": N.And(G >= 0, G * G == g * g),
+         "gamma = beta1/sqrt(beta2) < 1": N.And(gam >= 0, gam < 1, gam * gam * (1 - s * s) == b1 * b1)}
+    # R_1 = g_1 (x_1 - x*) <= num/den, multiplied by den^2 > 0 (polynomial, so cvc5 can confirm it)
+    dd = to_num(N, den, env)
+    return H, N.And(dd * dd > 0, g * (x1 - xs) * dd * dd <= to_num(N, num, env) * dd)
+
+
+iclr_T1 = z3_step("Thm4-ICLR[T=1]", "ICLR statement at T = 1 for every gradient, x_1, x* and parameters: R_1 = "
+                  "g_1 (x_1 - x*) <= BOUNDS['thm4-iclr'].expr at T = 1 (AM-GM between its first and third terms; "
+                  "the bound over one denominator by SymPy, both sides times its square)",
+                  "derived", bound="thm4-iclr", engines=NLSAT_FIRST)(_iclr_T1)
+
+
+def _iclr_from_repaired(N, p):
+    from .thm4_arxiv import bound_gap, compare
+
+    return compare(N, p, bound_gap(p["bound"]))
+
+
+iclr_from_repaired = z3_step(
+    "Thm4-ICLR[from repaired]", "the repaired proof's step bounds (thm4-arxiv) fit under the ICLR constants: they "
+    "do not -- its second term D^2/(1-beta1) exceeds the ICLR D^2/(2(1-beta1)) when sum_beta1t_vhat dominates "
+    "(a gap of this proof, not a refutation of the statement)", "derived", expected="refuted",
+    bound="thm4-iclr")(_iclr_from_repaired)
+
+
+@exact_step("Thm4-ICLR[search T<=40]", "evidence: R_T <= the ICLR bound at the worst of the adversarial search's "
+            "configurations (d = 1, T<=40, gradients, beta_{1t} schedule, x_1, alpha, beta2 searched; replayed in "
+            "mpmath at 50 digits)", "numerical", evidence="T<=40", replay=ARB_RERUN, form="iclr")
+def iclr_search(p):
+    from . import iclr_search as IS
+
+    r = IS.replay(p["form"], p.get("backend", "mpmath"))
+    found, cfg, tried = IS.WORST[p["form"]]
+    w = {"R_T/bound": str(r)[:12], "T": str(len(cfg[0])), "configurations tried": str(tried),
+         "beta1": str(cfg[4]), "beta2": str(cfg[5]), "alpha": str(cfg[3])}
+    return ("proved" if r <= 1 else "refuted"), w, "worst ratio of the search, replayed"
+
+
+def iclr_statement(r: dict):
+    s = r["Thm4-ICLR[search T<=40]"]
+    if s.verdict == "refuted":
+        return ("refuted", f"R_T > the ICLR bound at the searched configuration {s.witness}")
+    return ("unknown", f"no proof and no violation: the printed proof fails at step 6; the repaired (Abel) proof gives "
+                       f"the second term D^2/(1-beta1), not D^2/(2(1-beta1)) (Thm4-ICLR[from repaired] "
+                       f"{r['Thm4-ICLR[from repaired]'].verdict}); T = 1 holds for all sequences (Thm4-ICLR[T=1] "
+                       f"{r['Thm4-ICLR[T=1]'].verdict}); adversarial search (proofs.iclr_search, "
+                       f"{s.witness.get('configurations tried', '?')} configurations, T <= 40, d = 1): worst ratio "
+                       f"R_T/bound = {s.witness.get('R_T/bound', '?')}")
+
+
 OBLIGATIONS = [step1, step2, step3, step4, step5, step6_ineq1, step6_general, step6_printed, step6_red,
-               step6_const, step7, evidence]
+               step6_const, step7, evidence, iclr_T1, iclr_from_repaired, iclr_search]
 
 
 def summarize(r: dict) -> str:
     w = r["step 6"].witness
-    return (f"Theorem 4: statement survives? UNKNOWN (not established by this proof) -- step 6 as printed "
+    return (f"Theorem 4 (ICLR form): printed proof not established -- step 6 as printed "
             f"is {r['step 6'].verdict} ({w.get('LHS', '?')[:8]} < {w.get('RHS', '?')[:9]} on Example 3.2, "
             f"which meets every hypothesis), the red step {r['step 6[red]'].verdict}; inequality (1) "
             f"{r['step 6[(1)]'].verdict}; steps 1-5, 7 proved: "
             f"{all(r[k].verdict == 'proved' for k in ('step 1', 'step 2', 'step 3', 'step 4', 'step 5', 'step 7'))}; "
             f"finite evidence: R_T <= bound on Example 3.2 for T <= 1000 "
-            f"({'holds' if r['Thm4[Ex3.2, T<=1000]'].verdict == 'evidence' else 'FAILS'}).")
+            f"({'holds' if r['Thm4[Ex3.2, T<=1000]'].verdict == 'evidence' else 'FAILS'}); the arXiv form is proved by "
+            f"the repaired proof (thm4-arxiv).")
 
 
-THEOREM = Theorem("thm4", "Theorem 4 (AMSGrad): proof steps 1-7", OBLIGATIONS, summarize)
+THEOREM = Theorem("thm4", "Theorem 4 (AMSGrad): proof steps 1-7", OBLIGATIONS, summarize, statement=iclr_statement)

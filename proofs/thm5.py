@@ -161,5 +161,6 @@ def summarize_c2(r: dict) -> str:
             f"({r['Cor2-ratio'].verdict}); the printed corollary also lacks 'R_T <='.")
 
 
+# the printed proof's rows; proofs.thm5_repaired adds the end-to-end proof and the statement verdicts
 THEOREM = Theorem("thm5", "Theorem 5 (AdamNC, Appendix E) and its lemma", THM5, summarize5)
 COROLLARY2 = Theorem("cor2", "Corollary 2 (AdamNC with beta_{2t} = 1 - 1/t)", COR2, summarize_c2)

@@ -56,6 +56,14 @@ def test_theorem4_step6_refuted_with_example_32(audit):
     assert steps["phuong-phong"]["PP-(1)"]["verdict"] == "proved"
 
 
+def test_theorem4_arxiv_proved_by_the_repaired_proof(audit):
+    _, theorems = audit
+    th = {t["id"]: t for t in theorems}["thm4-arxiv"]
+    assert th["statement"] == {"proof": "proved", "statement": "proved", "note": th["statement"]["note"]}
+    labels = [s["label"] for s in th["steps"]]
+    assert "step 6" not in labels and {"step 6[Abel]", "step 6[step T->T+1]", "Thm4-arXiv[sum<=bound]"} <= set(labels)
+
+
 def test_example_32_independent_numbers():
     # docs/references.md, literature §1.3: m_1 = 101, v_hat_1 = 1020.1; v_2 = 0.999 v_1 + 0.001*100 < v_hat_1, so
     # v_hat_2 = v_hat_1.  beta_{1,1} = 0.9, beta_{1,2} = 0.0009, alpha_t = 0.001/sqrt(t).
