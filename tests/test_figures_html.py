@@ -25,12 +25,8 @@ def test_html_has_every_label_and_survives_unknown_verdicts():
     assert "http" not in page and "<script src" not in page
 
 
-def test_proofs_html_page_of_one_theorem(tmp_path):
-    page = tmp_path / "audit.html"
-    p = subprocess.run([sys.executable, "-m", "proofs", "--theorem", "kingma-ba", "--quiet", "--json",
-                        "--html", str(page)], capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr
-    doc = json.loads(p.stdout)
+def test_proofs_html_page_of_one_theorem(audit_page):
+    doc, page = audit_page  # python -m proofs --theorem kingma-ba --json --html FILE (tests/conftest.py)
     text = page.read_text()
     for s in doc["theorems"][0]["steps"]:
         assert html.escape(s["label"]) in text  # a row per step (labels are escaped: Gamma&gt;=0)
