@@ -307,7 +307,7 @@ def phase_diagram(grid: dict, path: str | None = None, title: str | None = None)
             if lab in seen:
                 handles.append(Line2D([], [], ls="", ms=5, mew=0.6, **SIM_MARKERS[lab],
                                       label=f"Adam simulated, $T=10^{{{math.log10(sim['T']):.3g}}}$: {txt[lab]}"))
-    drawn = _paper_settings(ax, log)
+    drawn = _paper_settings(ax, log, xe[0] if log else None)
     if drawn:
         handles.append(Line2D([], [], ls="", marker="*", ms=11, color=OKABE_ITO["yellow"], mec="black",
                               label=r"the paper's $(\beta_1,\beta_2)=(0.9, 0.99), (0.9, 0.999)$"))
@@ -331,13 +331,13 @@ def phase_diagram(grid: dict, path: str | None = None, title: str | None = None)
     return _save(fig, path)
 
 
-def _paper_settings(ax, log: bool) -> bool:
-    """Star the paper's (beta1, beta2) settings; True when at least one falls inside the axes."""
-    lo_x = ax.get_xlim()[0] if ax.get_xlim()[0] < 0 else None
+def _paper_settings(ax, log: bool, x_min: float | None = None) -> bool:
+    """Star the paper's (beta1, beta2) settings; True when at least one falls inside the axes
+    (on the log axis: at or right of ``x_min``, the axis' -decades)."""
     drawn = False
     for b1, b2 in PAPER_SETTINGS:
         x, y = (math.log10(float(1 - b2)), float(b1)) if log else (float(b1), float(b2))
-        if log and lo_x is not None and x < lo_x:
+        if log and x < x_min:
             continue
         ax.plot(x, y, ls="", marker="*", ms=12, color=OKABE_ITO["yellow"], mec="black", mew=0.8, zorder=5)
         drawn = True

@@ -123,6 +123,10 @@ def test_legends_list_only_what_is_drawn():
     g["labels"][3][3] = "undecided"
     text = _legend(phase_diagram(g))
     assert "Reddi" in text and "undecided" in text
+    # the log axis over 1 decade does not reach the paper's beta2 = 0.99, 0.999; over 6 it does
+    for dec, shown in ((1, False), (6, True)):
+        gl = G.certified_grid(3, 3, 4, z3_max_n=0, sweep_opts={"workers": 1}, axis="log", decades=dec)
+        assert ("the paper's" in _legend(phase_diagram(gl))) is shown
     # the threshold map on 1 decade: the paper's beta2 = 0.99, 0.999 are off the axis, so not in the legend
     tm = {"N": 2, "decades": 1, "C": [[4, 3], [16, 6]], "log10_one_minus_beta2_edges": [-1, -0.5, 0],
           "log10_one_minus_beta2_centres": [-0.75, -0.25], "missing": 0,
