@@ -288,7 +288,7 @@ def threshold_map(N: int, decades: int = 5, eps=0, progress=None, sweep_opts: di
     Each value is :func:`counterexamples.drift.smallest_diverging_C`: D > 0 certified at C and D < 0 at
     every integer 2 <= C' < C (arb), so it is exact, not a scan.  Its cost grows like C^2 and C grows
     like 1/sqrt(1 - beta2) (about 2000 at 1 - beta2 = 1e-6), hence the default of 5 decades (a 24 x 24
-    map in about 15 s on one core; 6 decades take about 6 times longer).  ``C[i][j]`` is None where no
+    map: about 20 s of CPU on one core; 6 decades: about 2 minutes, measured with the same command).  ``C[i][j]`` is None where no
     C <= 20000 diverges (reported, never guessed)."""
     from numerics.sweep import sweep
 
