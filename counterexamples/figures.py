@@ -339,7 +339,8 @@ def _paper_settings(ax, log: bool, x_min: float | None = None) -> bool:
         x, y = (math.log10(float(1 - b2)), float(b1)) if log else (float(b1), float(b2))
         if log and x < x_min:
             continue
-        ax.plot(x, y, ls="", marker="*", ms=12, color=OKABE_ITO["yellow"], mec="black", mew=0.8, zorder=5)
+        ax.plot(x, y, ls="", marker="*", ms=12, color=OKABE_ITO["yellow"], mec="black", mew=0.8, zorder=5,
+                clip_on=False)  # beta2 = 0.999 sits on the square's top edge
         drawn = True
     return drawn
 
