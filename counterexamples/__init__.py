@@ -9,9 +9,11 @@ Packages and modules (see docs/architecture.md):
   ``diverging_C_range``;
 * :mod:`counterexamples.conformance` -- real optimizer libraries on the counterexamples;
 * :mod:`counterexamples.simulate` -- ``python -m counterexamples.simulate``; :mod:`counterexamples.certify`
-  (certify a witness by simulation), :mod:`counterexamples.grid` (certified phase diagrams),
-  :mod:`counterexamples.montecarlo` (Theorem 3).
+  (certify a witness by simulation), :mod:`counterexamples.grid` (certified phase diagrams:
+  ``certified_grid`` on the square or the log10(1 - beta2) axis, ``threshold_map``),
+  :mod:`counterexamples.montecarlo` (Theorem 3);
+* :mod:`counterexamples.figures` -- every figure: ``figure1``, ``phase_diagram``, ``threshold_heatmap``.
 
 The named families themselves live in :mod:`analysis.families` (one home, lower layer).
 """
-__all__ = ["search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo"]
+__all__ = ["search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo", "figures"]

@@ -1,4 +1,4 @@
-"""The toolkit's figures: the Figure 1 analogue.
+"""The toolkit's figures: the Figure 1 analogue, the certified phase diagrams, the threshold map.
 
 Pure functions of results that the CLIs already compute (``simulate``'s JSON record), plus a path;
 each writes one figure
@@ -210,4 +210,204 @@ def figure1(out: dict, path: str | None = None, stochastic: dict | None = None):
 
 
 # ------------------------------------------------------------------------------------------------
-# phase diagram on (log10(1 - beta2), beta1)
+# phase diagrams: the certified cells (linear square or log10(1 - beta2) against beta1), and the threshold map
+def _cell_paths(mask: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray):
+    """One compound Path of the cells where ``mask[iy, ix]`` is True (None if there is none), so a
+    phase is one patch: its hatch runs on across cells and the cells have no seams."""
+    from matplotlib.path import Path
+
+    verts, codes = [], []
+    for iy, ix in zip(*np.nonzero(mask)):
+        x0, x1 = sorted((x_edges[ix], x_edges[ix + 1]))
+        y0, y1 = sorted((y_edges[iy], y_edges[iy + 1]))
+        verts += [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+        codes += [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
+    return Path(verts, codes) if verts else None
+
+
+# a phase is told by colour (Okabe-Ito) and by texture, so that it reads in grey scale too
+PHASE_STYLE = {"diverges": dict(facecolor=PHASE_COLOURS["diverges"], hatch="..", edgecolor="#7a3600"),
+               "converges": dict(facecolor=PHASE_COLOURS["converges"], hatch=None, edgecolor="none"),
+               "undecided": dict(facecolor=PHASE_COLOURS["undecided"], hatch=None, edgecolor="none")}
+PHASE_TEXT = {"diverges": r"diverges: $D>0$ on the whole cell (arb)",
+              "converges": r"converges: $D<0$ on the whole cell (arb)",
+              "undecided": r"undecided: not certified (may contain $D=0$)"}
+SIM_MARKERS = {"diverges": dict(marker="^", color="white", mec="black"),
+               "converges": dict(marker="o", color="black", mec="white"),
+               "undecided": dict(marker="X", color=OKABE_ITO["yellow"], mec="black")}
+
+
+def _beta2_axis(ax, decades: int, where: str = "top"):
+    """A second axis that names beta2 = 1 - 10^x at the decades of x = log10(1 - beta2)."""
+    sec = ax.secondary_xaxis(where)
+    ticks = list(range(-decades, 1))
+    sec.set_xticks(ticks)
+    sec.set_xticklabels(["0" if k == 0 else ("0." + "9" * -k if -k <= 4 else f"$1-10^{{{k}}}$")
+                         for k in ticks], fontsize=7.5)
+    sec.set_xlabel(r"$\beta_2$", fontsize=9)
+    return sec
+
+
+def phase_diagram(grid: dict, path: str | None = None, title: str | None = None):
+    """The certified phase diagram of :func:`counterexamples.grid.certified_grid`'s record ``grid``
+    (with its optional ``reddi_region`` and ``simulation``, as ``search --exact --grid`` returns it).
+
+    Linear record: beta1 (x) against beta2 (y) on the unit square.  Log record (``axis="log"``):
+    log10(1 - beta2) (x, from -decades to 0) against beta1 (y), beta2's values on the top axis.  Cells
+    are drawn at their exact edges; the line beta1 = sqrt(beta2) (Theorem 2's beta1 < sqrt(beta2)) and
+    the paper's settings are drawn where they fall; the legend lists only what is drawn."""
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, PathPatch
+
+    N = grid["N"]
+    log = grid.get("axis") == "log"
+    labels = np.array(grid["labels"], dtype=object)  # [i (beta1), j (beta2 / log axis)]
+    b1_edges = np.arange(N + 1) / N
+    if log:
+        xe, ye = np.array(grid["log10_one_minus_beta2_edges"]), b1_edges
+        img = labels  # rows: beta1 (y), columns: the log axis (x)
+    else:
+        xe, ye = b1_edges, b1_edges
+        img = labels.T  # rows: beta2 (y), columns: beta1 (x)
+    fig, ax = plt.subplots(figsize=(6.6, 5.6) if log else (6.0, 6.3), layout="constrained")
+    handles = []
+    for lab in ("diverges", "converges", "undecided"):
+        p = _cell_paths(img == lab, xe, ye)
+        if p is None:
+            continue
+        st = PHASE_STYLE[lab]
+        ax.add_patch(PathPatch(p, lw=0, **st))
+        handles.append(Patch(label=f"{PHASE_TEXT[lab]} [{grid['counts'][lab]}]", **st))
+    reddi = grid.get("reddi_region")
+    if reddi is not None and any(any(r) for r in reddi):
+        mask = np.array(reddi, dtype=bool)
+        p = _cell_paths(mask if log else mask.T, xe, ye)
+        ax.add_patch(PathPatch(p, facecolor="none", edgecolor="black", hatch="////", lw=0))
+        handles.append(Patch(facecolor="none", edgecolor="black", hatch="////",
+                             label=r"Reddi's (c1)-(c3) hold at the centre (RECONSTRUCTED)"))
+    # Theorem 2 asks beta1 < sqrt(beta2): the line beta1 = sqrt(beta2)
+    if log:
+        x = np.linspace(xe[0], 0, 400)
+        ax.plot(x, np.sqrt(1 - 10.0 ** x), color="black", ls="--", lw=1.3)
+    else:
+        b = np.linspace(0, 1, 400)
+        ax.plot(b, b ** 2, color="black", ls="--", lw=1.3)
+    handles.append(Line2D([], [], color="black", ls="--", lw=1.3, label=r"$\beta_1=\sqrt{\beta_2}$"))
+    sim = grid.get("simulation")
+    if sim:
+        seen = set()
+        for (a, c), lab in zip(sim["points"], sim["simulated"]):
+            b1, b2 = Fraction(a), Fraction(c)
+            xy = (math.log10(float(1 - b2)), float(b1)) if log else (float(b1), float(b2))
+            ax.plot(*xy, ls="", ms=4.5, mew=0.6, **SIM_MARKERS[lab])
+            seen.add(lab)
+        txt = {"diverges": r"$x_T>1/2$", "converges": r"$x_T<-1/2$", "undecided": r"$|x_T|\leq 1/2$"}
+        for lab in ("diverges", "converges", "undecided"):
+            if lab in seen:
+                handles.append(Line2D([], [], ls="", ms=5, mew=0.6, **SIM_MARKERS[lab],
+                                      label=f"Adam simulated, $T=10^{{{math.log10(sim['T']):.3g}}}$: {txt[lab]}"))
+    drawn = _paper_settings(ax, log, xe[0] if log else None)
+    if drawn:
+        handles.append(Line2D([], [], ls="", marker="*", ms=11, color=OKABE_ITO["yellow"], mec="black",
+                              label=r"the paper's $(\beta_1,\beta_2)=(0.9, 0.99), (0.9, 0.999)$"))
+    if log:
+        ax.set_xlim(xe[0], 0)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(r"$\log_{10}(1-\beta_2)$")
+        ax.set_ylabel(r"$\beta_1$")
+        _beta2_axis(ax, grid["decades"])
+    else:
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(r"$\beta_1$")
+        ax.set_ylabel(r"$\beta_2$")
+    fam = (f"period $n=C={grid['C']}$" if str(grid["C"]) == str(grid["n"])
+           else f"$C={grid['C']}$, period $n={grid['n']}$")
+    ax.set_title(title or r"Adam on $g_t=C$ if $t \equiv 1\ (\mathrm{mod}\ n)$, else $-1$: " + f"{fam}\n"
+                          f"{N}$\\times${N} cells certified by arb balls"
+                          + (" + Z3" if grid["counts"].get("z3_boundary") else ""), fontsize=10)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=7.5, framealpha=0.95)
+    return _save(fig, path)
+
+
+def _paper_settings(ax, log: bool, x_min: float | None = None) -> bool:
+    """Star the paper's (beta1, beta2) settings; True when at least one falls inside the axes
+    (on the log axis: at or right of ``x_min``, the axis' -decades)."""
+    drawn = False
+    for b1, b2 in PAPER_SETTINGS:
+        x, y = (math.log10(float(1 - b2)), float(b1)) if log else (float(b1), float(b2))
+        if log and x < x_min:
+            continue
+        ax.plot(x, y, ls="", marker="*", ms=12, color=OKABE_ITO["yellow"], mec="black", mew=0.8, zorder=5,
+                clip_on=False)  # beta2 = 0.999 sits on the square's top edge
+        drawn = True
+    return drawn
+
+
+def threshold_heatmap(tmap: dict, path: str | None = None, title: str | None = None):
+    """The exact smallest diverging C of the period-C family (:func:`counterexamples.grid.threshold_map`)
+    as a heat map over (log10(1 - beta2), beta1), with contour lines of C and the paper's settings
+    marked with their exact C.
+
+    Colour: log10 C in cividis (perceptually uniform, colour-blind safe, monotone in grey); the
+    contours interpolate the cell-centre values, the cells are the exact numbers."""
+    plt = _pyplot()
+    from matplotlib.colors import LogNorm
+    from matplotlib.lines import Line2D
+
+    from . import drift as dr
+
+    N = tmap["N"]
+    xe = np.array(tmap["log10_one_minus_beta2_edges"])
+    ye = np.arange(N + 1) / N
+    C = np.array([[np.nan if c is None else c for c in row] for row in tmap["C"]], dtype=float)  # [i, j]
+    fig, ax = plt.subplots(figsize=(6.8, 5.4), layout="constrained")
+    finite = C[np.isfinite(C)]
+    norm = LogNorm(vmin=max(2.0, finite.min()), vmax=finite.max())
+    mesh = ax.pcolormesh(xe, ye, C, cmap="cividis", norm=norm, shading="flat")
+    cb = fig.colorbar(mesh, ax=ax, pad=0.02)
+    cb.set_label(r"smallest $C$ with $D>0$ (period $n=C$; exact)")
+    handles = []
+    xc = np.array(tmap["log10_one_minus_beta2_centres"])
+    yc = (np.arange(N) + 0.5) / N
+    levels = [v for v in (3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+              if finite.min() < v < finite.max()]
+    if levels and N >= 3:
+        # white lines on the dark (small C) end of the colour map, black on the light end
+        for lv, col in (([v for v in levels if norm(v) < 0.5], "white"), ([v for v in levels if norm(v) >= 0.5], "black")):
+            if lv:
+                cs = ax.contour(xc, yc, C, levels=lv, colors=col, linewidths=1.0)
+                ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=8, inline=True)
+        handles.append(Line2D([], [], color="black", lw=1.0, label=r"contours of $C$ (interpolated between centres)"))
+    x = np.linspace(xe[0], 0, 400)
+    ax.plot(x, np.sqrt(1 - 10.0 ** x), color=OKABE_ITO["orange"], ls="--", lw=1.5)
+    handles.append(Line2D([], [], color=OKABE_ITO["orange"], ls="--", lw=1.5, label=r"$\beta_1=\sqrt{\beta_2}$"))
+    known = {(Fraction(p["beta1"]), Fraction(p["beta2"])): p["C"] for p in tmap.get("paper_settings") or []}
+    marked = []
+    for b1, b2 in PAPER_SETTINGS:
+        xs = math.log10(float(1 - b2))
+        if xs < xe[0]:
+            continue
+        C_star = known.get((b1, b2)) or dr.smallest_diverging_C(b1, b2).C
+        ax.plot(xs, float(b1), ls="", marker="*", ms=13, color=OKABE_ITO["yellow"], mec="black", mew=0.8)
+        ax.annotate(f"$C^*={C_star}$\n$\\beta_2={_fmt_q(b2)}$", (xs, float(b1)), xytext=(6, -16),
+                    textcoords="offset points", fontsize=8, color="white", fontweight="bold",
+                    bbox=dict(boxstyle="round,pad=0.2", fc="black", alpha=0.55, lw=0))
+        marked.append(C_star)
+    if marked:
+        handles.append(Line2D([], [], ls="", marker="*", ms=11, color=OKABE_ITO["yellow"], mec="black",
+                              label=r"the paper's settings, $\beta_1=0.9$"))
+    if tmap.get("missing"):
+        handles.append(Line2D([], [], ls="", marker="s", color="white", mec="black",
+                              label=f"no diverging $C\\leq 20000$ ({tmap['missing']} cells)"))
+    ax.set_xlim(xe[0], 0)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(r"$\log_{10}(1-\beta_2)$")
+    ax.set_ylabel(r"$\beta_1$")
+    _beta2_axis(ax, tmap["decades"])
+    ax.set_title(title or "Adam's exact divergence threshold on Theorem 2's family\n"
+                          r"($g_t=C$ if $t \equiv 1\ (\mathrm{mod}\ C)$, else $-1$; "
+                          f"{N}$\\times${N} cell centres, every $C'<C$ certified $D<0$)", fontsize=10)
+    ax.legend(handles=handles, loc="lower left", fontsize=7.5, framealpha=0.9)
+    return _save(fig, path)

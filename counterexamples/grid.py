@@ -13,6 +13,14 @@ closed form of :mod:`counterexamples.drift` is continuous on [0, 1]^2 (S1, S2 >=
   ``boundary`` cell independently of the balls.  (Z3 could not decide whole cells: the portfolio
   returned unknown within 3 s on every n = 3 cell tried, so cells use balls.)
 
+Log parametrisation (``axis="log"``): the same labels over beta1 in [i/N, (i+1)/N] against
+log10(1 - beta2) in [-decades, 0] (default 6 decades: 1 - beta2 from 1e-6 to 1), N equal steps in the log
+with exact decimal edges (:func:`log_edges`), so that the boundary near beta2 = 1 (at 1 - beta2 = 4.8e-4
+for the Section 5 problem) gets as many cells as beta2 in [0, 0.9].  The default stays the linear square.
+
+:func:`threshold_map`: the exact smallest diverging C of the period-C family
+(:func:`counterexamples.drift.smallest_diverging_C`) at the cell centres of that log grid.
+
 Reddi's sufficient region (Theorem 2, only when n = C): beta1 < sqrt(beta2) and (c1)-(c3) at this C,
 evaluated at the cell centres (exact rationals / balls; RECONSTRUCTED conditions).
 
@@ -24,6 +32,7 @@ with the exact sign of D at the same centre, excluding the band where the predic
 from __future__ import annotations
 
 import functools
+import math
 import time
 from fractions import Fraction
 
@@ -91,15 +100,52 @@ def z3_cell(b1lo, b1hi, b2lo, b2hi, C, n, timeout_s=1.0):
     return 0 if {1, -1} <= signs else None
 
 
-def _cells_chunk(cells, N, C, n, eps, depth):
+AXES = ("linear", "log")
+LOG_DECADES = 6  # 1 - beta2 in [10^-6, 1]: Adam's default 0.999 is 1e-3, the Section 5 boundary 4.8e-4
+
+
+def log_edges(N: int, decades: int = LOG_DECADES) -> list[Fraction]:
+    """N + 1 increasing values of 1 - beta2, equally spaced in log10 over [-decades, 0]: exact decimals
+    with 4 significant digits (cells must have rational edges for the balls; the decades are exact)."""
+    out = [Fraction(f"{10.0 ** (-decades + decades * k / N):.4g}") for k in range(N + 1)]
+    out[0], out[-1] = Fraction(1, 10 ** decades), Fraction(1)
+    return out
+
+
+def edges(N: int, axis: str = "linear", decades: int = LOG_DECADES) -> tuple[list, list]:
+    """Cell edges (beta1 edges, beta2 edges), each increasing in its cell index.
+
+    linear: both k/N.  log: beta1 k/N; beta2 index j runs along log10(1 - beta2) from -decades to 0, so
+    cell j is beta2 in [1 - u_(j+1), 1 - u_j] with u = :func:`log_edges` (beta2 *decreases* with j)."""
+    if axis not in AXES:
+        raise ValueError(f"axis must be one of {AXES} (got {axis!r})")
+    e1 = [Fraction(k, N) for k in range(N + 1)]
+    return (e1, e1) if axis == "linear" else (e1, [1 - u for u in log_edges(N, decades)])
+
+
+def centres(N: int, axis: str = "linear", decades: int = LOG_DECADES) -> tuple[list, list]:
+    """Exact cell centres: (2k+1)/(2N) on a linear axis; on the log axis 1 - beta2 at the midpoint of
+    the cell's log10 interval (a 4-digit decimal, inside the cell)."""
+    c1 = [Fraction(2 * k + 1, 2 * N) for k in range(N)]
+    if axis == "linear":
+        return c1, c1
+    edges(N, axis, decades)  # validates axis
+    return c1, [1 - Fraction(f"{10.0 ** (-decades + decades * (k + 0.5) / N):.4g}") for k in range(N)]
+
+
+def _cells_chunk(cells, e1, e2, C, n, eps, depth):
     """Certified signs of a chunk of cells (i, j): the unit of work of the sweep layer."""
-    return [_cell_sign(Fraction(i, N), Fraction(i + 1, N), Fraction(j, N), Fraction(j + 1, N), C, n, eps, depth)
+    return [_cell_sign(*sorted((e1[i], e1[i + 1])), *sorted((e2[j], e2[j + 1])), C, n, eps, depth)
             for i, j in cells]
 
 
 def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, z3_timeout_s=1.0,
-                   z3_max_cells: int = 4, progress=None, sweep_opts: dict | None = None) -> dict:
+                   z3_max_cells: int = 4, progress=None, sweep_opts: dict | None = None,
+                   axis: str = "linear", decades: int = LOG_DECADES) -> dict:
     """Label every cell; see the module docstring.  Returns the ``grid`` record of the JSON.
+
+    ``axis="log"``: beta2's cells along log10(1 - beta2) in [-decades, 0] (:func:`edges`); the record
+    then carries the exact edges (``beta1_edges``, ``beta2_edges``) and their log10 values.
 
     The cells run through :func:`numerics.sweep.sweep` (``sweep_opts``: its executor options, e.g.
     ``{"workers": 2}`` or ``{"scheduler": "tcp://host:8786"}``); the labels are the same bits whatever
@@ -107,8 +153,9 @@ def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, 
     from numerics.sweep import sweep
 
     t0 = time.perf_counter()
+    e1, e2 = edges(N, axis, decades)
     cells = [(i, j) for i in range(N) for j in range(N)]
-    signs = sweep(functools.partial(_cells_chunk, N=N, C=C, n=n, eps=eps, depth=depth), cells,
+    signs = sweep(functools.partial(_cells_chunk, e1=e1, e2=e2, C=C, n=n, eps=eps, depth=depth), cells,
                   progress=(lambda done, total: progress(done * N // total, N)) if progress else None,
                   **(sweep_opts or {}))
     labels = [[None] * N for _ in range(N)]
@@ -118,8 +165,7 @@ def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, 
     for (i, j), s in zip(cells, signs):
         if s is None and n <= z3_max_n and eps == 0 and counts["z3_tried"] < z3_max_cells:
             counts["z3_tried"] += 1
-            s = z3_cell(Fraction(i, N), Fraction(i + 1, N), Fraction(j, N), Fraction(j + 1, N),
-                        C, n, z3_timeout_s)
+            s = z3_cell(*sorted((e1[i], e1[i + 1])), *sorted((e2[j], e2[j + 1])), C, n, z3_timeout_s)
             if s is not None:
                 counts["z3_boundary"] += 1
         lab = {1: "diverges", -1: "converges"}.get(s, "undecided")
@@ -127,27 +173,40 @@ def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, 
         sub[i][j] = "boundary" if s == 0 else ("unresolved" if s is None else "")
         counts[lab] += 1
         counts["boundary"] += s == 0
-    return {"C": _num(C), "n": n, "N": N, "depth": depth,
-            "index": "labels[i][j]: beta1 in [i/N,(i+1)/N], beta2 in [j/N,(j+1)/N]",
-            "labels": labels, "undecided_kind": sub, "counts": counts,
-            "method": "python-flint arb enclosure of D over the cell, bisection depth "
-                      f"{depth}; Z3 exact corner signs on up to {z3_max_cells} unresolved cells "
-                      f"when n <= {z3_max_n}",
-            "seconds": round(time.perf_counter() - t0, 3)}
+    out = {"C": _num(C), "n": n, "N": N, "depth": depth, "axis": axis,
+           "index": "labels[i][j]: beta1 in [i/N,(i+1)/N], beta2 in [j/N,(j+1)/N]",
+           "labels": labels, "undecided_kind": sub, "counts": counts,
+           "method": "python-flint arb enclosure of D over the cell, bisection depth "
+                     f"{depth}; Z3 exact corner signs on up to {z3_max_cells} unresolved cells "
+                     f"when n <= {z3_max_n}",
+           "seconds": round(time.perf_counter() - t0, 3)}
+    if axis == "log":
+        out.update(_log_axis_record(N, decades, e1, e2))
+    return out
 
 
-def reddi_region(C, n: int, N: int) -> list | None:
-    """Theorem 2's sufficient region at the cell centres (None unless n = C integer)."""
+def _log_axis_record(N, decades, e1, e2) -> dict:
+    return {"decades": decades,
+            "index": f"labels[i][j]: beta1 in [i/N,(i+1)/N]; beta2 in [beta2_edges[j+1], beta2_edges[j]], "
+                     f"i.e. log10(1-beta2) in [-{decades} + {decades}j/N, -{decades} + {decades}(j+1)/N] "
+                     f"(edges rounded to 4-digit decimals)",
+            "beta1_edges": [str(x) for x in e1], "beta2_edges": [str(x) for x in e2],
+            "log10_one_minus_beta2_edges": [math.log10(float(1 - b)) for b in e2]}
+
+
+def reddi_region(C, n: int, N: int, axis: str = "linear", decades: int = LOG_DECADES) -> list | None:
+    """Theorem 2's sufficient region at the cell centres (:func:`centres`; None unless n = C integer)."""
     from analysis.conditions import conditions
 
     Cq = dr.q(C)
     if Cq.denominator != 1 or int(Cq) != n:
         return None
+    c1, c2 = centres(N, axis, decades)
     out = []
     for i in range(N):
         row = []
         for j in range(N):
-            b1, b2 = Fraction(2 * i + 1, 2 * N), Fraction(2 * j + 1, 2 * N)
+            b1, b2 = c1[i], c2[j]
             ok = b1 * b1 < b2 and all(v is True for v in conditions(b1, b2, n).values())
             row.append(bool(ok))
         out.append(row)
@@ -184,10 +243,11 @@ def _batch_adam(pts, C, n, alpha, eps, x1, T):
         return np.asarray(res.x_T)[:, 0], "numpy-reference", T
 
 
-def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps=0) -> dict:
-    """Adam at the centres of an N_sim x N_sim grid vs the exact sign of D there."""
-    cen = [Fraction(2 * i + 1, 2 * N_sim) for i in range(N_sim)]
-    pts = [(b1, b2) for b1 in cen for b2 in cen]
+def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps=0, axis: str = "linear",
+                   decades: int = LOG_DECADES) -> dict:
+    """Adam at the centres (:func:`centres`) of an N_sim x N_sim grid vs the exact sign of D there."""
+    c1, c2 = centres(N_sim, axis, decades)
+    pts = [(b1, b2) for b1 in c1 for b2 in c2]
     t0 = time.perf_counter()
     x_T, engine, T = _batch_adam(pts, C, n, alpha, eps, x1, int(T))
     sim, exact, agree, total, excluded = [], [], 0, 0, 0
@@ -212,64 +272,52 @@ def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps
             "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def plot(grid: dict, reddi, sim: dict | None, path: str, title: str = "") -> str:
-    """Draw the phase diagram to ``path`` atomically (numerics.cli.write_atomic)."""
-    import os
+def _threshold_chunk(cells, c1, c2, eps):
+    """Smallest diverging C (and its even neighbour) at a chunk of cell centres (i, j)."""
+    out = []
+    for i, j in cells:
+        th = dr.smallest_diverging_C(c1[i], c2[j], eps=eps)
+        out.append((th.C, th.C_even))
+    return out
 
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
+def threshold_map(N: int, decades: int = 5, eps=0, progress=None, sweep_opts: dict | None = None) -> dict:
+    """The exact smallest diverging C of the period-C family (Theorem 2's family, n = C) at the cell
+    centres of an N x N grid: beta1 against log10(1 - beta2) in [-decades, 0] (:func:`centres`).
 
-    N = grid["N"]
-    code = {"converges": 0, "undecided": 1, "diverges": 2}
-    img = np.array([[code[grid["labels"][i][j]] for i in range(N)] for j in range(N)])
-    fig, ax = plt.subplots(figsize=(6.4, 6.6))
-    ax.imshow(img, origin="lower", extent=(0, 1, 0, 1), cmap=ListedColormap(["#4477aa", "#bbbbbb", "#cc3311"]),
-              vmin=0, vmax=2, interpolation="nearest", aspect="auto")
-    handles = [Patch(color="#cc3311", label="diverges (D > 0 on cell, arb)"),
-               Patch(color="#4477aa", label="converges (D < 0 on cell, arb)"),
-               Patch(color="#bbbbbb", label="undecided (D = 0 possible in cell)")]
-    if reddi is not None:
-        r = np.array([[1.0 if reddi[i][j] else np.nan for i in range(N)] for j in range(N)])
-        ax.contourf(np.linspace(0.5 / N, 1 - 0.5 / N, N), np.linspace(0.5 / N, 1 - 0.5 / N, N),
-                    np.nan_to_num(r, nan=0.0), levels=[0.5, 1.5], colors="none", hatches=["//"])
-        handles.append(Patch(facecolor="none", hatch="//", label="Reddi (c1)-(c3) hold (RECONSTRUCTED)"))
-    b = np.linspace(0, 1, 200)
-    ax.plot(b, b ** 2, "k--", lw=1)
-    handles.append(plt.Line2D([], [], color="k", ls="--", label="beta1 = sqrt(beta2)"))
-    if sim is not None:
-        mk = {"diverges": ("^", "w"), "converges": ("o", "k"), "undecided": ("x", "y")}
-        for (a, c), lab in zip(sim["points"], sim["simulated"]):
-            m, col = mk[lab]
-            ax.plot(float(Fraction(a)), float(Fraction(c)), m, color=col, ms=4, mec="k", mew=0.4)
-        handles.append(plt.Line2D([], [], marker="^", ls="", color="w", mec="k",
-                                  label=f"simulated: x_T > 1/2 (T={sim['T']:.0e})"))
-        handles.append(plt.Line2D([], [], marker="o", ls="", color="k", label="simulated: x_T < -1/2"))
-    ax.set_xlabel("beta1")
-    ax.set_ylabel("beta2")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_title(title or f"Adam on the periodic family C={grid['C']}, n={grid['n']}")
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7,
-              framealpha=0.9)
-    fig.tight_layout()
-    import io
+    Each value is :func:`counterexamples.drift.smallest_diverging_C`: D > 0 certified at C and D < 0 at
+    every integer 2 <= C' < C (arb), so it is exact, not a scan.  Its cost grows like C^2 and C grows
+    like 1/sqrt(1 - beta2) (about 2000 at 1 - beta2 = 1e-6), hence the default of 5 decades (a 24 x 24
+    map: about 20 s of CPU on one core; 6 decades: about 2 minutes, measured with the same command).  ``C[i][j]`` is None where no
+    C <= 20000 diverges (reported, never guessed)."""
+    from numerics.sweep import sweep
 
-    from numerics.cli import write_atomic
-
-    buf = io.BytesIO()
-    ext = os.path.splitext(path)[1].lstrip(".").lower() or "png"
-    fig.savefig(buf, format=ext, dpi=120)
-    plt.close(fig)
-    write_atomic(path, buf.getvalue())
-    return path
+    t0 = time.perf_counter()
+    c1, c2 = centres(N, "log", decades)
+    cells = [(i, j) for i in range(N) for j in range(N)]
+    vals = sweep(functools.partial(_threshold_chunk, c1=c1, c2=c2, eps=eps), cells,
+                 progress=progress, **(sweep_opts or {}))
+    Cs = [[None] * N for _ in range(N)]
+    Ce = [[None] * N for _ in range(N)]
+    for (i, j), (c, ce) in zip(cells, vals):
+        Cs[i][j], Ce[i][j] = c, ce
+    e1, e2 = edges(N, "log", decades)
+    found = [c for row in Cs for c in row if c is not None]
+    return {"N": N, "axis": "log", "family": "period n = C: g_t = C when t mod C = 1, else -1",
+            **_log_axis_record(N, decades, e1, e2),
+            "index": "C[i][j]: at beta1 = beta1_centres[i], beta2 = beta2_centres[j]",
+            "beta1_centres": [str(x) for x in c1], "beta2_centres": [str(x) for x in c2],
+            "log10_one_minus_beta2_centres": [math.log10(float(1 - b)) for b in c2],
+            "C": Cs, "C_even": Ce, "range": [min(found), max(found)] if found else None,
+            "missing": sum(c is None for row in Cs for c in row),
+            "method": "counterexamples.drift.smallest_diverging_C at each centre: D > 0 at C and D < 0 at "
+                      "every integer 2 <= C' < C, certified by python-flint arb",
+            "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def ascii_map(grid: dict, reddi=None, rows: int = 16) -> str:
-    """A small text rendering (beta2 up, beta1 right): '+' diverges, '-' converges, '?' undecided."""
+    """A small text rendering (beta2 up, or log10(1 - beta2) up on the log axis; beta1 right):
+    '+' diverges, '-' converges, '?' undecided."""
     N = grid["N"]
     step = max(1, N // rows)
     ch = {"diverges": "+", "converges": "-", "undecided": "?"}
@@ -277,7 +325,11 @@ def ascii_map(grid: dict, reddi=None, rows: int = 16) -> str:
     for j in range(N - 1, -1, -step):
         row = "".join(ch[grid["labels"][i][j]] if not (reddi and reddi[i][j]) else "R"
                       for i in range(0, N, step))
-        lines.append(f"  beta2={(j + 0.5) / N:5.3f} |{row}|")
+        if grid.get("axis") == "log":
+            lo, hi = grid["log10_one_minus_beta2_edges"][j:j + 2]
+            lines.append(f"  lg(1-b2)={(lo + hi) / 2:6.2f} |{row}|")
+        else:
+            lines.append(f"  beta2={(j + 0.5) / N:5.3f} |{row}|")
     lines.append("               " + "beta1: 0" + " " * max(0, len(range(0, N, step)) - 9) + "-> 1")
     return "\n".join(lines)
 

@@ -97,7 +97,7 @@ def _seconds(s: dict) -> str:
 def _statement(th: dict) -> str:
     st = th.get("statement") or th.get("statement_verdict")
     if isinstance(st, dict):
-        v = str(st.get("verdict", "")).lower()
+        v = str(st.get("verdict") or st.get("statement") or "").lower()  # the audit writes "statement"
         why = st.get("reason") or st.get("note") or ""
         return f'<p class="statement">Statement: {_badge(v)} {_e(why)}</p>'
     if isinstance(st, str) and st:

@@ -25,16 +25,15 @@ def test_html_has_every_label_and_survives_unknown_verdicts():
     assert "http" not in page and "<script src" not in page
 
 
-def test_proofs_html_page_of_one_theorem(tmp_path):
-    page = tmp_path / "audit.html"
-    p = subprocess.run([sys.executable, "-m", "proofs", "--theorem", "kingma-ba", "--quiet", "--json",
-                        "--html", str(page)], capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr
-    doc = json.loads(p.stdout)
+def test_proofs_html_page_of_one_theorem(audit_page):
+    doc, page = audit_page  # python -m proofs --theorem kingma-ba --json --html FILE (tests/conftest.py)
     text = page.read_text()
     for s in doc["theorems"][0]["steps"]:
         assert html.escape(s["label"]) in text  # a row per step (labels are escaped: Gamma&gt;=0)
     assert "<script src" not in text and "http://" not in text and "https://" not in text
+    # the section states the theorem's statement verdict as the audit gives it (a badge that spells it)
+    st = doc["theorems"][0]["statement"]["statement"]
+    assert re.search(r'<p class="statement">Statement: <span class="badge"[^>]*>%s</span>' % re.escape(st.upper()), text)
     bad = subprocess.run([sys.executable, "-m", "proofs", "--html", "/nonexistent/a.html"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--html" in bad.stderr

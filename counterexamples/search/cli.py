@@ -14,7 +14,10 @@ ball run on the same problem):
   --theorem 6          the eps variant for --eps (losses scaled when eps > 1)
   --exact              period n = C family: the smallest C with D > 0 (exactly minimal);
                        with --n: the integers C > n-1 with D > 0 and the largest one;
-                       with --grid N: the certified (beta1, beta2) phase diagram for fixed --C/--n.
+                       with --grid N: the certified (beta1, beta2) phase diagram for fixed --C/--n
+                       (--axis log: beta1 against log10(1 - beta2), 1 - beta2 from 1e-6 to 1).
+  --threshold-map N    the exact smallest diverging C of the period-C family at N x N points of
+                       (beta1, log10(1 - beta2)) (a heat map with --plot FILE).
 The maths of the exact test is in counterexamples/drift/steady.py (docstring), with the argument checked.
 Exit codes: 0 success, 1 a check failed, 2 bad input.
 """
@@ -34,7 +37,7 @@ from numerics.sweep import add_sweep_arguments, sweep_options
 from .. import drift as dr
 from .report import render
 from .runs import (SECTION5, Ctx, drift_argument, run_default, run_exact_n, run_exact_threshold, run_grid,  # noqa: F401
-                   run_theorem1, run_theorem2_pair, run_theorem3, run_theorem6, witness)
+                   run_threshold_map, run_theorem1, run_theorem2_pair, run_theorem3, run_theorem6, witness)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delta", help="Theorem 3: delta in (0, 1] (default 0.1)")
     p.add_argument("--eps", help="Theorem 6: eps > 0 (default 1)")
     p.add_argument("--grid", help="with --exact: N x N certified phase diagram, 2 <= N <= 256")
+    p.add_argument("--axis", choices=["linear", "log"],
+                   help="with --grid: linear = the (beta1, beta2) square (default); log = beta1 against "
+                        "log10(1 - beta2) in [-decades, 0]")
+    p.add_argument("--threshold-map", metavar="N",
+                   help="the exact smallest diverging C at N x N cell centres of (beta1, log10(1 - beta2)), "
+                        "2 <= N <= 64 (24: about 20 s on one core)")
+    p.add_argument("--decades", help="the log axis covers 1 - beta2 in [10^-decades, 1], 1 <= decades <= 9 "
+                                     "(default 6 for --grid, 5 for --threshold-map: its cost grows like "
+                                     "10^decades)")
     p.add_argument("--timeout", type=number("timeout"), default="10",
                    help=f"seconds per Z3 query, in {range_text('timeout')} (default 10)")
     p.add_argument("--T", help="simulation horizon, 1000 <= T <= 1e10 (default: from the drift, capped)")
@@ -104,6 +116,9 @@ def validate(a) -> dict:
     o["delta"] = _frac("delta", a.delta, 0, 1, hi_open=False, rng="(0, 1]")
     o["eps"] = _frac("eps", a.eps, 0, None, rng="(0, oo)")
     o["grid"] = _int("grid", a.grid, 2, 256, "[2, 256] (integer)")
+    o["threshold_map"] = _int("threshold-map", a.threshold_map, 2, 64, "[2, 64] (integer)")
+    o["decades"] = _int("decades", a.decades, 1, 9, "[1, 9] (integer)")
+    o["axis"] = a.axis or "linear"
     o["timeout"] = float(a.timeout)
     o["T"] = _int("T", a.T, 1000, 10**10, "[1000, 10^10] (integer)")
     o["paths"] = _int("paths", a.paths, 100, 10**6, "[100, 10^6] (integer)")
@@ -132,6 +147,14 @@ def validate(a) -> dict:
             raise BadInput(f"--C must be an integer >= 2 for the period n = C family (got {a.C}); or give --n")
     if o["grid"] is not None and not a.exact:
         raise BadInput("--grid needs --exact (the phase diagram of the exact criterion)")
+    if o["threshold_map"] is not None and (th or o["grid"] is not None):
+        raise BadInput("--threshold-map is a mode of its own: drop --theorem / --grid")
+    if o["threshold_map"] is not None and any(x is not None for x in (a.beta1, a.beta2, a.C, a.n)):
+        raise BadInput("--threshold-map spans beta1 and beta2 for the period n = C family: drop --beta1/--beta2/--C/--n")
+    if a.axis is not None and o["grid"] is None and not (a.exact and a.plot):
+        raise BadInput("--axis applies to the phase diagram: use it with --exact --grid N")
+    if o["decades"] is not None and o["threshold_map"] is None and o["axis"] != "log":
+        raise BadInput("--decades applies to the log axis: use it with --axis log or --threshold-map")
     if th and o["n"] is not None:  # every theorem fixes its period (3, C, or none for Theorem 3)
         raise BadInput(f"--n does not apply to --theorem {th} (its period is fixed); use --exact --n")
     if th and th != "3" and a.delta is not None:
@@ -229,6 +252,9 @@ def _search(argv):
             res = {"witnesses": run_theorem3(ctx), "grid": None}
         elif args.theorem == "6":
             res = {"witnesses": run_theorem6(ctx), "grid": None}
+        elif o["threshold_map"] is not None:
+            res = {"witnesses": [], "grid": None, "threshold_map": run_threshold_map(ctx, o["threshold_map"]),
+                   "drift_argument": drift_argument(ctx)}
         elif args.exact:
             res = {"witnesses": [], "grid": None}
             if o["grid"] is not None or args.plot:
@@ -236,7 +262,7 @@ def _search(argv):
                 n = o["n"] if o["n"] is not None else (int(C) if dr.q(C).denominator == 1 else None)
                 if n is None:
                     raise BadInput("--n is needed with a non-integer --C for the grid")
-                res["grid"] = run_grid(ctx, C, n, o["grid"] or 24)
+                res["grid"] = run_grid(ctx, C, n, o["grid"] or 24, axis=o["axis"], decades=o["decades"])
             elif o["n"] is not None:
                 res["witnesses"] = run_exact_n(ctx, b1, b2, o["n"])
             elif o["C"] is not None:
@@ -251,7 +277,7 @@ def _search(argv):
             res["drift_argument"] = drift_argument(ctx)
         else:
             if args.plot:
-                raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n)")
+                raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n) or --threshold-map N")
             res = run_default(ctx)
     except RuntimeError as exc:  # a certification step could not conclude: a failed check, not bad input
         raise CheckFailed(f"check failed: {exc}") from None

@@ -1,6 +1,8 @@
 """The readable report of ``python -m counterexamples.search`` (the JSON result rendered as text)."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 
 def _fmt_sim(s) -> str:
     if not s:
@@ -93,6 +95,23 @@ def render(res: dict) -> str:
             for c in cv:
                 iv = ", ".join(f"({a}, {b})" for a, b in c["diverging_beta2"]) or "none in the scan"
                 L.append(f"    beta1 = {c['beta1']:<7} Adam diverges for beta2 in {iv}")
+        L.append("")
+    tm = res.get("threshold_map")
+    if tm:
+        L.append(f"Threshold map: the smallest C with D > 0 for the period n = C family (exact: every smaller "
+                 f"integer certified D < 0), {tm['N']}x{tm['N']} centres, C from {tm['range'][0]} to "
+                 f"{tm['range'][1]}" + (f", {tm['missing']} centres without a C <= 20000" if tm["missing"] else "")
+                 + f" ({tm['seconds']} s)")
+        step = max(1, tm["N"] // 8)
+        js = list(range(0, tm["N"], step))
+        L.append("  beta1 \\ log10(1-beta2) " + "".join(f"{tm['log10_one_minus_beta2_centres'][j]:>8.2f}" for j in js))
+        for i in range(tm["N"] - 1, -1, -step):
+            L.append(f"  {float(Fraction(tm['beta1_centres'][i])):<23.4f}"
+                     + "".join(f"{tm['C'][i][j]!s:>8}" for j in js))
+        for p in tm.get("paper_settings") or []:
+            L.append(f"  the paper's (beta1, beta2) = ({p['beta1']}, {p['beta2']}): C = {p['C']}")
+        if tm.get("plot"):
+            L.append(f"  plot written to {tm['plot']}")
         L.append("")
     g = res.get("grid")
     if g:

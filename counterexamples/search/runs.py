@@ -12,7 +12,9 @@ from numerics.cli import Progress
 
 from .. import drift as dr
 
-DEFAULT_PAIRS = (("9/10", "99/100"), ("9/10", "999/1000"))
+from ..figures import PAPER_SETTINGS
+
+DEFAULT_PAIRS = tuple((str(b1), str(b2)) for b1, b2 in PAPER_SETTINGS)  # ("9/10", "99/100"), ("9/10", "999/1000")
 F7_PAIRS = (("0", "1/2"), ("1/2", "1/2"), ("1/2", "9/10"))
 # the Section 5 problem in the search's units: 1010/-10 scaled by 1/10 (Adam with eps = 0 is scale-free)
 SECTION5 = dict(C=S5.big // -S5.small, n=S5.period, beta1=str(S5.beta1), beta2=str(S5.beta2))
@@ -206,25 +208,46 @@ def run_exact_n(ctx, b1, b2, n) -> list[dict]:
     return out
 
 
-def run_grid(ctx, C, n, N, b1=None, b2=None) -> dict:
+def run_grid(ctx, C, n, N, b1=None, b2=None, axis: str = "linear", decades: int | None = None) -> dict:
     from .. import grid as G
 
-    with ctx.bar(f"grid {N}x{N}: certified signs of D (C={_s(C)}, n={n})", N) as bar:
-        g = G.certified_grid(C, n, N, progress=lambda k, t: bar.update(k, t), sweep_opts=ctx.o.get("sweep"))
-    g["reddi_region"] = G.reddi_region(C, n, N)
+    dec = {} if decades is None else {"decades": decades}
+    with ctx.bar(f"grid {N}x{N} ({axis} axis): certified signs of D (C={_s(C)}, n={n})", N) as bar:
+        g = G.certified_grid(C, n, N, progress=lambda k, t: bar.update(k, t), sweep_opts=ctx.o.get("sweep"),
+                             axis=axis, **dec)
+    g["reddi_region"] = G.reddi_region(C, n, N, axis, **dec)
     g["reddi_region_note"] = ("Theorem 2 (c1)-(c3) at cell centres (RECONSTRUCTED)"
                               if g["reddi_region"] is not None else "Reddi's region needs n = C")
     if ctx.sim:
         ns = max(4, min(16, N // 2))
         T = ctx.o["T"] or 1_000_000
         with ctx.bar(f"grid: simulate {ns}x{ns} centres, T={T:.0e}"):
-            g["simulation"] = G.simulated_grid(C, n, ns, T)
+            g["simulation"] = G.simulated_grid(C, n, ns, T, axis=axis, **dec)
     else:
         g["simulation"] = None
     if ctx.args.plot:
-        G.plot(g, g["reddi_region"], g["simulation"], ctx.args.plot)
+        from ..figures import phase_diagram
+
+        phase_diagram(g, ctx.args.plot)
         g["plot"] = ctx.args.plot
     return g
+
+
+def run_threshold_map(ctx, N) -> dict:
+    from .. import grid as G
+
+    dec = {} if ctx.o.get("decades") is None else {"decades": ctx.o["decades"]}
+    with ctx.bar(f"threshold map {N}x{N}: smallest C with D>0 (period n = C), certified", N * N) as bar:
+        m = G.threshold_map(N, progress=lambda k, t: bar.update(k, t), sweep_opts=ctx.o.get("sweep"), **dec)
+    # the paper's settings, with the same function (their values are in the default table too)
+    m["paper_settings"] = [{"beta1": _s(b1), "beta2": _s(b2), "C": dr.smallest_diverging_C(b1, b2).C}
+                           for b1, b2 in PAPER_SETTINGS]
+    if ctx.args.plot:
+        from ..figures import threshold_heatmap
+
+        threshold_heatmap(m, ctx.args.plot)
+        m["plot"] = ctx.args.plot
+    return m
 
 
 def run_theorem3(ctx) -> list[dict]:
