@@ -51,7 +51,10 @@ def test_unsat_and_unknown_are_not_proved():
     cons += [ys[i] * ys[i + 1] - ys[i + 2] * ys[i + 2] * ys[i] == 3 for i in range(10)]
     r = find(cons, timeout_s=1.0)
     assert r.status == "unknown" and r.reason
-    assert r.seconds < 1.6  # the timeout is honoured
+    # Z3 checks its cancel flag only now and then: measured 1.0-2.8 s on this system for a 1 s limit,
+    # so the wall clock is only bounded loosely here; the portfolio's own budget (every stage started
+    # within the limit, given at most what is left) is tested exactly in the test below
+    assert r.seconds < 5.0
     v = prove(z3.Not(z3.And(*cons)), [], timeout_s=1.0)
     assert v.status == "unknown" and not v.proved and v.reason
 
@@ -59,3 +62,36 @@ def test_unsat_and_unknown_are_not_proved():
 def test_verdict_rejects_bad_status():
     with pytest.raises(ValueError):
         Verdict("maybe")
+
+
+def test_portfolio_shares_one_budget_between_its_stages(monkeypatch):
+    """With a 1 s limit the stages together are given at most 1 s, and none starts after the limit."""
+    import time as _time
+
+    from analysis import z3kit
+
+    given = []
+
+    class Slow:  # a solver that answers unknown after using the whole budget it was given
+        def set(self, key, ms):
+            given.append(ms / 1000)
+
+        def add(self, *a):
+            pass
+
+        def check(self):
+            _time.sleep(given[-1])
+            return z3.unknown
+
+        def reason_unknown(self):
+            return "timeout"
+
+    monkeypatch.setattr(z3kit, "_make_solver", lambda engine: Slow())
+    x = z3.Real("x")
+    status, _, reason, secs, _ = z3kit.check([x > 0], timeout_s=1.0)
+    assert status == "unknown" and given and sum(given) <= 1.0 + 1e-9
+    assert given[0] == pytest.approx(1.0, abs=0.02)  # the first stage (cap 2 s) gets the whole second
+    assert len(given) == 1 and secs < 1.5  # nothing started once the budget was spent
+    given.clear()
+    status, *_ = z3kit.check([x > 0], timeout_s=0.3, engines=[("simple", 0.1), ("nlsat", 0.1), "default"])
+    assert [round(g, 2) for g in given] == [0.1, 0.1, pytest.approx(0.1, abs=0.02)]
