@@ -191,3 +191,50 @@ def test_a_wrong_engine_would_be_caught():
     same = run_batch("amsgrad", alpha=0.5, beta1=0.9, beta2=0.99, C=1010, low=-10, n=101,
                             T=T)
     assert close(same.x_T[0], ref.x_T) and close(same.avg_regret[0], ref.avg_regret)
+
+
+# the zoo's rules that the engine compiles (numerics.engine.plan.COMPILED_RULES): each preset, bit for
+# bit against numerics.run on a periodic and a random problem, serial and parallel kernels
+def _zoo_presets():
+    out = []
+    for name, extra in (("sgdm", [dict(nesterov=True), dict(dampening="0.5")]), ("adamax", []),
+                        ("adabelief", []), ("yogi", []), ("lion", []), ("signsgd", [dict(beta1="0.9")]),
+                        ("adopt", []), ("radam", []), ("adabound", [dict(amsbound=True)]),
+                        ("adadelta", []), ("rprop", [])):
+        kws = [dict(), *extra]
+        for v in ("paper", "pytorch", "optax"):
+            try:
+                make(name, variant=v)
+            except (TypeError, ValueError):
+                continue
+            kws.append(dict(variant=v))
+        seen = set()
+        for kw in kws:
+            key = (name, tuple(sorted(kw.items())))
+            if key not in seen:
+                seen.add(key)
+                out.append((name, kw))
+    return out
+
+
+@pytest.mark.parametrize("name,kw", _zoo_presets(), ids=lambda v: str(v))
+def test_zoo_rules_compiled_equal_reference(name, kw):
+    meth = make(name, **kw)
+    assert engine.why_not(meth, Periodic(pattern=[3.0, -1.0])) is None, engine.why_not(meth, Periodic(pattern=[3.0, -1.0]))
+    rng = np.random.default_rng(zlib.crc32(f"{name}-{sorted(kw.items())}".encode()))
+    T = 300
+    for prob in (Periodic(pattern=[float(rng.uniform(2, 60))] + [-1.0] * int(rng.integers(2, 9))),
+                 Explicit(values=list(rng.normal(size=T) * 5))):
+        N = 3 if name != "adabelief" else engine.PARALLEL_MIN_LANES  # one rule through the parallel kernel
+        x1 = rng.uniform(-1, 1, N)
+        res = engine.batch(meth, prob, T, x1=x1, checkpoints=[1, T // 2, T])
+        for i in range(N):
+            ref = run(meth, prob, T, float(x1[i]), checkpoints=[1, T // 2, T])
+            assert res.x_T[i] == ref.x_T and res.avg_regret[i] == ref.avg_regret, (i, res.x_T[i], ref.x_T)
+            for k, c in enumerate(ref.checkpoints):
+                assert res.cp_x[k, i] == c.x
+
+
+def test_rules_that_read_x_are_refused_by_the_engine():
+    for meth in (make("adamw", weight_decay="0.01"), make("adafactor"), make("asgd")):
+        assert "reads the iterate x" in (engine.why_not(meth, Periodic(pattern=[3.0, -1.0])) or "")

@@ -28,10 +28,11 @@ Entry points
 An array-API device (CuPy, ``array_api_strict``) needs no kernel of its own: :func:`numerics.run.run`
 with :class:`numerics.backends.ArrayAPIBackend` runs the reference definitions there.
 
-Coverage: every rule of :mod:`numerics.optimizers` (SGD, AdaGrad, and the Adam family: RMSProp, Adam,
+Coverage: the rules of ``plan.COMPILED_RULES`` (SGD, AdaGrad, the Adam family: RMSProp, Adam,
 AMSGrad, AdamNC with beta_{2t} = 1 - 1/t, AdamX, all variants and switches, every beta1 and step-size
-schedule).  A user-defined beta2 schedule is Python code of the caller: ``simulate`` runs it on the
-reference loop.
+schedule; and SGD with momentum, Adamax, AdaBelief, Yogi, Lion, signSGD, ADOPT, RAdam, AdaBound,
+Adadelta, Rprop).  Not compiled, run on the reference loop: a user-defined beta2 schedule (Python code of
+the caller), NAdam, and the rules whose step reads x (AdamW's decoupled decay, Adafactor, ASGD).
 
 Layout: ``layout`` (array rows, also as C macros), ``plan`` (validation and arrays), ``kernels``
 (drivers generated around the compiled step), ``specialise`` (the step's source rewritten as a loop

@@ -52,6 +52,26 @@ def _safe_div(a, b):
 
 
 @njit(cache=True)
+def _minimum(a, b):
+    return a if a <= b else b
+
+
+@njit(cache=True)
+def _sign(x):
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+@njit(cache=True)
+def _clip(x, lo, hi):
+    return hi if x > hi else (lo if x < lo else x)
+
+
+@njit(cache=True)
+def _mean_last(x):
+    return x  # one coordinate: the mean over the coordinates is the value itself
+
+
+@njit(cache=True)
 def _num(x):
     return float(x)
 
@@ -69,6 +89,10 @@ class CompiledBackend:
     sqrt = _sqrt
     power = _power
     maximum = _maximum
+    minimum = _minimum
+    sign = _sign
+    clip = _clip
+    mean_last = _mean_last
     safe_div = _safe_div
     num = _num
     zeros_like = _zeros_like

@@ -19,7 +19,11 @@ from . import layout as LY
 
 CHUNK_VALUES = 1 << 21  # doubles per chunk of per-lane random numbers / values (16 MB)
 PARALLEL_MIN_LANES = 64  # below this a batch runs serially (one block would not fill a core anyway)
-COMPILED_RULES = ("sgd", "adagrad", "adam")  # rule families whose update compiles (numerics.optimizers)
+# rule families whose update compiles (numerics.optimizers); each is checked bit for bit against
+# numerics.run in tests/test_engine_equality.py.  Not here: nadam (its mu_t product is a Python float
+# conversion numba cannot type) and the rules that read x (decoupled weight decay, adafactor, asgd)
+COMPILED_RULES = ("sgd", "adagrad", "adam", "sgdm", "adamax", "adabelief", "yogi", "lion", "signsgd", "adopt",
+                  "radam", "adabound", "adadelta", "rprop")
 
 
 class EngineUnavailable(RuntimeError):
@@ -93,6 +97,8 @@ def why_not_rule(method) -> str | None:
     rule = getattr(method, "rule", None)
     if rule is None:
         return f"method {getattr(method, 'name', method)!r} has no rule (not from numerics.optimizers)"
+    if getattr(rule, "uses_x", False):
+        return f"rule {rule.key[0]!r} reads the iterate x (the compiled step sees only g, state and t)"
     if rule.key[0] not in COMPILED_RULES:
         return f"rule {rule.key[0]!r} is not compiled by the engine"
     if rule.key[0] == "adam" and rule.key[-1] not in (None, "beta2_adamnc"):
