@@ -173,16 +173,7 @@ def _compare(N, p):
     g = A.to_num(N, gap(p["bound"], p.get("total")), env)
     for x in _with_sums(_bound(p["bound"]).expr).free_symbols | TOTALS[p.get("total") or p["bound"]]().free_symbols:
         A.to_num(N, x, env)
-    H = {}
-    for k, f in {**A._DOMAIN, **_PP_DOMAIN}.items():
-        try:
-            c = f(env)
-        except KeyError:
-            continue
-        if isinstance(c, tuple) and not c:
-            continue
-        H[k] = N.And(*c) if isinstance(c, tuple) else c
-    return H, g >= 0
+    return A.domain_hypotheses(N, env, {**A._DOMAIN, **_PP_DOMAIN}), g >= 0
 
 
 @z3_step("PP4.1-geo[sum<=bound]", "final (beta1 lambda^(t-1)): the step bounds summed over the coordinates are <= "

@@ -13,6 +13,7 @@ from dataclasses import replace
 from . import phuong_phong as PP
 from .obligation import ARB_RERUN, NLSAT_FIRST, Theorem, exact_step, z3_step
 from .runs import log
+from .step_bounds import bound_gap, compare, to_num
 
 
 def _clamp(N, y, lo, hi):
@@ -151,8 +152,6 @@ def iclr_T1_bound(name: str):
 
 
 def _iclr_T1(N, p):
-    from .thm4_arxiv import to_num
-
     num, den = iclr_T1_bound(p["bound"])
     g, x1, xs, D, al, b1, s, gam, G = (N.var(n) for n in ("g_1", "x_1", "x_star", "D_inf", "alpha", "beta1", "s",
                                                            "gamma", "abs_g_1"))
@@ -173,8 +172,6 @@ iclr_T1 = z3_step("Thm4-ICLR[T=1]", "ICLR statement at T = 1 for every gradient,
 
 
 def _iclr_from_repaired(N, p):
-    from .thm4_arxiv import bound_gap, compare
-
     return compare(N, p, bound_gap(p["bound"]))
 
 

@@ -99,16 +99,7 @@ def final5(N, p):
                   A.to_num(N, num, env) * A.to_num(N, den, env) >= 0)  # num/den >= 0, times den^2
     for x in AB.BOUNDS[p["bound"]].expr.free_symbols | thm5_total().free_symbols:
         A.to_num(N, x, env)
-    H = {}
-    for k, f in {**A._DOMAIN, "zeta>0": lambda v: v["zeta"] > 0}.items():
-        try:
-            c = f(env)
-        except KeyError:
-            continue
-        if isinstance(c, tuple) and not c:
-            continue
-        H[k] = N.And(*c) if isinstance(c, tuple) else c
-    return H, claim
+    return A.domain_hypotheses(N, env, {**A._DOMAIN, "zeta>0": lambda v: v["zeta"] > 0}), claim
 
 
 @z3_step("Cor2-vbound", "beta_{2t} = 1 - 1/t: v_t = mean of g_j^2 <= G^2 (induction step: (1-1/t) v + g^2/t <= G^2 "
