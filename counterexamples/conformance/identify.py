@@ -21,39 +21,22 @@ from .registry import Entry, full_kwargs
 from .variants import EXACT_MATCH
 
 
-class _OptaxStepper:
-    """One optax GradientTransformation, stepped in one jitted ``lax.scan`` per chunk of rounds."""
+def _OptaxStepper(entry: Entry, passed: dict, schedule: str, x1, lo, hi):
+    """One optax (or optax.contrib) optimizer of the registry, on the driver's scan stepper."""
+    import jax
 
-    def __init__(self, entry: Entry, passed: dict, schedule: str, x1, lo, hi):
-        import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    import optax
+    import optax.contrib as contrib
 
-        jax.config.update("jax_enable_x64", True)
-        import jax.numpy as jnp
-        import optax
-        import optax.contrib as contrib
+    from .drivers.optax import ScanStepper
 
-        kw = dict(passed)
-        alpha = kw.pop("learning_rate")
-        lr = (lambda count: alpha / jnp.sqrt(count + 1.0)) if (schedule == "sqrt" and entry.schedulable) else alpha
-        fn = getattr(contrib, entry.name[8:]) if entry.name.startswith("contrib.") else getattr(optax, entry.name)
-        opt = fn(lr, **kw)
-        self.x = jnp.asarray(np.asarray(x1, dtype=np.float64))
-        self.state = opt.init(self.x)
-
-        def body(carry, g):
-            x, s = carry
-            u, s = opt.update(g, s, x)
-            return (jnp.clip(optax.apply_updates(x, u), lo, hi), s), x
-
-        self.scan = jax.jit(lambda carry, G: jax.lax.scan(body, carry, G))
-        self.jnp = jnp
-
-    def run_chunk(self, G):
-        (self.x, self.state), X = self.scan((self.x, self.state), self.jnp.asarray(G))
-        return np.asarray(X, dtype=np.float64)
-
-    def current(self):
-        return np.asarray(self.x, dtype=np.float64)
+    kw = dict(passed)
+    alpha = kw.pop("learning_rate")
+    lr = (lambda count: alpha / jnp.sqrt(count + 1.0)) if (schedule == "sqrt" and entry.schedulable) else alpha
+    fn = getattr(contrib, entry.name[8:]) if entry.name.startswith("contrib.") else getattr(optax, entry.name)
+    return ScanStepper(fn(lr, **kw), x1, lo, hi)
 
 
 class _TorchStepper:

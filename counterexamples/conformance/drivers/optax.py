@@ -79,15 +79,15 @@ def setup(spec, hyper: dict, schedule: str) -> Setup:
                  hyper=model, schedule=schedule, expected=expected, unmodelled=unmodelled)
 
 
-class OptaxStepper:
-    def __init__(self, spec, st: Setup, x1, lo, hi):
-        jax, optax = import_optax()
-        import jax.numpy as jnp
+class ScanStepper:
+    """An optax GradientTransformation ``opt``, stepped in one jitted ``lax.scan`` per chunk of rounds,
+    each iterate clipped to [lo, hi] (shared by the named-optimizer driver and the zoo's identification)."""
 
-        kw = dict(st.kwargs)
-        alpha = kw.pop("learning_rate")
-        lr = (lambda count: alpha / jnp.sqrt(count + 1.0)) if st.schedule == "sqrt" else alpha
-        opt = getattr(optax, spec.name)(lr, **kw)
+    def __init__(self, opt, x1, lo, hi):
+        import jax
+        import jax.numpy as jnp
+        import optax
+
         self.x = jnp.asarray(np.asarray(x1, dtype=np.float64))
         self.state = opt.init(self.x)
 
@@ -105,6 +105,17 @@ class OptaxStepper:
 
     def current(self):
         return np.asarray(self.x, dtype=np.float64)
+
+
+class OptaxStepper(ScanStepper):
+    def __init__(self, spec, st: Setup, x1, lo, hi):
+        jax, optax = import_optax()
+        import jax.numpy as jnp
+
+        kw = dict(st.kwargs)
+        alpha = kw.pop("learning_rate")
+        lr = (lambda count: alpha / jnp.sqrt(count + 1.0)) if st.schedule == "sqrt" else alpha
+        super().__init__(getattr(optax, spec.name)(lr, **kw), x1, lo, hi)
 
 
 def stepper(spec, st, x1, lo, hi):
