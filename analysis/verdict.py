@@ -8,7 +8,10 @@
 * EVIDENCE -- a finite check of a universal claim; its range is part of the label ("T <= 3000").
   EVIDENCE is never PROVED and is counted apart; a failed finite check is REFUTED with its witness.
 
-UNKNOWN is never success: :attr:`Verdict.proved` is True only for PROVED.  ``solvers`` says which
+UNKNOWN is never success: :attr:`Verdict.proved` is True only for PROVED.  A domain's words ("diverges",
+"converges", "stuck at the worst point", "agrees") are the ``label`` of a verdict, never a second
+vocabulary: JSON always spells ``status`` as one of :data:`VERDICTS` and puts the word in ``label``
+(:meth:`Verdict.brief`).  :func:`all_of` is the one way claims are combined (the weakest part wins).  ``solvers`` says which
 solvers confirmed a PROVED step ("z3+cvc5", "z3 only", ...; empty when no SMT solver was involved).
 The audit (:mod:`proofs`), :mod:`analysis` and :mod:`counterexamples` all use this one class.
 """
@@ -33,6 +36,7 @@ class Verdict:
     engine: str = ""  # the Z3 engine of the portfolio that answered
     solvers: str = ""  # who confirmed a PROVED step: "z3+cvc5" | "z3 only" | ""
     cross_check: dict = field(default_factory=dict)  # the second solver's answer (status, reason, model)
+    label: str = ""  # the domain's word for the outcome ("diverges", "converges", ...): never the status
 
     def __post_init__(self):
         if self.status not in VERDICTS:
@@ -46,5 +50,44 @@ class Verdict:
     def refuted(self) -> bool:
         return self.status == REFUTED
 
+    @property
+    def evidence(self) -> bool:
+        return self.status == EVIDENCE
+
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def brief(self) -> dict:
+        """The JSON form used by every command: {"status", "label", "claim", "reason"} (empty ones dropped,
+        except status)."""
+        out = {"status": self.status}
+        for k in ("label", "claim", "reason"):
+            v = getattr(self, k)
+            if v:
+                out[k] = v
+        return out
+
+
+_RANK = {PROVED: 3, EVIDENCE: 2, UNKNOWN: 1}
+
+
+def all_of(parts, claim: str = "", label: str = "") -> Verdict:
+    """The conjunction of verdicts: PROVED only when every part is PROVED; REFUTED when any part is
+    REFUTED; otherwise the weakest part (UNKNOWN below EVIDENCE below PROVED), with the reasons of the parts
+    that are not PROVED.  No parts: UNKNOWN (nothing was checked)."""
+    parts = list(parts)
+    if not parts:
+        return Verdict(UNKNOWN, claim, reason="no part was checked", label=label)
+    bad = [p for p in parts if p.status == REFUTED]
+    if bad:
+        return Verdict(REFUTED, claim, reason="; ".join(p.reason or p.claim for p in bad), label=label,
+                       witness=bad[0].witness)
+    worst = min(parts, key=lambda p: _RANK[p.status])
+    why = "; ".join(f"{p.claim or 'part'}: {p.status}" + (f" ({p.reason})" if p.reason else "")
+                    for p in parts if p.status != PROVED)
+    return Verdict(worst.status, claim, reason=why, label=label)
+
+
+def is_success(v) -> bool:
+    """What an exit code may count as success: only PROVED (EVIDENCE and UNKNOWN are not)."""
+    return isinstance(v, Verdict) and v.status == PROVED

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.verdict import EVIDENCE, PROVED, UNKNOWN, Verdict, all_of
 from numerics.backends import ArbBackend, FloatBackend, NumpyBackend
 
 PRECS = (128, 512)
@@ -55,6 +56,7 @@ class DriftResult:
     periods: int = 0  # K: periods run before the invariant box
     radius: float | None = None  # relative radius of the invariant box
     state: dict = field(default_factory=dict)  # the steady state at phase 0 (floats)
+    rounds: int = 0  # float + ball rounds spent (the budget of the threshold search counts them)
 
     @property
     def label(self) -> str:
@@ -137,7 +139,63 @@ def _ball_state(B, state, rel):
 
 
 def _contains(X, Y) -> bool:
-    return all(x.contains(y) for x, y in zip(X, Y))
+    """Every field of Y inside the same field of X (a box is contained only when *all* fields are)."""
+    return len(X) == len(Y) and all(x.contains(y) for x, y in zip(X, Y))
+
+
+def _period_arb(update, gs, X, B):
+    Y, D = X, B.num(0)
+    for j, g in enumerate(gs):
+        step, Y, _ = update(g, Y, _t(j))
+        D = D - step
+    return Y, D
+
+
+def _split(X):
+    """Bisect the box X along its widest field (relative to its magnitude); None when it cannot shrink."""
+    import flint
+
+    widths = [float(x.rad()) / max(abs(float(x.mid())), 1e-300) for x in X]
+    i = int(np.argmax(widths))
+    if widths[i] == 0:
+        return None
+    x = X[i]
+    lo, hi, mid = x.lower(), x.upper(), x.mid()
+    halves = []
+    for a, b in ((lo, mid), (mid, hi)):
+        c = (a + b) / 2
+        halves.append(type(X)(*(flint.arb(c.mid(), (b - a).mid() / 2 + (b - a).rad() + c.rad()) if k == i else X[k]
+                                for k in range(len(X)))))
+    return halves
+
+
+def box_verdict(update, gs, X, B, max_pieces: int = 512):
+    """Is the box X invariant under the period map, and what is the sign of D over it?
+
+    X is cut into pieces (bisection of the widest field) while a piece's image leaves X or its D straddles
+    0, up to ``max_pieces`` pieces.  Returns (sign, D ball over X, reason): sign None when X is not shown
+    invariant or the pieces' signs differ or straddle 0."""
+    todo, pieces, signs, D_all = [X], 0, set(), None
+    while todo:
+        P = todo.pop()
+        pieces += 1
+        Y, D = _period_arb(update, gs, P, B)
+        inside = _contains(X, Y)
+        decided = D > 0 or D < 0 or (D.is_exact() and D.is_zero())
+        if not (inside and decided):
+            halves = _split(P) if pieces + len(todo) + 2 <= max_pieces else None
+            if halves is None:
+                if not inside:
+                    return None, None, (f"no invariant box: the period map takes a piece of the box out of it "
+                                        f"({pieces} pieces tried)")
+                return None, D, f"0 lies in the enclosure {_ball(D)} of D over a piece of the invariant box"
+            todo += halves
+            continue
+        signs.add(1 if D > 0 else (-1 if D < 0 else 0))
+        D_all = D if D_all is None else D_all.union(D)
+    if len(signs) != 1:
+        return None, D_all, f"D changes sign over the invariant box ({sorted(signs)})"
+    return signs.pop(), D_all, f"invariant box ({pieces} pieces)"
 
 
 def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResult:
@@ -156,10 +214,7 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
                     _, state, _ = update(g, state, _t(j))
             for rel in radii:
                 X = _ball_state(B, state, rel)
-                Y, D = X, B.num(0)
-                for j, g in enumerate(gs):
-                    step, Y, _ = update(g, Y, _t(j))
-                    D = D - step
+                Y, D = _period_arb(update, gs, X, B)
                 if not _contains(X, Y):
                     last_reason = (f"no invariant box: the period map does not map the box of relative radius "
                                    f"{rel:g} around the state after {periods} periods into itself ({prec} bits)")
@@ -181,38 +236,131 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
     return DriftResult(None, D_float, None, "UNKNOWN: " + last_reason, periods)
 
 
+def hull_float(meth, pattern, state, periods: int, update=None):
+    """Run ``periods`` periods in float64 from ``state``: (state, hull lo, hull hi, mean D) of the phase-0
+    states visited (the attractor's hull when the state circulates instead of settling: Yogi's v)."""
+    if update is None:
+        _, update = meth.build(FloatBackend())
+    pat = list(pattern[1:]) + [pattern[0]]
+    lo = hi = np.array([float(v) for v in state])
+    total = 0.0
+    for _ in range(periods):
+        state, D = period_float(meth, pat, state, update)
+        vec = np.array([float(v) for v in state])
+        lo, hi = np.minimum(lo, vec), np.maximum(hi, vec)
+        total += D
+    return state, lo, hi, total / max(1, periods)
+
+
+INFLATE = (0.01, 0.05, 0.25, 1.0)  # slack added to the attractor's hull, as a fraction of its width
+
+
+def certify_hull(meth, pattern, lo, hi, budget_rounds: int = None, prec: int = 128) -> DriftResult:
+    """Certificate for a state that circulates without settling (e.g. Yogi's v, which moves by +-(1-beta2) g^2
+    around g^2 and never becomes periodic): a box X = the float hull of the visited states plus slack,
+    shown invariant piece by piece, with D of one sign over it; then the exact start is replayed in balls
+    until its state lies in X (at most ``budget_rounds`` rounds).  UNKNOWN with the reason otherwise."""
+    import flint
+
+    budget_rounds = ARB_ROUNDS if budget_rounds is None else budget_rounds
+    B = InvariantArb(prec)
+    n = len(pattern)
+    with B.precision():
+        init, update = meth.build(B)
+        gs = [B.num(g) for g in list(pattern[1:]) + [pattern[0]]]
+        state = init(B.num(0))
+        _, state, _ = update(B.num(pattern[0]), state, 1)
+        fields = type(state)
+        reason = ""
+        for frac in INFLATE:
+            w = (hi - lo) * frac + np.abs(np.maximum(np.abs(lo), np.abs(hi))) * 1e-9
+            X = fields(*(flint.arb((a + b) / 2, (b - a) / 2 + c) for a, b, c in zip(lo, hi, w)))
+            sign, D, why = box_verdict(update, gs, X, B)
+            if sign is None:
+                reason = why
+                if D is not None:
+                    break  # the box is invariant but D straddles 0: a larger box only widens D
+                continue
+            rounds, K = 0, 0
+            while not _contains(X, state):
+                if rounds + n > budget_rounds:
+                    return DriftResult(None, float(D.mid()), None, f"UNKNOWN: the exact start did not enter the "
+                                       f"invariant box within the ball replay budget of {budget_rounds} rounds", K)
+                for j, g in enumerate(gs):
+                    _, state, _ = update(g, state, _t(j))
+                rounds += n
+                K += 1
+            label = {1: "D > 0", -1: "D < 0", 0: "D = 0 exactly"}[sign]
+            st = {f: float(v.mid()) for f, v in zip(state._fields, state)}
+            return DriftResult(sign, float(D.mid()), _ball(D), f"{why}: the hull of the circulating state plus "
+                               f"{frac:g} of its width, entered by the exact start after {K} periods; {label} over "
+                               f"it ({prec} bits)", K, None, st)
+    return DriftResult(None, None, None, "UNKNOWN: " + reason, 0)
+
+
 def _ball(b) -> str:
     return f"{b.mid().str(12, radius=False)} +/- {b.rad().str(3, radius=False)}"
 
 
 MAX_ROUNDS = 400_000  # float rounds to look for a periodic steady state (then UNKNOWN)
 ARB_ROUNDS = 150_000  # rounds replayed in balls before the invariant box (the certificate's budget)
+HULL_PERIODS = 400  # periods over which the hull of a circulating state is taken
 
 
-def drift(meth, pattern, max_rounds: int = MAX_ROUNDS) -> DriftResult:
-    """The generalised drift of a limit-form method on a periodic pattern, certified when possible."""
-    state, D, K, settled = settle_float(meth, pattern, max(10, max_rounds // len(pattern)))
-    if not settled:
-        vec = [float(v) for v in state]
-        why = ("the state grows without bound" if not all(math.isfinite(v) for v in vec) or max(map(abs, vec)) > 1e100
-               else f"the float iteration did not settle within {K} periods")
-        return DriftResult(None, D, None, f"UNKNOWN: no periodic steady state found ({why})", K)
-    if K * len(pattern) > ARB_ROUNDS:
-        return DriftResult(None, D, None, f"UNKNOWN: the state settles only after {K} periods ({K * len(pattern)} "
-                           f"rounds), beyond the ball replay budget of {ARB_ROUNDS} rounds", K)
-    res = certify(meth, pattern, K)
+def drift(meth, pattern, max_rounds: int = MAX_ROUNDS, arb_rounds: int = ARB_ROUNDS) -> DriftResult:
+    """The generalised drift of a limit-form method on a periodic pattern, certified when possible.
+
+    Settling is not a fixed number of rounds: the float state is iterated until it repeats (then the box
+    around it) or, when it circulates without repeating, until its hull stops growing (then the hull box,
+    :func:`certify_hull`); both within ``max_rounds`` float rounds and ``arb_rounds`` ball rounds, else
+    UNKNOWN with the reason."""
+    n = len(pattern)
+    # a quarter of the float budget to find a repeating state (ample for contracting EMAs: ~30/(1-beta) rounds)
+    state, D, K, settled = settle_float(meth, pattern, max(10, max_rounds // (4 * n)))
+    vec = [float(v) for v in state]
+    if not all(math.isfinite(v) for v in vec) or max(map(abs, vec)) > 1e100:
+        return DriftResult(None, D, None, "UNKNOWN: no periodic steady state found (the state grows without "
+                           "bound)", K, rounds=K * n)
+    if settled:
+        if K * n > arb_rounds:
+            return DriftResult(None, D, None, f"UNKNOWN: the state settles only after {K} periods ({K * n} "
+                               f"rounds), beyond the ball replay budget of {arb_rounds} rounds", K, rounds=K * n)
+        res = certify(meth, pattern, K)
+        if res.drift is None:
+            res.drift = D
+        res.rounds = 2 * K * n
+        return res
+    # not periodic within that budget: is it circulating in a bounded set whose hull has stopped growing?
+    hp = max(8, min(HULL_PERIODS, max_rounds // (8 * n)))
+    state, lo1, hi1, _ = hull_float(meth, pattern, state, hp)
+    state, lo2, hi2, Dm = hull_float(meth, pattern, state, hp)
+    width = np.maximum(hi1 - lo1, 1e-12 * np.maximum(np.abs(lo1), np.abs(hi1)) + 1e-300)
+    if np.any(lo2 < lo1 - 0.1 * width) or np.any(hi2 > hi1 + 0.1 * width):  # heuristic; the box test decides
+        return DriftResult(None, Dm, None, f"UNKNOWN: no periodic steady state and no settled hull within "
+                           f"{K + 2 * hp} periods (the float iteration keeps moving)", K, rounds=(K + 2 * hp) * n)
+    res = certify_hull(meth, pattern, np.minimum(lo1, lo2), np.maximum(hi1, hi2), arb_rounds)
     if res.drift is None:
-        res.drift = D
+        res.drift = Dm
+    res.rounds = (K + 2 * hp) * n + res.periods * n
     return res
 
 
 # ------------------------------------------------------------------------------------------------
-def scan_C_float(make_limit, Cs, settle_rounds: int, window_periods: int = 4) -> np.ndarray:
+SCAN_WINDOW = 8  # periods per window of the scan's settling test
+SCAN_TOL = 1e-2  # two consecutive window means of D agree to this (relative) and in sign: settled
+SCAN_MAX_ROUNDS = 2_000_000  # float rounds of the scan (then the unsettled lanes are NaN: no evidence)
+
+
+def scan_C_float(make_limit, Cs, settle_rounds: int, window_periods: int = SCAN_WINDOW,
+                 max_rounds: int = SCAN_MAX_ROUNDS) -> np.ndarray:
     """Float estimates of D on the Theorem 2 family (period n = C: C, -1, ..., -1) for many C at once.
 
-    One batch of the limit form on the numpy backend, one lane per C: ``settle_rounds`` rounds to reach the
-    steady state, then the steps are summed over ``window_periods`` full periods of each lane.  EVIDENCE
-    only (float64); the answer of :func:`smallest_diverging_C` is certified by :func:`drift` afterwards."""
+    One batch of the limit form on the numpy backend, one lane per C.  Settling is not a fixed number of
+    rounds: after ``settle_rounds`` the mean of D over windows of ``window_periods`` periods is taken lane
+    by lane until two consecutive windows agree in sign and to SCAN_TOL (Yogi's v climbs to g^2 by
+    additive steps: ~1/(1-beta2) periods, far beyond a fixed 24/(1-beta2) rounds); a lane that has not
+    settled within ``max_rounds`` rounds is NaN.  EVIDENCE only (float64); :func:`smallest_diverging_C`
+    certifies afterwards."""
     Cs = np.asarray(Cs, dtype=np.int64)
     N = len(Cs)
     meth = make_limit()
@@ -220,52 +368,130 @@ def scan_C_float(make_limit, Cs, settle_rounds: int, window_periods: int = 4) ->
     state = init(np.zeros((N, 1)))
     big = Cs.astype(np.float64).reshape(N, 1)
     n = Cs.reshape(N, 1)
-    total = np.zeros((N, 1))
-    T1 = settle_rounds + int(Cs.max()) * window_periods
-    stop = settle_rounds + n * window_periods
-    for t in range(1, T1 + 1):
+    win = n * window_periods
+    acc = np.zeros((N, 1))
+    prev = np.full((N, 1), np.nan)
+    out = np.full((N, 1), np.nan)
+    done = np.zeros((N, 1), dtype=bool)
+    t = 0
+    while t < max_rounds and not done.all():
+        t += 1
         g = np.where((t - 1) % n == 0, big, -1.0)
         step, state, _ = update(g, state, t if t == 1 else _t(t))
-        if t > settle_rounds:
-            total -= np.where(t <= stop, step, 0.0)
-    return (total / window_periods).ravel()
+        if t <= settle_rounds:
+            continue
+        acc -= step
+        end = ((t - settle_rounds) % win == 0) & ~done
+        if end.any():
+            cur = acc / window_periods
+            ok = end & np.isfinite(cur) & (np.sign(cur) == np.sign(prev)) & (
+                np.abs(cur - prev) <= SCAN_TOL * np.maximum(np.abs(cur), np.abs(prev)))
+            out[ok] = cur[ok]
+            done |= ok
+            prev = np.where(end, cur, prev)
+            acc = np.where(end, 0.0, acc)
+    return out.ravel()
 
 
 def settle_rounds_for(beta1, beta2) -> int:
-    """Rounds for an EMA with these factors to forget its start to ~4e-11: 24 / (1 - beta) (at least 200)."""
+    """Rounds for an EMA with these factors to forget its start to ~4e-11: 24 / (1 - beta) (at least 200).
+    Only the scan's first wait: the scan then runs until its windows agree (:func:`scan_C_float`)."""
     worst = max(float(beta1 or 0), float(beta2 or 0))
     return int(max(200, 24 / max(1e-6, 1 - worst)))
 
 
+CERTIFY_ROUNDS = 400_000  # ball rounds spent certifying the C' below the answer (then EVIDENCE for the rest)
+
+
 @dataclass
 class CThreshold:
+    """The smallest diverging C of a method's Theorem 2 family.  ``verdict`` is PROVED only when D > 0 is
+    certified at C *and* every C' in [2, C) is certified D <= 0 (or, with C None, every C in [2, C_max]);
+    a part that rests on the float scan makes it EVIDENCE (its range in the reason); an answer C that is
+    not certified is UNKNOWN."""
+
     C: int | None
-    certified: bool
+    verdict: Verdict
     note: str
     at: DriftResult | None = None
     below: DriftResult | None = None
     C_max: int = 0
+    certified_below: int = 0  # every C' in [2, certified_below] is certified D <= 0 (0: none)
+
+    @property
+    def certified(self) -> bool:
+        return self.verdict.proved
 
 
-def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512) -> CThreshold:
-    """Smallest C in [2, C_max] whose Theorem 2 family has D > 0, by a float scan (EVIDENCE), then the
-    answer C (D > 0) and C - 1 (D < 0) certified in balls; None when the scan finds no positive D."""
+def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rounds: int = CERTIFY_ROUNDS,
+                         max_rounds: int = MAX_ROUNDS) -> CThreshold:
+    """Smallest C in [2, C_max] whose Theorem 2 family has D > 0.
+
+    A float scan (EVIDENCE) proposes C; D > 0 at C is certified in balls (walking up while it is not), and
+    then every C' below it, from 2 upwards, is certified D <= 0 within ``certify_rounds`` ball rounds.  A
+    certified D > 0 below the proposal restarts the answer there.  The verdict is PROVED only when every
+    part is certified; otherwise EVIDENCE for the minimality (or "none up to C_max") with the range that
+    rests on the scan, and UNKNOWN when D > 0 at the answer itself is not certified."""
     Cs = np.arange(2, C_max + 1)
     settle = settle_rounds_for(beta1, beta2)
-    D = np.empty(len(Cs))
-    D[:] = np.nan
+    D = np.full(len(Cs), np.nan)
     chunk = 512
     for i in range(0, len(Cs), chunk):  # in order: stop at the first chunk with a positive D
         D[i:i + chunk] = scan_C_float(make_limit, Cs[i:i + chunk], settle)
         if np.any(D[i:i + chunk] > 0):
             break
     pos = np.nonzero(D > 0)[0]
-    if not len(pos):
-        return CThreshold(None, True, f"no C in [2, {C_max}] with D > 0 (float scan, EVIDENCE)", C_max=C_max)
-    C = int(Cs[pos[0]])
-    at = drift(make_limit(), [C] + [-1] * (C - 1))
-    below = drift(make_limit(), [C - 1] + [-1] * (C - 2)) if C > 2 else None
-    ok = at.sign == 1 and (below is None or below.sign in (-1, 0))
-    note = (f"float scan over C = 2..{C_max} (EVIDENCE); D(C={C}) {at.label} ({at.reason})"
-            + (f"; D(C={C - 1}) {below.label} ({below.reason})" if below is not None else ""))
-    return CThreshold(C, ok, note, at, below, C_max)
+    unsettled = [int(c) for c, d in zip(Cs, D) if np.isnan(d) and (not len(pos) or c < Cs[pos[0]])]
+    cand = int(Cs[pos[0]]) if len(pos) else None
+    pat = lambda c: [c] + [-1] * (c - 1)
+    # D > 0 at the answer, certified (walk up while the ball says otherwise)
+    at, C = None, cand
+    while C is not None and C <= C_max:
+        at = drift(make_limit(), pat(C), max_rounds, arb_rounds=certify_rounds)
+        if at.sign == 1 or at.sign is None:
+            break
+        C = next((int(c) for c, d in zip(Cs, D) if c > C and d > 0), None)
+    if C is not None and C > C_max:
+        C = None
+    # every C' below (or every C up to C_max when there is no answer), from 2 upwards, within the budget
+    top = (C - 1) if C is not None else C_max
+    budget, certified_below, below, first_bad = certify_rounds, 1, None, None
+    for c in range(2, top + 1):
+        if budget <= 0:
+            break
+        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=min(budget, ARB_ROUNDS * 8))
+        budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
+        if r.sign == 1:  # the scan missed a smaller diverging C: it is the answer
+            return smallest_diverging_C(make_limit, beta1, beta2, c, certify_rounds, max_rounds) \
+                if c < (C or C_max + 1) else None
+        if r.sign is None:
+            first_bad = (c, r.reason)
+            break
+        certified_below = c
+        if c == top:
+            below = r
+    scan_range = f"C = {certified_below + 1}..{top}" if certified_below < top else ""
+    parts = []
+    if C is not None:
+        ok_at = at is not None and at.sign == 1
+        parts.append(Verdict(PROVED if ok_at else UNKNOWN, f"D > 0 at C = {C}",
+                             reason="" if ok_at else (at.reason if at else "not certified")))
+        claim, label = f"the smallest C in [2, {C_max}] with D > 0 is {C}", "diverges"
+    else:
+        claim, label = f"no C in [2, {C_max}] has D > 0", "converges"
+    if certified_below >= top:
+        parts.append(Verdict(PROVED, f"D <= 0 for every C in [2, {top}] (balls)"))
+    else:
+        why = (f"D <= 0 certified for C = 2..{certified_below}" if certified_below >= 2 else "none certified")
+        why += (f"; C = {first_bad[0]}: {first_bad[1]}" if first_bad else f"; ball budget of {certify_rounds} "
+                f"rounds spent")
+        why += f"; {scan_range} rests on the float scan"
+        if unsettled:
+            why += f" (unsettled there: C = {unsettled[:5]}{'...' if len(unsettled) > 5 else ''}: no evidence)"
+        parts.append(Verdict(EVIDENCE if not unsettled else UNKNOWN,
+                             f"D <= 0 for every C in [2, {top}]", reason=why))
+    v = all_of(parts, claim, label)
+    note = (f"float scan over C = 2..{C_max}; certified D <= 0 for C = 2..{certified_below}"
+            + (f"; D(C={C}) {at.label} ({at.reason})" if C is not None and at is not None else "")
+            + (f"; D(C={C - 1}) {below.label} ({below.reason})" if below is not None and C is not None else ""))
+    return CThreshold(C, v, note, at, below, C_max, certified_below)
