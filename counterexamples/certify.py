@@ -13,14 +13,18 @@ The horizon is chosen from the drift: unprojected, the block-start iterate moves
 (n / (alpha |D|))^2 rounds.  Before that the transient (m_t, v_t not yet periodic; v_0 = 0 makes the
 first steps large) can push x anywhere, so an outcome is *due* only after ``settle_rounds`` plus one
 crossing; the horizon is settle + 4 crossings, clamped to [1e5, T_cap].  Outcomes that are not due
-and do not (yet) hold make the record ``inconclusive``; a due outcome on the wrong half of the box
-makes it ``False``; ``True`` needs every final iterate within 0.1 of its predicted end point.
+and do not (yet) hold make the record's ``agrees`` UNKNOWN; a due outcome on the wrong half of the box
+makes it REFUTED; EVIDENCE (a finite run supports the certificate, never PROVED) needs every final iterate
+within 0.1 of its predicted end point.  ``agrees`` is a status of :mod:`analysis.verdict`; ``agreement``
+the same verdict in JSON with its label (agrees / disagrees / inconclusive) and reason.
 """
 from __future__ import annotations
 
 import math
 import time
 from fractions import Fraction
+
+from analysis.verdict import EVIDENCE, REFUTED, UNKNOWN, Verdict
 
 from . import drift as dr
 
@@ -113,12 +117,8 @@ def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int 
     # (is the outcome due at this horizon, the final iterate's signed distance towards the predicted end)
     side = 1.0 if D > 0 else -1.0
     checks = [(due_a, side * xa[0]), (due_a, side * xa[1]), (due_m, -xm[0]), (due_m, -xm[1])]
-    if any(due and s <= 0.5 for due, s in checks):  # due, yet not even on the predicted half
-        agrees = False
-    elif any(s < NEAR for _, s in checks):  # right half but not yet near the end point
-        agrees = "inconclusive"
-    else:
-        agrees = True
+    agreement = agreement_verdict(checks, T_adam, T_ams)
+    agrees = agreement.status
     rec = {
         "T": T_adam, "T_amsgrad": T_ams, "alpha": str(alpha), "engine": engine, "precision": "float64",
         "adam_x_T": xa[0], "adam_avg_regret": ra[0], "adam_avg_regret_second_half": ha[0],
@@ -128,11 +128,26 @@ def simulate(beta1, beta2, C, n: int, alpha=Fraction(1), eps=0, scale=1, T: int 
         "predicted_rounds_to_cross_box": {"adam": _num(cross), "amsgrad": _num(cross_ams)},
         "settle_rounds": settle,
         "agrees": agrees,
+        "agreement": agreement.brief(),
         "seconds": round(secs, 3),
     }
     if ball:
         rec["ball"] = ball_check(b1, b2, Cq, n, alpha, eps, scale, min(T_adam, BALL_T))
     return rec
+
+
+def agreement_verdict(checks, T_adam: int, T_ams: int) -> Verdict:
+    """checks: (is the outcome due at this horizon, signed distance of x_T towards the predicted end).
+    REFUTED when a due outcome is not even on the predicted half; UNKNOWN when some iterate is not yet
+    within 1 - NEAR of its end point; EVIDENCE only when every one is."""
+    claim = "the simulation agrees with the certified drift"
+    rng = f"T = {T_adam} (Adam), {T_ams} (AMSGrad)"
+    if any(due and s <= 0.5 for due, s in checks):  # due, yet not even on the predicted half
+        return Verdict(REFUTED, claim, reason=f"a due outcome ended on the wrong half ({rng})", label="disagrees")
+    if any(s < NEAR for _, s in checks):  # right half but not yet near the end point
+        return Verdict(UNKNOWN, claim, reason=f"an iterate is not yet within {1 - NEAR:g} of its end point ({rng})",
+                       label="inconclusive")
+    return Verdict(EVIDENCE, claim, reason=rng, label="agrees")
 
 
 def _half(T: int, n: int) -> int:

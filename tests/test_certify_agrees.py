@@ -1,6 +1,7 @@
 """The simulation's "agrees" rule (counterexamples.certify.simulate): agreement needs every final iterate
 within 0.1 of its predicted end point; a due outcome on the wrong half is a disagreement; right half but
-not yet near is "inconclusive" -- never agreement (x_T = 0.757 was once reported as agreement)."""
+not yet near is UNKNOWN (label inconclusive) -- never agreement (x_T = 0.757 was once reported as agreement).
+``agrees`` is a status of analysis.verdict: EVIDENCE at best (a finite run), never PROVED."""
 from fractions import Fraction
 
 import pytest
@@ -24,13 +25,15 @@ def test_drift_direction_of_the_witness():
 
 
 @pytest.mark.parametrize("adam_x,ams_x,want", [
-    ((1.0, 1.0), (-1.0, -1.0), True),
-    ((0.95, 0.91), (-0.92, -1.0), True),
-    ((0.757, 1.0), (-1.0, -1.0), "inconclusive"),   # right half, not near: the regression's case
-    ((0.89, 0.95), (-1.0, -1.0), "inconclusive"),   # 0.89 < NEAR = 0.9
-    ((1.0, 1.0), (-1.0, -0.6), "inconclusive"),
-    ((0.4, 1.0), (-1.0, -1.0), False),              # due and on the wrong half
-    ((1.0, 1.0), (0.2, -1.0), False),
+    ((1.0, 1.0), (-1.0, -1.0), "evidence"),
+    ((0.95, 0.91), (-0.92, -1.0), "evidence"),
+    ((0.757, 1.0), (-1.0, -1.0), "unknown"),   # right half, not near: the regression's case
+    ((0.89, 0.95), (-1.0, -1.0), "unknown"),   # 0.89 < NEAR = 0.9
+    ((1.0, 1.0), (-1.0, -0.6), "unknown"),
+    ((0.4, 1.0), (-1.0, -1.0), "refuted"),              # due and on the wrong half
+    ((1.0, 1.0), (0.2, -1.0), "refuted"),
 ])
 def test_agrees_rule(monkeypatch, adam_x, ams_x, want):
-    assert _sim(monkeypatch, adam_x, ams_x)["agrees"] == want
+    rec = _sim(monkeypatch, adam_x, ams_x)
+    assert rec["agrees"] == want and rec["agreement"]["status"] == want
+    assert rec["agreement"]["label"] == {"evidence": "agrees", "unknown": "inconclusive", "refuted": "disagrees"}[want]

@@ -54,7 +54,7 @@ def test_amsgrad_is_our_pytorch_variant_to_1e_12_and_converges_on_theorem1():
     assert r["closest_variant"] in r["ties"] and "amsgrad/pytorch" in r["ties"]
     # discriminating: the paper's Algorithm 2 (no bias correction) is far from it on this problem
     assert r["deviations"]["amsgrad/paper"] > 1e-3
-    assert r["verdict"] == "converges" and r["x_T"] < -0.9
+    assert (r["verdict"], r["label"]) == ("evidence", "converges") and r["x_T"] < -0.9
     assert r["x_T_deviation"] <= 1e-12  # the identification carries over the whole horizon
     assert r["library_kwargs"]["amsgrad"] is True and r["hyper"]["beta2"] == str(Fraction(0.1))
 
@@ -62,7 +62,7 @@ def test_amsgrad_is_our_pytorch_variant_to_1e_12_and_converges_on_theorem1():
 def test_adam_is_stuck_at_the_worst_point_with_theorem1_regret():
     r = row("torch:Adam", "thm1")
     assert r["expected_variant"] == "adam/pytorch" and r["matches_expected"] is True
-    assert r["verdict"] == "stuck at the worst point"
+    assert (r["verdict"], r["label"]) == ("evidence", "stuck at the worst point")
     # paper A9: R_T >= (2C - 4) T / 3 for T a multiple of 3 (C = 3); holds for PyTorch's Adam as well
     assert r["avg_regret"] >= 2 / 3 - 1e-12
     assert r["x_T"] == 1.0  # T = 3000 updates: x_{3001} is a block start, pinned at 1 (paper H)

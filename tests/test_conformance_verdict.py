@@ -18,26 +18,34 @@ def test_theorem1_worst_point_regret():
     S = 2 * S_late
     x_star_loss = -S_late[0]
     stuck_loss = x_star_loss + k * (2 * C - 4)  # exactly the worst point's regret per block
-    v, reason, rho = verdict([1.0], stuck_loss, S_late, S, -1.0, 1.0)
-    assert v == STUCK and rho == pytest.approx(1.0, abs=1e-12)
-    v, _, rho = verdict([-0.995], x_star_loss + 0.01 * k, S_late, S, -1.0, 1.0)
-    assert v == CONVERGES and rho == pytest.approx(0.01 / (2 * C - 4), abs=1e-12)
-    v, reason, rho = verdict([0.0], x_star_loss + 0.45 * k * (2 * C - 4), S_late, S, -1.0, 1.0)
-    assert v == UNDECIDED and rho == pytest.approx(0.45, abs=1e-12) and "0.45" in reason
+    v = verdict([1.0], stuck_loss, S_late, S, -1.0, 1.0)
+    assert (v.status, v.label) == ("evidence", STUCK) and v.witness["rho_late"] == pytest.approx(1.0, abs=1e-12)
+    assert not v.proved  # a finite run is EVIDENCE, never PROVED
+    v = verdict([-0.995], x_star_loss + 0.01 * k, S_late, S, -1.0, 1.0)
+    assert (v.status, v.label) == ("evidence", CONVERGES)
+    assert v.witness["rho_late"] == pytest.approx(0.01 / (2 * C - 4), abs=1e-12)
+    v = verdict([0.0], x_star_loss + 0.45 * k * (2 * C - 4), S_late, S, -1.0, 1.0)
+    assert (v.status, v.label) == ("unknown", UNDECIDED) and v.witness["rho_late"] == pytest.approx(0.45, abs=1e-12)
+    assert "0.45" in v.reason and v.brief() == {"status": "unknown", "label": UNDECIDED, "claim": v.claim,
+                                                "reason": v.reason}
+
+
+def _undecided(v):
+    return v.status == "unknown" and v.label == UNDECIDED  # status unknown
 
 
 def test_verdict_edge_cases():
     one = np.array([1.0])
-    assert verdict([0.5], 0.0, one, np.array([0.0]), -1.0, 1.0)[0] == UNDECIDED  # sum g = 0
-    assert verdict([float("nan")], 0.1, one, one, -1.0, 1.0)[0] == UNDECIDED
-    assert verdict([0.5], 0.0, -one, one, -1.0, 1.0)[0] == UNDECIDED  # late half favours the other vertex
+    assert _undecided(verdict([0.5], 0.0, one, np.array([0.0]), -1.0, 1.0))  # sum g = 0
+    assert _undecided(verdict([float("nan")], 0.1, one, one, -1.0, 1.0))
+    assert verdict([0.5], 0.0, -one, one, -1.0, 1.0).label == UNDECIDED  # status unknown  # late half favours the other vertex
     # no late regret but the late iterates are far from x*: not "converges"
-    assert verdict([0.5], -5.0, np.array([5.0]), np.array([5.0]), -1.0, 1.0)[0] == UNDECIDED
+    assert verdict([0.5], -5.0, np.array([5.0]), np.array([5.0]), -1.0, 1.0).label == UNDECIDED  # status unknown
     # d = 2: the worst vertex is coordinatewise opposite to the best
     S = np.array([3.0, -3.0])
-    assert verdict([1.0, -1.0], 6.0, S, S, -1.0, 1.0)[0] == STUCK
+    assert verdict([1.0, -1.0], 6.0, S, S, -1.0, 1.0).label == STUCK
     # regret as bad as the worst point but the late iterates are mid-box: not "stuck"
-    assert verdict([0.03], 2.0, np.array([1.0]), np.array([1.0]), -1.0, 1.0)[0] == UNDECIDED
+    assert verdict([0.03], 2.0, np.array([1.0]), np.array([1.0]), -1.0, 1.0).label == UNDECIDED  # status unknown
 
 
 def test_candidate_labels_are_unique_and_rebuild_their_switches():

@@ -183,10 +183,12 @@ def test_confirmation_is_apart_from_the_certificate():
     from counterexamples.search.runs import _certified, confirmation
 
     assert confirmation(None) is None
-    assert confirmation({"agrees": True}) == "agrees"
-    assert confirmation({"agrees": "inconclusive"}) == "inconclusive"  # never agreement
-    assert confirmation({"agrees": False}) == "disagrees"
-    assert confirmation({"agrees": True, "ball": {"float_inside_ball_or_1e-10": False}}) == "disagrees"
+    assert confirmation({"agrees": "evidence"}) == "evidence"  # agreement of a finite run: EVIDENCE at best
+    assert confirmation({"agrees": "unknown"}) == "unknown"  # never agreement
+    assert confirmation({"agrees": "proved"}) == "unknown"  # a simulation cannot confirm more than evidence
+    assert confirmation({"agrees": True}) == "unknown"  # the old vocabulary is not understood as agreement
+    assert confirmation({"agrees": "refuted"}) == "refuted"
+    assert confirmation({"agrees": "evidence", "ball": {"float_inside_ball_or_1e-10": False}}) == "refuted"
     assert _certified({"a": True}) and not _certified({"a": True}, {"L1": {"status": "unknown"}})
     assert not _certified({"a": None})  # an undecided condition is not a certificate
 
@@ -194,9 +196,9 @@ def test_confirmation_is_apart_from_the_certificate():
 def test_failed_checks_cover_family_claims_and_disagreements():
     from counterexamples.search.cli import failed_checks
 
-    w = {"theorem": "1", "C": 3, "certified": True, "confirmation": "disagrees"}
+    w = {"theorem": "1", "C": 3, "certified": True, "confirmation": "refuted"}
     assert failed_checks({"witnesses": [w]})
-    w = {"theorem": "1", "C": 3, "certified": True, "confirmation": "inconclusive",
+    w = {"theorem": "1", "C": 3, "certified": True, "confirmation": "unknown",
          "z3": {"family_lemmas_D_positive_for_all_C_gt_2": {"all_C_gt_2_diverge": False}}}
     assert failed_checks({"witnesses": [w]})
     w["z3"]["family_lemmas_D_positive_for_all_C_gt_2"]["all_C_gt_2_diverge"] = True

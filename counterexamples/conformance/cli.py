@@ -10,7 +10,8 @@ For each ``--optimizer SPEC`` and each problem of the suite it answers two quest
     which variant each library optimizer should be, and a library optimizer that is fully modelled but
     misses its expected variant by more than 1e-12 is a failed check (exit code 1).
 (b) *does it converge here?*  x_T (the final iterate, after T updates, as in the spec's facts) and R_T/T
-    at T = --T (default 10^6), with the verdict converges / stuck at the worst point / undecided
+    at T = --T (default 10^6), with the verdict (EVIDENCE labelled converges or stuck at the worst point,
+    or UNKNOWN labelled undecided)
     (counterexamples.conformance.verdict: from the regret over the late half of the rounds and the mean of
     the last 1% of the points played), and the Gamma_t sign check (paper eq. 2) read off the closest
     variant over the first N rounds (the PyTorch variant's effective step grows after a spike when the
@@ -117,7 +118,7 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
     """One optimizer on one problem: both answers, as a JSON-able dict."""
     row = {"optimizer": spec.text, "problem": case.name}
     if case.skipped:
-        row.update(verdict="skipped", verdict_reason=case.skipped)
+        row.update(verdict="unknown", label="skipped", verdict_reason=case.skipped)
         return row
     mod = driver(spec)
     st = mod.setup(spec, case.hyper, schedule)
@@ -133,8 +134,8 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
     best = comps[0]
     by_label = {c.label: c for c in comps}
     avg = lib.regret / T
-    answer, reason, rho_late = verdict(lib.x_tail_mean, lib.late_loss, lib.late_grad_sum, lib.grad_sum,
-                                       lib.lo, lib.hi)
+    answer = verdict(lib.x_tail_mean, lib.late_loss, lib.late_grad_sum, lib.grad_sum, lib.lo, lib.hi)
+    reason, rho_late = answer.reason, answer.witness["rho_late"]
     r_w = (lib.hi - lib.lo) * float(np.abs(lib.grad_sum).sum()) / T
     note = case.note
     if case.hyper.get("beta1_schedule", "constant") != "constant":
@@ -181,7 +182,7 @@ def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool =
         closest_variant_x_T=_out(fx, scalar), closest_variant_avg_regret=favg,
         x_T_deviation=float(np.abs(fx - lib.x_next).max()),
         regret=lib.regret, avg_regret=avg, worst_point_avg_regret=r_w,
-        rho=avg / r_w if r_w > 0 else None, rho_late=rho_late, verdict=answer, verdict_reason=reason,
+        rho=avg / r_w if r_w > 0 else None, rho_late=rho_late, verdict=answer.status, label=answer.label, verdict_reason=reason,
         gamma=gamma, gamma_note=gamma_note, seconds=round(lib.seconds, 3), note=note)
     return row
 
@@ -211,7 +212,7 @@ def table(rows) -> str:
             "verdict", "min Gamma_t")
     lines = []
     for r in rows:
-        if r.get("verdict") == "skipped":
+        if r.get("label") == "skipped":
             lines.append((r["optimizer"], r["problem"], "-", "-", "-", "-", "-", "-",
                           "skipped: " + r["verdict_reason"], "-"))
             continue
@@ -223,7 +224,7 @@ def table(rows) -> str:
                                                else "" if g["nonnegative"] else " (< 0)"))
         xT = r["x_T"] if isinstance(r["x_T"], float) else max(r["x_T"], key=abs)
         lines.append((r["optimizer"], r["problem"], r["closest_variant"], f"{r['max_deviation']:.2g}", ok,
-                      f"{xT:+.6f}", f"{r['x_T_deviation']:.2g}", f"{r['avg_regret']:.6g}", r["verdict"], gs))
+                      f"{xT:+.6f}", f"{r['x_T_deviation']:.2g}", f"{r['avg_regret']:.6g}", f"{r['label']} ({r['verdict']})", gs))
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     fmt = "  ".join("{:<%d}" % w for w in widths)
     return "\n".join([fmt.format(*head), fmt.format(*("-" * w for w in widths))] +

@@ -21,6 +21,9 @@ Theorem 1 with a constant step).  The toolkit's yardstick, not the paper's; thre
   undecided                 otherwise, or when no vertex is better than another, with the reason
 
 A finite T never proves convergence; "converges" means "at T, it is where a convergent method is".
+So the answer is an :class:`analysis.verdict.Verdict`: EVIDENCE (range "T rounds") labelled converges or
+stuck at the worst point, or UNKNOWN labelled undecided, with the reason; ``witness["rho_late"]``.
+The three words are labels of that verdict, never a vocabulary of their own.
 """
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ import math
 
 import numpy as np
 
-CONVERGES, STUCK, UNDECIDED = "converges", "stuck at the worst point", "undecided"
+from analysis.verdict import EVIDENCE, UNKNOWN, Verdict
+
+CONVERGES, STUCK, UNDECIDED = "converges", "stuck at the worst point", "undecided"  # labels of a Verdict
 RHO_CONVERGED, RHO_STUCK, X_TOL, X_TOL_STUCK = 0.1, 0.9, 0.1, 0.5
 
 
@@ -40,8 +45,16 @@ def vertices(S: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarra
     return best, worst
 
 
-def verdict(x_bar, late_loss: float, late_S, S, lo: float, hi: float) -> tuple[str, str, float]:
-    """(verdict, reason, rho_late) from the late mean x-bar of the points played and the late regret."""
+def verdict(x_bar, late_loss: float, late_S, S, lo: float, hi: float) -> Verdict:
+    """The verdict (label, reason, witness rho_late) from the late mean x-bar of the points played and the
+    late regret: EVIDENCE for converges / stuck at the worst point, UNKNOWN for undecided."""
+    label, reason, rho = _answer(x_bar, late_loss, late_S, S, lo, hi)
+    status = UNKNOWN if label == UNDECIDED else EVIDENCE
+    return Verdict(status, "where the method is after the rounds played (late half)", method="simulation",
+                   reason=reason, label=label, witness={"rho_late": None if math.isnan(rho) else rho})
+
+
+def _answer(x_bar, late_loss, late_S, S, lo, hi) -> tuple[str, str, float]:
     S = np.asarray(S, dtype=np.float64)
     late_S = np.asarray(late_S, dtype=np.float64)
     x_bar = np.asarray(x_bar, dtype=np.float64)

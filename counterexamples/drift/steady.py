@@ -219,7 +219,8 @@ def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128,
 
 @dataclass
 class Sign:
-    """Certified sign of D: +1, -1, or None (undecided, with the reason)."""
+    """Certified sign of D: +1, -1, or None (undecided, with the reason); :attr:`verdict` is the same answer
+    as the project's one verdict type (PROVED labelled diverges / converges, or UNKNOWN)."""
 
     sign: int | None
     enclosure: str  # the arb ball that decided it
@@ -229,6 +230,18 @@ class Sign:
     @property
     def label(self) -> str:
         return {1: "diverges", -1: "converges", None: "undecided"}[self.sign]
+
+    @property
+    def status(self) -> str:
+        """PROVED when the ball decided the sign, UNKNOWN otherwise (analysis.verdict's statuses)."""
+        return "proved" if self.sign in (1, -1) else "unknown"
+
+    @property
+    def verdict(self):
+        from analysis.verdict import Verdict
+
+        return Verdict(self.status, "sign of the steady-state drift D", method=f"arb, {self.prec} bits",
+                       reason=self.reason or self.enclosure, label=self.label)
 
 
 def ball_str(ball) -> str:

@@ -18,7 +18,8 @@ MAX_WALK = 100_000  # steps of any walk that looks for a certified sign change (
 
 @dataclass
 class Threshold:
-    """Result of a certified threshold search; every sign in ``certificates`` was decided by arb."""
+    """Result of a threshold search; every sign in ``certificates`` was decided by arb.  ``status`` is PROVED
+    only when the whole answer is (for the smallest C: D > 0 at C and every C' below certified D < 0)."""
 
     beta1: Fraction
     beta2: Fraction
@@ -31,6 +32,11 @@ class Threshold:
     C_even: int | None = None
     note: str = ""
     certificates: dict = field(default_factory=dict)
+    status: str = "proved"  # analysis.verdict: PROVED (every part certified) or EVIDENCE (a part is a float scan)
+
+    @property
+    def certified(self) -> bool:
+        return self.status == "proved"
 
 
 def _float_scan(f: Callable[[np.ndarray], np.ndarray], start: int, stop: int, chunk: int = 256):
@@ -60,8 +66,10 @@ def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None)
 
     cand = _float_scan(f, 2, C_max + 1)
     if cand is None:
-        return Threshold(b1, b2, None, None, None, None, None, (2, C_max),
-                         note=f"no C <= {C_max} with D > 0 (float scan)")
+        # "none up to C_max" rests on the float scan alone: EVIDENCE, and no range is claimed as checked
+        return Threshold(b1, b2, None, None, None, None, None, None,
+                         note=f"no C <= {C_max} with D > 0 (float scan: EVIDENCE, C <= {C_max}; not certified)",
+                         status="evidence")
     # certify: walk down from the candidate if float was wrong near the boundary, then all below
     C = cand
     s = drift_sign(b1, b2, C, C, eps)

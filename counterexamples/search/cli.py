@@ -207,9 +207,9 @@ def failed_checks(res: dict) -> list[str]:
         name = f"theorem {w.get('theorem')} witness (C={w.get('C')})"
         if w.get("outcome") is None and not w["certified"] and not w.get("evidence"):
             bad.append(f"{name}: not certified")
-        if w.get("evidence") and w.get("confirmation") == "disagrees":
+        if w.get("evidence") and w.get("confirmation") == "refuted":
             bad.append(f"{name}: the simulation disagrees with the evidence")
-        if w["certified"] and w.get("confirmation") == "disagrees":
+        if w["certified"] and w.get("confirmation") == "refuted":
             bad.append(f"{name}: the simulation disagrees with the certificate")
         fam = (w.get("z3") or {}).get("family_lemmas_D_positive_for_all_C_gt_2")
         if fam is not None and not fam.get("all_C_gt_2_diverge"):

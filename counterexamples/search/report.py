@@ -10,7 +10,7 @@ def _fmt_sim(s) -> str:
     if "adam_x_T_all" in s:  # Theorem 3: projected runs on the stochastic problem
         return (f"  sim: {s['paths']} paths, T={s['T']:.2g}, x1=0, seed {s['seed']}: Adam mean x_T={s['adam_x_T']:+.4f}"
                 f", R_T/T={s['adam_avg_regret']:.4g}; AMSGrad mean x_T={s['amsgrad_x_T']:+.4f}; "
-                f"all Adam paths end above 0: {s['agrees']}")
+                f"all Adam paths end above 0: {s['agrees']}")  # evidence | refuted
     t = (f"  sim: T={s['T']:.2g}: Adam x_T={s['adam_x_T']:+.4f} (from x1=-1: "
          f"{s.get('adam_x_T_from_optimum', float('nan')):+.4f}), R_T/T={s['adam_avg_regret']:.4g}"
          f" (2nd half {s.get('adam_avg_regret_second_half', float('nan')):.4g})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from analysis.conditions import SECTION5 as S5
+from analysis.verdict import EVIDENCE, REFUTED, UNKNOWN
 from numerics.cli import Progress
 
 from .. import drift as dr
@@ -43,13 +44,14 @@ def _certified(conditions: dict, lemmas: dict | None = None) -> bool:
 
 
 def confirmation(sim: dict | None) -> str | None:
-    """The simulation's answer, apart from the certificate: 'agrees', 'disagrees' or 'inconclusive'
-    (a horizon too short to decide; never counted as agreement); None when no simulation ran."""
+    """The simulation's answer, apart from the certificate, as a status of analysis.verdict: 'evidence'
+    (it agrees: a finite run, never 'proved'), 'refuted' (it disagrees) or 'unknown' (a horizon too short
+    to decide, or anything else: never counted as agreement); None when no simulation ran."""
     if sim is None:
         return None
     if "ball" in sim and not sim["ball"]["float_inside_ball_or_1e-10"]:
-        return "disagrees"  # the float64 run left the certified ball run: the simulation is wrong
-    return {True: "agrees", False: "disagrees"}.get(sim.get("agrees"), "inconclusive")
+        return REFUTED  # the float64 run left the certified ball run: the simulation is wrong
+    return sim.get("agrees") if sim.get("agrees") in (EVIDENCE, REFUTED) else UNKNOWN
 
 
 def witness(theorem, b1, b2, C, n, conditions, sign, sim, eps=0, lemmas=None, **extra) -> dict:
@@ -291,7 +293,7 @@ def run_theorem3(ctx) -> list[dict]:
                "adam_x_T": float(np.mean(ra.x_T)), "adam_x_T_all": [float(x) for x in ra.x_T],
                "adam_avg_regret": float(np.mean(ra.avg_regret)),
                "amsgrad_x_T": float(np.mean(rm.x_T)), "amsgrad_x_T_all": [float(x) for x in rm.x_T],
-               "agrees": bool(np.all(ra.x_T > 0))}
+               "agrees": EVIDENCE if bool(np.all(ra.x_T > 0)) else REFUTED}
     conds = {"E[sqrt(t) Delta_t] > 0 (95% CI, Monte Carlo)": r["backed"],
              "beta1<sqrt(beta2)": b1 * b1 < b2, "p=(1+delta)/(C+1) in (0,1)": 0 < (1 + d) / (dr.q(C) + 1) < 1}
     w = {"theorem": "3", "beta1": _s(b1), "beta2": _s(b2), "C": _cnum(C), "n": None, "delta": _s(d),

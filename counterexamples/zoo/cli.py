@@ -6,7 +6,9 @@ online problem and Theorem 2's family at (0.9, 0.99) (certified by the generalis
 with the reason; and a simulation that agrees or is inconclusive), and the smallest diverging C of the
 Theorem 2 family at (0.9, 0.99) and (0.9, 0.999).  ``--plot FILE``: one small phase panel per method, the
 float sign of D on the Section 5 problem over (beta1, log10(1 - beta2)) (EVIDENCE, float64).
-Exit codes: 0 success; 1 a certified verdict that a simulation contradicts (a regression); 2 bad input.
+Verdicts in JSON: {"status": proved|refuted|unknown|evidence, "label": diverges|converges|..., "reason"}
+(analysis.verdict).  Exit codes: 0 success; 1 a certified verdict that a simulation contradicts (an
+agreement REFUTED: a regression); 2 bad input.
 """
 from __future__ import annotations
 
@@ -92,17 +94,18 @@ def findings(rows) -> list[str]:
         for p in PROBLEMS:
             ev = r["problems"][p]
             c = ev["certified"]
-            if r["sold_as_convergent"] and c["sign"] == 1:
+            if r["sold_as_convergent"] and c["status"] == "proved" and c["label"] == "diverges":
                 out.append(f"{r['method']} (proposed as convergent) DIVERGES on {p} at beta1={ev['beta1']}, "
                            f"beta2={ev['beta2']}: certified drift D = {c['enclosure']} > 0; simulation: "
-                           f"{ev['simulated']['verdict']} (x_T = {ev['simulated']['x_T']:+.4f} after "
+                           f"{ev['simulated']['status']} {ev['simulated'].get('label', '')} (x_T = "
+                           f"{ev['simulated']['x_T']:+.4f} after "
                            f"{ev['simulated']['T']} rounds)")
             if c["sign"] == 0:
                 out.append(f"{r['method']} on {p}: D = 0 exactly (sign steps cancel): the drift decides nothing")
         for pair, th in r["smallest_diverging_C"].items():
             if r["sold_as_convergent"] and th["C"] is not None:
                 out.append(f"{r['method']} (proposed as convergent) has a diverging Theorem 2 family at {pair}: "
-                           f"C = {th['C']} ({'certified' if th['certified'] else 'float evidence only'})")
+                           f"C = {th['C']} ({th['status']}" + (f": {th['reason']})" if th.get("reason") else ")"))
     return out
 
 
@@ -123,7 +126,7 @@ def _body(argv) -> int:
         _pyplot()  # matplotlib missing: one line, exit 2, before the work
     rows = run_zoo(keys, int(args.T), int(args.C_max), progress=not args.quiet, sweep_opts=opts)
     disagree = [f"{r['method']} on {p}" for r in rows for p in PROBLEMS
-                if r["problems"][p]["agreement"] == "DISAGREES"]
+                if r["problems"][p]["agreement"]["status"] == "refuted"]
     doc = {"meta": meta(PROG.removeprefix("python -m "), precision="float64 simulations; arb balls (128/512 bits) "
                         "for the certified drift"),
            "problems": list(PROBLEMS), "pairs": [list(p) for p in PAIRS], "T": int(args.T), "C_max": int(args.C_max),

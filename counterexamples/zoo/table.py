@@ -11,7 +11,11 @@ Each method runs with the problem's (beta1, beta2) in the roles its factory give
   * certified: the sign of the generalised drift D (counterexamples.drift.general), "diverges" meaning
     x_t -> the worst point +1, "converges" x_t -> x* = -1; UNKNOWN with the reason otherwise;
   * simulated: T rounds with alpha_t = alpha/sqrt(t) (counterexamples.conformance.verdict on the late
-    half), and whether it agrees with the certified verdict ("inconclusive" when it is undecided).
+    half), and whether it agrees with the certified verdict.
+Every verdict is an :class:`analysis.verdict.Verdict` in JSON ({"status", "label", "reason"}): the
+certified drift is PROVED (label diverges / converges) or UNKNOWN; a simulation is EVIDENCE (label
+converges / stuck at the worst point) or UNKNOWN (undecided); the agreement of the two is EVIDENCE (label
+agrees), REFUTED (label disagrees: a regression) or UNKNOWN (label inconclusive / no certified verdict).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import time
 import numpy as np
 
 from counterexamples.conformance.suite import build_case
+from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, Verdict
 from counterexamples.conformance.verdict import CONVERGES, STUCK, verdict
 from counterexamples.drift import general
 from numerics.run import run
@@ -52,21 +57,41 @@ def simulate(meth, case, T: int) -> dict:
     res = run(meth, prob, T, x1=case.hyper.get("x1", 0), checkpoints=[], on_step=on_step)
     late = T - T // 2
     tail = min(T, max(T // 100, 1000))
-    v, reason, rho = verdict(np.array([xs[-tail:].mean()]), math.fsum(gs[late:] * xs[late:]),
-                             np.array([gs[late:].sum()]), np.array([gs.sum()]), -1.0, 1.0)
-    return {"verdict": v, "reason": reason, "rho_late": rho, "x_T": float(res.x_T), "T": T,
+    v = verdict(np.array([xs[-tail:].mean()]), math.fsum(gs[late:] * xs[late:]),
+                np.array([gs[late:].sum()]), np.array([gs.sum()]), -1.0, 1.0)
+    return {**v.brief(), "rho_late": v.witness.get("rho_late"), "x_T": float(res.x_T), "T": T,
             "avg_regret": float(res.avg_regret)}
 
 
-def agreement(certified: int | None, sim: str) -> str:
-    if certified is None:
-        return "no certified verdict"
-    want = STUCK if certified == 1 else CONVERGES
-    if sim == want:
-        return "agrees"
-    if sim in (STUCK, CONVERGES):
-        return "DISAGREES"
-    return "inconclusive"
+def certified_verdict(sign: int | None, reason: str) -> Verdict:
+    """The generalised drift's sign as a verdict: PROVED with label diverges / converges; D = 0 exactly or
+    no certificate: UNKNOWN with the reason."""
+    if sign == 1:
+        return Verdict(PROVED, "x_t -> the worst point +1 (D > 0)", reason=reason, label="diverges")
+    if sign == -1:
+        return Verdict(PROVED, "x_t -> x* = -1 (D < 0)", reason=reason, label="converges")
+    if sign == 0:
+        return Verdict(UNKNOWN, "sign of D", reason=reason or "D = 0 exactly: the first-order test decides nothing",
+                       label="D = 0")
+    return Verdict(UNKNOWN, "sign of D", reason=reason, label="no certified verdict")
+
+
+def agreement(certified: Verdict, sim: dict) -> Verdict:
+    """Does the simulation agree with the certificate?  Only a PROVED certificate and a simulation that
+    decided (EVIDENCE) can agree (EVIDENCE, label agrees) or disagree (REFUTED); anything undecided on
+    either side is UNKNOWN, never agreement."""
+    if not certified.proved:
+        return Verdict(UNKNOWN, "simulation agrees with the certificate", reason="no certified verdict",
+                       label="no certified verdict")
+    want = STUCK if certified.label == "diverges" else CONVERGES
+    if sim.get("status") != EVIDENCE:
+        return Verdict(UNKNOWN, "simulation agrees with the certificate", reason=sim.get("reason", ""),
+                       label="inconclusive")
+    if sim.get("label") == want:
+        return Verdict(EVIDENCE, "simulation agrees with the certificate", reason=f"T = {sim.get('T')}",
+                       label="agrees")
+    return Verdict(REFUTED, "simulation agrees with the certificate", label="disagrees",
+                   reason=f"certified {certified.label}, simulated {sim.get('label')} (T = {sim.get('T')})")
 
 
 def evaluate(row, case, T: int = T_SIM) -> dict:
@@ -78,38 +103,49 @@ def evaluate(row, case, T: int = T_SIM) -> dict:
     if row.limit is not None:
         pattern = [r[0] for r in case.problem._rows]
         d = general.drift(row.limit(b1, b2), pattern)
-        out["certified"] = {"sign": d.sign, "verdict": d.label, "drift": d.drift, "enclosure": d.enclosure,
-                            "reason": d.reason}
+        cv = certified_verdict(d.sign, d.reason)
+        out["certified"] = {**cv.brief(), "sign": d.sign, "drift": d.drift, "enclosure": d.enclosure}
     else:
-        out["certified"] = {"sign": None, "verdict": "UNKNOWN", "reason": "UNKNOWN: " + row.why}
+        cv = certified_verdict(None, "UNKNOWN: " + row.why)
+        out["certified"] = {**cv.brief(), "sign": None}
     sim = simulate(row.definition(alpha, b1, b2), case, T)
     out["simulated"] = sim
-    out["agreement"] = agreement(out["certified"]["sign"], sim["verdict"])
+    out["agreement"] = agreement(cv, sim).brief()
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
 
 
 def threshold(row, beta1, beta2, C_max: int = C_MAX) -> dict:
     if row.limit is None:
-        return {"C": None, "certified": False, "note": "UNKNOWN: " + row.why}
+        return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.why, "C_max": C_max,
+                "note": "UNKNOWN: " + row.why}
     th = general.smallest_diverging_C(lambda: row.limit(beta1, beta2), beta1, beta2, C_max)
-    return {"C": th.C, "certified": th.certified, "note": th.note, "C_max": C_max,
+    return {"C": th.C, "certified": th.certified, **th.verdict.brief(), "note": th.note, "C_max": C_max,
+            "certified_below": th.certified_below,
             "drift_at_C": th.at.enclosure if th.at else None,
             "drift_below": th.below.enclosure if th.below else None}
 
 
 def verdict_cell(ev: dict) -> str:
-    c, s = ev["certified"], ev["simulated"]
-    sim = {CONVERGES: "conv", STUCK: "worst"}.get(s["verdict"], "undecided")
-    if c["sign"] is None:
+    c, s, a = ev["certified"], ev["simulated"], ev["agreement"]
+    sim = {CONVERGES: "conv", STUCK: "worst"}.get(s.get("label"), "undecided") if s["status"] == EVIDENCE \
+        else "undecided"
+    if c["status"] != PROVED:
         return f"UNKNOWN; sim {sim}"
-    head = "diverges" if c["sign"] == 1 else "converges"
-    tag = {"agrees": "sim agrees", "inconclusive": "sim inconclusive", "DISAGREES": "SIM DISAGREES"}[ev["agreement"]]
-    return f"{head} (cert.); {tag}"
+    tag = {"agrees": "sim agrees", "inconclusive": "sim inconclusive", "disagrees": "SIM DISAGREES"}[a["label"]]
+    return f"{c['label']} (cert.); {tag}"
 
 
 def c_cell(th: dict) -> str:
+    cm = th.get("C_max", C_MAX)
+    if th.get("status") == UNKNOWN and th["C"] is None:
+        return "UNKNOWN"
     if th["C"] is None:
-        return (f"none <= {th.get('C_max', C_MAX)} (float scan)" if th.get("note", "").startswith("no C")
-                else "UNKNOWN")
-    return f"{th['C']}" + ("" if th["certified"] else " (not certified)")
+        if th["status"] == PROVED:
+            return f"none <= {cm} (cert.)"
+        return f"none <= {cm} (EVIDENCE: cert. to {th.get('certified_below', 0)})"
+    if th["status"] == PROVED:
+        return f"{th['C']} (cert.)"
+    if th["status"] == EVIDENCE:
+        return f"{th['C']} (EVIDENCE: below cert. to {th.get('certified_below', 0)})"
+    return f"{th['C']} (UNKNOWN)"
