@@ -447,7 +447,7 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     # D > 0 at the answer, certified (walk up while the ball says otherwise)
     at, C = None, cand
     while C is not None and C <= C_max:
-        at = drift(make_limit(), pat(C), max_rounds, arb_rounds=certify_rounds)
+        at = drift(make_limit(), pat(C), max_rounds)  # the answer: the normal ball budget
         if at.sign == 1 or at.sign is None:
             break
         C = next((int(c) for c, d in zip(Cs, D) if c > C and d > 0), None)
