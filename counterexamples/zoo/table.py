@@ -115,11 +115,11 @@ def evaluate(row, case, T: int = T_SIM) -> dict:
     return out
 
 
-def threshold(row, beta1, beta2, C_max: int = C_MAX) -> dict:
+def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int = general.CERTIFY_ROUNDS) -> dict:
     if row.limit is None:
         return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.why, "C_max": C_max,
                 "note": "UNKNOWN: " + row.why}
-    th = general.smallest_diverging_C(lambda: row.limit(beta1, beta2), beta1, beta2, C_max)
+    th = general.smallest_diverging_C(lambda: row.limit(beta1, beta2), beta1, beta2, C_max, certify_rounds)
     return {"C": th.C, "certified": th.certified, **th.verdict.brief(), "note": th.note, "C_max": C_max,
             "certified_below": th.certified_below,
             "drift_at_C": th.at.enclosure if th.at else None,
