@@ -62,7 +62,8 @@ def test_theorem2_json_is_certified(tmp_path):
 def test_exact_modes_without_simulation():
     r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--json", "--no-sim")
     w = json.loads(r.stdout)["witnesses"][0]
-    assert (w["C"], w["neighbour"]["C"], w["certified"]) == (30, 29, True)
+    assert (w["C"], w["neighbour"]["C"], w["certified"], w["status"]) == (30, 29, True, "proved")
+    assert w["conditions"]["D<0 for every integer 2<=C'<C (arb)"] is True  # every C' below was certified
     assert float(w["drift"]) > 0 and float(w["neighbour"]["drift"].split(" +/- ")[0]) < 0
     r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--n", "101", "--json", "--no-sim")
     w = json.loads(r.stdout)["witnesses"][0]
@@ -70,6 +71,7 @@ def test_exact_modes_without_simulation():
     r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--C", "29", "--json", "--no-sim")
     w = json.loads(r.stdout)["witnesses"][0]
     assert r.returncode == 0 and w["outcome"] == "converges" and w["certified"] is False
+    assert w["status"] == "refuted"  # the claim "Adam diverges at C = 29" is decided false (certified D < 0)
 
 
 def test_grid_plot_and_out(tmp_path):

@@ -86,14 +86,17 @@ def test_period_map_of_the_projection_argument():
 def test_sign_is_certified_and_can_fail():
     s30, s29 = dr.drift_sign("0.9", "0.99", 30, 30), dr.drift_sign("0.9", "0.99", 29, 29)
     assert (s30.sign, s29.sign) == (1, -1)
+    assert s30.verdict.proved and (s30.verdict.label, s29.verdict.label) == ("diverges", "converges")
     assert D_definition("0.9", "0.99", 30, 30) > 0 > D_definition("0.9", "0.99", 29, 29)
     # an interval that straddles the boundary is not decided
-    assert dr.drift_sign((F(0), F(1)), (F(0), F(1)), 30, 30).sign is None
+    und = dr.drift_sign((F(0), F(1)), (F(0), F(1)), 30, 30)
+    assert und.sign is None and und.status == "unknown" and not und.verdict.proved
 
 
 @pytest.mark.parametrize("b1,b2", [("0.9", "0.99"), ("0.9", "0.999"), ("0", "0.5"), ("0.5", "0.9")])
 def test_smallest_diverging_C_is_exactly_minimal(b1, b2):
     th = dr.smallest_diverging_C(b1, b2)
+    assert th.certified and th.status == "proved" and th.checked == (2, th.C)
     # independent brute force from the definition: every C' < C negative, C positive
     assert D_definition(b1, b2, th.C, th.C) > 0
     for Cp in range(2, th.C):

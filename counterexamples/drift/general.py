@@ -19,14 +19,21 @@ climb by at least ~alpha_t delta while below 1 - 2 L_t: x_t -> +1 (the worst poi
 D <= -delta < 0 drives x_t -> -1 = x*.  No sign pattern of the steps within a period is needed (unlike
 the exact period map of :mod:`.period_map`), only alpha_t -> 0.
 
-Certificate (:func:`certify`).  Balls of python-flint (arb), the method's own update run on the
-:class:`numerics.backends.ArbBackend`:
-  1. the limit-form state from its exact start, run for K periods in balls, is s_K;
-  2. a box X around s_K (radius r) satisfies P(X) subset X, checked in balls: X is invariant, so every
-     state after K periods lies in X (and by Brouwer X holds a periodic steady state);
-  3. the enclosure of D over X excludes 0: then every later period has a drift of that sign.
-Any step that fails is UNKNOWN with its reason (no invariant box found: e.g. a non-contracting
-recursion, Yogi's additive v or Adadelta's growing E[dx^2]; 0 in the enclosure; a sign() undecided).
+Certificate (:func:`certify`, :func:`certify_hull`).  Balls of python-flint (arb), the method's own update
+run on the :class:`numerics.backends.ArbBackend`:
+  1. a box X of states: around the float state once it repeats (a contracting recursion), or, for a
+     state that circulates without repeating (Yogi's v moves by +-(1-beta2) g^2 around g^2 for ever), the
+     hull of its float orbit plus slack;
+  2. P(X) subset X, checked in balls, X cut into pieces (bisection of its widest field) until each
+     piece's image lies in X: X is invariant (and contains every later state once the exact start, replayed
+     in balls, is inside it);
+  3. the enclosure of D over every piece excludes 0 with one sign: then every later period has a drift of
+     that sign.
+Settling is therefore not a fixed number of rounds: the float iteration runs until the state repeats or
+its hull stops growing, the ball replay until the start enters the box, each within a stated budget.
+Any step that fails is UNKNOWN with its reason (no invariant box found, e.g. Adadelta's growing
+E[dx^2]; 0 in the enclosure, e.g. Yogi on Theorem 1's problem, whose one-period drift changes sign
+over its orbit; a budget spent).
 What is *not* certified here: that the actual method (with its bias corrections, finite-t rectifier,
 ...) has the limit form's limit; that is the convergence of those factors to 1, stated per method.
 """

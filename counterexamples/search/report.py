@@ -33,7 +33,7 @@ def render(res: dict) -> str:
     for w in res["witnesses"]:
         head = (f"[Theorem {w['theorem']}]" if w["theorem"] != "exact" else "[exact drift]")
         L.append(f"{head} beta1={w['beta1']} beta2={w['beta2']} C={w['C']} n={w['n']}  "
-                 f"certified={w['certified']}  simulation: {w.get('confirmation') or 'not run'}"
+                 f"{w.get('status', 'unknown').upper()}  simulation: {w.get('confirmation') or 'not run'}"
                  + (f"  D={w['drift']}" if w.get("drift") else ""))
         if w.get("evidence"):
             L.append(f"  EVIDENCE, not a proof: {w['evidence']}")
@@ -46,8 +46,10 @@ def render(res: dict) -> str:
         if w.get("outcome"):
             L.append(f"  outcome: {w['outcome']}")
         if "minimal" in w and w["theorem"] == "exact":
-            L.append(f"  minimal: every integer 2 <= C' < {w['C']} has D < 0 (arb); smallest even: "
-                     f"{w['minimal']['C_even']}")
+            ok = w["conditions"].get("D<0 for every integer 2<=C'<C (arb)") is True
+            L.append((f"  minimal: every integer 2 <= C' < {w['C']} has D < 0 (arb)" if ok else
+                      f"  minimal: NOT certified below C = {w['C']} (EVIDENCE)")
+                     + f"; smallest even: {w['minimal']['C_even']}")
         if "minimal" in w and w["theorem"] == "2":
             L.append(f"  minimal: C-2={w['minimal']['below']['C']} fails {[k for k, v in w['minimal']['below']['conditions'].items() if not v]}; "
                      f"Z3 step lemmas: {', '.join(k + ' ' + v['status'] for k, v in w['minimal']['z3_step_lemmas'].items())}")

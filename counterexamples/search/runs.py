@@ -8,7 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from analysis.conditions import SECTION5 as S5
-from analysis.verdict import EVIDENCE, REFUTED, UNKNOWN
+from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN
 from numerics.cli import Progress
 
 from .. import drift as dr
@@ -63,7 +63,24 @@ def witness(theorem, b1, b2, C, n, conditions, sign, sim, eps=0, lemmas=None, **
          "rests_on": {k: v["status"] for k, v in lem.items()},
          "certified": _certified(conditions, lem), "confirmation": confirmation(sim), "simulation": sim}
     w.update(extra)
+    w["status"] = witness_status(w)
     return w
+
+
+def witness_status(w: dict) -> str:
+    """The witness's claim as one status of analysis.verdict: PROVED only when certified; EVIDENCE when it
+    carries finite evidence with its range; REFUTED when every condition is decided and one is False (e.g.
+    an --exact point whose drift is certified negative: the claim that Adam diverges there is false);
+    UNKNOWN otherwise (a condition undecided, a lemma not PROVED)."""
+    if w.get("certified"):
+        return PROVED
+    if w.get("evidence"):
+        return EVIDENCE
+    conds = list((w.get("conditions") or {}).values())
+    lemmas_ok = all(v == PROVED for v in (w.get("rests_on") or {}).values())
+    if conds and lemmas_ok and all(v in (True, False) for v in conds) and False in conds:
+        return REFUTED
+    return UNKNOWN
 
 
 class Ctx:
@@ -164,8 +181,9 @@ def run_exact_threshold(ctx, b1, b2, with_sims=True) -> dict:
     with ctx.bar(f"exact: simulate C=n={C} and the neighbour {C - 1}"):
         sim = ctx.simulate(b1, b2, C, C, 1) if with_sims else None
         nsim = ctx.simulate(b1, b2, C - 1, C - 1, 1) if (with_sims and C > 2) else None
+    # minimality is certified only when the search certified every C' below (its status says so)
     conds = {"D>0 at C (arb)": sign.sign == 1,
-             "D<0 for every integer 2<=C'<C (arb)": True}
+             "D<0 for every integer 2<=C'<C (arb)": th.certified and th.checked == (2, C)}
     return witness("exact", b1, b2, C, C, conds, sign, sim,
                    minimal={"claim": "smallest integer C >= 2 with D > 0 for period n = C",
                             "checked": list(th.checked), "C_even": th.C_even, "note": th.note},
@@ -269,7 +287,7 @@ def run_theorem3(ctx) -> list[dict]:
             s = mc.search_C(b1, b2, d, **kw)
             C, r, tried = s["C"], s["result"], s["tried"]
     if C is None:
-        return [{"theorem": "3", "beta1": _s(b1), "beta2": _s(b2), "C": None, "n": None,
+        return [{"theorem": "3", "beta1": _s(b1), "beta2": _s(b2), "C": None, "n": None, "status": UNKNOWN,
                  "conditions": {}, "drift": None, "certified": False, "simulation": None,
                  "monte_carlo": tried, "note": "no candidate C backed at 95%"}]
     sim = None
@@ -307,6 +325,7 @@ def run_theorem3(ctx) -> list[dict]:
          "simulation": sim,
          "monte_carlo": r, "candidates_tried": [t["C"] for t in tried],
          "note": "statistical evidence (95% interval), not a proof; the C2 bound of the proof is RECONSTRUCTED"}
+    w["status"] = witness_status(w)
     return [w]
 
 
