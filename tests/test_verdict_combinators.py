@@ -255,7 +255,7 @@ def _row(cert_status, agree_status):
 def test_zoo_exit_code_fails_only_on_a_refuted_agreement(monkeypatch, capsys, agree, rc):
     from counterexamples.zoo import cli
 
-    monkeypatch.setattr(cli, "run_zoo", lambda keys, T, C_max, progress=True, sweep_opts=None:
+    monkeypatch.setattr(cli, "run_zoo", lambda keys, T, C_max, progress=True, sweep_opts=None, certify_rounds=None:
                         [_row(PROVED if agree != UNKNOWN else UNKNOWN, agree)])
     assert cli.main(["--method", "adam", "--json", "--quiet"]) == rc
     doc = json.loads(capsys.readouterr().out)

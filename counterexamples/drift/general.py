@@ -407,7 +407,7 @@ def settle_rounds_for(beta1, beta2) -> int:
     return int(max(200, 24 / max(1e-6, 1 - worst)))
 
 
-CERTIFY_ROUNDS = 400_000  # ball rounds spent certifying the C' below the answer (then EVIDENCE for the rest)
+CERTIFY_ROUNDS_PER_C = 800  # default ball budget for the C' below the answer: 800 x C_max (then EVIDENCE)
 
 
 @dataclass
@@ -430,15 +430,18 @@ class CThreshold:
         return self.verdict.proved
 
 
-def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rounds: int = CERTIFY_ROUNDS,
+def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rounds: int | None = None,
                          max_rounds: int = MAX_ROUNDS) -> CThreshold:
     """Smallest C in [2, C_max] whose Theorem 2 family has D > 0.
 
     A float scan (EVIDENCE) proposes C; D > 0 at C is certified in balls (walking up while it is not), and
-    then every C' below it, from 2 upwards, is certified D <= 0 within ``certify_rounds`` ball rounds.  A
+    then every C' below it, from 2 upwards, is certified D <= 0 within ``certify_rounds`` ball rounds
+    (default 800 x C_max; float rounds count 1/8).  A
     certified D > 0 below the proposal restarts the answer there.  The verdict is PROVED only when every
     part is certified; otherwise EVIDENCE for the minimality (or "none up to C_max") with the range that
     rests on the scan, and UNKNOWN when D > 0 at the answer itself is not certified."""
+    if certify_rounds is None:
+        certify_rounds = CERTIFY_ROUNDS_PER_C * C_max
     Cs = np.arange(2, C_max + 1)
     settle = settle_rounds_for(beta1, beta2)
     D = np.full(len(Cs), np.nan)

@@ -20,7 +20,7 @@ from numerics.cli import (EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, Progress
 
 from numerics.sweep import add_sweep_arguments, sweep_options
 
-from counterexamples.drift.general import CERTIFY_ROUNDS
+from counterexamples.drift.general import CERTIFY_ROUNDS_PER_C
 
 from .methods import ROW_BY_KEY, ROWS
 from .table import C_MAX, PAIRS, PROBLEMS, T_SIM, c_cell, cases, evaluate, threshold, verdict_cell
@@ -41,16 +41,16 @@ def parser():
                    default=str(C_MAX), help=f"largest C scanned for the smallest diverging C, an integer in "
                    f"[3, 4096] (default {C_MAX})")
     p.add_argument("--certify-rounds", dest="certify_rounds",
-                   type=number(flag="--certify-rounds", lo=0, hi=10**9, integer=True), default=str(CERTIFY_ROUNDS),
+                   type=number(flag="--certify-rounds", lo=0, hi=10**9, integer=True), default=None,
                    help=f"ball rounds spent certifying every C below the smallest diverging C (or every C up to "
                         f"--C-max); what the budget does not reach stays EVIDENCE, an integer in [0, 1e9] "
-                        f"(default {CERTIFY_ROUNDS})")
+                        f"(default {CERTIFY_ROUNDS_PER_C} x --C-max)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_sweep_arguments(p)  # --workers N, --scheduler ADDRESS|local: one method per item
     return p
 
 
-def _rows(keys: list, T: int, C_max: int, certify_rounds: int = CERTIFY_ROUNDS) -> list[dict]:
+def _rows(keys: list, T: int, C_max: int, certify_rounds: int | None = None) -> list[dict]:
     """The rows of ``keys`` (one chunk of the sweep layer: a module-level function, so that it runs in
     other processes and on Dask workers)."""
     cs = cases()
@@ -68,7 +68,7 @@ def _rows(keys: list, T: int, C_max: int, certify_rounds: int = CERTIFY_ROUNDS) 
 
 
 def run_zoo(keys, T: int, C_max: int, progress: bool = True, sweep_opts: dict | None = None,
-            certify_rounds: int = CERTIFY_ROUNDS) -> list[dict]:
+            certify_rounds: int | None = None) -> list[dict]:
     """One row per method, through :func:`numerics.sweep.sweep` (a method is an item; the rows come back
     in the order of ``keys`` whatever the executor)."""
     import functools
@@ -133,13 +133,14 @@ def _body(argv) -> int:
 
         _pyplot()  # matplotlib missing: one line, exit 2, before the work
     rows = run_zoo(keys, int(args.T), int(args.C_max), progress=not args.quiet, sweep_opts=opts,
-                   **({} if int(args.certify_rounds) == CERTIFY_ROUNDS else {"certify_rounds": int(args.certify_rounds)}))
+                   certify_rounds=None if args.certify_rounds is None else int(args.certify_rounds))
     disagree = [f"{r['method']} on {p}" for r in rows for p in PROBLEMS
                 if r["problems"][p]["agreement"]["status"] == "refuted"]
     doc = {"meta": meta(PROG.removeprefix("python -m "), precision="float64 simulations; arb balls (128/512 bits) "
                         "for the certified drift"),
            "problems": list(PROBLEMS), "pairs": [list(p) for p in PAIRS], "T": int(args.T), "C_max": int(args.C_max),
-           "certify_rounds": int(args.certify_rounds),
+           "certify_rounds": CERTIFY_ROUNDS_PER_C * int(args.C_max) if args.certify_rounds is None
+           else int(args.certify_rounds),
            "results": rows, "findings": findings(rows), "disagreements": disagree}
     if args.json:
         text = json.dumps(doc, indent=2, default=str)

@@ -115,7 +115,7 @@ def evaluate(row, case, T: int = T_SIM) -> dict:
     return out
 
 
-def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int = general.CERTIFY_ROUNDS) -> dict:
+def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int | None = None) -> dict:
     if row.limit is None:
         return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.why, "C_max": C_max,
                 "note": "UNKNOWN: " + row.why}
