@@ -123,7 +123,7 @@ def test_smallest_C_with_an_undecided_C_below_is_not_certified(monkeypatch):
         return real(meth, pattern, *a, **k)
 
     monkeypatch.setattr(G, "drift", fake)
-    th = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=40)
+    th = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=40, certify_rounds=10**6)
     assert th.C == 30 and not th.certified and th.verdict.status == EVIDENCE
     assert th.certified_below == 16 and "C = 17" in th.verdict.reason
 
@@ -140,7 +140,7 @@ def test_smallest_C_whose_lowest_C_is_never_certified_is_evidence(monkeypatch):
         return r
 
     monkeypatch.setattr(G, "drift", record)
-    full = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=40)
+    full = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=40, certify_rounds=10**6)
     assert full.C == 30 and full.certified and full.certified_below == 29
     # PROVED rests on a ball certificate of every C' in [2, 29] (D < 0) and of C = 30 (D > 0)
     assert all(seen.get(c) == -1 for c in range(2, 30)) and seen[30] == 1
@@ -162,7 +162,7 @@ def test_smallest_C_with_an_uncertified_answer_is_unknown(monkeypatch):
 def test_none_up_to_C_max_is_evidence_unless_each_C_is_certified():
     th = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=12, certify_rounds=0)
     assert th.C is None and th.verdict.status == EVIDENCE and not th.certified
-    th = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=12)
+    th = G.smallest_diverging_C(_limit, "0.9", "0.99", C_max=12, certify_rounds=10**6)
     assert th.C is None and th.certified and th.certified_below == 12  # each C in [2, 12] certified D < 0
 
 

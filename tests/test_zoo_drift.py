@@ -75,7 +75,8 @@ def _simulate(meth, C, T, x1=0):
 def test_threshold_agrees_with_long_simulations_on_both_sides(name, kw):
     """The smallest diverging C of the Theorem 2 family: certified D > 0 at C*, D <= 0 at C* - 1; plain
     runs from x1 = 0 (alpha_t = 1/(2 sqrt t)) end near +1 at C* and well below it at C* - 1."""
-    th = G.smallest_diverging_C(lambda: limit(name, **kw), kw.get("beta1"), kw.get("beta2", 0), C_max=64)
+    th = G.smallest_diverging_C(lambda: limit(name, **kw), kw.get("beta1"), kw.get("beta2", 0), C_max=64,
+                                certify_rounds=10**6)  # every C below certified, not the default budget
     assert th.C is not None and th.certified, th.note
     assert th.at.sign == 1 and th.below.sign in (-1, 0)
     meth = make(name, alpha="0.5", **kw)

@@ -469,8 +469,11 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     for c in range(2, top + 1):
         if budget <= 0:
             break
-        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=min(budget, ARB_ROUNDS * 8))
+        arb = min(budget, ARB_ROUNDS * 8)
+        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb)
         budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
+        if r.sign is None and arb < ARB_ROUNDS * 8 and "budget" in r.reason:
+            break  # cut short by what was left of the search's budget: "budget spent", not this C's fault
         if r.sign == 1:  # the scan missed a smaller diverging C: it is the answer
             return smallest_diverging_C(make_limit, beta1, beta2, c, certify_rounds, max_rounds) \
                 if c < (C or C_max + 1) else None
