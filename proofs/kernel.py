@@ -86,7 +86,7 @@ def prove(formula, by=(), name: str = "", timeout_s: float = 10.0, engine: str |
     by = _check_by(by)
     try:
         pf = kd.prove(formula, by=by, timeout=max(1, int(timeout_s * 1000)), solver=_solver(engine))
-    except (kk.LemmaError, z3.Z3Exception) as exc:
+    except (kk.LemmaError, z3.Z3Exception, TimeoutError) as exc:
         raise KernelError(f"{name or 'lemma'}: not proved by the kernel ({str(exc)[:300]})") from None
     return _enter(pf, kind, name)
 
