@@ -69,7 +69,14 @@ def _table(th: dict) -> str:
                      + (f"  |  {wit}" if wit else ""))
     lines.append(f"   => {th['summary']}")
     st = th["statement"]
-    lines.append(f"   => proof: {st['proof'].upper()}; statement: {st['statement'].upper()} -- {st['note']}")
+    lines.append(f"   => printed proof (steps one by one): {st['proof'].upper()}; statement (all layers): "
+                 f"{st['statement'].upper()} -- {st['note']}")
+    k = th.get("kernel")
+    if k:
+        deps = k.get("dependencies")
+        extra = (f"; kernel-checked: {len(deps['steps'])} steps, {len(deps['definitions'])} definitions, "
+                 f"{deps['induction']} inductions, trusted base: {', '.join(k['trusted_base']) or 'none'}") if deps else ""
+        lines.append(f"   => statement by the kernel: {k['verdict'].upper()} -- {k['reason']}{extra}")
     return "\n".join(lines)
 
 
