@@ -82,6 +82,34 @@ def _logic(assertions) -> str:
     return ("" if quant else "QF_") + ("NIRA" if ints else "NRA")
 
 
+def expand_powers(e, memo=None):
+    """``x ^ n`` (a natural numeral n) as the product x * ... * x: SMT-LIB's real arithmetic has no power
+    operator (z3 prints ``^``, which neither z3's nor cvc5's SMT-LIB parser reads back in every logic)."""
+    memo = {} if memo is None else memo
+    k = e.get_id()
+    if k in memo:
+        return memo[k]
+    out = e
+    if z3.is_app(e) and e.num_args() > 0:
+        kids = [expand_powers(c, memo) for c in e.children()]
+        if z3.is_app_of(e, z3.Z3_OP_POWER):
+            n = z3.simplify(kids[1])
+            val = n.as_fraction() if z3.is_rational_value(n) else (n.as_long() if z3.is_int_value(n) else None)
+            from fractions import Fraction
+
+            if val is None or Fraction(val).denominator != 1 or Fraction(val) < 0:
+                raise ValueError(f"power with a non-natural exponent: {e}")
+            out = z3.RealVal(1) if int(val) == 0 else kids[0]
+            for _ in range(int(val) - 1):
+                out = out * kids[0]
+        elif z3.is_quantifier(e):  # pragma: no cover -- obligations are quantifier-free
+            out = e
+        else:
+            out = e.decl()(*kids)
+    memo[k] = out
+    return out
+
+
 def _smt_string(s: str) -> str:
     return "|" + s.replace("|", "/").replace("\\", "/") + "|"
 
@@ -93,7 +121,7 @@ def smt2_text(ob, tid: str, status: str) -> str:
     N = Z3Num()
     hyps, claim = ob.build(N, ob.params)
     used = [h for k, h in hyps.items() if k not in ob.drop]
-    assertions = used + N.side + [z3.Not(claim)]
+    assertions = [expand_powers(a) for a in used + N.side + [z3.Not(claim)]]
     s = z3.Solver()
     s.add(*assertions)
     body = [ln for ln in s.to_smt2().splitlines()
