@@ -204,3 +204,76 @@ def _umask() -> int:
     m = os.umask(0)
     os.umask(m)
     return m
+
+
+# ------------------------------------------------------------------------------------------------
+# docs/paper.md's statement-by-statement table, generated from an audit's JSON
+BEGIN, END = "<!-- kernel-table:begin (generated: python -m proofs.export --paper docs/paper.md AUDIT.json) -->", \
+    "<!-- kernel-table:end -->"
+
+
+def kernel_markdown(doc: dict) -> str:
+    """What the kernel checked, statement by statement, as a Markdown table (from ``python -m proofs --json``)."""
+    th_all = doc["theorems"]
+    m = doc.get("meta", {})
+    c = m.get("counts") or {}
+    lines = [f"Generated from the audit's JSON ({m.get('versions', {}).get('z3', '?')} z3; "
+             f"{sum(c.values())} distinct steps: {c.get('proved', 0)} proved, {c.get('refuted', 0)} refuted, "
+             f"{c.get('unknown', 0)} unknown, {c.get('evidence', 0)} evidence).  A statement is PROVED only when "
+             "the kernel returns a proof object of its formula; otherwise NOT ESTABLISHED, whatever its steps say.",
+             "", "| statement | kernel verdict | what the kernel checked | trusted base | premises / why not |",
+             "|---|---|---|---|---|"]
+    for th in th_all:
+        k = th.get("kernel") or {}
+        v = "**PROVED by the kernel**" if k.get("verdict") == "proved by the kernel" else "NOT ESTABLISHED"
+        deps = k.get("dependencies")
+        if deps:
+            what = (f"{len(deps['steps'])} steps as kernel proofs ({', '.join(deps['steps'])}); "
+                    f"{len(deps['definitions'])} definitions; {deps['induction']} inductions; "
+                    f"{len(deps.get('lemmas', []))} glue lemmas")
+            vac = (k.get("vacuity") or {}).get("status")
+            if vac:
+                what += f"; hypotheses witnessed: {vac}"
+        else:
+            what = "nothing: the chain is checked step by step only"
+        tb = ", ".join(k.get("trusted_base") or []) or "none"
+        prem = "; ".join(f"{a}: {b}" for a, b in (k.get("premises") or {}).items())
+        why = (prem + " -- " if prem else "") + (k.get("reason") or "")
+        cell = lambda s: " ".join(str(s).split()).replace("|", "/")  # noqa: E731
+        lines.append(f"| {cell(th['title'])} (`{th['id']}`) | {v} | {cell(what)} | {cell(tb)} | {cell(why)} |")
+    return "\n".join(lines)
+
+
+def update_paper(path: str, doc: dict) -> None:
+    """Replace the block between the kernel-table markers of ``path`` (atomically)."""
+    from numerics.cli import BadInput, write_atomic
+
+    text = open(path).read()
+    if BEGIN not in text or END not in text:
+        raise BadInput(f"--paper: {path} has no kernel-table markers")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    write_atomic(path, head + BEGIN + "\n" + kernel_markdown(doc) + "\n" + END + tail)
+
+
+def _main(argv=None) -> int:
+    from numerics.cli import BadInput, Parser, main_entry
+
+    def body(argv):
+        p = Parser(prog="python -m proofs.export", description="Regenerate docs/paper.md's kernel table from "
+                   "an audit's JSON (python -m proofs --json --output AUDIT.json).", output=False)
+        p.add_argument("--paper", metavar="FILE", required=True, help="the Markdown file with the table markers")
+        p.add_argument("audit", metavar="AUDIT.json", help="the audit's JSON")
+        a = p.parse_args(argv)
+        try:
+            doc = json.load(open(a.audit))
+        except (OSError, ValueError) as exc:
+            raise BadInput(f"AUDIT.json: cannot read {a.audit} ({exc})") from None
+        update_paper(a.paper, doc)
+        return 0
+
+    return main_entry("python -m proofs.export", body, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
