@@ -165,10 +165,13 @@ def _statement(th: dict) -> str:
         if k.get("formula"):
             P.append(f'<details><summary>Kernel formula</summary><pre>{_e(k["formula"])}</pre></details>')
         prem = k.get("premises") or {}
-        P.append(f'<p class="src">Trusted base: {_e(", ".join(tb)) if tb else "none (no axiom beyond the kernel)"}'
-                 + (f'; premises: {_e("; ".join(f"{a}: {b}" for a, b in prem.items()))}' if prem else "")
-                 + (f'; kernel checked {len(deps.get("steps", []))} steps, {len(deps.get("definitions", []))} '
-                    f'definitions, {deps.get("induction", 0)} inductions' if deps else "") + "</p>")
+        if deps or k.get("tree"):
+            P.append(f'<p class="src">Trusted base: {_e(", ".join(tb)) if tb else "none (no axiom beyond the kernel)"}'
+                     + (f'; premises: {_e("; ".join(f"{a}: {b}" for a, b in prem.items()))}' if prem else "")
+                     + (f'; kernel checked {len(deps.get("steps", []))} steps, {len(deps.get("definitions", []))} '
+                        f'definitions, {deps.get("induction", 0)} inductions' if deps else "") + "</p>")
+        else:
+            P.append('<p class="src">No kernel proof of this statement: no dependency tree, no trusted base.</p>')
         vac = k.get("vacuity")
         if vac:
             w = ", ".join(f"{a} = {b}" for a, b in (vac.get("witness") or {}).items())
@@ -196,7 +199,7 @@ th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
 .claim{max-width:38em}.src{font-size:12px;color:#555}.reason{color:#666;font-style:italic}
 code{font-size:12px}.tag{font-size:11px;color:#555;border:1px solid #bbb;border-radius:3px;padding:0 3px}
 #filters label{margin-right:1.2em;cursor:pointer}#shown{color:#555;margin-left:1em}
-.summary td{padding:2px 10px}.printed{color:#444;font-size:13px}
+.summary{width:auto}.summary td{padding:2px 10px}.printed{color:#444;font-size:13px}
 details.tree ul{list-style:none;padding-left:1.2em;margin:.1em 0}details summary{cursor:pointer}
 pre{white-space:pre-wrap;font-size:12px;background:#f7f7f7;padding:4px}
 """
