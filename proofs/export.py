@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 
 import z3
@@ -148,6 +149,19 @@ def export(path: str, theorems: list[dict], meta: dict) -> dict:
     check_export_dir(path)
     full = os.path.abspath(path)
     tmp = tempfile.mkdtemp(dir=os.path.dirname(full), prefix=".export-")
+    # Ctrl-C while writing: the temporary folder goes too (the CLI's handler removes files, not folders)
+    old = signal.getsignal(signal.SIGINT)
+
+    def on_int(signum, frame):
+        shutil.rmtree(tmp, ignore_errors=True)
+        if callable(old):
+            old(signum, frame)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, on_int)
+    except ValueError:  # not the main thread: no handler of ours
+        old = None
     try:
         os.makedirs(os.path.join(tmp, "obligations"))
         os.makedirs(os.path.join(tmp, "statements"))
@@ -197,6 +211,9 @@ def export(path: str, theorems: list[dict], meta: dict) -> dict:
 
             raise BadInput(f"--export: cannot write {path} ({exc.strerror or exc})") from None
         raise
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
     return index
 
 

@@ -590,6 +590,13 @@ def _statement_witness(formula, timeout_s, tries):
                 "method": "z3 on the hypotheses, constant sequences, definitions unfolded at the integer values",
                 "replay": "Fraction interpreter of the hypotheses as stated (definitions by their bodies; each "
                           "integer quantifier decided on a window outside which no atom changes)"}
+    # no witness: are the hypotheses unsatisfiable outright (with the definitions as axioms)?
+    slv = z3.Solver()
+    slv.set("timeout", int(min(timeout_s, 3.0) * 1000))
+    slv.add(H, *[_defns()[d].ax.thm for d in defs])
+    if slv.check() == z3.unsat:
+        return {"status": VACUOUS, "reason": "the hypotheses are unsatisfiable (Z3, with the definitions): the "
+                                             "statement holds over an empty domain and proves nothing"}
     return {"status": NO_WITNESS, "reason": "no constant-sequence witness: " + "; ".join(why[:4])}
 
 

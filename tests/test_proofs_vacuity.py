@@ -106,9 +106,32 @@ def test_statement_witness_constant_sequences_and_a_vacuous_statement():
     assert rec["status"] == VA.WITNESS
     cv, fv = Fraction(rec["witness"]["c"]), Fraction(rec["witness"]["f(...)"].split()[0])
     assert cv > 2 and fv >= cv  # the test's own check of the recorded witness
-    # f(1) < c contradicts f(t) >= c for t = 1: no witness (never reported as one)
+    # f(1) < c contradicts f(t) >= c for t = 1: VACUOUS
     bad = z3.ForAll([T], z3.Implies(z3.And(T >= 1, c > 2, every, f(1) < c), f(T) >= 0))
-    assert VA.statement_witness(bad)["status"] == VA.NO_WITNESS
+    assert VA.statement_witness(bad)["status"] == VA.VACUOUS
+    # satisfiable, but by no constant sequence: no witness, and not called vacuous either
+    moving = z3.ForAll([T], z3.Implies(z3.And(T >= 1, f(1) == 0, f(2) == 1), f(T) >= 0))
+    assert VA.statement_witness(moving)["status"] == VA.NO_WITNESS
+
+
+def test_a_vacuous_kernel_statement_is_not_established():
+    from proofs import kernel as K
+
+    x = z3.Real("x")
+    f = z3.Function("f", z3.IntSort(), z3.RealSort())
+    t = z3.Int("t")
+    # the kernel proves these (their hypotheses are contradictory), so only the vacuity check can stop them
+    empty = K.prove(z3.ForAll([x], z3.Implies(z3.And(x > 1, x < 0), x > 5)), name="vacuous demo")
+    seqs = K.prove(z3.ForAll([x], z3.Implies(z3.And(z3.ForAll([t], f(t) > x), f(3) < x), x > 5)), name="vacuous seq")
+    good = K.prove(z3.ForAll([x], z3.Implies(z3.And(x > 1, z3.ForAll([t], f(t) >= x)), f(7) > 0)), name="fine")
+    ths = [{"id": n, "kernel": {"verdict": "proved by the kernel", "reason": "kdrag", "formula": str(pf.thm)}}
+           for n, pf in (("empty", empty), ("seqs", seqs), ("good", good))]
+    problems = VA.statements(ths)
+    assert [p.split(":")[0] for p in problems] == ["empty", "seqs"]
+    assert ths[0]["kernel"]["vacuity"]["status"] == VA.VACUOUS and ths[1]["kernel"]["vacuity"]["status"] == VA.VACUOUS
+    assert [th["kernel"]["verdict"] for th in ths] == ["not established", "not established", "proved by the kernel"]
+    w = ths[2]["kernel"]["vacuity"]["witness"]
+    assert Fraction(w["x"]) > 1 and Fraction(w["f(...)"].split()[0]) >= Fraction(w["x"])
 
 
 def test_eval_decides_an_integer_quantifier_exactly():
