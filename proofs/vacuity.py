@@ -315,23 +315,6 @@ def _has_quant(e):
     return False
 
 
-def _symbols_shallow(e, defset):
-    left, todo, seen = False, [e], set()
-    while todo:
-        x = todo.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        if z3.is_quantifier(x):
-            todo.append(x.body())
-        elif z3.is_app(x):
-            if x.decl() in defset:
-                left = True
-                break
-            todo.extend(x.children())
-    return None, None, None, left
-
-
 class Eval:
     """Exact ``Fraction`` evaluation of a z3 formula under an interpretation, without any solver.
 
@@ -341,7 +324,7 @@ class Eval:
     outside it, with constant sequences and the variable only in sums with integer literals, every atom
     is constant.  Anything else raises :class:`Undecided`."""
 
-    def __init__(self, consts: dict, funs: dict, lits=(), depth_window: int | None = None):
+    def __init__(self, consts: dict, funs: dict, lits=()):
         self.consts, self.funs = dict(consts), dict(funs)
         ints = [abs(v) for v in self.consts.values() if isinstance(v, int)]
         self.S = max([abs(x) for x in lits] + ints + [1])
