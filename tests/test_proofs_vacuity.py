@@ -182,3 +182,23 @@ def test_every_proved_step_of_the_audit_has_a_witness():
                     assert not z3.is_false(g) and any(str(a).startswith("_s") for a in VA.z3kit.free_vars([g])), \
                         (th.id, ob.label, name, rec["witness"], g)
     assert kinds == {"z3", "sympy", "exact"} and checked >= 300
+
+
+def test_audit_exits_1_on_a_vacuous_statement(monkeypatch, capsys):
+    import json
+
+    from proofs import kernel as K
+    from proofs import statements as ST
+    from proofs.__main__ import main
+
+    x = z3.Real("x")
+    pf = K.prove(z3.ForAll([x], z3.Implies(z3.And(x > 1, x < 0), x > 5)), name="vacuous statement demo")
+    fake = {"verdict": "proved by the kernel", "reason": "kdrag returned a proof", "formula": str(pf.thm),
+            "trusted_base": [], "seconds": 0.0}
+    monkeypatch.setattr(ST, "kernel_statement", lambda th, obs, timeout_s=20.0: dict(fake))
+    rc = main(["--theorem", "kingma-ba", "--quiet", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    k = doc["theorems"][0]["kernel"]
+    assert rc == 1 and k["verdict"] == "not established" and k["vacuity"]["status"] == VA.VACUOUS
+    assert any("statement" in m for m in doc["meta"]["mismatches"])
+    assert doc["meta"]["statements"] == {"proved by the kernel": 0, "not established": 1}
