@@ -22,6 +22,8 @@ Finite evidence for a universal claim ("checked for t <= N") is an ``exact`` obl
 ``evidence`` is the checked range (e.g. ``"T<=3000"``, which must appear in the label): when the
 finite check passes its verdict is EVIDENCE, never PROVED; when it fails it is REFUTED (replayed).
 Z3 proofs are re-posed to cvc5 (:func:`analysis.z3kit.prove`); ``solvers`` says who confirmed.
+A PROVED step must also carry a replayed assignment that satisfies its hypotheses (:mod:`proofs.vacuity`,
+hooked once in :meth:`Obligation.check`): hypotheses that cannot hold make it UNKNOWN ("VACUOUS").
 Verdicts: PROVED, REFUTED, UNKNOWN (with the reason), EVIDENCE (:mod:`analysis.verdict`).
 """
 from __future__ import annotations
