@@ -6,6 +6,10 @@ Layer 2 of adam-beyond (imports analysis and numerics; see docs/architecture.md)
   obligation   an obligation = label + claim + hypotheses + source + checker + replayer; verdicts
                PROVED / REFUTED / UNKNOWN / EVIDENCE (analysis.verdict); Z3 proofs re-posed to cvc5,
                refutations replayed independently (exact SymPy, arb balls, integers)
+  vacuity      every PROVED step and kernel statement: a replayed assignment satisfying its hypotheses
+               (none: VACUOUS, the audit fails)
+  export       ``--export DIR``: each Z3 obligation as standalone SMT-LIB 2, statement trees as JSON
+  html         the audit as one self-contained page (``--html FILE``)
   runs         exact (SymPy) and 50-digit (mpmath) runs of the numerics optimizers
   thm1 ... thm6, lemma_moment, cor1, kingma_ba, phuong_phong   the encoded steps, one module per result
   registry     theorem id -> Theorem;  audit: the audit as a function;  __main__: ``python -m proofs``

@@ -7,9 +7,19 @@ replay), UNKNOWN (timeout or no decision, with the reason), EVIDENCE (a finite c
 claim, its range in the label: never a proof, counted apart).  Rows tagged [RECONSTRUCTED] encode a form of the step
 that is not the paper's printed text (see docs/paper.md).
 
+A statement is PROVED only *by the kernel* (:mod:`proofs.kernel`: a kdrag proof object of its formula);
+otherwise it is NOT ESTABLISHED.  The printed proof's verdict (its steps one by one) and the steps' reading
+across layers are shown apart from it and labelled as such: neither is a kernel verdict.  Every PROVED step
+and every kernel statement carries an exactly replayed assignment satisfying its hypotheses
+(:mod:`proofs.vacuity`); one whose hypotheses cannot hold is VACUOUS.  Counts are of distinct steps: a step
+shared by two theorems is counted once (CLI, JSON and HTML alike).  ``--export DIR`` writes every
+Z3-decided obligation as a standalone SMT-LIB 2 file and each statement's dependency tree as JSON
+(:mod:`proofs.export`).
+
 Exit status: 0 when every verdict is the expected one (the expected refutations are the known
-findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout) or
-when cvc5 gives a real model (replayed exactly) for a step Z3 proved, 2 on bad arguments.
+findings), 1 when a verdict differs (a regression, or an UNKNOWN caused by a too-short --timeout),
+when cvc5 gives a real model (replayed exactly) for a step Z3 proved, or when a proof or a statement has
+no replayed witness of its hypotheses (VACUOUS), 2 on bad arguments.
 """
 from __future__ import annotations
 
@@ -20,7 +30,10 @@ import time
 
 from numerics.cli import BadInput, Parser, emit, main_entry, meta, number, range_text
 
+from . import vacuity
 from .audit import PRECISION, mismatches, run_audit, solver_counts
+from .export import check_export_dir, export
+from .html import kernel_counts, step_counts
 
 
 from .ids import IDS
@@ -46,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--html", metavar="FILE", help="also write the audit as one self-contained HTML page "
                    "(verdict filters, no network) to FILE (checked before the run)")
     p._outputs.append(("html", "--html", None))
+    p.add_argument("--export", metavar="DIR", help="also write each Z3-decided obligation as a standalone SMT-LIB 2 "
+                   "file and each statement's dependency tree as JSON to the new (or empty) folder DIR, atomically "
+                   "(checked before the run)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -67,10 +83,35 @@ def _table(th: dict) -> str:
         wit = _short(s["witness"]) if s["witness"] else (s["reason"] if s["verdict"] == "unknown" else "")
         lines.append(f"   {s['label']:<22} {s['verdict'].upper():<8} {s['seconds']:>6.2f}  {claim}{tag}{ev}"
                      + (f"  |  {wit}" if wit else ""))
-    lines.append(f"   => {th['summary']}")
-    st = th["statement"]
-    lines.append(f"   => proof: {st['proof'].upper()}; statement: {st['statement'].upper()} -- {st['note']}")
+    lines.append(f"   => steps' summary (not a kernel verdict): {th['summary']}")
+    lines += statement_lines(th)
     return "\n".join(lines)
+
+
+def statement_lines(th: dict) -> list[str]:
+    """The statement's verdict (the kernel's only), then the printed proof's and the steps' reading, labelled
+    as not kernel verdicts."""
+    k = th.get("kernel") or {}
+    st = th.get("statement") or {}
+    out = []
+    if k:
+        v = "PROVED by the kernel" if k.get("verdict") == "proved by the kernel" else "NOT ESTABLISHED"
+        out.append(f"   => Statement: {v} -- {k.get('reason', '')}")
+        deps = k.get("dependencies")
+        if deps:
+            out.append(f"      kernel dependencies: {len(deps['steps'])} steps ({', '.join(deps['steps'])}), "
+                       f"{len(deps['definitions'])} definitions, {deps['induction']} inductions; trusted base: "
+                       f"{', '.join(k.get('trusted_base') or []) or 'none'}; premises: "
+                       f"{', '.join(f'{a} ({b})' for a, b in (k.get('premises') or {}).items()) or 'none'}")
+        vac = k.get("vacuity")
+        if vac:
+            out.append(f"      hypotheses witnessed: {vac['status']}"
+                       + (f" ({_short(vac.get('witness') or {}, 100)})" if vac.get("witness") else
+                          f" ({vac.get('reason', '')})"))
+    if st:
+        out.append(f"   => printed proof, step by step (not a kernel verdict): {st['proof'].upper()}; "
+                   f"steps' reading across layers (not kernel-checked): {st['statement']} -- {st['note']}")
+    return out
 
 
 def _progress(ids, t0):
@@ -98,16 +139,20 @@ def _main(argv) -> int:
             raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
     t0 = time.perf_counter()
     progress = None if args.quiet else _progress(ids, t0)
+    if args.export:
+        check_export_dir(args.export)
     theorems = run_audit(ids, timeout_s, progress)
-    total = time.perf_counter() - t0
     bad = mismatches(theorems)
-    # a step shared by several theorems (a repaired proof reusing the printed one's steps) counts once
-    counts = {v: sum(s["verdict"] == v and not s.get("reused_from") for th in theorems for s in th["steps"])
-              for v in ("proved", "refuted", "unknown", "evidence")}
+    bad += [f"{th['id']}/{s['label']}: {s['reason']}" for th in theorems for s in th["steps"]
+            if s["reason"].startswith("VACUOUS") and not s.get("reused_from")]
+    bad += vacuity.statements(theorems)
+    total = time.perf_counter() - t0
+    counts = step_counts(theorems)
     solvers = solver_counts(theorems)
     doc = {"theorems": theorems,
            "meta": {**meta("proofs", precision=PRECISION), "timeout_s": timeout_s, "seconds": round(total, 3),
-                    "counts": counts, "solvers": solvers, "mismatches": bad,
+                    "counts": counts, "rows": sum(len(th["steps"]) for th in theorems),
+                    "statements": kernel_counts(theorems), "solvers": solvers, "mismatches": bad,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
     if args.json:
         text = json.dumps(doc, indent=2)
@@ -117,7 +162,10 @@ def _main(argv) -> int:
                  f"mpmath {v['mpmath']}; per-obligation timeout {timeout_s:g} s", f"precision: {PRECISION}\n"]
         lines += [_table(th) + "\n" for th in theorems]
         rate = "n/a" if solvers["cvc5_rate"] is None else f"{100 * solvers['cvc5_rate']:.0f}%"
-        lines.append(f"{sum(counts.values())} steps: {counts['proved']} proved, {counts['refuted']} refuted, "
+        kc = kernel_counts(theorems)
+        lines.append(f"Statements: {kc['proved by the kernel']} PROVED by the kernel, {kc['not established']} NOT "
+                     f"ESTABLISHED (of {len(theorems)}).")
+        lines.append(f"{sum(counts.values())} distinct steps (a step shared by two theorems counted once): {counts['proved']} proved, {counts['refuted']} refuted, "
                      f"{counts['unknown']} unknown, {counts['evidence']} evidence (finite checks, not proofs); "
                      f"cvc5 confirmed {solvers['z3+cvc5']} of {solvers['z3_proved']} Z3 proofs ({rate}), in {total:.1f} s.  "
                      + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
@@ -128,6 +176,8 @@ def _main(argv) -> int:
         from .html import render
 
         write_atomic(args.html, render(doc))
+    if args.export:
+        export(args.export, theorems, doc["meta"])
     emit(text, args.output)
     return 1 if bad else 0
 

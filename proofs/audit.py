@@ -21,11 +21,13 @@ def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
     # a repaired proof reuses the printed proof's steps as the same Obligation objects: each object is
     # checked once per audit and its result shown under every theorem that uses it
     done: dict = {}
+    obs: dict = {}
     for tid in ids:
         th = THEOREMS[tid]
         t0 = time.perf_counter()
         results, reused = {}, {}
         for ob in th.obligations:
+            obs.setdefault(tid, {})[ob.label] = ob
             if id(ob) not in done:
                 done[id(ob)] = (tid, ob.check(timeout_s))
             first, r = done[id(ob)]
@@ -41,7 +43,24 @@ def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
         out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
                     "statement": th.statement_verdict(results),
                     "seconds": round(time.perf_counter() - t0, 3), "steps": steps})
+    t0 = time.perf_counter()
+    kernel_verdicts(out, obs, timeout_s=max(timeout_s, 20.0))
+    if progress:
+        progress(f"[kernel] statements assembled ({time.perf_counter() - t0:.2f} s)")
     return out
+
+
+def kernel_verdicts(theorems: list[dict], obligations_by_label: dict, timeout_s: float = 20.0) -> None:
+    """Add ``th["kernel"]`` to each theorem: the statement's verdict computed by the proof kernel.
+
+    "proved by the kernel" only when :func:`proofs.kernel.certify` accepts a kernel proof of the statement's
+    formula; otherwise "not established" with the reason (a step without a kernel proof, a premise without
+    one, or a chain whose glue is not mechanised).  Only steps the audit found PROVED get kernel proofs."""
+    from . import kernel as K
+    from . import statements as ST
+
+    for th in theorems:
+        th["kernel"] = ST.kernel_statement(th, obligations_by_label, timeout_s)
 
 
 def mismatches(theorems: list[dict]) -> list[str]:

@@ -2,8 +2,13 @@
 
 :func:`render` takes the audit's JSON document (``{"theorems": [...], "meta": {...}}``, as written by
 ``--json``) and returns one HTML page with no external asset and no network access: inline CSS, inline
-plain JavaScript for the verdict filters.  It shows a summary (steps per verdict), one section per
-theorem (its statement verdict when the record has one, else its summary line) and one row per step:
+plain JavaScript for the verdict filters.  It shows a summary (distinct steps per verdict -- a step
+shared by two theorems counted once, as the CLI and the JSON count them -- and statements per kernel
+verdict), one section per theorem and one row per step.  A theorem's section leads with the statement's
+verdict, which only the proof kernel gives: "PROVED by the kernel" or "NOT ESTABLISHED", with the reason,
+the trusted base, the vacuity witness and the kernel's dependency tree as nested, collapsible
+``<details>``; the printed proof's verdict (its steps one by one) and the steps' reading across layers
+follow, labelled as not kernel verdicts.  Each step row has:
 label, claim, verdict (a coloured badge that also spells the verdict, so the page reads without
 colour), witness, solvers, seconds, and where the obligation is defined (``file``, ``module:function``,
 line), found from the registry with :mod:`inspect`.
@@ -67,6 +72,11 @@ def _witness(s: dict) -> str:
         return _e(w)
     if _verdict(s) != "proved" and s.get("reason"):
         return f'<span class="reason">{_e(s["reason"])}</span>'
+    vac = s.get("vacuity") or {}
+    if _verdict(s) == "proved" and vac.get("witness"):
+        w = ", ".join(f"{k} = {v}" for k, v in vac["witness"].items())
+        w = w if len(w) <= 160 else w[:157] + "..."
+        return f'<span class="src" title="{_e(vac.get("replay", ""))}">hypotheses hold at: {_e(w)}</span>'
     return "-"
 
 
@@ -94,15 +104,88 @@ def _seconds(s: dict) -> str:
         return "-"
 
 
+STATEMENT_VERDICTS = ("proved by the kernel", "not established")
+KCOLOURS = {"proved by the kernel": "#009E73", "not established": "#777777"}
+
+
+def step_counts(theorems: list[dict]) -> dict:
+    """Distinct steps per verdict: a step shared by several theorems (``reused_from``) counts once."""
+    out = {v: 0 for v in KNOWN}
+    for th in theorems:
+        for s in th.get("steps", []):
+            if not s.get("reused_from"):
+                v = _verdict(s)
+                out[v] = out.get(v, 0) + 1
+    return out
+
+
+def kernel_counts(theorems: list[dict]) -> dict:
+    """Statements per kernel verdict (a theorem without a kernel record is not established)."""
+    out = {v: 0 for v in STATEMENT_VERDICTS}
+    for th in theorems:
+        v = (th.get("kernel") or {}).get("verdict")
+        out["proved by the kernel" if v == "proved by the kernel" else "not established"] += 1
+    return out
+
+
+def _kbadge(v: str) -> str:
+    text = "PROVED by the kernel" if v == "proved by the kernel" else "NOT ESTABLISHED"
+    return f'<span class="badge kbadge" style="background:{KCOLOURS.get(v, NEUTRAL)}">{_e(text)}</span>'
+
+
+def _tree(node: dict, depth: int = 0, seen=None) -> str:
+    """The kernel's dependency tree as nested <details> (open at the top two levels)."""
+    seen = set() if seen is None else seen
+    name = node.get("name") or "(unnamed)"
+    kind = node.get("kind", "")
+    deps = node.get("deps") or []
+    label = f'<span class="tag">{_e(kind)}</span> {_e(name)}'
+    key = (name, kind)
+    if not deps:
+        return f'<li>{label}</li>'
+    if key in seen and kind != "rule":
+        return f'<li>{label} <span class="src">(shown above)</span></li>'
+    seen.add(key)
+    kids = "".join(_tree(d, depth + 1, seen) for d in deps)
+    return (f'<li><details{" open" if depth < 2 else ""}><summary>{label} '
+            f'<span class="src">({len(deps)} dependencies)</span></summary><ul>{kids}</ul></details></li>')
+
+
 def _statement(th: dict) -> str:
-    st = th.get("statement") or th.get("statement_verdict")
-    if isinstance(st, dict):
-        v = str(st.get("verdict") or st.get("statement") or "").lower()  # the audit writes "statement"
-        why = st.get("reason") or st.get("note") or ""
-        return f'<p class="statement">Statement: {_badge(v)} {_e(why)}</p>'
-    if isinstance(st, str) and st:
-        return f'<p class="statement">Statement: {_badge(st.lower())}</p>'
-    return ""
+    k = th.get("kernel") or {}
+    st = th.get("statement") or {}
+    P = []
+    v = k.get("verdict") or "not established"
+    P.append(f'<p class="statement"><b>Statement:</b> {_kbadge(v)} '
+             f'{_e(k.get("reason") or "no kernel proof of this statement")}</p>')
+    if k:
+        deps = k.get("dependencies") or {}
+        tb = k.get("trusted_base") or []
+        P.append('<div class="kernel">')
+        if k.get("formula"):
+            P.append(f'<details><summary>Kernel formula</summary><pre>{_e(k["formula"])}</pre></details>')
+        prem = k.get("premises") or {}
+        if deps or k.get("tree"):
+            P.append(f'<p class="src">Trusted base: {_e(", ".join(tb)) if tb else "none (no axiom beyond the kernel)"}'
+                     + (f'; premises: {_e("; ".join(f"{a}: {b}" for a, b in prem.items()))}' if prem else "")
+                     + (f'; kernel checked {len(deps.get("steps", []))} steps, {len(deps.get("definitions", []))} '
+                        f'definitions, {deps.get("induction", 0)} inductions' if deps else "") + "</p>")
+        else:
+            P.append('<p class="src">No kernel proof of this statement: no dependency tree, no trusted base.</p>')
+        vac = k.get("vacuity")
+        if vac:
+            w = ", ".join(f"{a} = {b}" for a, b in (vac.get("witness") or {}).items())
+            P.append(f'<p class="src">Hypotheses witnessed: <b>{_e(vac.get("status"))}</b> '
+                     f'{_e(w or vac.get("reason", ""))}</p>')
+        if k.get("tree"):
+            P.append('<details class="tree"><summary>Dependency tree (click to expand)</summary>'
+                     f'<ul>{_tree(k["tree"])}</ul></details>')
+        P.append("</div>")
+    if isinstance(st, dict) and st:
+        P.append(f'<p class="printed">Printed proof, step by step (not a kernel verdict): '
+                 f'<b>{_e(str(st.get("proof", "")).upper())}</b>; the steps\' reading across layers (not '
+                 f'kernel-checked): <i>{_e(st.get("statement", ""))}</i> &mdash; {_e(st.get("note", ""))}</p>')
+    return "\n".join(P)
 
 
 CSS = """
@@ -116,7 +199,9 @@ th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
 .claim{max-width:38em}.src{font-size:12px;color:#555}.reason{color:#666;font-style:italic}
 code{font-size:12px}.tag{font-size:11px;color:#555;border:1px solid #bbb;border-radius:3px;padding:0 3px}
 #filters label{margin-right:1.2em;cursor:pointer}#shown{color:#555;margin-left:1em}
-.summary td{padding:2px 10px}
+.summary{width:auto}.summary td{padding:2px 10px}.printed{color:#444;font-size:13px}
+details.tree ul{list-style:none;padding-left:1.2em;margin:.1em 0}details summary{cursor:pointer}
+pre{white-space:pre-wrap;font-size:12px;background:#f7f7f7;padding:4px}
 """
 
 JS = """
@@ -151,17 +236,24 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
         if v not in present:
             present.append(v)
     order = [v for v in KNOWN if v in present] + [v for v in present if v not in KNOWN]
-    counts = {v: sum(_verdict(s) == v for s in steps) for v in order}
+    distinct = step_counts(theorems)  # the CLI's and the JSON's counts: a shared step counted once
+    counts = {v: distinct.get(v, 0) for v in order}
+    rows = {v: sum(_verdict(s) == v for s in steps) for v in order}
+    kc = kernel_counts(theorems)
     P = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
          '<meta name="viewport" content="width=device-width, initial-scale=1">',
          f"<title>{_e(title)}</title><style>{CSS}</style></head><body>", f"<h1>{_e(title)}</h1>"]
     vers = meta.get("versions") or {}
     info = ", ".join(f"{_e(k)} {_e(v)}" for k, v in vers.items())
-    P.append(f'<p>{len(steps)} steps in {len(theorems)} theorems'
+    P.append(f'<p>{sum(counts.values())} distinct steps ({len(steps)} rows: a step shared by two theorems is '
+             f'listed under both and counted once) in {len(theorems)} theorems'
              + (f', {float(meta["seconds"]):.1f} s' if isinstance(meta.get("seconds"), (int, float)) else "")
              + (f'; per-obligation timeout {_e(meta.get("timeout_s"))} s' if meta.get("timeout_s") else "")
              + (f".<br><span class=src>{info}</span>" if info else ".") + "</p>")
-    P.append('<table class="summary"><tr><th>verdict</th><th>steps</th></tr>'
+    P.append('<table class="summary"><tr><th>statements</th><th>of ' + str(len(theorems)) + '</th></tr>'
+             + "".join(f'<tr><td>{_kbadge(v)}</td><td class="num" id="statements-{_e(v.replace(" ", "-"))}">{kc[v]}</td></tr>'
+                       for v in STATEMENT_VERDICTS) + "</table>")
+    P.append('<table class="summary"><tr><th>verdict</th><th>distinct steps</th></tr>'
              + "".join(f'<tr><td>{_badge(v)}</td><td class="num" id="count-{_e(v)}">{counts[v]}</td></tr>'
                        for v in order) + "</table>")
     mism = meta.get("mismatches")
@@ -171,7 +263,7 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
         P.append("<p>Every verdict is the expected one (expected refutations are findings about the paper).</p>")
     P.append('<p id="filters"><b>Show:</b> '
              + "".join(f'<label><input type="checkbox" value="{_e(v)}" id="filter-{_e(v)}" checked> '
-                       f'{_badge(v)} ({counts[v]})</label>' for v in order)
+                       f'{_badge(v)} ({rows[v]} rows)</label>' for v in order)
              + '<span id="shown"></span></p>')
     for th in theorems:
         tid = th.get("id", "")
@@ -180,7 +272,7 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
                  f'{len(th.get("steps", []))}</span> of {len(th.get("steps", []))} steps shown)</span></h2>')
         P.append(_statement(th))
         if th.get("summary"):
-            P.append(f'<p class="src">Summary: {_e(th["summary"])}</p>')
+            P.append(f'<p class="src">Summary of the steps (not a kernel verdict): {_e(th["summary"])}</p>')
         P.append("<table><tr><th>label</th><th>claim</th><th>verdict</th><th>witness</th><th>solvers</th>"
                  "<th>s</th><th>source</th></tr>")
         for s in th.get("steps", []):
@@ -190,6 +282,11 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
                 tags.append('<span class="tag">RECONSTRUCTED</span>')
             if s.get("evidence"):
                 tags.append('<span class="tag">evidence, not a proof</span>')
+            if s.get("reused_from"):
+                tags.append(f'<span class="tag">shared: = {_e(s["reused_from"])}, counted there</span>')
+            vac = s.get("vacuity") or {}
+            if vac.get("status") == "vacuous":
+                tags.append('<span class="tag">VACUOUS</span>')
             exp = s.get("expected")
             if exp and exp != v:
                 tags.append(f'<span class="tag">expected {_e(exp)}</span>')

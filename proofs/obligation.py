@@ -22,6 +22,8 @@ Finite evidence for a universal claim ("checked for t <= N") is an ``exact`` obl
 ``evidence`` is the checked range (e.g. ``"T<=3000"``, which must appear in the label): when the
 finite check passes its verdict is EVIDENCE, never PROVED; when it fails it is REFUTED (replayed).
 Z3 proofs are re-posed to cvc5 (:func:`analysis.z3kit.prove`); ``solvers`` says who confirmed.
+A PROVED step must also carry a replayed assignment that satisfies its hypotheses (:mod:`proofs.vacuity`,
+hooked once in :meth:`Obligation.check`): hypotheses that cannot hold make it UNKNOWN ("VACUOUS").
 Verdicts: PROVED, REFUTED, UNKNOWN (with the reason), EVIDENCE (:mod:`analysis.verdict`).
 """
 from __future__ import annotations
@@ -55,6 +57,7 @@ class StepResult:
     evidence: str = ""  # the finite range of an EVIDENCE row ("T<=3000"); "" for a proof step
     solvers: str = ""  # for Z3 proofs: "z3+cvc5" or "z3 only"
     cross_check: dict = field(default_factory=dict)  # cvc5's answer on the same formula
+    vacuity: dict = field(default_factory=dict)  # a PROVED step's replayed witness of its hypotheses (proofs.vacuity)
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -72,6 +75,7 @@ class StepResult:
             "seconds": round(self.seconds, 4), "source": self.source, "method": self.method,
             "replay": self.replay, "expected": self.expected, "evidence": bool(self.evidence),
             "range": self.evidence or None, "solvers": self.solvers, "cross_check": self.cross_check,
+            "vacuity": self.vacuity or None,
         }
 
 
@@ -281,10 +285,27 @@ class Obligation:
                 res = self._check_exact()
         except Exception as exc:  # noqa: BLE001 -- a checker crash is UNKNOWN, never PROVED
             res = StepResult(self.label, self.claim, UNKNOWN, {}, f"checker error: {exc!r}")
+        if res.verdict == PROVED:
+            res = self._vacuity(res)
         res.seconds = time.perf_counter() - t0
         res.source, res.expected, res.evidence = self.source, self.expected, self.evidence
         if not res.method:
             res.method = self.kind
+        return res
+
+    def _vacuity(self, res: StepResult) -> StepResult:
+        """The one vacuity hook: a PROVED step must have a replayed assignment satisfying its hypotheses
+        (:func:`proofs.vacuity.step_witness`).  Hypotheses that cannot hold make it UNKNOWN ("VACUOUS": a
+        proof over an empty domain proves nothing), and so does a step without a replayed witness."""
+        from . import vacuity
+
+        rec = vacuity.step_witness(self)
+        res.vacuity = rec
+        if rec["status"] == vacuity.VACUOUS:
+            res.verdict, res.reason = UNKNOWN, f"VACUOUS: {rec['reason']}"
+        elif rec["status"] not in vacuity.OK:
+            res.verdict = UNKNOWN
+            res.reason = f"proved, but no replayed assignment satisfies its hypotheses ({rec.get('reason', '')})"
         return res
 
     def _check_z3(self, tmo) -> StepResult:

@@ -25,15 +25,50 @@ def test_html_has_every_label_and_survives_unknown_verdicts():
     assert "http" not in page and "<script src" not in page
 
 
+def _step(label, verdict, **kw):
+    return {"label": label, "claim": "c", "verdict": verdict, "witness": {}, "seconds": 0.1, **kw}
+
+
+def test_shared_step_counted_once_and_kernel_tree_collapsible():
+    # two theorems share "S" (the second reuses the first's result): 3 rows, 2 distinct steps, 1 of them proved
+    tree = {"name": "Thm", "kind": "solver", "deps": [
+        {"name": "S", "kind": "step", "deps": []},
+        {"name": "induction over n >= 1", "kind": "induction", "deps": []},
+        {"name": "lemma", "kind": "solver", "deps": [{"name": "sum", "kind": "definition", "deps": []}]}]}
+    doc = {"theorems": [
+        {"id": "a", "title": "A", "steps": [_step("S", "proved"), _step("R", "refuted")],
+         "kernel": {"verdict": "proved by the kernel", "reason": "kdrag returned a proof", "tree": tree,
+                    "trusted_base": ["sympy: identity X"], "formula": "ForAll(T, ...)",
+                    "dependencies": {"steps": ["S"], "definitions": ["sum"], "induction": 1, "lemmas": []}},
+         "statement": {"proof": "proved", "statement": "proved", "note": "every step proved"}},
+        {"id": "b", "title": "B", "steps": [_step("S", "proved", reused_from="a")],
+         "statement": {"proof": "proved", "statement": "proved", "note": "every step proved"}}],
+        "meta": {"mismatches": []}}
+    page = render(doc)
+    assert 'id="count-proved">1<' in page and 'id="count-refuted">1<' in page
+    assert "2 distinct steps (3 rows" in page
+    assert 'id="statements-proved-by-the-kernel">1<' in page and 'id="statements-not-established">1<' in page
+    assert page.count("<details") >= 3 and "<summary>" in page and "sympy: identity X" in page
+    assert ">NOT ESTABLISHED<" in page and ">PROVED by the kernel<" in page
+    assert "shared: = a, counted there" in page
+
+
 def test_proofs_html_page_of_one_theorem(audit_page):
     doc, page = audit_page  # python -m proofs --theorem kingma-ba --json --html FILE (tests/conftest.py)
     text = page.read_text()
     for s in doc["theorems"][0]["steps"]:
         assert html.escape(s["label"]) in text  # a row per step (labels are escaped: Gamma&gt;=0)
     assert "<script src" not in text and "http://" not in text and "https://" not in text
-    # the section states the theorem's statement verdict as the audit gives it (a badge that spells it)
-    st = doc["theorems"][0]["statement"]["statement"]
-    assert re.search(r'<p class="statement">Statement: <span class="badge"[^>]*>%s</span>' % re.escape(st.upper()), text)
+    # the section states the statement's verdict as the kernel gives it; the printed proof's is labelled apart
+    k = doc["theorems"][0]["kernel"]["verdict"]
+    badge = "PROVED by the kernel" if k == "proved by the kernel" else "NOT ESTABLISHED"
+    assert re.search(r'<p class="statement"><b>Statement:</b> <span class="badge kbadge"[^>]*>%s</span>' % badge, text)
+    assert "Printed proof, step by step (not a kernel verdict)" in text
+    assert not re.search(r"Statement:</b> <span[^>]*>PROVED</span>", text)
+    # the page counts as the JSON does
+    for v, n in doc["meta"]["counts"].items():
+        if n:
+            assert f'id="count-{v}">{n}<' in text
     bad = subprocess.run([sys.executable, "-m", "proofs", "--html", "/nonexistent/a.html"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--html" in bad.stderr

@@ -1,6 +1,7 @@
 """python -m proofs: JSON schema, selection, exit codes and one-line errors on bad input."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,15 @@ def test_json_schema_and_selection(tmp_path):
             assert set(s) >= {"label", "claim", "verdict", "witness", "reason", "seconds"}
             assert s["verdict"] in ("proved", "refuted", "unknown", "evidence")
             assert all(isinstance(v, str) for v in s["witness"].values())
+            if s["verdict"] == "proved":  # every PROVED step carries a replayed witness of its hypotheses
+                assert s["vacuity"]["status"] in ("witness", "closed"), s["label"]
+        assert th["kernel"]["verdict"] in ("proved by the kernel", "not established")
+    # the counts are of distinct steps, the same in the JSON as in the table (a shared step counted once)
+    distinct = [s for th in doc["theorems"] for s in th["steps"] if not s.get("reused_from")]
+    assert doc["meta"]["counts"] == {v: sum(s["verdict"] == v for s in distinct)
+                                     for v in ("proved", "refuted", "unknown", "evidence")}
+    kv = [th["kernel"]["verdict"] for th in doc["theorems"]]
+    assert doc["meta"]["statements"] == {v: kv.count(v) for v in ("proved by the kernel", "not established")}
     pp = {s["label"]: s for s in doc["theorems"][1]["steps"]}
     assert pp["PP-(2)[Ex3.2]"]["verdict"] == "refuted"
     assert doc["meta"]["versions"]["z3"]
@@ -35,6 +45,11 @@ def test_json_schema_and_selection(tmp_path):
 def test_table_output_and_progress():
     p = cli("--theorem", "thm3")
     assert p.returncode == 0
+    # the statement's verdict is the kernel's; the printed proof's is labelled apart, never "Statement: PROVED"
+    assert "=> Statement: NOT ESTABLISHED" in p.stdout or "=> Statement: PROVED by the kernel" in p.stdout
+    assert "printed proof, step by step (not a kernel verdict)" in p.stdout
+    assert not re.search(r"Statement: PROVED(?! by the kernel)", p.stdout)
+    assert re.search(r"Statements: \d+ PROVED by the kernel, \d+ NOT ESTABLISHED", p.stdout)
     assert "Theorem 3: beta1 = 0 PROVED" in p.stdout  # C2b derived (issue 13): no UNKNOWN row left in thm3
     assert "[RECONSTRUCTED]" in p.stdout and "PROVED" in p.stdout and "REFUTED" in p.stdout
     assert "[thm3] C1: proved" in p.stderr

@@ -1,0 +1,102 @@
+"""The proof kernel (proofs.kernel) and the statements it assembles (proofs.statements)."""
+from __future__ import annotations
+
+import re
+
+import kdrag as kd
+import pytest
+import z3
+
+from proofs import kernel as K
+from proofs import statements as ST
+from proofs import thm4_arxiv as A
+
+
+def test_a_proof_made_outside_the_kernel_is_refused():
+    x = z3.Real("x")
+    forged = kd.Proof(z3.ForAll([x], x > x), [])  # the constructor kdrag cannot close
+    outside_axiom = kd.axiom(z3.BoolVal(False))
+    for pf in (forged, outside_axiom):
+        assert not K.is_kernel_proof(pf)
+        with pytest.raises(K.KernelError):
+            K.certify(pf)
+        with pytest.raises(K.KernelError):  # nor can it serve as a dependency
+            K.prove(z3.BoolVal(False), by=[pf])
+    ok = K.prove(z3.ForAll([x], x * x >= 0), name="square")
+    assert K.certify(ok)["trusted"] == []
+
+
+def test_the_kernel_refuses_a_false_formula_and_a_missing_dependency():
+    x = z3.Real("x")
+    with pytest.raises(K.KernelError):
+        K.prove(z3.ForAll([x], x * x > 0), name="false")
+    a = z3.Function("a_seq", z3.IntSort(), z3.RealSort())
+    T = z3.Int("T")
+    S = K.define_rec("S_test", [T], z3.RealSort(), lambda f: z3.If(T <= 0, z3.RealVal(0), f(T - 1) + a(T)))
+    P = lambda n: z3.Implies(z3.ForAll([T], a(T) >= 0), S(n) >= 0)  # noqa: E731
+    base = K.prove(P(1), by=[K.defn(S)], name="base")
+    n = z3.Int("n")
+    step = K.prove(z3.ForAll([n], z3.Implies(n >= 1, z3.Implies(P(n), P(n + 1)))), by=[K.defn(S)], name="step")
+    every = K.induct_from(1, P, base, step, name="S >= 0")
+    cert = K.certify(every)
+    assert cert["induction"] == 1 and "S_test" in cert["definitions"]
+    with pytest.raises(K.KernelError):  # without the definition the step is not provable
+        K.prove(z3.ForAll([n], z3.Implies(n >= 1, z3.Implies(P(n), P(n + 1)))), by=[], name="step", timeout_s=2)
+
+
+def test_obligation_proof_is_the_closed_formula_and_refuses_a_dropped_hypothesis():
+    st = K.obligation_proof(A.abel_term)
+    assert z3.is_quantifier(st.proof.thm) and st.proof.thm.is_forall()
+    assert K.certify(st.proof)["steps"] == ["step 6[Abel]"]
+    with pytest.raises(K.KernelError):  # without a_t >= a_{t-1} >= 0 the increment bound is false
+        K.obligation_proof(A.abel_term.without("0<=a_tm1<=a_t"), timeout_s=3)
+
+
+@pytest.fixture(scope="module")
+def thm4_steps():
+    return {ob.label: K.obligation_proof(ob) for ob in A.OBLIGATIONS if ob.kind == "z3"}
+
+
+def test_thm4_arxiv_kernel_chain(thm4_steps):
+    out = ST.thm4_arxiv(thm4_steps, premises={})
+    cert = K.certify(out["implication"])
+    for label in ("step 2", "step 3", "step 5", "step 7", "step 6[Abel]", "step 6[base T=1]",
+                  "step 6[step T->T+1]", "step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"):
+        assert label in cert["steps"], label
+    assert cert["induction"] == 2 and cert["trusted"] == []  # over T, then over the coordinates
+    assert "statement" not in out  # the moment lemma has no kernel proof: not established
+    # the premise passed as a kernel Proof (here a named trusted axiom) closes the statement
+    V = ST.Thm4Vocabulary.get()
+    d, T, j = z3.Int("d"), z3.Int("T"), z3.Int("j")
+    allH = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= d), V.Hyp(j)))
+    prem = K.axiom(z3.ForAll([d, T], z3.Implies(z3.And(T >= 1, d >= 0, V.B < 1, allH), V.KK(d, T) <= V.M)),
+                   "moment lemma (test)", "supplied by the test")
+    out2 = ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": prem})
+    assert K.certify(out2["statement"])["trusted"] == ["moment lemma (test)"]
+    # a forged premise is refused
+    forged = kd.Proof(prem.thm, [])
+    with pytest.raises(K.KernelError):
+        ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": forged})
+
+
+@pytest.mark.parametrize("label", ["step 3", "step 6[step T->T+1]", "sum[step T->T+1]"])
+def test_thm4_arxiv_without_a_step_is_not_established(thm4_steps, label):
+    steps = {k: v for k, v in thm4_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.thm4_arxiv(steps, premises={})
+
+
+@pytest.mark.parametrize("verdict", ["unknown", "evidence", "refuted"])
+def test_a_step_not_proved_makes_the_statement_not_established(verdict):
+    obs = {ob.label: ob for ob in A.OBLIGATIONS}
+    steps = [{"label": ob.label, "verdict": "proved"} for ob in A.OBLIGATIONS]
+    for s in steps:
+        if s["label"] == "step 5":
+            s["verdict"] = verdict
+    k = ST.kernel_statement({"id": "thm4-arxiv", "steps": steps}, {"thm4-arxiv": obs})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "step 5" in k["reason"]
+
+
+def test_statements_without_mechanised_glue_are_not_established():
+    k = ST.kernel_statement({"id": "thm1", "steps": []}, {})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
