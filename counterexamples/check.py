@@ -181,10 +181,6 @@ class _Call:
     note: str = ""
 
 
-def _num(v):
-    return float(v) if isinstance(v, Fraction) else v
-
-
 def _torch_call(cls, options, hyper) -> _Call:
     params = inspect.signature(cls).parameters
     unknown = [k for k in options if k not in params or k == "params"]
@@ -530,7 +526,8 @@ def _certify(meth, problem) -> dict:
 
 
 def combine(certified: int | None, simulated: str, *, drift: str | None, sim_reason: str, T: int,
-            identified: str | None, problem: str, cert_reason: str = "") -> tuple[Verdict, str]:
+            identified: str | None, problem: str, cert_reason: str = "",
+            identification: str = "") -> tuple[Verdict, str]:
     """(the row's Verdict, its domain label) from the certified drift sign (+1, -1, or None/0 when not
     certified) and the simulation verdict (CONVERGES / STUCK / anything else = undecided).
 
@@ -549,7 +546,7 @@ def combine(certified: int | None, simulated: str, *, drift: str | None, sim_rea
         return Verdict(PROVED, claim=f"{label}: {identified} on {problem} ({where})",
                        method="certified drift (arb balls, counterexamples.drift.general)",
                        hypotheses=[f"the optimizer is {identified}: identified over its first rounds to <= "
-                                   f"{EXACT_MATCH} (a finite check)",
+                                   f"{EXACT_MATCH} (a finite check{': ' + identification if identification else ''})",
                                    "the drift of the limit form decides the limit as alpha_t -> 0 "
                                    "(counterexamples.drift.general)"],
                        witness={"drift": drift}, reason=cert_reason), label
@@ -611,7 +608,9 @@ class Row:
                 f"    x_T = {self.x_T:+.6g}, R_T/T = {self.avg_regret:.6g} (worst point: {self.worst_avg_regret:.6g}) "
                 f"at T = {self.T}; drift: {self.drift or 'not certified'}\n"
                 f"    {ident}\n"
-                f"    {how}" + (f"\n    reason: {self.verdict.reason}" if self.verdict.status == UNKNOWN else ""))
+                f"    {how}" + (f"\n    reason: {self.verdict.reason}" if self.verdict.status == UNKNOWN else "")
+                + (f"\n    simulation at T = {self.T}: {self.simulation} ({self.simulation_reason})"
+                   if self.decided_by == "certified drift" else ""))
 
 
 def _fmt(v):
@@ -791,7 +790,8 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
         sign = cert["sign"] if cert["sign"] in (1, -1) else None
         v, label = combine(sign, sim, drift=cert.get("enclosure"), sim_reason=sim_reason, T=T,
                            identified=ident["label"] if ident["identified"] else None, problem=name,
-                           cert_reason=cert["reason"])
+                           cert_reason=cert["reason"],
+                           identification=f"max deviation {ident['max_deviation']:.2g} over {N} rounds")
         decided = ("certified drift" if v.status == PROVED else
                    "simulation (EVIDENCE)" if v.status == EVIDENCE else "undecided")
         r_w = (lib.hi - lib.lo) * float(np.abs(lib.grad_sum).sum()) / T

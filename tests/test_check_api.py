@@ -50,6 +50,7 @@ def test_torch_adam_breaks_certified_on_every_problem():
         assert r.identified and r.identified.startswith("adam(variant=pytorch") and r.max_deviation <= 1e-12
     thm1, s5, thm2 = report.rows
     # the closed-form steady state (eps = 0 there; torch's eps = 1e-8 moves D by ~1e-8)
+    assert "over 2000 rounds" in thm1.verdict.hypotheses[0]  # the identification's range is stated
     assert _mid(thm1.drift) == pytest.approx(_adam_drift(3, 3, 0, Fraction(1, 10)), rel=1e-6)
     assert _mid(s5.drift) == pytest.approx(_adam_drift(101, 101, "0.9", "0.99"), rel=1e-6)  # 10 x (101, -1, ...)
     assert _mid(thm2.drift) == pytest.approx(_adam_drift(30, 30, "0.9", "0.99"), rel=1e-6)
@@ -261,6 +262,15 @@ def test_optax_adam_breaks_and_amsgrad_escapes_certified():
     assert ams.escapes and ams.certified
     # optax takes the max over the bias-corrected nu (implementations §1.3): our 'before_max'
     assert all("bias_correction_v=before_max" in r.identified for r in ams.rows)
+
+
+def test_fixed_optax_transformation_is_simulated_only():
+    # its own learning rate and betas, not the problem's: no identification, so never certified
+    optax = _optax()
+    report = check(optax.adam(0.1), problems=["thm1"], T=1000)
+    (row,) = report.rows
+    assert row.identified is None and row.verdict.status != PROVED and row.drift is None
+    assert "its own learning rate" in report.note
 
 
 def test_optax_adabelief_breaks_on_section5():
