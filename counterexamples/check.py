@@ -126,7 +126,12 @@ class _TorchStepper:
             self.opt = cls([self.p], **kwargs)
         self.gview = self.p.grad.numpy()  # shares memory with p.grad: writing g_t sets the gradient
         self.xview = self.p.detach().numpy()
-        self.base = [g["lr"] for g in self.opt.param_groups]
+        groups = self.opt.param_groups
+        self.key = next((k for k in ("lr", "learning_rate") if k in groups[0]), None)
+        if self.key is None:
+            raise CheckError(f"check: {cls.__name__}'s param_groups hold no 'lr' (or 'learning_rate'): the "
+                             "schedule alpha/sqrt(t) is set there, as torch's LR schedulers do")
+        self.base = [g[self.key] for g in groups]
         self.t = 0
 
     def _f64(self):
@@ -156,7 +161,7 @@ class _TorchStepper:
                 # alpha_t = alpha/sqrt(t) as LambdaLR(lambda k: 1/sqrt(k+1)) sets it (the same double)
                 f = 1.0 / math.sqrt(self.t)
                 for grp, base in zip(groups, self.base):
-                    grp["lr"] = base * f
+                    grp[self.key] = base * f
                 X[i] = self.xview
                 self.gview[:] = G[i]
                 opt.step()
@@ -187,17 +192,31 @@ def _torch_call(cls, options, hyper) -> _Call:
     if unknown and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
         raise CheckError(f"check: {cls.__name__} has no keyword argument {unknown[0]!r}; it takes "
                          f"{', '.join(k for k in params if k != 'params')}")
-    kw = {"lr": float(hyper["alpha"])}
+    # the problem's numbers under the names the class uses (torch's, or the common alternatives)
+    lr_name = next((k for k in ("lr", "learning_rate") if k in params), None)
+    if lr_name is None:
+        raise CheckError(f"check: {cls.__name__} takes no lr (or learning_rate) keyword argument; the problems "
+                         "set the step size through it")
+    kw = {lr_name: float(hyper["alpha"])}
+    note = ""
+    b1, b2 = float(hyper["beta1"]), float(hyper["beta2"])
     if "betas" in params:
-        kw["betas"] = (float(hyper["beta1"]), float(hyper["beta2"]))
-    if cls.__name__ == "RMSprop" and "alpha" in params:
-        kw["alpha"] = float(hyper["beta2"])
+        kw["betas"] = (b1, b2)
+    elif "beta1" in params and "beta2" in params:
+        kw["beta1"], kw["beta2"] = b1, b2
+    elif "b1" in params and "b2" in params:
+        kw["b1"], kw["b2"] = b1, b2
+    elif cls.__name__ == "RMSprop" and "alpha" in params:
+        kw["alpha"] = b2
+    elif cls.__name__ not in ("SGD", "Adagrad"):
+        note = (f"{cls.__name__} takes no betas (nor beta1/beta2, b1/b2): it runs with its own, not the "
+                "problem's beta1, beta2")
     if hyper.get("eps") is not None and "eps" in params:
         kw["eps"] = float(hyper["eps"])
     kw.update(options)
     eps = kw.get("eps", params["eps"].default if "eps" in params else 0)
-    numbers = {"alpha": exact(kw["lr"]), "beta1": exact(kw.get("betas", (hyper["beta1"],))[0]),
-               "beta2": exact(kw.get("betas", (0, hyper["beta2"]))[1]),
+    betas = kw.get("betas") or (kw.get("beta1", kw.get("b1", b1)), kw.get("beta2", kw.get("b2", b2)))
+    numbers = {"alpha": exact(kw[lr_name]), "beta1": exact(betas[0]), "beta2": exact(betas[1]),
                "eps": exact(eps) if isinstance(eps, (int, float)) else Fraction(0), "eps_root": Fraction(0)}
 
     def counterpart():
@@ -218,7 +237,8 @@ def _torch_call(cls, options, hyper) -> _Call:
     shown = {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items()}
     text = (f"{_describe('torch', cls)}([x], " + ", ".join(f"{k}={v!r}" for k, v in kw.items())
             + "), lr_t = lr/sqrt(t)")
-    return _Call(text, shown, numbers, lambda x1, lo, hi: _TorchStepper(cls, kw, x1, lo, hi), counterpart)
+    return _Call(text, shown, numbers, lambda x1, lo, hi: _TorchStepper(cls, kw, x1, lo, hi), counterpart,
+                 note=note)
 
 
 def _optax_factory_call(fn, options, hyper) -> _Call:
@@ -556,7 +576,8 @@ def combine(certified: int | None, simulated: str, *, drift: str | None, sim_rea
         return Verdict(EVIDENCE, claim=f"{CONVERGES_}: {problem} (T <= {T})", method=crit), CONVERGES_
     return Verdict(UNKNOWN, claim=f"{UNDECIDED}: {problem}", method=crit,
                    reason=f"no certified drift ({cert_reason or 'not identified'}) and the simulation is "
-                          f"undecided at T = {T}"), UNDECIDED
+                          f"undecided at T = {T}; a larger T (check(..., T=...), pytest --counterexamples-T) may "
+                          "decide it, and a rule registered with numerics.register gets a certified drift"), UNDECIDED
 
 
 # ------------------------------------------------------------------------------------------------

@@ -374,3 +374,25 @@ def test_deterministic():
 def test_expect_raises_with_the_rows():
     with pytest.raises(AssertionError, match="thm1: diverges"):
         check(torch.optim.Adam, problems=["thm1"], T=1000, expect="escapes", thresholds=False)
+
+
+class _SignedBetas(torch.optim.Optimizer):
+    """An optimizer whose constructor spells beta1/beta2 and learning_rate (not torch's lr/betas)."""
+
+    def __init__(self, params, learning_rate=1e-3, beta1=0.9, beta2=0.999):
+        super().__init__(params, dict(learning_rate=learning_rate, beta1=beta1, beta2=beta2))
+        self.seen = []
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            self.seen.append((group["learning_rate"], group["beta1"], group["beta2"]))
+            for p in group["params"]:
+                p.add_(p.grad, alpha=-group["learning_rate"])
+
+
+def test_other_spellings_of_the_hyper_parameters_get_the_problems_numbers():
+    report = check(_SignedBetas, problems=["thm1"], T=1000, thresholds=False)
+    (row,) = report.rows
+    assert "learning_rate=0.5, beta1=0.0, beta2=0.1" in row.call
+    assert row.identified and row.identified.startswith("sgd")  # it is SGD at the paper's alpha/sqrt(t)

@@ -124,13 +124,13 @@ def test_in_a_project_with_its_own_analysis_package(tmp_path):
     proj = tmp_path / "proj"
     (proj / "analysis").mkdir(parents=True)
     (proj / "analysis" / "__init__.py").write_text('WHOSE = "theirs"\n')
-    (proj / "tests").mkdir()
-    (proj / "tests" / "test_opt.py").write_text(USER_TEST)
+    (proj / "usertests").mkdir()
+    (proj / "usertests" / "test_opt.py").write_text(USER_TEST)
     site = _entry_point_dir(tmp_path)
-    r = _pytest(["-q", "--counterexamples-T", "2000", "-rf", "tests"], proj, site)
+    r = _pytest(["-q", "--counterexamples-T", "2000", "-rf", "usertests"], proj, site)
     out = r.stdout
     assert re.search(r"\b1 failed, 2 passed\b", out), out[-4000:] + r.stderr[-2000:]
-    assert "FAILED tests/test_opt.py::test_bugged_amsgrad_escapes" in out
+    assert "FAILED usertests/test_opt.py::test_bugged_amsgrad_escapes" in out
     # the failure message, as the CI log shows it: problem, hyper-parameters, x_T, R_T/T, drift
     for part in ("AMSGrad78807 was expected to escape the counterexamples", "thm1: diverges [PROVED",
                  "hyper-parameters: alpha=1/2, beta1=0, beta2=1/10, x1=1", "section5-online: diverges",
@@ -175,14 +175,14 @@ def test_examples_file_in_a_users_project_passes_and_catches_a_bug(tmp_path):
     """The file passes as copied; with its running max not stored (the bug of pytorch #78807) its
     MyAMSGrad is caught: the copied test can fail."""
     proj = tmp_path / "proj"
-    (proj / "tests").mkdir(parents=True)
+    (proj / "usertests").mkdir(parents=True)
     src = (ROOT / "examples" / "test_check_my_optimizer.py").read_text()
-    (proj / "tests" / "test_check_my_optimizer.py").write_text(src)
+    (proj / "usertests" / "test_check_my_optimizer.py").write_text(src)
     bugged = src.replace("torch.maximum(v_max, v, out=v_max)", "v_max = torch.maximum(v_max, v)")
     assert bugged != src
-    (proj / "tests" / "test_mine.py").write_text(bugged)
+    (proj / "usertests" / "test_mine.py").write_text(bugged)
     site = _entry_point_dir(tmp_path)
-    r = _pytest(["-q", "tests/test_check_my_optimizer.py", "tests/test_mine.py::test_my_amsgrad_escapes"], proj, site)
+    r = _pytest(["-q", "usertests/test_check_my_optimizer.py", "usertests/test_mine.py::test_my_amsgrad_escapes"], proj, site)
     assert re.search(r"\b1 failed, 3 passed\b", r.stdout), r.stdout[-4000:] + r.stderr[-2000:]
-    assert "FAILED tests/test_mine.py::test_my_amsgrad_escapes" in r.stdout
+    assert "FAILED usertests/test_mine.py::test_my_amsgrad_escapes" in r.stdout
     assert "MyAMSGrad was expected to escape" in r.stdout and "identified as adam/pytorch" in r.stdout
