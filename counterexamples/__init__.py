@@ -14,6 +14,12 @@ Packages and modules (see docs/architecture.md):
   :mod:`counterexamples.montecarlo` (Theorem 3);
 * :mod:`counterexamples.figures` -- every figure: ``figure1``, ``phase_diagram``, ``threshold_heatmap``.
 
+* :func:`check` -- put your optimizer (a torch.optim class, an optax factory, a step function, a registered
+  rule) through the counterexamples, certified where its rule is known (:mod:`counterexamples.check`; the
+  pytest plugin ``pytest_adam_beyond`` calls it).
+
 The named families themselves live in :mod:`analysis.families` (one home, lower layer).
 """
-__all__ = ["search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo", "figures"]
+from .check import check  # noqa: E402 - the function shadows its module's name on the package, on purpose
+
+__all__ = ["check", "search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo", "figures"]

@@ -5,7 +5,7 @@ Layer 0 of adam-beyond (imports nothing above it); see docs/architecture.md and 
 from .backends import BACKENDS, Backend, BackendUnavailable, get_backend, to_fraction
 from .optimizers import (METHODS, VARIANTS, ZOO_METHODS, Method, adabelief, adabound, adadelta, adafactor, adagrad,
                          adagrad_lib, adam, adamax, adamnc, adamw, adamx, adopt, amsgrad, asgd, lion, make, nadam,
-                         radam, rmsprop, rprop, sgd, sgdm, signsgd, yogi)
+                         radam, register, rmsprop, rprop, sgd, sgdm, signsgd, unregister, yogi)
 from .problems import Bernoulli, Explicit, LinearProblem, Periodic
 from .run import RunResult, default_checkpoints, run
 from .schedules import FIRST_ROUND, alpha_t, beta1_t, beta2_adamnc, phase
@@ -14,7 +14,7 @@ __all__ = [
     "BACKENDS", "Backend", "BackendUnavailable", "get_backend", "to_fraction", "METHODS", "VARIANTS",
     "Method", "adagrad", "adam", "adamnc", "adamx", "amsgrad", "make", "rmsprop", "sgd", "ZOO_METHODS",
     "adabelief", "adabound", "adadelta", "adafactor", "adagrad_lib", "adamax", "adamw", "adopt", "asgd", "lion",
-    "nadam", "radam", "rprop", "sgdm", "signsgd", "yogi", "Bernoulli",
+    "nadam", "radam", "rprop", "sgdm", "signsgd", "yogi", "register", "unregister", "Bernoulli",
     "Explicit", "LinearProblem", "Periodic", "RunResult", "default_checkpoints", "run", "FIRST_ROUND",
     "alpha_t", "beta1_t", "beta2_adamnc", "phase",
 ]

@@ -1225,3 +1225,53 @@ ZOO_FACTORIES = dict(adamax=adamax, nadam=nadam, radam=radam, adamw=adamw, adabe
 FACTORIES.update(ZOO_FACTORIES)
 ZOO_METHODS = tuple(ZOO_FACTORIES)
 METHODS = METHODS + ZOO_METHODS
+
+
+# ------------------------------------------------------------------------------------------------
+# Rules registered from user code (issue 22): a new method without editing this file.
+REGISTERED: dict = {}  # name -> {"factory": ..., "limit": ...}
+
+
+def register(name: str, factory: Callable[..., Method], *, limit: Callable[..., Method] | None = None,
+             replace: bool = False) -> Callable[..., Method]:
+    """Add ``factory`` (keyword hyper-parameters, e.g. alpha, beta1, beta2, eps, schedule -> :class:`Method`)
+    under ``name``, so that ``make(name, ...)``, the identification of ``counterexamples.check`` and its
+    certified drift know it.  Returns ``factory`` (usable as a decorator through functools.partial).
+
+    ``limit(beta1, beta2, **numbers) -> Method`` is the method's limit form for the drift certificate
+    (alpha_t = 1, every factor that tends to 1 removed; see counterexamples.drift.general); without it the
+    limit form is ``factory(alpha=1, beta1=..., beta2=..., schedule='constant')``, right for a rule
+    without bias corrections or other time-varying factors.  A built-in name is an error (ValueError),
+    as is registering a name twice unless ``replace=True``.
+
+    Example::
+
+        >>> from numerics.optimizers import amsgrad, make, register, unregister
+        >>> def my_amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt"):
+        ...     return amsgrad(alpha, beta1, beta2, eps, schedule)._replace(name="my_amsgrad")
+        >>> _ = register("my_amsgrad", my_amsgrad)
+        >>> make("my_amsgrad", alpha=1, beta2="0.999").hyper["beta2"]
+        '0.999'
+        >>> unregister("my_amsgrad")
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"register: name must be a Python identifier (got {name!r})")
+    if not callable(factory):
+        raise TypeError(f"register: factory must be callable (got {type(factory).__name__})")
+    if limit is not None and not callable(limit):
+        raise TypeError(f"register: limit must be callable or None (got {type(limit).__name__})")
+    if name in FACTORIES and name not in REGISTERED:
+        raise ValueError(f"register: {name!r} is a built-in method of numerics.optimizers; choose another name")
+    if name in REGISTERED and not replace:
+        raise ValueError(f"register: {name!r} is already registered (pass replace=True to replace it)")
+    FACTORIES[name] = factory
+    REGISTERED[name] = {"factory": factory, "limit": limit}
+    return factory
+
+
+def unregister(name: str) -> None:
+    """Remove a rule added by :func:`register` (KeyError if it was not registered)."""
+    if name not in REGISTERED:
+        raise KeyError(f"unregister: {name!r} was not registered")
+    del REGISTERED[name]
+    del FACTORIES[name]

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -51,13 +53,34 @@ def paper_amsgrad_step(x, g, t, state, hyper):
     return x - hyper["alpha_t"] * step, state
 
 
+def _import_here(name: str):
+    """``importlib.import_module(name)``, and when that fails, once more with the current folder on
+    sys.path: ``module:function`` names a file of the folder the command runs in, as a user expects,
+    also where the interpreter did not put that folder on sys.path (a console script, ``python -P``)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        here = os.getcwd()
+        top = name.partition(".")[0]
+        if exc.name not in (name, top) or here in map(os.path.abspath, filter(None, sys.path)):
+            raise
+        sys.path.append(here)  # appended: the folder never shadows an installed package
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError as exc2:
+            if exc2.name in (name, top):
+                sys.path.remove(here)
+            raise
+
+
 def load(spec):
     """The user's function, or LibraryMissing / ValueError naming the part of the SPEC that fails."""
     try:
-        module = importlib.import_module(spec.module)
+        module = _import_here(spec.module)
     except ImportError as exc:
         raise LibraryMissing(f"--optimizer: cannot import module {spec.module!r} of {spec.text!r} "
-                             f"({exc.__class__.__name__}: {exc}); is it on PYTHONPATH?") from None
+                             f"({exc.__class__.__name__}: {exc}); looked on sys.path and in the current "
+                             f"folder {os.getcwd()}") from None
     fn = getattr(module, spec.name, None)
     if not callable(fn):
         raise SpecError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
@@ -88,8 +111,8 @@ def setup(spec, hyper: dict, schedule: str) -> Setup:
 
 
 class UserStepper:
-    def __init__(self, spec, st: Setup, x1, lo, hi):
-        self.fn = load(spec)
+    def __init__(self, spec, st: Setup, x1, lo, hi, fn=None):
+        self.fn = load(spec) if fn is None else fn  # fn: a function given directly (counterexamples.check)
         self.hyper = dict(st.kwargs)
         self.sqrt = st.schedule == "sqrt"
         self.x = np.asarray(x1, dtype=np.float64).copy()

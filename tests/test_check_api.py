@@ -1,0 +1,398 @@
+"""counterexamples.check: real optimizers through the counterexamples, certified where the rule is known.
+
+Expected numbers come from elsewhere than the code under test: Adam's drift from the closed-form steady
+state of counterexamples.drift.steady (not the generalised ball replay that check uses), AMSGrad's from
+the steady state worked out by hand (below), Theorem 1's average regret (2C - 4)/3 from the paper, the
+identifications from the library sources (docs/references.md, implementations)."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import numpy as np
+import pytest
+
+from analysis.verdict import EVIDENCE, PROVED, UNKNOWN
+from counterexamples import check
+from counterexamples.check import (CONVERGES_, DIVERGES, STUCK_, UNDECIDED, CheckError, Report, Row, combine,
+                                   limit_form)
+from counterexamples.conformance.verdict import CONVERGES, STUCK
+from counterexamples.conformance.verdict import UNDECIDED as SIM_UNDECIDED
+
+torch = pytest.importorskip("torch", reason="torch is in the test extra: pip install 'adam-beyond[test]'")
+
+
+def _amsgrad_thm1_drift() -> float:
+    """AMSGrad's limit-form drift on Theorem 1 (C = 3, beta1 = 0, beta2 = 1/10), by hand: m_t = g_t, the
+    steady v after the C round solves v = 0.1 (0.1 (0.1 v + 0.9) + 0.9) + 0.9 * 9, i.e. v = 8.199/0.999,
+    and is the running max; the steps of one period sum to (3 - 1 - 1)/sqrt(v_max), so D = -1/sqrt(v_max)."""
+    v_max = Fraction(8199, 1000) / Fraction(999, 1000)
+    return -1 / math.sqrt(v_max)
+
+
+def _adam_drift(C: int, n: int, beta1, beta2) -> float:
+    from counterexamples.drift.steady import drift
+
+    return float(drift(Fraction(beta1), Fraction(beta2), C, n, backend="mpmath"))
+
+
+def _mid(enclosure: str) -> float:
+    return float(enclosure.split("+/-")[0])
+
+
+# ------------------------------------------------------------------------------------------------
+def test_torch_adam_breaks_certified_on_every_problem():
+    report = check(torch.optim.Adam)
+    assert [r.problem for r in report.rows] == ["thm1", "section5-online", "thm2-threshold"]
+    for r in report.rows:
+        assert r.verdict.status == PROVED and r.label == DIVERGES and r.decided_by == "certified drift", r.line()
+        assert r.identified and r.identified.startswith("adam(variant=pytorch") and r.max_deviation <= 1e-12
+    thm1, s5, thm2 = report.rows
+    # the closed-form steady state (eps = 0 there; torch's eps = 1e-8 moves D by ~1e-8)
+    assert "over 2000 rounds" in thm1.verdict.hypotheses[0]  # the identification's range is stated
+    assert _mid(thm1.drift) == pytest.approx(_adam_drift(3, 3, 0, Fraction(1, 10)), rel=1e-6)
+    assert _mid(s5.drift) == pytest.approx(_adam_drift(101, 101, "0.9", "0.99"), rel=1e-6)  # 10 x (101, -1, ...)
+    assert _mid(thm2.drift) == pytest.approx(_adam_drift(30, 30, "0.9", "0.99"), rel=1e-6)
+    # Theorem 1: Adam's average regret tends to (2C - 4)/3 = 2/3, x_T to the worst point +1
+    assert thm1.x_T > 0.99 and abs(thm1.avg_regret - 2 / 3) < 0.01
+    assert report.breaks and not report.escapes and report.certified
+    # the smallest diverging C at the paper's pairs: D(C) > 0 and D(C - 1) < 0 certified, minimality scanned
+    (a, b) = report.thresholds
+    assert (a["C"], b["C"]) == (30, 74)
+    assert a["verdict"].status == EVIDENCE and "certified" in a["verdict"].claim
+    with pytest.raises(AssertionError, match="thm1: diverges"):
+        report.assert_escapes()
+    report.assert_breaks()
+
+
+def test_torch_amsgrad_escapes_certified():
+    report = check(torch.optim.Adam, amsgrad=True, T=2000)
+    assert report.escapes and report.certified and not report.breaks
+    for r in report.rows:
+        assert r.identified.startswith("amsgrad(variant=pytorch") and r.label == CONVERGES_
+    assert _mid(report.rows[0].drift) == pytest.approx(_amsgrad_thm1_drift(), rel=1e-8)
+    assert all(th["C"] is None and th["verdict"].status == EVIDENCE for th in report.thresholds)
+    report.assert_escapes()
+    with pytest.raises(AssertionError, match="expected to break"):
+        report.assert_breaks()
+
+
+def test_torch_adamw_is_never_certified():
+    # decoupled weight decay reads x: identified, but the drift criterion does not apply -> EVIDENCE only
+    report = check(torch.optim.AdamW, problems=["thm1", "section5-online"], T=2000)
+    for r in report.rows:
+        assert r.identified and r.identified.startswith("adamw(")
+        assert r.verdict.status != PROVED and r.drift is None and "certified" not in r.decided_by
+        assert "reads x" in r.note
+    assert report.rows[0].label == STUCK_ and report.rows[0].verdict.status == EVIDENCE
+    assert report.breaks and not report.certified and report.thresholds == []
+    assert "T <= 2000" in report.rows[0].verdict.claim  # the horizon is part of the EVIDENCE label
+
+
+class AMSGrad78807(torch.optim.Optimizer):
+    """AMSGrad with the bug of pytorch #78807: the running max is computed, never stored (the result of
+    torch.maximum was assigned to a local name), so every step uses max(0, v) = v: it is Adam."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                st = self.state[p]
+                if not st:
+                    st.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p), v_max=torch.zeros_like(p))
+                st["t"] += 1
+                st["m"].mul_(b1).add_(p.grad, alpha=1 - b1)
+                st["v"].mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                v_max = torch.maximum(st["v_max"], st["v"])  # the bug: st["v_max"] stays 0
+                denom = (v_max.sqrt() / math.sqrt(1 - b2 ** st["t"])).add_(group["eps"])
+                p.addcdiv_(st["m"], denom, value=-group["lr"] / (1 - b1 ** st["t"]))
+
+
+def test_amsgrad_with_the_78807_bug_is_caught_as_breaking():
+    report = check(AMSGrad78807, T=2000)
+    assert report.breaks and not report.escapes
+    for r in report.rows:
+        assert r.verdict.status == PROVED and r.label == DIVERGES
+        assert r.identified.startswith("adam/pytorch")  # an AMSGrad that forgets its max is Adam
+    with pytest.raises(AssertionError) as exc:
+        report.assert_escapes()
+    msg = str(exc.value)
+    for part in ("AMSGrad78807", "thm1", "section5-online", "thm2-threshold", "hyper-parameters: alpha=1/2, beta1=0, "
+                 "beta2=1/10, x1=1", "x_T = +", "R_T/T = ", "certified drift D = 0.68"):
+        assert part in msg, part
+
+
+def paper_amsgrad_step(x, g, t, state, hyper):
+    """Algorithm 2 written from the paper (no eps, no bias correction), as a user's step function."""
+    b1, b2 = hyper["beta1"], hyper["beta2"]
+    m, v, v_hat = state if state is not None else (0.0, 0.0, 0.0)
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    v_hat = np.maximum(v_hat, v)
+    step = np.divide(m, np.sqrt(v_hat), out=np.zeros_like(g), where=v_hat > 0)
+    return x - hyper["alpha_t"] * step, (m, v, v_hat)
+
+
+def sign_step(x, g, t, state, hyper):
+    """A rule of none of our definitions: a quarter of a signed step."""
+    return x - 0.25 * hyper["alpha_t"] * np.sign(g), state
+
+
+def test_user_step_function_identified_and_certified():
+    report = check(paper_amsgrad_step, T=2000)
+    assert report.escapes and report.certified
+    assert all(r.identified.startswith("amsgrad/paper") for r in report.rows)
+    assert _mid(report.rows[0].drift) == pytest.approx(_amsgrad_thm1_drift(), rel=1e-12)  # eps = 0 here
+
+
+def test_unidentified_step_function_gets_evidence_never_certified():
+    report = check(sign_step, problems=["thm1", "section5-online"], T=2000)
+    for r in report.rows:
+        assert r.identified is None and r.max_deviation > 1e-12
+        assert r.verdict.status in (EVIDENCE, UNKNOWN) and r.drift is None
+        assert r.decided_by != "certified drift"
+    assert not report.certified and report.thresholds == []
+
+
+# ------------------------------------------------------------------------------------------------
+# a rule written in the numerics style, registered from user code (not in the Adam/AMSGrad grid)
+class _H(NamedTuple):
+    alpha: Any
+    beta1: Any
+    beta2: Any
+
+
+class _S(NamedTuple):
+    m: Any
+    v: Any
+    v_hat: Any
+
+
+def _decaying_max_rule(schedule):
+    from numerics import schedules
+    from numerics.optimizers import Rule
+
+    def make(B):
+        sqrt, maximum, safe_div, num, zeros_like = B.sqrt, B.maximum, B.safe_div, B.num, B.zeros_like
+        alpha_t, one, decay = schedules.step_size(schedule, B), B.num(1), B.num(Fraction(999, 1000))
+
+        def init(x1):
+            z = zeros_like(x1)
+            return _S(z, z, z)
+
+        def update(h, g, s, t):
+            m = h.beta1 * s.m + (one - h.beta1) * g
+            v = h.beta2 * s.v + (one - h.beta2) * g * g
+            v_hat = maximum(decay * s.v_hat, v)  # a running max that forgets slowly
+            at = alpha_t(h.alpha, t)
+            return at * safe_div(m, sqrt(v_hat)), _S(m, v, v_hat), sqrt(v_hat) / at
+
+        return init, update
+
+    return Rule(("decaying_max", schedule), make, _H, _S)
+
+
+def decaying_max(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt"):
+    from numerics.optimizers import Method
+
+    return Method("decaying_max", dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule=schedule),
+                  _decaying_max_rule(schedule), dict(alpha=alpha, beta1=beta1, beta2=beta2))
+
+
+def decaying_max_step(x, g, t, state, hyper):
+    """The same rule as a step function (written apart from the rule)."""
+    b1, b2 = hyper["beta1"], hyper["beta2"]
+    m, v, v_hat = state if state is not None else (0.0, 0.0, 0.0)
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    v_hat = np.maximum(0.999 * v_hat, v)
+    step = np.divide(m, np.sqrt(v_hat), out=np.zeros_like(g), where=v_hat > 0)
+    return x - hyper["alpha_t"] * step, (m, v, v_hat)
+
+
+@pytest.fixture
+def registered():
+    from numerics.optimizers import register, unregister
+
+    register("decaying_max", decaying_max)
+    yield "decaying_max"
+    unregister("decaying_max")
+
+
+def test_registered_rule_certified_and_identifies_a_step_function(registered):
+    report = check(registered, problems=["thm1", "section5-online"], T=2000)
+    assert all(r.identified == "registered:decaying_max" and r.max_deviation == 0 for r in report.rows)
+    assert all(r.verdict.status == PROVED for r in report.rows)
+    # thm1 by hand: the max settles at the C round's v (the v of the -1 rounds is smaller than 0.999^k v_max),
+    # so one period moves x by -(3/s - 1/(s sqrt(0.999)) - 1/(s * 0.999)) with s = sqrt(v_max), v_max = 8.199/0.999
+    # unchanged from AMSGrad's (the decay never catches up within a period of 3)
+    s = math.sqrt(8.199 / 0.999)
+    assert _mid(report.rows[0].drift) == pytest.approx(-(3 - 1 / math.sqrt(0.999) - 1 / 0.999) / s, rel=1e-9)
+    stepped = check(decaying_max_step, problems=["thm1", "section5-online"], T=2000)
+    assert all(r.identified == "registered:decaying_max" and r.max_deviation <= 1e-12 for r in stepped.rows)
+    assert [r.drift for r in stepped.rows] == [r.drift for r in report.rows]
+
+
+def test_register_rejects_builtin_and_duplicate_names(registered):
+    from numerics.optimizers import adam, register
+
+    with pytest.raises(ValueError, match="built-in"):
+        register("adam", adam)
+    with pytest.raises(ValueError, match="already registered"):
+        register(registered, decaying_max)
+
+
+# ------------------------------------------------------------------------------------------------
+# optax (skips with the reason when absent)
+def _optax():
+    return pytest.importorskip("optax", reason="optax is not installed: pip install 'adam-beyond[optax]'")
+
+
+def test_optax_adam_breaks_and_amsgrad_escapes_certified():
+    optax = _optax()
+    adam = check(optax.adam, T=1000)
+    assert adam.breaks and adam.certified and adam.optimizer == "optax.adam"
+    assert all(r.identified.startswith("adam(variant=optax") for r in adam.rows)
+    ams = check(optax.amsgrad, T=1000)
+    assert ams.escapes and ams.certified
+    # optax takes the max over the bias-corrected nu (implementations §1.3): our 'before_max'
+    assert all("bias_correction_v=before_max" in r.identified for r in ams.rows)
+
+
+def test_fixed_optax_transformation_is_simulated_only():
+    # its own learning rate and betas, not the problem's: no identification, so never certified
+    optax = _optax()
+    report = check(optax.adam(0.1), problems=["thm1"], T=1000)
+    (row,) = report.rows
+    assert row.identified is None and row.verdict.status != PROVED and row.drift is None
+    assert "its own learning rate" in report.note
+
+
+def test_optax_adabelief_breaks_on_section5():
+    optax = _optax()
+    report = check(optax.adabelief, problems=["section5-online"], T=2000)
+    (row,) = report.rows
+    assert row.identified.startswith("adabelief(variant=optax") and row.label == DIVERGES
+    assert row.verdict.status == PROVED
+
+
+def test_optax_yogi_is_not_certified_where_its_drift_is_unknown():
+    # Yogi's v moves additively: no invariant box is found, so its rows rest on the simulation alone
+    optax = _optax()
+    report = check(optax.yogi, problems=["thm1", "section5-online"], T=2000)
+    assert all(r.identified.startswith("yogi(variant=optax") for r in report.rows)
+    for r in report.rows:
+        if r.verdict.status == PROVED:  # only where a certified drift exists, and then it is reported
+            assert r.drift is not None
+        else:
+            assert r.drift is None and r.decided_by != "certified drift"
+
+
+# ------------------------------------------------------------------------------------------------
+# the combinator, fed UNKNOWN and EVIDENCE inputs
+_KW = dict(drift="0.1 +/- 1e-17", sim_reason="r", T=1000, identified="adam(...)", problem="thm1")
+
+
+def test_combine_never_succeeds_on_the_undecided_path():
+    v, label = combine(None, SIM_UNDECIDED, **_KW)
+    assert v.status == UNKNOWN and label == UNDECIDED
+    v, label = combine(None, STUCK, **_KW)  # the simulation alone is EVIDENCE, never PROVED
+    assert v.status == EVIDENCE and label == STUCK_
+    v, label = combine(None, CONVERGES, **_KW)
+    assert v.status == EVIDENCE and label == CONVERGES_
+    v, label = combine(1, CONVERGES, **_KW)  # certificate and simulation disagree: undecided
+    assert v.status == UNKNOWN and label == UNDECIDED
+    v, label = combine(-1, STUCK, **_KW)
+    assert v.status == UNKNOWN and label == UNDECIDED
+    v, label = combine(1, SIM_UNDECIDED, **_KW)
+    assert v.status == PROVED and label == DIVERGES
+    v, label = combine(-1, CONVERGES, **_KW)
+    assert v.status == PROVED and label == CONVERGES_
+
+
+def _row(label, status):
+    from analysis.verdict import Verdict
+
+    return Row(problem="thm1", call="c", hyper={"alpha": Fraction(1, 2)}, verdict=Verdict(status), label=label,
+               decided_by="x", identified=None, closest="sgd", max_deviation=1.0, compare_rounds=10, T=1000,
+               x_T=0.5, avg_regret=0.1, worst_avg_regret=0.6, drift=None, simulation="s", simulation_reason="r")
+
+
+def test_report_escapes_only_when_every_row_converges():
+    undecided = Report("opt", [_row(CONVERGES_, EVIDENCE), _row(UNDECIDED, UNKNOWN)])
+    assert not undecided.escapes and not undecided.breaks and not undecided.certified
+    with pytest.raises(AssertionError, match="undecided"):
+        undecided.assert_escapes()
+    with pytest.raises(AssertionError):
+        undecided.assert_breaks()
+    evidence = Report("opt", [_row(STUCK_, EVIDENCE)])
+    assert evidence.breaks and not evidence.certified
+    assert not Report("opt", []).escapes  # no row is no success
+
+
+def test_limit_form_refuses_x_dependent_rules():
+    from numerics import make
+
+    lim, why = limit_form(make("adamw", alpha=1, beta1="0.9", beta2="0.99"))
+    assert lim is None and "reads x" in why
+
+
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(T=5), "T must be an integer in"), (dict(T=2.5), "T must be"), (dict(problems=["nope"]), "unknown problem"),
+    (dict(problems=[]), "at least one"), (dict(expect="maybe"), "expect must be"),
+    (dict(compare=0), "compare must be"), (dict(nonsense=1), "no keyword argument 'nonsense'")])
+def test_bad_input_raises_one_named_error(kwargs, word):
+    with pytest.raises(CheckError, match=word):
+        check(torch.optim.Adam, **kwargs)
+
+
+def test_what_cannot_be_checked_is_named():
+    with pytest.raises(CheckError, match="cannot check 'int'"):
+        check(42)
+    with pytest.raises(CheckError, match="not a registered rule"):
+        check("no_such_rule")
+    with pytest.raises(CheckError, match="not a torch.optim.Optimizer"):
+        check(dict)
+
+
+def test_deterministic():
+    a = check(torch.optim.Adam, problems=["thm1", "section5-online"], T=1000, thresholds=False).as_dict()
+    b = check(torch.optim.Adam, problems=["thm1", "section5-online"], T=1000, thresholds=False).as_dict()
+    for d in (a, b):
+        d.pop("seconds")
+        for r in d["rows"]:
+            r.pop("seconds")
+    assert a == b
+
+
+def test_expect_raises_with_the_rows():
+    with pytest.raises(AssertionError, match="thm1: diverges"):
+        check(torch.optim.Adam, problems=["thm1"], T=1000, expect="escapes", thresholds=False)
+
+
+class _SignedBetas(torch.optim.Optimizer):
+    """An optimizer whose constructor spells beta1/beta2 and learning_rate (not torch's lr/betas)."""
+
+    def __init__(self, params, learning_rate=1e-3, beta1=0.9, beta2=0.999):
+        super().__init__(params, dict(learning_rate=learning_rate, beta1=beta1, beta2=beta2))
+        self.seen = []
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            self.seen.append((group["learning_rate"], group["beta1"], group["beta2"]))
+            for p in group["params"]:
+                p.add_(p.grad, alpha=-group["learning_rate"])
+
+
+def test_other_spellings_of_the_hyper_parameters_get_the_problems_numbers():
+    report = check(_SignedBetas, problems=["thm1"], T=1000, thresholds=False)
+    (row,) = report.rows
+    assert "learning_rate=0.5, beta1=0.0, beta2=0.1" in row.call
+    assert row.identified and row.identified.startswith("sgd")  # it is SGD at the paper's alpha/sqrt(t)

@@ -1,0 +1,188 @@
+"""The pytest plugin pytest_adam_beyond, used as an optimizer author would: in a project of their own that
+has its own ``analysis`` package, registered through the entry point of pyproject.toml, with the
+README's example and examples/ run as written."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ("analysis", "numerics", "proofs", "counterexamples")
+
+
+def _env(extra_path: Path | None = None) -> dict:
+    env = dict(os.environ)
+    parts = ([str(extra_path)] if extra_path else []) + [str(ROOT)]
+    env["PYTHONPATH"] = os.pathsep.join(parts)
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def _entry_point_dir(tmp: Path) -> Path:
+    """A dist-info folder whose entry_points.txt is pyproject.toml's [project.entry-points.pytest11]: on
+    sys.path it makes importlib.metadata (hence pytest) see the plugin as `pip install` would."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    eps = meta["project"]["entry-points"]["pytest11"]
+    info = tmp / "site" / "adam_beyond-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: adam-beyond\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()))
+    return tmp / "site"
+
+
+def _pytest(args, cwd: Path, site: Path, timeout=600):
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd,
+                          env=_env(site), capture_output=True, text=True, timeout=timeout)
+
+
+def test_plugin_imports_none_of_our_top_level_packages():
+    code = ("import sys, pytest_adam_beyond as p; "
+            "print(sorted(n for n in sys.modules if n.partition('.')[0] in p.OURS))")
+    r = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, cwd="/",
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def test_entry_point_registers_the_plugin_and_help_lists_its_options(tmp_path):
+    site = _entry_point_dir(tmp_path)
+    r = _pytest(["--help"], tmp_path, site, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    for option in ("--counterexamples-T", "--counterexamples-problems", "--counterexamples-report"):
+        assert option in r.stdout
+    r = _pytest(["--markers"], tmp_path, site, timeout=300)
+    assert "@pytest.mark.counterexamples(expect=None" in r.stdout
+
+
+USER_TEST = '''
+import math
+import sys
+
+import pytest
+import torch
+
+import analysis  # the project's own package of that name
+from pytest_adam_beyond import assert_breaks
+
+
+class AMSGrad78807(torch.optim.Optimizer):
+    """The bug of pytorch #78807: the running max is never stored."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                st = self.state[p]
+                if not st:
+                    st.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p), v_max=torch.zeros_like(p))
+                st["t"] += 1
+                st["m"].mul_(b1).add_(p.grad, alpha=1 - b1)
+                st["v"].mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                v_max = torch.maximum(st["v_max"], st["v"])
+                denom = (v_max.sqrt() / math.sqrt(1 - b2 ** st["t"])).add_(group["eps"])
+                p.addcdiv_(st["m"], denom, value=-group["lr"] / (1 - b1 ** st["t"]))
+
+
+def _theirs():
+    import analysis as again
+    assert again is analysis and again.WHOSE == "theirs" and sys.modules["analysis"].WHOSE == "theirs"
+    assert "analysis.verdict" not in sys.modules  # ours is not left behind under their name
+
+
+def test_adam_breaks(check_optimizer):
+    _theirs()
+    report = check_optimizer(torch.optim.Adam)
+    assert report.breaks and report.certified
+    _theirs()
+
+
+@pytest.mark.counterexamples(expect="escapes")
+def test_bugged_amsgrad_escapes(check_optimizer):
+    check_optimizer(AMSGrad78807)
+
+
+def test_bugged_amsgrad_breaks():
+    assert_breaks(AMSGrad78807)
+    _theirs()
+'''
+
+
+@pytest.mark.slow
+def test_in_a_project_with_its_own_analysis_package(tmp_path):
+    proj = tmp_path / "proj"
+    (proj / "analysis").mkdir(parents=True)
+    (proj / "analysis" / "__init__.py").write_text('WHOSE = "theirs"\n')
+    (proj / "usertests").mkdir()
+    (proj / "usertests" / "test_opt.py").write_text(USER_TEST)
+    site = _entry_point_dir(tmp_path)
+    r = _pytest(["-q", "--counterexamples-T", "2000", "-rf", "usertests"], proj, site)
+    out = r.stdout
+    assert re.search(r"\b1 failed, 2 passed\b", out), out[-4000:] + r.stderr[-2000:]
+    assert "FAILED usertests/test_opt.py::test_bugged_amsgrad_escapes" in out
+    # the failure message, as the CI log shows it: problem, hyper-parameters, x_T, R_T/T, drift
+    for part in ("AMSGrad78807 was expected to escape the counterexamples", "thm1: diverges [PROVED",
+                 "hyper-parameters: alpha=1/2, beta1=0, beta2=1/10, x1=1", "section5-online: diverges",
+                 "thm2-threshold: diverges", "x_T = +", "R_T/T = ", "drift: 0.68094959", "identified as adam/pytorch"):
+        assert part in out, part
+    assert "During handling" not in out and "Traceback" not in out
+
+
+def test_step_function_from_the_current_folder_without_pythonpath(tmp_path):
+    """``--optimizer mymod:fn`` finds mymod.py in the folder the command runs in, also where Python does
+    not put that folder on sys.path (-P: as a console script would)."""
+    (tmp_path / "mymod.py").write_text("def fn(x, g, t, state, hyper):\n    return x - hyper['alpha_t'] * g, state\n")
+    r = subprocess.run([sys.executable, "-P", "-m", "counterexamples.conformance", "--optimizer", "mymod:fn",
+                        "--problem", "thm1", "--T", "1000", "--compare-steps", "100", "--quiet"],
+                       cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert re.search(r"mymod:fn\s+thm1\s+sgd\(schedule=sqrt\)\s+0\s", r.stdout)
+    r = subprocess.run([sys.executable, "-P", "-m", "counterexamples.conformance", "--optimizer", "nomod:fn",
+                        "--problem", "thm1", "--T", "1000", "--quiet"], cwd=tmp_path, env=_env(),
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "current folder" in r.stderr
+
+
+def _readme_block() -> str:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Check your optimizer", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks, "the section has a python example"
+    return blocks[0]
+
+
+@pytest.mark.slow
+def test_readme_example_runs_as_written(tmp_path):
+    r = subprocess.run([sys.executable, "-c", _readme_block()], capture_output=True, text=True, cwd=tmp_path,
+                       env=_env(), timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "thm1" in r.stdout and "diverges (proved)" in r.stdout
+
+
+@pytest.mark.slow
+def test_examples_file_in_a_users_project_passes_and_catches_a_bug(tmp_path):
+    """The file passes as copied; with its running max not stored (the bug of pytorch #78807) its
+    MyAMSGrad is caught: the copied test can fail."""
+    proj = tmp_path / "proj"
+    (proj / "usertests").mkdir(parents=True)
+    src = (ROOT / "examples" / "test_check_my_optimizer.py").read_text()
+    (proj / "usertests" / "test_check_my_optimizer.py").write_text(src)
+    bugged = src.replace("torch.maximum(v_max, v, out=v_max)", "v_max = torch.maximum(v_max, v)")
+    assert bugged != src
+    (proj / "usertests" / "test_mine.py").write_text(bugged)
+    site = _entry_point_dir(tmp_path)
+    r = _pytest(["-q", "usertests/test_check_my_optimizer.py", "usertests/test_mine.py::test_my_amsgrad_escapes"], proj, site)
+    assert re.search(r"\b1 failed, 3 passed\b", r.stdout), r.stdout[-4000:] + r.stderr[-2000:]
+    assert "FAILED usertests/test_mine.py::test_my_amsgrad_escapes" in r.stdout
+    assert "MyAMSGrad was expected to escape" in r.stdout and "identified as adam/pytorch" in r.stdout
