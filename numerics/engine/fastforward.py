@@ -524,6 +524,11 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             return [B.num(v) for v in e], exc, istar, loose, Y
 
     cert = Cert(t0)
+    if (-Wp[n]).contains(0) and T - t0 > explicit_max:
+        # even with every round's weight equal the drift's enclosure holds 0: no block is ever certified
+        raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0: the sign of the drift is "
+                       f"not decided (interior and pinned blocks need it), and {T - t0} late rounds exceed the "
+                       f"explicit budget of {explicit_max}")
     aW = [alpha * w for w in W]
     res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
     sqrt_n = arb(n).sqrt()
