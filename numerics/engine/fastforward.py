@@ -48,7 +48,8 @@ LINEAR_IN_ALPHA_T = ("sgd", "adam", "sgdm", "adamax", "adabelief", "yogi", "lion
                      "adadelta")
 THRESHOLD = 10 ** 7  # simulate takes the fast path from this T on (below it brute force is < ~1 s)
 RELS = (1e-30, 1e-26, 1e-22, 1e-18, 1e-14, 1e-10, 1e-7)  # invariant-box radii tried, smallest first
-REL_WANTED = 1e-22  # the exact phase is extended (within budget) until a box this tight is proved
+REL_WANTED = 1e-26  # the exact phase is extended (within budget) until a box this tight (or the tightness that
+# T needs, 1e-13 / (2 sqrt(T)), whichever is larger) is proved
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
 # 1 in use.  The within-period remainder bound (the weights q_l = sqrt(tau/(tau+l)) differ from 1 by at most
@@ -426,12 +427,14 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                            "v_hat times an exact 1) grows by the outward rounding of each operation".format(moved))
         return None
 
+    # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x
+    rel_wanted = max(REL_WANTED, min(1e-14, 1e-13 / (2 * T ** 0.5)))
     box = None
     while True:
         t_target = K * n
         exact_to(t_target)
         box = box_at(done + 1, state)
-        if box is not None and (box[0] <= REL_WANTED or 2 * K * n > exact_max or 2 * K * n + 4 * n >= T):
+        if box is not None and (box[0] <= rel_wanted or 2 * K * n > exact_max or 2 * K * n + 4 * n >= T):
             break
         if 2 * K * n > exact_max:
             raise _Unknown(f"no invariant box of the state within {exact_max} exact rounds (the state does not "
@@ -493,7 +496,8 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         Lp.append(Lp[-1] + l_ * w.abs_upper())
     qb = [B.num(v) for v in q]
     Q = B.num(sum(q, Fraction(0)))
-    cprime = [B.num(sum(q[i + 1:], Fraction(0))) for i in range(n)]  # sum_{j>i} q_j
+    tails = list(itertools.accumulate(reversed(q), initial=Fraction(0)))[::-1]  # tails[i] = sum_{j>=i} q_j
+    cprime = [B.num(tails[i + 1]) for i in range(n)]  # sum_{j>i} q_j
 
     class Cert:
         """Within-period facts valid for every late period that starts at a round tau_k >= tau, in units of
@@ -546,8 +550,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
                 istar.append(i_s if ok else None)
                 Y.append(ym)
-            e = [sum((q[m] for m in range(1, n) if istar[m] is not None and istar[m] <= l_ < m), Fraction(0))
-                 for l_ in range(n)]
+            diff_ = [Fraction(0)] * (n + 1)  # e_l = sum of q_m over decided m with istar[m] <= l < m
+            for m in range(1, n):
+                if istar[m] is not None and istar[m] < m:
+                    diff_[istar[m]] += q[m]
+                    diff_[m] -= q[m]
+            e = list(itertools.accumulate(diff_[:n]))
             loose = [m for m in range(1, n) if istar[m] is None]
             exc = max([float((-sg * y).upper()) for y in Y] + [0.0]) * (1 + 1e-12)
             return [B.num(v) for v in e], exc, istar, loose, Y
@@ -564,14 +572,18 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     cs = [arb(t0 + i) / n for i in range(n)]
     zc: dict = {}
 
-    def zeta(s, qq, key):
-        k_ = (s, key)
+    def zeta(tag, qq, key, s=None):
+        k_ = (tag, key)
         if k_ not in zc:
-            zc[k_] = arb(s).zeta(qq)
+            zc[k_] = (arb(tag) if s is None else s).zeta(qq)
         return zc[k_]
 
-    def sums(k0, k1):
-        """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2 (Hurwitz zeta)."""
+    binoms = [arb(1)]  # binom(-1/2, j)
+    import math
+
+    def sums_direct(k0, k1):
+        """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
+        tau_k + i = n (k + c_i), c_i = (t0+i)/n, both are Hurwitz zeta differences at s = 1/2 and -1/2."""
         Z, G = [], []
         for i in range(n):
             h_half = zeta("0.5", k0 + cs[i], (k0, i)) - zeta("0.5", k1 + cs[i], (k1, i))
@@ -579,6 +591,43 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             Z.append(h_half / sqrt_n)
             G.append(((k1 - 1 + cs[i]) * h_half - h_mhalf) / sqrt_n)
         return Z, G
+
+    def sums_taylor(k0, k1, J):
+        """The same sums from the offset-0 sums P_s = sum_k tau_k^-s only (2 (J+2) zeta calls instead of
+        4 n): (tau + i)^-1/2 = tau^-1/2 sum_{j<J} binom(-1/2, j) (i/tau)^j + R with |R| <= |binom(-1/2, J)|
+        (i/tau)^J tau^-1/2 (an alternating series whose terms decrease: i/tau < 1), and
+        sum_k (k1-1-k) tau_k^-s = (tau_{k1-1} P_s - P_{s-1}) / n."""
+        P = {}
+        for j in range(-1, J + 1):
+            sj = arb(2 * j + 1) / 2  # s = j + 1/2
+            P[j] = (zeta(("t", j), k0 + cs[0], (k0, 0), s=sj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj)) \
+                * arb(n) ** (-sj)
+        last = arb(t0 + (k1 - 1) * n)
+        PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
+        Z, G = [], []
+        for i in range(n):
+            z = g = arb(0)
+            ii = arb(i)
+            for j in range(J):
+                c = binoms[j] * ii ** j
+                z += c * P[j]
+                g += c * PG[j]
+            bJ = abs(binoms[J]) * ii ** J
+            Z.append(z + arb(0, (bJ * P[J]).upper()))
+            G.append(g + arb(0, (bJ * PG[J]).upper()))
+        return Z, G
+
+    def sums(k0, k1):
+        x = (n - 1) / (t0 + k0 * n)
+        if n <= 12 or x >= 0.5:
+            return sums_direct(k0, k1)
+        J = int(math.ceil((B.prec - 20) * math.log(2) / -math.log(x))) + 1
+        if 2 * (J + 2) >= 4 * n:
+            return sums_direct(k0, k1)
+        while len(binoms) <= J:
+            j = len(binoms)
+            binoms.append(binoms[-1] * (arb(-1) / 2 - (j - 1)) / j)
+        return sums_taylor(k0, k1, J)
 
     explicit = 0
     regimes = res.regimes
@@ -590,7 +639,6 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         else:
             regimes.append((kind, first, last))
 
-    import math
 
     while done < T:
         stop = min(s_ for s_ in stops if s_ > done)
