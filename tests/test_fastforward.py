@@ -211,9 +211,24 @@ def test_why_not(meth, problem, why):
     assert r.status == "UNKNOWN" and r.why_not == reason and r.x_T is None
 
 
+def test_zero_limit_drift_is_decided_or_blocked_without_a_sign():
+    """signSGD on (1, -1) and (-1, 1): the limit drift is exactly 0; the drift of a period is -+(1 - q_1),
+    O(1/tau), decided by its first-order term, and its sum over periods converges, so the iterate settles
+    inside the box: interior blocks (with and without a sign).  Both agree with the arb loop."""
+    m = make("signsgd", beta1=0)
+    for pattern, x1, kind in (([1, -1], 0, "interior"), ([-1, 1], 1, "interior")):
+        p = Periodic(pattern=pattern)
+        r = fast_forward(m, p, 10 ** 5, x1=x1)
+        assert kind in regimes(r), regimes(r)
+        ref = simulate(m, p, 10 ** 5, x1=x1, backend=ArbBackend(128), checkpoints=[])
+        check_against(r, ref)
+        assert fast_forward(m, p, 10 ** 12, x1=x1).certified
+
+
 def test_unknown_when_the_drift_is_undecided():
-    """signSGD on (1, -1): D = 0 exactly; 10^9 rounds cannot be stepped one by one: UNKNOWN, no ball."""
-    r = fast_forward(make("signsgd", beta1=0), Periodic(pattern=[1, -1]), 10 ** 9)
+    """Zero gradients: every step is 0, the drift is 0 at every order, and x1 = +1 sits on a wall: no block is
+    certified and 10^9 rounds exceed the explicit budget: UNKNOWN, no numbers (found after 50 periods)."""
+    r = fast_forward(make("signsgd", beta1=0), Periodic(pattern=[0, 0]), 10 ** 9, x1=1)
     assert r.status == "UNKNOWN" and "contains 0" in r.why_not and r.regret is None
 
 

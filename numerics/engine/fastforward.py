@@ -533,6 +533,9 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             self.D = self.rng(0, n)
             lo, hi = self.bounds(0, n)
             self.sign = 1 if lo > 0 else -1 if hi < 0 else 0
+            if not self.sign and (-Wp[n]).is_zero():  # the limit drift is exactly 0: the sign for u > 0 is
+                lin = Mp[n] / 2 + arb(0, (L2p[n] * 3 * self.u0 / 8).upper())  # that of m1/2 +- 3 u0 m2/8
+                self.sign = 1 if lin > 0 else -1 if lin < 0 else 0
             self.pin = {1: self.pinned(1) if self.sign > 0 else None,
                         -1: self.pinned(-1) if self.sign < 0 else None}
 
@@ -594,11 +597,6 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             return [B.num(v) for v in e], exc, istar, loose, Y
 
     cert = Cert(t0)
-    if (-Wp[n]).contains(0) and T - t0 > explicit_max:
-        # even with every round's weight equal the drift's enclosure holds 0: no block is ever certified
-        raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0: the sign of the drift is "
-                       f"not decided (interior and pinned blocks need it), and {T - t0} late rounds exceed the "
-                       f"explicit budget of {explicit_max}")
     aW = [alpha * w for w in W]
     res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
     sqrt_n = arb(n).sqrt()
@@ -666,6 +664,15 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     regimes = res.regimes
     done = t0 - 1
 
+    moved_ever = False
+
+    def interior(k, k1, Z, G, x, loss, y1):
+        """Periods k..k1-1 with no clamp: x_{tau_k + j} = y_k + (shifts before j), y_{k+1} = y_k + S_k."""
+        loss = loss + Q * ((k1 - k) * x - alpha * sum((W[i] * G[i] for i in range(n)), arb(0))) \
+            - alpha * sum((cprime[i] * W[i] * Z[i] for i in range(n)), arb(0))
+        note("interior", t0 + k * n, t0 + k1 * n - 1)
+        return y1, loss
+
     def note(kind, first, last):
         if regimes and regimes[-1][0] == kind and regimes[-1][2] == first - 1:
             regimes[-1] = (kind, regimes[-1][1], last)
@@ -715,18 +722,37 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     k1 = min(kmax, int((s1 * s1 - t0) / n))
                     while k1 - k >= 2:
                         Z, G = sums(k, k1)
-                        shift = -alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
-                        y1 = x + shift
+                        y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
+                        # the starts move monotonically: the end of the block bounds them all
                         if bool(y1 + eps * rise <= b) if sign > 0 else bool(y1 - eps * drop >= a):
-                            loss = loss + Q * ((k1 - k) * x - alpha * sum((W[i] * G[i] for i in range(n)), arb(0))) \
-                                - alpha * sum((cprime[i] * W[i] * Z[i] for i in range(n)), arb(0))
-                            x = y1
-                            note("interior", tau, t0 + k1 * n - 1)
+                            x, loss = interior(k, k1, Z, G, x, loss, y1)
+                            done = t0 + k1 * n - 1
+                            moved = True
+                            break
+                        k1 = k + (k1 - k) // 2
+            if not moved and not sign:
+                # no certified sign: each period moves the start by eps_k D (D the ball over every later
+                # period), so over the block by at most alpha Z_0 max(D, 0) up and alpha Z_0 max(-D, 0) down;
+                # if that keeps every period away from both walls, no clamp acts and the block is one shift
+                up, dn = max(0.0, float(D.upper())) * (1 + 1e-12), max(0.0, float((-D).upper())) * (1 + 1e-12)
+                gap = min(float((x - eps * drop - a).lower()), float((b - eps * rise - x).lower()))
+                if gap > 0:
+                    M = max(up, dn)
+                    s1 = (math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * M) * (1 - 1e-6)) if M > 0 \
+                        else float("inf")
+                    k1 = kmax if s1 == float("inf") else min(kmax, int((s1 * s1 - t0) / n))
+                    while k1 - k >= 2:
+                        Z, G = sums(k, k1)
+                        mv = alpha * Z[0]
+                        if bool(x - mv * dn - eps * drop >= a) and bool(x + mv * up + eps * rise <= b):
+                            y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
+                            x, loss = interior(k, k1, Z, G, x, loss, y1)
                             done = t0 + k1 * n - 1
                             moved = True
                             break
                         k1 = k + (k1 - k) // 2
         if moved:
+            moved_ever = True
             continue
         # explicit: one round at a time to the end of this period (or the stop)
         last = min(stop, t0 + (k + 1) * n - 1)
@@ -739,7 +765,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         explicit += last - first + 1
         note("explicit", first, last)
         done = last
-        if explicit > explicit_max:
+        if explicit > explicit_max or (explicit > 50 * n and (-Wp[n]).contains(0) and T - done > explicit_max
+                                        and not moved_ever):
+            if explicit <= explicit_max:  # stuck early: no block will come, say so now
+                raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0 and the iterate is "
+                               f"not clear of the walls: no interior or pinned block is certified, and the "
+                               f"{T - done} rounds left exceed the explicit budget of {explicit_max}")
             raise _Unknown(f"more than {explicit_max} late rounds had to be stepped one by one (no interior or "
                            f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau})")
         if done in stops:
