@@ -246,7 +246,7 @@ def _exact_loop(method, S):
     """The generated loop of numerics.engine.arb (same specialised body), returning the state too."""
     from .specialise import NotSpecialisable, specialise
 
-    key = method.rule.key
+    key = (method.rule.key, S.prec)  # as engine.arb: the key names every switch of the rule
     if key in _EXACT_LOOPS:
         return _EXACT_LOOPS[key]
     init, update = method.rule.make(S)
@@ -349,6 +349,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
 
     # ---- 1. exact phase --------------------------------------------------------------------------------
     S = _ScalarArb(B)
+    S.prec = B.prec
     for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers _ScalarArb leaves out
         if not hasattr(S, name):
             setattr(S, name, getattr(B, name))
@@ -509,6 +510,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         Lp.append(Lp[-1] + l_ * w.abs_upper())
         Mp.append(Mp[-1] + l_ * w)
         L2p.append(L2p[-1] + l_ * l_ * w.abs_upper())
+    wpf = [float(v.mid()) for v in Wp]
     qb = [B.num(v) for v in q]
     Q = B.num(sum(q, Fraction(0)))
     tails = list(itertools.accumulate(reversed(q), initial=Fraction(0)))[::-1]  # tails[i] = sum_{j>=i} q_j
@@ -565,14 +567,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             zero = arb(0)
             istar, Y = [0], [zero]
             for m in range(1, n + 1):
-                cands = [rng(i, m) for i in range(m)] + [zero]
                 if m == n:
                     if not all((self.bounds(i, n)[0] >= 0) if sg > 0 else (self.bounds(i, n)[1] <= 0)
                                for i in range(n)):
                         return None  # every suffix sum must push towards the wall: the period ends there
                     istar.append(n)
                     continue
-                i_s = min(range(m + 1), key=lambda i: sg * float(cands[i].mid()))
+                # the candidate by the limit pattern's midpoints (a guess; certified below)
+                i_s = min(range(m + 1), key=lambda i: sg * (wpf[i] - wpf[m]))
                 ok = True
                 for i in range(m + 1):
                     if i != i_s:
@@ -581,9 +583,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                         if not ((lo >= 0 if sg > 0 else hi <= 0) if i < i_s else (hi <= 0 if sg > 0 else lo >= 0)):
                             ok = False
                             break
-                ym = cands[0]
-                for c in cands[1:]:
-                    ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
+                if ok:
+                    ym = rng(i_s, m) if i_s < m else zero
+                else:
+                    cands = [rng(i, m) for i in range(m)] + [zero]
+                    ym = cands[0]
+                    for c in cands[1:]:
+                        ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
                 istar.append(i_s if ok else None)
                 Y.append(ym)
             diff_ = [Fraction(0)] * (n + 1)  # e_l = sum of q_m over decided m with istar[m] <= l < m
