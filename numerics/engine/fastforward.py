@@ -510,7 +510,18 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         Lp.append(Lp[-1] + l_ * w.abs_upper())
         Mp.append(Mp[-1] + l_ * w)
         L2p.append(L2p[-1] + l_ * l_ * w.abs_upper())
+    # float images for quick sign decisions (a decision they cannot make goes to the arb bounds): every
+    # float below carries a bound on its distance to the exact value (mid -> float rounding, the ball's
+    # radius, each float operation's rounding, all taken 4x with a relative safety factor)
+    U = 2.0 ** -51
     wpf = [float(v.mid()) for v in Wp]
+    wr = [float(v.rad()) * (1 + U) + abs(f) * U for v, f in zip(Wp, wpf)]
+    Mpf = [float(v.mid()) for v in Mp]
+    mr = [float(v.rad()) * (1 + U) + abs(f) * U for v, f in zip(Mp, Mpf)]
+    Apf = [float(v.upper()) * (1 + 1e-12) for v in Ap]
+    import numpy as np
+
+    wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
     qb = [B.num(v) for v in q]
     Q = B.num(sum(q, Fraction(0)))
     tails = list(itertools.accumulate(reversed(q), initial=Fraction(0)))[::-1]  # tails[i] = sum_{j>=i} q_j
@@ -527,6 +538,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             self.tau = tau
             u0 = REMAINDER_SCALE / arb(tau)  # (REMAINDER_SCALE < 1 only in the test that breaks the bound)
             self.u0 = u0
+            self.u0f = float(u0.upper()) * (1 + 1e-12)
             self.first = arb(0).union(u0 / 2)  # u/2 for every u = 1/tau_k in (0, 1/tau]
             self.second = 3 * u0 * u0 / 8
             pref = [self.rng(0, j) for j in range(n + 1)]
@@ -559,6 +571,33 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             r = m2 * self.second
             return S0.lower().min((e - r).lower()), S0.upper().max((e + r).upper())
 
+        def holds(self, I, J, lower: bool):
+            """Certify S(i, j) >= 0 (``lower``) or <= 0 for every period from tau on (see :meth:`bounds`), for
+            index arrays I, J at once: in floats with rigorous error terms first (numpy), in arb balls for the
+            pairs the floats cannot tell.  Returns True when every pair is certified."""
+            I, J = np.asarray(I, dtype=np.int64), np.asarray(J, dtype=np.int64)
+            if I.size == 0:
+                return True
+            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+            fi = I.astype(np.float64)
+            S0 = -(wj - wi)
+            eS0 = (wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))) * (1 + 1e-10)
+            dM, dW = Mj - Mi, wj - wi
+            m1 = dM - fi * dW
+            em1 = (mr_a[J] + mr_a[I] + fi * (wr_a[J] + wr_a[I]) + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM)
+                   + fi * (np.abs(wj) + np.abs(wi) + np.abs(dW)) + np.abs(m1))) * (1 + 1e-10)
+            u0 = self.u0f
+            e = S0 + u0 * m1 / 2
+            ee = (eS0 + u0 * em1 / 2 + U * (np.abs(S0) + np.abs(u0 * m1) + np.abs(e))) * (1 + 1e-10)
+            m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
+            r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
+            ok = (np.minimum(S0 - eS0, e - ee - r) >= 0) if lower else (np.maximum(S0 + eS0, e + ee + r) <= 0)
+            for k_ in np.nonzero(~ok)[0]:  # the floats could not tell: the arb bounds decide
+                lo, hi = self.bounds(int(I[k_]), int(J[k_]))
+                if not (bool(lo >= 0) if lower else bool(hi <= 0)):
+                    return False
+            return True
+
         def pinned(self, sg):
             """The pinned period (sg = +1: at b, -1: at a): exact coefficients e_l of the offsets whose argmin
             (argmax) over suffixes is certified, the ball Y_m of x_m - wall in units for the others, the
@@ -568,21 +607,15 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             istar, Y = [0], [zero]
             for m in range(1, n + 1):
                 if m == n:
-                    if not all((self.bounds(i, n)[0] >= 0) if sg > 0 else (self.bounds(i, n)[1] <= 0)
-                               for i in range(n)):
+                    if not self.holds(np.arange(n), np.full(n, n), sg > 0):
                         return None  # every suffix sum must push towards the wall: the period ends there
                     istar.append(n)
                     continue
                 # the candidate by the limit pattern's midpoints (a guess; certified below)
                 i_s = min(range(m + 1), key=lambda i: sg * (wpf[i] - wpf[m]))
-                ok = True
-                for i in range(m + 1):
-                    if i != i_s:
-                        # V(i_s) - V(i) = -S(i, i_s) or S(i_s, i); certify sg (V(i_s) - V(i)) <= 0
-                        lo, hi = self.bounds(i, i_s) if i < i_s else self.bounds(i_s, i)
-                        if not ((lo >= 0 if sg > 0 else hi <= 0) if i < i_s else (hi <= 0 if sg > 0 else lo >= 0)):
-                            ok = False
-                            break
+                # V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i) (i > i_s): certify sg (V(i_s) - V(i)) <= 0
+                ok = (self.holds(np.arange(i_s), np.full(i_s, i_s), sg > 0)
+                      and self.holds(np.full(m - i_s, i_s), np.arange(i_s + 1, m + 1), sg < 0))
                 if ok:
                     ym = rng(i_s, m) if i_s < m else zero
                 else:
