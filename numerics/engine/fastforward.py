@@ -691,7 +691,8 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         x = (n - 1) / (t0 + k0 * n)
         if n <= 12 or x >= 0.5:
             return sums_direct(k0, k1)
-        J = int(math.ceil((B.prec - 20) * math.log(2) / -math.log(x))) + 1
+        # terms to 2^-(prec - 64) relative: the remainder term is added as a ball anyway
+        J = int(math.ceil(max(B.prec - 64, 53) * math.log(2) / -math.log(x))) + 1
         if 2 * (J + 2) >= 4 * n:
             return sums_direct(k0, k1)
         while len(binoms) <= J:
