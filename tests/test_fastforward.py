@@ -279,3 +279,14 @@ def test_arb_simulate_runs_the_sign_rules():
         a = simulate(meth, p, 50, x1=0, backend=ArbBackend(128), checkpoints=[])
         b = run(meth, p, 50, x1=0, backend=ArbBackend(128), checkpoints=[])
         assert a.x_T.overlaps(b.x_T) and a.regret.overlaps(b.regret), name
+
+
+def test_a_box_with_inexact_ends():
+    """F = [-1/3, 1/3] (not dyadic: the walls are balls): a clamp that certainly acts gives the wall itself,
+    so the pinned regime is still recognised; agreement with a 256-bit arb loop."""
+    p = Periodic(pattern=[3, -1, -1], lo=Fraction(-1, 3), hi=Fraction(1, 3))
+    m = make("adam", alpha=Fraction(1, 10), beta1=0, beta2="0.1")
+    r = fast_forward(m, p, 10 ** 4, x1=0)
+    assert "pinned at b" in regimes(r)
+    check_against(r, simulate(m, p, 10 ** 4, x1=0, backend=ArbBackend(256), checkpoints=[]))
+    assert fast_forward(m, p, 10 ** 12, x1=0).certified

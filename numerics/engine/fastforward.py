@@ -736,7 +736,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 pin = cert.pin[end]
                 if pin is None or moved:
                     continue
-                at_end = (x.lower() >= wall.upper()) if end > 0 else (x.upper() <= wall.lower())
+                at_end = x is wall or ((x.lower() >= wall.upper()) if end > 0 else (x.upper() <= wall.lower()))
                 other = a if end > 0 else b
                 if at_end and bool(abs(wall - other) > eps * pin[1]):
                     e, _, _, loose, Y = pin
@@ -801,7 +801,9 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             i = (t - t0) % n
             loss = loss + qb[i] * x
             xp = x
-            x = (x - aW[i] * arb(t).rsqrt()).max(a).min(b)
+            y = x - aW[i] * arb(t).rsqrt()
+            # a clamp that certainly acts gives the wall itself (x = b exactly, even for an inexact b)
+            x = b if y > b else a if y < a else y.max(a).min(b)
         explicit += last - first + 1
         note("explicit", first, last)
         done = last
