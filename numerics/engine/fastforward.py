@@ -48,8 +48,8 @@ LINEAR_IN_ALPHA_T = ("sgd", "adam", "sgdm", "adamax", "adabelief", "yogi", "lion
                      "adadelta")
 THRESHOLD = 10 ** 7  # simulate takes the fast path from this T on (below it brute force is < ~1 s)
 RELS = (1e-30, 1e-26, 1e-22, 1e-18, 1e-14, 1e-10, 1e-7)  # invariant-box radii tried, smallest first
-REL_WANTED = 1e-26  # the exact phase is extended (within budget) until a box this tight (or the tightness that
-# T needs, 1e-13 / (2 sqrt(T)), whichever is larger) is proved
+REL_WANTED = 1e-26  # the exact phase is extended (within budget) until a box this tight (or 1e-18 / sqrt(T),
+# whichever is larger: x's radius grows like rel sqrt(T)) is proved
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
@@ -390,7 +390,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         res.checkpoints = [c for c in cps if c[0] != T] + [(T, xx, res.regret)]
         res.how.append(engine_note)
 
-    K = max(2, -(-2000 // n))  # first try: about 2000 rounds
+    K = max(2, -(-256 // n))  # first try: about 256 rounds (then doubling: a fast-settling state stops early)
     if T <= K * n + 4 * n:
         exact_to(T)
         res.regimes.append(("exact", 1, T))
@@ -406,8 +406,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
-        moved = 1.0
+        moved = 0.0
         for rel in RELS:
+            if rel < 10 * moved:  # a box smaller than one period's move cannot be invariant: skip the try
+                continue
             X = type(st)(*[arb(v.mid(), abs(v.mid()) * rel + 2 * v.rad()) for v in st])
             Y = X
             W = []
@@ -431,7 +433,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                     step, Y, _ = l_update(h1, g, Y, LateT(t0 + i, T))
                     W.append(step)
                 return rel, W
-            if rel == RELS[0]:
+            if rel == RELS[0] or not moved:
                 moved = max(abs(float((y_ - x_).mid())) / max(abs(float(x_.mid())), 1e-300) for x_, y_ in zip(X, Y))
         if moved < 1e-27:
             raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
@@ -440,7 +442,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         return None
 
     # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x
-    rel_wanted = max(REL_WANTED, min(1e-14, 1e-13 / (2 * T ** 0.5)))
+    rel_wanted = max(REL_WANTED, min(1e-14, 1e-18 / T ** 0.5))
     box = None
     while True:
         t_target = K * n
