@@ -290,3 +290,25 @@ def test_a_box_with_inexact_ends():
     assert "pinned at b" in regimes(r)
     check_against(r, simulate(m, p, 10 ** 4, x1=0, backend=ArbBackend(256), checkpoints=[]))
     assert fast_forward(m, p, 10 ** 12, x1=0).certified
+
+
+def test_benchmark_rows_run(tmp_path):
+    """benchmarks/run.py --only-fastforward --quick (a smoke test, not a timing): four CERTIFIED rows, the
+    brute-force comparison made at the same T agrees, and the three targets are reported."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = tmp_path / "ff.json"
+    p = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "run.py"), "--only-fastforward", "--quick",
+                        "--repeat", "1", "--json", "--output", str(out)], capture_output=True, text=True,
+                       timeout=300, cwd=root, env=dict(os.environ, PYTHONPATH=root))
+    assert p.returncode == 0, p.stderr[-2000:]
+    res = json.loads(out.read_text())
+    rows = res["results"]["fastforward"]["rows"]
+    assert len(rows) == 4 and all(w["status"] == "CERTIFIED" for w in rows)
+    assert all(w["agreement_at_T_bf"]["dx_T"] < 1e-9 for w in rows)
+    assert set(res["targets"]) == {"fastforward_1e15_seconds", "fastforward_1e15_max_rel_radius",
+                                   "fastforward_1e9_vs_brute_force"}
