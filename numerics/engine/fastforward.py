@@ -573,13 +573,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             r = m2 * self.second
             return S0.lower().min((e - r).lower()), S0.upper().max((e + r).upper())
 
-        def holds(self, I, J, lower: bool):
-            """Certify S(i, j) >= 0 (``lower``) or <= 0 for every period from tau on (see :meth:`bounds`), for
-            index arrays I, J at once: in floats with rigorous error terms first (numpy), in arb balls for the
-            pairs the floats cannot tell.  Returns True when every pair is certified."""
+        def holds(self, I, J, L):
+            """Certify, for each pair, S(i, j) >= 0 (L true) or <= 0 (L false) for every period from tau on (see
+            :meth:`bounds`): in numpy floats with rigorous error terms first, in arb balls for the pairs the
+            floats cannot tell.  Returns a bool array (True: certified)."""
             I, J = np.asarray(I, dtype=np.int64), np.asarray(J, dtype=np.int64)
+            L = np.asarray(L, dtype=bool)
             if I.size == 0:
-                return True
+                return np.ones(0, dtype=bool)
             wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
             fi = I.astype(np.float64)
             S0 = -(wj - wi)
@@ -593,12 +594,11 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             ee = (eS0 + u0 * em1 / 2 + U * (np.abs(S0) + np.abs(u0 * m1) + np.abs(e))) * (1 + 1e-10)
             m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
             r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
-            ok = (np.minimum(S0 - eS0, e - ee - r) >= 0) if lower else (np.maximum(S0 + eS0, e + ee + r) <= 0)
+            ok = np.where(L, np.minimum(S0 - eS0, e - ee - r) >= 0, np.maximum(S0 + eS0, e + ee + r) <= 0)
             for k_ in np.nonzero(~ok)[0]:  # the floats could not tell: the arb bounds decide
                 lo, hi = self.bounds(int(I[k_]), int(J[k_]))
-                if not (bool(lo >= 0) if lower else bool(hi <= 0)):
-                    return False
-            return True
+                ok[k_] = bool(lo >= 0) if L[k_] else bool(hi <= 0)
+            return ok
 
         def pinned(self, sg):
             """The pinned period (sg = +1: at b, -1: at a): exact coefficients e_l of the offsets whose argmin
@@ -607,26 +607,40 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             rng = self.rng
             zero = arb(0)
             istar, Y = [0], [zero]
-            for m in range(1, n + 1):
-                if m == n:
-                    if not self.holds(np.arange(n), np.full(n, n), sg > 0):
-                        return None  # every suffix sum must push towards the wall: the period ends there
-                    istar.append(n)
-                    continue
-                # the candidate by the limit pattern's midpoints (a guess; certified below)
-                i_s = min(range(m + 1), key=lambda i: sg * (wpf[i] - wpf[m]))
-                # V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i) (i > i_s): certify sg (V(i_s) - V(i)) <= 0
-                ok = (self.holds(np.arange(i_s), np.full(i_s, i_s), sg > 0)
-                      and self.holds(np.full(m - i_s, i_s), np.arange(i_s + 1, m + 1), sg < 0))
-                if ok:
+            # the candidate per offset m: argmin over i <= m of sg (wpf[i] - wpf[m]) by the limit pattern's
+            # midpoints (a guess, first index on ties; certified below), i.e. a running argmin of sg wpf
+            guess, best = [0], 0
+            for m in range(1, n):
+                if sg * wpf[m] < sg * wpf[best]:
+                    best = m
+                guess.append(best)
+            # the pairs to certify, all offsets at once: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i)
+            # (i_s < i <= m), with sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall,
+            # V(n) = 0): sg S(i, n) >= 0 for every i
+            I, J, L, owner = [np.arange(n)], [np.full(n, n)], [np.full(n, sg > 0)], [np.full(n, n)]
+            for m in range(1, n):
+                i_s = guess[m]
+                I += [np.arange(i_s), np.full(m - i_s, i_s)]
+                J += [np.full(i_s, i_s), np.arange(i_s + 1, m + 1)]
+                L += [np.full(i_s, sg > 0), np.full(m - i_s, sg < 0)]
+                owner += [np.full(m, m)]
+            I, J, L, owner = (np.concatenate(v) for v in (I, J, L, owner))
+            ok = self.holds(I, J, L)
+            bad = set(owner[~ok].tolist())
+            if n in bad:
+                return None  # every suffix sum must push towards the wall: the period ends there
+            for m in range(1, n):
+                i_s = guess[m]
+                if m not in bad:
                     ym = rng(i_s, m) if i_s < m else zero
                 else:
                     cands = [rng(i, m) for i in range(m)] + [zero]
                     ym = cands[0]
                     for c in cands[1:]:
                         ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
-                istar.append(i_s if ok else None)
+                istar.append(None if m in bad else i_s)
                 Y.append(ym)
+            istar.append(n)
             diff_ = [Fraction(0)] * (n + 1)  # e_l = sum of q_m over decided m with istar[m] <= l < m
             for m in range(1, n):
                 if istar[m] is not None and istar[m] < m:
