@@ -354,7 +354,97 @@ def bench(args) -> dict:
     res["targets"] = {k: dict(target=TARGETS[k], measured=v,
                               met=(v <= TARGETS[k]) if k.endswith("seconds") else (v >= TARGETS[k]))
                       for k, v in tg.items()}
+    if not args.no_fastforward:
+        _add_fastforward(res, args, note)
     return res
+
+
+def _add_fastforward(res, args, note):
+    F = bench_fastforward(args.quick, 2 if args.quick else (args.repeat or 5), note)
+    res["results"]["fastforward"] = F
+    for k, v in F["targets"].items():
+        t = FF_TARGETS[k]
+        res.setdefault("targets", {})[k] = dict(target=t, measured=v, met=(v >= t) if k.endswith("brute_force")
+                                                 else (v <= t))
+
+
+# ---- certified fast-forward (numerics.engine.fastforward): a self-contained section ----------------------
+FF_TARGETS = {"fastforward_1e15_seconds": 1.0, "fastforward_1e15_max_rel_radius": 1e-12,
+              "fastforward_1e9_vs_brute_force": 1000.0}
+
+
+def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
+    """Adam and AMSGrad (paper variant, the families' prescribed hyper-parameters) on Theorem 1 and on
+    Section 5's online problem: the certified fast-forward at T = 1e15 (seconds, median of ``repeat`` warm
+    runs, and the first, cold run; relative radii of x_T, R_T, R_T/T), and at T = 1e9 against the brute-force
+    engine (numerics.engine.simulate, float64, fast path off) timed in the same process at T_bf = 1e7
+    (1e5 with --quick) and scaled linearly to 1e9 (its cost per round is constant: steps/s x T).  Both
+    1e9 answers are compared (|dx_T|, relative d(R_T/T)) so a fast wrong path cannot pass unnoticed."""
+    from analysis.families import build
+    from numerics.engine import simulate
+    from numerics.engine.fastforward import fast_forward
+
+    T_big, T_mid, T_bf = (10 ** 15, 10 ** 9, 10 ** 5 if quick else 10 ** 7)
+    rows = []
+    for fam_name in ("thm1", "section5-online"):
+        fam = build(fam_name)
+        for name in ("adam", "amsgrad"):
+            meth = fam.method(name)
+            note(f"[bench] fast-forward {name} on {fam_name}")
+            t0 = time.perf_counter()
+            cold = fast_forward(meth, fam.sequence, T_big, x1=fam.x1)
+            cold_s = time.perf_counter() - t0
+            secs = []
+            for _ in range(max(1, repeat)):
+                t0 = time.perf_counter()
+                r = fast_forward(meth, fam.sequence, T_big, x1=fam.x1)
+                secs.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            r9 = fast_forward(meth, fam.sequence, T_mid, x1=fam.x1)
+            ff9 = time.perf_counter() - t0
+            simulate(meth, fam.sequence, 1000, x1=fam.x1, checkpoints=[], fast_forward=False)  # compile/warm
+            t0 = time.perf_counter()
+            bf = simulate(meth, fam.sequence, T_bf, x1=fam.x1, checkpoints=[], fast_forward=False)
+            bf_s = time.perf_counter() - t0
+            bf_small = fast_forward(meth, fam.sequence, T_bf, x1=fam.x1)  # the same T: the answers agree
+            row = dict(problem=fam_name, method=name, status=r.status, why_not=r.why_not,
+                       seconds_1e15=statistics.median(secs), cold_seconds_1e15=cold_s,
+                       radii_1e15=r.radii() if r.certified else None,
+                       x_T_1e15=r.x_T.str(20) if r.certified else None,
+                       avg_regret_1e15=r.avg_regret.str(20) if r.certified else None,
+                       regimes_1e15=[list(g) for g in r.regimes],
+                       seconds_1e9=ff9, brute_force_T=T_bf, brute_force_seconds=bf_s,
+                       brute_force_engine=bf.backend.get("engine"),
+                       brute_force_seconds_scaled_to_1e9=bf_s * T_mid / T_bf,
+                       speedup_1e9=(bf_s * T_mid / T_bf) / ff9,
+                       agreement_at_T_bf=(dict(dx_T=abs(bf.x_T - float(bf_small.x_T.mid())),
+                                               rel_d_avg_regret=abs(bf.avg_regret / float(bf_small.avg_regret.mid()) - 1))
+                                          if bf_small.certified else None),
+                       certified_1e9=r9.certified)
+            rows.append(row)
+    ok = [w for w in rows if w["status"] == "CERTIFIED"]
+    targets = {"fastforward_1e15_seconds": max(w["seconds_1e15"] for w in rows),
+               "fastforward_1e15_max_rel_radius": (max(max(w["radii_1e15"].values()) for w in ok)
+                                                   if len(ok) == len(rows) else float("inf")),
+               "fastforward_1e9_vs_brute_force": min(w["speedup_1e9"] for w in rows)}
+    return dict(rows=rows, T=T_big, T_mid=T_mid, targets=targets)
+
+
+def render_fastforward(F) -> list:
+    lines = [f"certified fast-forward (numerics.engine.fastforward), T = {F['T']:.0e}; brute force timed at "
+             f"T = {F['rows'][0]['brute_force_T']:.0e} and scaled to {F['T_mid']:.0e}:",
+             f"  {'method on problem':<26}{'status':>10}{'1e15 s':>9}{'cold s':>8}{'max rel radius':>15}"
+             f"{'1e9 s':>8}{'brute 1e9 s':>12}{'speed-up':>10}"]
+    for w in F["rows"]:
+        rad = max(w["radii_1e15"].values()) if w["radii_1e15"] else float("nan")
+        lines.append(f"  {w['method'] + ' on ' + w['problem']:<26}{w['status']:>10}{w['seconds_1e15']:>9.3f}"
+                     f"{w['cold_seconds_1e15']:>8.3f}{rad:>15.1e}{w['seconds_1e9']:>8.3f}"
+                     f"{w['brute_force_seconds_scaled_to_1e9']:>12.1f}{w['speedup_1e9']:>9.0f}x")
+        if w["agreement_at_T_bf"]:
+            a = w["agreement_at_T_bf"]
+            lines.append(f"    at T = {w['brute_force_T']:.0e}: float engine vs fast path |dx_T| = {a['dx_T']:.1e}, "
+                         f"rel d(R_T/T) = {a['rel_d_avg_regret']:.1e}; R_T/T at 1e15 = {w['avg_regret_1e15']}")
+    return lines
 
 
 def simd_check() -> dict:
@@ -455,6 +545,8 @@ def render(res) -> str:
     lines.append(f"machine: {env.get('cpus')} CPUs, numba threads {env.get('numba_threads')}, "
                  f"load average at start {' '.join(env.get('loadavg_at_start', []))} "
                  "(a loaded machine lowers wall rates; 'per CPU-s' is steps per process CPU-second)")
+    if "fastforward" in R:
+        lines.extend(render_fastforward(R["fastforward"]))
     lines.append("targets:")
     for k, v in res["targets"].items():
         lines.append(f"  {k:<26} target {v['target']:<8.3g} measured {v['measured']:<10.3g} "
@@ -480,6 +572,9 @@ def _body(argv) -> int:
     ap.add_argument("--no-torch", action="store_true", help="skip the torch.optim loop")
     ap.add_argument("--no-cli", action="store_true", help="skip timing the proofs and search CLIs")
     ap.add_argument("--cli-timeout", type=int, default=900, help="seconds allowed per CLI run (default 900)")
+    ap.add_argument("--no-fastforward", action="store_true", help="skip the certified fast-forward rows")
+    ap.add_argument("--only-fastforward", action="store_true",
+                    help="run only the certified fast-forward rows (T = 1e15, and 1e9 against brute force)")
     args = ap.parse_args(argv)
     if args.repeat is not None and not 1 <= args.repeat <= 100:
         ap.error(f"--repeat must be in [1, 100] (got {args.repeat})")
@@ -488,6 +583,19 @@ def _body(argv) -> int:
     if not 1 <= args.cli_timeout <= 86400:
         ap.error(f"--cli-timeout must be in [1, 86400] (got {args.cli_timeout})")
     env = environment(args.threads)  # load average before the run
+    if args.only_fastforward:
+        res = {"results": {}, "targets": {}, "workload": {"quick": args.quick}}
+        _add_fastforward(res, args, lambda s: print(s, file=sys.stderr, flush=True))
+        res["environment"] = env
+        lines = render_fastforward(res["results"]["fastforward"]) + ["targets:"] + [
+            f"  {k:<34} target {v['target']:<8.3g} measured {v['measured']:<10.3g} {'met' if v['met'] else 'NOT met'}"
+            for k, v in res["targets"].items()]
+        if args.json:
+            print("\n".join(lines), file=sys.stderr)
+            emit(dumps(json.loads(json.dumps(res, default=float))), args.output)
+        else:
+            emit("\n".join(lines), args.output)
+        return 0
     res = bench(args)
     res["environment"] = env
     table = render(res)

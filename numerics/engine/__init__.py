@@ -24,6 +24,9 @@ Entry points
     C source on the CPU, for tests); without a GPU it raises ``BackendUnavailable``.
 ``why_not(method, problem, x1=0, backend=None) -> str | None``
     The reason ``simulate`` would take the reference loop, or None.
+``fast_forward(method, problem, T, x1=0) -> FastForwardResult``, ``fast_forward_applies(...) -> (bool, why)``
+    The certified fast-forward (:mod:`numerics.engine.fastforward`): x_T, R_T, R_T/T as arb balls at any T
+    for a rule whose state ignores x on a 1-D periodic problem; ``simulate`` takes it from T = 10^7 on.
 
 An array-API device (CuPy, ``array_api_strict``) needs no kernel of its own: :func:`numerics.run.run`
 with :class:`numerics.backends.ArrayAPIBackend` runs the reference definitions there.
@@ -42,7 +45,9 @@ text for numba's disk cache), ``batch`` (segments, threads, progress), ``single`
 """
 from .batch import BatchResult, batch
 from .plan import (PARALLEL_MIN_LANES, BernoulliBatch, EngineUnavailable, ExplicitBatch, PeriodicBatch)
+from .fastforward import FastForwardResult, fast_forward, fast_forward_applies
 from .single import HAVE_NUMBA, simulate, why_not
 
 __all__ = ["simulate", "batch", "why_not", "BatchResult", "PeriodicBatch", "BernoulliBatch",
-           "ExplicitBatch", "EngineUnavailable", "HAVE_NUMBA", "PARALLEL_MIN_LANES"]
+           "ExplicitBatch", "EngineUnavailable", "HAVE_NUMBA", "PARALLEL_MIN_LANES", "fast_forward",
+           "fast_forward_applies", "FastForwardResult"]

@@ -48,6 +48,11 @@ class _ScalarArb:
         self.jit = B.jit
         self.sqrt = arb.sqrt
         self.maximum = arb.max
+        # the zoo's sign / clip / minimum rules (Lion, signSGD, Yogi, ADOPT): the backend's own helpers
+        self.minimum = B.minimum
+        self.sign = B.sign
+        self.clip = B.clip
+        self.mean_last = B.mean_last
 
 
 def why_not_arb(method, problem, x1) -> str | None:

@@ -60,16 +60,68 @@ def why_not(method, problem, x1=0, backend=None) -> str | None:
     return s if isinstance(s, str) else None
 
 
+def _fast(method, problem, T, x1, backend, checkpoints, fast):
+    """The certified fast-forward's RunResult, or (None, why not) when it does not apply or ends UNKNOWN."""
+    from ..run import Checkpoint, RunResult, default_checkpoints
+    from .fastforward import THRESHOLD, fast_forward, fast_forward_applies
+
+    if fast is False:
+        return None, "fast_forward=False"
+    if backend is not None and not isinstance(backend, ArbBackend) and \
+            type(backend).__name__ not in ("NumpyBackend", "FloatBackend"):
+        return None, f"backend {getattr(backend, 'name', backend)!r}: the fast path gives float64 or arb results"
+    if fast is None and T < THRESHOLD:
+        return None, f"T = {T} < {THRESHOLD} (brute force is quick)"
+    ok, why = fast_forward_applies(method, problem, T, x1)
+    if not ok:
+        return None, why
+    cps = checkpoints if checkpoints is not None else default_checkpoints(T)
+    prec = max(192, backend.prec) if isinstance(backend, ArbBackend) else 192
+    r = fast_forward(method, problem, T, x1, prec=prec, checkpoints=cps)
+    if not r.certified:
+        return None, r.why_not
+    ball = isinstance(backend, ArbBackend)
+    val = (lambda v: v) if ball else (lambda v: float(v.mid()))
+    want = {int(c) for c in cps}
+    out = [Checkpoint(t, val(xc), val(rc)) for t, xc, rc in r.checkpoints if t in want]
+    desc = dict(backend.describe()) if ball else {"backend": "numpy", "dps": None}
+    desc.update(engine="fast-forward", engine_seconds=r.seconds, certified=True, how=r.how,
+                regimes=[list(g) for g in r.regimes], prec_bits=r.prec,
+                balls={k: getattr(r, k).str(20) for k in ("x_T", "x_played", "regret", "avg_regret")},
+                radii=r.radii(), versions=r.versions)
+    return RunResult(method.name, method.hyper, problem.describe(), T, val(r.x_T), val(r.x_played),
+                     val(r.regret), val(r.avg_regret), out, desc), None
+
+
 def simulate(method, problem, T: int, x1=0, *, backend=None, checkpoints: Sequence[int] | None = None,
-             progress: Callable[[int, int], None] | None = None):
+             progress: Callable[[int, int], None] | None = None, fast_forward: bool | None = None):
     """:func:`numerics.run.run`'s result by the fused engine where it applies, else by ``run`` itself.
 
-    float64 (``backend`` None or numpy): the numba kernels; ``ArbBackend``: the fused ball loop of
-    :mod:`numerics.engine.arb` (the same balls); anything else: the reference loop.  The result's
+    From T = ``fastforward.THRESHOLD`` on (or always with ``fast_forward=True``; never with False), a rule
+    whose state ignores x on a 1-D periodic problem runs the certified fast-forward
+    (:mod:`numerics.engine.fastforward`): ``backend['engine'] == 'fast-forward'``, the balls in
+    ``backend['balls']`` (float64 callers get their midpoints, an ``ArbBackend`` caller the balls).  Where
+    it does not apply or ends UNKNOWN, ``backend['fast_forward_why_not']`` says why and the run below
+    happens.  float64 (``backend`` None or numpy): the numba kernels; ``ArbBackend``: the fused ball loop
+    of :mod:`numerics.engine.arb` (the same balls); anything else: the reference loop.  The result's
     ``backend['engine']`` says which ran ('reference' for the reference loop)."""
     from ..run import Checkpoint, RunResult, default_checkpoints, run
 
     T = int(T)
+    fast_why = None
+    if T >= 1 and isinstance(problem, Periodic):
+        fast_res, fast_why = _fast(method, problem, T, x1, backend, checkpoints, fast_forward)
+        if fast_res is not None:
+            return fast_res
+    res = _simulate(method, problem, T, x1, backend, checkpoints, progress)
+    if fast_why is not None:
+        res.backend["fast_forward_why_not"] = fast_why
+    return res
+
+
+def _simulate(method, problem, T, x1, backend, checkpoints, progress):
+    from ..run import Checkpoint, RunResult, default_checkpoints, run
+
     if T >= 1 and isinstance(backend, ArbBackend) and why_not(method, problem, x1, backend) is None:
         from .arb import run_arb
 

@@ -1,0 +1,836 @@
+"""The certified fast-forward: x_T, the point played at T, R_T and R_T/T as arb balls at any T (10^15
+in well under a second), for a rule whose state ignores x on a 1-D periodic linear problem on a box.
+
+Method (docs/numerics.md, "The fast-forward engine", says why each part is sound):
+
+1. *Exact phase.*  Rounds 1..T0 run in arb balls, the rule's own update in the generated loop of
+   :mod:`numerics.engine.arb` (same balls as ``run_arb``), but this loop also returns the state.
+2. *Invariant box.*  Around the state s at the first late round t0 (a chosen phase r), a box X of
+   relative radius rel is tried, smallest rel first: one period of the rule's update on balls, with the
+   round index replaced by the hull [t0, T] (:class:`LateT`: ``power(beta, t)``, ``num(t)`` and
+   ``t - 1`` become enclosures over every round to come) and the step-size factor alpha_t read as 1
+   (:class:`_LateArb`), maps X into X.  By induction every late period starts in X, and the step of
+   the round with phase offset i is alpha t^{-1/2} w with w in the ball W_i (its enclosure over X).
+   The rule must be linear in alpha_t (``LINEAR_IN_ALPHA_T``); a hook checks that alpha_t was read.
+3. *Clamped shifts.*  x_{t+1} = clamp_[a,b](x_t + s_t), s_t = -alpha t^{-1/2} w_t.  With the weights
+   q_l = sqrt(tau/(tau+l)) in [sqrt(t0/(t0+n)), 1] every within-period quantity is a ball in units of
+   eps = alpha tau^{-1/2} valid for every period at once.  Three regimes, each certified per block:
+   *interior* (no clamp acts: the block is one shift; the drift D has a certified sign and the
+   excursions stay inside the box), *pinned at b* (x = b at a period start, every suffix sum of the
+   period >= 0: the period map sends b to b, identities K2/K4; within the period
+   x = b + min over suffixes, the argmin certified per phase), *pinned at a* (the mirror image), and
+   *explicit* ball stepping for the periods in between (arrival, crossing).
+4. *Sums over periods.*  sum_k (tau_k + i)^{-1/2} and sum_k (k1-1-k)(tau_k + i)^{-1/2} are Hurwitz
+   zeta differences, n^{-1/2}(zeta(1/2, k0+c) - zeta(1/2, k1+c)) etc., evaluated by arb with rigorous
+   error bounds; sum_k a_k w_k lies in W * sum_k a_k for a_k >= 0 and w_k in the interval W.
+
+Anything that cannot be certified ends with ``status = 'UNKNOWN'`` and ``why_not``, never with a ball
+that might miss the truth.  Entry points: :func:`fast_forward_applies`, :func:`fast_forward`.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..backends import ArbBackend, to_fraction
+from ..problems import Periodic
+
+__all__ = ["fast_forward", "fast_forward_applies", "FastForwardResult", "LINEAR_IN_ALPHA_T", "THRESHOLD",
+           "LateT"]
+
+# Rules whose step is alpha_t times an expression that does not read alpha_t, with no Python branch on a
+# value (read off numerics.optimizers: ``lr = alpha_t(h.alpha, t)``, ``return lr * ...``).  Not listed:
+# AdaGrad (running sum: no steady state), AdaBound (bounds depend on alpha_t), RAdam (``if rho_t > c1``
+# branches on a value), Rprop (steps do not scale with alpha_t), the x-reading rules.
+LINEAR_IN_ALPHA_T = ("sgd", "adam", "sgdm", "adamax", "adabelief", "yogi", "lion", "signsgd", "adopt",
+                     "adadelta")
+THRESHOLD = 10 ** 7  # simulate takes the fast path from this T on (below it brute force is < ~1 s)
+RELS = (1e-30, 1e-26, 1e-22, 1e-18, 1e-14, 1e-10, 1e-7)  # invariant-box radii tried, smallest first
+REL_WANTED = 1e-26  # the exact phase is extended (within budget) until a box this tight (or 1e-18 / sqrt(T),
+# whichever is larger: x's radius grows like rel sqrt(T)) is proved
+EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
+EXACT_MAX = 400_000  # exact rounds at most before the box must be found
+# 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
+# steps are enclosed (the state's distance to its periodic orbit) and how far the weights
+# q_l = (1 + l/tau)^-1/2 may be from 1 (through u0 = 1/tau); tests set it below 1 to show that an injected error in a remainder bound is
+# caught by the agreement tests (tests/test_fastforward.py::test_injected_remainder_error_is_caught).
+REMAINDER_SCALE = 1
+
+
+class LateT(int):
+    """A round index standing for every round in [lo, hi] (its int value is lo).
+
+    Operations that the rules apply to t either give the enclosure over the hull (``t - k``, via
+    :class:`_LateArb`'s ``num`` and ``power``) or raise TypeError: no silent use of lo alone."""
+
+    def __new__(cls, lo: int, hi: int):
+        obj = int.__new__(cls, lo)
+        obj.lo, obj.hi = int(lo), int(hi)
+        return obj
+
+    def __sub__(self, k):
+        return LateT(self.lo - int(k), self.hi - int(k))
+
+    def __add__(self, k):
+        return LateT(self.lo + int(k), self.hi + int(k))
+
+    __radd__ = __add__
+
+    def __eq__(self, k):
+        if isinstance(k, int) and not isinstance(k, LateT):
+            if self.lo <= k <= self.hi and self.lo != self.hi:
+                raise TypeError("t == k is undecided over the hull of rounds")
+            return self.lo == k == self.hi
+        raise TypeError("LateT compared with a non-int")
+
+    def __ne__(self, k):
+        return not self.__eq__(k)
+
+    __hash__ = int.__hash__
+
+    def _no(self, *a):
+        raise TypeError("this use of the round index has no enclosure over the hull of rounds")
+
+    __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __floordiv__ = __mod__ = __pow__ = __rpow__ = _no
+    __lt__ = __le__ = __gt__ = __ge__ = __float__ = __rsub__ = _no
+
+
+class _LateArb(ArbBackend):
+    """Scalar arb helpers for the late period map: round index as a hull, alpha_t read as 1, and a max
+    that returns a dominating ball unchanged (as counterexamples.drift.general.InvariantArb: still an
+    enclosure, and it lets a box that a running max maps onto itself be seen invariant)."""
+
+    def __init__(self, prec: int):
+        super().__init__(prec)
+        self.alpha_reads = 0
+        self.maximum = self._max
+        self.minimum = lambda a, b: -self._max(-a, -b)
+        self.sqrt = lambda x: x.sqrt()
+        self.sign = self._sign
+        self.safe_div = lambda a, b: self.flint.arb(0) if b.is_zero() else a / b
+
+    @staticmethod
+    def _max(a, b):
+        if (b.upper() <= a.upper() and b.lower() <= a.lower()) or a.contains(b):
+            return a
+        if (a.upper() <= b.upper() and a.lower() <= b.lower()) or b.contains(a):
+            return b
+        return a.max(b)
+
+    def num(self, value):
+        arb = self.flint.arb
+        if isinstance(value, LateT):
+            return arb(value.lo).union(arb(value.hi))
+        if type(value) is int:
+            return arb(value)
+        return super().num(value)
+
+    def power(self, x, k):
+        arb = self.flint.arb
+        if isinstance(k, LateT):
+            if x.is_zero():
+                return arb(0) if k.lo >= 1 else arb(1).union(arb(0))
+            if not x > 0:
+                raise TypeError("beta^t over a hull needs beta > 0")
+            return (x ** k.lo).union(x ** k.hi)  # t -> beta^t is monotone for beta > 0
+        return x ** k
+
+    def clip(self, x, lo, hi):
+        return x.max(lo).min(hi)
+
+    def zeros_like(self, x):
+        return self.flint.arb(0)
+
+    def jit(self, f):
+        if getattr(f, "__name__", "") == "alpha_sqrt" and getattr(f, "__module__", "") == "numerics.schedules":
+            def alpha_in_units(alpha, t):  # the step in units of alpha_t = alpha / sqrt(t)
+                self.alpha_reads += 1
+                return self.flint.arb(1)
+
+            return alpha_in_units
+        return f
+
+
+@dataclass
+class FastForwardResult:
+    """x_T (after T updates), x_played (round T's point), R_T and R_T/T as arb balls, or UNKNOWN."""
+
+    status: str  # 'CERTIFIED' or 'UNKNOWN'
+    T: int
+    x_T: object = None
+    x_played: object = None
+    regret: object = None
+    avg_regret: object = None
+    why_not: str | None = None
+    how: list = field(default_factory=list)  # what each phase did, in words
+    regimes: list = field(default_factory=list)  # (regime, first round, last round)
+    checkpoints: list = field(default_factory=list)  # (t, x after t updates, R_t)
+    seconds: float = 0.0
+    prec: int = 0
+    versions: dict = field(default_factory=dict)
+
+    @property
+    def certified(self) -> bool:
+        return self.status == "CERTIFIED"
+
+    def radii(self) -> dict:
+        """Relative radii of the balls (absolute where the midpoint is 0)."""
+        out = {}
+        for k in ("x_T", "regret", "avg_regret"):
+            b = getattr(self, k)
+            if b is not None:
+                m = abs(float(b.mid()))
+                out[k] = float(b.rad()) / m if m else float(b.rad())
+        return out
+
+
+def fast_forward_applies(method, problem, T=None, x1=0) -> tuple[bool, str | None]:
+    """(True, None) when :func:`fast_forward` may certify this run, else (False, why not).
+
+    A True answer is structural: the run itself can still end UNKNOWN (no invariant box, a drift whose
+    enclosure holds 0, ...); ``fast_forward`` then says why."""
+    import numpy as np
+
+    from .plan import why_not_rule
+
+    rule = method.rule
+    if rule.uses_x:
+        return False, f"{method.name}: the step reads x, so the state depends on the iterate"
+    reason = why_not_rule(method)
+    if reason:
+        return False, reason
+    if rule.key[0] not in LINEAR_IN_ALPHA_T:
+        return False, (f"rule {rule.key[0]!r} is not one whose step is alpha_t times an alpha-free expression "
+                       f"without value branches ({', '.join(LINEAR_IN_ALPHA_T)})")
+    if method.hyper.get("schedule", "sqrt") != "sqrt":
+        return False, "the step-size schedule is not alpha/sqrt(t) (the late sums are Hurwitz sums of t^-1/2)"
+    if rule.key[0] == "adam" and rule.key[-1] is not None:
+        return False, "a time-varying beta_2t (AdamNC): the state has no periodic steady state"
+    if any(np.ndim(v) for v in method.numbers.values()):
+        return False, "one trajectory: hyper-parameters must be scalars"
+    if type(problem) is not Periodic or problem.d != 1:
+        return False, "the fast path needs a 1-D Periodic linear problem (a Bernoulli or explicit one has no period)"
+    if np.ndim(x1) != 0:
+        return False, "one trajectory: x1 must be a scalar"
+    if T is not None and int(T) < 1:
+        return False, "T < 1"
+    return True, None
+
+
+# ---------------------------------------------------------------------------------------------------
+_EXACT = '''
+def loop(h, x, state, lo, hi, t_start, t_end, gsource, loss):
+    {prelude}
+
+    def gvals(_g):
+        {memo}
+        return (_g, {names})
+
+    grads = gsource(gvals)
+    {unpack} = state
+    xp = x
+    for _t in range(t_start, t_end + 1):
+        _g, {names} = next(grads)
+        loss = loss + _g * x
+        xp = x
+        {body}
+        x = (x - _step).max(lo).min(hi)
+    return x, xp, loss, {unpack}
+'''
+_EXACT_LOOPS: dict = {}
+
+
+def _exact_loop(method, S):
+    """The generated loop of numerics.engine.arb (same specialised body), returning the state too."""
+    from .specialise import NotSpecialisable, specialise
+
+    key = (method.rule.key, S.prec)  # as engine.arb: the key names every switch of the rule
+    if key in _EXACT_LOOPS:
+        return _EXACT_LOOPS[key]
+    init, update = method.rule.make(S)
+    loop = None
+    try:
+        sp = specialise(update, method.rule.State)
+        ind = "\n        "
+        body = ind.join(line for s in sp.body for line in s.splitlines())
+        src = _EXACT.format(prelude="\n    ".join(sp.prelude) or "pass",
+                            memo="\n        ".join(f"{n} = {e}" for n, e in sp.memo) or "pass",
+                            names="".join(f"{n}, " for n, _ in sp.memo),
+                            unpack="(" + ", ".join(f"_s_{f}" for f in sp.state) + ",)", body=body)
+        ns = dict(sp.ns)
+        exec(compile(src, f"<fastforward exact loop {method.rule.State.__name__}>", "exec"), ns)
+        loop = ns["loop"]
+    except NotSpecialisable:
+        pass
+
+    if loop is None:
+        def loop(h, x, state, lo, hi, t_start, t_end, gsource, loss):
+            grads = gsource(lambda g: (g,))
+            xp = x
+            for t in range(t_start, t_end + 1):
+                (g,) = next(grads)
+                loss = loss + g * x
+                xp = x
+                step, state, _ = update(h, g, state, t)
+                x = (x - step).max(lo).min(hi)
+            return x, xp, loss, state
+    _EXACT_LOOPS[key] = (init, loop)
+    return init, loop
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _wrel(W) -> float:
+    """Largest radius of the step balls relative to the largest step (bias corrections over the hull of
+    rounds widen them until beta^t0 is small)."""
+    top = max(float(abs(w).upper()) for w in W)
+    return max(float(w.rad()) for w in W) / top if top > 0 else 0.0
+
+
+def _zeta_diff(flint, s, q0, q1):
+    """sum_{m>=0, q0+m < q1} (q0+m)^-s = zeta(s, q0) - zeta(s, q1) (q1 - q0 a non-negative integer)."""
+    return flint.arb(s).zeta(q0) - flint.arb(s).zeta(q1)
+
+
+def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=None,
+                 exact_max: int = EXACT_MAX, explicit_max: int = EXPLICIT_MAX) -> FastForwardResult:
+    """x_T, x_played, R_T, R_T/T as arb balls (see the module doc), or UNKNOWN with why_not.
+
+    Example::
+
+        from analysis.families import build
+        fam = build("thm1")
+        r = fast_forward(fam.method("adam"), fam.sequence, 10**15, x1=fam.x1)
+        r.status, r.x_T, r.avg_regret        # 'CERTIFIED', 1 exactly, a ball of radius ~1e-40
+    """
+    import flint
+
+    t_start_clock = time.perf_counter()
+    T = int(T)
+    ok, why = fast_forward_applies(method, problem, T, x1)
+    res = FastForwardResult("UNKNOWN", T, why_not=why, prec=prec,
+                            versions={"python-flint": flint.__version__, "prec_bits": prec})
+    if not ok:
+        return res
+    B = ArbBackend(prec)
+    try:
+        with B.precision():
+            _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max)
+    except _Unknown as exc:
+        res.status, res.why_not = "UNKNOWN", str(exc)
+        res.x_T = res.x_played = res.regret = res.avg_regret = None
+    res.seconds = time.perf_counter() - t_start_clock
+    return res
+
+
+def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
+    import flint
+
+    from .arb import _ScalarArb
+
+    arb = flint.arb
+    n = problem.n
+    pat = [problem.row(t)[0] for t in range(1, n + 1)]  # exact Fractions, phase 0 first
+    P = sum(pat, Fraction(0))
+    a, b = B.num(problem.lo), B.num(problem.hi)
+    alpha = B.num(method.numbers["alpha"])
+    stops = sorted({int(c) for c in (checkpoints or ()) if 1 <= int(c) <= T} | {T})
+
+    def Sg(t):  # sum_{s<=t} g_s, exact
+        return (t // n) * P + sum(pat[: t % n], Fraction(0))
+
+    def regret_at(t, loss):
+        s = Sg(t)
+        return loss - B.num(min(problem.lo * s, problem.hi * s))  # exact min over the box (linear loss)
+
+    # ---- 1. exact phase --------------------------------------------------------------------------------
+    S = _ScalarArb(B)
+    S.prec = B.prec
+    for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers _ScalarArb leaves out
+        if not hasattr(S, name):
+            setattr(S, name, getattr(B, name))
+    h = method.rule.Hyper(**{k: B.num(v) for k, v in method.numbers.items()})
+    init, loop = _exact_loop(method, S)
+    gballs = [B.num(p) for p in pat]
+
+    def gsource_from(t):
+        ph = (t - 1) % n
+        return lambda gvals: itertools.cycle([gvals(g) for g in gballs[ph:] + gballs[:ph]])
+
+    x = B.num(x1)
+    state = init(x)
+    loss = arb(0)
+    xp = x
+    done = 0  # rounds run so far
+    cps = []
+
+    def exact_to(t_end):
+        nonlocal x, xp, loss, state, done
+        while done < t_end:
+            nxt = min([s for s in stops if s > done] + [t_end])
+            x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
+            state = method.rule.State(*st)
+            done = nxt
+            if done in stops:
+                cps.append((done, x, regret_at(done, loss)))
+
+    def finish(engine_note, st=None):
+        xx, xxp, ll = st if st is not None else (x, xp, loss)
+        if not all(v.is_finite() for v in (xx, xxp, ll)):
+            raise _Unknown("a ball is not finite (the rule's numbers overflow or leave their domain, e.g. the "
+                           "root of a negative v)")
+        res.status, res.why_not = "CERTIFIED", None
+        res.x_T, res.x_played = xx, xxp
+        res.regret = regret_at(T, ll)
+        res.avg_regret = res.regret / T
+        res.checkpoints = [c for c in cps if c[0] != T] + [(T, xx, res.regret)]
+        res.how.append(engine_note)
+
+    K = max(2, -(-256 // n))  # first try: about 256 rounds (then doubling: a fast-settling state stops early)
+    if T <= K * n + 4 * n:
+        exact_to(T)
+        res.regimes.append(("exact", 1, T))
+        return finish(f"exact ball loop, rounds 1..{T}")
+
+    # ---- 2. invariant box ------------------------------------------------------------------------------
+    LB = _LateArb(B.prec)
+    l_init, l_update = method.rule.make(LB)
+    h1 = method.rule.Hyper(**{k: (arb(1) if k == "alpha" else B.num(v)) for k, v in method.numbers.items()})
+    stateless = method.rule.key[0] == "sgd"  # SGD's state (a counter) never enters the step
+
+    def box_at(t0, st):
+        """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
+        ph = (t0 - 1) % n
+        gs = gballs[ph:] + gballs[:ph]
+        moved = 0.0
+        for rel in RELS:
+            if rel < 10 * moved:  # a box smaller than one period's move cannot be invariant: skip the try
+                continue
+            X = type(st)(*[arb(v.mid(), abs(v.mid()) * rel + 2 * v.rad()) for v in st])
+            Y = X
+            W = []
+            before = LB.alpha_reads
+            try:
+                for i, g in enumerate(gs):
+                    step, Y, _ = l_update(h1, g, Y, LateT(t0 + i, T))
+            except TypeError as exc:
+                raise _Unknown(f"the late period map has no enclosure: {exc}")
+            if LB.alpha_reads - before != n:
+                raise _Unknown("the step-size factor alpha_t was not read once per round: the step in units "
+                               "of alpha_t cannot be formed")
+            W = None
+            if stateless or all(x_.contains(y_) for x_, y_ in zip(X, Y)):
+                # the steps over the whole box: the box's radius is the remainder of the state's approach
+                # to its periodic orbit (REMAINDER_SCALE < 1 only in the test that breaks it)
+                Y = X if REMAINDER_SCALE == 1 else type(st)(*[arb(v.mid(), (abs(v.mid()) * rel + 2 * v.rad())
+                                                                  * REMAINDER_SCALE) for v in st])
+                W = []
+                for i, g in enumerate(gs):
+                    step, Y, _ = l_update(h1, g, Y, LateT(t0 + i, T))
+                    W.append(step)
+                return rel, W
+            if rel == RELS[0] or not moved:
+                moved = max(abs(float((y_ - x_).mid())) / max(abs(float(x_.mid())), 1e-300) for x_, y_ in zip(X, Y))
+        if moved < 1e-27:
+            raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
+                           "is invariant in ball arithmetic: a component that does not contract (e.g. AdamX's "
+                           "v_hat times an exact 1) grows by the outward rounding of each operation".format(moved))
+        return None
+
+    # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x
+    rel_wanted = max(REL_WANTED, min(1e-14, 1e-18 / T ** 0.5))
+    box = None
+    while True:
+        t_target = K * n
+        exact_to(t_target)
+        box = box_at(done + 1, state)
+        if box is not None and (max(box[0], _wrel(box[1])) <= rel_wanted or 2 * K * n > exact_max or 2 * K * n + 4 * n >= T):
+            break
+        if 2 * K * n > exact_max:
+            raise _Unknown(f"no invariant box of the state within {exact_max} exact rounds (the state does not "
+                           f"settle onto a periodic orbit, or too slowly)")
+        if 2 * K * n + 4 * n >= T:
+            exact_to(T)
+            res.regimes.append(("exact", 1, T))
+            return finish(f"exact ball loop, rounds 1..{T} (no invariant box needed)")
+        K *= 2
+    rel, W = box
+    # rotation: start late periods at the phase where the pinned certificate is strongest
+    Dmid = -sum(float(w.mid()) for w in W)
+    r = 0
+    if Dmid != 0:
+        best = None
+        for rr in range(n):
+            u = [-float(w.mid()) for w in W[rr:] + W[:rr]]
+            suf = [sum(u[i:]) * (1 if Dmid > 0 else -1) for i in range(n)]
+            score = min(suf)
+            if best is None or score > best:
+                best, r = score, rr
+    if r:
+        exact_to(done + r)
+        box = box_at(done + 1, state)
+        for _ in range(16):  # the state may need a few more periods at this phase
+            if box is not None or done + 5 * n >= T:
+                break
+            exact_to(done + n)
+            box = box_at(done + 1, state)
+        if box is None and done + 2 * n < T:  # back to phase 0, where the box was proved: no rotation
+            exact_to(done + (n - (done % n)) % n)
+            box = box_at(done + 1, state)
+        if box is None:
+            raise _Unknown(f"no invariant box of the state at the rotated phase {r} nor at phase 0 (round {done + 1})")
+        rel, W = box
+    t0 = done + 1
+    ph0 = (t0 - 1) % n
+    q = [pat[(ph0 + i) % n] for i in range(n)]  # gradients of the late period, offset 0 first
+    res.how.append(f"exact ball loop, rounds 1..{done}")
+    res.how.append(f"invariant box of relative radius {rel:g} proved at round {t0} (phase {ph0}) for every round "
+                   f"up to {T}: steps alpha t^-1/2 w_i, w_i in balls of radius <= "
+                   f"{max(float(w.rad()) for w in W):.2e}")
+    res.regimes.append(("exact", 1, done))
+    _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, (x, xp, loss), cps, regret_at, finish)
+
+
+def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, regret_at, finish):
+    """Rounds t0..T from the invariant box on (module doc, 3-4)."""
+    import flint
+
+    arb = flint.arb
+    x, xp, loss = start
+    Wp = [arb(0)]
+    Ap = [arb(0)]  # prefix sums of |w_l| (upper bounds)
+    Lp = [arb(0)]  # prefix sums of l |w_l|
+    Mp = [arb(0)]  # prefix sums of l w_l (signed: the first-order term of the weights)
+    L2p = [arb(0)]  # prefix sums of l^2 |w_l|
+    for l_, w in enumerate(W):
+        Wp.append(Wp[-1] + w)
+        Ap.append(Ap[-1] + w.abs_upper())
+        Lp.append(Lp[-1] + l_ * w.abs_upper())
+        Mp.append(Mp[-1] + l_ * w)
+        L2p.append(L2p[-1] + l_ * l_ * w.abs_upper())
+    # float images for quick sign decisions (a decision they cannot make goes to the arb bounds): every
+    # float below carries a bound on its distance to the exact value (mid -> float rounding, the ball's
+    # radius, each float operation's rounding, all taken 4x with a relative safety factor)
+    U = 2.0 ** -51
+    wpf = [float(v.mid()) for v in Wp]
+    wr = [float(v.rad()) * (1 + U) + abs(f) * U for v, f in zip(Wp, wpf)]
+    Mpf = [float(v.mid()) for v in Mp]
+    mr = [float(v.rad()) * (1 + U) + abs(f) * U for v, f in zip(Mp, Mpf)]
+    Apf = [float(v.upper()) * (1 + 1e-12) for v in Ap]
+    import numpy as np
+
+    wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
+    qb = [B.num(v) for v in q]
+    Q = B.num(sum(q, Fraction(0)))
+    tails = list(itertools.accumulate(reversed(q), initial=Fraction(0)))[::-1]  # tails[i] = sum_{j>=i} q_j
+    cprime = [B.num(tails[i + 1]) for i in range(n)]  # sum_{j>i} q_j
+
+    class Cert:
+        """Within-period facts valid for every late period that starts at a round tau_k >= tau, in units of
+        eps = alpha tau_k^-1/2: the shift of offset l is -q_l w_l with q_l = (1 + l u)^-1/2, u = 1/tau_k,
+        = 1 - l u / 2 + R_l, 0 <= R_l <= 3 (l u)^2 / 8, so a sum over l in [i, j) lies in
+        -(Wp[j]-Wp[i]) + [0, u0/2] (Mp[j]-Mp[i]) +- 3 u0^2 (L2p[j]-L2p[i]) / 8 (:meth:`rng`); for a *sign*
+        the sum is divided by q_i > 0 first and bounded at the ends of u's range (:meth:`bounds`)."""
+
+        def __init__(self, tau):
+            self.tau = tau
+            u0 = REMAINDER_SCALE / arb(tau)  # (REMAINDER_SCALE < 1 only in the test that breaks the bound)
+            self.u0 = u0
+            self.u0f = float(u0.upper()) * (1 + 1e-12)
+            self.first = arb(0).union(u0 / 2)  # u/2 for every u = 1/tau_k in (0, 1/tau]
+            self.second = 3 * u0 * u0 / 8
+            pref = [self.rng(0, j) for j in range(n + 1)]
+            self.rise = max([0.0] + [float(p_.upper()) for p_ in pref[1:]]) * (1 + 1e-12)
+            self.drop = max([0.0] + [float((-p_).upper()) for p_ in pref[1:]]) * (1 + 1e-12)
+            self.D = self.rng(0, n)
+            lo, hi = self.bounds(0, n)
+            self.sign = 1 if lo > 0 else -1 if hi < 0 else 0
+            if not self.sign and (-Wp[n]).is_zero():  # the limit drift is exactly 0: the sign for u > 0 is
+                lin = Mp[n] / 2 + arb(0, (L2p[n] * 3 * self.u0 / 8).upper())  # that of m1/2 +- 3 u0 m2/8
+                self.sign = 1 if lin > 0 else -1 if lin < 0 else 0
+            self.pin = {1: self.pinned(1) if self.sign > 0 else None,
+                        -1: self.pinned(-1) if self.sign < 0 else None}
+
+        # (1 + x)^-1/2 = 1 - x/2 + R with 0 <= R <= 3 x^2 / 8 for 0 <= x < 1 (alternating series, terms
+        # decreasing), x = l u, u = 1/tau_k: -q_l w_l = -w_l + (u/2) l w_l - R_l w_l
+        def rng(self, i, j):  # the sum of the unit shifts of offsets i..j-1
+            return (-(Wp[j] - Wp[i]) + self.first * (Mp[j] - Mp[i])
+                    + arb(0, ((L2p[j] - L2p[i]) * self.second).upper()))
+
+        def bounds(self, i, j):
+            """(lower, upper) of that sum divided by q_i > 0 (same sign), over every period from tau on: the
+            weights are (1 + (l-i) u)^-1/2, u = 1/(tau_k + i) in (0, 1/tau], so the sum is S0 + u m1/2 - r(u)
+            with 0 <= r... |r| <= 3 u^2 m2 / 8: between a concave and a convex quadratic in u, whose extremes
+            on [0, 1/tau] are at the ends (exact limit ties are decided by the first-order term)."""
+            S0 = -(Wp[j] - Wp[i])
+            m1 = (Mp[j] - Mp[i]) - i * (Wp[j] - Wp[i])  # sum (l - i) w_l
+            m2 = (L2p[j] - L2p[i]) - 2 * i * (Lp[j] - Lp[i]) + i * i * (Ap[j] - Ap[i])  # sum (l - i)^2 |w_l|
+            e = S0 + self.u0 * m1 / 2
+            r = m2 * self.second
+            return S0.lower().min((e - r).lower()), S0.upper().max((e + r).upper())
+
+        def holds(self, I, J, L):
+            """Certify, for each pair, S(i, j) >= 0 (L true) or <= 0 (L false) for every period from tau on (see
+            :meth:`bounds`): in numpy floats with rigorous error terms first, in arb balls for the pairs the
+            floats cannot tell.  Returns a bool array (True: certified)."""
+            I, J = np.asarray(I, dtype=np.int64), np.asarray(J, dtype=np.int64)
+            L = np.asarray(L, dtype=bool)
+            if I.size == 0:
+                return np.ones(0, dtype=bool)
+            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+            fi = I.astype(np.float64)
+            S0 = -(wj - wi)
+            eS0 = (wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))) * (1 + 1e-10)
+            dM, dW = Mj - Mi, wj - wi
+            m1 = dM - fi * dW
+            em1 = (mr_a[J] + mr_a[I] + fi * (wr_a[J] + wr_a[I]) + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM)
+                   + fi * (np.abs(wj) + np.abs(wi) + np.abs(dW)) + np.abs(m1))) * (1 + 1e-10)
+            u0 = self.u0f
+            e = S0 + u0 * m1 / 2
+            ee = (eS0 + u0 * em1 / 2 + U * (np.abs(S0) + np.abs(u0 * m1) + np.abs(e))) * (1 + 1e-10)
+            m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
+            r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
+            ok = np.where(L, np.minimum(S0 - eS0, e - ee - r) >= 0, np.maximum(S0 + eS0, e + ee + r) <= 0)
+            for k_ in np.nonzero(~ok)[0]:  # the floats could not tell: the arb bounds decide
+                lo, hi = self.bounds(int(I[k_]), int(J[k_]))
+                ok[k_] = bool(lo >= 0) if L[k_] else bool(hi <= 0)
+            return ok
+
+        def pinned(self, sg):
+            """The pinned period (sg = +1: at b, -1: at a): exact coefficients e_l of the offsets whose argmin
+            (argmax) over suffixes is certified, the ball Y_m of x_m - wall in units for the others, the
+            excursion bound, or None when the period is not certified to end at the wall."""
+            rng = self.rng
+            zero = arb(0)
+            istar, Y = [0], [zero]
+            # the candidate per offset m: argmin over i <= m of sg (wpf[i] - wpf[m]) by the limit pattern's
+            # midpoints (a guess, first index on ties; certified below), i.e. a running argmin of sg wpf
+            guess, best = [0], 0
+            for m in range(1, n):
+                if sg * wpf[m] < sg * wpf[best]:
+                    best = m
+                guess.append(best)
+            # the pairs to certify, all offsets at once: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i)
+            # (i_s < i <= m), with sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall,
+            # V(n) = 0): sg S(i, n) >= 0 for every i
+            I, J, L, owner = [np.arange(n)], [np.full(n, n)], [np.full(n, sg > 0)], [np.full(n, n)]
+            for m in range(1, n):
+                i_s = guess[m]
+                I += [np.arange(i_s), np.full(m - i_s, i_s)]
+                J += [np.full(i_s, i_s), np.arange(i_s + 1, m + 1)]
+                L += [np.full(i_s, sg > 0), np.full(m - i_s, sg < 0)]
+                owner += [np.full(m, m)]
+            I, J, L, owner = (np.concatenate(v) for v in (I, J, L, owner))
+            ok = self.holds(I, J, L)
+            bad = set(owner[~ok].tolist())
+            if n in bad:
+                return None  # every suffix sum must push towards the wall: the period ends there
+            for m in range(1, n):
+                i_s = guess[m]
+                if m not in bad:
+                    ym = rng(i_s, m) if i_s < m else zero
+                else:
+                    cands = [rng(i, m) for i in range(m)] + [zero]
+                    ym = cands[0]
+                    for c in cands[1:]:
+                        ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
+                istar.append(None if m in bad else i_s)
+                Y.append(ym)
+            istar.append(n)
+            diff_ = [Fraction(0)] * (n + 1)  # e_l = sum of q_m over decided m with istar[m] <= l < m
+            for m in range(1, n):
+                if istar[m] is not None and istar[m] < m:
+                    diff_[istar[m]] += q[m]
+                    diff_[m] -= q[m]
+            e = list(itertools.accumulate(diff_[:n]))
+            loose = [m for m in range(1, n) if istar[m] is None]
+            exc = max([float((-sg * y).upper()) for y in Y] + [0.0]) * (1 + 1e-12)
+            return [B.num(v) for v in e], exc, istar, loose, Y
+
+    cert = Cert(t0)
+    aW = [alpha * w for w in W]
+    res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
+    sqrt_n = arb(n).sqrt()
+    cs = [arb(t0 + i) / n for i in range(n)]
+    zc: dict = {}
+
+    def zeta(tag, qq, key, s=None):
+        k_ = (tag, key)
+        if k_ not in zc:
+            zc[k_] = (arb(tag) if s is None else s).zeta(qq)
+        return zc[k_]
+
+    binoms = [arb(1)]  # binom(-1/2, j)
+    import math
+
+    def sums_direct(k0, k1):
+        """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
+        tau_k + i = n (k + c_i), c_i = (t0+i)/n, both are Hurwitz zeta differences at s = 1/2 and -1/2."""
+        Z, G = [], []
+        for i in range(n):
+            h_half = zeta("0.5", k0 + cs[i], (k0, i)) - zeta("0.5", k1 + cs[i], (k1, i))
+            h_mhalf = zeta("-0.5", k0 + cs[i], (k0, i)) - zeta("-0.5", k1 + cs[i], (k1, i))
+            Z.append(h_half / sqrt_n)
+            G.append(((k1 - 1 + cs[i]) * h_half - h_mhalf) / sqrt_n)
+        return Z, G
+
+    def sums_taylor(k0, k1, J):
+        """The same sums from the offset-0 sums P_s = sum_k tau_k^-s only (2 (J+2) zeta calls instead of
+        4 n): (tau + i)^-1/2 = tau^-1/2 sum_{j<J} binom(-1/2, j) (i/tau)^j + R with |R| <= |binom(-1/2, J)|
+        (i/tau)^J tau^-1/2 (an alternating series whose terms decrease: i/tau < 1), and
+        sum_k (k1-1-k) tau_k^-s = (tau_{k1-1} P_s - P_{s-1}) / n."""
+        P = {}
+        for j in range(-1, J + 1):
+            sj = arb(2 * j + 1) / 2  # s = j + 1/2
+            P[j] = (zeta(("t", j), k0 + cs[0], (k0, 0), s=sj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj)) \
+                * arb(n) ** (-sj)
+        last = arb(t0 + (k1 - 1) * n)
+        PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
+        Z, G = [], []
+        for i in range(n):
+            z = g = arb(0)
+            ii = arb(i)
+            for j in range(J):
+                c = binoms[j] * ii ** j
+                z += c * P[j]
+                g += c * PG[j]
+            bJ = abs(binoms[J]) * ii ** J
+            Z.append(z + arb(0, (bJ * P[J]).upper()))
+            G.append(g + arb(0, (bJ * PG[J]).upper()))
+        return Z, G
+
+    def sums(k0, k1):
+        x = (n - 1) / (t0 + k0 * n)
+        if n <= 12 or x >= 0.5:
+            return sums_direct(k0, k1)
+        # terms to 2^-(prec - 64) relative: the remainder term is added as a ball anyway
+        J = int(math.ceil(max(B.prec - 64, 53) * math.log(2) / -math.log(x))) + 1
+        if 2 * (J + 2) >= 4 * n:
+            return sums_direct(k0, k1)
+        while len(binoms) <= J:
+            j = len(binoms)
+            binoms.append(binoms[-1] * (arb(-1) / 2 - (j - 1)) / j)
+        return sums_taylor(k0, k1, J)
+
+    explicit = 0
+    regimes = res.regimes
+    done = t0 - 1
+
+    moved_ever = False
+
+    def interior(k, k1, Z, G, x, loss, y1):
+        """Periods k..k1-1 with no clamp: x_{tau_k + j} = y_k + (shifts before j), y_{k+1} = y_k + S_k."""
+        loss = loss + Q * ((k1 - k) * x - alpha * sum((W[i] * G[i] for i in range(n)), arb(0))) \
+            - alpha * sum((cprime[i] * W[i] * Z[i] for i in range(n)), arb(0))
+        note("interior", t0 + k * n, t0 + k1 * n - 1)
+        return y1, loss
+
+    def note(kind, first, last):
+        if regimes and regimes[-1][0] == kind and regimes[-1][2] == first - 1:
+            regimes[-1] = (kind, regimes[-1][1], last)
+        else:
+            regimes.append((kind, first, last))
+
+
+    while done < T:
+        stop = min(s_ for s_ in stops if s_ > done)
+        off = (done + 1 - t0) % n
+        k = (done + 1 - t0) // n
+        kmax = k + (stop - done - 1) // n  # full periods before the stop, the last round stepped explicitly
+        moved = False
+        if off == 0 and kmax > k:
+            tau = t0 + k * n
+            eps = alpha / arb(tau).sqrt()
+            if tau >= 4 * cert.tau or (not cert.sign or cert.pin[cert.sign] is None) and tau >= cert.tau * 1.05:
+                cert = Cert(tau)  # tighter at later rounds (the weights differ from 1 by ~ n / (2 tau))
+            sign, D, rise, drop = cert.sign, cert.D, cert.rise, cert.drop
+            for end, wall in ((1, b), (-1, a)):
+                pin = cert.pin[end]
+                if pin is None or moved:
+                    continue
+                at_end = x is wall or ((x.lower() >= wall.upper()) if end > 0 else (x.upper() <= wall.lower()))
+                other = a if end > 0 else b
+                if at_end and bool(abs(wall - other) > eps * pin[1]):
+                    e, _, _, loose, Y = pin
+                    k1 = kmax
+                    if loose:  # the loose offsets' balls shrink like n / tau: re-certify every factor 16
+                        k1 = min(kmax, max(k + 1, (16 * tau - t0) // n))
+                    Z, _ = sums(k, k1)
+                    x = wall
+                    loss = loss + (k1 - k) * Q * wall + sum(
+                        (-alpha * e[i] * W[i] * Z[i] for i in range(n)), arb(0)) + sum(
+                        (qb[m] * Y[m] * alpha * Z[0] for m in loose), arb(0))
+                    note("pinned at " + ("b" if end > 0 else "a"), tau, t0 + k1 * n - 1)
+                    done = t0 + k1 * n - 1
+                    moved = True
+            if not moved and sign:
+                ok_lo = bool(x - eps * drop >= a) if sign > 0 else bool(x + eps * rise <= b)
+                if ok_lo:
+                    # float estimate of the last period before the far wall, then certify (shrink on failure)
+                    far = (b - eps * rise) if sign > 0 else (a + eps * drop)
+                    gap = abs(float((far - x).mid()))
+                    dm = abs(float(D.mid()))
+                    s1 = math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * dm) * (1 - 1e-6)
+                    k1 = min(kmax, int((s1 * s1 - t0) / n))
+                    while k1 - k >= 2:
+                        Z, G = sums(k, k1)
+                        y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
+                        # the starts move monotonically: the end of the block bounds them all
+                        if bool(y1 + eps * rise <= b) if sign > 0 else bool(y1 - eps * drop >= a):
+                            x, loss = interior(k, k1, Z, G, x, loss, y1)
+                            done = t0 + k1 * n - 1
+                            moved = True
+                            break
+                        k1 = k + (k1 - k) // 2
+            if not moved and not sign:
+                # no certified sign: each period moves the start by eps_k D (D the ball over every later
+                # period), so over the block by at most alpha Z_0 max(D, 0) up and alpha Z_0 max(-D, 0) down;
+                # if that keeps every period away from both walls, no clamp acts and the block is one shift
+                up, dn = max(0.0, float(D.upper())) * (1 + 1e-12), max(0.0, float((-D).upper())) * (1 + 1e-12)
+                gap = min(float((x - eps * drop - a).lower()), float((b - eps * rise - x).lower()))
+                if gap > 0:
+                    M = max(up, dn)
+                    s1 = (math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * M) * (1 - 1e-6)) if M > 0 \
+                        else float("inf")
+                    k1 = kmax if s1 == float("inf") else min(kmax, int((s1 * s1 - t0) / n))
+                    while k1 - k >= 2:
+                        Z, G = sums(k, k1)
+                        mv = alpha * Z[0]
+                        if bool(x - mv * dn - eps * drop >= a) and bool(x + mv * up + eps * rise <= b):
+                            y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
+                            x, loss = interior(k, k1, Z, G, x, loss, y1)
+                            done = t0 + k1 * n - 1
+                            moved = True
+                            break
+                        k1 = k + (k1 - k) // 2
+        if moved:
+            moved_ever = True
+            continue
+        # explicit: one round at a time to the end of this period (or the stop)
+        last = min(stop, t0 + (k + 1) * n - 1)
+        first = done + 1
+        for t in range(first, last + 1):
+            i = (t - t0) % n
+            loss = loss + qb[i] * x
+            xp = x
+            y = x - aW[i] * arb(t).rsqrt()
+            # a clamp that certainly acts gives the wall itself (x = b exactly, even for an inexact b)
+            x = b if y > b else a if y < a else y.max(a).min(b)
+        explicit += last - first + 1
+        note("explicit", first, last)
+        done = last
+        if explicit > explicit_max or (explicit > 50 * n and (-Wp[n]).contains(0) and T - done > explicit_max
+                                        and not moved_ever):
+            if explicit <= explicit_max:  # stuck early: no block will come, say so now
+                raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0 and the iterate is "
+                               f"not clear of the walls: no interior or pinned block is certified, and the "
+                               f"{T - done} rounds left exceed the explicit budget of {explicit_max}")
+            raise _Unknown(f"more than {explicit_max} late rounds had to be stepped one by one (no interior or "
+                           f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau})")
+        if done in stops:
+            cps.append((done, x, regret_at(done, loss)))
+    finish(f"{explicit} late rounds stepped explicitly in balls; the rest in certified blocks", (x, xp, loss))

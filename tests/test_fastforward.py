@@ -1,0 +1,314 @@
+"""The certified fast-forward (numerics.engine.fastforward): its balls hold the values of independent runs.
+
+References, none of which shares the fast path's late-phase code: the certified arb loop
+(numerics.engine.simulate on an ArbBackend, i.e. run_arb: every round stepped in balls) at T = 10^4
+(every compiled rule with a limit form x every periodic problem of the suite), 10^5 and 10^6; the float64
+engine at 10^8 (within the float run's own error).  Two balls that both contain the true value overlap,
+so a non-overlap is a wrong ball; where the reference is much tighter its midpoint must lie in ours.
+One test per regime (pinned at +1, pinned at -1, interior, crossing), why_not where the path does not
+apply, and an injected error in a remainder bound (the state's distance to its orbit) that the agreement check catches.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from analysis.families import build
+from counterexamples.zoo.methods import ROWS
+from numerics import Bernoulli, Periodic, make
+from numerics.backends import ArbBackend
+from numerics.engine import simulate
+from numerics.engine import fastforward as FF
+from numerics.engine.fastforward import fast_forward, fast_forward_applies
+
+PROBLEMS = ("thm1", "thm2", "thm6", "section5-online", "pp-example-3.2")  # the suite's periodic families
+FIELDS = ("x_T", "x_played", "regret")
+
+
+def method_for(row, fam):
+    d = fam.hyper()
+    return row.definition(d.get("alpha", Fraction(1, 2)), str(d.get("beta1", Fraction(9, 10))),
+                          str(d.get("beta2", Fraction(99, 100))))
+
+
+def agree(ball, ref) -> bool:
+    """Both enclose the truth: they overlap; a much tighter reference has its midpoint in our ball."""
+    if not ball.overlaps(ref):
+        return False
+    if float(ref.rad()) * 100 < float(ball.rad()):
+        return bool(ball.contains(ref.mid()))
+    return True
+
+
+def arb_ref(meth, fam, T, checkpoints=()):
+    return simulate(meth, fam.sequence, T, x1=fam.x1, backend=ArbBackend(128), checkpoints=list(checkpoints))
+
+
+def check_against(r, ref):
+    assert r.certified, r.why_not
+    for f in FIELDS:
+        assert agree(getattr(r, f), getattr(ref, f)), (f, getattr(r, f), getattr(ref, f))
+
+
+CASES = [(p, row.key) for p in PROBLEMS for row in ROWS if row.limit is not None]
+
+
+@pytest.mark.parametrize("problem,key", CASES)
+def test_matrix_agrees_with_the_arb_loop(problem, key):
+    """Every compiled rule with a limit form on every periodic problem, T = 10^4 (late phase from ~2000)."""
+    fam = build(problem)
+    row = next(r for r in ROWS if r.key == key)
+    meth = method_for(row, fam)
+    T = 10 ** 4
+    ok, why = fast_forward_applies(meth, fam.sequence, T, fam.x1)
+    if not ok:
+        assert why and key in ("nadam", "radam", "adabound"), why  # not compiled / not linear in alpha_t
+        return
+    r = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    if not r.certified:  # allowed, but never silently: say why, give no numbers
+        assert r.why_not and r.x_T is None and r.regret is None
+        return
+    check_against(r, arb_ref(meth, fam, T))
+
+
+@pytest.mark.parametrize("problem,name", [("thm1", "adam"), ("thm1", "amsgrad"),
+                                          ("section5-online", "amsgrad")])
+def test_1e5_agrees_with_the_arb_loop(problem, name):
+    fam = build(problem)
+    meth = fam.method(name)
+    r = fast_forward(meth, fam.sequence, 10 ** 5, x1=fam.x1)
+    check_against(r, arb_ref(meth, fam, 10 ** 5))
+    assert max(r.radii().values()) < 1e-15  # decided regimes: balls far tighter than the 1e-12 target
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem,name", [("thm1", "adam"), ("section5-online", "adam")])
+def test_1e5_and_1e6_agree_with_the_arb_loop(problem, name):
+    """One arb run to 10^6 (~9 s) read at 10^5 and 10^6; the fast path reads the same checkpoints."""
+    fam = build(problem)
+    meth = fam.method(name)
+    ref = arb_ref(meth, fam, 10 ** 6, checkpoints=[10 ** 5])
+    r = fast_forward(meth, fam.sequence, 10 ** 6, x1=fam.x1, checkpoints=[10 ** 5])
+    check_against(r, ref)
+    (t5, x5, r5), = [c for c in r.checkpoints if c[0] == 10 ** 5]
+    c5 = ref.checkpoints[0]
+    assert c5.t == 10 ** 5 and agree(x5, c5.x) and agree(r5, c5.regret)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem,name", [("thm1", "amsgrad"), ("section5-online", "amsgrad")])
+def test_1e8_agrees_with_the_float_engine(problem, name):
+    """float64 at 10^8 (1-2 s each): the float run's own error is bounded here by T u max|g| per unit of
+    R_T (u = 2^-53; 10^8 * 1.1e-16 * 1010 ~ 1.1e-5 absolute on R_T/T, taken x10) and 1e-9 on x."""
+    fam = build(problem)
+    meth = fam.method(name)
+    T = 10 ** 8
+    ref = simulate(meth, fam.sequence, T, x1=fam.x1, checkpoints=[], fast_forward=False)  # brute force
+    assert ref.backend["engine"].startswith("numba")
+    r = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert r.certified
+    gmax = max(abs(float(v)) for v in fam.sequence.pattern)
+    tol_avg = 10 * T * 2.0 ** -53 * gmax
+    assert abs(ref.avg_regret - float(r.avg_regret.mid())) <= tol_avg + float(r.avg_regret.rad())
+    for f in ("x_T", "x_played"):
+        assert abs(getattr(ref, f) - float(getattr(r, f).mid())) <= 1e-9 + float(getattr(r, f).rad())
+
+
+# ---- regimes ------------------------------------------------------------------------------------------
+def regimes(r):
+    return [g[0] for g in r.regimes]
+
+
+def test_regime_pinned_at_plus_one():
+    fam = build("thm1")  # Adam on Theorem 1: D > 0, x_t -> +1
+    meth = fam.method("adam")
+    r = fast_forward(meth, fam.sequence, 20_000, x1=fam.x1)
+    assert "pinned at b" in regimes(r)
+    check_against(r, arb_ref(meth, fam, 20_000))
+    big = fast_forward(meth, fam.sequence, 10 ** 15, x1=fam.x1)
+    assert big.certified and big.x_played.lower() >= 1 - 1e-6  # round T is phase 0: played at b (or near)
+    # R_T/T -> (C - 2) * 2 / 3 = 2/3 for C = 3 (x = +1 against the minimiser -1)
+    assert abs(float(big.avg_regret.mid()) - 2 / 3) < 1e-6
+
+
+def test_regime_pinned_at_minus_one():
+    fam = build("thm1")  # AMSGrad on Theorem 1 converges: x_t -> -1
+    meth = fam.method("amsgrad")
+    r = fast_forward(meth, fam.sequence, 20_000, x1=fam.x1)
+    assert "pinned at a" in regimes(r)
+    check_against(r, arb_ref(meth, fam, 20_000))
+    big = fast_forward(meth, fam.sequence, 10 ** 15, x1=fam.x1)
+    assert big.certified and float(big.avg_regret.mid()) < 1e-7  # sublinear regret
+
+
+def test_regime_interior():
+    fam = build("section5-online")  # AMSGrad at 10^5 is still on its way down: interior blocks
+    meth = fam.method("amsgrad")
+    T = 60_000
+    r = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert "interior" in regimes(r) and "pinned at a" not in regimes(r)
+    assert -1 < float(r.x_T.mid()) < -0.9
+    check_against(r, arb_ref(meth, fam, T))
+
+
+def test_regime_crossing():
+    """From x1 = -1 Adam on Theorem 1 crosses the box (interior), arrives (explicit) and stays at +1."""
+    fam = build("thm1")
+    meth = fam.method("adam")
+    T = 30_000
+    r = fast_forward(meth, fam.sequence, T, x1=-1)
+    reg = regimes(r)
+    assert "pinned at b" in reg and reg.index("pinned at b") > 0
+    ref = simulate(meth, fam.sequence, T, x1=-1, backend=ArbBackend(128), checkpoints=[])
+    check_against(r, ref)
+    assert float(r.x_T.mid()) > 0.9
+
+
+def test_checkpoints_are_read_on_the_way():
+    fam = build("section5-online")
+    meth = fam.method("adam")
+    cps = [10, 5_000, 12_345, 40_000]
+    r = fast_forward(meth, fam.sequence, 40_000, x1=fam.x1, checkpoints=cps)
+    ref = arb_ref(meth, fam, 40_000, checkpoints=cps)
+    got = {t: (x, rg) for t, x, rg in r.checkpoints}
+    for c in ref.checkpoints:
+        assert agree(got[c.t][0], c.x) and agree(got[c.t][1], c.regret), c.t
+
+
+# ---- an injected error in a remainder bound is caught ----------------------------------------------------
+@pytest.mark.parametrize("problem,name", [("section5-online", "adam"), ("section5-online", "amsgrad"),
+                                          ("thm2", "adam")])
+def test_injected_remainder_error_is_caught(monkeypatch, problem, name):
+    """Drop the geometric remainder (``REMAINDER_SCALE = 0``): the late steps are then enclosed over the state
+    at t0 alone instead of the invariant box around it, which ignores how far the state still is from its
+    periodic orbit.  The agreement check against a 256-bit arb loop must fail (with the bound it passes)."""
+    fam = build(problem)
+    meth = fam.method(name)
+    T = 10 ** 4
+    ref = simulate(meth, fam.sequence, T, x1=fam.x1, backend=ArbBackend(256), checkpoints=[])
+    good = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert all(agree(getattr(good, f), getattr(ref, f)) for f in FIELDS)
+    monkeypatch.setattr(FF, "REMAINDER_SCALE", 0.0)
+    bad = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert bad.certified  # the broken bound still "certifies" ...
+    assert not agree(bad.regret, ref.regret)  # ... and the agreement test sees the wrong ball
+
+
+# ---- where the path does not apply -------------------------------------------------------------------------
+@pytest.mark.parametrize("meth,problem,why", [
+    (make("adagrad"), Periodic(pattern=[3, -1, -1]), "alpha-free"),
+    (make("adam", schedule="constant"), Periodic(pattern=[3, -1, -1]), "alpha/sqrt(t)"),
+    (make("adamnc"), Periodic(pattern=[3, -1, -1]), "beta_2t"),
+    (make("adamw"), Periodic(pattern=[3, -1, -1]), "reads x"),
+    (make("adam"), Bernoulli(p=Fraction(1, 2)), "Periodic"),
+    (make("adam"), Periodic(pattern=[[3, 1], [-1, -1]]), "1-D"),
+])
+def test_why_not(meth, problem, why):
+    ok, reason = fast_forward_applies(meth, problem, 10 ** 9)
+    assert not ok and why in reason
+    r = fast_forward(meth, problem, 10 ** 9)
+    assert r.status == "UNKNOWN" and r.why_not == reason and r.x_T is None
+
+
+def test_zero_limit_drift_is_decided_or_blocked_without_a_sign():
+    """signSGD on (1, -1) and (-1, 1): the limit drift is exactly 0; the drift of a period is -+(1 - q_1),
+    O(1/tau), decided by its first-order term, and its sum over periods converges, so the iterate settles
+    inside the box: interior blocks (with and without a sign).  Both agree with the arb loop."""
+    m = make("signsgd", beta1=0)
+    for pattern, x1, kind in (([1, -1], 0, "interior"), ([-1, 1], 1, "interior")):
+        p = Periodic(pattern=pattern)
+        r = fast_forward(m, p, 10 ** 5, x1=x1)
+        assert kind in regimes(r), regimes(r)
+        ref = simulate(m, p, 10 ** 5, x1=x1, backend=ArbBackend(128), checkpoints=[])
+        check_against(r, ref)
+        assert fast_forward(m, p, 10 ** 12, x1=x1).certified
+
+
+def test_unknown_when_the_drift_is_undecided():
+    """Zero gradients: every step is 0, the drift is 0 at every order, and x1 = +1 sits on a wall: no block is
+    certified and 10^9 rounds exceed the explicit budget: UNKNOWN, no numbers (found after 50 periods)."""
+    r = fast_forward(make("signsgd", beta1=0), Periodic(pattern=[0, 0]), 10 ** 9, x1=1)
+    assert r.status == "UNKNOWN" and "contains 0" in r.why_not and r.regret is None
+
+
+def test_unknown_when_no_box_is_invariant():
+    """AdamX's v_hat is multiplied by an exact 1 each round: settled, but no ball box is seen invariant."""
+    fam = build("thm1")
+    r = fast_forward(fam.method("adamx"), fam.sequence, 10 ** 9, x1=fam.x1)
+    assert r.status == "UNKNOWN" and "invariant" in r.why_not
+
+
+def test_late_index_refuses_unsafe_uses():
+    t = FF.LateT(10, 20)
+    assert (t - 1).lo == 9 and (t - 1).hi == 19 and not (t == 1)
+    with pytest.raises(TypeError):
+        t == 15
+    with pytest.raises(TypeError):
+        t * 2
+    with pytest.raises(TypeError):
+        float(t)
+
+
+# ---- the simulate hook ---------------------------------------------------------------------------------
+def test_simulate_takes_the_fast_path_past_the_threshold():
+    fam = build("thm1")
+    meth = fam.method("adam")
+    res = simulate(meth, fam.sequence, 10 ** 12, x1=fam.x1)
+    assert res.backend["engine"] == "fast-forward" and res.backend["certified"]
+    assert isinstance(res.x_T, float) and res.checkpoints[-1].t == 10 ** 12
+    balls = simulate(meth, fam.sequence, 10 ** 12, x1=fam.x1, backend=ArbBackend(128))
+    assert float(balls.x_T.mid()) == res.x_T and balls.backend["engine"] == "fast-forward"
+    assert float(balls.x_T.rad()) < 1e-30
+    small = simulate(meth, fam.sequence, 1000, x1=fam.x1)
+    assert small.backend["engine"] != "fast-forward" and "THRESHOLD" not in small.backend["fast_forward_why_not"]
+    forced = simulate(meth, fam.sequence, 5000, x1=fam.x1, fast_forward=True)
+    ref = simulate(meth, fam.sequence, 5000, x1=fam.x1)
+    assert forced.backend["engine"] == "fast-forward"
+    assert abs(forced.avg_regret - ref.avg_regret) < 1e-12 and abs(forced.x_T - ref.x_T) < 1e-12
+
+
+def test_arb_simulate_runs_the_sign_rules():
+    """engine.arb's scalar helpers lacked sign/clip: simulate on an ArbBackend crashed for Yogi, Lion, signSGD
+    and ADOPT (found by the agreement matrix).  Now it gives the reference's balls."""
+    from numerics import run
+
+    p = Periodic(pattern=[3, -1, -1])
+    for name in ("yogi", "lion", "signsgd", "adopt"):
+        meth = make(name)
+        a = simulate(meth, p, 50, x1=0, backend=ArbBackend(128), checkpoints=[])
+        b = run(meth, p, 50, x1=0, backend=ArbBackend(128), checkpoints=[])
+        assert a.x_T.overlaps(b.x_T) and a.regret.overlaps(b.regret), name
+
+
+def test_a_box_with_inexact_ends():
+    """F = [-1/3, 1/3] (not dyadic: the walls are balls): a clamp that certainly acts gives the wall itself,
+    so the pinned regime is still recognised; agreement with a 256-bit arb loop."""
+    p = Periodic(pattern=[3, -1, -1], lo=Fraction(-1, 3), hi=Fraction(1, 3))
+    m = make("adam", alpha=Fraction(1, 10), beta1=0, beta2="0.1")
+    r = fast_forward(m, p, 10 ** 4, x1=0)
+    assert "pinned at b" in regimes(r)
+    check_against(r, simulate(m, p, 10 ** 4, x1=0, backend=ArbBackend(256), checkpoints=[]))
+    assert fast_forward(m, p, 10 ** 12, x1=0).certified
+
+
+def test_benchmark_rows_run(tmp_path):
+    """benchmarks/run.py --only-fastforward --quick (a smoke test, not a timing): four CERTIFIED rows, the
+    brute-force comparison made at the same T agrees, and the three targets are reported."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = tmp_path / "ff.json"
+    p = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "run.py"), "--only-fastforward", "--quick",
+                        "--repeat", "1", "--json", "--output", str(out)], capture_output=True, text=True,
+                       timeout=300, cwd=root, env=dict(os.environ, PYTHONPATH=root))
+    assert p.returncode == 0, p.stderr[-2000:]
+    res = json.loads(out.read_text())
+    rows = res["results"]["fastforward"]["rows"]
+    assert len(rows) == 4 and all(w["status"] == "CERTIFIED" for w in rows)
+    assert all(w["agreement_at_T_bf"]["dx_T"] < 1e-9 for w in rows)
+    assert set(res["targets"]) == {"fastforward_1e15_seconds", "fastforward_1e15_max_rel_radius",
+                                   "fastforward_1e9_vs_brute_force"}
