@@ -157,3 +157,114 @@ class Explicit(LinearProblem):
             raise ValueError(f"--T {T} exceeds the {len(self._rows)} rounds of the explicit problem")
         for r in self._rows[:T]:
             yield _convert(r, B, scalar)
+
+
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class SmoothTrap1D:
+    """A smooth 1-D function, unconstrained, whose gradient depends on x: Adam's constant-step trap.
+
+    RECONSTRUCTED from the claim of Toint (2023, arXiv 2308.00720; abstract read, construction not):
+    "a very simple unidimensional function with Lipschitz continuous gradient ... such that ADAM with
+    constant stepsize, started from the origin, diverges ... irrespective of the choice of the method
+    parameters".  The function below is ours, not Toint's printed one.
+
+    Construction.  Feed ``method`` (constant step size; its state must not read x) the gradient -1 at
+    every round from x_1 = 0: its iterates are knots 0 = x_1 < x_2 < ... with gaps s_k = x_{k+1} - x_k.
+    On [x_k, x_{k+1}] put u = (x - x_k)/s_k and
+
+        f'(x) = -cos(2 pi u),        f(x) = -(s_k / (2 pi)) sin(2 pi u)      (f(x_k) = 0 for every k),
+
+    extended with the gap s_1 left of 0 and the last gap beyond the last knot.  f' is continuous
+    (-1 at every knot), |f''| <= 2 pi / min_k s_k (Lipschitz gradient), |f| <= max_k s_k / (2 pi)
+    (bounded below).  Since f'(x_k) = -1, the method run on f retraces the knots: x_k -> +infinity
+    with |f'(x_k)| = 1 for every k: no convergence to a first-order point.  For the paper's Adam
+    (no bias correction) s_k = alpha (1-beta1^k)/sqrt(1-beta2^k) >= alpha (1-beta1).
+
+    ``gradient(x, B)`` runs on the float, mpmath and arb backends (cos in each number system);
+    :meth:`run` is the x-dependent driver (the linear problems' :func:`numerics.run` feeds gradients
+    that ignore x).  The knots are computed by the method's own update, never a second copy of it.
+    """
+
+    method: Any
+    K: int = 1000
+    name: str = "smooth-trap-1d"
+
+    def knots(self, B) -> list:
+        """x_1 = 0, ..., x_{K+1}: the method's iterates under g = -1 (in the backend's numbers)."""
+        init, update = self.method.build(B)
+        x = B.num(0)
+        state = init(x)
+        g = B.num(-1)
+        out = [x]
+        for t in range(FIRST_ROUND, self.K + FIRST_ROUND):
+            step, state, _ = update(g, state, t)
+            x = x - step
+            out.append(x)
+        return out
+
+    def _cos2pi(self, u, B):
+        name = getattr(B, "name", "")
+        if name == "arb":
+            return (2 * u).cos_pi()
+        if name == "mpmath":
+            return B.ctx.cospi(2 * u)
+        import math
+
+        return math.cos(2 * math.pi * float(u))
+
+    def _piece(self, x, knots):
+        """(x_k, s_k) of the piece holding x (by the float midpoints: a ball straddling a knot still
+        gets a valid enclosure, since f' is the same smooth formula on both sides near the knot)."""
+        import bisect
+
+        fl = self._float_knots
+        xf = float(x.mid()) if hasattr(x, "mid") else float(x)
+        k = bisect.bisect_right(fl, xf) - 1
+        if k < 0:
+            s = knots[1] - knots[0]
+            k0 = -(int((fl[0] - xf) / (fl[1] - fl[0])) + 1)
+            return knots[0] + k0 * s, s
+        if k >= len(knots) - 1:
+            s = knots[-1] - knots[-2]
+            k0 = int((xf - fl[-1]) / (fl[-1] - fl[-2]))
+            return knots[-1] + k0 * s, s
+        return knots[k], knots[k + 1] - knots[k]
+
+    def prepare(self, B):
+        """Compute the knots once in the backend ``B`` (call before :meth:`gradient`)."""
+        self._knots = self.knots(B)
+        self._float_knots = [float(k.mid()) if hasattr(k, "mid") else float(k) for k in self._knots]
+        return self._knots
+
+    def gradient(self, x, B):
+        """f'(x) in the backend's numbers (the knots must have been prepared in the same backend)."""
+        xk, s = self._piece(x, self._knots)
+        return -self._cos2pi((x - xk) / s, B)
+
+    def lipschitz(self) -> float:
+        """2 pi / min gap over the prepared knots: the Lipschitz constant of f' on [x_1 - s_1, infinity)."""
+        import math
+
+        gaps = [b - a for a, b in zip(self._float_knots, self._float_knots[1:])]
+        return 2 * math.pi / min(gaps)
+
+    def run(self, B, T: int | None = None, x1=0):
+        """Run the method on f from x1 (unconstrained): the iterates x_1..x_{T+1} and gradients g_1..g_T."""
+        T = self.K if T is None else T
+        self.prepare(B)
+        init, update = self.method.build(B)
+        x = B.num(x1)
+        state = init(x)
+        xs, gs = [x], []
+        for t in range(FIRST_ROUND, T + FIRST_ROUND):
+            g = self.gradient(x, B)
+            step, state, _ = update(g, state, t)
+            x = x - step
+            xs.append(x)
+            gs.append(g)
+        return xs, gs
+
+    def describe(self) -> dict:
+        return {"name": self.name, "d": 1, "box": None, "method": self.method.name, "K": self.K,
+                "hyper": {k: str(v) for k, v in self.method.hyper.items()}}
