@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
                    "(verdict filters, no network) to FILE (checked before the run)")
     p._outputs.append(("html", "--html", None))
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--claims", action="store_true", help="decide the registry of published claims after Reddi et "
+                   "al. (proofs.claims) instead of the audit (with --theorem: and those theorems)")
+    p.add_argument("--quick", action="store_true", help="with --claims: the short ranges (~15 s instead of ~1 min)")
     return p
 
 
@@ -91,6 +94,10 @@ def _progress(ids, t0):
 
 def _main(argv) -> int:
     args = _parser().parse_args(argv)  # bad input and a bad --output path: exit 2 before any work
+    if args.claims or args.quick:  # the registry of published claims (proofs.claims)
+        from .claims import cli
+
+        return cli(args)
     timeout_s = float(args.timeout)
     ids = args.theorem or list(IDS)
     for tid in ids:

@@ -310,7 +310,7 @@ def _decide_zhang(quick: bool):
 # ------------------------------------------------------------------------------------------------
 # (d) ADOPT (Taniguchi et al., NeurIPS 2024)
 ADOPT_BETA1 = ("0", "0.5", "0.9")
-ADOPT_BETA2_QUICK = ("0.1", "0.9", "0.99")
+ADOPT_BETA2_QUICK = ("0.01", "0.1", "0.9", "0.99")
 ADOPT_BETA2_FULL = ("0.01", "0.1", "0.5", "0.9", "0.99", "0.999")
 
 
@@ -601,10 +601,11 @@ def table(claims: list[dict]) -> str:
 
 
 def html_section(claims: list[dict]) -> str:
-    """The registry as one HTML section (for the audit page; rows filter with the steps' verdict boxes)."""
+    """The registry as one HTML section of the audit page (its rows are not steps: the step filters and
+    counts leave them alone)."""
     from .html import _badge, _e
 
-    P = ['<section class="theorem" id="claims"><h2>Published claims after Reddi et al. '
+    P = ['<section class="claims" id="claims"><h2>Published claims after Reddi et al. '
          f'<span class="src">({len(claims)} claims)</span></h2>',
          "<table><tr><th>claim</th><th>source</th><th>as printed / provenance</th><th>verdict</th>"
          "<th>witness / region</th><th>s</th></tr>"]
@@ -613,7 +614,7 @@ def html_section(claims: list[dict]) -> str:
         wit = "<br>".join(f"<code>{_e(k)}</code> = {_e(v)}" for k, v in (r.get("witness") or {}).items())
         reads = "".join(f"<br><span class=src>{_e(n)}: {_badge(rd['status'])}</span>"
                         for n, rd in (c.get("readings") or {}).items())
-        P.append(f'<tr class="step" data-verdict="{_e(c["verdict"])}"><td class="label"><b>{_e(c["key"])}</b></td>'
+        P.append(f'<tr class="claim" data-verdict="{_e(c["verdict"])}"><td class="label"><b>{_e(c["key"])}</b></td>'
                  f'<td>{_e(s["authors"])} ({_e(s["year"])}), {_e(s["venue"])}; {_e(s["where"])}</td>'
                  f'<td class="claim">{_e(c["printed"])}<br><span class="src">{_e(c["provenance"])}</span>'
                  f'<br><span class="src">problem: {_e(c["problem"])}</span></td>'
@@ -621,3 +622,43 @@ def html_section(claims: list[dict]) -> str:
                  f'<td class="num">{c["seconds"]:.1f}</td></tr>')
     P.append("</table></section>")
     return "\n".join(P)
+
+
+def cli(args) -> int:
+    """``python -m proofs --claims [--quick] [--theorem ID ...] [--json] [--html FILE]`` (called by
+    :mod:`proofs.__main__` with its parsed arguments).  Exit status 1 when a verdict differs from the
+    expected one (an UNKNOWN included), 0 otherwise."""
+    import json
+    import sys
+
+    from numerics.cli import BadInput, emit, meta, write_atomic
+
+    from .audit import PRECISION, mismatches as audit_mismatches, run_audit
+
+    if not args.claims:
+        raise BadInput("--quick: only with --claims")
+    say = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+    t0 = time.perf_counter()
+    theorems = run_audit(args.theorem, float(args.timeout)) if args.theorem else []
+    claims = run_claims(quick=args.quick, progress=say)
+    bad = mismatches(claims) + (audit_mismatches(theorems) if theorems else [])
+    total = time.perf_counter() - t0
+    counts = {v: sum(c["verdict"] == v for c in claims) for v in (PROVED, REFUTED, UNKNOWN, EVIDENCE)}
+    doc = {"claims": claims, "theorems": theorems,
+           "meta": {**meta("proofs --claims", precision=PRECISION), "quick": bool(args.quick),
+                    "seconds": round(total, 3), "claim_counts": counts, "mismatches": bad,
+                    "note": "verdicts of published claims; RECONSTRUCTED / UNVERIFIED items are not a source's "
+                            "printed text (see each claim's provenance)"}}
+    if args.json:
+        text = json.dumps(doc, indent=2, default=str)
+    else:
+        head = (f"Published claims after Reddi et al. ({'quick' if args.quick else 'full'} ranges), "
+                f"{len(claims)} claims in {total:.1f} s: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+        text = head + "\n\n" + table(claims) + "\n\n" + (
+            "Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad))
+    if args.html:
+        from .html import render
+
+        write_atomic(args.html, render(doc, title="Published claims after Reddi, Kale & Kumar (2018)"))
+    emit(text, args.output)
+    return 1 if bad else 0
