@@ -242,6 +242,19 @@ class SmoothTrap1D:
         xk, s = self._piece(x, self._knots)
         return -self._cos2pi((x - xk) / s, B)
 
+    def value(self, x, B):
+        """f(x) = -(s_k / (2 pi)) sin(2 pi u) (0 at every knot)."""
+        xk, s = self._piece(x, self._knots)
+        u = (x - xk) / s
+        name = getattr(B, "name", "")
+        if name == "arb":
+            return -s * (2 * u).sin_pi() / (2 * B.flint.arb.pi())
+        if name == "mpmath":
+            return -s * B.ctx.sinpi(2 * u) / (2 * B.ctx.pi)
+        import math
+
+        return -float(s) * math.sin(2 * math.pi * float(u)) / (2 * math.pi)
+
     def lipschitz(self) -> float:
         """2 pi / min gap over the prepared knots: the Lipschitz constant of f' on [x_1 - s_1, infinity)."""
         import math
