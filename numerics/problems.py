@@ -214,8 +214,7 @@ class SmoothTrap1D:
         return math.cos(2 * math.pi * float(u))
 
     def _piece(self, x, knots):
-        """(x_k, s_k) of the piece holding x (by the float midpoints: a ball straddling a knot still
-        gets a valid enclosure, since f' is the same smooth formula on both sides near the knot)."""
+        """(x_k, s_k) of the piece holding x's midpoint (a ball that straddles a knot: see :meth:`gradient`)."""
         import bisect
 
         fl = self._float_knots
@@ -235,12 +234,28 @@ class SmoothTrap1D:
         """Compute the knots once in the backend ``B`` (call before :meth:`gradient`)."""
         self._knots = self.knots(B)
         self._float_knots = [float(k.mid()) if hasattr(k, "mid") else float(k) for k in self._knots]
+        gaps = [b - a for a, b in zip(self._knots, self._knots[1:])]
+        if getattr(B, "name", "") == "arb":
+            lows = [g.lower() for g in gaps]  # exact lower bounds of the gaps: exact comparisons below
+            self._s_min = lows[0]
+            for g in lows[1:]:
+                self._s_min = g if g < self._s_min else self._s_min
+        else:
+            self._s_min = min(gaps)
         return self._knots
 
     def gradient(self, x, B):
         """f'(x) in the backend's numbers (the knots must have been prepared in the same backend)."""
         xk, s = self._piece(x, self._knots)
-        return -self._cos2pi((x - xk) / s, B)
+        g = -self._cos2pi((x - xk) / s, B)
+        if getattr(B, "name", "") == "arb" and not x.is_exact():
+            # a ball of radius r may straddle a knot, where the formula of the other piece holds on part of
+            # it: both are -cos(2 pi delta / s) with |delta| <= 2r near the knot, within 4 pi^2 (2r)^2 / s_min^2
+            # of each other (1 - cos a <= a^2 / 2), so the enclosure is widened by that much
+            arb = B.flint.arb
+            err = 16 * arb.pi() ** 2 * x.rad() ** 2 / self._s_min ** 2
+            g = g + arb(0, float((err).upper()) * 2 + 1e-300)
+        return g
 
     def value(self, x, B):
         """f(x) = -(s_k / (2 pi)) sin(2 pi u) (0 at every knot)."""

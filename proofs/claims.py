@@ -635,8 +635,13 @@ def cli(args) -> int:
 
     from .audit import PRECISION, mismatches as audit_mismatches, run_audit
 
+    from .ids import IDS
+
     if not args.claims:
         raise BadInput("--quick: only with --claims")
+    for tid in args.theorem or []:
+        if tid not in IDS:
+            raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
     say = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
     theorems = run_audit(args.theorem, float(args.timeout)) if args.theorem else []
