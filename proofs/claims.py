@@ -178,11 +178,16 @@ def _decide_zcl(quick: bool):
                       "boundary_n3": None if b3 is None else float(b3[0]),
                       "boundary_nC": None if bC is None else float(bC[0])})
     cross = next((p["C"] for p in curve if p["boundary_n3"] is not None and p["bound"] > p["boundary_n3"]), None)
+    # how far the sufficient bound is from the exact period-C boundary: the ratio of the 1 - beta2 values
+    gap = {str(p["C"]): round((1 - p["bound"]) / (1 - p["boundary_nC"]), 1) for p in curve
+           if p["C"] in (10, 20, 100, 1000) and p["boundary_nC"] is not None}
+    r2.witness = {**(r2.witness or {}), "(1-bound)/(1-beta2*) at C": gap}
     extra = {"readings": {"period-3 (as printed)": r1.as_dict(), "period-C (Theorem 2's family)": r2.as_dict()},
              "figure": {"curve": curve, "first_C_bound_above_n3_boundary": cross}}
     v = Verdict(r1.status, claim=r1.claim, method=r1.method, witness=r1.witness,
                 reason=(r1.reason + f"; the bound exceeds the exact period-3 boundary from C = {cross} on. "
-                        f"On the period-C family the same bound is sufficient: {r2.status.upper()} ({r2.reason})"))
+                        f"On the period-C family the same bound is sufficient: {r2.status.upper()} ({r2.reason}), and far "
+                        f"from the exact boundary: (1 - bound)/(1 - beta2*) = {gap} at those C"))
     return v, extra
 
 
@@ -270,15 +275,20 @@ def _decide_zhang(quick: bool):
     for b1 in ZHANG_BETA1:
         row = []
         for n in ns:
-            b = _boundary(b1, n, n)
-            row.append({"n": n, "beta2": None if b is None else float(b[0]),
-                        "bracket": None if b is None else [str(b[0]), str(b[1])],
+            from counterexamples.drift import boundary_beta2
+
+            b = boundary_beta2(b1, n, n, bits=30)
+            row.append({"n": n, "beta2": None if b is None else float(b["lo"]),
+                        "bracket": None if b is None else [str(b["lo"]), str(b["hi"])],
+                        # D > 0 below the last sign change and D < 0 above it: diverges, then converges
+                        "diverges_below": None if b is None else b["sign_below"] == 1,
                         "sign_at_half": None if b is not None else dr.drift_sign(b1, Fraction(1, 2), n, n).label})
         crit[str(b1)] = row
     cases = []
     for b1, row in crit.items():
         vals = [(p["n"], p["beta2"]) for p in row if p["beta2"] is not None]
-        ok = all(b > a for (_, a), (_, b) in zip(vals, vals[1:]))
+        ok = all(b > a for (_, a), (_, b) in zip(vals, vals[1:])) and all(
+            p["diverges_below"] for p in row if p["beta2"] is not None)
         cases.append((f"beta1={b1}", Verdict(EVIDENCE if ok else REFUTED,
                                              witness={} if ok else {"critical": vals})))
     trend = combine_universal(cases, f"n in {list(ns)} (Section 5 family: C = n), beta1 in {{0, 1/2, 9/10}}")
