@@ -281,3 +281,13 @@ def test_cli_quick_without_claims_is_bad_input(capsys):
     assert main(["--quick"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--quick" in err[0]
+
+
+def test_cli_claims_with_audit_theorem_on_one_page(tmp_path, monkeypatch):
+    from proofs.__main__ import main
+
+    monkeypatch.setattr(CL, "KEYS", ("toint2023-smooth-1d",))
+    page = tmp_path / "p.html"
+    assert main(["--claims", "--quick", "--quiet", "--theorem", "kingma-ba", "--html", str(page)]) == 0
+    text = page.read_text()
+    assert 'id="th-kingma-ba"' in text and 'id="claims"' in text and text.index('id="th-kingma-ba"') < text.index('id="claims"')
