@@ -8,6 +8,10 @@ Three kinds (the named families of the paper live in :mod:`analysis.families`):
 
 A problem yields its gradients with ``gradients(B, T, scalar)``: a fresh iterator per run, so two runs
 of one problem see the same sequence.  Values are converted exactly to the backend's numbers.
+
+One problem whose gradient depends on x, unconstrained: :class:`SmoothTrap1D` (a smooth 1-D function on
+which constant-step Adam keeps |f'(x_k)| = 1; RECONSTRUCTED from Toint's 2023 claim), with its own driver
+``run`` on the float, mpmath and arb backends.
 """
 from __future__ import annotations
 
@@ -189,6 +193,13 @@ class SmoothTrap1D:
     method: Any
     K: int = 1000
     name: str = "smooth-trap-1d"
+
+    def __post_init__(self):
+        if getattr(self.method.rule, "uses_x", False):
+            raise ValueError(f"SmoothTrap1D: method {self.method.name!r} reads x in its step; the knots need a "
+                             "method whose state ignores x")
+        if int(self.K) < 2:
+            raise ValueError(f"SmoothTrap1D: K must be >= 2 (got {self.K})")
 
     def knots(self, B) -> list:
         """x_1 = 0, ..., x_{K+1}: the method's iterates under g = -1 (in the backend's numbers)."""

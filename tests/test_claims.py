@@ -291,3 +291,34 @@ def test_cli_claims_with_audit_theorem_on_one_page(tmp_path, monkeypatch):
     assert main(["--claims", "--quick", "--quiet", "--theorem", "kingma-ba", "--html", str(page)]) == 0
     text = page.read_text()
     assert 'id="th-kingma-ba"' in text and 'id="claims"' in text and text.index('id="th-kingma-ba"') < text.index('id="claims"')
+
+
+def test_smooth_trap_refuses_methods_that_read_x():
+    from numerics import make
+    from numerics.problems import SmoothTrap1D
+
+    with pytest.raises(ValueError, match="reads x"):
+        SmoothTrap1D(make("adamw", alpha="0.1", beta1="0.9", beta2="0.99", schedule="constant"))
+    with pytest.raises(ValueError, match="K must be"):
+        SmoothTrap1D(make("adam", alpha="0.1", schedule="constant"), K=1)
+
+
+def test_smooth_trap_ball_across_a_knot_is_widened():
+    """A ball straddling a knot gets an enclosure that holds on both pieces (f' = -1 + O(r^2) there)."""
+    import flint
+
+    from numerics import make
+    from numerics.backends import ArbBackend
+    from numerics.problems import SmoothTrap1D
+
+    prob = SmoothTrap1D(make("adam", alpha="0.5", beta1="0.9", beta2="0.999", schedule="constant"), K=20)
+    B = ArbBackend(128)
+    with B.precision():
+        kn = prob.prepare(B)
+        r = flint.arb("1e-6")
+        x = flint.arb(kn[5].mid(), r)
+        g = prob.gradient(x, B)
+        for d in (-1, 1):  # both sides, by the formula of the piece each side lies in
+            k = 4 if d < 0 else 5
+            u = (kn[5] + d * r - kn[k]) / (kn[k + 1] - kn[k])
+            assert g.contains(-(2 * u).cos_pi())
