@@ -74,7 +74,8 @@ def combine_universal(cases: list[tuple[str, Verdict]], range_label: str) -> Ver
 # ------------------------------------------------------------------------------------------------
 # (a) Zhang, Chen & Luo (2022), restating Reddi et al.'s counterexample with an explicit condition
 def zcl_beta2_max(C, prec: int = 128):
-    """The printed bound min{C^(-4/(C-2)), 1 - (9/(2C))^2} as an arb ball (C > 2 exact rational).
+    """The printed bound min{C^(-4/(C-2)), 1 - (9/(2C))^2} as an arb ball (C > 2 exact rational, or a
+    (lo, hi) interval of C: then the ball holds the bound at every C in it).
 
     Transcribed from the blog post; at beta1 = 0 it is conditions (c2), (c3) of Theorem 2
     (:mod:`analysis.conditions`) solved for beta2 (checked against them in the tests)."""
@@ -82,9 +83,13 @@ def zcl_beta2_max(C, prec: int = 128):
 
     from analysis.interval import arb_precision
 
-    Cq = Fraction(C)
     with arb_precision(prec):
-        c = flint.arb(Cq.numerator) / Cq.denominator
+        if isinstance(C, tuple):  # an interval (lo, hi) of C: the ball encloses the bound over all of it
+            lo, hi = (Fraction(x) for x in C)
+            c = (flint.arb(lo.numerator) / lo.denominator).union(flint.arb(hi.numerator) / hi.denominator)
+        else:
+            Cq = Fraction(C)
+            c = flint.arb(Cq.numerator) / Cq.denominator
         a = c ** (flint.arb(-4) / (c - 2))
         b = 1 - (flint.arb(9) / (2 * c)) ** 2
         return a.min(b)
@@ -131,6 +136,29 @@ def _beta2_interval_sign(beta1, C, n, lo, hi, depth: int = 14, prec: int = 64):
     return signs.pop(), evals
 
 
+def _zcl_period3_sufficient_up_to(C_stop, step=Fraction(1, 20), depth: int = 6):
+    """The largest C_ok such that D > 0 (period 3, beta1 = 0) is certified on every box C in [a, b],
+    beta2 in [0, upper bound of the printed bound over [a, b]], covering (9/2, C_ok] without a gap.
+    For C <= 9/2 the region is empty or beta2 = 0 only (1 - (9/(2C))^2 <= 0).  Returns (C_ok, boxes)."""
+    a, boxes = Fraction(9, 2), 0
+    while a < C_stop:
+        stack, ok_to = [(a, min(a + step, C_stop), 0)], None
+        while stack:
+            lo, hi, d = stack.pop()
+            U = max(Fraction(0), _upper(zcl_beta2_max((lo, hi))))
+            sign, _ = _beta2_interval_sign(0, (lo, hi), 3, Fraction(0), U, depth=8)
+            boxes += 1
+            if sign == 1:
+                ok_to = hi
+                continue
+            if d >= depth:
+                return (ok_to if ok_to is not None and ok_to > a else a), boxes
+            mid = (lo + hi) / 2
+            stack += [(mid, hi, d + 1), (lo, mid, d + 1)]  # left half first: the covered range stays contiguous
+        a = ok_to
+    return a, boxes
+
+
 def _boundary(beta1, C, n):
     """The exact beta2 boundary (certified bracket, the last sign change) or None."""
     from counterexamples.drift import boundary_beta2
@@ -153,6 +181,10 @@ def _decide_zcl(quick: bool):
                  witness={"C": C_w, "beta2": str(b2_w), "in_region": member, "D": s.enclosure,
                           "D_sign": s.label, "exact_boundary_beta2": [str(float(x)) for x in bw] if bw else None},
                  reason="D < 0 at a point of the region: Adam converges to x* = -1 there (every alpha > 0)")
+    # where the printed reading does hold: every real C in (9/2, C_ok] (boxes in C x beta2, balls)
+    C_ok, boxes = _zcl_period3_sufficient_up_to(Fraction(7))
+    r1.witness["sufficient_for_real_C_in"] = f"(9/2, {float(C_ok):.4f}]" if C_ok else None
+    r1.witness["boxes"] = boxes
     # reading 2: Theorem 2's period-C family (n = C), where the formula is (c2), (c3) at beta1 = 0
     C_max = 100 if quick else 400
     cases, evals = [], 0
@@ -185,7 +217,9 @@ def _decide_zcl(quick: bool):
     extra = {"readings": {"period-3 (as printed)": r1.as_dict(), "period-C (Theorem 2's family)": r2.as_dict()},
              "figure": {"curve": curve, "first_C_bound_above_n3_boundary": cross}}
     v = Verdict(r1.status, claim=r1.claim, method=r1.method, witness=r1.witness,
-                reason=(r1.reason + f"; the bound exceeds the exact period-3 boundary from C = {cross} on. "
+                reason=(r1.reason + f"; the bound exceeds the exact period-3 boundary from C = {cross} on (it is "
+                        f"sufficient for every real C in {r1.witness['sufficient_for_real_C_in']}, certified by balls "
+                        f"over {r1.witness['boxes']} boxes in (C, beta2)). "
                         f"On the period-C family the same bound is sufficient: {r2.status.upper()} ({r2.reason}), and far "
                         f"from the exact boundary: (1 - bound)/(1 - beta2*) = {gap} at those C"))
     return v, extra

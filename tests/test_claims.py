@@ -149,6 +149,12 @@ def test_zcl_period3_refuted_and_periodC_sufficient(reg):
     pt = next(p for p in c["figure"]["curve"] if p["C"] == 10)
     assert abs(pt["boundary_n3"] - float(boundary_mp([10, -1, -1], 0, 0.01, 0.5))) < 1e-6
     assert pt["bound"] > pt["boundary_n3"] and c["figure"]["first_C_bound_above_n3_boundary"] == 7
+    # the printed reading holds for real C up to about 6.247 and not beyond: D at beta2 = bound(C), by the
+    # EMA iteration written here, is > 0 at C = 6.2 and < 0 at C = 6.3
+    lo, hi = c["result"]["witness"]["sufficient_for_real_C_in"].strip("(]").split(", ")
+    assert lo == "9/2" and 6.2 < float(hi) < 6.2473
+    bound = lambda C: min(C ** (-4 / (C - 2)), 1 - (9 / (2 * C)) ** 2)
+    assert drift_mp([6.2, -1, -1], 0, bound(6.2)) > 0 > drift_mp([6.3, -1, -1], 0, bound(6.3))
 
 
 def test_shi_cells_and_boundary(reg):
