@@ -8,6 +8,10 @@ Three kinds (the named families of the paper live in :mod:`analysis.families`):
 
 A problem yields its gradients with ``gradients(B, T, scalar)``: a fresh iterator per run, so two runs
 of one problem see the same sequence.  Values are converted exactly to the backend's numbers.
+
+One problem whose gradient depends on x, unconstrained: :class:`SmoothTrap1D` (a smooth 1-D function on
+which constant-step Adam keeps |f'(x_k)| = 1; RECONSTRUCTED from Toint's 2023 claim), with its own driver
+``run`` on the float, mpmath and arb backends.
 """
 from __future__ import annotations
 
@@ -157,3 +161,149 @@ class Explicit(LinearProblem):
             raise ValueError(f"--T {T} exceeds the {len(self._rows)} rounds of the explicit problem")
         for r in self._rows[:T]:
             yield _convert(r, B, scalar)
+
+
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class SmoothTrap1D:
+    """A smooth 1-D function, unconstrained, whose gradient depends on x: Adam's constant-step trap.
+
+    RECONSTRUCTED from the claim of Toint (2023, arXiv 2308.00720; abstract read, construction not):
+    "a very simple unidimensional function with Lipschitz continuous gradient ... such that ADAM with
+    constant stepsize, started from the origin, diverges ... irrespective of the choice of the method
+    parameters".  The function below is ours, not Toint's printed one.
+
+    Construction.  Feed ``method`` (constant step size; its state must not read x) the gradient -1 at
+    every round from x_1 = 0: its iterates are knots 0 = x_1 < x_2 < ... with gaps s_k = x_{k+1} - x_k.
+    On [x_k, x_{k+1}] put u = (x - x_k)/s_k and
+
+        f'(x) = -cos(2 pi u),        f(x) = -(s_k / (2 pi)) sin(2 pi u)      (f(x_k) = 0 for every k),
+
+    extended with the gap s_1 left of 0 and the last gap beyond the last knot.  f' is continuous
+    (-1 at every knot), |f''| <= 2 pi / min_k s_k (Lipschitz gradient), |f| <= max_k s_k / (2 pi)
+    (bounded below).  Since f'(x_k) = -1, the method run on f retraces the knots: x_k -> +infinity
+    with |f'(x_k)| = 1 for every k: no convergence to a first-order point.  For the paper's Adam
+    (no bias correction) s_k = alpha (1-beta1^k)/sqrt(1-beta2^k) >= alpha (1-beta1).
+
+    ``gradient(x, B)`` runs on the float, mpmath and arb backends (cos in each number system);
+    :meth:`run` is the x-dependent driver (the linear problems' :func:`numerics.run` feeds gradients
+    that ignore x).  The knots are computed by the method's own update, never a second copy of it.
+    """
+
+    method: Any
+    K: int = 1000
+    name: str = "smooth-trap-1d"
+
+    def __post_init__(self):
+        if getattr(self.method.rule, "uses_x", False):
+            raise ValueError(f"SmoothTrap1D: method {self.method.name!r} reads x in its step; the knots need a "
+                             "method whose state ignores x")
+        if int(self.K) < 2:
+            raise ValueError(f"SmoothTrap1D: K must be >= 2 (got {self.K})")
+
+    def knots(self, B) -> list:
+        """x_1 = 0, ..., x_{K+1}: the method's iterates under g = -1 (in the backend's numbers)."""
+        init, update = self.method.build(B)
+        x = B.num(0)
+        state = init(x)
+        g = B.num(-1)
+        out = [x]
+        for t in range(FIRST_ROUND, self.K + FIRST_ROUND):
+            step, state, _ = update(g, state, t)
+            x = x - step
+            out.append(x)
+        return out
+
+    def _cos2pi(self, u, B):
+        name = getattr(B, "name", "")
+        if name == "arb":
+            return (2 * u).cos_pi()
+        if name == "mpmath":
+            return B.ctx.cospi(2 * u)
+        import math
+
+        return math.cos(2 * math.pi * float(u))
+
+    def _piece(self, x, knots):
+        """(x_k, s_k) of the piece holding x's midpoint (a ball that straddles a knot: see :meth:`gradient`)."""
+        import bisect
+
+        fl = self._float_knots
+        xf = float(x.mid()) if hasattr(x, "mid") else float(x)
+        k = bisect.bisect_right(fl, xf) - 1
+        if k < 0:
+            s = knots[1] - knots[0]
+            k0 = -(int((fl[0] - xf) / (fl[1] - fl[0])) + 1)
+            return knots[0] + k0 * s, s
+        if k >= len(knots) - 1:
+            s = knots[-1] - knots[-2]
+            k0 = int((xf - fl[-1]) / (fl[-1] - fl[-2]))
+            return knots[-1] + k0 * s, s
+        return knots[k], knots[k + 1] - knots[k]
+
+    def prepare(self, B):
+        """Compute the knots once in the backend ``B`` (call before :meth:`gradient`)."""
+        self._knots = self.knots(B)
+        self._float_knots = [float(k.mid()) if hasattr(k, "mid") else float(k) for k in self._knots]
+        gaps = [b - a for a, b in zip(self._knots, self._knots[1:])]
+        if getattr(B, "name", "") == "arb":
+            lows = [g.lower() for g in gaps]  # exact lower bounds of the gaps: exact comparisons below
+            self._s_min = lows[0]
+            for g in lows[1:]:
+                self._s_min = g if g < self._s_min else self._s_min
+        else:
+            self._s_min = min(gaps)
+        return self._knots
+
+    def gradient(self, x, B):
+        """f'(x) in the backend's numbers (the knots must have been prepared in the same backend)."""
+        xk, s = self._piece(x, self._knots)
+        g = -self._cos2pi((x - xk) / s, B)
+        if getattr(B, "name", "") == "arb" and not x.is_exact():
+            # a ball of radius r may straddle a knot, where the formula of the other piece holds on part of
+            # it: both are -cos(2 pi delta / s) with |delta| <= 2r near the knot, within 4 pi^2 (2r)^2 / s_min^2
+            # of each other (1 - cos a <= a^2 / 2), so the enclosure is widened by that much
+            arb = B.flint.arb
+            err = 16 * arb.pi() ** 2 * x.rad() ** 2 / self._s_min ** 2
+            g = g + arb(0, float((err).upper()) * 2 + 1e-300)
+        return g
+
+    def value(self, x, B):
+        """f(x) = -(s_k / (2 pi)) sin(2 pi u) (0 at every knot)."""
+        xk, s = self._piece(x, self._knots)
+        u = (x - xk) / s
+        name = getattr(B, "name", "")
+        if name == "arb":
+            return -s * (2 * u).sin_pi() / (2 * B.flint.arb.pi())
+        if name == "mpmath":
+            return -s * B.ctx.sinpi(2 * u) / (2 * B.ctx.pi)
+        import math
+
+        return -float(s) * math.sin(2 * math.pi * float(u)) / (2 * math.pi)
+
+    def lipschitz(self) -> float:
+        """2 pi / min gap over the prepared knots: the Lipschitz constant of f' on [x_1 - s_1, infinity)."""
+        import math
+
+        gaps = [b - a for a, b in zip(self._float_knots, self._float_knots[1:])]
+        return 2 * math.pi / min(gaps)
+
+    def run(self, B, T: int | None = None, x1=0):
+        """Run the method on f from x1 (unconstrained): the iterates x_1..x_{T+1} and gradients g_1..g_T."""
+        T = self.K if T is None else T
+        self.prepare(B)
+        init, update = self.method.build(B)
+        x = B.num(x1)
+        state = init(x)
+        xs, gs = [x], []
+        for t in range(FIRST_ROUND, T + FIRST_ROUND):
+            g = self.gradient(x, B)
+            step, state, _ = update(g, state, t)
+            x = x - step
+            xs.append(x)
+            gs.append(g)
+        return xs, gs
+
+    def describe(self) -> dict:
+        return {"name": self.name, "d": 1, "box": None, "method": self.method.name, "K": self.K,
+                "hyper": {k: str(v) for k, v in self.method.hyper.items()}}

@@ -300,5 +300,9 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
                      f'<td>{_badge(v)}{method}</td><td>{_witness(s)}</td><td>{_solvers(s)}</td>'
                      f'<td class="num">{_seconds(s)}</td><td class="src">{loc}</td></tr>')
         P.append("</table></section>")
+    if doc.get("claims"):  # the registry of published claims (python -m proofs --claims)
+        from .claims import html_section
+
+        P.append(html_section(doc["claims"]))
     P.append(f"<script>{JS}</script></body></html>")
     return "\n".join(P) + "\n"

@@ -10,7 +10,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
-WITH_FIGURES = ("01_section5.ipynb", "02_gamma_and_bounds.ipynb", "04_phase_diagram.ipynb")
+WITH_FIGURES = ("01_section5.ipynb", "02_gamma_and_bounds.ipynb", "04_phase_diagram.ipynb", "05_literature.ipynb")
 # a cell draws a figure when it calls pyplot's subplots/figure, one of counterexamples.figures' functions or
 # notebook 04's diagram() helper
 DRAWS = re.compile(r"\bplt\.(subplots|figure)\(|\bFG\.(phase_diagram|threshold_heatmap|figure1)\(|\bdiagram\(")
