@@ -1,6 +1,6 @@
 """numerics.sweep: the same bits from every executor, dead workers retried, Ctrl-C, missing Dask.
 
-Workloads (numerics.sweep_examples): Adam's (x_T, R_T/T) on the Section 5 problem over a grid of
+Workloads (counterexamples.sweep_examples): Adam's (x_T, R_T/T) on the Section 5 problem over a grid of
 (beta1, beta2) cells, one engine batch per chunk, and a Theorem-3-like Monte Carlo whose paths are
 seeded from (seed, path).  Chunks stay under PARALLEL_MIN_LANES lanes so each worker compiles one
 serial driver (warm-up), which keeps the file short on 2 cores.
@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from numerics import sweep_examples as E
+from counterexamples import sweep_examples as E
 from numerics.cli import BadInput
 from numerics.sweep import (INSTALL_HINT, SweepUnavailable, add_sweep_arguments, chunks,
                             default_chunk_size, sweep, sweep_options)

@@ -30,6 +30,7 @@ import sys
 import time
 from fractions import Fraction
 
+from analysis.conditions import PAPER_DEFAULT
 from numerics.cli import BadInput, CheckFailed, Parser, emit, main_entry, number, range_text
 from numerics.cli import meta as base_meta
 from numerics.sweep import add_sweep_arguments, sweep_options
@@ -129,8 +130,8 @@ def validate(a) -> dict:
     if th in ("1", "6") and (o["beta1"] is not None or o["beta2"] is not None):
         raise BadInput(f"--beta1/--beta2 are prescribed by Theorem {th} (beta1 = 0, beta2 from C); omit them")
     if th in ("2", "3"):
-        b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-        b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
+        b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
+        b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
         if b1 * b1 >= b2:
             raise BadInput(f"--beta1 must be < sqrt(beta2) = {math.sqrt(b2):.6g} for Theorem {th} "
                            f"(got beta1={b1}, beta2={b2})")
@@ -240,8 +241,8 @@ def _search(argv):
         except ImportError:
             raise BadInput("--plot needs matplotlib (pip install matplotlib, or the [plot] extra)") from None
     ctx = Ctx(o, args)
-    b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-    b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
+    b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
+    b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
     try:  # BadInput propagates (exit 2); an inconclusive certification is a failed check (exit 1)
         if args.theorem == "1":
             res = {"witnesses": run_theorem1(ctx), "grid": None}
