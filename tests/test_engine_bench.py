@@ -51,3 +51,57 @@ def test_json_to_stdout_is_only_json_and_bad_path_fails_first():
                        text=True, timeout=60, cwd=ROOT)
     assert q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1 and "--output" in q.stderr
     assert __import__("time").perf_counter() - t0 < 30  # before the run, not after it
+
+
+def _bench_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _fake_results(dx_jax):
+    """The results a run would give, one peer disagreeing with the engine by ``dx_jax``."""
+    ok = dict(steps_per_s=1.0, cpu_steps_per_s=1.0, seconds=[1.0], cpu_seconds=[1.0])
+    R = {k: dict(ok) for k in ("engine_batch", "engine_batch_1thread", "numpy_batch", "numpy_inplace_batch",
+                               "engine_single", "python_loop", "reference_single")}
+    R["engine_batch"]["engine"] = R["engine_batch_1thread"]["engine"] = "numba"
+    R["engine_single_step_as_written"] = dict(ok, same_bits=True)
+    R["batch_agreement"] = dict(max_abs_dx_T=0.0, max_rel_d_avg_regret=0.0)
+    R["single_agreement"] = dict(abs_dx_T_python_vs_engine=0.0)
+    R["jax_batch"] = dict(ok, max_abs_dx_T_vs_engine=dx_jax, first_call_seconds=0.1, version="x")
+    R["torch_batch"] = dict(skipped="torch is not installed")
+    return R
+
+
+def test_a_disagreeing_peer_fails_the_run_and_the_exit_code_says_so(monkeypatch, capsys):
+    """--quick exits 0 only when its report says nothing failed: a peer whose x_T differs from the
+    engine's by 1e-6 is a FAILED check, and the exit code is 1 (fed in-process, no timing)."""
+    mod = _bench_module()
+    checks = mod.checks(_fake_results(1e-6))
+    assert [k for k, v in checks.items() if not v["ok"]] == ["jax_batch = engine batch (max |dx_T|)"]
+    assert all(v["ok"] for v in mod.checks(_fake_results(1e-15)).values())
+
+    def fake_bench(args, dx=1e-6):
+        res = {"workload": dict(method="m", problem="p", quick=True, T_arb=1), "results": _fake_results(dx),
+               "ratios": {}, "targets": {}, "targets_note": "not judged with --quick (tiny workloads)"}
+        res["checks"] = mod.checks(res["results"])
+        res["failed"] = [k for k, v in res["checks"].items() if not v["ok"]]
+        return res
+
+    monkeypatch.setattr(mod, "bench", fake_bench)
+    assert mod._body(["--quick"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "result: 1 FAILED" in out
+    monkeypatch.setattr(mod, "bench", lambda args: fake_bench(args, 0.0))
+    assert mod._body(["--quick"]) == 0
+    assert "result: nothing failed" in capsys.readouterr().out
+
+
+def test_targets_are_ratios_measured_in_the_run():
+    """No target is an absolute, host-specific rate or time: each names a ratio of two rows."""
+    mod = _bench_module()
+    assert mod.TARGETS and all(" / " in k for k in mod.TARGETS)
+    assert {"engine_batch / jax_batch", "engine_batch / torch_batch"} <= set(mod.TARGETS)
