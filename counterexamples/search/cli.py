@@ -1,6 +1,6 @@
 """python -m counterexamples.search: find the parameters that break Adam, certify them, map the boundary.
 
-With no arguments it runs the default a reader of the paper wants first (10-30 s on two cores):
+With no arguments it runs the default a reader of the paper wants first (about 19 s of CPU time, so 10-20 s on two idle cores):
 Theorem 1 (a witness found by Z3, and a Z3 proof that the whole family diverges), Theorem 2 at the
 paper's (beta1, beta2) = (0.9, 0.99) and (0.9, 0.999) -- Reddi's sufficient C next to the exact
 threshold -- and the exact boundary of the Section 5 problem (period 101); then a table.
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "log10(1 - beta2) in [-decades, 0]")
     p.add_argument("--threshold-map", metavar="N",
                    help="the exact smallest diverging C at N x N cell centres of (beta1, log10(1 - beta2)), "
-                        "2 <= N <= 64 (24: about 20 s on one core)")
+                        "2 <= N <= 64 (24: about 35 s on one core)")
     p.add_argument("--decades", help="the log axis covers 1 - beta2 in [10^-decades, 1], 1 <= decades <= 9 "
                                      "(default 6 for --grid, 5 for --threshold-map: its cost grows like "
                                      "10^decades)")
