@@ -77,6 +77,7 @@ def test_zoo_identical_across_executors():
     assert cells["amsgrad"] != cells["signsgd"]
 
 
+@pytest.mark.slow  # the conformance zoo twice, on 1 and on 2 worker processes (about 45 s here)
 def test_conformance_zoo_identical_across_executors(capsys):
     """python -m counterexamples.conformance --zoo: the same rows with 1 and 2 worker processes."""
     from counterexamples.conformance.cli import main
