@@ -31,7 +31,6 @@ MC_C, MC_P = 10, 0.11
 
 
 def adam_grid_chunk(chunk: list, T: int | None = None) -> list:
-    # imported here, not at the top: the mc workers need neither analysis nor its SymPy import
     from analysis.conditions import SECTION5
     from numerics import Periodic, make
     from numerics.engine import batch
@@ -50,12 +49,14 @@ def mc_coins(seed: int, path: int, T: int) -> np.ndarray:
 
 
 def mc_chunk(chunk: list, T: int | None = None) -> list:
+    from analysis.conditions import thm1_beta2
     from numerics import make
     from numerics.engine import ExplicitBatch, batch
 
     T = MC_T if T is None else T
     values = np.stack([mc_coins(s, p, T) for s, p in chunk], axis=1)  # (T, N)
-    method = make("adam", beta1=0.0, beta2=1.0 / (1.0 + MC_C ** 2), alpha=0.5)
+    # Theorem 1's beta2 = 1/(1 + C^2), from its one home (as a float: 1/101 correctly rounded, as before)
+    method = make("adam", beta1=0.0, beta2=float(thm1_beta2(MC_C)), alpha=0.5)
     r = batch(method, ExplicitBatch(values), T, 0.0)
     return [(float(x), float(a)) for x, a in zip(r.x_T, r.avg_regret)]
 
