@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "benchmarks", "run.py")
 
@@ -101,3 +103,14 @@ def test_targets_are_ratios_measured_in_the_run():
     mod = _bench_module()
     assert mod.TARGETS and all(" / " in k for k in mod.TARGETS)
     assert {"engine_batch / jax_batch", "engine_batch / torch_batch"} <= set(mod.TARGETS)
+
+
+@pytest.mark.slow  # compiles the parallel batch kernel afresh in a child process (seconds of numba)
+def test_simd_check_reads_a_fresh_compile_not_the_cache():
+    """numba returns an empty listing for code loaded from its cache ("Inspection disabled for cached
+    code"), which an earlier check misread as "not vectorised": the check must say whether its listing
+    is of a fresh compile, and here it is (empty cache directories in the child)."""
+    r = _bench_module().simd_check()
+    assert r["fresh_compile"] is True, r
+    assert r["cache_hits"] == 0 and not r["inspection_warning"] and r["asm_chars"] > 1000
+    assert r["vectorised"] == (r["vsqrtpd"] > 0 and r["vdivpd"] > 0)
