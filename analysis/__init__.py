@@ -7,7 +7,7 @@ Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may impor
   ``FAMILIES``, ``Spike``.
 * :mod:`analysis.conditions` -- the theorems' conditions and the paper's constants, once: ``thm1_beta2``,
   ``thm6_beta2``, ``thm6_params``, ``thm3_p``, Theorem 2's ``c1``/``c2``/``c3``/``conditions``/
-  ``smallest_even_C``, ``SECTION5``.
+  ``scan_even_C``, ``SECTION5``, ``PAPER_DEFAULT``, ``PAPER_SETTINGS``.
 
 * :mod:`analysis.gamma`   -- ``derive(name, hyper)`` runs a numerics optimizer on SymPy symbols and returns
   inv_lr_t, inv_lr_{t+1} and Gamma_{t+1} (eq. 2); ``verdict(key)`` / ``all_verdicts()`` decide PSD (Z3

@@ -15,10 +15,16 @@
 
   evaluated without Z3: (c1), (c2) in exact rationals (balls when the powers get huge), (c3) by
   python-flint balls at increasing precision (a certified strict inequality; ``None`` only when 0 stays
-  in the ball at 4096 bits).  :func:`smallest_even_C` scans even C; the search's certified-minimality
+  in the ball at 4096 bits).  :func:`scan_even_C` scans even C; the search's certified-minimality
   version (:func:`counterexamples.search.thm2.smallest_even_C`) builds on these same functions.
 * Section 5: the online sequence 1010 at t mod 101 = 1, else -10, and the stochastic one (1010 with
-  probability 1/100, else -10); beta1 = 0.9, beta2 = 0.99 (:data:`SECTION5`).
+  probability 1/100, else -10); beta1 = 0.9, beta2 = 0.99 (:data:`SECTION5`).  The same (0.9, 0.99) is
+  the paper's default pair wherever a tool needs one (:data:`PAPER_DEFAULT`), and with (0.9, 0.999) it
+  makes the paper's two experimental settings (:data:`PAPER_SETTINGS`).
+
+Every other module imports these (tests/test_analysis_families.py reads every package and benchmarks/
+and fails on a re-typed Section 5 pattern, a re-typed (c3) left side or a second definition of a
+condition).
 """
 from __future__ import annotations
 
@@ -53,6 +59,10 @@ class Section5:
 
 
 SECTION5 = Section5()
+# the paper's default (beta1, beta2): Section 5's pair, used wherever a tool needs a default
+PAPER_DEFAULT: tuple[Fraction, Fraction] = (SECTION5.beta1, SECTION5.beta2)
+# the paper's hyper-parameter settings (Section 5 and its experiments: beta2 in {0.99, 0.999})
+PAPER_SETTINGS: tuple[tuple[Fraction, Fraction], ...] = (PAPER_DEFAULT, (SECTION5.beta1, Fraction(999, 1000)))
 
 
 def _exact(x):
@@ -166,6 +176,13 @@ def _ball_sign(expr, b1, b2, precs=(128, 1024, 4096)):
     return None
 
 
+def c3_terms(B1, B2):
+    """(A, gamma) of (c3)'s left side, A = 3(1-beta1)/(2 sqrt(1-beta2)) and gamma = beta1/sqrt(beta2),
+    for balls (python-flint ``arb``: pass balls, get balls); the search's step lemma L3 and its
+    monotonicity point K3 use the same two numbers (counterexamples.search.thm2)."""
+    return 3 * (1 - B1) / (2 * (1 - B2).sqrt()), B1 / B2.sqrt()
+
+
 def c3_margin(beta1, beta2, C: int, prec: int = 128):
     """Ball enclosing C/3 - LHS(c3); (c3) holds iff the margin is > 0."""
     from flint import arb
@@ -174,8 +191,7 @@ def c3_margin(beta1, beta2, C: int, prec: int = 128):
     with arb_precision(prec):
         B1 = arb(b1.numerator) / b1.denominator
         B2 = arb(b2.numerator) / b2.denominator
-        A = 3 * (1 - B1) / (2 * (1 - B2).sqrt())
-        g = B1 / B2.sqrt()
+        A, g = c3_terms(B1, B2)
         geo = g * (1 - g ** (C - 1)) / (1 - g) if b1 != 0 else arb(0)
         if (C - 2) % 2 == 0:
             tail = B1 ** ((C - 2) // 2) if not (b1 == 0 and C > 2) else arb(0)
@@ -208,9 +224,11 @@ def how_checked(beta1, beta2, C: int) -> dict:
             "c3": "python-flint ball, 128-4096 bits (certified strict inequality)"}
 
 
-def smallest_even_C(beta1, beta2, Cmax: int = 5000):
-    """Smallest even C <= Cmax meeting (c1)-(c3), by scanning; None if none, or if (c3) is undecided
-    (certified balls) at some smaller C."""
+def scan_even_C(beta1, beta2, Cmax: int = 5000):
+    """Smallest even C <= Cmax meeting (c1)-(c3), by scanning every even C; None if none, or if (c3) is
+    undecided (certified balls) at some smaller C.  The scan is the independent re-check of the search's
+    :func:`counterexamples.search.thm2.smallest_even_C` (the one function of that name: exponential
+    search plus a certified minimality argument); it shares only (c1)-(c3) with it."""
     for C in range(2, Cmax + 1, 2):
         ok3 = c3(beta1, beta2, C)
         if ok3 is None:

@@ -25,6 +25,7 @@ def main(argv=None) -> int:
     sys.path.insert(0, ROOT)
     import numpy as np
 
+    from analysis.conditions import SECTION5
     from numerics import Periodic, make, run
     from numerics.backends import ArrayAPIBackend, BackendUnavailable, CupyBackend, NumpyBackend
     from numerics.engine import batch
@@ -41,7 +42,7 @@ def main(argv=None) -> int:
     b1, b2 = np.meshgrid(np.linspace(0.0, 0.99, side), np.linspace(0.9, 0.999, side))
     b1, b2 = b1.ravel(), b2.ravel()
     N = b1.shape[0]
-    prob = Periodic(pattern=[1010] + [-10] * 100)
+    prob = Periodic(pattern=SECTION5.pattern)
     meth = make("amsgrad", alpha=0.5, beta1=b1, beta2=b2)
     out = {"N": N, "T": T, "T_array_api": T_ref}
     cpu = batch(meth, prob, T, np.zeros(N))

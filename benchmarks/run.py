@@ -14,6 +14,11 @@ Workload: AMSGrad (paper variant, alpha_t = 0.5/sqrt(t), x_1 = 0) on the Section
 * GPU:    the same batch on the CuPy one-thread-per-trajectory kernel when a GPU answers, with the
           largest difference from the float64 CPU engine (else the reason it was skipped);
 * torch:  torch.optim.Adam(amsgrad=True) on a one-element float64 parameter, if torch is installed;
+* peers:  the same batch written the way a user of a peer library would write it: JAX (``jax.jit`` over
+          ``lax.scan``, vectorised over the N trajectories, float64) and torch batched float64 tensors
+          (in-place ops, one Python loop over t); compile time reported apart, results checked against
+          the engine's, each row skipped with the reason when the library is missing
+          (``pip install -e .[bench]`` installs both);
 * certified: python-flint arb balls at 100 bits, T = 1e6, through numerics.run, through the
           fused ball loop of numerics.engine.arb (checked to return the same ball), and through
           that loop with the update called as is (``run_arb(generated=False)``);
@@ -21,7 +26,7 @@ Workload: AMSGrad (paper variant, alpha_t = 0.5/sqrt(t), x_1 = 0) on the Section
           ``python -m counterexamples.search --exact --grid 200`` (wall time, exit code).
 
 Rates are medians over ``--repeat`` runs (the machine is shared: trust ratios measured in the same
-run, not absolute rates).  The batch results of the engine and numpy are compared (max |x_T| difference)
+run, not absolute rates; the targets are such ratios).  The batch results of the engine and numpy are compared (max |x_T| difference)
 so a fast wrong kernel cannot pass unnoticed.  The process re-executes itself once with
 ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` set (glibc otherwise maps and unmaps every large
 numpy temporary and the numpy baseline swings 2x) and one BLAS thread.
@@ -31,7 +36,13 @@ out by hand ON PURPOSE: they are what the engine is measured against, so they mu
 They repeat AMSGrad's update (paper variant) and are checked against the engine's results below.
 
 Usage: python benchmarks/run.py [--quick] [--json] [--output FILE] [--repeat K] [--threads K] [--no-cli] [--no-torch]
-``--quick`` shrinks every workload so the whole run takes a few seconds (used by the test suite).
+``--quick`` shrinks every workload so the whole run takes a few seconds (used by the test suite); the
+speed targets are not judged on such workloads, the agreement checks are.  Exit code 0 only when no line
+of the report says FAILED or NOT met; 1 otherwise.
+
+The SIMD check compiles the batch kernel afresh in a child process with empty kernel caches
+(``AB_KERNEL_CACHE``, ``NUMBA_CACHE_DIR``): numba refuses to disassemble code loaded from its cache
+("Inspection disabled for cached code") and returns an empty listing, which read as "not vectorised".
 """
 from __future__ import annotations
 
@@ -48,10 +59,15 @@ _ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "2684354
         "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Targets (2-core machine, medians): batch >= 20x the numpy reference path and >= 1.8e9 steps per
-# CPU-second; one trajectory >= 1.5e8 steps/s; certified arb T = 1e6 in <= 3 s.
-TARGETS = {"batch_vs_numpy": 20.0, "batch_steps_per_cpu_s": 1.8e9, "single_steps_per_s": 1.5e8,
-           "single_vs_python": 25.0, "arb_1e6_seconds": 3.0, "search_grid200_seconds": 60.0}
+# Targets, each a ratio of two rates measured in the same run (host-independent; absolute rates are
+# printed, never judged): the batch >= 15x the numpy reference path and ahead of the peers a user would
+# pick (JAX jit + lax.scan, torch batched tensors) in wall time; one trajectory >= 25x a plain Python
+# loop; the fused certified loop >= 1.5x numerics.run on the same balls.
+TARGETS = {"engine_batch / numpy_batch": 15.0, "engine_batch / jax_batch": 1.0,
+           "engine_batch / torch_batch": 1.0, "engine_single / python_loop": 25.0,
+           "arb_fused / arb_certified (CPU)": 1.5}
+# agreement checks (judged with --quick too): largest |x_T| difference from the engine's batch
+AGREE = 1e-12
 
 
 def _reexec_with_env():
@@ -97,16 +113,28 @@ def _rates(steps, wall, note=None):
     return d
 
 
-def python_loop(T, b1=0.9, b2=0.99, a=0.5):
+def _section5():
+    """(big, small, period) of the Section 5 problem as floats and the paper's (beta1, beta2), from their
+    one home (analysis.conditions): the baselines below are written by hand, their constants are not."""
+    from analysis.conditions import PAPER_DEFAULT, SECTION5
+
+    return float(SECTION5.big), float(SECTION5.small), SECTION5.period, tuple(float(b) for b in PAPER_DEFAULT)
+
+
+def python_loop(T, b1=None, b2=None, a=0.5):
     """AMSGrad, paper variant, on the Section 5 problem: plain Python floats, same operation order
-    as numerics.optimizers (so its x_T equals the engine's bit for bit)."""
+    as numerics.optimizers (so its x_T equals the engine's bit for bit).  beta1, beta2 default to the
+    paper's (0.9, 0.99)."""
+    big, small, period, (pb1, pb2) = _section5()
+    b1 = pb1 if b1 is None else b1
+    b2 = pb2 if b2 is None else b2
     x = m = v = vh = 0.0
     loss = s = 0.0
     xp = x
     omb1, omb2 = 1.0 - b1, 1.0 - b2
     sqrt = math.sqrt
     for t in range(1, T + 1):
-        g = 1010.0 if (t - 1) % 101 == 0 else -10.0
+        g = big if (t - 1) % period == 0 else small
         loss = loss + g * x
         s = s + g
         xp = x
@@ -124,12 +152,13 @@ def numpy_inplace(b1, b2, T, a=0.5):
     second, faster numpy baseline than the generic reference path (no temporaries per step)."""
     import numpy as np
 
+    big, small, period, _ = _section5()
     N = b1.shape[0]
     x, m, v, vh = (np.zeros(N) for _ in range(4))
     tmp, den = np.empty(N), np.empty(N)
     ob1, ob2 = 1 - b1, 1 - b2
     for t in range(1, T + 1):
-        g = 1010.0 if t % 101 == 1 else -10.0
+        g = big if t % period == 1 else small
         m *= b1
         m += ob1 * g
         v *= b2
@@ -143,13 +172,99 @@ def numpy_inplace(b1, b2, T, a=0.5):
     return x
 
 
+# ------------------------------------------------------------------------------------------------
+# peers: the batch as a user of JAX or torch would write it (by hand, not from the engine's code)
+def _gradients(T):
+    """g_1..g_T of the Section 5 problem and the steps alpha_t = 0.5/sqrt(t), as float64 arrays."""
+    import numpy as np
+
+    big, small, period, _ = _section5()
+    t = np.arange(1, T + 1)
+    return np.where(t % period == 1, big, small), 0.5 / np.sqrt(t.astype(np.float64))
+
+
+def jax_batch(b1, b2, T):
+    """AMSGrad (paper) on the Section 5 problem in JAX: ``jax.jit`` of a ``lax.scan`` over t whose
+    carry is the whole batch (vectorised over the N trajectories), float64.  Returns (run, version):
+    ``run()`` gives (x_T, R_T/T) as numpy arrays; the first call compiles."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    import numpy as np
+    from jax import lax
+
+    g, at = _gradients(T)
+    best = -abs(float(g.sum()))  # linear losses on [-1, 1]: min_x x * sum_t g_t
+
+    @jax.jit
+    def scan(b1, b2, g, at):
+        z = jnp.zeros(b1.shape[0], dtype=jnp.float64)
+
+        def step(c, xs):
+            x, m, v, vh, loss = c
+            gt, a = xs
+            loss = loss + gt * x
+            m = b1 * m + (1 - b1) * gt
+            v = b2 * v + (1 - b2) * (gt * gt)
+            vh = jnp.maximum(vh, v)
+            d = jnp.sqrt(vh)
+            x = jnp.clip(x - a * jnp.where(d == 0, 0.0, m / d), -1.0, 1.0)
+            return (x, m, v, vh, loss), None
+
+        (x, _, _, _, loss), _ = lax.scan(step, (z, z, z, z, z), (g, at))
+        return x, loss
+
+    args = tuple(jnp.asarray(a, dtype=jnp.float64) for a in (b1, b2, g, at))
+
+    def run():
+        x, loss = scan(*args)
+        x.block_until_ready()
+        return np.asarray(x), (np.asarray(loss) - best) / T
+
+    return run, jax.__version__
+
+
+def torch_batch(b1, b2, T):
+    """AMSGrad (paper) on the Section 5 problem with torch float64 tensors over the batch: in-place
+    ops, one Python loop over t (how a torch user writes a batch of independent runs).  Returns
+    (run, version); ``run()`` gives (x_T, R_T/T) as numpy arrays."""
+    import torch
+
+    g, at = _gradients(T)
+    best = -abs(float(g.sum()))
+    B1, B2 = torch.as_tensor(b1, dtype=torch.float64), torch.as_tensor(b2, dtype=torch.float64)
+    oB1, oB2 = 1 - B1, 1 - B2
+    gl, al = g.tolist(), at.tolist()
+
+    def run():
+        N = B1.shape[0]
+        x, m, v, vh, loss = (torch.zeros(N, dtype=torch.float64) for _ in range(5))
+        d, tmp = torch.empty(N, dtype=torch.float64), torch.empty(N, dtype=torch.float64)
+        with torch.no_grad():
+            for gt, a in zip(gl, al):
+                loss.add_(x, alpha=gt)
+                m.mul_(B1).add_(oB1, alpha=gt)
+                v.mul_(B2).add_(oB2, alpha=gt * gt)
+                torch.maximum(vh, v, out=vh)
+                torch.sqrt(vh, out=d)
+                torch.div(m, d, out=tmp)
+                tmp.nan_to_num_(nan=0.0)  # d == 0 only where m == 0: 0/0 -> 0, as the engine's guard
+                x.sub_(tmp, alpha=a).clamp_(-1.0, 1.0)
+        return x.numpy(), (loss.numpy() - best) / T
+
+    return run, torch.__version__
+
+
 def bench(args) -> dict:
     import numpy as np
 
+    from analysis.conditions import PAPER_DEFAULT, SECTION5
     from numerics import Periodic, engine, make, run
     from numerics.backends import ArbBackend, NumpyBackend
 
-    prob = Periodic(pattern=[1010] + [-10] * 100)
+    prob = Periodic(pattern=SECTION5.pattern)
+    big, small, period, (pb1, pb2) = _section5()
 
     q = args.quick
     N_side = 10 if q else 100
@@ -162,7 +277,8 @@ def bench(args) -> dict:
     T_arb = 2_000 if q else 1_000_000
     rep = args.repeat or (2 if q else 5)
     rep_slow = max(1, min(rep, 3))
-    res: dict = {"workload": dict(problem="section5-online (1010 at t mod 101 = 1, else -10), F=[-1,1]",
+    res: dict = {"workload": dict(problem=f"section5-online ({SECTION5.big} at t mod {period} = 1, else "
+                                          f"{SECTION5.small}), F=[-1,1]",
                                   method="amsgrad paper, alpha_t = 0.5/sqrt(t), x1 = 0",
                                   N=N, T_batch=T_batch, T_single=T_single, T_python=T_python,
                                   T_ref_single=T_ref1, T_arb=T_arb, repeat=rep, quick=q),
@@ -223,9 +339,12 @@ def bench(args) -> dict:
         max_rel_d_avg_regret=float(np.max(np.abs(ref.avg_regret - eb.avg_regret)
                                           / np.maximum(1, np.abs(ref.avg_regret)))))
 
+    # --- peers: JAX (jit + lax.scan) and torch batched tensors, same batch ----------------------
+    R.update(peers(b1g, b2g, T_batch, eb, rep_slow, note, no_torch=args.no_torch))
+
     # --- single trajectory ---------------------------------------------------------------------
     note(f"[bench] engine single trajectory T={T_single}")
-    m1 = make("amsgrad", alpha="0.5", beta1="0.9", beta2="0.99")
+    m1 = make("amsgrad", alpha="0.5", beta1=PAPER_DEFAULT[0], beta2=PAPER_DEFAULT[1])
 
     def eng_single(T):
         return engine.batch(m1, prob, T, 0.0)
@@ -268,10 +387,10 @@ def bench(args) -> dict:
 
         def torch_loop():
             p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-            opt = torch.optim.Adam([p], lr=0.5, betas=(0.9, 0.99), eps=0.0, amsgrad=True)
+            opt = torch.optim.Adam([p], lr=0.5, betas=(pb1, pb2), eps=0.0, amsgrad=True)
             for t in range(1, T_torch + 1):
                 opt.zero_grad()
-                p.grad = torch.full((1,), 1010.0 if (t - 1) % 101 == 0 else -10.0, dtype=torch.float64)
+                p.grad = torch.full((1,), big if (t - 1) % period == 0 else small, dtype=torch.float64)
                 opt.step()
                 with torch.no_grad():
                     p.clamp_(-1, 1)
@@ -345,23 +464,38 @@ def bench(args) -> dict:
                                                             / R["arb_certified"]["cpu_steps_per_s"])
         res["ratios"]["arb_fused / arb_fused_step_as_written (CPU)"] = (
             R["arb_fused"]["cpu_steps_per_s"] / R["arb_fused_step_as_written"]["cpu_steps_per_s"])
-    tg = {"batch_vs_numpy": eng / npy, "batch_steps_per_cpu_s": R["engine_batch"]["cpu_steps_per_s"],
-          "single_steps_per_s": one, "single_vs_python": one / py}
-    if not q and "seconds" in R.get("arb_certified", {}):
-        tg["arb_1e6_seconds"] = R["arb_fused"]["seconds"][0]
-    if R.get("search_grid200", {}).get("exit_code") == 0:
-        tg["search_grid200_seconds"] = R["search_grid200"]["seconds"]
-    res["targets"] = {k: dict(target=TARGETS[k], measured=v,
-                              met=(v <= TARGETS[k]) if k.endswith("seconds") else (v >= TARGETS[k]))
-                      for k, v in tg.items()}
+    for peer in ("jax_batch", "torch_batch"):  # the engine against each peer, wall and CPU
+        if "steps_per_s" in R.get(peer, {}):
+            res["ratios"][f"engine_batch / {peer}"] = eng / R[peer]["steps_per_s"]
+            res["ratios"][f"engine_batch / {peer} (CPU)"] = (R["engine_batch"]["cpu_steps_per_s"]
+                                                            / R[peer]["cpu_steps_per_s"])
+            res["ratios"][f"engine_batch_1thread / {peer}"] = (R["engine_batch_1thread"]["steps_per_s"]
+                                                              / R[peer]["steps_per_s"])
+    res["checks"] = checks(R)
+    if q:  # tiny workloads measure start-up costs, not speed: the targets are not judged
+        res["targets"] = {}
+        res["targets_note"] = "not judged with --quick (tiny workloads)"
+    else:
+        res["targets"] = {k: dict(target=t, measured=res["ratios"][k], met=res["ratios"][k] >= t)
+                          for k, t in TARGETS.items() if k in res["ratios"]}
+        missing = [k for k in TARGETS if k not in res["ratios"]]
+        if missing:
+            res["targets_note"] = "not measured (row skipped): " + ", ".join(missing)
     if not args.no_fastforward:
         _add_fastforward(res, args, note)
+    res["failed"] = ([k for k, v in res["checks"].items() if not v["ok"]]
+                     + [k for k, v in res["targets"].items() if not v["met"]])
     return res
 
 
 def _add_fastforward(res, args, note):
+    """The fast-forward rows; their targets are judged with the others (not with --quick: tiny workloads).
+    The 1e15 seconds and radius targets are the issue's absolute ones (a 1e15-round run has no brute-force
+    baseline to divide by); the 1e9 target is a ratio against brute force timed in the same process."""
     F = bench_fastforward(args.quick, 2 if args.quick else (args.repeat or 5), note)
     res["results"]["fastforward"] = F
+    if args.quick:
+        return
     for k, v in F["targets"].items():
         t = FF_TARGETS[k]
         res.setdefault("targets", {})[k] = dict(target=t, measured=v, met=(v >= t) if k.endswith("brute_force")
@@ -447,27 +581,110 @@ def render_fastforward(F) -> list:
     return lines
 
 
-def simd_check() -> dict:
-    """Does the parallel driver vectorise?  Counts packed square roots and divisions in the
-    assembly of the compiled kernel of the benchmark's own workload."""
-    import re
-
+def peers(b1g, b2g, T, eb, rep, note, no_torch=False) -> dict:
+    """Rows jax_batch and torch_batch: rates, compile time, agreement with the engine's batch ``eb``;
+    a missing library gives ``skipped`` with the reason."""
     import numpy as np
 
-    from numerics import Periodic, make
-    from numerics.engine import kernels
-    from numerics.engine.plan import plan
+    out = {}
+    for key, make_run, name in (("jax_batch", jax_batch, "jax"), ("torch_batch", torch_batch, "torch")):
+        if name == "torch" and no_torch:
+            out[key] = dict(skipped="--no-torch")
+            continue
+        try:
+            note(f"[bench] {name} batch N={b1g.size} T={T}")
+            t0 = time.perf_counter()
+            fn, version = make_run(b1g, b2g, T)
+            fn()  # JAX compiles here; torch warms its allocator
+            first = time.perf_counter() - t0
+        except ImportError as exc:
+            out[key] = dict(skipped=f"{name} is not installed ({exc}); pip install -e .[bench]")
+            continue
+        med, times, (x, avg) = _median_time(fn, rep)
+        out[key] = dict(**_rates(b1g.size * T, times), version=version, first_call_seconds=first,
+                        max_abs_dx_T_vs_engine=float(np.max(np.abs(x - eb.x_T))),
+                        max_rel_d_avg_regret_vs_engine=float(np.max(np.abs(avg - eb.avg_regret)
+                                                                    / np.maximum(1, np.abs(eb.avg_regret)))))
+    return out
 
-    pl = plan(make("amsgrad", alpha=0.5, beta1=np.linspace(0, 0.9, 300)), Periodic(pattern=[1010] + [-10] * 100), 5,
-              np.zeros(300))
-    f = kernels.kernel(pl.rule, True, pl.gmode, pl.shared)
-    d, cp = np.zeros((1, 1)), np.zeros((0, 300))
-    f(1, 2, 5, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab, d, pl.cps, cp, cp)
-    asm = "\n".join(f.inspect_asm().values())
-    counts = {k: len(re.findall(pat, asm)) for k, pat in
-              [("vsqrtpd", r"vsqrtpd\s+%[yz]mm"), ("vdivpd", r"vdivpd\s+%[yz]mm"),
-               ("zmm_sqrt", r"vsqrtpd\s+%zmm")]}
-    counts["vectorised"] = counts["vsqrtpd"] > 0 and counts["vdivpd"] > 0
+
+def checks(R) -> dict:
+    """The correctness checks of the run (judged with --quick too): every fast path agrees with the
+    reference it is timed against; a fast wrong kernel must not pass."""
+    out = {}
+
+    def add(name, value, ok):
+        out[name] = dict(value=value, ok=bool(ok))
+
+    a = R["batch_agreement"]
+    add("engine batch = numpy reference path (max |dx_T|, rel d(R_T/T))",
+        [a["max_abs_dx_T"], a["max_rel_d_avg_regret"]], a["max_abs_dx_T"] <= AGREE and a["max_rel_d_avg_regret"] <= AGREE)
+    add("engine single = plain Python loop (|dx_T|)", R["single_agreement"]["abs_dx_T_python_vs_engine"],
+        R["single_agreement"]["abs_dx_T_python_vs_engine"] <= AGREE)
+    add("specialised single = step as written (same bits)", R["engine_single_step_as_written"]["same_bits"],
+        R["engine_single_step_as_written"]["same_bits"])
+    for peer in ("jax_batch", "torch_batch", "cupy_batch"):
+        r = R.get(peer, {})
+        k = "max_abs_dx_T_vs_engine" if peer != "cupy_batch" else "max_abs_dx_T_vs_cpu"
+        if k in r:
+            add(f"{peer} = engine batch (max |dx_T|)", r[k], r[k] <= AGREE)
+    if "same_ball_as_reference" in R.get("arb_fused", {}):
+        add("arb fused = numerics.run (same ball)", R["arb_fused"]["same_ball_as_reference"],
+            R["arb_fused"]["same_ball_as_reference"])
+        add("arb fused = update called as is (same ball)", R["arb_fused_step_as_written"]["same_ball"],
+            R["arb_fused_step_as_written"]["same_ball"])
+    for key in ("proofs_default", "search_default", "search_grid200"):
+        if key in R:
+            add(f"python {key} exits 0", R[key]["exit_code"], R[key]["exit_code"] == 0)
+    if "fast_kernel_simd" in R:
+        add("SIMD listing from a fresh compile", R["fast_kernel_simd"].get("fresh_compile"),
+            R["fast_kernel_simd"].get("fresh_compile"))
+    return out
+
+
+_SIMD_CHILD = """
+import json, re, sys, warnings
+import numpy as np
+from analysis.conditions import SECTION5
+from numerics import Periodic, make
+from numerics.engine import kernels
+from numerics.engine.plan import plan
+
+pl = plan(make("amsgrad", alpha=0.5, beta1=np.linspace(0, 0.9, 300)), Periodic(pattern=SECTION5.pattern), 5,
+          np.zeros(300))
+f = kernels.kernel(pl.rule, True, pl.gmode, pl.shared)
+d, cp = np.zeros((1, 1)), np.zeros((0, 300))
+f(1, 2, 5, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab, d, pl.cps, cp, cp)
+hits = sum(getattr(getattr(f, "stats", None), "cache_hits", {}).values())
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    asm = "\\n".join(f.inspect_asm().values())
+counts = {k: len(re.findall(pat, asm)) for k, pat in
+          [("vsqrtpd", r"vsqrtpd\\s+%[yz]mm"), ("vdivpd", r"vdivpd\\s+%[yz]mm"), ("zmm_sqrt", r"vsqrtpd\\s+%zmm")]}
+counts.update(cache_hits=hits, asm_chars=len(asm),
+              inspection_warning=any("cached" in str(x.message) for x in w))
+print(json.dumps(counts))
+"""
+
+
+def simd_check() -> dict:
+    """Does the parallel batch driver vectorise?  Compiles the kernel of the benchmark's own workload
+    afresh in a child process whose kernel caches are empty directories (numba returns an empty,
+    "invalid" listing for code loaded from its cache), then counts packed square roots and divisions
+    in its assembly.  ``fresh_compile`` is False, and ``vectorised`` None, if the listing is not of a
+    fresh compile."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, AB_KERNEL_CACHE=os.path.join(tmp, "kernels"), NUMBA_CACHE_DIR=os.path.join(tmp, "numba"),
+                   PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+        p = subprocess.run([sys.executable, "-c", _SIMD_CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=600)
+    if p.returncode != 0:
+        return dict(fresh_compile=False, vectorised=None, error=(p.stderr.strip().splitlines() or ["?"])[-1])
+    counts = json.loads(p.stdout.strip().splitlines()[-1])
+    counts["fresh_compile"] = counts["cache_hits"] == 0 and not counts["inspection_warning"] and counts["asm_chars"] > 1000
+    counts["vectorised"] = (counts["vsqrtpd"] > 0 and counts["vdivpd"] > 0) if counts["fresh_compile"] else None
     return counts
 
 
@@ -508,6 +725,8 @@ def render(res) -> str:
             ("plain Python loop", "python_loop"),
             ("numerics.run, one trajectory", "reference_single"),
             ("torch.optim.Adam(amsgrad=True)", "torch_loop"),
+            ("peer: JAX jit + lax.scan, batch", "jax_batch"),
+            ("peer: torch batched tensors", "torch_batch"),
             ("arb 100 bits (numerics.run)", "arb_certified"),
             ("arb 100 bits (fused, same balls)", "arb_fused"),
             ("  same loop, update called as is", "arb_fused_step_as_written")]
@@ -527,9 +746,16 @@ def render(res) -> str:
                      f"{R['arb_certified']['seconds'][0]:.2f} s, fused {R['arb_fused']['seconds'][0]:.2f} s "
                      f"(CPU {R['arb_fused']['cpu_seconds'][0]:.2f} s), same ball: "
                      f"{R['arb_fused']['same_ball_as_reference']}")
+    for peer in ("jax_batch", "torch_batch"):
+        r = R.get(peer, {})
+        if "first_call_seconds" in r:
+            lines.append(f"{peer} ({r['version']}): first call (compile) {r['first_call_seconds']:.2f} s, "
+                         f"max |dx_T| vs engine {r['max_abs_dx_T_vs_engine']:.1e}")
     rt = res.get("ratios", {})
     for k in ("engine_single / engine_single_step_as_written (CPU)", "arb_fused / arb_certified (CPU)",
-              "arb_fused / arb_fused_step_as_written (CPU)"):
+              "arb_fused / arb_fused_step_as_written (CPU)",
+              *(f"engine_batch{th} / {p}{c}" for p in ("jax_batch", "torch_batch")
+                for th, c in (("", ""), ("", " (CPU)"), ("_1thread", "")))):
         if k in rt:
             lines.append(f"speed ratio {k}: {rt[k]:.2f}x")
     for key in ("proofs_default", "search_default", "search_grid200"):
@@ -539,20 +765,32 @@ def render(res) -> str:
                          + (f" ({r.get('note')})" if r.get("note") else ""))
     if "fast_kernel_simd" in R:
         v = R["fast_kernel_simd"]
-        lines.append(f"fast batch kernel vectorised: {v['vectorised']} ({v['vsqrtpd']} packed sqrt, "
-                     f"{v['vdivpd']} packed div, {v['zmm_sqrt']} on 512-bit registers)")
+        if v.get("fresh_compile"):
+            lines.append(f"fast batch kernel vectorised (fresh compile, empty caches): {v['vectorised']} "
+                         f"({v['vsqrtpd']} packed sqrt, {v['vdivpd']} packed div, {v['zmm_sqrt']} on 512-bit "
+                         "registers)")
+        else:
+            lines.append(f"fast batch kernel vectorised: not known (no fresh listing: {v.get('error', v)})")
     env = res.get("environment", {})
     lines.append(f"machine: {env.get('cpus')} CPUs, numba threads {env.get('numba_threads')}, "
                  f"load average at start {' '.join(env.get('loadavg_at_start', []))} "
                  "(a loaded machine lowers wall rates; 'per CPU-s' is steps per process CPU-second)")
     if "fastforward" in R:
         lines.extend(render_fastforward(R["fastforward"]))
-    lines.append("targets:")
+    lines.append("checks:")
+    for k, v in res["checks"].items():
+        lines.append(f"  {k:<62} {'ok' if v['ok'] else 'FAILED'}")
+    lines.append("targets: ratios measured in this run")
     for k, v in res["targets"].items():
-        lines.append(f"  {k:<26} target {v['target']:<8.3g} measured {v['measured']:<10.3g} "
+        op = "<=" if k.startswith("fastforward_1e15") else ">="
+        lines.append(f"  {k:<40} target {op} {v['target']:<6.3g} measured {v['measured']:<8.3g} "
                      f"{'met' if v['met'] else 'NOT met'}")
+    if res.get("targets_note"):
+        lines.append(f"  {res['targets_note']}")
     if res["workload"]["quick"]:
         lines.append("(--quick: tiny workloads, the figures are not the benchmark's)")
+    lines.append("result: " + ("nothing failed" if not res["failed"] else
+                                f"{len(res['failed'])} FAILED: " + "; ".join(res["failed"])))
     return "\n".join(lines)
 
 
@@ -569,7 +807,7 @@ def _body(argv) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny workloads (a few seconds; for tests)")
     ap.add_argument("--repeat", type=int, default=None, help="runs per timing, median reported (default 5; 2 with --quick)")
     ap.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
-    ap.add_argument("--no-torch", action="store_true", help="skip the torch.optim loop")
+    ap.add_argument("--no-torch", action="store_true", help="skip the torch rows (the torch.optim loop and the torch batched peer)")
     ap.add_argument("--no-cli", action="store_true", help="skip timing the proofs and search CLIs")
     ap.add_argument("--cli-timeout", type=int, default=900, help="seconds allowed per CLI run (default 900)")
     ap.add_argument("--no-fastforward", action="store_true", help="skip the certified fast-forward rows")
@@ -595,7 +833,7 @@ def _body(argv) -> int:
             emit(dumps(json.loads(json.dumps(res, default=float))), args.output)
         else:
             emit("\n".join(lines), args.output)
-        return 0
+        return 1 if any(not v["met"] for v in res["targets"].values()) else 0
     res = bench(args)
     res["environment"] = env
     table = render(res)
@@ -604,7 +842,7 @@ def _body(argv) -> int:
         emit(dumps(json.loads(json.dumps(res, default=float))), args.output)
     else:
         emit(table, args.output)
-    return 0
+    return 1 if res["failed"] else 0  # 0 only when the report says nothing failed
 
 
 def main(argv=None) -> int:

@@ -9,7 +9,7 @@ Workloads (``--workload``), on the N x N grid of cells of the (beta1, beta2) uni
   No numba, so a worker starts in about a second.
 * ``engine``: per cell the centre ((i + 1/2)/N, (j + 1/2)/N); Adam (alpha = 0.5/sqrt(t), x_1 = 0) runs
   T rounds of the Section 5 problem (g_t = 1010 when t mod 101 = 1 else -10, F = [-1, 1]) and returns
-  (x_T, R_T/T) (``numerics.sweep_examples.adam_grid_chunk``: one ``numerics.engine.batch`` per chunk,
+  (x_T, R_T/T) (``counterexamples.sweep_examples.adam_grid_chunk``: one ``numerics.engine.batch`` per chunk,
   the chunk's cells are its lanes), numba on ONE thread in every process (the parallelism measured is
   the sweep's, not numba's).  N = 400, T = 120000 is 1.9e10 trajectory-steps, about 20 s in-process
   at 1e9 steps/s; each worker first compiles two numba drivers (seconds of start-up per worker).
@@ -46,7 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from numerics import sweep_examples as E  # noqa: E402
+from counterexamples import sweep_examples as E  # noqa: E402
 from numerics.cli import EXIT_BAD_INPUT, BadInput, Parser, check_writable, versions, write_atomic  # noqa: E402
 from numerics.sweep import MAX_WORKERS, default_chunk_size, sweep  # noqa: E402
 
@@ -83,8 +83,8 @@ def warmup() -> None:
     import numba
 
     numba.set_num_threads(1)
-    E.adam_grid_chunk([(0.9, 0.99)], T=3)
-    E.adam_grid_chunk([(0.9, 0.99)] * 64, T=3)
+    E.adam_grid_chunk([(0.5, 0.5)], T=3)  # any cell compiles the driver
+    E.adam_grid_chunk([(0.5, 0.5)] * 64, T=3)
 
 
 def arb_grid_chunk(chunk: list, N: int, C=3, n: int = 3) -> list:

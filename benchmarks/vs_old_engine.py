@@ -59,12 +59,13 @@ def main(argv=None) -> int:
     sys.path.insert(0, ROOT)
     import numpy as np
 
+    from analysis.conditions import PAPER_DEFAULT, SECTION5
     from numerics import Periodic, engine, make
     from numerics.backends import ArbBackend
 
     with tempfile.TemporaryDirectory() as tmp:
         K, A = _load_old(tmp)
-        prob = Periodic(pattern=[1010] + [-10] * 100)
+        prob = Periodic(pattern=SECTION5.pattern)
         side, Tb, Ts, Ta = (20, 500, 200_000, 5_000) if a.quick else (100, 10_000, 10_000_000, 300_000)
         b1g, b2g = np.meshgrid(np.linspace(0.0, 0.99, side), np.linspace(0.9, 0.999, side))
         b1g, b2g = b1g.ravel(), b2g.ravel()
@@ -75,17 +76,19 @@ def main(argv=None) -> int:
             F = np.zeros(K.NF, dtype=np.int64)
             F[K.F_KIND], F[K.F_AMSGRAD], F[K.F_EPSIN] = 2, 1, 1  # paper AMSGrad, alpha/sqrt(t)
             P = np.zeros((K.NP, n))
-            P[K.A], P[K.B1], P[K.B2], P[K.LO], P[K.HI], P[K.GBIG], P[K.GLOW] = 0.5, b1, b2, -1, 1, 1010, -10
+            P[K.A], P[K.B1], P[K.B2], P[K.LO], P[K.HI], P[K.GBIG], P[K.GLOW] = (0.5, b1, b2, -1, 1, SECTION5.big,
+                                                                           SECTION5.small)
             ST = np.zeros((K.NS, n))
             PH = np.zeros((3, n), dtype=np.int64)
-            PH[1] = 101
+            PH[1] = SECTION5.period
             d, cp, cps = np.zeros((1, 1)), np.zeros((0, n)), np.zeros(0, dtype=np.int64)
             kernel(1, T + 1, T, F, 2.0, P, ST, PH, d, d, cps, cp, cp)
             return ST[K.X].copy()
 
         mb = make("amsgrad", alpha=0.5, beta1=b1g, beta2=b2g)
-        m1 = make("amsgrad", alpha="0.5", beta1="0.9", beta2="0.99")
-        one1, one2 = np.array([0.9]), np.array([0.99])
+        b1p, b2p = PAPER_DEFAULT  # the single trajectory: the paper's (0.9, 0.99)
+        m1 = make("amsgrad", alpha="0.5", beta1=b1p, beta2=b2p)
+        one1, one2 = np.array([float(b1p)]), np.array([float(b2p)])
         old(K.fast_parallel, b1g[:300], b2g[:300], 3), old(K.fast_serial, one1, one2, 3)  # compile
         engine.batch(mb, prob, 2, np.zeros(N)), engine.batch(m1, prob, 2, 0.0)
         B = ArbBackend(100)

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from analysis.conditions import PAPER_SETTINGS
 from numerics.cli import BadInput, write_atomic
 
 # Okabe & Ito (2008), "Color universal design"
@@ -25,8 +26,6 @@ RUN_COLOURS = ("vermillion", "blue", "green", "orange", "purple", "sky", "black"
 FORMATS = ("png", "pdf", "svg")
 PHASE_COLOURS = {"diverges": OKABE_ITO["vermillion"], "converges": OKABE_ITO["blue"],
                  "undecided": "#DDDDDD"}
-# the paper's hyper-parameter settings (Section 5 and its experiments: beta2 in {0.99, 0.999})
-PAPER_SETTINGS = ((Fraction(9, 10), Fraction(99, 100)), (Fraction(9, 10), Fraction(999, 1000)))
 
 
 def plot_format(path: str, arg: str = "--plot") -> str:

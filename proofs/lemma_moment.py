@@ -95,10 +95,10 @@ def L4(N, p):
             "gamma^(t-k) |g_k| for t <= 500 on the Section 5 sequence (beta1 = 0.9, beta2 = 0.99; numerics "
             "AMSGrad, mpmath 50 digits)", "numerical", evidence="t<=500", replay=ARB_RERUN)
 def L4_evidence(p):
-    tr = trace(amsgrad(alpha="1/2", beta1="0.9", beta2="0.99"), SECTION5.pattern, 500, x1=0,
+    tr = trace(amsgrad(alpha="1/2", beta1=SECTION5.beta1, beta2=SECTION5.beta2), SECTION5.pattern, 500, x1=0,
                backend=p.get("backend", "mpmath"))
     B = tr.backend
-    b1, b2 = B.num("0.9"), B.num("0.99")
+    b1, b2 = B.num(SECTION5.beta1), B.num(SECTION5.beta2)
     gam = b1 / B.sqrt(b2)
     acc, worst = B.num(0), None
     for r in tr.rounds:
@@ -196,10 +196,10 @@ def lemma_evidence(p):
     import mpmath
 
     T = 1000
-    tr = trace(amsgrad(alpha="1/2", beta1="0.9", beta2="0.99"), SECTION5.pattern, T, x1=0,
+    tr = trace(amsgrad(alpha="1/2", beta1=SECTION5.beta1, beta2=SECTION5.beta2), SECTION5.pattern, T, x1=0,
                backend=p.get("backend", "mpmath"))
     B = tr.backend
-    a, b1, b2 = B.num("1/2"), B.num("0.9"), B.num("0.99")
+    a, b1, b2 = B.num("1/2"), B.num(SECTION5.beta1), B.num(SECTION5.beta2)
     gam = b1 / B.sqrt(b2)
     lhs = sum(a / B.sqrt(B.num(r.t)) * r.state.m ** 2 / B.sqrt(r.state.v_hat) for r in tr.rounds)
     gn = B.sqrt(sum(r.g ** 2 for r in tr.rounds))

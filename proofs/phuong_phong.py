@@ -148,7 +148,7 @@ def _hyp_fails(p, w):
     if 9 * 9 * 1000 >= 999 * 100:
         return True
     s = 0
-    for t in range(1010):
+    for t in range(10 * SECTION5.period):  # T <= 1010: ten periods
         s += int(PATTERN[t % len(PATTERN)])
         if s <= 0:
             return True
@@ -164,8 +164,8 @@ def ex_hyp(p):
     # every 101-round period sums to 1010 - 100*10 = +10 > 0 and every prefix of a period has
     # sum >= 1010 - 10*100 > 0 after the first round, so argmin_x sum_t c_t x = -1 for every T
     s, ok2 = 0, True
-    for t in range(1, 1011):
-        s += PATTERN[(t - 1) % 101]
+    for t in range(1, 10 * SECTION5.period + 1):
+        s += PATTERN[(t - 1) % SECTION5.period]
         ok2 &= s > 0
     w = {"gamma^2": str(b1 * b1 / b2), "prefix sums > 0 (T <= 1010)": str(ok2)}
     return ("proved" if ok and ok2 else "refuted"), w, "exact rationals"

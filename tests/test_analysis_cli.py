@@ -81,16 +81,26 @@ def test_text_and_latex(capsys):
 
 @pytest.mark.parametrize("argv", [["--only", "nonsense"], ["--json", "--latex"], ["--frobnicate"],
                                   ["--output", "/nonexistent-dir/x.json", "--only", "lemmas"]])
-def test_bad_input_exit_2_one_line(argv):
-    p = subprocess.run([sys.executable, "-m", "analysis", *argv], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
-    assert p.returncode == 2
-    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in p.stderr
+def test_bad_input_exit_2_one_line(argv, capsys):
+    """In-process (the conventions live in main_entry; argparse's usage errors leave by SystemExit(2)
+    in-process); the entry point itself is run once below."""
+    try:
+        rc = main(argv)
+    except SystemExit as exc:
+        rc = exc.code
+    assert rc == 2
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err
     assert lines[0].startswith("python -m analysis: error:")
 
 
-def test_help_explains():
+def test_entry_point_bad_input_and_help():
+    """``python -m analysis`` as a user runs it: one process for bad input, one for --help."""
+    p = subprocess.run([sys.executable, "-m", "analysis", "--frobnicate"], capture_output=True, text=True,
+                       cwd=ROOT, timeout=120)
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert p.returncode == 2 and len(lines) == 1 and lines[0].startswith("python -m analysis: error:")
     p = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, cwd=ROOT,
                        timeout=120)
     assert p.returncode == 0 and "--json" in p.stdout and "srepr" in p.stdout

@@ -42,6 +42,7 @@ def corpus_worst():
     return agg, seen
 
 
+@pytest.mark.slow  # the whole corpus of runs in 50-digit mpmath (about 50 s here)
 def test_corpus_bounds_hold_and_every_bound_is_exercised(corpus_worst):
     agg, seen = corpus_worst
     assert ASSERTED <= set(agg), ASSERTED - set(agg)

@@ -48,6 +48,18 @@ def _cli(*args):
                           capture_output=True, text=True, timeout=120)
 
 
+def _main(capsys, *args):
+    """(exit code, stdout, stderr) of the CLI's main in this process (no interpreter start-up per case)."""
+    from counterexamples.conformance.cli import main
+
+    try:
+        rc = main(list(args))
+    except SystemExit as exc:  # argparse's own usage errors and --help leave by SystemExit in-process
+        rc = exc.code
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--optimizer", "torch:Adamx"], "unknown torch optimizer 'Adamx'"),
     (["--optimizer", "nosuchmodule_xyz:f"], "cannot import module 'nosuchmodule_xyz'"),
@@ -58,18 +70,21 @@ def _cli(*args):
     (["--problem", "thm9"], "--problem: unknown problem 'thm9'"),
     (["--problem", "thm1", "--C", "2"], "--C must be > 2"),
 ])
-def test_cli_bad_input_exit_2_one_line(args, fragment):
-    r = _cli(*args, "--quiet")
-    assert r.returncode == 2, r.stderr
-    assert fragment in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+def test_cli_bad_input_exit_2_one_line(args, fragment, capsys):
+    rc, _, err = _main(capsys, *args, "--quiet")
+    assert rc == 2, err
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_cli_help_explains():
+    """Through the entry point, as a user runs it (the bad-input cases above run in-process)."""
     r = _cli("--help")
     assert r.returncode == 0
     for word in ("SPEC", "torch:Adam", "module:function", "--schedule", "--json", "--compare-steps"):
         assert word in r.stdout
+    r = _cli("--T", "0", "--quiet")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--T must be" in r.stderr
 
 
 @pytest.mark.parametrize("blocked, spec, install", [

@@ -5,8 +5,6 @@ independent re-implementation of PyTorch's update rule in 40-digit mpmath writte
 formula, never from the code under test.
 """
 import json
-import subprocess
-import sys
 from fractions import Fraction
 
 import mpmath
@@ -126,13 +124,26 @@ def test_expected_variant_check_can_fail(monkeypatch):
     assert r["expected_variant"] == "amsgrad/optax" and r["matches_expected"] is False
 
 
-def test_cli_json_one_row():
-    out = subprocess.run([sys.executable, "-m", "counterexamples.conformance", "--optimizer",
-                          "torch:Adam?amsgrad=true", "--problem", "section5-online", "--T", "2020",
-                          "--compare-steps", "1000", "--json", "--quiet"],
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+def _cli(capsys, *argv):
+    """(exit code, stdout, stderr) of the conformance CLI's main, in this process: each ``python -m``
+    would start an interpreter importing torch and the toolkit (the entry point is tested in
+    test_conformance_spec)."""
+    from counterexamples.conformance.cli import main
+
+    capsys.readouterr()
+    try:
+        rc = main(list(argv))
+    except SystemExit as exc:  # argparse's own usage errors leave by SystemExit in-process
+        rc = exc.code
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def test_cli_json_one_row(capsys):
+    rc, stdout, stderr = _cli(capsys, "--optimizer", "torch:Adam?amsgrad=true", "--problem", "section5-online",
+                              "--T", "2020", "--compare-steps", "1000", "--json", "--quiet")
+    assert rc == 0, stderr
+    doc = json.loads(stdout)
     assert doc["meta"]["precision"] == "float64" and doc["meta"]["versions"]["torch"].startswith("2.")
     (r,) = doc["results"]
     for key in ("optimizer", "problem", "closest_variant", "max_deviation", "x_T", "avg_regret", "verdict"):
@@ -146,7 +157,6 @@ def test_cli_json_one_row():
     ("torch:Adam?lr=-1", "rejected by the library: Invalid learning rate"),
     ("torch:Adam?foo=1", "torch.optim.Adam has no keyword argument 'foo'"),
 ])
-def test_cli_bad_torch_arguments_exit_2(spec, fragment):
-    r = subprocess.run([sys.executable, "-m", "counterexamples.conformance", "--optimizer", spec,
-                        "--problem", "spike", "--T", "5", "--quiet"], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
+def test_cli_bad_torch_arguments_exit_2(spec, fragment, capsys):
+    rc, _, err = _cli(capsys, "--optimizer", spec, "--problem", "spike", "--T", "5", "--quiet")
+    assert rc == 2 and fragment in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

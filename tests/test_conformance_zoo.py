@@ -49,6 +49,7 @@ def test_identification_can_fail():
     assert r["status"] == "MISMATCH" and r["max_deviation"] > 1e-6
 
 
+@pytest.mark.slow  # every library optimizer of the zoo on Theorem 1's problem (about 45 s here)
 def test_cli_zoo_json_torch_part(capsys):
     from counterexamples.conformance import main
 

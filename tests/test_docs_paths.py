@@ -37,3 +37,14 @@ def test_named_paths_exist_and_none_points_outside(rel, text):
     assert missing == [], f"{rel} names paths that do not exist: {missing}"
     outside = [m.group(0) for m in OUTSIDE.finditer(text)]
     assert outside == [], f"{rel} points outside the repository: {outside}"
+
+
+def test_ci_runs_the_readme_suite_command_after_installing_chromium():
+    """.ci/run runs exactly the README's test command, after installing Debian's chromium when it is
+    missing (so the audit page's real-browser test runs in CI instead of skipping)."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    readme, ci = (root / "README.md").read_text(), (root / ".ci" / "run").read_text()
+    cmd = next(ln for ln in readme.splitlines() if ".[test]'" in ln and "pytest" in ln)
+    assert cmd in ci.splitlines()
+    install = ci.index("apt-get install -y")
+    assert "command -v chromium" in ci[:install] and install < ci.index(cmd)

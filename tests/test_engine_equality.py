@@ -55,9 +55,12 @@ CASES = [(m, v) for m in ("sgd", "adagrad", "rmsprop", "adamnc", "adamx") for v 
         [(m, v) for m in ("adam", "amsgrad") for v in ("paper", "pytorch", "optax", "keras")]
 
 
+# N = 70 takes the parallel driver: a numba parallel compile per rule, switch and problem kind (seconds
+# each on a cold cache), so those cases are slow; the fast lane keeps the parallel driver through
+# test_zoo_rules_compiled_equal_reference (AdaBelief) and the serial driver for every case here.
 @pytest.mark.parametrize("method,variant", CASES)
 @pytest.mark.parametrize("kind", ["periodic", "bernoulli", "explicit"])
-@pytest.mark.parametrize("N", [3, 70])
+@pytest.mark.parametrize("N", [3, pytest.param(70, marks=pytest.mark.slow)])
 def test_run_batch_equals_reference(method, variant, kind, N):
     """Each lane of a batch equals numerics.run on the same problem, to 1e-12 (x_T, x_played, R_T/T)."""
     seed = zlib.crc32(f"{method}-{variant}-{kind}-{N}".encode())  # stable across processes
@@ -134,6 +137,7 @@ def _lanes_one_by_one(method, kw, N):
     return out
 
 
+@pytest.mark.slow  # six parallel compiles and 420 serial batches
 @pytest.mark.parametrize("variant", ["paper", "pytorch"])
 def test_parallel_kernel_equals_serial_kernel_and_reference(variant):
     """The vectorised parallel driver returns the serial driver's bits, with numbers per lane or

@@ -63,6 +63,7 @@ def test_simulate_equals_run(pname, mname, hyper):
     same_result(res, ref)
 
 
+@pytest.mark.slow  # two parallel-driver compiles (N = 80 and 70 lanes), tens of seconds on a cold cache
 def test_simulate_batches_of_trajectories():
     """x1 of shape (N, d): N trajectories on a shared problem; batched Bernoulli paths."""
     rng = np.random.default_rng(3)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
 from fractions import Fraction
 
 import pytest
@@ -53,7 +51,7 @@ def test_shared_step_counted_once_and_kernel_tree_collapsible():
     assert "shared: = a, counted there" in page
 
 
-def test_proofs_html_page_of_one_theorem(audit_page):
+def test_proofs_html_page_of_one_theorem(audit_page, capsys):
     doc, page = audit_page  # python -m proofs --theorem kingma-ba --json --html FILE (tests/conftest.py)
     text = page.read_text()
     for s in doc["theorems"][0]["steps"]:
@@ -69,21 +67,31 @@ def test_proofs_html_page_of_one_theorem(audit_page):
     for v, n in doc["meta"]["counts"].items():
         if n:
             assert f'id="count-{v}">{n}<' in text
-    bad = subprocess.run([sys.executable, "-m", "proofs", "--html", "/nonexistent/a.html"],
-                         capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--html" in bad.stderr
+    from proofs.__main__ import main as proofs_main  # in-process: the page above came from the entry point
+
+    capsys.readouterr()
+    try:
+        rc = proofs_main(["--html", "/nonexistent/a.html"])
+    except SystemExit as exc:  # the parser's checks leave by SystemExit(2) in-process
+        rc = exc.code
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1 and "--html" in err
 
 
-def test_figure1_worst_point_curve_is_exact_and_runs_apart(tmp_path):
+def test_figure1_worst_point_curve_is_exact_and_runs_apart(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     from counterexamples.figures import worst_point_regret
 
+    from counterexamples.simulate import main as simulate_main  # in-process: its output is what is checked
+
     fig = tmp_path / "fig1.png"
-    p = subprocess.run([sys.executable, "-m", "counterexamples.simulate", "--problem", "section5-online",
-                        "--optimizer", "adam,amsgrad", "--T", "20000", "--json", "--plot", str(fig)],
-                       capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr
-    out = json.loads(p.stdout)
+    capsys.readouterr()
+    rc = simulate_main(["--problem", "section5-online", "--optimizer", "adam,amsgrad", "--T", "20000", "--json",
+                        "--plot", str(fig)])
+    cap = capsys.readouterr()
+    assert rc == 0, cap.err
+    out = json.loads(cap.out)
     assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     w = worst_point_regret(out)
     assert w["x"] == 1.0 and w["optimum"] == -1.0

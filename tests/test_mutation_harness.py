@@ -132,6 +132,7 @@ def test_targeted_tests_pass_on_the_unmutated_copy(pristine):
     assert p.returncode == 0, p.stdout[-2000:]
 
 
+@pytest.mark.slow  # per mutant: a copy of the tree and two interpreters importing the toolkit
 @pytest.mark.parametrize("mid", [m[0] for m in MUTANTS])
 def test_mutant_is_killed(pristine, mid):
     killed, detail = run_mutant(mid, pristine)

@@ -41,6 +41,7 @@ def test_the_image_check_fails_on_a_notebook_without_images():
 
 
 @pytest.mark.notebook
+@pytest.mark.slow  # a Jupyter kernel per notebook, importing the toolkit (about 3 min wall for the four)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)

@@ -18,8 +18,23 @@ from test_search_drift import D_definition
 CMD = [sys.executable, "-m", "counterexamples.search", "--quiet"]
 
 
-def search(*args, timeout=300):
-    return subprocess.run(CMD + list(args), capture_output=True, text=True, timeout=timeout)
+class Ran:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def search(*args, capsys):
+    """The search CLI's main in this process (no interpreter start-up importing SymPy, Z3 and numba per
+    run); what is checked is its output, not the entry point (run once in test_bad_input_through_the_entry_point)."""
+    from counterexamples.search.cli import main
+
+    capsys.readouterr()
+    try:
+        rc = main(["--quiet", *args])
+    except SystemExit as exc:  # argparse's own usage errors leave by SystemExit in-process
+        rc = exc.code
+    out = capsys.readouterr()
+    return Ran(rc, out.out, out.err)
 
 
 def test_log_edges_cover_one_micro_to_one_exactly():
@@ -34,11 +49,11 @@ def test_log_edges_cover_one_micro_to_one_exactly():
         G.edges(4, "logit")
 
 
-def test_log_grid_cells_agree_with_the_definition(tmp_path):
+def test_log_grid_cells_agree_with_the_definition(tmp_path, capsys):
     """Theorem 1's family (C = n = 3) on 8 x 8 cells over 1 - beta2 in [0.1, 1] (one decade)."""
     png = tmp_path / "log.png"
     r = search("--exact", "--grid", "8", "--C", "3", "--n", "3", "--axis", "log", "--decades", "1", "--no-sim",
-               "--json", "--plot", str(png))
+               "--json", "--plot", str(png), capsys=capsys)
     assert r.returncode == 0, r.stderr
     g = json.loads(r.stdout)["grid"]
     assert g["axis"] == "log" and g["decades"] == 1 and len(g["labels"]) == 8
@@ -67,9 +82,9 @@ def test_log_grid_cells_agree_with_the_definition(tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size < 200_000
 
 
-def test_threshold_map_is_the_smallest_diverging_C_by_the_definition(tmp_path):
+def test_threshold_map_is_the_smallest_diverging_C_by_the_definition(tmp_path, capsys):
     png = tmp_path / "map.png"
-    r = search("--threshold-map", "3", "--decades", "2", "--json", "--plot", str(png))
+    r = search("--threshold-map", "3", "--decades", "2", "--json", "--plot", str(png), capsys=capsys)
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     m = res["threshold_map"]
@@ -94,11 +109,19 @@ def test_threshold_map_is_the_smallest_diverging_C_by_the_definition(tmp_path):
     (["--threshold-map", "4", "--theorem", "2"], "--threshold-map"),
     (["--threshold-map", "4", "--plot", "m.gif"], "--plot"),
 ])
-def test_bad_input_exits_2_with_one_line(args, name, tmp_path):
-    r = subprocess.run(CMD + args, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+def test_bad_input_exits_2_with_one_line(args, name, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = search(*args, capsys=capsys)
     assert r.returncode == 2, (r.stdout, r.stderr)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and name in lines[0] and "Traceback" not in r.stderr
+    assert r.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_bad_input_through_the_entry_point(tmp_path):
+    r = subprocess.run(CMD + ["--threshold-map", "65"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and "--threshold-map" in lines[0] and "Traceback" not in r.stderr
     assert r.stdout == "" and list(tmp_path.iterdir()) == []
 
 

@@ -1,6 +1,6 @@
 """numerics.sweep: the same bits from every executor, dead workers retried, Ctrl-C, missing Dask.
 
-Workloads (numerics.sweep_examples): Adam's (x_T, R_T/T) on the Section 5 problem over a grid of
+Workloads (counterexamples.sweep_examples): Adam's (x_T, R_T/T) on the Section 5 problem over a grid of
 (beta1, beta2) cells, one engine batch per chunk, and a Theorem-3-like Monte Carlo whose paths are
 seeded from (seed, path).  Chunks stay under PARALLEL_MIN_LANES lanes so each worker compiles one
 serial driver (warm-up), which keeps the file short on 2 cores.
@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from numerics import sweep_examples as E
+from counterexamples import sweep_examples as E
 from numerics.cli import BadInput
 from numerics.sweep import (INSTALL_HINT, SweepUnavailable, add_sweep_arguments, chunks,
                             default_chunk_size, sweep, sweep_options)
@@ -88,6 +88,7 @@ def test_processes_same_bits(reference):
     assert _json(m) == _json(reference["mc"])
 
 
+@pytest.mark.slow  # starts a Dask cluster or respawns worker processes (10-20 s)
 def test_dask_same_bits(reference, cluster):
     seen = []
     g = sweep(E.adam_grid_chunk, GRID, executor="dask", scheduler=cluster, chunk_size=CHUNK,
@@ -100,6 +101,7 @@ def test_dask_same_bits(reference, cluster):
     assert len(seen) == -(-len(GRID) // CHUNK)
 
 
+@pytest.mark.slow  # starts a Dask cluster or respawns worker processes (10-20 s)
 def test_dask_local_cluster_started_and_closed(reference):
     pytest.importorskip("distributed")
     m = sweep(E.mc_chunk, PATHS[:48], executor="dask", scheduler="local", workers=2, chunk_size=CHUNK)
@@ -136,6 +138,7 @@ def _dies_once_dask(chunk, marker):
     return E.mc_chunk(chunk)
 
 
+@pytest.mark.slow  # starts a Dask cluster or respawns worker processes (10-20 s)
 def test_processes_dead_worker_retried(reference, tmp_path, monkeypatch):
     marker = tmp_path / "died"
     monkeypatch.setenv("SWEEP_TEST_MARKER", str(marker))  # inherited by the spawned workers
@@ -156,6 +159,7 @@ def test_processes_gives_up_after_retries(retries):
     assert info.value.sweep_chunk == 0
 
 
+@pytest.mark.slow  # starts a Dask cluster or respawns worker processes (10-20 s)
 def test_dask_dead_worker_retried(reference, cluster, tmp_path):
     import functools
 
@@ -181,6 +185,7 @@ def test_worker_exception_reraised_with_chunk(executor):
     assert "in sweep chunk 5 (items 50..59)" in "".join(getattr(info.value, "__notes__", []))
 
 
+@pytest.mark.slow  # starts a Dask cluster or respawns worker processes (10-20 s)
 def test_dask_worker_exception_reraised_with_chunk(cluster):
     with pytest.raises(ArithmeticError, match="boom") as info:
         sweep(_raises, list(range(100)), scheduler=cluster, chunk_size=10)
@@ -232,6 +237,7 @@ def test_ctrl_c_cancels_and_leaves_no_children():
     assert _children() <= before  # the sweep's two workers are gone
 
 
+@pytest.mark.slow  # starts a Dask cluster or respawns worker processes (10-20 s)
 def test_ctrl_c_closes_a_local_dask_cluster():
     pytest.importorskip("distributed")
     calls = []

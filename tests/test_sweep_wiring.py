@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from fractions import Fraction
 
 import pytest
@@ -17,6 +15,7 @@ def _labels(**opts):
     return json.dumps([g["labels"], g["undecided_kind"], g["counts"]])
 
 
+@pytest.mark.slow  # starts a local Dask cluster
 def test_grid_identical_across_executors():
     inline = _labels(executor="inline")
     assert _labels(executor="processes", workers=2) == inline
@@ -26,10 +25,28 @@ def test_grid_identical_across_executors():
     assert g[2]["diverges"] > 0 and g[2]["converges"] > 0  # both phases present: the test can fail
 
 
-def test_search_cli_sweep_flags():
+class _Ran:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def _in_process(main, capsys, *argv):
+    """A CLI's main(argv) in this process: what these tests check is that the sweep flags reach the
+    sweep, not the interpreter start-up (each ``python -m`` imports SymPy, Z3 and numba again)."""
+    capsys.readouterr()
+    try:
+        rc = main(list(argv))
+    except SystemExit as exc:  # argparse's own usage errors leave by SystemExit in-process
+        rc = exc.code
+    cap = capsys.readouterr()
+    return _Ran(rc, cap.out, cap.err)
+
+
+def test_search_cli_sweep_flags(capsys):
+    from counterexamples.search.cli import main
+
     def run(*a):
-        return subprocess.run([sys.executable, "-m", "counterexamples.search", *a], capture_output=True,
-                              text=True, timeout=300)
+        return _in_process(main, capsys, *a)
 
     bad = run("--exact", "--grid", "4", "--workers", "0")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--workers" in bad.stderr
@@ -60,12 +77,14 @@ def test_zoo_identical_across_executors():
     assert cells["amsgrad"] != cells["signsgd"]
 
 
-def test_conformance_zoo_identical_across_executors():
+@pytest.mark.slow  # the conformance zoo twice, on 1 and on 2 worker processes (about 45 s here)
+def test_conformance_zoo_identical_across_executors(capsys):
     """python -m counterexamples.conformance --zoo: the same rows with 1 and 2 worker processes."""
+    from counterexamples.conformance.cli import main
+
     def run(w):
-        r = subprocess.run([sys.executable, "-m", "counterexamples.conformance", "--zoo", "--compare-steps", "300",
-                            "--problem", "section5-online", "--json", "--quiet", "--workers", w],
-                           capture_output=True, text=True, timeout=300)
+        r = _in_process(main, capsys, "--zoo", "--compare-steps", "300", "--problem", "section5-online", "--json",
+                        "--quiet", "--workers", w)
         assert r.returncode == 0, r.stderr
         rows = json.loads(r.stdout)["results"]
         return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]

@@ -19,18 +19,23 @@ regret is bounded (R_T = x_1 + 1), so its convergence verdict is always ``undeci
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from analysis import families
+from analysis.conditions import PAPER_DEFAULT
+from numerics.optimizers import adam
 from numerics.problems import LinearProblem
 
 SUITE = ("thm1", "thm2-threshold", "section5-online", "section5-stochastic", "spike")
 EXTRA = ("thm2-threshold",)  # a case that is not a family of analysis.families
 PROBLEMS = tuple(dict.fromkeys(SUITE + families.FAMILIES))
-THM2_BETAS = (Fraction(9, 10), Fraction(99, 100))
+THM2_BETAS = PAPER_DEFAULT  # the paper's (0.9, 0.99), defined once in analysis.conditions
 # Hyper-parameters a family does not prescribe: numerics.optimizers' own defaults (as simulate uses).
-FALLBACK = dict(alpha=Fraction(1), beta1=Fraction(9, 10), beta2=Fraction(99, 100), x1=0)
+_ADAM = inspect.signature(adam).parameters  # read, not retyped
+FALLBACK = dict(alpha=Fraction(_ADAM["alpha"].default), beta1=Fraction(_ADAM["beta1"].default),
+                beta2=Fraction(_ADAM["beta2"].default), x1=0)
 
 
 @dataclass

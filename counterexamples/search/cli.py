@@ -1,6 +1,6 @@
 """python -m counterexamples.search: find the parameters that break Adam, certify them, map the boundary.
 
-With no arguments it runs the default a reader of the paper wants first (10-30 s on two cores):
+With no arguments it runs the default a reader of the paper wants first (about 19 s of CPU time, so 10-20 s on two idle cores):
 Theorem 1 (a witness found by Z3, and a Z3 proof that the whole family diverges), Theorem 2 at the
 paper's (beta1, beta2) = (0.9, 0.99) and (0.9, 0.999) -- Reddi's sufficient C next to the exact
 threshold -- and the exact boundary of the Section 5 problem (period 101); then a table.
@@ -30,6 +30,7 @@ import sys
 import time
 from fractions import Fraction
 
+from analysis.conditions import PAPER_DEFAULT
 from numerics.cli import BadInput, CheckFailed, Parser, emit, main_entry, number, range_text
 from numerics.cli import meta as base_meta
 from numerics.sweep import add_sweep_arguments, sweep_options
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "log10(1 - beta2) in [-decades, 0]")
     p.add_argument("--threshold-map", metavar="N",
                    help="the exact smallest diverging C at N x N cell centres of (beta1, log10(1 - beta2)), "
-                        "2 <= N <= 64 (24: about 20 s on one core)")
+                        "2 <= N <= 64 (24: about 35 s on one core)")
     p.add_argument("--decades", help="the log axis covers 1 - beta2 in [10^-decades, 1], 1 <= decades <= 9 "
                                      "(default 6 for --grid, 5 for --threshold-map: its cost grows like "
                                      "10^decades)")
@@ -129,8 +130,8 @@ def validate(a) -> dict:
     if th in ("1", "6") and (o["beta1"] is not None or o["beta2"] is not None):
         raise BadInput(f"--beta1/--beta2 are prescribed by Theorem {th} (beta1 = 0, beta2 from C); omit them")
     if th in ("2", "3"):
-        b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-        b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
+        b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
+        b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
         if b1 * b1 >= b2:
             raise BadInput(f"--beta1 must be < sqrt(beta2) = {math.sqrt(b2):.6g} for Theorem {th} "
                            f"(got beta1={b1}, beta2={b2})")
@@ -240,8 +241,8 @@ def _search(argv):
         except ImportError:
             raise BadInput("--plot needs matplotlib (pip install matplotlib, or the [plot] extra)") from None
     ctx = Ctx(o, args)
-    b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-    b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
+    b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
+    b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
     try:  # BadInput propagates (exit 2); an inconclusive certification is a failed check (exit 1)
         if args.theorem == "1":
             res = {"witnesses": run_theorem1(ctx), "grid": None}

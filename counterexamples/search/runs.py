@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from analysis.conditions import PAPER_DEFAULT, PAPER_SETTINGS
 from analysis.conditions import SECTION5 as S5
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN
 from numerics.cli import Progress
 
 from .. import drift as dr
 
-from ..figures import PAPER_SETTINGS
 
 DEFAULT_PAIRS = tuple((str(b1), str(b2)) for b1, b2 in PAPER_SETTINGS)  # ("9/10", "99/100"), ("9/10", "999/1000")
 F7_PAIRS = (("0", "1/2"), ("1/2", "1/2"), ("1/2", "9/10"))
@@ -274,8 +274,8 @@ def run_theorem3(ctx) -> list[dict]:
     from .. import montecarlo as mc
 
     o = ctx.o
-    b1 = o["beta1"] if o["beta1"] is not None else Fraction(9, 10)
-    b2 = o["beta2"] if o["beta2"] is not None else Fraction(99, 100)
+    b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
+    b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
     d = o["delta"] if o["delta"] is not None else Fraction(1, 10)
     kw = dict(paths=o["paths"], seed=o["seed"], sweep_opts=o.get("sweep"))  # path blocks: --workers/--scheduler
     with ctx.bar(f"Theorem 3: Monte Carlo, {o['paths']} paths x 2000 rounds, seed {o['seed']}") as bar:

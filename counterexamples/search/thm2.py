@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from analysis.conditions import RECONSTRUCTED, c1, c2, c3, check_beta, conditions
+from analysis.conditions import RECONSTRUCTED, c1, c2, c3, c3_terms, check_beta, conditions
 from analysis.interval import arb_precision
 
 # ------------------------------------------------------------------------------------------------
@@ -141,12 +141,11 @@ def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Resu
 
     with arb_precision(128):
         B1, B2 = arb(b1.numerator) / b1.denominator, arb(b2.numerator) / b2.denominator
-        A = 3 * (1 - B1) / (2 * (1 - B2).sqrt())
-        g = B1 / B2.sqrt()
+        A, g = c3_terms(B1, B2)  # (c3)'s left side, written once in analysis.conditions
         K3 = 2
         if b1 != 0:
-            gf = float(b1) / r
-            Af = 1.5 * (1 - float(b1)) / math.sqrt(1 - float(b2))
+            # a float first guess of K3 from the same balls' midpoints; the loop below certifies it
+            gf, Af = float(g.mid()), float(A.mid())
             K3 = max(2, int(math.log(2 / (3 * Af * (1 + gf))) / math.log(gf)) - 2) if Af * (1 + gf) > 2 / 3 else 2
             K3 += K3 % 2
             for _ in range(MAX_STEPS):  # certified; bounded (g >= 1 never gets there: UNKNOWN)

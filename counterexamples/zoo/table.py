@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from analysis.conditions import PAPER_SETTINGS
 from counterexamples.conformance.suite import build_case
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, Verdict
 from counterexamples.conformance.verdict import CONVERGES, STUCK, verdict
@@ -33,7 +34,7 @@ from numerics.run import run
 from .methods import ROWS
 
 PROBLEMS = ("thm1", "section5-online", "thm2-threshold")
-PAIRS = (("0.9", "0.99"), ("0.9", "0.999"))
+PAIRS = tuple((str(float(b1)), str(float(b2))) for b1, b2 in PAPER_SETTINGS)  # ("0.9", "0.99"), ("0.9", "0.999")
 T_SIM = 100_000
 C_MAX = 512
 
