@@ -10,13 +10,11 @@ Exit codes: 0 success; 1 a certified verdict that a simulation contradicts (a re
 """
 from __future__ import annotations
 
-import json
 import sys
 
-from numerics.cli import (EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, Progress, emit, main_entry, meta,
-                          number)
+from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, Parser, Progress, dumps, emit, main_entry, range_text
 
-from numerics.sweep import add_sweep_arguments, sweep_options
+from numerics.sweep import add_sweep_arguments
 
 from .methods import ROW_BY_KEY, ROWS
 from .table import C_MAX, PAIRS, PROBLEMS, T_SIM, c_cell, cases, evaluate, threshold, verdict_cell
@@ -31,11 +29,12 @@ def parser():
                            "the smallest diverging C of Theorem 2's family.",
                epilog="Example: python -m counterexamples.zoo --method adabelief --json")
     p.add_argument("--method", help=f"comma list of methods (default: all): {', '.join(ROW_BY_KEY)}")
-    p.add_argument("--T", type=number(flag="--T", lo=1000, hi=10**8, integer=True), default=str(T_SIM),
-                   help=f"rounds of each simulation, an integer in [1000, 1e8] (default {T_SIM})")
-    p.add_argument("--C-max", dest="C_max", type=number(flag="--C-max", lo=3, hi=4096, integer=True),
-                   default=str(C_MAX), help=f"largest C scanned for the smallest diverging C, an integer in "
-                   f"[3, 4096] (default {C_MAX})")
+    # numbers stay strings: zoo() checks each once against numerics.cli.RANGES
+    p.add_argument("--T", default=str(T_SIM), help=f"rounds of each simulation, {range_text('T')} and at most "
+                   f"1e8 (each keeps its iterates) (default {T_SIM}); a run estimated over an hour needs --yes")
+    p.add_argument("--C-max", dest="C_max", default=str(C_MAX), help=f"largest C scanned for the smallest "
+                   f"diverging C, {range_text('C_max')} (default {C_MAX})")
+    p.add_argument("--yes", action="store_true", help="start a run whose ETA passes an hour")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_sweep_arguments(p)  # --workers N, --scheduler ADDRESS|local: one method per item
     return p
@@ -111,25 +110,18 @@ def main(argv=None, isolate: bool = False) -> int:
 
 
 def _body(argv) -> int:
+    from .api import zoo
+
     args = parser().parse_args(argv)
-    keys = list(ROW_BY_KEY) if not args.method else [k.strip() for k in args.method.split(",")]
-    for k in keys:
-        if k not in ROW_BY_KEY:
-            raise BadInput(f"--method: unknown method {k!r}; choose from {', '.join(ROW_BY_KEY)}")
-    opts = sweep_options(args)  # a missing 'distributed' with --scheduler: one line, exit 2
     if args.plot:
         from counterexamples.figures import _pyplot
 
         _pyplot()  # matplotlib missing: one line, exit 2, before the work
-    rows = run_zoo(keys, int(args.T), int(args.C_max), progress=not args.quiet, sweep_opts=opts)
-    disagree = [f"{r['method']} on {p}" for r in rows for p in PROBLEMS
-                if r["problems"][p]["agreement"] == "DISAGREES"]
-    doc = {"meta": meta(PROG.removeprefix("python -m "), precision="float64 simulations; arb balls (128/512 bits) "
-                        "for the certified drift"),
-           "problems": list(PROBLEMS), "pairs": [list(p) for p in PAIRS], "T": int(args.T), "C_max": int(args.C_max),
-           "results": rows, "findings": findings(rows), "disagreements": disagree}
+    doc = zoo(methods=args.method, T=args.T, C_max=args.C_max, progress=not args.quiet, workers=args.workers,
+              scheduler=args.scheduler, yes=args.yes, _flag=lambda k: "--" + k.replace("_", "-"))
+    rows, disagree = doc["results"], doc["disagreements"]
     if args.json:
-        text = json.dumps(doc, indent=2, default=str)
+        text = dumps(doc)
     else:
         text = "\n".join([f"# T = {args.T} rounds per simulation (alpha_t = alpha/sqrt(t)); C* = smallest "
                           f"diverging C of Theorem 2's family, scanned up to {args.C_max}", table(rows), ""]
