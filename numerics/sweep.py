@@ -123,7 +123,10 @@ def _worker_init(threads: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .cli import die_with_parent
 
-    die_with_parent(os.getppid())
+    # the pid the parent had when it spawned us (not getppid(): a parent that died while this worker was
+    # starting has already been replaced by init, and the worker must end then too)
+    parent = multiprocessing.parent_process()
+    die_with_parent(parent.pid if parent is not None and parent.pid else os.getppid())
     _limit_threads(threads)
 
 
