@@ -19,6 +19,13 @@ Examples
 """
 from __future__ import annotations
 
+if __name__ == "__main__":  # Ctrl-C during the imports below: one line and 130 (main_entry takes over after)
+    import os as _os
+    import signal as _signal
+
+    _signal.signal(_signal.SIGINT, lambda s, f: (_os.write(2, b"python -m counterexamples.simulate: interrupted\n"),
+                                                 _os._exit(130)))
+
 import copy
 import math
 import sys
