@@ -183,3 +183,52 @@ def test_audit_api_raises_bad_input(kw, word):
     from proofs import audit
 
     assert _raises_bad_input(audit, **kw).startswith(word)
+
+
+# ------------------------------------------------------------------------------------------------
+# long runs: the ETA guard, its engine hook, the heartbeat
+def test_confirm_eta_asks_past_an_hour_and_prints_the_eta_first():
+    import io
+
+    from numerics.cli import confirm_eta
+
+    with pytest.raises(BadInput, match=r"^--T 5: estimated run time 2\.0 h \(ETA over 1 hour\); add --yes"):
+        confirm_eta(7200.0, False, "--T 5")
+    buf = io.StringIO()
+    confirm_eta(7200.0, True, "--T 5", stream=buf)
+    assert buf.getvalue() == "--T 5: ETA 2.0 h (over 1 hour; --yes given)\n"
+    buf = io.StringIO()
+    confirm_eta(3000.0, False, "--T 5", stream=buf)  # under an hour: said, not asked
+    confirm_eta(None, False, "--T 5", stream=buf)     # no estimate (a fast path): nothing
+    assert buf.getvalue() == "--T 5: ETA 50.0 min (estimated)\n"
+
+
+def test_the_engine_may_answer_the_estimate_itself(monkeypatch):
+    """The hook for a fast path: numerics.engine.estimate_seconds, when defined, is asked first."""
+    import numerics.engine as engine
+    from numerics import Periodic
+    from numerics.cli import estimate_seconds
+
+    seen = []
+    monkeypatch.setattr(engine, "estimate_seconds", lambda m, p, T, x1=0, backend=None: seen.append(T) or 0.5,
+                        raising=False)
+    assert estimate_seconds(make("adam"), Periodic(pattern=[3, -1]), 10**15, lanes=4) == 2.0 and seen == [10**15]
+
+
+def test_a_silent_step_gets_a_heartbeat_line():
+    """A step that never calls update still shows a line after `delay` s (in-process: a daemon thread)."""
+    import io
+    import time
+
+    from numerics.cli import Progress
+
+    buf = io.StringIO()
+    with Progress("[t] step", 1, stream=buf, delay=0.2, every=0.2):
+        time.sleep(1.0)
+    lines = buf.getvalue().splitlines()
+    assert lines[0].startswith("[t] step: 0/1 (0%)") and "ETA unknown" in lines[0]
+    assert lines[-1].startswith("[t] step: done in")
+    quiet = io.StringIO()
+    with Progress("[t] step", 1, stream=quiet, delay=5.0):
+        time.sleep(0.3)  # a short step stays silent
+    assert quiet.getvalue() == ""
