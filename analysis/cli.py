@@ -6,13 +6,12 @@ lemmas proved, derivation checks pass); 1 something is UNKNOWN or a check failed
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 import sympy as sp
 
-from numerics.cli import BadInput, Parser, emit, main_entry
+from numerics.cli import BadInput, Parser, dumps, emit, main_entry
 from numerics.cli import meta as base_meta
 
 SCHEMA = "--json: {gamma: {method: {verdict, witness, ...}}, bounds: {name: {latex, srepr, symbols, source}}, meta}"
@@ -202,7 +201,7 @@ def _main(argv) -> int:
     progress = None if args.quiet else (lambda m: sys.stderr.write(f"[analysis {time.perf_counter() - start:5.1f}s] {m}\n"))
     res = collect(sections, progress)
     if args.json:
-        text = json.dumps(to_json(res), indent=1, default=str) + "\n"
+        text = dumps(to_json(res)) + "\n"
     else:
         text = to_text(res, args.latex)
     emit(text, args.output)

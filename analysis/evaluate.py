@@ -153,7 +153,7 @@ def measure(cfg: RunConfig, dps: int = 30, checkpoints: list[int] | None = None)
                             G_inf=acc["G"], moment=acc["mom"], cond1=acc["cond1"], cond1_T=acc["cond1_T"],
                             cond2=acc["cond2"])
 
-    res = run(cfg.hyper(), cfg.problem, cfg.T, x1=cfg.x1, backend=B, checkpoints=cps, on_step=on_step)
+    res = run(cfg.hyper(), cfg.problem, cfg.T, prescribed="record", x1=cfg.x1, backend=B, checkpoints=cps, on_step=on_step)
     out = Measurement(cfg, dps)
     gamma_reddi = B.num(cfg.beta1) / ctx.sqrt(b2) if cfg.method != "adamnc" else ctx.mpf(0)
     for cp in res.checkpoints:

@@ -89,6 +89,11 @@ class Family:
     defaults: dict = field(default_factory=dict)  # hyper-parameters prescribed by the theorem
     note: str = ""
 
+    def __post_init__(self):
+        # the bare sequence remembers what its theorem prescribes, so that numerics.run on it records
+        # (and warns about) a departure: numerics.run.prescription
+        self.sequence.prescribed = {"family": self.name, "hyper": dict(self.defaults)}
+
     @property
     def problem(self):
         raise AttributeError(
@@ -108,9 +113,13 @@ class Family:
     def method(self, name: str, **overrides):
         """``numerics.make(name, ...)`` with the family's prescribed hyper-parameters (and overrides)."""
         from numerics import make
+        from numerics.optimizers import accepted
 
+        # a prescribed value the method does not have (beta1 for SGD) does not apply to it; an override
+        # it does not take is the caller's error (make raises TypeError naming it)
+        given, takes = {k for k, v in overrides.items() if v is not None}, accepted(name)
         h = self.hyper(**overrides)
-        return make(name, **{k: v for k, v in h.items() if k not in _START})
+        return make(name, **{k: v for k, v in h.items() if k not in _START and (k in takes or k in given)})
 
     def run(self, name: str, T: int, *, backend=None, checkpoints=None, **overrides):
         """``numerics.run`` of :meth:`method` on the sequence from the prescribed start."""
@@ -118,7 +127,7 @@ class Family:
 
         x1 = self.hyper(**overrides).get("x1", 0)
         return run(self.method(name, **overrides), self.sequence, T, x1=x1, backend=backend,
-                   checkpoints=checkpoints)
+                   checkpoints=checkpoints, prescribed="record")
 
 
 def periodic_problem(C, n: int, name: str = "periodic", big=None, small=-1) -> Periodic:

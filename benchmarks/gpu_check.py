@@ -13,7 +13,6 @@ Exit codes: 0 when both agree to 1e-12, 1 when one does not, 2 when no GPU answe
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -28,6 +27,7 @@ def main(argv=None) -> int:
     from analysis.conditions import SECTION5
     from numerics import Periodic, make, run
     from numerics.backends import ArrayAPIBackend, BackendUnavailable, CupyBackend, NumpyBackend
+    from numerics.cli import dumps
     from numerics.engine import batch
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     ok = all(out[k]["max_abs_dx_T"] <= 1e-12 and out[k]["max_rel_d_avg_regret"] <= 1e-12
              for k in ("cuda", "array_api"))
     out["agree_to_1e-12"] = ok
-    text = json.dumps(out, indent=2)
+    text = dumps(out)  # the one JSON writer of every command
     print(text)
     if "--json" in argv:
         path = argv[argv.index("--json") + 1]

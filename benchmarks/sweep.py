@@ -47,7 +47,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from counterexamples import sweep_examples as E  # noqa: E402
-from numerics.cli import EXIT_BAD_INPUT, BadInput, Parser, check_writable, versions, write_atomic  # noqa: E402
+from numerics.cli import EXIT_BAD_INPUT, BadInput, Parser, check_writable, dumps, versions, write_atomic  # noqa: E402
 from numerics.sweep import MAX_WORKERS, default_chunk_size, sweep  # noqa: E402
 
 TARGET_SPEEDUP = 1.7
@@ -208,7 +208,7 @@ def main(argv=None) -> int:
                                            f"{row.get('overhead_per_chunk_ms', float('nan')):.1f} ms/chunk")
         print(f"  {ex:<10} {row['seconds']:8.2f} s{extra}", file=table)
     print(f"  results identical across executors: {out['identical']}", file=table)
-    text = json.dumps(out, indent=2) + "\n"
+    text = dumps(out) + "\n"  # the one JSON writer of every command
     if a.json == "-":
         sys.stdout.write(text)
     elif a.json:

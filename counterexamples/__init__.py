@@ -2,8 +2,8 @@
 
 Packages and modules (see docs/architecture.md):
 
-* :mod:`counterexamples.search` -- ``python -m counterexamples.search``; ``search(argv) -> dict`` from
-  Python; per theorem :mod:`~counterexamples.search.thm1`, :mod:`~counterexamples.search.thm2`,
+* :mod:`counterexamples.search` -- ``python -m counterexamples.search``; ``search(theorem=..., ...) -> SearchResult``
+  from Python (keyword arguments); per theorem :mod:`~counterexamples.search.thm1`, :mod:`~counterexamples.search.thm2`,
   :mod:`~counterexamples.search.thm6`;
 * :mod:`counterexamples.drift` -- the exact drift test ``drift``, ``drift_sign``, ``smallest_diverging_C``,
   ``diverging_C_range``;

@@ -14,8 +14,16 @@ It lives in ``numerics`` (the lowest layer) so that every layer may import it.  
 * **Exits** (:func:`main_entry`): 0 success, 1 a check failed, 2 bad input, 130 interrupted.  Ctrl-C
   prints one line and ends at once (pending temporary files removed, nothing half-written); a closed
   stdout pipe (``| head``) ends quietly.
-* **Progress** (:class:`Progress`): on stderr, with an ETA, only for runs longer than about 2 s.
-* **JSON layout** (:func:`meta`): every JSON document has ``meta`` = {tool, versions, seed, precision}.
+* **Progress** (:class:`Progress`): on stderr, with an ETA, only for runs longer than about 2 s; a
+  step that reports nothing for 2 s still shows that it is running (a heartbeat line).
+* **Long runs** (:func:`confirm_eta`, :func:`estimate_seconds`): a run estimated to pass an hour prints
+  its ETA and needs ``--yes`` (else one line, exit 2).  The estimate asks the engine first
+  (``numerics.engine.estimate_seconds``, where a fast path knows its own cost), else times short runs.
+* **JSON** (:func:`dumps`, :func:`meta`): every command writes JSON through the one :func:`dumps`
+  (strict: NaN and infinities as strings, exact rationals as "p/q"); every document has
+  ``meta`` = {tool, versions, seed, precision}.
+* **Python APIs** (:func:`value`): the keyword APIs behind the commands check typed values (int,
+  Fraction, float, str) against the same :data:`RANGES` and raise :class:`BadInput`, never SystemExit.
 """
 from __future__ import annotations
 
@@ -26,8 +34,10 @@ import os
 import platform
 import re
 import signal
+import struct
 import sys
 import tempfile
+import threading
 import time
 from fractions import Fraction
 from typing import Callable, NoReturn
@@ -88,7 +98,10 @@ def parse_number(text, name: str, lo=None, hi=None, lo_open=False, hi_open=False
     return v
 
 
-# One range per parameter, for every command.  (lo, hi, lo_open, hi_open, integer)
+# One range per parameter, for every command and every Python API.  (lo, hi, lo_open, hi_open, integer)
+# A command may ask more of a value where its mathematics does (Theorem 1's C > 2, an even C for
+# Theorem 2); it says so in its own message.  T is bounded by float64's exact integers' reach of the
+# engines' counters; a run estimated to pass an hour needs --yes (confirm_eta).
 RANGES = {
     "alpha": (0, None, True, False, False),
     "beta1": (0, 1, False, True, False),
@@ -96,15 +109,50 @@ RANGES = {
     "eps": (0, None, False, False, False),
     "lam": (0, 1, True, True, False),
     "x1": (-1, 1, False, False, False),
-    "delta": (0, None, True, False, False),
+    "delta": (0, 1, True, False, False),  # Theorem 3's small constant: p = (1 + delta)/(C + 1)
     "p": (0, 1, True, True, False),
     "C": (0, None, True, False, False),
-    "n": (2, 10**7, False, False, True),
+    "n": (2, 10**6, False, False, True),  # a period is held as a list of n exact rows
     "T": (1, 10**15, False, False, True),
     "seed": (0, 2**32 - 1, False, False, True),
     "dps": (5, 10**5, False, False, True),
     "timeout": (0, 600, True, False, False),
+    "grid": (2, 256, False, False, True),
+    "threshold_map": (2, 64, False, False, True),
+    "decades": (1, 9, False, False, True),
+    "paths": (100, 10**6, False, False, True),
+    "C_max": (3, 4096, False, False, True),
 }
+
+
+def value(param: str, v, name: str | None = None):
+    """A typed value of ``param`` (int, Fraction, float, decimal str or "p/q") checked against
+    :data:`RANGES`: an exact Fraction (an int for integer parameters), else :class:`BadInput` naming
+    ``name`` (default ``param``) and the range.  A float is read as its shortest decimal (0.9 -> 9/10).
+
+    >>> value("beta2", 0.99), value("T", 1e6), value("beta1", "1/2")
+    (Fraction(99, 100), 1000000, Fraction(1, 2))
+    """
+    lo, hi, lo_open, hi_open, integer = RANGES[param]
+    name = name or param
+    if isinstance(v, bool) or v is None:
+        raise BadInput(f"{name} must be {'an integer' if integer else 'a number'} in "
+                       f"{_interval(lo, hi, lo_open, hi_open)} (got {v!r})")
+    if isinstance(v, Fraction):
+        text = str(v)
+    elif isinstance(v, float) or type(v).__name__.startswith("float"):
+        f = float(v)
+        text = repr(f) if math.isfinite(f) else str(f)
+    elif isinstance(v, int) or type(v).__name__.startswith("int"):
+        text = str(int(v))
+    elif isinstance(v, str):
+        text = v
+    else:
+        raise BadInput(f"{name} must be a number (int, Fraction, float or str), got {type(v).__name__}")
+    if integer and isinstance(v, Fraction) and v.denominator == 1:
+        text = str(v.numerator)
+    q = parse_number(text, name, lo, hi, lo_open, hi_open, integer)
+    return int(q) if integer else q
 
 
 def number(param: str | None = None, *, flag: str | None = None, lo=None, hi=None, lo_open=False,
@@ -141,7 +189,8 @@ class Parser(argparse.ArgumentParser):
     before returning, so that a bad path fails before any work."""
 
     def __init__(self, *args, output: bool = True, json_help: str = "print one JSON object on stdout "
-                 "instead of the table", plot: bool = False, **kw):
+                 "instead of the table", plot: bool = False, raise_errors: bool = False, **kw):
+        self.raise_errors = raise_errors  # a Python API parsing a list: BadInput instead of SystemExit
         epilog = kw.pop("epilog", None)
         kw.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         # a caller that still defines its own --json (benchmarks/run.py, until it switches over) replaces ours
@@ -158,6 +207,8 @@ class Parser(argparse.ArgumentParser):
             self._outputs.append(("plot", "--plot", PLOT_FORMATS))
 
     def error(self, message) -> NoReturn:  # noqa: D401 - argparse API
+        if self.raise_errors:
+            raise BadInput(' '.join(str(message).split()))
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {' '.join(str(message).split())}\n")
 
     def parse_args(self, args=None, namespace=None):
@@ -252,9 +303,41 @@ def emit(text: str, output: str | None = None) -> None:
     sys.stdout.flush()
 
 
+def plain(obj):
+    """``obj`` as plain JSON values: exact rationals as "p/q", NaN and infinities as "nan"/"inf"/"-inf"
+    (strict JSON has no such numbers), numpy scalars and arrays as numbers and lists, tuples and sets as
+    lists, dataclasses as dicts, anything else as its str."""
+    if obj is None or isinstance(obj, (bool, str, int)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else str(obj)
+    if isinstance(obj, Fraction):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k if isinstance(k, str) else str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return [plain(v) for v in sorted(obj, key=str)]
+    if hasattr(obj, "tolist") and hasattr(obj, "dtype"):  # numpy scalar or array
+        return plain(obj.tolist())
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return plain(dataclasses.asdict(obj))
+    return str(obj)
+
+
 def dumps(doc) -> str:
-    """The JSON text of every command: strict (no NaN), indented."""
-    return json.dumps(doc, indent=1, allow_nan=False)
+    """The JSON text of every command (one function for all): :func:`plain` values, strict, indented.
+
+    >>> print(dumps({"C": Fraction(1, 2), "D": float("nan")}))
+    {
+     "C": "1/2",
+     "D": "nan"
+    }
+    """
+    return json.dumps(plain(doc), indent=1, allow_nan=False)
 
 
 def versions() -> dict:
@@ -330,8 +413,57 @@ def _run(prog, body, argv) -> int:
         return EXIT_INTERRUPTED
 
 
+# The progress of an isolated worker, shared with its supervisor (an anonymous shared mapping made
+# before the fork): compiled code (a numba kernel, a Z3 call) can hold the worker's interpreter for
+# many seconds, so the supervisor, idle otherwise, shows that the step is still running.
+_SHARED = None
+_HB = struct.Struct("<QBBddqq")  # seq, active, tty, t0 (epoch s), last shown (epoch s), done, total
+_HB_LABEL = 2048
+
+
+def _hb_write(active: bool, tty: bool = False, t0: float = 0.0, last: float = 0.0, done: int = 0,
+              total: int = 1, label: str = "") -> None:
+    if _SHARED is None:
+        return
+    seq = _HB.unpack_from(_SHARED, 0)[0] + 1  # odd while writing (a seqlock: the reader retries)
+    _HB.pack_into(_SHARED, 0, seq, 0, 0, 0.0, 0.0, 0, 1)
+    raw = label.encode("utf-8", "replace")[:_HB_LABEL - 2]
+    _SHARED[_HB.size:_HB.size + 2 + len(raw)] = len(raw).to_bytes(2, "little") + raw
+    _HB.pack_into(_SHARED, 0, seq + 1, int(active), int(tty), t0, last, int(done), int(total))
+
+
+def _hb_read():
+    for _ in range(5):
+        seq, active, tty, t0, last, done, total = _HB.unpack_from(_SHARED, 0)
+        n = int.from_bytes(_SHARED[_HB.size:_HB.size + 2], "little")
+        label = _SHARED[_HB.size + 2:_HB.size + 2 + n].decode("utf-8", "replace")
+        if seq % 2 == 0 and _HB.unpack_from(_SHARED, 0)[0] == seq:
+            return bool(active), bool(tty), t0, last, done, total, label
+    return None
+
+
+def _hb_beat(delay: float = 2.0, every: float = 10.0) -> None:
+    """Supervisor side: when the worker's running step has shown nothing for ``delay`` s, show its line."""
+    st = _hb_read()
+    if st is None:
+        return
+    active, tty, t0, last, done, total, label = st
+    now = time.time()
+    if not active or now - t0 < delay or now - last < (1.0 if tty else every) or now - t0 < 0:
+        return
+    line = _progress_line(label, done, total, now - t0)
+    try:
+        os.write(2, (f"\r{line}\x1b[K" if tty else line + "\n").encode())
+    except OSError:
+        return
+    seq = _HB.unpack_from(_SHARED, 0)[0]
+    if seq % 2 == 0:  # record the line as shown (the worker rewrites the whole record on its next change)
+        _HB.pack_into(_SHARED, 0, seq, int(active), int(tty), t0, now, int(done), int(total))
+
+
 def _supervise(prog: str, pid: int) -> int:
-    """Parent side of :func:`main_entry` with ``isolate=True``: wait for the worker; on Ctrl-C kill it."""
+    """Parent side of :func:`main_entry` with ``isolate=True``: wait for the worker (showing its progress
+    when the worker cannot); on Ctrl-C kill it."""
     def handler(signum, frame):
         try:
             os.kill(pid, signal.SIGKILL)
@@ -346,10 +478,13 @@ def _supervise(prog: str, pid: int) -> int:
     signal.signal(signal.SIGINT, handler)
     while True:
         try:
-            _, status = os.waitpid(pid, 0)
-            break
+            done, status = os.waitpid(pid, os.WNOHANG if _SHARED is not None else 0)
         except ChildProcessError:  # pragma: no cover
             return EXIT_CHECK_FAILED
+        if done:
+            break
+        _hb_beat()
+        time.sleep(0.2)
     return os.waitstatus_to_exitcode(status) if status else 0
 
 
@@ -380,6 +515,13 @@ def main_entry(prog: str, body: Callable[[list[str] | None], int], argv=None, is
         sys.stdout.flush()
         sys.stderr.flush()
         supervisor = os.getpid()
+        global _SHARED
+        try:
+            import mmap
+
+            _SHARED = mmap.mmap(-1, _HB.size + _HB_LABEL)  # shared and anonymous: survives the fork
+        except (ImportError, OSError, ValueError):  # pragma: no cover - no shared memory: no heartbeat
+            _SHARED = None
         pid = os.fork()
         if pid:
             return _supervise(prog, pid)
@@ -417,12 +559,22 @@ def main_entry(prog: str, body: Callable[[list[str] | None], int], argv=None, is
 
 # ------------------------------------------------------------------------------------------------
 # progress
+def _progress_line(label: str, done: int, total: int, elapsed: float) -> str:
+    frac = min(1.0, done / max(1, total))
+    eta = f"ETA {elapsed * (1 - frac) / frac:,.0f} s" if frac > 0 else "ETA unknown"
+    return f"{label}: {done:,}/{total:,} ({frac:.0%}) {elapsed:,.1f} s, {eta}"
+
+
 class Progress:
     """Progress on stderr with an ETA: ``with Progress("label", total) as p: p.update(done)``.
 
     Silent for the first ``delay`` seconds (short runs stay quiet), then on a terminal one line
     redrawn in place at most every 0.2 s, otherwise a line every ``every`` seconds.  ``enabled=False``
     silences it (``--quiet``).  ``update`` also accepts ``(done, total)``, the engine's callback shape.
+    Used as a context manager it also keeps a heartbeat: a step that calls no ``update`` for ``delay``
+    seconds (one Z3 query, one long kernel segment) still shows a line with its elapsed time, from a
+    daemon thread (it runs whenever the working thread lets the interpreter go, e.g. between the
+    engine's segments).
     """
 
     def __init__(self, label: str, total: int, enabled: bool = True, stream=None, delay: float = 2.0,
@@ -435,18 +587,51 @@ class Progress:
         self._last = -math.inf
         self.done = 0
         self.shown = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat = None
+
+    _stack: list = []  # the bars open in this process, innermost last
 
     def __enter__(self):
+        Progress._stack.append(self)
+        self._publish()
+        if self.enabled and _SHARED is None:  # supervised: the supervisor keeps the heartbeat
+            self._beat = threading.Thread(target=self._heartbeat, name="progress-heartbeat", daemon=True)
+            self._beat.start()
         return self
+
+    def _heartbeat(self):
+        period = 1.0 if self.tty else self.every
+        if self._stop.wait(self.delay):
+            return
+        while not self._stop.is_set():
+            with self._lock:
+                if time.perf_counter() - self._last >= min(period, self.delay):
+                    self._show(time.perf_counter())
+            if self._stop.wait(0.5):
+                return
 
     def __call__(self, done: int, total: int | None = None):
         self.update(done, total)
 
     def line(self) -> str:
-        el = time.perf_counter() - self.t0
-        frac = min(1.0, self.done / self.total)
-        eta = f"ETA {el * (1 - frac) / frac:,.0f} s" if frac > 0 else "ETA unknown"
-        return f"{self.label}: {self.done:,}/{self.total:,} ({frac:.0%}) {el:,.1f} s, {eta}"
+        return _progress_line(self.label, self.done, self.total, time.perf_counter() - self.t0)
+
+    def _publish(self, active=True):
+        """Tell a supervising process (main_entry's isolate) what runs, for its heartbeat."""
+        if _SHARED is not None and self.enabled:
+            if active:
+                el = time.perf_counter() - self.t0
+                now = time.time()
+                _hb_write(True, self.tty, now - el, now - (time.perf_counter() - self._last)
+                          if self._last > -math.inf else 0.0, self.done, self.total, self.label)
+            else:
+                prev = Progress._stack[-1] if Progress._stack else None
+                if prev is not None:
+                    prev._publish()
+                else:
+                    _hb_write(False)
 
     def update(self, done: int, total: int | None = None):
         if total is not None:
@@ -454,18 +639,40 @@ class Progress:
         self.done = done
         if not self.enabled:
             return
+        self._publish()
         now = time.perf_counter()
         if now - self.t0 < self.delay or now - self._last < (0.2 if self.tty else self.every):
             return
+        with self._lock:
+            self._show(now)
+
+    def _show(self, now):
+        if self._stop.is_set():
+            return
         self._last = now
         self.shown = True
-        if self.tty:
-            self.stream.write(f"\r{self.line()}\x1b[K")
-        else:
-            self.stream.write(self.line() + "\n")
-        self.stream.flush()
+        try:
+            if self.tty:
+                self.stream.write(f"\r{self.line()}\x1b[K")
+            else:
+                self.stream.write(self.line() + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):  # stderr gone: progress is not worth failing for
+            pass
+        self._publish()
 
     def __exit__(self, *exc):
+        self._stop.set()
+        if self in Progress._stack:
+            Progress._stack.remove(self)
+        if _SHARED is not None and self.enabled:
+            last = _hb_read()
+            if last is not None and last[3] > 0 and time.time() - last[3] < 60:
+                self.shown = True  # the supervisor showed a line of this step: close it with "done"
+        self._publish(active=False)
+        if self._beat is not None:
+            with self._lock:  # a heartbeat line in flight is finished before the summary
+                pass
         if self.enabled and self.shown:
             if self.tty:
                 self.stream.write("\n")
@@ -474,6 +681,79 @@ class Progress:
         return False
 
 
+# ------------------------------------------------------------------------------------------------
+# long runs: the ETA first, and --yes past an hour
+ETA_CONFIRM_S = 3600.0
+
+
+def duration(seconds: float) -> str:
+    """A human duration: '42 s', '3.5 min', '2.1 h', '98 days', '3.1e+03 years'."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    if seconds < 1000 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{seconds / 86400 / 365.25:.2g} years"
+
+
+def confirm_eta(seconds: float | None, yes: bool, what: str, stream=None) -> None:
+    """The guard of every long run: with an estimate over :data:`ETA_CONFIRM_S` (an hour), print the
+    ETA on stderr and go on when ``yes`` (``--yes``), else raise :class:`BadInput` with the ETA in its
+    one line (exit 2, before any work).  ``seconds`` None (no estimate, or a fast path that knows it is
+    quick) passes."""
+    if seconds is None:
+        return
+    stream = stream or sys.stderr
+    if seconds <= ETA_CONFIRM_S:
+        if seconds >= 60:  # long enough to want to know, short enough to start without asking
+            stream.write(f"{what}: ETA {duration(seconds)} (estimated)\n")
+            stream.flush()
+        return
+    if not yes:
+        raise BadInput(f"{what}: estimated run time {duration(seconds)} (ETA over 1 hour); "
+                       f"add --yes (Python: yes=True) to start it, or choose a smaller T")
+    stream.write(f"{what}: ETA {duration(seconds)} (over 1 hour; --yes given)\n")
+    stream.flush()
+
+
+def estimate_seconds(method, problem, T: int, x1=0, backend=None, lanes: int = 1) -> float | None:
+    """Estimated wall time of ``numerics.engine.simulate(method, problem, T, x1, backend)`` (times
+    ``lanes`` for a batch of independent runs), or None for a run too short to matter (T <= 10^5).
+
+    The hook for fast paths: when :mod:`numerics.engine` defines ``estimate_seconds(method, problem, T,
+    x1=..., backend=...)`` its answer (a float, or None for "no opinion") is used first, so a fast path
+    that does not step every round takes the guard out of the way.  Otherwise: short runs of growing
+    length on the same path (compiled once first) until one takes 0.2 s, extrapolated linearly."""
+    T = int(T)
+    try:
+        from numerics import engine
+    except ImportError:  # pragma: no cover - numerics without its engine
+        engine = None
+    hook = getattr(engine, "estimate_seconds", None)
+    if hook is not None:
+        est = hook(method, problem, T, x1=x1, backend=backend)
+        if est is not None:
+            return float(est) * max(1, lanes)
+    if T <= 10**5:
+        return None
+    sim = engine.simulate if engine is not None else __import__("numerics.run", fromlist=["run"]).run
+    kw = dict(x1=x1, backend=backend, checkpoints=[])
+    sim(method, problem, 10, **kw)  # compile (numba caches on disk) outside the timing
+    k, el = 1000, 0.0
+    while True:
+        t0 = time.perf_counter()
+        sim(method, problem, k, **kw)
+        el = time.perf_counter() - t0
+        if el >= 0.2 or k * 10 > T // 10:
+            break
+        k *= 10
+    return T * el / k * max(1, lanes)
+
+
 __all__ = ["EXIT_OK", "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_HELP", "BadInput", "CheckFailed",
            "Parser", "number", "parse_number", "RANGES", "range_text", "fail", "check_writable",
-           "check_output_path", "write_atomic", "emit", "dumps", "versions", "meta", "main_entry", "Progress"]
+           "check_output_path", "write_atomic", "emit", "dumps", "plain", "versions", "meta", "main_entry", "Progress",
+           "value", "confirm_eta", "estimate_seconds", "duration", "ETA_CONFIRM_S", "die_with_parent"]

@@ -319,17 +319,56 @@ FACTORIES = dict(sgd=sgd, adagrad=adagrad, rmsprop=rmsprop, adam=adam, amsgrad=a
                  adamnc=adamnc, adamx=adamx)
 
 
-def make(name: str, **hyper) -> Method:
-    """Method by name, passing only the hyper-parameters it accepts (None means 'its default')."""
+def accepted(name: str) -> tuple[str, ...]:
+    """The keywords ``make(name, ...)`` takes (its factory's parameters), in signature order.
+
+    >>> accepted("rmsprop")
+    ('alpha', 'beta2', 'eps', 'schedule', 'variant')
+    """
     import inspect
 
     if name not in FACTORIES:
         raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(METHODS)}")
-    f = FACTORIES[name]
-    accepted = inspect.signature(f).parameters
-    if hyper.get("variant") == "paper" and name in ZOO_VARIANTS and "paper" not in ZOO_VARIANTS[name]:
-        hyper = {k: v for k, v in hyper.items() if k != "variant"}  # no paper form: the method's own default
-    return f(**{k: v for k, v in hyper.items() if k in accepted and v is not None})
+    return tuple(inspect.signature(FACTORIES[name]).parameters)
+
+
+def applicable(name: str, hyper: dict) -> dict:
+    """The part of ``hyper`` that ``make(name, ...)`` takes: for sweeps that give one set of keywords to
+    several methods on purpose (beta1 means nothing to RMSProp).  An explicit opt-in; make never drops.
+
+    >>> applicable("rmsprop", {"beta1": "0.9", "beta2": "0.99"})
+    {'beta2': '0.99'}
+    """
+    takes = accepted(name)
+    return {k: v for k, v in hyper.items() if k in takes}
+
+
+def make(name: str, **hyper) -> Method:
+    """The method ``name`` with the hyper-parameters given; a keyword it does not take is an error.
+
+    As in torch.optim and optax, a misspelt or foreign keyword raises ``TypeError`` naming it and the
+    keywords the method takes (``make('adam', beta_2='0.5')`` would otherwise run beta2 = 0.99), and so
+    does one that does not apply to the method (``beta1`` for RMSProp, ``beta2`` for AdamNC, whose
+    beta_{2t} is a schedule); a variant the method has no form of is a ValueError.  A value None means
+    "the method's default".  Values are kept exact (str, int, Fraction).  To pass one set of keywords
+    to several methods on purpose, filter it with :func:`applicable`.
+
+    >>> make("adam", beta2="1/2").hyper["beta2"]
+    '1/2'
+    >>> make("adam", beta_2="0.5")
+    Traceback (most recent call last):
+    ...
+    TypeError: make('adam'): unexpected keyword 'beta_2' (did you mean 'beta2'?); adam takes alpha, beta1, beta2, eps, schedule, variant, bias_correction_m, bias_correction_v, eps_root
+    """
+    import difflib
+
+    takes = accepted(name)
+    for key in hyper:
+        if key not in takes:
+            close = difflib.get_close_matches(key, takes, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"make({name!r}): unexpected keyword {key!r}{hint}; {name} takes {', '.join(takes)}")
+    return FACTORIES[name](**{k: v for k, v in hyper.items() if v is not None})
 
 
 # ================================================================================================

@@ -12,12 +12,13 @@ t updates and R_t/t uses x_1..x_t.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .backends import Backend, FloatBackend, NumpyBackend
+from .backends import Backend, FloatBackend, NumpyBackend, to_fraction
 from .optimizers import Method
 from .problems import LinearProblem
 from .projection import project_box
@@ -47,10 +48,102 @@ class RunResult:
     avg_regret: Any
     checkpoints: list[Checkpoint] = field(default_factory=list)
     backend: dict = field(default_factory=dict)
+    # for a named family's sequence: what the family prescribes and where this run departs from it
+    # (see :func:`prescription`); None for a problem that prescribes nothing
+    prescription: dict | None = None
 
     @property
     def x_next(self):
         return self.x_T
+
+
+class PrescriptionWarning(UserWarning):
+    """A family's sequence was run with other hyper-parameters (or start) than the family prescribes."""
+
+
+class PrescriptionError(ValueError):
+    """``run(..., prescribed="error")`` on a family's sequence with other hyper-parameters than it prescribes."""
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and not _numeric(a) or isinstance(b, str) and not _numeric(b):
+        return str(a) == str(b)
+    arr = np.asarray(a, dtype=object)
+    try:
+        want = to_fraction(b)
+        # a float given for an exact value (0.9 for 9/10) follows it when it is that value's float
+        return all(float(v) == float(want) if isinstance(v, (float, np.floating)) else to_fraction(v) == want
+                   for v in arr.ravel())
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return str(a) == str(b)
+
+
+def _numeric(s: str) -> bool:
+    try:
+        to_fraction(s)
+        return True
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def _text(v) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array{list(v.shape)}" if v.size > 4 else str([str(to_fraction(u)) for u in v.ravel()])
+    try:
+        return str(to_fraction(v)) if not isinstance(v, str) or _numeric(v) else v
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return str(v)
+
+
+def prescription(method: Method, problem: LinearProblem, x1=0) -> dict | None:
+    """What ``problem``'s family prescribes and where ``method`` started at ``x1`` departs from it.
+
+    A named family (:func:`analysis.families.build`) marks its bare ``sequence`` with the values its
+    theorem prescribes (``problem.prescribed``); other problems prescribe nothing (None).  Returns
+    ``{"family", "prescribed", "deviations": {key: {"prescribed", "ran"}}, "not_applicable", "follows"}``
+    with values as exact text.  A prescribed value that the method does not have (beta1 for SGD) is
+    listed under ``not_applicable``, not as a deviation.
+    """
+    pres = getattr(problem, "prescribed", None)
+    if not pres:
+        return None
+    values = pres.get("hyper", {})
+    from .optimizers import FACTORIES, accepted
+
+    # a value fixed by the method's definition (RMSProp's beta1 = 0) is not the caller's choice
+    takes = accepted(method.name) if method.name in FACTORIES else tuple(method.hyper)
+    dev, na = {}, []
+    for key, want in values.items():
+        if key == "x1":
+            ran = x1
+        elif key in method.hyper and key in takes:
+            ran = method.hyper[key]
+        else:
+            na.append(key)
+            continue
+        if ran is None or not _same(ran, want):
+            dev[key] = {"prescribed": _text(want), "ran": _text(ran)}
+    return {"family": pres.get("family"), "prescribed": {k: _text(v) for k, v in values.items()},
+            "deviations": dev, "not_applicable": na, "follows": not dev}
+
+
+def check_prescription(method: Method, problem: LinearProblem, x1=0, mode: str = "warn") -> dict | None:
+    """:func:`prescription`, then by ``mode``: "warn" (a :class:`PrescriptionWarning` when the run departs),
+    "error" (:class:`PrescriptionError`), or "record" (silent: the caller chose the values)."""
+    if mode not in ("warn", "error", "record"):
+        raise ValueError(f"prescribed must be 'warn', 'error' or 'record' (got {mode!r})")
+    rec = prescription(method, problem, x1)
+    if rec is None or rec["follows"] or mode == "record":
+        return rec
+    fam = rec["family"]
+    got = ", ".join(f"{k}={v['ran']} (prescribed {v['prescribed']})" for k, v in rec["deviations"].items())
+    msg = (f"the {fam!r} family prescribes {', '.join(f'{k}={v}' for k, v in rec['prescribed'].items())}; "
+           f"this run of {method.name} departs from it: {got}.  Use analysis.families.build({fam!r}).run(name, T) "
+           f"(or .method(name) with x1=.x1) for the theorem's setting; result.prescription records this")
+    if mode == "error":
+        raise PrescriptionError(msg)
+    warnings.warn(msg, PrescriptionWarning, stacklevel=3)
+    return rec
 
 
 def _best_fixed_loss(S, lo, hi, B):
@@ -69,13 +162,20 @@ def default_checkpoints(T: int) -> list[int]:
 
 def run(method: Method, problem: LinearProblem, T: int, x1=0, backend: Backend | None = None,
         checkpoints: Sequence[int] | None = None,
-        on_step: Callable[[int, Any, Any, Any, Any], None] | None = None) -> RunResult:
+        on_step: Callable[[int, Any, Any, Any, Any], None] | None = None, *,
+        prescribed: str = "warn") -> RunResult:
     """Simulate rounds t = 1..T.  ``x1`` is a scalar (all coordinates) or a vector / (N, d) batch.
 
     ``on_step(t, x_t, g_t, inv_lr_t, state_t)`` is called after each update (for Gamma, bounds, ...).
+
+    On a named family's ``sequence`` the result's ``prescription`` records the family's prescribed
+    hyper-parameters and start and any departure from them; ``prescribed`` says what a departure does:
+    "warn" (default: a :class:`PrescriptionWarning`), "error" (:class:`PrescriptionError`, before any
+    round), "record" (only the record).  ``Family.run`` applies the prescription for you.
     """
     if T < 1:
         raise ValueError(f"T must be >= 1 (got {T})")
+    presc = check_prescription(method, problem, x1, prescribed)
     B = backend or NumpyBackend()
     d = problem.d
     x1_arr = np.asarray(x1, dtype=object if not B.batched else np.float64)
@@ -86,7 +186,9 @@ def run(method: Method, problem: LinearProblem, T: int, x1=0, backend: Backend |
         B_run = B
     ctx = B_run.precision() if hasattr(B_run, "precision") else contextlib.nullcontext()
     with ctx:
-        return _run(method, problem, T, x1, B_run, B, scalar, checkpoints, on_step)
+        res = _run(method, problem, T, x1, B_run, B, scalar, checkpoints, on_step)
+    res.prescription = presc
+    return res
 
 
 def _run(method, problem, T, x1, B, B_report, scalar, checkpoints, on_step):

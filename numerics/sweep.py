@@ -118,8 +118,15 @@ def _limit_threads(threads: int | None) -> None:
 
 
 def _worker_init(threads: int | None) -> None:
-    """ProcessPoolExecutor initializer: Ctrl-C is the parent's business; limit threads."""
+    """ProcessPoolExecutor initializer: Ctrl-C is the parent's business; limit threads; and die with the
+    parent (a parent ended by Ctrl-C exits at once, without shutting its pool down: no orphan workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .cli import die_with_parent
+
+    # the pid the parent had when it spawned us (not getppid(): a parent that died while this worker was
+    # starting has already been replaced by init, and the worker must end then too)
+    parent = multiprocessing.parent_process()
+    die_with_parent(parent.pid if parent is not None and parent.pid else os.getppid())
     _limit_threads(threads)
 
 
@@ -258,8 +265,17 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
             p.join(timeout=5)
 
 
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+
+
 def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, threads) -> None:
     ctx = multiprocessing.get_context("spawn")
+    # the resource tracker (started with this interpreter's -W flags) would print a "leaked semaphore"
+    # warning after an interrupted run's one line; it cleans them up either way
+    import sys
+
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
     pending = set(todo)
     deaths = 0
     while pending:

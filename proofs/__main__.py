@@ -24,11 +24,10 @@ no replayed witness of its hypotheses (VACUOUS), 2 on bad arguments.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
-from numerics.cli import BadInput, Parser, emit, main_entry, meta, number, range_text
+from numerics.cli import BadInput, Parser, dumps, emit, main_entry, meta, number, range_text
 
 from . import vacuity
 from .audit import PRECISION, mismatches, run_audit, solver_counts
@@ -162,7 +161,7 @@ def _main(argv) -> int:
                     "statements": kernel_counts(theorems), "solvers": solvers, "mismatches": bad,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
     if args.json:
-        text = json.dumps(doc, indent=2)
+        text = dumps(doc)  # the one JSON writer of every command
     else:
         v = doc["meta"]["versions"]
         lines = [f"Proof audit of Reddi, Kale & Kumar (2018) -- z3 {v['z3']}, sympy {v['sympy']}, "

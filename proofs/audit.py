@@ -85,7 +85,19 @@ def solver_counts(theorems: list[dict]) -> dict:
 
 
 def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:
-    """The audit of the theorems ``ids`` (default: all of :data:`proofs.ids.IDS`)."""
+    """The audit of the theorems ``ids`` (default: all of :data:`proofs.ids.IDS`), as ``python -m proofs``.
+
+    ``ids``: a list of theorem ids (or one id); ``timeout_s``: the per-obligation Z3 limit, in the one
+    range of ``timeout`` (numerics.cli.RANGES); ``progress``: None or a callable taking one message per
+    obligation.  Returns one dict per theorem: id, title, steps (each: label, claim, verdict 'proved' /
+    'refuted' / 'unknown' / 'evidence', witness, reason, expected, ...), statement, summary, seconds.
+    Bad input raises ``numerics.cli.BadInput`` (a ValueError), never SystemExit."""
+    from numerics.cli import BadInput, value
+
     from .ids import IDS
 
-    return run_audit(list(ids or IDS), timeout_s, progress)
+    ids = [ids] if isinstance(ids, str) else list(ids or IDS)
+    for tid in ids:
+        if tid not in IDS:
+            raise BadInput(f"ids: unknown theorem id {tid!r}; choose from {', '.join(IDS)}")
+    return run_audit(ids, float(value("timeout", timeout_s, "timeout_s")), progress)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from numerics import Explicit, Periodic, make
+from numerics.optimizers import applicable
 from numerics.engine import BernoulliBatch, ExplicitBatch, PeriodicBatch, batch
 
 
 def workload(method, *, variant="paper", beta1=0.9, beta2=0.99, alpha=0.5, eps=0.0, schedule="sqrt",
              C=None, n=None, low=-1.0, p=None, seed=0, problem_kind="periodic", pattern=None,
              values=None, x1=0.0, N=None, beta1_schedule="constant", lam=None, eps_root=0.0, **extra):
-    meth = make(method, variant=variant, beta1=beta1, beta2=beta2, alpha=alpha, eps=eps,
-                schedule=schedule, beta1_schedule=beta1_schedule, lam=lam, eps_root=eps_root, **extra)
+    # one keyword form serves every method: pass each the keywords it takes (make rejects the others)
+    common = dict(variant=variant, beta1=beta1, beta2=beta2, alpha=alpha, eps=eps, schedule=schedule,
+                  beta1_schedule=beta1_schedule, lam=lam, eps_root=eps_root)
+    meth = make(method, **applicable(method, common), **extra)
     if problem_kind == "periodic":
         prob = Periodic(pattern=list(pattern)) if pattern is not None else PeriodicBatch(C, n, low)
     elif problem_kind == "bernoulli":

@@ -2,7 +2,10 @@
 
 Bad input of any kind: exit 2, exactly one line on stderr naming the argument, no traceback, nothing on
 stdout, no file written.  A closed stdout pipe ends quietly (no traceback).  SIGINT ends the command
-within a second and a half, exit 130, one line, no output file.  Every --help lists the exit codes.
+within a second and a half, exit 130, one line, no output file, and no process of the command left (its
+process group is empty within 5 s).  Every --help lists the exit codes.  A run estimated to pass an hour
+needs --yes (one line with the ETA, exit 2, without it).  A parameter has the same range in every command.
+A long step shows progress within about 2 s.
 """
 from __future__ import annotations
 
@@ -22,13 +25,15 @@ CLIS = {
     "proofs": ["-m", "proofs"],
     "analysis": ["-m", "analysis"],
     "conformance": ["-m", "counterexamples.conformance"],
+    "zoo": ["-m", "counterexamples.zoo"],
 }
 HAS = {  # which CLI takes which parameter (a parameter a CLI lacks is an unknown option: also exit 2)
     "beta2": ("simulate", "search", "conformance"),
     "alpha": ("simulate", "conformance"),
     "seed": ("simulate", "search", "conformance"),
     "timeout": ("search", "proofs"),
-    "plot": ("simulate", "search"),
+    "plot": ("simulate", "search", "zoo"),
+    "T": ("simulate", "search", "conformance", "zoo"),
 }
 BAD = [  # (argv, the word the one line must contain, only these CLIs or None for all)
     (["--output", ""], "--output", None),
@@ -46,6 +51,10 @@ BAD = [  # (argv, the word the one line must contain, only these CLIs or None fo
     (["--timeout", "inf"], "--timeout", HAS["timeout"]),
     (["--timeout", "0"], "--timeout", HAS["timeout"]),
     (["--plot", "x.txt"], "--plot", HAS["plot"]),
+    (["--T", "0"], "--T", HAS["T"]),
+    (["--T", "1e16"], "--T", HAS["T"]),
+    (["--theorem", "1", "--C", "1e400"], "--C", ("search",)),  # was a traceback (float overflow)
+    (["--optimizer", "os:getcwd"], "--optimizer", ("conformance",)),  # was a traceback (TypeError)
 ]
 CASES = [(cli, argv, word) for argv, word, only in BAD for cli in (only or CLIS)]
 
@@ -82,6 +91,7 @@ QUICK = {  # a short run of each CLI that prints JSON on stdout
     "analysis": ["--only", "lemmas", "--json", "--quiet"],
     "conformance": ["--optimizer", "counterexamples.conformance.drivers.user:paper_amsgrad_step",
                     "--problem", "thm1", "--T", "2000", "--compare-steps", "100", "--json", "--quiet"],
+    "zoo": ["--method", "sgd", "--C-max", "3", "--json", "--quiet"],
 }
 
 
@@ -104,13 +114,14 @@ def test_closed_pipe_ends_quietly(cli):
     assert p.returncode == 0 and b"Traceback" not in err and b"BrokenPipe" not in err, err[-800:]
 
 
-LONG = {  # runs that take far longer than the test waits
-    "simulate": ["--T", "1000000000000", "--optimizer", "adam"],
+LONG = {  # runs that take far longer than the test waits (--yes: past the ETA guard)
+    "simulate": ["--T", "1000000000000", "--optimizer", "adam", "--yes"],
     "search": ["--quiet"],
     "proofs": ["--quiet"],
     "analysis": ["--tightness", "--quiet"],
     "conformance": ["--optimizer", "counterexamples.conformance.drivers.user:paper_amsgrad_step",
-                    "--problem", "thm1", "--T", "1000000000", "--quiet"],
+                    "--problem", "thm1", "--T", "1000000000", "--quiet", "--yes"],
+    "zoo": ["--quiet"],
 }
 
 
@@ -125,8 +136,8 @@ def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=10)
     assert time.perf_counter() - t0 < 1.5
-    # progress lines of the run before the interrupt are allowed; after it, exactly one line
-    lines = [ln for ln in err.decode().splitlines() if ln.strip() and not re.search(r"\(\d+%\).*ETA", ln)]
+    # progress lines and the ETA of the run before the interrupt are allowed; after it, exactly one line
+    lines = [ln for ln in err.decode().splitlines() if ln.strip() and not re.search(r"\(\d+%\).*ETA|: ETA ", ln)]
     assert "Traceback" not in err.decode()
     assert p.returncode == 130 and len(lines) == 1 and "interrupted" in lines[0], err[-800:]
     assert list(tmp_path.iterdir()) == []  # no output file, no temporary left
@@ -149,3 +160,93 @@ def test_worker_dies_with_a_killed_supervisor():
         time.sleep(0.1)
     alive = [k for k in kids if os.path.exists(f"/proc/{k}") and open(f"/proc/{k}/stat").read().split()[2] != "Z"]
     assert alive == [], f"worker(s) {alive} outlived their supervisor"
+
+
+def test_one_range_per_parameter_in_every_command():
+    """--T 0 gets the same one-line range from every command that takes T (they used to differ:
+    [1000, 1e10], [1000, 1e8], [1, 1e9], [1, 1e15])."""
+    msgs = {cli: _run(cli, ["--T", "0"]).stderr.strip() for cli in HAS["T"]}
+    tails = {cli: m.split("error: ", 1)[1] for cli, m in msgs.items()}
+    assert set(tails.values()) == {"--T must be an integer in [1, 1000000000000000] (got 0)"}, msgs
+
+
+@pytest.mark.parametrize("cli,argv", [
+    ("simulate", ["--T", "1e15", "--optimizer", "adam"]),
+    ("conformance", ["--optimizer", "counterexamples.conformance.drivers.user:paper_amsgrad_step",
+                     "--problem", "thm1", "--T", "1e12", "--quiet"]),
+])
+def test_a_run_past_an_hour_needs_yes(cli, argv, tmp_path):
+    """The ETA first: without --yes one line naming it, exit 2, nothing written (numerics.cli.confirm_eta)."""
+    out = tmp_path / "out.txt"
+    r = _run(cli, argv + ["--output", str(out)])
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip() and not re.search(r"\(\d+%\).*ETA", ln)]
+    assert r.returncode == 2 and len(lines) == 1, r.stderr[-800:]
+    assert "ETA over 1 hour" in lines[0] and "--yes" in lines[0] and "--T" in lines[0]
+    assert r.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def _group(pgid: int) -> list[int]:
+    """Live (not zombie) processes of process group ``pgid``."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                out.append(int(d))
+    return out
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_ctrl_c_on_the_parallel_grid_leaves_no_process():
+    """SIGINT to the command's process group (what a terminal's Ctrl-C does) while the sweep's worker
+    processes run: exit 130 and, within 5 s, no process of the group left (orphaned workers were)."""
+    p = subprocess.Popen([sys.executable, "-m", "counterexamples.search", "--exact", "--grid", "200", "--no-sim",
+                          "--quiet", "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while len(_group(p.pid)) < 4 and p.poll() is None and time.time() < deadline:
+            time.sleep(0.2)  # supervisor, worker, and the pool's processes
+        assert len(_group(p.pid)) >= 4, "the sweep's worker processes never started"
+        time.sleep(1)
+        os.killpg(p.pid, signal.SIGINT)
+        assert p.wait(timeout=10) == 130
+        deadline = time.time() + 5
+        while _group(p.pid) and time.time() < deadline:
+            time.sleep(0.1)
+        assert _group(p.pid) == [], "processes of the command outlived it"
+    finally:
+        for pid in _group(p.pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_long_step_shows_progress_within_two_seconds():
+    """search --theorem 1 --T 1e10 printed nothing for minutes: its simulation holds the interpreter in
+    compiled code, so the supervising process shows the step's line (numerics.cli heartbeat)."""
+    p = subprocess.Popen([sys.executable, "-m", "counterexamples.search", "--theorem", "1", "--T", "1e10"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    import select
+
+    stamps = []
+    deadline = time.time() + 60  # on the old code the step's first line came minutes later, when it ended
+    try:
+        while time.time() < deadline:
+            if not select.select([p.stderr], [], [], 1.0)[0]:
+                continue
+            line = p.stderr.readline()
+            if not line:
+                break
+            stamps.append((time.perf_counter(), line))
+            if "simulate" in line:
+                break
+    finally:
+        p.send_signal(signal.SIGINT)
+        p.communicate(timeout=20)
+    sim = [ln for _, ln in stamps if "simulate" in ln]
+    assert sim, stamps
+    # the step's first line says how far into the step it came: about 2 s (the heartbeat), not minutes
+    into = float(re.search(r"\(0%\) ([\d.,]+) s", sim[0]).group(1).replace(",", ""))
+    assert 1.5 <= into < 4.0, sim[0]

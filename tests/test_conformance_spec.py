@@ -64,7 +64,8 @@ def _main(capsys, *args):
     (["--optimizer", "torch:Adamx"], "unknown torch optimizer 'Adamx'"),
     (["--optimizer", "nosuchmodule_xyz:f"], "cannot import module 'nosuchmodule_xyz'"),
     (["--optimizer", "counterexamples.conformance.drivers.user:nope"], "has no function 'nope'"),
-    (["--T", "0"], "--T must be an integer in [1, 1000000000]"),
+    (["--T", "0"], "--T must be an integer in [1, 1000000000000000]"),  # T's one range (numerics.cli.RANGES)
+    (["--optimizer", "os:getcwd"], "cannot be called as f(x, g, t, state, hyper)"),
     (["--compare-steps", "x"], "--compare-steps must be an integer"),
     (["--beta1", "1"], "argument --beta1: must be a number in [0, 1)"),
     (["--problem", "thm9"], "--problem: unknown problem 'thm9'"),

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from numerics import Bernoulli, Explicit, Periodic, engine, make, run
+from numerics.optimizers import applicable
 
 from _engine_kw import run_batch
 
@@ -99,7 +100,7 @@ def test_run_batch_equals_reference(method, variant, kind, N):
     assert res.engine == ("numba-parallel" if N >= engine.PARALLEL_MIN_LANES else "numba-serial")
     for i in range(N):
         h = {k: v for k, v in lanes[i].items()}
-        meth = make(method, **h)
+        meth = make(method, **applicable(method, h))  # one random set serves every method
         if kind == "periodic":
             prob = Periodic(pattern=[C[i]] + [low[i]] * (int(n[i]) - 1))
         elif kind == "bernoulli":

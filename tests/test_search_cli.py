@@ -221,3 +221,20 @@ def test_sign_walks_are_bounded(monkeypatch):
     monkeypatch.setattr(th, "drift_sign", lambda *a, **k: Undecided())
     with pytest.raises(RuntimeError, match="UNKNOWN"):
         th.smallest_diverging_C("0.9", "0.99")
+
+
+def test_python_api_takes_keywords_and_typed_values():
+    """search() with typed keyword values gives the command's document (F7: C = 204 at (1/2, 9/10))."""
+    from fractions import Fraction
+
+    from counterexamples.search import SearchResult, search
+
+    r = search(theorem=2, beta1=Fraction(1, 2), beta2=0.9, simulate=False)
+    assert isinstance(r, SearchResult) and r.ok and r.failed_checks == []
+    w = r.witnesses[0]
+    assert (w["beta1"], w["beta2"], w["C"], w["certified"]) == ("1/2", "9/10", 204, True)
+    cli = json.loads(search_cli_json := subprocess.run(
+        CMD + ["--theorem", "2", "--beta1", "1/2", "--beta2", "0.9", "--no-sim", "--json"],
+        capture_output=True, text=True, timeout=300).stdout)
+    assert cli["witnesses"][0]["C"] == w["C"] and cli["witnesses"][0]["conditions"] == w["conditions"]
+    assert search_cli_json

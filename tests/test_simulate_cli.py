@@ -78,3 +78,41 @@ def test_thm3_records_the_delta_that_ran():
     r = sim("--problem", "thm3", "--C", "10", "--p", "3/10", "--T", "10", "--json")
     prob = json.loads(r.stdout)["problem"]
     assert prob["p"] == "3/10" and prob["delta"] == "23/10"
+
+
+def test_plot_keeps_the_tables_rows(tmp_path):
+    """--plot used to turn the 7-row table into 670 lines (the curve's 400 points became rows): the
+    figure gets its dense curve, the table and --json keep their checkpoints."""
+    args = ("--problem", "thm1", "--optimizer", "adam,amsgrad", "--T", "20000", "--quiet")
+    plain = sim(*args)
+    plotted = sim(*args, "--plot", str(tmp_path / "f.png"))
+    assert plain.returncode == 0 and plotted.returncode == 0, plotted.stderr
+    assert plotted.stdout == plain.stdout
+    assert [ln.split()[0] for ln in plain.stdout.splitlines() if ln.strip()[:1].isdigit()] == \
+        ["1", "10", "100", "1000", "10000", "20000"] * 2
+    doc = json.loads(sim(*args, "--json", "--plot", str(tmp_path / "g.png")).stdout)
+    assert [c["t"] for c in doc["runs"][0]["checkpoints"]] == [1, 10, 100, 1000, 10000, 20000]
+    assert doc["runs"][0]["plot_points"] > 200  # the figure's curve: 400 log-spaced rounds, distinct integers
+
+
+def test_arb_says_why_dps_30_reports_32():
+    """arb works in bits: ceil(30 log2 10) + 8 guard bits = 108 bits, which hold floor(108 log10 2) = 32
+    digits; the output says so instead of silently reporting 32."""
+    import math
+
+    r = sim("--problem", "thm1", "--optimizer", "amsgrad", "--T", "100", "--backend", "arb", "--dps", "30",
+            "--json", "--quiet")
+    run = json.loads(r.stdout)["runs"][0]
+    bits = math.ceil(30 * math.log2(10)) + 8
+    assert (run["dps_requested"], run["prec_bits"], run["dps"]) == (30, bits, math.floor(bits * math.log10(2)))
+    assert f"{bits} bits" in run["dps_note"] and "30 digits" in run["dps_note"]
+    text = sim("--problem", "thm1", "--optimizer", "amsgrad", "--T", "100", "--backend", "arb", "--dps", "30",
+               "--quiet").stdout
+    assert "dps=32" in text and f"= {bits} bits, which hold 32 digits" in text
+
+
+def test_an_override_of_the_prescription_is_stated():
+    r = sim("--problem", "thm1", "--C", "5", "--optimizer", "adam,sgd", "--beta2", "0.5", "--T", "300", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "departs from thm1's prescription: beta2=1/2 (prescribed 1/26)" in r.stdout  # 1/(1+C^2), C = 5
+    assert "not applied to sgd: beta2" in r.stdout

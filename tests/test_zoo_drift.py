@@ -109,7 +109,7 @@ def test_zoo_one_method_json(capsys):
 
 
 @pytest.mark.parametrize("argv,needle", [(["--method", "nosuch"], "--method"), (["--C-max", "2"], "--C-max"),
-                                         (["--T", "10"], "--T")])
+                                         (["--T", "0"], "--T"), (["--T", "1e9"], "--T")])
 def test_zoo_bad_input_one_line_exit_2(argv, needle, capsys):
     from counterexamples.zoo import main
 

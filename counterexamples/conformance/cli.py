@@ -31,7 +31,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, emit, main_entry, meta, number, range_text
+from numerics.cli import (EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, confirm_eta, dumps, emit, main_entry, meta,
+                          number, range_text, value)
 from numerics.cli import versions as base_versions
 
 from numerics.sweep import add_sweep_arguments, sweep_options
@@ -69,7 +70,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"optimizer SPEC; repeat for several (default: {' and '.join(DEFAULT_OPTIMIZERS)})")
     p.add_argument("--problem", default=",".join(SUITE),
                    help=f"comma list from: {', '.join(PROBLEMS)} (default: the suite {','.join(SUITE)})")
-    p.add_argument("--T", default="1000000", help="rounds T >= 1 for the convergence answer (default 10^6)")
+    p.add_argument("--T", default="1000000", help=f"rounds T, {range_text('T')}, for the convergence answer "
+                                                  "(default 10^6); a run estimated over an hour needs --yes")
+    p.add_argument("--yes", action="store_true", help="start a run whose ETA passes an hour")
     p.add_argument("--compare-steps", default="10000",
                    help="rounds N >= 1 compared with our variants (default 10^4; at most T)")
     p.add_argument("--schedule", choices=("sqrt", "constant"), default="sqrt",
@@ -102,6 +105,28 @@ def _int(name, text, lo, hi):
     if not lo <= v <= hi:
         raise BadInput(f"--{name} must be an integer in [{lo}, {hi}] (got {v})")
     return v
+
+
+def _estimate(spec, case, T: int, schedule: str) -> float:
+    """Seconds that ``T`` rounds of ``spec`` on ``case`` should take: short runs of a fresh stepper, growing
+    until one takes 0.2 s, extrapolated linearly (library stepping costs the same every round)."""
+    import time
+
+    if case.skipped:
+        return 0.0
+    mod = driver(spec)
+    st = mod.setup(spec, case.hyper, schedule)
+    prob = case.problem
+    x1 = np.full(prob.d, float(Fraction(case.hyper.get("x1", 0))))
+    k = 256
+    while True:
+        stepper = mod.stepper(spec, st, x1, float(prob.lo), float(prob.hi))
+        t0 = time.perf_counter()
+        drive(stepper, prob, k, keep=0)
+        el = time.perf_counter() - t0
+        if el >= 0.2 or k * 10 > T // 10:
+            return T * el / k
+        k *= 10
 
 
 def versions(specs) -> dict:
@@ -288,7 +313,7 @@ def _zoo_main(args, sweep_opts: dict) -> int:
            "compare_steps": N, "schedule": args.schedule, "exact_match_tolerance": EXACT_MATCH,
            "libraries_missing": missing, "summary": summ, "results": rows}
     if args.json:
-        text = json.dumps(strict_json(doc), indent=2, default=jsonable, allow_nan=False)
+        text = dumps(doc)
     else:
         head = ("library optimizer", "problem", "status", "our definition", "max dev", "note")
         lines = []
@@ -331,7 +356,7 @@ def _main(args) -> int:
     if args.zoo:
         return _zoo_main(args, sweep_options(args))
     specs = [parse(s) for s in (args.optimizer or DEFAULT_OPTIMIZERS)]
-    T = _int("T", args.T, 1, 10**9)
+    T = value("T", args.T, "--T")  # the one range of T (numerics.cli.RANGES), as in every command
     N = min(_int("compare-steps", args.compare_steps, 1, 10**7), T)
     seed = int(args.seed)
     names = [s.strip() for s in args.problem.split(",")]
@@ -346,6 +371,9 @@ def _main(args) -> int:
              for name in names]  # bad family parameters fail here, before any library loads
     for spec in specs:  # fail early (exit 2) on a missing library or a bad keyword argument
         driver(spec).check(spec)
+    if T > 10**6:  # the ETA first; a run estimated to pass an hour needs --yes
+        confirm_eta(sum(_estimate(spec, case, T, args.schedule) for case in cases for spec in specs),
+                    args.yes, f"--T {T}")
     rows = []
     for case in cases:
         for spec in specs:
@@ -357,7 +385,7 @@ def _main(args) -> int:
            "exact_match_tolerance": EXACT_MATCH, "results": rows,
            "checks_failed": [f"{r['optimizer']} on {r['problem']}: expected {r['expected_variant']}, "
                              f"deviation {r['expected_deviation']}" for r in failed]}
-    text = json.dumps(strict_json(doc), indent=2, default=jsonable, allow_nan=False)
+    text = dumps(doc)
     lines = []
     print = lines.append  # noqa: A001 - the report is built line by line, then emitted once
     if args.json:

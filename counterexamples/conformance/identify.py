@@ -121,7 +121,7 @@ def identify(entry: Entry, case, N: int, schedule: str = "sqrt") -> dict:
     stepper = Stepper(entry, passed, schedule, x1, float(prob.lo), float(prob.hi))
     lib = drive(stepper, prob, N, keep=N)
     xs = []
-    run(meth, prob, N, x1=float(x1[0]) if prob.d == 1 else x1, checkpoints=[],
+    run(meth, prob, N, prescribed="record", x1=float(x1[0]) if prob.d == 1 else x1, checkpoints=[],
         on_step=lambda t, x, g, inv, st: xs.append(np.asarray(x, dtype=np.float64).reshape(-1)))
     ours = np.asarray(xs).reshape(N, prob.d)
     with np.errstate(invalid="ignore"):

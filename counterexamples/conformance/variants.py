@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.optimizers import VARIANTS, make
+from numerics.optimizers import VARIANTS, applicable, make
 from numerics.run import run
 
 ORDER = ("paper", "pytorch", "optax", "keras")
@@ -123,8 +123,10 @@ def candidates(beta1, eps, eps_root=0, schedule: str = "sqrt") -> list[Candidate
 
 
 def _method(c: Candidate, hyper: dict, schedule: str):
-    kw = dict(alpha=hyper["alpha"], beta1=hyper["beta1"], beta2=hyper["beta2"], eps=hyper.get("eps", 0),
-              eps_root=hyper.get("eps_root", 0), schedule=schedule)
+    # the shared hyper-parameters, where the candidate has them (beta1 means nothing to SGD); its own
+    # keywords (c.kwargs) go to make as they are, so a wrong one is an error
+    kw = applicable(c.name, dict(alpha=hyper["alpha"], beta1=hyper["beta1"], beta2=hyper["beta2"],
+                                 eps=hyper.get("eps", 0), eps_root=hyper.get("eps_root", 0), schedule=schedule))
     if c.name == "adagrad":
         kw["eps"] = 0  # the paper's AdaGrad has no eps; torch's sits outside the root (not modelled)
     kw.update(c.kwargs)
@@ -141,7 +143,7 @@ def trajectory(c: Candidate, hyper: dict, schedule: str, problem, N: int, x1):
 
     d = problem.d
     x_start = float(Fraction(x1)) if d == 1 else np.full(d, float(Fraction(x1)))
-    run(_method(c, hyper, schedule), problem, N, x1=x_start, checkpoints=[], on_step=on_step)
+    run(_method(c, hyper, schedule), problem, N, prescribed="record", x1=x_start, checkpoints=[], on_step=on_step)
     return (np.asarray(xs, dtype=np.float64).reshape(N, d),
             np.asarray(inv, dtype=np.float64).reshape(N, -1))
 
@@ -152,7 +154,7 @@ def final(label: str, hyper: dict, schedule: str, problem, T: int, x1) -> tuple[
              if c.label == label)
     d = problem.d
     x_start = float(Fraction(x1)) if d == 1 else np.full(d, float(Fraction(x1)))
-    res = run(_method(c, hyper, schedule), problem, T, x1=x_start, checkpoints=[])
+    res = run(_method(c, hyper, schedule), problem, T, prescribed="record", x1=x_start, checkpoints=[])
     return np.asarray(res.x_T, dtype=np.float64).reshape(d), float(res.avg_regret)
 
 

@@ -1,16 +1,17 @@
 """The counterexample search: parameters that break Adam, certified, and the exact divergence boundary.
 
-``python -m counterexamples.search`` is the command (:mod:`.cli`).  Per theorem: :mod:`.thm1`, :mod:`.thm2`
-(the smallest even C with its minimality argument), :mod:`.thm6`; :mod:`.report` renders the table.
+``python -m counterexamples.search`` is the command (:mod:`.cli`, a thin layer over :func:`search`).  Per
+theorem: :mod:`.thm1`, :mod:`.thm2` (the smallest even C with its minimality argument), :mod:`.thm6`;
+:mod:`.report` renders the table.
+
+From Python, keyword arguments with typed values; bad input raises ``numerics.cli.BadInput`` (a
+ValueError), never SystemExit::
+
+    from counterexamples.search import search
+    r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)
+    r.witnesses[0]["C"], r.ok          # (204, True)
 """
-from .cli import main, run_default
+from .cli import SearchResult, main, run_default, search
 from .thm2 import Theorem2Result, smallest_even_C
 
-__all__ = ["main", "run_default", "Theorem2Result", "smallest_even_C", "search"]
-
-
-def search(argv=None) -> dict:
-    """Run the search from Python (the same arguments as the command); returns its JSON document."""
-    from .cli import run_json
-
-    return run_json(argv)
+__all__ = ["main", "run_default", "Theorem2Result", "smallest_even_C", "search", "SearchResult"]

@@ -19,20 +19,23 @@ ball run on the same problem):
   --threshold-map N    the exact smallest diverging C of the period-C family at N x N points of
                        (beta1, log10(1 - beta2)) (a heat map with --plot FILE).
 The maths of the exact test is in counterexamples/drift/steady.py (docstring), with the argument checked.
+A simulation estimated to pass an hour (a large --T) prints its ETA and needs --yes.
+From Python: ``counterexamples.search.search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)``.
 Exit codes: 0 success, 1 a check failed, 2 bad input.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from fractions import Fraction
+from types import SimpleNamespace
 
 from analysis.conditions import PAPER_DEFAULT
-from numerics.cli import BadInput, CheckFailed, Parser, emit, main_entry, number, range_text
+from numerics.cli import BadInput, CheckFailed, Parser, confirm_eta, dumps, emit, estimate_seconds, main_entry
 from numerics.cli import meta as base_meta
+from numerics.cli import RANGES, range_text, value
 from numerics.sweep import add_sweep_arguments, sweep_options
 
 from .. import drift as dr
@@ -41,129 +44,147 @@ from .runs import (SECTION5, Ctx, drift_argument, run_default, run_exact_n, run_
                    run_threshold_map, run_theorem1, run_theorem2_pair, run_theorem3, run_theorem6, witness)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
+    # every value stays a string here: the one check of each range is search()'s (numerics.cli.value)
     p = Parser(prog="python -m counterexamples.search", description=__doc__, plot=True,
-               json_help="print the JSON result instead of the report")
+               json_help="print the JSON result instead of the report", raise_errors=raise_errors)
     p.add_argument("--theorem", choices=["1", "2", "3", "6"], help="which theorem's search to run")
     p.add_argument("--exact", action="store_true", help="the exact drift criterion (see above)")
-    p.add_argument("--beta1", type=number("beta1"), help="beta1 in [0, 1), exact decimal or p/q (default 0.9)")
-    p.add_argument("--beta2", type=number("beta2"), help="beta2 in (0, 1), exact decimal or p/q (default 0.99)")
-    p.add_argument("--C", help="the large gradient C (Theorem 1/6: > 2; exact with --n: > n-1)")
-    p.add_argument("--n", help="period n >= 2 (exact mode)")
-    p.add_argument("--delta", help="Theorem 3: delta in (0, 1] (default 0.1)")
-    p.add_argument("--eps", help="Theorem 6: eps > 0 (default 1)")
-    p.add_argument("--grid", help="with --exact: N x N certified phase diagram, 2 <= N <= 256")
+    p.add_argument("--beta1", help=f"beta1 in {range_text('beta1')}, exact decimal or p/q (default 0.9)")
+    p.add_argument("--beta2", help=f"beta2 in {range_text('beta2')}, exact decimal or p/q (default 0.99)")
+    p.add_argument("--C", help=f"the large gradient C in {range_text('C')} (Theorem 1/6: > 2; exact with "
+                               f"--n: > n-1)")
+    p.add_argument("--n", help=f"period n, {range_text('n')} (exact mode)")
+    p.add_argument("--delta", help=f"Theorem 3: delta in {range_text('delta')} (default 0.1)")
+    p.add_argument("--eps", help=f"Theorem 6: eps in {range_text('eps')}, > 0 (default 1)")
+    p.add_argument("--grid", help=f"with --exact: N x N certified phase diagram, N {range_text('grid')}")
     p.add_argument("--axis", choices=["linear", "log"],
                    help="with --grid: linear = the (beta1, beta2) square (default); log = beta1 against "
                         "log10(1 - beta2) in [-decades, 0]")
     p.add_argument("--threshold-map", metavar="N",
                    help="the exact smallest diverging C at N x N cell centres of (beta1, log10(1 - beta2)), "
-                        "2 <= N <= 64 (24: about 35 s on one core)")
-    p.add_argument("--decades", help="the log axis covers 1 - beta2 in [10^-decades, 1], 1 <= decades <= 9 "
-                                     "(default 6 for --grid, 5 for --threshold-map: its cost grows like "
-                                     "10^decades)")
-    p.add_argument("--timeout", type=number("timeout"), default="10",
-                   help=f"seconds per Z3 query, in {range_text('timeout')} (default 10)")
-    p.add_argument("--T", help="simulation horizon, 1000 <= T <= 1e10 (default: from the drift, capped)")
-    p.add_argument("--paths", default="20000", help="Theorem 3: Monte Carlo paths, 100..10^6 (default 20000)")
-    p.add_argument("--seed", type=number("seed"), default="0",
-                   help=f"Theorem 3: seed, {range_text('seed')} (default 0)")
+                        f"N {range_text('threshold_map')} (24: about 35 s on one core)")
+    p.add_argument("--decades", help=f"the log axis covers 1 - beta2 in [10^-decades, 1], decades "
+                                     f"{range_text('decades')} (default 6 for --grid, 5 for --threshold-map: "
+                                     "its cost grows like 10^decades)")
+    p.add_argument("--timeout", default="10", help=f"seconds per Z3 query, in {range_text('timeout')} (default 10)")
+    p.add_argument("--T", help=f"simulation horizon, {range_text('T')} (default: from the drift, capped); "
+                               "a run estimated over an hour needs --yes")
+    p.add_argument("--paths", default="20000", help=f"Theorem 3: Monte Carlo paths, {range_text('paths')} "
+                                                    "(default 20000)")
+    p.add_argument("--seed", default="0", help=f"Theorem 3: seed, {range_text('seed')} (default 0)")
     p.add_argument("--no-sim", action="store_true", help="skip simulations (exact results only)")
+    p.add_argument("--yes", action="store_true", help="start a run whose ETA passes an hour")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     add_sweep_arguments(p)  # --workers N, --scheduler ADDRESS|local (the grid's cells)
     return p
 
 
 # ------------------------------------------------------------------------------------------------
-def _frac(name, s, lo=None, hi=None, lo_open=True, hi_open=True, rng=""):
-    if s is None:
-        return None
-    try:
-        v = Fraction(str(s).strip())
-    except (ValueError, ZeroDivisionError):
-        raise BadInput(f"--{name}: expected a number (decimal or p/q), got {s!r}") from None
-    bad = (lo is not None and (v < lo or (lo_open and v == lo))) or \
-          (hi is not None and (v > hi or (hi_open and v == hi)))
-    if bad:
-        raise BadInput(f"--{name} must be in {rng} (got {s})")
-    return v
+class SearchResult(dict):
+    """The search's JSON document (a dict, as printed by ``--json``), with its main parts as attributes.
+
+    Keys: ``witnesses`` (list of witness dicts: theorem, beta1, beta2, C, n, conditions, drift,
+    certified, confirmation, simulation, ...), ``table`` (the default job's rows), ``grid`` (the
+    phase diagram or None), ``threshold_map`` (with --threshold-map), ``drift_argument`` (the Z3 clamp
+    identities), ``failed_checks`` (why the command would exit 1; empty when every check passed),
+    ``meta`` (tool, versions, seed, precision, seconds).  Values are plain JSON (exact rationals as "p/q").
+    """
+
+    @property
+    def witnesses(self) -> list:
+        return self["witnesses"]
+
+    @property
+    def table(self) -> list:
+        return self.get("table", [])
+
+    @property
+    def failed_checks(self) -> list:
+        return self.get("failed_checks", [])
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed (the command's exit 0)."""
+        return not self.failed_checks
 
 
-def _int(name, s, lo, hi, rng):
-    if s is None:
-        return None
-    try:
-        v = int(str(s).strip().replace("_", ""))
-    except ValueError:
-        try:
-            f = float(s)
-            if not f.is_integer():
-                raise ValueError
-            v = int(f)
-        except ValueError:
-            raise BadInput(f"--{name}: expected an integer in {rng}, got {s!r}") from None
-    if not lo <= v <= hi:
-        raise BadInput(f"--{name} must be in {rng} (got {s})")
-    return v
+def validate(*, theorem=None, exact=False, beta1=None, beta2=None, C=None, n=None, delta=None, eps=None,
+             grid=None, axis=None, threshold_map=None, decades=None, timeout=10, T=None, paths=20000, seed=0,
+             plot=None, flag=None) -> dict:
+    """Check every option once, against numerics.cli.RANGES and the theorems' own conditions; return the
+    exact values, or raise BadInput with a one-line reason naming ``flag(name)`` (the CLI's --name)."""
+    fl = flag or (lambda k: k)
 
+    def opt(param, v, key=None):
+        return None if v is None else value(param, v, fl(key or param))
 
-def validate(a) -> dict:
-    """Parse and range-check every option; raise BadInput with a one-line reason."""
-    o = {}
-    o["beta1"] = _frac("beta1", a.beta1, 0, 1, lo_open=False, rng="[0, 1)")
-    o["beta2"] = _frac("beta2", a.beta2, 0, 1, rng="(0, 1)")
-    o["C"] = _frac("C", a.C, 0, None, rng="(0, oo)")
-    o["n"] = _int("n", a.n, 2, 10**6, "[2, 10^6] (integer)")
-    o["delta"] = _frac("delta", a.delta, 0, 1, hi_open=False, rng="(0, 1]")
-    o["eps"] = _frac("eps", a.eps, 0, None, rng="(0, oo)")
-    o["grid"] = _int("grid", a.grid, 2, 256, "[2, 256] (integer)")
-    o["threshold_map"] = _int("threshold-map", a.threshold_map, 2, 64, "[2, 64] (integer)")
-    o["decades"] = _int("decades", a.decades, 1, 9, "[1, 9] (integer)")
-    o["axis"] = a.axis or "linear"
-    o["timeout"] = float(a.timeout)
-    o["T"] = _int("T", a.T, 1000, 10**10, "[1000, 10^10] (integer)")
-    o["paths"] = _int("paths", a.paths, 100, 10**6, "[100, 10^6] (integer)")
-    o["seed"] = int(a.seed)
-    th = a.theorem
-    if th and a.exact:
-        raise BadInput("--theorem and --exact: choose one mode")
+    th = None if theorem is None else str(theorem)
+    if th not in (None, "1", "2", "3", "6"):
+        raise BadInput(f"{fl('theorem')} must be one of 1, 2, 3, 6 (got {theorem!r})")
+    if axis not in (None, "linear", "log"):
+        raise BadInput(f"{fl('axis')} must be 'linear' or 'log' (got {axis!r})")
+    o = {"beta1": opt("beta1", beta1), "beta2": opt("beta2", beta2), "C": opt("C", C), "n": opt("n", n),
+         "delta": opt("delta", delta), "eps": opt("eps", eps), "grid": opt("grid", grid),
+         "threshold_map": opt("threshold_map", threshold_map), "decades": opt("decades", decades),
+         "axis": axis or "linear", "timeout": float(value("timeout", timeout, fl("timeout"))),
+         "T": opt("T", T), "paths": value("paths", paths, fl("paths")), "seed": value("seed", seed, fl("seed"))}
+    if o["eps"] is not None and o["eps"] == 0:
+        raise BadInput(f"{fl('eps')} must be > 0 for Theorem 6 (got {eps})")
+    cv = C
+    if th and exact:
+        raise BadInput(f"{fl('theorem')} and {fl('exact')}: choose one mode")
     if th in ("1", "6") and (o["beta1"] is not None or o["beta2"] is not None):
-        raise BadInput(f"--beta1/--beta2 are prescribed by Theorem {th} (beta1 = 0, beta2 from C); omit them")
+        raise BadInput(f"{fl('beta1')}/{fl('beta2')} are prescribed by Theorem {th} (beta1 = 0, beta2 from C); "
+                       "omit them")
     if th in ("2", "3"):
         b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
         b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
         if b1 * b1 >= b2:
-            raise BadInput(f"--beta1 must be < sqrt(beta2) = {math.sqrt(b2):.6g} for Theorem {th} "
+            raise BadInput(f"{fl('beta1')} must be < sqrt(beta2) = {math.sqrt(b2):.6g} for Theorem {th} "
                            f"(got beta1={b1}, beta2={b2})")
     if th in ("1", "6") and o["C"] is not None and o["C"] <= 2:
-        raise BadInput(f"--C must be > 2 for Theorem {th} (got {a.C})")
+        raise BadInput(f"{fl('C')} must be > 2 for Theorem {th} (got {cv})")
     if th == "2" and o["C"] is not None and (o["C"].denominator != 1 or o["C"] < 2 or o["C"] % 2):
-        raise BadInput(f"--C must be an even integer >= 2 for Theorem 2 (got {a.C})")
+        raise BadInput(f"{fl('C')} must be an even integer >= 2 for Theorem 2 (got {cv})")
     if th == "3" and o["C"] is not None and o["C"] <= 1:
-        raise BadInput(f"--C must be > 1 for Theorem 3 (got {a.C})")
-    if a.exact and o["n"] is not None and o["C"] is not None and o["C"] <= o["n"] - 1:
-        raise BadInput(f"--C must be > n - 1 = {o['n'] - 1} (mean gradient positive, optimum -1) (got {a.C})")
-    if a.exact and o["C"] is not None and o["n"] is None and o["grid"] is None:
+        raise BadInput(f"{fl('C')} must be > 1 for Theorem 3 (got {cv})")
+    if exact and o["n"] is not None and o["C"] is not None and o["C"] <= o["n"] - 1:
+        raise BadInput(f"{fl('C')} must be > n - 1 = {o['n'] - 1} (mean gradient positive, optimum -1) "
+                       f"(got {cv})")
+    if exact and o["C"] is not None and o["n"] is None and o["grid"] is None:
         if o["C"].denominator != 1 or o["C"] < 2:
-            raise BadInput(f"--C must be an integer >= 2 for the period n = C family (got {a.C}); or give --n")
-    if o["grid"] is not None and not a.exact:
-        raise BadInput("--grid needs --exact (the phase diagram of the exact criterion)")
+            raise BadInput(f"{fl('C')} must be an integer >= 2 for the period n = C family (got {cv}); "
+                           f"or give {fl('n')}")
+        if o["C"] > RANGES_N_MAX:
+            raise BadInput(f"{fl('C')} is also the period n here: at most {RANGES_N_MAX} (got {cv}); "
+                           f"or give {fl('n')}")
+    if o["grid"] is not None and not exact:
+        raise BadInput(f"{fl('grid')} needs {fl('exact')} (the phase diagram of the exact criterion)")
     if o["threshold_map"] is not None and (th or o["grid"] is not None):
-        raise BadInput("--threshold-map is a mode of its own: drop --theorem / --grid")
-    if o["threshold_map"] is not None and any(x is not None for x in (a.beta1, a.beta2, a.C, a.n)):
-        raise BadInput("--threshold-map spans beta1 and beta2 for the period n = C family: drop --beta1/--beta2/--C/--n")
-    if a.axis is not None and o["grid"] is None and not (a.exact and a.plot):
-        raise BadInput("--axis applies to the phase diagram: use it with --exact --grid N")
+        raise BadInput(f"{fl('threshold_map')} is a mode of its own: drop {fl('theorem')} / {fl('grid')}")
+    if o["threshold_map"] is not None and any(x is not None for x in (beta1, beta2, C, n)):
+        raise BadInput(f"{fl('threshold_map')} spans beta1 and beta2 for the period n = C family: drop "
+                       f"{fl('beta1')}/{fl('beta2')}/{fl('C')}/{fl('n')}")
+    if axis is not None and o["grid"] is None and not (exact and plot):
+        raise BadInput(f"{fl('axis')} applies to the phase diagram: use it with {fl('exact')} {fl('grid')} N")
     if o["decades"] is not None and o["threshold_map"] is None and o["axis"] != "log":
-        raise BadInput("--decades applies to the log axis: use it with --axis log or --threshold-map")
+        raise BadInput(f"{fl('decades')} applies to the log axis: use it with {fl('axis')} log or "
+                       f"{fl('threshold_map')}")
     if th and o["n"] is not None:  # every theorem fixes its period (3, C, or none for Theorem 3)
-        raise BadInput(f"--n does not apply to --theorem {th} (its period is fixed); use --exact --n")
-    if th and th != "3" and a.delta is not None:
-        raise BadInput(f"--delta applies to --theorem 3 only (got --theorem {th})")
-    if th and th != "6" and a.eps is not None:
-        raise BadInput(f"--eps applies to --theorem 6 only (got --theorem {th})")
+        raise BadInput(f"{fl('n')} does not apply to {fl('theorem')} {th} (its period is fixed); use "
+                       f"{fl('exact')} {fl('n')}")
+    if th and th != "3" and delta is not None:
+        raise BadInput(f"{fl('delta')} applies to {fl('theorem')} 3 only (got {fl('theorem')} {th})")
+    if th and th != "6" and eps is not None:
+        raise BadInput(f"{fl('eps')} applies to {fl('theorem')} 6 only (got {fl('theorem')} {th})")
+    if th in ("1", "6") and o["C"] is not None and o["C"] > 10**150:
+        raise BadInput(f"{fl('C')} must be <= 1e150 for Theorem {th}: its beta2 = 1/(1+C^2) must be a float64 "
+                       f"number for the simulation (got {cv})")
     return o
 
+
+RANGES_N_MAX = RANGES["n"][1]  # the period n = C family holds n rows: n's one range bounds C here
 
 
 def meta(o, seconds) -> dict:
@@ -186,11 +207,23 @@ def main(argv=None, isolate: bool = False) -> int:
     return main_entry("python -m counterexamples.search", _main, argv, isolate)
 
 
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _kwargs(args) -> dict:
+    """The parsed command line as search()'s keyword arguments (strings: search checks them)."""
+    return dict(theorem=args.theorem, exact=args.exact, beta1=args.beta1, beta2=args.beta2, C=args.C, n=args.n,
+                delta=args.delta, eps=args.eps, grid=args.grid, axis=args.axis, threshold_map=args.threshold_map,
+                decades=args.decades, timeout=args.timeout, T=args.T, paths=args.paths, seed=args.seed,
+                simulate=not args.no_sim, plot=args.plot, workers=args.workers, scheduler=args.scheduler,
+                progress=not args.quiet, yes=args.yes)
+
+
 def _main(argv) -> int:
-    res, args = _search(argv)
-    res["failed_checks"] = failed_checks(res)
-    text = dumps_default(res)
-    emit(text if args.json else render(res), args.output)
+    args = build_parser().parse_args(argv)  # bad input / bad --output, --plot paths: exit 2 first
+    res = _search(_kwargs(args), _flag)
+    emit(dumps(res) if args.json else render(res), args.output)
     for line in res["failed_checks"]:
         print(f"check failed: {line}", file=sys.stderr)
     return 1 if res["failed_checks"] else 0
@@ -221,42 +254,112 @@ def failed_checks(res: dict) -> list[str]:
     return bad
 
 
+def search(argv=None, /, *, theorem=None, exact: bool = False, beta1=None, beta2=None, C=None, n=None,
+           delta=None, eps=None, grid=None, axis=None, threshold_map=None, decades=None, timeout=10, T=None,
+           paths=20000, seed=0, simulate: bool = True, plot=None, workers=None, scheduler=None,
+           progress: bool = False, yes: bool = False) -> SearchResult:
+    """The search from Python: the command's options as keyword arguments, typed values welcome.
+
+    Numbers may be int, Fraction, float (read as its shortest decimal, 0.9 -> 9/10) or an exact decimal /
+    "p/q" string; each is checked against the one range of ``numerics.cli.RANGES``.  ``theorem`` is 1,
+    2, 3 or 6; ``exact`` the exact drift mode (with ``n``, ``C``, ``grid``); ``threshold_map`` N the map;
+    ``simulate=False`` is ``--no-sim``; ``plot`` a file name (.png/.pdf/.svg); ``workers``/``scheduler``
+    as ``--workers``/``--scheduler``; ``progress`` shows progress on stderr; ``yes`` starts a simulation
+    estimated to pass an hour.  Bad input raises ``numerics.cli.BadInput`` (a ValueError) naming the
+    keyword; a certification that cannot conclude raises ``numerics.cli.CheckFailed``; never SystemExit.
+    Returns a :class:`SearchResult` (the ``--json`` document; ``.ok`` is the exit-0 condition).
+
+    ``search(["--theorem", "2", ...])`` (the command-line form, a list of strings) is still accepted.
+
+    >>> r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)   # doctest: +SKIP
+    >>> r.witnesses[0]["C"], r.witnesses[0]["certified"]                   # doctest: +SKIP
+    (204, True)
+    """
+    if argv is not None:
+        if isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv):
+            raise TypeError("search(argv): argv is a list of command-line strings; use keyword arguments")
+        args = build_parser(raise_errors=True).parse_args(list(argv))
+        return _search(_kwargs(args), _flag)
+    kw = dict(theorem=theorem, exact=exact, beta1=beta1, beta2=beta2, C=C, n=n, delta=delta, eps=eps, grid=grid,
+              axis=axis, threshold_map=threshold_map, decades=decades, timeout=timeout, T=T, paths=paths,
+              seed=seed, simulate=simulate, plot=plot, workers=workers, scheduler=scheduler, progress=progress,
+              yes=yes)
+    if plot is not None:
+        from numerics.cli import PLOT_FORMATS, check_output_path
+
+        check_output_path(str(plot), "plot", PLOT_FORMATS)
+    return _search(kw, None)
+
+
 def run_json(argv=None) -> dict:
     """The search's JSON document for the command-line arguments ``argv`` (a list of strings)."""
-    return json.loads(dumps_default(_search(list(argv or []) + ["--quiet"])[0]))
+    return dict(search(list(argv or [])))
 
 
-def dumps_default(res) -> str:
-    return json.dumps(res, indent=1, default=str)
-
-
-def _search(argv):
+def _search(kw: dict, flag) -> SearchResult:
     t0 = time.perf_counter()
-    args = build_parser().parse_args(argv)  # bad input / bad --output, --plot paths: exit 2 first
-    o = validate(args)
-    o["sweep"] = sweep_options(args)  # a missing 'distributed' with --scheduler: one line, exit 2
-    if args.plot:
+    kw = dict(kw)
+    simulate, progress, yes = kw.pop("simulate"), kw.pop("progress"), kw.pop("yes")
+    workers, scheduler = kw.pop("workers"), kw.pop("scheduler")
+    o = validate(**kw, flag=flag)
+    exact, plot = bool(kw["exact"]), kw["plot"]
+    theorem = None if kw["theorem"] is None else str(kw["theorem"])
+    if workers is not None:
+        from numerics.sweep import MAX_WORKERS
+
+        if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+            raise BadInput(f"{(flag or str)('workers')} must be an integer in 1..{MAX_WORKERS} (got {workers!r})")
+    o["sweep"] = sweep_options(SimpleNamespace(workers=workers, scheduler=scheduler))
+    if plot:
         try:
             import matplotlib  # noqa: F401 -- only needed for --plot
         except ImportError:
             raise BadInput("--plot needs matplotlib (pip install matplotlib, or the [plot] extra)") from None
+    args = SimpleNamespace(theorem=theorem, exact=exact, plot=plot, no_sim=not simulate, quiet=not progress)
+    _guard_eta(o, theorem, simulate, yes)
     ctx = Ctx(o, args)
+    res = SearchResult(_dispatch(ctx, o, args))
+    res.setdefault("table", [])
+    res["meta"] = meta(o, time.perf_counter() - t0)
+    res = SearchResult(__import__("json").loads(dumps(res)))  # plain JSON values, as --json prints
+    res["failed_checks"] = failed_checks(res)
+    return res
+
+
+def _guard_eta(o, theorem, simulate, yes) -> None:
+    """A simulation horizon --T whose run is estimated to pass an hour needs --yes (ETA first).
+
+    The search simulates Adam and AMSGrad from two starts each on its witness's problem; the estimate
+    is one such run on the period-3 problem (the engine's speed hardly depends on the period) times 4."""
+    if not simulate or o["T"] is None or o["T"] <= 10**7:
+        return
+    from numerics.optimizers import make
+    from numerics.problems import Periodic
+
+    b1 = 0 if theorem in ("1", "6") else (o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0])
+    b2 = o["beta2"] if o["beta2"] is not None and theorem not in ("1", "6") else PAPER_DEFAULT[1]
+    est = estimate_seconds(make("adam", alpha=1, beta1=b1, beta2=b2), Periodic(pattern=[3, -1, -1]), o["T"],
+                           lanes=4)
+    confirm_eta(est, yes, f"--T {o['T']}")
+
+
+def _dispatch(ctx, o, args) -> dict:
     b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
     b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
     try:  # BadInput propagates (exit 2); an inconclusive certification is a failed check (exit 1)
         if args.theorem == "1":
-            res = {"witnesses": run_theorem1(ctx), "grid": None}
-        elif args.theorem == "2":
+            return {"witnesses": run_theorem1(ctx), "grid": None}
+        if args.theorem == "2":
             ws, row = run_theorem2_pair(ctx, b1, b2, with_exact=o["C"] is None)
-            res = {"witnesses": ws, "grid": None, "table": [row] if o["C"] is None else []}
-        elif args.theorem == "3":
-            res = {"witnesses": run_theorem3(ctx), "grid": None}
-        elif args.theorem == "6":
-            res = {"witnesses": run_theorem6(ctx), "grid": None}
-        elif o["threshold_map"] is not None:
-            res = {"witnesses": [], "grid": None, "threshold_map": run_threshold_map(ctx, o["threshold_map"]),
-                   "drift_argument": drift_argument(ctx)}
-        elif args.exact:
+            return {"witnesses": ws, "grid": None, "table": [row] if o["C"] is None else []}
+        if args.theorem == "3":
+            return {"witnesses": run_theorem3(ctx), "grid": None}
+        if args.theorem == "6":
+            return {"witnesses": run_theorem6(ctx), "grid": None}
+        if o["threshold_map"] is not None:
+            return {"witnesses": [], "grid": None, "threshold_map": run_threshold_map(ctx, o["threshold_map"]),
+                    "drift_argument": drift_argument(ctx)}
+        if args.exact:
             res = {"witnesses": [], "grid": None}
             if o["grid"] is not None or args.plot:
                 C = o["C"] if o["C"] is not None else SECTION5["C"]
@@ -276,12 +379,9 @@ def _search(argv):
             else:
                 res["witnesses"] = [run_exact_threshold(ctx, b1, b2)]
             res["drift_argument"] = drift_argument(ctx)
-        else:
-            if args.plot:
-                raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n) or --threshold-map N")
-            res = run_default(ctx)
+            return res
+        if args.plot:
+            raise BadInput("--plot needs --exact (optionally with --grid N, --C, --n) or --threshold-map N")
+        return run_default(ctx)
     except RuntimeError as exc:  # a certification step could not conclude: a failed check, not bad input
         raise CheckFailed(f"check failed: {exc}") from None
-    res.setdefault("table", [])
-    res["meta"] = meta(o, time.perf_counter() - t0)
-    return res, args

@@ -12,13 +12,11 @@ agreement REFUTED: a regression); 2 bad input.
 """
 from __future__ import annotations
 
-import json
 import sys
 
-from numerics.cli import (EXIT_CHECK_FAILED, EXIT_OK, BadInput, Parser, Progress, emit, main_entry, meta,
-                          number)
+from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, Parser, Progress, dumps, emit, main_entry, range_text
 
-from numerics.sweep import add_sweep_arguments, sweep_options
+from numerics.sweep import add_sweep_arguments
 
 from counterexamples.drift.general import CERTIFY_ROUNDS_PER_C
 
@@ -35,13 +33,13 @@ def parser():
                            "the smallest diverging C of Theorem 2's family.",
                epilog="Example: python -m counterexamples.zoo --method adabelief --json")
     p.add_argument("--method", help=f"comma list of methods (default: all): {', '.join(ROW_BY_KEY)}")
-    p.add_argument("--T", type=number(flag="--T", lo=1000, hi=10**8, integer=True), default=str(T_SIM),
-                   help=f"rounds of each simulation, an integer in [1000, 1e8] (default {T_SIM})")
-    p.add_argument("--C-max", dest="C_max", type=number(flag="--C-max", lo=3, hi=4096, integer=True),
-                   default=str(C_MAX), help=f"largest C scanned for the smallest diverging C, an integer in "
-                   f"[3, 4096] (default {C_MAX})")
-    p.add_argument("--certify-rounds", dest="certify_rounds",
-                   type=number(flag="--certify-rounds", lo=0, hi=10**9, integer=True), default=None,
+    # numbers stay strings: zoo() checks each once against numerics.cli.RANGES
+    p.add_argument("--T", default=str(T_SIM), help=f"rounds of each simulation, {range_text('T')} and at most "
+                   f"1e8 (each keeps its iterates) (default {T_SIM}); a run estimated over an hour needs --yes")
+    p.add_argument("--C-max", dest="C_max", default=str(C_MAX), help=f"largest C scanned for the smallest "
+                   f"diverging C, {range_text('C_max')} (default {C_MAX})")
+    p.add_argument("--yes", action="store_true", help="start a run whose ETA passes an hour")
+    p.add_argument("--certify-rounds", dest="certify_rounds", default=None,
                    help=f"ball rounds spent certifying every C below the smallest diverging C (or every C up to "
                         f"--C-max); what the budget does not reach stays EVIDENCE, an integer in [0, 1e9] "
                         f"(default {CERTIFY_ROUNDS_PER_C} x --C-max)")
@@ -122,28 +120,19 @@ def main(argv=None, isolate: bool = False) -> int:
 
 
 def _body(argv) -> int:
+    from .api import zoo
+
     args = parser().parse_args(argv)
-    keys = list(ROW_BY_KEY) if not args.method else [k.strip() for k in args.method.split(",")]
-    for k in keys:
-        if k not in ROW_BY_KEY:
-            raise BadInput(f"--method: unknown method {k!r}; choose from {', '.join(ROW_BY_KEY)}")
-    opts = sweep_options(args)  # a missing 'distributed' with --scheduler: one line, exit 2
     if args.plot:
         from counterexamples.figures import _pyplot
 
         _pyplot()  # matplotlib missing: one line, exit 2, before the work
-    rows = run_zoo(keys, int(args.T), int(args.C_max), progress=not args.quiet, sweep_opts=opts,
-                   certify_rounds=None if args.certify_rounds is None else int(args.certify_rounds))
-    disagree = [f"{r['method']} on {p}" for r in rows for p in PROBLEMS
-                if r["problems"][p]["agreement"]["status"] == "refuted"]
-    doc = {"meta": meta(PROG.removeprefix("python -m "), precision="float64 simulations; arb balls (128/512 bits) "
-                        "for the certified drift"),
-           "problems": list(PROBLEMS), "pairs": [list(p) for p in PAIRS], "T": int(args.T), "C_max": int(args.C_max),
-           "certify_rounds": CERTIFY_ROUNDS_PER_C * int(args.C_max) if args.certify_rounds is None
-           else int(args.certify_rounds),
-           "results": rows, "findings": findings(rows), "disagreements": disagree}
+    doc = zoo(methods=args.method, T=args.T, C_max=args.C_max, progress=not args.quiet, workers=args.workers,
+              scheduler=args.scheduler, yes=args.yes,
+              certify_rounds=args.certify_rounds, _flag=lambda k: "--" + k.replace("_", "-"))
+    rows, disagree = doc["results"], doc["disagreements"]
     if args.json:
-        text = json.dumps(doc, indent=2, default=str)
+        text = dumps(doc)
     else:
         text = "\n".join([f"# T = {args.T} rounds per simulation (alpha_t = alpha/sqrt(t)); C* = smallest "
                           f"diverging C of Theorem 2's family, scanned up to {args.C_max}", table(rows), ""]
@@ -153,6 +142,6 @@ def _body(argv) -> int:
     if args.plot:
         from .plot import phase_panels
 
-        phase_panels(keys, args.plot)
+        phase_panels([r["method"] for r in rows], args.plot)  # the methods run, in their order
         print(f"[zoo] wrote {args.plot}", file=sys.stderr)
     return EXIT_CHECK_FAILED if disagree else EXIT_OK

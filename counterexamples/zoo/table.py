@@ -55,7 +55,7 @@ def simulate(meth, case, T: int) -> dict:
         gs[k[0]] = float(g)
         k[0] += 1
 
-    res = run(meth, prob, T, x1=case.hyper.get("x1", 0), checkpoints=[], on_step=on_step)
+    res = run(meth, prob, T, prescribed="record", x1=case.hyper.get("x1", 0), checkpoints=[], on_step=on_step)
     late = T - T // 2
     tail = min(T, max(T // 100, 1000))
     v = verdict(np.array([xs[-tail:].mean()]), math.fsum(gs[late:] * xs[late:]),

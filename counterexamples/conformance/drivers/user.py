@@ -16,6 +16,7 @@ The driver projects x_hat onto F (coordinatewise clip) to get x_{t+1}, as the pa
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import os
 import sys
@@ -84,6 +85,16 @@ def load(spec):
     fn = getattr(module, spec.name, None)
     if not callable(fn):
         raise SpecError(f"--optimizer: module {spec.module!r} has no function {spec.name!r}")
+    try:  # the interface calls fn(x, g, t, state, hyper): a function that cannot take that is bad input
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to read (some builtins): the first call will tell
+        sig = None
+    if sig is not None:
+        try:
+            sig.bind(None, None, None, None, None)
+        except TypeError:
+            raise SpecError(f"--optimizer: {spec.module}:{spec.name}{sig} cannot be called as "
+                            f"f(x, g, t, state, hyper) (the step interface)") from None
     return fn
 
 
@@ -113,6 +124,8 @@ def setup(spec, hyper: dict, schedule: str) -> Setup:
 class UserStepper:
     def __init__(self, spec, st: Setup, x1, lo, hi, fn=None):
         self.fn = load(spec) if fn is None else fn  # fn: a function given directly (counterexamples.check)
+        self.name = (f"{spec.module}:{spec.name}" if spec is not None
+                     else getattr(fn, "__qualname__", repr(fn)))  # a function given directly
         self.hyper = dict(st.kwargs)
         self.sqrt = st.schedule == "sqrt"
         self.x = np.asarray(x1, dtype=np.float64).copy()
@@ -126,7 +139,11 @@ class UserStepper:
             self.t += 1
             X[i] = self.x
             self.hyper["alpha_t"] = alpha / math.sqrt(self.t) if self.sqrt else alpha
-            x_hat, self.state = self.fn(self.x.copy(), G[i].copy(), self.t, self.state, self.hyper)
+            try:
+                x_hat, self.state = self.fn(self.x.copy(), G[i].copy(), self.t, self.state, self.hyper)
+            except Exception as exc:  # noqa: BLE001 -- the user's step failed: one line naming it
+                raise SpecError(f"--optimizer: {self.name} failed at round t={self.t}: "
+                                f"{type(exc).__name__}: {exc}") from None
             self.x = np.clip(np.asarray(x_hat, dtype=np.float64).reshape(self.x.shape), self.lo, self.hi)
         return X
 
