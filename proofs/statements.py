@@ -90,6 +90,11 @@ class Thm4Vocabulary:
         self.KK = R("KK", [n, T], Real, lambda f: z3.If(n <= 0, zero, f(n - 1, T) + Ks(n, T)))
         del Qs
         self.Hyp = K.define("Hyp", [i], z3.And(*self.hyp(i).values()))
+        _moment_vocabulary(self)
+
+    def hyp_moment(self, i):
+        """The moment lemma's hypotheses for coordinate i (:func:`_hyp_moment`)."""
+        return _hyp_moment(self, i)
 
     def clamp(self, v, i):
         lo, hi = self.lo(i), self.hi(i)
@@ -385,6 +390,291 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
 
 def _unused(split, rounds, base, every_T, close, coords):  # pragma: no cover
     return {"split": split, **rounds, "base": base, "every_T": every_T, "close": close, "coords": coords}
+
+
+# ------------------------------------------------------------------------------------------------
+# The moment lemma (proofs.lemma_moment) in the kernel, per coordinate i, for every T >= 1:
+#
+#   K_{T,i} = sum_{t<=T} alpha_t m_{t,i}^2/q_{t,i} <= alpha sqrt(1+log T) ||g_{1:T,i}|| / ((1-beta1)(1-gamma) sqrt(1-beta2))
+#
+# by five inductions over recursively defined sums (no finite instance):
+#   I1 (L2-L3, geometric Jensen):   (1-beta1) m_t^2 <= Bm_t,  Bm_t = beta1 Bm_{t-1} + g_t^2   (t >= 0)
+#   I2 (L4, Lean's per-step form):  sqrt(1-beta2) Bm_t <= sqrt(v_t) Z_t,  Z_t = gamma Z_{t-1} + |g_t|,  Z_t >= 0
+#   per round (L1 + L4):            k_t = alpha_t m_t^2/q_t <= c Z_t/sqrt(t),  c = alpha/((1-beta1) sqrt(1-beta2))
+#   I3 (sum of the rounds):         K_T <= c U_T,  U_T = sum_t Z_t/sqrt(t)
+#   I4 (L5, the exchange of sums):  (1-gamma) U_T + gamma Z_T/sqrt(T) <= H_T = sum_t |g_t|/sqrt(t)
+#   I5 (L3-step/L6, Cauchy-Schwarz): H_T^2 <= Gn_T Hm_T,  Gn_T = sum_t g_t^2,  Hm_T = sum_t 1/t
+#   I6 (L7):                        Hm_T <= 1 + log T, from the trusted axiom on log (below)
+# then the sum over the coordinates (induction on d).  Square roots are constants/sequences fixed by their
+# hypotheses (s*s == x, s >= 0); log is an uninterpreted function constrained only by the trusted axiom.
+LOG_AXIOM = ("L7 (calculus): log 1 = 0 and log(T+1) - log T >= 1/(T+1) for every integer T >= 1, i.e. "
+             "log(1+x) >= x/(1+x) at x = 1/T; its proof is the SymPy derivative L7-deriv "
+             "(d/dx[log(1+x) - x/(1+x)] = x/(1+x)^2) and the sign L7-sign, which no solver re-proves here")
+
+
+def _moment_vocabulary(V):
+    i, t, T, n = z3.Ints("i t T n")
+    F2 = lambda name: z3.Function(name, Int, Int, Real)  # noqa: E731
+    V.alpha, V.b2 = z3.Real("alpha"), z3.Real("beta2")
+    V.gm, V.s2, V.sb2 = z3.Real("gamma"), z3.Real("sqrt(1-beta2)"), z3.Real("sqrt(beta2)")
+    V.v, V.sv, V.nrm = F2("v"), F2("sqrt_v"), F2("norm_g")
+    V.rt, V.lg, V.sL = (z3.Function(s, Int, Real) for s in ("sqrt_t", "log", "sqrt_1_log"))
+    g, B, gm, rt = V.g, V.B, V.gm, V.rt
+    zero = z3.RealVal(0)
+    ag = lambda i_, t_: z3.If(g(i_, t_) >= 0, g(i_, t_), -g(i_, t_))  # noqa: E731
+    V.ag = ag
+    R = K.define_rec
+    V.Bm = R("Bm", [i, T], Real, lambda f: z3.If(T <= 0, zero, B * f(i, T - 1) + g(i, T) * g(i, T)))
+    V.Z = R("Z", [i, T], Real, lambda f: z3.If(T <= 0, zero, gm * f(i, T - 1) + ag(i, T)))
+    V.U = R("U", [i, T], Real, lambda f: z3.If(T <= 0, zero, f(i, T - 1) + V.Z(i, T) / rt(T)))
+    V.Hs = R("Hs", [i, T], Real, lambda f: z3.If(T <= 0, zero, f(i, T - 1) + ag(i, T) / rt(T)))
+    V.Gn = R("Gn", [i, T], Real, lambda f: z3.If(T <= 0, zero, f(i, T - 1) + g(i, T) * g(i, T)))
+    V.Hm = R("Hm", [T], Real, lambda f: z3.If(T <= 0, zero, f(T - 1) + 1 / z3.ToReal(T)))
+    V.NN = R("NN", [n, T], Real, lambda f: z3.If(n <= 0, zero, f(n - 1, T) + V.nrm(n, T)))
+    V.VQ = R("VQ", [n, T], Real, lambda f: z3.If(n <= 0, zero, f(n - 1, T) + V.q(n, T)))
+    V.Mom = K.define("Mom", [n, T], V.alpha * V.sL(T) * V.NN(n, T) / ((1 - B) * (1 - gm) * V.s2))
+    V.HypM = K.define("HypM", [i], z3.And(*V.hyp_moment(i).values()))
+    s = z3.Int("s")
+    V.log_axiom = K.axiom(z3.And(V.lg(1) == 0, z3.ForAll([s], z3.Implies(s >= 1, V.lg(s + 1) - V.lg(s)
+                                                                           >= 1 / z3.ToReal(s + 1)))),
+                          "L7: log(1 + 1/T) >= 1/(T+1)", LOG_AXIOM)
+
+
+def _hyp_moment(V, i):
+    """The moment lemma's hypotheses beyond AMSGrad's (coordinate i; the constants' are repeated per i)."""
+    t = z3.Int("t")
+    B, b2, s2, sb2, gm, al, rt, v, sv, q, g = (V.B, V.b2, V.s2, V.sb2, V.gm, V.al, V.rt, V.v, V.sv, V.q, V.g)
+    A1 = lambda body: z3.ForAll([t], z3.Implies(t >= 1, body))  # noqa: E731
+    return {
+        "0<beta2<1, s2 = sqrt(1-beta2), sb2 = sqrt(beta2)": z3.And(b2 > 0, b2 < 1, s2 > 0, s2 * s2 == 1 - b2,
+                                                                   sb2 > 0, sb2 * sb2 == b2),
+        "gamma = beta1/sqrt(beta2) < 1, beta1 >= 0": z3.And(gm * sb2 == B, gm < 1, B >= 0),
+        "alpha_t = alpha/sqrt(t), sqrt_t = sqrt(t)": z3.And(V.alpha > 0, A1(z3.And(rt(t) > 0, rt(t) * rt(t) == z3.ToReal(t),
+                                                                                    al(t) * rt(t) == V.alpha))),
+        "v_0 = 0, v_t = beta2 v_{t-1} + (1-beta2) g_t^2": z3.And(v(i, 0) == 0, A1(v(i, t) == b2 * v(i, t - 1)
+                                                                                + (1 - b2) * g(i, t) * g(i, t))),
+        "sqrt_v = sqrt(v)": z3.ForAll([t], z3.Implies(t >= 0, z3.And(sv(i, t) >= 0, sv(i, t) * sv(i, t) == v(i, t)))),
+        "v_hat_t >= v_t (q = sqrt(v_hat))": A1(q(i, t) * q(i, t) >= v(i, t)),
+        "norm_g = ||g_{1:T}||, sqrt_1_log = sqrt(1 + log T)": A1(z3.And(V.nrm(i, t) >= 0, V.nrm(i, t) * V.nrm(i, t)
+                                                                        == V.Gn(i, t), V.sL(t) >= 0,
+                                                                        V.sL(t) * V.sL(t) == 1 + V.lg(t))),
+    }
+
+
+def _induct(start, P, base, step_body, n, name, timeout_s):
+    """ForAll T >= start: P(T) from base |= P(start) and step_body |= (n >= start and P(n)) => P(n+1) (n fresh)."""
+    stp = K.generalize([n], step_body, name=f"{name}, T -> T+1")
+    Tq = z3.Int("T")
+    stp = K.prove(z3.ForAll([Tq], z3.Implies(Tq >= start, z3.Implies(P(Tq), P(Tq + 1)))), by=[stp],
+                  name=f"{name}, T -> T+1", timeout_s=timeout_s)
+    return K.induct_from(start, P, base, stp, name=f"{name} (kernel induction)", timeout_s=timeout_s)
+
+
+def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
+    """The moment lemma in the kernel: ForAll d >= 0, T >= 1: (AMSGrad's and the moment hypotheses on
+    coordinates 1..d) => KK(d, T) <= Mom(d, T).  Uses the audit's general step "L3-step" (Cauchy-Schwarz's
+    induction step) and the trusted axiom on log (L7).  Raises :class:`Missing` / :class:`KernelError`."""
+    V = Thm4Vocabulary.get()
+    B, gm, s2, sb2, b2, alpha = V.B, V.gm, V.s2, V.sb2, V.b2, V.alpha
+    g, m, q, al, bt, rt, v, sv = V.g, V.m, V.q, V.al, V.bt, V.rt, V.v, V.sv
+    Bm, Z, U, Hs, Gn, Hm, Kt, k = V.Bm, V.Z, V.U, V.Hs, V.Gn, V.Hm, V.K, V.k
+    ag = V.ag
+    cs = _need(steps, "L3-step")
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    i = K.fresh("i", Int)
+    n = K.fresh("T", Int)
+    n1 = n + 1
+    H = z3.And(V.Hyp(i), V.HypM(i))
+    hdefs = [K.instantiate(V.hyp_pred(), i), K.instantiate(K.defn(V.HypM), i)]
+    # ground facts at round s from the (quantified) hypotheses -- the solver's only quantified work
+    def facts_at(s):
+        return [bt(s) >= 0, bt(s) <= B, B < 1, B >= 0, m(i, s) == bt(s) * m(i, s - 1) + (1 - bt(s)) * g(i, s),
+                v(i, s) == b2 * v(i, s - 1) + (1 - b2) * g(i, s) * g(i, s), sv(i, s) >= 0, sv(i, s - 1) >= 0,
+                sv(i, s) * sv(i, s) == v(i, s), sv(i, s - 1) * sv(i, s - 1) == v(i, s - 1),
+                q(i, s) > 0, q(i, s) * q(i, s) >= v(i, s), rt(s) > 0, rt(s) * rt(s) == z3.ToReal(s),
+                al(s) * rt(s) == alpha, alpha > 0, b2 > 0, b2 < 1, s2 > 0, s2 * s2 == 1 - b2, sb2 > 0,
+                sb2 * sb2 == b2, gm * sb2 == B, gm < 1, m(i, 0) == 0, v(i, 0) == 0,
+                V.nrm(i, s) >= 0, V.nrm(i, s) * V.nrm(i, s) == Gn(i, s), V.sL(s) >= 0,
+                V.sL(s) * V.sL(s) == 1 + V.lg(s)]
+    tt = K.fresh("t", Int)
+    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs, name="moment lemma: hypotheses at round t",
+                 timeout_s=timeout_s)
+    fx = K.generalize([i, tt], fx, name="moment lemma: hypotheses at round t")
+    at = lambda s: K.instantiate(fx, i, s)  # noqa: E731
+    loc = lambda s: z3.And(*facts_at(s))  # noqa: E731
+
+    # I1 + I2 together, from T = 0: (1-B) m_T^2 <= Bm_T, Bm_T >= 0, s2 Bm_T <= sv_T Z_T, Z_T >= 0
+    def inv12(T):
+        return z3.And((1 - B) * m(i, T) * m(i, T) <= Bm(i, T), Bm(i, T) >= 0, s2 * Bm(i, T) <= sv(i, T) * Z(i, T),
+                      Z(i, T) >= 0)
+    P12 = lambda T: z3.Implies(H, inv12(T))  # noqa: E731
+    jensen = sl("Jensen step of (1-beta1) m^2 <= Bm", "b B m g Bs mn Bs1", lambda b, B_, m_, g_, Bs, mn, Bs1: z3.Implies(
+        z3.And(b >= 0, b <= B_, B_ < 1, (1 - B_) * m_ * m_ <= Bs, Bs >= 0, mn == b * m_ + (1 - b) * g_,
+               Bs1 == B_ * Bs + g_ * g_),
+        z3.And((1 - B_) * mn * mn <= Bs1, Bs1 >= 0)))
+    roots = sl("sqrt(v_{t+1}) >= sqrt(beta2) sqrt(v_t), sqrt(1-beta2)|g|", "b2 sb2 s2 v0 sv0 v1 sv1 g a",
+               lambda b2_, sb2_, s2_, v0, sv0, v1, sv1, g_, a: z3.Implies(
+        z3.And(b2_ > 0, b2_ < 1, sb2_ > 0, sb2_ * sb2_ == b2_, s2_ > 0, s2_ * s2_ == 1 - b2_, sv0 >= 0, sv0 * sv0 == v0,
+               v1 == b2_ * v0 + (1 - b2_) * g_ * g_, sv1 >= 0, sv1 * sv1 == v1, a >= 0, a * a == g_ * g_),
+        z3.And(sv1 >= sb2_ * sv0, sv1 >= s2_ * a)))
+    lean = sl("Lean's per-step form, induction step", "B gm sb2 s2 sv0 sv1 a g Bs Z Bs1 Z1",
+              lambda B_, gm_, sb2_, s2_, sv0, sv1, a, g_, Bs, Z_, Bs1, Z1: z3.Implies(
+        z3.And(B_ >= 0, sb2_ > 0, gm_ * sb2_ == B_, s2_ > 0, sv0 >= 0, sv1 >= sb2_ * sv0, sv1 >= s2_ * a, a >= 0,
+               a * a == g_ * g_, Z_ >= 0, s2_ * Bs <= sv0 * Z_, Bs1 == B_ * Bs + g_ * g_, Z1 == gm_ * Z_ + a),
+        z3.And(s2_ * Bs1 <= sv1 * Z1, Z1 >= 0)))
+    absq = sl("|g|^2 = g^2, |g| >= 0", "g", lambda g_: z3.And(z3.If(g_ >= 0, g_, -g_) * z3.If(g_ >= 0, g_, -g_) == g_ * g_,
+                                                         z3.If(g_ >= 0, g_, -g_) >= 0), engine=None)
+    z0 = z3.IntVal(0)
+    base12 = K.prove(P12(z0), by=[I(Bm, i, z0), I(Z, i, z0)] + hdefs, name="moment lemma I1-I2, T = 0",
+                     timeout_s=timeout_s)
+    gg, a1 = g(i, n1), ag(i, n1)
+    step12 = K.prove(z3.Implies(z3.And(n >= 0, P12(n)), P12(n1)), timeout_s=timeout_s, name="moment lemma I1-I2, T -> T+1",
+                     by=[at(n1), I(Bm, i, n1), I(Z, i, n1), K.instantiate(absq, gg),
+                         K.instantiate(jensen, bt(n1), B, m(i, n), gg, Bm(i, n), m(i, n1), Bm(i, n1)),
+                         K.instantiate(roots, b2, sb2, s2, v(i, n), sv(i, n), v(i, n1), sv(i, n1), gg, a1),
+                         K.instantiate(lean, B, gm, sb2, s2, sv(i, n), sv(i, n1), a1, gg, Bm(i, n), Z(i, n), Bm(i, n1),
+                                       Z(i, n1))])
+    I12 = _induct(0, P12, base12, step12, n, "moment lemma I1-I2 (L2-L4, general)", timeout_s)
+
+    # per round: k_t <= c Z_t / sqrt(t)
+    c = alpha / ((1 - B) * s2)
+    rnd = sl("round", "al rt alpha m q sv v Bs Z B s2", lambda al_, rt_, a_, m_, q_, sv_, v_, Bs, Z_, B_, s2_: z3.Implies(
+        z3.And(rt_ > 0, al_ * rt_ == a_, a_ > 0, q_ > 0, q_ * q_ >= v_, sv_ >= 0, sv_ * sv_ == v_,
+               (1 - B_) * m_ * m_ <= Bs, s2_ * Bs <= sv_ * Z_, s2_ > 0, B_ < 1, Z_ >= 0),
+        al_ * m_ * m_ / q_ <= a_ / ((1 - B_) * s2_) * (Z_ / rt_)))
+    tq = K.fresh("t", Int)
+    per_round = K.prove(z3.Implies(z3.And(H, tq >= 1), k(i, tq) <= c * (Z(i, tq) / rt(tq))), timeout_s=timeout_s,
+                        name="moment lemma: per round (L1, L4)",
+                        by=[K.instantiate(fx, i, tq), K.instantiate(I12, tq), I(k, i, tq),
+                            K.instantiate(rnd, al(tq), rt(tq), alpha, m(i, tq), q(i, tq), sv(i, tq), v(i, tq),
+                                          Bm(i, tq), Z(i, tq), B, s2)])
+    per_round = K.generalize([tq], per_round, name="moment lemma: per round (L1, L4)")
+
+    # I3 (K_T <= c U_T) and I4 ((1-gm) U_T + gm Z_T/rt_T <= Hs_T) from T = 1
+    def inv34(T):
+        return z3.And(Kt(i, T) <= c * U(i, T), (1 - gm) * U(i, T) + gm * (Z(i, T) / rt(T)) <= Hs(i, T))
+    P34 = lambda T: z3.Implies(H, inv34(T))  # noqa: E731
+    one = z3.IntVal(1)
+    mono_rt = sl("sqrt_t increasing", "r0 r1 t", lambda r0, r1, t_: z3.Implies(
+        z3.And(r0 > 0, r1 > 0, r0 * r0 == t_, r1 * r1 == t_ + 1), r1 >= r0))
+    # (the rounds' sqrt_t facts at n and n+1 give r0*r0 == ToReal(n), r1*r1 == ToReal(n+1) = ToReal(n) + 1)
+    swap = sl("exchange of sums, induction step", "gm U0 H0 Z0 a r0 r1 Z1 U1 H1",
+              lambda gm_, U0, H0, Z0, a, r0, r1, Z1, U1, H1: z3.Implies(
+        z3.And(gm_ >= 0, gm_ < 1, (1 - gm_) * U0 + gm_ * (Z0 / r0) <= H0, r1 >= r0, r0 > 0, Z0 >= 0, a >= 0,
+               Z1 == gm_ * Z0 + a, U1 == U0 + Z1 / r1, H1 == H0 + a / r1),
+        (1 - gm_) * U1 + gm_ * (Z1 / r1) <= H1))
+    lin = sl("sum of a constant multiple", "K0 U0 k z c K1 U1", lambda K0, U0, k_, z_, c_, K1, U1: z3.Implies(
+        z3.And(K0 <= c_ * U0, k_ <= c_ * z_, K1 == K0 + k_, U1 == U0 + z_), K1 <= c_ * U1), engine=None)
+    gpos = sl("gamma >= 0", "gm sb2 B", lambda gm_, sb2_, B_: z3.Implies(z3.And(sb2_ > 0, gm_ * sb2_ == B_, B_ >= 0),
+                                                                         gm_ >= 0))
+    zr = z3.RealVal(0)
+    r1_ = rt(one)
+    base34 = K.prove(P34(one), timeout_s=timeout_s, name="moment lemma I3-I4, T = 1",
+                     by=[at(one), I(Kt, i, one), I(Kt, i, z0), I(U, i, one), I(U, i, z0), I(Hs, i, one), I(Hs, i, z0),
+                         I(Z, i, one), I(Z, i, z0), K.instantiate(per_round, one), K.instantiate(absq, g(i, one)),
+                         K.instantiate(gpos, gm, sb2, B),
+                         K.instantiate(swap, gm, zr, zr, zr, ag(i, one), r1_, r1_, Z(i, one), U(i, one), Hs(i, one)),
+                         K.instantiate(lin, zr, zr, k(i, one), Z(i, one) / r1_, c, Kt(i, one), U(i, one))])
+    step34 = K.prove(z3.Implies(z3.And(n >= 1, P34(n)), P34(n1)), timeout_s=timeout_s, name="moment lemma I3-I4, T -> T+1",
+                     by=[at(n), at(n1), I(Kt, i, n1), I(U, i, n1), I(Hs, i, n1), I(Z, i, n1), K.instantiate(per_round, n1),
+                         K.instantiate(I12, n), K.instantiate(gpos, gm, sb2, B), K.instantiate(absq, g(i, n1)),
+                         K.instantiate(mono_rt, rt(n), rt(n1), z3.ToReal(n)),
+                         K.instantiate(swap, gm, U(i, n), Hs(i, n), Z(i, n), ag(i, n1), rt(n), rt(n1), Z(i, n1), U(i, n1),
+                                       Hs(i, n1)),
+                         K.instantiate(lin, Kt(i, n), U(i, n), k(i, n1), Z(i, n1) / rt(n1), c, Kt(i, n1), U(i, n1))])
+    I34 = _induct(1, P34, base34, step34, n, "moment lemma I3-I4 (L5: the exchange of sums, general)", timeout_s)
+
+    # I5 (Cauchy-Schwarz, the audit's L3-step) and I6 (L7, the trusted axiom), from T = 1
+    def inv56(T):
+        return z3.And(Hs(i, T) * Hs(i, T) <= Gn(i, T) * Hm(T), Hs(i, T) >= 0, Gn(i, T) >= 0, Hm(T) >= 0,
+                      Hm(T) <= 1 + V.lg(T))
+    P56 = lambda T: z3.Implies(H, inv56(T))  # noqa: E731
+    csg = sl("Cauchy-Schwarz's step at w = 1/t, a = |g| sqrt(t)", "H0 G0 M0 t r a g H1 G1 M1",
+             lambda H0, G0, M0, t_, r, a, g_, H1, G1, M1: z3.Implies(
+        z3.And(r > 0, r * r == t_, a >= 0, a * a == g_ * g_, H0 >= 0, G0 >= 0, M0 >= 0, H1 == H0 + a / r,
+               G1 == G0 + g_ * g_, M1 == M0 + 1 / t_,
+               (H0 + (1 / t_) * (a * r)) ** 2 <= (M0 + 1 / t_) * (G0 + (1 / t_) * (a * r) * (a * r))),
+        z3.And(H1 * H1 <= G1 * M1, H1 >= 0, G1 >= 0, M1 >= 0)))
+    wpos = sl("1/t >= 0", "t", lambda t_: z3.Implies(t_ > 0, 1 / t_ >= 0), engine=None)
+    s_ = z3.Int("s")
+    la = K.prove(z3.ForAll([s_], z3.Implies(s_ >= 1, V.lg(s_ + 1) - V.lg(s_) >= 1 / z3.ToReal(s_ + 1))), by=[V.log_axiom],
+                 name="L7 (trusted axiom): the step", timeout_s=timeout_s)
+    la1 = K.prove(V.lg(1) == 0, by=[V.log_axiom], name="L7 (trusted axiom): log 1 = 0", timeout_s=timeout_s)
+    R1 = z3.ToReal(one)
+    base56 = K.prove(P56(one), timeout_s=timeout_s, name="moment lemma I5-I6, T = 1",
+                     by=[at(one), la1, I(Hs, i, one), I(Hs, i, z0), I(Gn, i, one), I(Gn, i, z0), I(Hm, one), I(Hm, z0),
+                         K.instantiate(absq, g(i, one)), K.instantiate(wpos, R1),
+                         cs.at(Sw=zr, Sa=zr, Saa=zr, w=1 / R1, a=ag(i, one) * rt(one)),
+                         K.instantiate(csg, zr, zr, zr, R1, rt(one), ag(i, one), g(i, one), Hs(i, one), Gn(i, one),
+                                       Hm(one))])
+    Tr = z3.ToReal(n1)
+    step56 = K.prove(z3.Implies(z3.And(n >= 1, P56(n)), P56(n1)), timeout_s=timeout_s, name="moment lemma I5-I6, T -> T+1",
+                     by=[at(n1), K.instantiate(la, n), I(Hs, i, n1), I(Gn, i, n1), I(Hm, n1), K.instantiate(absq, g(i, n1)),
+                         K.instantiate(wpos, Tr),
+                         cs.at(Sw=Hm(n), Sa=Hs(i, n), Saa=Gn(i, n), w=1 / Tr, a=ag(i, n1) * rt(n1)),
+                         K.instantiate(csg, Hs(i, n), Gn(i, n), Hm(n), Tr, rt(n1), ag(i, n1), g(i, n1), Hs(i, n1),
+                                       Gn(i, n1), Hm(n1))])
+    I56 = _induct(1, P56, base56, step56, n, "moment lemma I5-I6 (L3/L6 Cauchy-Schwarz, L7; general)", timeout_s)
+
+    # per coordinate, closed: K_{T,i} <= c sL(T) nrm(i,T) / (1 - gm)
+    root = sl("H <= ||g|| sqrt(1+log T)", "Hh Gn Hm L nr sL", lambda Hh, Gn_, Hm_, L, nr, sL_: z3.Implies(
+        z3.And(Hh >= 0, Hh * Hh <= Gn_ * Hm_, Gn_ >= 0, Hm_ >= 0, Hm_ <= L, nr >= 0, nr * nr == Gn_, sL_ >= 0, sL_ * sL_ == L),
+        Hh <= nr * sL_))
+    fin = sl("close the lemma per coordinate", "K0 c U gm e Hh N", lambda K0, c_, U0, gm_, e, Hh, N_: z3.Implies(
+        z3.And(c_ > 0, K0 <= c_ * U0, (1 - gm_) * U0 + e <= Hh, e >= 0, gm_ < 1, Hh <= N_), K0 <= c_ / (1 - gm_) * N_))
+    epos = sl("gamma Z/sqrt(t) >= 0", "gm Z r", lambda gm_, Z_, r: z3.Implies(z3.And(gm_ >= 0, Z_ >= 0, r > 0),
+                                                                             gm_ * (Z_ / r) >= 0))
+    CC = c / (1 - gm)
+    cpos = sl("c > 0", "a B s", lambda a, B_, s: z3.Implies(z3.And(a > 0, B_ < 1, s > 0), a / ((1 - B_) * s) > 0))
+    Lq = 1 + V.lg(n)
+    per_i = K.prove(z3.Implies(z3.And(n >= 1, H), Kt(i, n) <= CC * (V.nrm(i, n) * V.sL(n))),
+                    timeout_s=timeout_s, name="moment lemma per coordinate, every T >= 1",
+                    by=[at(n), K.instantiate(I34, n), K.instantiate(I56, n), K.instantiate(I12, n),
+                        K.instantiate(gpos, gm, sb2, B), K.instantiate(cpos, alpha, B, s2),
+                        K.instantiate(epos, gm, Z(i, n), rt(n)),
+                        K.instantiate(root, Hs(i, n), Gn(i, n), Hm(n), Lq, V.nrm(i, n), V.sL(n)),
+                        K.instantiate(fin, Kt(i, n), c, U(i, n), gm, gm * (Z(i, n) / rt(n)), Hs(i, n),
+                                      V.nrm(i, n) * V.sL(n))])
+    per_i = K.generalize([i, n], per_i, name="moment lemma per coordinate, every T >= 1")
+
+    # the sum over the coordinates: KK(d, T) <= Mom(d, T)
+    j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
+    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
+    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, allH(nn)), V.KK(nn, Tc) <= CC * V.sL(Tc) * V.NN(nn, Tc))  # noqa: E731
+    lin2 = sl("sum over the coordinates of a constant multiple", "A Nn k nr C L A1 N1", lambda A_, Nn, k_, nr, C, L, A1, N1:
+              z3.Implies(z3.And(A_ <= C * L * Nn, k_ <= C * (nr * L), A1 == A_ + k_, N1 == Nn + nr), A1 <= C * L * N1),
+              engine=None)
+    cb = K.prove(PC(z0), by=[I(V.KK, z0, Tc), I(V.NN, z0, Tc)], name="moment lemma: 0 coordinates", timeout_s=timeout_s)
+    d1 = dd + 1
+    cstep = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
+                    name="moment lemma: coordinates d -> d+1",
+                    by=[I(V.KK, d1, Tc), I(V.NN, d1, Tc), K.instantiate(per_i, d1, Tc),
+                        K.instantiate(lin2, V.KK(dd, Tc), V.NN(dd, Tc), Kt(d1, Tc), V.nrm(d1, Tc), CC, V.sL(Tc),
+                                      V.KK(d1, Tc), V.NN(d1, Tc))])
+    coords = _induct(0, PC, cb, cstep, dd, "moment lemma: every number of coordinates", timeout_s)
+    coords = K.generalize([Tc], coords, name="moment lemma: every T >= 1, d >= 0")
+    dq, Tq = z3.Int("d"), z3.Int("T")
+    Tf, df = K.fresh("T", Int), K.fresh("d", Int)
+    # d >= 1: the constants' hypotheses (0 < beta2 < 1, gamma < 1, ...) are stated with each coordinate's
+    body = lambda d_, T_: z3.Implies(z3.And(T_ >= 1, d_ >= 1, allH(d_)), V.KK(d_, T_) <= V.Mom(d_, T_))  # noqa: E731
+    eq = sl("c sL N/(1-gm) = Mom", "a B gm s L N", lambda a, B_, gm_, s, L, N_: z3.Implies(
+        z3.And(B_ < 1, gm_ < 1, s > 0), a / ((1 - B_) * s) / (1 - gm_) * L * N_ == a * L * N_ / ((1 - B_) * (1 - gm_) * s)),
+        engine=None)
+    fin2 = K.prove(body(df, Tf), timeout_s=timeout_s, name="moment lemma (kernel)",
+                   by=[K.instantiate(coords, Tf), K.instantiate(K.defn(V.Mom), df, Tf),
+                       K.instantiate(K.defn(V.HypM), z3.IntVal(1)),
+                       K.instantiate(eq, alpha, B, gm, s2, V.sL(Tf), V.NN(df, Tf))])
+    formula = z3.ForAll([dq, Tq], body(dq, Tq))
+    pf = K.prove(formula, by=[K.generalize([df, Tf], fin2, name="moment lemma (kernel)")], name="moment lemma (kernel)",
+                 timeout_s=timeout_s)
+    return {"statement": pf, "formula": formula, "allH": allH}
+
+
+def _scalar(key, names, build, timeout_s, engine="nlsat"):
+    if key not in _CACHE:
+        _CACHE[key] = scalar_lemma(key, names, build, engine=engine, timeout_s=timeout_s)
+    return _CACHE[key]
 
 
 # ------------------------------------------------------------------------------------------------
