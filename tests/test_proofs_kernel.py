@@ -64,19 +64,52 @@ def test_thm4_arxiv_kernel_chain(thm4_steps):
                   "step 6[step T->T+1]", "step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"):
         assert label in cert["steps"], label
     assert cert["induction"] == 2 and cert["trusted"] == []  # over T, then over the coordinates
-    assert "statement" not in out  # the moment lemma has no kernel proof: not established
-    # the premise passed as a kernel Proof (here a named trusted axiom) closes the statement
-    V = ST.Thm4Vocabulary.get()
-    d, T, j = z3.Int("d"), z3.Int("T"), z3.Int("j")
-    allH = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= d), V.Hyp(j)))
-    prem = K.axiom(z3.ForAll([d, T], z3.Implies(z3.And(T >= 1, d >= 0, V.B < 1, allH), V.KK(d, T) <= V.M)),
-                   "moment lemma (test)", "supplied by the test")
-    out2 = ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": prem})
-    assert K.certify(out2["statement"])["trusted"] == ["moment lemma (test)"]
+    assert "statement" not in out  # no moment lemma passed: only the implication
     # a forged premise is refused
-    forged = kd.Proof(prem.thm, [])
+    V = ST.Thm4Vocabulary.get()
+    d, T = z3.Int("d"), z3.Int("T")
+    forged = kd.Proof(z3.ForAll([d, T], V.KK(d, T) <= V.Mom(d, T)), [])
     with pytest.raises(K.KernelError):
         ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": forged})
+
+
+@pytest.fixture(scope="module")
+def moment(thm4_steps):
+    return ST.moment_lemma(thm4_steps)
+
+
+def test_moment_lemma_is_proved_by_the_kernel_with_L7_as_its_only_trusted_axiom(moment):
+    cert = K.certify(moment["statement"])
+    assert cert["trusted"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    assert cert["steps"] == ["L3-step"]  # Cauchy-Schwarz for every n, not the n = 3 instance
+    assert cert["induction"] == 4  # I1-I2, I3-I4, I5-I6 over the rounds, then over the coordinates
+    for finite in ("L3[n=3]", "L6[n=3]", "L2a", "L5-swap"):
+        assert finite not in cert["steps"]
+    assert "KK(d, T) <= Mom(d, T)" in str(moment["formula"])
+
+
+def test_thm4_arxiv_is_proved_by_the_kernel_to_the_bound_expression(thm4_steps, moment):
+    out = ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": moment["statement"]})
+    cert = K.certify(out["statement"])
+    assert cert["trusted"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    for label in ("Thm4-arXiv[sum<=bound]", "L3-step", "step 7", "step 6[Abel]"):
+        assert label in cert["steps"], label
+    f = str(out["formula"])
+    assert "Reg(T) <=" in f and "fd(t) <= Gd(d, t)" in f and "sqrt_1_log(T)" in f
+    # the premise is used: the moment lemma's own lemmas are in the statement's tree
+    assert any("moment lemma" in n for n in cert["lemmas"])
+
+
+def test_thm4_arxiv_without_the_final_bound_step_is_not_established(thm4_steps, moment):
+    steps = {k: v for k, v in thm4_steps.items() if k != "Thm4-arXiv[sum<=bound]"}
+    with pytest.raises(ST.Missing, match=re.escape("Thm4-arXiv[sum<=bound]")):
+        ST.thm4_arxiv(steps, premises={"lemma-moment": moment["statement"]})
+
+
+def test_the_moment_lemma_without_cauchy_schwarz_is_not_established(thm4_steps):
+    steps = {k: v for k, v in thm4_steps.items() if k != "L3-step"}
+    with pytest.raises(ST.Missing, match=re.escape("L3-step")):
+        ST.moment_lemma(steps)
 
 
 @pytest.mark.parametrize("label", ["step 3", "step 6[step T->T+1]", "sum[step T->T+1]"])
