@@ -519,11 +519,12 @@ def _bound_link(V, steps, st, hyps, timeout_s):
                             to_num(SN, bound_gap("thm4-arxiv"), dict(env_s)) >= 0),
                      abel_rhs(s["D"] * s["D"], s["B"], s["AA"], s["SS"]) + step7_sum_rhs(s["D"] * s["D"], s["B"], s["SS"])
                      + mterm_sum_rhs(s["B"], s["Mom"]) <= to_num(SN, AB.BOUNDS["thm4-arxiv"].expr, dict(env_s)))
-    if "link" not in _CACHE:
+    key = ("link", idn.sexpr())  # keyed by the formula: a changed total or bound is proved afresh
+    if key not in _CACHE:
         pf = K.prove(idn, name="the step bounds' total = BOUNDS['thm4-arxiv'] - gap (rational identity)", engine="nlsat",
                      timeout_s=timeout_s)
-        _CACHE["link"] = K.generalize(list(sym.values()), pf, name="the step bounds' total = BOUNDS - gap")
-    idl = _CACHE["link"]
+        _CACHE[key] = K.generalize(list(sym.values()), pf, name="the step bounds' total = BOUNDS - gap")
+    idl = _CACHE[key]
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
     data = _data_lemmas(V, hyps, timeout_s)
     Tr = z3.ToReal(Ts)

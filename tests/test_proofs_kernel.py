@@ -133,3 +133,37 @@ def test_a_step_not_proved_makes_the_statement_not_established(verdict):
 def test_statements_without_mechanised_glue_are_not_established():
     k = ST.kernel_statement({"id": "thm1", "steps": []}, {})
     assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
+
+
+def test_leaving_step_7_out_of_the_total_is_caught_by_the_kernel(monkeypatch):
+    """Mutant of the issue: step_bounds_total without step 7's bound.  The audit's final step still holds (the
+    bound only gets looser), but the kernel's link uses the chain's own total, so the statement is not
+    established."""
+    from analysis import bounds as AB
+    from analysis import symbols as S
+    from proofs import step_bounds as SB
+
+    def without_step7():
+        aT = S.sum_vhat_T_sqrt / AB.alpha_T
+        return (SB.abel_rhs(S.D_inf ** 2, S.beta1, aT, S.sum_beta1t_vhat)
+                + SB.mterm_sum_rhs(S.beta1, AB.moment_lemma_rhs()))
+
+    monkeypatch.setattr(SB, "step_bounds_total", without_step7)
+    obs = {ob.label: ob for ob in A.OBLIGATIONS}
+    steps = [{"label": ob.label, "verdict": "proved"} for ob in A.OBLIGATIONS]
+    assert K.obligation_proof(A.final).label == "Thm4-arXiv[sum<=bound]"  # the mutated final step still holds
+    k = ST.kernel_statement({"id": "thm4-arxiv", "steps": steps}, {"thm4-arxiv": obs})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "rational identity" in k["reason"], k["reason"]
+
+
+def test_kernel_statement_proves_thm4_arxiv_from_the_audit_steps():
+    obs = {ob.label: ob for ob in A.OBLIGATIONS}
+    steps = [{"label": ob.label, "verdict": "proved"} for ob in A.OBLIGATIONS]
+    k = ST.kernel_statement({"id": "thm4-arxiv", "steps": steps}, {"thm4-arxiv": obs})
+    assert k["verdict"] == ST.KERNEL_PROVED, k["reason"]
+    assert k["trusted_base"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    assert "L3-step" in k["dependencies"]["steps"] and "Thm4-arXiv[sum<=bound]" in k["dependencies"]["steps"]
+    # the moment lemma's L3-step not proved (e.g. UNKNOWN) => not established, naming it
+    steps2 = [dict(s, verdict="unknown") if s["label"] == "L3-step" else s for s in steps]
+    k2 = ST.kernel_statement({"id": "thm4-arxiv", "steps": steps2}, {"thm4-arxiv": obs})
+    assert k2["verdict"] == ST.NOT_ESTABLISHED and "L3-step" in k2["reason"]
