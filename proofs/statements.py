@@ -94,6 +94,7 @@ class Thm4Vocabulary:
         del Qs
         self.Hyp = K.define("Hyp", [i], z3.And(*self.hyp(i).values()))
         _moment_vocabulary(self)
+        _cor1_vocabulary(self)
 
     def hyp_moment(self, i):
         """The moment lemma's hypotheses for coordinate i (:func:`_hyp_moment`)."""
@@ -890,6 +891,185 @@ def _scalar(key, names, build, timeout_s, engine="nlsat"):
 
 
 # ------------------------------------------------------------------------------------------------
+# Corollary 1 (beta_{1t} = beta1 lambda^(t-1)), corrected form BOUNDS['cor1-derived'], from Theorem 4's kernel
+# statement: the schedule sums S_{T,i} <= G beta1/(alpha (1-lambda)^2) by induction over T (the audit's steps
+# PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt), summed over the coordinates by induction, and the
+# audit's step Cor1[from thm4-arxiv] (BOUNDS['thm4-arxiv'] <= BOUNDS['cor1-derived'] given the schedule sums).
+def _cor1_vocabulary(V):
+    i, t, T = z3.Ints("i t T")
+    V.G, V.lam = z3.Real("G_inf"), z3.Real("lambda_")
+    V.lp = z3.Function("lambda_pow", Int, Real)  # lambda^(t-1)
+    zero = z3.RealVal(0)
+    V.SG = K.define_rec("SG", [T], Real, lambda f: z3.If(T <= 0, zero, f(T - 1) + V.lp(T) * z3.ToReal(T)))
+    A1 = lambda body: z3.ForAll([t], z3.Implies(t >= 1, body))  # noqa: E731
+    V.HypC = K.define("HypC", [i], z3.And(
+        V.lam > 0, V.lam < 1, V.G >= 0, V.lp(1) == 1, A1(V.lp(t + 1) == V.lam * V.lp(t)),
+        A1(V.bt(t) == V.B * V.lp(t)), A1(V.q(i, t) <= V.G)))
+
+
+HYP_COR1 = ("0 < lambda < 1, beta_{1t} = beta1 lambda^(t-1) (lambda_pow(t) = lambda^(t-1) by its recursion), and "
+            "sqrt(v_hat_{t,i}) <= G_inf taken as a hypothesis (the audit's Cor1-vhat derives it from |g| <= G_inf; "
+            "that induction is not a link of the kernel's chain)")
+
+
+def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    V = Thm4Vocabulary.get()
+    th4 = (premises or {}).get("thm4-arxiv")
+    if th4 is None:
+        raise Missing("Theorem 4 (arXiv) has no kernel proof to derive Corollary 1 from")
+    gterm, gstep, gbase = (_need(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
+    sq, fstep = _need(steps, "Cor1-sqrt"), _need(steps, "Cor1[from thm4-arxiv]")
+    B, G, lam, alpha, lp, SG, S, a, q, al, rt, bt = (V.B, V.G, V.lam, V.alpha, V.lp, V.SG, V.S, V.a, V.q, V.al, V.rt,
+                                                    V.bt)
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    i, n = K.fresh("i", Int), K.fresh("T", Int)
+    n1 = n + 1
+    H = z3.And(V.Hyp(i), V.HypM(i), V.HypC(i))
+    hdefs = [K.instantiate(V.hyp_pred(), i), K.instantiate(K.defn(V.HypM), i), K.instantiate(K.defn(V.HypC), i)]
+    tt = K.fresh("t", Int)
+
+    def facts_at(s):
+        return [bt(s) == B * lp(s), lp(s + 1) == lam * lp(s), q(i, s) > 0, q(i, s) <= G, lam > 0, lam < 1, G >= 0,
+                B >= 0, B < 1, alpha > 0, rt(s) > 0, rt(s) * rt(s) == z3.ToReal(s), al(s) * rt(s) == alpha, lp(1) == 1]
+    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs, name="Corollary 1: hypotheses at round t",
+                 timeout_s=timeout_s)
+    fx = K.generalize([i, tt], fx, name="Corollary 1: hypotheses at round t")
+    at = lambda s: K.instantiate(fx, i, s)  # noqa: E731
+    C = G * B / alpha
+
+    def inv(T):
+        Tr = z3.ToReal(T)
+        return z3.And(S(i, T) <= C * SG(T), SG(T) * (1 - lam) ** 2 <= 1 - lp(T + 1) * (Tr + 1 - Tr * lam), lp(T + 1) >= 0)
+    P = lambda T: z3.Implies(H, inv(T))  # noqa: E731
+    term = sl("Corollary 1: S_{T+1} = S_T + beta_{1t} a_t <= C (SG_T + lambda^(t-1) t)",
+              "S0 S1 b a q al rt alpha B Pp t G SG0 SG1 C",
+              lambda S0, S1, b, a_, q_, al_, rt_, al0, B_, Pp, t_, G_, SG0, SG1, C_: z3.Implies(
+                  z3.And(S1 == S0 + b * a_, b == B_ * Pp, a_ == q_ / al_, al_ * rt_ == al0, rt_ > 0, al0 > 0,
+                         S0 <= C_ * SG0, B_ * Pp * (rt_ * q_ / al0) <= (G_ * B_ / al0) * Pp * t_, SG1 == SG0 + Pp * t_,
+                         C_ == G_ * B_ / al0),
+                  S1 <= C_ * SG1))
+    geo = sl("Corollary 1: the geometric partial sums, step in the sequences' terms", "lam SG0 SG1 Pp P1 t t1",
+             lambda lam_, SG0, SG1, Pp, P1, t_, t1: z3.Implies(
+                 z3.And(SG1 == SG0 + Pp * t1, t1 == t_ + 1, P1 == lam_ * Pp, lam_ > 0, Pp >= 0,
+                        (SG0 + Pp * (t_ + 1)) * (1 - lam_) ** 2 <= 1 - lam_ * Pp * (t_ + 2 - (t_ + 1) * lam_)),
+                 z3.And(SG1 * (1 - lam_) ** 2 <= 1 - P1 * (t1 + 1 - t1 * lam_), P1 >= 0)))
+    z0, one = z3.IntVal(0), z3.IntVal(1)
+    r1 = z3.ToReal(one)
+    zr = z3.RealVal(0)
+
+    def term_at(s, S0, SG0):
+        Ts = z3.ToReal(s)
+        return [gterm.at(t=Ts, **{"lambda^(t-1)": lp(s)}, alpha=alpha, beta1=B, G=G, q_t=q(i, s), sqrt_t=rt(s)),
+                sq.at(t=Ts, _s1=rt(s)),
+                K.instantiate(term, S0, S(i, s), bt(s), a(i, s), q(i, s), al(s), rt(s), alpha, B, lp(s), Ts, G, SG0,
+                              SG(s), C)]
+    base = K.prove(P(one), timeout_s=timeout_s, name="Corollary 1: schedule sums, T = 1",
+                   by=[at(one), K.instantiate(fx, i, one), I(S, i, one), I(S, i, z0), I(SG, one), I(SG, z0), I(a, i, one),
+                       gbase.at(**{"lambda": lam, "S_T": zr, "T": r1, "P": zr})] + term_at(one, zr, zr))
+    Tn, Tn1 = z3.ToReal(n), z3.ToReal(n1)
+    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s, name="Corollary 1: schedule sums, T -> T+1",
+                   by=[at(n1), I(S, i, n1), I(SG, n1), I(a, i, n1),
+                       gstep.at(**{"lambda": lam, "T": Tn, "P": lp(n1), "S_T": SG(n)}),
+                       K.instantiate(geo, lam, SG(n), SG(n1), lp(n1), lp(n1 + 1), Tn, Tn1)] + term_at(n1, S(i, n), SG(n)))
+    every = _induct(1, P, base, step, n, "Corollary 1: schedule sums for every T >= 1", timeout_s)
+    close = sl("Corollary 1: S_T alpha (1-lambda)^2 <= G beta1", "S0 C SG lam alpha G B",
+               lambda S0, C_, SG_, lam_, al0, G_, B_: z3.Implies(
+                   z3.And(S0 <= C_ * SG_, SG_ * (1 - lam_) ** 2 <= 1, C_ == G_ * B_ / al0, al0 > 0, G_ >= 0, B_ >= 0,
+                          lam_ < 1), S0 * al0 * (1 - lam_) ** 2 <= G_ * B_))
+    per_i = K.prove(z3.Implies(z3.And(n >= 1, H), S(i, n) * alpha * (1 - lam) ** 2 <= G * B), timeout_s=timeout_s,
+                    name="Corollary 1: schedule sums per coordinate",
+                    by=[at(n), K.instantiate(every, n),
+                        gbase.at(**{"lambda": lam, "S_T": SG(n), "T": Tn, "P": lp(n1)}),
+                        K.instantiate(close, S(i, n), C, SG(n), lam, alpha, G, B)])
+    per_i = K.generalize([i, n], per_i, name="Corollary 1: schedule sums per coordinate")
+    # over the coordinates: SS(d, T) alpha (1-lambda)^2 <= G beta1 d
+    j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
+    allH3 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j), V.HypC(j))))  # noqa
+    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, allH3(nn)),  # noqa: E731
+                               V.SS(nn, Tc) * alpha * (1 - lam) ** 2 <= G * B * z3.ToReal(nn))
+    lin = sl("Corollary 1: schedule sums over the coordinates, step", "X s X1 al0 lam G B dr dr1",
+             lambda X, s_, X1, al0, lam_, G_, B_, dr, dr1: z3.Implies(
+                 z3.And(X1 == X + s_, X * al0 * (1 - lam_) ** 2 <= G_ * B_ * dr, s_ * al0 * (1 - lam_) ** 2 <= G_ * B_,
+                        dr1 == dr + 1),
+                 X1 * al0 * (1 - lam_) ** 2 <= G_ * B_ * dr1), engine=None)
+    cb = K.prove(PC(z0), by=[I(V.SS, z0, Tc)], name="Corollary 1: 0 coordinates", timeout_s=timeout_s)
+    d1 = dd + 1
+    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
+                 name="Corollary 1: schedule sums, d -> d+1",
+                 by=[I(V.SS, d1, Tc), K.instantiate(per_i, d1, Tc),
+                     K.instantiate(lin, V.SS(dd, Tc), S(d1, Tc), V.SS(d1, Tc), alpha, lam, G, B, z3.ToReal(dd),
+                                   z3.ToReal(d1))])
+    coords = _induct(0, PC, cb, cs, dd, "Corollary 1: schedule sums over every number of coordinates", timeout_s)
+    coords = K.generalize([Tc], coords, name="Corollary 1: schedule sums, every T")
+    # the statement: R_T <= BOUNDS['cor1-derived'].expr
+    from analysis import bounds as AB
+
+    from .step_bounds import to_num
+
+    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
+    env = dict(_bound_env(V, ds, Ts), G_inf=G, lambda_=lam, d=z3.ToReal(ds))
+    N = _KNum(V, Ts)
+    b4 = to_num(N, AB.BOUNDS["thm4-arxiv"].expr, dict(env))
+    bc = to_num(N, AB.BOUNDS["cor1-derived"].expr, dict(env))
+    hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, allH3(d_), _convex(V, d_)]  # noqa: E731
+    th4i = K.instantiate(th4, ds, Ts)
+    fi = fstep.at(sum_beta1t_vhat=V.SS(ds, Ts), lambda_=lam, alpha=alpha, d=z3.ToReal(ds), beta1=B, G_inf=G,
+                  D_inf=V.Dc)
+    link = K.instantiate(_cor1_link(timeout_s), *[env[k] for k in _COR1_SYMS], V.rt(Ts), V.s2, V.sL(Ts))
+    H0 = z3.And(*hyps(ds, Ts))
+    allH2 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j))))
+    consts = z3.And(alpha > 0, B < 1, B >= 0, lam < 1, lam > 0, rt(Ts) > 0, V.s2 > 0, V.gm < 1, G >= 0, V.Dc >= 0)
+    hf = K.prove(z3.Implies(H0, z3.And(consts, allH2)), timeout_s=timeout_s, name="Corollary 1: the hypotheses' constants",
+                 by=[K.instantiate(V.hyp_pred(), one), K.instantiate(K.defn(V.HypM), one), K.instantiate(K.defn(V.HypC), one)])
+    sched = K.prove(z3.Implies(H0, V.SS(ds, Ts) * alpha * (1 - lam) ** 2 <= G * B * z3.ToReal(ds)), timeout_s=timeout_s,
+                    name="Corollary 1: the schedule sums at (d, T)", by=[K.instantiate(K.instantiate(coords, Ts), ds)])
+    fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bc), timeout_s=timeout_s, name="Corollary 1: R_T <= BOUNDS['cor1-derived']",
+                  by=[th4i, fi, link, hf, sched])
+    dq, Tq = z3.Int("d"), z3.Int("T")
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts)), V.Reg(Ts) <= bc), (ds, dq), (Ts, Tq)))
+    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 1 (corrected)")], name="Corollary 1 (corrected)",
+                 timeout_s=timeout_s)
+    return {"statement": st, "implication": st, "formula": formula, "premises": {"thm4-arxiv": "kernel Proof"}}
+
+
+_COR1_SYMS = ("T", "alpha", "beta1", "beta2", "gamma", "D_inf", "sum_vhat_T_sqrt", "sum_beta1t_vhat", "sum_g_norm",
+              "log(T)", "G_inf", "lambda_", "d")
+
+
+def _cor1_link(timeout_s):
+    """|= for all reals: domain, den > 0, num >= 0 (cor1_gap = num/den) => BOUNDS['thm4-arxiv'] <= BOUNDS['cor1-derived']
+    (the rational identity cor1-derived = thm4-arxiv + num/den, re-proved by the solver on fresh reals)."""
+    if "cor1-link" in _CACHE:
+        return _CACHE["cor1-link"]
+    import sympy as sp
+
+    from analysis import bounds as AB
+
+    from . import cor1 as C1
+    from .step_bounds import to_num
+
+    sym = {k: K.fresh(k.replace("(", "_").replace(")", "_")) for k in _COR1_SYMS}
+    rt, s2, sL = K.fresh("rt"), K.fresh("s2"), K.fresh("sL")
+
+    class _SN(_KNum):
+        def __init__(self):
+            self.roots = {sym["T"].sexpr(): rt, (1 - sym["beta2"]).sexpr(): s2, (1 + -1 * sym["beta2"]).sexpr(): s2,
+                          (sym["log(T)"] + 1).sexpr(): sL, (1 + sym["log(T)"]).sexpr(): sL}
+    N = _SN()
+    b4 = to_num(N, AB.BOUNDS["thm4-arxiv"].expr, dict(sym))
+    bc = to_num(N, AB.BOUNDS["cor1-derived"].expr, dict(sym))
+    num, den = (to_num(N, e, dict(sym)) for e in sp.fraction(sp.together(C1.cor1_gap())))
+    f = z3.Implies(z3.And(sym["alpha"] > 0, sym["beta1"] < 1, sym["lambda_"] < 1, sym["lambda_"] > 0, rt > 0, s2 > 0,
+                          sym["gamma"] < 1, den > 0, num >= 0), b4 <= bc)
+    pf = K.prove(f, name="BOUNDS['thm4-arxiv'] + cor1_gap = BOUNDS['cor1-derived'] (rational identity)", engine="nlsat",
+                 timeout_s=timeout_s)
+    _CACHE["cor1-link"] = K.generalize([sym[k] for k in _COR1_SYMS] + [rt, s2, sL], pf,
+                                       name="BOUNDS['thm4-arxiv'] <= BOUNDS['cor1-derived'] given the schedule sums")
+    return _CACHE["cor1-link"]
+
+
+# ------------------------------------------------------------------------------------------------
 # The statements the kernel assembles, and why the others are not established by it.
 NOT_MECHANISED = ("the chain's glue (sums over t, induction, the sum over the coordinates) is not mechanised in "
                   "the kernel for this statement: its steps are checked one by one only")
@@ -902,7 +1082,48 @@ OUTSIDE = {"thm4-arxiv": (
     "and the first-order convexity condition fd(t) <= <g_t, x_t - x*> (a hypothesis); sqrt(t), sqrt(v_t), "
     "sqrt(1-beta2), sqrt(beta2), ||g_{1:T,i}||, sqrt(1+log T) are functions/constants fixed by s*s == x, s >= 0; "
     "log is constrained only by the trusted axiom L7")}
-BUILDERS = {"thm4-arxiv": thm4_arxiv}
+def _lemma_moment(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    out = moment_lemma(steps, timeout_s=timeout_s)
+    return {"statement": out["statement"], "implication": out["statement"], "formula": out["formula"], "premises": {}}
+
+
+_BUILT: dict = {}  # (builder, the step proofs it may use) -> its output: a statement built once per audit
+
+
+def _built(name, fn, steps, labels, **kw):
+    key = (name, tuple((lb, id(steps[lb].proof)) for lb in sorted(labels) if lb in steps),
+           tuple((k, id(v)) for k, v in sorted(kw.get("premises", {}).items())))
+    if key not in _BUILT:
+        _BUILT[key] = fn(steps, **kw)
+    return _BUILT[key]
+
+
+def _thm4_chain(steps, timeout_s):
+    """The moment lemma's and Theorem 4's kernel proofs from ``steps`` (each built once per set of step proofs)."""
+    from . import thm4_arxiv as A
+
+    labels = [ob.label for ob in A.OBLIGATIONS]
+    ml = _built("lemma-moment", moment_lemma, steps, labels, timeout_s=timeout_s)["statement"]
+    th = _built("thm4-arxiv", thm4_arxiv, steps, labels, premises={"lemma-moment": ml}, timeout_s=timeout_s)
+    return ml, th
+
+
+def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    _, th = _thm4_chain(steps, timeout_s)
+    if "statement" not in th:  # pragma: no cover -- thm4_arxiv raises when it cannot close the statement
+        raise Missing("Theorem 4 (arXiv) has no kernel proof")
+    return cor1(steps, premises={"thm4-arxiv": th["statement"]}, timeout_s=timeout_s)
+
+
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1}
+OUTSIDE["cor1"] = OUTSIDE["thm4-arxiv"] + "; " + HYP_COR1
+OUTSIDE["lemma-moment"] = (
+    "modelling only: m, v, q = sqrt(v_hat), alpha_t, beta_1t are uninterpreted sequences constrained by Hyp(i), "
+    "HypM(i) (v_hat enters through q_{t+1} >= q_t > 0 and q_t^2 >= v_t); square roots are functions/constants fixed "
+    "by s*s == x, s >= 0; log is constrained only by the trusted axiom L7")
+
+
+_KSTEPS: dict = {}
 
 
 def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> dict:
@@ -918,15 +1139,19 @@ def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> di
     steps = {}
     for label, ob in obs.items():
         if ob.kind == "z3" and label in proved:
-            try:
-                steps[label] = K.obligation_proof(ob, timeout_s=timeout_s)
-            except K.KernelError:
-                pass  # no kernel proof: a statement that needs it is then NOT ESTABLISHED
+            key = (id(ob), K.closed_formula(ob)[1].sexpr())  # a step shared by two theorems is proved once
+            if key not in _KSTEPS:
+                try:
+                    _KSTEPS[key] = K.obligation_proof(ob, timeout_s=timeout_s)
+                except K.KernelError:
+                    _KSTEPS[key] = None  # no kernel proof: a statement that needs it is then NOT ESTABLISHED
+            if _KSTEPS[key] is not None:
+                steps[label] = _KSTEPS[key]
     try:
-        premises = {}
         if tid == "thm4-arxiv":  # the moment lemma's kernel Proof, passed to the statement as a Proof
-            premises["lemma-moment"] = moment_lemma(steps, timeout_s=timeout_s)["statement"]
-        out = BUILDERS[tid](steps, premises=premises, timeout_s=timeout_s)
+            out = _thm4_chain(steps, timeout_s)[1]
+        else:
+            out = BUILDERS[tid](steps, premises={}, timeout_s=timeout_s)
     except (Missing, K.KernelError) as exc:
         return {"verdict": NOT_ESTABLISHED, "reason": str(exc), "trusted_base": [],
                 "seconds": round(_time.perf_counter() - t0, 3)}

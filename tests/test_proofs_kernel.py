@@ -167,3 +167,47 @@ def test_kernel_statement_proves_thm4_arxiv_from_the_audit_steps():
     steps2 = [dict(s, verdict="unknown") if s["label"] == "L3-step" else s for s in steps]
     k2 = ST.kernel_statement({"id": "thm4-arxiv", "steps": steps2}, {"thm4-arxiv": obs})
     assert k2["verdict"] == ST.NOT_ESTABLISHED and "L3-step" in k2["reason"]
+
+
+def test_kernel_statement_of_the_moment_lemma():
+    from proofs import lemma_moment as L
+
+    obs = {ob.label: ob for ob in L.OBLIGATIONS}
+    steps = [{"label": ob.label, "verdict": "proved"} for ob in L.OBLIGATIONS]
+    k = ST.kernel_statement({"id": "lemma-moment", "steps": steps}, {"lemma-moment": obs})
+    assert k["verdict"] == ST.KERNEL_PROVED and k["trusted_base"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    assert k["dependencies"]["steps"] == ["L3-step"]
+    for verdict in ("unknown", "evidence"):  # the one step it uses, not proved: not established
+        st = [dict(s, verdict=verdict) if s["label"] == "L3-step" else s for s in steps]
+        k2 = ST.kernel_statement({"id": "lemma-moment", "steps": st}, {"lemma-moment": obs})
+        assert k2["verdict"] == ST.NOT_ESTABLISHED and "L3-step" in k2["reason"]
+
+
+def test_no_finite_instance_is_a_link_of_a_chain():
+    from proofs import cor1
+    from proofs import lemma_moment as L
+    from proofs import pp_repairs as PP
+
+    for chain in (A.OBLIGATIONS, cor1.REPAIRED, PP.PP41.obligations, PP.AX51.obligations):
+        assert not {ob.label for ob in chain} & set(L.FINITE_INSTANCES)
+
+
+def _kernel_verdict(tid, obligations, change=None):
+    steps = [{"label": ob.label, "verdict": "proved"} for ob in obligations]
+    if change:
+        steps = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in steps]
+    return ST.kernel_statement({"id": tid, "steps": steps}, {tid: {ob.label: ob for ob in obligations}})
+
+
+def test_cor1_is_proved_by_the_kernel_from_theorem_4():
+    from proofs import cor1
+
+    k = _kernel_verdict("cor1", cor1.REPAIRED)
+    assert k["verdict"] == ST.KERNEL_PROVED, k["reason"]
+    assert k["trusted_base"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    for label in ("Cor1[from thm4-arxiv]", "PP-geo[step]", "PP-S[geo term]", "Cor1-sqrt", "Thm4-arXiv[sum<=bound]"):
+        assert label in k["dependencies"]["steps"], label
+    assert "G_inf" in k["formula"] and "lambda_" in k["formula"] and "Reg(T)" in k["formula"]
+    for label, verdict in (("PP-geo[step]", "unknown"), ("Cor1[from thm4-arxiv]", "evidence"), ("step 5", "unknown")):
+        k2 = _kernel_verdict("cor1", cor1.REPAIRED, (label, verdict))
+        assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
