@@ -1070,6 +1070,187 @@ def _cor1_link(timeout_s):
 
 
 # ------------------------------------------------------------------------------------------------
+# Theorem 1 (Adam does not converge): f_t(x) = g_t x with g_t = C (t mod 3 = 1), -1 otherwise, F = [-1, 1],
+# beta1 = 0, beta2 = 1/(1+C^2), alpha_t = alpha/sqrt(t), alpha < sqrt(1-beta2), x_1 = 1, C > 2.
+# Conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1), i.e. R_T >= c T with
+# c = (2C-4)/3 > 0 along T = 3k -- linear regret; proved by kernel induction over the blocks k: x_{3k+1} = 1,
+# 0 <= v_{3k} <= C^2, R_{3k} >= (2C-4) k, each block by the audit's A2 (T1 < 1), A6[t>=1] / A6[t=0] (T2 >= T1),
+# A4 (the block returns to 1) and A9 (block regret >= 2C - 4).
+class Thm1Vocabulary:
+    _made = None
+
+    @classmethod
+    def get(cls):
+        if cls._made is None:
+            cls._made = cls()
+        return cls._made
+
+    def __init__(self):
+        t, T = z3.Ints("t T")
+        self.C, self.b2, self.alpha = z3.Real("C"), z3.Real("beta2"), z3.Real("alpha")
+        self.x, self.v, self.r = (z3.Function(s, Int, Real) for s in ("x_adam", "v_adam", "sqrt_tv_adam"))
+        C = self.C
+        self.g = K.define("g_thm1", [t], z3.If(t % 3 == 1, C, z3.RealVal(-1)))
+        zero = z3.RealVal(0)
+        self.Reg = K.define_rec("R_thm1", [T], Real,
+                                lambda f: z3.If(T <= 0, zero, f(T - 1) + self.g(T) * (self.x(T) + 1)))
+
+    def clamp(self, y):
+        lo = z3.If(y >= -1, y, z3.RealVal(-1))
+        return z3.If(lo <= 1, lo, z3.RealVal(1))
+
+    def hyps(self):
+        t = z3.Int("t")
+        C, b2, a, x, v, r, g = self.C, self.b2, self.alpha, self.x, self.v, self.r, self.g
+        A1 = lambda body: z3.ForAll([t], z3.Implies(t >= 1, body))  # noqa: E731
+        return [C > 2, b2 * (1 + C * C) == 1, a > 0, a * a < 1 - b2, x(1) == 1, v(0) == 0,
+                A1(v(t) == b2 * v(t - 1) + (1 - b2) * g(t) * g(t)),
+                A1(z3.And(r(t) >= 0, r(t) * r(t) == z3.ToReal(t) * v(t))),
+                A1(x(t + 1) == self.clamp(x(t) - a * g(t) / r(t)))]
+
+
+def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    V = Thm1Vocabulary.get()
+    C, b2, a, x, v, r, g, Reg = V.C, V.b2, V.alpha, V.x, V.v, V.r, V.g, V.Reg
+    s2, s6, s60, s4, s9 = (_need(steps, s) for s in ("A2", "A6[t>=1]", "A6[t=0]", "A4", "A9"))
+    sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    HA = z3.And(*V.hyps())
+    k = K.fresh("k", Int)
+    ts = [3 * k + 1, 3 * k + 2, 3 * (k + 1)]
+
+    def facts(k_):
+        t1, t2, t3 = 3 * k_ + 1, 3 * k_ + 2, 3 * (k_ + 1)
+        out = [C > 2, b2 * (1 + C * C) == 1, a > 0, a * a < 1 - b2, x(1) == 1, v(0) == 0]
+        for s in (t1, t2, t3):
+            out += [v(s) == b2 * v(s - 1) + (1 - b2) * g(s) * g(s), r(s) >= 0, r(s) * r(s) == z3.ToReal(s) * v(s),
+                    x(s + 1) == V.clamp(x(s) - a * g(s) / r(s))]
+        return out
+    fx = K.prove(z3.Implies(z3.And(HA, k >= 0), z3.And(*facts(k))), name="Theorem 1: the hypotheses at block k",
+                 timeout_s=timeout_s)
+    fx = K.generalize([k], fx, name="Theorem 1: the hypotheses at block k")
+    # the same facts with each neighbour written as the block's own term (3k, 3k+1, 3k+2, 3(k+1), 3(k+1)+1):
+    # a small lemma, so that the block's glue needs no arithmetic on the arguments of v, x, R
+    def clean(k_):
+        t0, t1, t2, t3 = 3 * k_, 3 * k_ + 1, 3 * k_ + 2, 3 * (k_ + 1)
+        out = []
+        for s, p_, nx in ((t1, t0, t2), (t2, t1, t3), (t3, t2, 3 * (k_ + 1) + 1)):
+            out += [v(s) == b2 * v(p_) + (1 - b2) * g(s) * g(s), r(s) >= 0, r(s) * r(s) == z3.ToReal(s) * v(s),
+                    x(nx) == V.clamp(x(s) - a * g(s) / r(s)), Reg(s) == Reg(p_) + g(s) * (x(s) + 1)]
+        return out
+    cf = K.prove(z3.Implies(z3.And(HA, k >= 0), z3.And(*clean(k))), timeout_s=timeout_s,
+                 by=[K.instantiate(fx, k)] + [I(Reg, s) for s in ts], name="Theorem 1: the block's recursions")
+    cf = K.generalize([k], cf, name="Theorem 1: the block's recursions")
+    gk = K.prove(z3.Implies(k >= 0, z3.And(g(ts[0]) == C, g(ts[1]) == -1, g(ts[2]) == -1)),
+                 by=[I(g, s) for s in ts], name="Theorem 1: g at block k", timeout_s=timeout_s)
+    gk = K.generalize([k], gk, name="Theorem 1: g at block k")
+    gs = lambda g1, g2, g3, C_: z3.And(g1 == C_, g2 == -1, g3 == -1)  # noqa: E731
+    vr = sl("Theorem 1: v stays in [0, C^2]", "b2 C v0 v1 v2 v3 g1 g2 g3", lambda b2_, C_, v0, v1, v2, v3, g1, g2, g3:
+            z3.Implies(z3.And(C_ > 2, b2_ * (1 + C_ * C_) == 1, v0 >= 0, v0 <= C_ * C_, gs(g1, g2, g3, C_),
+                              v1 == b2_ * v0 + (1 - b2_) * g1 * g1, v2 == b2_ * v1 + (1 - b2_) * g2 * g2,
+                              v3 == b2_ * v2 + (1 - b2_) * g3 * g3),
+                       z3.And(v1 >= 0, v1 <= C_ * C_, v2 >= 0, v2 <= C_ * C_, v3 >= 0, v3 <= C_ * C_, v2 >= 1 - b2_,
+                              v3 >= 1 - b2_, b2_ > 0, b2_ < 1)))
+    pos = sl("Theorem 1: alpha/sqrt(t v_t) > 0", "a r tr vv b2", lambda a_, r_, tr, vv, b2_: z3.Implies(
+        z3.And(a_ > 0, r_ >= 0, r_ * r_ == tr * vv, tr >= 1, vv >= 1 - b2_, b2_ < 1), z3.And(r_ > 0, a_ / r_ > 0)))
+    blk = sl("Theorem 1: the block's iterates (clamps)", "a C r1 r2 r3 x1 x2 x3 x4 g1 g2 g3",
+             lambda a_, C_, r1, r2, r3, x1, x2, x3, x4, g1, g2, g3: z3.Implies(
+                 z3.And(x1 == 1, gs(g1, g2, g3, C_), r1 > 0, r2 > 0, r3 > 0, a_ > 0, a_ * C_ / r1 > 0, a_ * C_ / r1 < 1,
+                        a_ / r2 > 0, a_ / r3 > 0,
+                        1 <= z3.If(1 >= 1 - a_ * C_ / r1 + a_ / r2, 1 - a_ * C_ / r1 + a_ / r2, 1) + a_ / r3,
+                        x2 == V.clamp(x1 - a_ * g1 / r1), x3 == V.clamp(x2 - a_ * g2 / r2),
+                        x4 == V.clamp(x3 - a_ * g3 / r3)),
+                 z3.And(x4 == 1, x2 <= 1, x3 <= 1)), engine=None)
+    reg = sl("Theorem 1: the block's regret", "C K K1 R0 R1 R2 R3 x1 x2 x3 g1 g2 g3",
+             lambda C_, K_, K1, R0, R1, R2, R3, x1, x2, x3, g1, g2, g3: z3.Implies(
+                 z3.And(R0 >= (2 * C_ - 4) * K_, x1 == 1, gs(g1, g2, g3, C_), R1 == R0 + g1 * (x1 + 1),
+                        R2 == R1 + g2 * (x2 + 1), R3 == R2 + g3 * (x3 + 1), (C_ - x2 - x3) - (-C_ + 2) >= 2 * C_ - 4,
+                        K1 == K_ + 1),
+                 R3 >= (2 * C_ - 4) * K1), engine=None)
+    roots = sl("Theorem 1: the roots of a block", "K b2 C v v1 v2 v3 r1 r2 r3 t1 t2 t3 g1 g2 g3",
+               lambda K_, b2_, C_, v0, v1, v2, v3, r1, r2, r3, t1, t2, t3, g1, g2, g3: z3.Implies(
+                   z3.And(gs(g1, g2, g3, C_), v1 == b2_ * v0 + (1 - b2_) * g1 * g1, v2 == b2_ * v1 + (1 - b2_) * g2 * g2,
+                          v3 == b2_ * v2 + (1 - b2_) * g3 * g3, t1 == 3 * K_ + 1, t2 == 3 * K_ + 2, t3 == 3 * K_ + 3,
+                          r1 * r1 == t1 * v1, r2 * r2 == t2 * v2, r3 * r3 == t3 * v3),
+                   z3.And(r1 * r1 == (3 * K_ + 1) * (b2_ * v0 + (1 - b2_) * C_ * C_),
+                          r2 * r2 == (3 * K_ + 2) * (b2_ * v1 + 1 - b2_), r3 * r3 == (3 * K_ + 3) * (b2_ * v2 + 1 - b2_))),
+               engine=None)
+    roots0 = sl("Theorem 1: the roots of the first block", "b2 C v1 v2 r1 r2 r3",
+                lambda b2_, C_, v1, v2, r1, r2, r3: z3.Implies(
+                    z3.And(v1 == b2_ * 0 + (1 - b2_) * C_ * C_, v2 == b2_ * v1 + 1 - b2_,
+                           r1 * r1 == (3 * 0 + 1) * (b2_ * 0 + (1 - b2_) * C_ * C_),
+                           r2 * r2 == (3 * 0 + 2) * (b2_ * v1 + 1 - b2_), r3 * r3 == (3 * 0 + 3) * (b2_ * v2 + 1 - b2_)),
+                    z3.And(r2 * r2 == (3 * 0 + 2) * (b2_ * ((1 - b2_) * C_ * C_) + 1 - b2_),
+                           r3 * r3 == (3 * 0 + 3) * (b2_ * (b2_ * ((1 - b2_) * C_ * C_) + 1 - b2_) + 1 - b2_))),
+                engine=None)
+
+    def inv(k_):
+        return z3.And(x(3 * k_ + 1) == 1, v(3 * k_) >= 0, v(3 * k_) <= C * C, Reg(3 * k_) >= (2 * C - 4) * z3.ToReal(k_))
+    P = lambda k_: z3.Implies(HA, inv(k_))  # noqa: E731
+
+    def block(k_, first):
+        """P(k) => P(k+1) in stages, each a small kernel lemma (one nonlinear fact at a time)."""
+        t0, t1, t2, t3 = 3 * k_, 3 * k_ + 1, 3 * k_ + 2, 3 * (k_ + 1)
+        Kr = z3.ToReal(k_)
+        T1 = a * C / r(t1)
+        G3 = (g(t1), g(t2), g(t3))
+        # the stages assume ground facts only (no quantified hypothesis: E-matching on them loops for a symbolic k)
+        ground = [C > 2, b2 * (1 + C * C) == 1, a > 0, a * a < 1 - b2, v(0) == 0] + clean(k_) + \
+            [g(t1) == C, g(t2) == -1, g(t3) == -1]
+        pre = z3.And(k_ >= 0 if first else k_ >= 1, inv(k_), *ground)
+        base = []
+        tag = "block 0" if first else "block k >= 1"
+
+        def stage(name, concl, by):
+            return K.prove(z3.Implies(pre, concl), by=base + by, timeout_s=timeout_s, name=f"Theorem 1, {tag}: {name}")
+        rng = z3.And(v(t1) >= 0, v(t1) <= C * C, v(t2) >= 0, v(t2) <= C * C, v(t3) >= 0, v(t3) <= C * C,
+                     v(t2) >= 1 - b2, v(t3) >= 1 - b2, b2 > 0, b2 < 1)
+        s_rng = stage("v in [0, C^2]", rng, [K.instantiate(vr, b2, C, v(t0), v(t1), v(t2), v(t3), *G3)])
+        if first:
+            rts = K.instantiate(roots0, b2, C, v(t1), v(t2), r(t1), r(t2), r(t3))
+            rt_c = rts.thm.arg(1)
+            s_rt = stage("the roots", z3.And(rt_c, r(t1) * r(t1) == (3 * 0 + 1) * (b2 * 0 + (1 - b2) * C * C)),
+                         [rts, K.instantiate(roots, Kr, b2, C, v(t0), v(t1), v(t2), v(t3), r(t1), r(t2), r(t3),
+                                             z3.ToReal(t1), z3.ToReal(t2), z3.ToReal(t3), *G3)])
+            a6 = s60.at(_s3=r(t1), C=C, alpha=a, _s2=r(t3), _s1=r(t2), beta2=b2, t=Kr)
+        else:
+            rts = K.instantiate(roots, Kr, b2, C, v(t0), v(t1), v(t2), v(t3), r(t1), r(t2), r(t3), z3.ToReal(t1),
+                                z3.ToReal(t2), z3.ToReal(t3), *G3)
+            s_rt = stage("the roots", rts.thm.arg(1), [rts])
+            a6 = s6.at(_s3=r(t1), C=C, alpha=a, _s2=r(t3), _s1=r(t2), beta2=b2, v=v(t0), t=Kr, v2=v(t2), v1=v(t1))
+        s_pos = stage("alpha/sqrt(t v_t) > 0", z3.And(r(t2) > 0, a / r(t2) > 0, r(t3) > 0, a / r(t3) > 0),
+                      [s_rng, K.instantiate(pos, a, r(t2), z3.ToReal(t2), v(t2), b2),
+                       K.instantiate(pos, a, r(t3), z3.ToReal(t3), v(t3), b2)])
+        a2 = s2.at(_s1=r(t1), C=C, alpha=a, beta2=b2, v=v(t0), t=Kr)
+        s_t1 = stage("T1 < 1 (A2), T2 >= T1 (A6)", z3.And(a2.thm.arg(1), a6.thm.arg(1)), [s_rng, s_rt, a2, a6])
+        a4 = s4.at(inc3=a / r(t3), inc2=a / r(t2), T1=T1, t=Kr, beta2=b2, alpha=a, C=C)
+        s_a4 = stage("the block returns (A4)", a4.thm.arg(1), [s_pos, s_t1, a4])
+        bl = K.instantiate(blk, a, C, r(t1), r(t2), r(t3), x(t1), x(t2), x(t3), x(t3 + 1), *G3)
+        s_bl = stage("x_{3k+4} = 1", bl.thm.arg(1), [s_pos, s_t1, s_a4, bl])
+        a9 = s9.at(C=C, x3=x(t3), x2=x(t2))
+        rg = K.instantiate(reg, C, Kr, z3.ToReal(k_ + 1), Reg(t0), Reg(t1), Reg(t2), Reg(t3), x(t1), x(t2), x(t3), *G3)
+        s_rg = stage("the block's regret (A9)", rg.thm.arg(1), [s_bl, a9, rg])
+        pre2 = [k_ >= 1] if not first else [k_ >= 0]
+        gr = K.prove(z3.Implies(z3.And(HA, k_ >= 0), z3.And(*ground)), timeout_s=timeout_s,
+                     by=[K.instantiate(fx, k_), K.instantiate(cf, k_), K.instantiate(gk, k_)],
+                     name=f"Theorem 1, {tag}: the ground facts")
+        return K.prove(z3.Implies(z3.And(*pre2, P(k_)), P(k_ + 1)), by=[gr, s_rng, s_bl, s_rg], timeout_s=timeout_s,
+                       name=f"Theorem 1: {tag} returns to x = 1")
+    z0 = z3.IntVal(0)
+    b0 = block(z0, True)
+    bk = K.generalize([k], block(k, False), name="Theorem 1: block k >= 1 returns to x = 1")
+    n = K.fresh("k", Int)
+    step = K.prove(z3.Implies(z3.And(n >= 0, P(n)), P(n + 1)), by=[b0, K.instantiate(bk, n)],
+                   name="Theorem 1: block k -> k+1", timeout_s=timeout_s)
+    base = K.prove(P(z0), by=[I(Reg, z0)], name="Theorem 1: block 0 starts at x_1 = 1", timeout_s=timeout_s)
+    every = _induct(0, P, base, step, n, "Theorem 1: every block returns (kernel induction)", timeout_s)
+    kq = z3.Int("k")
+    formula = z3.ForAll([kq], z3.Implies(z3.And(kq >= 0, *V.hyps()), Reg(3 * kq) >= (2 * C - 4) * z3.ToReal(kq)))
+    st = K.prove(formula, by=[every], name="Theorem 1 (R_{3k} >= (2C-4) k)", timeout_s=timeout_s)
+    return {"statement": st, "implication": st, "formula": formula, "premises": {}}
+
+
+# ------------------------------------------------------------------------------------------------
 # The statements the kernel assembles, and why the others are not established by it.
 NOT_MECHANISED = ("the chain's glue (sums over t, induction, the sum over the coordinates) is not mechanised in "
                   "the kernel for this statement: its steps are checked one by one only")
@@ -1115,7 +1296,11 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
     return cor1(steps, premises={"thm4-arxiv": th["statement"]}, timeout_s=timeout_s)
 
 
-BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1}
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
+OUTSIDE["thm1"] = (
+    "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
+    "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
+    "x_adam, v_adam and sqrt_tv_adam = sqrt(t v_t) (fixed by s*s == t v_t, s >= 0), f_t(x) = g_t x")
 OUTSIDE["cor1"] = OUTSIDE["thm4-arxiv"] + "; " + HYP_COR1
 OUTSIDE["lemma-moment"] = (
     "modelling only: m, v, q = sqrt(v_hat), alpha_t, beta_1t are uninterpreted sequences constrained by Hyp(i), "

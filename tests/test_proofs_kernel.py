@@ -131,7 +131,7 @@ def test_a_step_not_proved_makes_the_statement_not_established(verdict):
 
 
 def test_statements_without_mechanised_glue_are_not_established():
-    k = ST.kernel_statement({"id": "thm1", "steps": []}, {})
+    k = ST.kernel_statement({"id": "thm2", "steps": []}, {})
     assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
 
 
@@ -211,3 +211,26 @@ def test_cor1_is_proved_by_the_kernel_from_theorem_4():
     for label, verdict in (("PP-geo[step]", "unknown"), ("Cor1[from thm4-arxiv]", "evidence"), ("step 5", "unknown")):
         k2 = _kernel_verdict("cor1", cor1.REPAIRED, (label, verdict))
         assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
+
+
+def test_thm1_non_convergence_is_proved_by_the_kernel():
+    from proofs import thm1
+
+    k = _kernel_verdict("thm1", thm1.OBLIGATIONS)
+    assert k["verdict"] == ST.KERNEL_PROVED, k["reason"]
+    assert k["trusted_base"] == [] and k["dependencies"]["induction"] == 1
+    assert set(k["dependencies"]["steps"]) == {"A2", "A4", "A6[t=0]", "A6[t>=1]", "A9"}
+    assert "R_thm1(3*k) >= (2*C - 4)*ToReal(k)" in k["formula"]
+    for label in ("A6[t>=1]", "A6[t=0]", "A4"):  # a step not proved (UNKNOWN) or dropped: not established
+        k2 = _kernel_verdict("thm1", thm1.OBLIGATIONS, (label, "unknown"))
+        assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
+
+
+def test_the_kernel_refuses_thm1_when_a_step_is_dropped_from_its_call():
+    from proofs import thm1
+
+    steps = {ob.label: K.obligation_proof(ob) for ob in thm1.OBLIGATIONS if ob.kind == "z3" and ob.label in
+             ("A2", "A4", "A6[t=0]", "A6[t>=1]", "A9")}
+    assert K.certify(ST.thm1(steps)["statement"])["steps"]
+    with pytest.raises(ST.Missing, match=re.escape("A9")):
+        ST.thm1({k: v for k, v in steps.items() if k != "A9"})
