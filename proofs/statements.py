@@ -1309,6 +1309,32 @@ OUTSIDE["lemma-moment"] = (
 
 
 _KSTEPS: dict = {}
+# what stops the kernel statement of the theorems that have none (today)
+WHY_NOT = {
+    "thm6": ("same shape as thm1 (an induction over the blocks), but the first block does not return and the "
+             "induction starts at block 2 from the exact SymPy computation T6-block[t=1] (x_7 = 1 for C in {3, 5, 10} "
+             "at alpha = 1/2), which would enter as a named trusted axiom; the block-return and block-regret algebra "
+             "for beta2 = 2/((1+C^2)C^2) + eps has no audited step (thm1's A4/A9 assume beta2 = 1/(1+C^2)) -- not "
+             "mechanised in this pass; conclusion's form would be R_{3k} >= (2C-4)(k-2) - 8 for k >= 2, C = 3, eps = 1"),
+    "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
+             "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
+    "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
+    "pp-4.1": ("Phuong & Phong's first term (pa_base, pa_step1/2, pa_join, c_mono, c_bound with t_0 from Lemma 4.3, "
+               "and a Sum over t <= t_0 in the bound) is a different induction from thm4's Abel summation; the moment "
+               "lemma and the step 5/7 sums would carry over, the first term's induction is not mechanised"),
+    "adamx-5.1": "same first-term chain as pp-4.1 (AdamX), not mechanised",
+    "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
+    "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "
+             "the projection) with powers beta1^(j-1), beta2^(j-1) as named variables and the divergence B9 (an "
+             "exact SymPy limit, which would be a trusted axiom); not mechanised"),
+    "thm3": ("a stochastic statement (expectations E[x_t] over coin flips): the kernel's vocabulary has no "
+             "probability; C1-C5 are per-step facts about expectations, their composition is not mechanised"),
+    "thm4": ("the ICLR form: its printed step 6 is refuted (Example 3.2) and the audit's statement is UNKNOWN; the "
+             "arXiv form thm4-arxiv is the one the kernel proves"),
+    "kingma-ba": "the audit REFUTES the statement for Adam projected onto F = [-1, 1]: nothing to prove",
+    "phuong-phong": ("a collection of Phuong & Phong's findings with several steps not proved (the audit's statement is "
+                     "UNKNOWN): no single formula to assemble"),
+}
 
 
 def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> dict:
@@ -1318,7 +1344,8 @@ def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> di
     t0 = _time.perf_counter()
     tid = th["id"]
     if tid not in BUILDERS:
-        return {"verdict": NOT_ESTABLISHED, "reason": NOT_MECHANISED, "trusted_base": [], "seconds": 0.0}
+        why = NOT_MECHANISED + (f"; what stops it: {WHY_NOT[tid]}" if tid in WHY_NOT else "")
+        return {"verdict": NOT_ESTABLISHED, "reason": why, "trusted_base": [], "seconds": 0.0}
     obs = obligations.get(tid, {})
     proved = {s["label"] for s in th["steps"] if s["verdict"] == "proved"}
     steps = {}
