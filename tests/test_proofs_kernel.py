@@ -205,10 +205,10 @@ def test_cor1_is_proved_by_the_kernel_from_theorem_4():
     k = _kernel_verdict("cor1", cor1.REPAIRED)
     assert k["verdict"] == ST.KERNEL_PROVED, k["reason"]
     assert k["trusted_base"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
-    for label in ("Cor1[from thm4-arxiv]", "PP-geo[step]", "PP-S[geo term]", "Cor1-sqrt", "Thm4-arXiv[sum<=bound]"):
+    for label in ("PP-geo[step]", "PP-geo[base,close]", "PP-S[geo term]", "Cor1-sqrt", "Thm4-arXiv[sum<=bound]"):
         assert label in k["dependencies"]["steps"], label
     assert "G_inf" in k["formula"] and "lambda_" in k["formula"] and "Reg(T)" in k["formula"]
-    for label, verdict in (("PP-geo[step]", "unknown"), ("Cor1[from thm4-arxiv]", "evidence"), ("step 5", "unknown")):
+    for label, verdict in (("PP-geo[step]", "unknown"), ("Cor1-sqrt", "evidence"), ("step 5", "unknown")):
         k2 = _kernel_verdict("cor1", cor1.REPAIRED, (label, verdict))
         assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
 
@@ -234,3 +234,47 @@ def test_the_kernel_refuses_thm1_when_a_step_is_dropped_from_its_call():
     assert K.certify(ST.thm1(steps)["statement"])["steps"]
     with pytest.raises(ST.Missing, match=re.escape("A9")):
         ST.thm1({k: v for k, v in steps.items() if k != "A9"})
+
+
+def _node(pf, name):
+    """The kernel's solver node named ``name`` in pf's tree, and its direct dependencies."""
+    seen, stack = set(), [pf]
+    while stack:
+        p = stack.pop()
+        if id(p) in seen:
+            continue
+        seen.add(id(p))
+        deps = [r for r in p.reason if isinstance(r, kd.Proof)] + [x for r in p.reason if isinstance(r, (list, tuple))
+                                                                   for x in r if isinstance(x, kd.Proof)]
+        if K._LEDGER[id(p)][1:] == ("solver", name):
+            return p, deps
+        stack.extend(deps)
+    raise AssertionError(name)
+
+
+# (the last link of thm4-arxiv is left out: the solver can re-derive the audit's final comparison from the
+# bound's data there, so that one dependency is not strictly needed; dropping the *step* is tested above)
+@pytest.mark.parametrize("which, name", [
+    ("thm4-arxiv", "Theorem 4 (arXiv): the step bounds"),
+    ("cor1", "Corollary 1: R_T <= BOUNDS['cor1-derived']"),
+    ("lemma-moment", "moment lemma (kernel), at (d, T)"),
+])
+def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_steps, moment, which, name):
+    """The final kernel calls of each PROVED statement: every dependency passed is needed."""
+    from proofs import cor1 as C1
+
+    if which == "lemma-moment":
+        pf = moment["statement"]
+    else:
+        th = ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": moment["statement"]})
+        pf = th["statement"]
+        if which == "cor1":
+            steps = dict(thm4_steps, **{ob.label: K.obligation_proof(ob) for ob in C1.REPAIRED
+                                        if ob.kind == "z3" and ob.label not in thm4_steps})
+            pf = ST.cor1(steps, premises={"thm4-arxiv": pf})["statement"]
+    node, deps = _node(pf, name)
+    assert len(deps) >= 2
+    K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
+    for d in deps:
+        with pytest.raises(K.KernelError):
+            K.prove(node.thm, by=[x for x in deps if x is not d], name="one dependency dropped", timeout_s=5)
