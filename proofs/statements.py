@@ -6,6 +6,10 @@ kdrag's induction over the integers and the named axioms of its trusted base.  A
 that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no kernel proof, a solver
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
+Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1; the
+trusted base of the first three is the one axiom L7 on log, thm1's is empty.  What stops the others is in
+:data:`WHY_NOT` and in each NOT ESTABLISHED reason.
+
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
 sequence): bt(t) = beta_{1t}, q(i,t) = sqrt(v_hat_{t,i}), al(t) = alpha_t, m, g, x (iterates), xs (x*),
@@ -895,8 +899,8 @@ def _scalar(key, names, build, timeout_s, engine="nlsat"):
 # ------------------------------------------------------------------------------------------------
 # Corollary 1 (beta_{1t} = beta1 lambda^(t-1)), corrected form BOUNDS['cor1-derived'], from Theorem 4's kernel
 # statement: the schedule sums S_{T,i} <= G beta1/(alpha (1-lambda)^2) by induction over T (the audit's steps
-# PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt), summed over the coordinates by induction, and the
-# audit's step Cor1[from thm4-arxiv] (BOUNDS['thm4-arxiv'] <= BOUNDS['cor1-derived'] given the schedule sums).
+# PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt), summed over the coordinates by induction; the last
+# comparison (the audit's Cor1[from thm4-arxiv]) is re-proved by the solver in the final glue.
 def _cor1_vocabulary(V):
     i, t, T = z3.Ints("i t T")
     V.G, V.lam = z3.Real("G_inf"), z3.Real("lambda_")
