@@ -1137,14 +1137,15 @@ def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                         R2 == R1 + g2 * (x2 + 1), R3 == R2 + g3 * (x3 + 1), (C_ - x2 - x3) - (-C_ + 2) >= 2 * C_ - 4,
                         K1 == K_ + 1),
                  R3 >= (2 * C_ - 4) * K1), engine=None)
-    roots = sl("Theorem 1: the roots of a block", "K b2 C v v1 v2 v3 r1 r2 r3 t1 t2 t3 g1 g2 g3",
-               lambda K_, b2_, C_, v0, v1, v2, v3, r1, r2, r3, t1, t2, t3, g1, g2, g3: z3.Implies(
-                   z3.And(gs(g1, g2, g3, C_), v1 == b2_ * v0 + (1 - b2_) * g1 * g1, v2 == b2_ * v1 + (1 - b2_) * g2 * g2,
-                          v3 == b2_ * v2 + (1 - b2_) * g3 * g3, t1 == 3 * K_ + 1, t2 == 3 * K_ + 2, t3 == 3 * K_ + 3,
-                          r1 * r1 == t1 * v1, r2 * r2 == t2 * v2, r3 * r3 == t3 * v3),
-                   z3.And(r1 * r1 == (3 * K_ + 1) * (b2_ * v0 + (1 - b2_) * C_ * C_),
-                          r2 * r2 == (3 * K_ + 2) * (b2_ * v1 + 1 - b2_), r3 * r3 == (3 * K_ + 3) * (b2_ * v2 + 1 - b2_))),
-               engine=None)
+    def root(c_, big):
+        """r^2 = t v_t with t = 3k + c, v_t = beta2 v_{t-1} + (1-beta2) g_t^2, g_t = C (big) or -1 (one root)."""
+        def build(K_, b2_, C_, vp, vk, r_, tk, g_):
+            gsq = C_ * C_ if big else 1
+            return z3.Implies(z3.And(g_ == (C_ if big else -1), vk == b2_ * vp + (1 - b2_) * g_ * g_, tk == 3 * K_ + c_,
+                                     r_ * r_ == tk * vk),
+                              r_ * r_ == (3 * K_ + c_) * (b2_ * vp + (1 - b2_) * gsq if big else b2_ * vp + 1 - b2_))
+        return sl(f"Theorem 1: the root at round 3k+{c_}", "K b2 C vp vk r t g", build, engine=None)
+    roots_ = [root(1, True), root(2, False), root(3, False)]
     roots0 = sl("Theorem 1: the roots of the first block", "b2 C v1 v2 r1 r2 r3",
                 lambda b2_, C_, v1, v2, r1, r2, r3: z3.Implies(
                     z3.And(v1 == b2_ * 0 + (1 - b2_) * C_ * C_, v2 == b2_ * v1 + 1 - b2_,
@@ -1180,13 +1181,13 @@ def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
             rts = K.instantiate(roots0, b2, C, v(t1), v(t2), r(t1), r(t2), r(t3))
             rt_c = rts.thm.arg(1)
             s_rt = stage("the roots", z3.And(rt_c, r(t1) * r(t1) == (3 * 0 + 1) * (b2 * 0 + (1 - b2) * C * C)),
-                         [rts, K.instantiate(roots, Kr, b2, C, v(t0), v(t1), v(t2), v(t3), r(t1), r(t2), r(t3),
-                                             z3.ToReal(t1), z3.ToReal(t2), z3.ToReal(t3), *G3)])
+                         [rts] + [K.instantiate(roots_[c_ - 1], Kr, b2, C, v(tp), v(tk), r(tk), z3.ToReal(tk), g(tk))
+                                  for c_, tp, tk in ((1, t0, t1), (2, t1, t2), (3, t2, t3))])
             a6 = s60.at(_s3=r(t1), C=C, alpha=a, _s2=r(t3), _s1=r(t2), beta2=b2, t=Kr)
         else:
-            rts = K.instantiate(roots, Kr, b2, C, v(t0), v(t1), v(t2), v(t3), r(t1), r(t2), r(t3), z3.ToReal(t1),
-                                z3.ToReal(t2), z3.ToReal(t3), *G3)
-            s_rt = stage("the roots", rts.thm.arg(1), [rts])
+            rts = [K.instantiate(roots_[c_ - 1], Kr, b2, C, v(tp), v(tk), r(tk), z3.ToReal(tk), g(tk))
+                   for c_, tp, tk in ((1, t0, t1), (2, t1, t2), (3, t2, t3))]
+            s_rt = stage("the roots", z3.And(*[p.thm.arg(1) for p in rts]), rts)
             a6 = s6.at(_s3=r(t1), C=C, alpha=a, _s2=r(t3), _s1=r(t2), beta2=b2, v=v(t0), t=Kr, v2=v(t2), v1=v(t1))
         s_pos = stage("alpha/sqrt(t v_t) > 0", z3.And(r(t2) > 0, a / r(t2) > 0, r(t3) > 0, a / r(t3) > 0),
                       [s_rng, K.instantiate(pos, a, r(t2), z3.ToReal(t2), v(t2), b2),
