@@ -43,10 +43,10 @@ def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
         out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
                     "statement": th.statement_verdict(results),
                     "seconds": round(time.perf_counter() - t0, 3), "steps": steps})
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     kernel_verdicts(out, obs, timeout_s=max(timeout_s, 20.0))
     if progress:
-        progress(f"[kernel] statements assembled ({time.perf_counter() - t0:.2f} s)")
+        progress(f"[kernel] statements assembled ({time.perf_counter() - t0:.2f} s, CPU {time.process_time() - c0:.2f} s)")
     return out
 
 

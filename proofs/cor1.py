@@ -121,7 +121,7 @@ def printed_when(N, p):
     return H, a * b1 * D * D * G >= dd * b1 * D * D * G
 
 
-REPAIRED = A.OBLIGATIONS + [geo_term, geo_step, geo_base, from_thm4, printed_when]
+REPAIRED = A.OBLIGATIONS + [sqrt_le, geo_term, geo_step, geo_base, from_thm4, printed_when]
 OBLIGATIONS = [geo, sqrt_le, vhat_le, derive, middle_step("Cor1-middle", "appendix"),
                replace(ratio, label="Cor1-ratio"), evidence] + REPAIRED
 
