@@ -466,16 +466,23 @@ def _decide_pp_gap(quick: bool):
 
 
 def _decide_pp_repairs(quick: bool):
+    """PROVED only when the kernel proved both statements (``th["kernel"]``); the printed proofs' step-by-step
+    verdicts (``th["statement"]``) are recorded beside it but never decide the claim."""
+    from .statements import KERNEL_PROVED
+
     ids = ["pp-4.1", "adamx-5.1"]
     ths = _audit(ids)
-    sts = {k: ths[k]["statement"]["statement"] for k in ids}
-    ok = all(s == PROVED for s in sts.values())
+    kern = {k: (ths[k].get("kernel") or {}) for k in ids}
+    ok = all(kern[k].get("verdict") == KERNEL_PROVED for k in ids)
     v = Verdict(PROVED if ok else UNKNOWN,
                 claim="Phuong & Phong Theorem 4.1 (corrected AMSGrad bound) and Theorem 5.1 (AdamX, with the "
                       "second term's (1-beta1)^2 of the proof)",
-                method="kernel-checked statements of the audit ('pp-4.1', 'adamx-5.1')",
-                witness=sts, reason="; ".join(ths[k]["summary"] for k in ids))
-    return v, {"audit": {k: ths[k]["statement"] for k in ids}}
+                method="the proof kernel's statements 'pp-4.1' and 'adamx-5.1' of the audit",
+                witness={k: kern[k].get("verdict") for k in ids},
+                reason="; ".join(f"{k}: {kern[k].get('verdict')}"
+                                 + ("" if kern[k].get("verdict") == KERNEL_PROVED else f" ({kern[k].get('reason')})")
+                                 for k in ids))
+    return v, {"audit": {k: {"kernel": kern[k].get("verdict"), "printed proof": ths[k]["statement"]} for k in ids}}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -328,3 +328,20 @@ def test_smooth_trap_ball_across_a_knot_is_widened():
             k = 4 if d < 0 else 5
             u = (kn[5] + d * r - kn[k]) / (kn[k + 1] - kn[k])
             assert g.contains(-(2 * u).cos_pi())
+
+
+def test_pp_repairs_claim_follows_the_kernel_not_the_printed_proof(monkeypatch):
+    # the printed proof's step-by-step verdict says "proved" for both; only the kernel's verdict may decide
+    from proofs.statements import KERNEL_PROVED, NOT_ESTABLISHED
+
+    def fake(kern):
+        return lambda ids: {k: {"id": k, "summary": "s", "statement": {"statement": "proved", "proof": "proved"},
+                                "kernel": {"verdict": kern[k], "reason": "glue not mechanised"}} for k in ids}
+
+    monkeypatch.setattr(CL, "_audit", fake({"pp-4.1": KERNEL_PROVED, "adamx-5.1": NOT_ESTABLISHED}))
+    v, _ = CL._decide_pp_repairs(quick=False)
+    assert v.status == "unknown" and "adamx-5.1: not established" in v.reason
+    monkeypatch.setattr(CL, "_audit", fake({"pp-4.1": NOT_ESTABLISHED, "adamx-5.1": NOT_ESTABLISHED}))
+    assert CL._decide_pp_repairs(quick=False)[0].status == "unknown"
+    monkeypatch.setattr(CL, "_audit", fake({"pp-4.1": KERNEL_PROVED, "adamx-5.1": KERNEL_PROVED}))
+    assert CL._decide_pp_repairs(quick=False)[0].status == "proved"
