@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PROVED, REFUTED, UNKNOWN, EVIDENCE = "proved", "refuted", "unknown", "evidence"
-VERDICTS = (PROVED, REFUTED, UNKNOWN, EVIDENCE)
+# spelled once at the lowest layer (numerics imports nothing above it, yet reports in these words)
+from numerics.verdicts import EVIDENCE, PROVED, REFUTED, UNKNOWN, VERDICTS  # noqa: E402
 
 
 @dataclass

@@ -517,6 +517,7 @@ def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
     from analysis.families import build
     from numerics.engine import simulate
     from numerics.engine.fastforward import fast_forward
+    from numerics.verdicts import PROVED
 
     T_big, T_mid, T_bf = (10 ** 15, 10 ** 9, 10 ** 5 if quick else 10 ** 7)
     rows = []
@@ -541,7 +542,7 @@ def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
             bf = simulate(meth, fam.sequence, T_bf, x1=fam.x1, checkpoints=[], fast_forward=False)
             bf_s = time.perf_counter() - t0
             bf_small = fast_forward(meth, fam.sequence, T_bf, x1=fam.x1)  # the same T: the answers agree
-            row = dict(problem=fam_name, method=name, status=r.status, why_not=r.why_not,
+            row = dict(problem=fam_name, method=name, status=r.status, label=r.label, why_not=r.why_not,
                        seconds_1e15=statistics.median(secs), cold_seconds_1e15=cold_s,
                        radii_1e15=r.radii() if r.certified else None,
                        x_T_1e15=r.x_T.str(20) if r.certified else None,
@@ -556,7 +557,7 @@ def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
                                           if bf_small.certified else None),
                        certified_1e9=r9.certified)
             rows.append(row)
-    ok = [w for w in rows if w["status"] == "CERTIFIED"]
+    ok = [w for w in rows if w["status"] == PROVED]  # numerics.verdicts: a certified ball result
     targets = {"fastforward_1e15_seconds": max(w["seconds_1e15"] for w in rows),
                "fastforward_1e15_max_rel_radius": (max(max(w["radii_1e15"].values()) for w in ok)
                                                    if len(ok) == len(rows) else float("inf")),

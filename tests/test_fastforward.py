@@ -15,6 +15,7 @@ from fractions import Fraction
 import pytest
 
 from analysis.families import build
+from analysis.verdict import PROVED, UNKNOWN, Verdict, is_success
 from counterexamples.zoo.methods import ROWS
 from numerics import Bernoulli, Periodic, make
 from numerics.backends import ArbBackend
@@ -46,7 +47,7 @@ def arb_ref(meth, fam, T, checkpoints=()):
 
 
 def check_against(r, ref):
-    assert r.certified, r.why_not
+    assert r.certified and r.status == PROVED and r.label == "certified ball", r.why_not
     for f in FIELDS:
         assert agree(getattr(r, f), getattr(ref, f)), (f, getattr(r, f), getattr(ref, f))
 
@@ -208,7 +209,10 @@ def test_why_not(meth, problem, why):
     ok, reason = fast_forward_applies(meth, problem, 10 ** 9)
     assert not ok and why in reason
     r = fast_forward(meth, problem, 10 ** 9)
-    assert r.status == "UNKNOWN" and r.why_not == reason and r.x_T is None
+    assert r.status == UNKNOWN and r.why_not == reason and r.x_T is None
+    assert not r.certified and r.label == reason  # the verdict's label is the reason, never "certified"
+    v = Verdict(**r.brief())  # the one verdict type, built from the result's fields
+    assert v.status == UNKNOWN and v.reason == reason and not is_success(v)
 
 
 def test_zero_limit_drift_is_decided_or_blocked_without_a_sign():
@@ -229,14 +233,27 @@ def test_unknown_when_the_drift_is_undecided():
     """Zero gradients: every step is 0, the drift is 0 at every order, and x1 = +1 sits on a wall: no block is
     certified and 10^9 rounds exceed the explicit budget: UNKNOWN, no numbers (found after 50 periods)."""
     r = fast_forward(make("signsgd", beta1=0), Periodic(pattern=[0, 0]), 10 ** 9, x1=1)
-    assert r.status == "UNKNOWN" and "contains 0" in r.why_not and r.regret is None
+    assert r.status == UNKNOWN and "contains 0" in r.why_not and r.regret is None
 
 
 def test_unknown_when_no_box_is_invariant():
     """AdamX's v_hat is multiplied by an exact 1 each round: settled, but no ball box is seen invariant."""
     fam = build("thm1")
     r = fast_forward(fam.method("adamx"), fam.sequence, 10 ** 9, x1=fam.x1)
-    assert r.status == "UNKNOWN" and "invariant" in r.why_not
+    assert r.status == UNKNOWN and "invariant" in r.why_not
+
+
+def test_statuses_are_the_one_verdict_vocabulary():
+    """numerics spells the statuses once (numerics.verdicts) and analysis.verdict re-exports those very
+    strings; a certified result is PROVED with the label "certified ball" and builds a Verdict."""
+    import analysis.verdict as AV
+    import numerics.verdicts as NV
+
+    assert AV.VERDICTS is NV.VERDICTS and (AV.PROVED, AV.UNKNOWN) == ("proved", "unknown")
+    fam = build("thm1")
+    r = fast_forward(fam.method("adam"), fam.sequence, 10 ** 12, x1=fam.x1)
+    v = Verdict(**r.brief())
+    assert r.status == PROVED and v.proved and is_success(v) and v.label == "certified ball" and not v.reason
 
 
 def test_late_index_refuses_unsafe_uses():
@@ -293,7 +310,7 @@ def test_a_box_with_inexact_ends():
 
 
 def test_benchmark_rows_run(tmp_path):
-    """benchmarks/run.py --only-fastforward --quick (a smoke test, not a timing): four CERTIFIED rows, the
+    """benchmarks/run.py --only-fastforward --quick (a smoke test, not a timing): four PROVED rows, the
     brute-force comparison made at the same T agrees, and the three targets are reported."""
     import json
     import os
@@ -308,7 +325,7 @@ def test_benchmark_rows_run(tmp_path):
     assert p.returncode == 0, p.stderr[-2000:]
     res = json.loads(out.read_text())
     rows = res["results"]["fastforward"]["rows"]
-    assert len(rows) == 4 and all(w["status"] == "CERTIFIED" for w in rows)
+    assert len(rows) == 4 and all(w["status"] == PROVED and w["label"] == "certified ball" for w in rows)
     assert all(w["agreement_at_T_bf"]["dx_T"] < 1e-9 for w in rows)
     assert set(res["targets"]) == {"fastforward_1e15_seconds", "fastforward_1e15_max_rel_radius",
                                    "fastforward_1e9_vs_brute_force"}

@@ -196,7 +196,8 @@ def meta(o, seconds) -> dict:
         eng = "numpy-reference"
     return {**base_meta("counterexamples.search", seed=o["seed"]), "precision": {"drift": "python-flint arb, 64-4096 bits (certified signs)",
                           "conditions": "exact rationals ((c1), (c2)); arb >= 128 bits ((c3))",
-                          "simulation": "float64 (fused engine) + 128-bit arb ball run"},
+                          "simulation": "certified fast-forward balls where it applies (each record's engine), "
+                                        "else float64 (fused engine); + 128-bit arb ball run"},
             "simulation_engine": eng, "z3_timeout_s": o["timeout"], "seconds": round(seconds, 2),
             "conventions": "t starts at 1; large gradient at t mod n = 1; alpha_t = alpha/sqrt(t); "
                            "no bias correction; F = [-1, 1]"}

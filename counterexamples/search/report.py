@@ -16,6 +16,10 @@ def _fmt_sim(s) -> str:
          f" (2nd half {s.get('adam_avg_regret_second_half', float('nan')):.4g})"
          f" (if x -> +1: {s.get('limit_avg_regret_if_diverging', float('nan')):.4g}); "
          f"AMSGrad x_T={s['amsgrad_x_T']:+.4f} (T={s.get('T_amsgrad', s['T']):.2g}); agrees: {s['agrees']}")
+    if s.get("method"):  # a certified-ball run of the fast-forward
+        t += f"\n        {s['method']}"
+    elif s.get("fast_forward_why_not"):
+        t += f"\n        (float64: the fast-forward did not apply: {s['fast_forward_why_not']})"
     if "ball" in s:
         b = s["ball"]
         t += f"\n        ball run T={b['T']}: x_T={b['x_T_ball']} vs float64 diff {b['abs_diff']:.1e}"

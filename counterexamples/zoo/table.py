@@ -10,8 +10,13 @@ Each method runs with the problem's (beta1, beta2) in the roles its factory give
 (counterexamples.zoo.methods).  Verdicts:
   * certified: the sign of the generalised drift D (counterexamples.drift.general), "diverges" meaning
     x_t -> the worst point +1, "converges" x_t -> x* = -1; UNKNOWN with the reason otherwise;
-  * simulated: T rounds with alpha_t = alpha/sqrt(t) (counterexamples.conformance.verdict on the late
-    half), and whether it agrees with the certified verdict.
+  * simulated: where the certified fast-forward applies (numerics.engine.fastforward), a certified-ball run
+    to T = T_FAST = 10^12 (cheap): the late-half regret ratio and x_T as balls, judged with the
+    conformance thresholds (:func:`fast_simulate`); where it does not apply, ends UNKNOWN or decides
+    nothing, its why_not is recorded and T float64 rounds with alpha_t = alpha/sqrt(t) run as before
+    (counterexamples.conformance.verdict on the late half); and whether it agrees with the certified
+    verdict.  Either way the simulation is EVIDENCE (a finite run) and never changes the certified
+    drift's status: their agreement is its own verdict.
 Every verdict is an :class:`analysis.verdict.Verdict` in JSON ({"status", "label", "reason"}): the
 certified drift is PROVED (label diverges / converges) or UNKNOWN; a simulation is EVIDENCE (label
 converges / stuck at the worst point) or UNKNOWN (undecided); the agreement of the two is EVIDENCE (label
@@ -36,6 +41,7 @@ from .methods import ROWS
 PROBLEMS = ("thm1", "section5-online", "thm2-threshold")
 PAIRS = tuple((str(float(b1)), str(float(b2))) for b1, b2 in PAPER_SETTINGS)  # ("0.9", "0.99"), ("0.9", "0.999")
 T_SIM = 100_000
+T_FAST = 10 ** 12  # the certified fast-forward's horizon for the confirmations (well under a second a row)
 C_MAX = 512
 
 
@@ -43,7 +49,97 @@ def cases():
     return {name: build_case(name) for name in PROBLEMS}
 
 
-def simulate(meth, case, T: int) -> dict:
+def fast_simulate(meth, case, T: int = T_FAST) -> dict:
+    """The confirmation by a certified-ball run (:func:`numerics.engine.fastforward.fast_forward`) to T, or
+    ``{"why_not": ...}`` when the fast path does not apply or is not certified.
+
+    The conformance verdict's yardsticks on balls: with R the regret and S the summed gradient, the late
+    half's regret ratio rho_late = (R_T - R_h) / ((S_T - S_h)(x_w - x*)) (h = T/2 on a period boundary;
+    R_T - R_h is the late loss minus S_late x* when x* minimises both S_h x and S_T x over the box) and
+    x_T.  "converges": rho_late <= RHO_CONVERGED and |x_T - x*| <= X_TOL for every point of the balls;
+    "stuck at the worst point": rho_late >= RHO_STUCK and |x_T - x_w| <= X_TOL_STUCK; otherwise UNKNOWN.
+    A decided answer is EVIDENCE (a finite run, however long), method "certified-ball run ... T = ...".
+    At T = 10^12 the steps alpha/sqrt(t) are ~1e-6, so x_T stands for the late points played (the float
+    path needs the mean of the last 1% instead)."""
+    from fractions import Fraction
+
+    from counterexamples.conformance.verdict import RHO_CONVERGED, RHO_STUCK, X_TOL, X_TOL_STUCK
+    from numerics.engine.fastforward import fast_forward, fast_forward_applies
+
+    prob, x1 = case.problem, case.hyper.get("x1", 0)
+    ok, why = fast_forward_applies(meth, prob, T, x1)
+    if not ok:
+        return {"why_not": why}
+    n = prob.n
+    h = max(1, (T // 2 // n) * n)
+    r = fast_forward(meth, prob, T, x1=x1, checkpoints=[h])  # default budgets: SGD on Section 5 needs >50k explicit rounds
+    if not r.certified:
+        return {"why_not": r.why_not}
+    pat = [prob.row(t)[0] for t in range(1, n + 1)]
+    P = sum(pat, Fraction(0))
+
+    def S(t):  # sum_{s <= t} g_s, exact
+        return (t // n) * P + sum(pat[: t % n], Fraction(0))
+
+    lo, hi = Fraction(prob.lo), Fraction(prob.hi)
+    method = f"certified-ball run (numerics.engine.fastforward) to T = {T:.0e}"
+    base = {"T": T, "method": method, "engine": "fast-forward", "x_T": float(r.x_T.mid()),
+            "avg_regret": float(r.avg_regret.mid()), "x_T_ball": r.x_T.str(10),
+            "avg_regret_ball": r.avg_regret.str(10), "fast_forward_seconds": round(r.seconds, 3)}
+    claim = "where the method is after the rounds played (late half)"
+    St, Sh = S(T), S(h)
+    if St == 0 or (St > 0) != (Sh > 0) or Sh == 0:
+        return {**base, "status": UNKNOWN, "label": "undecided", "claim": claim, "rho_late": None,
+                "reason": "sum_t g_t is 0 or changes sign between T/2 and T: no best vertex for the late half"}
+    best, worst = (lo, hi) if St > 0 else (hi, lo)
+    span = (St - Sh) * (worst - best)
+    Rh = next(rc for t, _, rc in r.checkpoints if t == h)
+    if span <= 0:
+        return {**base, "status": UNKNOWN, "label": "undecided", "claim": claim, "rho_late": None,
+                "reason": "over the late half x* is not better than x_w (the gradients there sum to 0 or favour x_w)"}
+    rho = (r.regret - Rh) / _arb_exact(span)
+    d_best, d_worst = abs(r.x_T - _arb_exact(best)), abs(r.x_T - _arb_exact(worst))
+    rho_mid = float(rho.mid())
+    if rho.upper() <= RHO_CONVERGED and d_best.upper() <= X_TOL:
+        label = CONVERGES
+    elif rho.lower() >= RHO_STUCK and d_worst.upper() <= X_TOL_STUCK:
+        label = STUCK
+    else:
+        label = "undecided"
+    reason = (f"{method}: late-half regret ratio in {rho.str(6)}, x_T in {r.x_T.str(10)}"
+              + ("" if label != "undecided" else
+                 f" (converges needs <= {RHO_CONVERGED} and |x_T - x*| <= {X_TOL}, stuck >= {RHO_STUCK} "
+                 f"and |x_T - x_w| <= {X_TOL_STUCK})"))
+    return {**base, "status": EVIDENCE if label != "undecided" else UNKNOWN, "label": label, "claim": claim,
+            "reason": reason, "rho_late": rho_mid}
+
+
+def _arb_exact(q):
+    """An exact rational as an arb ball (its radius is the rounding of p/q at the current precision)."""
+    import flint
+    from fractions import Fraction
+
+    q = Fraction(q)
+    return flint.arb(q.numerator) / flint.arb(q.denominator)
+
+
+def simulate(meth, case, T: int, fast: bool = True) -> dict:
+    """The confirmation: a certified-ball run to T_FAST where the fast path applies and decides
+    (:func:`fast_simulate`), else T float64 rounds of the problem from its x1 and the conformance verdict
+    from the late half and the tail (with the fast path's why_not)."""
+    why_fast = None
+    if fast:
+        fs = fast_simulate(meth, case)
+        if fs.get("status") == EVIDENCE:
+            return fs
+        why_fast = fs.get("why_not") or fs.get("reason")
+    out = _float_simulate(meth, case, T)
+    if why_fast is not None:
+        out["fast_forward_why_not"] = why_fast
+    return out
+
+
+def _float_simulate(meth, case, T: int) -> dict:
     """T rounds of the problem from its x1; the conformance verdict from the late half and the tail."""
     prob = case.problem
     xs = np.empty(T)
@@ -61,7 +157,7 @@ def simulate(meth, case, T: int) -> dict:
     v = verdict(np.array([xs[-tail:].mean()]), math.fsum(gs[late:] * xs[late:]),
                 np.array([gs[late:].sum()]), np.array([gs.sum()]), -1.0, 1.0)
     return {**v.brief(), "rho_late": v.witness.get("rho_late"), "x_T": float(res.x_T), "T": T,
-            "avg_regret": float(res.avg_regret)}
+            "avg_regret": float(res.avg_regret), "method": f"float64 simulation (numerics.run), T = {T}"}
 
 
 def certified_verdict(sign: int | None, reason: str) -> Verdict:
@@ -89,10 +185,11 @@ def agreement(certified: Verdict, sim: dict) -> Verdict:
         return Verdict(UNKNOWN, "simulation agrees with the certificate", reason=sim.get("reason", ""),
                        label="inconclusive")
     if sim.get("label") == want:
-        return Verdict(EVIDENCE, "simulation agrees with the certificate", reason=f"T = {sim.get('T')}",
-                       label="agrees")
+        return Verdict(EVIDENCE, "simulation agrees with the certificate", label="agrees",
+                       reason=sim.get("method") or f"T = {sim.get('T')}")
     return Verdict(REFUTED, "simulation agrees with the certificate", label="disagrees",
-                   reason=f"certified {certified.label}, simulated {sim.get('label')} (T = {sim.get('T')})")
+                   reason=f"certified {certified.label}, simulated {sim.get('label')} "
+                          f"({sim.get('method') or 'T = %s' % sim.get('T')})")
 
 
 def evaluate(row, case, T: int = T_SIM) -> dict:

@@ -24,8 +24,9 @@ Method (docs/numerics.md, "The fast-forward engine", says why each part is sound
    zeta differences, n^{-1/2}(zeta(1/2, k0+c) - zeta(1/2, k1+c)) etc., evaluated by arb with rigorous
    error bounds; sum_k a_k w_k lies in W * sum_k a_k for a_k >= 0 and w_k in the interval W.
 
-Anything that cannot be certified ends with ``status = 'UNKNOWN'`` and ``why_not``, never with a ball
-that might miss the truth.  Entry points: :func:`fast_forward_applies`, :func:`fast_forward`.
+A certified result has ``status`` PROVED (:mod:`numerics.verdicts`, the statuses of
+:mod:`analysis.verdict`; ``label`` "certified ball").  Anything that cannot be certified ends with
+``status`` UNKNOWN and ``why_not`` (also its ``label``), never with a ball that might miss the truth.  Entry points: :func:`fast_forward_applies`, :func:`fast_forward`.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from fractions import Fraction
 
 from ..backends import ArbBackend, to_fraction
 from ..problems import Periodic
+from ..verdicts import PROVED, UNKNOWN
 
 __all__ = ["fast_forward", "fast_forward_applies", "FastForwardResult", "LINEAR_IN_ALPHA_T", "THRESHOLD",
            "LateT"]
@@ -157,7 +159,7 @@ class _LateArb(ArbBackend):
 class FastForwardResult:
     """x_T (after T updates), x_played (round T's point), R_T and R_T/T as arb balls, or UNKNOWN."""
 
-    status: str  # 'CERTIFIED' or 'UNKNOWN'
+    status: str  # numerics.verdicts: PROVED (every ball certified) or UNKNOWN (why_not says why)
     T: int
     x_T: object = None
     x_played: object = None
@@ -173,7 +175,24 @@ class FastForwardResult:
 
     @property
     def certified(self) -> bool:
-        return self.status == "CERTIFIED"
+        """True only for PROVED: every ball holds the true value of this run."""
+        return self.status == PROVED
+
+    @property
+    def label(self) -> str:
+        """The domain's word for the outcome (the ``label`` of an :class:`analysis.verdict.Verdict`):
+        "certified ball" when PROVED, else the reason it is not."""
+        return "certified ball" if self.status == PROVED else (self.why_not or "not certified")
+
+    def brief(self) -> dict:
+        """As :meth:`analysis.verdict.Verdict.brief`: {"status", "label", "claim", "reason"} (numerics does
+        not import analysis, so the fields are spelled here; ``analysis.verdict.Verdict(**r.brief())``
+        builds the verdict)."""
+        out = {"status": self.status, "label": self.label,
+               "claim": f"x_T, R_T, R_T/T in arb balls at T = {self.T}"}
+        if self.status != PROVED:
+            out["reason"] = self.why_not or "not certified"
+        return out
 
     def radii(self) -> dict:
         """Relative radii of the balls (absolute where the midpoint is 0)."""
@@ -305,14 +324,14 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
         from analysis.families import build
         fam = build("thm1")
         r = fast_forward(fam.method("adam"), fam.sequence, 10**15, x1=fam.x1)
-        r.status, r.x_T, r.avg_regret        # 'CERTIFIED', 1 exactly, a ball of radius ~1e-40
+        r.status, r.x_T, r.avg_regret        # 'proved', 1 exactly, a ball of radius ~1e-40
     """
     import flint
 
     t_start_clock = time.perf_counter()
     T = int(T)
     ok, why = fast_forward_applies(method, problem, T, x1)
-    res = FastForwardResult("UNKNOWN", T, why_not=why, prec=prec,
+    res = FastForwardResult(UNKNOWN, T, why_not=why, prec=prec,
                             versions={"python-flint": flint.__version__, "prec_bits": prec})
     if not ok:
         return res
@@ -321,7 +340,7 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
         with B.precision():
             _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max)
     except _Unknown as exc:
-        res.status, res.why_not = "UNKNOWN", str(exc)
+        res.status, res.why_not = UNKNOWN, str(exc)
         res.x_T = res.x_played = res.regret = res.avg_regret = None
     res.seconds = time.perf_counter() - t_start_clock
     return res
@@ -383,7 +402,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         if not all(v.is_finite() for v in (xx, xxp, ll)):
             raise _Unknown("a ball is not finite (the rule's numbers overflow or leave their domain, e.g. the "
                            "root of a negative v)")
-        res.status, res.why_not = "CERTIFIED", None
+        res.status, res.why_not = PROVED, None
         res.x_T, res.x_played = xx, xxp
         res.regret = regret_at(T, ll)
         res.avg_regret = res.regret / T
