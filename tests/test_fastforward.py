@@ -329,3 +329,17 @@ def test_benchmark_rows_run(tmp_path):
     assert all(w["agreement_at_T_bf"]["dx_T"] < 1e-9 for w in rows)
     assert set(res["targets"]) == {"fastforward_1e15_seconds", "fastforward_1e15_max_rel_radius",
                                    "fastforward_1e9_vs_brute_force"}
+
+
+def test_eta_guard_steps_aside_for_the_fast_path_only(capsys):
+    # T = 1e15: Adam on Theorem 1 is answered by the certified fast-forward (no --yes needed, engine named);
+    # AdamW reads x (no fast path), so the same T is a brute-force run of decades that must ask for --yes
+    from counterexamples.simulate import main as simulate_main
+
+    capsys.readouterr()
+    assert simulate_main(["--problem", "thm1", "--optimizer", "adam", "--T", "1e15", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"fast-forward"' in out
+    assert simulate_main(["--problem", "thm1", "--optimizer", "adamw", "--T", "1e15"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "ETA over 1 hour" in err[0] and "--yes" in err[0]

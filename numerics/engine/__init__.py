@@ -46,8 +46,8 @@ text for numba's disk cache), ``batch`` (segments, threads, progress), ``single`
 from .batch import BatchResult, batch
 from .plan import (PARALLEL_MIN_LANES, BernoulliBatch, EngineUnavailable, ExplicitBatch, PeriodicBatch)
 from .fastforward import FastForwardResult, fast_forward, fast_forward_applies
-from .single import HAVE_NUMBA, simulate, why_not
+from .single import HAVE_NUMBA, estimate_seconds, simulate, why_not
 
 __all__ = ["simulate", "batch", "why_not", "BatchResult", "PeriodicBatch", "BernoulliBatch",
            "ExplicitBatch", "EngineUnavailable", "HAVE_NUMBA", "PARALLEL_MIN_LANES", "fast_forward",
-           "fast_forward_applies", "FastForwardResult"]
+           "fast_forward_applies", "FastForwardResult", "estimate_seconds"]

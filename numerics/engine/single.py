@@ -60,6 +60,18 @@ def why_not(method, problem, x1=0, backend=None) -> str | None:
     return s if isinstance(s, str) else None
 
 
+def estimate_seconds(method, problem, T: int, x1=0, backend=None) -> float | None:
+    """The hook of ``numerics.cli.estimate_seconds`` (the CLIs' ETA guard): where :func:`simulate` will take
+    the certified fast-forward for this run, its cost (the fast path is run once here, which is what its
+    answer costs; seconds, not days); None ("no opinion": the guard times brute force) everywhere else,
+    including a fast path that applies but ends UNKNOWN, since simulate then steps every round."""
+    T = int(T)
+    if not isinstance(problem, Periodic):
+        return None
+    res, _ = _fast(method, problem, T, x1, backend, [T], None)
+    return None if res is None else float(res.backend.get("engine_seconds") or 0.0)
+
+
 def _fast(method, problem, T, x1, backend, checkpoints, fast):
     """The certified fast-forward's RunResult, or (None, why not) when it does not apply or ends UNKNOWN."""
     from ..run import Checkpoint, RunResult, default_checkpoints
