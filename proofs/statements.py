@@ -1222,6 +1222,89 @@ def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
 
 
 # ------------------------------------------------------------------------------------------------
+# Phuong & Phong's first term (pp-4.1 and adamx-5.1 share it): the two-phase summation by parts of
+# Q_{T,i} = sum_{t<=T} c_t (u_t - u_{t+1}) in the kernel, from the audit's PP-Abel steps.  Only this part of
+# their chain has a kernel proof today (see WHY_NOT); it is not a statement of the audit.
+PP_FIRST_STEPS = ("PP-Abel[base T=1]", "PP-Abel[T<t0 step]", "PP-Abel[T>=t0 step]", "PP-Abel[t0 junction]")
+
+
+def _pp_vocabulary(V):
+    if "Cs" not in _CACHE:  # C_{T,i} = sum_{t<=T} c_{t,i}: defined once per process
+        i, T = z3.Ints("i T")
+        _CACHE["Cs"] = K.define_rec("Cs", [i, T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(i, T - 1) + V.c(i, T)))
+        # the first term's hypotheses as named predicates: the induction's glue then sees them as atoms
+        # (with the quantified bodies inline, the generalized step timed out)
+        t, t0, D2 = z3.Int("t"), z3.Int("t0"), V.Dc * V.Dc
+        _CACHE["PPc"] = K.define("PPc", [i], z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+            V.c(i, t) >= 0, V.u(i, t) >= 0, V.u(i, t) <= D2))))
+        _CACHE["PPm"] = K.define("PPm", [i, t0], z3.And(t0 >= 1, z3.ForAll([t], z3.Implies(
+            t >= t0, V.c(i, t + 1) >= V.c(i, t)))))
+    return _CACHE["Cs"], _CACHE["PPc"], _CACHE["PPm"]
+
+
+def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
+    """The first term of Phuong & Phong's Theorem 4.1 (and AdamX 5.1) in the kernel.  Formula:
+
+        ForAll i, t0 >= 1, T >= t0:  (c_{t,i} >= 0 and 0 <= u_{t,i} <= D^2 for t >= 1; c_{t+1,i} >= c_{t,i} for
+        t >= t0, i.e. Lemma 4.3's conclusion)  =>  Q_{T,i} <= pp_first_rhs(D^2, C_{t0,i}, c_{T,i})
+
+    with c, u, Q of :class:`Thm4Vocabulary` and C_{T,i} = sum_{t<=T} c_{t,i}.  Phase 1 (every T >= 1, c >= 0
+    only): Q_T + c_T u_{T+1} <= D^2 C_T by induction (PP-Abel[base T=1], PP-Abel[T<t0 step]); at T = t0 the
+    junction PP-Abel[t0 junction]; phase 2 (T >= t0, c non-decreasing) by induction on T - t0 (PP-Abel[T>=t0
+    step]).  Trusted base: empty.  Raises :class:`Missing` / :class:`proofs.kernel.KernelError`."""
+    from .pp_repairs import pp_first_rhs
+
+    V = Thm4Vocabulary.get()
+    Cs, PPc, PPm = _pp_vocabulary(V)
+    Q, c, u, Dc = V.Q, V.c, V.u, V.Dc
+    D2 = Dc * Dc
+    pb, p1, p2, pj = (_need(steps, s) for s in PP_FIRST_STEPS)
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    i, t0 = K.fresh("i", Int), K.fresh("t0", Int)
+    Hc, dc, dm = PPc(i), I(PPc, i), I(PPm, i, t0)
+    one, z0 = z3.IntVal(1), z3.IntVal(0)
+    # phase 1: every T >= 1
+    P1 = lambda T: z3.Implies(Hc, Q(i, T) + c(i, T) * u(i, T + 1) <= D2 * Cs(i, T))  # noqa: E731
+    b1 = K.prove(P1(one), by=[dc, I(Q, i, one), I(Q, i, z0), I(Cs, i, one), I(Cs, i, z0),
+                              pb.at(c_1=c(i, one), u_1=u(i, one), u_2=u(i, one + 1), D2=D2)],
+                 name="pp first term, phase 1: T = 1", timeout_s=timeout_s)
+    n = K.fresh("T", Int)
+    s1 = K.prove(z3.Implies(z3.And(n >= 1, P1(n)), P1(n + 1)), timeout_s=timeout_s,
+                 name="pp first term, phase 1: T -> T+1",
+                 by=[dc, I(Q, i, n + 1), I(Cs, i, n + 1),
+                     p1.at(Q_T=Q(i, n), c_T=c(i, n), c_T1=c(i, n + 1), u_T1=u(i, n + 1), u_T2=u(i, n + 2), D2=D2,
+                           C_T=Cs(i, n))])
+    ph1 = _induct(1, P1, b1, s1, n, "pp first term, phase 1: Q_T + c_T u_{T+1} <= D^2 C_T", timeout_s)
+    # phase 2: T = t0 + k, k >= 0, by induction on k (t0 >= 1 fixed)
+    H2 = z3.And(Hc, PPm(i, t0))
+    rhs = lambda T: pp_first_rhs(D2, Cs(i, t0), c(i, T))  # noqa: E731
+    P2 = lambda k_: z3.Implies(H2, Q(i, t0 + k_) + c(i, t0 + k_) * u(i, t0 + k_ + 1) <= rhs(t0 + k_))  # noqa: E731
+    b2 = K.prove(P2(z0), timeout_s=timeout_s, name="pp first term, phase 2: T = t0 (junction)",
+                 by=[dc, dm, K.instantiate(ph1, t0),
+                     pj.at(Q_T=Q(i, t0), c_T=c(i, t0), u_T1=u(i, t0 + 1), C_0=Cs(i, t0), D2=D2)])
+    kf = K.fresh("k", Int)
+    T_ = t0 + kf
+    s2 = K.prove(z3.Implies(z3.And(kf >= 0, P2(kf)), P2(kf + 1)), timeout_s=timeout_s,
+                 name="pp first term, phase 2: T -> T+1",
+                 by=[dc, dm, I(Q, i, T_ + 1),
+                     p2.at(Q_T=Q(i, T_), c_T=c(i, T_), c_T1=c(i, T_ + 1), u_T1=u(i, T_ + 1), u_T2=u(i, T_ + 2),
+                           D2=D2, C_0=Cs(i, t0))])
+    ph2 = _induct(0, P2, b2, s2, kf, "pp first term, phase 2: Q_T + c_T u_{T+1} <= D^2 (C_t0 + c_T)", timeout_s)
+    # close: Q_T <= Q_T + c_T u_{T+1} (c, u >= 0), T = t0 + (T - t0)
+    Tf = K.fresh("T", Int)
+    fin = K.prove(z3.Implies(z3.And(Tf >= t0, H2), Q(i, Tf) <= rhs(Tf)), timeout_s=timeout_s,
+                  name="pp first term: Q_T <= D^2 (C_t0 + c_T)",
+                  by=[dc, dm, K.instantiate(ph2, Tf - t0),
+                      K.instantiate(_scalar("c, u >= 0 => c u >= 0", "c u", lambda c_, u_: z3.Implies(
+                          z3.And(c_ >= 0, u_ >= 0), c_ * u_ >= 0), timeout_s), c(i, Tf), u(i, Tf + 1))])
+    iq, t0q, Tq = z3.Int("i"), z3.Int("t0"), z3.Int("T")
+    formula = z3.ForAll([iq, t0q, Tq], z3.substitute(z3.Implies(z3.And(Tf >= t0, H2), Q(i, Tf) <= rhs(Tf)),
+                                                     (i, iq), (t0, t0q), (Tf, Tq)))
+    st = K.prove(formula, by=[K.generalize([i, t0, Tf], fin, name="pp first term")], name="pp first term",
+                 timeout_s=timeout_s)
+    return {"statement": st, "formula": formula}
+
+# ------------------------------------------------------------------------------------------------
 # The statements the kernel assembles, and why the others are not established by it.
 NOT_MECHANISED = ("the chain's glue (sums over t, induction, the sum over the coordinates) is not mechanised in "
                   "the kernel for this statement: its steps are checked one by one only")
