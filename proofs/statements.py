@@ -1373,10 +1373,16 @@ WHY_NOT = {
     "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
              "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
-    "pp-4.1": ("Phuong & Phong's first term (pa_base, pa_step1/2, pa_join, c_mono, c_bound with t_0 from Lemma 4.3, "
-               "and a Sum over t <= t_0 in the bound) is a different induction from thm4's Abel summation; the moment "
-               "lemma and the step 5/7 sums would carry over, the first term's induction is not mechanised"),
-    "adamx-5.1": "same first-term chain as pp-4.1 (AdamX), not mechanised",
+    "pp-4.1": ("the first term's two-phase summation by parts has a kernel proof (pp_first_term: PP-Abel[base T=1], "
+               "[T<t0 step], [t0 junction], [T>=t0 step], two inductions, empty trusted base: Q_{T,i} <= D^2 (C_{t0,i} "
+               "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on); not mechanised: c_{t,i} <= "
+               "c_max(G, alpha, beta1, sqrt t) (PP-c[bound] with alpha_t = alpha/sqrt t and sqrt(v_hat) <= G from "
+               "Cor1-vhat), C_{t0,i} <= c_max(.., 1) sum_{t<=t0} sqrt t (a further induction), the monotone c from "
+               "Lemma 4.3's conclusion (PP-L4.3/PP-c[mono] as a kernel lemma), the schedule sums (geometric, "
+               "harmonic), the moment lemma under pp-4.1's hypotheses, and the link to BOUNDS['pp-4.1-*']"),
+    "adamx-5.1": ("same first term as pp-4.1 (its kernel proof pp_first_term applies with C_0 = 0 only after AdamX's "
+                  "monotone c from the start, AX-L5.3/PP-c[mono], which is not mechanised); AX-step 3's Young term, "
+                  "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "
              "the projection) with powers beta1^(j-1), beta2^(j-1) as named variables and the divergence B9 (an "

@@ -278,3 +278,46 @@ def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_
     for d in deps:
         with pytest.raises(K.KernelError):
             K.prove(node.thm, by=[x for x in deps if x is not d], name="one dependency dropped", timeout_s=5)
+
+
+# ------------------------------------------------------------------------------------------------
+# Phuong & Phong's first term (pp-4.1, adamx-5.1): the two-phase summation by parts in the kernel
+@pytest.fixture(scope="module")
+def pp_steps():
+    from proofs import pp_repairs as R
+
+    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step1, R.pa_step2, R.pa_join)}
+
+
+def test_pp_first_term_is_proved_by_the_kernel_from_the_pp_abel_steps(pp_steps):
+    out = ST.pp_first_term(pp_steps)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS)
+    assert cert["induction"] == 2 and cert["trusted"] == []  # phase 1 over T, phase 2 over T - t0
+    assert {"Q", "Cs", "PPc", "PPm"} <= set(cert["definitions"])
+    # the bound is Phuong & Phong's D^2 (C_0 + c_T) with C_0 = sum_{t <= t0} c_t (pp_repairs.pp_first_rhs)
+    assert "Q(i, T) <= D_inf*D_inf*(Cs(i, t0) + c(i, T))" in str(out["formula"])
+    assert "T >= t0" in str(out["formula"])
+
+
+@pytest.mark.parametrize("label", ST.PP_FIRST_STEPS)
+def test_pp_first_term_without_a_step_is_not_established(pp_steps, label):
+    # a step the audit does not find PROVED (UNKNOWN, EVIDENCE) never reaches the kernel: it is missing here
+    steps = {k: v for k, v in pp_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.pp_first_term(steps)
+
+
+def test_pp_first_term_needs_lemma_4_3s_monotone_c():
+    from proofs import pp_repairs as R
+
+    # phase 2's step without c_{T+1} >= c_T is false, so it has no kernel proof to enter the chain
+    with pytest.raises(K.KernelError):
+        K.obligation_proof(R.pa_step2.without("c_T1>=c_T"), timeout_s=3)
+
+
+@pytest.mark.parametrize("tid", ["pp-4.1", "adamx-5.1"])
+def test_pp_statements_stay_not_established_with_the_reason(tid):
+    k = ST.kernel_statement({"id": tid, "steps": []}, {})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
+    assert "pp_first_term" in k["reason"]
