@@ -1304,6 +1304,77 @@ def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
                  timeout_s=timeout_s)
     return {"statement": st, "formula": formula}
 
+def _pp_bound_vocabulary(V):
+    if "SQ" not in _CACHE:
+        i, T, t = z3.Ints("i T t")
+        _CACHE["SQ"] = K.define_rec("SQ", [T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(T - 1) + V.rt(T)))
+        # PP-c[bound]'s hypotheses over the rounds: alpha_t = alpha/sqrt(t), sqrt(v_hat_t) <= G (Cor1-vhat's
+        # conclusion, a hypothesis here), 0 <= beta_1t <= beta1 < 1
+        _CACHE["PPb"] = K.define("PPb", [i], z3.And(V.B < 1, V.alpha > 0, V.G >= 0, z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+            V.bt(t) >= 0, V.bt(t) <= V.B, V.q(i, t) >= 0, V.q(i, t) <= V.G, V.al(t) > 0, V.rt(t) >= 0,
+            V.al(t) * V.rt(t) == V.alpha)))))
+    return _CACHE["SQ"], _CACHE["PPb"]
+
+
+def pp_first_bound(steps: dict, first: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """Phuong & Phong's first term per coordinate with c bounded, in the kernel (the first summand of
+    :func:`proofs.pp_repairs.pp41_total`, per coordinate).  Formula:
+
+        ForAll i, t0 >= 1, T >= t0:  PPc(i), PPm(i, t0), PPb(i)  =>
+            Q_{T,i} <= pp_first_rhs(D^2, c_max(G, alpha, beta1, 1) SQ(t0), c_max(G, alpha, beta1, sqrt_t(T)))
+
+    with SQ(t0) = sum_{t<=t0} sqrt_t(t) and PPb(i) = PP-c[bound]'s hypotheses for every round (alpha_t =
+    alpha/sqrt_t(t), 0 <= q_t <= G, 0 <= beta_1t <= beta1 < 1).  From :func:`pp_first_term` (its kernel Proof,
+    ``first``, built here when not given), PP-c[bound] per round and sum[step T->T+1] (an induction over T)."""
+    from .pp_repairs import c_max, pp_first_rhs
+
+    V = Thm4Vocabulary.get()
+    Cs, PPc, PPm = _pp_vocabulary(V)
+    SQ, PPb = _pp_bound_vocabulary(V)
+    first = first if first is not None else pp_first_term(steps, timeout_s=timeout_s)["statement"]
+    cb, sM = _need(steps, "PP-c[bound]"), _need(steps, "sum[step T->T+1]")
+    B, G, alpha, q, al, rt, bt, c, a, Q = V.B, V.G, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a, V.Q
+    D2 = V.Dc * V.Dc
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    i, t = K.fresh("i", Int), K.fresh("t", Int)
+    cdef = _scalar("c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha => 2 alpha (1-b) c = sqrt_t q", "A r al0 b q c",
+                   lambda A_, r_, a0, b_, q_, c_: z3.Implies(
+                       z3.And(A_ > 0, r_ >= 0, A_ * r_ == a0, b_ < 1, c_ == (q_ / A_) / (2 * (1 - b_))),
+                       2 * a0 * (1 - b_) * c_ == r_ * q_), timeout_s)
+    rnd = K.prove(z3.Implies(z3.And(t >= 1, PPb(i)), c(i, t) <= c_max(G, alpha, B, rt(t))), timeout_s=timeout_s,
+                  name="PP-c[bound] at (i, t)",
+                  by=[I(PPb, i), I(c, i, t), I(a, i, t), K.instantiate(cdef, al(t), rt(t), alpha, bt(t), q(i, t), c(i, t)),
+                      cb.at(beta1=B, alpha=alpha, G=G, sqrt_t=rt(t), c_t=c(i, t), q_t=q(i, t), beta1_t=bt(t))])
+    rnd = K.generalize([i, t], rnd, name="PP-c[bound] at (i, t)")
+    cm = c_max(G, alpha, B, 1)
+    lin = _scalar("c_max(G, alpha, beta1, r) = c_max(G, alpha, beta1, 1) r", "G al B r",
+                  lambda G_, a_, B_, r_: z3.Implies(z3.And(a_ > 0, B_ < 1), c_max(G_, a_, B_, r_) == c_max(G_, a_, B_, 1) * r_),
+                  timeout_s, engine=None)
+    z0 = z3.IntVal(0)
+    PS = lambda T: z3.Implies(PPb(i), Cs(i, T) <= cm * SQ(T))  # noqa: E731
+    b0 = K.prove(PS(z0), by=[I(Cs, i, z0), I(SQ, z0)], name="C_{0,i} = 0 <= c_max(.., 1) SQ(0)", timeout_s=timeout_s)
+    n = K.fresh("T", Int)
+    n1 = n + 1
+    s0 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), timeout_s=timeout_s,
+                 name="C_{T,i} <= c_max(.., 1) SQ(T), T -> T+1",
+                 by=[I(PPb, i), I(Cs, i, n1), I(SQ, n1), K.instantiate(rnd, i, n1), K.instantiate(lin, G, alpha, B, rt(n1)),
+                     sM.at(X=Cs(i, n), Y=cm * SQ(n), x=c(i, n1), y=cm * rt(n1))])
+    csum = _induct(0, PS, b0, s0, n, "C_{T,i} <= c_max(G, alpha, beta1, 1) sum_{t<=T} sqrt t", timeout_s)
+    mono = _scalar("D2 >= 0, x <= X, y <= Y, Q <= D2 (x + y) => Q <= D2 (X + Y)", "D2 x X y Y Q",
+                   lambda D_, x_, X_, y_, Y_, Q_: z3.Implies(z3.And(D_ >= 0, x_ <= X_, y_ <= Y_, Q_ <= pp_first_rhs(D_, x_, y_)),
+                                                             Q_ <= pp_first_rhs(D_, X_, Y_)), timeout_s)
+    t0, Tf = K.fresh("t0", Int), K.fresh("T", Int)
+    hyp = z3.And(Tf >= t0, PPc(i), PPm(i, t0), PPb(i))
+    rhs = pp_first_rhs(D2, cm * SQ(t0), c_max(G, alpha, B, rt(Tf)))
+    fin = K.prove(z3.Implies(hyp, Q(i, Tf) <= rhs), timeout_s=timeout_s, name="pp first term with c <= c_max",
+                  by=[I(PPm, i, t0), K.instantiate(first, i, t0, Tf), K.instantiate(csum, t0), K.instantiate(rnd, i, Tf),
+                      K.instantiate(mono, D2, Cs(i, t0), cm * SQ(t0), c(i, Tf), c_max(G, alpha, B, rt(Tf)), Q(i, Tf))])
+    iq, t0q, Tq = z3.Int("i"), z3.Int("t0"), z3.Int("T")
+    formula = z3.ForAll([iq, t0q, Tq], z3.substitute(z3.Implies(hyp, Q(i, Tf) <= rhs), (i, iq), (t0, t0q), (Tf, Tq)))
+    st = K.prove(formula, by=[K.generalize([i, t0, Tf], fin, name="pp first term with c <= c_max")],
+                 name="pp first term with c <= c_max", timeout_s=timeout_s)
+    return {"statement": st, "formula": formula}
+
 # ------------------------------------------------------------------------------------------------
 # The statements the kernel assembles, and why the others are not established by it.
 NOT_MECHANISED = ("the chain's glue (sums over t, induction, the sum over the coordinates) is not mechanised in "
@@ -1375,11 +1446,15 @@ WHY_NOT = {
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
     "pp-4.1": ("the first term's two-phase summation by parts has a kernel proof (pp_first_term: PP-Abel[base T=1], "
                "[T<t0 step], [t0 junction], [T>=t0 step], two inductions, empty trusted base: Q_{T,i} <= D^2 (C_{t0,i} "
-               "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on); not mechanised: c_{t,i} <= "
-               "c_max(G, alpha, beta1, sqrt t) (PP-c[bound] with alpha_t = alpha/sqrt t and sqrt(v_hat) <= G from "
-               "Cor1-vhat), C_{t0,i} <= c_max(.., 1) sum_{t<=t0} sqrt t (a further induction), the monotone c from "
-               "Lemma 4.3's conclusion (PP-L4.3/PP-c[mono] as a kernel lemma), the schedule sums (geometric, "
-               "harmonic), the moment lemma under pp-4.1's hypotheses, and the link to BOUNDS['pp-4.1-*']"),
+               "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on), and so has its bounded form "
+               "(pp_first_bound: with PP-c[bound] per round and sum[step T->T+1], Q_{T,i} <= D^2 (c_max(G, alpha, "
+               "beta1, 1) sum_{t<=t0} sqrt t + c_max(G, alpha, beta1, sqrt T)), pp41_total's first summand per "
+               "coordinate, for alpha_t = alpha/sqrt t and sqrt(v_hat) <= G as hypotheses); not mechanised: the "
+               "monotone c from Lemma 4.3's conclusion (PP-L4.3/PP-c[mono] as a kernel lemma, a hypothesis PPm "
+               "there), sqrt(v_hat) <= G from |g| <= G (Cor1-vhat), the step 2-3 split and step 5/7 sums with this "
+               "first term in place of thm4's Abel bound (thm4-arxiv's per-coordinate invariant is not factored out), "
+               "the schedule sums (geometric, harmonic), the sum over the coordinates, the moment lemma under "
+               "pp-4.1's hypotheses, and the link to BOUNDS['pp-4.1-*']"),
     "adamx-5.1": ("same first term as pp-4.1 (its kernel proof pp_first_term applies with C_0 = 0 only after AdamX's "
                   "monotone c from the start, AX-L5.3/PP-c[mono], which is not mechanised); AX-step 3's Young term, "
                   "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),

@@ -286,7 +286,8 @@ def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_
 def pp_steps():
     from proofs import pp_repairs as R
 
-    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step1, R.pa_step2, R.pa_join)}
+    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step1, R.pa_step2, R.pa_join, R.c_bound,
+                                                         A.sum_mono)}
 
 
 def test_pp_first_term_is_proved_by_the_kernel_from_the_pp_abel_steps(pp_steps):
@@ -314,6 +315,39 @@ def test_pp_first_term_needs_lemma_4_3s_monotone_c():
     # phase 2's step without c_{T+1} >= c_T is false, so it has no kernel proof to enter the chain
     with pytest.raises(K.KernelError):
         K.obligation_proof(R.pa_step2.without("c_T1>=c_T"), timeout_s=3)
+
+
+def test_pp_first_term_with_c_bounded_is_the_first_summand_of_the_audit_total(pp_steps):
+    from proofs import pp_repairs as R
+
+    first = ST.pp_first_term(pp_steps)["statement"]
+    out = ST.pp_first_bound(pp_steps, first=first)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS + ("PP-c[bound]", "sum[step T->T+1]"))
+    assert cert["induction"] == 3 and cert["trusted"] == []  # the two phases, then sum_t c_t <= c_max(1) sum sqrt t
+    # the conclusion is pp_repairs.pp41_total's per-coordinate first summand, with sum_{t<=t0} sqrt t = SQ(t0)
+    V = ST.Thm4Vocabulary.get()
+    SQ = ST._CACHE["SQ"]
+    i, t0, T = z3.Ints("i t0 T")
+    want = R.pp_first_rhs(V.Dc * V.Dc, R.c_max(V.G, V.alpha, V.B, 1) * SQ(t0), R.c_max(V.G, V.alpha, V.B, V.rt(T)))
+    body = out["formula"].body()
+    concl = z3.substitute_vars(body, T, t0, i).arg(1)
+    assert z3.eq(concl, V.Q(i, T) <= want)
+
+
+@pytest.mark.parametrize("label", ["PP-c[bound]", "sum[step T->T+1]"])
+def test_pp_first_bound_without_a_step_is_not_established(pp_steps, label):
+    steps = {k: v for k, v in pp_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.pp_first_bound(steps)
+
+
+def test_pp_first_bound_refuses_a_forged_first_term(pp_steps):
+    V = ST.Thm4Vocabulary.get()
+    i, t0, T = z3.Ints("i t0 T")
+    forged = kd.Proof(z3.ForAll([i, t0, T], V.Q(i, T) <= 0), [])
+    with pytest.raises(K.KernelError):
+        ST.pp_first_bound(pp_steps, first=forged)
 
 
 @pytest.mark.parametrize("tid", ["pp-4.1", "adamx-5.1"])
