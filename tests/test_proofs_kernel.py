@@ -286,8 +286,10 @@ def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_
 def pp_steps():
     from proofs import pp_repairs as R
 
+    from proofs import phuong_phong as PP
+
     return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step1, R.pa_step2, R.pa_join, R.c_bound,
-                                                         A.sum_mono)}
+                                                         A.sum_mono, R.c_mono, PP.lemma43)}
 
 
 def test_pp_first_term_is_proved_by_the_kernel_from_the_pp_abel_steps(pp_steps):
@@ -295,7 +297,7 @@ def test_pp_first_term_is_proved_by_the_kernel_from_the_pp_abel_steps(pp_steps):
     cert = K.certify(out["statement"])
     assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS)
     assert cert["induction"] == 2 and cert["trusted"] == []  # phase 1 over T, phase 2 over T - t0
-    assert {"Q", "Cs", "PPc", "PPm"} <= set(cert["definitions"])
+    assert {"Q", "Cs", "PPc", "PPm", "PP2"} <= set(cert["definitions"])
     # the bound is Phuong & Phong's D^2 (C_0 + c_T) with C_0 = sum_{t <= t0} c_t (pp_repairs.pp_first_rhs)
     assert "Q(i, T) <= D_inf*D_inf*(Cs(i, t0) + c(i, T))" in str(out["formula"])
     assert "T >= t0" in str(out["formula"])
@@ -348,6 +350,30 @@ def test_pp_first_bound_refuses_a_forged_first_term(pp_steps):
     forged = kd.Proof(z3.ForAll([i, t0, T], V.Q(i, T) <= 0), [])
     with pytest.raises(K.KernelError):
         ST.pp_first_bound(pp_steps, first=forged)
+
+
+def test_lemma_4_3_discharges_the_monotone_c_in_the_kernel(pp_steps):
+    out = ST.pp41_first(pp_steps)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS + ("PP-c[bound]", "sum[step T->T+1]", "PP-L4.3",
+                                                                "PP-c[mono]"))
+    assert cert["trusted"] == [] and cert["induction"] == 3
+    f = str(out["formula"])
+    assert "PPL(i, t0)" in f and "PPm" not in f  # Lemma 4.3's condition replaces the monotone c hypothesis
+
+
+@pytest.mark.parametrize("label", ["PP-L4.3", "PP-c[mono]"])
+def test_pp41_first_without_lemma_4_3_is_not_established(pp_steps, label):
+    steps = {k: v for k, v in pp_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.pp41_first(steps)
+
+
+def test_lemma_4_3_without_its_condition_has_no_kernel_proof():
+    from proofs import phuong_phong as PP
+
+    with pytest.raises(K.KernelError):
+        K.obligation_proof(PP.lemma43.without("cond"), timeout_s=3)
 
 
 @pytest.mark.parametrize("tid", ["pp-4.1", "adamx-5.1"])
