@@ -337,6 +337,14 @@ def test_pp_first_term_with_c_bounded_is_the_first_summand_of_the_audit_total(pp
     assert z3.eq(concl, V.Q(i, T) <= want)
 
 
+def test_pp_first_bounds_hypotheses_have_a_replayed_witness(pp_steps):
+    from proofs import vacuity as VC
+
+    # not vacuous: an assignment of constant sequences meets PPc, PPm and PPb, replayed in Fractions
+    rec = VC.statement_witness(ST.pp_first_bound(pp_steps)["formula"], 20)
+    assert rec["status"] == "witness", rec
+
+
 @pytest.mark.parametrize("label", ["PP-c[bound]", "sum[step T->T+1]"])
 def test_pp_first_bound_without_a_step_is_not_established(pp_steps, label):
     steps = {k: v for k, v in pp_steps.items() if k != label}
@@ -381,3 +389,27 @@ def test_pp_statements_stay_not_established_with_the_reason(tid):
     k = ST.kernel_statement({"id": tid, "steps": []}, {})
     assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
     assert "pp_first_term" in k["reason"]
+
+
+def _pp41_audit_steps(verdict_of=lambda label: "proved"):
+    from proofs import pp_repairs as R
+
+    obs = {ob.label: ob for ob in R.PP41_OBLIGATIONS}
+    return ({"id": "pp-4.1", "steps": [{"label": lb, "verdict": verdict_of(lb)} for lb in obs]}, {"pp-4.1": obs})
+
+
+def test_the_audit_builds_pp41s_kernel_part_and_keeps_the_statement_not_established():
+    th, obs = _pp41_audit_steps()
+    k = ST.kernel_statement(th, obs)
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
+    part = k["kernel_part"]
+    assert part["trusted_base"] == [] and part["induction"] == 3 and "PP-L4.3" in part["steps"]
+    assert "Q(i, T) <=" in part["formula"]
+
+
+@pytest.mark.parametrize("verdict", ["unknown", "evidence"])
+def test_pp41s_kernel_part_fails_on_a_step_not_proved(verdict):
+    th, obs = _pp41_audit_steps(lambda lb: verdict if lb == "PP-Abel[T>=t0 step]" else "proved")
+    k = ST.kernel_statement(th, obs)
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
+    assert "PP-Abel[T>=t0 step]" in k["reason"]
