@@ -1461,6 +1461,52 @@ def pp41_first(steps: dict, timeout_s: float = 20.0) -> dict:
                  name="Theorem 4.1 (Phuong & Phong): first term per coordinate", timeout_s=timeout_s)
     return {"statement": st, "formula": formula}
 
+def ax_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
+    """AdamX's first term (Theorem 5.1) in the kernel: phase 2 of :func:`pp_first_term` from T = 1 with C_0 = 0.
+
+        ForAll i, T >= 1:  PPc(i), PPm(i, 1)  =>  Q_{T,i} <= pp_first_rhs(D^2, 0, c_{T,i})
+
+    (c non-decreasing from the start, PPm(i, 1), is AdamX's invariant PP-AdamX/PP-c[mono]: a hypothesis here).  From
+    PP-Abel[base T=1] and PP-Abel[T>=t0 step] by induction on T; trusted base empty."""
+    from .pp_repairs import pp_first_rhs
+
+    V = Thm4Vocabulary.get()
+    Cs, PPc, PPm = _pp_vocabulary(V)
+    Q, c, u, D2 = V.Q, V.c, V.u, V.Dc * V.Dc
+    pb, p2 = _need(steps, "PP-Abel[base T=1]"), _need(steps, "PP-Abel[T>=t0 step]")
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    one, z0, zr = z3.IntVal(1), z3.IntVal(0), z3.RealVal(0)
+    if "AX1" not in _CACHE:  # the claim as a named predicate (atoms only in the induction's glue, as PP2)
+        iv, Tv = z3.Ints("i T")
+        _CACHE["AX1"] = K.define("AX1", [iv, Tv], z3.Implies(z3.And(PPc(iv), PPm(iv, z3.IntVal(1))), Q(iv, Tv) + c(
+            iv, Tv) * u(iv, Tv + 1) <= pp_first_rhs(D2, z3.RealVal(0), c(iv, Tv))))
+    AX1 = _CACHE["AX1"]
+    i = K.fresh("i", Int)
+    dc, dm = I(PPc, i), I(PPm, i, one)
+    P = lambda T: AX1(i, T)  # noqa: E731
+    b = K.prove(P(one), by=[dc, dm, I(AX1, i, one), I(Q, i, one), I(Q, i, z0),
+                            pb.at(c_1=c(i, one), u_1=u(i, one), u_2=u(i, one + 1), D2=D2)],
+                name="AdamX first term: T = 1", timeout_s=timeout_s)
+    n = K.fresh("T", Int)
+    s = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n + 1)), timeout_s=timeout_s, name="AdamX first term: T -> T+1",
+                by=[dc, dm, I(AX1, i, n), I(AX1, i, n + 1), I(Q, i, n + 1),
+                    p2.at(Q_T=Q(i, n), c_T=c(i, n), c_T1=c(i, n + 1), u_T1=u(i, n + 1), u_T2=u(i, n + 2), D2=D2,
+                          C_0=zr)])
+    every = _induct(1, P, b, s, n, "AdamX first term: Q_T + c_T u_{T+1} <= D^2 c_T", timeout_s)
+    Tf = K.fresh("T", Int)
+    hyp = z3.And(Tf >= 1, PPc(i), PPm(i, one))
+    concl = Q(i, Tf) <= pp_first_rhs(D2, zr, c(i, Tf))
+    fin = K.prove(z3.Implies(hyp, concl), timeout_s=timeout_s, name="AdamX first term: Q_T <= D^2 c_T",
+                  by=[dc, I(AX1, i, Tf), K.instantiate(every, Tf),
+                      K.instantiate(_scalar("c, u >= 0 => c u >= 0", "c u", lambda c_, u_: z3.Implies(
+                          z3.And(c_ >= 0, u_ >= 0), c_ * u_ >= 0), timeout_s), c(i, Tf), u(i, Tf + 1))])
+    iq, Tq = z3.Int("i"), z3.Int("T")
+    formula = z3.ForAll([iq, Tq], z3.substitute(z3.Implies(hyp, concl), (i, iq), (Tf, Tq)))
+    st = K.prove(formula, by=[K.generalize([i, Tf], fin, name="AdamX first term")], name="AdamX first term",
+                 timeout_s=timeout_s)
+    del Cs
+    return {"statement": st, "formula": formula}
+
 # ------------------------------------------------------------------------------------------------
 # The statements the kernel assembles, and why the others are not established by it.
 NOT_MECHANISED = ("the chain's glue (sums over t, induction, the sum over the coordinates) is not mechanised in "
@@ -1522,7 +1568,7 @@ OUTSIDE["lemma-moment"] = (
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
 # them is checked on every run; the statement stays NOT ESTABLISHED)
-PARTIAL = {"pp-4.1": pp41_first}
+PARTIAL = {"pp-4.1": pp41_first, "adamx-5.1": ax_first_term}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
     "thm6": ("same shape as thm1 (an induction over the blocks), but the first block does not return and the "
@@ -1544,10 +1590,10 @@ WHY_NOT = {
                "first term in place of thm4's Abel bound (thm4-arxiv's per-coordinate invariant is not factored out), "
                "the schedule sums (geometric, harmonic), the sum over the coordinates, the moment lemma under "
                "pp-4.1's hypotheses, and the link to BOUNDS['pp-4.1-*']"),
-    "adamx-5.1": ("AdamX's first term is pp_first_term's phase 2 started at T = 1 with C_0 = 0 (Q_T <= D^2 c_T; "
-                  "pp_first_term at t0 = 1 gives only D^2 (c_1 + c_T), which exceeds AX51's total), with c monotone "
-                  "from the start by PP-AdamX/PP-c[mono]: neither that variant nor the monotone c is a kernel lemma "
-                  "yet; AX-c[bound] in place of PP-c[bound], AX-step 3's Young term, "
+    "adamx-5.1": ("AdamX's first term has a kernel proof (ax_first_term: PP-Abel[base T=1], PP-Abel[T>=t0 step] "
+                  "from T = 1 with C_0 = 0, one induction, empty trusted base: Q_{T,i} <= D^2 c_{T,i} given c >= 0, "
+                  "u in [0, D^2] and c non-decreasing from T = 1); not mechanised: that monotone c from PP-AdamX/"
+                  "PP-c[mono] as a kernel lemma, AX-L5.3's invariant and AX-c[bound], AX-step 3's Young term, "
                   "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "

@@ -388,7 +388,7 @@ def test_lemma_4_3_without_its_condition_has_no_kernel_proof():
 def test_pp_statements_stay_not_established_with_the_reason(tid):
     k = ST.kernel_statement({"id": tid, "steps": []}, {})
     assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
-    assert "pp_first_term" in k["reason"]
+    assert ("pp_first_term" if tid == "pp-4.1" else "ax_first_term") in k["reason"]
 
 
 def _pp41_audit_steps(verdict_of=lambda label: "proved"):
@@ -413,3 +413,27 @@ def test_pp41s_kernel_part_fails_on_a_step_not_proved(verdict):
     k = ST.kernel_statement(th, obs)
     assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
     assert "PP-Abel[T>=t0 step]" in k["reason"]
+
+
+def test_adamx_first_term_is_proved_by_the_kernel_with_c0_zero(pp_steps):
+    out = ST.ax_first_term(pp_steps)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == ["PP-Abel[T>=t0 step]", "PP-Abel[base T=1]"]
+    assert cert["induction"] == 1 and cert["trusted"] == []
+    # AX51's first summand per coordinate: pp_first_rhs(D^2, 0, c_T)
+    assert "Q(i, T) <= D_inf*D_inf*(0 + c(i, T))" in str(out["formula"])
+
+
+@pytest.mark.parametrize("verdict", ["unknown", "evidence"])
+def test_adamx_kernel_part_in_the_audit_and_a_step_not_proved(verdict):
+    from proofs import pp_repairs as R
+
+    obs = {ob.label: ob for ob in R.AX51_OBLIGATIONS}
+    th = {"id": "adamx-5.1", "steps": [{"label": lb, "verdict": "proved"} for lb in obs]}
+    k = ST.kernel_statement(th, {"adamx-5.1": obs})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and k["kernel_part"]["steps"] == ["PP-Abel[base T=1]",
+                                                                               "PP-Abel[T>=t0 step]"]
+    th["steps"] = [{"label": lb, "verdict": verdict if lb == "PP-Abel[base T=1]" else "proved"} for lb in obs]
+    k = ST.kernel_statement(th, {"adamx-5.1": obs})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
+    assert "PP-Abel[base T=1]" in k["reason"]
