@@ -8,7 +8,9 @@ that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with t
 
 Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1; the
 trusted base of the first three is the one axiom L7 on log, thm1's is empty.  What stops the others is in
-:data:`WHY_NOT` and in each NOT ESTABLISHED reason.
+:data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement without
+one (:data:`PARTIAL`: pp-4.1's first term with Lemma 4.3, :func:`pp41_first`; AdamX's first term,
+:func:`ax_first_term`) are built and certified by the audit (``kernel_part``); the statement stays NOT ESTABLISHED.
 
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
