@@ -278,3 +278,162 @@ def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_
     for d in deps:
         with pytest.raises(K.KernelError):
             K.prove(node.thm, by=[x for x in deps if x is not d], name="one dependency dropped", timeout_s=5)
+
+
+# ------------------------------------------------------------------------------------------------
+# Phuong & Phong's first term (pp-4.1, adamx-5.1): the two-phase summation by parts in the kernel
+@pytest.fixture(scope="module")
+def pp_steps():
+    from proofs import pp_repairs as R
+
+    from proofs import phuong_phong as PP
+
+    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step1, R.pa_step2, R.pa_join, R.c_bound,
+                                                         A.sum_mono, R.c_mono, PP.lemma43)}
+
+
+def test_pp_first_term_is_proved_by_the_kernel_from_the_pp_abel_steps(pp_steps):
+    out = ST.pp_first_term(pp_steps)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS)
+    assert cert["induction"] == 2 and cert["trusted"] == []  # phase 1 over T, phase 2 over T - t0
+    assert {"Q", "Cs", "PPc", "PPm", "PP2"} <= set(cert["definitions"])
+    # the bound is Phuong & Phong's D^2 (C_0 + c_T) with C_0 = sum_{t <= t0} c_t (pp_repairs.pp_first_rhs)
+    assert "Q(i, T) <= D_inf*D_inf*(Cs(i, t0) + c(i, T))" in str(out["formula"])
+    assert "T >= t0" in str(out["formula"])
+
+
+@pytest.mark.parametrize("label", ST.PP_FIRST_STEPS)
+def test_pp_first_term_without_a_step_is_not_established(pp_steps, label):
+    # a step the audit does not find PROVED (UNKNOWN, EVIDENCE) never reaches the kernel: it is missing here
+    steps = {k: v for k, v in pp_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.pp_first_term(steps)
+
+
+def test_pp_first_term_needs_lemma_4_3s_monotone_c():
+    from proofs import pp_repairs as R
+
+    # phase 2's step without c_{T+1} >= c_T is false, so it has no kernel proof to enter the chain
+    with pytest.raises(K.KernelError):
+        K.obligation_proof(R.pa_step2.without("c_T1>=c_T"), timeout_s=3)
+
+
+def test_pp_first_term_with_c_bounded_is_the_first_summand_of_the_audit_total(pp_steps):
+    from proofs import pp_repairs as R
+
+    first = ST.pp_first_term(pp_steps)["statement"]
+    out = ST.pp_first_bound(pp_steps, first=first)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS + ("PP-c[bound]", "sum[step T->T+1]"))
+    assert cert["induction"] == 3 and cert["trusted"] == []  # the two phases, then sum_t c_t <= c_max(1) sum sqrt t
+    # the conclusion is pp_repairs.pp41_total's per-coordinate first summand, with sum_{t<=t0} sqrt t = SQ(t0)
+    V = ST.Thm4Vocabulary.get()
+    SQ = ST._CACHE["SQ"]
+    i, t0, T = z3.Ints("i t0 T")
+    want = R.pp_first_rhs(V.Dc * V.Dc, R.c_max(V.G, V.alpha, V.B, 1) * SQ(t0), R.c_max(V.G, V.alpha, V.B, V.rt(T)))
+    body = out["formula"].body()
+    concl = z3.substitute_vars(body, T, t0, i).arg(1)
+    assert z3.eq(concl, V.Q(i, T) <= want)
+
+
+def test_pp_first_bounds_hypotheses_have_a_replayed_witness(pp_steps):
+    from proofs import vacuity as VC
+
+    # not vacuous: an assignment of constant sequences meets PPc, PPm and PPb, replayed in Fractions
+    rec = VC.statement_witness(ST.pp_first_bound(pp_steps)["formula"], 20)
+    assert rec["status"] == "witness", rec
+
+
+@pytest.mark.parametrize("label", ["PP-c[bound]", "sum[step T->T+1]"])
+def test_pp_first_bound_without_a_step_is_not_established(pp_steps, label):
+    steps = {k: v for k, v in pp_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.pp_first_bound(steps)
+
+
+def test_pp_first_bound_refuses_a_forged_first_term(pp_steps):
+    V = ST.Thm4Vocabulary.get()
+    i, t0, T = z3.Ints("i t0 T")
+    forged = kd.Proof(z3.ForAll([i, t0, T], V.Q(i, T) <= 0), [])
+    with pytest.raises(K.KernelError):
+        ST.pp_first_bound(pp_steps, first=forged)
+
+
+def test_lemma_4_3_discharges_the_monotone_c_in_the_kernel(pp_steps):
+    out = ST.pp41_first(pp_steps)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == sorted(ST.PP_FIRST_STEPS + ("PP-c[bound]", "sum[step T->T+1]", "PP-L4.3",
+                                                                "PP-c[mono]"))
+    assert cert["trusted"] == [] and cert["induction"] == 3
+    f = str(out["formula"])
+    assert "PPL(i, t0)" in f and "PPm" not in f  # Lemma 4.3's condition replaces the monotone c hypothesis
+
+
+@pytest.mark.parametrize("label", ["PP-L4.3", "PP-c[mono]"])
+def test_pp41_first_without_lemma_4_3_is_not_established(pp_steps, label):
+    steps = {k: v for k, v in pp_steps.items() if k != label}
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        ST.pp41_first(steps)
+
+
+def test_lemma_4_3_without_its_condition_has_no_kernel_proof():
+    from proofs import phuong_phong as PP
+
+    with pytest.raises(K.KernelError):
+        K.obligation_proof(PP.lemma43.without("cond"), timeout_s=3)
+
+
+@pytest.mark.parametrize("tid", ["pp-4.1", "adamx-5.1"])
+def test_pp_statements_stay_not_established_with_the_reason(tid):
+    k = ST.kernel_statement({"id": tid, "steps": []}, {})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
+    assert ("pp_first_term" if tid == "pp-4.1" else "ax_first_term") in k["reason"]
+
+
+def _pp41_audit_steps(verdict_of=lambda label: "proved"):
+    from proofs import pp_repairs as R
+
+    obs = {ob.label: ob for ob in R.PP41_OBLIGATIONS}
+    return ({"id": "pp-4.1", "steps": [{"label": lb, "verdict": verdict_of(lb)} for lb in obs]}, {"pp-4.1": obs})
+
+
+def test_the_audit_builds_pp41s_kernel_part_and_keeps_the_statement_not_established():
+    th, obs = _pp41_audit_steps()
+    k = ST.kernel_statement(th, obs)
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
+    part = k["kernel_part"]
+    assert part["trusted_base"] == [] and part["induction"] == 3 and "PP-L4.3" in part["steps"]
+    assert "Q(i, T) <=" in part["formula"]
+
+
+@pytest.mark.parametrize("verdict", ["unknown", "evidence"])
+def test_pp41s_kernel_part_fails_on_a_step_not_proved(verdict):
+    th, obs = _pp41_audit_steps(lambda lb: verdict if lb == "PP-Abel[T>=t0 step]" else "proved")
+    k = ST.kernel_statement(th, obs)
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
+    assert "PP-Abel[T>=t0 step]" in k["reason"]
+
+
+def test_adamx_first_term_is_proved_by_the_kernel_with_c0_zero(pp_steps):
+    out = ST.ax_first_term(pp_steps)
+    cert = K.certify(out["statement"])
+    assert sorted(cert["steps"]) == ["PP-Abel[T>=t0 step]", "PP-Abel[base T=1]"]
+    assert cert["induction"] == 1 and cert["trusted"] == []
+    # AX51's first summand per coordinate: pp_first_rhs(D^2, 0, c_T)
+    assert "Q(i, T) <= D_inf*D_inf*(0 + c(i, T))" in str(out["formula"])
+
+
+@pytest.mark.parametrize("verdict", ["unknown", "evidence"])
+def test_adamx_kernel_part_in_the_audit_and_a_step_not_proved(verdict):
+    from proofs import pp_repairs as R
+
+    obs = {ob.label: ob for ob in R.AX51_OBLIGATIONS}
+    th = {"id": "adamx-5.1", "steps": [{"label": lb, "verdict": "proved"} for lb in obs]}
+    k = ST.kernel_statement(th, {"adamx-5.1": obs})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and k["kernel_part"]["steps"] == ["PP-Abel[base T=1]",
+                                                                               "PP-Abel[T>=t0 step]"]
+    th["steps"] = [{"label": lb, "verdict": verdict if lb == "PP-Abel[base T=1]" else "proved"} for lb in obs]
+    k = ST.kernel_statement(th, {"adamx-5.1": obs})
+    assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
+    assert "PP-Abel[base T=1]" in k["reason"]
