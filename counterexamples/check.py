@@ -67,7 +67,7 @@ from .conformance.variants import EXACT_MATCH
 DEFAULT_PROBLEMS = ("thm1", "section5-online", "thm2-threshold")
 DEFAULT_T = 10_000
 COMPARE_ROUNDS = 2_000  # rounds of the identification (at most T)
-PAIRS = (("0.9", "0.99"), ("0.9", "0.999"))  # the paper's (beta1, beta2) pairs of the smallest-C answer
+from .zoo.table import PAIRS  # noqa: E402 - the paper's (beta1, beta2) pairs of the smallest-C answer
 C_MAX = 512
 T_RANGE = (1_000, 10**7)
 EXPECT = ("escapes", "breaks")
@@ -414,7 +414,7 @@ def _trajectory(meth, problem, N: int, x1) -> np.ndarray:
     xs = []
     d = problem.d
     start = float(x1) if d == 1 else np.full(d, float(x1))
-    run(meth, problem, N, x1=start, checkpoints=[],
+    run(meth, problem, N, x1=start, checkpoints=[], prescribed="record",  # variants on purpose: no warning
         on_step=lambda t, x, g, inv, st: xs.append(np.asarray(x, dtype=np.float64).reshape(-1)))
     return np.asarray(xs, dtype=np.float64).reshape(N, d)
 
@@ -796,8 +796,8 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
         x1 = np.full(prob.d, float(Fraction(x1v)))
         stepper = call.make_stepper(x1, float(prob.lo), float(prob.hi))
         lib = drive(stepper, prob, T, keep=N)
-        sim, sim_reason, _ = sim_verdict(lib.x_tail_mean, lib.late_loss, lib.late_grad_sum, lib.grad_sum,
-                                         lib.lo, lib.hi)
+        sv = sim_verdict(lib.x_tail_mean, lib.late_loss, lib.late_grad_sum, lib.grad_sum, lib.lo, lib.hi)
+        sim, sim_reason = sv.label, sv.reason  # the simulation's word (a label of its EVIDENCE / UNKNOWN)
         if kind == "optax-transform":
             ident = {"label": "none", "method": None, "max_deviation": float("inf"), "rounds": N,
                      "identified": False}

@@ -311,7 +311,7 @@ def test_a_box_with_inexact_ends():
 
 def test_benchmark_rows_run(tmp_path):
     """benchmarks/run.py --only-fastforward --quick (a smoke test, not a timing): four PROVED rows, the
-    brute-force comparison made at the same T agrees, and the three targets are reported."""
+    brute-force comparison made at the same T agrees, and the three targets are measured (not judged: --quick)."""
     import json
     import os
     import subprocess
@@ -327,8 +327,10 @@ def test_benchmark_rows_run(tmp_path):
     rows = res["results"]["fastforward"]["rows"]
     assert len(rows) == 4 and all(w["status"] == PROVED and w["label"] == "certified ball" for w in rows)
     assert all(w["agreement_at_T_bf"]["dx_T"] < 1e-9 for w in rows)
-    assert set(res["targets"]) == {"fastforward_1e15_seconds", "fastforward_1e15_max_rel_radius",
-                                   "fastforward_1e9_vs_brute_force"}
+    assert set(res["results"]["fastforward"]["targets"]) == {"fastforward_1e15_seconds",
+                                                             "fastforward_1e15_max_rel_radius",
+                                                             "fastforward_1e9_vs_brute_force"}
+    assert res["targets"] == {}  # measured, but --quick judges no target (tiny workloads)
 
 
 def test_eta_guard_steps_aside_for_the_fast_path_only(capsys):
