@@ -85,7 +85,7 @@ def fast_simulate(meth, case, T: int = T_FAST) -> dict:
     method = f"certified-ball run (numerics.engine.fastforward) to T = {T:.0e}"
     base = {"T": T, "method": method, "engine": "fast-forward", "x_T": float(r.x_T.mid()),
             "avg_regret": float(r.avg_regret.mid()), "x_T_ball": r.x_T.str(10),
-            "avg_regret_ball": r.avg_regret.str(10), "fast_forward_seconds": round(r.seconds, 3)}
+            "avg_regret_ball": r.avg_regret.str(10), "fast_forward": {"seconds": round(r.seconds, 3)}}
     claim = "where the method is after the rounds played (late half)"
     St, Sh = S(T), S(h)
     if St == 0 or (St > 0) != (Sh > 0) or Sh == 0:
