@@ -71,9 +71,10 @@ MUTANTS = [
     ("adam-v-update-g-not-g2", "numerics/optimizers.py", "v = bt2 * state.v + (one - bt2) * (g * g)", "v = bt2 * state.v + (one - bt2) * g",
      [V + "test_kb_gamma2_witness_values"]),
     ("agrees-near-loosened", "counterexamples/certify.py", "NEAR = 0.9 ", "NEAR = 0.7 ", [A]),
-    ("agrees-wrong-half-threshold", "counterexamples/certify.py", "if any(due and s <= 0.5 for due, s in checks):",
-     "if any(due and s <= 0.3 for due, s in checks):", [A]),
-    ("agrees-any-to-all", "counterexamples/certify.py", "elif any(s < NEAR for _, s in checks):", "elif all(s < NEAR for _, s in checks):", [A]),
+    ("agrees-wrong-half-threshold", "counterexamples/certify.py", "if any(due and hi <= 0.5 for due, _, hi in checks):",
+     "if any(due and hi <= 0.3 for due, _, hi in checks):", [A]),
+    ("agrees-any-to-all", "counterexamples/certify.py", "if any(lo < NEAR for _, lo, _ in checks):",
+     "if all(lo < NEAR for _, lo, _ in checks):", [A]),
 ]
 
 PACKAGES = ("analysis", "proofs", "numerics", "counterexamples", "tests")

@@ -437,3 +437,28 @@ def test_adamx_kernel_part_in_the_audit_and_a_step_not_proved(verdict):
     k = ST.kernel_statement(th, {"adamx-5.1": obs})
     assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
     assert "PP-Abel[base T=1]" in k["reason"]
+
+
+def test_kernel_portfolio_falls_back_to_the_simple_solver_and_still_refuses_a_false_lemma(monkeypatch):
+    # the default solver "times out" (stand-in); the simple solver's unsat still yields a kernel proof, and a
+    # false formula is refused by every solver of the portfolio, each reason recorded
+    import kdrag as kd
+    import z3
+
+    from proofs import kernel as K
+
+    real = kd.prove
+    calls = []
+
+    def flaky(formula, by=(), timeout=None, solver=None, **kw):
+        calls.append(solver)
+        if solver is None:
+            raise TimeoutError("Timeout (stand-in)")
+        return real(formula, by=by, timeout=timeout, solver=solver, **kw)
+
+    monkeypatch.setattr(K.kd, "prove", flaky)
+    x = z3.Real("x")
+    pf = K.prove(z3.Implies(x > 1, x * x > 1), name="square")
+    assert K.is_kernel_proof(pf) and calls == [None, z3.SimpleSolver]
+    with pytest.raises(K.KernelError, match=r"default: Timeout \(stand-in\); simple: "):
+        K.prove(z3.Implies(x > 1, x * x > 4), name="false")
