@@ -135,21 +135,9 @@ class _TorchStepper:
         self.t = 0
 
     def _f64(self):
-        # float64 default dtype: some classes keep float32 0-d state otherwise (see identify.py)
-        import contextlib
+        from .conformance.identify import float64_default
 
-        torch = self.torch
-
-        @contextlib.contextmanager
-        def ctx():
-            old = torch.get_default_dtype()
-            torch.set_default_dtype(torch.float64)
-            try:
-                yield
-            finally:
-                torch.set_default_dtype(old)
-
-        return ctx()
+        return float64_default(self.torch)
 
     def run_chunk(self, G):
         X = np.empty_like(G)

@@ -9,6 +9,8 @@ tests/test_zoo_torch.py), and the run would not be the float64 method.
 """
 from __future__ import annotations
 
+import contextlib
+
 import math
 import time
 
@@ -39,6 +41,16 @@ def _OptaxStepper(entry: Entry, passed: dict, schedule: str, x1, lo, hi):
     return ScanStepper(fn(lr, **kw), x1, lo, hi)
 
 
+@contextlib.contextmanager
+def float64_default(torch):
+    """torch's default dtype float64 for the block: some torch.optim classes keep float32 0-d state otherwise."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)
+
 class _TorchStepper:
     def __init__(self, entry: Entry, passed: dict, schedule: str, x1, lo, hi):
         import torch
@@ -56,20 +68,7 @@ class _TorchStepper:
             self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda k: 1.0 / math.sqrt(k + 1))
 
     def _f64(self):
-        import contextlib
-
-        torch = self.torch
-
-        @contextlib.contextmanager
-        def ctx():
-            old = torch.get_default_dtype()
-            torch.set_default_dtype(torch.float64)
-            try:
-                yield
-            finally:
-                torch.set_default_dtype(old)
-
-        return ctx()
+        return float64_default(self.torch)
 
     def run_chunk(self, G):
         X = np.empty_like(G)
