@@ -55,16 +55,21 @@ def _need(steps: dict, label: str) -> K.KStep:
 
 
 # ------------------------------------------------------------------------------------------------
-class Thm4Vocabulary:
-    """The sequences, definitions and sums of Theorem 4's kernel statement (made once per process)."""
+class _Once:
+    """Made once per process: kernel definitions are global names in kdrag, so a second instance would
+    redefine them."""
 
     _made = None
 
     @classmethod
     def get(cls):
-        if cls._made is None:
+        if cls.__dict__.get("_made") is None:
             cls._made = cls()
         return cls._made
+
+
+class Thm4Vocabulary(_Once):
+    """The sequences, definitions and sums of Theorem 4's kernel statement (made once per process)."""
 
     def __init__(self):
         i, t, T, n = z3.Ints("i t T n")
@@ -1048,14 +1053,7 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
 # c = (2C-4)/3 > 0 along T = 3k -- linear regret; proved by kernel induction over the blocks k: x_{3k+1} = 1,
 # 0 <= v_{3k} <= C^2, R_{3k} >= (2C-4) k, each block by the audit's A2 (T1 < 1), A6[t>=1] / A6[t=0] (T2 >= T1),
 # A4 (the block returns to 1) and A9 (block regret >= 2C - 4).
-class Thm1Vocabulary:
-    _made = None
-
-    @classmethod
-    def get(cls):
-        if cls._made is None:
-            cls._made = cls()
-        return cls._made
+class Thm1Vocabulary(_Once):
 
     def __init__(self):
         t, T = z3.Ints("t T")

@@ -125,21 +125,18 @@ def _report(obj, kwargs):
 def assert_escapes(optimizer_or_report, **kwargs):
     """Fail the test (a readable message per problem) unless every problem is decided 'converges'.
     Takes a report of :func:`check`, or an optimizer and :func:`check`'s keyword arguments."""
-    report = _report(optimizer_or_report, kwargs)
-    try:
-        report.assert_escapes()
-    except AssertionError as exc:
-        message = str(exc)
-    else:
-        return report
-    pytest.fail(message, pytrace=False)  # outside the except: no "during handling" echo in the log
+    return _assert(optimizer_or_report, kwargs, "assert_escapes")
 
 
 def assert_breaks(optimizer_or_report, **kwargs):
     """Fail the test (a readable message per problem) unless some problem sends it to the worst point."""
+    return _assert(optimizer_or_report, kwargs, "assert_breaks")
+
+
+def _assert(optimizer_or_report, kwargs, which: str):
     report = _report(optimizer_or_report, kwargs)
     try:
-        report.assert_breaks()
+        getattr(report, which)()
     except AssertionError as exc:
         message = str(exc)
     else:
