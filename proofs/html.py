@@ -301,8 +301,28 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
                      f'<td class="num">{_seconds(s)}</td><td class="src">{loc}</td></tr>')
         P.append("</table></section>")
     if doc.get("claims"):  # the registry of published claims (python -m proofs --claims)
-        from .claims import html_section
-
         P.append(html_section(doc["claims"]))
     P.append(f"<script>{JS}</script></body></html>")
     return "\n".join(P) + "\n"
+
+
+def html_section(claims: list[dict]) -> str:
+    """The registry as one HTML section of the audit page (its rows are not steps: the step filters and
+    counts leave them alone)."""
+    P = ['<section class="claims" id="claims"><h2>Published claims after Reddi et al. '
+         f'<span class="src">({len(claims)} claims)</span></h2>',
+         "<table><tr><th>claim</th><th>source</th><th>as printed / provenance</th><th>verdict</th>"
+         "<th>witness / region</th><th>s</th></tr>"]
+    for c in claims:
+        s, r = c["source"], c["result"]
+        wit = "<br>".join(f"<code>{_e(k)}</code> = {_e(v)}" for k, v in (r.get("witness") or {}).items())
+        reads = "".join(f"<br><span class=src>{_e(n)}: {_badge(rd['status'])}</span>"
+                        for n, rd in (c.get("readings") or {}).items())
+        P.append(f'<tr class="claim" data-verdict="{_e(c["verdict"])}"><td class="label"><b>{_e(c["key"])}</b></td>'
+                 f'<td>{_e(s["authors"])} ({_e(s["year"])}), {_e(s["venue"])}; {_e(s["where"])}</td>'
+                 f'<td class="claim">{_e(c["printed"])}<br><span class="src">{_e(c["provenance"])}</span>'
+                 f'<br><span class="src">problem: {_e(c["problem"])}</span></td>'
+                 f'<td>{_badge(c["verdict"])}{reads}</td><td>{wit}<br><span class="src">{_e(r.get("reason"))}</span></td>'
+                 f'<td class="num">{c["seconds"]:.1f}</td></tr>')
+    P.append("</table></section>")
+    return "\n".join(P)
