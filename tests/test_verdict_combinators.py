@@ -253,9 +253,9 @@ def _row(cert_status, agree_status):
 
 @pytest.mark.parametrize("agree,rc", [(REFUTED, 1), (UNKNOWN, 0), (EVIDENCE, 0)])
 def test_zoo_exit_code_fails_only_on_a_refuted_agreement(monkeypatch, capsys, agree, rc):
-    from counterexamples.zoo import cli
+    from counterexamples.zoo import api, cli
 
-    monkeypatch.setattr(cli, "run_zoo", lambda keys, T, C_max, progress=True, sweep_opts=None, certify_rounds=None:
+    monkeypatch.setattr(api, "run_zoo", lambda keys, T, C_max, progress=True, sweep_opts=None, certify_rounds=None:
                         [_row(PROVED if agree != UNKNOWN else UNKNOWN, agree)])
     assert cli.main(["--method", "adam", "--json", "--quiet"]) == rc
     doc = json.loads(capsys.readouterr().out)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from numerics.cli import BadInput, confirm_eta, meta, value
+from numerics.cli import BadInput, Progress, confirm_eta, meta, value
 
 from counterexamples.drift.general import CERTIFY_ROUNDS_PER_C
 
 from .methods import ROW_BY_KEY
-from .table import C_MAX, PAIRS, PROBLEMS, T_SIM
+from .table import C_MAX, PAIRS, PROBLEMS, T_SIM, cases, evaluate, threshold
 
 PROG = "python -m counterexamples.zoo"
 # each simulation keeps every iterate and gradient (two float64 arrays of T): the zoo's own bound on T,
@@ -75,8 +75,6 @@ def zoo(*, methods=None, T=T_SIM, C_max=C_MAX, progress: bool = False, workers=N
     Raises ``numerics.cli.BadInput`` on bad input."""
     from numerics.sweep import sweep_options
 
-    from .cli import findings, run_zoo
-
     fl = _flag or (lambda k: k)
     T = value("T", T, fl("T"))
     if T > T_KEEP_MAX:
@@ -110,3 +108,57 @@ def zoo(*, methods=None, T=T_SIM, C_max=C_MAX, progress: bool = False, workers=N
                       "problems": list(PROBLEMS), "pairs": [list(p) for p in PAIRS], "T": T, "C_max": C_max,
                       "certify_rounds": CERTIFY_ROUNDS_PER_C * C_max if certify_rounds is None else certify_rounds,
                       "results": rows, "findings": findings(rows), "disagreements": disagree})
+
+
+def _rows(keys: list, T: int, C_max: int, certify_rounds: int | None = None) -> list[dict]:
+    """The rows of ``keys`` (one chunk of the sweep layer: a module-level function, so that it runs in
+    other processes and on Dask workers)."""
+    cs = cases()
+    rows = []
+    for key in keys:
+        row = ROW_BY_KEY[key]
+        out = {"method": key, "libraries": list(row.libraries), "sold_as_convergent": row.sold_as_convergent,
+               "note": row.why, "problems": {}, "smallest_diverging_C": {}}
+        for name in PROBLEMS:
+            out["problems"][name] = evaluate(row, cs[name], T)
+        for b1, b2 in PAIRS:
+            out["smallest_diverging_C"][f"({b1}, {b2})"] = threshold(row, b1, b2, C_max, certify_rounds)
+        rows.append(out)
+    return rows
+
+
+def run_zoo(keys, T: int, C_max: int, progress: bool = True, sweep_opts: dict | None = None,
+            certify_rounds: int | None = None) -> list[dict]:
+    """One row per method, through :func:`numerics.sweep.sweep` (a method is an item; the rows come back
+    in the order of ``keys`` whatever the executor)."""
+    import functools
+
+    from numerics.sweep import sweep
+
+    opts = dict(sweep_opts or {})
+    opts.setdefault("chunk_size", 1)
+    with Progress("zoo: methods", len(keys), enabled=progress) as bar:
+        return sweep(functools.partial(_rows, T=T, C_max=C_max, certify_rounds=certify_rounds), list(keys), progress=bar, **opts)
+
+
+def findings(rows) -> list[str]:
+    """The verdicts that surprise, with their witness: a method proposed as a fix that diverges, and a
+    library method that converges where Adam does not."""
+    out = []
+    for r in rows:
+        for p in PROBLEMS:
+            ev = r["problems"][p]
+            c = ev["certified"]
+            if r["sold_as_convergent"] and c["status"] == "proved" and c["label"] == "diverges":
+                out.append(f"{r['method']} (proposed as convergent) DIVERGES on {p} at beta1={ev['beta1']}, "
+                           f"beta2={ev['beta2']}: certified drift D = {c['enclosure']} > 0; simulation: "
+                           f"{ev['simulated']['status']} {ev['simulated'].get('label', '')} (x_T = "
+                           f"{ev['simulated']['x_T']:+.4f} after "
+                           f"{ev['simulated']['T']} rounds)")
+            if c["sign"] == 0:
+                out.append(f"{r['method']} on {p}: D = 0 exactly (sign steps cancel): the drift decides nothing")
+        for pair, th in r["smallest_diverging_C"].items():
+            if r["sold_as_convergent"] and th["C"] is not None:
+                out.append(f"{r['method']} (proposed as convergent) has a diverging Theorem 2 family at {pair}: "
+                           f"C = {th['C']} ({th['status']}" + (f": {th['reason']})" if th.get("reason") else ")"))
+    return out

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import sys
 
-from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, Parser, Progress, dumps, emit, main_entry, range_text
+from numerics.cli import EXIT_CHECK_FAILED, EXIT_OK, Parser, dumps, emit, main_entry, range_text
 
 from numerics.sweep import add_sweep_arguments
 
 from counterexamples.drift.general import CERTIFY_ROUNDS_PER_C
 
+from .api import findings, run_zoo, zoo  # noqa: F401 -- run_zoo and findings re-exported (their home is api)
 from .methods import ROW_BY_KEY, ROWS
-from .table import C_MAX, PAIRS, PROBLEMS, T_SIM, c_cell, cases, evaluate, threshold, verdict_cell
+from .table import C_MAX, PAIRS, PROBLEMS, T_SIM, c_cell, verdict_cell
 
 PROG = "python -m counterexamples.zoo"
 
@@ -48,37 +49,6 @@ def parser():
     return p
 
 
-def _rows(keys: list, T: int, C_max: int, certify_rounds: int | None = None) -> list[dict]:
-    """The rows of ``keys`` (one chunk of the sweep layer: a module-level function, so that it runs in
-    other processes and on Dask workers)."""
-    cs = cases()
-    rows = []
-    for key in keys:
-        row = ROW_BY_KEY[key]
-        out = {"method": key, "libraries": list(row.libraries), "sold_as_convergent": row.sold_as_convergent,
-               "note": row.why, "problems": {}, "smallest_diverging_C": {}}
-        for name in PROBLEMS:
-            out["problems"][name] = evaluate(row, cs[name], T)
-        for b1, b2 in PAIRS:
-            out["smallest_diverging_C"][f"({b1}, {b2})"] = threshold(row, b1, b2, C_max, certify_rounds)
-        rows.append(out)
-    return rows
-
-
-def run_zoo(keys, T: int, C_max: int, progress: bool = True, sweep_opts: dict | None = None,
-            certify_rounds: int | None = None) -> list[dict]:
-    """One row per method, through :func:`numerics.sweep.sweep` (a method is an item; the rows come back
-    in the order of ``keys`` whatever the executor)."""
-    import functools
-
-    from numerics.sweep import sweep
-
-    opts = dict(sweep_opts or {})
-    opts.setdefault("chunk_size", 1)
-    with Progress("zoo: methods", len(keys), enabled=progress) as bar:
-        return sweep(functools.partial(_rows, T=T, C_max=C_max, certify_rounds=certify_rounds), list(keys), progress=bar, **opts)
-
-
 def table(rows) -> str:
     head = ("method", "libraries", *PROBLEMS, *(f"C* {b1},{b2}" for b1, b2 in PAIRS))
     lines = []
@@ -92,36 +62,11 @@ def table(rows) -> str:
                      + [fmt.format(*map(str, line)) for line in lines])
 
 
-def findings(rows) -> list[str]:
-    """The verdicts that surprise, with their witness: a method proposed as a fix that diverges, and a
-    library method that converges where Adam does not."""
-    out = []
-    for r in rows:
-        for p in PROBLEMS:
-            ev = r["problems"][p]
-            c = ev["certified"]
-            if r["sold_as_convergent"] and c["status"] == "proved" and c["label"] == "diverges":
-                out.append(f"{r['method']} (proposed as convergent) DIVERGES on {p} at beta1={ev['beta1']}, "
-                           f"beta2={ev['beta2']}: certified drift D = {c['enclosure']} > 0; simulation: "
-                           f"{ev['simulated']['status']} {ev['simulated'].get('label', '')} (x_T = "
-                           f"{ev['simulated']['x_T']:+.4f} after "
-                           f"{ev['simulated']['T']} rounds)")
-            if c["sign"] == 0:
-                out.append(f"{r['method']} on {p}: D = 0 exactly (sign steps cancel): the drift decides nothing")
-        for pair, th in r["smallest_diverging_C"].items():
-            if r["sold_as_convergent"] and th["C"] is not None:
-                out.append(f"{r['method']} (proposed as convergent) has a diverging Theorem 2 family at {pair}: "
-                           f"C = {th['C']} ({th['status']}" + (f": {th['reason']})" if th.get("reason") else ")"))
-    return out
-
-
 def main(argv=None, isolate: bool = False) -> int:
     return main_entry(PROG, _body, argv, isolate)
 
 
 def _body(argv) -> int:
-    from .api import zoo
-
     args = parser().parse_args(argv)
     if args.plot:
         from counterexamples.figures import _pyplot
