@@ -1,0 +1,180 @@
+"""The docstring examples of the packages run as tests, and every public name carries its docstring.
+
+Two rules (issue 25, item 3):
+
+* every ``>>>`` example in ``analysis/``, ``numerics/``, ``counterexamples/`` and ``proofs/`` runs (one test
+  per module that has one; found by reading the files, so collection imports nothing); an example that
+  needs an optional library (torch, optax, jax, cupy, matplotlib) is skipped with the reason when that
+  library is missing;
+* every package ``__init__`` lists its public API in ``__all__``, and every name there has a docstring
+  with an example (a ``>>>`` line); a constant (no docstring of its own) carries its meaning as a
+  ``#:`` comment above its assignment or a string literal below it (Sphinx's two forms).
+
+Why not ``--doctest-modules``: it imports every module of the packages (the CUDA, torch and optax
+drivers included) at collection, in every xdist worker; this file imports only the modules that hold
+an example, and runs each as one test.
+"""
+from __future__ import annotations
+
+import ast
+import doctest
+import importlib
+import inspect
+import pathlib
+import re
+import types
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGES = ("analysis", "numerics", "counterexamples", "proofs")
+# libraries a user may lack: an example that needs one is skipped when it is missing
+OPTIONAL = ("torch", "optax", "jax", "cupy", "matplotlib", "numba", "distributed", "array_api_strict")
+
+# Public names allowed without an example, each with its reason (keep this list short; a new public name
+# gets a docstring with an example instead).
+NO_EXAMPLE = {
+    # command-line entry points: their example is the command itself, in the module docstring and
+    # the README (they parse sys.argv and print; tests/test_*_cli.py run them)
+    "counterexamples.search.main", "counterexamples.zoo.main", "counterexamples.conformance.main",
+}
+
+
+def _module_name(path: pathlib.Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def _source_files():
+    for pkg in PACKAGES:
+        yield from sorted((ROOT / pkg).rglob("*.py"))
+
+
+def _modules_with_examples():
+    return [_module_name(p) for p in _source_files() if ">>>" in p.read_text(encoding="utf-8")]
+
+
+def _packages():
+    return [_module_name(p) for p in _source_files() if p.name == "__init__.py"]
+
+
+def _import(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:  # an optional library of this module is missing
+        if (e.name or "").split(".")[0] in OPTIONAL:
+            pytest.skip(f"{name} needs the optional library {e.name}")
+        raise
+
+
+class _Skip(Exception):
+    pass
+
+
+class _Runner(doctest.DocTestRunner):
+    """Reports an example that needs a missing optional library as a skip, not a failure."""
+
+    def report_unexpected_exception(self, out, test, example, exc_info):
+        err = exc_info[1]
+        if isinstance(err, ImportError) and (err.name or "").split(".")[0] in OPTIONAL:
+            raise _Skip(f"{test.name} needs the optional library {err.name}")
+        super().report_unexpected_exception(out, test, example, exc_info)
+
+
+@pytest.mark.parametrize("modname", _modules_with_examples())
+def test_docstring_examples(modname):
+    """Every docstring example of one module (the module's own and its objects') prints what it says."""
+    module = _import(modname)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    tests = [t for t in finder.find(module, modname) if t.examples]
+    assert tests, f"{modname} has '>>>' in its text but no example was found"
+    failures = []
+    for t in sorted(tests, key=lambda t: t.name):
+        out = []
+        runner = _Runner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        # each docstring gets fresh globals (the module's namespace), so examples are independent
+        t.globs = dict(vars(module))
+        try:
+            result = runner.run(t, out=out.append, clear_globs=True)
+        except _Skip as s:
+            pytest.skip(str(s))
+        if result.failed:
+            failures.append("".join(out))
+    assert not failures, "\n".join(failures)
+
+
+def _constant_documented(name: str, obj) -> bool:
+    """Whether some module of the packages assigns ``name`` at top level with a ``#:`` comment above it or
+    a string literal below it."""
+    for path in _source_files():
+        text = path.read_text(encoding="utf-8")
+        if not re.search(rf"^{re.escape(name)}\b", text, re.M):
+            continue
+        lines = text.splitlines()
+        body = ast.parse(text).body
+        for i, node in enumerate(body):
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
+            if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                continue
+            above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
+            below = body[i + 1] if i + 1 < len(body) else None
+            if above.startswith("#:") or (isinstance(below, ast.Expr) and isinstance(below.value, ast.Constant)
+                                         and isinstance(below.value.value, str)):
+                return True
+    return False
+
+
+def _public_names():
+    for pkg in _packages():
+        module = importlib.import_module(pkg)
+        for name in getattr(module, "__all__", ()):
+            yield pkg, name
+
+
+@pytest.mark.parametrize("pkg", _packages())
+def test_package_has_all(pkg):
+    """Each package shows its public API in ``__all__``, and every name there exists."""
+    module = importlib.import_module(pkg)
+    assert isinstance(getattr(module, "__all__", None), list), f"{pkg}/__init__.py has no __all__"
+    for name in module.__all__:
+        assert hasattr(module, name) or importlib.util.find_spec(f"{pkg}.{name}"), f"{pkg}.__all__: {name}?"
+
+
+def _undocumented():
+    """``pkg.name: what is missing`` for every public name without a docstring or an example."""
+    missing = []
+    for pkg in _packages():
+        module = importlib.import_module(pkg)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name, None)
+            if obj is None:
+                obj = importlib.import_module(f"{pkg}.{name}")
+            qual = f"{pkg}.{name}"
+            if isinstance(obj, types.ModuleType) or inspect.isclass(obj) or callable(obj):
+                # a class's own docstring: not one inherited, nor the "Name(field, ...)" that dataclass and
+                # NamedTuple write
+                doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else obj.__doc__
+                if inspect.isclass(obj) and doc and doc.startswith(f"{obj.__name__}("):
+                    doc = None
+                if not doc:
+                    missing.append(f"{qual}: no docstring")
+                elif ">>>" not in doc and qual not in NO_EXAMPLE:
+                    missing.append(f"{qual}: no example ('>>>') in its docstring")
+            elif not _constant_documented(name, obj):
+                missing.append(f"{qual}: a constant without its meaning ('#:' comment above or string below)")
+    return missing
+
+
+def test_public_names_documented():
+    """Every name of every package's ``__all__`` has a docstring with an example (or, for a constant,
+    its meaning); the exceptions are :data:`NO_EXAMPLE`, each with its reason."""
+    missing = _undocumented()
+    assert not missing, "\n".join(missing)
+
+
+def test_allow_list_is_current():
+    """An allow-listed name that has gained an example, or left the API, leaves :data:`NO_EXAMPLE`."""
+    public = {f"{p}.{n}" for p, n in _public_names()}
+    assert NO_EXAMPLE <= public, sorted(NO_EXAMPLE - public)
