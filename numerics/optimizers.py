@@ -71,7 +71,18 @@ class Method(NamedTuple):
     """A method: its hyper-parameters as given (exact values), its rule and its numbers.
 
     ``numbers`` maps each field of ``rule.Hyper`` to the value given (a scalar, or for the engine's
-    batches an array with one value per trajectory)."""
+    batches an array with one value per trajectory).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> from numerics import make
+    >>> meth = make("adam", beta1="1/2", beta2="1/2")
+    >>> meth.name, meth.hyper["beta2"], meth.rule.key[0]   # hyper-parameters kept exact, as given
+    ('adam', '1/2', 'adam')
+    >>> init, update = meth.build(B)                        # numbers converted to B's once
+    >>> update(B.num(1), init(B.num(0)), 1)[1].v            # v_1 = (1 - beta2) g_1^2
+    1/2
+    """
 
     name: str
     hyper: dict
@@ -142,7 +153,15 @@ def _sgd_rule(schedule: str) -> Rule:
 
 
 def sgd(alpha=1, schedule: str = "sqrt") -> Method:
-    """Online (projected) gradient descent: step = alpha_t g_t; inv_lr = 1/alpha_t."""
+    """Online (projected) gradient descent: step = alpha_t g_t; inv_lr = 1/alpha_t.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")
+    >>> init, update = sgd(alpha=1).build(B)
+    >>> step, state, inv_lr = update(B.num(3), init(B.num(0)), 4)   # round t = 4, g_4 = 3
+    >>> step, inv_lr                      # alpha_4 g_4 = 3/sqrt(4), 1/alpha_4
+    (3/2, 2)
+    """
     return Method("sgd", dict(alpha=alpha, schedule=schedule), _sgd_rule(schedule),
                   dict(alpha=alpha, eps=0))
 
@@ -170,6 +189,14 @@ def adagrad(alpha=1, schedule: str = "sqrt", eps=0) -> Method:
     """AdaGrad as the paper's instance: V_t = diag(sum_{i<=t} g_i^2)/t, step alpha_t g_t / sqrt(V_t + eps).
 
     With alpha_t = alpha/sqrt(t) the effective rate is alpha / sqrt(sum_i g_i^2) per coordinate.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")
+    >>> init, update = adagrad(alpha=1).build(B)
+    >>> _, s1, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> step, s2, inv_lr = update(B.num(1), s1, 2)   # V_2 = (1 + 1)/2; alpha_2 g_2/sqrt(V_2) = 1/sqrt(2)
+    >>> s2.sum_sq, step
+    (2, sqrt(2)/2)
     """
     return Method("adagrad", dict(alpha=alpha, schedule=schedule, eps=eps), _adagrad_rule(schedule),
                   dict(alpha=alpha, eps=eps))
@@ -274,7 +301,15 @@ def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, 
 
 def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
          bias_correction_m=None, bias_correction_v=None, eps_root=0) -> Method:
-    """Adam, eq. (1); with eps > 0 the paper's eq. (3) (eps inside the root) in the paper variant."""
+    """Adam, eq. (1); with eps > 0 the paper's eq. (3) (eps inside the root) in the paper variant.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adam(beta1="9/10", beta2="99/100").build(B)
+    >>> step, state, inv_lr = update(B.num(1), init(B.num(0)), 1)    # round 1, g_1 = 1, from m_0 = v_0 = 0
+    >>> state.m, state.v, step    # m_1 = (1-beta1) g_1, v_1 = (1-beta2) g_1^2, alpha_1 m_1/sqrt(v_1)
+    (1/10, 1/100, 1)
+    """
     return _adam_family("adam", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule,
                         variant=variant, amsgrad=False, beta1_schedule="constant", lam=None,
                         beta2_schedule=None, adamx=False, bias_correction_m=bias_correction_m,
@@ -282,7 +317,15 @@ def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="pa
 
 
 def rmsprop(alpha=1, beta2="0.99", eps=0, schedule="sqrt", variant="paper") -> Method:
-    """RMSProp = Adam with beta1 = 0 (paper §2)."""
+    """RMSProp = Adam with beta1 = 0 (paper §2).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = rmsprop(beta2="99/100").build(B)
+    >>> step, state, inv_lr = update(B.num(1), init(B.num(0)), 1)
+    >>> state.v, step             # v_1 = (1-beta2) g_1^2, step = alpha_1 g_1/sqrt(v_1) = 1/sqrt(1/100)
+    (1/100, 10)
+    """
     meth = adam(alpha=alpha, beta1=0, beta2=beta2, eps=eps, schedule=schedule, variant=variant)
     return meth._replace(name="rmsprop")
 
@@ -290,7 +333,16 @@ def rmsprop(alpha=1, beta2="0.99", eps=0, schedule="sqrt", variant="paper") -> M
 def amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
             beta1_schedule="constant", lam=None, bias_correction_m=None, bias_correction_v=None,
             eps_root=0) -> Method:
-    """AMSGrad, Algorithm 2: v_hat_t = max(v_hat_{t-1}, v_t); beta_{1t} constant, beta1 lam^(t-1) or beta1/t."""
+    """AMSGrad, Algorithm 2: v_hat_t = max(v_hat_{t-1}, v_t); beta_{1t} constant, beta1 lam^(t-1) or beta1/t.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = amsgrad(beta1=0, beta2="99/100").build(B)
+    >>> _, s1, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> _, s2, _ = update(B.num(0), s1, 2)                   # g_2 = 0: v falls, v_hat keeps its maximum
+    >>> s2.v, s2.v_hat            # v_2 = beta2 v_1, v_hat_2 = max(v_hat_1, v_2)
+    (99/10000, 1/100)
+    """
     return _adam_family("amsgrad", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule,
                         variant=variant, amsgrad=True, beta1_schedule=beta1_schedule, lam=lam,
                         beta2_schedule=None, adamx=False, bias_correction_m=bias_correction_m,
@@ -299,7 +351,16 @@ def amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant=
 
 def adamnc(alpha=1, beta1="0.9", schedule="sqrt", beta1_schedule="constant", lam=None,
            beta2_schedule: S.Beta2Schedule | None = None, eps=0) -> Method:
-    """AdamNC, Algorithm 3: Adam with beta_{2t}; default beta_{2t} = 1 - 1/t (Corollary 2)."""
+    """AdamNC, Algorithm 3: Adam with beta_{2t}; default beta_{2t} = 1 - 1/t (Corollary 2).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adamnc(beta1="9/10").build(B)
+    >>> _, s1, _ = update(B.num(2), init(B.num(0)), 1)       # beta_{21} = 1 - 1/1 = 0: v_1 = g_1^2
+    >>> _, s2, _ = update(B.num(0), s1, 2)                   # beta_{22} = 1/2: v_2 = (g_1^2 + g_2^2)/2
+    >>> s1.v, s2.v                # the running mean of g^2 (Corollary 2's beta_{2t} = 1 - 1/t)
+    (4, 2)
+    """
     return _adam_family("adamnc", alpha=alpha, beta1=beta1, beta2=None, eps=eps, schedule=schedule,
                         variant="paper", amsgrad=False, beta1_schedule=beta1_schedule, lam=lam,
                         beta2_schedule=beta2_schedule or S.beta2_adamnc, adamx=False,
@@ -308,7 +369,16 @@ def adamnc(alpha=1, beta1="0.9", schedule="sqrt", beta1_schedule="constant", lam
 
 def adamx(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt", beta1_schedule="constant",
           lam=None) -> Method:
-    """AdamX (Phuong & Phong 2019): v_hat_t = max((1-b_{1t})^2/(1-b_{1,t-1})^2 v_hat_{t-1}, v_t)."""
+    """AdamX (Phuong & Phong 2019): v_hat_t = max((1-b_{1t})^2/(1-b_{1,t-1})^2 v_hat_{t-1}, v_t).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adamx(beta1="1/2", beta2="1/2", beta1_schedule="harmonic").build(B)
+    >>> _, s1, _ = update(B.num(1), init(B.num(0)), 1)       # beta_{11} = 1/2, v_1 = v_hat_1 = 1/2
+    >>> _, s2, _ = update(B.num(0), s1, 2)                   # beta_{12} = 1/4, v_2 = 1/4
+    >>> s2.v_hat                  # max((1-1/4)^2/(1-1/2)^2 * 1/2, 1/4) = 9/8
+    9/8
+    """
     return _adam_family("adamx", alpha=alpha, beta1=beta1, beta2=beta2, eps=0, schedule=schedule,
                         variant="paper", amsgrad=True, beta1_schedule=beta1_schedule, lam=lam,
                         beta2_schedule=None, adamx=True, bias_correction_m=None,
@@ -564,6 +634,13 @@ def adamax(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="
     Algorithm 2: m corrected), 'pytorch' (torch.optim.Adamax: eps added to |g| inside the max, m
     corrected; torch/optim/adamax.py), 'optax' (optax.adamax: the same, ``update_infinity_moment``).
     ``weight_decay`` != 0: decoupled (optax.adamaxw), x-dependent.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adamax(beta1="9/10", beta2="99/100").build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> state.m, state.u, step    # m_1 = (1-beta1) g_1, u_1 = max(0, |g_1|), step = m_1/u_1
+    (1/10, 1, 1/10)
     """
     _check_variant("adamax", variant)
     _check_schedule(schedule)
@@ -635,6 +712,13 @@ def nadam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="p
     ``bias_correction=False`` drops the corrections (the drift criterion's limit form).  As t -> infinity
     mu_t -> beta1 and every correction -> 1, so all three have the limit cycle of 'paper' with eps.
     ``weight_decay`` != 0: decoupled (torch's decoupled_weight_decay=True), x-dependent.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = nadam(beta1="9/10", beta2="99/100").build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> step                      # (beta1 m_1 + (1-beta1) g_1)/sqrt(v_1) = (9/100 + 1/10)/(1/10)
+    19/10
     """
     _check_variant("nadam", variant)
     _check_schedule(schedule)
@@ -694,6 +778,13 @@ def radam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="p
     torch.optim.RAdam (radam.py): threshold 5, sqrt(1-beta2^t) / (sqrt(v_t) + eps); 'optax': optax.radam:
     threshold 5, hat m / (sqrt(hat v + eps_root) + eps).  As t -> infinity r_t -> 1: the limit cycle is
     Adam's (with eps).  ``bias_correction=False``: hat m = m, hat v = v (the rectifier stays).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = radam(beta1="9/10", beta2="99/100").build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> step                      # rho_1 = 199 - 2*(99/100)/(1/100) = 1 <= 4: the momentum step hat m_1 = g_1
+    1
     """
     _check_variant("radam", variant)
     _check_schedule(schedule)
@@ -712,7 +803,18 @@ def adamw(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="p
     """AdamW (Loshchilov & Hutter 2019, Algorithm 2): Adam's step plus decoupled weight decay,
     x_{t+1} = x_t - alpha_t (adam_t + wd x_t).  torch.optim.AdamW (default variant 'pytorch', wd 0.01),
     optax.adamw ('optax', its default wd is 1e-4).  Adam's one rule (``adam`` / ``amsgrad``), wrapped by
-    :func:`_decoupled`; with weight_decay = 0 it *is* Adam.  The step reads x: simulated only."""
+    :func:`_decoupled`; with weight_decay = 0 it *is* Adam.  The step reads x: simulated only.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> meth = adamw(weight_decay="1/100")
+    >>> meth.rule.uses_x          # the decay reads x: update takes x_t as a fifth argument
+    True
+    >>> init, update = meth.build(B)
+    >>> step, _, _ = update(B.num(0), init(B.num(2)), 1, B.num(2))   # g_1 = 0, x_1 = 2: only the decay acts
+    >>> step                      # alpha_1 wd x_1
+    1/50
+    """
     base = (amsgrad_method if amsgrad else adam)(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
                                                  schedule=schedule, variant=variant, eps_root=eps_root)
     meth = _maybe_decoupled(base, weight_decay, schedule)
@@ -761,6 +863,13 @@ def adabelief(alpha=1, beta1="0.9", beta2="0.99", eps=0, eps_root=None, schedule
     adabelief-pytorch does with ``exp_avg_var.add_(eps)``), no bias correction by default (Reddi-style;
     ``bias_correction=True`` is the printed one); 'optax': optax.adabelief (eps and eps_root separate,
     both 1e-16 there), bias-corrected.  Not in torch.optim.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adabelief(beta1="9/10", beta2="99/100").build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> state.v, step             # s_1 = (1-beta2)(g_1 - m_1)^2 = (9/10)^2/100, m_1/sqrt(s_1) = (1/10)/(9/100)
+    (81/10000, 10/9)
     """
     _check_variant("adabelief", variant)
     _check_schedule(schedule)
@@ -818,6 +927,14 @@ def yogi(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="pa
     ``initial_accumulator_value`` (default 1e-6 there; eps = 1e-3) and bias-corrects both moments as
     Adam does, m/(1-beta1^t) / (sqrt(v/(1-beta2^t) + eps_root) + eps) (optax 0.2.8 scale_by_yogi; not in
     the paper's algorithm).  Not in torch.optim.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = yogi(beta1="9/10", beta2="99/100").build(B)
+    >>> _, s1, _ = update(B.num(1), init(B.num(0)), 1)      # v_1 = 0 + (1-beta2) g_1^2
+    >>> _, s2, _ = update(B.num(0), s1, 2)                  # g_2 = 0: v_2 = v_1 (Adam's would shrink by beta2)
+    >>> s1.v, s2.v
+    (1/100, 1/100)
     """
     _check_variant("yogi", variant)
     _check_schedule(schedule)
@@ -858,6 +975,13 @@ def lion(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt", weight_decay=0) ->
 
     optax.lion (its default weight_decay is 1e-3: x-dependent, pass 0 for the x-independent rule).
     With beta1 = beta2 = b it is Signum (:func:`signsgd` with beta1 = b); beta1 = 0 is signSGD.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = lion(beta1="9/10", beta2="99/100").build(B)
+    >>> step, state, _ = update(B.num(5), init(B.num(0)), 4)
+    >>> step, state.m             # alpha_4 sign(c_4) = 1/2, m = (1-beta2) g = 5/100
+    (1/2, 1/20)
     """
     _check_schedule(schedule)
     hyper = dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule=schedule)
@@ -887,7 +1011,14 @@ def _signsgd_rule(schedule) -> Rule:
 def signsgd(alpha=1, beta1=0, schedule="sqrt") -> Method:
     """signSGD / Signum (Bernstein et al. 2018, "signSGD: compressed optimisation for non-convex
     problems", Algorithms 1 and 3): m_t = beta1 m_{t-1} + (1-beta1) g_t, x_{t+1} = x_t - alpha_t sign(m_t);
-    beta1 = 0 is signSGD.  optax: ``optax.chain(optax.scale_by_sign(), optax.scale(-lr))`` = signSGD."""
+    beta1 = 0 is signSGD.  optax: ``optax.chain(optax.scale_by_sign(), optax.scale(-lr))`` = signSGD.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = signsgd().build(B)
+    >>> update(B.num(-3), init(B.num(0)), 4)[0]     # alpha_4 sign(g_4) = -1/sqrt(4)
+    -1/2
+    """
     _check_schedule(schedule)
     return _zoo_method("signsgd", dict(alpha=alpha, beta1=beta1, schedule=schedule), _signsgd_rule(schedule),
                        alpha=alpha, beta1=beta1)
@@ -926,7 +1057,15 @@ def adadelta(alpha=1, rho="0.9", eps="1e-6", schedule="sqrt") -> Method:
 
     (torch.optim.Adadelta and optax.adadelta: the same, lr = alpha; the paper has alpha = 1).  eps > 0 is
     required (with eps = 0, E[dx^2] stays 0 and no step is ever taken).  Its state is x-independent but
-    the recursion of E[dx^2] is affine with a gain that can exceed 1 (see counterexamples.zoo)."""
+    the recursion of E[dx^2] is affine with a gain that can exceed 1 (see counterexamples.zoo).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adadelta(rho="9/10", eps="1/10", schedule="constant").build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> step                      # RMS[dx]_0/RMS[g]_1 g_1 = sqrt(0 + 1/10)/sqrt(1/10 + 1/10)
+    sqrt(2)/2
+    """
     _check_schedule(schedule)
     return _zoo_method("adadelta", dict(alpha=alpha, rho=rho, eps=eps, schedule=schedule),
                        _adadelta_rule(schedule), alpha=alpha, beta2=rho, eps=eps)
@@ -978,7 +1117,16 @@ def rprop(alpha="0.01", eta_minus="0.5", eta_plus="1.2", step_min="1e-6", step_m
     returns is ``state.prev_updates``, i.e. round t applies -size_{t-1} sign(g_{t-1}) (zero at round 1 and
     at a sign change): the same steps one round late, found by the identification (counterexamples.zoo).
     Its steps do not shrink with t, so the drift criterion (which needs alpha_t -> 0) does not apply.
-    c1, c2 = eta_minus, eta_plus; c3, c4 = step_min, step_max."""
+    c1, c2 = eta_minus, eta_plus; c3, c4 = step_min, step_max.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = rprop(alpha="1/100", eta_plus="6/5").build(B)
+    >>> step1, s1, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> step2, s2, _ = update(B.num(1), s1, 2)              # same sign twice: the size grows by eta_plus
+    >>> step1, step2
+    (1/100, 3/250)
+    """
     _check_variant("rprop", variant)
     hyper = dict(alpha=alpha, eta_minus=eta_minus, eta_plus=eta_plus, step_min=step_min, step_max=step_max,
                  variant=variant)
@@ -1042,7 +1190,15 @@ def adafactor(alpha="0.01", decay="-0.8", eps1=None, eps2="1e-3", d=1, schedule=
     eps1^2; 'paper': eps1 (paper: 1e-30) is added to g^2.  ``relative_step=False`` replaces a_t by
     rho_t (the x-independent form: the drift criterion's); True reads x (simulated only).  The second
     moment is AdamNC-like (beta_{2t} -> 1): no periodic steady state.  c1 = decay, c2 = d, c3 = eps2,
-    eps_root = eps1."""
+    eps_root = eps1.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adafactor(alpha="1/100", relative_step=False).build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1)
+    >>> state.v, step             # 1 - hat beta_{21} = 1^decay: V_1 = g_1^2; step rho_1 hat U_1 = min(1/100, 1) * 1
+    (1, 1/100)
+    """
     _check_variant("adafactor", variant)
     _check_schedule(schedule)
     e1 = eps1 if eps1 is not None else (2.0 ** -52 if variant == "pytorch" else "1e-30")
@@ -1092,7 +1248,16 @@ def adopt(alpha=1, beta1="0.9", beta2="0.9999", eps=0, schedule="sqrt", variant=
 
     Round 1 only sets v (no step), as optax.contrib.adopt does (b2 = 0, b1 = 1 at count 0).
     'optax': optax.contrib.adopt with use_clipping=True (clip g/max(..) to +-(t-1)^(1/4), the paper's v2
-    clipping); 'paper': no clipping.  Not in torch.optim."""
+    clipping); 'paper': no clipping.  Not in torch.optim.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adopt(beta1="9/10").build(B)
+    >>> step1, s1, _ = update(B.num(1), init(B.num(0)), 1)  # round 1 only sets v_0 = g_1^2: no step
+    >>> step2, s2, _ = update(B.num(1), s1, 2)              # m_2 = (1-beta1) g_2/sqrt(v_1)
+    >>> step1, s2.m
+    (0, 1/10)
+    """
     _check_variant("adopt", variant)
     _check_schedule(schedule)
     clp = (variant == "optax") if clipping is None else bool(clipping)
@@ -1145,7 +1310,15 @@ def adabound(alpha=1, beta1="0.9", beta2="0.99", eps=0, final_lr="0.1", gamma="1
 
     (AMSBound: v replaced by its running max; the code's bias correction alpha_t sqrt(1-beta2^t)/(1-beta1^t)
     with ``bias_correction=True``, eps outside the root).  Both bounds tend to final: asymptotically SGD
-    with momentum.  c1 = final_lr, c2 = gamma.  Not in torch.optim or optax."""
+    with momentum.  c1 = final_lr, c2 = gamma.  Not in torch.optim or optax.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adabound(beta1="9/10", beta2="99/100", schedule="constant").build(B)
+    >>> step, state, _ = update(B.num(1), init(B.num(0)), 1000)
+    >>> step                      # clip(1/sqrt(v)=10, 0.1(1-1/2), 0.1(1+1/1)) * m = (1/5) * (1/10), gamma t = 1
+    1/50
+    """
     _check_schedule(schedule)
     hyper = dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, final_lr=final_lr, gamma=gamma,
                  schedule=schedule, bias_correction=bool(bias_correction), amsbound=bool(amsbound))
@@ -1183,7 +1356,16 @@ def adagrad_lib(alpha=1, eps=0, schedule="sqrt", lr_decay=0, initial_accumulator
     s_t = s_0 + sum_{i<=t} g_i^2, x_{t+1} = x_t - alpha_t / (1 + (t-1) lr_decay) * g_t / (sqrt(s_t) + eps);
     'optax' (optax.adagrad, scale_by_rss): g_t / sqrt(s_t + eps), eps under the root, s_0 = 0.1 there.
     With eps = 0 and a constant alpha_t this is the paper's :func:`adagrad` with alpha/sqrt(t).
-    c1 = initial_accumulator_value, c2 = lr_decay."""
+    c1 = initial_accumulator_value, c2 = lr_decay.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = adagrad_lib(alpha=1, schedule="constant").build(B)
+    >>> _, s1, _ = update(B.num(3), init(B.num(0)), 1)
+    >>> step, s2, _ = update(B.num(4), s1, 2)               # s_2 = 3^2 + 4^2 = 25, step g_2/sqrt(s_2)
+    >>> s2.sum_sq, step
+    (25, 4/5)
+    """
     _check_variant("adagrad_lib", variant)
     _check_schedule(schedule)
     hyper = dict(alpha=alpha, eps=eps, schedule=schedule, lr_decay=lr_decay,
@@ -1220,7 +1402,16 @@ def sgdm(alpha=1, momentum="0.9", dampening=0, nesterov=False, schedule="sqrt") 
     """SGD with heavy-ball or Nesterov momentum as torch.optim.SGD writes it (sgd.py): b_1 = g_1,
     b_t = mu b_{t-1} + (1 - dampening) g_t, d_t = g_t + mu b_t (nesterov) or b_t, x_{t+1} = x_t - alpha_t d_t
     (Polyak 1964; Sutskever et al. 2013).  optax.sgd(momentum=mu) has no dampening and b_0 = 0
-    (b_1 = g_1 too).  beta1 = momentum, c1 = dampening."""
+    (b_1 = g_1 too).  beta1 = momentum, c1 = dampening.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> init, update = sgdm(momentum="9/10", schedule="constant").build(B)
+    >>> _, s1, _ = update(B.num(1), init(B.num(0)), 1)      # b_1 = g_1
+    >>> step, s2, _ = update(B.num(1), s1, 2)               # b_2 = 9/10 b_1 + g_2
+    >>> step
+    19/10
+    """
     _check_schedule(schedule)
     hyper = dict(alpha=alpha, momentum=momentum, dampening=dampening, nesterov=bool(nesterov), schedule=schedule)
     return _zoo_method("sgdm", hyper, _sgdm_rule(schedule, nesterov), alpha=alpha, beta1=momentum, c1=dampening)
@@ -1252,7 +1443,15 @@ def asgd(alpha="0.01", lambd="1e-4", power="0.75", schedule="sqrt") -> Method:
     """The parameter update of torch.optim.ASGD (asgd.py; Polyak & Juditsky 1992 averaging, whose
     average ax does not feed back): x_{t+1} = x_t (1 - lambd eta_t) - eta_t g_t, eta_1 = lr,
     eta_{t+1} = alpha_t / (1 + lambd alpha_t t)^power.  The decay reads x: simulated only; lambd = 0 is
-    SGD.  c1 = lambd, c2 = power."""
+    SGD.  c1 = lambd, c2 = power.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
+    >>> meth = asgd(alpha="1/100", lambd="1/2")
+    >>> init, update = meth.build(B)
+    >>> update(B.num(0), init(B.num(2)), 1, B.num(2))[0]   # g_1 = 0, x_1 = 2: step lambd eta_1 x_1 = (1/2)(1/100) 2
+    1/100
+    """
     _check_schedule(schedule)
     return _zoo_method("asgd", dict(alpha=alpha, lambd=lambd, power=power, schedule=schedule),
                        _asgd_rule(schedule), alpha=alpha, c1=lambd, c2=power)
@@ -1309,7 +1508,18 @@ def register(name: str, factory: Callable[..., Method], *, limit: Callable[..., 
 
 
 def unregister(name: str) -> None:
-    """Remove a rule added by :func:`register` (KeyError if it was not registered)."""
+    """Remove a rule added by :func:`register` (KeyError if it was not registered).
+
+    >>> from numerics import sgd, make, register
+    >>> _ = register("my_sgd", lambda alpha=1, schedule="sqrt": sgd(alpha, schedule)._replace(name="my_sgd"))
+    >>> make("my_sgd").name
+    'my_sgd'
+    >>> unregister("my_sgd")
+    >>> make("my_sgd")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown optimizer 'my_sgd'...
+    """
     if name not in REGISTERED:
         raise KeyError(f"unregister: {name!r} was not registered")
     del REGISTERED[name]

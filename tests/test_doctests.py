@@ -92,7 +92,8 @@ def test_docstring_examples(modname):
     failures = []
     for t in sorted(tests, key=lambda t: t.name):
         out = []
-        runner = _Runner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        runner = _Runner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+                         | doctest.REPORT_ONLY_FIRST_FAILURE)
         # each docstring gets fresh globals (the module's namespace), so examples are independent
         t.globs = dict(vars(module))
         try:
