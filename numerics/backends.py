@@ -26,11 +26,23 @@ import numpy as np
 
 
 class BackendUnavailable(RuntimeError):
-    """Raised when a backend the user asked for cannot run here (e.g. CuPy without a GPU)."""
+    """Raised when a backend the user asked for cannot run here (e.g. CuPy without a GPU).
+
+    >>> from numerics import BackendUnavailable
+    >>> issubclass(BackendUnavailable, RuntimeError)   # catch it to fall back to the CPU backends
+    True
+    """
 
 
 def to_fraction(value: Any) -> Fraction:
-    """Exact rational of a CLI string ("0.9" -> 9/10), int, Fraction or float (exact binary value)."""
+    """Exact rational of a CLI string ("0.9" -> 9/10), int, Fraction or float (exact binary value).
+
+    >>> from numerics import to_fraction
+    >>> to_fraction("0.9"), to_fraction("1/3"), to_fraction(3)      # decimal text is exact: 9/10
+    (Fraction(9, 10), Fraction(1, 3), Fraction(3, 1))
+    >>> to_fraction(0.1) == to_fraction("0.1")                      # the float 0.1 is 3602879701896397/2^55
+    False
+    """
     if isinstance(value, Fraction):
         return value
     if isinstance(value, (int, np.integer)):
@@ -50,6 +62,17 @@ def to_fraction(value: Any) -> Fraction:
 
 
 class Backend:
+    """A number system for the one optimizer definition: the helpers the update rules use (``num``, ``sqrt``,
+    ``power``, ``maximum``, ``minimum``, ``sign``, ``clip``, ``safe_div``, ...) and read-outs (``to_float``,
+    ``to_str``, ``describe``).  Get one with :func:`get_backend`; see the module docstring for the list.
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")
+    >>> B.maximum(B.num("1/3"), B.num("0.3")), B.safe_div(B.num(1), B.num(0)), B.power(B.num("1/2"), 3)
+    (1/3, 0, 1/8)
+    >>> get_backend("mpmath", dps=30).describe()
+    {'backend': 'mpmath', 'dps': 30}
+    """
     name = "abstract"
     batched = False  # True when arrays of shape (N, d) are native
 
@@ -493,11 +516,23 @@ class SympyBackend(Backend):
         return str(self.sp.N(x, digits))
 
 
+#: The names :func:`get_backend` takes: float64 arrays, mpmath digits, arb balls, exact SymPy, CuPy.
 BACKENDS = ("numpy", "mpmath", "arb", "sympy", "cupy")
 
 
 def get_backend(name: str, dps: int = 50) -> Backend:
-    """Backend by name; ``dps`` is decimal digits for mpmath and arb (arb gets ceil(dps*log2 10)+8 bits)."""
+    """Backend by name; ``dps`` is decimal digits for mpmath and arb (arb gets ceil(dps*log2 10)+8 bits).
+
+    >>> from numerics import get_backend
+    >>> B = get_backend("sympy")
+    >>> B.sqrt(B.num("1/4")), B.num("0.99")           # exact
+    (1/2, 99/100)
+    >>> print(get_backend("mpmath", dps=20).sqrt(2))  # 20 significant digits
+    1.4142135623730950488
+    >>> A = get_backend("arb", dps=20)
+    >>> A.sqrt(A.num(2)).contains(A.num("1.41421356237309504880"))   # a ball that encloses sqrt(2)
+    True
+    """
     if name == "numpy":
         return NumpyBackend()
     if name == "mpmath":

@@ -39,6 +39,7 @@ from . import schedules as S
 #   bias_correction_m : divide m_t by 1 - beta1^t                        (all but the paper)
 #   bias_correction_v : 'none' | 'before_max' (optax) | 'after_max' (PyTorch) | 'in_lr' (Keras)
 #   eps_inside        : eps under the root, eq. (3)   (paper; optax's eps_root)  else outside it
+#: The library forms of Adam/AMSGrad as presets of three switches (paper, pytorch, optax, keras).
 VARIANTS = {
     "paper": dict(bias_correction_m=False, bias_correction_v="none", eps_inside=True),
     "pytorch": dict(bias_correction_m=True, bias_correction_v="after_max", eps_inside=False),
@@ -1461,7 +1462,9 @@ ZOO_FACTORIES = dict(adamax=adamax, nadam=nadam, radam=radam, adamw=adamw, adabe
                      lion=lion, signsgd=signsgd, adadelta=adadelta, rprop=rprop, adafactor=adafactor,
                      adopt=adopt, adabound=adabound, adagrad_lib=adagrad_lib, sgdm=sgdm, asgd=asgd)
 FACTORIES.update(ZOO_FACTORIES)
+#: The optimizer zoo: the adaptive methods torch.optim, optax and optax.contrib ship, one factory each.
 ZOO_METHODS = tuple(ZOO_FACTORIES)
+#: Every name :func:`make` takes: the paper's seven methods, then :data:`ZOO_METHODS`.
 METHODS = METHODS + ZOO_METHODS
 
 

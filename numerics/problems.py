@@ -50,6 +50,15 @@ def _convert(row: tuple[Fraction, ...], B, scalar: bool):
 
 @dataclass
 class LinearProblem:
+    """Online linear losses f_t(x) = <c_t, x> on the box F = [lo, hi]^d (the paper's setting, Section 3):
+    the base of :class:`Periodic`, :class:`Explicit` and :class:`Bernoulli`.  ``gradients(B, T, scalar)``
+    yields c_1, ..., c_T in backend B's numbers; ``describe()`` is the record a result carries.
+
+    >>> from numerics import Periodic
+    >>> p = Periodic(pattern=[3, -1, -1])
+    >>> p.lo, p.hi, p.d, p.describe()["name"]
+    (Fraction(-1, 1), Fraction(1, 1), 1, 'linear')
+    """
     lo: Fraction = Fraction(-1)
     hi: Fraction = Fraction(1)
     name: str = "linear"
@@ -68,7 +77,15 @@ class LinearProblem:
 
 @dataclass
 class Periodic(LinearProblem):
-    """c_t = pattern[(t - 1) mod n]; pattern entries are scalars (d = 1 or repeated) or d-vectors."""
+    """c_t = pattern[(t - 1) mod n]; pattern entries are scalars (d = 1 or repeated) or d-vectors.
+
+    >>> from numerics import Periodic, get_backend
+    >>> p = Periodic(pattern=[3, -1, -1])         # Theorem 1's sequence with C = 3
+    >>> p.n, p.d, p.row(4)                         # round 4 is phase 0 again: c_4 = C
+    (3, 1, (Fraction(3, 1),))
+    >>> list(p.gradients(get_backend("sympy"), 4, True))
+    [3, -1, -1, 3]
+    """
 
     pattern: list = field(default_factory=list)
     dim: int | None = None
@@ -100,6 +117,14 @@ class Bernoulli(LinearProblem):
 
     The coin flips are drawn as float64 uniforms U < p in chunks, in round order, so every backend
     sees the same sequence for the same seed.  ``batch`` > 1 draws independent paths (numpy only).
+
+    >>> from fractions import Fraction
+    >>> from numerics import Bernoulli, get_backend
+    >>> b = Bernoulli(p=Fraction(1, 2), high=3, low=-1, seed=0)
+    >>> c = list(b.gradients(get_backend("sympy"), 1000, True))
+    >>> sorted(set(c)), c == list(Bernoulli(p=Fraction(1, 2), high=3, low=-1, seed=0).gradients(
+    ...     get_backend("sympy"), 1000, True))      # two values, and the same path for the same seed
+    ([-1, 3], True)
     """
 
     p: Any = Fraction(1, 2)
@@ -145,7 +170,13 @@ class Bernoulli(LinearProblem):
 
 @dataclass
 class Explicit(LinearProblem):
-    """c_t given row by row (exact values: ints, Fractions, decimal strings or floats)."""
+    """c_t given row by row (exact values: ints, Fractions, decimal strings or floats).
+
+    >>> from numerics import Explicit, get_backend
+    >>> e = Explicit(values=["1/2", -1, 2])
+    >>> e.d, list(e.gradients(get_backend("sympy"), 3, True))
+    (1, [1/2, -1, 2])
+    """
 
     values: Any = None
 

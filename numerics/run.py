@@ -38,6 +38,16 @@ class Checkpoint:
 
 @dataclass
 class RunResult:
+    """What :func:`run` returns: the method and its exact hyper-parameters, the problem's record, T, the final
+    iterate ``x_T`` (after T updates), ``x_played`` (the point that played round T), the regret
+    R_T = sum_t f_t(x_t) - min_{x in F} sum_t f_t(x) and R_T/T, the checkpoints (t, x after t updates, R_t),
+    the backend's record and, for a named family, its prescription.
+
+    >>> from numerics import Periodic, get_backend, run, sgd
+    >>> r = run(sgd(alpha=1), Periodic(pattern=[1, -1]), 2, backend=get_backend("sympy"))
+    >>> r.x_played, r.x_T, r.regret   # x_2 = P_F(0 - 1) = -1, x_3 = -1 + 1/sqrt(2); R_2 = 1*0 + (-1)(-1) - min_x 0x
+    (-1, -1 + sqrt(2)/2, 1)
+    """
     method: str
     hyper: dict
     problem: dict
@@ -152,7 +162,12 @@ def _best_fixed_loss(S, lo, hi, B):
 
 
 def default_checkpoints(T: int) -> list[int]:
-    """1, 10, 100, ... below T, and T itself."""
+    """1, 10, 100, ... below T, and T itself.
+
+    >>> from numerics import default_checkpoints
+    >>> default_checkpoints(2500)
+    [1, 10, 100, 1000, 2500]
+    """
     pts, k = [], 1
     while k < T:
         pts.append(k)
@@ -172,6 +187,24 @@ def run(method: Method, problem: LinearProblem, T: int, x1=0, backend: Backend |
     hyper-parameters and start and any departure from them; ``prescribed`` says what a departure does:
     "warn" (default: a :class:`PrescriptionWarning`), "error" (:class:`PrescriptionError`, before any
     round), "record" (only the record).  ``Family.run`` applies the prescription for you.
+
+    Theorem 1's sequence (C at t mod 3 = 1, else -1, on F = [-1, 1], C = 3, beta1 = 0, beta2 = 1/(1+C^2)):
+    Adam goes to x = +1, the worst point, AMSGrad to the optimum x = -1.
+
+    >>> from numerics import Periodic, adam, amsgrad, run
+    >>> thm1 = Periodic(pattern=[3, -1, -1])
+    >>> run(adam(beta1=0, beta2="1/10"), thm1, 1000).x_T > 0.9
+    True
+    >>> run(amsgrad(beta1=0, beta2="1/10"), thm1, 1000).x_T
+    -1.0
+
+    Exact, on SymPy: after round 1 (g_1 = 3, x_1 = 0) Adam steps alpha_1 g_1/sqrt((1-beta2) g_1^2) = sqrt(10/9)
+    and is projected to -1; the regret of round 1 is (x_1 - x*) c_1 = (0 - (-1)) 3.
+
+    >>> from numerics import get_backend
+    >>> r = run(adam(beta1=0, beta2="1/10"), thm1, 1, backend=get_backend("sympy"))
+    >>> r.x_T, r.regret
+    (-1, 3)
     """
     if T < 1:
         raise ValueError(f"T must be >= 1 (got {T})")

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from typing import Callable
 
+#: The index of the first round: rounds are t = 1, 2, ..., T (the paper's convention).
 FIRST_ROUND = 1
 
 
 def phase(t: int, n: int) -> int:
-    """Phase of round t in a period of length n: 0 exactly when t mod n == 1 (t starts at 1)."""
+    """Phase of round t in a period of length n: 0 exactly when t mod n == 1 (t starts at 1).
+
+    >>> from numerics import phase
+    >>> [phase(t, 3) for t in range(1, 8)]    # the paper's large-gradient rounds t mod 3 = 1 are phase 0
+    [0, 1, 2, 0, 1, 2, 0]
+    """
     if t < FIRST_ROUND:
         raise ValueError(f"round index t={t} < {FIRST_ROUND}")
     return (t - FIRST_ROUND) % n
@@ -41,7 +47,13 @@ def step_size(schedule: str, B):
 
 
 def alpha_t(alpha, schedule: str, t: int, B):
-    """Step size alpha_t of round t (see :func:`step_size`)."""
+    """Step size alpha_t of round t (see :func:`step_size`).
+
+    >>> from numerics import alpha_t, get_backend
+    >>> B = get_backend("sympy")
+    >>> alpha_t(1, "sqrt", 4, B), alpha_t(1, "sqrt", 2, B), alpha_t(B.num("1/2"), "constant", 9, B)
+    (1/2, sqrt(2)/2, 1/2)
+    """
     return step_size(schedule, B)(alpha, t)
 
 
@@ -71,7 +83,14 @@ def beta1_fn(kind: str, B):
 
 
 def beta1_t(beta1, kind: str, lam, t: int, B):
-    """beta_{1t} of round t (see :func:`beta1_fn`)."""
+    """beta_{1t} of round t (see :func:`beta1_fn`).
+
+    >>> from numerics import beta1_t, get_backend
+    >>> B = get_backend("sympy")
+    >>> b1, lam = B.num("9/10"), B.num("1/2")
+    >>> beta1_t(b1, "constant", 0, 3, B), beta1_t(b1, "geometric", lam, 3, B), beta1_t(b1, "harmonic", 0, 3, B)
+    (9/10, 9/40, 3/10)
+    """
     return beta1_fn(kind, B)(beta1, lam, t)
 
 
@@ -85,7 +104,13 @@ def _beta2_mean(B):
 
 
 def beta2_adamnc(t: int, B):
-    """AdamNC's beta_{2t} = 1 - 1/t (Corollary 2): v_t is then the running mean of g^2."""
+    """AdamNC's beta_{2t} = 1 - 1/t (Corollary 2): v_t is then the running mean of g^2.
+
+    >>> from numerics import beta2_adamnc, get_backend
+    >>> B = get_backend("sympy")
+    >>> [beta2_adamnc(t, B) for t in (1, 2, 4)]      # 1 - 1/t
+    [0, 1/2, 3/4]
+    """
     return _beta2_mean(B)(None, t)
 
 
