@@ -31,6 +31,11 @@ PACKAGES = ("analysis", "numerics", "counterexamples", "proofs")
 # libraries a user may lack: an example that needs one is skipped when it is missing
 OPTIONAL = ("torch", "optax", "jax", "cupy", "matplotlib", "numba", "distributed", "array_api_strict")
 
+# An example that runs the numba kernels is marked ``# doctest: +NUMBA``: compiling a kernel costs seconds
+# (about 8 s cold, 3 s from numba's disk cache), so those examples run in their own test, marked slow
+# (still part of the default suite), and the fast doctest lane skips them.
+NUMBA = doctest.register_optionflag("NUMBA")
+
 # Public names allowed without an example, each with its reason (keep this list short; a new public name
 # gets a docstring with an example instead).
 NO_EXAMPLE = {
@@ -51,8 +56,8 @@ def _source_files():
         yield from sorted((ROOT / pkg).rglob("*.py"))
 
 
-def _modules_with_examples():
-    return [_module_name(p) for p in _source_files() if ">>>" in p.read_text(encoding="utf-8")]
+def _modules_with_examples(marker=">>>"):
+    return [_module_name(p) for p in _source_files() if marker in p.read_text(encoding="utf-8")]
 
 
 def _packages():
@@ -82,13 +87,21 @@ class _Runner(doctest.DocTestRunner):
         super().report_unexpected_exception(out, test, example, exc_info)
 
 
-@pytest.mark.parametrize("modname", _modules_with_examples())
-def test_docstring_examples(modname):
-    """Every docstring example of one module (the module's own and its objects') prints what it says."""
+def _run_examples(modname, numba: bool):
+    """Run the docstrings of ``modname``: without ``numba``, every example but the +NUMBA ones; with it, only
+    the docstrings that hold a +NUMBA example (all of their examples)."""
     module = _import(modname)
     finder = doctest.DocTestFinder(exclude_empty=True)
     tests = [t for t in finder.find(module, modname) if t.examples]
     assert tests, f"{modname} has '>>>' in its text but no example was found"
+    if numba:
+        tests = [t for t in tests if any(e.options.get(NUMBA) for e in t.examples)]
+        assert tests, f"{modname}: no +NUMBA example found"
+    else:
+        for t in tests:
+            for e in t.examples:
+                if e.options.get(NUMBA):
+                    e.options[doctest.SKIP] = True
     failures = []
     for t in sorted(tests, key=lambda t: t.name):
         out = []
@@ -105,25 +118,50 @@ def test_docstring_examples(modname):
     assert not failures, "\n".join(failures)
 
 
-def _constant_documented(name: str, obj) -> bool:
+@pytest.mark.parametrize("modname", _modules_with_examples())
+def test_docstring_examples(modname):
+    """Every docstring example of one module (the module's own and its objects') prints what it says."""
+    _run_examples(modname, numba=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("modname", _modules_with_examples("+NUMBA"))
+def test_docstring_examples_numba(modname):
+    """The examples that compile numba kernels (``# doctest: +NUMBA``), in their docstrings."""
+    pytest.importorskip("numba", reason="the engine's kernels need numba")
+    _run_examples(modname, numba=True)
+
+
+def _top_level_bodies(body):
+    """The module's statement lists: its body and those of top-level ``if`` / ``try`` / ``with`` blocks."""
+    yield body
+    for node in body:
+        for attr in ("body", "orelse", "finalbody"):
+            if isinstance(node, (ast.If, ast.Try, ast.With)) and getattr(node, attr, None):
+                yield from _top_level_bodies(getattr(node, attr))
+        for handler in getattr(node, "handlers", ()):
+            yield from _top_level_bodies(handler.body)
+
+
+def _constant_documented(name: str) -> bool:
     """Whether some module of the packages assigns ``name`` at top level with a ``#:`` comment above it or
     a string literal below it."""
     for path in _source_files():
         text = path.read_text(encoding="utf-8")
-        if not re.search(rf"^{re.escape(name)}\b", text, re.M):
+        if not re.search(rf"^\s*{re.escape(name)}\b", text, re.M):
             continue
         lines = text.splitlines()
-        body = ast.parse(text).body
-        for i, node in enumerate(body):
-            targets = (node.targets if isinstance(node, ast.Assign)
-                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
-            if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                continue
-            above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
-            below = body[i + 1] if i + 1 < len(body) else None
-            if above.startswith("#:") or (isinstance(below, ast.Expr) and isinstance(below.value, ast.Constant)
-                                         and isinstance(below.value.value, str)):
-                return True
+        for body in _top_level_bodies(ast.parse(text).body):
+            for i, node in enumerate(body):
+                targets = (node.targets if isinstance(node, ast.Assign)
+                           else [node.target] if isinstance(node, ast.AnnAssign) else [])
+                if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                    continue
+                above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
+                below = body[i + 1] if i + 1 < len(body) else None
+                if above.startswith("#:") or (isinstance(below, ast.Expr) and isinstance(below.value, ast.Constant)
+                                             and isinstance(below.value.value, str)):
+                    return True
     return False
 
 
@@ -163,7 +201,7 @@ def _undocumented():
                     missing.append(f"{qual}: no docstring")
                 elif ">>>" not in doc and qual not in NO_EXAMPLE:
                     missing.append(f"{qual}: no example ('>>>') in its docstring")
-            elif not _constant_documented(name, obj):
+            elif not _constant_documented(name):
                 missing.append(f"{qual}: a constant without its meaning ('#:' comment above or string below)")
     return missing
 

@@ -13,7 +13,17 @@ from .plan import CHUNK_VALUES, PARALLEL_MIN_LANES, Plan, plan
 
 @dataclass
 class BatchResult:
-    """Per-trajectory results of :func:`batch` (arrays of length N; checkpoints (K,) and (K, N))."""
+    """Per-trajectory results of :func:`batch` (arrays of length N; checkpoints (K,) and (K, N)).
+
+    >>> import numpy as np
+    >>> from numerics import Periodic, adam
+    >>> from numerics.engine import batch
+    >>> r = batch(adam(beta1=0, beta2=np.array([0.1, 0.5])), Periodic(pattern=[3, -1, -1]), 2,
+    ...           checkpoints=(1, 2))                                              # doctest: +NUMBA
+    >>> # x_1 = 0 steps past -1 (|step| = 3/sqrt((1-beta2) 9) > 1); R_2 = 3*0 + (-1)(-1) - min_x 2x = 3
+    >>> r.x_played.tolist(), r.regret.tolist(), r.cp_x.shape                   # doctest: +NUMBA
+    ([-1.0, -1.0], [3.0, 3.0], (2, 2))
+    """
 
     x_T: np.ndarray  # final iterate, after T updates
     x_played: np.ndarray  # the point that played round T (enters R_T)
@@ -106,7 +116,18 @@ def execute(pl: Plan, threads: int | None = None,
 
 def batch(method, problem, T: int, x1=0.0, *, checkpoints: Sequence[int] = (), device: str = "cpu",
           threads: int | None = None, progress: Callable[[int, int], None] | None = None) -> BatchResult:
-    """N trajectories of one method for rounds 1..T (see :mod:`numerics.engine`)."""
+    """N trajectories of one method for rounds 1..T (see :mod:`numerics.engine`).
+
+    Theorem 1's sequence (C = 3) for two trajectories, beta2 = 1/(1+C^2) = 1/10 (the theorem's: Adam ends at
+    the worst point x = +1) and beta2 = 1/2:
+
+    >>> import numpy as np
+    >>> from numerics import Periodic, adam
+    >>> from numerics.engine import batch
+    >>> r = batch(adam(beta1=0, beta2=np.array([0.1, 0.5])), Periodic(pattern=[3, -1, -1]), 999)  # doctest: +NUMBA
+    >>> r.engine, (r.x_T > 0.9).tolist()                                                         # doctest: +NUMBA
+    ('numba-serial', [True, False])
+    """
     if device not in ("cpu", "cuda", "host-c"):
         raise ValueError(f"device: unknown {device!r}; choose cpu, cuda or host-c")
     if getattr(problem, "d", 1) != 1:

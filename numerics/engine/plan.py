@@ -18,6 +18,7 @@ from ..problems import Bernoulli, Explicit, Periodic
 from . import layout as LY
 
 CHUNK_VALUES = 1 << 21  # doubles per chunk of per-lane random numbers / values (16 MB)
+#: Below this many trajectories :func:`batch` runs serially (one parallel block would not fill a core).
 PARALLEL_MIN_LANES = 64  # below this a batch runs serially (one block would not fill a core anyway)
 # rule families whose update compiles (numerics.optimizers); each is checked bit for bit against
 # numerics.run in tests/test_engine_equality.py.  Not here: nadam (its mu_t product is a Python float
@@ -27,12 +28,23 @@ COMPILED_RULES = ("sgd", "adagrad", "adam", "sgdm", "adamax", "adabelief", "yogi
 
 
 class EngineUnavailable(RuntimeError):
-    """The engine cannot run here (numba missing) or was asked for something it does not cover."""
+    """The engine cannot run here (numba missing) or was asked for something it does not cover.
+
+    >>> from numerics.engine import EngineUnavailable
+    >>> issubclass(EngineUnavailable, RuntimeError)    # simulate() falls back to the reference loop instead
+    True
+    """
 
 
 @dataclass(frozen=True)
 class PeriodicBatch:
-    """g_t = C when (t - 1) mod n == 0, else ``low``, with C, n, low per trajectory (or shared)."""
+    """g_t = C when (t - 1) mod n == 0, else ``low``, with C, n, low per trajectory (or shared).
+
+    >>> import numpy as np
+    >>> from numerics.engine import PeriodicBatch
+    >>> PeriodicBatch(C=np.array([3.0, 4.0]), n=3)        # Theorem 1's sequence for C = 3 and C = 4
+    PeriodicBatch(C=array([3., 4.]), n=3, low=-1, lo=-1, hi=1)
+    """
 
     C: Any
     n: Any
@@ -45,7 +57,14 @@ class PeriodicBatch:
 class BernoulliBatch:
     """g_t = C with probability p, else ``low``, i.i.d.; the coin of trajectory i in round t is
     U[t, i] < p_i, U from ``numpy.random.Generator(PCG64(seed)).random((T, N, 1))`` in round order:
-    exactly the stream of ``numerics.Bernoulli(p, C, low, seed, batch=N)``."""
+    exactly the stream of ``numerics.Bernoulli(p, C, low, seed, batch=N)``.
+
+    >>> import numpy as np
+    >>> from numerics.engine import BernoulliBatch
+    >>> b = BernoulliBatch(p=np.array([0.5, 0.25]), C=3, seed=7)    # Theorem 3's coin, two probabilities
+    >>> b.low, b.seed, b.p.tolist()
+    (-1, 7, [0.5, 0.25])
+    """
 
     p: Any
     C: Any
@@ -57,7 +76,13 @@ class BernoulliBatch:
 
 @dataclass(frozen=True)
 class ExplicitBatch:
-    """g_t given per trajectory: ``values`` of shape (T0, N)."""
+    """g_t given per trajectory: ``values`` of shape (T0, N).
+
+    >>> import numpy as np
+    >>> from numerics.engine import ExplicitBatch
+    >>> ExplicitBatch(values=np.array([[3.0, 1.0], [-1.0, -1.0]])).values.shape   # (T0, N): 2 rounds, 2 lanes
+    (2, 2)
+    """
 
     values: Any
     lo: Any = -1

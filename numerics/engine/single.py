@@ -14,6 +14,7 @@ from .plan import EngineUnavailable, f64, plan, why_not_rule
 try:  # numba is a hard dependency, but the engine must never be the reason an import fails
     import numba  # noqa: F401
 
+    #: Whether numba imports here: without it the engine's kernels cannot run (simulate() takes the reference loop).
     HAVE_NUMBA = True
 except Exception:  # pragma: no cover - exercised only without numba
     HAVE_NUMBA = False
@@ -51,7 +52,16 @@ def _shape(method, problem, x1, backend):
 
 
 def why_not(method, problem, x1=0, backend=None) -> str | None:
-    """Why :func:`simulate` would fall back to the reference loop (a sentence), or None."""
+    """Why :func:`simulate` would fall back to the reference loop (a sentence), or None.
+
+    >>> from numerics import Periodic, adam, adamw, get_backend
+    >>> from numerics.engine import why_not
+    >>> thm1 = Periodic(pattern=[3, -1, -1])
+    >>> why_not(adam(beta1=0, beta2="1/10"), thm1) is None             # float64: the compiled kernels
+    True
+    >>> why_not(adam(beta1=0, beta2="1/10"), thm1, backend=get_backend("sympy"))
+    "backend 'sympy' is not the float64 CPU backend"
+    """
     if isinstance(backend, ArbBackend):
         from .arb import why_not_arb
 
@@ -64,7 +74,16 @@ def estimate_seconds(method, problem, T: int, x1=0, backend=None) -> float | Non
     """The hook of ``numerics.cli.estimate_seconds`` (the CLIs' ETA guard): where :func:`simulate` will take
     the certified fast-forward for this run, its cost (the fast path is run once here, which is what its
     answer costs; seconds, not days); None ("no opinion": the guard times brute force) everywhere else,
-    including a fast path that applies but ends UNKNOWN, since simulate then steps every round."""
+    including a fast path that applies but ends UNKNOWN, since simulate then steps every round.
+
+    >>> from analysis.families import build
+    >>> from numerics.engine import estimate_seconds
+    >>> fam = build("thm1")
+    >>> estimate_seconds(fam.method("adam"), fam.sequence, 10**15, x1=fam.x1) < 60   # fast-forward: seconds
+    True
+    >>> estimate_seconds(fam.method("adam"), fam.sequence, 1000, x1=fam.x1) is None   # brute force: no opinion
+    True
+    """
     T = int(T)
     if not isinstance(problem, Periodic):
         return None
@@ -116,7 +135,22 @@ def simulate(method, problem, T: int, x1=0, *, backend=None, checkpoints: Sequen
     it does not apply or ends UNKNOWN, ``backend['fast_forward_why_not']`` says why and the run below
     happens.  float64 (``backend`` None or numpy): the numba kernels; ``ArbBackend``: the fused ball loop
     of :mod:`numerics.engine.arb` (the same balls); anything else: the reference loop.  The result's
-    ``backend['engine']`` says which ran ('reference' for the reference loop)."""
+    ``backend['engine']`` says which ran ('reference' for the reference loop).
+
+    Theorem 1's family (C = 3, beta1 = 0, beta2 = 1/(1+C^2), x_1 = 1): at T = 10^15 the certified
+    fast-forward runs (arb balls, no numba), and R_T/T -> 2(C-2)/3 = 2/3 (Adam sits at x = +1: each period
+    costs (C - 2) - (2 - C) = 2 over 3 rounds); on mpmath the reference loop runs.
+
+    >>> from analysis.families import build
+    >>> from numerics import get_backend
+    >>> from numerics.engine import simulate
+    >>> fam = build("thm1")
+    >>> r = simulate(fam.method("adam"), fam.sequence, 10**15, x1=fam.x1)
+    >>> r.backend["engine"], round(r.avg_regret, 6)
+    ('fast-forward', 0.666667)
+    >>> simulate(fam.method("adam"), fam.sequence, 30, x1=fam.x1, backend=get_backend("mpmath")).backend["engine"]
+    'reference'
+    """
     from ..run import Checkpoint, RunResult, default_checkpoints, run
 
     T = int(T)
