@@ -36,6 +36,15 @@ E[dx^2]; 0 in the enclosure, e.g. Yogi on Theorem 1's problem, whose one-period 
 over its orbit; a budget spent).
 What is *not* certified here: that the actual method (with its bias corrections, finite-t rectifier,
 ...) has the limit form's limit; that is the convergence of those factors to 1, stated per method.
+
+Example: Adam's limit form on Theorem 1's problem (C = 3, beta1 = 0, beta2 = 1/10) gets, through the
+invariant box, the drift that :func:`counterexamples.drift.drift` computes in closed form:
+
+    >>> from numerics import adam
+    >>> from counterexamples.drift import general
+    >>> r = general.drift(adam(beta1=0, beta2="1/10", schedule="constant"), [3, -1, -1])
+    >>> r.sign, round(r.drift, 12)
+    (1, 0.680949601994)
 """
 from __future__ import annotations
 

@@ -58,6 +58,7 @@ import numpy as np
 from analysis.interval import arb_precision
 from numerics.backends import to_fraction
 
+#: The number systems :func:`drift` takes: float64 (numpy), mpmath, arb balls, exact SymPy.
 BACKENDS = ("float", "mpmath", "arb", "exact")
 
 
@@ -68,7 +69,16 @@ q = to_fraction
 # ------------------------------------------------------------------------------------------------
 # exact steady state (rationals)
 def steady_state(beta1, beta2, C, n: int) -> tuple[list[Fraction], list[Fraction]]:
-    """The periodic steady state (m_j, v_j), j = 0..n-1, in exact rationals (closed form above)."""
+    """The periodic steady state (m_j, v_j), j = 0..n-1, in exact rationals (closed form above).
+
+    beta1 = 0, beta2 = 1/2, the family (3, -1, -1): m_j = g_j, and v is the fixed point of
+    v <- beta2 v + (1-beta2) g^2 over a period (v_0 = v_2/2 + 9/2, v_1 = v_0/2 + 1/2, v_2 = v_1/2 + 1/2):
+
+    >>> from counterexamples.drift import steady_state
+    >>> m, v = steady_state(0, "1/2", 3, 3)
+    >>> [str(x) for x in m], [str(x) for x in v]
+    (['3', '-1', '-1'], ['39/7', '23/7', '15/7'])
+    """
     b1, b2, Cq = q(beta1), q(beta2), q(C)
     S1 = sum(b1 ** k for k in range(n))
     S2 = sum(b2 ** k for k in range(n))
@@ -184,6 +194,14 @@ def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128,
         For n > BLOCK_N the tail is enclosed by monotone blocks (a wider, still rigorous ball);
       * ``"exact"``  -- a SymPy expression (sum of rationals over square roots of rationals).
     beta1 = 0 is allowed (0^0 = 1).  n >= 1, v_j > 0 always since every g^2 >= 1.
+
+    Theorem 1's setting (C = 3, n = 3, beta1 = 0, beta2 = 1/(1+C^2)): D > 0, Adam drifts to x = +1.
+
+    >>> from counterexamples.drift import drift
+    >>> drift(0, "1/10", 3, 3, backend="exact")
+    -3*sqrt(101121)/911 + sqrt(21201)/191 + sqrt(13209)/119
+    >>> print(round(drift(0, "1/10", 3, 3, backend="float"), 12))
+    0.680949601994
     """
     if n < 1:
         raise ValueError(f"n must be >= 1 (got {n})")
@@ -220,7 +238,13 @@ def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128,
 @dataclass
 class Sign:
     """Certified sign of D: +1, -1, or None (undecided, with the reason); :attr:`verdict` is the same answer
-    as the project's one verdict type (PROVED labelled diverges / converges, or UNKNOWN)."""
+    as the project's one verdict type (PROVED labelled diverges / converges, or UNKNOWN).
+
+    >>> from counterexamples.drift import drift_sign
+    >>> s = drift_sign(0, "1/10", 3, 3)          # Theorem 1, C = 3
+    >>> s.sign, s.verdict.status, s.verdict.label
+    (1, 'proved', 'diverges')
+    """
 
     sign: int | None
     enclosure: str  # the arb ball that decided it
@@ -245,7 +269,12 @@ class Sign:
 
 
 def ball_str(ball) -> str:
-    """'mid +/- rad' with the midpoint always shown (arb's own str drops digits it cannot certify)."""
+    """'mid +/- rad' with the midpoint always shown (arb's own str drops digits it cannot certify).
+
+    >>> from counterexamples.drift import ball_str, drift
+    >>> ball_str(drift(0, "1/10", 3, 3))          # an arb ball of 128 bits around D
+    '0.680949601994 +/- 3.87e-38'
+    """
     return f"{ball.mid().str(12, radius=False)} +/- {ball.rad().str(3, radius=False)}"
 
 
@@ -255,6 +284,10 @@ def drift_sign(beta1, beta2, C, n: int, eps=0, precs=(64, 256, 1024, 4096)) -> S
     For rational inputs D is a sum of rationals over square roots of rationals, so D != 0 is always
     decided at high enough precision; D = 0 exactly cannot be excluded this way (reported undecided).
     For interval inputs (cells) the answer holds for every point of the box.
+
+    >>> from counterexamples.drift import drift_sign
+    >>> drift_sign(0, "1/10", 3, 3).sign, drift_sign(0, "99/100", 3, 3).sign   # Theorem 1's beta2, and beta2 near 1
+    (1, -1)
     """
     ball = None
     for p in precs:
@@ -270,7 +303,13 @@ def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float", prec: int = 1
     """AMSGrad's steady drift -(C - (n-1)) / sqrt(max_j v_j): negative whenever C > n - 1.
 
     v_j = c beta2^j + 1 with c = (C^2-1)/S2 > 0 (C > 1) falls with j, so max_j v_j = v_0 = c + 1
-    (v_hat tends to it from below: v_t rises to its steady state from v_0 = 0)."""
+    (v_hat tends to it from below: v_t rises to its steady state from v_0 = 0).
+
+    >>> from counterexamples.drift import amsgrad_drift
+    >>> D = amsgrad_drift(0, "1/10", 3, 3)        # -(C - (n-1))/sqrt(v_0): negative, AMSGrad converges
+    >>> print(round(D, 12))
+    -0.349061781541
+    """
     if backend == "float":
         b2, Cf = float(q(beta2)), float(q(C))
         S2 = float(n) if b2 == 1 else (1 - b2 ** n) / (1 - b2)
@@ -284,17 +323,32 @@ def amsgrad_drift(beta1, beta2, C, n: int, backend: str = "float", prec: int = 1
 
 
 def limit_avg_regret(C, n: int) -> Fraction:
-    """lim R_T/T when x_t -> +1 on the family: the mean over a period of g (1 - (-1)) = 2(C-(n-1))/n."""
+    """lim R_T/T when x_t -> +1 on the family: the mean over a period of g (1 - (-1)) = 2(C-(n-1))/n.
+
+    >>> from counterexamples.drift import limit_avg_regret
+    >>> limit_avg_regret(3, 3)                     # Theorem 1, C = 3: 2 (C - 2)/3
+    Fraction(2, 3)
+    """
     return 2 * (q(C) - (n - 1)) / n
 
 
 def predicted_displacement(D: float, alpha: float, T: int, n: int) -> float:
-    """Unprojected block-start displacement after T rounds: sum_k alpha D / sqrt(k n) ~ 2 alpha D sqrt(T)/n."""
+    """Unprojected block-start displacement after T rounds: sum_k alpha D / sqrt(k n) ~ 2 alpha D sqrt(T)/n.
+
+    >>> from counterexamples.drift import predicted_displacement
+    >>> predicted_displacement(1.0, 1.0, 9, 3)     # 2 alpha D sqrt(T)/n = 2 * 3/3
+    2.0
+    """
     return 2.0 * alpha * D * math.sqrt(T) / n
 
 
 def rounds_to_cross(D: float, alpha: float, n: int, distance: float = 2.0) -> float:
-    """T at which the predicted displacement reaches ``distance`` (2 = the width of the box)."""
+    """T at which the predicted displacement reaches ``distance`` (2 = the width of the box).
+
+    >>> from counterexamples.drift import rounds_to_cross
+    >>> rounds_to_cross(1.0, 1.0, 3)               # 2 sqrt(T)/3 = 2 at T = 9
+    9.0
+    """
     if D == 0:
         return math.inf
     return (distance * n / (2.0 * alpha * abs(D))) ** 2

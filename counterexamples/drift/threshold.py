@@ -19,7 +19,13 @@ MAX_WALK = 100_000  # steps of any walk that looks for a certified sign change (
 @dataclass
 class Threshold:
     """Result of a threshold search; every sign in ``certificates`` was decided by arb.  ``status`` is PROVED
-    only when the whole answer is (for the smallest C: D > 0 at C and every C' below certified D < 0)."""
+    only when the whole answer is (for the smallest C: D > 0 at C and every C' below certified D < 0).
+
+    >>> from counterexamples.drift import smallest_diverging_C
+    >>> th = smallest_diverging_C("1/2", "9/10")
+    >>> th.C, th.neighbour, th.status              # D > 0 at C = n = 8, D < 0 certified at 7 and below
+    (8, 7, 'proved')
+    """
 
     beta1: Fraction
     beta2: Fraction
@@ -57,6 +63,11 @@ def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None)
     the answer.  Also reports the smallest even C (Theorem 2 asks for even C).  D(C, n=C) -> +infinity as
     C grows (about C - O(log C) of the n terms tend to +1), so the search terminates for beta2 < 1.
     ``progress(done, total)`` is called during certification.
+
+    >>> from counterexamples.drift import smallest_diverging_C
+    >>> th = smallest_diverging_C("1/2", "9/10")   # beta1 = 1/2, beta2 = 9/10
+    >>> th.C, th.C_even, th.checked
+    (8, 8, (2, 8))
     """
     b1, b2 = q(beta1), q(beta2)
     fb1, fb2 = float(b1), float(b2)
@@ -105,7 +116,12 @@ def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None)
 
 def certify_positive_range(beta1, beta2, n: int, lo: int, hi: int, eps=0, prec: int = 96) -> int:
     """Certify D > 0 for every integer C in [lo, hi] (fixed n) by balls over C-intervals, bisecting
-    where undecided; returns the number of ball evaluations.  Raises if some integer has D <= 0."""
+    where undecided; returns the number of ball evaluations.  Raises if some integer has D <= 0.
+
+    >>> from counterexamples.drift import certify_positive_range
+    >>> certify_positive_range(0, "1/10", 3, 3, 5)   # D > 0 for C = 3, 4, 5 (n = 3): ball evaluations used
+    3
+    """
     count, stack = 0, [(lo, hi)]
     while stack:
         a, b = stack.pop()
@@ -130,6 +146,13 @@ def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> 
     the integers up to ``C_max`` (default 50 n + 1000, grown until D < 0) and reported in ``note``).
     Every integer in [n, C_last] is certified D > 0 (balls over C-intervals) and C_last + 1 certified
     D < 0.
+
+    Theorem 1's period n = 3 and beta2 = 1/10: Adam diverges exactly for C = 3, ..., 9.
+
+    >>> from counterexamples.drift import diverging_C_range
+    >>> th = diverging_C_range(0, "1/10", 3)
+    >>> th.C, th.neighbour, th.status
+    (9, 10, 'proved')
     """
     b1, b2 = q(beta1), q(beta2)
     f = lambda C: _drift_float(float(b1), float(b2), np.asarray(C, dtype=np.float64), n, float(eps))
@@ -186,7 +209,13 @@ def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> 
 
 
 def boundary_C(beta1, beta2, n: int, lo, hi, eps=0, bits: int = 40):
-    """Real C* in [lo, hi] with D(C*) = 0, bracketed by bisection on certified signs (lo: D>0, hi: D<0)."""
+    """Real C* in [lo, hi] with D(C*) = 0, bracketed by bisection on certified signs (lo: D>0, hi: D<0).
+
+    >>> from counterexamples.drift import boundary_C
+    >>> lo, hi = boundary_C(0, "1/10", 3, 9, 10)    # D(9) > 0 > D(10): the real root C* between them
+    >>> 9 < lo < hi < 10, float(hi - lo) < 2 ** -30
+    (True, True)
+    """
     lo, hi = q(lo), q(hi)
     for _ in range(bits):
         mid = (lo + hi) / 2
@@ -207,7 +236,13 @@ def boundary_beta2(beta1, C, n: int, eps=0, bits: int = 40, scan: int = 4000) ->
     A float scan of ``scan`` log-spaced points in 1 - beta2 in [1e-9, 1 - 1e-6] locates the changes.
     Returns {'lo', 'hi', 'sign_below', 'D_lo', 'D_hi'} for the *last* change (the one nearest beta2 = 1,
     above which Adam converges), 'sign_changes' (how many the scan saw) and 'all': every bracket as
-    (lo, hi, sign_below); None when the scan sees no change."""
+    (lo, hi, sign_below); None when the scan sees no change.
+
+    >>> from counterexamples.drift import boundary_beta2
+    >>> b = boundary_beta2(0, 3, 3)                 # Theorem 1's family, C = 3
+    >>> b["sign_changes"], b["sign_below"], 0.47 < float(b["lo"]) < float(b["hi"]) < 0.48
+    (1, 1, True)
+    """
     b1 = q(beta1)
     grid = 1 - np.geomspace(1e-9, 1 - 1e-6, scan)[::-1]
     v = np.asarray(_drift_float(float(b1), grid, float(q(C)), n, float(eps))).ravel()
