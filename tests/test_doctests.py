@@ -31,18 +31,21 @@ PACKAGES = ("analysis", "numerics", "counterexamples", "proofs")
 # libraries a user may lack: an example that needs one is skipped when it is missing
 OPTIONAL = ("torch", "optax", "jax", "cupy", "matplotlib", "numba", "distributed", "array_api_strict")
 
-# An example that runs the numba kernels is marked ``# doctest: +NUMBA``: compiling a kernel costs seconds
-# (about 8 s cold, 3 s from numba's disk cache), so those examples run in their own test, marked slow
-# (still part of the default suite), and the fast doctest lane skips them.
+# An example that runs the numba kernels is marked ``# doctest: +NUMBA`` (compiling a kernel costs seconds:
+# about 8 s cold, 3 s from numba's disk cache), one that runs Z3 proofs for seconds ``# doctest: +SLOW``;
+# those run in their own test, marked slow (still part of the default suite), and the fast lane skips them.
 NUMBA = doctest.register_optionflag("NUMBA")
+SLOW = doctest.register_optionflag("SLOW")
+
+
+def _is_slow(example) -> bool:
+    return bool(example.options.get(NUMBA) or example.options.get(SLOW))
 
 # Public names allowed without an example, each with its reason (keep this list short; a new public name
 # gets a docstring with an example instead).
-NO_EXAMPLE = {
-    # command-line entry points: their example is the command itself, in the module docstring and
-    # the README (they parse sys.argv and print; tests/test_*_cli.py run them)
-    "counterexamples.search.main", "counterexamples.zoo.main", "counterexamples.conformance.main",
-}
+NO_EXAMPLE: set[str] = set(
+    # (none today: even the command entry points ``main`` show a bad-input call and its exit code)
+)
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -88,19 +91,19 @@ class _Runner(doctest.DocTestRunner):
 
 
 def _run_examples(modname, numba: bool):
-    """Run the docstrings of ``modname``: without ``numba``, every example but the +NUMBA ones; with it, only
-    the docstrings that hold a +NUMBA example (all of their examples)."""
+    """Run the docstrings of ``modname``: without ``numba``, every example but the slow ones; with it, only
+    the docstrings that hold a slow example (all of their examples)."""
     module = _import(modname)
     finder = doctest.DocTestFinder(exclude_empty=True)
     tests = [t for t in finder.find(module, modname) if t.examples]
     assert tests, f"{modname} has '>>>' in its text but no example was found"
     if numba:
-        tests = [t for t in tests if any(e.options.get(NUMBA) for e in t.examples)]
-        assert tests, f"{modname}: no +NUMBA example found"
+        tests = [t for t in tests if any(_is_slow(e) for e in t.examples)]
+        assert tests, f"{modname}: no +NUMBA or +SLOW example found"
     else:
         for t in tests:
             for e in t.examples:
-                if e.options.get(NUMBA):
+                if _is_slow(e):
                     e.options[doctest.SKIP] = True
     failures = []
     for t in sorted(tests, key=lambda t: t.name):
@@ -125,10 +128,10 @@ def test_docstring_examples(modname):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("modname", _modules_with_examples("+NUMBA"))
-def test_docstring_examples_numba(modname):
-    """The examples that compile numba kernels (``# doctest: +NUMBA``), in their docstrings."""
-    pytest.importorskip("numba", reason="the engine's kernels need numba")
+@pytest.mark.parametrize("modname", sorted(set(_modules_with_examples("+NUMBA") + _modules_with_examples("+SLOW"))))
+def test_docstring_examples_slow(modname):
+    """The examples that compile numba kernels (``+NUMBA``) or prove for seconds (``+SLOW``), in their
+    docstrings."""
     _run_examples(modname, numba=True)
 
 
@@ -155,7 +158,8 @@ def _constant_documented(name: str) -> bool:
             for i, node in enumerate(body):
                 targets = (node.targets if isinstance(node, ast.Assign)
                            else [node.target] if isinstance(node, ast.AnnAssign) else [])
-                if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]  # a, b = ...
+                if name not in names:
                     continue
                 above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
                 below = body[i + 1] if i + 1 < len(body) else None

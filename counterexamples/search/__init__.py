@@ -14,4 +14,6 @@ ValueError), never SystemExit::
 from .cli import SearchResult, main, run_default, search
 from .thm2 import Theorem2Result, smallest_even_C
 
-__all__ = ["main", "run_default", "Theorem2Result", "smallest_even_C", "search", "SearchResult"]
+# run_default (imported above for old callers) is not listed: it takes the command's internal context;
+# the public form of the default job is search() with no theorem
+__all__ = ["main", "Theorem2Result", "smallest_even_C", "search", "SearchResult"]

@@ -89,6 +89,14 @@ class SearchResult(dict):
     phase diagram or None), ``threshold_map`` (with --threshold-map), ``drift_argument`` (the Z3 clamp
     identities), ``failed_checks`` (why the command would exit 1; empty when every check passed),
     ``meta`` (tool, versions, seed, precision, seconds).  Values are plain JSON (exact rationals as "p/q").
+
+    The exact test at beta1 = 1/2, beta2 = 9/10: the smallest C whose period-C family (Theorem 2's shape)
+    has D > 0 is C = 8, certified minimal (every C' < 8 has D < 0 in balls):
+
+    >>> from counterexamples.search import search
+    >>> r = search(exact=True, beta1="1/2", beta2="9/10", simulate=False)
+    >>> r.ok, [(w["C"], w["n"], w["certified"]) for w in r.witnesses], r.failed_checks
+    (True, [(8, 8, True)], [])
     """
 
     @property
@@ -205,6 +213,15 @@ def meta(o, seconds) -> dict:
 
 # ------------------------------------------------------------------------------------------------
 def main(argv=None, isolate: bool = False) -> int:
+    """The command ``python -m counterexamples.search`` (see the module docstring); ``argv`` a list of
+    strings.  Returns the exit code: 0 success, 1 a check failed, 2 bad input (one line on stderr).  Like
+    any argparse command, a usage error that argparse itself reports (an unknown flag, --help) leaves by
+    SystemExit in-process; from Python use :func:`search`, which raises ``BadInput`` instead.
+
+    >>> from counterexamples.search import main
+    >>> main(["--theorem", "2", "--beta1", "1/2", "--beta2", "2"])   # stderr: --beta2 must be a number in (0, 1)
+    2
+    """
     return main_entry("python -m counterexamples.search", _main, argv, isolate)
 
 

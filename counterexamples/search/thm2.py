@@ -105,6 +105,15 @@ def _first_even_true(pred, start: int) -> int:
 
 @dataclass
 class Theorem2Result:
+    """The answer of :func:`smallest_even_C`: the even C, the conditions (c1)-(c3) at C and at C - 2
+    (where one fails), the thresholds, the Z3 lemmas L1-L3 behind the minimality argument, and the note
+    that (c1)-(c3) are RECONSTRUCTED.
+
+    >>> from counterexamples.search import smallest_even_C
+    >>> r = smallest_even_C("1/2", "9/10")                         # doctest: +SLOW
+    >>> r.C, r.conditions, r.below, "RECONSTRUCTED" in r.note      # doctest: +SLOW
+    (204, {'c1': True, 'c2': True, 'c3': True}, {'c1': True, 'c2': False, 'c3': True}, True)
+    """
     beta1: Fraction
     beta2: Fraction
     C: int
@@ -119,7 +128,16 @@ class Theorem2Result:
 
 
 def smallest_even_C(beta1, beta2, lemma_timeout_s: float = 10.0) -> Theorem2Result:
-    """Smallest even C >= 2 satisfying (c1)-(c3), with the minimality argument recorded."""
+    """Smallest even C >= 2 satisfying (c1)-(c3), with the minimality argument recorded.
+
+    Reddi's sufficient C at beta1 = 1/2, beta2 = 9/10 is 204, far above the exact threshold 8 of
+    :func:`counterexamples.drift.smallest_diverging_C` (the conditions are sufficient, not necessary):
+
+    >>> from counterexamples.search import smallest_even_C
+    >>> r = smallest_even_C("1/2", "9/10")                         # doctest: +SLOW
+    >>> r.C, all(r.conditions.values()), all(r.below.values())    # doctest: +SLOW
+    (204, True, False)
+    """
     t0 = time.perf_counter()
     b1, b2 = check_beta(beta1, beta2)
     lem = step_lemmas(lemma_timeout_s)

@@ -31,7 +31,14 @@ class ZooResult(dict):
     Keys: ``results`` (one row per method: method, libraries, sold_as_convergent, note, ``problems``
     {problem: certified drift verdict, simulation, agreement}, ``smallest_diverging_C`` {pair: ...}),
     ``findings`` (verdicts that surprise, with their witness), ``disagreements`` (certified verdicts a
-    simulation contradicts: the command's exit 1), ``problems``, ``pairs``, ``T``, ``C_max``, ``meta``."""
+    simulation contradicts: the command's exit 1), ``problems``, ``pairs``, ``T``, ``C_max``, ``meta``.
+
+    >>> from counterexamples.zoo import ZooResult
+    >>> ZooResult(results=[], disagreements=[]).ok                 # no certified verdict contradicted: exit 0
+    True
+    >>> ZooResult(results=[], disagreements=[{"method": "adam", "problem": "thm1"}]).ok
+    False
+    """
 
     @property
     def results(self) -> list:
@@ -72,7 +79,17 @@ def zoo(*, methods=None, T=T_SIM, C_max=C_MAX, progress: bool = False, workers=N
     ``workers`` / ``scheduler`` as the command's ``--workers`` / ``--scheduler``; ``yes`` starts a run
     estimated to pass an hour; ``certify_rounds``: ball rounds spent certifying every C below the smallest
     diverging C (default ``CERTIFY_ROUNDS_PER_C * C_max``; what it does not reach stays EVIDENCE).
-    Raises ``numerics.cli.BadInput`` on bad input."""
+    Raises ``numerics.cli.BadInput`` on bad input.
+
+    AMSGrad on Theorem 1's problem: the certified drift is negative (it converges) and the simulation
+    agrees:
+
+    >>> from counterexamples.zoo import zoo
+    >>> r = zoo(methods="amsgrad", T=1000, C_max=16)                # doctest: +SLOW
+    >>> cell = r.results[0]["problems"]["thm1"]                     # doctest: +SLOW
+    >>> cell["certified"]["label"], cell["agreement"]["label"]      # doctest: +SLOW
+    ('converges', 'agrees')
+    """
     from numerics.sweep import sweep_options
 
     fl = _flag or (lambda k: k)
@@ -130,7 +147,16 @@ def _rows(keys: list, T: int, C_max: int, certify_rounds: int | None = None) -> 
 def run_zoo(keys, T: int, C_max: int, progress: bool = True, sweep_opts: dict | None = None,
             certify_rounds: int | None = None) -> list[dict]:
     """One row per method, through :func:`numerics.sweep.sweep` (a method is an item; the rows come back
-    in the order of ``keys`` whatever the executor)."""
+    in the order of ``keys`` whatever the executor).
+
+    >>> from counterexamples.zoo import run_zoo
+    AdamW's decoupled decay reads x: no certified verdict (UNKNOWN, never a pass), the simulation only.
+
+    >>> rows = run_zoo(["adamw"], T=1000, C_max=16, progress=False)                     # doctest: +SLOW
+    >>> cell = rows[0]["problems"]["thm1"]                                                # doctest: +SLOW
+    >>> cell["certified"]["status"], cell["simulated"]["label"]                          # doctest: +SLOW
+    ('unknown', 'stuck at the worst point')
+    """
     import functools
 
     from numerics.sweep import sweep

@@ -63,6 +63,14 @@ def table(rows) -> str:
 
 
 def main(argv=None, isolate: bool = False) -> int:
+    """The command ``python -m counterexamples.zoo``; returns the exit code (0, 1 a certified verdict that a
+    simulation contradicts, 2 bad input with one line on stderr).  argparse's own usage errors leave by
+    SystemExit in-process; from Python use :func:`counterexamples.zoo.zoo`.
+
+    >>> from counterexamples.zoo import main
+    >>> main(["--T", "0"])                 # stderr: --T must be an integer in [1, 1000000000000000]
+    2
+    """
     return main_entry(PROG, _body, argv, isolate)
 
 

@@ -19,6 +19,17 @@ from numerics import make
 
 @dataclass(frozen=True)
 class Row:
+    """One method of the zoo: ``key`` (its name in :func:`numerics.make`), the ``libraries`` that ship it
+    (``LIB:NAME`` specs), ``definition(alpha, beta1, beta2)`` (our rule with alpha_t = alpha/sqrt(t)),
+    ``limit(beta1, beta2)`` (its limit form for the certified drift: alpha 1, constant schedule, factors that
+    tend to 1 removed; None when there is none, ``why`` says so) and whether it was proposed as a fix of
+    Adam (``sold_as_convergent``).
+
+    >>> from counterexamples.zoo import ROW_BY_KEY
+    >>> row = ROW_BY_KEY["amsgrad"]
+    >>> row.libraries, row.sold_as_convergent, row.limit("0", "1/10").hyper["schedule"]
+    (('torch:Adam?amsgrad', 'optax:amsgrad'), True, 'constant')
+    """
     key: str
     libraries: tuple
     definition: Callable  # (alpha, beta1, beta2) -> Method (schedule alpha/sqrt(t))
@@ -61,6 +72,7 @@ def _adabound_limit(b1, b2):
     return make("sgdm", alpha="0.1", momentum=b1, dampening=b1, schedule="constant")
 
 
+#: The zoo's methods, one :class:`Row` each, in table order.
 ROWS = [
     Row("sgd", ("torch:SGD", "optax:sgd"), _d("sgd"), lambda b1, b2: make("sgdm", alpha=1, momentum=0,
         schedule="constant"), "no state: D = -sum_j g_j"),
@@ -108,4 +120,5 @@ ROWS = [
     Row("asgd", ("torch:ASGD",), lambda a, b1, b2: make("asgd", alpha=a), None,
         "the decay lambd eta_t x reads x: simulation only"),
 ]
+#: key -> :class:`Row` (the rows of :data:`ROWS` by name).
 ROW_BY_KEY = {r.key: r for r in ROWS}

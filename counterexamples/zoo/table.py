@@ -38,7 +38,9 @@ from numerics.run import run
 
 from .methods import ROWS
 
+#: The counterexamples each method meets: Theorem 1, the Section 5 online problem, Theorem 2 at its threshold.
 PROBLEMS = ("thm1", "section5-online", "thm2-threshold")
+#: The paper's (beta1, beta2) settings as decimal text, for the smallest diverging C column.
 PAIRS = tuple((str(float(b1)), str(float(b2))) for b1, b2 in PAPER_SETTINGS)  # ("0.9", "0.99"), ("0.9", "0.999")
 T_SIM = 100_000
 T_FAST = 10 ** 12  # the certified fast-forward's horizon for the confirmations (well under a second a row)
@@ -126,7 +128,15 @@ def _arb_exact(q):
 def simulate(meth, case, T: int, fast: bool = True) -> dict:
     """The confirmation: a certified-ball run to T_FAST where the fast path applies and decides
     (:func:`fast_simulate`), else T float64 rounds of the problem from its x1 and the conformance verdict
-    from the late half and the tail (with the fast path's why_not)."""
+    from the late half and the tail (with the fast path's why_not).
+
+    >>> from counterexamples.conformance import build_case
+    >>> from counterexamples.zoo import ROW_BY_KEY, simulate
+    >>> meth = ROW_BY_KEY["adam"].limit("0", "1/10")         # constant step: no certified fast path
+    >>> s = simulate(meth, build_case("thm1"), 1000)
+    >>> s["status"], s["label"], s["T"]
+    ('evidence', 'stuck at the worst point', 1000)
+    """
     why_fast = None
     if fast:
         fs = fast_simulate(meth, case)
@@ -193,7 +203,17 @@ def agreement(certified: Verdict, sim: dict) -> Verdict:
 
 
 def evaluate(row, case, T: int = T_SIM) -> dict:
-    """One method on one problem: certified drift (when it has a limit form) and the simulation."""
+    """One method on one problem: certified drift (when it has a limit form) and the simulation.
+
+    AMSGrad on Theorem 1's problem (C = 3, beta2 = 1/10): the certified drift is AMSGrad's closed form
+    -(C - (n-1))/sqrt(v_0) of :func:`counterexamples.drift.amsgrad_drift`, and the certified-ball run agrees.
+
+    >>> from counterexamples.conformance import build_case
+    >>> from counterexamples.zoo import ROW_BY_KEY, evaluate
+    >>> e = evaluate(ROW_BY_KEY["amsgrad"], build_case("thm1"), T=1000)   # doctest: +SLOW
+    >>> e["certified"]["label"], round(e["certified"]["drift"], 9), e["agreement"]["label"]   # doctest: +SLOW
+    ('converges', -0.349061782, 'agrees')
+    """
     h = case.hyper
     b1, b2, alpha = str(h["beta1"]), str(h["beta2"]), str(h["alpha"])
     out = {"problem": case.name, "beta1": b1, "beta2": b2, "alpha": alpha}
@@ -214,6 +234,21 @@ def evaluate(row, case, T: int = T_SIM) -> dict:
 
 
 def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int | None = None) -> dict:
+    """The smallest C in [2, ``C_max``] whose period-C family makes ``row``'s limit form diverge (D > 0),
+    certified by :func:`counterexamples.drift.general.smallest_diverging_C`; a dict with ``C``,
+    ``certified``, the verdict's ``status`` / ``label`` / ``claim``, ``note`` and the enclosures of D at C and
+    C - 1.  UNKNOWN (``C`` None) for a row without a limit form.  ``beta1`` / ``beta2`` are exact numbers
+    (int or Fraction).
+
+    For Adam at (1/2, 9/10) it is 8, the answer of the closed-form test
+    :func:`counterexamples.drift.smallest_diverging_C`:
+
+    >>> from fractions import Fraction
+    >>> from counterexamples.zoo import ROW_BY_KEY, threshold
+    >>> th = threshold(ROW_BY_KEY["adam"], Fraction(1, 2), Fraction(9, 10), C_max=64)
+    >>> th["C"], th["status"], th["certified_below"]
+    (8, 'proved', 7)
+    """
     if row.limit is None:
         return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.why, "C_max": C_max,
                 "note": "UNKNOWN: " + row.why}
