@@ -140,7 +140,18 @@ def versions(specs) -> dict:
 
 
 def run_row(spec, case, T: int, N: int, schedule: str = "sqrt", progress: bool = False) -> dict:
-    """One optimizer on one problem: both answers, as a JSON-able dict."""
+    """One optimizer on one problem: both answers, as a JSON-able dict.
+
+    The worked user step of :mod:`.drivers.user` (the paper's AMSGrad) on Theorem 1's problem for
+    T = 1000 rounds: it ends at the optimum x* = -1, yet the verdict is UNKNOWN ("undecided"): the mean of
+    the points played over the tail is still 0.15 from x* (a finite T never proves convergence).
+
+    >>> from counterexamples.conformance import build_case, parse, run_row
+    >>> spec = parse("counterexamples.conformance.drivers.user:paper_amsgrad_step")
+    >>> row = run_row(spec, build_case("thm1"), T=1000, N=1)
+    >>> row["problem"], row["hyper"]["beta2"], row["x_T"], row["verdict"], row["label"]
+    ('thm1', '1/10', -1.0, 'unknown', 'undecided')
+    """
     row = {"optimizer": spec.text, "problem": case.name}
     if case.skipped:
         row.update(verdict="unknown", label="skipped", verdict_reason=case.skipped)
@@ -257,6 +268,13 @@ def table(rows) -> str:
 
 
 def main(argv=None, isolate: bool = False) -> int:
+    """The command ``python -m counterexamples.conformance``; returns the exit code (2: bad input, one line on
+    stderr).  argparse's own usage errors leave by SystemExit in-process.
+
+    >>> from counterexamples.conformance import main
+    >>> main(["--optimizer", "nope"])      # stderr: --optimizer: 'nope' is not LIB:NAME (e.g. torch:Adam, ...)
+    2
+    """
     return main_entry(PROG, _body, argv, isolate)
 
 

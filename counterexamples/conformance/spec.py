@@ -25,11 +25,28 @@ _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 class SpecError(ValueError):
-    """A SPEC that does not parse; the message names the part and what is allowed."""
+    """A SPEC that does not parse; the message names the part and what is allowed.
+
+    >>> from counterexamples.conformance import SpecError, parse
+    >>> try:
+    ...     parse("torch:Adam?lr")
+    ... except SpecError as e:
+    ...     print(e)
+    --optimizer: the keyword argument 'lr' is not KEY=VALUE
+    """
 
 
 @dataclass(frozen=True)
 class OptimizerSpec:
+    """A parsed ``--optimizer`` SPEC, ``LIB:NAME?k=v&k=v``: the text as given, the library (``torch``,
+    ``optax`` or ``user`` for a ``module:function``), the name, the module (user only) and the keyword
+    arguments (true/false/none, numbers, comma tuples).
+
+    >>> from counterexamples.conformance import parse
+    >>> s = parse("counterexamples.conformance.drivers.user:paper_amsgrad_step?beta1=0.5")
+    >>> s.library, s.module, s.name, s.kwargs
+    ('user', 'counterexamples.conformance.drivers.user', 'paper_amsgrad_step', {'beta1': 0.5})
+    """
     text: str  # the SPEC as given
     library: str  # "torch", "optax" or "user"
     name: str  # optimizer class / alias / function name
@@ -60,7 +77,14 @@ def parse_value(key: str, text: str):
 
 
 def parse(text: str) -> OptimizerSpec:
-    """Parse SPEC; raise SpecError naming the part that does not parse."""
+    """Parse SPEC; raise SpecError naming the part that does not parse.
+
+    >>> from counterexamples.conformance import parse
+    >>> parse("torch:Adam?lr=0.1&amsgrad=true&betas=0.9,0.99").kwargs
+    {'lr': 0.1, 'amsgrad': True, 'betas': (0.9, 0.99)}
+    >>> parse("optax:amsgrad").library
+    'optax'
+    """
     if not isinstance(text, str) or ":" not in text:
         raise SpecError(f"--optimizer: {text!r} is not LIB:NAME (e.g. torch:Adam, optax:amsgrad, "
                         "module:function)")

@@ -28,6 +28,8 @@ from analysis.conditions import PAPER_DEFAULT
 from numerics.optimizers import adam
 from numerics.problems import LinearProblem
 
+#: The suite's problems, in run order: Theorem 1, Theorem 2 at its certified threshold, Section 5's online
+#: and stochastic problems, the one-spike problem (families of :mod:`analysis.families`).
 SUITE = ("thm1", "thm2-threshold", "section5-online", "section5-stochastic", "spike")
 EXTRA = ("thm2-threshold",)  # a case that is not a family of analysis.families
 PROBLEMS = tuple(dict.fromkeys(SUITE + families.FAMILIES))
@@ -40,7 +42,13 @@ FALLBACK = dict(alpha=Fraction(_ADAM["alpha"].default), beta1=Fraction(_ADAM["be
 
 @dataclass
 class Case:
-    """One problem with the hyper-parameters that the library is run with (before SPEC overrides)."""
+    """One problem with the hyper-parameters that the library is run with (before SPEC overrides).
+
+    >>> from counterexamples.conformance import build_case
+    >>> c = build_case("thm1")             # Theorem 1 with C = 3: beta1 = 0, beta2 = 1/(1+C^2), from x_1 = 1
+    >>> c.name, c.problem.pattern, c.hyper["beta2"], c.hyper["x1"], c.skipped
+    ('thm1', [Fraction(3, 1), -1, -1], Fraction(1, 10), 1, None)
+    """
 
     name: str
     problem: LinearProblem | None
@@ -74,7 +82,13 @@ def _thm2_threshold(beta1, beta2, overrides) -> Case:
 
 def build_case(name: str, *, C=None, n=None, delta=None, p=None, seed: int = 0,
                overrides: dict | None = None) -> Case:
-    """The case ``name`` with family parameters and hyper-parameter overrides (alpha, beta1, beta2, x1)."""
+    """The case ``name`` with family parameters and hyper-parameter overrides (alpha, beta1, beta2, x1).
+
+    >>> from counterexamples.conformance import build_case
+    >>> c = build_case("thm1", C=5)        # beta2 = 1/(1+C^2) follows C
+    >>> c.problem.pattern, c.hyper["beta2"]
+    ([Fraction(5, 1), -1, -1], Fraction(1, 26))
+    """
     overrides = dict(overrides or {})
     if name == "thm2-threshold":
         b1 = overrides.get("beta1") if overrides.get("beta1") is not None else THM2_BETAS[0]

@@ -33,6 +33,8 @@ import numpy as np
 
 from analysis.verdict import EVIDENCE, UNKNOWN, Verdict
 
+#: The three labels of the conformance :class:`analysis.verdict.Verdict`: EVIDENCE labelled CONVERGES or STUCK
+#: (at the worst point), UNKNOWN labelled UNDECIDED (see the module docstring for the thresholds).
 CONVERGES, STUCK, UNDECIDED = "converges", "stuck at the worst point", "undecided"  # labels of a Verdict
 RHO_CONVERGED, RHO_STUCK, X_TOL, X_TOL_STUCK = 0.1, 0.9, 0.1, 0.5
 
@@ -47,7 +49,20 @@ def vertices(S: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarra
 
 def verdict(x_bar, late_loss: float, late_S, S, lo: float, hi: float) -> Verdict:
     """The verdict (label, reason, witness rho_late) from the late mean x-bar of the points played and the
-    late regret: EVIDENCE for converges / stuck at the worst point, UNKNOWN for undecided."""
+    late regret: EVIDENCE for converges / stuck at the worst point, UNKNOWN for undecided.
+
+    One coordinate on F = [-1, 1], S = sum_t g_t > 0 (so x* = -1, x_w = +1): a method that played x_w all
+    the late half has rho_late = 1 (stuck), one that played x* has rho_late = 0 (converges):
+
+    >>> import numpy as np
+    >>> from counterexamples.conformance import verdict
+    >>> S, late_S = np.array([200.0]), np.array([100.0])
+    >>> v = verdict(np.array([1.0]), 100.0, late_S, S, -1.0, 1.0)     # late loss sum_late g_t x_t = 100 * (+1)
+    >>> v.status, v.label, v.witness
+    ('evidence', 'stuck at the worst point', {'rho_late': 1.0})
+    >>> verdict(np.array([-1.0]), -100.0, late_S, S, -1.0, 1.0).label
+    'converges'
+    """
     label, reason, rho = _answer(x_bar, late_loss, late_S, S, lo, hi)
     status = UNKNOWN if label == UNDECIDED else EVIDENCE
     return Verdict(status, "where the method is after the rounds played (late half)", method="simulation",

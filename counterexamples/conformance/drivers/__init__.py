@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import importlib
 
-# OptimizerSpec.library -> driver module (relative to this package)
+#: OptimizerSpec.library -> driver module (relative to this package)
 DRIVERS = {"torch": "torch", "optax": "optax", "user": "user"}
 
 
 def driver(spec):
-    """The driver module of ``spec.library``."""
+    """The driver module of ``spec.library``.
+
+    >>> from counterexamples.conformance import parse
+    >>> driver(parse("torch:Adam")).__name__, driver(parse("my.module:my_step")).__name__
+    ('counterexamples.conformance.drivers.torch', 'counterexamples.conformance.drivers.user')
+    """
     return importlib.import_module(f".{DRIVERS[spec.library]}", __name__)
 
 
