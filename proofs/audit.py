@@ -64,6 +64,16 @@ def kernel_verdicts(theorems: list[dict], obligations_by_label: dict, timeout_s:
 
 
 def mismatches(theorems: list[dict]) -> list[str]:
+    """The steps of an audit whose verdict is not the expected one (``expected``, else PROVED, or EVIDENCE for
+    a finite check), and every Z3 proof that cvc5 contradicts with a model that is exact; empty when the
+    audit passes.  UNKNOWN is never the expected verdict of a step that should be proved.
+
+    >>> step = {"label": "A2", "verdict": "unknown", "expected": None, "evidence": False}
+    >>> mismatches([{"id": "thm1", "steps": [step]}])
+    ['thm1/A2: unknown (expected proved)']
+    >>> mismatches([{"id": "thm1", "steps": [dict(step, verdict="proved")]}])
+    []
+    """
     bad = []
     for th in theorems:
         for s in th["steps"]:
