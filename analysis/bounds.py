@@ -12,6 +12,13 @@ FOLLOW-UP (Phuong & Phong's "Theorem A"); the moment lemma's steps L1-L7 are REC
 the source's order; Theorem 5 and Corollary 2 are APPX, with Corollary 2 in the form that follows from
 Theorem 5 (the printed one lacks d/alpha and "R_T <="); Phuong & Phong 4.1 and 5.1 are FOLLOW-UP (Lean
 transcription); Kingma & Ba 4.1 is READ from a text conversion.
+
+Example: Corollary 1 as derived from Theorem 4 (arXiv form), and the symbols it reads:
+
+    >>> from analysis.bounds import BOUNDS
+    >>> b = BOUNDS["cor1-derived"]
+    >>> b.name, sorted(b.symbols)[:4]
+    ('cor1-derived', ['D_inf', 'G_inf', 'T', 'alpha'])
 """
 from __future__ import annotations
 

@@ -25,6 +25,15 @@
 Every other module imports these (tests/test_analysis_families.py reads every package and benchmarks/
 and fails on a re-typed Section 5 pattern, a re-typed (c3) left side or a second definition of a
 condition).
+
+Example: Theorem 1's beta2 = 1/(1+C^2) and its (RECONSTRUCTED) step condition alpha < sqrt(1-beta2),
+Theorem 3's p = (1+delta)/(C+1), and the Section 5 problem:
+
+    >>> from analysis.conditions import SECTION5, thm1_beta2, thm1_step_ok, thm3_p
+    >>> thm1_beta2(3), thm1_step_ok(3, "1/2"), thm3_p(3, "1/10")
+    (Fraction(1, 10), True, Fraction(11, 40))
+    >>> SECTION5.big, SECTION5.small, SECTION5.period, SECTION5.beta1, SECTION5.beta2
+    (1010, -10, 101, Fraction(9, 10), Fraction(99, 100))
 """
 from __future__ import annotations
 

@@ -12,6 +12,18 @@ R_t and every data-dependent term of the bounds (docs/paper.md):
 together with D_inf = hi - lo, G_inf = max_{s<=t} ||g_s||_inf, gamma and t_0.  :func:`applicable` says
 which bounds' hypotheses the run meets; :func:`ratios` gives the tightness ratio quantity / bound (PEPit's
 upper-bound style: a ratio <= 1 is consistent with the bound, > 1 refutes it on this run).
+
+Example: AMSGrad on Theorem 1's problem for T = 100 rounds, and the bounds whose hypotheses hold there:
+
+    >>> from analysis.evaluate import RunConfig, applicable, measure, worst
+    >>> from analysis.families import build
+    >>> cfg = RunConfig(method="amsgrad", problem=build("thm1", C=3).sequence, T=100)
+    >>> ok = applicable(cfg)
+    >>> ok["thm4-arxiv"], ok["lemma-moment"], ok["kingma-ba-4.1"]
+    (True, True, False)
+    >>> t, ratio = worst(measure(cfg, checkpoints=[100]))["thm4-arxiv"]
+    >>> t, 0 < ratio < 1                                   # regret / bound at T = 100: the bound holds
+    (100, True)
 """
 from __future__ import annotations
 

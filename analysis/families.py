@@ -38,6 +38,13 @@ A family carries its prescribed hyper-parameters, so use it through :meth:`Famil
 The bare gradient sequence is :attr:`Family.sequence`.  ``Family.problem`` raises an error that says so:
 ``run(make("adam"), fam.problem, T)`` would silently run the library defaults instead of the theorem's
 beta1, beta2 and start, and reach the opposite conclusion.
+
+Example: Theorem 1's family at C = 3 prescribes beta1 = 0, beta2 = 1/(1+C^2) and the start x_1 = 1:
+
+    >>> from analysis.families import build
+    >>> fam = build("thm1", C=3)
+    >>> fam.sequence.pattern, fam.hyper()
+    ([Fraction(3, 1), -1, -1], {'beta1': Fraction(0, 1), 'beta2': Fraction(1, 10), 'alpha': Fraction(1, 2), 'x1': 1})
 """
 from __future__ import annotations
 

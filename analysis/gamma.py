@@ -15,6 +15,17 @@ Verdicts (paper §3; docs/references.md, implementations §2; docs/references.md
 * Indefinite, refuted by an exact witness run (every value a rational or a square root of one) whose sign
   is replayed in ball arithmetic, without Z3: RMSProp / Adam on Theorem 1 with C = 3 (F3), Adam on the
   Kingma & Ba-scaled example (Gamma_2 = -3.0318), PyTorch's AMSGrad with a constant step (spike input).
+
+Example: Adam's Gamma_{t+1} is not PSD (the paper's Section 3: an exact witness, its sign certified in
+balls), AMSGrad's is (a Z3 proof):
+
+    >>> from analysis import gamma
+    >>> gamma.verdict("adam").status
+    'refuted'
+    >>> gamma.verdict("amsgrad").status                   # doctest: +SLOW
+    'proved'
+    >>> gamma.derive("sgd", {}).gamma                     # 1/alpha_{t+1} - 1/alpha_t for alpha_t = 1/sqrt(t)
+    -sqrt(t) + sqrt(t + 1)
 """
 from __future__ import annotations
 

@@ -2,6 +2,13 @@
 
 Used to replay witnesses: ``sign(expr)`` is -1/+1 only when the ball excludes zero; otherwise the
 precision is doubled (up to ``max_prec`` bits) and, failing that, 0 ("undecided") is returned.
+
+Example: the sign of sqrt(2) - 1.41421356 is certified in balls, without a float:
+
+    >>> import sympy as sp
+    >>> from analysis.interval import enclose, sign
+    >>> sign(sp.sqrt(2) - sp.Rational(141421356, 10**8)), enclose(sp.sqrt(2))
+    (1, '[1.4142135623730950488 +/- 1.69e-21]')
 """
 from __future__ import annotations
 

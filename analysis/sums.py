@@ -9,6 +9,13 @@ identities) or Z3 (polynomial arithmetic with square roots as auxiliary variable
 * lambda_sqrt    sum_{t>=1} lambda^(t-1) sqrt(t) <= 1/(1-lambda)^2   (sqrt(t) <= t, SymPy series)
 * auer_gentile   sum_i y_i / sqrt(sum_{j<=i} y_j) <= 2 sqrt(sum_i y_i), y_i >= 0  (Auer & Gentile 2000)
 * geometric      sum_{j=0}^{n-1} gamma^j <= 1/(1-gamma), 0 <= gamma < 1
+
+Example:
+
+    >>> from analysis import sums
+    >>> v = sums.harmonic()
+    >>> v.status, v.claim
+    ('proved', 'sum_{t=1}^T 1/t <= 1 + log T')
 """
 from __future__ import annotations
 

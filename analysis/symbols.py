@@ -3,6 +3,12 @@
 The bound expressions use *plain* symbols (no assumptions), so that ``sympify(srepr(expr))`` in another
 program yields symbols that compare equal to ``Symbol(name)``.  Proofs about signs (Gamma_t) use their
 own assumption-carrying symbols (see :mod:`analysis.gamma`).
+
+Example:
+
+    >>> from analysis import symbols as S
+    >>> S.meanings(S.beta1 * S.G_inf)["G_inf"]
+    'gradient bound: ||grad f_t(x)||_inf <= G_inf'
 """
 from __future__ import annotations
 

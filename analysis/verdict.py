@@ -14,6 +14,14 @@ vocabulary: JSON always spells ``status`` as one of :data:`VERDICTS` and puts th
 (:meth:`Verdict.brief`).  :func:`all_of` is the one way claims are combined (the weakest part wins).  ``solvers`` says which
 solvers confirmed a PROVED step ("z3+cvc5", "z3 only", ...; empty when no SMT solver was involved).
 The audit (:mod:`proofs`), :mod:`analysis` and :mod:`counterexamples` all use this one class.
+
+Example: UNKNOWN is never success, and a conjunction is as weak as its weakest part:
+
+    >>> from analysis.verdict import Verdict, all_of, is_success
+    >>> all_of([Verdict(status="proved", claim="a"), Verdict(status="unknown", claim="b")]).status
+    'unknown'
+    >>> is_success(Verdict(status="unknown", claim="b")), is_success(Verdict(status="proved", claim="a"))
+    (False, True)
 """
 from __future__ import annotations
 

@@ -16,6 +16,14 @@ supplies what it knows about them as hypotheses.  The solver portfolio is :data:
 :func:`analysis.z3kit.check` (the project's one Z3 bridge); a proof is re-posed to cvc5
 (:func:`analysis.z3kit.confirm_unsat`) and ``Verdict.solvers`` says who confirmed it.  A ``sat``
 answer is a *candidate* counterexample only; :mod:`analysis.gamma` replays witnesses without Z3.
+
+Example:
+
+    >>> import sympy as sp
+    >>> from analysis.z3bridge import prove_nonneg
+    >>> x = sp.Symbol("x", real=True)
+    >>> prove_nonneg(x**2 - 2*x + 1, []).status            # (x - 1)^2 >= 0 for every real x
+    'proved'
 """
 from __future__ import annotations
 

@@ -26,6 +26,15 @@ each), so a small drift does not leave the record inconclusive for lack of round
 does not apply, the period is longer than FAST_N_MAX (its certificates cost O(n^2)), or one of the four
 runs is not certified within FAST_EXPLICIT_MAX explicit rounds, ``fast_forward_why_not`` says why and the
 float runs above take over.  The agreement stays EVIDENCE at best (a finite run), whatever the engine.
+
+Example: Theorem 1 (C = 3, beta2 = 1/10, alpha = 1/2): the float64 run and a 128-bit ball run agree
+that Adam sits at x = +1 after 300 rounds:
+
+    >>> from fractions import Fraction
+    >>> from counterexamples.certify import ball_check
+    >>> r = ball_check(0, Fraction(1, 10), 3, 3, Fraction(1, 2), T=300)
+    >>> r["x_T_ball"], r["x_T_float64"], r["float_inside_ball_or_1e-10"]
+    ('1.0000000000000000000', 1.0, True)
 """
 from __future__ import annotations
 

@@ -747,6 +747,16 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
     T); ``thresholds``: the smallest diverging C at the paper's pairs for an identified rule;
     ``**options``: keyword arguments of the optimizer (torch class, optax factory, step function's hyper,
     registered factory).  Bad input raises :class:`CheckError` (a ValueError) naming the argument.
+
+    A step function (the worked one of :mod:`counterexamples.conformance.drivers.user`: the paper's AMSGrad)
+    on Theorem 1's problem: identified as AMSGrad, so its verdict is the certified drift (negative:
+    -(C - 2)/sqrt(v_0), :func:`counterexamples.drift.amsgrad_drift`), not a simulation's guess:
+
+    >>> from counterexamples import check
+    >>> from counterexamples.conformance.drivers.user import paper_amsgrad_step
+    >>> r = check(paper_amsgrad_step, problems="thm1", T=1000, thresholds=False)
+    >>> r.breaks, [row.label for row in r.rows]
+    (False, ['converges'])
     """
     t0 = time.perf_counter()
     if expect is not None and expect not in EXPECT:

@@ -6,6 +6,12 @@ atomically (``numerics.cli.write_atomic``) in the format its extension names (pn
 returns the matplotlib figure.  Labels use matplotlib's mathtext (no TeX installation needed); the
 colours are the Okabe-Ito colour-blind-safe palette, and every phase also has its own marker or hatch
 so that the figures read in grey scale.
+
+Example (the format a ``--plot`` path asks for; the figures need matplotlib):
+
+    >>> from counterexamples.figures import plot_format
+    >>> plot_format("phase.svg"), plot_format("phase.png")
+    ('svg', 'png')
 """
 from __future__ import annotations
 

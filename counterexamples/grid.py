@@ -28,6 +28,14 @@ Simulated outcomes on a coarser grid (centres of ``N_sim`` x ``N_sim`` cells): A
 rounds (fused engine, float64); x_T > 1/2 -> diverges, < -1/2 -> converges, else undecided; compared
 with the exact sign of D at the same centre, excluding the band where the predicted displacement
 2 alpha |D| sqrt(T) / n is below ``band`` (there the horizon cannot decide).
+
+Example: the cell edges of a 2 x 2 grid on the square, and of the log axis (1 - beta2 from 1e-6 to 1):
+
+    >>> from counterexamples.grid import edges, log_edges
+    >>> edges(2)
+    ([Fraction(0, 1), Fraction(1, 2), Fraction(1, 1)], [Fraction(0, 1), Fraction(1, 2), Fraction(1, 1)])
+    >>> log_edges(3)
+    [Fraction(1, 1000000), Fraction(1, 10000), Fraction(1, 100), Fraction(1, 1)]
 """
 from __future__ import annotations
 

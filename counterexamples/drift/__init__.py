@@ -5,6 +5,13 @@
 :mod:`.period_map`: the Z3-proved clamp identities behind the exact period map;
 :mod:`.general`: the same test for any method whose state ignores x (the optimizer zoo), certified by an
 invariant box of the period map in balls.
+
+Example: Theorem 1's setting (C = n = 3, beta1 = 0, beta2 = 1/(1+C^2)): D > 0, certified; Adam diverges
+there for exactly C = 3, ..., 9:
+
+    >>> from counterexamples.drift import diverging_C_range, drift_sign
+    >>> drift_sign(0, "1/10", 3, 3).sign, diverging_C_range(0, "1/10", 3).C
+    (1, 9)
 """
 from . import general
 from .steady import (BACKENDS, Sign, amsgrad_drift, ball_str, drift, drift_sign, limit_avg_regret,

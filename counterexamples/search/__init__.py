@@ -5,11 +5,12 @@ theorem: :mod:`.thm1`, :mod:`.thm2` (the smallest even C with its minimality arg
 :mod:`.report` renders the table.
 
 From Python, keyword arguments with typed values; bad input raises ``numerics.cli.BadInput`` (a
-ValueError), never SystemExit::
+ValueError), never SystemExit:
 
-    from counterexamples.search import search
-    r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)
-    r.witnesses[0]["C"], r.ok          # (204, True)
+    >>> from counterexamples.search import search
+    >>> r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)      # doctest: +SLOW
+    >>> r.witnesses[0]["C"], r.ok                                             # doctest: +SLOW
+    (204, True)
 """
 from .cli import SearchResult, main, run_default, search
 from .thm2 import Theorem2Result, smallest_even_C
