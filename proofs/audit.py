@@ -101,7 +101,17 @@ def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:
     range of ``timeout`` (numerics.cli.RANGES); ``progress``: None or a callable taking one message per
     obligation.  Returns one dict per theorem: id, title, steps (each: label, claim, verdict 'proved' /
     'refuted' / 'unknown' / 'evidence', witness, reason, expected, ...), statement, summary, seconds.
-    Bad input raises ``numerics.cli.BadInput`` (a ValueError), never SystemExit."""
+    Bad input raises ``numerics.cli.BadInput`` (a ValueError), never SystemExit.
+
+    An audit of one theorem takes 15-40 s (Z3 and cvc5 on every step), too long for an example here;
+    ``tests/test_proofs_audit.py`` runs them.  The example shows the input check:
+
+    >>> from proofs import audit
+    >>> audit(["thm7"])
+    Traceback (most recent call last):
+    ...
+    numerics.cli.BadInput: ids: unknown theorem id 'thm7'; choose from thm1, thm2, thm3, ...
+    """
     from numerics.cli import BadInput, value
 
     from .ids import IDS

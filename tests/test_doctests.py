@@ -151,7 +151,7 @@ def _constant_documented(name: str) -> bool:
     a string literal below it."""
     for path in _source_files():
         text = path.read_text(encoding="utf-8")
-        if not re.search(rf"^\s*{re.escape(name)}\b", text, re.M):
+        if not re.search(rf"\b{re.escape(name)}\b", text):
             continue
         lines = text.splitlines()
         for body in _top_level_bodies(ast.parse(text).body):

@@ -149,9 +149,9 @@ def run_zoo(keys, T: int, C_max: int, progress: bool = True, sweep_opts: dict | 
     """One row per method, through :func:`numerics.sweep.sweep` (a method is an item; the rows come back
     in the order of ``keys`` whatever the executor).
 
-    >>> from counterexamples.zoo import run_zoo
     AdamW's decoupled decay reads x: no certified verdict (UNKNOWN, never a pass), the simulation only.
 
+    >>> from counterexamples.zoo import run_zoo
     >>> rows = run_zoo(["adamw"], T=1000, C_max=16, progress=False)                     # doctest: +SLOW
     >>> cell = rows[0]["problems"]["thm1"]                                                # doctest: +SLOW
     >>> cell["certified"]["status"], cell["simulated"]["label"]                          # doctest: +SLOW
