@@ -221,3 +221,40 @@ def test_allow_list_is_current():
     """An allow-listed name that has gained an example, or left the API, leaves :data:`NO_EXAMPLE`."""
     public = {f"{p}.{n}" for p, n in _public_names()}
     assert NO_EXAMPLE <= public, sorted(NO_EXAMPLE - public)
+
+
+def _run_text(text: str):
+    test = doctest.DocTestParser().get_doctest(text, {}, "example", "example.py", 0)
+    out = []
+    result = _Runner(optionflags=doctest.ELLIPSIS).run(test, out=out.append, clear_globs=True)
+    return result.failed, "".join(out)
+
+
+def test_runner_fails_a_wrong_output():
+    """The harness can fail: an example whose printed value differs from the expected one is a failure."""
+    assert _run_text(">>> 1 + 1\n2\n") == (0, "")
+    failed, out = _run_text(">>> 1 + 1\n3\n")
+    assert failed == 1 and "Expected:\n    3\nGot:\n    2" in out
+
+
+def test_runner_skips_a_missing_optional_library(monkeypatch):
+    """An example that imports a missing optional library is a skip with the library named; any other
+    missing module is a failure."""
+    monkeypatch.setitem(globals(), "OPTIONAL", OPTIONAL + ("adam_beyond_no_such_lib",))
+    with pytest.raises(_Skip, match="adam_beyond_no_such_lib"):
+        _run_text(">>> import adam_beyond_no_such_lib\n")
+    failed, out = _run_text(">>> import adam_beyond_not_optional\n")
+    assert failed == 1 and "ModuleNotFoundError" in out
+
+
+def test_slow_examples_are_skipped_in_the_fast_lane():
+    """A +NUMBA / +SLOW example is marked SKIP by the fast lane (and run by the slow test)."""
+    test = doctest.DocTestParser().get_doctest(">>> raise SystemExit  # doctest: +SLOW\n>>> 2\n2\n", {}, "e",
+                                               "e.py", 0)
+    assert [_is_slow(e) for e in test.examples] == [True, False]
+
+
+def test_constant_check_reads_the_source():
+    """A constant counts as documented only with its ``#:`` comment or string (FIRST_ROUND has one)."""
+    assert _constant_documented("FIRST_ROUND")
+    assert not _constant_documented("BIAS_CORRECTION_V")  # a module constant outside every __all__, bare
