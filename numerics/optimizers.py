@@ -154,7 +154,8 @@ def _sgd_rule(schedule: str) -> Rule:
 
 
 def sgd(alpha=1, schedule: str = "sqrt") -> Method:
-    """Online (projected) gradient descent: step = alpha_t g_t; inv_lr = 1/alpha_t.
+    """Online (projected) gradient descent (Zinkevich 2003; the paper's SGD, Section 2: phi_t = g_t, psi_t = I):
+    step = alpha_t g_t; inv_lr = 1/alpha_t.
 
     >>> from numerics import get_backend
     >>> B = get_backend("sympy")
@@ -187,7 +188,8 @@ def _adagrad_rule(schedule: str) -> Rule:
 
 
 def adagrad(alpha=1, schedule: str = "sqrt", eps=0) -> Method:
-    """AdaGrad as the paper's instance: V_t = diag(sum_{i<=t} g_i^2)/t, step alpha_t g_t / sqrt(V_t + eps).
+    """AdaGrad (Duchi et al. 2011) as the paper's instance (Section 2): V_t = diag(sum_{i<=t} g_i^2)/t, step
+    alpha_t g_t / sqrt(V_t + eps).
 
     With alpha_t = alpha/sqrt(t) the effective rate is alpha / sqrt(sum_i g_i^2) per coordinate.
 
@@ -302,7 +304,10 @@ def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, 
 
 def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
          bias_correction_m=None, bias_correction_v=None, eps_root=0) -> Method:
-    """Adam, eq. (1); with eps > 0 the paper's eq. (3) (eps inside the root) in the paper variant.
+    """Adam (Kingma & Ba 2015) as the paper writes it, eq. (1): m_t = beta1 m_{t-1} + (1-beta1) g_t,
+    v_t = beta2 v_{t-1} + (1-beta2) g_t^2, x_{t+1} = Pi_F(x_t - alpha_t m_t / sqrt(v_t)); with eps > 0 the
+    paper's eq. (3) (eps inside the root) in the paper variant; ``variant`` picks a library's form
+    (:data:`VARIANTS`: bias corrections, eps outside the root).
 
     >>> from numerics import get_backend
     >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
@@ -318,7 +323,8 @@ def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="pa
 
 
 def rmsprop(alpha=1, beta2="0.99", eps=0, schedule="sqrt", variant="paper") -> Method:
-    """RMSProp = Adam with beta1 = 0 (paper §2).
+    """RMSProp (Tieleman & Hinton 2012) = Adam with beta1 = 0 (paper §2): v_t = beta2 v_{t-1} + (1-beta2) g_t^2,
+    step alpha_t g_t / sqrt(v_t).
 
     >>> from numerics import get_backend
     >>> B = get_backend("sympy")          # exact numbers: the values below can be checked by hand
