@@ -41,6 +41,7 @@ SLOW = doctest.register_optionflag("SLOW")
 def _is_slow(example) -> bool:
     return bool(example.options.get(NUMBA) or example.options.get(SLOW))
 
+
 # Public names allowed without an example, each with its reason (keep this list short; a new public name
 # gets a docstring with an example instead).
 NO_EXAMPLE: set[str] = set(
@@ -90,14 +91,15 @@ class _Runner(doctest.DocTestRunner):
         super().report_unexpected_exception(out, test, example, exc_info)
 
 
-def _run_examples(modname, numba: bool):
-    """Run the docstrings of ``modname``: without ``numba``, every example but the slow ones; with it, only
-    the docstrings that hold a slow example (all of their examples)."""
+def _run_examples(modname, slow: bool):
+    """Run the docstrings of ``modname``: without ``slow``, every example but the slow ones; with it, only
+    the docstrings that hold a slow example (all of their examples).  A docstring that needs a missing
+    optional library is skipped (the others still run; the test is a skip only when nothing failed)."""
     module = _import(modname)
     finder = doctest.DocTestFinder(exclude_empty=True)
     tests = [t for t in finder.find(module, modname) if t.examples]
     assert tests, f"{modname} has '>>>' in its text but no example was found"
-    if numba:
+    if slow:
         tests = [t for t in tests if any(_is_slow(e) for e in t.examples)]
         assert tests, f"{modname}: no +NUMBA or +SLOW example found"
     else:
@@ -105,7 +107,7 @@ def _run_examples(modname, numba: bool):
             for e in t.examples:
                 if _is_slow(e):
                     e.options[doctest.SKIP] = True
-    failures = []
+    failures, skips = [], []
     for t in sorted(tests, key=lambda t: t.name):
         out = []
         runner = _Runner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -115,16 +117,19 @@ def _run_examples(modname, numba: bool):
         try:
             result = runner.run(t, out=out.append, clear_globs=True)
         except _Skip as s:
-            pytest.skip(str(s))
+            skips.append(str(s))
+            continue
         if result.failed:
             failures.append("".join(out))
     assert not failures, "\n".join(failures)
+    if skips:
+        pytest.skip("; ".join(skips))
 
 
 @pytest.mark.parametrize("modname", _modules_with_examples())
 def test_docstring_examples(modname):
     """Every docstring example of one module (the module's own and its objects') prints what it says."""
-    _run_examples(modname, numba=False)
+    _run_examples(modname, slow=False)
 
 
 @pytest.mark.slow
@@ -132,7 +137,7 @@ def test_docstring_examples(modname):
 def test_docstring_examples_slow(modname):
     """The examples that compile numba kernels (``+NUMBA``) or prove for seconds (``+SLOW``), in their
     docstrings."""
-    _run_examples(modname, numba=True)
+    _run_examples(modname, slow=True)
 
 
 def _top_level_bodies(body):
