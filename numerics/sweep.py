@@ -20,7 +20,8 @@ Executors
 ---------
 ``"inline"``     in this process, chunk after chunk.
 ``"processes"``  a local ``ProcessPoolExecutor`` (``spawn`` context: safe with numba's threads),
-                 ``workers`` processes (default: the number of cores).  A worker that dies
+                 ``workers`` processes (default: :func:`default_workers`, the cores this process may
+                 use, or ``$ADAM_BEYOND_WORKERS`` when set).  A worker that dies
                  (``BrokenProcessPool``) is replaced: the pool is rebuilt and the unfinished chunks are
                  resubmitted, at most ``retries`` times.
 ``"dask"``       Dask distributed (the ``distributed`` extra).  ``scheduler="tcp://host:8786"``
@@ -29,8 +30,8 @@ Executors
                  end.  A chunk whose worker dies is rescheduled by Dask itself (up to the scheduler's
                  ``distributed.scheduler.allowed-failures``, set to ``retries`` for a local cluster);
                  then it fails with ``KilledWorker``.
-``"auto"``       (default) Dask when ``scheduler`` is given; inline when ``workers == 1`` or there is a
-                 single chunk; otherwise the first chunk runs inline and, when the remaining work is
+``"auto"``       (default) Dask when ``scheduler`` is given; inline when ``workers == 1`` (given, or
+                 by default through ``$ADAM_BEYOND_WORKERS=1``) or there is a single chunk; otherwise the first chunk runs inline and, when the remaining work is
                  estimated above :data:`AUTO_PARALLEL_SECONDS`, the rest goes to local processes.
 
 Errors.  An exception raised by ``fn`` in a worker is re-raised here, same type, with a note (and the
@@ -75,12 +76,17 @@ from typing import Any, Callable, Iterable, Sequence
 from .cli import BadInput
 
 __all__ = ["sweep", "chunks", "default_chunk_size", "SweepUnavailable", "add_sweep_arguments",
-           "sweep_options", "MAX_CHUNKS", "AUTO_PARALLEL_SECONDS", "EXECUTORS", "INSTALL_HINT"]
+           "sweep_options", "default_workers", "MAX_CHUNKS", "AUTO_PARALLEL_SECONDS", "EXECUTORS", "INSTALL_HINT",
+           "WORKERS_ENV"]
 
 EXECUTORS = ("auto", "inline", "processes", "dask")
 MAX_CHUNKS = 256            # default split: at most this many chunks (independent of the workers)
 AUTO_PARALLEL_SECONDS = 2.0  # "auto": go parallel when the remaining work is estimated above this
 MAX_WORKERS = 1024
+# the default number of local workers when --workers is not given; a job that shares the machine with others
+# (a test run under pytest-xdist, a batch scheduler's slot) sets it, so that "auto" does not start a pool
+# competing with its neighbours for the same cores
+WORKERS_ENV = "ADAM_BEYOND_WORKERS"
 INSTALL_HINT = "pip install 'adam-beyond[distributed]'"
 
 
@@ -92,6 +98,33 @@ class SweepUnavailable(BadInput):
 def default_chunk_size(n: int) -> int:
     """ceil(n / MAX_CHUNKS), at least 1: depends on the number of items only."""
     return max(1, math.ceil(n / MAX_CHUNKS))
+
+
+def default_workers() -> int:
+    """The local workers used when none are asked for: ``$ADAM_BEYOND_WORKERS`` when set (an integer in
+    1..MAX_WORKERS, else :class:`numerics.cli.BadInput`), else the cores this process may run on.
+
+    >>> import os
+    >>> saved = os.environ.get("ADAM_BEYOND_WORKERS")
+    >>> os.environ["ADAM_BEYOND_WORKERS"] = "3"
+    >>> default_workers()
+    3
+    >>> if saved is None: del os.environ["ADAM_BEYOND_WORKERS"]
+    ... else: os.environ["ADAM_BEYOND_WORKERS"] = saved
+    """
+    raw = os.environ.get(WORKERS_ENV)
+    if raw is not None and raw.strip() != "":
+        try:
+            n = int(raw)
+        except ValueError:
+            n = 0
+        if not 1 <= n <= MAX_WORKERS:
+            raise BadInput(f"{WORKERS_ENV}: {raw!r} is not an integer in 1..{MAX_WORKERS}")
+        return n
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def chunks(items: Sequence, chunk_size: int) -> list[list]:
@@ -219,7 +252,7 @@ def sweep(fn: Callable[[list], list], items: Iterable, *, executor: str = "auto"
     if executor == "auto":
         if scheduler is not None:
             executor = "dask"
-        elif workers == 1 or len(parts) <= 1 or (workers is None and (os.cpu_count() or 1) == 1):
+        elif workers == 1 or len(parts) <= 1 or (workers is None and default_workers() == 1):
             executor = "inline"
         else:  # time the first chunk here; parallel only when the rest is worth a pool
             t0 = time.perf_counter()
@@ -230,7 +263,7 @@ def sweep(fn: Callable[[list], list], items: Iterable, *, executor: str = "auto"
     if executor == "inline":
         _inline(fn, parts, bounds, todo, warmup, finished)
     elif executor == "processes":
-        _processes(fn, parts, bounds, todo, warmup, finished, workers or os.cpu_count() or 1,
+        _processes(fn, parts, bounds, todo, warmup, finished, workers or default_workers(),
                    retries, threads)
     else:
         _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads)
@@ -329,7 +362,7 @@ def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries
             # slows pure-Python chunks (the arb grid) by tens of percent
             with dask.config.set({"distributed.scheduler.allowed-failures": retries,
                                   "distributed.worker.profile.enabled": False}):
-                n = workers or os.cpu_count() or 1
+                n = workers or default_workers()
                 env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
                 cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                        dashboard_address=":0", env=env)
@@ -394,7 +427,8 @@ def add_sweep_arguments(parser) -> None:
     """Add ``--workers N`` (1..1024) and ``--scheduler ADDRESS|local`` to an argparse parser."""
     g = parser.add_argument_group("parallel sweep")
     g.add_argument("--workers", type=_workers_arg, default=None, metavar="N",
-                   help=f"worker processes, 1..{MAX_WORKERS} (default: the number of cores; 1 runs "
+                   help=f"worker processes, 1..{MAX_WORKERS} (default: ${WORKERS_ENV} when set, else the cores this "
+                        f"process may use; 1 runs "
                         f"in this process); with --scheduler local, the size of the local Dask cluster")
     g.add_argument("--scheduler", type=_scheduler_arg, default=None, metavar="ADDRESS|local",
                    help=f"run the chunks on Dask: a scheduler address (tcp://host:8786) or 'local' to "
@@ -408,6 +442,8 @@ def sweep_options(args) -> dict:
     one-line :class:`SweepUnavailable` before any long computation."""
     workers = getattr(args, "workers", None)
     scheduler = getattr(args, "scheduler", None)
+    if workers is None:
+        default_workers()  # a bad $ADAM_BEYOND_WORKERS is a one-line error before any long computation
     if scheduler is not None:
         try:
             import distributed  # noqa: F401

@@ -2,9 +2,11 @@
 command a reader runs (``python -m proofs --html``), for every test that looks at it (the HTML checks
 and the real-browser test), so the audit is not run twice."""
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,9 @@ def audit_page(tmp_path_factory):
 # rule (a rule's kernels compile in one worker only, and the two workers share that file's load).
 # Written as a scheduler because pytest-xdist 3.8's xdist_group marks do not reach pytest 9's node ids.
 AUDIT_PAGE_FILES = ("test_audit_page_browser.py", "test_figures_html.py")
+# files whose tests share no module or session fixture and are each long: one group per test, so that the
+# two workers share the file instead of one worker running all of it at the end of the run
+SPLIT_FILES = ("test_notebooks.py", "test_check_plugin.py", "test_proofs_vacuity.py", "test_sweep_wiring.py")
 _RULE_ID = re.compile(r"\[(?:\d+-\w+-)?([a-z]+)[-\]]")
 
 
@@ -35,6 +40,8 @@ def work_group(nodeid: str) -> str:
     name = path.rsplit("/", 1)[-1]
     if name in AUDIT_PAGE_FILES:
         return "audit_page"
+    if name in SPLIT_FILES:
+        return nodeid
     m = _RULE_ID.search(nodeid) if name == "test_engine_equality.py" else None
     return f"{path}::{m.group(1)}" if m else path
 
@@ -47,4 +54,69 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid):
             return work_group(nodeid)
 
+    # the groups are handed out in collection order, which pytest_collection_modifyitems sets to longest
+    # first; xdist's own reordering (by number of tests) would undo that
+    config.option.loadscopereorder = False
     return WorkGroups(config, log)
+
+
+# ------------------------------------------------------------------------------------------------
+# Longest groups first: two workers finish together when the long groups start early and the short ones
+# fill the gaps (a long group handed out last leaves the other worker idle for its whole length).  The
+# seconds per group come from a run with ``--record-durations tests/durations.json``; a group not in the
+# file counts DEFAULT_TEST_SECONDS per test.  Only the order changes, never what runs.
+DURATIONS = Path(__file__).with_name("durations.json")
+DEFAULT_TEST_SECONDS = 0.3
+
+
+def pytest_addoption(parser):
+    parser.addoption("--record-durations", metavar="PATH", default=None,
+                     help="adam-beyond: write each work group's seconds (setup + call + teardown, summed over "
+                          "its tests) to PATH as JSON; tests/durations.json orders the groups of later runs, "
+                          "longest first")
+
+
+def _known_durations() -> dict:
+    try:
+        return {str(k): float(v) for k, v in json.loads(DURATIONS.read_text())["groups"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    known = _known_durations()
+    groups: dict = {}
+    for k, it in enumerate(items):
+        groups.setdefault(work_group(it.nodeid), []).append(k)
+    cost = {g: known.get(g, DEFAULT_TEST_SECONDS * len(ks)) for g, ks in groups.items()}
+    order = sorted(groups, key=lambda g: (-cost[g], groups[g][0]))
+    items[:] = [items[k] for g in order for k in groups[g]]
+
+
+_SECONDS: dict = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when in ("setup", "call", "teardown"):
+        g = work_group(report.nodeid)
+        _SECONDS[g] = _SECONDS.get(g, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = session.config.getoption("--record-durations")
+    if not path or hasattr(session.config, "workerinput"):  # the controller writes (it sees every report)
+        return
+    doc = {"note": "seconds per work group (tests/conftest.py: work_group), written by pytest "
+                   "--record-durations; only the order of the groups depends on it",
+           "groups": {g: round(v, 2) for g, v in sorted(_SECONDS.items(), key=lambda kv: -kv[1])}}
+    tmp = Path(path).with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, indent=1) + "\n")
+    os.replace(tmp, path)
+
+
+def pytest_configure(config):
+    # In an xdist worker the 2 cores are already shared by 2 workers: a CLI or API call that would start a
+    # pool of its own ("auto" executor) runs in its worker instead (numerics.sweep.default_workers).  Tests
+    # of the pools ask for workers=2 / --workers 2 explicitly, which this does not touch.
+    if hasattr(config, "workerinput"):
+        os.environ.setdefault("ADAM_BEYOND_WORKERS", "1")

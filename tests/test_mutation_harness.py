@@ -78,6 +78,7 @@ MUTANTS = [
 ]
 
 PACKAGES = ("analysis", "proofs", "numerics", "counterexamples", "tests")
+NOT_THE_COPY = 97  # the child's exit status when it imported the real packages instead of the mutated copy
 
 
 def _copy_tree(dst: Path) -> None:
@@ -101,13 +102,16 @@ def run_mutant(mid: str, base: Path) -> tuple[bool, str]:
             return False, f"mutation site not found exactly once in {rel}"
         path.write_text(text.replace(old, new))
         env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
+        # one interpreter per mutant: it first checks that the packages it imports are the mutated copy's
+        # (exit NOT_THE_COPY otherwise), then runs the targeted tests on those very modules
         probe = ("import sys, analysis, proofs, numerics, counterexamples; "
-                 f"sys.exit(0 if all(m.__file__.startswith({str(work)!r}) for m in "
-                 "(analysis, proofs, numerics, counterexamples)) else 3)")
-        if subprocess.run([sys.executable, "-c", probe], cwd=work, env=env).returncode != 0:
+                 f"all(m.__file__.startswith({str(work)!r}) for m in (analysis, proofs, numerics, counterexamples)) "
+                 f"or sys.exit({NOT_THE_COPY}); import pytest; "
+                 f"sys.exit(pytest.main(['-q', '-x', '-p', 'no:cacheprovider', *{list(tests)!r}]))")
+        p = subprocess.run([sys.executable, "-c", probe], cwd=work, env=env, capture_output=True, text=True,
+                           timeout=120)
+        if p.returncode == NOT_THE_COPY:
             return False, "the copy is not the code under test"
-        p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
-                           cwd=work, env=env, capture_output=True, text=True, timeout=120)
         return p.returncode != 0, (p.stdout.strip().splitlines() or ["?"])[-1]
     finally:
         shutil.rmtree(work, ignore_errors=True)

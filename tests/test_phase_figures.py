@@ -156,3 +156,43 @@ def test_legends_list_only_what_is_drawn():
           "paper_settings": [{"beta1": "9/10", "beta2": "99/100", "C": 30}]}
     text = _legend(threshold_heatmap(tm))
     assert "paper" not in text and "no diverging" not in text
+
+
+# ------------------------------------------------------------------ the zoo's phase panels (--plot)
+def test_zoo_panels_adam_column_agrees_with_the_definition_and_crosses_the_boundary():
+    """Adam's column at the paper's beta1 = 0.9: every cell's sign is the sign of D from the definition
+    (Section 5's gradients 1010, -10 x 100 are 10 x Theorem 2's with C = n = 101; Adam's step is scale
+    free), and the range holds both phases (the boundary between beta2 = 0.999 and 0.9999 is drawn)."""
+    from counterexamples.zoo.plot import BETA1, LOG_1M_BETA2, phase_grid
+
+    assert 0.9 in BETA1
+    grid = phase_grid("adam", beta1=(0.9,))
+    want = [int(mp_sign(D_definition("0.9", repr(1 - 10 ** lb), 101, 101))) for lb in LOG_1M_BETA2]
+    assert [int(v) for v in grid[:, 0]] == want
+    assert 1 in want and -1 in want
+
+
+def mp_sign(x):
+    return (x > 0) - (x < 0)
+
+
+def test_zoo_panels_draw_cells_at_their_true_beta1_and_say_why_a_panel_is_grey(tmp_path):
+    pytest.importorskip("matplotlib")
+    import numpy as np
+
+    from counterexamples.zoo.plot import BETA1, cell_edges, phase_panels
+
+    fig = phase_panels(["sgd", "adagrad"], str(tmp_path / "zoo.png"))
+    assert (tmp_path / "zoo.png").stat().st_size > 10_000
+    sgd, adagrad = fig.axes[0], fig.axes[1]
+    mesh = sgd.collections[0]
+    xs = np.unique(np.round(mesh.get_coordinates()[..., 0], 12))
+    # cell edges at the midpoints between the beta1 values, so cells differ in width as the values do
+    assert np.allclose(xs[1:-1], [(a + b) / 2 for a, b in zip(BETA1, BETA1[1:])])
+    assert xs[0] == 0.0 and len(set(np.round(np.diff(xs), 9))) > 1
+    assert cell_edges([0.0, 0.3, 0.5]).tolist() == [-0.15, 0.15, 0.4, 0.6]
+    texts = " ".join(t.get_text() for t in adagrad.texts)
+    assert "no limit form" in texts and "running mean" in texts  # the grey panel says why
+    labels = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert any("diverges" in t for t in labels) and any("no settled state" in t for t in labels)
+    assert any("0.999" in t for t in labels)  # the paper's settings are named

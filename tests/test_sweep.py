@@ -314,3 +314,30 @@ def test_bad_arguments_of_sweep():
         sweep(_raises, [1], workers=0)
     with pytest.raises(BadInput, match="executor"):
         sweep(_raises, [1], executor="threads")
+
+
+# ------------------------------------------------------------------ the default number of workers
+def test_workers_env_sets_the_default_and_auto_stays_in_process(monkeypatch):
+    """$ADAM_BEYOND_WORKERS=1 makes "auto" run in this process even when the work is worth a pool (the
+    suite sets it in its xdist workers); unset, the default is the cores this process may use."""
+    import numerics.sweep as S
+
+    monkeypatch.setattr(S, "AUTO_PARALLEL_SECONDS", 0.0)  # any work is "worth a pool"
+    monkeypatch.setenv(S.WORKERS_ENV, "1")
+    assert S.default_workers() == 1
+    assert set(sweep(_pids, list(range(6)), chunk_size=2)) == {os.getpid()}
+    monkeypatch.setenv(S.WORKERS_ENV, "2")
+    pids = sweep(_pids, list(range(6)), chunk_size=2)
+    assert os.getpid() not in pids[2:]  # two workers by default now: the pool ran the rest
+    monkeypatch.delenv(S.WORKERS_ENV)
+    assert S.default_workers() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("raw", ["0", "two", "-3", "1025"])
+def test_bad_workers_env_is_one_line_naming_it(monkeypatch, raw):
+    import numerics.sweep as S
+    from numerics.cli import BadInput
+
+    monkeypatch.setenv(S.WORKERS_ENV, raw)
+    with pytest.raises(BadInput, match=r"^ADAM_BEYOND_WORKERS: .* is not an integer in 1\.\.1024$"):
+        sweep_options(_parse([]))
