@@ -38,8 +38,10 @@ import z3
 
 from analysis.z3kit import free_vars
 
+from .numsys import Z3Num
+
 __all__ = ["KernelError", "KStep", "prove", "axiom", "define", "define_rec", "instantiate", "generalize",
-           "induct_from", "obligation_proof", "certify", "is_kernel_proof", "KINDS"]
+           "induct_from", "obligation_proof", "certify", "is_kernel_proof", "ledger_proofs", "KINDS"]
 
 KINDS = ("step", "solver", "rule", "definition", "induction", "trusted")
 
@@ -62,6 +64,11 @@ def _enter(pf: kd.Proof, kind: str, name: str) -> kd.Proof:
 def is_kernel_proof(pf) -> bool:
     """True when ``pf`` is a ``kdrag.Proof`` that this kernel made (not one built by hand)."""
     return isinstance(pf, kd.Proof) and _LEDGER.get(id(pf), (None,))[0] is pf
+
+
+def ledger_proofs() -> list:
+    """Every proof the kernel has made so far, in the order it made them (a copy: the ledger stays private)."""
+    return [pf for pf, _kind, _name in list(_LEDGER.values())]
 
 
 def _check_by(by) -> list:
@@ -181,8 +188,6 @@ class KStep:
 
 def closed_formula(ob):
     """``(vars, And(hyps + side) => claim)`` of a z3 obligation (its dropped hypotheses left out)."""
-    from .obligation import Z3Num
-
     N = Z3Num()
     hyps, claim = ob.build(N, ob.params)
     used = [h for k, h in hyps.items() if k not in ob.drop]

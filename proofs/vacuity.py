@@ -6,7 +6,7 @@ Steps (:func:`step_witness`, called once per obligation from :meth:`proofs.oblig
 
 * ``z3``    Z3 (nlsat first: best at models) finds a model of the hypotheses *alone* (with the square-root
             side conditions, without the claim); the model is replayed by evaluating the same ``build`` in
-            exact SymPy arithmetic (:class:`proofs.obligation.SymNum`: rationals, algebraic numbers as
+            exact SymPy arithmetic (:class:`proofs.numsys.SymNum`: rationals, algebraic numbers as
             SymPy roots of their defining polynomials, true square roots) -- every hypothesis must be true
             there.  Hypotheses that Z3 finds unsat make the step VACUOUS.
 * ``sympy`` an identity over SymPy symbols: its hypotheses are the symbols' assumptions (positive, integer,
@@ -46,6 +46,8 @@ import z3
 
 from analysis import z3kit
 
+from .numsys import SymNum, Z3Num, parse_value, truth
+
 __all__ = ["step_witness", "statement_witness", "statements", "kernel_formula", "Eval", "WITNESS", "CLOSED", "VACUOUS", "NO_WITNESS", "OK"]
 
 WITNESS, CLOSED, VACUOUS, NO_WITNESS = "witness", "closed", "vacuous", "unknown"
@@ -80,8 +82,6 @@ def step_witness(ob, timeout_s: float = TIMEOUT_S) -> dict:
 
 
 def _z3_witness(ob, timeout_s):
-    from .obligation import SymNum, Z3Num, _truth, parse_value
-
     N = Z3Num()
     hyps, _claim = ob.build(N, ob.params)
     used = {k: h for k, h in hyps.items() if k not in ob.drop}
@@ -99,7 +99,7 @@ def _z3_witness(ob, timeout_s):
     vals = {n: parse_value(r.model[n]) for n in names}
     try:
         hs, _ = ob.build(SymNum(vals), ob.params)
-        false = [k for k in used if not _truth(hs[k])]
+        false = [k for k in used if not truth(hs[k])]
     except (ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
         return {"status": NO_WITNESS, "witness": dict(r.model), "reason": f"model did not replay: {exc}"}
     if false:
@@ -591,7 +591,7 @@ def kernel_formula(text: str):
     """The z3 formula of a kernel proof whose printed form is ``text`` (as the audit's JSON records it)."""
     from . import kernel as K
 
-    for pf, _kind, _name in list(K._LEDGER.values()):
+    for pf in K.ledger_proofs():
         if str(pf.thm) == text:
             return pf.thm
     return None
