@@ -591,10 +591,7 @@ def kernel_formula(text: str):
     """The z3 formula of a kernel proof whose printed form is ``text`` (as the audit's JSON records it)."""
     from . import kernel as K
 
-    for pf in K.ledger_proofs():
-        if str(pf.thm) == text:
-            return pf.thm
-    return None
+    return K.formula_of(text)
 
 
 def statements(theorems: list[dict], timeout_s: float = TIMEOUT_S) -> list[str]:

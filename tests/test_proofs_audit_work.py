@@ -1,0 +1,89 @@
+"""The audit does each piece of work once (issue 20, deliverable 8: the audit's time), checked by counting, never
+by timing:
+
+* a statement's formula is found in the kernel's ledger without printing the whole ledger: z3's Python
+  pretty-printer took most of the audit's time when every ledger proof (about 2000) was printed once per
+  statement; now a proof is printed at most once per process and the certified statement proofs are looked at
+  first;
+* a step shared by two theorems is decided, cross-checked and witnessed once (one solver call of each kind).
+"""
+from __future__ import annotations
+
+import importlib
+
+import z3
+
+from analysis import z3kit
+from proofs import kernel as K
+from proofs import registry, vacuity
+from proofs.obligation import Theorem, z3_step
+
+AU = importlib.import_module("proofs.audit")  # the module (proofs.audit is also the name of its function)
+
+
+class _Prints:
+    """Counts z3's pretty-printings (``str`` of a z3 term), whoever asks for them."""
+
+    def __init__(self, monkeypatch):
+        self.n = 0
+        orig = z3.AstRef.__str__
+
+        def counted(e):
+            self.n += 1
+            return orig(e)
+
+        monkeypatch.setattr(z3.AstRef, "__str__", counted)
+
+
+def test_a_certified_statement_is_found_by_printing_it_alone(monkeypatch):
+    x = z3.Real("x_lookup")
+    others = [K.prove(z3.ForAll([x], x * x + k >= k), name=f"filler {k}") for k in range(30)]
+    st = K.prove(z3.ForAll([x], z3.Implies(x >= 1, x * x >= x)), name="the statement")
+    K.certify(st)
+    text, other = str(st.thm), str(others[3].thm)
+    prints = _Prints(monkeypatch)
+    assert K.formula_of(text).eq(st.thm)
+    assert prints.n <= 1, prints.n  # the certified proof only, not the 30 fillers nor the rest of the ledger
+    # a formula that only an uncertified proof carries is still found (the rest of the ledger, newest first) ...
+    f = K.formula_of(other)
+    assert f is not None and f.eq(others[3].thm)
+    # ... and each proof is printed at most once: asking again, or for an absent formula twice, prints no proof twice
+    ledger = len(K.ledger_proofs())
+    assert K.formula_of(other).eq(others[3].thm)
+    assert K.formula_of("ForAll(x, x > x)") is None
+    assert K.formula_of("ForAll(x, x > x)") is None
+    assert prints.n <= ledger, (prints.n, ledger)
+    # the audit's lookup (proofs.vacuity, once per statement) goes through the kernel's: nothing printed again
+    prints.n = 0
+    assert vacuity.kernel_formula(text).eq(st.thm)
+    assert vacuity.kernel_formula(text).eq(st.thm)
+    assert prints.n <= 1, prints.n
+
+
+@z3_step("shared", "x > 0 => x + 1 > 1", "derived")
+def _shared(N, p):
+    x = N.var("x_shared")
+    return {"x>0": x > 0}, x + 1 > 1
+
+
+def test_a_step_shared_by_two_theorems_is_decided_and_witnessed_once(monkeypatch):
+    calls = {"prove": 0, "cvc5": 0, "find": 0}
+
+    def count(name, f):
+        def g(*a, **k):
+            calls[name] += 1
+            return f(*a, **k)
+        return g
+
+    monkeypatch.setattr(z3kit, "prove", count("prove", z3kit.prove))
+    monkeypatch.setattr(z3kit, "confirm_unsat", count("cvc5", z3kit.confirm_unsat))
+    monkeypatch.setattr(z3kit, "find", count("find", z3kit.find))
+    vacuity._CACHE.clear()
+    ths = {tid: Theorem(tid, tid, [_shared], lambda r: "") for tid in ("demo-a", "demo-b")}
+    monkeypatch.setattr(registry, "THEOREMS", ths)
+    out = AU.run_audit(["demo-a", "demo-b"], 10.0)
+    a, b = (th["steps"][0] for th in out)
+    assert a["verdict"] == b["verdict"] == "proved" and a["vacuity"]["status"] == "witness"
+    assert b.get("reused_from") == "demo-a" and not a.get("reused_from")
+    assert calls["prove"] == 1 and calls["find"] == 1, calls  # one decision, one witness search
+    assert calls["cvc5"] <= 1, calls
