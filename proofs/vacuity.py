@@ -132,7 +132,7 @@ _ASSUME = {
 }
 
 
-def _assumptions_hold(sym, v: Fraction):
+def assumptions_hold(sym, v: Fraction):
     """True/False/None: does the exact value ``v`` meet every assumption SymPy holds for ``sym``?"""
     for name, val in sym.assumptions0.items():
         if val is None:
@@ -155,7 +155,7 @@ def _sympy_witness(ob, timeout_s):
     for cands in ((Fraction(1, 2), 2, 1, 3, 0, -1), (Fraction(3, 7), 3, Fraction(5, 2), 5, -2)):
         gen = {}
         for sym in syms:
-            ok = [c for c in cands if _assumptions_hold(sym, Fraction(c)) is True]
+            ok = [c for c in cands if assumptions_hold(sym, Fraction(c)) is True]
             if ok:
                 gen[sym] = sp.Rational(Fraction(ok[0]).numerator, Fraction(ok[0]).denominator)
         points = list(points) + [gen]
@@ -167,7 +167,7 @@ def _sympy_witness(ob, timeout_s):
             q = sp.Rational(pt[s])
             vals[s] = Fraction(int(q.p), int(q.q))
         else:
-            bad = [str(s) for s in syms if _assumptions_hold(s, vals[s]) is not True]
+            bad = [str(s) for s in syms if assumptions_hold(s, vals[s]) is not True]
             if bad:
                 why.append(f"assumptions of {bad} not met")
                 continue

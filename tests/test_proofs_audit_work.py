@@ -87,3 +87,33 @@ def test_a_step_shared_by_two_theorems_is_decided_and_witnessed_once(monkeypatch
     assert b.get("reused_from") == "demo-a" and not a.get("reused_from")
     assert calls["prove"] == 1 and calls["find"] == 1, calls  # one decision, one witness search
     assert calls["cvc5"] <= 1, calls
+
+
+def test_sympy_steps_are_decided_without_simplify_and_as_before(monkeypatch):
+    """The audit's SymPy identities are decided by the exact shortcuts (rational normal form; a replayed test
+    point), not by sp.simplify (about 1 s a radical identity); a claim they cannot decide still reaches it."""
+    import sympy as sp
+
+    from proofs import obligation as O
+    from proofs.thm6 import T62, T62_printed
+
+    calls = []
+    real = sp.simplify
+    monkeypatch.setattr(O.sp, "simplify", lambda e, *a, **k: calls.append(e) or real(e, *a, **k))
+    assert T62.check().verdict == "proved" and T62_printed.check().verdict == "refuted" and calls == []
+    C = sp.Symbol("C", positive=True)
+    x = sp.Symbol("x")
+
+    def step(lhs, rhs, pts):
+        return O.Obligation("demo", "demo", "derived", "sympy", build=lambda p: (lhs, rhs, pts))
+
+    # true for C > 0 only: the point C = -3 violates C's assumption and must not refute it
+    assert step(sp.sqrt(C ** 2), C, [{C: -3}, {C: 2}]).check().verdict == "proved"
+    # false: refuted at the one point where the difference is non-zero, and replayed
+    r = step(x ** 2, x, [{x: 0}, {x: 1}, {x: 3}]).check()
+    assert r.verdict == "refuted" and r.witness["x"] == "3" and r.replay
+    # an identity the normal form misses (a trigonometric one) still gets simplify's word
+    calls.clear()
+    assert step(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1), [{x: 1}]).check().verdict == "proved" and calls
+    # no shortcut proves a false claim that has no test point: simplify leaves a difference, UNKNOWN
+    assert step(x + 1, x, []).check().verdict == "unknown"
