@@ -38,7 +38,6 @@ import z3
 
 from analysis.z3kit import free_vars
 
-from .numsys import Z3Num
 
 __all__ = ["KernelError", "KStep", "prove", "axiom", "define", "define_rec", "instantiate", "generalize",
            "induct_from", "obligation_proof", "certify", "is_kernel_proof", "ledger_proofs", "formula_of", "KINDS"]
@@ -217,8 +216,7 @@ class KStep:
 
 def closed_formula(ob):
     """``(vars, And(hyps + side) => claim)`` of a z3 obligation (its dropped hypotheses left out)."""
-    N = Z3Num()
-    hyps, claim = ob.build(N, ob.params)
+    N, hyps, claim = ob.z3_build()
     used = [h for k, h in hyps.items() if k not in ob.drop]
     body = z3.Implies(z3.And(*used, *N.side), claim)
     return free_vars([body]), body, [k for k in hyps if k not in ob.drop]

@@ -139,8 +139,21 @@ class Obligation:
         """Names of the hypotheses (z3 obligations)."""
         if self.kind != "z3":
             return []
-        hyps, _ = self.build(Z3Num(), self.params)
+        _, hyps, _ = self.z3_build()
         return list(hyps)
+
+    def z3_build(self):
+        """``(N, hyps, claim)``: the z3 obligation's ``build`` in a fresh :class:`Z3Num` -- or, inside
+        :meth:`check`, the very terms its decision used, so that the vacuity search (the one hook, called from
+        check) does not build the step a second time: a build of a bound comparison runs SymPy's simplify
+        (0.2-0.4 s a call).  Outside check every call builds afresh, so a build that reads module state (a
+        monkeypatched definition, a mutant) is never served stale.  ``hyps`` is a fresh dict each time."""
+        got = self.__dict__.get("_z3_in_check")
+        if got is not None and got[0] == (id(self.build), repr(sorted(self.params.items(), key=str))):
+            return got[1], dict(got[2]), got[3]
+        N = Z3Num()
+        hyps, claim = self.build(N, self.params)
+        return N, hyps, claim
 
     # --------------------------------------------------------------------------------------------
     def check(self, timeout_s: float = 10.0) -> StepResult:
@@ -148,16 +161,19 @@ class Obligation:
         tmo = self.timeout_s if self.timeout_s is not None else timeout_s
         tmo = min(tmo, timeout_s) if self.timeout_s is not None else tmo
         try:
-            if self.kind == "z3":
-                res = self._check_z3(tmo)
-            elif self.kind == "sympy":
-                res = self._check_sympy()
-            else:
-                res = self._check_exact()
-        except Exception as exc:  # noqa: BLE001 -- a checker crash is UNKNOWN, never PROVED
-            res = StepResult(self.label, self.claim, UNKNOWN, {}, f"checker error: {exc!r}")
-        if res.verdict == PROVED:
-            res = self._vacuity(res)
+            try:
+                if self.kind == "z3":
+                    res = self._check_z3(tmo)
+                elif self.kind == "sympy":
+                    res = self._check_sympy()
+                else:
+                    res = self._check_exact()
+            except Exception as exc:  # noqa: BLE001 -- a checker crash is UNKNOWN, never PROVED
+                res = StepResult(self.label, self.claim, UNKNOWN, {}, f"checker error: {exc!r}")
+            if res.verdict == PROVED:
+                res = self._vacuity(res)
+        finally:
+            self.__dict__.pop("_z3_in_check", None)
         res.seconds = time.perf_counter() - t0
         res.source, res.expected, res.evidence = self.source, self.expected, self.evidence
         if not res.method:
@@ -178,8 +194,9 @@ class Obligation:
         return res
 
     def _check_z3(self, tmo) -> StepResult:
-        N = Z3Num()
-        hyps, claim = self.build(N, self.params)
+        N, hyps, claim = self.z3_build()
+        # kept for the rest of this check (the vacuity hook reads it); check() drops it when it returns
+        self.__dict__["_z3_in_check"] = ((id(self.build), repr(sorted(self.params.items(), key=str))), N, dict(hyps), claim)
         unknown = set(self.drop) - set(hyps)
         if unknown:
             raise KeyError(f"no hypotheses {sorted(unknown)} in {self.label}")

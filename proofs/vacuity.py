@@ -82,8 +82,7 @@ def step_witness(ob, timeout_s: float = TIMEOUT_S) -> dict:
 
 
 def _z3_witness(ob, timeout_s):
-    N = Z3Num()
-    hyps, _claim = ob.build(N, ob.params)
+    N, hyps, _claim = ob.z3_build()  # the terms the decision used (built once per obligation)
     used = {k: h for k, h in hyps.items() if k not in ob.drop}
     names = list(N.vars)
     if not used and not N.side:

@@ -117,3 +117,26 @@ def test_sympy_steps_are_decided_without_simplify_and_as_before(monkeypatch):
     assert step(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1), [{x: 1}]).check().verdict == "proved" and calls
     # no shortcut proves a false claim that has no test point: simplify leaves a difference, UNKNOWN
     assert step(x + 1, x, []).check().verdict == "unknown"
+
+
+def test_a_z3_step_is_built_once_per_check_and_afresh_outside_it():
+    """The decision and the vacuity search of one check read the same Z3 terms (one Z3Num build); the exact
+    replay still builds in SymPy; outside a check every build is fresh (a patched definition is never stale)."""
+    from proofs.numsys import SymNum, Z3Num
+
+    seen = []
+
+    @z3_step("built", "x > 1 => x * x > x", "derived")
+    def built(N, p):
+        seen.append(type(N))
+        x = N.var("x_built")
+        return {"x>1": x > 1}, x * x > x
+
+    vacuity._CACHE.clear()
+    r = built.check()
+    assert r.verdict == "proved" and r.vacuity["status"] == "witness"
+    assert seen.count(Z3Num) == 1 and seen.count(SymNum) == 1, seen
+    assert "_z3_in_check" not in built.__dict__  # nothing kept once the check returns
+    seen.clear()
+    K.closed_formula(built), built.z3_build()
+    assert seen == [Z3Num, Z3Num]
