@@ -46,7 +46,7 @@ import z3
 
 from analysis import z3kit
 
-from .numsys import SymNum, Z3Num, parse_value, truth
+from .numsys import SymNum, parse_value, truth
 
 __all__ = ["step_witness", "statement_witness", "statements", "kernel_formula", "Eval", "WITNESS", "CLOSED", "VACUOUS", "NO_WITNESS", "OK"]
 
