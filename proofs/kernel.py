@@ -38,8 +38,9 @@ import z3
 
 from analysis.z3kit import free_vars
 
+
 __all__ = ["KernelError", "KStep", "prove", "axiom", "define", "define_rec", "instantiate", "generalize",
-           "induct_from", "obligation_proof", "certify", "is_kernel_proof", "KINDS"]
+           "induct_from", "obligation_proof", "certify", "is_kernel_proof", "ledger_proofs", "formula_of", "KINDS"]
 
 KINDS = ("step", "solver", "rule", "definition", "induction", "trusted")
 
@@ -62,6 +63,40 @@ def _enter(pf: kd.Proof, kind: str, name: str) -> kd.Proof:
 def is_kernel_proof(pf) -> bool:
     """True when ``pf`` is a ``kdrag.Proof`` that this kernel made (not one built by hand)."""
     return isinstance(pf, kd.Proof) and _LEDGER.get(id(pf), (None,))[0] is pf
+
+
+def ledger_proofs() -> list:
+    """Every proof the kernel has made so far, in the order it made them (a copy: the ledger stays private)."""
+    return [pf for pf, _kind, _name in list(_LEDGER.values())]
+
+
+# id(proof) -> its formula as printed (z3's Python pretty-printer: ~10 ms to 1 s a formula, the audit's statements
+# are the long ones), so that a proof is printed at most once however often it is looked up
+_TEXT: dict[int, str] = {}
+# the proofs handed to certify() (statements, parts of statements), oldest first
+_CERTIFIED: dict[int, kd.Proof] = {}
+
+
+def _text(pf: kd.Proof) -> str:
+    if id(pf) not in _TEXT:
+        _TEXT[id(pf)] = str(pf.thm)
+    return _TEXT[id(pf)]
+
+
+def formula_of(text: str):
+    """The z3 formula of a ledger proof whose printed form is ``text`` (as the audit's JSON records a statement),
+    or None.  Looks first among the proofs :func:`certify` was given (a statement's proof is certified before
+    its formula is recorded), newest first, then through the rest of the ledger; each proof is printed at most
+    once per process.  Why: printing every ledger proof (about 2000 after the audit) for each statement took
+    the most of the audit's time after its steps."""
+    seen = set()
+    for pf in [*reversed(list(_CERTIFIED.values())), *reversed(ledger_proofs())]:
+        if id(pf) in seen:
+            continue
+        seen.add(id(pf))
+        if _text(pf) == text:
+            return pf.thm
+    return None
 
 
 def _check_by(by) -> list:
@@ -181,10 +216,7 @@ class KStep:
 
 def closed_formula(ob):
     """``(vars, And(hyps + side) => claim)`` of a z3 obligation (its dropped hypotheses left out)."""
-    from .obligation import Z3Num
-
-    N = Z3Num()
-    hyps, claim = ob.build(N, ob.params)
+    N, hyps, claim = ob.z3_build()
     used = [h for k, h in hyps.items() if k not in ob.drop]
     body = z3.Implies(z3.And(*used, *N.side), claim)
     return free_vars([body]), body, [k for k in hyps if k not in ob.drop]
@@ -209,6 +241,7 @@ def certify(pf) -> dict:
     naming the first node the kernel did not make."""
     if not is_kernel_proof(pf):
         raise KernelError(f"not a proof made by the kernel: {pf!r}")
+    _CERTIFIED.setdefault(id(pf), pf)
     out = {"steps": [], "definitions": [], "induction": 0, "trusted": [], "lemmas": []}
     seen: dict[int, dict] = {}
 

@@ -34,10 +34,15 @@ from fractions import Fraction
 from typing import Any, Callable
 
 import sympy as sp
-import z3
 
 from analysis import z3kit
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, VERDICTS
+
+from . import vacuity
+# the number systems and exact replay helpers live one floor down (proofs.numsys, shared with proofs.vacuity);
+# obligation re-exports the public ones, and keeps its own short names for sign and truth
+from .numsys import SymNum, Z3Num, parse_value  # noqa: F401 -- re-exported: the audit's vocabulary
+from .numsys import sign as _sign, truth as _truth
 
 SOURCES = ("main", "appendix", "reconstructed", "follow-up", "derived", "lean-note", "numerical")
 
@@ -77,140 +82,6 @@ class StepResult:
             "range": self.evidence or None, "solvers": self.solvers, "cross_check": self.cross_check,
             "vacuity": self.vacuity or None,
         }
-
-
-# ------------------------------------------------------------------------------------------------
-class Z3Num:
-    """Number system that builds a Z3 query.  ``var`` declares a real; ``sqrt`` adds an auxiliary."""
-
-    def __init__(self):
-        self.side: list = []
-        self.vars: dict[str, Any] = {}
-        self._k = 0
-        self._roots: dict[str, Any] = {}
-
-    def var(self, name):
-        v = z3.Real(name)
-        self.vars[name] = v
-        return v
-
-    def const(self, p, q=1):
-        return z3kit.Q(p, q)
-
-    def sqrt(self, e):
-        # one auxiliary per distinct radicand: sqrt is a function, and a shared name spares both
-        # solvers from deducing that two roots of the same expression are equal
-        key = e.sexpr() if hasattr(e, "sexpr") else repr(e)
-        if key not in self._roots:
-            self._k += 1
-            s, cons = z3kit.sqrt_of(e, f"_s{self._k}")
-            self.side += cons
-            self._roots[key] = s
-        return self._roots[key]
-
-    def abs(self, e):
-        return z3.If(e >= 0, e, -e)
-
-    def max(self, a, b):
-        return z3.If(a >= b, a, b)
-
-    def min(self, a, b):
-        return z3.If(a <= b, a, b)
-
-    And = staticmethod(lambda *a: z3.And(*a))
-    Or = staticmethod(lambda *a: z3.Or(*a))
-    Not = staticmethod(lambda a: z3.Not(a))
-    Implies = staticmethod(lambda a, b: z3.Implies(a, b))
-
-    def If(self, c, a, b):
-        return z3.If(c, a, b)
-
-
-class SymNum:
-    """Exact SymPy evaluation at a point (the replay of a witness, without Z3)."""
-
-    def __init__(self, values: dict):
-        self.values = values
-
-    def var(self, name):
-        if name not in self.values:
-            raise KeyError(f"replay: witness lacks variable {name}")
-        return self.values[name]
-
-    def const(self, p, q=1):
-        f = Fraction(p) / Fraction(q)
-        return sp.Rational(f.numerator, f.denominator)
-
-    def sqrt(self, e):
-        if _sign(e) < 0:
-            raise ValueError("replay: square root of a negative number")
-        return sp.sqrt(e)
-
-    def abs(self, e):
-        return sp.Abs(e)
-
-    def max(self, a, b):
-        return a if _sign(a - b) >= 0 else b
-
-    def min(self, a, b):
-        return a if _sign(a - b) <= 0 else b
-
-    And = staticmethod(lambda *a: all(_truth(x) for x in a))
-    Or = staticmethod(lambda *a: any(_truth(x) for x in a))
-    Not = staticmethod(lambda a: not _truth(a))
-    Implies = staticmethod(lambda a, b: (not _truth(a)) or _truth(b))
-
-    def If(self, c, a, b):
-        return a if _truth(c) else b
-
-
-def _sign(e) -> int:
-    """Exact sign of a real algebraic SymPy number (numeric refinement only to separate from 0)."""
-    e = sp.nsimplify(e) if isinstance(e, float) else sp.sympify(e)
-    if e.is_zero:
-        return 0
-    if e.is_positive:
-        return 1
-    if e.is_negative:
-        return -1
-    s = sp.simplify(e)
-    if s.is_zero:
-        return 0
-    # radsimp/minimal polynomial: a non-zero algebraic number is separated from 0 at high precision
-    try:
-        if sp.minimal_polynomial(s, sp.Symbol("_x")).as_poly().eval(0) == 0:
-            return 0
-    except Exception:  # noqa: BLE001 -- not algebraic over Q in a form SymPy handles
-        pass
-    val = sp.N(s, 80)
-    if abs(val) > sp.Float("1e-60", 80):
-        return 1 if val > 0 else -1
-    raise ValueError(f"replay: cannot decide the sign of {s}")
-
-
-def _truth(x) -> bool:
-    if isinstance(x, bool):
-        return x
-    if isinstance(x, sp.logic.boolalg.BooleanAtom):
-        return bool(x)
-    if isinstance(x, sp.core.relational.Relational):
-        d = _sign(x.lhs - x.rhs)
-        op = x.rel_op
-        return {"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0, "==": d == 0, "!=": d != 0}[op]
-    return bool(x)
-
-
-def parse_value(s: str):
-    """Exact SymPy number from a z3kit value string: "p/q" or "d.ddd (root of poly)"."""
-    s = s.strip()
-    if "(root of" in s:
-        dec, poly = s.split("(root of", 1)
-        x = sp.Symbol("x")
-        P = sp.Poly(sp.sympify(poly.rstrip(") ").replace("^", "**")), x)
-        approx = sp.Float(dec.strip(), 60)
-        roots = [r for r in sp.real_roots(P)]
-        return min(roots, key=lambda r: abs(sp.N(r, 60) - approx))
-    return sp.Rational(s)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -268,8 +139,21 @@ class Obligation:
         """Names of the hypotheses (z3 obligations)."""
         if self.kind != "z3":
             return []
-        hyps, _ = self.build(Z3Num(), self.params)
+        _, hyps, _ = self.z3_build()
         return list(hyps)
+
+    def z3_build(self):
+        """``(N, hyps, claim)``: the z3 obligation's ``build`` in a fresh :class:`Z3Num` -- or, inside
+        :meth:`check`, the very terms its decision used, so that the vacuity search (the one hook, called from
+        check) does not build the step a second time: a build of a bound comparison runs SymPy's simplify
+        (0.2-0.4 s a call).  Outside check every call builds afresh, so a build that reads module state (a
+        monkeypatched definition, a mutant) is never served stale.  ``hyps`` is a fresh dict each time."""
+        got = self.__dict__.get("_z3_in_check")
+        if got is not None and got[0] == (id(self.build), repr(sorted(self.params.items(), key=str))):
+            return got[1], dict(got[2]), got[3]
+        N = Z3Num()
+        hyps, claim = self.build(N, self.params)
+        return N, hyps, claim
 
     # --------------------------------------------------------------------------------------------
     def check(self, timeout_s: float = 10.0) -> StepResult:
@@ -277,16 +161,19 @@ class Obligation:
         tmo = self.timeout_s if self.timeout_s is not None else timeout_s
         tmo = min(tmo, timeout_s) if self.timeout_s is not None else tmo
         try:
-            if self.kind == "z3":
-                res = self._check_z3(tmo)
-            elif self.kind == "sympy":
-                res = self._check_sympy()
-            else:
-                res = self._check_exact()
-        except Exception as exc:  # noqa: BLE001 -- a checker crash is UNKNOWN, never PROVED
-            res = StepResult(self.label, self.claim, UNKNOWN, {}, f"checker error: {exc!r}")
-        if res.verdict == PROVED:
-            res = self._vacuity(res)
+            try:
+                if self.kind == "z3":
+                    res = self._check_z3(tmo)
+                elif self.kind == "sympy":
+                    res = self._check_sympy()
+                else:
+                    res = self._check_exact()
+            except Exception as exc:  # noqa: BLE001 -- a checker crash is UNKNOWN, never PROVED
+                res = StepResult(self.label, self.claim, UNKNOWN, {}, f"checker error: {exc!r}")
+            if res.verdict == PROVED:
+                res = self._vacuity(res)
+        finally:
+            self.__dict__.pop("_z3_in_check", None)
         res.seconds = time.perf_counter() - t0
         res.source, res.expected, res.evidence = self.source, self.expected, self.evidence
         if not res.method:
@@ -297,8 +184,6 @@ class Obligation:
         """The one vacuity hook: a PROVED step must have a replayed assignment satisfying its hypotheses
         (:func:`proofs.vacuity.step_witness`).  Hypotheses that cannot hold make it UNKNOWN ("VACUOUS": a
         proof over an empty domain proves nothing), and so does a step without a replayed witness."""
-        from . import vacuity
-
         rec = vacuity.step_witness(self)
         res.vacuity = rec
         if rec["status"] == vacuity.VACUOUS:
@@ -309,8 +194,9 @@ class Obligation:
         return res
 
     def _check_z3(self, tmo) -> StepResult:
-        N = Z3Num()
-        hyps, claim = self.build(N, self.params)
+        N, hyps, claim = self.z3_build()
+        # kept for the rest of this check (the vacuity hook reads it); check() drops it when it returns
+        self.__dict__["_z3_in_check"] = ((id(self.build), repr(sorted(self.params.items(), key=str))), N, dict(hyps), claim)
         unknown = set(self.drop) - set(hyps)
         if unknown:
             raise KeyError(f"no hypotheses {sorted(unknown)} in {self.label}")
@@ -362,7 +248,16 @@ class Obligation:
 
     def _check_sympy(self) -> StepResult:
         lhs, rhs, points = self.build(self.params)
-        diff = sp.simplify(sp.expand(lhs - rhs))
+        raw = sp.expand(lhs - rhs)
+        # two exact shortcuts before SymPy's simplify (the costliest call of these steps, ~1 s for a radical
+        # identity); each decides only what the path below would decide, and otherwise leaves it to that path
+        if _normal_zero(raw):
+            return StepResult(self.label, self.claim, PROVED, {}, "lhs - rhs == 0 in rational normal form "
+                              "(radicands normalised, then cancel)", method="sympy identity")
+        early = self._sympy_point_refutation(lhs, rhs, raw, points)
+        if early is not None:
+            return early
+        diff = sp.simplify(raw)
         if diff == 0:
             return StepResult(self.label, self.claim, PROVED, {}, "simplify(lhs - rhs) == 0",
                               method="sympy identity")
@@ -385,6 +280,28 @@ class Obligation:
         return StepResult(self.label, self.claim, UNKNOWN, {},
                           f"simplify left {diff}; no separating point", method="sympy identity")
 
+    def _sympy_point_refutation(self, lhs, rhs, raw, points) -> "StepResult | None":
+        """REFUTED at the first test point (every value rational and meeting its symbol's SymPy assumptions)
+        where the unsimplified difference is provably non-zero and the independent replay confirms it; None
+        when no point does (then simplify decides, as before)."""
+        for pt in points:
+            try:
+                vals = {k: sp.Rational(v) for k, v in pt.items()}
+                if not all(vacuity.assumptions_hold(k, Fraction(int(v.p), int(v.q))) is True for k, v in vals.items()):
+                    continue
+                if _sign(raw.subs(vals)) == 0:
+                    continue
+            except Exception:  # noqa: BLE001 -- undecided here: simplify and the points below decide
+                continue
+            w = {str(k): str(v) for k, v in pt.items()}
+            ok, why = _sympy_replay(self, w)
+            if ok is True:
+                w["lhs"] = str(sp.N(lhs.subs(pt), 12))
+                w["rhs"] = str(sp.N(rhs.subs(pt), 12))
+                return StepResult(self.label, self.claim, REFUTED, w, "lhs - rhs != 0 exactly at the point",
+                                  method="sympy identity", replay=why)
+        return None
+
     def _check_exact(self) -> StepResult:
         out = self.fn(self.params)
         if len(out) != 3:
@@ -404,6 +321,17 @@ class Obligation:
                                   method="exact")
             return StepResult(self.label, self.claim, REFUTED, witness, reason, method="exact", replay=why)
         return StepResult(self.label, self.claim, verdict, witness, reason, method="exact")
+
+
+def _normal_zero(e) -> bool:
+    """``e`` is 0 as a rational function of its symbols and radicals, each radicand first brought to its
+    rational normal form (``cancel``): exact, and true only where simplify would find 0 as well."""
+    try:
+        e = e.replace(lambda x: x.is_Pow and not x.exp.is_Integer,
+                      lambda x: sp.Pow(sp.cancel(sp.together(x.base)), x.exp))
+        return sp.cancel(sp.together(sp.expand(e))) == 0
+    except Exception:  # noqa: BLE001 -- no decision here; simplify decides
+        return False
 
 
 def _replay_doc(fn) -> str:

@@ -32,6 +32,7 @@ from analysis import symbols as S
 
 from . import cor1, lemma_moment, phuong_phong as PP, thm4
 from . import thm4_arxiv as A
+from .lemmas import DOMAIN, beta
 from .obligation import ARB_RERUN, Theorem, exact_step, z3_step
 from .schedules import geo_base, geo_S_bound, geo_step, geo_term, harm_S_bound, harm_term, sqrt_base
 
@@ -114,7 +115,7 @@ def c_mono(N, p):
          "0 <= q_t <= G, 0 <= beta_{1t} <= beta1 < 1", "follow-up")
 def c_bound(N, p):
     H = {}
-    B, (b,) = A._beta(N, H, "beta1_t")
+    B, (b,) = beta(N, H, "beta1_t")
     q, G, al, s, c = (N.var(n) for n in ("q_t", "G", "alpha", "sqrt_t", "c_t"))
     H.update({"0<=q_t<=G": N.And(q >= 0, q <= G), "alpha>0": al > 0, "sqrt_t>=0": s >= 0,
               "c_t def": 2 * al * (1 - b) * c == s * q})
@@ -173,7 +174,7 @@ def _compare(N, p):
     g = A.to_num(N, gap(p["bound"], p.get("total")), env)
     for x in _with_sums(_bound(p["bound"]).expr).free_symbols | TOTALS[p.get("total") or p["bound"]]().free_symbols:
         A.to_num(N, x, env)
-    return A.domain_hypotheses(N, env, {**A._DOMAIN, **_PP_DOMAIN}), g >= 0
+    return A.domain_hypotheses(N, env, {**DOMAIN, **_PP_DOMAIN}), g >= 0
 
 
 @z3_step("PP4.1-geo[sum<=bound]", "final (beta1 lambda^(t-1)): the step bounds summed over the coordinates are <= "
@@ -238,7 +239,7 @@ def ax_step3(N, p):
          "alpha_t m_t^2/((1-beta1) q_t) (no monotone q needed); with m_0 = 0 this is also the base case", "follow-up")
 def ax_mpair(N, p):
     H = {}
-    B, (b0, b1) = A._beta(N, H, "b_t", "b_t1")
+    B, (b0, b1) = beta(N, H, "b_t", "b_t1")
     q, al, m = N.var("q_t"), N.var("alpha_t"), N.var("m_t")
     H.update({"q_t>0": q > 0, "alpha_t>0": al > 0})
     k = al * m * m / q
@@ -250,7 +251,7 @@ def ax_mpair(N, p):
          "(1-beta_{1,t-1}); base t = 1: v_hat_1 = v_1", "follow-up")
 def ax_l53(N, p):
     H = {}
-    B, (b0, b1) = A._beta(N, H, "beta1_tm1", "beta1_t")
+    B, (b0, b1) = beta(N, H, "beta1_tm1", "beta1_t")
     vh, v, G = N.var("v_hat_tm1"), N.var("v_t"), N.var("G")
     H.update({"v>=0": N.And(vh >= 0, v >= 0), "G>=0": G >= 0, "v_t<=G^2": v <= G * G,
               "IH": N.sqrt(vh) * (1 - B) <= G * (1 - b0)})
@@ -263,7 +264,7 @@ def ax_l53(N, p):
          "b_t sqrt(t-1), alpha_{t-1} = alpha/sqrt(t-1), q_{t-1} <= G/(1-beta1) (AX-L5.3), u_t <= D^2", "follow-up")
 def ax_uterm(N, p):
     H = {}
-    B, (b,) = A._beta(N, H, "beta1_t")
+    B, (b,) = beta(N, H, "beta1_t")
     qp, G, al, s, u, D2 = (N.var(n) for n in ("q_prev", "G", "alpha", "sqrt_tm1", "u_t", "D2"))
     H.update({"0<=q_prev, q_prev(1-beta1)<=G": N.And(qp >= 0, qp * (1 - B) <= G), "alpha>0": al > 0,
               "sqrt_tm1>0": s > 0, "u in [0,D2]": N.And(u >= 0, u <= D2)})
@@ -275,7 +276,7 @@ def ax_uterm(N, p):
          "q_t/(1-beta_{1t}) <= G/(1-beta1) (AX-L5.3)", "follow-up")
 def ax_cbound(N, p):
     H = {}
-    B, (b,) = A._beta(N, H, "beta1_t")
+    B, (b,) = beta(N, H, "beta1_t")
     q, G, al, s, c = (N.var(n) for n in ("q_t", "G", "alpha", "sqrt_t", "c_t"))
     H.update({"q_t>=0": q >= 0, "L5.3": q * (1 - B) <= G * (1 - b), "alpha>0": al > 0, "sqrt_t>=0": s >= 0,
               "c_t def": 2 * al * (1 - b) * c == s * q})

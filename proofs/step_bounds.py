@@ -11,6 +11,8 @@ import sympy as sp
 from analysis import bounds as AB
 from analysis import symbols as S
 
+from .lemmas import DOMAIN
+
 
 # ------------------------------------------------------------------------------------------------
 # The step bounds, one definition each (plain arithmetic: Z3 terms or SymPy expressions).
@@ -40,16 +42,6 @@ def step_bounds_total() -> sp.Expr:
     aT = S.sum_vhat_T_sqrt / AB.alpha_T
     return (abel_rhs(D2, S.beta1, aT, S.sum_beta1t_vhat) + step7_sum_rhs(D2, S.beta1, S.sum_beta1t_vhat)
             + mterm_sum_rhs(S.beta1, AB.moment_lemma_rhs()))
-
-
-# domain of the bound's symbols (the hypotheses of Theorem 4 that the comparison uses)
-_DOMAIN = {
-    "T>=1": lambda v: v["T"] >= 1, "alpha>0": lambda v: v["alpha"] > 0,
-    "0<=beta1<1": lambda v: (v["beta1"] >= 0, v["beta1"] < 1), "0<beta2<1": lambda v: (v["beta2"] > 0, v["beta2"] < 1),
-    "0<=gamma<1": lambda v: (v["gamma"] >= 0, v["gamma"] < 1), "D_inf>=0": lambda v: v["D_inf"] >= 0,
-    "data>=0": lambda v: tuple(v[k] >= 0 for k in ("sum_vhat_T_sqrt", "sum_g_norm", "sum_beta1t_vhat") if k in v),
-    "log(T)>=0": lambda v: v["log(T)"] >= 0,
-}
 
 
 def to_num(N, e, env: dict):
@@ -103,7 +95,7 @@ def compare(N, p, gap):
     g = to_num(N, gap, env)
     for x in AB.BOUNDS[p["bound"]].expr.free_symbols | step_bounds_total().free_symbols:
         to_num(N, x, env)  # every symbol of both sides gets its domain, even where it cancelled
-    return domain_hypotheses(N, env, _DOMAIN), g >= 0
+    return domain_hypotheses(N, env, DOMAIN), g >= 0
 
 
 def domain_hypotheses(N, env: dict, domain: dict) -> dict:

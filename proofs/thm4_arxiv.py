@@ -33,18 +33,11 @@ import sympy as sp
 
 
 from . import lemma_moment, thm4
-from .step_bounds import (_DOMAIN, abel_rhs, bound_gap, compare, domain_hypotheses,  # noqa: F401 -- used here and
+from .step_bounds import (abel_rhs, bound_gap, compare, domain_hypotheses,  # noqa: F401 -- used here and
                           mterm_sum_rhs, step7_sum_rhs, step_bounds_total, to_num)  # read as thm4_arxiv.X
 from .obligation import Theorem, sympy_step, z3_step
 from .phuong_phong import ineq1
-
-
-def _beta(N, H, *names):
-    """0 <= beta_{1t} <= beta1 < 1 for the named beta_{1t}; returns (beta1, [beta_{1t}...])."""
-    B = N.var("beta1")
-    bs = [N.var(n) for n in names]
-    H["0<=beta1_t<=beta1<1"] = N.And(*[b >= 0 for b in bs], *[b <= B for b in bs], B < 1)
-    return B, bs
+from .lemmas import beta
 
 
 def _cdef(N, H, key, c, a, b):
@@ -58,7 +51,7 @@ def _cdef(N, H, key, c, a, b):
          "0 <= beta_{1t}, beta_{1,t-1} <= beta1 < 1", "lean-note")
 def abel_term(N, p):
     H = {}
-    B, (b0, b1) = _beta(N, H, "beta1_tm1", "beta1_t")
+    B, (b0, b1) = beta(N, H, "beta1_tm1", "beta1_t")
     a0, a1, c0, c1 = N.var("a_tm1"), N.var("a_t"), N.var("c_tm1"), N.var("c_t")
     H["0<=a_tm1<=a_t"] = N.And(a0 >= 0, a1 >= a0)
     _cdef(N, H, "c_tm1 def", c0, a0, b0)
@@ -70,7 +63,7 @@ def abel_term(N, p):
          "with S_1 = beta_{11} a_1, u_1, u_2 in [0, D^2]", "derived")
 def abel_base(N, p):
     H = {}
-    B, (b1,) = _beta(N, H, "beta1_1")
+    B, (b1,) = beta(N, H, "beta1_1")
     a1, c1, u1, u2, D2 = N.var("a_1"), N.var("c_1"), N.var("u_1"), N.var("u_2"), N.var("D2")
     H["a_1>=0"] = a1 >= 0
     _cdef(N, H, "c_1 def", c1, a1, b1)
@@ -84,7 +77,7 @@ def abel_base(N, p):
          "beta_{1,T+1} a_{T+1}), Q_{T+1} = Q_T + c_{T+1}(u_{T+1} - u_{T+2})", "derived")
 def abel_step(N, p):
     H = {}
-    B, (b1,) = _beta(N, H, "beta1_T1")
+    B, (b1,) = beta(N, H, "beta1_T1")
     Q, St, a0, a1, c0, c1 = (N.var(n) for n in ("Q_T", "S_T", "a_T", "a_T1", "c_T", "c_T1"))
     u1, u2, D2 = N.var("u_T1"), N.var("u_T2"), N.var("D2")
     H["IH"] = Q + c0 * u1 <= abel_rhs(D2, B, a0, St)
@@ -99,7 +92,7 @@ def abel_step(N, p):
          "derived")
 def abel_close(N, p):
     H = {}
-    B, (b,) = _beta(N, H, "beta1_T")
+    B, (b,) = beta(N, H, "beta1_T")
     Q, St, a, c, u, D2 = (N.var(n) for n in ("Q_T", "S_T", "a_T", "c_T", "u_T1", "D2"))
     H["invariant"] = Q + c * u <= abel_rhs(D2, B, a, St)
     H["a_T>=0"] = a >= 0
@@ -116,7 +109,7 @@ def _step7_term(b, a, u):
          "beta1, beta_{11} a_1)", "derived")
 def s7_base(N, p):
     H = {}
-    B, (b,) = _beta(N, H, "beta1_1")
+    B, (b,) = beta(N, H, "beta1_1")
     a, u, D2 = N.var("a_1"), N.var("u_1"), N.var("D2")
     H["a_1>=0"] = a >= 0
     H["u in [0,D2]"] = N.And(u >= 0, u <= D2)
@@ -128,7 +121,7 @@ def s7_base(N, p):
          "step7_sum_rhs(S_T + beta_{1t} a_t)", "derived")
 def s7_step(N, p):
     H = {}
-    B, (b,) = _beta(N, H, "beta1_t")
+    B, (b,) = beta(N, H, "beta1_t")
     W, St, a, w, D2 = (N.var(n) for n in ("W_T", "S_T", "a_t", "w_t", "D2"))
     H["IH"] = W <= step7_sum_rhs(D2, B, St)
     # step 7 (proofs.thm4.step7, with a_t = q_t/alpha_t and u_t = d^2) for the new term

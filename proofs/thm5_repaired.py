@@ -22,6 +22,7 @@ from analysis import symbols as S
 from . import lemma_moment as LM
 from . import thm4, thm5
 from . import thm4_arxiv as A
+from .lemmas import DOMAIN, beta
 from .obligation import PROVED, Theorem, z3_step
 from .schedules import geo_base, geo_S_bound, geo_step, geo_term
 
@@ -35,7 +36,7 @@ def lemma3_term_rhs(zeta, beta1, W):
          "<= alpha_t m^2/((1-beta1) q_t) from Condition 2 (q_{t+1}/alpha_{t+1} >= q_t/alpha_t), no monotone q", "appendix")
 def step5nc(N, p):
     H = {}
-    B, (b0, b1) = A._beta(N, H, "b_t", "b_t1")
+    B, (b0, b1) = beta(N, H, "b_t", "b_t1")
     q0, q1, a0, a1, m = (N.var(n) for n in ("q_t", "q_t1", "alpha_t", "alpha_t1", "m_t"))
     H.update({"q>0": N.And(q0 > 0, q1 > 0), "alpha>0": N.And(a0 > 0, a1 > 0), "Condition 2": q1 * a0 >= q0 * a1})
     y = a0 * m * m / (2 * (1 - b0) * q0)
@@ -99,7 +100,7 @@ def final5(N, p):
                   A.to_num(N, num, env) * A.to_num(N, den, env) >= 0)  # num/den >= 0, times den^2
     for x in AB.BOUNDS[p["bound"]].expr.free_symbols | thm5_total().free_symbols:
         A.to_num(N, x, env)
-    return A.domain_hypotheses(N, env, {**A._DOMAIN, "zeta>0": lambda v: v["zeta"] > 0}), claim
+    return A.domain_hypotheses(N, env, {**DOMAIN, "zeta>0": lambda v: v["zeta"] > 0}), claim
 
 
 @z3_step("Cor2-vbound", "beta_{2t} = 1 - 1/t: v_t = mean of g_j^2 <= G^2 (induction step: (1-1/t) v + g^2/t <= G^2 "

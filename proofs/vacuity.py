@@ -6,7 +6,7 @@ Steps (:func:`step_witness`, called once per obligation from :meth:`proofs.oblig
 
 * ``z3``    Z3 (nlsat first: best at models) finds a model of the hypotheses *alone* (with the square-root
             side conditions, without the claim); the model is replayed by evaluating the same ``build`` in
-            exact SymPy arithmetic (:class:`proofs.obligation.SymNum`: rationals, algebraic numbers as
+            exact SymPy arithmetic (:class:`proofs.numsys.SymNum`: rationals, algebraic numbers as
             SymPy roots of their defining polynomials, true square roots) -- every hypothesis must be true
             there.  Hypotheses that Z3 finds unsat make the step VACUOUS.
 * ``sympy`` an identity over SymPy symbols: its hypotheses are the symbols' assumptions (positive, integer,
@@ -46,6 +46,8 @@ import z3
 
 from analysis import z3kit
 
+from .numsys import SymNum, parse_value, truth
+
 __all__ = ["step_witness", "statement_witness", "statements", "kernel_formula", "Eval", "WITNESS", "CLOSED", "VACUOUS", "NO_WITNESS", "OK"]
 
 WITNESS, CLOSED, VACUOUS, NO_WITNESS = "witness", "closed", "vacuous", "unknown"
@@ -80,10 +82,7 @@ def step_witness(ob, timeout_s: float = TIMEOUT_S) -> dict:
 
 
 def _z3_witness(ob, timeout_s):
-    from .obligation import SymNum, Z3Num, _truth, parse_value
-
-    N = Z3Num()
-    hyps, _claim = ob.build(N, ob.params)
+    N, hyps, _claim = ob.z3_build()  # the terms the decision used (built once per obligation)
     used = {k: h for k, h in hyps.items() if k not in ob.drop}
     names = list(N.vars)
     if not used and not N.side:
@@ -99,7 +98,7 @@ def _z3_witness(ob, timeout_s):
     vals = {n: parse_value(r.model[n]) for n in names}
     try:
         hs, _ = ob.build(SymNum(vals), ob.params)
-        false = [k for k in used if not _truth(hs[k])]
+        false = [k for k in used if not truth(hs[k])]
     except (ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
         return {"status": NO_WITNESS, "witness": dict(r.model), "reason": f"model did not replay: {exc}"}
     if false:
@@ -132,7 +131,7 @@ _ASSUME = {
 }
 
 
-def _assumptions_hold(sym, v: Fraction):
+def assumptions_hold(sym, v: Fraction):
     """True/False/None: does the exact value ``v`` meet every assumption SymPy holds for ``sym``?"""
     for name, val in sym.assumptions0.items():
         if val is None:
@@ -155,7 +154,7 @@ def _sympy_witness(ob, timeout_s):
     for cands in ((Fraction(1, 2), 2, 1, 3, 0, -1), (Fraction(3, 7), 3, Fraction(5, 2), 5, -2)):
         gen = {}
         for sym in syms:
-            ok = [c for c in cands if _assumptions_hold(sym, Fraction(c)) is True]
+            ok = [c for c in cands if assumptions_hold(sym, Fraction(c)) is True]
             if ok:
                 gen[sym] = sp.Rational(Fraction(ok[0]).numerator, Fraction(ok[0]).denominator)
         points = list(points) + [gen]
@@ -167,7 +166,7 @@ def _sympy_witness(ob, timeout_s):
             q = sp.Rational(pt[s])
             vals[s] = Fraction(int(q.p), int(q.q))
         else:
-            bad = [str(s) for s in syms if _assumptions_hold(s, vals[s]) is not True]
+            bad = [str(s) for s in syms if assumptions_hold(s, vals[s]) is not True]
             if bad:
                 why.append(f"assumptions of {bad} not met")
                 continue
@@ -591,10 +590,7 @@ def kernel_formula(text: str):
     """The z3 formula of a kernel proof whose printed form is ``text`` (as the audit's JSON records it)."""
     from . import kernel as K
 
-    for pf, _kind, _name in list(K._LEDGER.values()):
-        if str(pf.thm) == text:
-            return pf.thm
-    return None
+    return K.formula_of(text)
 
 
 def statements(theorems: list[dict], timeout_s: float = TIMEOUT_S) -> list[str]:

@@ -49,7 +49,7 @@ MUTANTS = [
      [V + "test_undecided_replay_of_a_z3_model_is_unknown"]),
     ("hypotheses-not-rechecked", "proofs/obligation.py", "bad = [k for k, h in hyps.items() if k not in self.drop and not _truth(h)]",
      "bad = []", [V + "test_replay_rechecks_the_hypotheses_at_the_witness"]),
-    ("strict-slip-in-truth", "proofs/obligation.py", '">": d > 0,', '">": d >= 0,',
+    ("strict-slip-in-truth", "proofs/numsys.py", '">": d > 0,', '">": d >= 0,',
      [V + "test_sign_is_exact_and_refuses_to_guess"]),
     ("undecided-simplify-proved", "proofs/obligation.py", "        if diff == 0:\n", "        if diff == 0 or not points:\n",
      [V + "test_undecided_sympy_simplification_is_not_proved"]),

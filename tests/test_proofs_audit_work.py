@@ -1,0 +1,142 @@
+"""The audit does each piece of work once (issue 20, deliverable 8: the audit's time), checked by counting, never
+by timing:
+
+* a statement's formula is found in the kernel's ledger without printing the whole ledger: z3's Python
+  pretty-printer took most of the audit's time when every ledger proof (about 2000) was printed once per
+  statement; now a proof is printed at most once per process and the certified statement proofs are looked at
+  first;
+* a step shared by two theorems is decided, cross-checked and witnessed once (one solver call of each kind).
+"""
+from __future__ import annotations
+
+import importlib
+
+import z3
+
+from analysis import z3kit
+from proofs import kernel as K
+from proofs import registry, vacuity
+from proofs.obligation import Theorem, z3_step
+
+AU = importlib.import_module("proofs.audit")  # the module (proofs.audit is also the name of its function)
+
+
+class _Prints:
+    """Counts z3's pretty-printings (``str`` of a z3 term), whoever asks for them."""
+
+    def __init__(self, monkeypatch):
+        self.n = 0
+        orig = z3.AstRef.__str__
+
+        def counted(e):
+            self.n += 1
+            return orig(e)
+
+        monkeypatch.setattr(z3.AstRef, "__str__", counted)
+
+
+def test_a_certified_statement_is_found_by_printing_it_alone(monkeypatch):
+    x = z3.Real("x_lookup")
+    others = [K.prove(z3.ForAll([x], x * x + k >= k), name=f"filler {k}") for k in range(30)]
+    st = K.prove(z3.ForAll([x], z3.Implies(x >= 1, x * x >= x)), name="the statement")
+    K.certify(st)
+    text, other = str(st.thm), str(others[3].thm)
+    prints = _Prints(monkeypatch)
+    assert K.formula_of(text).eq(st.thm)
+    assert prints.n <= 1, prints.n  # the certified proof only, not the 30 fillers nor the rest of the ledger
+    # a formula that only an uncertified proof carries is still found (the rest of the ledger, newest first) ...
+    f = K.formula_of(other)
+    assert f is not None and f.eq(others[3].thm)
+    # ... and each proof is printed at most once: asking again, or for an absent formula twice, prints no proof twice
+    ledger = len(K.ledger_proofs())
+    assert K.formula_of(other).eq(others[3].thm)
+    assert K.formula_of("ForAll(x, x > x)") is None
+    assert K.formula_of("ForAll(x, x > x)") is None
+    assert prints.n <= ledger, (prints.n, ledger)
+    # the audit's lookup (proofs.vacuity, once per statement) goes through the kernel's: nothing printed again
+    prints.n = 0
+    assert vacuity.kernel_formula(text).eq(st.thm)
+    assert vacuity.kernel_formula(text).eq(st.thm)
+    assert prints.n <= 1, prints.n
+
+
+@z3_step("shared", "x > 0 => x + 1 > 1", "derived")
+def _shared(N, p):
+    x = N.var("x_shared")
+    return {"x>0": x > 0}, x + 1 > 1
+
+
+def test_a_step_shared_by_two_theorems_is_decided_and_witnessed_once(monkeypatch):
+    calls = {"prove": 0, "cvc5": 0, "find": 0}
+
+    def count(name, f):
+        def g(*a, **k):
+            calls[name] += 1
+            return f(*a, **k)
+        return g
+
+    monkeypatch.setattr(z3kit, "prove", count("prove", z3kit.prove))
+    monkeypatch.setattr(z3kit, "confirm_unsat", count("cvc5", z3kit.confirm_unsat))
+    monkeypatch.setattr(z3kit, "find", count("find", z3kit.find))
+    vacuity._CACHE.clear()
+    ths = {tid: Theorem(tid, tid, [_shared], lambda r: "") for tid in ("demo-a", "demo-b")}
+    monkeypatch.setattr(registry, "THEOREMS", ths)
+    out = AU.run_audit(["demo-a", "demo-b"], 10.0)
+    a, b = (th["steps"][0] for th in out)
+    assert a["verdict"] == b["verdict"] == "proved" and a["vacuity"]["status"] == "witness"
+    assert b.get("reused_from") == "demo-a" and not a.get("reused_from")
+    assert calls["prove"] == 1 and calls["find"] == 1, calls  # one decision, one witness search
+    assert calls["cvc5"] <= 1, calls
+
+
+def test_sympy_steps_are_decided_without_simplify_and_as_before(monkeypatch):
+    """The audit's SymPy identities are decided by the exact shortcuts (rational normal form; a replayed test
+    point), not by sp.simplify (about 1 s a radical identity); a claim they cannot decide still reaches it."""
+    import sympy as sp
+
+    from proofs import obligation as O
+    from proofs.thm6 import T62, T62_printed
+
+    calls = []
+    real = sp.simplify
+    monkeypatch.setattr(O.sp, "simplify", lambda e, *a, **k: calls.append(e) or real(e, *a, **k))
+    assert T62.check().verdict == "proved" and T62_printed.check().verdict == "refuted" and calls == []
+    C = sp.Symbol("C", positive=True)
+    x = sp.Symbol("x")
+
+    def step(lhs, rhs, pts):
+        return O.Obligation("demo", "demo", "derived", "sympy", build=lambda p: (lhs, rhs, pts))
+
+    # true for C > 0 only: the point C = -3 violates C's assumption and must not refute it
+    assert step(sp.sqrt(C ** 2), C, [{C: -3}, {C: 2}]).check().verdict == "proved"
+    # false: refuted at the one point where the difference is non-zero, and replayed
+    r = step(x ** 2, x, [{x: 0}, {x: 1}, {x: 3}]).check()
+    assert r.verdict == "refuted" and r.witness["x"] == "3" and r.replay
+    # an identity the normal form misses (a trigonometric one) still gets simplify's word
+    calls.clear()
+    assert step(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1), [{x: 1}]).check().verdict == "proved" and calls
+    # no shortcut proves a false claim that has no test point: simplify leaves a difference, UNKNOWN
+    assert step(x + 1, x, []).check().verdict == "unknown"
+
+
+def test_a_z3_step_is_built_once_per_check_and_afresh_outside_it():
+    """The decision and the vacuity search of one check read the same Z3 terms (one Z3Num build); the exact
+    replay still builds in SymPy; outside a check every build is fresh (a patched definition is never stale)."""
+    from proofs.numsys import SymNum, Z3Num
+
+    seen = []
+
+    @z3_step("built", "x > 1 => x * x > x", "derived")
+    def built(N, p):
+        seen.append(type(N))
+        x = N.var("x_built")
+        return {"x>1": x > 1}, x * x > x
+
+    vacuity._CACHE.clear()
+    r = built.check()
+    assert r.verdict == "proved" and r.vacuity["status"] == "witness"
+    assert seen.count(Z3Num) == 1 and seen.count(SymNum) == 1, seen
+    assert "_z3_in_check" not in built.__dict__  # nothing kept once the check returns
+    seen.clear()
+    K.closed_formula(built), built.z3_build()
+    assert seen == [Z3Num, Z3Num]
