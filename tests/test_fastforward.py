@@ -256,6 +256,18 @@ def test_unknown_when_no_box_is_invariant():
     assert r.status == UNKNOWN and "invariant" in r.why_not and r.x_T is None
 
 
+def test_a_rotated_phase_without_a_box_falls_back_to_phase_0():
+    """ADOPT on Section 5: at the rotated phase a state component passes near 0, so a box relative to it
+    is too thin to be invariant and the settled state looked hopeless there (UNKNOWN, "no box is
+    invariant") although phase 0 has a box; the rotated try now scales each component by its size at
+    phase 0 and, failing that, returns to phase 0 instead of giving up."""
+    fam = build("section5-online")
+    row = next(r for r in ROWS if r.key == "adopt")
+    r = fast_forward(method_for(row, fam), fam.sequence, 10 ** 9, x1=fam.x1)
+    assert r.certified, r.why_not
+    assert max(r.radii().values()) < 1e-12
+
+
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_adamx_with_constant_beta1_is_certified(problem):
     """AdamX with a constant beta1 multiplies v_hat by (1-b1)^2/(1-b1)^2 = 1: the rule now takes AMSGrad's

@@ -486,7 +486,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     h1 = method.rule.Hyper(**{k: (arb(1) if k == "alpha" else B.num(v)) for k, v in method.numbers.items()})
     stateless = method.rule.key[0] == "sgd"  # SGD's state (a counter) never enters the step
 
-    def box_at(t0, st):
+    def box_at(t0, st, settled_raises=True, scale=None):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
@@ -494,7 +494,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         for rel in RELS:
             if rel < 10 * moved:  # a box smaller than one period's move cannot be invariant: skip the try
                 continue
-            X = type(st)(*[arb(v.mid(), abs(v.mid()) * rel + 2 * v.rad()) for v in st])
+            # each component's radius relative to its size (or to a given scale: at another phase a
+            # component may pass near 0, where a relative box is too thin to be invariant)
+            X = type(st)(*[arb(v.mid(), (abs(v.mid()) if scale is None else max(abs(v.mid()), sc)) * rel
+                               + 2 * v.rad()) for v, sc in zip(st, scale or st)])
             Y = X
             W = []
             before = LB.alpha_reads
@@ -525,6 +528,8 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             if rel == RELS[0] or not moved:
                 moved = max(abs(float((y_ - x_).mid())) / max(abs(float(x_.mid())), 1e-300) for x_, y_ in zip(X, Y))
         if moved < 1e-27:
+            if not settled_raises:
+                return False  # settled, no box at this phase: the caller falls back to another phase
             raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
                            "is invariant in ball arithmetic: a component that does not contract (e.g. Yogi's v, "
                            "moved by -+(1-beta2) g^2 each round: an isometry) grows by the outward rounding of "
@@ -579,13 +584,17 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             if best is None or score > best:
                 best, r = score, rr
     if r:
+        scale0 = [abs(v.mid()) for v in state]  # the components' sizes at phase 0
         exact_to(done + r)
-        box = box_at(done + 1, state)
+        # at another phase the relative box may fail for good (a component near 0 there): a settled state
+        # with no box is not UNKNOWN here but a reason to go back to phase 0
+        box = box_at(done + 1, state, settled_raises=False, scale=scale0)
         for _ in range(16):  # the state may need a few more periods at this phase
             if box is not None or done + 5 * n >= T:
                 break
             exact_to(done + n)
-            box = box_at(done + 1, state)
+            box = box_at(done + 1, state, settled_raises=False, scale=scale0)
+        box = box or None
         if box is None and done + 2 * n < T:  # back to phase 0, where the box was proved: no rotation
             exact_to(done + (n - (done % n)) % n)
             box = box_at(done + 1, state)
