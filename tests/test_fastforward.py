@@ -128,6 +128,25 @@ def test_1e8_agrees_with_the_float_engine(problem, name):
         assert abs(getattr(ref, f) - float(getattr(r, f).mid())) <= 1e-9 + float(getattr(r, f).rad())
 
 
+@pytest.mark.slow
+def test_slow_settling_state_is_certified_and_agrees_with_the_float_engine():
+    """Adam at (0.95, 0.9999) on g = (221, -1 x 220) (our reading of the issue's C = 221 case; alpha = 1,
+    x1 = 0): beta2 = 0.9999 needs ~4e5 exact rounds before the box is tight enough for an undecided drift
+    (D contains 0) to give interior blocks; with the old doubling the box stopped at 1e-7 and the run
+    ended UNKNOWN after 146 s of explicit rounds.  At 10^7 (~2 s, mostly the exact phase) its balls hold
+    the float run's values."""
+    m = make("adam", alpha=1, beta1="0.95", beta2="0.9999")
+    p = Periodic(pattern=[221] + [-1] * 220)
+    T = 10 ** 7
+    r = fast_forward(m, p, T, x1=0)
+    assert r.certified, r.why_not
+    ref = simulate(m, p, T, x1=0, checkpoints=[], fast_forward=False)
+    tol_avg = 10 * T * 2.0 ** -53 * 221
+    assert abs(ref.avg_regret - float(r.avg_regret.mid())) <= tol_avg + float(r.avg_regret.rad())
+    for f in ("x_T", "x_played"):
+        assert abs(getattr(ref, f) - float(getattr(r, f).mid())) <= 1e-9 + float(getattr(r, f).rad())
+
+
 # ---- regimes ------------------------------------------------------------------------------------------
 def regimes(r):
     return [g[0] for g in r.regimes]
