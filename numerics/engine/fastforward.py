@@ -576,13 +576,13 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     if Dmid != 0:
         # the score of phase rr is the smallest suffix sum (towards the drift) of the rotated period: with
         # prefix sums P, a suffix from i of rotation rr is P[n] - P[rr + i] + P[rr] (wrapping), in O(n) per rr
+        import numpy as np
+
         sg_ = 1 if Dmid > 0 else -1
-        P_ = list(itertools.accumulate(u_ + u_, initial=0.0))
-        best = None
-        for rr in range(n):
-            score = min(P_[rr + n] - P_[rr + i] for i in range(n)) * sg_
-            if best is None or score > best:
-                best, r = score, rr
+        P_ = np.array(list(itertools.accumulate(u_ + u_, initial=0.0)))
+        win = np.lib.stride_tricks.sliding_window_view(P_[:2 * n - 1], n)  # row rr: P_[rr .. rr + n - 1]
+        scores = (P_[n:2 * n][:, None] - win).min(axis=1) * sg_
+        r = int(np.argmax(scores))  # the first best, as before
     if r:
         scale0 = [abs(v.mid()) for v in state]  # the components' sizes at phase 0
         exact_to(done + r)
