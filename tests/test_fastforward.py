@@ -273,6 +273,7 @@ def test_unknown_when_no_box_is_invariant():
     fam = build("thm1")
     r = fast_forward(fam.method("yogi"), fam.sequence, 10 ** 9, x1=fam.x1)
     assert r.status == UNKNOWN and "invariant" in r.why_not and r.x_T is None
+    assert "escaping the largest box tried" in r.why_not and ": v (image radius" in r.why_not  # names v
 
 
 def test_a_rotated_phase_without_a_box_falls_back_to_phase_0():

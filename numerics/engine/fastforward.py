@@ -486,11 +486,14 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     h1 = method.rule.Hyper(**{k: (arb(1) if k == "alpha" else B.num(v)) for k, v in method.numbers.items()})
     stateless = method.rule.key[0] == "sgd"  # SGD's state (a counter) never enters the step
 
+    box_fail = []  # (round, escaped components) of each failed box try, for why_not
+
     def box_at(t0, st, settled_raises=True, scale=None):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
         moved = 0.0
+        escaped = []
         for rel in RELS:
             if rel < 10 * moved:  # a box smaller than one period's move cannot be invariant: skip the try
                 continue
@@ -527,13 +530,20 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                 return rel, W
             if rel == RELS[0] or not moved:
                 moved = max(abs(float((y_ - x_).mid())) / max(abs(float(x_.mid())), 1e-300) for x_, y_ in zip(X, Y))
+            # which components escaped the box (for why_not): name, and the image's radius over the box's
+            fields = getattr(type(st), "_fields", None) or [f"#{j}" for j in range(len(st))]
+            escaped = [(f_, float(y_.rad()) / max(float(x_.rad()), 1e-300)) for f_, x_, y_ in zip(fields, X, Y)
+                       if not x_.contains(y_)]
         if moved < 1e-27:
             if not settled_raises:
                 return False  # settled, no box at this phase: the caller falls back to another phase
+            which = ", ".join(f"{f_} (image radius {q_:.6g}x the box's)" for f_, q_ in escaped) or "none named"
             raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
                            "is invariant in ball arithmetic: a component that does not contract (e.g. Yogi's v, "
                            "moved by -+(1-beta2) g^2 each round: an isometry) grows by the outward rounding of "
-                           "each operation".format(moved))
+                           "each operation; escaping the largest box tried (relative {:g}) at round {}: {}"
+                           .format(moved, RELS[-1], t0, which))
+        box_fail.append((t0, escaped))
         return None
 
     # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x, so the
@@ -560,8 +570,15 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                     break
                 dist = max(dist or 0.0, got)  # the box (or the bias corrections' hull) is still too wide
         if t_next + n > exact_max:
+            td, dd = hist[-1]
+            tail = f"at round {td} one period still moves it by a relative {dd:.1e}"
+            if box_fail and box_fail[-1][1]:
+                tail += "; escaping the largest box tried (relative {:g}) at round {}: {}".format(
+                    RELS[-1], box_fail[-1][0], ", ".join(f"{f_} (image radius {q_:.6g}x the box's)"
+                                                         for f_, q_ in box_fail[-1][1]))
             raise _Unknown(f"no invariant box of the state within {exact_max} exact rounds (the state does not "
-                           f"settle onto a periodic orbit, or too slowly)")
+                           f"settle onto a periodic orbit, or too slowly, or a component does not contract): "
+                           f"{tail}")
         t_next = _next_round(hist, n, rel_wanted, dist, box is not None)
         t_next = min(t_next, exact_max)
         if t_next + 4 * n >= T:
