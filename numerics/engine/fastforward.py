@@ -488,14 +488,16 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
 
     box_fail = []  # (round, escaped components) of each failed box try, for why_not
 
-    def box_at(t0, st, settled_raises=True, scale=None):
+    def box_at(t0, st, settled_raises=True, scale=None, hint=0.0):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
         moved = 0.0
         escaped = []
         for rel in RELS:
-            if rel < 10 * moved:  # a box smaller than one period's move cannot be invariant: skip the try
+            # a box smaller than one period's move, or than a hundredth of the state's predicted distance to
+            # its orbit (which the states to come will cover), cannot be invariant: skip the try (a cost only)
+            if rel < 10 * moved or (rel < hint / 100 and rel != RELS[-1]):
                 continue
             # each component's radius relative to its size (or to a given scale: at another phase a
             # component may pass near 0, where a relative box is too thin to be invariant)
@@ -563,7 +565,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         # below the radius wanted, or where no later try is allowed: each try costs about a period of rounds
         dist = _distance(hist, n)
         if dist is None or dist <= rel_wanted or last_chance:
-            box = box_at(done + 1, state)
+            box = box_at(done + 1, state, hint=dist or 0.0)
             if box is not None:
                 got = max(box[0], _wrel(box[1]))
                 if got <= rel_wanted or last_chance:
