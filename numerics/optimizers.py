@@ -233,6 +233,7 @@ def _adam_rule(*, schedule, bias_correction_m, bias_correction_v, eps_inside, am
     # the switches as plain constants: the engine's compiler folds the branches below
     bcm, eps_in, ams, adx = bool(bias_correction_m), bool(eps_inside), bool(amsgrad), bool(adamx)
     b2_key = None if beta2_schedule is None else getattr(beta2_schedule, "__name__", "user")
+    b1_const = beta1_schedule == "constant"
 
     def make(B):
         sqrt, maximum, safe_div, power, num = B.sqrt, B.maximum, B.safe_div, B.power, B.num
@@ -254,12 +255,17 @@ def _adam_rule(*, schedule, bias_correction_m, bias_correction_v, eps_inside, am
             # what the running max is taken over (optax: the bias-corrected v)
             v_for_max = v / (one - power(h.beta2, t)) if before_max else v
             if adx:
-                if t == S.FIRST_ROUND:
-                    ratio = one
+                if b1_const:  # (1-b1)^2/(1-b1)^2 = 1 exactly (1 * x = x in IEEE too): the max of AMSGrad; in
+                    # balls the product would widen v_hat by outward rounding every round, and no box of
+                    # the fast-forward engine could be invariant
+                    v_hat = maximum(state.v_hat, v_for_max)
                 else:
-                    r = (one - bt1) / (one - beta1_t(h.beta1, h.lam, t - 1))
-                    ratio = r * r
-                v_hat = maximum(ratio * state.v_hat, v_for_max)
+                    if t == S.FIRST_ROUND:
+                        ratio = one
+                    else:
+                        r = (one - bt1) / (one - beta1_t(h.beta1, h.lam, t - 1))
+                        ratio = r * r
+                    v_hat = maximum(ratio * state.v_hat, v_for_max)
             elif ams:
                 v_hat = maximum(state.v_hat, v_for_max)
             else:

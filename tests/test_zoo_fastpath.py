@@ -58,14 +58,14 @@ def test_fast_and_float_confirmations_agree_where_both_decide(cases, key, proble
 
 
 def test_why_not_falls_back_to_the_float_simulation(cases):
-    """AdamW reads x (the fast path does not apply); AdamX applies structurally but no invariant box is
+    """AdamW reads x (the fast path does not apply); Yogi applies structurally but no invariant box is
     proved (the run ends UNKNOWN): both fall back to float rounds, with the reason."""
     case = cases["thm1"]
     s = Z.simulate(_meth("adamw", case), case, 2000)
     assert s["method"].startswith("float64") and s["T"] == 2000 and "reads x" in s["fast_forward_why_not"]
-    s = Z.simulate(_meth("adamx", case), case, 2000)
+    s = Z.simulate(_meth("yogi", case), case, 2000)
     assert s["method"].startswith("float64") and s["T"] == 2000 and "invariant" in s["fast_forward_why_not"]
-    assert Z.fast_simulate(_meth("adamx", case), case) == {"why_not": s["fast_forward_why_not"]}
+    assert Z.fast_simulate(_meth("yogi", case), case) == {"why_not": s["fast_forward_why_not"]}
 
 
 def test_an_undecided_ball_run_is_not_agreement(cases, monkeypatch):

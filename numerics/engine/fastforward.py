@@ -31,6 +31,7 @@ A certified result has ``status`` PROVED (:mod:`numerics.verdicts`, the statuses
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -50,9 +51,14 @@ LINEAR_IN_ALPHA_T = ("sgd", "adam", "sgdm", "adamax", "adabelief", "yogi", "lion
                      "adadelta")
 THRESHOLD = 10 ** 7  # simulate takes the fast path from this T on (below it brute force is < ~1 s)
 RELS = (1e-30, 1e-26, 1e-22, 1e-18, 1e-14, 1e-10, 1e-7)  # invariant-box radii tried, smallest first
-REL_WANTED = 1e-26  # the exact phase is extended (within budget) until a box this tight (or 1e-18 / sqrt(T),
-# whichever is larger: x's radius grows like rel sqrt(T)) is proved
+REL_WANTED = 1e-26  # the tightest box the exact phase is extended for (within budget)
+OUT_REL_WANTED = 1e-15  # the output radius wanted (relative; the issue's target is 1e-12): the box wanted at
+# T is OUT_REL_WANTED / (2 sqrt(T)), since x's radius grows like 2 alpha rel sqrt(T) (see _rel_wanted)
+LOOSE_WAIT = 4  # a pinned block with undecided offsets is postponed (explicit periods) until tau = 4 t0 at most,
+# when its widening of R_T is not negligible
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
+EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
+SUM_PREC = 128  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
 # steps are enclosed (the state's distance to its periodic orbit) and how far the weights
@@ -332,6 +338,59 @@ def _zeta_diff(flint, s, q0, q1):
     return flint.arb(s).zeta(q0) - flint.arb(s).zeta(q1)
 
 
+def _rel_wanted(T: int) -> float:
+    """The invariant box's relative radius wanted for a run to T: the late steps' balls widen x by about
+    2 alpha rel sqrt(T) (interior regime, the worst), so rel = OUT_REL_WANTED / (2 sqrt(T)), kept in
+    [REL_WANTED, 1e-10] (below REL_WANTED the exact phase would outlast any gain)."""
+    return max(REL_WANTED, min(1e-10, OUT_REL_WANTED / (2 * T ** 0.5)))
+
+
+def _moved(s0, s1) -> float:
+    """The largest relative change of a state component between two rounds of the same phase (midpoints,
+    floats: it only schedules the box tries, which prove or fail on their own)."""
+    out = 0.0
+    for a_, b_ in zip(s0, s1):
+        diff = float((b_ - a_).mid())  # in balls first: a float difference of the midpoints stops at 1e-16
+        out = max(out, abs(diff) / max(abs(float(b_.mid())), 1e-300))
+    return out
+
+
+def _distance(hist, n):
+    """Predicted distance of the state to its periodic orbit, relative (None: not yet predictable): with the
+    movement per period d falling geometrically at rho^n per period, the distance is d / (1 - rho^n)."""
+    if not hist:
+        return None
+    t1, d1 = hist[-1]
+    if d1 == 0:
+        return 0.0
+    if len(hist) < 2:
+        return None
+    t0_, d0 = hist[-2]
+    if not 0 < d1 < d0:
+        return None
+    c = (d1 / d0) ** (n / (t1 - t0_))  # per period
+    return d1 / (1 - c) if c < 1 else None
+
+
+def _next_round(hist, n, rel_wanted, dist, had_box):
+    """Where to look next: the round where the predicted distance reaches rel_wanted / 4 (at most 4x the
+    rounds so far), 1.25x the rounds if the prediction was reached but the box was not tight enough, else
+    double (the first looks, or no geometric approach seen)."""
+    import math
+
+    t1, d1 = hist[-1]
+    target = None
+    if dist is not None and dist > rel_wanted and len(hist) >= 2 and 0 < d1 < hist[-2][1]:
+        t0_, d0 = hist[-2]
+        rate = math.log(d1 / d0) / (t1 - t0_)  # log of the per-round contraction (< 0)
+        target = t1 + math.log(rel_wanted / (2 * dist)) / rate
+        target = min(target, 4 * t1)
+    if target is None:
+        target = t1 * 5 / 4 if (dist is not None and dist <= rel_wanted) or had_box else 2 * t1
+    target = max(target, t1 + n)
+    return int(-(-math.ceil(target) // n) * n)  # a whole number of periods: the box is tried at phase 0
+
+
 def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=None,
                  exact_max: int = EXACT_MAX, explicit_max: int = EXPLICIT_MAX) -> FastForwardResult:
     """x_T, x_played, R_T, R_T/T as arb balls (see the module doc), or UNKNOWN with why_not.
@@ -353,7 +412,9 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
     T = int(T)
     ok, why = fast_forward_applies(method, problem, T, x1)
     res = FastForwardResult(UNKNOWN, T, why_not=why, prec=prec,
-                            versions={"python-flint": flint.__version__, "prec_bits": prec})
+                            versions={"python-flint": flint.__version__, "prec_bits": prec,
+                                      "exact_phase_prec_bits": min(prec, EXACT_PREC),
+                                      "zeta_sum_prec_bits": min(prec, SUM_PREC)})
     if not ok:
         return res
     B = ArbBackend(prec)
@@ -388,8 +449,11 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         return loss - B.num(min(problem.lo * s, problem.hi * s))  # exact min over the box (linear loss)
 
     # ---- 1. exact phase --------------------------------------------------------------------------------
-    S = _ScalarArb(B)
-    S.prec = B.prec
+    # the exact phase at EXACT_PREC bits at most: its balls only need to be far tighter than the box
+    # (rel >= REL_WANTED = 1e-26), and arb's operations are ~25% cheaper at 128 bits than at 192
+    BX = ArbBackend(min(B.prec, EXACT_PREC))
+    S = _ScalarArb(BX)
+    S.prec = BX.prec
     for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers _ScalarArb leaves out
         if not hasattr(S, name):
             setattr(S, name, getattr(B, name))
@@ -412,7 +476,8 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         nonlocal x, xp, loss, state, done
         while done < t_end:
             nxt = min([s for s in stops if s > done] + [t_end])
-            x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
+            with BX.precision():
+                x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
             state = method.rule.State(*st)
             done = nxt
             if done in stops:
@@ -442,21 +507,31 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     h1 = method.rule.Hyper(**{k: (arb(1) if k == "alpha" else B.num(v)) for k, v in method.numbers.items()})
     stateless = method.rule.key[0] == "sgd"  # SGD's state (a counter) never enters the step
 
-    def box_at(t0, st):
+    box_fail = []  # (round, escaped components) of each failed box try, for why_not
+
+    def box_at(t0, st, settled_raises=True, scale=None, hint=0.0):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
         moved = 0.0
+        escaped = []
         for rel in RELS:
-            if rel < 10 * moved:  # a box smaller than one period's move cannot be invariant: skip the try
+            # a box smaller than one period's move, or than a hundredth of the state's predicted distance to
+            # its orbit (which the states to come will cover), cannot be invariant: skip the try (a cost only)
+            if rel < 10 * moved or (rel < hint / 100 and rel != RELS[-1]):
                 continue
-            X = type(st)(*[arb(v.mid(), abs(v.mid()) * rel + 2 * v.rad()) for v in st])
+            # each component's radius relative to its size (or to a given scale: at another phase a
+            # component may pass near 0, where a relative box is too thin to be invariant)
+            X = type(st)(*[arb(v.mid(), (abs(v.mid()) if scale is None else max(abs(v.mid()), sc)) * rel
+                               + 2 * v.rad()) for v, sc in zip(st, scale or st)])
             Y = X
             W = []
             before = LB.alpha_reads
+            W1 = []
             try:
                 for i, g in enumerate(gs):
                     step, Y, _ = l_update(h1, g, Y, LateT(t0 + i, T))
+                    W1.append(step)
             except TypeError as exc:
                 raise _Unknown(f"the late period map has no enclosure: {exc}")
             if LB.alpha_reads - before != n:
@@ -465,7 +540,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             W = None
             if stateless or all(x_.contains(y_) for x_, y_ in zip(X, Y)):
                 # the steps over the whole box: the box's radius is the remainder of the state's approach
-                # to its periodic orbit (REMAINDER_SCALE < 1 only in the test that breaks it)
+                # to its periodic orbit (REMAINDER_SCALE < 1 only in the test that breaks it); the pass above
+                # already stepped X itself, so its steps are the W of the box
+                if REMAINDER_SCALE == 1:
+                    return rel, W1
                 Y = X if REMAINDER_SCALE == 1 else type(st)(*[arb(v.mid(), (abs(v.mid()) * rel + 2 * v.rad())
                                                                   * REMAINDER_SCALE) for v in st])
                 W = []
@@ -475,49 +553,88 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                 return rel, W
             if rel == RELS[0] or not moved:
                 moved = max(abs(float((y_ - x_).mid())) / max(abs(float(x_.mid())), 1e-300) for x_, y_ in zip(X, Y))
+            # which components escaped the box (for why_not): name, and the image's radius over the box's
+            fields = getattr(type(st), "_fields", None) or [f"#{j}" for j in range(len(st))]
+            escaped = [(f_, float(y_.rad()) / max(float(x_.rad()), 1e-300)) for f_, x_, y_ in zip(fields, X, Y)
+                       if not x_.contains(y_)]
         if moved < 1e-27:
+            if not settled_raises:
+                return False  # settled, no box at this phase: the caller falls back to another phase
+            which = ", ".join(f"{f_} (image radius {q_:.6g}x the box's)" for f_, q_ in escaped) or "none named"
             raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
-                           "is invariant in ball arithmetic: a component that does not contract (e.g. AdamX's "
-                           "v_hat times an exact 1) grows by the outward rounding of each operation".format(moved))
+                           "is invariant in ball arithmetic: a component that does not contract (e.g. Yogi's v, "
+                           "moved by -+(1-beta2) g^2 each round: an isometry) grows by the outward rounding of "
+                           "each operation; escaping the largest box tried (relative {:g}) at round {}: {}"
+                           .format(moved, RELS[-1], t0, which))
+        box_fail.append((t0, escaped))
         return None
 
-    # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x
-    rel_wanted = max(REL_WANTED, min(1e-14, 1e-18 / T ** 0.5))
+    # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x, so the
+    # radius wanted follows from T and the output radius wanted (OUT_REL_WANTED relative), not a constant
+    rel_wanted = _rel_wanted(T)
     box = None
+    hist = []  # (round, relative movement of the state over the last period): the state's approach rate
+    t_next = K * n
     while True:
-        t_target = K * n
-        exact_to(t_target)
-        box = box_at(done + 1, state)
-        if box is not None and (max(box[0], _wrel(box[1])) <= rel_wanted or 2 * K * n > exact_max or 2 * K * n + 4 * n >= T):
-            break
-        if 2 * K * n > exact_max:
+        exact_to(t_next - n)
+        before = state
+        exact_to(t_next)
+        d = _moved(before, state)
+        hist.append((done, d))
+        last_chance = t_next * 5 // 4 + n > exact_max or t_next * 5 // 4 + 4 * n >= T
+        # a box is tried only where the state's distance to its orbit (~ d / (1 - rho^n)) is predicted
+        # below the radius wanted, or where no later try is allowed: each try costs about a period of rounds
+        dist = _distance(hist, n)
+        if dist is None or dist <= rel_wanted or last_chance:
+            box = box_at(done + 1, state, hint=dist or 0.0)
+            if box is not None:
+                got = max(box[0], _wrel(box[1]))
+                if got <= rel_wanted or last_chance:
+                    break
+                dist = max(dist or 0.0, got)  # the box (or the bias corrections' hull) is still too wide
+        if t_next + n > exact_max:
+            td, dd = hist[-1]
+            tail = f"at round {td} one period still moves it by a relative {dd:.1e}"
+            if box_fail and box_fail[-1][1]:
+                tail += "; escaping the largest box tried (relative {:g}) at round {}: {}".format(
+                    RELS[-1], box_fail[-1][0], ", ".join(f"{f_} (image radius {q_:.6g}x the box's)"
+                                                         for f_, q_ in box_fail[-1][1]))
             raise _Unknown(f"no invariant box of the state within {exact_max} exact rounds (the state does not "
-                           f"settle onto a periodic orbit, or too slowly)")
-        if 2 * K * n + 4 * n >= T:
+                           f"settle onto a periodic orbit, or too slowly, or a component does not contract): "
+                           f"{tail}")
+        t_next = _next_round(hist, n, rel_wanted, dist, box is not None)
+        t_next = min(t_next, exact_max)
+        if t_next + 4 * n >= T:
             exact_to(T)
             res.regimes.append(("exact", 1, T))
             return finish(f"exact ball loop, rounds 1..{T} (no invariant box needed)")
-        K *= 2
     rel, W = box
     # rotation: start late periods at the phase where the pinned certificate is strongest
-    Dmid = -sum(float(w.mid()) for w in W)
+    u_ = [-float(w.mid()) for w in W]
+    Dmid = sum(u_)
     r = 0
     if Dmid != 0:
-        best = None
-        for rr in range(n):
-            u = [-float(w.mid()) for w in W[rr:] + W[:rr]]
-            suf = [sum(u[i:]) * (1 if Dmid > 0 else -1) for i in range(n)]
-            score = min(suf)
-            if best is None or score > best:
-                best, r = score, rr
+        # the score of phase rr is the smallest suffix sum (towards the drift) of the rotated period: with
+        # prefix sums P, a suffix from i of rotation rr is P[n] - P[rr + i] + P[rr] (wrapping), in O(n) per rr
+        import numpy as np
+
+        sg_ = 1 if Dmid > 0 else -1
+        P_ = np.array(list(itertools.accumulate(u_ + u_, initial=0.0)))
+        win = np.lib.stride_tricks.sliding_window_view(P_[:2 * n - 1], n)  # row rr: P_[rr .. rr + n - 1]
+        scores = (P_[n:2 * n][:, None] - win).min(axis=1) * sg_
+        r = int(np.argmax(scores))  # the first best, as before
     if r:
+        scale0 = [abs(v.mid()) for v in state]  # the components' sizes at phase 0
         exact_to(done + r)
-        box = box_at(done + 1, state)
+        # at another phase the relative box may fail for good (a component near 0 there): a settled state
+        # with no box is not UNKNOWN here but a reason to go back to phase 0
+        box = box_at(done + 1, state, settled_raises=False, scale=scale0)
         for _ in range(16):  # the state may need a few more periods at this phase
             if box is not None or done + 5 * n >= T:
                 break
             exact_to(done + n)
-            box = box_at(done + 1, state)
+            box = box_at(done + 1, state, settled_raises=False, scale=scale0)
+        box = box or None
         if box is None and done + 2 * n < T:  # back to phase 0, where the box was proved: no rotation
             exact_to(done + (n - (done % n)) % n)
             box = box_at(done + 1, state)
@@ -565,6 +682,8 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
 
     wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
     qb = [B.num(v) for v in q]
+    qden = math.lcm(*[Fraction(v).denominator for v in q])
+    qint = [int(Fraction(v) * qden) for v in q]  # the period's gradients as integers over qden
     Q = B.num(sum(q, Fraction(0)))
     tails = list(itertools.accumulate(reversed(q), initial=Fraction(0)))[::-1]  # tails[i] = sum_{j>=i} q_j
     cprime = [B.num(tails[i + 1]) for i in range(n)]  # sum_{j>i} q_j
@@ -657,14 +776,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             # the pairs to certify, all offsets at once: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i)
             # (i_s < i <= m), with sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall,
             # V(n) = 0): sg S(i, n) >= 0 for every i
-            I, J, L, owner = [np.arange(n)], [np.full(n, n)], [np.full(n, sg > 0)], [np.full(n, n)]
-            for m in range(1, n):
-                i_s = guess[m]
-                I += [np.arange(i_s), np.full(m - i_s, i_s)]
-                J += [np.full(i_s, i_s), np.arange(i_s + 1, m + 1)]
-                L += [np.full(i_s, sg > 0), np.full(m - i_s, sg < 0)]
-                owner += [np.full(m, m)]
-            I, J, L, owner = (np.concatenate(v) for v in (I, J, L, owner))
+            # for offset m the pairs are (k, i_s) for k < i_s and (i_s, k + 1) for i_s <= k < m, built for all
+            # m at once (k runs over 0..m-1 for each m)
+            Mv = np.repeat(np.arange(1, n), np.arange(1, n))
+            Kv = np.arange(Mv.size) - np.repeat(np.cumsum(np.arange(0, n - 1)), np.arange(1, n))
+            Is = np.asarray(guess, dtype=np.int64)[Mv]
+            below = Kv < Is
+            I = np.concatenate([np.arange(n), np.where(below, Kv, Is)])
+            J = np.concatenate([np.full(n, n), np.where(below, Is, Kv + 1)])
+            L = np.concatenate([np.full(n, sg > 0), np.where(below, sg > 0, sg < 0)])
+            owner = np.concatenate([np.full(n, n), Mv])
             ok = self.holds(I, J, L)
             bad = set(owner[~ok].tolist())
             if n in bad:
@@ -681,12 +802,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 istar.append(None if m in bad else i_s)
                 Y.append(ym)
             istar.append(n)
-            diff_ = [Fraction(0)] * (n + 1)  # e_l = sum of q_m over decided m with istar[m] <= l < m
+            diff_ = [0] * (n + 1)  # e_l = sum of q_m over decided m with istar[m] <= l < m, in units 1/qden
             for m in range(1, n):
                 if istar[m] is not None and istar[m] < m:
-                    diff_[istar[m]] += q[m]
-                    diff_[m] -= q[m]
-            e = list(itertools.accumulate(diff_[:n]))
+                    diff_[istar[m]] += qint[m]
+                    diff_[m] -= qint[m]
+            e = [Fraction(v, qden) for v in itertools.accumulate(diff_[:n])]  # exact, in integers (fast)
             loose = [m for m in range(1, n) if istar[m] is None]
             exc = max([float((-sg * y).upper()) for y in Y] + [0.0]) * (1 + 1e-12)
             return [B.num(v) for v in e], exc, istar, loose, Y
@@ -701,11 +822,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     def zeta(tag, qq, key, s=None):
         k_ = (tag, key)
         if k_ not in zc:
-            zc[k_] = (arb(tag) if s is None else s).zeta(qq)
+            with BZ.precision():  # enclosures at fewer bits are still enclosures (and much cheaper)
+                zc[k_] = (arb(tag) if s is None else s).zeta(qq)
         return zc[k_]
 
     binoms = [arb(1)]  # binom(-1/2, j)
-    import math
+    BZ = ArbBackend(min(B.prec, SUM_PREC))
 
     def sums_direct(k0, k1):
         """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
@@ -731,24 +853,23 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         last = arb(t0 + (k1 - 1) * n)
         PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
         Z, G = [], []
+        # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset)
+        pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)])
+        pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)])
+        bJ0 = abs(binoms[J])
         for i in range(n):
-            z = g = arb(0)
             ii = arb(i)
-            for j in range(J):
-                c = binoms[j] * ii ** j
-                z += c * P[j]
-                g += c * PG[j]
-            bJ = abs(binoms[J]) * ii ** J
-            Z.append(z + arb(0, (bJ * P[J]).upper()))
-            G.append(g + arb(0, (bJ * PG[J]).upper()))
+            bJ = bJ0 * ii ** J
+            Z.append(pz(ii) + arb(0, (bJ * P[J]).upper()))
+            G.append(pg(ii) + arb(0, (bJ * PG[J]).upper()))
         return Z, G
 
     def sums(k0, k1):
         x = (n - 1) / (t0 + k0 * n)
         if n <= 12 or x >= 0.5:
             return sums_direct(k0, k1)
-        # terms to 2^-(prec - 64) relative: the remainder term is added as a ball anyway
-        J = int(math.ceil(max(B.prec - 64, 53) * math.log(2) / -math.log(x))) + 1
+        # terms to 2^-(zeta prec - 32) relative: the remainder term is added as a ball anyway
+        J = int(math.ceil(max(BZ.prec - 32, 53) * math.log(2) / -math.log(x))) + 1
         if 2 * (J + 2) >= 4 * n:
             return sums_direct(k0, k1)
         while len(binoms) <= J:
@@ -785,7 +906,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         if off == 0 and kmax > k:
             tau = t0 + k * n
             eps = alpha / arb(tau).sqrt()
-            if tau >= 4 * cert.tau or (not cert.sign or cert.pin[cert.sign] is None) and tau >= cert.tau * 1.05:
+            early_loose = (cert.sign and cert.pin[cert.sign] is not None and cert.pin[cert.sign][3]
+                           and tau < LOOSE_WAIT * t0)
+            if tau >= 4 * cert.tau or ((not cert.sign or cert.pin[cert.sign] is None or early_loose)
+                                       and tau >= cert.tau * 1.05):
                 cert = Cert(tau)  # tighter at later rounds (the weights differ from 1 by ~ n / (2 tau))
             sign, D, rise, drop = cert.sign, cert.D, cert.rise, cert.drop
             for end, wall in ((1, b), (-1, a)):
@@ -800,10 +924,15 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     if loose:  # the loose offsets' balls shrink like n / tau: re-certify every factor 16
                         k1 = min(kmax, max(k + 1, (16 * tau - t0) // n))
                     Z, _ = sums(k, k1)
+                    loose_term = sum((qb[m] * Y[m] * alpha * Z[0] for m in loose), arb(0))
+                    if loose and tau < LOOSE_WAIT * t0 and float(loose_term.rad()) > (
+                            1e-3 * OUT_REL_WANTED * max(1.0, abs(float(loss.mid())))):
+                        # an undecided argmin widens R by O(n / tau) per block: early on, step this period
+                        # explicitly instead (the certificate is rebuilt at 1.05 tau and decides more offsets)
+                        continue
                     x = wall
                     loss = loss + (k1 - k) * Q * wall + sum(
-                        (-alpha * e[i] * W[i] * Z[i] for i in range(n)), arb(0)) + sum(
-                        (qb[m] * Y[m] * alpha * Z[0] for m in loose), arb(0))
+                        (-alpha * e[i] * W[i] * Z[i] for i in range(n)), arb(0)) + loose_term
                     note("pinned at " + ("b" if end > 0 else "a"), tau, t0 + k1 * n - 1)
                     done = t0 + k1 * n - 1
                     moved = True
