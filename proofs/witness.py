@@ -117,6 +117,11 @@ class Form:
         return z3.substitute(self.body, *zip(self.params, args)) if self.params else self.body
 
     def text(self):
+        if "_text" not in self.__dict__:
+            self.__dict__["_text"] = self._render()
+        return self.__dict__["_text"]
+
+    def _render(self):
         lhs = f"{self.decl.name()}({', '.join(str(p).split('!')[0] for p in self.params)})" if self.params else self.decl.name()
         body = self.body
         for p in self.params:
@@ -413,6 +418,8 @@ class _Derive:
 
     def run(self, hints):
         for name, build in (hints.get("forms") or {}).items():
+            if name not in self.symbols:
+                raise Undecided(f"hint for {name!r}: no such symbol in the hypotheses ({', '.join(sorted(self.symbols))})")
             d = self.symbols[name]
             ps = self.params(d)
             self.forms[d] = Form(d, ps, build(*ps), "hint")
@@ -625,11 +632,12 @@ def _rebuild(e, kids):
     raise Undecided(f"cannot relax {e.decl()}")
 
 
-def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S):
-    """nlsat finds ``hyps and not concl`` unsat (True), else False."""
+def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S, memo=None):
+    """nlsat finds ``hyps and not concl`` unsat (True), else False.  ``memo``: the relaxation's memo, shared by
+    the queries of one witness (the same int term is the same real within a query, which is all that matters)."""
     s = z3.Then("simplify", "elim-term-ite", "qfnra-nlsat").solver()
     s.set("timeout", int(timeout_s * 1000))
-    memo: dict = {}  # one relaxation for the whole query: the same int term is the same real
+    memo = {} if memo is None else memo
     s.add(*[_realify(h, memo) for h in hyps], z3.Not(_realify(concl, memo)))
     try:
         return s.check() == z3.unsat
@@ -664,9 +672,11 @@ def prove_all_rounds(atoms, forms, aux, timeout_s=PROOF_TIMEOUT_S) -> list[dict]
     def prep(e):
         return unf.expand(e, False)
 
+    memo: dict = {}
+
     def valid(hyps, concl):
         hs, side = _ackermann(hyps + [concl], aux, prep, unf)
-        return _valid(hs[:-1] + side, hs[-1], timeout_s)
+        return _valid(hs[:-1] + side, hs[-1], timeout_s, memo)
 
     def induct(body, at):
         for b, k in _round_var(at):
