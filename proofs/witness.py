@@ -886,6 +886,7 @@ class Replay:
         self.window = window
         self.defns = _defns()
         self.memo = {}
+        self._order: dict = {}
         self.checked = 0
 
     def truth(self, e):
@@ -925,10 +926,14 @@ class Replay:
         d, k = e.decl(), e.decl().kind()
         if k == z3.Z3_OP_ITE:
             return self.ev(e.arg(1), bvars, env) if self.ev(e.arg(0), bvars, env) else self.ev(e.arg(2), bvars, env)
-        if k == z3.Z3_OP_AND:
-            return all(self.ev(a, bvars, env) for a in e.children())
-        if k == z3.Z3_OP_OR:
-            return any(self.ev(a, bvars, env) for a in e.children())
+        if k in (z3.Z3_OP_AND, z3.Z3_OP_OR):
+            # the children that apply no symbol first: a guard (t <= 1) decides before a recursive call runs
+            if e.get_id() not in self._order:
+                self._order[e.get_id()] = (e, sorted(e.children(), key=lambda a: any(
+                    _is_unint(x) and x.num_args() > 0 for x in _walk(a))))
+            kids = self._order[e.get_id()][1]
+            vals = (self.ev(a, bvars, env) for a in kids)
+            return all(vals) if k == z3.Z3_OP_AND else any(vals)
         if k == z3.Z3_OP_NOT:
             return not self.ev(e.arg(0), bvars, env)
         if k == z3.Z3_OP_IMPLIES:
@@ -995,6 +1000,15 @@ def _fail(d):
 
 
 # ------------------------------------------------------------------------------------------------
+def _simp(body):
+    """``z3.simplify`` that keeps a recursion's base guard outermost: merged into the step's conditions
+    (``If(Or(t <= 1, c), base, ...)`` with the Or's order up to Z3), the replay could evaluate ``f(t - 1)``
+    before seeing ``t <= 1`` and never reach the base."""
+    if z3.is_app_of(body, z3.Z3_OP_ITE):
+        return z3.If(z3.simplify(body.arg(0)), z3.simplify(body.arg(1)), _simp(body.arg(2)))
+    return z3.simplify(body)
+
+
 def _strip(formula):
     vs = []
     while z3.is_quantifier(formula) and formula.is_forall():
@@ -1051,7 +1065,7 @@ def _find(formula, trusted, hints, tries, timeout_s):
             fixed = [(u, vals[str(u)]) for u in unknowns]
 
             def fix(f, kind=None):
-                body = z3.simplify(z3.substitute(f.body, *fixed)) if fixed else f.body
+                body = _simp(z3.substitute(f.body, *fixed)) if fixed else f.body
                 return Form(f.decl, f.params, body, kind or f.kind, f.source, f.radicand)
             fforms = {d: fix(f) for d, f in forms.items()}
             faux = {d: fix(f) for d, f in aux.items()}
