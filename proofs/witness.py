@@ -1026,7 +1026,7 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
     ``witness`` (closed forms proved for all rounds and replayed) or ``unknown`` with the reason."""
     # the walks over the forms recurse on the terms' depth (a recursion unfolded inside an If-nest is deep)
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 20000))
+    sys.setrecursionlimit(max(old, 5000))
     try:
         return _find(formula, trusted, hints, tries, timeout_s)
     finally:
