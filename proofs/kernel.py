@@ -70,6 +70,16 @@ def ledger_proofs() -> list:
     return [pf for pf, _kind, _name in list(_LEDGER.values())]
 
 
+def trusted_proofs(names) -> list:
+    """(name, formula) of the trusted axioms called ``names`` that the kernel has admitted (a statement's
+    trusted base), each name once, in the order they were admitted."""
+    out: dict = {}
+    for pf, kind, name in list(_LEDGER.values()):
+        if kind == "trusted" and name in names and name not in out:
+            out[name] = pf.thm
+    return list(out.items())
+
+
 # id(proof) -> its formula as printed (z3's Python pretty-printer: ~10 ms to 1 s a formula, the audit's statements
 # are the long ones), so that a proof is printed at most once however often it is looked up
 _TEXT: dict[int, str] = {}
