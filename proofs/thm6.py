@@ -19,13 +19,57 @@ from .obligation import ARB_RERUN, NLSAT_FIRST, Theorem, exact_step, sympy_step,
 from .runs import trace
 
 
+def _beta2_fraction():
+    """(numerator, denominator) of the printed beta2 = thm6_beta2(C, eps = 1) as SymPy polynomials in C.
+
+    Derived from :func:`analysis.conditions.thm6_beta2` (the one definition, issue 25) at each call, so the
+    steps' hypothesis ``beta2 * den(C) == num(C)`` follows that definition and is never retyped here."""
+    C = sp.Symbol("C", positive=True)
+    num, den = sp.fraction(sp.cancel(sp.together(thm6_beta2(C, sp.Integer(1)))))
+    return C, sp.expand(num), sp.expand(den)
+
+
+def _to_N(N, expr, env):
+    """A SymPy polynomial with rational coefficients in the number system ``N`` (``env``: symbol -> term)."""
+    if expr.is_Symbol:
+        return env[expr]
+    if expr.is_Rational:
+        return N.const(int(expr.p), int(expr.q))
+    if expr.is_Add:
+        out = None
+        for a in expr.args:
+            out = _to_N(N, a, env) if out is None else out + _to_N(N, a, env)
+        return out
+    if expr.is_Mul:
+        out = None
+        for a in expr.args:
+            out = _to_N(N, a, env) if out is None else out * _to_N(N, a, env)
+        return out
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0:
+        b = _to_N(N, expr.base, env)
+        out = b
+        for _ in range(int(expr.exp) - 1):
+            out = out * b
+        return out
+    raise TypeError(f"not a polynomial: {expr}")
+
+
+def beta2_hypothesis(N, b2, C, p=None):
+    """``beta2 * den(C) == num(C)``: beta2 = thm6_beta2(C, 1) = 2/((1+C^2)C^2) with its denominator cleared
+    (polynomial, as the solvers like it).  ``p["b2num"]`` replaces the numerator (a mutation test's knob)."""
+    Cs, num, den = _beta2_fraction()
+    p = p or {}
+    rhs = N.const(p["b2num"]) if p.get("b2num") is not None else _to_N(N, num, {Cs: C})
+    return b2 * _to_N(N, den, {Cs: C}) == rhs
+
+
 def _setting(N, p):
     C, b2, a, t, e = N.var("C"), N.var("beta2"), N.var("alpha"), N.var("t"), N.var("eps")
     one = N.const(1)
     H = {
         "C>2": C > 2,
         "eps=1": e == N.const(p.get("eps", 1)),
-        "beta2=2/((1+C^2)C^2)": b2 * (one + C * C) * C * C == N.const(p.get("b2num", 2)),
+        "beta2=2/((1+C^2)C^2)": beta2_hypothesis(N, b2, C, p),
         "alpha>0": a > 0,
         "alpha<sqrt(1-beta2+eps/C^2)": a * a < one - b2 + e / (C * C),
         "t>=tmin": t >= N.const(p.get("tmin", 0)),
@@ -47,18 +91,18 @@ def _T2(N, b2, a, t, e, v1, v2):
 @sympy_step("T6-2[printed]", "sqrt((beta2 C^2 + 1-beta2)/2) = sqrt(1-beta2+eps/C^2) as printed "
             "(no +eps on the left), eps = 1, beta2 = 2/((1+C^2)C^2)", "appendix", expected="refuted")
 def T62_printed(p):
-    C = sp.Symbol("C", positive=True)
+    C, num, den = _beta2_fraction()
     e = sp.Integer(1)
-    b2 = 2 / ((1 + C ** 2) * C ** 2)
+    b2 = num / den
     return sp.sqrt((b2 * C ** 2 + 1 - b2) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3}]
 
 
 @sympy_step("T6-2", "sqrt((beta2 C^2 + 1-beta2+eps)/2) = sqrt(1-beta2+eps/C^2) at eps = 1, "
-            "beta2 = 2/((1+C^2)C^2), all C", "lean-note", b2num=2)
+            "beta2 = 2/((1+C^2)C^2), all C", "lean-note")
 def T62(p):
-    C = sp.Symbol("C", positive=True)
+    C, num, den = _beta2_fraction()
     e = sp.Integer(1)
-    b2 = sp.Integer(p["b2num"]) / ((1 + C ** 2) * C ** 2)
+    b2 = (sp.Integer(p["b2num"]) if p.get("b2num") is not None else num) / den
     return sp.sqrt((b2 * C ** 2 + 1 - b2 + e) / 2), sp.sqrt(1 - b2 + e / C ** 2), [{C: 3}]
 
 
@@ -121,7 +165,7 @@ def T6first_z3(N, p):
 
 def _run6(C, T, backend):
     C = sp.Rational(C)
-    b2 = 2 / ((1 + C ** 2) * C ** 2)
+    b2 = thm6_beta2(C, sp.Integer(1))
     if backend in ("mpmath", "arb"):
         b2 = f"{b2.p}/{b2.q}"
     return trace(adam(alpha="1/2", beta1=0, beta2=b2, eps=1), [C, -1, -1], T, x1=1, backend=backend)
