@@ -163,6 +163,87 @@ def T6first_z3(N, p):
     return H, _T2(N, b2, a, t, e, v1, v2) >= _T1(N, C, b2, a, t, e, N.const(0))
 
 
+# ------------------------------------------------------------------------------------------------
+# The first two blocks for every C > 2 (eps = 1): block 0 falls short (T6-chain[t=0] refuted), block 1 more than
+# makes up for it, so x_7 = 1 -- the base of the kernel statement (proofs/kernel_thm6.py).  No solver decides
+# T2_0 + T2_1 >= T1_0 + T1_1 with its six roots at once (nlsat: timeout at 30 s, also at C = 3 alone), so the
+# roots are bounded by AM-GM with fixed rational centres q (T6-AMGM[...]), the v's of rounds 1..6 by powers of
+# w = beta2 C^2 = 2/(1+C^2) in (0, 2/5] (T6-v[t<=6]), and what is left is one inequality in w (T6-return[w]).
+AMGM_Q = {"T1_0": (1, 1), "T1_1": (1, 2), 2: (2, 1), 3: (49, 20), 5: (16, 5), 6: (7, 2)}  # the centres q
+
+
+def first_blocks_terms(N, a, w, e):
+    """(lower, upper): T6-AMGM's bounds on the four -1 steps of rounds 2, 3, 5, 6 and on the two C steps of rounds
+    1, 4, written in w = beta2 C^2 (V_t bounds v_t, Z_t bounds C^2/(t (v_t + eps)); T6-v[t<=6])."""
+    Q = N.const
+    V = {2: 1 + w, 3: 1 + w * w / 4, 5: 1 + w, 6: 1 + w * w / 4}
+    lower = [a * (2 * Q(*AMGM_Q[n]) / (Q(n) * (V[n] + e) + Q(*AMGM_Q[n]) * Q(*AMGM_Q[n]))) for n in (2, 3, 5, 6)]
+    Z0 = (2 - w) / (2 - w * w)
+    upper = [a * ((Z / Q(*AMGM_Q[k]) + Q(*AMGM_Q[k])) / 2) for k, Z in (("T1_0", Z0), ("T1_1", Z0 / 4))]
+    return lower, upper, V, Z0
+
+
+@z3_step("T6-T1<1", "T1 = alpha C/sqrt((3t+1)(beta2 v + (1-beta2)C^2 + eps)) < 1 for 0 <= v <= C^2, all t >= 0",
+         "reconstructed")
+def T6T1(N, p):
+    C, b2, a, t, e, one, H = _setting(N, p)
+    v = N.var("v")
+    H["0<=v<=C^2"] = N.And(v >= 0, v <= C * C)
+    return H, _T1(N, C, b2, a, t, e, v) < one
+
+
+@z3_step("T6-AMGM[lower]", "alpha/s >= alpha 2q/(n(V+eps)+q^2) for s = sqrt(n(v+eps)) > 0, v <= V, q > 0 "
+         "(s^2 + q^2 >= 2qs)", "derived")
+def T6lower(N, p):
+    a, q, n, v, V, e = (N.var(k) for k in ("alpha", "q", "n", "v", "V", "eps"))
+    H = {"alpha>0": a > 0, "q>0": q > 0, "n>0": n > 0, "v+eps>0": v + e > 0, "v<=V": v <= V}
+    return H, a / N.sqrt(n * (v + e)) >= a * (2 * q / (n * (V + e) + q * q))
+
+
+@z3_step("T6-AMGM[upper]", "alpha C/s <= alpha (Z/q + q)/2 for s = sqrt(n(v+eps)) > 0, C^2 <= Z n(v+eps), q > 0 "
+         "(2 q C s <= C^2 + q^2 s^2)", "derived")
+def T6upper(N, p):
+    a, q, n, v, e, C, Z = (N.var(k) for k in ("alpha", "q", "n", "v", "eps", "C", "Z"))
+    H = {"alpha>0": a > 0, "q>0": q > 0, "n>0": n > 0, "v+eps>0": v + e > 0, "C>0": C > 0,
+         "C^2<=Z n(v+eps)": C * C <= Z * (n * (v + e))}
+    return H, a * C / N.sqrt(n * (v + e)) <= a * ((Z / q + q) / 2)
+
+
+def _v_first(N, C, b2, one):
+    """v_0 = 0, v_t = beta2 v_{t-1} + (1-beta2) g_t^2 for t = 1..6 (g = C, -1, -1, C, -1, -1): named variables."""
+    vs = [N.var(f"v{j}") for j in range(7)]
+    H = {"v0=0": vs[0] == 0}
+    for j in range(1, 7):
+        g2 = C * C if j % 3 == 1 else one
+        H[f"v{j}=beta2 v{j - 1}+(1-beta2)g{j}^2"] = vs[j] == b2 * vs[j - 1] + (one - b2) * g2
+    return vs, H
+
+
+@z3_step("T6-v[t<=6]", "rounds 1..6 (eps = 1, v_0 = 0): 0 <= v_t <= C^2, w = beta2 C^2 in (0, 2/5], v_2, v_5 <= 1+w, "
+         "v_3, v_6 <= 1+w^2/4, C^2 <= Z0 (v_1+eps), C^2 <= (Z0/4) 4 (v_4+eps) with Z0 = (2-w)/(2-w^2)", "derived")
+def T6v(N, p):
+    C, b2, e = N.var("C"), N.var("beta2"), N.var("eps")
+    one = N.const(1)
+    H = {"C>2": C > 2, "eps=1": e == one, "beta2=2/((1+C^2)C^2)": beta2_hypothesis(N, b2, C, p)}
+    vs, Hv = _v_first(N, C, b2, one)
+    H.update(Hv)
+    w = b2 * C * C
+    _, _, V, Z0 = first_blocks_terms(N, one, w, e)
+    rng = [N.And(vs[j] >= 0, vs[j] <= C * C) for j in range(1, 7)]
+    return H, N.And(w > 0, w <= N.const(2, 5), *rng, *[vs[n] <= V[n] for n in (2, 3, 5, 6)],
+                    C * C <= Z0 * (N.const(1) * (vs[1] + e)), C * C <= (Z0 / 4) * (N.const(4) * (vs[4] + e)))
+
+
+@z3_step("T6-return[w]", "the bounds of T6-AMGM at T6-v's w: sum of the four lower bounds >= sum of the two upper "
+         "bounds for every w in (0, 2/5] (so T2_0 + T2_1 >= T1_0 + T1_1: blocks 0 and 1 together return)", "derived",
+         engines=NLSAT_FIRST)
+def T6return(N, p):
+    a, w, e = N.var("alpha"), N.var("w"), N.var("eps")
+    H = {"alpha>0": a > 0, "0<w<=2/5": N.And(w > 0, w <= N.const(2, 5)), "eps=1": e == N.const(p.get("eps", 1))}
+    lower, upper, _, _ = first_blocks_terms(N, a, w, e)
+    return H, lower[0] + lower[1] + lower[2] + lower[3] >= upper[0] + upper[1]
+
+
 def _run6(C, T, backend):
     C = sp.Rational(C)
     b2 = thm6_beta2(C, sp.Integer(1))
@@ -217,7 +298,8 @@ def T6later(p):
     return "proved", w, "finite claim at 50 digits"
 
 
-OBLIGATIONS = [T62_printed, T62, T63a, T63b, T63c, T64, T6chain, T6first_z3, T6first, T6second, T6later]
+OBLIGATIONS = [T62_printed, T62, T63a, T63b, T63c, T64, T6chain, T6first_z3, T6first, T6second, T6later,
+               T6T1, T6lower, T6upper, T6v, T6return]
 
 
 def summarize(r: dict) -> str:
