@@ -1554,6 +1554,17 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
 
 
 BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
+
+
+def _thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """Theorem 6's builder, :func:`proofs.kernel_thm6.thm6` (imported here lazily: that module imports this one)."""
+    from .kernel_thm6 import OUTSIDE as outside, thm6 as build
+
+    OUTSIDE["thm6"] = outside
+    return build(steps, premises=premises, timeout_s=timeout_s)
+
+
+BUILDERS["thm6"] = _thm6
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
@@ -1571,11 +1582,6 @@ _KSTEPS: dict = {}
 PARTIAL = {"pp-4.1": pp41_first, "adamx-5.1": ax_first_term}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
-    "thm6": ("same shape as thm1 (an induction over the blocks), but the first block does not return and the "
-             "induction starts at block 2 from the exact SymPy computation T6-block[t=1] (x_7 = 1 for C in {3, 5, 10} "
-             "at alpha = 1/2), which would enter as a named trusted axiom; the block-return and block-regret algebra "
-             "for beta2 = 2/((1+C^2)C^2) + eps has no audited step (thm1's A4/A9 assume beta2 = 1/(1+C^2)) -- not "
-             "mechanised in this pass; conclusion's form would be R_{3k} >= (2C-4)(k-2) - 8 for k >= 2, C = 3, eps = 1"),
     "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
              "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",

@@ -302,25 +302,29 @@ OBLIGATIONS = [T62_printed, T62, T63a, T63b, T63c, T64, T6chain, T6first_z3, T6f
                T6T1, T6lower, T6upper, T6v, T6return]
 
 
+FIRST_BLOCKS = ("T6-T1<1", "T6-AMGM[lower]", "T6-AMGM[upper]", "T6-v[t<=6]", "T6-return[w]")  # blocks 0-1, every C > 2
+
+
 def summarize(r: dict) -> str:
-    ok = r["T6-chain[t>=1]"].verdict == "proved" and r["T6-block[t=1]"].verdict == "proved"
+    ok = all(r[k].verdict == "proved" for k in ("T6-chain[t>=1]",) + FIRST_BLOCKS)
     x4 = r["T6-block[t=0]"].witness.get("x_4", "?")
-    verdict = "YES for C in {3, 5, 10} (block 2 returns exactly, then the chain)" if ok else "NOT ESTABLISHED"
-    return (f"Theorem 6: statement survives? {verdict}; for other C block 2 is not checked -- "
-            f"the first block fails (x_4 = {x4[:8]} < 1, {r['T6-block[t=0]'].verdict}), later blocks "
-            f"return (chain t >= 1 {r['T6-chain[t>=1]'].verdict}); the printed identity T6-2 without "
-            f"+eps is {r['T6-2[printed]'].verdict}, with +eps {r['T6-2'].verdict}.")
+    verdict = ("YES for every C > 2 (blocks 0-1 return together, then the chain)" if ok else "NOT ESTABLISHED")
+    return (f"Theorem 6: statement survives? {verdict}; the first block fails (x_4 = {x4[:8]} < 1, "
+            f"{r['T6-block[t=0]'].verdict}), block 1 makes up for it (T6-return[w] {r['T6-return[w]'].verdict}; "
+            f"exact runs x_7 = 1 for C in {{3, 5, 10}}: {r['T6-block[t=1]'].verdict}), later blocks return (chain "
+            f"t >= 1 {r['T6-chain[t>=1]'].verdict}); the printed identity T6-2 without +eps is "
+            f"{r['T6-2[printed]'].verdict}, with +eps {r['T6-2'].verdict}.")
 
 
 def statement(r: dict):
-    if all(r[k].verdict == "proved" for k in ("T6-chain[t>=1]", "T6-block[t=1]", "T6-3a")):
-        # The statement is existential ("there is an online convex problem"): C picks the instance, it is not
-        # part of the statement's domain, so one instance that provably works proves it.  The domain is eps > 0:
-        # eps = 1 by the chain (every later block, all t >= 1), every eps > 0 by the scaling T6-3a.
-        return ("proved", "the statement is existential in the instance: C = 3 (also 5, 10; block 2 computed "
-                "exactly for C in {3, 5, 10} only, no claim for other C) works for eps = 1 -- block 2 returns exactly, "
-                "then the chain t >= 1 for every later block -- and every eps > 0 follows by the scaling T6-3a; "
-                "the printed first block fails")
+    if all(r[k].verdict == "proved" for k in ("T6-chain[t>=1]", "T6-3a") + FIRST_BLOCKS):
+        # eps = 1 for every C > 2: blocks 0 and 1 together return (x_7 = 1, T6-return[w] with T6-AMGM and T6-v),
+        # every later block by the chain t >= 1; every eps > 0 follows by the scaling T6-3a.  The kernel statement
+        # (proofs/kernel_thm6.py) is R_{3k} >= (2C-4) k - C for k >= 2 at eps = 1.
+        return ("proved", "for every C > 2 at eps = 1: blocks 0 and 1 together return to x = 1 (T6-return[w] with "
+                "T6-AMGM and T6-v[t<=6]: block 1's surplus covers block 0's shortfall), then the chain t >= 1 for every "
+                "later block, so R_{3k} >= (2C-4) k - C; every eps > 0 follows by the scaling T6-3a; the printed first "
+                "block fails")
     return None
 
 
