@@ -6,6 +6,14 @@ T1 = alpha C / sqrt((3t+1)(beta2 v + (1-beta2)C^2 + eps)),
 T2 = sum over the two -1 rounds of alpha / sqrt((3t+k)(beta2 v_k + 1-beta2 + eps)).
 The proof reuses 1/sqrt(3t+3) >= 1/sqrt(2(3t+1)), false at t = 0 -- and here the first block really
 fails (x_4 ~ 0.9646 for C = 3, eps = 1), while later blocks hold (F11 (docs/references.md)).
+
+Blocks 0 and 1 together do return for every C > 2 (eps = 1): block 1's surplus T2_1 - T1_1 covers block 0's
+shortfall T1_0 - T2_0 (about 0.0131 alpha as C -> infinity, 0.066 alpha at C = 2).  No solver decides that sum of
+six roots at once, so the audit splits it into steps PROVED for their whole domain: T6-AMGM[lower] / [upper]
+(each root against a fixed rational centre q, AMGM_Q), T6-v[t<=6] (v_1..v_6 bounded by powers of
+w = beta2 C^2 in (0, 2/5]) and T6-return[w] (one inequality in w).  With T6-T1<1 and T6-chain[t>=1] they are the
+chain of the kernel statement R_{3k} >= (2C-4) k - C for every k >= 2 (:mod:`proofs.kernel_thm6`).  beta2 enters
+every step through :func:`beta2_hypothesis`, derived from :func:`analysis.conditions.thm6_beta2` (one definition).
 """
 from __future__ import annotations
 
