@@ -1602,9 +1602,18 @@ WHY_NOT = {
                   "PP-c[mono] as a kernel lemma, AX-L5.3's invariant and AX-c[bound], AX-step 3's Young term, "
                   "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
-    "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "
-             "the projection) with powers beta1^(j-1), beta2^(j-1) as named variables and the divergence B9 (an "
-             "exact SymPy limit, which would be a trusted axiom); not mechanised"),
+    "thm2": ("its conclusion would be: for (beta1, beta2, C) meeting (c1)-(c3), C even, there is K0 with "
+             "R_{kC} >= 2 (k - K0) for every k >= K0 (B10 per block once the block start is back at x = 1); what stops "
+             "it, link by link: (i) the period is the parameter C, so a block is a sum over j = 1..C (nested kernel "
+             "induction inside the block induction), where thm1/thm6 unroll a fixed period 3; (ii) the powers "
+             "beta1^(j-1), beta2^(j-1), beta1^(C-1), beta2^((C-2)/2) are named variables P1, P2, P, Q whose facts "
+             "(in [0, 1], P2 <= Q for j-1 >= C/2-1) are hypotheses of B1, B2, B6-v: they need kd.define_rec'd powers "
+             "and lemmas by induction, not yet written; (iii) the block sums B1-sum, B6-sum, B7 are SymPy identities "
+             "(trusted axioms, or to be re-posed as inductions over defined sums); (iv) K0 comes from B9, a SymPy "
+             "divergence test (sum 1/sqrt k = oo) with no explicit bound: the kernel needs K0 as a term, e.g. from "
+             "sum_{k<=K} 1/sqrt k >= 2 sqrt(K+1) - 2 by induction over a sqrt sequence, and the time T' = C/(tau^2-1) "
+             "of B5 folded into K0; B4's two induction steps (B4-step-, B4-step+) are already general and would carry "
+             "the projection; not mechanised"),
     "thm3": ("a stochastic statement (expectations E[x_t] over coin flips): the kernel's vocabulary has no "
              "probability; C1-C5 are per-step facts about expectations, their composition is not mechanised"),
     "thm4": ("the ICLR form: its printed step 6 is refuted (Example 3.2) and the audit's statement is UNKNOWN; the "
