@@ -8,7 +8,7 @@ r(t) = sqrt(t (v_t + eps)) (fixed by r >= 0, r^2 = t (v_t + eps)), so that x_{t+
 
 The formula (:func:`thm6`, ``out["formula"]``), its conclusion's form and why::
 
-    ForAll k >= 2:  hypotheses  =>  R_{3k} >= (2C - 4) k - C          (regret against x* = -1)
+    ForAll k >= 0:  hypotheses  =>  R_{3k} >= (2C - 4) k - C          (regret against x* = -1)
 
 i.e. R_T >= c T - C along T = 3k with c = (2C-4)/3 > 0 for every C > 2: linear regret, the form of Theorem 6's
 conclusion (the average regret does not go to 0).  It is not thm1's R_{3k} >= (2C-4) k: the first block does
@@ -24,7 +24,8 @@ domain, instantiated in the kernel):
   T6-return[w] compares them: T2_0 + T2_1 >= T1_0 + T1_1; T6-chain[t>=1] at t = 1: T2_1 >= T1_1.  A glue lemma
   (clamps) gives x_7 = 1, x_4 >= 0, x_2, x_3, x_5, x_6 <= 1, and then R_6 >= 3C - 8 = (2C-4) 2 - C.
 * block k >= 2 -> k + 1: T6-T1<1 and T6-chain[t>=1] at t = k (v in [0, C^2]), the block returns to x = 1 and adds
-  at least 2C - 4 to the regret; kernel induction over k from 2.
+  at least 2C - 4 to the regret; kernel induction over k from 2 (run as j = k - 2 from 0);
+* k = 0, 1 directly: R_0 = 0 >= -C, R_3 >= 2C - 4 >= C - 4 (x_2, x_3 <= 1).
 
 Example::
 
@@ -47,9 +48,10 @@ from .thm6 import beta2_hypothesis, first_blocks_terms, AMGM_Q
 __all__ = ["thm6", "Thm6Vocabulary", "STEPS", "OUTSIDE"]
 
 Int, Real = z3.IntSort(), z3.RealSort()
+NAME = "Theorem 6 (R_{3k} >= (2C-4) k - C, k >= 0)"
 STEPS = ("T6-T1<1", "T6-chain[t>=1]", "T6-AMGM[lower]", "T6-AMGM[upper]", "T6-v[t<=6]", "T6-return[w]")
 OUTSIDE = (
-    "the conclusion's form: R_{3k} >= (2C-4) k - C for every k >= 2 (regret against x* = -1 in F = [-1, 1]), i.e. "
+    "the conclusion's form: R_{3k} >= (2C-4) k - C for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T - C along T = 3k with c = (2C-4)/3 > 0, for every C > 2 at eps = 1 with the printed beta2 = "
     "2/((1+C^2)C^2); every eps > 0 follows by the scaling T6-3a (a SymPy identity, not in the formula); modelling "
     "only: Adam with eps (beta1 = 0) as the sequences x_adam_eps, v_adam_eps and sqrt_tv_eps = sqrt(t (v_t + eps)) "
@@ -201,7 +203,7 @@ def thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                        name=f"Theorem 6: {tag} returns to x = 1")
 
     bk = K.generalize([k], block(k), name="Theorem 6: block k >= 2 returns to x = 1")
-    base = _first_two_blocks(V, steps, P, HA, consts, rounds, cf, I, sl, timeout_s)
+    base, early = _first_two_blocks(V, steps, P, HA, consts, rounds, cf, I, sl, timeout_s)
     # the induction runs over j = k - 2 >= 0 (kdrag's induct_int from 0, as thm1's; from 2 directly the glue of
     # induct_from timed out: it must split on n + 1 = 2 inside the quantified hypotheses)
     P2 = lambda j: P(j + 2)  # noqa: E731
@@ -215,8 +217,13 @@ def thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                                        name="Theorem 6: every block k >= 2 returns", timeout_s=timeout_s),
                          name="Theorem 6: every block k >= 2 returns")
     kq = z3.Int("k")
-    formula = z3.ForAll([kq], z3.Implies(z3.And(kq >= 2, *V.hyps()), Reg(3 * kq) >= (2 * C - 4) * z3.ToReal(kq) - C))
-    st = K.prove(formula, by=[every], name="Theorem 6 (R_{3k} >= (2C-4) k - C, k >= 2)", timeout_s=timeout_s)
+    concl = lambda k_: Reg(3 * k_) >= (2 * C - 4) * z3.ToReal(k_) - C  # noqa: E731
+    formula = z3.ForAll([kq], z3.Implies(z3.And(kq >= 0, *V.hyps()), concl(kq)))
+    # k = 0, 1 (R_0 = 0 >= -C, R_3 >= 2C - 4 >= C - 4) beside the induction's k >= 2
+    kf = K.fresh("k", Int)
+    fin = K.prove(z3.Implies(z3.And(kf >= 0, HA), concl(kf)), timeout_s=timeout_s,
+                  by=[K.instantiate(every, kf), early, I(Reg, z3.IntVal(0))], name=NAME + ": k = 0, 1 and k >= 2")
+    st = K.prove(formula, by=[K.generalize([kf], fin, name=NAME)], name=NAME, timeout_s=timeout_s)
     return {"statement": st, "implication": st, "formula": formula, "premises": {}}
 
 
@@ -279,8 +286,10 @@ def _first_two_blocks(V, steps, P, HA, consts, rounds, cf, I, sl, timeout_s):
                    z3.And(x7 == 1, x2 <= 1, x3 <= 1, x4 >= 0, x5 <= 1, x6 <= 1)), engine=None)
     b01 = K.instantiate(blk01, a, C, *rs[1:7], *xs[1:8], *gg[1:7])
     s_bl = stage("x_7 = 1", b01.thm.arg(1), [s_pos, s_t1, s_ret, b01])
+    early = K.prove(z3.Implies(HA, Reg(z[3]) >= (2 * C - 4) * z3.ToReal(z3.IntVal(1)) - C), by=[gr, s_bl],
+                    timeout_s=timeout_s, name="Theorem 6: block 0's regret, R_3 >= (2C-4) 1 - C")
     # the regret of blocks 0-1, R_6 = sum g_j (x_j + 1) >= 2C - 4 + C (x_4 + 1) - 4 >= (2C-4) 2 - C, is left to the
     # last call: the solver derives it from the recursions and x_7's lemma (a separate lemma was measured redundant)
     return K.prove(P(z3.IntVal(2)), by=[gr, s_v, s_bl], timeout_s=timeout_s,
-                   name="Theorem 6: blocks 0-1 return together (x_7 = 1, R_6 >= (2C-4) 2 - C)")
+                   name="Theorem 6: blocks 0-1 return together (x_7 = 1, R_6 >= (2C-4) 2 - C)"), early
 
