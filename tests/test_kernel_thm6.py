@@ -96,6 +96,26 @@ def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, 
             K.prove(node.thm, by=[x for x in deps if x is not d], name="one dependency dropped", timeout_s=2)
 
 
+MUTANTS = [
+    (thm6.T6lower, "drop v <= V", lambda: thm6.T6lower.without("v<=V")),
+    (thm6.T6upper, "drop C^2 <= Z s^2", lambda: thm6.T6upper.without("C^2<=Z s^2")),
+    (thm6.T6v, "beta2 = 3/((1+C^2)C^2)", lambda: thm6.T6v.with_params(b2num=3)),
+    (thm6.T6return, "eps = 2 in the comparison", lambda: thm6.T6return.with_params(eps=2)),
+    (thm6.T6T1, "drop the step condition T6-4", lambda: thm6.T6T1.without("alpha<sqrt(1-beta2+eps/C^2)")),
+]
+
+
+@pytest.mark.parametrize("orig, desc, mutant", MUTANTS, ids=[m[1] for m in MUTANTS])
+def test_the_new_steps_stop_being_proved_when_mutated(orig, desc, mutant):
+    assert orig.check(10).verdict == "proved", desc
+    m = mutant()
+    r = m.check(10)
+    assert r.verdict != "proved", desc
+    if r.verdict == "refuted":
+        ok, why = m.replay(r.witness)  # the counterexample to the mutant is real
+        assert ok, why
+
+
 # ------------------------------------------------------------------------------------------------
 # The formula against the paper's conclusion (spec section 9: non-zero average regret), by an independent run
 # of the instance written here from the spec (update (3), beta1 = 0): exact SymPy radicals, no numerics package.
