@@ -22,7 +22,7 @@ domain, instantiated in the kernel):
 * blocks 0 and 1 together (the base, k = 2): T6-T1<1 at t = 0, 1 (the C steps stay inside F); T6-v[t<=6] bounds
   v_1..v_6 by powers of w = beta2 C^2; T6-AMGM[lower] / T6-AMGM[upper] bound the six steps by rational terms in w;
   T6-return[w] compares them: T2_0 + T2_1 >= T1_0 + T1_1; T6-chain[t>=1] at t = 1: T2_1 >= T1_1.  A glue lemma
-  (clamps) gives x_7 = 1, x_4 >= 0, x_2, x_3, x_5, x_6 <= 1, and then R_6 >= 3C - 8 = (2C-4) 2 - C.
+  (clamps) gives x_7 = 1, x_4 >= 0, x_2, x_3, x_5, x_6 <= 1; the last call derives R_6 >= 3C - 8 = (2C-4) 2 - C.
 * block k >= 2 -> k + 1: T6-T1<1 and T6-chain[t>=1] at t = k (v in [0, C^2]), the block returns to x = 1 and adds
   at least 2C - 4 to the regret; kernel induction over k from 2 (run as j = k - 2 from 0);
 * k = 0, 1 directly: R_0 = 0 >= -C, R_3 >= 2C - 4 >= C - 4 (x_2, x_3 <= 1).
@@ -100,7 +100,9 @@ def thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     """Theorem 6 in the kernel (see the module docstring).  Raises :class:`Missing` / :class:`KernelError`."""
     V = Thm6Vocabulary.get()
     C, b2, a, e, x, v, r, g, Reg = V.C, V.b2, V.alpha, V.eps, V.x, V.v, V.r, V.g, V.Reg
-    sT1, sch, slo, sup, sv, sret = (_need(steps, s) for s in STEPS)
+    sT1, sch = (_need(steps, s) for s in STEPS[:2])
+    for label in STEPS[2:]:  # the first two blocks' steps (used in _first_two_blocks): missing -> Missing, early
+        _need(steps, label)
     sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     HA = z3.And(*V.hyps())

@@ -331,7 +331,7 @@ def statement(r: dict):
     if all(r[k].verdict == "proved" for k in ("T6-chain[t>=1]", "T6-3a") + FIRST_BLOCKS):
         # eps = 1 for every C > 2: blocks 0 and 1 together return (x_7 = 1, T6-return[w] with T6-AMGM and T6-v),
         # every later block by the chain t >= 1; every eps > 0 follows by the scaling T6-3a.  The kernel statement
-        # (proofs/kernel_thm6.py) is R_{3k} >= (2C-4) k - C for k >= 2 at eps = 1.
+        # (proofs/kernel_thm6.py) is R_{3k} >= (2C-4) k - C for every k >= 0 at eps = 1.
         return ("proved", "for every C > 2 at eps = 1: blocks 0 and 1 together return to x = 1 (T6-return[w] with "
                 "T6-AMGM and T6-v[t<=6]: block 1's surplus covers block 0's shortfall), then the chain t >= 1 for every "
                 "later block, so R_{3k} >= (2C-4) k - C; every eps > 0 follows by the scaling T6-3a; the printed first "
