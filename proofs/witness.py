@@ -50,7 +50,9 @@ Example::
 from __future__ import annotations
 
 import re
+import sys
 import time
+import traceback
 from dataclasses import dataclass
 
 import sympy as sp
@@ -793,13 +795,7 @@ class _Full(_Unfolder):
             memo[k] = (x, out)
             return out
 
-        import sys
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, 20000))
-        try:
-            return z3.simplify(go(e))
-        finally:
-            sys.setrecursionlimit(old)
+        return z3.simplify(go(e))
 
 
 def _nice(v):
@@ -1014,6 +1010,16 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
     """The witness record of a kernel statement ``formula`` = ``ForAll(vs, Implies(H, C))``; ``trusted``: its
     trusted-base axioms as (name, formula) pairs (or formulas) that constrain the same symbols.  Status
     ``witness`` (closed forms proved for all rounds and replayed) or ``unknown`` with the reason."""
+    # the walks over the forms recurse on the terms' depth (a recursion unfolded inside an If-nest is deep)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 20000))
+    try:
+        return _find(formula, trusted, hints, tries, timeout_s)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _find(formula, trusted, hints, tries, timeout_s):
     t0 = time.perf_counter()
     hints = hints or {}
     vs, H = _strip(formula)
@@ -1063,8 +1069,10 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
                 why.append(f"{ints}: the exact replay finds a hypothesis false on the window")
                 continue
             stages["replay"] = lap()
-        except (Undecided, z3.Z3Exception, RecursionError, TypeError, ValueError, ZeroDivisionError) as exc:
-            why.append(f"{ints}: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- a failed try finds no witness (never a success); say where
+            where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith("witness.py")]
+            why.append(f"{ints}: {type(exc).__name__}: {exc}" + (f" (in {where[-1].name}, line {where[-1].lineno})"
+                                                                  if where else ""))
             continue
         plain = lambda k: k.split("!")[0]  # noqa: E731
         return {"status": "witness",
