@@ -1051,7 +1051,10 @@ def _find(formula, trusted, hints, tries, timeout_s):
             fixed = [(u, vals[str(u)]) for u in unknowns]
 
             def fix(f, kind=None):
-                body = z3.simplify(z3.substitute(f.body, *fixed)) if fixed else f.body
+                # no z3.simplify: it may move a recursion's base guard If(t <= t0, ..) inside the step's own
+                # If-nest (the order depends on the AST ids, i.e. on what ran before), and the replay, which
+                # evaluates a condition before its branches, then unfolds the recursion below its base forever
+                body = z3.substitute(f.body, *fixed) if fixed else f.body
                 return Form(f.decl, f.params, body, kind or f.kind, f.source, f.radicand)
             fforms = {d: fix(f) for d, f in forms.items()}
             faux = {d: fix(f) for d, f in aux.items()}
