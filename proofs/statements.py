@@ -1554,6 +1554,17 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
 
 
 BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
+
+
+def _thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """Theorem 6's builder, :func:`proofs.kernel_thm6.thm6` (imported here lazily: that module imports this one)."""
+    from .kernel_thm6 import OUTSIDE as outside, thm6 as build
+
+    OUTSIDE["thm6"] = outside
+    return build(steps, premises=premises, timeout_s=timeout_s)
+
+
+BUILDERS["thm6"] = _thm6
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
@@ -1571,11 +1582,6 @@ _KSTEPS: dict = {}
 PARTIAL = {"pp-4.1": pp41_first, "adamx-5.1": ax_first_term}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
-    "thm6": ("same shape as thm1 (an induction over the blocks), but the first block does not return and the "
-             "induction starts at block 2 from the exact SymPy computation T6-block[t=1] (x_7 = 1 for C in {3, 5, 10} "
-             "at alpha = 1/2), which would enter as a named trusted axiom; the block-return and block-regret algebra "
-             "for beta2 = 2/((1+C^2)C^2) + eps has no audited step (thm1's A4/A9 assume beta2 = 1/(1+C^2)) -- not "
-             "mechanised in this pass; conclusion's form would be R_{3k} >= (2C-4)(k-2) - 8 for k >= 2, C = 3, eps = 1"),
     "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
              "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
@@ -1596,9 +1602,18 @@ WHY_NOT = {
                   "PP-c[mono] as a kernel lemma, AX-L5.3's invariant and AX-c[bound], AX-step 3's Young term, "
                   "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
-    "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "
-             "the projection) with powers beta1^(j-1), beta2^(j-1) as named variables and the divergence B9 (an "
-             "exact SymPy limit, which would be a trusted axiom); not mechanised"),
+    "thm2": ("its conclusion would be: for (beta1, beta2, C) meeting (c1)-(c3), C even, there is K0 with "
+             "R_{kC} >= 2 (k - K0) for every k >= K0 (B10 per block once the block start is back at x = 1); what stops "
+             "it, link by link: (i) the period is the parameter C, so a block is a sum over j = 1..C (nested kernel "
+             "induction inside the block induction), where thm1/thm6 unroll a fixed period 3; (ii) the powers "
+             "beta1^(j-1), beta2^(j-1), beta1^(C-1), beta2^((C-2)/2) are named variables P1, P2, P, Q whose facts "
+             "(in [0, 1], P2 <= Q for j-1 >= C/2-1) are hypotheses of B1, B2, B6-v: they need kd.define_rec'd powers "
+             "and lemmas by induction, not yet written; (iii) the block sums B1-sum, B6-sum, B7 are SymPy identities "
+             "(trusted axioms, or to be re-posed as inductions over defined sums); (iv) K0 comes from B9, a SymPy "
+             "divergence test (sum 1/sqrt k = oo) with no explicit bound: the kernel needs K0 as a term, e.g. from "
+             "sum_{k<=K} 1/sqrt k >= 2 sqrt(K+1) - 2 by induction over a sqrt sequence, and the time T' = C/(tau^2-1) "
+             "of B5 folded into K0; B4's two induction steps (B4-step-, B4-step+) are already general and would carry "
+             "the projection; not mechanised"),
     "thm3": ("a stochastic statement (expectations E[x_t] over coin flips): the kernel's vocabulary has no "
              "probability; C1-C5 are per-step facts about expectations, their composition is not mechanised"),
     "thm4": ("the ICLR form: its printed step 6 is refuted (Example 3.2) and the audit's statement is UNKNOWN; the "
