@@ -215,9 +215,15 @@ def _defs(V, *fs):
     return [K.defn(f) for f in fs]
 
 
-def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """Theorem 4 (arXiv) in the kernel: returns {"proof": Proof of the implication or the statement,
-    "formula", "premises_missing": [...]}.  Raises :class:`Missing` / :class:`proofs.kernel.KernelError`."""
+def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: str = "thm4-arxiv") -> dict:
+    """AMSGrad's per-coordinate chain in the kernel, shared by thm4-arxiv and pp-4.1 (one definition).
+
+    Per round (i, t): the hypotheses' facts, steps 2-3's four-term split, step 7, step 5; per coordinate, by kernel
+    induction on T >= 1 under Hyp(i): W_T <= step7_sum_rhs(S_T), P_T + X_T <= mterm_sum_rhs(K_T) and
+    R_{T,i} <= Q_T + W_T + P_T.  ``first(ctx)`` adds the first term's part of the invariant (thm4-arxiv: the Abel
+    bound Q_T + c_T u_{T+1} <= abel_rhs(a_T, S_T); pp-4.1 and adamx-5.1 bound Q_T apart, with their own first term)
+    as ``(part(T), base_by, step_by)``; it comes first in the invariant.  Returns the context: the fresh ``i``,
+    ``n``, the round lemmas, ``inv``, ``Pr`` (= Hyp(i) => inv) and ``every_T`` (ForAll T >= 1: Pr(T))."""
     V = Thm4Vocabulary.get()
     bt, al, q, m, x, xs, lo, hi, B, Dc = V.bt, V.al, V.q, V.m, V.x, V.xs, V.lo, V.hi, V.B, V.Dc
     a, c, u, y, X, w, k, gd = V.a, V.c, V.u, V.y, V.X, V.w, V.k, V.gd
@@ -229,9 +235,8 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
         pf = K.prove(z3.Implies(z3.And(*facts), concl), by=by, name=name, timeout_s=timeout_s)
         return K.generalize([i, t], pf, name=name)
 
-    # --- per-round lemmas: steps 2, 3, 5, 7 and the Abel increment, instantiated at the sequences
+    # --- per-round lemmas: steps 2, 3, 5, 7, instantiated at the sequences
     s2, s3, s5, s7 = (_need(steps, s) for s in ("step 2", "step 3", "step 5", "step 7"))
-    abel = _need(steps, "step 6[Abel]")
     d0, d1 = x(i, t) - xs(i), x(i, t + 1) - xs(i)
     b_ok = lambda s: z3.And(bt(s) >= 0, bt(s) <= B, B < 1)  # noqa: E731
     F_ok = z3.And(lo(i) < hi(i), xs(i) >= lo(i), xs(i) <= hi(i), x(i, t) >= lo(i), x(i, t) <= hi(i))
@@ -249,8 +254,6 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
                [st2, K.instantiate(_times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
     l3 = lemma("step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
                + b_ * A_ * A_ * Mp * Mp + b_ * Q_ * Q_ * d0 * d0, [st3, K.instantiate(l2, i, t)], pos + [mrec, F_ok, upd])
-    four = (Q_ / A_ / (2 * (1 - b_)) * (d0 * d0 - d1 * d1) + A_ * M_ * M_ / (2 * (1 - b_) * Q_)
-            + b_ * A_ * Mp * Mp / (2 * (1 - b_) * Q_) + b_ * (Q_ / A_) * (d0 * d0) / (2 * (1 - b_)))
     l3d = K.instantiate(_division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
     split = lemma("four-term split (steps 2-3)",
                   gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t) + X(i, t - 1) + w(i, t),
@@ -264,7 +267,6 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     local = [Q_ > 0, q(i, t + 1) >= Q_, A_ > 0, al(t + 1) <= A_, al(t + 1) > 0, b_ok(t), b_ok(t + 1), F_ok, upd, mrec,
              x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0, m(i, 0) == 0]
     facts = lemma("AMSGrad's hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
-    fx = K.instantiate(facts, i, t)
     # u_t in [0, D^2], a_t non-decreasing and >= 0, c's definition in product form
     aux = lemma("u in [0, D^2]; 0 <= a_t <= a_{t+1} (inequality (1), general form); 2(1-beta_1t) c_t = a_t",
                 z3.And(uF, a(i, t) >= 0, a(i, t + 1) >= a(i, t), 2 * (1 - b_) * c(i, t) == a(i, t),
@@ -279,71 +281,96 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     l5 = lemma("step 5 at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
                [st5, K.instantiate(_times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
                 I(y, i, t), I(X, i, t), I(k, i, t)], local)
-    stA = abel.at(beta1=B, beta1_tm1=b_, beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
-                  c_t=c(i, t + 1))
-    lA = lemma("step 6[Abel] at (i, t)", 2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
-               [stA, K.instantiate(aux, i, t)], local)
-    rounds = {"facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "abel": lA}
 
-    # --- per coordinate: the three sums and the four-term split summed over t, by induction on T
+    # --- per coordinate: the sums and the four-term split summed over t, by induction on T
     Q, S, W, P, Kt, Rg = V.Q, V.S, V.W, V.P, V.K, V.Rg
     H_i = z3.And(*Hi.values())
-
-    def inv(T):
-        return z3.And(Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
-                      W(i, T) <= step7_sum_rhs(D2, B, S(i, T)),
-                      P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
-                      Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T))
-
-    Pr = lambda T: z3.Implies(H_i, inv(T))  # noqa: E731
     at = lambda pf, s: K.instantiate(pf, i, s)  # noqa: E731
     one = z3.IntVal(1)
-    defs1 = [I(f, i, one) for f in (Q, S, W, P, Kt, Rg)] + [I(f, i, z3.IntVal(0)) for f in (Q, S, W, P, Kt, Rg)]
-    b6, b7, b5 = (_need(steps, s) for s in ("step 6[base T=1]", "step 7[base T=1]", "step 5[base T=1]"))
     loc = lambda s: z3.substitute(z3.And(*local), (t, s))  # noqa: E731 -- the round facts at s
-    f1 = [at(aux, one)]
-    parts = inv(one).children()
-    base_by = [
-        [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
-         b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
-        [I(W, i, one), I(W, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)), I(w, i, one),
-         b7.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_1=u(i, one))],
-        [I(P, i, one), I(P, i, z3.IntVal(0)), I(Kt, i, one), I(Kt, i, z3.IntVal(0)), I(X, i, z3.IntVal(0)),
-         I(X, i, one), I(y, i, one), I(k, i, one),
-         b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
-               b_T1=bt(one + 1), beta1=B, m_T=m(i, one))],
-        [I(Rg, i, one), I(Rg, i, z3.IntVal(0)), I(Q, i, one), I(Q, i, z3.IntVal(0)), I(W, i, one),
-         I(W, i, z3.IntVal(0)), I(P, i, one), I(P, i, z3.IntVal(0)), at(split, one)]]
-    base_parts = [K.prove(z3.Implies(loc(one), part), by=f1 + by, timeout_s=timeout_s,
-                          name=f"thm4-arxiv: per-coordinate invariant, T = 1, part {k + 1}")
-                  for k, (part, by) in enumerate(zip(parts, base_by))]
-    base = K.prove(Pr(one), by=base_parts + [K.instantiate(facts, i, one)], name="thm4-arxiv: per-coordinate invariant, T = 1", timeout_s=timeout_s)
     n = K.fresh("T", Int)
     n1 = n + 1
-    sA, sW, sP, sM = (_need(steps, s) for s in ("step 6[step T->T+1]", "step 7[step T->T+1]", "step 5[step T->T+1]",
-                                                 "sum[step T->T+1]"))
+    ctx = {"V": V, "i": i, "t": t, "n": n, "one": one, "lemma": lemma, "local": local, "loc": loc, "at": at, "I": I,
+           "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2}
+    b7, b5 = (_need(steps, s) for s in ("step 7[base T=1]", "step 5[base T=1]"))
+    sW, sP, sM = (_need(steps, s) for s in ("step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"))
     four = lambda s: c(i, s) * (u(i, s) - u(i, s + 1)) + y(i, s) + X(i, s - 1) + w(i, s)  # noqa: E731
-    ctx = [at(aux, n), at(aux, n1)]
-    step_by = [
-        [I(Q, i, n1), I(S, i, n1), at(lA, n),
-         sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
-               u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))],
-        [I(W, i, n1), I(S, i, n1), at(l7, n1),
-         sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))],
-        [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
-         sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))],
-        [I(Rg, i, n1), I(Q, i, n1), I(W, i, n1), I(P, i, n1), at(split, n1),
-         sM.at(X=Rg(i, n), Y=Q(i, n) + W(i, n) + P(i, n), x=V.gd(i, n1), y=four(n1))]]
-    step_parts = [K.prove(z3.Implies(z3.And(n >= 1, loc(n), loc(n1), inv(n)), part), by=ctx + by, timeout_s=timeout_s,
-                          name=f"thm4-arxiv: per-coordinate invariant, T -> T+1, part {k + 1}")
-                  for k, (part, by) in enumerate(zip(inv(n1).children(), step_by))]
-    stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name="thm4-arxiv: per-coordinate invariant, T -> T+1",
+    z0 = z3.IntVal(0)
+    parts = [first(ctx)] if first is not None else []
+    parts += [
+        (lambda T: W(i, T) <= step7_sum_rhs(D2, B, S(i, T)),
+         [I(W, i, one), I(W, i, z0), I(S, i, one), I(S, i, z0), I(w, i, one),
+          b7.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_1=u(i, one))],
+         [I(W, i, n1), I(S, i, n1), at(l7, n1),
+          sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))]),
+        (lambda T: P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
+         [I(P, i, one), I(P, i, z0), I(Kt, i, one), I(Kt, i, z0), I(X, i, z0), I(X, i, one), I(y, i, one),
+          I(k, i, one),
+          b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
+                b_T1=bt(one + 1), beta1=B, m_T=m(i, one))],
+         [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
+          sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))]),
+        (lambda T: Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T),
+         [I(Rg, i, one), I(Rg, i, z0), I(Q, i, one), I(Q, i, z0), I(W, i, one), I(W, i, z0), I(P, i, one),
+          I(P, i, z0), at(split, one)],
+         [I(Rg, i, n1), I(Q, i, n1), I(W, i, n1), I(P, i, n1), at(split, n1),
+          sM.at(X=Rg(i, n), Y=Q(i, n) + W(i, n) + P(i, n), x=V.gd(i, n1), y=four(n1))])]
+
+    def inv(T):
+        return z3.And(*[p[0](T) for p in parts])
+
+    Pr = lambda T: z3.Implies(H_i, inv(T))  # noqa: E731
+    f1 = [at(aux, one)]
+    base_parts = [K.prove(z3.Implies(loc(one), part(one)), by=f1 + by, timeout_s=timeout_s,
+                          name=f"{tag}: per-coordinate invariant, T = 1, part {j + 1}")
+                  for j, (part, by, _) in enumerate(parts)]
+    base = K.prove(Pr(one), by=base_parts + [K.instantiate(facts, i, one)], name=f"{tag}: per-coordinate invariant, T = 1",
+                   timeout_s=timeout_s)
+    sctx = [at(aux, n), at(aux, n1)]
+    step_parts = [K.prove(z3.Implies(z3.And(n >= 1, loc(n), loc(n1), inv(n)), part(n1)), by=sctx + by,
+                          timeout_s=timeout_s, name=f"{tag}: per-coordinate invariant, T -> T+1, part {j + 1}")
+                  for j, (part, _, by) in enumerate(parts)]
+    stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name=f"{tag}: per-coordinate invariant, T -> T+1",
                   timeout_s=timeout_s, by=step_parts + [K.instantiate(facts, i, n), K.instantiate(facts, i, n1)])
-    stp = K.generalize([n], stp, name="thm4-arxiv: per-coordinate invariant, T -> T+1")
+    stp = K.generalize([n], stp, name=f"{tag}: per-coordinate invariant, T -> T+1")
     every_T = K.induct_from(1, Pr, base, K.prove(z3.ForAll([z3.Int("T")], z3.Implies(z3.Int("T") >= 1, z3.Implies(
         Pr(z3.Int("T")), Pr(z3.Int("T") + 1)))), by=[stp], name="", timeout_s=timeout_s),
-        name="thm4-arxiv: per-coordinate invariant for every T >= 1 (base + step, kernel induction)",
+        name=f"{tag}: per-coordinate invariant for every T >= 1 (base + step, kernel induction)",
         timeout_s=timeout_s)
+    return {**ctx, "inv": inv, "Pr": Pr, "H_i": H_i, "every_T": every_T}
+
+
+def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """Theorem 4 (arXiv) in the kernel: returns {"proof": Proof of the implication or the statement,
+    "formula", "premises_missing": [...]}.  Raises :class:`Missing` / :class:`proofs.kernel.KernelError`."""
+    V = Thm4Vocabulary.get()
+    bt, B, Dc = V.bt, V.B, V.Dc
+    a, c, u = V.a, V.c, V.u
+    D2 = Dc * Dc
+    abel = _need(steps, "step 6[Abel]")
+    b6 = _need(steps, "step 6[base T=1]")
+    sA = _need(steps, "step 6[step T->T+1]")
+
+    def abel_part(ctx):
+        """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part."""
+        i, t, n, one, I, at, Q, S = ctx["i"], ctx["t"], ctx["n"], ctx["one"], ctx["I"], ctx["at"], V.Q, V.S
+        n1 = n + 1
+        stA = abel.at(beta1=B, beta1_tm1=bt(t), beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
+                      c_t=c(i, t + 1))
+        lA = ctx["lemma"]("step 6[Abel] at (i, t)",
+                          2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
+                          [stA, K.instantiate(ctx["aux"], i, t)], ctx["local"])
+        return (lambda T: Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
+                [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
+                 b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
+                [I(Q, i, n1), I(S, i, n1), at(lA, n),
+                 sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
+                       u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))])
+
+    ci = coordinate_invariant(steps, timeout_s, first=abel_part, tag="thm4-arxiv")
+    i, n, at, loc, inv, facts, every_T = ci["i"], ci["n"], ci["at"], ci["loc"], ci["inv"], ci["facts"], ci["every_T"]
+    n1 = n + 1
+    aux, Q, S, P, X, Rg, Kt = ci["aux"], V.Q, V.S, V.P, V.X, V.Rg, V.K
     # --- per coordinate, closed: R_{T,i} <= abel_rhs + step7_sum_rhs + mterm_sum_rhs (steps 6[close], 5[close])
     cA, c5 = _need(steps, "step 6[close]"), _need(steps, "step 5[close]")
     total = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
