@@ -452,6 +452,29 @@ def _convex(V, d_):
 def _regret(V, link, hyps, timeout_s):
     """Step 4 in the kernel: convexity (the hypothesis f_t(x_t) - f_t(x*) <= <g_t, x_t - x*>) and the exchange
     sum_t sum_i = sum_i sum_t (two inductions) give R_T = Reg(T) <= RR(d, T); with the bound link, R_T <= BOUNDS."""
+    Rm = step4(V, timeout_s)
+    Reg = V.Reg
+    # the statement: R_T <= BOUNDS['thm4-arxiv'].expr
+    fq = link["formula"]
+    dq, Tq = fq.var_name(0), fq.var_name(1)
+    dq, Tq = z3.Int(dq), z3.Int(Tq)
+    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
+    bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
+    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
+                  name="Theorem 4 (arXiv): R_T <= BOUNDS['thm4-arxiv']",
+                  by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
+                                                (ds, dq), (Ts, Tq)))
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv)")], name="Theorem 4 (arXiv)",
+                        timeout_s=timeout_s)
+    return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
+
+
+def step4(V, timeout_s):
+    """Step 4 in the kernel (shared by every regret statement over Thm4Vocabulary): ForAll d: ForAll T >= 0:
+    d >= 0 and convexity (fd(t) <= Gd(d, t)) => Reg(T) <= RR(d, T); made once per process."""
+    if "step4" in _CACHE:
+        return _CACHE["step4"]
     RR, Rg, Gd, gd, Reg, fd = V.RR, V.Rg, V.Gd, V.gd, V.Reg, V.fd
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     Tn, dd = K.fresh("T", Int), K.fresh("d", Int)
@@ -479,21 +502,8 @@ def _regret(V, link, hyps, timeout_s):
                  by=[I(Reg, Tn + 1), K.instantiate(K.instantiate(A, Tn), df)])
     Rm = _induct(0, PR, r0, rs, Tn, "step 4 (convexity, exchange of sums): R_T <= sum_i sum_t g_{t,i}(x_{t,i} - x*_i)",
                  timeout_s)
-    Rm = K.generalize([df], Rm, name="step 4: R_T <= RR")
-    # the statement: R_T <= BOUNDS['thm4-arxiv'].expr
-    fq = link["formula"]
-    dq, Tq = fq.var_name(0), fq.var_name(1)
-    dq, Tq = z3.Int(dq), z3.Int(Tq)
-    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
-    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
-                  name="Theorem 4 (arXiv): R_T <= BOUNDS['thm4-arxiv']",
-                  by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
-                                                (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv)")], name="Theorem 4 (arXiv)",
-                        timeout_s=timeout_s)
-    return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
+    _CACHE["step4"] = K.generalize([df], Rm, name="step 4: R_T <= RR")
+    return _CACHE["step4"]
 
 
 def _bound_env(V, d_, T_):
@@ -952,11 +962,11 @@ HYP_COR1 = ("0 < lambda < 1, beta_{1t} = beta1 lambda^(t-1) (lambda_pow(t) = lam
             "that induction is not a link of the kernel's chain)")
 
 
-def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
+    """The geometric schedule sums in the kernel (Corollary 1 and pp-4.1 share them): ForAll T >= 1, d >= 0:
+    Hyp, HypM, HypC on coordinates 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d (``coords``), by induction over
+    T (PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt) and over the coordinates."""
     V = Thm4Vocabulary.get()
-    th4 = (premises or {}).get("thm4-arxiv")
-    if th4 is None:
-        raise Missing("Theorem 4 (arXiv) has no kernel proof to derive Corollary 1 from")
     gterm, gstep, gbase = (_need(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
     sq = _need(steps, "Cor1-sqrt")
     B, G, lam, alpha, lp, SG, S, a, q, al, rt, bt = (V.B, V.G, V.lam, V.alpha, V.lp, V.SG, V.S, V.a, V.q, V.al, V.rt,
@@ -1043,6 +1053,18 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                                    z3.ToReal(d1))])
     coords = _induct(0, PC, cb, cs, dd, "Corollary 1: schedule sums over every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="Corollary 1: schedule sums, every T")
+    return {"coords": coords, "allH3": allH3, "j": j, "per_i": per_i}
+
+
+def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    V = Thm4Vocabulary.get()
+    th4 = (premises or {}).get("thm4-arxiv")
+    if th4 is None:
+        raise Missing("Theorem 4 (arXiv) has no kernel proof to derive Corollary 1 from")
+    sc = geo_schedule_sums(steps, timeout_s)
+    coords, allH3, j = sc["coords"], sc["allH3"], sc["j"]
+    B, G, lam, alpha, rt = V.B, V.G, V.lam, V.alpha, V.rt
+    one = z3.IntVal(1)
     # the statement: R_T <= BOUNDS['cor1-derived'].expr
     from analysis import bounds as AB
 

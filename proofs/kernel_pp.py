@@ -1,0 +1,245 @@
+"""Phuong & Phong's Theorem 4.1 (AMSGrad, beta_{1t} = beta1 lambda^(t-1)) as a kernel statement.
+
+The chain, every link a kernel proof (:mod:`proofs.kernel`) over the sequences of
+:class:`proofs.statements.Thm4Vocabulary`:
+
+* per round and per coordinate, by kernel induction on T: steps 2-3 (the four-term split), step 7 and step 5 summed
+  over t -- :func:`proofs.statements.coordinate_invariant`, the invariant thm4-arxiv uses, without its first-term
+  (Abel) part: R_{T,i} <= Q_{T,i} + W_{T,i} + P_{T,i}, W <= step7_sum_rhs(S), P + X <= mterm_sum_rhs(K);
+* the first term Q_{T,i} <= D^2 (c_max(1) sum_{t<=t0} sqrt t + c_max(sqrt T)) for T >= t0 with Lemma 4.3
+  discharged (:func:`proofs.statements.pp41_first`: two-phase summation by parts, PP-L4.3, PP-c[mono], PP-c[bound]),
+  its hypotheses PPc (c >= 0, u in [0, D^2]) and PPb (alpha_t = alpha/sqrt t, 0 <= q <= G, ...) derived here from
+  the statement's;
+* the sum over the coordinates by induction on d; the geometric schedule sums SS(d, T) <= d G beta1/(alpha
+  (1-lambda)^2) (:func:`proofs.statements.geo_schedule_sums`, shared with Corollary 1); the moment lemma's kernel
+  Proof (:func:`proofs.statements.moment_lemma`) passed in as a Proof; step 4 (convexity, the exchange of the sums:
+  :func:`proofs.statements.step4`);
+* the last link: the audit's step PP4.1-geo[sum<=bound] (gap >= 0) instantiated at the sums, and the rational
+  identity total + gap = BOUNDS['pp-4.1-geometric'] re-proved by the solver (nlsat) on fresh reals.
+
+The statement (``formula``)::
+
+    for every d >= 1, t0 >= 1, T >= t0 and sequences meeting, on every coordinate j <= d, AMSGrad's hypotheses
+    Hyp(j), the moment lemma's HypM(j), the schedule's HypC(j) (beta_{1t} = beta1 lambda^(t-1), 0 < lambda < 1,
+    sqrt(v_hat_{t,j}) <= G) and Lemma 4.3's condition PPL(j, t0) (t (1-beta_{1,t+1})^2 <= (t+1)(1-beta_{1t})^2
+    for t >= t0), and convexity:   R_T = Reg(T) <= BOUNDS['pp-4.1-geometric'].expr
+
+with sum_{t=1}^{t0} sqrt t = SQ(t0), sqrt(T) = sqrt_t(T), sum_g_norm = NN(d, T).  The form proved is the geometric
+schedule (Phuong & Phong's main variant, Cor1's schedule); beta_{1t} = beta1/t (pp-4.1-harmonic) is not assembled.
+Trusted base: the moment lemma's axiom L7 on log.  sqrt(v_hat) <= G is a hypothesis (as in Corollary 1's kernel
+statement): the audit's Cor1-vhat derives it from |g| <= G, that induction is not a link of this chain.
+"""
+from __future__ import annotations
+
+import z3
+
+from . import kernel as K
+from . import statements as ST
+from .pp_repairs import SUM_SQRT_T0, _with_sums, c_max, gap, pp_first_rhs
+from .schedules import geo_S_bound
+from .step_bounds import mterm_sum_rhs, step7_sum_rhs, to_num
+
+__all__ = ["pp41_geometric", "PP41_BOUND", "HYP_PP41", "first_const"]
+
+Int, Real = z3.IntSort(), z3.RealSort()
+PP41_BOUND = "pp-4.1-geometric"
+FINAL_STEP = "PP4.1-geo[sum<=bound]"
+HYP_PP41 = ("pp-4.1 (geometric): T >= t0 >= 1; on each coordinate AMSGrad's Hyp, the moment lemma's HypM, HypC "
+            "(beta_{1t} = beta1 lambda^(t-1), 0 < lambda < 1, sqrt(v_hat_{t,i}) <= G_inf taken as a hypothesis: the "
+            "audit's Cor1-vhat derives it from |g| <= G_inf, that induction is not a link of the kernel's chain) and "
+            "PPL (Lemma 4.3's condition t (1-beta_{1,t+1})^2 <= (t+1)(1-beta_{1t})^2 for t >= t0, a hypothesis of "
+            "Theorem 4.1); the first term is bounded for T >= t0 only (the bound holds for T < t0 too, not mechanised)")
+
+
+def first_const(V, t0, T):
+    """The first term's per-coordinate bound: pp_first_rhs(D^2, c_max(G, alpha, beta1, 1) SQ(t0), c_max(.., sqrt T))."""
+    SQ = ST._pp_bound_vocabulary(V)[0]
+    return pp_first_rhs(V.Dc * V.Dc, c_max(V.G, V.alpha, V.B, 1) * SQ(t0), c_max(V.G, V.alpha, V.B, V.rt(T)))
+
+
+def _hp(V, j, t0):
+    """pp-4.1's hypotheses on coordinate j (the PPL predicate of :func:`proofs.statements.pp_monotone_c`)."""
+    return z3.And(V.Hyp(j), V.HypM(j), V.HypC(j), ST._CACHE["PPL"](j, t0))
+
+
+class _Num(ST._KNum):
+    """to_num's number system with the square roots as given terms (kernel sequences or fresh reals)."""
+
+    def __init__(self, roots):
+        self.roots = {k.sexpr(): v for k, v in roots}
+
+
+def _env(V, d_, t0_, T_):
+    return {"T": z3.ToReal(T_), "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
+            "G_inf": V.G, "lambda_": V.lam, "d": z3.ToReal(d_), "sum_g_norm": V.NN(d_, T_), "log(T)": V.lg(T_),
+            SUM_SQRT_T0.name: ST._pp_bound_vocabulary(V)[0](t0_)}
+
+
+def _roots(V, T_):
+    Tr = z3.ToReal(T_)
+    return [(Tr, V.rt(T_)), (1 - V.b2, V.s2), (1 + -1 * V.b2, V.s2), (V.lg(T_) + 1, V.sL(T_)), (1 + V.lg(T_), V.sL(T_))]
+
+
+def bound_expr(V, d_, t0_, T_):
+    """BOUNDS['pp-4.1-geometric'].expr in the kernel's terms (its Sum_{t<=t0} sqrt t as SQ(t0))."""
+    from analysis import bounds as AB
+
+    return to_num(_Num(_roots(V, T_)), _with_sums(AB.BOUNDS[PP41_BOUND].expr), _env(V, d_, t0_, T_))
+
+
+def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """pp-4.1 (geometric) in the kernel; ``premises["lemma-moment"]``: the moment lemma's kernel Proof (built here
+    when absent).  Raises :class:`proofs.statements.Missing` / :class:`proofs.kernel.KernelError`."""
+    V = ST.Thm4Vocabulary.get()
+    ml = (premises or {}).get("lemma-moment")
+    fstep = ST._need(steps, FINAL_STEP)
+    first = ST.pp41_first(steps, timeout_s=timeout_s)["statement"]
+    ci = ST.coordinate_invariant(steps, timeout_s, first=None, tag="pp-4.1")
+    sched = ST.geo_schedule_sums(steps, timeout_s)["coords"]
+    if ml is None:
+        ml = ST.moment_lemma(steps, timeout_s=timeout_s)["statement"]
+    _, PPc, _ = ST._pp_vocabulary(V)
+    SQ, PPb = ST._pp_bound_vocabulary(V)
+    PPL = ST._CACHE["PPL"]
+    B, G, lam, alpha, D2 = V.B, V.G, V.lam, V.alpha, V.Dc * V.Dc
+    c, u, S, Kt, Rg, X, rt = V.c, V.u, V.S, V.K, V.Rg, V.X, V.rt
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": ST._scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    i, n = ci["i"], ci["n"]
+    t = K.fresh("t", Int)
+    # --- the first term's hypotheses from the statement's: PPc from Hyp, PPb from Hyp, HypM, HypC
+    cpos = sl("b <= B < 1, 2(1-b) c = a >= 0 => c >= 0", "b B c a", lambda b, B_, c_, a_: z3.Implies(
+        z3.And(b <= B_, B_ < 1, 2 * (1 - b) * c_ == a_, a_ >= 0), c_ >= 0))
+    rnd = K.prove(z3.Implies(z3.And(V.Hyp(i), t >= 1), z3.And(c(i, t) >= 0, u(i, t) >= 0, u(i, t) <= D2)),
+                  by=[K.instantiate(V.hyp_pred(), i), K.instantiate(ci["facts"], i, t), K.instantiate(ci["aux"], i, t),
+                      K.instantiate(cpos, V.bt(t), B, c(i, t), V.a(i, t))],
+                  name="pp-4.1: c_t >= 0, u_t in [0, D^2] at round t", timeout_s=timeout_s)
+    rnd = K.generalize([t], rnd, name="pp-4.1: c_t >= 0, u_t in [0, D^2]")
+    ppc = K.prove(z3.Implies(V.Hyp(i), PPc(i)), by=[rnd, I(PPc, i)], name="pp-4.1: Hyp(i) => PPc(i)",
+                  timeout_s=timeout_s)
+    ppb = K.prove(z3.Implies(z3.And(V.Hyp(i), V.HypM(i), V.HypC(i)), PPb(i)), timeout_s=timeout_s,
+                  by=[K.instantiate(V.hyp_pred(), i), I(V.HypM, i), I(V.HypC, i), I(PPb, i)],
+                  name="pp-4.1: Hyp, HypM, HypC => PPb (alpha_t = alpha/sqrt t, 0 <= q <= G)")
+    # --- per coordinate: R_{T,i} <= first + step7_sum_rhs(S_T) + mterm_sum_rhs(K_T) for T >= t0 >= 1
+    t0 = K.fresh("t0", Int)
+    Fc = first_const(V, t0, n)
+    hyp_i = z3.And(n >= t0, t0 >= 1, _hp(V, i, t0))
+    per_i = K.prove(z3.Implies(hyp_i, Rg(i, n) <= Fc + step7_sum_rhs(D2, B, S(i, n)) + mterm_sum_rhs(B, Kt(i, n))),
+                    timeout_s=timeout_s, name="pp-4.1: per-coordinate bound for every T >= t0",
+                    by=[K.instantiate(ci["every_T"], n), K.instantiate(V.hyp_pred(), i), K.instantiate(ci["facts"], i, n),
+                        K.instantiate(ci["aux"], i, n), K.instantiate(first, i, t0, n), ppc, ppb])
+    per_i = K.generalize([i, t0, n], per_i, name="pp-4.1: per-coordinate bound for every T >= t0")
+    # --- the sum over the coordinates, by induction on d (t0, T fixed)
+    RR, SS, KK = V.RR, V.SS, V.KK
+    j = z3.Int("j")
+    t0c, Tc, dd = K.fresh("t0", Int), K.fresh("T", Int), K.fresh("d", Int)
+    allP = lambda nn, t0_: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), _hp(V, j, t0_)))  # noqa: E731
+    Fk = first_const(V, t0c, Tc)
+    PC = lambda nn: z3.Implies(z3.And(Tc >= t0c, t0c >= 1, B < 1, allP(nn, t0c)),  # noqa: E731
+                               RR(nn, Tc) <= z3.ToReal(nn) * Fk + step7_sum_rhs(D2, B, SS(nn, Tc))
+                               + mterm_sum_rhs(B, KK(nn, Tc)))
+    add = sl("pp-4.1: the step bounds over the coordinates are additive", "D2 B S0 s K0 k R0 r R1 F d0 S1 K1",
+             lambda D2_, B_, S0, s_, K0, k_, R0, r_, R1, F_, d0, S1, K1: z3.Implies(
+                 z3.And(B_ < 1, R0 <= d0 * F_ + step7_sum_rhs(D2_, B_, S0) + mterm_sum_rhs(B_, K0),
+                        r_ <= F_ + step7_sum_rhs(D2_, B_, s_) + mterm_sum_rhs(B_, k_), R1 == R0 + r_, S1 == S0 + s_,
+                        K1 == K0 + k_),
+                 R1 <= (d0 + 1) * F_ + step7_sum_rhs(D2_, B_, S1) + mterm_sum_rhs(B_, K1)), engine=None)
+    z0 = z3.IntVal(0)
+    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (RR, SS, KK)], name="pp-4.1: 0 coordinates", timeout_s=timeout_s)
+    d1 = dd + 1
+    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s, name="pp-4.1: coordinates d -> d+1",
+                 by=[ST._down(lambda nn: allP(nn, t0c), lambda jj: _hp(V, jj, t0c), dd, timeout_s),
+                     I(RR, d1, Tc), I(SS, d1, Tc), I(KK, d1, Tc), K.instantiate(per_i, d1, t0c, Tc),
+                     K.instantiate(add, D2, B, SS(dd, Tc), S(d1, Tc), KK(dd, Tc), Kt(d1, Tc), RR(dd, Tc), Rg(d1, Tc),
+                                   RR(d1, Tc), Fk, z3.ToReal(dd), SS(d1, Tc), KK(d1, Tc))])
+    coords = ST._induct(0, PC, cb, cs, dd, "pp-4.1: every number of coordinates", timeout_s)
+    coords = K.generalize([t0c, Tc], coords, name="pp-4.1: every t0, T, d")
+    # --- the statement: the schedule sums, the moment lemma, the final step and the identity
+    ds, t0s, Ts = K.fresh("d", Int), K.fresh("t0", Int), K.fresh("T", Int)
+    convex = ST._convex(V, ds)
+    hyps = [Ts >= t0s, t0s >= 1, ds >= 1, allP(ds, t0s), convex]
+    H0 = z3.And(*hyps)
+    one = z3.IntVal(1)
+    allH2 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j))))
+    allH3 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j), V.HypC(j))))
+    gm_pos = sl("gamma sqrt(beta2) = beta1 >= 0, sqrt(beta2) > 0 => gamma >= 0", "gm sb B",
+                lambda gm_, sb, B_: z3.Implies(z3.And(gm_ * sb == B_, B_ >= 0, sb > 0), gm_ >= 0))
+    consts = z3.And(alpha > 0, B < 1, B >= 0, lam < 1, lam > 0, V.s2 > 0, V.b2 > 0, V.b2 < 1, V.gm < 1, V.gm >= 0,
+                    G >= 0, V.Dc >= 0, rt(Ts) > 0, rt(Ts) * rt(Ts) == z3.ToReal(Ts), V.sL(Ts) >= 0,
+                    V.sL(Ts) * V.sL(Ts) == 1 + V.lg(Ts), allH2, allH3, Ts >= 1)
+    hf = K.prove(z3.Implies(H0, consts), timeout_s=timeout_s, name="pp-4.1: the hypotheses' constants",
+                 by=[K.instantiate(V.hyp_pred(), one), I(V.HypM, one), I(V.HypC, one),
+                     K.instantiate(gm_pos, V.gm, V.sb2, B)])
+    # SQ(t0) >= 0 (sqrt t > 0 under HypM(1)), by induction on t0
+    nq = K.fresh("T", Int)
+    PQ = lambda T_: z3.Implies(V.HypM(one), SQ(T_) >= 0)  # noqa: E731
+    q0 = K.prove(PQ(z0), by=[I(SQ, z0)], name="SQ(0) = 0", timeout_s=timeout_s)
+    q1 = K.prove(z3.Implies(z3.And(nq >= 0, PQ(nq)), PQ(nq + 1)), by=[I(SQ, nq + 1), I(V.HypM, one)],
+                 name="SQ(T) >= 0, T -> T+1", timeout_s=timeout_s)
+    sqp = ST._induct(0, PQ, q0, q1, nq, "SQ(T) = sum_{t<=T} sqrt t >= 0", timeout_s)
+    data = ST._data_lemmas(V, lambda d_, T_: [T_ >= 1, d_ >= 1, z3.ForAll([j], z3.Implies(
+        z3.And(j >= 1, j <= d_), z3.And(V.Hyp(j), V.HypM(j))))], timeout_s)
+    Tr, dr = z3.ToReal(Ts), z3.ToReal(ds)
+    fin_step = fstep.at(**{"lambda_": lam, "alpha": alpha, "D_inf": V.Dc, "d": dr, "G_inf": G,
+                           SUM_SQRT_T0.name: SQ(t0s), "sum_g_norm": V.NN(ds, Ts), "gamma": V.gm, "beta2": V.b2,
+                           "beta1": B, "T": Tr})
+    # the rational identity total + gap = bound, on fresh reals (SymPy's gap; the solver re-proves the identity)
+    names = "D B alpha G lam dr SQ0 rtT sL NN s2 gm b2 Tr L Mo"
+    s = {nm: K.fresh(nm) for nm in names.split()}
+    env_s = {"T": s["Tr"], "alpha": s["alpha"], "beta1": s["B"], "beta2": s["b2"], "gamma": s["gm"], "D_inf": s["D"],
+             "G_inf": s["G"], "lambda_": s["lam"], "d": s["dr"], "sum_g_norm": s["NN"], "log(T)": s["L"],
+             SUM_SQRT_T0.name: s["SQ0"]}
+    SN = _Num([(s["Tr"], s["rtT"]), (1 - s["b2"], s["s2"]), (1 + -1 * s["b2"], s["s2"]), (s["L"] + 1, s["sL"]),
+               (1 + s["L"], s["sL"])])
+    from analysis import bounds as AB
+
+    # the total written as the kernel glue has it (first_const, step7_sum_rhs of the geometric S bound, the moment
+    # lemma's Mom); nlsat proves it <= the bound given the audit's gap >= 0, so it is also checked to be the audit's
+    # pp_repairs.pp41_total (the gap is bound - pp41_total: another total would not close)
+    Fs = pp_first_rhs(s["D"] * s["D"], c_max(s["G"], s["alpha"], s["B"], 1) * s["SQ0"],
+                      c_max(s["G"], s["alpha"], s["B"], s["rtT"]))
+    tot_s = (s["dr"] * Fs + s["dr"] * step7_sum_rhs(s["D"] * s["D"], s["B"], geo_S_bound(s["G"], s["alpha"], s["B"], s["lam"]))
+             + mterm_sum_rhs(s["B"], s["Mo"]))
+    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, s["lam"] > 0, s["lam"] < 1, s["gm"] < 1,
+                            s["s2"] > 0, s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
+                            to_num(SN, gap(PP41_BOUND), dict(env_s)) >= 0),
+                     tot_s <= to_num(SN, _with_sums(AB.BOUNDS[PP41_BOUND].expr), dict(env_s)))
+    key = ("pp41-link", idn.sexpr())
+    if key not in ST._CACHE:
+        pf = K.prove(idn, name="pp-4.1: the step bounds' total + gap = BOUNDS['pp-4.1-geometric'] (rational identity)",
+                     engine="nlsat", timeout_s=timeout_s)
+        ST._CACHE[key] = K.generalize(list(s.values()), pf, name="pp-4.1: total + gap = BOUNDS")
+    idl = ST._CACHE[key]
+    # the total in the kernel's terms, and the comparison of the coordinate sum with it
+    Mom = V.Mom(ds, Ts)
+    F = first_const(V, t0s, Ts)
+    tot = dr * F + dr * step7_sum_rhs(D2, B, geo_S_bound(G, alpha, B, lam)) + mterm_sum_rhs(B, Mom)
+    cmp_ = sl("pp-4.1: SS alpha (1-lambda)^2 <= G beta1 d, KK <= Mom => the coordinate sum <= the total",
+              "R dr F D2 B SSv KKv Mo G alpha lam",
+              lambda R, dr_, F_, D2_, B_, SSv, KKv, Mo, G_, al_, lam_: z3.Implies(
+                  z3.And(D2_ >= 0, B_ >= 0, B_ < 1, al_ > 0, lam_ > 0, lam_ < 1, G_ >= 0,
+                         SSv * al_ * (1 - lam_) ** 2 <= G_ * B_ * dr_, KKv <= Mo,
+                         R <= dr_ * F_ + step7_sum_rhs(D2_, B_, SSv) + mterm_sum_rhs(B_, KKv)),
+                  R <= dr_ * F_ + dr_ * step7_sum_rhs(D2_, B_, geo_S_bound(G_, al_, B_, lam_)) + mterm_sum_rhs(B_, Mo)))
+    sums = K.prove(z3.Implies(H0, V.RR(ds, Ts) <= tot), timeout_s=timeout_s,
+                   name="pp-4.1: sum_i R_{T,i} <= the step bounds' total",
+                   by=[hf, K.instantiate(K.instantiate(coords, t0s, Ts), ds),
+                       K.instantiate(K.instantiate(sched, Ts), ds), K.instantiate(ml, ds, Ts),
+                       K.instantiate(cmp_, V.RR(ds, Ts), dr, F, D2, B, SS(ds, Ts), KK(ds, Ts), Mom, G, alpha, lam)])
+    bexpr = bound_expr(V, ds, t0s, Ts)
+    link = K.prove(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), timeout_s=timeout_s,
+                   name="pp-4.1: sum_i R_{T,i} <= BOUNDS['pp-4.1-geometric']",
+                   by=[hf, sums, fin_step, K.instantiate(data, ds, Ts), K.instantiate(sqp, t0s), I(V.Mom, ds, Ts),
+                       K.instantiate(idl, V.Dc, B, alpha, G, lam, dr, SQ(t0s), rt(Ts), V.sL(Ts), V.NN(ds, Ts), V.s2,
+                                     V.gm, V.b2, Tr, V.lg(Ts), Mom)])
+    # --- step 4: R_T = Reg(T) <= RR(d, T) (convexity, the exchange of the sums)
+    Rm = ST.step4(V, timeout_s)
+    fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bexpr), timeout_s=timeout_s,
+                  name="Theorem 4.1 (Phuong & Phong, geometric): R_T <= BOUNDS['pp-4.1-geometric']",
+                  by=[link, K.instantiate(K.instantiate(Rm, ds), Ts)])
+    dq, t0q, Tq = z3.Int("d"), z3.Int("t0"), z3.Int("T")
+    formula = z3.ForAll([dq, t0q, Tq], z3.substitute(z3.Implies(H0, V.Reg(Ts) <= bexpr), (ds, dq), (t0s, t0q), (Ts, Tq)))
+    st = K.prove(formula, by=[K.generalize([ds, t0s, Ts], fin, name="Theorem 4.1 (Phuong & Phong, geometric)")],
+                 name="Theorem 4.1 (Phuong & Phong, geometric)", timeout_s=timeout_s)
+    return {"statement": st, "implication": st, "formula": formula,
+            "premises": {"lemma-moment": "kernel Proof"}}
