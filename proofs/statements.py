@@ -1590,9 +1590,22 @@ def _thm4_chain(steps, timeout_s):
     from . import thm4_arxiv as A
 
     labels = [ob.label for ob in A.OBLIGATIONS]
-    ml = _built("lemma-moment", moment_lemma, steps, labels, timeout_s=timeout_s)["statement"]
+    ml = _moment(steps, timeout_s)
     th = _built("thm4-arxiv", thm4_arxiv, steps, labels, premises={"lemma-moment": ml}, timeout_s=timeout_s)
     return ml, th
+
+
+def _moment(steps, timeout_s):
+    """The moment lemma's kernel Proof, built once per set of its own steps' proofs (shared by thm4-arxiv, pp-4.1)."""
+    from . import thm4_arxiv as A
+
+    return _built("lemma-moment", moment_lemma, steps, [ob.label for ob in A.LEMMA], timeout_s=timeout_s)["statement"]
+
+
+def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    from .kernel_pp import pp41_geometric  # the module imports this one
+
+    return pp41_geometric(steps, premises={"lemma-moment": _moment(steps, timeout_s)}, timeout_s=timeout_s)
 
 
 def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -1602,12 +1615,16 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
     return cor1(steps, premises={"thm4-arxiv": th["statement"]}, timeout_s=timeout_s)
 
 
-BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1, "pp-4.1": _pp41}
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
     "x_adam, v_adam and sqrt_tv_adam = sqrt(t v_t) (fixed by s*s == t v_t, s >= 0), f_t(x) = g_t x")
 OUTSIDE["cor1"] = OUTSIDE["thm4-arxiv"] + "; " + HYP_COR1
+OUTSIDE["pp-4.1"] = (OUTSIDE["thm4-arxiv"] + "; the form proved: beta_{1t} = beta1 lambda^(t-1) (BOUNDS['pp-4.1-geometric']"
+                     "); pp-4.1-harmonic (beta_{1t} = beta1/t) is not assembled in the kernel; " + (
+                         "pp-4.1 (geometric): T >= t0 >= 1; per coordinate Hyp, HypM, HypC (sqrt(v_hat) <= G_inf a "
+                         "hypothesis, as in cor1) and PPL (Lemma 4.3's condition for t >= t0, a hypothesis of the theorem)"))
 OUTSIDE["lemma-moment"] = (
     "modelling only: m, v, q = sqrt(v_hat), alpha_t, beta_1t are uninterpreted sequences constrained by Hyp(i), "
     "HypM(i) (v_hat enters through q_{t+1} >= q_t > 0 and q_t^2 >= v_t); square roots are functions/constants fixed "
@@ -1617,7 +1634,7 @@ OUTSIDE["lemma-moment"] = (
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
 # them is checked on every run; the statement stays NOT ESTABLISHED)
-PARTIAL = {"pp-4.1": pp41_first, "adamx-5.1": ax_first_term}
+PARTIAL = {"adamx-5.1": ax_first_term}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
     "thm6": ("same shape as thm1 (an induction over the blocks), but the first block does not return and the "
@@ -1628,17 +1645,10 @@ WHY_NOT = {
     "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
              "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
-    "pp-4.1": ("the first term's two-phase summation by parts has a kernel proof (pp_first_term: PP-Abel[base T=1], "
-               "[T<t0 step], [t0 junction], [T>=t0 step], two inductions, empty trusted base: Q_{T,i} <= D^2 (C_{t0,i} "
-               "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on), and so has its bounded form "
-               "(pp_first_bound: with PP-c[bound] per round and sum[step T->T+1], Q_{T,i} <= D^2 (c_max(G, alpha, "
-               "beta1, 1) sum_{t<=t0} sqrt t + c_max(G, alpha, beta1, sqrt T)), pp41_total's first summand per "
-               "coordinate, for alpha_t = alpha/sqrt t and sqrt(v_hat) <= G as hypotheses), and with Lemma 4.3 "
-               "discharged (pp41_first: PP-L4.3, PP-c[mono] per round; its condition for t >= t0 a hypothesis PPL, "
-               "as in the theorem); not mechanised: sqrt(v_hat) <= G from |g| <= G (Cor1-vhat), the step 2-3 split and step 5/7 sums with this "
-               "first term in place of thm4's Abel bound (thm4-arxiv's per-coordinate invariant is not factored out), "
-               "the schedule sums (geometric, harmonic), the sum over the coordinates, the moment lemma under "
-               "pp-4.1's hypotheses, and the link to BOUNDS['pp-4.1-*']"),
+    "pp-4.1": ("the kernel statement (proofs.kernel_pp.pp41_geometric) is the geometric schedule beta1 lambda^(t-1), "
+               "BOUNDS['pp-4.1-geometric'], for T >= t0; not mechanised: the harmonic schedule beta1/t "
+               "(BOUNDS['pp-4.1-harmonic'], its sum_t 1/sqrt t <= 2 sqrt T by L-close), T < t0, and sqrt(v_hat) <= G "
+               "from |g| <= G (Cor1-vhat; a hypothesis, as in cor1)"),
     "adamx-5.1": ("AdamX's first term has a kernel proof (ax_first_term: PP-Abel[base T=1], PP-Abel[T>=t0 step] "
                   "from T = 1 with C_0 = 0, one induction, empty trusted base: Q_{T,i} <= D^2 c_{T,i} given c >= 0, "
                   "u in [0, D^2] and c non-decreasing from T = 1); not mechanised: that monotone c from PP-AdamX/"

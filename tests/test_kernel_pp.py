@@ -1,0 +1,179 @@
+"""Phuong & Phong's Theorem 4.1 (geometric schedule) as a kernel statement (proofs.kernel_pp)."""
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import kdrag as kd
+import pytest
+import sympy as sp
+import z3
+
+from analysis import bounds as AB
+from analysis import symbols as S
+from proofs import kernel as K
+from proofs import kernel_pp as KP
+from proofs import pp_repairs as R
+from proofs import statements as ST
+
+
+@pytest.fixture(scope="module")
+def steps():
+    return {ob.label: K.obligation_proof(ob) for ob in R.PP41_OBLIGATIONS if ob.kind == "z3"}
+
+
+@pytest.fixture(scope="module")
+def pp41(steps):
+    return KP.pp41_geometric(steps)
+
+
+def test_pp41_is_proved_by_the_kernel_with_l7_as_its_only_trusted_axiom(pp41):
+    cert = K.certify(pp41["statement"])
+    assert cert["trusted"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    for label in ("step 2", "step 3", "step 5", "step 7", "PP-Abel[T>=t0 step]", "PP-L4.3", "PP-c[mono]",
+                  "PP-c[bound]", "PP-geo[step]", "PP-S[geo term]", "L3-step", "step 7[step T->T+1]"):
+        assert label in cert["steps"], label
+    # over T: the invariant, the two phases of the first term, sum c <= c_max sum sqrt t, the schedule sums, SQ >= 0,
+    # the moment lemma's; over d: the coordinates (several sums); step 4's three
+    assert cert["induction"] >= 12
+    assert "step 6[Abel]" not in cert["steps"]  # pp-4.1's first term replaces thm4's Abel bound
+    f = str(pp41["formula"])
+    assert "PPL(j, t0)" in f and "HypC(j)" in f and "Reg(T) <=" in f and "T >= t0" in f
+
+
+def _evaluate(term, values):
+    """A z3 term with its sequences/constants replaced by numbers (the test's own substitution)."""
+    subs = [(k, z3.RealVal(v) if k.sort() == z3.RealSort() else z3.IntVal(v)) for k, v in values]
+    out = z3.simplify(z3.substitute(term, *subs))
+    return sp.Rational(out.as_fraction().numerator, out.as_fraction().denominator)
+
+
+def test_the_statement_bound_is_boundsgeometric(pp41):
+    """The conclusion's right side, evaluated at numbers, equals analysis.bounds' pp-4.1-geometric expression
+    evaluated by SymPy at the same numbers (the Sum over t <= t0 of sqrt t evaluated by SymPy)."""
+    V = ST.Thm4Vocabulary.get()
+    SQ = ST._pp_bound_vocabulary(V)[0]
+    d, t0, T = z3.Ints("d t0 T")
+    rhs = z3.substitute_vars(pp41["formula"].body(), T, t0, d).arg(1).arg(1)
+    # numbers with exact square roots: T = 9, t0 = 4, 1 - beta2 = 1/4, 1 + log T := 16/9
+    vals = {"alpha": sp.Rational(1, 3), "beta1": sp.Rational(1, 2), "beta2": sp.Rational(3, 4), "gamma": sp.Rational(1, 5),
+            "D_inf": sp.Rational(3, 2), "G_inf": sp.Rational(7, 4), "lambda_": sp.Rational(2, 3), "sum_g_norm": 5}
+    t0v, Tv, dv = 4, 9, 3
+    zvals = [(V.alpha, vals["alpha"]), (V.B, vals["beta1"]), (V.b2, vals["beta2"]), (V.gm, vals["gamma"]),
+             (V.Dc, vals["D_inf"]), (V.G, vals["G_inf"]), (V.lam, vals["lambda_"]), (V.NN(d, T), vals["sum_g_norm"]),
+             (V.s2, sp.Rational(1, 2)), (V.rt(T), 3), (V.sL(T), sp.Rational(4, 3)), (SQ(t0), 1000), (d, dv), (T, Tv),
+             (t0, t0v)]
+    got = _evaluate(rhs, [(k, str(v)) for k, v in zvals])
+    e = AB.BOUNDS["pp-4.1-geometric"].expr
+    want = e.subs({sp.Sum(sp.sqrt(S.t), (S.t, 1, S.t_0)): 1000}).subs(
+        {getattr(S, k): v for k, v in vals.items()}).subs({S.d: dv, S.T: Tv, sp.log(S.T): sp.Rational(16, 9) - 1})
+    assert sp.nsimplify(want) == got  # (the Sum enters as SQ(t0) = 1000 on both sides; SQ's definition: below)
+
+
+def test_sq_is_the_sum_of_square_roots():
+    # SQ(t0) = sum_{t<=t0} sqrt_t(t): its kernel definition, evaluated by the test at sqrt_t(t) := t
+    V = ST.Thm4Vocabulary.get()
+    SQ = ST._pp_bound_vocabulary(V)[0]
+    ax = K.defn(SQ)
+    T = z3.Int("T")
+    s = z3.Solver()
+    s.add(ax.thm, z3.ForAll([T], V.rt(T) == z3.ToReal(T)), SQ(4) != 10)
+    assert s.check() == z3.unsat
+
+
+@pytest.mark.parametrize("name", [
+    "pp-4.1: sum_i R_{T,i} <= the step bounds' total",
+    "pp-4.1: per-coordinate bound for every T >= t0",
+    "Theorem 4.1 (Phuong & Phong, geometric): R_T <= BOUNDS['pp-4.1-geometric']",
+    "pp-4.1: sum_i R_{T,i} <= BOUNDS['pp-4.1-geometric']",
+])
+def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(pp41, name):
+    from tests.test_proofs_kernel import _node
+
+    node, deps = _node(pp41["statement"], name)
+    assert len(deps) >= 2
+    K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
+    for d in deps:
+        with pytest.raises(K.KernelError):
+            K.prove(node.thm, by=[x for x in deps if x is not d], name="one dependency dropped", timeout_s=5)
+
+
+def test_a_forged_moment_lemma_is_refused(steps):
+    V = ST.Thm4Vocabulary.get()
+    d, T = z3.Ints("d T")
+    forged = kd.Proof(z3.ForAll([d, T], V.KK(d, T) <= 0), [])
+    with pytest.raises(K.KernelError):
+        KP.pp41_geometric(steps, premises={"lemma-moment": forged})
+
+
+@pytest.mark.parametrize("label", ["PP-c[bound]", "PP-geo[step]", "PP-L4.3", "step 7[step T->T+1]"])
+def test_pp41_without_a_step_is_not_established(steps, label):
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        KP.pp41_geometric({k: v for k, v in steps.items() if k != label})
+
+
+def _verdict(change=None):
+    obs = R.PP41_OBLIGATIONS
+    st = [{"label": ob.label, "verdict": "proved"} for ob in obs]
+    if change:
+        st = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in st]
+    return ST.kernel_statement({"id": "pp-4.1", "steps": st}, {"pp-4.1": {ob.label: ob for ob in obs}})
+
+
+def test_the_audit_proves_pp41_by_the_kernel():
+    k = _verdict()
+    assert k["verdict"] == ST.KERNEL_PROVED, k["reason"]
+    assert k["trusted_base"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    assert "PP-L4.3" in k["dependencies"]["steps"] and "pp-4.1" in k["outside_the_kernel"]
+
+
+@pytest.mark.parametrize("label, verdict", [("PP-geo[base,close]", "unknown"), ("PP-Abel[T>=t0 step]", "evidence"),
+                                            ("L3-step", "unknown"), ("step 3", "evidence")])
+def test_a_step_not_proved_makes_pp41_not_established(label, verdict):
+    k = _verdict((label, verdict))
+    assert k["verdict"] == ST.NOT_ESTABLISHED and label in k["reason"], k["reason"]
+
+
+# ------------------------------------------------------------------------------------------------
+def _amsgrad_run(T, d, seed, alpha, beta1, beta2, lam, G):
+    """AMSGrad (Reddi et al. Algorithm 2, beta_{1t} = beta1 lambda^(t-1), alpha_t = alpha/sqrt t) projected onto
+    F = [-1, 1]^d on linear losses f_t(x) = <g_t, x>, g_{t,i} uniform in [-G, G]; written here from the paper."""
+    rng = random.Random(seed)
+    x = [0.0] * d
+    m, v, vh = [0.0] * d, [0.0] * d, [0.0] * d
+    gs, xs, qmax = [], [], 0.0
+    for t in range(1, T + 1):
+        g = [rng.uniform(-G, G) for _ in range(d)]
+        gs.append(g)
+        xs.append(list(x))
+        b1t = beta1 * lam ** (t - 1)
+        at = alpha / math.sqrt(t)
+        for i in range(d):
+            m[i] = b1t * m[i] + (1 - b1t) * g[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] ** 2
+            vh[i] = max(vh[i], v[i])
+            qmax = max(qmax, math.sqrt(vh[i]))
+            x[i] = min(1.0, max(-1.0, x[i] - at * m[i] / math.sqrt(vh[i])))
+    # x* = the best point of F in hindsight for linear losses: -sign(sum_t g_{t,i}) per coordinate
+    tot = [sum(g[i] for g in gs) for i in range(d)]
+    xstar = [-1.0 if s > 0 else 1.0 for s in tot]
+    regret = sum(sum(g[i] * (xt[i] - xstar[i]) for i in range(d)) for g, xt in zip(gs, xs))
+    norms = [math.sqrt(sum(g[i] ** 2 for g in gs)) for i in range(d)]
+    return regret, sum(norms), qmax
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_statement_holds_on_an_amsgrad_run(seed):
+    """R_T of an AMSGrad run <= BOUNDS['pp-4.1-geometric'] at its constants (t0 = 1: Lemma 4.3's condition holds for
+    every t when beta_{1t} decreases), with sqrt(v_hat) <= G, D_inf = 2; the bound is also not vacuous (finite)."""
+    T, d, alpha, beta1, beta2, lam, G = 200, 3, 0.1, 0.5, 0.9, 0.9, 1.0
+    regret, sum_norm, qmax = _amsgrad_run(T, d, seed, alpha, beta1, beta2, lam, G)
+    assert qmax <= G
+    gamma = beta1 / math.sqrt(beta2)
+    e = AB.BOUNDS["pp-4.1-geometric"].expr.subs(S.t_0, 1).doit()
+    val = float(e.subs({S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: gamma, S.D_inf: 2, S.G_inf: G,
+                        S.lambda_: lam, S.d: d, S.T: T, S.sum_g_norm: sum_norm}))
+    assert math.isfinite(val) and regret <= val, (regret, val)
+    # the statement's condition t (1-beta_{1,t+1})^2 <= (t+1)(1-beta_{1t})^2 at every t >= 1 of the run
+    assert all(t * (1 - beta1 * lam ** t) ** 2 <= (t + 1) * (1 - beta1 * lam ** (t - 1)) ** 2 for t in range(1, T))
