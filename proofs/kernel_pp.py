@@ -41,16 +41,11 @@ from .pp_repairs import SUM_SQRT_T0, _with_sums, c_max, gap, pp_first_rhs
 from .schedules import geo_S_bound
 from .step_bounds import mterm_sum_rhs, step7_sum_rhs, to_num
 
-__all__ = ["pp41_geometric", "PP41_BOUND", "HYP_PP41", "first_const"]
+__all__ = ["pp41_geometric", "PP41_BOUND", "first_const", "bound_expr", "ax_monotone_c", "ax_first"]
 
 Int, Real = z3.IntSort(), z3.RealSort()
 PP41_BOUND = "pp-4.1-geometric"
-FINAL_STEP = "PP4.1-geo[sum<=bound]"
-HYP_PP41 = ("pp-4.1 (geometric): T >= t0 >= 1; on each coordinate AMSGrad's Hyp, the moment lemma's HypM, HypC "
-            "(beta_{1t} = beta1 lambda^(t-1), 0 < lambda < 1, sqrt(v_hat_{t,i}) <= G_inf taken as a hypothesis: the "
-            "audit's Cor1-vhat derives it from |g| <= G_inf, that induction is not a link of the kernel's chain) and "
-            "PPL (Lemma 4.3's condition t (1-beta_{1,t+1})^2 <= (t+1)(1-beta_{1t})^2 for t >= t0, a hypothesis of "
-            "Theorem 4.1); the first term is bounded for T >= t0 only (the bound holds for T < t0 too, not mechanised)")
+FINAL_STEP = "PP4.1-geo[sum<=bound]"  # the audit's final comparison (re-proved in the glue, not a dependency)
 
 
 def first_const(V, t0, T):
@@ -94,6 +89,8 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
     when absent).  Raises :class:`proofs.statements.Missing` / :class:`proofs.kernel.KernelError`."""
     V = ST.Thm4Vocabulary.get()
     ml = (premises or {}).get("lemma-moment")
+    if ml is not None and not K.is_kernel_proof(ml):  # refused before the build (the kernel would refuse it at the end)
+        raise K.KernelError(f"the moment lemma's premise was not made by the kernel: {ml!r}")
     first = ST.pp41_first(steps, timeout_s=timeout_s)["statement"]
     ci = ST.coordinate_invariant(steps, timeout_s, first=None, tag="pp-4.1")
     sched = ST.geo_schedule_sums(steps, timeout_s)["coords"]
@@ -227,3 +224,98 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
                  name="Theorem 4.1 (Phuong & Phong, geometric)", timeout_s=timeout_s)
     return {"statement": st, "implication": st, "formula": formula,
             "premises": {"lemma-moment": "kernel Proof"}}
+
+
+# ------------------------------------------------------------------------------------------------
+# AdamX (Theorem 5.1): the monotone c_t from AdamX's own v_hat (PP-AdamX, PP-c[mono]) as a kernel lemma, which
+# discharges ax_first_term's hypothesis PPm(i, 1).  The rest of AdamX's chain is not assembled (WHY_NOT).
+def _ax_vocabulary(V):
+    if "AXH" not in ST._CACHE:
+        i, t = z3.Ints("i t")
+        vh = z3.Function("v_hat_adamx", Int, Int, Real)
+        bt, q, v, rt, al = V.bt, V.q, V.v, V.rt, V.al
+        r = (1 - bt(t + 1)) / (1 - bt(t))
+        nxt = r * r * vh(i, t)
+        ST._CACHE["vh_ax"] = vh
+        # AdamX's hypotheses on coordinate i (Phuong & Phong's Algorithm 2): v_hat_1 = v_1, v_hat_{t+1} =
+        # max(((1-beta_{1,t+1})/(1-beta_{1t}))^2 v_hat_t, v_{t+1}), q = sqrt(v_hat), v >= 0, 0 <= beta_{1t} <= beta1 < 1,
+        # alpha_t = alpha/sqrt(t)
+        ST._CACHE["AXH"] = K.define("AXH", [i], z3.And(
+            V.B < 1, V.alpha > 0, vh(i, 1) == v(i, 1),
+            z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+                bt(t) >= 0, bt(t) <= V.B, v(i, t) >= 0, v(i, t + 1) >= 0, q(i, t) >= 0, q(i, t) * q(i, t) == vh(i, t),
+                vh(i, t + 1) == z3.If(nxt >= v(i, t + 1), nxt, v(i, t + 1)), rt(t) >= 0, rt(t) * rt(t) == z3.ToReal(t),
+                al(t) > 0, al(t) * rt(t) == V.alpha)))))
+    return ST._CACHE["AXH"], ST._CACHE["vh_ax"]
+
+
+def ax_monotone_c(steps: dict, timeout_s: float = 20.0) -> dict:
+    """AdamX's c_t = sqrt(t) q_t/(2 alpha (1-beta_{1t})) is non-decreasing from t = 1 (PP-AdamX: sqrt(v_hat_t)/(1 -
+    beta_{1t}) non-decreasing; PP-c[mono]: times sqrt(t)/(2 alpha), sqrt(t) non-decreasing).  Formula:
+
+        ForAll i: AXH(i) => PPm(i, 1)"""
+    V = ST.Thm4Vocabulary.get()
+    _, _, PPm = ST._pp_vocabulary(V)
+    AXH, vh = _ax_vocabulary(V)
+    inv, cmo = ST._need(steps, "PP-AdamX"), ST._need(steps, "PP-c[mono]")
+    B, alpha, q, al, rt, bt, c, a, v = V.B, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a, V.v
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": ST._scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    i, t = K.fresh("i", Int), K.fresh("t", Int)
+    t1 = t + 1
+    ground = lambda s: [bt(s) >= 0, bt(s) <= B, q(i, s) >= 0, q(i, s) * q(i, s) == vh(i, s), rt(s) >= 0,  # noqa: E731
+                        rt(s) * rt(s) == z3.ToReal(s), al(s) > 0, al(s) * rt(s) == alpha]
+    nxt = ((1 - bt(t1)) / (1 - bt(t))) * ((1 - bt(t1)) / (1 - bt(t))) * vh(i, t)
+    gr = ground(t) + ground(t1) + [B < 1, alpha > 0, v(i, t1) >= 0, vh(i, t) >= 0,
+                                   vh(i, t1) == z3.If(nxt >= v(i, t1), nxt, v(i, t1))]
+    fx = K.prove(z3.Implies(z3.And(t >= 1, AXH(i)), z3.And(*gr)), by=[I(AXH, i)], timeout_s=timeout_s,
+                 name="AdamX: the hypotheses at rounds t, t+1")
+    sq = sl("AdamX: 0 <= sqrt(t) <= sqrt(t+1)", "r0 r1 T0", lambda r0, r1, T0: z3.Implies(
+        z3.And(r0 >= 0, r1 >= 0, r0 * r0 == T0, r1 * r1 == T0 + 1), z3.And(r0 >= 0, r1 >= r0)))
+    wpos = sl("AdamX: q >= 0, b < 1 => q/(1-b) >= 0", "q b", lambda q_, b_: z3.Implies(z3.And(q_ >= 0, b_ < 1),
+                                                                                     q_ / (1 - b_) >= 0))
+    cw = sl("AdamX: c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha > 0 => c = (sqrt_t (q/(1-b)))/(2 alpha)",
+            "A r al0 b q c", lambda A_, r_, a0, b_, q_, c_: z3.Implies(
+                z3.And(A_ > 0, r_ >= 0, a0 > 0, A_ * r_ == a0, b_ < 1, c_ == (q_ / A_) / (2 * (1 - b_))),
+                c_ == (r_ * (q_ / (1 - b_))) / (2 * a0)), engine=None)
+    w0, w1 = q(i, t) / (1 - bt(t)), q(i, t1) / (1 - bt(t1))
+    rnd = K.prove(z3.Implies(z3.And(t >= 1, AXH(i)), c(i, t1) >= c(i, t)), timeout_s=timeout_s,
+                  name="AdamX at (i, t): c_t <= c_{t+1}",
+                  by=[fx, I(c, i, t), I(a, i, t), I(c, i, t1), I(a, i, t1),
+                      K.instantiate(sq, rt(t), rt(t1), z3.ToReal(t)), K.instantiate(wpos, q(i, t), bt(t)),
+                      K.instantiate(cw, al(t), rt(t), alpha, bt(t), q(i, t), c(i, t)),
+                      K.instantiate(cw, al(t1), rt(t1), alpha, bt(t1), q(i, t1), c(i, t1)),
+                      inv.at(beta1_tm1=bt(t), _s2=q(i, t), beta1_t=bt(t1), _s1=q(i, t1), v_hat_tm1=vh(i, t), v_t=v(i, t1)),
+                      cmo.at(alpha=alpha, w_t=w1, sqrt_t=rt(t1), w_tm1=w0, sqrt_tm1=rt(t))])
+    rnd = K.generalize([t], rnd, name="AdamX at (i, t): c_t <= c_{t+1}")
+    one = z3.IntVal(1)
+    fin = K.prove(z3.Implies(AXH(i), PPm(i, one)), by=[rnd, I(PPm, i, one)], timeout_s=timeout_s,
+                  name="AdamX: c non-decreasing from t = 1")
+    iq = z3.Int("i")
+    formula = z3.ForAll([iq], z3.Implies(AXH(iq), PPm(iq, one)))
+    st = K.prove(formula, by=[K.generalize([i], fin, name="AdamX: c non-decreasing from t = 1")],
+                 name="AdamX: c non-decreasing from t = 1", timeout_s=timeout_s)
+    return {"statement": st, "formula": formula}
+
+
+def ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
+    """AdamX's first term per coordinate with its monotone c discharged in the kernel:
+
+        ForAll i, T >= 1:  PPc(i), AXH(i)  =>  Q_{T,i} <= pp_first_rhs(D^2, 0, c_{T,i})
+
+    (:func:`proofs.statements.ax_first_term` with its hypothesis PPm(i, 1) from :func:`ax_monotone_c`)."""
+    V = ST.Thm4Vocabulary.get()
+    _, PPc, _ = ST._pp_vocabulary(V)
+    AXH, _ = _ax_vocabulary(V)
+    mono = ax_monotone_c(steps, timeout_s=timeout_s)["statement"]
+    first = ST.ax_first_term(steps, timeout_s=timeout_s)
+    i, Tf = K.fresh("i", Int), K.fresh("T", Int)
+    concl = z3.substitute_vars(first["formula"].body(), Tf, i).arg(1)
+    hyp = z3.And(Tf >= 1, PPc(i), AXH(i))
+    fin = K.prove(z3.Implies(hyp, concl), by=[K.instantiate(first["statement"], i, Tf), K.instantiate(mono, i)],
+                  name="AdamX first term per coordinate (monotone c discharged)", timeout_s=timeout_s)
+    iq, Tq = z3.Int("i"), z3.Int("T")
+    formula = z3.ForAll([iq, Tq], z3.substitute(z3.Implies(hyp, concl), (i, iq), (Tf, Tq)))
+    st = K.prove(formula, by=[K.generalize([i, Tf], fin, name="AdamX first term per coordinate")],
+                 name="AdamX first term per coordinate (monotone c discharged)", timeout_s=timeout_s)
+    return {"statement": st, "formula": formula}

@@ -6,11 +6,13 @@ kdrag's induction over the integers and the named axioms of its trusted base.  A
 that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no kernel proof, a solver
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
-Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1; the
-trusted base of the first three is the one axiom L7 on log, thm1's is empty.  What stops the others is in
-:data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement without
-one (:data:`PARTIAL`: pp-4.1's first term with Lemma 4.3, :func:`pp41_first`; AdamX's first term,
-:func:`ax_first_term`) are built and certified by the audit (``kernel_part``); the statement stays NOT ESTABLISHED.
+Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, pp-4.1
+(geometric schedule, :mod:`proofs.kernel_pp`); the trusted base of all but thm1 is the one axiom L7 on log, thm1's
+is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a
+kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term with its monotone c,
+:func:`proofs.kernel_pp.ax_first` over :func:`ax_first_term`) are built and certified by the audit (``kernel_part``);
+the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate chain, the first term
+a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and pp-4.1.
 
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
@@ -1450,8 +1452,8 @@ def pp_monotone_c(steps: dict, timeout_s: float = 20.0) -> dict:
         iv, t0v, tv = z3.Ints("i t0 t")
         _CACHE["PPL"] = K.define("PPL", [iv, t0v], z3.And(t0v >= 1, z3.ForAll([tv], z3.Implies(tv >= 1, z3.And(
             rt(tv) * rt(tv) == z3.ToReal(tv), q(iv, tv) >= 0, q(iv, tv + 1) >= q(iv, tv)))),
-            z3.ForAll([tv], z3.Implies(tv >= t0v, z3.ToReal(tv) * (1 - bt(tv + 1)) ** 2
-                                       <= z3.ToReal(tv + 1) * (1 - bt(tv)) ** 2))))
+            z3.ForAll([tv], z3.Implies(tv >= t0v, z3.ToReal(tv) * ((1 - bt(tv + 1)) * (1 - bt(tv + 1)))
+                                       <= z3.ToReal(tv + 1) * ((1 - bt(tv)) * (1 - bt(tv)))))))
     PPL = _CACHE["PPL"]
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     i, t, t0 = K.fresh("i", Int), K.fresh("t", Int), K.fresh("t0", Int)
@@ -1634,7 +1636,13 @@ OUTSIDE["lemma-moment"] = (
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
 # them is checked on every run; the statement stays NOT ESTABLISHED)
-PARTIAL = {"adamx-5.1": ax_first_term}
+def _ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
+    from .kernel_pp import ax_first  # the module imports this one
+
+    return ax_first(steps, timeout_s=timeout_s)
+
+
+PARTIAL = {"adamx-5.1": _ax_first}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
     "thm6": ("same shape as thm1 (an induction over the blocks), but the first block does not return and the "
@@ -1649,11 +1657,14 @@ WHY_NOT = {
                "BOUNDS['pp-4.1-geometric'], for T >= t0; not mechanised: the harmonic schedule beta1/t "
                "(BOUNDS['pp-4.1-harmonic'], its sum_t 1/sqrt t <= 2 sqrt T by L-close), T < t0, and sqrt(v_hat) <= G "
                "from |g| <= G (Cor1-vhat; a hypothesis, as in cor1)"),
-    "adamx-5.1": ("AdamX's first term has a kernel proof (ax_first_term: PP-Abel[base T=1], PP-Abel[T>=t0 step] "
-                  "from T = 1 with C_0 = 0, one induction, empty trusted base: Q_{T,i} <= D^2 c_{T,i} given c >= 0, "
-                  "u in [0, D^2] and c non-decreasing from T = 1); not mechanised: that monotone c from PP-AdamX/"
-                  "PP-c[mono] as a kernel lemma, AX-L5.3's invariant and AX-c[bound], AX-step 3's Young term, "
-                  "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),
+    "adamx-5.1": ("AdamX's first term has a kernel proof (proofs.kernel_pp.ax_first: ax_first_term's PP-Abel[base T=1], "
+                  "PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, one induction, and its monotone c discharged by "
+                  "ax_monotone_c from AdamX's own v_hat recursion AXH(i) with PP-AdamX and PP-c[mono]; empty trusted "
+                  "base: Q_{T,i} <= D^2 c_{T,i} given c >= 0, u in [0, D^2]); not mechanised: AX-L5.3's invariant and "
+                  "AX-c[bound], AX-step 3's Young split and AX-m pair's sums (AdamX's v_hat is no running max, so "
+                  "thm4-arxiv's coordinate_invariant and the moment lemma, stated with q_{t+1} >= q_t, do not apply "
+                  "as they stand), AX-u term's schedule sum, the sum over the coordinates and the link to "
+                  "EXTRA['adamx-5.1-corrected']"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "
              "the projection) with powers beta1^(j-1), beta2^(j-1) as named variables and the divergence B9 (an "
