@@ -26,8 +26,10 @@ The statement (``formula``)::
     sqrt(v_hat_{t,j}) <= G) and Lemma 4.3's condition PPL(j, t0) (t (1-beta_{1,t+1})^2 <= (t+1)(1-beta_{1t})^2
     for t >= t0), and convexity:   R_T = Reg(T) <= BOUNDS['pp-4.1-geometric'].expr
 
-with sum_{t=1}^{t0} sqrt t = SQ(t0), sqrt(T) = sqrt_t(T), sum_g_norm = NN(d, T).  The form proved is the geometric
-schedule (Phuong & Phong's main variant, Cor1's schedule); beta_{1t} = beta1/t (pp-4.1-harmonic) is not assembled.
+with sum_{t=1}^{t0} sqrt t = SQ(t0), sqrt(T) = sqrt_t(T), sum_g_norm = NN(d, T).  The audit's statement is the
+geometric schedule (:func:`pp41_geometric`); :func:`pp41_harmonic` proves the harmonic one, beta_{1t} = beta1/t, with
+HypH(j) (beta_{1t} t = beta1, sqrt(v_hat) <= G) in place of HypC(j), to BOUNDS['pp-4.1-harmonic'] (schedule sums by
+PP-S[harm term], PP-sqrt-sum[base] and L-close: :func:`harm_schedule_sums`).
 Trusted base: the moment lemma's axiom L7 on log.  sqrt(v_hat) <= G is a hypothesis (as in Corollary 1's kernel
 statement): the audit's Cor1-vhat derives it from |g| <= G, that induction is not a link of this chain.
 """
@@ -41,7 +43,7 @@ from .pp_repairs import SUM_SQRT_T0, _with_sums, c_max, gap, pp_first_rhs
 from .schedules import geo_S_bound
 from .step_bounds import mterm_sum_rhs, step7_sum_rhs, to_num
 
-__all__ = ["pp41_geometric", "PP41_BOUND", "first_const", "bound_expr", "ax_monotone_c", "ax_first"]
+__all__ = ["pp41", "pp41_geometric", "pp41_harmonic", "harm_schedule_sums", "PP41_BOUND", "first_const", "bound_expr", "ax_monotone_c", "ax_first"]
 
 Int, Real = z3.IntSort(), z3.RealSort()
 PP41_BOUND = "pp-4.1-geometric"
@@ -54,9 +56,17 @@ def first_const(V, t0, T):
     return pp_first_rhs(V.Dc * V.Dc, c_max(V.G, V.alpha, V.B, 1) * SQ(t0), c_max(V.G, V.alpha, V.B, V.rt(T)))
 
 
-def _hp(V, j, t0):
+BOUND = {"geometric": "pp-4.1-geometric", "harmonic": "pp-4.1-harmonic"}
+
+
+def _sched_pred(V, sch):
+    """The schedule's hypothesis: HypC (beta1 lambda^(t-1), Corollary 1's) or HypH (beta1/t)."""
+    return V.HypC if sch == "geometric" else _harm_vocabulary(V)[0]
+
+
+def _hp(V, j, t0, sch="geometric"):
     """pp-4.1's hypotheses on coordinate j (the PPL predicate of :func:`proofs.statements.pp_monotone_c`)."""
-    return z3.And(V.Hyp(j), V.HypM(j), V.HypC(j), ST._CACHE["PPL"](j, t0))
+    return z3.And(V.Hyp(j), V.HypM(j), _sched_pred(V, sch)(j), ST._CACHE["PPL"](j, t0))
 
 
 class _Num(ST._KNum):
@@ -77,23 +87,41 @@ def _roots(V, T_):
     return [(Tr, V.rt(T_)), (1 - V.b2, V.s2), (1 + -1 * V.b2, V.s2), (V.lg(T_) + 1, V.sL(T_)), (1 + V.lg(T_), V.sL(T_))]
 
 
-def bound_expr(V, d_, t0_, T_):
-    """BOUNDS['pp-4.1-geometric'].expr in the kernel's terms (its Sum_{t<=t0} sqrt t as SQ(t0))."""
+def bound_expr(V, d_, t0_, T_, sch="geometric"):
+    """BOUNDS['pp-4.1-<schedule>'].expr in the kernel's terms (its Sum_{t<=t0} sqrt t as SQ(t0))."""
     from analysis import bounds as AB
 
-    return to_num(_Num(_roots(V, T_)), _with_sums(AB.BOUNDS[PP41_BOUND].expr), _env(V, d_, t0_, T_))
+    return to_num(_Num(_roots(V, T_)), _with_sums(AB.BOUNDS[BOUND[sch]].expr), _env(V, d_, t0_, T_))
 
 
 def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """pp-4.1 (geometric) in the kernel; ``premises["lemma-moment"]``: the moment lemma's kernel Proof (built here
-    when absent).  Raises :class:`proofs.statements.Missing` / :class:`proofs.kernel.KernelError`."""
+    """pp-4.1, beta_{1t} = beta1 lambda^(t-1) (the audit's kernel statement of pp-4.1)."""
+    return pp41(steps, premises, timeout_s, "geometric")
+
+
+def pp41_harmonic(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """pp-4.1, beta_{1t} = beta1/t: R_T <= BOUNDS['pp-4.1-harmonic'] under HypH in place of HypC."""
+    return pp41(steps, premises, timeout_s, "harmonic")
+
+
+def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, schedule: str = "geometric") -> dict:
+    """pp-4.1 in the kernel for ``schedule`` ('geometric' or 'harmonic'); ``premises["lemma-moment"]``: the moment
+    lemma's kernel Proof (built here when absent).  Raises :class:`proofs.statements.Missing` /
+    :class:`proofs.kernel.KernelError`."""
+    from .schedules import harm_S_bound
+
+    if schedule not in BOUND:
+        raise ValueError(f"schedule: one of {sorted(BOUND)}, not {schedule!r}")
+    geo = schedule == "geometric"
+    bname = BOUND[schedule]
     V = ST.Thm4Vocabulary.get()
     ml = (premises or {}).get("lemma-moment")
     if ml is not None and not K.is_kernel_proof(ml):  # refused before the build (the kernel would refuse it at the end)
         raise K.KernelError(f"the moment lemma's premise was not made by the kernel: {ml!r}")
     first = ST.pp41_first(steps, timeout_s=timeout_s)["statement"]
     ci = ST.coordinate_invariant(steps, timeout_s, first=None, tag="pp-4.1")
-    sched = ST.geo_schedule_sums(steps, timeout_s)["coords"]
+    sched = (ST.geo_schedule_sums if geo else harm_schedule_sums)(steps, timeout_s)["coords"]
+    HS = _sched_pred(V, schedule)
     if ml is None:
         ml = ST.moment_lemma(steps, timeout_s=timeout_s)["statement"]
     _, PPc, _ = ST._pp_vocabulary(V)
@@ -115,13 +143,13 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
     rnd = K.generalize([t], rnd, name="pp-4.1: c_t >= 0, u_t in [0, D^2]")
     ppc = K.prove(z3.Implies(V.Hyp(i), PPc(i)), by=[rnd, I(PPc, i)], name="pp-4.1: Hyp(i) => PPc(i)",
                   timeout_s=timeout_s)
-    ppb = K.prove(z3.Implies(z3.And(V.Hyp(i), V.HypM(i), V.HypC(i)), PPb(i)), timeout_s=timeout_s,
-                  by=[K.instantiate(V.hyp_pred(), i), I(V.HypM, i), I(V.HypC, i), I(PPb, i)],
-                  name="pp-4.1: Hyp, HypM, HypC => PPb (alpha_t = alpha/sqrt t, 0 <= q <= G)")
+    ppb = K.prove(z3.Implies(z3.And(V.Hyp(i), V.HypM(i), HS(i)), PPb(i)), timeout_s=timeout_s,
+                  by=[K.instantiate(V.hyp_pred(), i), I(V.HypM, i), I(HS, i), I(PPb, i)],
+                  name=f"pp-4.1: Hyp, HypM, {HS.name()} => PPb (alpha_t = alpha/sqrt t, 0 <= q <= G)")
     # --- per coordinate: R_{T,i} <= first + step7_sum_rhs(S_T) + mterm_sum_rhs(K_T) for T >= t0 >= 1
     t0 = K.fresh("t0", Int)
     Fc = first_const(V, t0, n)
-    hyp_i = z3.And(n >= t0, t0 >= 1, _hp(V, i, t0))
+    hyp_i = z3.And(n >= t0, t0 >= 1, _hp(V, i, t0, schedule))
     per_i = K.prove(z3.Implies(hyp_i, Rg(i, n) <= Fc + step7_sum_rhs(D2, B, S(i, n)) + mterm_sum_rhs(B, Kt(i, n))),
                     timeout_s=timeout_s, name="pp-4.1: per-coordinate bound for every T >= t0",
                     by=[K.instantiate(ci["every_T"], n), K.instantiate(V.hyp_pred(), i), K.instantiate(ci["aux"], i, n),
@@ -131,7 +159,7 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
     RR, SS, KK = V.RR, V.SS, V.KK
     j = z3.Int("j")
     t0c, Tc, dd = K.fresh("t0", Int), K.fresh("T", Int), K.fresh("d", Int)
-    allP = lambda nn, t0_: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), _hp(V, j, t0_)))  # noqa: E731
+    allP = lambda nn, t0_: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), _hp(V, j, t0_, schedule)))  # noqa: E731
     Fk = first_const(V, t0c, Tc)
     PC = lambda nn: z3.Implies(z3.And(Tc >= t0c, t0c >= 1, B < 1, allP(nn, t0c)),  # noqa: E731
                                RR(nn, Tc) <= z3.ToReal(nn) * Fk + step7_sum_rhs(D2, B, SS(nn, Tc))
@@ -146,7 +174,7 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
     cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (RR, SS, KK)], name="pp-4.1: 0 coordinates", timeout_s=timeout_s)
     d1 = dd + 1
     cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s, name="pp-4.1: coordinates d -> d+1",
-                 by=[ST._down(lambda nn: allP(nn, t0c), lambda jj: _hp(V, jj, t0c), dd, timeout_s),
+                 by=[ST._down(lambda nn: allP(nn, t0c), lambda jj: _hp(V, jj, t0c, schedule), dd, timeout_s),
                      I(RR, d1, Tc), I(SS, d1, Tc), I(KK, d1, Tc), K.instantiate(per_i, d1, t0c, Tc),
                      K.instantiate(add, D2, B, SS(dd, Tc), S(d1, Tc), KK(dd, Tc), Kt(d1, Tc), RR(dd, Tc), Rg(d1, Tc),
                                    RR(d1, Tc), Fk, z3.ToReal(dd), SS(d1, Tc), KK(d1, Tc))])
@@ -159,14 +187,14 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
     H0 = z3.And(*hyps)
     one = z3.IntVal(1)
     allH2 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j))))
-    allH3 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j), V.HypC(j))))
+    allH3 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j), HS(j))))
     gm_pos = sl("gamma sqrt(beta2) = beta1 >= 0, sqrt(beta2) > 0 => gamma >= 0", "gm sb B",
                 lambda gm_, sb, B_: z3.Implies(z3.And(gm_ * sb == B_, B_ >= 0, sb > 0), gm_ >= 0))
-    consts = z3.And(alpha > 0, B < 1, B >= 0, lam < 1, lam > 0, V.s2 > 0, V.b2 > 0, V.b2 < 1, V.gm < 1, V.gm >= 0,
+    consts = z3.And(alpha > 0, B < 1, B >= 0, *([lam < 1, lam > 0] if geo else []), V.s2 > 0, V.b2 > 0, V.b2 < 1, V.gm < 1, V.gm >= 0,
                     G >= 0, V.Dc >= 0, rt(Ts) > 0, rt(Ts) * rt(Ts) == z3.ToReal(Ts), V.sL(Ts) >= 0,
                     V.sL(Ts) * V.sL(Ts) == 1 + V.lg(Ts), allH2, allH3, Ts >= 1)
     hf = K.prove(z3.Implies(H0, consts), timeout_s=timeout_s, name="pp-4.1: the hypotheses' constants",
-                 by=[K.instantiate(V.hyp_pred(), one), I(V.HypM, one), I(V.HypC, one),
+                 by=[K.instantiate(V.hyp_pred(), one), I(V.HypM, one), I(HS, one),
                      K.instantiate(gm_pos, V.gm, V.sb2, B)])
     # the audit's final comparison PP4.1-geo[sum<=bound] (gap >= 0) is re-proved by the solver in the last glue
     # (passed as a dependency, it could be dropped without the proof failing -- measured, as for cor1's): it is not
@@ -187,41 +215,47 @@ def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float =
     # pp_repairs.pp41_total (the gap is bound - pp41_total: another total would not close)
     Fs = pp_first_rhs(s["D"] * s["D"], c_max(s["G"], s["alpha"], s["B"], 1) * s["SQ0"],
                       c_max(s["G"], s["alpha"], s["B"], s["rtT"]))
-    tot_s = (s["dr"] * Fs + s["dr"] * step7_sum_rhs(s["D"] * s["D"], s["B"], geo_S_bound(s["G"], s["alpha"], s["B"], s["lam"]))
-             + mterm_sum_rhs(s["B"], s["Mo"]))
-    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, s["lam"] > 0, s["lam"] < 1, s["gm"] < 1,
+    Sb_s = (geo_S_bound(s["G"], s["alpha"], s["B"], s["lam"]) if geo else harm_S_bound(s["G"], s["alpha"], s["B"], s["rtT"]))
+    tot_s = s["dr"] * Fs + s["dr"] * step7_sum_rhs(s["D"] * s["D"], s["B"], Sb_s) + mterm_sum_rhs(s["B"], s["Mo"])
+    lam_ok = [s["lam"] > 0, s["lam"] < 1] if geo else [s["rtT"] >= 0]
+    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *lam_ok, s["gm"] < 1,
                             s["s2"] > 0, s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
-                            to_num(SN, gap(PP41_BOUND), dict(env_s)) >= 0),
-                     tot_s <= to_num(SN, _with_sums(AB.BOUNDS[PP41_BOUND].expr), dict(env_s)))
+                            to_num(SN, gap(bname), dict(env_s)) >= 0),
+                     tot_s <= to_num(SN, _with_sums(AB.BOUNDS[bname].expr), dict(env_s)))
     key = ("pp41-link", idn.sexpr())
     if key not in ST._CACHE:
-        pf = K.prove(idn, name="pp-4.1: the step bounds' total + gap = BOUNDS['pp-4.1-geometric'] (rational identity)",
+        pf = K.prove(idn, name=f"pp-4.1: the step bounds' total + gap = BOUNDS['{bname}'] (rational identity)",
                      engine="nlsat", timeout_s=timeout_s)
         ST._CACHE[key] = K.generalize(list(s.values()), pf, name="pp-4.1: total + gap = BOUNDS")
     idl = ST._CACHE[key]
     # the total in the kernel's terms, and the comparison of the coordinate sum with it
     Mom = V.Mom(ds, Ts)
     F = first_const(V, t0s, Ts)
-    tot = dr * F + dr * step7_sum_rhs(D2, B, geo_S_bound(G, alpha, B, lam)) + mterm_sum_rhs(B, Mom)
+    Sb = geo_S_bound(G, alpha, B, lam) if geo else harm_S_bound(G, alpha, B, rt(Ts))
+    tot = dr * F + dr * step7_sum_rhs(D2, B, Sb) + mterm_sum_rhs(B, Mom)
+    extra = [] if geo else [K.instantiate(sl(
+        "pp-4.1: X <= d Sb => step7_sum_rhs(X) <= d step7_sum_rhs(Sb)", "D2 B X dr Sb", lambda D_, B_, X_, d_, S_:
+        z3.Implies(z3.And(D_ >= 0, B_ < 1, X_ <= d_ * S_), step7_sum_rhs(D_, B_, X_) <= d_ * step7_sum_rhs(D_, B_, S_))),
+        D2, B, SS(ds, Ts), dr, Sb)]
     sums = K.prove(z3.Implies(H0, V.RR(ds, Ts) <= tot), timeout_s=timeout_s,
                    name="pp-4.1: sum_i R_{T,i} <= the step bounds' total",
                    by=[hf, K.instantiate(K.instantiate(coords, t0s, Ts), ds),
-                       K.instantiate(K.instantiate(sched, Ts), ds), K.instantiate(ml, ds, Ts)])
-    bexpr = bound_expr(V, ds, t0s, Ts)
+                       K.instantiate(K.instantiate(sched, Ts), ds), K.instantiate(ml, ds, Ts)] + extra)
+    bexpr = bound_expr(V, ds, t0s, Ts, schedule)
     link = K.prove(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), timeout_s=timeout_s,
-                   name="pp-4.1: sum_i R_{T,i} <= BOUNDS['pp-4.1-geometric']",
+                   name=f"pp-4.1: sum_i R_{{T,i}} <= BOUNDS['{bname}']",
                    by=[hf, sums, I(V.Mom, ds, Ts),
                        K.instantiate(idl, V.Dc, B, alpha, G, lam, dr, SQ(t0s), rt(Ts), V.sL(Ts), V.NN(ds, Ts), V.s2,
                                      V.gm, V.b2, Tr, V.lg(Ts), Mom)])
     # --- step 4: R_T = Reg(T) <= RR(d, T) (convexity, the exchange of the sums)
     Rm = ST.step4(V, timeout_s)
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bexpr), timeout_s=timeout_s,
-                  name="Theorem 4.1 (Phuong & Phong, geometric): R_T <= BOUNDS['pp-4.1-geometric']",
+                  name=f"Theorem 4.1 (Phuong & Phong, {schedule}): R_T <= BOUNDS['{bname}']",
                   by=[link, K.instantiate(K.instantiate(Rm, ds), Ts)])
     dq, t0q, Tq = z3.Int("d"), z3.Int("t0"), z3.Int("T")
     formula = z3.ForAll([dq, t0q, Tq], z3.substitute(z3.Implies(H0, V.Reg(Ts) <= bexpr), (ds, dq), (t0s, t0q), (Ts, Tq)))
-    st = K.prove(formula, by=[K.generalize([ds, t0s, Ts], fin, name="Theorem 4.1 (Phuong & Phong, geometric)")],
-                 name="Theorem 4.1 (Phuong & Phong, geometric)", timeout_s=timeout_s)
+    st = K.prove(formula, by=[K.generalize([ds, t0s, Ts], fin, name=f"Theorem 4.1 (Phuong & Phong, {schedule})")],
+                 name=f"Theorem 4.1 (Phuong & Phong, {schedule})", timeout_s=timeout_s)
     return {"statement": st, "implication": st, "formula": formula,
             "premises": {"lemma-moment": "kernel Proof"}}
 
@@ -319,3 +353,96 @@ def ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
     st = K.prove(formula, by=[K.generalize([i, Tf], fin, name="AdamX first term per coordinate")],
                  name="AdamX first term per coordinate (monotone c discharged)", timeout_s=timeout_s)
     return {"statement": st, "formula": formula}
+
+
+# ------------------------------------------------------------------------------------------------
+# pp-4.1's harmonic schedule beta_{1t} = beta1/t: S_{T,i} <= harm_S_bound = 2 G beta1 sqrt(T)/alpha, by induction
+# over T (PP-S[harm term] per round; sum_t 1/sqrt t <= 2 sqrt T from PP-sqrt-sum[base] and L-close), then over the
+# coordinates.  HypH(i): beta_{1t} t = beta1 (t >= 1), sqrt(v_hat_{t,i}) <= G_inf (a hypothesis, as in HypC).
+def _harm_vocabulary(V):
+    if "HypH" not in ST._CACHE:
+        i, t, T = z3.Ints("i t T")
+        ST._CACHE["Hh"] = K.define_rec("Hh", [T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(T - 1) + 1 / V.rt(T)))
+        ST._CACHE["HypH"] = K.define("HypH", [i], z3.And(V.G >= 0, z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+            V.bt(t) * z3.ToReal(t) == V.B, V.q(i, t) <= V.G)))))
+    return ST._CACHE["HypH"], ST._CACHE["Hh"]
+
+
+def harm_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
+    """ForAll T >= 1, d >= 0: Hyp, HypM, HypH on coordinates 1..d => SS(d, T) <= d harm_S_bound(G, alpha, beta1,
+    sqrt_t(T)) (``coords``)."""
+    from .schedules import harm_S_bound
+
+    V = ST.Thm4Vocabulary.get()
+    HypH, Hh = _harm_vocabulary(V)
+    ht, sb, lc = (ST._need(steps, s) for s in ("PP-S[harm term]", "PP-sqrt-sum[base]", "L-close"))
+    B, G, alpha, S, a, q, al, rt, bt = V.B, V.G, V.alpha, V.S, V.a, V.q, V.al, V.rt, V.bt
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": ST._scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    i, n, tt = K.fresh("i", Int), K.fresh("T", Int), K.fresh("t", Int)
+    n1 = n + 1
+    H = z3.And(V.Hyp(i), V.HypM(i), HypH(i))
+    hdefs = [K.instantiate(V.hyp_pred(), i), I(V.HypM, i), I(HypH, i)]
+
+    def facts_at(s):
+        return [bt(s) * z3.ToReal(s) == B, q(i, s) > 0, q(i, s) <= G, rt(s) > 0, rt(s) * rt(s) == z3.ToReal(s),
+                al(s) * rt(s) == alpha, alpha > 0, B >= 0, B < 1, G >= 0]
+    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs, timeout_s=timeout_s,
+                 name="pp-4.1 (harmonic): hypotheses at round t")
+    fx = K.generalize([i, tt], fx, name="pp-4.1 (harmonic): hypotheses at round t")
+    C = G * B / alpha
+
+    def inv(T):
+        return z3.And(S(i, T) <= C * Hh(T), Hh(T) <= 2 * rt(T))
+    P = lambda T: z3.Implies(H, inv(T))  # noqa: E731
+    term = sl("pp-4.1 (harmonic): S_{T+1} = S_T + beta_{1t} a_t <= C (H_T + 1/sqrt t)",
+              "S0 S1 b a q al rt alpha B G H0 H1 C Tr",
+              lambda S0, S1, b, a_, q_, al_, rt_, al0, B_, G_, H0, H1, C_, Tr: z3.Implies(
+                  z3.And(S1 == S0 + b * a_, a_ == q_ / al_, al_ * rt_ == al0, rt_ > 0, al0 > 0, b * Tr == B_,
+                         rt_ * rt_ == Tr, S0 <= C_ * H0,
+                         (B_ / (rt_ * rt_)) * ((rt_ * q_) / al0) <= ((G_ * B_) / al0) / rt_, H1 == H0 + 1 / rt_,
+                         C_ == G_ * B_ / al0),
+                  S1 <= C_ * H1))
+    one1 = sl("r r = 1, r > 0 => 1/r <= 2 r", "r", lambda r: z3.Implies(z3.And(r > 0, r * r == 1), 1 / r <= 2 * r))
+    z0, one = z3.IntVal(0), z3.IntVal(1)
+    zr = z3.RealVal(0)
+
+    def term_at(s, S0, H0):
+        return [ht.at(sqrt_t=rt(s), alpha=alpha, beta1=B, G=G, q_t=q(i, s)),
+                K.instantiate(term, S0, S(i, s), bt(s), a(i, s), q(i, s), al(s), rt(s), alpha, B, G, H0, Hh(s), C,
+                              z3.ToReal(s))]
+    base = K.prove(P(one), timeout_s=timeout_s, name="pp-4.1 (harmonic): schedule sums, T = 1",
+                   by=[K.instantiate(fx, i, one), I(S, i, one), I(S, i, z0), I(Hh, one), I(Hh, z0), I(a, i, one),
+                       sb.at(_s1=rt(one)), K.instantiate(one1, rt(one))] + term_at(one, zr, zr))
+    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s,
+                   name="pp-4.1 (harmonic): schedule sums, T -> T+1",
+                   by=[K.instantiate(fx, i, n), K.instantiate(fx, i, n1), I(S, i, n1), I(Hh, n1), I(a, i, n1),
+                       lc.at(_s2=rt(n), _s1=rt(n1), T=z3.ToReal(n))] + term_at(n1, S(i, n), Hh(n)))
+    every = ST._induct(1, P, base, step, n, "pp-4.1 (harmonic): schedule sums for every T >= 1", timeout_s)
+    close = sl("pp-4.1 (harmonic): S_T <= C H_T, H_T <= 2 sqrt T => S_T <= 2 G beta1 sqrt T/alpha",
+               "S0 C Hv r G B al0", lambda S0, C_, Hv, r, G_, B_, al0: z3.Implies(
+                   z3.And(S0 <= C_ * Hv, Hv <= 2 * r, C_ == G_ * B_ / al0, G_ >= 0, B_ >= 0, al0 > 0),
+                   S0 <= harm_S_bound(G_, al0, B_, r)))
+    per_i = K.prove(z3.Implies(z3.And(n >= 1, H), S(i, n) <= harm_S_bound(G, alpha, B, rt(n))), timeout_s=timeout_s,
+                    name="pp-4.1 (harmonic): schedule sums per coordinate",
+                    by=[K.instantiate(fx, i, n), K.instantiate(every, n),
+                        K.instantiate(close, S(i, n), C, Hh(n), rt(n), G, B, alpha)])
+    per_i = K.generalize([i, n], per_i, name="pp-4.1 (harmonic): schedule sums per coordinate")
+    j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
+    allHH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j), HypH(j))))  # noqa
+    Sb = harm_S_bound(G, alpha, B, rt(Tc))
+    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, allHH(nn)), V.SS(nn, Tc) <= z3.ToReal(nn) * Sb)  # noqa: E731
+    lin = sl("pp-4.1 (harmonic): schedule sums over the coordinates, step", "X s X1 Sb dr",
+             lambda X, s_, X1, Sb_, dr: z3.Implies(z3.And(X1 == X + s_, X <= dr * Sb_, s_ <= Sb_), X1 <= (dr + 1) * Sb_),
+             engine=None)
+    cb = K.prove(PC(z0), by=[I(V.SS, z0, Tc)], name="pp-4.1 (harmonic): 0 coordinates", timeout_s=timeout_s)
+    d1 = dd + 1
+    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
+                 name="pp-4.1 (harmonic): schedule sums, d -> d+1",
+                 by=[ST._down(allHH, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj), HypH(jj)), dd, timeout_s),
+                     I(V.SS, d1, Tc), K.instantiate(per_i, d1, Tc),
+                     K.instantiate(lin, V.SS(dd, Tc), S(d1, Tc), V.SS(d1, Tc), Sb, z3.ToReal(dd))])
+    coords = ST._induct(0, PC, cb, cs, dd, "pp-4.1 (harmonic): schedule sums over every number of coordinates",
+                        timeout_s)
+    coords = K.generalize([Tc], coords, name="pp-4.1 (harmonic): schedule sums, every T")
+    return {"coords": coords}

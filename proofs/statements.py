@@ -1624,7 +1624,8 @@ OUTSIDE["thm1"] = (
     "x_adam, v_adam and sqrt_tv_adam = sqrt(t v_t) (fixed by s*s == t v_t, s >= 0), f_t(x) = g_t x")
 OUTSIDE["cor1"] = OUTSIDE["thm4-arxiv"] + "; " + HYP_COR1
 OUTSIDE["pp-4.1"] = (OUTSIDE["thm4-arxiv"] + "; the form proved: beta_{1t} = beta1 lambda^(t-1) (BOUNDS['pp-4.1-geometric']"
-                     "); pp-4.1-harmonic (beta_{1t} = beta1/t) is not assembled in the kernel; " + (
+                     "); pp-4.1-harmonic (beta_{1t} = beta1/t) has its own kernel proof (kernel_pp.pp41_harmonic), "
+                     "not this statement's; " + (
                          "pp-4.1 (geometric): T >= t0 >= 1; per coordinate Hyp, HypM, HypC (sqrt(v_hat) <= G_inf a "
                          "hypothesis, as in cor1) and PPL (Lemma 4.3's condition for t >= t0, a hypothesis of the theorem)"))
 OUTSIDE["lemma-moment"] = (
@@ -1653,10 +1654,11 @@ WHY_NOT = {
     "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
              "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
-    "pp-4.1": ("the kernel statement (proofs.kernel_pp.pp41_geometric) is the geometric schedule beta1 lambda^(t-1), "
-               "BOUNDS['pp-4.1-geometric'], for T >= t0; not mechanised: the harmonic schedule beta1/t "
-               "(BOUNDS['pp-4.1-harmonic'], its sum_t 1/sqrt t <= 2 sqrt T by L-close), T < t0, and sqrt(v_hat) <= G "
-               "from |g| <= G (Cor1-vhat; a hypothesis, as in cor1)"),
+    "pp-4.1": ("the audit's kernel statement is the geometric schedule beta1 lambda^(t-1) (proofs.kernel_pp."
+               "pp41_geometric, BOUNDS['pp-4.1-geometric']); the harmonic schedule beta1/t has its own kernel proof "
+               "(kernel_pp.pp41_harmonic, BOUNDS['pp-4.1-harmonic'], tests/test_kernel_pp.py) that the audit does not "
+               "build (one formula per statement); both for T >= t0 (T < t0 not mechanised) with sqrt(v_hat) <= G a "
+               "hypothesis (Cor1-vhat's induction from |g| <= G is not a link, as in cor1)"),
     "adamx-5.1": ("AdamX's first term has a kernel proof (proofs.kernel_pp.ax_first: ax_first_term's PP-Abel[base T=1], "
                   "PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, one induction, and its monotone c discharged by "
                   "ax_monotone_c from AdamX's own v_hat recursion AXH(i) with PP-AdamX and PP-c[mono]; empty trusted "

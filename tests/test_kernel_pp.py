@@ -134,8 +134,8 @@ def test_a_step_not_proved_makes_pp41_not_established(label, verdict):
 
 
 # ------------------------------------------------------------------------------------------------
-def _amsgrad_run(T, d, seed, alpha, beta1, beta2, lam, G):
-    """AMSGrad (Reddi et al. Algorithm 2, beta_{1t} = beta1 lambda^(t-1), alpha_t = alpha/sqrt t) projected onto
+def _amsgrad_run(T, d, seed, alpha, beta1, beta2, b, G):
+    """AMSGrad (Reddi et al. Algorithm 2, beta_{1t} = b(t), alpha_t = alpha/sqrt t) projected onto
     F = [-1, 1]^d on linear losses f_t(x) = <g_t, x>, g_{t,i} uniform in [-G, G]; written here from the paper."""
     rng = random.Random(seed)
     x = [0.0] * d
@@ -145,7 +145,7 @@ def _amsgrad_run(T, d, seed, alpha, beta1, beta2, lam, G):
         g = [rng.uniform(-G, G) for _ in range(d)]
         gs.append(g)
         xs.append(list(x))
-        b1t = beta1 * lam ** (t - 1)
+        b1t = b(t)
         at = alpha / math.sqrt(t)
         for i in range(d):
             m[i] = b1t * m[i] + (1 - b1t) * g[i]
@@ -161,20 +161,22 @@ def _amsgrad_run(T, d, seed, alpha, beta1, beta2, lam, G):
     return regret, sum(norms), qmax
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_the_statement_holds_on_an_amsgrad_run(seed):
-    """R_T of an AMSGrad run <= BOUNDS['pp-4.1-geometric'] at its constants (t0 = 1: Lemma 4.3's condition holds for
-    every t when beta_{1t} decreases), with sqrt(v_hat) <= G, D_inf = 2; the bound is also not vacuous (finite)."""
+@pytest.mark.parametrize("schedule, seed", [("geometric", 0), ("geometric", 1), ("harmonic", 2)])
+def test_the_statement_holds_on_an_amsgrad_run(schedule, seed):
+    """R_T of an AMSGrad run <= BOUNDS['pp-4.1-<schedule>'] at its constants, with sqrt(v_hat) <= G, D_inf = 2 and
+    t0 the first round from which Lemma 4.3's condition holds on the run (1 for the geometric schedule)."""
     T, d, alpha, beta1, beta2, lam, G = 200, 3, 0.1, 0.5, 0.9, 0.9, 1.0
-    regret, sum_norm, qmax = _amsgrad_run(T, d, seed, alpha, beta1, beta2, lam, G)
+    b = (lambda t: beta1 * lam ** (t - 1)) if schedule == "geometric" else (lambda t: beta1 / t)  # noqa: E731
+    regret, sum_norm, qmax = _amsgrad_run(T, d, seed, alpha, beta1, beta2, b, G)
     assert qmax <= G
+    cond = [t * (1 - b(t + 1)) ** 2 <= (t + 1) * (1 - b(t)) ** 2 for t in range(1, T + 1)]
+    t0 = next(k + 1 for k in range(T) if all(cond[k:]))
+    assert t0 == 1 if schedule == "geometric" else t0 > 1  # beta1/t needs t0 > 1 at beta1 = 1/2
     gamma = beta1 / math.sqrt(beta2)
-    e = AB.BOUNDS["pp-4.1-geometric"].expr.subs(S.t_0, 1).doit()
+    e = AB.BOUNDS[f"pp-4.1-{schedule}"].expr.subs(S.t_0, t0).doit()
     val = float(e.subs({S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: gamma, S.D_inf: 2, S.G_inf: G,
                         S.lambda_: lam, S.d: d, S.T: T, S.sum_g_norm: sum_norm}))
     assert math.isfinite(val) and regret <= val, (regret, val)
-    # the statement's condition t (1-beta_{1,t+1})^2 <= (t+1)(1-beta_{1t})^2 at every t >= 1 of the run
-    assert all(t * (1 - beta1 * lam ** t) ** 2 <= (t + 1) * (1 - beta1 * lam ** (t - 1)) ** 2 for t in range(1, T))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -207,3 +209,30 @@ def test_the_adamx_invariant_without_its_hypotheses_has_no_kernel_proof():
     # sqrt(v_hat)/(1 - beta_1t) non-decreasing needs beta_1t in [0, 1): without it, no kernel proof enters the chain
     with pytest.raises(K.KernelError):
         K.obligation_proof(PP.adamx_inv.without("beta in [0,1)"), timeout_s=3)
+
+
+# ------------------------------------------------------------------------------------------------
+# pp-4.1 with the harmonic schedule beta1/t (kernel_pp.pp41_harmonic; not the audit's statement)
+@pytest.fixture(scope="module")
+def pp41h(steps, pp41):
+    return KP.pp41_harmonic(steps)
+
+
+def test_pp41_harmonic_is_proved_by_the_kernel(pp41h):
+    cert = K.certify(pp41h["statement"])
+    assert cert["trusted"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
+    for label in ("PP-S[harm term]", "PP-sqrt-sum[base]", "L-close", "PP-L4.3", "step 3"):
+        assert label in cert["steps"], label
+    assert "PP-geo[step]" not in cert["steps"] and "HypH(j)" in str(pp41h["formula"])
+    # the conclusion's right side is BOUNDS['pp-4.1-harmonic'] in the kernel's terms
+    V = ST.Thm4Vocabulary.get()
+    d, t0, T = z3.Ints("d t0 T")
+    rhs = z3.substitute_vars(pp41h["formula"].body(), T, t0, d).arg(1).arg(1)
+    assert z3.eq(rhs, KP.bound_expr(V, d, t0, T, "harmonic"))
+    assert not z3.eq(rhs, KP.bound_expr(V, d, t0, T, "geometric"))
+
+
+@pytest.mark.parametrize("label", ["L-close", "PP-S[harm term]"])
+def test_pp41_harmonic_without_a_step_is_not_established(steps, label):
+    with pytest.raises(ST.Missing, match=re.escape(label)):
+        KP.harm_schedule_sums({k: v for k, v in steps.items() if k != label})
