@@ -15,12 +15,20 @@ Steps (:func:`step_witness`, called once per obligation from :meth:`proofs.oblig
 * ``exact`` a claim about stated values has no free variable, so nothing can make it vacuous
             (status ``closed``; its values are recorded as the witness).
 
-Statements (:func:`statement_witness`): a kernel formula ``ForAll(vs, Implies(H, C))`` over sequences
-(uninterpreted functions of the rounds and coordinates) and ``kd.define``'d sums.  Z3 is asked for
-*constant* sequences and small integer values of ``vs`` (the recursive sums unfolded at those values);
-the replay is :class:`Eval`, a ``Fraction`` interpreter of the original ``H`` that unfolds the definitions
-by their bodies and decides each integer quantifier exactly on a window outside of which no atom can
-change its truth (constant sequences; the bound variable only in affine integer terms).
+Statements (:func:`statement_witness`, :func:`statements`): a kernel formula ``ForAll(vs, Implies(H, C))`` over
+sequences (uninterpreted functions of the rounds and coordinates) and ``kd.define``'d sums.  The witness is a set
+of *closed forms* (:mod:`proofs.witness`): each symbol's form is read off the shape of a hypothesis -- a square
+root ``f*f == E`` (an auxiliary ``sqrt[f]`` named by its defining property), a recursion (``m_t = beta_1t m_{t-1}
++ ...``, ``x_{t+1} = Pi_F(...)``, ``lambda^t``; L7's increment taken with equality gives a harmonic-type
+``log``), an explicit equation (``alpha_t = alpha/sqrt t``), a one-sided bound, else a constant -- and Z3 picks
+the constants on a small window.  It counts only when (a) Z3 proves every atom of ``H`` and of the statement's
+trusted-base axioms (L7 on ``log``) with the forms substituted, for a symbolic round and coordinate, directly or
+by induction over the round, and (b) an exact SymPy replay of ``H`` as stated (definitions by their bodies, square
+roots exact) holds on every round and coordinate of the window ``[-2, proofs.witness.WINDOW]``.  Both are recorded
+(``all_rounds``, ``replay``).  A statement added later needs no code here when its hypotheses have these shapes;
+otherwise :data:`proofs.witness.HINTS` takes a form per symbol name for its statement id::
+
+    HINTS["my-thm"] = {"forms": {"f": lambda t: z3.ToReal(t)}}   # f(t) := t, still proved and replayed
 
 Status of a record: ``witness`` (found and replayed), ``closed`` (no free variable), ``vacuous`` (the
 hypotheses are unsatisfiable: the audit fails), ``unknown`` (no replayed witness: the audit fails too --
@@ -230,8 +238,8 @@ def statement_witness(formula, timeout_s: float = TIMEOUT_S, tries=AUDIT_TRIES, 
     t0 = time.perf_counter()
     try:
         rec = W.find(formula, trusted=trusted, hints=hints, tries=tries, timeout_s=timeout_s)
-    except (W.Undecided, z3.Z3Exception) as exc:
-        rec = {"status": NO_WITNESS, "reason": f"witness search failed: {exc}"}
+    except Exception as exc:  # noqa: BLE001 -- a crash finds no witness; never a success
+        rec = {"status": NO_WITNESS, "reason": f"witness search failed: {exc!r}"}
     if rec["status"] != WITNESS:
         vs, H = W._strip(formula)
         slv = z3.Solver()

@@ -30,9 +30,10 @@ interpretation of every symbol of ``H`` (and of the statement's trusted-base axi
 
    * *all rounds* (:func:`prove_all_rounds`): every atom of ``H`` (and of the trusted axioms) with the forms
      substituted is proved by Z3 for a symbolic round and coordinate -- directly, or by induction over the
-     round (base and step each a solver proof) -- after unfolding each recursive form one level and reading
-     every remaining application as a real variable (``sqrt[f]`` with its defining property instantiated,
-     integers relaxed to reals: a proof over more values is still a proof); nlsat decides the result;
+     round (base and step each a solver proof; the atoms under one quantifier together when alone they do not
+     go through) -- with every application left read as a real variable and the facts that hold of it added:
+     a recursive form's or definition's unfolding (two levels), ``sqrt[f]``'s defining property; integers are
+     relaxed to reals (a proof over more values is still a proof) and nlsat decides;
    * *replay* (:class:`Replay`): the original ``H`` (definitions by their bodies, as the kernel states them)
      evaluated exactly -- SymPy rationals and square roots, signs of algebraic numbers decided exactly -- with
      every integer quantifier expanded on the window ``[-2, W]``, by an interpreter that shares no code with
@@ -48,8 +49,9 @@ Example::
 """
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 import z3
@@ -95,10 +97,6 @@ def _walk(e):
             todo.extend(x.children())
 
 
-def _apps(e, decls):
-    return [x for x in _walk(e) if z3.is_app(x) and x.decl() in decls]
-
-
 # ------------------------------------------------------------------------------------------------
 @dataclass
 class Form:
@@ -116,6 +114,11 @@ class Form:
         return z3.substitute(self.body, *zip(self.params, args)) if self.params else self.body
 
     def text(self):
+        if "_text" not in self.__dict__:
+            self.__dict__["_text"] = self._render()
+        return self.__dict__["_text"]
+
+    def _render(self):
         lhs = f"{self.decl.name()}({', '.join(str(p).split('!')[0] for p in self.params)})" if self.params else self.decl.name()
         body = self.body
         for p in self.params:
@@ -250,8 +253,8 @@ def _root(side):
 
 
 class _Derive:
-    def __init__(self, atoms, symbols, fixed):
-        self.atoms, self.symbols, self.fixed = atoms, symbols, fixed  # symbols: name -> decl
+    def __init__(self, atoms, symbols):
+        self.atoms, self.symbols = atoms, symbols  # symbols: name -> decl
         self.forms: dict = {}
         self.used: set = set()
         self.unknowns: list = []  # constants Z3 chooses
@@ -412,6 +415,8 @@ class _Derive:
 
     def run(self, hints):
         for name, build in (hints.get("forms") or {}).items():
+            if name not in self.symbols:
+                raise Undecided(f"hint for {name!r}: no such symbol in the hypotheses ({', '.join(sorted(self.symbols))})")
             d = self.symbols[name]
             ps = self.params(d)
             self.forms[d] = Form(d, ps, build(*ps), "hint")
@@ -466,7 +471,7 @@ def derive(parts, hints=None):
     for src, f in parts:
         _open(_expand_safe(f), out=atoms, source=src)
     syms = {n: d for n, d in _symbols(z3.And(*[f for _, f in parts])).items() if "!" not in n}
-    dv = _Derive(atoms, syms, {}).run(hints or {})
+    dv = _Derive(atoms, syms).run(hints or {})
     # free constants (arity 0) without a form are unknowns themselves
     for n, d in syms.items():
         if d.arity() == 0 and d not in dv.forms:
@@ -483,6 +488,7 @@ class _Unfolder:
         self.rec = {d for d, f in forms.items() if _mentions_decl(f.body, d, forms)}
         self.defs = {d: (defns[d].args, defns[d].body) for d in defns}
         self.aux = aux
+        self._memo: dict = {}
 
     def is_rec(self, d):
         return d in self.rec or (d in self.defs and _recursive(d))
@@ -493,13 +499,14 @@ class _Unfolder:
         ps, body = self.defs[d]
         return z3.substitute(body, *zip(ps, args))
 
-    def expand(self, e, unfold_rec: bool, depth=0):
-        """Non-recursive forms and definitions expanded; recursive ones unfolded once at their top-level
-        applications when ``unfold_rec`` (and always where the unfolding reaches the base)."""
-        memo = {}
+    def expand(self, e):
+        """Non-recursive forms and definitions expanded; a recursive one unfolded where the unfolding reaches
+        its base (concrete arguments), else left as an application (:func:`_ackermann` adds its unfolding).
+        Memoised across calls: the atoms share most sub-terms."""
+        memo = self._memo
 
-        def go(x, top):
-            key = (x.get_id(), top)
+        def go(x):
+            key = x.get_id()
             if key in memo:
                 return memo[key][1]
             if z3.is_quantifier(x):
@@ -507,25 +514,22 @@ class _Unfolder:
             if not z3.is_app(x) or x.num_args() == 0 and x.decl() not in self.forms:
                 memo[key] = (x, x)
                 return x
-            kids = [go(c, top) for c in x.children()]
+            kids = [go(c) for c in x.children()]
             d = x.decl()
             out = d(*kids) if kids else x
             if d in self.forms or d in self.defs:
                 kids = [z3.simplify(c) for c in kids]
                 if not self.is_rec(d):
-                    out = go(self.body_at(d, kids), top)
-                else:
+                    out = go(self.body_at(d, kids))
+                elif all(z3.is_int_value(c) or z3.is_rational_value(c) for c in kids):
                     inst = z3.simplify(self.body_at(d, kids))
-                    if not _mentions_decl(inst, d, {}):
-                        out = go(inst, False)
-                    elif top and unfold_rec:
-                        out = go(inst, False)
-                    else:
-                        out = d(*kids)
+                    out = go(inst) if not _mentions_decl(inst, d, {}) else d(*kids)
+                else:
+                    out = d(*kids)
             memo[key] = (x, out)
             return out
 
-        return z3.simplify(go(e, True))
+        return z3.simplify(go(e))
 
 
 def _mentions_decl(e, d, forms, seen=None):
@@ -625,11 +629,12 @@ def _rebuild(e, kids):
     raise Undecided(f"cannot relax {e.decl()}")
 
 
-def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S):
-    """nlsat finds ``hyps and not concl`` unsat (True), else False."""
+def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S, memo=None):
+    """nlsat finds ``hyps and not concl`` unsat (True), else False.  ``memo``: the relaxation's memo, shared by
+    the queries of one witness (the same int term is the same real within a query, which is all that matters)."""
     s = z3.Then("simplify", "elim-term-ite", "qfnra-nlsat").solver()
     s.set("timeout", int(timeout_s * 1000))
-    memo: dict = {}  # one relaxation for the whole query: the same int term is the same real
+    memo = {} if memo is None else memo
     s.add(*[_realify(h, memo) for h in hyps], z3.Not(_realify(concl, memo)))
     try:
         return s.check() == z3.unsat
@@ -648,52 +653,90 @@ def _round_var(at):
                 yield gg.arg(0), gg.arg(1).as_long()
 
 
+_PROOFS: dict = {}  # normalised query text -> result: the statements share most hypotheses (Hyp, HypM)
+
+
+def _norm(text):
+    return re.sub(r"!\d+", "", text)
+
+
 def prove_all_rounds(atoms, forms, aux, timeout_s=PROOF_TIMEOUT_S) -> list[dict]:
     """Each atom proved for every value of its bound variables (the round, the coordinate); one record per atom
-    with ``how`` = direct / induction over <var> from <k> / None (not proved)."""
+    with ``how`` = direct / induction over <var> from <k> [with its conjunct] / None (not proved).  The atoms
+    under one quantifier and guard (a conjunct) are tried together first."""
     unf = _Unfolder(forms, aux)
-    out = []
-    for at in atoms:
-        G = z3.And(*at.guards) if at.guards else z3.BoolVal(True)
 
-        def attempt(hyps, concl):
-            hs, side = _ackermann(hyps + [concl], aux, lambda e: unf.expand(e, False), unf)
-            return _valid(hs[:-1] + side, hs[-1], timeout_s)
-        how = None
-        g0 = unf.expand(G, False)
-        if attempt([g0], unf.expand(at.expr, False)):
-            how = "direct"
-        else:
-            for b, k in _round_var(at):
-                P = lambda s: z3.substitute(z3.Implies(G, at.expr), (b, s))  # noqa: E731
-                base = attempt([], unf.expand(P(z3.IntVal(k)), False))
-                if not base:
-                    continue
-                ih = unf.expand(P(b), False)
-                step = attempt([b >= k, ih], unf.expand(P(b + 1), False))
-                if step:
-                    how = f"induction over {str(b).split('!')[0]} from {k}"
-                    break
-        out.append({"atom": _label(at), "source": at.source, "how": how})
-    # an atom not proved alone: induction on its whole conjunct (the atoms under the same quantifier and guards)
-    for n, at in enumerate(atoms):
-        if out[n]["how"] is not None:
-            continue
-        group = [k for k, a in enumerate(atoms) if a.bound == at.bound and a.guards == at.guards]
-        G = z3.And(*at.guards) if at.guards else z3.BoolVal(True)
-        body = z3.Implies(G, z3.And(*[atoms[k].expr for k in group]))
+    def prep(e):
+        return unf.expand(e)
+
+    memo: dict = {}
+
+    def valid(hyps, concl):
+        hs, side = _ackermann(hyps + [concl], aux, prep, unf)
+        return _valid(hs[:-1] + side, hs[-1], timeout_s, memo)
+
+    def induct(body, at):
         for b, k in _round_var(at):
-            P = lambda s: z3.substitute(body, (b, s))  # noqa: E731
-            hs, side = _ackermann([unf.expand(P(z3.IntVal(k)), False)], aux, lambda e: unf.expand(e, False), unf)
-            if not _valid(side, hs[0], timeout_s):
+            def P(s):
+                return z3.substitute(body, (b, s))
+            if valid([], prep(P(z3.IntVal(k)))) and valid([b >= k, prep(P(b))], prep(P(b + 1))):
+                return f"induction over {str(b).split('!')[0]} from {k}"
+        return None
+
+    def solve(G, exprs, at):
+        """direct for the conjunction, else [per atom: direct, induction], else induction on the conjunction"""
+        body = z3.Implies(G, z3.And(*exprs))
+        if valid([prep(G)], prep(z3.And(*exprs))):
+            return ["direct"] * len(exprs)
+        res = []
+        for e in exprs:
+            one = z3.Implies(G, e)
+            res.append("direct" if len(exprs) > 1 and valid([prep(G)], prep(e)) else induct(one, at))
+        if None in res and len(exprs) > 1:
+            how = induct(body, at)
+            if how:
+                res = [r or f"{how}, with its conjunct" for r in res]
+        return res
+
+    groups: dict = {}
+    for n, at in enumerate(atoms):
+        groups.setdefault((tuple(b.get_id() for b in at.bound), tuple(g.get_id() for g in at.guards)), []).append(n)
+    out = [{"atom": _label(at), "source": at.source, "how": None} for at in atoms]
+    for idx in groups.values():
+        at = atoms[idx[0]]
+        G = z3.And(*at.guards) if at.guards else z3.BoolVal(True)
+        exprs = [atoms[k].expr for k in idx]
+        body = z3.Implies(G, z3.And(*exprs))
+        key = _norm(body.sexpr()) + "|" + "|".join(sorted(_norm(f.text()) for f in _reached(body, forms, aux)))
+        if key not in _PROOFS:
+            _PROOFS[key] = solve(G, exprs, at)
+        for k, how in zip(idx, _PROOFS[key]):
+            out[k]["how"] = how
+    return out
+
+
+def _reached(e, forms, aux):
+    """The forms (and auxiliary radicands) that ``e`` reaches through the forms' bodies and the definitions."""
+    defns = _defns()
+    out, seen, todo = [], set(), [e]
+    while todo:
+        x = todo.pop()
+        for y in _walk(x):
+            if not z3.is_app(y):
                 continue
-            hs, side = _ackermann([b >= k, unf.expand(P(b), False), unf.expand(P(b + 1), False)], aux,
-                                  lambda e: unf.expand(e, False), unf)
-            if _valid(hs[:2] + side, hs[2], timeout_s):
-                for j in group:
-                    if out[j]["how"] is None:
-                        out[j]["how"] = f"induction over {str(b).split('!')[0]} from {k}, with its conjunct"
-                break
+            d = y.decl()
+            if d in seen:
+                continue
+            if d in forms or d in aux or d in defns:
+                seen.add(d)
+                if d in forms:
+                    out.append(forms[d])
+                    todo.append(forms[d].body)
+                elif d in aux:
+                    out.append(aux[d])
+                    todo.append(aux[d].body)
+                else:
+                    todo.append(defns[d].body)
     return out
 
 
@@ -987,8 +1030,15 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
         parts = [("hypothesis", Hs)] + [(f"trusted axiom: {n}", f) for n, f in named]
         full = z3.And(*[f for _, f in parts])
         try:
+            clock = [time.perf_counter()]
+
+            def lap():
+                clock.append(time.perf_counter())
+                return round(clock[-1] - clock[-2], 3)
             atoms, forms, unknowns, aux = derive(parts, hints)
+            stages = {"forms": lap()}
             vals, reason = _solve_constants(full, forms, aux, unknowns, timeout_s)
+            stages["constants"] = lap()
             if vals is None:
                 why.append(f"{ints}: {reason}")
                 continue
@@ -1003,6 +1053,7 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
                 if "@" not in str(u):
                     fforms[u.decl()] = Form(u.decl(), [], vals[str(u)], "constant")
             proofs = prove_all_rounds(atoms, fforms, faux)
+            stages["all rounds"] = lap()
             bad = [p["atom"] for p in proofs if p["how"] is None]
             if bad:
                 why.append(f"{ints}: not proved for every round: {bad[:3]}")
@@ -1011,6 +1062,7 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
             if not rp.truth(full):
                 why.append(f"{ints}: the exact replay finds a hypothesis false on the window")
                 continue
+            stages["replay"] = lap()
         except (Undecided, z3.Z3Exception, RecursionError, TypeError, ValueError, ZeroDivisionError) as exc:
             why.append(f"{ints}: {exc}")
             continue
@@ -1034,6 +1086,6 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
                 "replay": {"method": "exact SymPy evaluation of the hypotheses as stated (definitions by their bodies, "
                                      "square roots exact, signs of algebraic numbers decided exactly)",
                            "window": f"every integer quantifier on [-2, {WINDOW}]", "instances": rp.checked},
-                "seconds": round(time.perf_counter() - t0, 3)}
+                "stage_seconds": stages, "seconds": round(time.perf_counter() - t0, 3)}
     return {"status": "unknown", "reason": "no closed-form witness: " + "; ".join(why[:3]),
             "seconds": round(time.perf_counter() - t0, 3)}
