@@ -32,6 +32,17 @@ HypH(j) (beta_{1t} t = beta1, sqrt(v_hat) <= G) in place of HypC(j), to BOUNDS['
 PP-S[harm term], PP-sqrt-sum[base] and L-close: :func:`harm_schedule_sums`).
 Trusted base: the moment lemma's axiom L7 on log.  sqrt(v_hat) <= G is a hypothesis (as in Corollary 1's kernel
 statement): the audit's Cor1-vhat derives it from |g| <= G, that induction is not a link of this chain.
+
+AdamX (Theorem 5.1) has a kernel part only (:func:`ax_first`: its first term, with the monotone c_t discharged from
+AdamX's own v_hat recursion by :func:`ax_monotone_c`); what stops its statement is in
+``proofs.statements.WHY_NOT['adamx-5.1']``.
+
+Example (builds the audit's steps first; about 20 s)::
+
+    >>> from proofs import kernel as K, pp_repairs as R, kernel_pp as KP   # doctest: +SKIP
+    >>> steps = {ob.label: K.obligation_proof(ob) for ob in R.PP41_OBLIGATIONS if ob.kind == "z3"}  # doctest: +SKIP
+    >>> K.certify(KP.pp41_geometric(steps)["statement"])["trusted"]  # doctest: +SKIP
+    ['L7: log(1 + 1/T) >= 1/(T+1)']
 """
 from __future__ import annotations
 
@@ -43,7 +54,8 @@ from .pp_repairs import SUM_SQRT_T0, _with_sums, c_max, gap, pp_first_rhs
 from .schedules import geo_S_bound
 from .step_bounds import mterm_sum_rhs, step7_sum_rhs, to_num
 
-__all__ = ["pp41", "pp41_geometric", "pp41_harmonic", "harm_schedule_sums", "PP41_BOUND", "first_const", "bound_expr", "ax_monotone_c", "ax_first"]
+__all__ = ["pp41", "pp41_geometric", "pp41_harmonic", "harm_schedule_sums", "PP41_BOUND", "BOUND", "first_const",
+           "bound_expr", "ax_monotone_c", "ax_first"]
 
 Int, Real = z3.IntSort(), z3.RealSort()
 PP41_BOUND = "pp-4.1-geometric"
