@@ -458,3 +458,75 @@ def harm_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
                         timeout_s)
     coords = K.generalize([Tc], coords, name="pp-4.1 (harmonic): schedule sums, every T")
     return {"coords": coords}
+
+
+def _axg_vocabulary(V):
+    if "AXG" not in ST._CACHE:
+        i, t = z3.Ints("i t")
+        # |g| <= G in the form Lemma 5.3 uses: v_t <= G^2 (a hypothesis; it follows from |g_t| <= G by the v
+        # recursion, not mechanised), sqrt_v = sqrt(v)
+        ST._CACHE["AXG"] = K.define("AXG", [i], z3.And(V.G >= 0, z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+            V.v(i, t) <= V.G * V.G, V.sv(i, t) >= 0, V.sv(i, t) * V.sv(i, t) == V.v(i, t))))))
+    return ST._CACHE["AXG"]
+
+
+def ax_first_bound(steps: dict, timeout_s: float = 20.0) -> dict:
+    """AdamX's first term per coordinate in the bound's form (ax51_total's first summand, per coordinate):
+
+        ForAll i, T >= 1:  PPc(i), AXH(i), AXG(i)  =>  Q_{T,i} <= pp_first_rhs(D^2, 0, c_max(G, alpha, beta1, sqrt_t(T)))
+
+    Lemma 5.3 as an invariant, q_T (1 - beta1) <= G (1 - beta_{1T}) by kernel induction on T (AX-L5.3[step]; its base
+    from the step's second conclusion at v_hat_1 = v_1), then AX-c[bound] and :func:`ax_first`."""
+    V = ST.Thm4Vocabulary.get()
+    _, PPc, _ = ST._pp_vocabulary(V)
+    AXH, vh = _ax_vocabulary(V)
+    AXG = _axg_vocabulary(V)
+    l53, cb = ST._need(steps, "AX-L5.3[step]"), ST._need(steps, "AX-c[bound]")
+    first = ax_first(steps, timeout_s=timeout_s)
+    B, G, alpha, q, al, rt, bt, c, a, v, sv = V.B, V.G, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a, V.v, V.sv
+    D2 = V.Dc * V.Dc
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    i, n = K.fresh("i", Int), K.fresh("T", Int)
+    H = z3.And(AXH(i), AXG(i))
+    tt = K.fresh("t", Int)
+    nxt = ((1 - bt(tt + 1)) / (1 - bt(tt))) * ((1 - bt(tt + 1)) / (1 - bt(tt))) * vh(i, tt)
+    gr = [B < 1, alpha > 0, G >= 0, vh(i, 1) == v(i, 1)] + [
+        z3.And(bt(s) >= 0, bt(s) <= B, v(i, s) >= 0, v(i, s) <= G * G, sv(i, s) >= 0, sv(i, s) * sv(i, s) == v(i, s),
+               q(i, s) >= 0, q(i, s) * q(i, s) == vh(i, s), rt(s) >= 0, al(s) > 0, al(s) * rt(s) == alpha)
+        for s in (tt, tt + 1)] + [vh(i, tt + 1) == z3.If(nxt >= v(i, tt + 1), nxt, v(i, tt + 1))]
+    fx = K.prove(z3.Implies(z3.And(tt >= 1, H), z3.And(*gr)), by=[I(AXH, i), I(AXG, i)], timeout_s=timeout_s,
+                 name="AdamX: the hypotheses at rounds t, t+1 (Lemma 5.3)")
+    fx = K.generalize([tt], fx, name="AdamX: the hypotheses at rounds t, t+1 (Lemma 5.3)")
+    P = lambda T: z3.Implies(H, q(i, T) * (1 - B) <= G * (1 - bt(T)))  # noqa: E731
+    one, zr = z3.IntVal(1), z3.RealVal(0)
+    base = K.prove(P(one), timeout_s=timeout_s, name="AdamX Lemma 5.3, T = 1 (v_hat_1 = v_1)",
+                   by=[K.instantiate(fx, one),
+                       l53.at(beta1_t=bt(one), G=G, beta1=B, _s3=q(i, one), _s2=q(i, one), v_t=v(i, one), v_hat_tm1=zr,
+                              beta1_tm1=bt(one), _s1=zr)])
+    n1 = n + 1
+    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s, name="AdamX Lemma 5.3, T -> T+1",
+                   by=[K.instantiate(fx, n),
+                       l53.at(beta1_t=bt(n1), G=G, beta1=B, _s3=sv(i, n1), _s2=q(i, n1), v_t=v(i, n1),
+                              v_hat_tm1=vh(i, n), beta1_tm1=bt(n), _s1=q(i, n))])
+    every = ST._induct(1, P, base, step, n, "AdamX Lemma 5.3: q_T (1-beta1) <= G (1-beta_1T)", timeout_s)
+    cdef = ST._scalar("c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha => 2 alpha (1-b) c = sqrt_t q", "A r al0 b q c",
+                      lambda A_, r_, a0, b_, q_, c_: z3.Implies(
+                          z3.And(A_ > 0, r_ >= 0, A_ * r_ == a0, b_ < 1, c_ == (q_ / A_) / (2 * (1 - b_))),
+                          2 * a0 * (1 - b_) * c_ == r_ * q_), timeout_s)
+    mono = ST._scalar("D2 >= 0, c <= C => D2 (0 + c) <= D2 (0 + C)", "D2 c C Q", lambda D_, c_, C_, Q_: z3.Implies(
+        z3.And(D_ >= 0, c_ <= C_, Q_ <= pp_first_rhs(D_, 0, c_)), Q_ <= pp_first_rhs(D_, 0, C_)), timeout_s)
+    Tf = K.fresh("T", Int)
+    hyp = z3.And(Tf >= 1, PPc(i), AXH(i), AXG(i))
+    cm = c_max(G, alpha, B, rt(Tf))
+    fin = K.prove(z3.Implies(hyp, V.Q(i, Tf) <= pp_first_rhs(D2, 0, cm)), timeout_s=timeout_s,
+                  name="AdamX first term per coordinate, bounded (Lemma 5.3, AX-c[bound])",
+                  by=[K.instantiate(fx, Tf), K.instantiate(every, Tf), K.instantiate(first["statement"], i, Tf),
+                      I(c, i, Tf), I(a, i, Tf), K.instantiate(cdef, al(Tf), rt(Tf), alpha, bt(Tf), q(i, Tf), c(i, Tf)),
+                      cb.at(beta1=B, alpha=alpha, G=G, sqrt_t=rt(Tf), c_t=c(i, Tf), q_t=q(i, Tf), beta1_t=bt(Tf)),
+                      K.instantiate(mono, D2, c(i, Tf), cm, V.Q(i, Tf))])
+    iq, Tq = z3.Int("i"), z3.Int("T")
+    formula = z3.ForAll([iq, Tq], z3.substitute(z3.Implies(hyp, V.Q(i, Tf) <= pp_first_rhs(D2, 0, cm)),
+                                                (i, iq), (Tf, Tq)))
+    st = K.prove(formula, by=[K.generalize([i, Tf], fin, name="AdamX first term per coordinate, bounded")],
+                 name="AdamX first term per coordinate, bounded", timeout_s=timeout_s)
+    return {"statement": st, "formula": formula}

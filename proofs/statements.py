@@ -9,8 +9,8 @@ that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with t
 Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, pp-4.1
 (geometric schedule, :mod:`proofs.kernel_pp`); the trusted base of all but thm1 is the one axiom L7 on log, thm1's
 is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a
-kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term with its monotone c,
-:func:`proofs.kernel_pp.ax_first` over :func:`ax_first_term`) are built and certified by the audit (``kernel_part``);
+kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term bounded, with its monotone c and
+Lemma 5.3, :func:`proofs.kernel_pp.ax_first_bound` over :func:`ax_first_term`) are built and certified by the audit (``kernel_part``);
 the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate chain, the first term
 a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and pp-4.1.
 
@@ -1638,9 +1638,9 @@ _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
 # them is checked on every run; the statement stays NOT ESTABLISHED)
 def _ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
-    from .kernel_pp import ax_first  # the module imports this one
+    from .kernel_pp import ax_first_bound  # the module imports this one
 
-    return ax_first(steps, timeout_s=timeout_s)
+    return ax_first_bound(steps, timeout_s=timeout_s)
 
 
 PARTIAL = {"adamx-5.1": _ax_first}
@@ -1659,14 +1659,15 @@ WHY_NOT = {
                "(kernel_pp.pp41_harmonic, BOUNDS['pp-4.1-harmonic'], tests/test_kernel_pp.py) that the audit does not "
                "build (one formula per statement); both for T >= t0 (T < t0 not mechanised) with sqrt(v_hat) <= G a "
                "hypothesis (Cor1-vhat's induction from |g| <= G is not a link, as in cor1)"),
-    "adamx-5.1": ("AdamX's first term has a kernel proof (proofs.kernel_pp.ax_first: ax_first_term's PP-Abel[base T=1], "
-                  "PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, one induction, and its monotone c discharged by "
-                  "ax_monotone_c from AdamX's own v_hat recursion AXH(i) with PP-AdamX and PP-c[mono]; empty trusted "
-                  "base: Q_{T,i} <= D^2 c_{T,i} given c >= 0, u in [0, D^2]); not mechanised: AX-L5.3's invariant and "
-                  "AX-c[bound], AX-step 3's Young split and AX-m pair's sums (AdamX's v_hat is no running max, so "
-                  "thm4-arxiv's coordinate_invariant and the moment lemma, stated with q_{t+1} >= q_t, do not apply "
-                  "as they stand), AX-u term's schedule sum, the sum over the coordinates and the link to "
-                  "EXTRA['adamx-5.1-corrected']"),
+    "adamx-5.1": ("AdamX's first term per coordinate has a kernel proof in the bound's form (proofs.kernel_pp."
+                  "ax_first_bound: Q_{T,i} <= D^2 c_max(G, alpha, beta1, sqrt T), ax51_total's first summand per "
+                  "coordinate; ax_first_term's PP-Abel[base T=1], PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, the "
+                  "monotone c from AdamX's own v_hat recursion AXH(i) by PP-AdamX and PP-c[mono] (ax_monotone_c), "
+                  "Lemma 5.3's invariant by induction on T (AX-L5.3[step]) and AX-c[bound]; empty trusted base; c >= 0, "
+                  "u in [0, D^2] (PPc) and v_t <= G^2 (AXG) hypotheses); not mechanised: AX-step 3's Young split and "
+                  "AX-m pair's sums (AdamX's v_hat is no running max, so thm4-arxiv's coordinate_invariant and the "
+                  "moment lemma, stated with q_{t+1} >= q_t, do not apply as they stand), AX-u term's schedule sum, "
+                  "the sum over the coordinates and the link to EXTRA['adamx-5.1-corrected']"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("the conclusion needs the block invariant over k (B1-B3, B5-B8 per block, B4's two induction steps for "
              "the projection) with powers beta1^(j-1), beta2^(j-1) as named variables and the divergence B9 (an "

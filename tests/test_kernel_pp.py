@@ -185,7 +185,8 @@ def test_the_statement_holds_on_an_amsgrad_run(schedule, seed):
 def ax_steps():
     from proofs import phuong_phong as PP
 
-    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step2, R.c_mono, PP.adamx_inv)}
+    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step2, R.c_mono, PP.adamx_inv, R.ax_l53,
+                                                         R.ax_cbound)}
 
 
 def test_adamx_monotone_c_is_proved_by_the_kernel_from_its_v_hat(ax_steps):
@@ -201,6 +202,23 @@ def test_adamx_monotone_c_is_proved_by_the_kernel_from_its_v_hat(ax_steps):
 def test_adamx_monotone_c_without_its_step_is_not_established(ax_steps, label):
     with pytest.raises(ST.Missing, match=re.escape(label)):
         KP.ax_monotone_c({k: v for k, v in ax_steps.items() if k != label})
+
+
+def test_adamx_first_term_bounded_is_ax51_totals_first_summand(ax_steps):
+    V = ST.Thm4Vocabulary.get()
+    out = KP.ax_first_bound(ax_steps)
+    cert = K.certify(out["statement"])
+    assert {"AX-L5.3[step]", "AX-c[bound]", "PP-AdamX"} <= set(cert["steps"])
+    assert cert["trusted"] == [] and cert["induction"] == 2  # the first term over T, Lemma 5.3 over T
+    i, T = z3.Ints("i T")
+    concl = z3.substitute_vars(out["formula"].body(), T, i).arg(1)
+    # ax51_total's first summand (per coordinate) in the kernel's terms, from pp_repairs' own definitions
+    assert z3.eq(concl, V.Q(i, T) <= R.pp_first_rhs(V.Dc * V.Dc, 0, R.c_max(V.G, V.alpha, V.B, V.rt(T))))
+    first = R.ax51_total().coeff(S.d).as_ordered_terms()  # d * first + d * u-term coefficient * sum + the m-terms
+    assert any(sp.simplify(f - R.pp_first_rhs(S.D_inf ** 2, 0, R.c_max(S.G_inf, S.alpha, S.beta1, sp.sqrt(S.T))))
+               == 0 for f in first)
+    with pytest.raises(ST.Missing, match=re.escape("AX-L5.3[step]")):
+        KP.ax_first_bound({k: v for k, v in ax_steps.items() if k != "AX-L5.3[step]"})
 
 
 def test_the_adamx_invariant_without_its_hypotheses_has_no_kernel_proof():

@@ -410,8 +410,8 @@ def test_adamx_kernel_part_in_the_audit_and_a_step_not_proved(verdict):
     obs = {ob.label: ob for ob in R.AX51_OBLIGATIONS}
     th = {"id": "adamx-5.1", "steps": [{"label": lb, "verdict": "proved"} for lb in obs]}
     k = ST.kernel_statement(th, {"adamx-5.1": obs})
-    assert k["verdict"] == ST.NOT_ESTABLISHED and sorted(k["kernel_part"]["steps"]) == [
-        "PP-Abel[T>=t0 step]", "PP-Abel[base T=1]", "PP-AdamX", "PP-c[mono]"]  # the monotone c: kernel_pp.ax_monotone_c
+    assert k["verdict"] == ST.NOT_ESTABLISHED and sorted(k["kernel_part"]["steps"]) == [  # kernel_pp.ax_first_bound
+        "AX-L5.3[step]", "AX-c[bound]", "PP-Abel[T>=t0 step]", "PP-Abel[base T=1]", "PP-AdamX", "PP-c[mono]"]
     th["steps"] = [{"label": lb, "verdict": verdict if lb == "PP-Abel[base T=1]" else "proved"} for lb in obs]
     k = ST.kernel_statement(th, {"adamx-5.1": obs})
     assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
