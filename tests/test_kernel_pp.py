@@ -254,3 +254,17 @@ def test_pp41_harmonic_is_proved_by_the_kernel(pp41h):
 def test_pp41_harmonic_without_a_step_is_not_established(steps, label):
     with pytest.raises(ST.Missing, match=re.escape(label)):
         KP.harm_schedule_sums({k: v for k, v in steps.items() if k != label})
+
+
+def test_a_bound_without_its_schedule_term_is_caught_by_the_kernel(steps, pp41, monkeypatch):
+    """A mutant of BOUNDS['pp-4.1-geometric'] (its middle, schedule term left out) has no kernel proof (the audit's
+    gap is recomputed from the mutant, so only the kernel can notice)."""
+    from dataclasses import replace
+
+    t1, _, t3 = AB.pp41_terms("geometric")
+    mutant = replace(AB.BOUNDS["pp-4.1-geometric"], expr=t1 + t3)
+    monkeypatch.setitem(AB.BOUNDS, "pp-4.1-geometric", mutant)
+    # (the identity with the mutant's gap still holds -- its premise gap >= 0 is false then -- so the glue that
+    # must discharge gap >= 0 at the sequences is where the kernel refuses)
+    with pytest.raises(K.KernelError, match=re.escape("sum_i R_{T,i} <= BOUNDS['pp-4.1-geometric']: not proved")):
+        KP.pp41_geometric(steps, premises={"lemma-moment": ST._moment(steps, 20.0)})
