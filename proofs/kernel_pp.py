@@ -202,7 +202,8 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
     allH3 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j), HS(j))))
     gm_pos = sl("gamma sqrt(beta2) = beta1 >= 0, sqrt(beta2) > 0 => gamma >= 0", "gm sb B",
                 lambda gm_, sb, B_: z3.Implies(z3.And(gm_ * sb == B_, B_ >= 0, sb > 0), gm_ >= 0))
-    consts = z3.And(alpha > 0, B < 1, B >= 0, *([lam < 1, lam > 0] if geo else []), V.s2 > 0, V.b2 > 0, V.b2 < 1, V.gm < 1, V.gm >= 0,
+    consts = z3.And(alpha > 0, B < 1, B >= 0, *([lam < 1, lam > 0] if geo else []), V.s2 > 0, V.b2 > 0, V.b2 < 1,
+                    V.gm < 1, V.gm >= 0,
                     G >= 0, V.Dc >= 0, rt(Ts) > 0, rt(Ts) * rt(Ts) == z3.ToReal(Ts), V.sL(Ts) >= 0,
                     V.sL(Ts) * V.sL(Ts) == 1 + V.lg(Ts), allH2, allH3, Ts >= 1)
     hf = K.prove(z3.Implies(H0, consts), timeout_s=timeout_s, name="pp-4.1: the hypotheses' constants",
@@ -227,7 +228,8 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
     # pp_repairs.pp41_total (the gap is bound - pp41_total: another total would not close)
     Fs = pp_first_rhs(s["D"] * s["D"], c_max(s["G"], s["alpha"], s["B"], 1) * s["SQ0"],
                       c_max(s["G"], s["alpha"], s["B"], s["rtT"]))
-    Sb_s = (geo_S_bound(s["G"], s["alpha"], s["B"], s["lam"]) if geo else harm_S_bound(s["G"], s["alpha"], s["B"], s["rtT"]))
+    Sb_s = (geo_S_bound(s["G"], s["alpha"], s["B"], s["lam"]) if geo
+            else harm_S_bound(s["G"], s["alpha"], s["B"], s["rtT"]))
     tot_s = s["dr"] * Fs + s["dr"] * step7_sum_rhs(s["D"] * s["D"], s["B"], Sb_s) + mterm_sum_rhs(s["B"], s["Mo"])
     lam_ok = [s["lam"] > 0, s["lam"] < 1] if geo else [s["rtT"] >= 0]
     idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *lam_ok, s["gm"] < 1,
