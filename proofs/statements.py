@@ -6,11 +6,13 @@ kdrag's induction over the integers and the named axioms of its trusted base.  A
 that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no kernel proof, a solver
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
-Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1; the
-trusted base of the first three is the one axiom L7 on log, thm1's is empty.  What stops the others is in
-:data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement without
-one (:data:`PARTIAL`: pp-4.1's first term with Lemma 4.3, :func:`pp41_first`; AdamX's first term,
-:func:`ax_first_term`) are built and certified by the audit (``kernel_part``); the statement stays NOT ESTABLISHED.
+Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, pp-4.1
+(geometric schedule, :mod:`proofs.kernel_pp`); the trusted base of all but thm1 is the one axiom L7 on log, thm1's
+is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a
+kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term bounded, with its monotone c and
+Lemma 5.3, :func:`proofs.kernel_pp.ax_first_bound` over :func:`ax_first_term`) are built and certified by the audit (``kernel_part``);
+the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate chain, the first term
+a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and pp-4.1.
 
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
@@ -215,9 +217,15 @@ def _defs(V, *fs):
     return [K.defn(f) for f in fs]
 
 
-def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """Theorem 4 (arXiv) in the kernel: returns {"proof": Proof of the implication or the statement,
-    "formula", "premises_missing": [...]}.  Raises :class:`Missing` / :class:`proofs.kernel.KernelError`."""
+def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: str = "thm4-arxiv") -> dict:
+    """AMSGrad's per-coordinate chain in the kernel, shared by thm4-arxiv and pp-4.1 (one definition).
+
+    Per round (i, t): the hypotheses' facts, steps 2-3's four-term split, step 7, step 5; per coordinate, by kernel
+    induction on T >= 1 under Hyp(i): W_T <= step7_sum_rhs(S_T), P_T + X_T <= mterm_sum_rhs(K_T) and
+    R_{T,i} <= Q_T + W_T + P_T.  ``first(ctx)`` adds the first term's part of the invariant (thm4-arxiv: the Abel
+    bound Q_T + c_T u_{T+1} <= abel_rhs(a_T, S_T); pp-4.1 and adamx-5.1 bound Q_T apart, with their own first term)
+    as ``(part(T), base_by, step_by)``; it comes first in the invariant.  Returns the context: the fresh ``i``,
+    ``n``, the round lemmas, ``inv``, ``Pr`` (= Hyp(i) => inv) and ``every_T`` (ForAll T >= 1: Pr(T))."""
     V = Thm4Vocabulary.get()
     bt, al, q, m, x, xs, lo, hi, B, Dc = V.bt, V.al, V.q, V.m, V.x, V.xs, V.lo, V.hi, V.B, V.Dc
     a, c, u, y, X, w, k, gd = V.a, V.c, V.u, V.y, V.X, V.w, V.k, V.gd
@@ -229,9 +237,8 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
         pf = K.prove(z3.Implies(z3.And(*facts), concl), by=by, name=name, timeout_s=timeout_s)
         return K.generalize([i, t], pf, name=name)
 
-    # --- per-round lemmas: steps 2, 3, 5, 7 and the Abel increment, instantiated at the sequences
+    # --- per-round lemmas: steps 2, 3, 5, 7, instantiated at the sequences
     s2, s3, s5, s7 = (_need(steps, s) for s in ("step 2", "step 3", "step 5", "step 7"))
-    abel = _need(steps, "step 6[Abel]")
     d0, d1 = x(i, t) - xs(i), x(i, t + 1) - xs(i)
     b_ok = lambda s: z3.And(bt(s) >= 0, bt(s) <= B, B < 1)  # noqa: E731
     F_ok = z3.And(lo(i) < hi(i), xs(i) >= lo(i), xs(i) <= hi(i), x(i, t) >= lo(i), x(i, t) <= hi(i))
@@ -249,8 +256,6 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
                [st2, K.instantiate(_times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
     l3 = lemma("step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
                + b_ * A_ * A_ * Mp * Mp + b_ * Q_ * Q_ * d0 * d0, [st3, K.instantiate(l2, i, t)], pos + [mrec, F_ok, upd])
-    four = (Q_ / A_ / (2 * (1 - b_)) * (d0 * d0 - d1 * d1) + A_ * M_ * M_ / (2 * (1 - b_) * Q_)
-            + b_ * A_ * Mp * Mp / (2 * (1 - b_) * Q_) + b_ * (Q_ / A_) * (d0 * d0) / (2 * (1 - b_)))
     l3d = K.instantiate(_division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
     split = lemma("four-term split (steps 2-3)",
                   gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t) + X(i, t - 1) + w(i, t),
@@ -264,7 +269,6 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     local = [Q_ > 0, q(i, t + 1) >= Q_, A_ > 0, al(t + 1) <= A_, al(t + 1) > 0, b_ok(t), b_ok(t + 1), F_ok, upd, mrec,
              x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0, m(i, 0) == 0]
     facts = lemma("AMSGrad's hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
-    fx = K.instantiate(facts, i, t)
     # u_t in [0, D^2], a_t non-decreasing and >= 0, c's definition in product form
     aux = lemma("u in [0, D^2]; 0 <= a_t <= a_{t+1} (inequality (1), general form); 2(1-beta_1t) c_t = a_t",
                 z3.And(uF, a(i, t) >= 0, a(i, t + 1) >= a(i, t), 2 * (1 - b_) * c(i, t) == a(i, t),
@@ -279,71 +283,96 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     l5 = lemma("step 5 at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
                [st5, K.instantiate(_times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
                 I(y, i, t), I(X, i, t), I(k, i, t)], local)
-    stA = abel.at(beta1=B, beta1_tm1=b_, beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
-                  c_t=c(i, t + 1))
-    lA = lemma("step 6[Abel] at (i, t)", 2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
-               [stA, K.instantiate(aux, i, t)], local)
-    rounds = {"facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "abel": lA}
 
-    # --- per coordinate: the three sums and the four-term split summed over t, by induction on T
+    # --- per coordinate: the sums and the four-term split summed over t, by induction on T
     Q, S, W, P, Kt, Rg = V.Q, V.S, V.W, V.P, V.K, V.Rg
     H_i = z3.And(*Hi.values())
-
-    def inv(T):
-        return z3.And(Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
-                      W(i, T) <= step7_sum_rhs(D2, B, S(i, T)),
-                      P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
-                      Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T))
-
-    Pr = lambda T: z3.Implies(H_i, inv(T))  # noqa: E731
     at = lambda pf, s: K.instantiate(pf, i, s)  # noqa: E731
     one = z3.IntVal(1)
-    defs1 = [I(f, i, one) for f in (Q, S, W, P, Kt, Rg)] + [I(f, i, z3.IntVal(0)) for f in (Q, S, W, P, Kt, Rg)]
-    b6, b7, b5 = (_need(steps, s) for s in ("step 6[base T=1]", "step 7[base T=1]", "step 5[base T=1]"))
     loc = lambda s: z3.substitute(z3.And(*local), (t, s))  # noqa: E731 -- the round facts at s
-    f1 = [at(aux, one)]
-    parts = inv(one).children()
-    base_by = [
-        [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
-         b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
-        [I(W, i, one), I(W, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)), I(w, i, one),
-         b7.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_1=u(i, one))],
-        [I(P, i, one), I(P, i, z3.IntVal(0)), I(Kt, i, one), I(Kt, i, z3.IntVal(0)), I(X, i, z3.IntVal(0)),
-         I(X, i, one), I(y, i, one), I(k, i, one),
-         b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
-               b_T1=bt(one + 1), beta1=B, m_T=m(i, one))],
-        [I(Rg, i, one), I(Rg, i, z3.IntVal(0)), I(Q, i, one), I(Q, i, z3.IntVal(0)), I(W, i, one),
-         I(W, i, z3.IntVal(0)), I(P, i, one), I(P, i, z3.IntVal(0)), at(split, one)]]
-    base_parts = [K.prove(z3.Implies(loc(one), part), by=f1 + by, timeout_s=timeout_s,
-                          name=f"thm4-arxiv: per-coordinate invariant, T = 1, part {k + 1}")
-                  for k, (part, by) in enumerate(zip(parts, base_by))]
-    base = K.prove(Pr(one), by=base_parts + [K.instantiate(facts, i, one)], name="thm4-arxiv: per-coordinate invariant, T = 1", timeout_s=timeout_s)
     n = K.fresh("T", Int)
     n1 = n + 1
-    sA, sW, sP, sM = (_need(steps, s) for s in ("step 6[step T->T+1]", "step 7[step T->T+1]", "step 5[step T->T+1]",
-                                                 "sum[step T->T+1]"))
+    ctx = {"V": V, "i": i, "t": t, "n": n, "one": one, "lemma": lemma, "local": local, "loc": loc, "at": at, "I": I,
+           "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2}
+    b7, b5 = (_need(steps, s) for s in ("step 7[base T=1]", "step 5[base T=1]"))
+    sW, sP, sM = (_need(steps, s) for s in ("step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"))
     four = lambda s: c(i, s) * (u(i, s) - u(i, s + 1)) + y(i, s) + X(i, s - 1) + w(i, s)  # noqa: E731
-    ctx = [at(aux, n), at(aux, n1)]
-    step_by = [
-        [I(Q, i, n1), I(S, i, n1), at(lA, n),
-         sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
-               u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))],
-        [I(W, i, n1), I(S, i, n1), at(l7, n1),
-         sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))],
-        [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
-         sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))],
-        [I(Rg, i, n1), I(Q, i, n1), I(W, i, n1), I(P, i, n1), at(split, n1),
-         sM.at(X=Rg(i, n), Y=Q(i, n) + W(i, n) + P(i, n), x=V.gd(i, n1), y=four(n1))]]
-    step_parts = [K.prove(z3.Implies(z3.And(n >= 1, loc(n), loc(n1), inv(n)), part), by=ctx + by, timeout_s=timeout_s,
-                          name=f"thm4-arxiv: per-coordinate invariant, T -> T+1, part {k + 1}")
-                  for k, (part, by) in enumerate(zip(inv(n1).children(), step_by))]
-    stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name="thm4-arxiv: per-coordinate invariant, T -> T+1",
+    z0 = z3.IntVal(0)
+    parts = [first(ctx)] if first is not None else []
+    parts += [
+        (lambda T: W(i, T) <= step7_sum_rhs(D2, B, S(i, T)),
+         [I(W, i, one), I(W, i, z0), I(S, i, one), I(S, i, z0), I(w, i, one),
+          b7.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_1=u(i, one))],
+         [I(W, i, n1), I(S, i, n1), at(l7, n1),
+          sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))]),
+        (lambda T: P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
+         [I(P, i, one), I(P, i, z0), I(Kt, i, one), I(Kt, i, z0), I(X, i, z0), I(X, i, one), I(y, i, one),
+          I(k, i, one),
+          b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
+                b_T1=bt(one + 1), beta1=B, m_T=m(i, one))],
+         [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
+          sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))]),
+        (lambda T: Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T),
+         [I(Rg, i, one), I(Rg, i, z0), I(Q, i, one), I(Q, i, z0), I(W, i, one), I(W, i, z0), I(P, i, one),
+          I(P, i, z0), at(split, one)],
+         [I(Rg, i, n1), I(Q, i, n1), I(W, i, n1), I(P, i, n1), at(split, n1),
+          sM.at(X=Rg(i, n), Y=Q(i, n) + W(i, n) + P(i, n), x=V.gd(i, n1), y=four(n1))])]
+
+    def inv(T):
+        return z3.And(*[p[0](T) for p in parts])
+
+    Pr = lambda T: z3.Implies(H_i, inv(T))  # noqa: E731
+    f1 = [at(aux, one)]
+    base_parts = [K.prove(z3.Implies(loc(one), part(one)), by=f1 + by, timeout_s=timeout_s,
+                          name=f"{tag}: per-coordinate invariant, T = 1, part {j + 1}")
+                  for j, (part, by, _) in enumerate(parts)]
+    base = K.prove(Pr(one), by=base_parts + [K.instantiate(facts, i, one)], name=f"{tag}: per-coordinate invariant, T = 1",
+                   timeout_s=timeout_s)
+    sctx = [at(aux, n), at(aux, n1)]
+    step_parts = [K.prove(z3.Implies(z3.And(n >= 1, loc(n), loc(n1), inv(n)), part(n1)), by=sctx + by,
+                          timeout_s=timeout_s, name=f"{tag}: per-coordinate invariant, T -> T+1, part {j + 1}")
+                  for j, (part, _, by) in enumerate(parts)]
+    stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name=f"{tag}: per-coordinate invariant, T -> T+1",
                   timeout_s=timeout_s, by=step_parts + [K.instantiate(facts, i, n), K.instantiate(facts, i, n1)])
-    stp = K.generalize([n], stp, name="thm4-arxiv: per-coordinate invariant, T -> T+1")
+    stp = K.generalize([n], stp, name=f"{tag}: per-coordinate invariant, T -> T+1")
     every_T = K.induct_from(1, Pr, base, K.prove(z3.ForAll([z3.Int("T")], z3.Implies(z3.Int("T") >= 1, z3.Implies(
         Pr(z3.Int("T")), Pr(z3.Int("T") + 1)))), by=[stp], name="", timeout_s=timeout_s),
-        name="thm4-arxiv: per-coordinate invariant for every T >= 1 (base + step, kernel induction)",
+        name=f"{tag}: per-coordinate invariant for every T >= 1 (base + step, kernel induction)",
         timeout_s=timeout_s)
+    return {**ctx, "inv": inv, "Pr": Pr, "H_i": H_i, "every_T": every_T}
+
+
+def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """Theorem 4 (arXiv) in the kernel: returns {"proof": Proof of the implication or the statement,
+    "formula", "premises_missing": [...]}.  Raises :class:`Missing` / :class:`proofs.kernel.KernelError`."""
+    V = Thm4Vocabulary.get()
+    bt, B, Dc = V.bt, V.B, V.Dc
+    a, c, u = V.a, V.c, V.u
+    D2 = Dc * Dc
+    abel = _need(steps, "step 6[Abel]")
+    b6 = _need(steps, "step 6[base T=1]")
+    sA = _need(steps, "step 6[step T->T+1]")
+
+    def abel_part(ctx):
+        """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part."""
+        i, t, n, one, I, at, Q, S = ctx["i"], ctx["t"], ctx["n"], ctx["one"], ctx["I"], ctx["at"], V.Q, V.S
+        n1 = n + 1
+        stA = abel.at(beta1=B, beta1_tm1=bt(t), beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
+                      c_t=c(i, t + 1))
+        lA = ctx["lemma"]("step 6[Abel] at (i, t)",
+                          2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
+                          [stA, K.instantiate(ctx["aux"], i, t)], ctx["local"])
+        return (lambda T: Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
+                [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
+                 b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
+                [I(Q, i, n1), I(S, i, n1), at(lA, n),
+                 sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
+                       u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))])
+
+    ci = coordinate_invariant(steps, timeout_s, first=abel_part, tag="thm4-arxiv")
+    i, n, at, loc, inv, facts, every_T = ci["i"], ci["n"], ci["at"], ci["loc"], ci["inv"], ci["facts"], ci["every_T"]
+    n1 = n + 1
+    aux, Q, S, P, X, Rg, Kt = ci["aux"], V.Q, V.S, V.P, V.X, V.Rg, V.K
     # --- per coordinate, closed: R_{T,i} <= abel_rhs + step7_sum_rhs + mterm_sum_rhs (steps 6[close], 5[close])
     cA, c5 = _need(steps, "step 6[close]"), _need(steps, "step 5[close]")
     total = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
@@ -425,6 +454,29 @@ def _convex(V, d_):
 def _regret(V, link, hyps, timeout_s):
     """Step 4 in the kernel: convexity (the hypothesis f_t(x_t) - f_t(x*) <= <g_t, x_t - x*>) and the exchange
     sum_t sum_i = sum_i sum_t (two inductions) give R_T = Reg(T) <= RR(d, T); with the bound link, R_T <= BOUNDS."""
+    Rm = step4(V, timeout_s)
+    Reg = V.Reg
+    # the statement: R_T <= BOUNDS['thm4-arxiv'].expr
+    fq = link["formula"]
+    dq, Tq = fq.var_name(0), fq.var_name(1)
+    dq, Tq = z3.Int(dq), z3.Int(Tq)
+    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
+    bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
+    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
+                  name="Theorem 4 (arXiv): R_T <= BOUNDS['thm4-arxiv']",
+                  by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
+                                                (ds, dq), (Ts, Tq)))
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv)")], name="Theorem 4 (arXiv)",
+                        timeout_s=timeout_s)
+    return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
+
+
+def step4(V, timeout_s):
+    """Step 4 in the kernel (shared by every regret statement over Thm4Vocabulary): ForAll d: ForAll T >= 0:
+    d >= 0 and convexity (fd(t) <= Gd(d, t)) => Reg(T) <= RR(d, T); made once per process."""
+    if "step4" in _CACHE:
+        return _CACHE["step4"]
     RR, Rg, Gd, gd, Reg, fd = V.RR, V.Rg, V.Gd, V.gd, V.Reg, V.fd
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     Tn, dd = K.fresh("T", Int), K.fresh("d", Int)
@@ -452,21 +504,8 @@ def _regret(V, link, hyps, timeout_s):
                  by=[I(Reg, Tn + 1), K.instantiate(K.instantiate(A, Tn), df)])
     Rm = _induct(0, PR, r0, rs, Tn, "step 4 (convexity, exchange of sums): R_T <= sum_i sum_t g_{t,i}(x_{t,i} - x*_i)",
                  timeout_s)
-    Rm = K.generalize([df], Rm, name="step 4: R_T <= RR")
-    # the statement: R_T <= BOUNDS['thm4-arxiv'].expr
-    fq = link["formula"]
-    dq, Tq = fq.var_name(0), fq.var_name(1)
-    dq, Tq = z3.Int(dq), z3.Int(Tq)
-    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
-    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
-                  name="Theorem 4 (arXiv): R_T <= BOUNDS['thm4-arxiv']",
-                  by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
-                                                (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv)")], name="Theorem 4 (arXiv)",
-                        timeout_s=timeout_s)
-    return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
+    _CACHE["step4"] = K.generalize([df], Rm, name="step 4: R_T <= RR")
+    return _CACHE["step4"]
 
 
 def _bound_env(V, d_, T_):
@@ -925,11 +964,11 @@ HYP_COR1 = ("0 < lambda < 1, beta_{1t} = beta1 lambda^(t-1) (lambda_pow(t) = lam
             "that induction is not a link of the kernel's chain)")
 
 
-def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
+    """The geometric schedule sums in the kernel (Corollary 1 and pp-4.1 share them): ForAll T >= 1, d >= 0:
+    Hyp, HypM, HypC on coordinates 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d (``coords``), by induction over
+    T (PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt) and over the coordinates."""
     V = Thm4Vocabulary.get()
-    th4 = (premises or {}).get("thm4-arxiv")
-    if th4 is None:
-        raise Missing("Theorem 4 (arXiv) has no kernel proof to derive Corollary 1 from")
     gterm, gstep, gbase = (_need(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
     sq = _need(steps, "Cor1-sqrt")
     B, G, lam, alpha, lp, SG, S, a, q, al, rt, bt = (V.B, V.G, V.lam, V.alpha, V.lp, V.SG, V.S, V.a, V.q, V.al, V.rt,
@@ -1016,6 +1055,18 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                                    z3.ToReal(d1))])
     coords = _induct(0, PC, cb, cs, dd, "Corollary 1: schedule sums over every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="Corollary 1: schedule sums, every T")
+    return {"coords": coords, "allH3": allH3, "j": j, "per_i": per_i}
+
+
+def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    V = Thm4Vocabulary.get()
+    th4 = (premises or {}).get("thm4-arxiv")
+    if th4 is None:
+        raise Missing("Theorem 4 (arXiv) has no kernel proof to derive Corollary 1 from")
+    sc = geo_schedule_sums(steps, timeout_s)
+    coords, allH3, j = sc["coords"], sc["allH3"], sc["j"]
+    B, G, lam, alpha, rt = V.B, V.G, V.lam, V.alpha, V.rt
+    one = z3.IntVal(1)
     # the statement: R_T <= BOUNDS['cor1-derived'].expr
     from analysis import bounds as AB
 
@@ -1401,8 +1452,8 @@ def pp_monotone_c(steps: dict, timeout_s: float = 20.0) -> dict:
         iv, t0v, tv = z3.Ints("i t0 t")
         _CACHE["PPL"] = K.define("PPL", [iv, t0v], z3.And(t0v >= 1, z3.ForAll([tv], z3.Implies(tv >= 1, z3.And(
             rt(tv) * rt(tv) == z3.ToReal(tv), q(iv, tv) >= 0, q(iv, tv + 1) >= q(iv, tv)))),
-            z3.ForAll([tv], z3.Implies(tv >= t0v, z3.ToReal(tv) * (1 - bt(tv + 1)) ** 2
-                                       <= z3.ToReal(tv + 1) * (1 - bt(tv)) ** 2))))
+            z3.ForAll([tv], z3.Implies(tv >= t0v, z3.ToReal(tv) * ((1 - bt(tv + 1)) * (1 - bt(tv + 1)))
+                                       <= z3.ToReal(tv + 1) * ((1 - bt(tv)) * (1 - bt(tv)))))))
     PPL = _CACHE["PPL"]
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     i, t, t0 = K.fresh("i", Int), K.fresh("t", Int), K.fresh("t0", Int)
@@ -1541,9 +1592,22 @@ def _thm4_chain(steps, timeout_s):
     from . import thm4_arxiv as A
 
     labels = [ob.label for ob in A.OBLIGATIONS]
-    ml = _built("lemma-moment", moment_lemma, steps, labels, timeout_s=timeout_s)["statement"]
+    ml = _moment(steps, timeout_s)
     th = _built("thm4-arxiv", thm4_arxiv, steps, labels, premises={"lemma-moment": ml}, timeout_s=timeout_s)
     return ml, th
+
+
+def _moment(steps, timeout_s):
+    """The moment lemma's kernel Proof, built once per set of its own steps' proofs (shared by thm4-arxiv, pp-4.1)."""
+    from . import thm4_arxiv as A
+
+    return _built("lemma-moment", moment_lemma, steps, [ob.label for ob in A.LEMMA], timeout_s=timeout_s)["statement"]
+
+
+def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    from .kernel_pp import pp41_geometric  # the module imports this one
+
+    return pp41_geometric(steps, premises={"lemma-moment": _moment(steps, timeout_s)}, timeout_s=timeout_s)
 
 
 def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -1553,7 +1617,7 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
     return cor1(steps, premises={"thm4-arxiv": th["statement"]}, timeout_s=timeout_s)
 
 
-BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1, "pp-4.1": _pp41}
 
 
 def _thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -1570,6 +1634,11 @@ OUTSIDE["thm1"] = (
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
     "x_adam, v_adam and sqrt_tv_adam = sqrt(t v_t) (fixed by s*s == t v_t, s >= 0), f_t(x) = g_t x")
 OUTSIDE["cor1"] = OUTSIDE["thm4-arxiv"] + "; " + HYP_COR1
+OUTSIDE["pp-4.1"] = (OUTSIDE["thm4-arxiv"] + "; the form proved: beta_{1t} = beta1 lambda^(t-1) (BOUNDS['pp-4.1-geometric']"
+                     "); pp-4.1-harmonic (beta_{1t} = beta1/t) has its own kernel proof (kernel_pp.pp41_harmonic), "
+                     "not this statement's; " + (
+                         "pp-4.1 (geometric): T >= t0 >= 1; per coordinate Hyp, HypM, HypC (sqrt(v_hat) <= G_inf a "
+                         "hypothesis, as in cor1) and PPL (Lemma 4.3's condition for t >= t0, a hypothesis of the theorem)"))
 OUTSIDE["lemma-moment"] = (
     "modelling only: m, v, q = sqrt(v_hat), alpha_t, beta_1t are uninterpreted sequences constrained by Hyp(i), "
     "HypM(i) (v_hat enters through q_{t+1} >= q_t > 0 and q_t^2 >= v_t); square roots are functions/constants fixed "
@@ -1579,28 +1648,32 @@ OUTSIDE["lemma-moment"] = (
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
 # them is checked on every run; the statement stays NOT ESTABLISHED)
-PARTIAL = {"pp-4.1": pp41_first, "adamx-5.1": ax_first_term}
+def _ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
+    from .kernel_pp import ax_first_bound  # the module imports this one
+
+    return ax_first_bound(steps, timeout_s=timeout_s)
+
+
+PARTIAL = {"adamx-5.1": _ax_first}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
     "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
              "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
     "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
-    "pp-4.1": ("the first term's two-phase summation by parts has a kernel proof (pp_first_term: PP-Abel[base T=1], "
-               "[T<t0 step], [t0 junction], [T>=t0 step], two inductions, empty trusted base: Q_{T,i} <= D^2 (C_{t0,i} "
-               "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on), and so has its bounded form "
-               "(pp_first_bound: with PP-c[bound] per round and sum[step T->T+1], Q_{T,i} <= D^2 (c_max(G, alpha, "
-               "beta1, 1) sum_{t<=t0} sqrt t + c_max(G, alpha, beta1, sqrt T)), pp41_total's first summand per "
-               "coordinate, for alpha_t = alpha/sqrt t and sqrt(v_hat) <= G as hypotheses), and with Lemma 4.3 "
-               "discharged (pp41_first: PP-L4.3, PP-c[mono] per round; its condition for t >= t0 a hypothesis PPL, "
-               "as in the theorem); not mechanised: sqrt(v_hat) <= G from |g| <= G (Cor1-vhat), the step 2-3 split and step 5/7 sums with this "
-               "first term in place of thm4's Abel bound (thm4-arxiv's per-coordinate invariant is not factored out), "
-               "the schedule sums (geometric, harmonic), the sum over the coordinates, the moment lemma under "
-               "pp-4.1's hypotheses, and the link to BOUNDS['pp-4.1-*']"),
-    "adamx-5.1": ("AdamX's first term has a kernel proof (ax_first_term: PP-Abel[base T=1], PP-Abel[T>=t0 step] "
-                  "from T = 1 with C_0 = 0, one induction, empty trusted base: Q_{T,i} <= D^2 c_{T,i} given c >= 0, "
-                  "u in [0, D^2] and c non-decreasing from T = 1); not mechanised: that monotone c from PP-AdamX/"
-                  "PP-c[mono] as a kernel lemma, AX-L5.3's invariant and AX-c[bound], AX-step 3's Young term, "
-                  "AX-u term's schedule sum and the link to EXTRA['adamx-5.1-corrected'] are not mechanised"),
+    "pp-4.1": ("the audit's kernel statement is the geometric schedule beta1 lambda^(t-1) (proofs.kernel_pp."
+               "pp41_geometric, BOUNDS['pp-4.1-geometric']); the harmonic schedule beta1/t has its own kernel proof "
+               "(kernel_pp.pp41_harmonic, BOUNDS['pp-4.1-harmonic'], tests/test_kernel_pp.py) that the audit does not "
+               "build (one formula per statement); both for T >= t0 (T < t0 not mechanised) with sqrt(v_hat) <= G a "
+               "hypothesis (Cor1-vhat's induction from |g| <= G is not a link, as in cor1)"),
+    "adamx-5.1": ("AdamX's first term per coordinate has a kernel proof in the bound's form (proofs.kernel_pp."
+                  "ax_first_bound: Q_{T,i} <= D^2 c_max(G, alpha, beta1, sqrt T), ax51_total's first summand per "
+                  "coordinate; ax_first_term's PP-Abel[base T=1], PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, the "
+                  "monotone c from AdamX's own v_hat recursion AXH(i) by PP-AdamX and PP-c[mono] (ax_monotone_c), "
+                  "Lemma 5.3's invariant by induction on T (AX-L5.3[step]) and AX-c[bound]; empty trusted base; c >= 0, "
+                  "u in [0, D^2] (PPc) and v_t <= G^2 (AXG) hypotheses); not mechanised: AX-step 3's Young split and "
+                  "AX-m pair's sums (AdamX's v_hat is no running max, so thm4-arxiv's coordinate_invariant and the "
+                  "moment lemma, stated with q_{t+1} >= q_t, do not apply as they stand), AX-u term's schedule sum, "
+                  "the sum over the coordinates and the link to EXTRA['adamx-5.1-corrected']"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("its conclusion would be: for (beta1, beta2, C) meeting (c1)-(c3), C even, there is K0 with "
              "R_{kC} >= 2 (k - K0) for every k >= K0 (B10 per block once the block start is back at x = 1); what stops "
