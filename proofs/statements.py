@@ -422,7 +422,7 @@ def _convex(V, d_):
     return z3.ForAll([t], z3.Implies(t >= 1, V.fd(t) <= V.Gd(d_, t)))
 
 
-def _regret(V, link, hyps, timeout_s):
+def _regret(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name="thm4-arxiv"):
     """Step 4 in the kernel: convexity (the hypothesis f_t(x_t) - f_t(x*) <= <g_t, x_t - x*>) and the exchange
     sum_t sum_i = sum_i sum_t (two inductions) give R_T = Reg(T) <= RR(d, T); with the bound link, R_T <= BOUNDS."""
     RR, Rg, Gd, gd, Reg, fd = V.RR, V.Rg, V.Gd, V.gd, V.Reg, V.fd
@@ -460,12 +460,11 @@ def _regret(V, link, hyps, timeout_s):
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
     fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
-                  name="Theorem 4 (arXiv): R_T <= BOUNDS['thm4-arxiv']",
+                  name=f"{title}: R_T <= BOUNDS['{bound_name}']",
                   by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
     formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
                                                 (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv)")], name="Theorem 4 (arXiv)",
-                        timeout_s=timeout_s)
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=title)], name=title, timeout_s=timeout_s)
     return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
 
 

@@ -89,12 +89,17 @@ def thm5_total() -> sp.Expr:
             + A.step7_sum_rhs(D2, S.beta1, S.sum_beta1t_vhat) + A.mterm_sum_rhs(S.beta1, AB.lemma3_rhs()))
 
 
+def thm5_gap(bound: str = "thm5"):
+    """(num, den) of BOUNDS[bound].expr - thm5_total() over one denominator (SymPy; the kernel statement
+    :mod:`proofs.kernel_thm5` re-proves the identity with the solver)."""
+    return sp.fraction(sp.together(sp.factor(sp.simplify(AB.BOUNDS[bound].expr - thm5_total()))))
+
+
 @z3_step("Thm5[sum<=bound]", "final: the step bounds summed over the coordinates are <= analysis.bounds."
          "BOUNDS['thm5'].expr (Condition 1 with alpha_t)", "derived", bound="thm5")
 def final5(N, p):
     env: dict = {}
-    gap = sp.factor(sp.simplify(AB.BOUNDS[p["bound"]].expr - thm5_total()))
-    num, den = sp.fraction(sp.together(gap))
+    num, den = thm5_gap(p["bound"])
     claim = N.And(A.to_num(N, den, env) * A.to_num(N, den, env) > 0,
                   A.to_num(N, num, env) * A.to_num(N, den, env) >= 0)  # num/den >= 0, times den^2
     for x in AB.BOUNDS[p["bound"]].expr.free_symbols | thm5_total().free_symbols:
@@ -128,7 +133,7 @@ def cor2_final(N, p):
     return H, claim
 
 
-REPAIRED5 = ([thm4.step1, thm4.step2, thm4.step3, thm4.step4, step5nc, A.abel_term, A.abel_base, A.abel_step,
+REPAIRED5 = ([thm4.step1, thm4.step2, thm4.step3, thm4.step4, thm4.step7, step5nc, A.abel_term, A.abel_base, A.abel_step,
               A.abel_close, A.s7_base, A.s7_step, A.s5_step, A.s5_close, A.sum_mono, A.additive, LM.L2b,
               thm5.lemma3_cs_step, thm5.lemma3_geo, thm5.lemma3_2, chain, norm_mono, swap_step, thm5.auer_gentile, swap_close, final5])
 REPAIRED_C2 = REPAIRED5 + [cor2_vbound, geo_term, geo_step, geo_base, cor2_final]
