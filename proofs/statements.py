@@ -1552,7 +1552,13 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
     return cor1(steps, premises={"thm4-arxiv": th["statement"]}, timeout_s=timeout_s)
 
 
-BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
+def _thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    from .kernel_thm5 import OUTSIDE_THM5, thm5  # its own module (it imports this one)
+    OUTSIDE["thm5"] = OUTSIDE_THM5
+    return thm5(steps, premises=premises, timeout_s=timeout_s)
+
+
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1, "thm5": _thm5}
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
@@ -1575,9 +1581,8 @@ WHY_NOT = {
              "at alpha = 1/2), which would enter as a named trusted axiom; the block-return and block-regret algebra "
              "for beta2 = 2/((1+C^2)C^2) + eps has no audited step (thm1's A4/A9 assume beta2 = 1/(1+C^2)) -- not "
              "mechanised in this pass; conclusion's form would be R_{3k} >= (2C-4)(k-2) - 8 for k >= 2, C = 3, eps = 1"),
-    "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
-             "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
-    "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
+    "cor2": ("thm5 (AdamNC) has a kernel statement (proofs.kernel_thm5); deriving cor2 from it (Conditions 1-2 for "
+             "beta_{2t} = 1 - 1/t with zeta = alpha, the geometric schedule sums) is not mechanised yet"),
     "pp-4.1": ("the first term's two-phase summation by parts has a kernel proof (pp_first_term: PP-Abel[base T=1], "
                "[T<t0 step], [t0 junction], [T>=t0 step], two inductions, empty trusted base: Q_{T,i} <= D^2 (C_{t0,i} "
                "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on), and so has its bounded form "
