@@ -33,11 +33,11 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .statements import (Int, Real, Thm4Vocabulary, _bound_env, _defs, _division_lemma, _down, _induct,
+from .statements import (Int, Missing, Real, _convex, Thm4Vocabulary, _bound_env, _defs, _division_lemma, _down, _induct,
                          _KNum, _need, _regret, _scalar, _step7_lemma, _times_lemma, _times_q_lemma, _Once)
 from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs
 
-__all__ = ["Thm5Vocabulary", "thm5", "OUTSIDE_THM5"]
+__all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "OUTSIDE_THM5", "HYP_COR2"]
 
 OUTSIDE_THM5 = (
     "modelling only: the sequences (x, m, q = sqrt(v_t), alpha_t, beta_1t, g) are uninterpreted functions "
@@ -461,3 +461,258 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
     statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 5: R <= BOUNDS['thm5']")],
                         name="Theorem 5 (AdamNC): sum_i R_{T,i} <= BOUNDS['thm5']", timeout_s=timeout_s)
     return {"statement": statement, "formula": formula}
+
+
+# ------------------------------------------------------------------------------------------------
+# Corollary 2 (AdamNC with beta_{1t} = beta1 lambda^(t-1), beta_{2t} = 1 - 1/t), in the form that follows from
+# Theorem 5 (BOUNDS['cor2']), from thm5's kernel Proof: the hypotheses HypC2(i) give HypNC(i) with zeta = alpha
+# (t v_t = ||g_{1:t}||^2 by induction, so q_t sqrt(t) = n_t; Condition 1 with equality, Condition 2 by the audit's
+# Cor2-cond2); the schedule sums S_{T,i} <= G beta1/(alpha (1-lambda)^2) by induction (the audit's PP-S[geo term],
+# PP-geo[step], PP-geo[base,close], Cor1-sqrt), summed over the coordinates; VQ(d, T) sqrt(T) = NN(d, T) by induction
+# over the coordinates; the audit's final step Cor2[from thm5] instantiated at the sums.
+HYP_COR2 = ("beta_{2t} = 1 - 1/t as v_0 = 0, v_t = (1 - 1/t) v_{t-1} + g_t^2/t and q_t = sqrt(v_t); beta_{1t} = beta1 "
+            "lambda^(t-1), 0 < lambda < 1, and sqrt(v_t) <= G_inf taken as a hypothesis (cor1's HypC: the audit's "
+            "Cor2-vbound derives it from |g| <= G_inf; that induction is not a link of the kernel's chain); "
+            "||g_{1:t,i}|| > 0 for t >= 1 (g_{1,i} != 0: AdamNC divides by sqrt(v_1) = |g_1|); zeta = alpha")
+
+
+class Cor2Vocabulary(_Once):
+    """Corollary 2's hypotheses HypC2(i) over Theorem 5's vocabulary (made once per process)."""
+
+    def __init__(self):
+        self.W5 = Thm5Vocabulary.get()
+        i = z3.Int("i")
+        self.Hyp = K.define("HypC2", [i], z3.And(*self.hyp(i).values()))
+
+    def hyp(self, i):
+        W5 = self.W5
+        V, t = W5.V, z3.Int("t")
+        q, v, g, nrm = V.q, V.v, V.g, V.nrm
+        A = lambda body: z3.ForAll([t], z3.Implies(t >= 1, body))  # noqa: E731
+        out = {k: h for k, h in W5.hyp(i).items() if not k.startswith(("q_t = sqrt(v_t) > 0", "Condition 1"))}
+        out["beta_{2t} = 1 - 1/t: v_0 = 0, v_t = (1 - 1/t) v_{t-1} + g_t^2/t, q_t = sqrt(v_t)"] = z3.And(
+            v(i, 0) == 0, A(z3.And(v(i, t) == (1 - 1 / z3.ToReal(t)) * v(i, t - 1) + g(i, t) * g(i, t) / z3.ToReal(t),
+                                   q(i, t) >= 0, q(i, t) * q(i, t) == v(i, t))))
+        out["n_t > 0 (g_{1,i} != 0), beta1 >= 0"] = z3.And(V.B >= 0, A(nrm(i, t) > 0))
+        out["beta_{1t} = beta1 lambda^(t-1), sqrt(v_t) <= G_inf (HypC)"] = V.HypC(i)
+        return out
+
+
+def _nc_from_c2(C2, steps, timeout_s):
+    """ForAll i: zeta = alpha, HypC2(i) => HypNC(i) (Conditions 1-2 for beta_{2t} = 1 - 1/t)."""
+    W5 = C2.W5
+    V = W5.V
+    q, v, g, nrm, Gn, al, rt, alpha, zeta = V.q, V.v, V.g, V.nrm, V.Gn, V.al, V.rt, V.alpha, W5.zeta
+    c2 = _need(steps, "Cor2-cond2")
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    i = K.fresh("i", Int)
+    Hd = I(C2.Hyp, i)
+    P = lambda T: z3.Implies(C2.Hyp(i), z3.ToReal(T) * v(i, T) == Gn(i, T))  # noqa: E731
+    z0 = z3.IntVal(0)
+    base = K.prove(P(z0), by=[Hd, I(Gn, i, z0)], name="Corollary 2: 0 v_0 = ||g_{1:0}||^2", timeout_s=timeout_s)
+    n = K.fresh("T", Int)
+    n1 = n + 1
+    vs = _sl("t v_t = (t-1) v_{t-1} + g^2 for beta_{2t} = 1 - 1/t (Cor2-v-step, re-posed to the solver)",
+             "t v0 v1 y G0 G1", lambda t_, v0, v1, y, G0, G1: z3.Implies(
+                 z3.And(t_ >= 1, v1 == (1 - 1 / t_) * v0 + y / t_, (t_ - 1) * v0 == G0, G1 == G0 + y), t_ * v1 == G1),
+             timeout_s)
+    fx = K.prove(z3.Implies(z3.And(C2.Hyp(i), n >= 0), v(i, n1) == (1 - 1 / z3.ToReal(n1)) * v(i, n) + g(i, n1) * g(
+        i, n1) / z3.ToReal(n1)), by=[Hd], name="Corollary 2: v's recursion at T+1", timeout_s=timeout_s)
+    stp = K.prove(z3.Implies(z3.And(n >= 0, P(n)), P(n1)), name="Corollary 2: t v_t = ||g_{1:t}||^2, T -> T+1",
+                  by=[fx, I(Gn, i, n1), K.instantiate(vs, z3.ToReal(n1), v(i, n), v(i, n1), g(i, n1) * g(i, n1), Gn(i, n),
+                                                      Gn(i, n1))], timeout_s=timeout_s)
+    tv = _induct(0, P, base, stp, n, "Corollary 2: t v_t = ||g_{1:t}||^2 for every t", timeout_s)
+    root = _sl("q >= 0, q^2 = v, rt > 0, rt^2 = t, t v = n^2, n >= 0 => q rt = n", "q v rt t nn G",
+               lambda q_, v_, r_, t_, nn, G_: z3.Implies(z3.And(q_ >= 0, q_ * q_ == v_, r_ > 0, r_ * r_ == t_, t_ * v_ == G_,
+                                                           nn >= 0, nn * nn == G_), q_ * r_ == nn), timeout_s)
+    t = K.fresh("t", Int)
+    qr = K.prove(z3.Implies(z3.And(C2.Hyp(i), t >= 1), z3.And(q(i, t) * rt(t) == nrm(i, t))), timeout_s=timeout_s,
+                 name="Corollary 2: sqrt(v_t) sqrt(t) = ||g_{1:t}||",
+                 by=[Hd, K.instantiate(tv, t), K.instantiate(root, q(i, t), v(i, t), rt(t), z3.ToReal(t), nrm(i, t),
+                                                              Gn(i, t))])
+    qr = K.generalize([i, t], qr, name="Corollary 2: sqrt(v_t) sqrt(t) = ||g_{1:t}||")
+    # Conditions 1-2 at round t (zeta = alpha)
+    conds = _sl("Conditions 1-2 from q_t sqrt(t) = n_t, alpha_t sqrt(t) = alpha, n_{t+1} >= n_t > 0",
+                "q0 q1 r0 r1 n0 n1 a0 a1 alpha", lambda q0, q1, r0, r1, n0, n1, a0, a1, al0: z3.Implies(
+                    z3.And(r0 > 0, r1 > 0, q0 * r0 == n0, q1 * r1 == n1, a0 * r0 == al0, a1 * r1 == al0, al0 > 0,
+                           n0 > 0, n1 / al0 >= n0 / al0),
+                    z3.And(q0 > 0, q1 * a0 >= q0 * a1, a0 * n0 <= al0 * q0)), timeout_s)
+    t1 = t + 1
+    body = z3.And(q(i, t) > 0, q(i, t1) * al(t) >= q(i, t) * al(t1), al(t) * nrm(i, t) <= zeta * q(i, t))
+    rnd = K.prove(z3.Implies(z3.And(zeta == alpha, C2.Hyp(i), t >= 1), body), timeout_s=timeout_s,
+                  name="Corollary 2: Conditions 1-2 at round t (zeta = alpha)",
+                  by=[Hd, K.instantiate(qr, i, t), K.instantiate(qr, i, t1), I(Gn, i, t1),
+                      c2.at(alpha=alpha, S=Gn(i, t), g=g(i, t1), _s1=nrm(i, t1), _s2=nrm(i, t)),
+                      K.instantiate(conds, q(i, t), q(i, t1), rt(t), rt(t1), nrm(i, t), nrm(i, t1), al(t), al(t1), alpha)])
+    tq = z3.Int("t")
+    rnd_all = K.prove(z3.Implies(z3.And(zeta == alpha, C2.Hyp(i)), z3.ForAll([tq], z3.Implies(tq >= 1, z3.substitute(
+        body, (t, tq))))), by=[K.generalize([t], rnd, name="Corollary 2: Conditions 1-2 at every round")],
+        name="Corollary 2: Conditions 1-2 at every round", timeout_s=timeout_s)
+    nc = K.prove(z3.Implies(z3.And(zeta == alpha, C2.Hyp(i)), W5.Hyp(i)), by=[Hd, I(W5.Hyp, i), rnd_all],
+                 name="Corollary 2: HypC2(i) with zeta = alpha gives HypNC(i)", timeout_s=timeout_s)
+    return K.generalize([i], nc, name="Corollary 2: HypNC from HypC2"), qr
+
+
+def _cor2_sums(C2, steps, timeout_s):
+    """ForAll d >= 0, T >= 1: HypC2 on 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d and VQ(d, T) sqrt(T) = NN(d, T)
+    (the schedule sums as in :func:`proofs.statements.cor1`, with Corollary 2's hypotheses)."""
+    W5 = C2.W5
+    V = W5.V
+    gterm, gstep, gbase = (_need(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
+    sq = _need(steps, "Cor1-sqrt")
+    B, G, lam, alpha, lp, SG, S, a, q, al, rt, bt = (V.B, V.G, V.lam, V.alpha, V.lp, V.SG, V.S, V.a, V.q, V.al, V.rt,
+                                                    V.bt)
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    i, n = K.fresh("i", Int), K.fresh("T", Int)
+    n1 = n + 1
+    H = C2.Hyp(i)
+    hdefs = [I(C2.Hyp, i), I(V.HypC, i)]
+    tt = K.fresh("t", Int)
+
+    def facts_at(s):
+        return [bt(s) == B * lp(s), lp(s + 1) == lam * lp(s), q(i, s) >= 0, q(i, s) <= G, lam > 0, lam < 1, G >= 0,
+                B >= 0, B < 1, alpha > 0, rt(s) > 0, rt(s) * rt(s) == z3.ToReal(s), al(s) * rt(s) == alpha, lp(1) == 1]
+    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs,
+                 name="Corollary 2: hypotheses at round t", timeout_s=timeout_s)
+    fx = K.generalize([i, tt], fx, name="Corollary 2: hypotheses at round t")
+    at = lambda s: K.instantiate(fx, i, s)  # noqa: E731
+    Cc = G * B / alpha
+
+    def inv(T):
+        Tr = z3.ToReal(T)
+        return z3.And(S(i, T) <= Cc * SG(T), SG(T) * (1 - lam) ** 2 <= 1 - lp(T + 1) * (Tr + 1 - Tr * lam), lp(T + 1) >= 0)
+    P = lambda T: z3.Implies(H, inv(T))  # noqa: E731
+    term = _sl("Corollary 2: S_{T+1} = S_T + beta_{1t} a_t <= C (SG_T + lambda^(t-1) t)",
+               "S0 S1 b a q al rt alpha B Pp t G SG0 SG1 C",
+               lambda S0, S1, b, a_, q_, al_, rt_, al0, B_, Pp, t_, G_, SG0, SG1, C_: z3.Implies(
+                   z3.And(S1 == S0 + b * a_, b == B_ * Pp, a_ == q_ / al_, al_ * rt_ == al0, rt_ > 0, al0 > 0,
+                          S0 <= C_ * SG0, B_ * Pp * (rt_ * q_ / al0) <= (G_ * B_ / al0) * Pp * t_, SG1 == SG0 + Pp * t_,
+                          C_ == G_ * B_ / al0),
+                   S1 <= C_ * SG1), timeout_s)
+    geo = _sl("Corollary 2: the geometric partial sums, step in the sequences' terms", "lam SG0 SG1 Pp P1 t t1",
+              lambda lam_, SG0, SG1, Pp, P1, t_, t1: z3.Implies(
+                  z3.And(SG1 == SG0 + Pp * t1, t1 == t_ + 1, P1 == lam_ * Pp, lam_ > 0, Pp >= 0,
+                         (SG0 + Pp * (t_ + 1)) * (1 - lam_) ** 2 <= 1 - lam_ * Pp * (t_ + 2 - (t_ + 1) * lam_)),
+                  z3.And(SG1 * (1 - lam_) ** 2 <= 1 - P1 * (t1 + 1 - t1 * lam_), P1 >= 0)), timeout_s)
+    z0, one = z3.IntVal(0), z3.IntVal(1)
+    r1, zr = z3.ToReal(one), z3.RealVal(0)
+
+    def term_at(s, S0, SG0):
+        Ts = z3.ToReal(s)
+        return [gterm.at(t=Ts, **{"lambda^(t-1)": lp(s)}, alpha=alpha, beta1=B, G=G, q_t=q(i, s), sqrt_t=rt(s)),
+                sq.at(t=Ts, _s1=rt(s)),
+                K.instantiate(term, S0, S(i, s), bt(s), a(i, s), q(i, s), al(s), rt(s), alpha, B, lp(s), Ts, G, SG0,
+                              SG(s), Cc)]
+    base = K.prove(P(one), timeout_s=timeout_s, name="Corollary 2: schedule sums, T = 1",
+                   by=[at(one), I(S, i, one), I(S, i, z0), I(SG, one), I(SG, z0), I(a, i, one),
+                       gbase.at(**{"lambda": lam, "S_T": zr, "T": r1, "P": zr})] + term_at(one, zr, zr))
+    Tn, Tn1 = z3.ToReal(n), z3.ToReal(n1)
+    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s, name="Corollary 2: schedule sums, T -> T+1",
+                   by=[at(n1), I(S, i, n1), I(SG, n1), I(a, i, n1),
+                       gstep.at(**{"lambda": lam, "T": Tn, "P": lp(n1), "S_T": SG(n)}),
+                       K.instantiate(geo, lam, SG(n), SG(n1), lp(n1), lp(n1 + 1), Tn, Tn1)] + term_at(n1, S(i, n), SG(n)))
+    every = _induct(1, P, base, step, n, "Corollary 2: schedule sums for every T >= 1", timeout_s)
+    close = _sl("Corollary 2: S_T alpha (1-lambda)^2 <= G beta1", "S0 C SG lam alpha G B",
+                lambda S0, C_, SG_, lam_, al0, G_, B_: z3.Implies(
+                    z3.And(S0 <= C_ * SG_, SG_ * (1 - lam_) ** 2 <= 1, C_ == G_ * B_ / al0, al0 > 0, G_ >= 0, B_ >= 0,
+                           lam_ < 1), S0 * al0 * (1 - lam_) ** 2 <= G_ * B_), timeout_s)
+    per_i = K.prove(z3.Implies(z3.And(n >= 1, H), S(i, n) * alpha * (1 - lam) ** 2 <= G * B), timeout_s=timeout_s,
+                    name="Corollary 2: schedule sums per coordinate",
+                    by=[at(n), K.instantiate(every, n), gbase.at(**{"lambda": lam, "S_T": SG(n), "T": Tn, "P": lp(n1)}),
+                        K.instantiate(close, S(i, n), Cc, SG(n), lam, alpha, G, B)])
+    per_i = K.generalize([i, n], per_i, name="Corollary 2: schedule sums per coordinate")
+    return per_i
+
+
+def cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """Corollary 2 in the kernel from Theorem 5's kernel Proof (``premises["thm5"]``)."""
+    from analysis import bounds as AB
+
+    from .step_bounds import to_num
+    from .thm5_repaired import cor2_gap
+
+    th5 = (premises or {}).get("thm5")
+    if th5 is None:
+        raise Missing("Theorem 5 has no kernel proof to derive Corollary 2 from")
+    C2 = Cor2Vocabulary.get()
+    W5 = C2.W5
+    V = W5.V
+    B, G, lam, alpha, zeta, rt, q = V.B, V.G, V.lam, V.alpha, W5.zeta, V.rt, V.q
+    fstep = _need(steps, "Cor2[from thm5]")
+    nc, qr = _nc_from_c2(C2, steps, timeout_s)
+    per_i = _cor2_sums(C2, steps, timeout_s)
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
+    allC = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), C2.Hyp(j)))  # noqa: E731
+    allN = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), W5.Hyp(j)))  # noqa: E731
+    SS, VQ, NN = V.SS, V.VQ, V.NN
+    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, allC(nn)), z3.And(  # noqa: E731
+        SS(nn, Tc) * alpha * (1 - lam) ** 2 <= G * B * z3.ToReal(nn), VQ(nn, Tc) * rt(Tc) == NN(nn, Tc)))
+    lin = _sl("Corollary 2: the sums over the coordinates, step", "X s X1 al0 lam G B dr dr1 Vq q0 Vq1 r N n N1",
+              lambda X, s_, X1, al0, lam_, G_, B_, dr, dr1, Vq, q0, Vq1, r_, N0, n0, N1: z3.Implies(
+                  z3.And(X1 == X + s_, X * al0 * (1 - lam_) ** 2 <= G_ * B_ * dr, s_ * al0 * (1 - lam_) ** 2 <= G_ * B_,
+                         dr1 == dr + 1, Vq1 == Vq + q0, N1 == N0 + n0, Vq * r_ == N0, q0 * r_ == n0),
+                  z3.And(X1 * al0 * (1 - lam_) ** 2 <= G_ * B_ * dr1, Vq1 * r_ == N1)), timeout_s, engine=None)
+    z0 = z3.IntVal(0)
+    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (SS, VQ, NN)], name="Corollary 2: 0 coordinates", timeout_s=timeout_s)
+    d1 = dd + 1
+    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s, name="Corollary 2: sums, d -> d+1",
+                 by=[_down(allC, C2.Hyp, dd, timeout_s), I(SS, d1, Tc), I(VQ, d1, Tc), I(NN, d1, Tc),
+                     K.instantiate(per_i, d1, Tc), K.instantiate(qr, d1, Tc),
+                     K.instantiate(lin, SS(dd, Tc), V.S(d1, Tc), SS(d1, Tc), alpha, lam, G, B, z3.ToReal(dd),
+                                   z3.ToReal(d1), VQ(dd, Tc), q(d1, Tc), VQ(d1, Tc), rt(Tc), NN(dd, Tc), V.nrm(d1, Tc),
+                                   NN(d1, Tc))])
+    coords = K.generalize([Tc], _induct(0, PC, cb, cs, dd, "Corollary 2: sums over every number of coordinates",
+                                        timeout_s), name="Corollary 2: sums, every T")
+    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
+    # HypNC on 1..d from HypC2 on 1..d (zeta = alpha)
+    jf = K.fresh("j", Int)
+    one_nc = K.prove(z3.Implies(z3.And(zeta == alpha, jf >= 1, jf <= ds, allC(ds)), W5.Hyp(jf)),
+                     by=[K.instantiate(nc, jf)], name="Corollary 2: coordinate j meets AdamNC's hypotheses",
+                     timeout_s=timeout_s)
+    alln = K.prove(z3.Implies(z3.And(zeta == alpha, allC(ds)), allN(ds)),
+                   by=[K.generalize([jf], one_nc, name="Corollary 2: every coordinate meets AdamNC's hypotheses")],
+                   name="Corollary 2: every coordinate meets AdamNC's hypotheses", timeout_s=timeout_s)
+    # the bound: Theorem 5's right-hand side at the sums, and BOUNDS['cor2'] in the kernel's terms
+    env = dict(_bound_env(V, ds, Ts), G_inf=G, lambda_=lam, d=z3.ToReal(ds), zeta=zeta)
+    b5 = to_num(_KNum(V, Ts), AB.BOUNDS["thm5"].expr, dict(env))
+    bc = to_num(_KNum(V, Ts), AB.BOUNDS["cor2"].expr, dict(env))
+    names = "D B alpha VQ SS NN z rt dr G lam Tr"
+    s = {nm: K.fresh(nm) for nm in names.split()}
+    env_s = {"T": s["Tr"], "alpha": s["alpha"], "beta1": s["B"], "D_inf": s["D"], "sum_vhat_T_sqrt": s["VQ"],
+             "sum_beta1t_vhat": s["SS"], "sum_g_norm": s["NN"], "zeta": s["z"], "d": s["dr"], "G_inf": s["G"],
+             "lambda_": s["lam"]}
+
+    class _SNum(_KNum):
+        def __init__(self):
+            self.roots = {s["Tr"].sexpr(): s["rt"]}
+    SN = _SNum()
+    num, den = cor2_gap("cor2")
+    nz, dz = to_num(SN, num, dict(env_s)), to_num(SN, den, dict(env_s))
+    idn = z3.Implies(z3.And(s["alpha"] > 0, s["rt"] > 0, s["B"] >= 0, s["B"] < 1, s["z"] == s["alpha"],
+                            s["VQ"] * s["rt"] == s["NN"], dz * dz > 0, nz * dz >= 0),
+                     to_num(SN, AB.BOUNDS["thm5"].expr, dict(env_s)) <= to_num(SN, AB.BOUNDS["cor2"].expr, dict(env_s)))
+    pf = K.prove(idn, name="BOUNDS['thm5'] at the sums = BOUNDS['cor2'] - gap (rational identity)", engine="nlsat",
+                 timeout_s=timeout_s)
+    idl = K.generalize(list(s.values()), pf, name="BOUNDS['thm5'] at the sums = BOUNDS['cor2'] - gap")
+    hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, zeta == alpha, allC(d_), _convex(V, d_)]  # noqa: E731
+    H0 = z3.And(*hyps(ds, Ts))
+    one = z3.IntVal(1)
+    consts = z3.And(alpha > 0, B < 1, B >= 0, lam < 1, lam > 0, rt(Ts) > 0, G >= 0, V.Dc >= 0)
+    hf = K.prove(z3.Implies(H0, consts), timeout_s=timeout_s, name="Corollary 2: the hypotheses' constants",
+                 by=[I(C2.Hyp, one), I(V.HypC, one)])
+    sums = K.prove(z3.Implies(H0, z3.And(SS(ds, Ts) * alpha * (1 - lam) ** 2 <= G * B * z3.ToReal(ds),
+                                         VQ(ds, Ts) * rt(Ts) == NN(ds, Ts))), timeout_s=timeout_s,
+                   name="Corollary 2: the sums at (d, T)", by=[K.instantiate(K.instantiate(coords, Ts), ds)])
+    inst = fstep.at(lambda_=lam, beta1=B, alpha=alpha, sum_beta1t_vhat=SS(ds, Ts), d=z3.ToReal(ds), G_inf=G, D_inf=V.Dc)
+    th5i = K.instantiate(th5, ds, Ts)
+    fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bc), timeout_s=timeout_s, name="Corollary 2: R_T <= BOUNDS['cor2']",
+                  by=[th5i, alln, hf, sums, inst,
+                      K.instantiate(idl, V.Dc, B, alpha, VQ(ds, Ts), SS(ds, Ts), NN(ds, Ts), zeta, rt(Ts), z3.ToReal(ds),
+                                    G, lam, z3.ToReal(Ts))])
+    del b5
+    dq, Tq = z3.Int("d"), z3.Int("T")
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.Reg(Ts) <= bc), (ds, dq), (Ts, Tq)))
+    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 2 (corrected)")],
+                 name="Corollary 2 (AdamNC, corrected)", timeout_s=timeout_s)
+    return {"statement": st, "implication": st, "formula": formula, "premises": {"thm5": "kernel Proof"}}

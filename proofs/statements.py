@@ -6,8 +6,9 @@ kdrag's induction over the integers and the named axioms of its trusted base.  A
 that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no kernel proof, a solver
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
-Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1; the
-trusted base of the first three is the one axiom L7 on log, thm1's is empty.  What stops the others is in
+Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, thm5 and
+cor2 (corrected form; :mod:`proofs.kernel_thm5`); the trusted base of the first three is the one axiom L7 on log, the
+others' is empty.  What stops the others is in
 :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement without
 one (:data:`PARTIAL`: pp-4.1's first term with Lemma 4.3, :func:`pp41_first`; AdamX's first term,
 :func:`ax_first_term`) are built and certified by the audit (``kernel_part``); the statement stays NOT ESTABLISHED.
@@ -1553,12 +1554,22 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
 
 
 def _thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    from .kernel_thm5 import OUTSIDE_THM5, thm5  # its own module (it imports this one)
-    OUTSIDE["thm5"] = OUTSIDE_THM5
-    return thm5(steps, premises=premises, timeout_s=timeout_s)
+    from . import kernel_thm5 as K5  # its own module (it imports this one)
+    from .thm5_repaired import REPAIRED5
+
+    OUTSIDE["thm5"] = K5.OUTSIDE_THM5
+    OUTSIDE["cor2"] = K5.OUTSIDE_THM5 + "; " + K5.HYP_COR2
+    return _built("thm5", K5.thm5, steps, [ob.label for ob in REPAIRED5], timeout_s=timeout_s)
 
 
-BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1, "thm5": _thm5}
+def _cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    from .kernel_thm5 import cor2
+
+    return cor2(steps, premises={"thm5": _thm5(steps, timeout_s=timeout_s)["statement"]}, timeout_s=timeout_s)
+
+
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1, "thm5": _thm5,
+            "cor2": _cor2}
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
@@ -1581,8 +1592,6 @@ WHY_NOT = {
              "at alpha = 1/2), which would enter as a named trusted axiom; the block-return and block-regret algebra "
              "for beta2 = 2/((1+C^2)C^2) + eps has no audited step (thm1's A4/A9 assume beta2 = 1/(1+C^2)) -- not "
              "mechanised in this pass; conclusion's form would be R_{3k} >= (2C-4)(k-2) - 8 for k >= 2, C = 3, eps = 1"),
-    "cor2": ("thm5 (AdamNC) has a kernel statement (proofs.kernel_thm5); deriving cor2 from it (Conditions 1-2 for "
-             "beta_{2t} = 1 - 1/t with zeta = alpha, the geometric schedule sums) is not mechanised yet"),
     "pp-4.1": ("the first term's two-phase summation by parts has a kernel proof (pp_first_term: PP-Abel[base T=1], "
                "[T<t0 step], [t0 junction], [T>=t0 step], two inductions, empty trusted base: Q_{T,i} <= D^2 (C_{t0,i} "
                "+ c_{T,i}) given c >= 0, u in [0, D^2] and c non-decreasing from t_0 on), and so has its bounded form "

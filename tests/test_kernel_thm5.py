@@ -132,3 +132,62 @@ def test_the_kernel_bound_is_bounds_thm5_and_holds_on_an_adamnc_run(built):
                                        S.sum_g_norm: sp.Float(str(data["NN"]), 45)})
     assert abs(kernel_bound - mp.mpf(str(sp.N(sym, 45)))) < mp.mpf(10) ** -30
     assert 0 < regret <= kernel_bound
+
+
+# ------------------------------------------------------------------------------------------------
+# Corollary 2 from Theorem 5's kernel Proof
+C2_CHAIN = [ob for ob in R.USED_C2 if ob.kind == "z3"]  # the chain (Cor2-middle, refuted, is not in it)
+
+
+@pytest.fixture(scope="module")
+def built_c2(built):
+    steps = dict(built[0], **{ob.label: K.obligation_proof(ob) for ob in C2_CHAIN if ob.label not in built[0]})
+    return steps, KT.cor2(steps, premises={"thm5": built[1]["statement"]})
+
+
+def test_cor2_is_proved_by_the_kernel_from_theorem_5(built_c2):
+    _, out = built_c2
+    cert = K.certify(out["statement"])
+    assert cert["trusted"] == []
+    for label in ("Cor2-cond2", "PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]", "Cor1-sqrt", "Lemma3-4",
+                  "Thm5[sum<=bound]"):
+        assert label in cert["steps"], label
+    assert "HypC2(j)" in str(out["formula"]) and "zeta == alpha" in str(out["formula"])
+    assert "Corollary 2: HypC2(i) with zeta = alpha gives HypNC(i)" in cert["lemmas"]
+
+
+def test_cor2_needs_theorem_5s_proof_and_its_steps(built_c2):
+    steps, _ = built_c2
+    with pytest.raises(ST.Missing, match="Theorem 5"):
+        KT.cor2(steps, premises={})
+    for label in ("Cor2-cond2", "PP-geo[step]", "Cor2[from thm5]"):
+        with pytest.raises(ST.Missing, match=re.escape(label)):
+            KT.cor2({k: v for k, v in steps.items() if k != label}, premises={"thm5": object()})
+
+
+@pytest.mark.parametrize("name", ["Corollary 2: R_T <= BOUNDS['cor2']",
+                                  "Corollary 2: HypC2(i) with zeta = alpha gives HypNC(i)"])
+def test_dropping_a_dependency_from_cor2s_kernel_call_makes_the_proof_fail(built_c2, name):
+    node, deps = _node(built_c2[1]["statement"], name)
+    assert len(deps) >= 2
+    K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
+    for d in deps:
+        with pytest.raises(K.KernelError):
+            K.prove(node.thm, by=[x for x in deps if x is not d], name="one dependency dropped", timeout_s=5)
+
+
+def test_the_audit_proves_cor2_and_a_step_not_proved_makes_it_not_established():
+    obs = R.COROLLARY2.obligations
+
+    def verdict(change=None):
+        steps = [{"label": ob.label, "verdict": "proved"} for ob in obs]
+        if change:
+            steps = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in steps]
+        return ST.kernel_statement({"id": "cor2", "steps": steps}, {"cor2": {ob.label: ob for ob in obs}})
+
+    k = verdict()
+    assert k["verdict"] == ST.KERNEL_PROVED, k["reason"]
+    assert k["trusted_base"] == [] and "Cor2-cond2" in k["dependencies"]["steps"]
+    for label, v in (("Cor2-cond2", "unknown"), ("Lemma3-chain", "evidence")):
+        k2 = verdict((label, v))
+        assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
