@@ -160,7 +160,7 @@ def test_cor2_needs_theorem_5s_proof_and_its_steps(built_c2):
     steps, _ = built_c2
     with pytest.raises(ST.Missing, match="Theorem 5"):
         KT.cor2(steps, premises={})
-    for label in ("Cor2-cond2", "PP-geo[step]", "Cor2[from thm5]"):
+    for label in ("Cor2-cond2", "PP-geo[step]", "Cor1-sqrt"):
         with pytest.raises(ST.Missing, match=re.escape(label)):
             KT.cor2({k: v for k, v in steps.items() if k != label}, premises={"thm5": object()})
 
