@@ -96,22 +96,104 @@ def test_audit_exits_1_on_a_vacuous_step(monkeypatch, capsys):
 
 
 # ------------------------------------------------------------------------------------------------
-def test_statement_witness_constant_sequences_and_a_vacuous_statement():
+def test_statement_witness_and_a_vacuous_statement():
     f = z3.Function("f", z3.IntSort(), z3.RealSort())
     c = z3.Real("c")
     T, t = z3.Int("T"), z3.Int("t")
     every = z3.ForAll([t], z3.Implies(t >= 1, z3.And(f(t) >= c, f(t + 1) >= f(t))))
     ok = z3.ForAll([T], z3.Implies(z3.And(T >= 1, c > 2, every), f(T) >= 0))
     rec = VA.statement_witness(ok)
-    assert rec["status"] == VA.WITNESS
-    cv, fv = Fraction(rec["witness"]["c"]), Fraction(rec["witness"]["f(...)"].split()[0])
+    assert rec["status"] == VA.WITNESS, rec
+    cv = Fraction(rec["constants"]["c"])
+    fv = Fraction(next(v for k, v in rec["constants"].items() if k.startswith("f@")))
     assert cv > 2 and fv >= cv  # the test's own check of the recorded witness
+    assert all(p["how"] for p in rec["all_rounds"]["proofs"]) and rec["replay"]["instances"] > 0
     # f(1) < c contradicts f(t) >= c for t = 1: VACUOUS
     bad = z3.ForAll([T], z3.Implies(z3.And(T >= 1, c > 2, every, f(1) < c), f(T) >= 0))
     assert VA.statement_witness(bad)["status"] == VA.VACUOUS
-    # satisfiable, but by no constant sequence: no witness, and not called vacuous either
+    # satisfiable (f(t) = t - 1), but no form is read off two unrelated ground values: no witness, not vacuous
     moving = z3.ForAll([T], z3.Implies(z3.And(T >= 1, f(1) == 0, f(2) == 1), f(T) >= 0))
     assert VA.statement_witness(moving)["status"] == VA.NO_WITNESS
+
+
+def _sequences():
+    """A statement shaped like the kernel's: alpha_t sqrt(t) = alpha, alpha_t non-increasing, s_t = sqrt(1 + log t),
+    m_t = b m_{t-1} + (1 - b) g_t, and L7 on log as a trusted axiom."""
+    F = lambda n: z3.Function(n, z3.IntSort(), z3.RealSort())  # noqa: E731
+    rt, al, lg, sL, m, g = F("rt"), F("al"), F("lg"), F("sL"), F("m"), F("g")
+    alpha, b = z3.Real("alpha"), z3.Real("b")
+    t, s, T = z3.Int("t"), z3.Int("s"), z3.Int("T")
+    A = lambda body: z3.ForAll([t], z3.Implies(t >= 1, body))  # noqa: E731
+    H = z3.And(T >= 1, alpha > 0, b >= 0, b < 1, m(0) == 0,
+               A(z3.And(rt(t) > 0, rt(t) * rt(t) == z3.ToReal(t), al(t) * rt(t) == alpha, al(t + 1) <= al(t))),
+               A(z3.And(sL(t) >= 0, sL(t) * sL(t) == 1 + lg(t))),
+               A(m(t) == b * m(t - 1) + (1 - b) * g(t)), A(m(t) * m(t) <= g(t) * g(t) + 1))
+    L7 = z3.And(lg(1) == 0, z3.ForAll([s], z3.Implies(s >= 1, lg(s + 1) - lg(s) >= 1 / z3.ToReal(s + 1))))
+    return z3.ForAll([T], z3.Implies(H, al(T) <= alpha)), L7
+
+
+def test_closed_forms_sqrt_recursion_explicit_and_the_trusted_axiom():
+    from proofs import witness as W
+
+    formula, L7 = _sequences()
+    rec = VA.statement_witness(formula, trusted=[("L7", L7)])
+    assert rec["status"] == VA.WITNESS, rec
+    kinds = {k: v.rsplit("[", 1)[1].rstrip("]") for k, v in rec["witness"].items()}
+    assert kinds["rt"] == kinds["sL"] == "sqrt" and kinds["al"] == "explicit" and kinds["m"] == "recursion"
+    assert kinds["lg"] == "recursion (inequality taken with equality)"  # the harmonic-type sum sum_{2<=s<=t} 1/s
+    assert rec["trusted_axioms_witnessed"] == ["L7"]
+    assert any(p["source"] == "trusted axiom: L7" for p in rec["all_rounds"]["proofs"])
+    assert rec["replay"]["window"].endswith(f"[-2, {W.WINDOW}]")
+    # without the trusted axiom the search still finds a witness; with a contradictory one, none
+    assert VA.statement_witness(formula)["status"] == VA.WITNESS
+    lg = z3.Function("lg", z3.IntSort(), z3.RealSort())
+    assert VA.statement_witness(formula, trusted=[("bad", z3.And(L7, lg(2) < 0))])["status"] != VA.WITNESS
+
+
+def _monotone():
+    f = z3.Function("f", z3.IntSort(), z3.RealSort())
+    t, T = z3.Int("t"), z3.Int("T")
+    H = z3.And(T >= 1, f(1) >= 1, z3.ForAll([t], z3.Implies(t >= 1, f(t + 1) >= f(t))))
+    return f, z3.ForAll([T], z3.Implies(H, f(T) >= 1)), H
+
+
+def test_a_witness_that_breaks_after_the_replay_window_is_rejected_by_the_all_rounds_check():
+    from proofs import witness as W
+
+    f, formula, H = _monotone()
+    late = W.WINDOW + 3  # f(t) = t on the window and beyond it up to `late`, then 0: not monotone at t = late
+    hint = {"forms": {"f": lambda t: z3.If(t <= late, z3.ToReal(t), z3.RealVal(0))}}
+    rec = W.find(formula, hints=hint)
+    assert rec["status"] == "unknown" and "not proved for every round" in rec["reason"], rec
+    # the exact replay alone would have accepted it: every instance on its window holds
+    Hs = z3.substitute(H, (z3.Int("T"), z3.IntVal(1)))
+    atoms, forms, unknowns, aux = W.derive([("hypothesis", Hs)], hint)
+    assert not unknowns and W.Replay(forms, aux, {}).truth(Hs)
+    proofs = W.prove_all_rounds(atoms, forms, aux)
+    assert [p["how"] is None for p in proofs] == [False, False, True]  # T >= 1, f(1) >= 1 hold; monotonicity not
+    # the honest hint f(t) = t passes both checks
+    good = W.find(formula, hints={"forms": {"f": lambda t: z3.ToReal(t)}})
+    assert good["status"] == "witness" and good["witness"]["f"].endswith("[hint]")
+
+
+def test_the_replay_is_exact_and_finite():
+    from proofs import witness as W
+
+    f = z3.Function("f", z3.IntSort(), z3.RealSort())
+    s = z3.Function("s", z3.IntSort(), z3.RealSort())
+    t = z3.Int("t")
+    p = z3.FreshConst(z3.IntSort(), prefix="t")
+    sq = z3.Function("sqrt[s]", z3.IntSort(), z3.RealSort())
+    forms = {s: W.Form(s, [p], sq(p), "sqrt"), f: W.Form(f, [p], z3.ToReal(p) * z3.ToReal(p), "explicit")}
+    aux = {sq: W.Form(sq, [p], z3.ToReal(p), "radicand")}
+    R = lambda: W.Replay(forms, aux, {})  # noqa: E731
+    # s(t)^2 = t exactly (sqrt(2), sqrt(3) are not rationals), and s(2) < 3/2 decided exactly (sqrt 2 = 1.414...)
+    assert R().truth(z3.ForAll([t], z3.Implies(t >= 0, s(t) * s(t) == z3.ToReal(t))))
+    assert R().truth(s(2) < z3.RealVal("3/2")) and not R().truth(s(2) < z3.RealVal("1414/1000"))
+    # a finite window: "f(t) <= 100 for every t" holds on [-2, WINDOW] although false at t = 11
+    assert R().truth(z3.ForAll([t], f(t) <= 100))
+    with pytest.raises(W.Undecided):  # the square root of a negative radicand is no real witness
+        R().truth(s(-1) >= 0)
 
 
 def test_a_vacuous_kernel_statement_is_not_established():
@@ -130,20 +212,21 @@ def test_a_vacuous_kernel_statement_is_not_established():
     assert [p.split(":")[0] for p in problems] == ["empty", "seqs"]
     assert ths[0]["kernel"]["vacuity"]["status"] == VA.VACUOUS and ths[1]["kernel"]["vacuity"]["status"] == VA.VACUOUS
     assert [th["kernel"]["verdict"] for th in ths] == ["not established", "not established", "proved by the kernel"]
-    w = ths[2]["kernel"]["vacuity"]["witness"]
-    assert Fraction(w["x"]) > 1 and Fraction(w["f(...)"].split()[0]) >= Fraction(w["x"])
+    rec = ths[2]["kernel"]["vacuity"]
+    fv = Fraction(rec["witness"]["f"].split(":= ")[1].split()[0])  # f(t) >= x is f's one atom: f := x (a bound)
+    assert Fraction(rec["constants"]["x"]) > 1 and fv >= Fraction(rec["constants"]["x"])
 
 
-def test_eval_decides_an_integer_quantifier_exactly():
-    f = z3.Function("f", z3.IntSort(), z3.RealSort())
-    t = z3.Int("t")
-    # with f constant 1: "for t >= 1000, f(t) > 0" is true; "for t >= 1000, t <= 2000" is false (t = 2001),
-    # which a window of only small t would miss
-    assert VA.Eval({}, {"f": Fraction(1)}, [1000]).truth(z3.ForAll([t], z3.Implies(t >= 1000, f(t) > 0)))
-    assert not VA.Eval({}, {"f": Fraction(1)}, [1000, 2000]).truth(
-        z3.ForAll([t], z3.Implies(t >= 1000, t <= 2000)))
-    with pytest.raises(VA.Undecided):  # t * t is outside the window argument: undecided, not guessed
-        VA.Eval({}, {"f": Fraction(1)}, [4]).truth(z3.ForAll([t], t * t >= 0))
+def test_unknown_non_vacuity_is_never_success(monkeypatch):
+    from proofs import kernel as K
+
+    x = z3.Real("x")
+    good = K.prove(z3.ForAll([x], z3.Implies(x > 1, x > 0)), name="fine, unless no witness is found")
+    th = [{"id": "demo", "kernel": {"verdict": "proved by the kernel", "reason": "kdrag", "formula": str(good.thm)}}]
+    monkeypatch.setattr(VA.W, "find", lambda *a, **k: {"status": "unknown", "reason": "search gave up"})
+    problems = VA.statements(th)
+    assert problems and th[0]["kernel"]["verdict"] == "not established"
+    assert th[0]["kernel"]["vacuity"]["status"] == VA.NO_WITNESS and "UNKNOWN" in th[0]["kernel"]["reason"]
 
 
 # ------------------------------------------------------------------------------------------------
