@@ -693,3 +693,23 @@ def cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 2 (corrected)")],
                  name="Corollary 2 (AdamNC, corrected)", timeout_s=timeout_s)
     return {"statement": st, "implication": st, "formula": formula, "premises": {"thm5": "kernel Proof"}}
+
+
+# ------------------------------------------------------------------------------------------------
+# Vacuity (proofs.vacuity, proofs.witness): hints for the closed-form witness search, which cannot read these
+# forms off the hypotheses.  AdamNC's Condition 1 needs ||g_{1:t,i}|| > 0, so g = 0 (thm4-arxiv's witness) does not
+# do: g_1 = -1 and g_t = 0 after, so ||g_{1:t,i}|| = 1 for t >= 1 and m_t <= 0; x_t = x* = hi = 1 (the step pushes x
+# into the upper bound, the projection keeps it there), F = [0, 1]; thm5: q_t = 1 (Conditions 1-2 with zeta >=
+# alpha); cor2: v_t = 1/t (beta_{2t} = 1 - 1/t), q_t = sqrt(v_t).  The forms are written so that they also hold
+# for real t (the witness proofs relax the rounds to reals): g = -1 for t < 2, ||g_{1:t}|| = 1 for t >= 1.
+def _witness_hints():
+    from . import witness as W
+
+    one, zero = z3.RealVal(1), z3.RealVal(0)
+    forms = {"g": lambda i, t: z3.If(t < 2, -one, zero), "norm_g": lambda i, t: z3.If(t >= 1, one, zero),
+             "x": lambda i, t: one, "xs": lambda i: one, "lo": lambda i: zero, "hi": lambda i: one}
+    W.HINTS.setdefault("thm5", {"forms": dict(forms, q=lambda i, t: one)})
+    W.HINTS.setdefault("cor2", {"forms": dict(forms, v=lambda i, t: z3.If(t >= 1, 1 / z3.ToReal(t), zero))})
+
+
+_witness_hints()
