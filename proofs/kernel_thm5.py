@@ -74,8 +74,8 @@ class Thm5Vocabulary(_Once):
         out = {k: v for k, v in V.hyp(i).items() if k not in ("q_{t+1}>=q_t>0 (v_hat max)", "0<alpha_{t+1}<=alpha_t")}
         out["q_t = sqrt(v_t) > 0, Condition 2: q_{t+1}/alpha_{t+1} >= q_t/alpha_t"] = A(z3.And(
             q(i, t) > 0, q(i, t + 1) * al(t) >= q(i, t) * al(t + 1)))
-        out["alpha_t = alpha/sqrt(t) > 0"] = z3.And(V.alpha > 0, A(z3.And(al(t) > 0, rt(t) > 0, rt(t) * rt(t) == z3.ToReal(t),
-                                                                            al(t) * rt(t) == V.alpha)))
+        out["alpha_t = alpha/sqrt(t) > 0"] = z3.And(V.alpha > 0, A(z3.And(
+            al(t) > 0, rt(t) > 0, rt(t) * rt(t) == z3.ToReal(t), al(t) * rt(t) == V.alpha)))
         out["n_t = ||g_{1:t,i}|| (t >= 0)"] = z3.ForAll([t], z3.Implies(t >= 0, z3.And(
             nrm(i, t) >= 0, nrm(i, t) * nrm(i, t) == V.Gn(i, t))))
         out["Condition 1 (alpha_t form): q_t/alpha_t >= n_t/zeta, n_t > 0"] = z3.And(self.zeta > 0, A(z3.And(
@@ -247,12 +247,13 @@ def _lemma3(V, W5, steps, timeout_s):
                "B Bs n0 W0 g n1 G0 Bs1 W1", lambda B_, Bs, n0, W0, g_, n1, G0, Bs1, W1: z3.Implies(
         z3.And(B_ >= 0, Bs >= 0, Bs <= n0 * W0, W0 >= 0, n0 >= 0, n0 * n0 == G0, n1 > 0, n1 * n1 == G0 + g_ * g_,
                Bs1 == B_ * Bs + g_ * g_, W1 == B_ * W0 + g_ * g_ / n1), z3.And(Bs1 <= n1 * W1, W1 >= 0)), timeout_s)
+    ab = lambda x_: z3.If(x_ >= 0, x_, -x_)  # noqa: E731 -- |x|, Lemma3-chain's M
     mm = _sl("(1-beta1) m^2 <= Bm => |m|^2 <= Bm/(1-beta1)", "B m Bs", lambda B_, m_, Bs: z3.Implies(
-        z3.And(B_ < 1, (1 - B_) * m_ * m_ <= Bs), z3.And(z3.If(m_ >= 0, m_, -m_) >= 0, m_ * m_ <= z3.If(m_ >= 0, m_, -m_) * z3.If(m_ >= 0, m_, -m_),
-                                                     z3.If(m_ >= 0, m_, -m_) * z3.If(m_ >= 0, m_, -m_) <= (1 / (1 - B_)) * Bs,
-                                                     1 / (1 - B_) >= 0, (1 / (1 - B_)) * (1 - B_) <= 1)), timeout_s)
+        z3.And(B_ < 1, (1 - B_) * m_ * m_ <= Bs),
+        z3.And(ab(m_) >= 0, m_ * m_ <= ab(m_) * ab(m_), ab(m_) * ab(m_) <= (1 / (1 - B_)) * Bs, 1 / (1 - B_) >= 0,
+               (1 / (1 - B_)) * (1 - B_) <= 1)), timeout_s)
     gg, mn = g(i, n1), m(i, n1)
-    am = z3.If(mn >= 0, mn, -mn)
+    am = ab(mn)
     Gdef = I(Gn, i, n1)
     p_by = [
         [I(Bm, i, n1), K.instantiate(jensen, bt(n1), B, m(i, n), gg, Bm(i, n), mn, Bm(i, n1))],
