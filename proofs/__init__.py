@@ -8,6 +8,8 @@ Layer 2 of adam-beyond (imports analysis and numerics; see docs/architecture.md)
                refutations replayed independently (exact SymPy, arb balls, integers)
   vacuity      every PROVED step and kernel statement: a replayed assignment satisfying its hypotheses
                (none: VACUOUS, the audit fails)
+  witness      a kernel statement's witness: closed-form sequences read off its hypotheses, proved by Z3 for
+               every round and replayed exactly on a window (vacuity's statement part)
   export       ``--export DIR``: each Z3 obligation as standalone SMT-LIB 2, statement trees as JSON
   html         the audit as one self-contained page (``--html FILE``)
   runs         exact (SymPy) and 50-digit (mpmath) runs of the numerics optimizers

@@ -30,9 +30,10 @@ interpretation of every symbol of ``H`` (and of the statement's trusted-base axi
 
    * *all rounds* (:func:`prove_all_rounds`): every atom of ``H`` (and of the trusted axioms) with the forms
      substituted is proved by Z3 for a symbolic round and coordinate -- directly, or by induction over the
-     round (base and step each a solver proof) -- after unfolding each recursive form one level and reading
-     every remaining application as a real variable (``sqrt[f]`` with its defining property instantiated,
-     integers relaxed to reals: a proof over more values is still a proof); nlsat decides the result;
+     round (base and step each a solver proof; the atoms under one quantifier together when alone they do not
+     go through) -- with every application left read as a real variable and the facts that hold of it added:
+     a recursive form's or definition's unfolding (two levels), ``sqrt[f]``'s defining property; integers are
+     relaxed to reals (a proof over more values is still a proof) and nlsat decides;
    * *replay* (:class:`Replay`): the original ``H`` (definitions by their bodies, as the kernel states them)
      evaluated exactly -- SymPy rationals and square roots, signs of algebraic numbers decided exactly -- with
      every integer quantifier expanded on the window ``[-2, W]``, by an interpreter that shares no code with
@@ -50,7 +51,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 import z3
@@ -96,10 +97,6 @@ def _walk(e):
             todo.extend(x.children())
 
 
-def _apps(e, decls):
-    return [x for x in _walk(e) if z3.is_app(x) and x.decl() in decls]
-
-
 # ------------------------------------------------------------------------------------------------
 @dataclass
 class Form:
@@ -117,6 +114,11 @@ class Form:
         return z3.substitute(self.body, *zip(self.params, args)) if self.params else self.body
 
     def text(self):
+        if "_text" not in self.__dict__:
+            self.__dict__["_text"] = self._render()
+        return self.__dict__["_text"]
+
+    def _render(self):
         lhs = f"{self.decl.name()}({', '.join(str(p).split('!')[0] for p in self.params)})" if self.params else self.decl.name()
         body = self.body
         for p in self.params:
@@ -251,8 +253,8 @@ def _root(side):
 
 
 class _Derive:
-    def __init__(self, atoms, symbols, fixed):
-        self.atoms, self.symbols, self.fixed = atoms, symbols, fixed  # symbols: name -> decl
+    def __init__(self, atoms, symbols):
+        self.atoms, self.symbols = atoms, symbols  # symbols: name -> decl
         self.forms: dict = {}
         self.used: set = set()
         self.unknowns: list = []  # constants Z3 chooses
@@ -413,6 +415,8 @@ class _Derive:
 
     def run(self, hints):
         for name, build in (hints.get("forms") or {}).items():
+            if name not in self.symbols:
+                raise Undecided(f"hint for {name!r}: no such symbol in the hypotheses ({', '.join(sorted(self.symbols))})")
             d = self.symbols[name]
             ps = self.params(d)
             self.forms[d] = Form(d, ps, build(*ps), "hint")
@@ -467,7 +471,7 @@ def derive(parts, hints=None):
     for src, f in parts:
         _open(_expand_safe(f), out=atoms, source=src)
     syms = {n: d for n, d in _symbols(z3.And(*[f for _, f in parts])).items() if "!" not in n}
-    dv = _Derive(atoms, syms, {}).run(hints or {})
+    dv = _Derive(atoms, syms).run(hints or {})
     # free constants (arity 0) without a form are unknowns themselves
     for n, d in syms.items():
         if d.arity() == 0 and d not in dv.forms:
@@ -495,7 +499,7 @@ class _Unfolder:
         ps, body = self.defs[d]
         return z3.substitute(body, *zip(ps, args))
 
-    def expand(self, e, unfold_rec: bool = False):
+    def expand(self, e):
         """Non-recursive forms and definitions expanded; a recursive one unfolded where the unfolding reaches
         its base (concrete arguments), else left as an application (:func:`_ackermann` adds its unfolding).
         Memoised across calls: the atoms share most sub-terms."""
@@ -625,11 +629,12 @@ def _rebuild(e, kids):
     raise Undecided(f"cannot relax {e.decl()}")
 
 
-def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S):
-    """nlsat finds ``hyps and not concl`` unsat (True), else False."""
+def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S, memo=None):
+    """nlsat finds ``hyps and not concl`` unsat (True), else False.  ``memo``: the relaxation's memo, shared by
+    the queries of one witness (the same int term is the same real within a query, which is all that matters)."""
     s = z3.Then("simplify", "elim-term-ite", "qfnra-nlsat").solver()
     s.set("timeout", int(timeout_s * 1000))
-    memo: dict = {}  # one relaxation for the whole query: the same int term is the same real
+    memo = {} if memo is None else memo
     s.add(*[_realify(h, memo) for h in hyps], z3.Not(_realify(concl, memo)))
     try:
         return s.check() == z3.unsat
@@ -662,11 +667,13 @@ def prove_all_rounds(atoms, forms, aux, timeout_s=PROOF_TIMEOUT_S) -> list[dict]
     unf = _Unfolder(forms, aux)
 
     def prep(e):
-        return unf.expand(e, False)
+        return unf.expand(e)
+
+    memo: dict = {}
 
     def valid(hyps, concl):
         hs, side = _ackermann(hyps + [concl], aux, prep, unf)
-        return _valid(hs[:-1] + side, hs[-1], timeout_s)
+        return _valid(hs[:-1] + side, hs[-1], timeout_s, memo)
 
     def induct(body, at):
         for b, k in _round_var(at):
