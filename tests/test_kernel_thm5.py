@@ -196,13 +196,15 @@ def test_the_audit_proves_cor2_and_a_step_not_proved_makes_it_not_established():
 def test_thm5_and_cor2_have_witnesses_proved_for_every_round_and_replayed(built, built_c2):
     """Vacuity (proofs.vacuity): closed forms satisfying HypNC / HypC2 (kernel_thm5's hints: ||g_{1:t}|| > 0 rules
     out thm4-arxiv's g = 0) are proved for every round and replayed exactly, so neither statement is vacuous."""
-    from proofs import vacuity
+    from proofs import vacuity, witness
 
-    ths = [{"id": tid, "kernel": {"verdict": ST.KERNEL_PROVED, "formula": str(out["formula"]), "trusted_base": []}}
-           for tid, out in (("thm5", built[1]), ("cor2", built_c2[1]))]
-    assert vacuity.statements(ths) == []
-    for th in ths:
-        vac = th["kernel"]["vacuity"]
-        assert vac["status"] == "witness" and vac["replay"]["instances"] > 0, (th["id"], vac)
+    # statement_witness on the formulas (what vacuity.statements does after finding the formula by its text in the
+    # kernel's ledger -- a scan that costs minutes in a process holding this file's many builds)
+    recs = {tid: vacuity.statement_witness(out["formula"], hints=witness.HINTS.get(tid))
+            for tid, out in (("thm5", built[1]), ("cor2", built_c2[1]))}
+    for tid, vac in recs.items():
+        assert vac["status"] == "witness" and vac["replay"]["instances"] > 0, (tid, vac)
         assert all(p["how"] for p in vac["all_rounds"]["proofs"])
-    assert "[hint]" in ths[1]["kernel"]["vacuity"]["witness"]["v"]
+    assert "[hint]" in recs["cor2"]["witness"]["v"]
+    # without the hints (g = 0 is what the generic reading tries) Condition 1's ||g_{1:t}|| > 0 is not met
+    assert vacuity.statement_witness(built[1]["formula"])["status"] != "witness"
