@@ -50,7 +50,9 @@ Example::
 from __future__ import annotations
 
 import re
+import sys
 import time
+import traceback
 from dataclasses import dataclass
 
 import sympy as sp
@@ -793,13 +795,7 @@ class _Full(_Unfolder):
             memo[k] = (x, out)
             return out
 
-        import sys
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, 20000))
-        try:
-            return z3.simplify(go(e))
-        finally:
-            sys.setrecursionlimit(old)
+        return z3.simplify(go(e))
 
 
 def _nice(v):
@@ -890,6 +886,7 @@ class Replay:
         self.window = window
         self.defns = _defns()
         self.memo = {}
+        self._order: dict = {}
         self.checked = 0
 
     def truth(self, e):
@@ -929,10 +926,14 @@ class Replay:
         d, k = e.decl(), e.decl().kind()
         if k == z3.Z3_OP_ITE:
             return self.ev(e.arg(1), bvars, env) if self.ev(e.arg(0), bvars, env) else self.ev(e.arg(2), bvars, env)
-        if k == z3.Z3_OP_AND:
-            return all(self.ev(a, bvars, env) for a in e.children())
-        if k == z3.Z3_OP_OR:
-            return any(self.ev(a, bvars, env) for a in e.children())
+        if k in (z3.Z3_OP_AND, z3.Z3_OP_OR):
+            # the children that apply no symbol first: a guard (t <= 1) decides before a recursive call runs
+            if e.get_id() not in self._order:
+                self._order[e.get_id()] = (e, sorted(e.children(), key=lambda a: any(
+                    _is_unint(x) and x.num_args() > 0 for x in _walk(a))))
+            kids = self._order[e.get_id()][1]
+            vals = (self.ev(a, bvars, env) for a in kids)
+            return all(vals) if k == z3.Z3_OP_AND else any(vals)
         if k == z3.Z3_OP_NOT:
             return not self.ev(e.arg(0), bvars, env)
         if k == z3.Z3_OP_IMPLIES:
@@ -999,6 +1000,15 @@ def _fail(d):
 
 
 # ------------------------------------------------------------------------------------------------
+def _simp(body):
+    """``z3.simplify`` that keeps a recursion's base guard outermost: merged into the step's conditions
+    (``If(Or(t <= 1, c), base, ...)`` with the Or's order up to Z3), the replay could evaluate ``f(t - 1)``
+    before seeing ``t <= 1`` and never reach the base."""
+    if z3.is_app_of(body, z3.Z3_OP_ITE):
+        return z3.If(z3.simplify(body.arg(0)), z3.simplify(body.arg(1)), _simp(body.arg(2)))
+    return z3.simplify(body)
+
+
 def _strip(formula):
     vs = []
     while z3.is_quantifier(formula) and formula.is_forall():
@@ -1014,6 +1024,16 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
     """The witness record of a kernel statement ``formula`` = ``ForAll(vs, Implies(H, C))``; ``trusted``: its
     trusted-base axioms as (name, formula) pairs (or formulas) that constrain the same symbols.  Status
     ``witness`` (closed forms proved for all rounds and replayed) or ``unknown`` with the reason."""
+    # the walks over the forms recurse on the terms' depth (a recursion unfolded inside an If-nest is deep)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 5000))
+    try:
+        return _find(formula, trusted, hints, tries, timeout_s)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _find(formula, trusted, hints, tries, timeout_s):
     t0 = time.perf_counter()
     hints = hints or {}
     vs, H = _strip(formula)
@@ -1045,7 +1065,7 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
             fixed = [(u, vals[str(u)]) for u in unknowns]
 
             def fix(f, kind=None):
-                body = z3.simplify(z3.substitute(f.body, *fixed)) if fixed else f.body
+                body = _simp(z3.substitute(f.body, *fixed)) if fixed else f.body
                 return Form(f.decl, f.params, body, kind or f.kind, f.source, f.radicand)
             fforms = {d: fix(f) for d, f in forms.items()}
             faux = {d: fix(f) for d, f in aux.items()}
@@ -1063,8 +1083,10 @@ def find(formula, trusted=(), hints=None, tries=((1, 1), (2, 2)), timeout_s: flo
                 why.append(f"{ints}: the exact replay finds a hypothesis false on the window")
                 continue
             stages["replay"] = lap()
-        except (Undecided, z3.Z3Exception, RecursionError, TypeError, ValueError, ZeroDivisionError) as exc:
-            why.append(f"{ints}: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- a failed try finds no witness (never a success); say where
+            where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith("witness.py")]
+            why.append(f"{ints}: {type(exc).__name__}: {exc}" + (f" (in {where[-1].name}, line {where[-1].lineno})"
+                                                                  if where else ""))
             continue
         plain = lambda k: k.split("!")[0]  # noqa: E731
         return {"status": "witness",

@@ -194,6 +194,14 @@ def test_the_replay_is_exact_and_finite():
     assert R().truth(z3.ForAll([t], f(t) <= 100))
     with pytest.raises(W.Undecided):  # the square root of a negative radicand is no real witness
         R().truth(s(-1) >= 0)
+    # a recursion whose base guard Z3 merged into a disjunction after the recursive call: the guard is decided
+    # first, so the replay reaches the base (evaluated in order, f(t - 1) would recurse below every base)
+    g = z3.Function("g", z3.IntSort(), z3.RealSort())
+    body = z3.If(z3.Or(g(p - 1) >= 5, p <= 1), z3.RealVal(1), g(p - 1) + 1)
+    assert W.Replay({g: W.Form(g, [p], body, "recursion")}, {}, {}).truth(g(4) == 4)
+    # and the forms keep a recursion's base guard outermost when their constants are simplified in
+    rec = z3.If(p <= 1, z3.RealVal(1), z3.If(g(p - 1) >= 0, g(p - 1), z3.RealVal(1)))  # Z3 merges the two 1s
+    assert z3.eq(W._simp(rec).arg(0), p <= 1) and not z3.eq(z3.simplify(rec).arg(0), p <= 1)
 
 
 def test_a_vacuous_kernel_statement_is_not_established():
