@@ -7,12 +7,14 @@ that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
 Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, pp-4.1
-(geometric schedule, :mod:`proofs.kernel_pp`); the trusted base of all but thm1 is the one axiom L7 on log, thm1's
-is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a
-kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term bounded, with its monotone c and
-Lemma 5.3, :func:`proofs.kernel_pp.ax_first_bound` over :func:`ax_first_term`) are built and certified by the audit (``kernel_part``);
-the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate chain, the first term
-a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and pp-4.1.
+(geometric schedule, :mod:`proofs.kernel_pp`), thm5 and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6
+(:mod:`proofs.kernel_thm6`); the trusted base of lemma-moment, thm4-arxiv, cor1 and pp-4.1 is the one axiom L7 on log,
+the others' is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a
+chain with a kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term bounded, with its monotone
+c and Lemma 5.3, :func:`proofs.kernel_pp.ax_first_bound` over :func:`ax_first_term`) are built and certified by the
+audit (``kernel_part``); the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
+chain, the first term a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and
+pp-4.1.
 
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
@@ -451,7 +453,7 @@ def _convex(V, d_):
     return z3.ForAll([t], z3.Implies(t >= 1, V.fd(t) <= V.Gd(d_, t)))
 
 
-def _regret(V, link, hyps, timeout_s):
+def _regret(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name="thm4-arxiv"):
     """Step 4 in the kernel: convexity (the hypothesis f_t(x_t) - f_t(x*) <= <g_t, x_t - x*>) and the exchange
     sum_t sum_i = sum_i sum_t (two inductions) give R_T = Reg(T) <= RR(d, T); with the bound link, R_T <= BOUNDS."""
     Rm = step4(V, timeout_s)
@@ -463,12 +465,11 @@ def _regret(V, link, hyps, timeout_s):
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
     fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
-                  name="Theorem 4 (arXiv): R_T <= BOUNDS['thm4-arxiv']",
+                  name=f"{title}: R_T <= BOUNDS['{bound_name}']",
                   by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
     formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
                                                 (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv)")], name="Theorem 4 (arXiv)",
-                        timeout_s=timeout_s)
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=title)], name=title, timeout_s=timeout_s)
     return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
 
 
@@ -1629,6 +1630,25 @@ def _thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
 
 
 BUILDERS["thm6"] = _thm6
+
+
+def _thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    from . import kernel_thm5 as K5  # its own module (it imports this one)
+    from .thm5_repaired import REPAIRED5
+
+    OUTSIDE["thm5"] = K5.OUTSIDE_THM5
+    OUTSIDE["cor2"] = K5.OUTSIDE_THM5 + "; " + K5.HYP_COR2
+    return _built("thm5", K5.thm5, steps, [ob.label for ob in REPAIRED5], timeout_s=timeout_s)
+
+
+def _cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    from .kernel_thm5 import cor2
+
+    return cor2(steps, premises={"thm5": _thm5(steps, timeout_s=timeout_s)["statement"]}, timeout_s=timeout_s)
+
+
+BUILDERS["thm5"] = _thm5
+BUILDERS["cor2"] = _cor2
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
@@ -1657,9 +1677,6 @@ def _ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
 PARTIAL = {"adamx-5.1": _ax_first}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
-    "thm5": ("AdamNC (Algorithm 3): v_t is no running max and the chain rests on Conditions 1-2 (Gamma_t PSD) and "
-             "its own first-term telescoping; the kernel vocabulary models AMSGrad's q_{t+1} >= q_t only"),
-    "cor2": "derived from thm5 (AdamNC), which has no kernel statement yet",
     "pp-4.1": ("the audit's kernel statement is the geometric schedule beta1 lambda^(t-1) (proofs.kernel_pp."
                "pp41_geometric, BOUNDS['pp-4.1-geometric']); the harmonic schedule beta1/t has its own kernel proof "
                "(kernel_pp.pp41_harmonic, BOUNDS['pp-4.1-harmonic'], tests/test_kernel_pp.py) that the audit does not "

@@ -24,6 +24,7 @@ from . import thm4, thm5
 from . import thm4_arxiv as A
 from .lemmas import DOMAIN, beta
 from .obligation import PROVED, Theorem, z3_step
+from .cor1 import sqrt_le
 from .schedules import geo_base, geo_S_bound, geo_step, geo_term
 
 
@@ -90,12 +91,17 @@ def thm5_total() -> sp.Expr:
             + A.step7_sum_rhs(D2, S.beta1, S.sum_beta1t_vhat) + A.mterm_sum_rhs(S.beta1, AB.lemma3_rhs()))
 
 
+def thm5_gap(bound: str = "thm5"):
+    """(num, den) of BOUNDS[bound].expr - thm5_total() over one denominator (SymPy; the kernel statement
+    :mod:`proofs.kernel_thm5` re-proves the identity with the solver)."""
+    return sp.fraction(sp.together(sp.factor(sp.simplify(AB.BOUNDS[bound].expr - thm5_total()))))
+
+
 @z3_step("Thm5[sum<=bound]", "final: the step bounds summed over the coordinates are <= analysis.bounds."
          "BOUNDS['thm5'].expr (Condition 1 with alpha_t)", "derived", bound="thm5")
 def final5(N, p):
     env: dict = {}
-    gap = sp.factor(sp.simplify(AB.BOUNDS[p["bound"]].expr - thm5_total()))
-    num, den = sp.fraction(sp.together(gap))
+    num, den = thm5_gap(p["bound"])
     claim = N.And(A.to_num(N, den, env) * A.to_num(N, den, env) > 0,
                   A.to_num(N, num, env) * A.to_num(N, den, env) >= 0)  # num/den >= 0, times den^2
     for x in AB.BOUNDS[p["bound"]].expr.free_symbols | thm5_total().free_symbols:
@@ -111,13 +117,22 @@ def cor2_vbound(N, p):
     return H, (t - 1) * v + g * g <= t * G * G
 
 
+def cor2_thm5_bound():
+    """BOUNDS['thm5'].expr with sqrt(T) sum_i v_{T,i}^(1/2) = sum_i ||g_{1:T,i}|| (Cor2-first) and zeta = alpha."""
+    return AB.BOUNDS["thm5"].expr.subs({S.sum_vhat_T_sqrt: S.sum_g_norm / sp.sqrt(S.T), S.zeta: S.alpha})
+
+
+def cor2_gap(bound: str = "cor2"):
+    """(num, den) of BOUNDS[bound].expr - cor2_thm5_bound() over one denominator (SymPy)."""
+    return sp.fraction(sp.together(sp.factor(sp.simplify(AB.BOUNDS[bound].expr - cor2_thm5_bound()))))
+
+
 @z3_step("Cor2[from thm5]", "Corollary 2 (d/alpha-corrected) from the proved Theorem 5: with sqrt(T) sum_i v_{T,i}^(1/2) = "
          "sum_i ||g_{1:T,i}|| (Cor2-first), zeta = alpha (Cor2-cond1) and sum_beta1t_vhat <= d geo_S_bound, "
          "BOUNDS['thm5'].expr <= BOUNDS['cor2'].expr", "derived", bound="cor2")
 def cor2_final(N, p):
     env: dict = {}
-    t5 = AB.BOUNDS["thm5"].expr.subs({S.sum_vhat_T_sqrt: S.sum_g_norm / sp.sqrt(S.T), S.zeta: S.alpha})
-    num, den = sp.fraction(sp.together(sp.factor(sp.simplify(AB.BOUNDS[p["bound"]].expr - t5))))
+    num, den = cor2_gap(p["bound"])
     claim = N.And(A.to_num(N, den, env) * A.to_num(N, den, env) > 0,
                   A.to_num(N, num, env) * A.to_num(N, den, env) >= 0)
     sched = sp.cancel(S.d * geo_S_bound(S.G_inf, S.alpha, S.beta1, S.lambda_) * S.alpha * (1 - S.lambda_) ** 2)
@@ -129,10 +144,10 @@ def cor2_final(N, p):
     return H, claim
 
 
-REPAIRED5 = ([thm4.step1, thm4.step2, thm4.step3, thm4.step4, step5nc, A.abel_term, A.abel_base, A.abel_step,
+REPAIRED5 = ([thm4.step1, thm4.step2, thm4.step3, thm4.step4, thm4.step7, step5nc, A.abel_term, A.abel_base, A.abel_step,
               A.abel_close, A.s7_base, A.s7_step, A.s5_step, A.s5_close, A.sum_mono, A.additive, LM.L2b,
               thm5.lemma3_cs_step, thm5.lemma3_geo, thm5.lemma3_2, chain, norm_mono, swap_step, thm5.auer_gentile, swap_close, final5])
-REPAIRED_C2 = REPAIRED5 + [cor2_vbound, geo_term, geo_step, geo_base, cor2_final]
+REPAIRED_C2 = REPAIRED5 + [cor2_vbound, geo_term, geo_step, geo_base, sqrt_le, cor2_final]
 USED_C2 = REPAIRED_C2 + [thm5.v_step, thm5.cond1_cor2, thm5.cond2_cor2, thm5.cor2_first]  # the last four are in COR2
 
 
