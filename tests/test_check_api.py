@@ -398,3 +398,34 @@ def test_other_spellings_of_the_hyper_parameters_get_the_problems_numbers():
     (row,) = report.rows
     assert "learning_rate=0.5, beta1=0.0, beta2=0.1" in row.call
     assert row.identified and row.identified.startswith("sgd")  # it is SGD at the paper's alpha/sqrt(t)
+
+
+def _fresh(code: str) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_import_counterexamples_does_not_import_check_or_numpy():
+    # check is loaded on first use: `import counterexamples` (and the CLIs under it) do not pay its imports
+    out = _fresh("import sys, counterexamples; "
+                 "print('counterexamples.check' in sys.modules, 'numpy' in sys.modules, 'torch' in sys.modules)")
+    assert out == "False False False"
+
+
+@pytest.mark.parametrize("first", ["from counterexamples import check as f",
+                                   "import importlib; importlib.import_module('counterexamples.check')",
+                                   "import counterexamples.check"])
+def test_the_package_attribute_check_is_the_function_whichever_import_comes_first(first):
+    out = _fresh(first + "\nimport sys, types, counterexamples\nfrom counterexamples import check\n"
+                 "m = sys.modules['counterexamples.check']\n"
+                 "print(isinstance(m, types.ModuleType), check is m.check, counterexamples.check is m.check)")
+    assert out == "True True True"
