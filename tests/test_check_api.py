@@ -429,3 +429,76 @@ def test_the_package_attribute_check_is_the_function_whichever_import_comes_firs
                  "m = sys.modules['counterexamples.check']\n"
                  "print(isinstance(m, types.ModuleType), check is m.check, counterexamples.check is m.check)")
     assert out == "True True True"
+
+
+def _ck():
+    import sys
+
+    return sys.modules["counterexamples.check"]
+
+
+def test_threshold_cache_never_shares_an_answer_between_different_rules(monkeypatch):
+    # a stand-in search that names what it was given: a cache keyed too coarsely (by the pair alone, by the
+    # rule's name alone, ignoring eps or the switches) hands one rule's answer to another and fails here
+    from analysis.verdict import Verdict
+    from counterexamples.drift import general
+    from numerics.optimizers import FACTORIES
+
+    ck = _ck()
+    calls = []
+
+    class Fake(NamedTuple):
+        C: Any
+        verdict: Any
+
+    def fake(make_limit, beta1, beta2, C_max):
+        lim = make_limit()
+        calls.append((lim.rule.key, lim.numbers["eps"], beta1, beta2))
+        return Fake(len(calls), Verdict(PROVED, claim=f"{lim.rule.key} eps={lim.numbers['eps']} {beta1} {beta2}"))
+
+    monkeypatch.setattr(general, "smallest_diverging_C", fake)
+    monkeypatch.setattr(ck, "_THRESHOLDS", {})
+    adam = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="pytorch")
+    adam_eps = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-7", variant="pytorch")
+    ams = FACTORIES["amsgrad"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="pytorch")
+    paper = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="paper")  # eps inside
+    first = ck._threshold(adam, "0.9", "0.99")
+    assert not first.get("cached") and len(calls) == 1
+    again = ck._threshold(adam, "0.9", "0.99")
+    assert again["cached"] and len(calls) == 1 and again["C"] == first["C"]
+    assert again["verdict"].claim == first["verdict"].claim
+    answers = {first["verdict"].claim}
+    for meth, pair in ((adam, ("0.9", "0.999")), (adam_eps, ("0.9", "0.99")), (ams, ("0.9", "0.99")),
+                       (paper, ("0.9", "0.99"))):
+        th = ck._threshold(meth, *pair)
+        assert not th.get("cached"), (meth.name, meth.hyper, pair)
+        answers.add(th["verdict"].claim)
+    assert len(calls) == 5 and len(answers) == 5
+    again["verdict"].claim = "mutated by a caller"  # a caller's copy: the cache keeps its own
+    assert ck._threshold(adam, "0.9", "0.99")["verdict"].claim == first["verdict"].claim
+
+
+def test_threshold_cache_skips_registered_rules():
+    from numerics.optimizers import FACTORIES
+
+    ck = _ck()
+    lim, _ = limit_form(FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99"), Fraction("0.5"), Fraction("0.9"))
+    assert ck._threshold_key(lim, "0.5", "0.9") is not None
+    assert ck._threshold_key(lim._replace(name="mine"), "0.5", "0.9") is None  # not a limit form of ours
+
+
+def test_cached_threshold_equals_a_fresh_search(monkeypatch):
+    # the real search (0.5 s at this pair): the answer served from the cache is the one computed without it
+    from numerics.optimizers import FACTORIES
+
+    ck = _ck()
+    monkeypatch.setattr(ck, "_THRESHOLDS", {})
+    adam = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="pytorch")
+    fresh = ck._threshold(adam, "0.5", "0.9", cache=False)
+    # C = 8 from the closed-form steady state of counterexamples.drift.steady (eps = 0; 1e-8 moves neither sign)
+    assert _adam_drift(8, 8, "0.5", "0.9") > 0 > _adam_drift(7, 7, "0.5", "0.9")
+    assert fresh["C"] == 8 and fresh["verdict"].status == PROVED and not ck._THRESHOLDS
+    ck._threshold(adam, "0.5", "0.9")
+    hit = ck._threshold(adam, "0.5", "0.9")
+    assert hit["cached"]
+    assert {k: v for k, v in hit.items() if k != "cached"} == fresh
