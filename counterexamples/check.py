@@ -39,7 +39,10 @@ PROVED "diverges" / "converges" when the drift is certified (and the simulation 
 EVIDENCE "stuck at the worst point" / "converges" from the simulation alone (with its horizon and
 criterion), UNKNOWN "undecided" otherwise.  Nothing is called certified that rests on the simulation.
 For an identified rule the report adds the smallest diverging C of Theorem 2's family at the paper's two
-(beta1, beta2) pairs.
+(beta1, beta2) pairs.  That search is the costly part; its answer is a function of the limit form's exact
+identity (rule key and exact numbers) and the pair only, so it is computed once per process and served to
+any later check of a rule with the same limit form (torch Adam and optax adam share one); a served answer
+says so in the table (:func:`clear_threshold_cache` forgets them).
 
 The default suite runs in seconds per optimizer and is deterministic (the problems are periodic; the
 stochastic one, when asked for, uses the seed 0 of the suite).
@@ -904,5 +907,5 @@ def _versions(kind) -> dict:
     return out
 
 
-__all__ = ["check", "Report", "Row", "CheckError", "identify", "limit_form", "combine", "DEFAULT_PROBLEMS",
-           "DEFAULT_T", "PAIRS"]
+__all__ = ["check", "Report", "Row", "CheckError", "identify", "limit_form", "combine", "clear_threshold_cache",
+           "DEFAULT_PROBLEMS", "DEFAULT_T", "PAIRS"]
