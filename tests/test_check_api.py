@@ -502,3 +502,19 @@ def test_cached_threshold_equals_a_fresh_search(monkeypatch):
     hit = ck._threshold(adam, "0.5", "0.9")
     assert hit["cached"]
     assert {k: v for k, v in hit.items() if k != "cached"} == fresh
+
+
+def test_torch_adam_and_optax_adam_share_one_limit_form_key_amsgrad_does_not():
+    # the README's claim: a check of optax adam after torch Adam is served torch Adam's smallest-C answer,
+    # because their limit forms are the same rule with the same exact numbers (bias corrections removed)
+    optax = _optax()
+    ck = _ck()
+    hyper = {"alpha": 1, "beta1": Fraction(9, 10), "beta2": Fraction(99, 100)}
+    keys = []
+    for call in (ck._torch_call(torch.optim.Adam, {}, hyper), ck._optax_factory_call(optax.adam, {}, hyper),
+                 ck._torch_call(torch.optim.Adam, {"amsgrad": True}, hyper)):
+        _, meth = call.counterpart()
+        lim, _ = limit_form(meth, Fraction("0.9"), Fraction("0.999"))
+        keys.append(ck._threshold_key(lim, "0.9", "0.999"))
+    assert None not in keys
+    assert keys[0] == keys[1] and keys[2] != keys[0]
