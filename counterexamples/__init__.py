@@ -20,6 +20,35 @@ Packages and modules (see docs/architecture.md):
 
 The named families themselves live in :mod:`analysis.families` (one home, lower layer).
 """
-from .check import check  # noqa: E402 - the function shadows its module's name on the package, on purpose
+import sys as _sys
+import types as _types
+
+
+class _Package(_types.ModuleType):
+    """The package's module type: its attribute ``check`` is always the *function*.
+
+    ``check`` is imported lazily (its imports -- the conformance suite, numpy, analysis -- cost about a second,
+    which ``import counterexamples`` and ``python -m counterexamples.search`` should not pay).  Importing the
+    submodule ``counterexamples.check`` makes Python set the package's attribute ``check`` to the module
+    once the submodule is loaded; this hook stores the module's function instead, so the function shadows
+    its module's name on the package (as it did when it was imported eagerly) whichever import comes first.
+    The module itself stays ``sys.modules["counterexamples.check"]``."""
+
+    def __setattr__(self, name, value):
+        if name == "check" and isinstance(value, _types.ModuleType):
+            value = value.check
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name):
+    if name == "check":  # first use: import the submodule (the hook above binds the function)
+        from .check import check
+
+        return check
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["check", "search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo", "figures"]

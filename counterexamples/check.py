@@ -39,7 +39,10 @@ PROVED "diverges" / "converges" when the drift is certified (and the simulation 
 EVIDENCE "stuck at the worst point" / "converges" from the simulation alone (with its horizon and
 criterion), UNKNOWN "undecided" otherwise.  Nothing is called certified that rests on the simulation.
 For an identified rule the report adds the smallest diverging C of Theorem 2's family at the paper's two
-(beta1, beta2) pairs.
+(beta1, beta2) pairs.  That search is the costly part; its answer is a function of the limit form's exact
+identity (rule key and exact numbers) and the pair only, so it is computed once per process and served to
+any later check of a rule with the same limit form (torch Adam and optax adam share one); a served answer
+says so in the table (:func:`clear_threshold_cache` forgets them).
 
 The default suite runs in seconds per optimizer and is deterministic (the problems are periodic; the
 stochastic one, when asked for, uses the seed 0 of the suite).
@@ -141,7 +144,7 @@ class _TorchStepper:
 
     def run_chunk(self, G):
         X = np.empty_like(G)
-        torch, p, opt = self.torch, self.p, self.opt
+        opt = self.opt
         groups = opt.param_groups
         with self._f64():
             for i in range(len(G)):
@@ -153,8 +156,9 @@ class _TorchStepper:
                 X[i] = self.xview
                 self.gview[:] = G[i]
                 opt.step()
-                with torch.no_grad():
-                    p.clamp_(self.lo, self.hi)
+                # the projection, in place on p's memory (xview shares it): numpy's clip on a few doubles
+                # costs a fraction of torch's clamp_ under no_grad (min/max: the same doubles, NaN kept)
+                np.clip(self.xview, self.lo, self.hi, out=self.xview)
         return X
 
     def current(self):
@@ -684,7 +688,9 @@ class Report:
         for th in self.thresholds:
             out.append(f"smallest diverging C at (beta1, beta2) = ({th['beta1']}, {th['beta2']}): "
                        f"{th['C'] if th['C'] is not None else 'none <= ' + str(C_MAX)} "
-                       f"[{th['verdict'].status.upper()}] {th['verdict'].claim}")
+                       f"[{th['verdict'].status.upper()}] {th['verdict'].claim}"
+                       + (" (computed earlier in this process for the same limit form and pair)"
+                          if th.get("cached") else ""))
         if self.note:
             out.append(self.note)
         out.append(f"breaks: {self.breaks}; escapes: {self.escapes}; {self.seconds:.1f} s")
@@ -705,15 +711,63 @@ class Report:
                 "seconds": self.seconds, "note": self.note}
 
 
-def _threshold(meth, beta1, beta2) -> dict:
-    """Smallest diverging C of Theorem 2's family for the rule's limit form at (beta1, beta2)."""
+_THRESHOLDS: dict = {}  # per process: the threshold of a limit form at a pair, by the rule's exact identity
+_CACHED_RULES = ("adam", "amsgrad", "rmsprop", "adabelief", "yogi", "adamax", "sgdm")  # limit forms written here
+
+
+def _threshold_key(lim, beta1, beta2):
+    """The exact identity of a threshold search, or None when it is not cached.
+
+    The answer of :func:`counterexamples.drift.general.smallest_diverging_C` is a function of the limit form
+    (its ``rule.key``, which names the rule and every switch of its code -- the key the engine's ball loops
+    are cached by, numerics.engine.arb -- and its numbers, compared as exact rationals), the pair and the
+    search's bounds; nothing else enters it (the float scan and the ball replay are deterministic).  So the
+    same key gives the same certified answer, and a cache keyed by it is sound.  Only the limit forms this
+    module writes itself are cached: a registered rule's key is the user's, and its code may change under it."""
+    from numerics.backends import to_fraction
+
     from .drift import general
+
+    if lim.name not in _CACHED_RULES or lim.rule.uses_x:
+        return None
+    try:
+        numbers = tuple(sorted((k, to_fraction(v)) for k, v in lim.numbers.items() if v is not None))
+        hash(lim.rule.key)
+    except (TypeError, ValueError):  # a number that is no exact rational (an array, a symbol): not cached
+        return None
+    return (lim.name, lim.rule.key, numbers, to_fraction(beta1), to_fraction(beta2), C_MAX,
+            general.CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS)
+
+
+def clear_threshold_cache() -> None:
+    """Forget the thresholds computed in this process (the next :func:`check` recomputes them)."""
+    _THRESHOLDS.clear()
+
+
+def _threshold(meth, beta1, beta2, cache: bool = True) -> dict:
+    """Smallest diverging C of Theorem 2's family for the rule's limit form at (beta1, beta2).
+
+    Computed once per process for each exact limit form and pair (:func:`_threshold_key`); an answer taken
+    from that cache says so (``"cached": True`` and a line of the report's table)."""
+    import copy
 
     lim, why = limit_form(meth, Fraction(beta1), Fraction(beta2))
     out = {"beta1": beta1, "beta2": beta2, "C": None}
     if lim is None:
         out["verdict"] = Verdict(UNKNOWN, claim="smallest diverging C", reason=why)
         return out
+    key = _threshold_key(lim, beta1, beta2) if cache else None
+    if key is not None and key in _THRESHOLDS:
+        return dict(copy.deepcopy(_THRESHOLDS[key]), beta1=beta1, beta2=beta2, cached=True)
+    out = _threshold_search(meth, beta1, beta2, out)
+    if key is not None:
+        _THRESHOLDS[key] = copy.deepcopy(out)
+    return out
+
+
+def _threshold_search(meth, beta1, beta2, out) -> dict:
+    from .drift import general
+
     th = general.smallest_diverging_C(lambda: limit_form(meth, Fraction(beta1), Fraction(beta2))[0],
                                       beta1, beta2, C_MAX)
     if isinstance(getattr(th, "verdict", None), Verdict):  # a search that states its own verdict
@@ -863,5 +917,5 @@ def _versions(kind) -> dict:
     return out
 
 
-__all__ = ["check", "Report", "Row", "CheckError", "identify", "limit_form", "combine", "DEFAULT_PROBLEMS",
-           "DEFAULT_T", "PAIRS"]
+__all__ = ["check", "Report", "Row", "CheckError", "identify", "limit_form", "combine", "clear_threshold_cache",
+           "DEFAULT_PROBLEMS", "DEFAULT_T", "PAIRS"]

@@ -6,7 +6,9 @@ closed form of :mod:`counterexamples.drift` is continuous on [0, 1]^2 (S1, S2 >=
 * ``diverges``  -- the arb enclosure of D over the cell (or over every piece of a subdivision, up to
   ``depth`` halvings per side) is > 0: Adam goes to +1 for *every* (beta1, beta2) in the cell;
 * ``converges`` -- likewise < 0;
-* ``undecided`` -- otherwise.  Two certified sub-labels: ``boundary`` when some piece is certified > 0
+* ``undecided`` -- otherwise (its status is UNKNOWN: ``verdicts[i][j]`` gives each cell's label in the
+  project's verdict words, :func:`cell_verdict`: PROVED for a certified cell, UNKNOWN for an undecided one;
+  a simulated label is EVIDENCE).  Two certified sub-labels: ``boundary`` when some piece is certified > 0
   and another < 0 (by continuity D = 0 somewhere in the cell), and ``unresolved``.  For small n
   (n <= ``z3_max_n``) Z3 proves the exact sign of D at the corners of a few unresolved cells
   (denominators cleared, square roots as auxiliaries); opposite proved signs make the cell a
@@ -46,9 +48,26 @@ from fractions import Fraction
 
 import numpy as np
 
+from numerics.verdicts import EVIDENCE, PROVED, UNKNOWN
+
 from . import drift as dr
 
 LABELS = ("diverges", "converges", "undecided")
+
+
+def cell_verdict(label: str, certified: bool = True) -> str:
+    """The status of a cell's label in the project's verdict words (:mod:`numerics.verdicts`).
+
+    A certified grid's "diverges" / "converges" holds for every (beta1, beta2) of the closed cell (an arb
+    enclosure of D of one sign over it): PROVED.  A simulated label (``certified=False``) is EVIDENCE at
+    its horizon.  "undecided" -- no sign over the whole cell (a ``boundary`` cell contains D = 0, an
+    ``unresolved`` one is not decided) or a simulation that ended in between -- is UNKNOWN, never a
+    success."""
+    if label not in LABELS:
+        raise ValueError(f"cell_verdict: label must be one of {', '.join(LABELS)} (got {label!r})")
+    if label == "undecided":
+        return UNKNOWN
+    return PROVED if certified else EVIDENCE
 
 
 def _cell_sign(b1lo, b1hi, b2lo, b2hi, C, n, eps, depth, prec=64, seen=None):
@@ -168,6 +187,7 @@ def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, 
                   **(sweep_opts or {}))
     labels = [[None] * N for _ in range(N)]
     sub = [[None] * N for _ in range(N)]
+    verdicts = [[None] * N for _ in range(N)]
     counts = {"diverges": 0, "converges": 0, "undecided": 0, "boundary": 0, "z3_tried": 0,
               "z3_boundary": 0}
     for (i, j), s in zip(cells, signs):
@@ -179,11 +199,13 @@ def certified_grid(C, n: int, N: int, depth: int = 3, eps=0, z3_max_n: int = 4, 
         lab = {1: "diverges", -1: "converges"}.get(s, "undecided")
         labels[i][j] = lab
         sub[i][j] = "boundary" if s == 0 else ("unresolved" if s is None else "")
+        verdicts[i][j] = cell_verdict(lab)
         counts[lab] += 1
         counts["boundary"] += s == 0
     out = {"C": _num(C), "n": n, "N": N, "depth": depth, "axis": axis,
            "index": "labels[i][j]: beta1 in [i/N,(i+1)/N], beta2 in [j/N,(j+1)/N]",
-           "labels": labels, "undecided_kind": sub, "counts": counts,
+           "labels": labels, "undecided_kind": sub, "counts": counts, "verdicts": verdicts,
+           "verdict_counts": {v: sum(row.count(v) for row in verdicts) for v in (PROVED, UNKNOWN)},
            "method": "python-flint arb enclosure of D over the cell, bisection depth "
                      f"{depth}; Z3 exact corner signs on up to {z3_max_cells} unresolved cells "
                      f"when n <= {z3_max_n}",
@@ -258,7 +280,7 @@ def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps
     pts = [(b1, b2) for b1 in c1 for b2 in c2]
     t0 = time.perf_counter()
     x_T, engine, T = _batch_adam(pts, C, n, alpha, eps, x1, int(T))
-    sim, exact, agree, total, excluded = [], [], 0, 0, 0
+    sim, sim_verdicts, exact, agree, total, excluded = [], [], [], 0, 0, 0
     for k, (b1, b2) in enumerate(pts):
         x = float(x_T[k])
         lab = "diverges" if x > 0.5 else ("converges" if x < -0.5 else "undecided")
@@ -266,6 +288,7 @@ def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps
         D = float(dr.drift(b1, b2, C, n, backend="float", eps=float(eps)))
         far = abs(dr.predicted_displacement(D, float(alpha), T, n)) >= band
         sim.append(lab)
+        sim_verdicts.append(cell_verdict(lab, certified=False))
         exact.append(s.label)
         if far:
             total += 1
@@ -273,7 +296,8 @@ def simulated_grid(C, n: int, N_sim: int, T: int, alpha=1, x1=0.0, band=4.0, eps
         else:
             excluded += 1
     return {"N_sim": N_sim, "T": int(T), "alpha": str(alpha), "x1": x1, "engine": engine,
-            "points": [[str(a), str(b)] for a, b in pts], "simulated": sim, "exact": exact,
+            "points": [[str(a), str(b)] for a, b in pts], "simulated": sim, "simulated_verdicts": sim_verdicts,
+            "exact": exact,
             "band": f"excluded where 2 alpha |D| sqrt(T)/n < {band}",
             "compared": total, "agree": agree, "excluded": excluded,
             "agreement_rate": (agree / total) if total else None,

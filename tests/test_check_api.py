@@ -398,3 +398,123 @@ def test_other_spellings_of_the_hyper_parameters_get_the_problems_numbers():
     (row,) = report.rows
     assert "learning_rate=0.5, beta1=0.0, beta2=0.1" in row.call
     assert row.identified and row.identified.startswith("sgd")  # it is SGD at the paper's alpha/sqrt(t)
+
+
+def _fresh(code: str) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_import_counterexamples_does_not_import_check_or_numpy():
+    # check is loaded on first use: `import counterexamples` (and the CLIs under it) do not pay its imports
+    out = _fresh("import sys, counterexamples; "
+                 "print('counterexamples.check' in sys.modules, 'numpy' in sys.modules, 'torch' in sys.modules)")
+    assert out == "False False False"
+
+
+@pytest.mark.parametrize("first", ["from counterexamples import check as f",
+                                   "import importlib; importlib.import_module('counterexamples.check')",
+                                   "import counterexamples.check"])
+def test_the_package_attribute_check_is_the_function_whichever_import_comes_first(first):
+    out = _fresh(first + "\nimport sys, types, counterexamples\nfrom counterexamples import check\n"
+                 "m = sys.modules['counterexamples.check']\n"
+                 "print(isinstance(m, types.ModuleType), check is m.check, counterexamples.check is m.check)")
+    assert out == "True True True"
+
+
+def _ck():
+    import sys
+
+    return sys.modules["counterexamples.check"]
+
+
+def test_threshold_cache_never_shares_an_answer_between_different_rules(monkeypatch):
+    # a stand-in search that names what it was given: a cache keyed too coarsely (by the pair alone, by the
+    # rule's name alone, ignoring eps or the switches) hands one rule's answer to another and fails here
+    from analysis.verdict import Verdict
+    from counterexamples.drift import general
+    from numerics.optimizers import FACTORIES
+
+    ck = _ck()
+    calls = []
+
+    class Fake(NamedTuple):
+        C: Any
+        verdict: Any
+
+    def fake(make_limit, beta1, beta2, C_max):
+        lim = make_limit()
+        calls.append((lim.rule.key, lim.numbers["eps"], beta1, beta2))
+        return Fake(len(calls), Verdict(PROVED, claim=f"{lim.rule.key} eps={lim.numbers['eps']} {beta1} {beta2}"))
+
+    monkeypatch.setattr(general, "smallest_diverging_C", fake)
+    monkeypatch.setattr(ck, "_THRESHOLDS", {})
+    adam = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="pytorch")
+    adam_eps = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-7", variant="pytorch")
+    ams = FACTORIES["amsgrad"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="pytorch")
+    paper = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="paper")  # eps inside
+    first = ck._threshold(adam, "0.9", "0.99")
+    assert not first.get("cached") and len(calls) == 1
+    again = ck._threshold(adam, "0.9", "0.99")
+    assert again["cached"] and len(calls) == 1 and again["C"] == first["C"]
+    assert again["verdict"].claim == first["verdict"].claim
+    answers = {first["verdict"].claim}
+    for meth, pair in ((adam, ("0.9", "0.999")), (adam_eps, ("0.9", "0.99")), (ams, ("0.9", "0.99")),
+                       (paper, ("0.9", "0.99"))):
+        th = ck._threshold(meth, *pair)
+        assert not th.get("cached"), (meth.name, meth.hyper, pair)
+        answers.add(th["verdict"].claim)
+    assert len(calls) == 5 and len(answers) == 5
+    again["verdict"].claim = "mutated by a caller"  # a caller's copy: the cache keeps its own
+    assert ck._threshold(adam, "0.9", "0.99")["verdict"].claim == first["verdict"].claim
+
+
+def test_threshold_cache_skips_registered_rules():
+    from numerics.optimizers import FACTORIES
+
+    ck = _ck()
+    lim, _ = limit_form(FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99"), Fraction("0.5"), Fraction("0.9"))
+    assert ck._threshold_key(lim, "0.5", "0.9") is not None
+    assert ck._threshold_key(lim._replace(name="mine"), "0.5", "0.9") is None  # not a limit form of ours
+
+
+def test_cached_threshold_equals_a_fresh_search(monkeypatch):
+    # the real search (0.5 s at this pair): the answer served from the cache is the one computed without it
+    from numerics.optimizers import FACTORIES
+
+    ck = _ck()
+    monkeypatch.setattr(ck, "_THRESHOLDS", {})
+    adam = FACTORIES["adam"](alpha=1, beta1="0.9", beta2="0.99", eps="1e-8", variant="pytorch")
+    fresh = ck._threshold(adam, "0.5", "0.9", cache=False)
+    # C = 8 from the closed-form steady state of counterexamples.drift.steady (eps = 0; 1e-8 moves neither sign)
+    assert _adam_drift(8, 8, "0.5", "0.9") > 0 > _adam_drift(7, 7, "0.5", "0.9")
+    assert fresh["C"] == 8 and fresh["verdict"].status == PROVED and not ck._THRESHOLDS
+    ck._threshold(adam, "0.5", "0.9")
+    hit = ck._threshold(adam, "0.5", "0.9")
+    assert hit["cached"]
+    assert {k: v for k, v in hit.items() if k != "cached"} == fresh
+
+
+def test_torch_adam_and_optax_adam_share_one_limit_form_key_amsgrad_does_not():
+    # the README's claim: a check of optax adam after torch Adam is served torch Adam's smallest-C answer,
+    # because their limit forms are the same rule with the same exact numbers (bias corrections removed)
+    optax = _optax()
+    ck = _ck()
+    hyper = {"alpha": 1, "beta1": Fraction(9, 10), "beta2": Fraction(99, 100)}
+    keys = []
+    for call in (ck._torch_call(torch.optim.Adam, {}, hyper), ck._optax_factory_call(optax.adam, {}, hyper),
+                 ck._torch_call(torch.optim.Adam, {"amsgrad": True}, hyper)):
+        _, meth = call.counterpart()
+        lim, _ = limit_form(meth, Fraction("0.9"), Fraction("0.999"))
+        keys.append(ck._threshold_key(lim, "0.9", "0.999"))
+    assert None not in keys
+    assert keys[0] == keys[1] and keys[2] != keys[0]

@@ -129,18 +129,33 @@ def settle_float(meth, pattern, max_periods: int = 200_000, min_periods: int = 3
     state = init(0.0)
     _, state, _ = update(float(pattern[0]), state, 1)
     pat = list(pattern[1:]) + [pattern[0]]  # round 1 was phase 0: continue from phase 1
+    rounds = [(float(g), _t(j)) for j, g in enumerate(pat)]  # period_float's arguments, converted once
     prev = None
     for k in range(max_periods):
-        state, D = period_float(meth, pat, state, update)
-        vec = np.array([float(v) for v in state], dtype=np.float64)
+        D = 0.0
+        for g, t in rounds:  # period_float, inlined: the same operations in the same order
+            step, state, _ = update(g, state, t)
+            D -= step
+        vec = [float(v) for v in state]
         if prev is not None and k >= min_periods:
-            scale = np.maximum(np.abs(vec), 1e-300)
-            if np.all(np.abs(vec - prev) <= SETTLE_TOL * scale) or np.all(vec == prev):
-                return state, D, k + 1, True
-            if not np.all(np.isfinite(vec)):
-                return state, D, k + 1, False
+            test = _settle_test(vec, prev)
+            if test is not None:
+                return state, D, k + 1, test
         prev = vec
     return state, D, max_periods, False
+
+
+def _settle_test(vec, prev):
+    """True: the state repeats to SETTLE_TOL (or exactly); False: it is no longer finite; None: go on.
+
+    Plain floats, element by element (the same comparisons as numpy's on arrays, without numpy's per-call
+    cost, which dominated a period of a few rounds): NaN compares False everywhere, as there."""
+    if all(abs(a - b) <= SETTLE_TOL * max(abs(a), 1e-300) for a, b in zip(vec, prev)) or \
+            all(a == b for a, b in zip(vec, prev)):
+        return True
+    if not all(math.isfinite(a) for a in vec):
+        return False
+    return None
 
 
 def _ball_state(B, state, rel):
@@ -388,24 +403,29 @@ def scan_C_float(make_limit, Cs, settle_rounds: int, window_periods: int = SCAN_
     acc = np.zeros((N, 1))
     prev = np.full((N, 1), np.nan)
     out = np.full((N, 1), np.nan)
-    done = np.zeros((N, 1), dtype=bool)
+    lane = np.arange(N)  # the lane (index into Cs) of each row still running
     t = 0
-    while t < max_rounds and not done.all():
+    while t < max_rounds and len(lane):
         t += 1
         g = np.where((t - 1) % n == 0, big, -1.0)
         step, state, _ = update(g, state, t if t == 1 else _t(t))
         if t <= settle_rounds:
             continue
         acc -= step
-        end = ((t - settle_rounds) % win == 0) & ~done
+        end = (t - settle_rounds) % win == 0
         if end.any():
             cur = acc / window_periods
             ok = end & np.isfinite(cur) & (np.sign(cur) == np.sign(prev)) & (
                 np.abs(cur - prev) <= SCAN_TOL * np.maximum(np.abs(cur), np.abs(prev)))
-            out[ok] = cur[ok]
-            done |= ok
+            out[lane[ok[:, 0]]] = cur[ok].reshape(-1, 1)
             prev = np.where(end, cur, prev)
             acc = np.where(end, 0.0, acc)
+            if ok.any():
+                # a settled lane is dropped (every operation is lane by lane, so the others' numbers are
+                # unchanged): the late rounds, when a few large C are still settling, cost a few lanes
+                keep = ~ok[:, 0]
+                lane, big, n, win, acc, prev = lane[keep], big[keep], n[keep], win[keep], acc[keep], prev[keep]
+                state = type(state)(*(f[keep] if np.ndim(f) == 2 else f for f in state))
     return out.ravel()
 
 
