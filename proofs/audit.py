@@ -56,7 +56,7 @@ def kernel_verdicts(theorems: list[dict], obligations_by_label: dict, timeout_s:
     "proved by the kernel" only when :func:`proofs.kernel.certify` accepts a kernel proof of the statement's
     formula; otherwise "not established" with the reason (a step without a kernel proof, a premise without
     one, or a chain whose glue is not mechanised).  Only steps the audit found PROVED get kernel proofs."""
-    from . import kernel as K
+    from . import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- each adds its builders to statements.BUILDERS
     from . import statements as ST
 
     for th in theorems:

@@ -171,7 +171,7 @@ def ex_hyp(p):
     return ("proved" if ok and ok2 else "refuted"), w, "exact rationals"
 
 
-def _scalar(a, bt, u, beta, E, T):
+def scalar_glue(a, bt, u, beta, E, T):
     """LHS and RHS of the printed telescoping estimate (docs/references.md, literature §1.4), exact Fractions."""
     lhs = sum(a(t) / (2 * (1 - bt(t))) * (u(t) - u(t + 1)) for t in range(1, T + 1))
     lhs += sum(bt(t) * a(t - 1) / (2 * (1 - beta)) * u(t) for t in range(2, T + 1))
@@ -203,7 +203,7 @@ def _witness(k):
 
 def _scalar_step(k):
     args = _witness(k)
-    lhs, rhs = _scalar(*args)
+    lhs, rhs = scalar_glue(*args)
     w = {"LHS": str(lhs), "RHS": str(rhs), "T": str(args[-1])}
     if lhs <= rhs:
         return "proved", w, "exact"

@@ -127,7 +127,7 @@ SUM_SQRT_T0 = sp.Symbol("sum_sqrt_t_to_t0")  # sum_{t=1}^{t_0} sqrt(t), kept une
 SCHED_SUM = sp.Symbol("sum_beta1t_sqrt_tm1")  # AdamX: sum_{t=2}^T beta_{1t} sqrt(t-1)
 
 
-def _with_sums(e):
+def with_sums(e):
     """Replace each unevaluated Sum of a bound by its symbol (the same Sum object on both sides)."""
     rep = {}
     for s in e.atoms(sp.Sum):
@@ -166,13 +166,13 @@ def _bound(name):
 
 def gap(name: str, total: str | None = None) -> sp.Expr:
     """bound - total over one denominator (the total of ``total``, default the bound's own)."""
-    return sp.factor(sp.simplify(_with_sums(_bound(name).expr) - TOTALS[total or name]()))
+    return sp.factor(sp.simplify(with_sums(_bound(name).expr) - TOTALS[total or name]()))
 
 
 def _compare(N, p):
     env: dict = {}
     g = A.to_num(N, gap(p["bound"], p.get("total")), env)
-    for x in _with_sums(_bound(p["bound"]).expr).free_symbols | TOTALS[p.get("total") or p["bound"]]().free_symbols:
+    for x in with_sums(_bound(p["bound"]).expr).free_symbols | TOTALS[p.get("total") or p["bound"]]().free_symbols:
         A.to_num(N, x, env)
     return A.domain_hypotheses(N, env, {**DOMAIN, **_PP_DOMAIN}), g >= 0
 

@@ -51,7 +51,7 @@ class Missing(Exception):
     """A statement needs a step or premise that has no kernel proof."""
 
 
-def _need(steps: dict, label: str) -> K.KStep:
+def need_step(steps: dict, label: str) -> K.KStep:
     st = steps.get(label)
     if st is None:
         raise Missing(f"step {label!r} has no kernel proof (it is not PROVED by Z3 for its whole domain)")
@@ -59,7 +59,7 @@ def _need(steps: dict, label: str) -> K.KStep:
 
 
 # ------------------------------------------------------------------------------------------------
-class _Once:
+class Once:
     """Made once per process: kernel definitions are global names in kdrag, so a second instance would
     redefine them."""
 
@@ -72,7 +72,7 @@ class _Once:
         return cls._made
 
 
-class Thm4Vocabulary(_Once):
+class Thm4Vocabulary(Once):
     """The sequences, definitions and sums of Theorem 4's kernel statement (made once per process)."""
 
     def __init__(self):
@@ -150,72 +150,72 @@ def scalar_lemma(name: str, names: str, build, engine: str | None = "nlsat", tim
     return K.generalize(vs, pf, name=name)
 
 
-_CACHE: dict = {}
+CACHE: dict = {}
 
 
-def _division_lemma(timeout_s):
-    if "div" not in _CACHE:
+def division_lemma(timeout_s):
+    if "div" not in CACHE:
         def build(A, Q, b, G, d0, d1, M0, Mp, M):
             N = Q * Q * (d0 * d0 - d1 * d1) + A * A * M0 * M0 + b * A * A * Mp * Mp + b * Q * Q * d0 * d0
             four = (Q / A / (2 * (1 - b)) * (d0 * d0 - d1 * d1) + A * M * M / (2 * (1 - b) * Q)
                     + b * A * Mp * Mp / (2 * (1 - b) * Q) + b * (Q / A) * (d0 * d0) / (2 * (1 - b)))
             return z3.Implies(z3.And(A > 0, Q > 0, b >= 0, b < 1, M0 == M, 2 * A * Q * (1 - b) * G * d0 <= N),
                               G * d0 <= four)
-        _CACHE["div"] = scalar_lemma("step 3 divided by 2 alpha_t q (1 - beta_1t) > 0", "A Q b G d0 d1 M0 Mp M", build,
+        CACHE["div"] = scalar_lemma("step 3 divided by 2 alpha_t q (1 - beta_1t) > 0", "A Q b G d0 d1 M0 Mp M", build,
                                      timeout_s=timeout_s)
-    return _CACHE["div"]
+    return CACHE["div"]
 
 
 def _ineq1_lemma(timeout_s):
-    if "ineq1" not in _CACHE:
-        _CACHE["ineq1"] = scalar_lemma(
+    if "ineq1" not in CACHE:
+        CACHE["ineq1"] = scalar_lemma(
             "inequality (1), general: q_{t+1} >= q_t > 0, 0 < alpha_{t+1} <= alpha_t => q_{t+1}/alpha_{t+1} >= q_t/alpha_t",
             "q0 q1 A0 A1", lambda q0, q1, A0, A1: z3.Implies(z3.And(q0 > 0, q1 >= q0, A1 > 0, A1 <= A0),
                                                              z3.And(q1 / A1 >= q0 / A0, q0 / A0 >= 0)), timeout_s=timeout_s)
-    return _CACHE["ineq1"]
+    return CACHE["ineq1"]
 
 
-def _step7_lemma(timeout_s):
-    if "s7" not in _CACHE:
+def step7_lemma(timeout_s):
+    if "s7" not in CACHE:
         def build(q, A, b, B, u, D2, w, a):
             return z3.Implies(z3.And(q > 0, A > 0, b >= 0, b <= B, B < 1, u >= 0,
                                      b * q * u / (2 * A * (1 - b)) <= D2 * b * q / (2 * A * (1 - B)),
                                      w == b * a * u / (2 * (1 - b)), a == q / A), 2 * (1 - B) * w <= D2 * b * a)
-        _CACHE["s7"] = scalar_lemma("step 7 in the sequences' terms (a = q/alpha, u = d^2)", "q A b B u D2 w a", build,
+        CACHE["s7"] = scalar_lemma("step 7 in the sequences' terms (a = q/alpha, u = d^2)", "q A b B u D2 w a", build,
                                     timeout_s=timeout_s)
-    return _CACHE["s7"]
+    return CACHE["s7"]
 
 
-def _times_lemma(timeout_s):
-    if "times" not in _CACHE:
-        _CACHE["times"] = scalar_lemma("s <= k/(1-beta1), beta1 < 1 => (1-beta1) s <= k", "s k B",
+def times_lemma(timeout_s):
+    if "times" not in CACHE:
+        CACHE["times"] = scalar_lemma("s <= k/(1-beta1), beta1 < 1 => (1-beta1) s <= k", "s k B",
                                        lambda s, k, B: z3.Implies(z3.And(B < 1, s <= k / (1 - B)), (1 - B) * s <= k),
                                        timeout_s=timeout_s)
-    return _CACHE["times"]
+    return CACHE["times"]
 
 
 def _additive_lemma(timeout_s):
-    if "add" not in _CACHE:
+    if "add" not in CACHE:
         def build(D2, B, A, a, S, s, Kx, k):
             tot = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
             return z3.Implies(B < 1, tot(A + a, S + s, Kx + k) == tot(A, S, Kx) + tot(a, s, k))
-        _CACHE["add"] = scalar_lemma("sum over i (re-posed to the solver): the step bounds are additive in their data",
+        CACHE["add"] = scalar_lemma("sum over i (re-posed to the solver): the step bounds are additive in their data",
                                      "D2 B A a S s K k", build, engine=None, timeout_s=timeout_s)
-    return _CACHE["add"]
+    return CACHE["add"]
 
 
-def _times_q_lemma(timeout_s):
-    if "tq" not in _CACHE:
+def times_q_lemma(timeout_s):
+    if "tq" not in CACHE:
         def build(q, dn, d, A, M, M2, dn2):
             return z3.Implies(z3.And(q > 0, q * dn * dn <= q * d * d + A * A * M * M / q - 2 * A * M * d, M == M2,
                                      dn == dn2),
                               q * q * dn2 * dn2 <= q * q * d * d + A * A * M2 * M2 - 2 * A * M2 * d * q)
-        _CACHE["tq"] = scalar_lemma("step 2 times q > 0 (m_t, x_{t+1} by their equations)", "q dn d A M M2 dn2",
+        CACHE["tq"] = scalar_lemma("step 2 times q > 0 (m_t, x_{t+1} by their equations)", "q dn d A M M2 dn2",
                                     build, timeout_s=timeout_s)
-    return _CACHE["tq"]
+    return CACHE["tq"]
 
 
-def _defs(V, *fs):
+def definitions_of(V, *fs):
     return [K.defn(f) for f in fs]
 
 
@@ -240,7 +240,7 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
         return K.generalize([i, t], pf, name=name)
 
     # --- per-round lemmas: steps 2, 3, 5, 7, instantiated at the sequences
-    s2, s3, s5, s7 = (_need(steps, s) for s in ("step 2", "step 3", "step 5", "step 7"))
+    s2, s3, s5, s7 = (need_step(steps, s) for s in ("step 2", "step 3", "step 5", "step 7"))
     d0, d1 = x(i, t) - xs(i), x(i, t + 1) - xs(i)
     b_ok = lambda s: z3.And(bt(s) >= 0, bt(s) <= B, B < 1)  # noqa: E731
     F_ok = z3.And(lo(i) < hi(i), xs(i) >= lo(i), xs(i) <= hi(i), x(i, t) >= lo(i), x(i, t) <= hi(i))
@@ -255,13 +255,13 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     poly2 = Q_ * Q_ * d1 * d1 <= Q_ * Q_ * d0 * d0 + A_ * A_ * Mx * Mx - 2 * A_ * Mx * d0 * Q_
     clampd = V.clamp(x(i, t) - A_ * M_ / Q_, i) - xs(i)
     l2 = lemma("step 2 at (i, t), times q", poly2,
-               [st2, K.instantiate(_times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
+               [st2, K.instantiate(times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
     l3 = lemma("step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
                + b_ * A_ * A_ * Mp * Mp + b_ * Q_ * Q_ * d0 * d0, [st3, K.instantiate(l2, i, t)], pos + [mrec, F_ok, upd])
-    l3d = K.instantiate(_division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
+    l3d = K.instantiate(division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
     split = lemma("four-term split (steps 2-3)",
                   gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t) + X(i, t - 1) + w(i, t),
-                  [l3d, K.instantiate(l3, i, t)] + _defs(V, a, c, u, y, X, w, gd),
+                  [l3d, K.instantiate(l3, i, t)] + definitions_of(V, a, c, u, y, X, w, gd),
                   pos + [mrec, F_ok, upd])
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731 -- one instance of a definition
     uF = z3.And(u(i, t) >= 0, u(i, t) <= D2, u(i, t + 1) >= 0, u(i, t + 1) <= D2)
@@ -279,11 +279,11 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
                 + [K.instantiate(_ineq1_lemma(timeout_s), Q_, q(i, t + 1), A_, al(t + 1))], local)
     st7 = s7.at(q=Q_, alpha_t=A_, b_t=b_, beta1=B, d=d0, D=Dc)
     l7 = lemma("step 7 at (i, t): 2(1-beta1) w_t <= D^2 beta_1t a_t", 2 * (1 - B) * w(i, t) <= D2 * b_ * a(i, t),
-               [st7, K.instantiate(_step7_lemma(timeout_s), Q_, A_, b_, B, d0 * d0, Dc * Dc, w(i, t), a(i, t)),
+               [st7, K.instantiate(step7_lemma(timeout_s), Q_, A_, b_, B, d0 * d0, Dc * Dc, w(i, t), a(i, t)),
                 I(w, i, t), I(a, i, t), I(u, i, t)], local)
     st5 = s5.at(q_t=Q_, q_t1=q(i, t + 1), alpha_t=A_, alpha_t1=al(t + 1), b_t=b_, b_t1=bt(t + 1), beta1=B, m_t=M_)
     l5 = lemma("step 5 at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
-               [st5, K.instantiate(_times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
+               [st5, K.instantiate(times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
                 I(y, i, t), I(X, i, t), I(k, i, t)], local)
 
     # --- per coordinate: the sums and the four-term split summed over t, by induction on T
@@ -296,8 +296,8 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     n1 = n + 1
     ctx = {"V": V, "i": i, "t": t, "n": n, "one": one, "lemma": lemma, "local": local, "loc": loc, "at": at, "I": I,
            "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2}
-    b7, b5 = (_need(steps, s) for s in ("step 7[base T=1]", "step 5[base T=1]"))
-    sW, sP, sM = (_need(steps, s) for s in ("step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"))
+    b7, b5 = (need_step(steps, s) for s in ("step 7[base T=1]", "step 5[base T=1]"))
+    sW, sP, sM = (need_step(steps, s) for s in ("step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"))
     four = lambda s: c(i, s) * (u(i, s) - u(i, s + 1)) + y(i, s) + X(i, s - 1) + w(i, s)  # noqa: E731
     z0 = z3.IntVal(0)
     parts = [first(ctx)] if first is not None else []
@@ -351,9 +351,9 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     bt, B, Dc = V.bt, V.B, V.Dc
     a, c, u = V.a, V.c, V.u
     D2 = Dc * Dc
-    abel = _need(steps, "step 6[Abel]")
-    b6 = _need(steps, "step 6[base T=1]")
-    sA = _need(steps, "step 6[step T->T+1]")
+    abel = need_step(steps, "step 6[Abel]")
+    b6 = need_step(steps, "step 6[base T=1]")
+    sA = need_step(steps, "step 6[step T->T+1]")
 
     def abel_part(ctx):
         """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part."""
@@ -376,7 +376,7 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     n1 = n + 1
     aux, Q, S, P, X, Rg, Kt = ci["aux"], V.Q, V.S, V.P, V.X, V.Rg, V.K
     # --- per coordinate, closed: R_{T,i} <= abel_rhs + step7_sum_rhs + mterm_sum_rhs (steps 6[close], 5[close])
-    cA, c5 = _need(steps, "step 6[close]"), _need(steps, "step 5[close]")
+    cA, c5 = need_step(steps, "step 6[close]"), need_step(steps, "step 5[close]")
     total = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
     close_q = K.prove(z3.Implies(z3.And(n >= 1, loc(n), inv(n)), Rg(i, n) <= total(a(i, n), S(i, n), Kt(i, n))),
                       by=[at(aux, n), cA.at(beta1=B, S_T=S(i, n), a_T=a(i, n), D2=D2, Q_T=Q(i, n), u_T1=u(i, n1),
@@ -403,7 +403,7 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     d1 = dd + 1
     cstep = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
                     name="thm4-arxiv: sum over the coordinates, d -> d+1",
-                    by=[_down(allH, V.Hyp, dd, timeout_s)]
+                    by=[down_to(allH, V.Hyp, dd, timeout_s)]
                     + [K.instantiate(K.defn(f), d1, Tc) for f in (RR, AA, SS, KK)] + [
                         K.instantiate(close, d1, Tc),
                         K.instantiate(add, D2, B, AA(dd, Tc), a(d1, Tc), SS(dd, Tc), S(d1, Tc), KK(dd, Tc), Kt(d1, Tc))])
@@ -444,16 +444,16 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     out["steps_statement"] = st
     # --- the last link: the step bounds' total <= analysis.bounds.BOUNDS['thm4-arxiv'].expr
     link = _bound_link(V, steps, st, hyps, timeout_s)
-    out.update(_regret(V, link, hyps, timeout_s))
+    out.update(regret_link(V, link, hyps, timeout_s))
     return out
 
 
-def _convex(V, d_):
+def convex_hyp(V, d_):
     t = z3.Int("t")
     return z3.ForAll([t], z3.Implies(t >= 1, V.fd(t) <= V.Gd(d_, t)))
 
 
-def _regret(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name="thm4-arxiv"):
+def regret_link(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name="thm4-arxiv"):
     """Step 4 in the kernel: convexity (the hypothesis f_t(x_t) - f_t(x*) <= <g_t, x_t - x*>) and the exchange
     sum_t sum_i = sum_i sum_t (two inductions) give R_T = Reg(T) <= RR(d, T); with the bound link, R_T <= BOUNDS."""
     Rm = step4(V, timeout_s)
@@ -464,10 +464,10 @@ def _regret(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name="thm
     dq, Tq = z3.Int(dq), z3.Int(Tq)
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
-    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
+    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
                   name=f"{title}: R_T <= BOUNDS['{bound_name}']",
                   by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), _convex(V, ds)), Reg(Ts) <= bound),
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound),
                                                 (ds, dq), (Ts, Tq)))
     statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=title)], name=title, timeout_s=timeout_s)
     return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
@@ -476,8 +476,8 @@ def _regret(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name="thm
 def step4(V, timeout_s):
     """Step 4 in the kernel (shared by every regret statement over Thm4Vocabulary): ForAll d: ForAll T >= 0:
     d >= 0 and convexity (fd(t) <= Gd(d, t)) => Reg(T) <= RR(d, T); made once per process."""
-    if "step4" in _CACHE:
-        return _CACHE["step4"]
+    if "step4" in CACHE:
+        return CACHE["step4"]
     RR, Rg, Gd, gd, Reg, fd = V.RR, V.Rg, V.Gd, V.gd, V.Reg, V.fd
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     Tn, dd = K.fresh("T", Int), K.fresh("d", Int)
@@ -488,28 +488,28 @@ def step4(V, timeout_s):
     c0 = K.prove(PCz(z0), by=[I(RR, z0, z0)], name="RR(0, 0) = 0", timeout_s=timeout_s)
     cs = K.prove(z3.Implies(z3.And(dd >= 0, PCz(dd)), PCz(d1)), by=[I(RR, d1, z0), I(Rg, d1, z0)],
                  name="RR(d, 0) = 0, d -> d+1", timeout_s=timeout_s)
-    C = _induct(0, PCz, c0, cs, dd, "RR(d, 0) = 0", timeout_s)
+    C = induct_on(0, PCz, c0, cs, dd, "RR(d, 0) = 0", timeout_s)
     # A: RR(d, T+1) = RR(d, T) + Gd(d, T+1) for every d >= 0 (T >= 0 fixed): the exchange of the sums
     PA = lambda nn: z3.Implies(Tn >= 0, RR(nn, Tn + 1) == RR(nn, Tn) + Gd(nn, Tn + 1))  # noqa: E731
     a0 = K.prove(PA(z0), by=[I(RR, z0, Tn + 1), I(RR, z0, Tn), I(Gd, z0, Tn + 1)], name="exchange of sums, d = 0",
                  timeout_s=timeout_s)
     as_ = K.prove(z3.Implies(z3.And(dd >= 0, PA(dd)), PA(d1)), timeout_s=timeout_s, name="exchange of sums, d -> d+1",
                   by=[I(RR, d1, Tn + 1), I(RR, d1, Tn), I(Gd, d1, Tn + 1), I(Rg, d1, Tn + 1)])
-    A = _induct(0, PA, a0, as_, dd, "exchange of sums sum_t sum_i = sum_i sum_t", timeout_s)
+    A = induct_on(0, PA, a0, as_, dd, "exchange of sums sum_t sum_i = sum_i sum_t", timeout_s)
     A = K.generalize([Tn], A, name="exchange of sums sum_t sum_i = sum_i sum_t")
     # main: convexity => Reg(T) <= RR(d, T) for every T >= 0 (d fixed)
     df = K.fresh("d", Int)
-    PR = lambda T: z3.Implies(z3.And(df >= 0, _convex(V, df)), Reg(T) <= RR(df, T))  # noqa: E731
+    PR = lambda T: z3.Implies(z3.And(df >= 0, convex_hyp(V, df)), Reg(T) <= RR(df, T))  # noqa: E731
     r0 = K.prove(PR(z0), by=[I(Reg, z0), K.instantiate(C, df)], name="R_0 = 0", timeout_s=timeout_s)
     rs = K.prove(z3.Implies(z3.And(Tn >= 0, PR(Tn)), PR(Tn + 1)), timeout_s=timeout_s, name="step 4: R_T <= RR, T -> T+1",
                  by=[I(Reg, Tn + 1), K.instantiate(K.instantiate(A, Tn), df)])
-    Rm = _induct(0, PR, r0, rs, Tn, "step 4 (convexity, exchange of sums): R_T <= sum_i sum_t g_{t,i}(x_{t,i} - x*_i)",
+    Rm = induct_on(0, PR, r0, rs, Tn, "step 4 (convexity, exchange of sums): R_T <= sum_i sum_t g_{t,i}(x_{t,i} - x*_i)",
                  timeout_s)
-    _CACHE["step4"] = K.generalize([df], Rm, name="step 4: R_T <= RR")
-    return _CACHE["step4"]
+    CACHE["step4"] = K.generalize([df], Rm, name="step 4: R_T <= RR")
+    return CACHE["step4"]
 
 
-def _bound_env(V, d_, T_):
+def bound_env(V, d_, T_):
     """The symbols of analysis.bounds as the kernel's terms (sqrt's by their defining constants/sequences)."""
     env = {"T": z3.ToReal(T_), "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
            "sum_vhat_T_sqrt": V.VQ(d_, T_), "sum_beta1t_vhat": V.SS(d_, T_), "sum_g_norm": V.NN(d_, T_),
@@ -517,7 +517,7 @@ def _bound_env(V, d_, T_):
     return env
 
 
-class _KNum:
+class KNum:
     """to_num's number system for the kernel: sqrt(T), sqrt(1-beta2), sqrt(1+log T) are the statement's
     sequences/constants sqrt_t(T), sqrt(1-beta2), sqrt_1_log(T) (fixed by the hypotheses s*s == x, s >= 0)."""
 
@@ -544,10 +544,10 @@ def _bound_link(V, steps, st, hyps, timeout_s):
 
     from .step_bounds import bound_gap, to_num
 
-    fstep = _need(steps, "Thm4-arXiv[sum<=bound]")
+    fstep = need_step(steps, "Thm4-arXiv[sum<=bound]")
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    N = _KNum(V, Ts)
-    bexpr = to_num(N, AB.BOUNDS["thm4-arxiv"].expr, _bound_env(V, ds, Ts))
+    N = KNum(V, Ts)
+    bexpr = to_num(N, AB.BOUNDS["thm4-arxiv"].expr, bound_env(V, ds, Ts))
     D2, B = V.Dc * V.Dc, V.B
     tot = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa: E731
     # the scalar identity: with AA = VQ/alpha_T, alpha_T sqrt(T) = alpha, Mom = alpha sL NN/((1-b1)(1-gm) s2),
@@ -558,7 +558,7 @@ def _bound_link(V, steps, st, hyps, timeout_s):
              "D_inf": sym["D"], "sum_vhat_T_sqrt": sym["VQ"], "sum_beta1t_vhat": sym["SS"], "sum_g_norm": sym["NN"],
              "log(T)": sym["L"]}
 
-    class _SNum(_KNum):
+    class _SNum(KNum):
         def __init__(self):
             self.roots = {sym["Tr"].sexpr(): sym["rt"], (1 - sym["b2"]).sexpr(): sym["s2"],
                           (1 + -1 * sym["b2"]).sexpr(): sym["s2"], (sym["L"] + 1).sexpr(): sym["sL"],
@@ -572,11 +572,11 @@ def _bound_link(V, steps, st, hyps, timeout_s):
                      abel_rhs(s["D"] * s["D"], s["B"], s["AA"], s["SS"]) + step7_sum_rhs(s["D"] * s["D"], s["B"], s["SS"])
                      + mterm_sum_rhs(s["B"], s["Mom"]) <= to_num(SN, AB.BOUNDS["thm4-arxiv"].expr, dict(env_s)))
     key = ("link", idn.sexpr())  # keyed by the formula: a changed total or bound is proved afresh
-    if key not in _CACHE:
+    if key not in CACHE:
         pf = K.prove(idn, name="the step bounds' total = BOUNDS['thm4-arxiv'] - gap (rational identity)", engine="nlsat",
                      timeout_s=timeout_s)
-        _CACHE[key] = K.generalize(list(sym.values()), pf, name="the step bounds' total = BOUNDS - gap")
-    idl = _CACHE[key]
+        CACHE[key] = K.generalize(list(sym.values()), pf, name="the step bounds' total = BOUNDS - gap")
+    idl = CACHE[key]
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
     data = _data_lemmas(V, hyps, timeout_s)
     Tr = z3.ToReal(Ts)
@@ -601,8 +601,8 @@ def _bound_link(V, steps, st, hyps, timeout_s):
 
 def _data_lemmas(V, hyps, timeout_s):
     """ForAll d, T: hypotheses => VQ, SS, NN >= 0, AA(d, T) = VQ(d, T)/alpha_T (the bound's data)."""
-    if "data" in _CACHE:
-        return _CACHE["data"]
+    if "data" in CACHE:
+        return CACHE["data"]
     i, n = K.fresh("i", Int), K.fresh("T", Int)
     S, bt, a, q, al = V.S, V.bt, V.a, V.q, V.al
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
@@ -618,7 +618,7 @@ def _data_lemmas(V, hyps, timeout_s):
                     name="hypotheses at round T+1", timeout_s=timeout_s)
     s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name="S_{T,i} >= 0, T -> T+1", timeout_s=timeout_s,
                  by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
-    SI = _induct(0, PS, b0, s1, n, "S_{T,i} >= 0 for every T", timeout_s)
+    SI = induct_on(0, PS, b0, s1, n, "S_{T,i} >= 0 for every T", timeout_s)
     SI = K.generalize([i], SI, name="S_{T,i} >= 0 for every i, T")
     j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
     allH2 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
@@ -634,17 +634,17 @@ def _data_lemmas(V, hyps, timeout_s):
                  by=[K.instantiate(V.hyp_pred(), d1), K.instantiate(K.defn(V.HypM), d1)],
                  name="hypotheses of coordinate d+1 at T", timeout_s=timeout_s)
     cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name="data, d -> d+1", timeout_s=timeout_s,
-                 by=[_down(allH2, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s)]
+                 by=[down_to(allH2, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s)]
                  + [I(f, d1, Tc) for f in (VQ, SS, NN, AA)] + [hj, K.instantiate(K.instantiate(SI, d1), Tc), I(a, d1, Tc),
                      K.instantiate(div, AA(dd, Tc), VQ(dd, Tc), q(d1, Tc), al(Tc), AA(d1, Tc), VQ(d1, Tc))])
-    every = _induct(0, PC, cb, cs, dd, "the bound's data, every number of coordinates", timeout_s)
+    every = induct_on(0, PC, cb, cs, dd, "the bound's data, every number of coordinates", timeout_s)
     every = K.generalize([Tc], every, name="the bound's data")
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     out = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), z3.And(al(Ts) > 0, z3.substitute(inv(ds), (Tc, Ts)))),
                   by=[K.instantiate(every, Ts), K.instantiate(V.hyp_pred(), z3.IntVal(1))],
                   name="the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T)", timeout_s=timeout_s)
-    _CACHE["data"] = K.generalize([ds, Ts], out, name="the bound's data")
-    return _CACHE["data"]
+    CACHE["data"] = K.generalize([ds, Ts], out, name="the bound's data")
+    return CACHE["data"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -721,7 +721,7 @@ def _hyp_moment(V, i):
     }
 
 
-def _down(allH, pred, dd, timeout_s):
+def down_to(allH, pred, dd, timeout_s):
     """|= allH(d+1) => allH(d) and pred(d+1), on the fresh d (d >= 0): the coordinate induction's quantified
     step, proved apart so that the step's glue sees allH(d) as an atom (measured: the glue otherwise times out
     under load)."""
@@ -730,7 +730,7 @@ def _down(allH, pred, dd, timeout_s):
     return pf
 
 
-def _induct(start, P, base, step_body, n, name, timeout_s):
+def induct_on(start, P, base, step_body, n, name, timeout_s):
     """ForAll T >= start: P(T) from base |= P(start) and step_body |= (n >= start and P(n)) => P(n+1) (n fresh)."""
     stp = K.generalize([n], step_body, name=f"{name}, T -> T+1")
     Tq = z3.Int("T")
@@ -748,9 +748,9 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     g, m, q, al, bt, rt, v, sv = V.g, V.m, V.q, V.al, V.bt, V.rt, V.v, V.sv
     Bm, Z, U, Hs, Gn, Hm, Kt, k = V.Bm, V.Z, V.U, V.Hs, V.Gn, V.Hm, V.K, V.k
     ag = V.ag
-    cs = _need(steps, "L3-step")
+    cs = need_step(steps, "L3-step")
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
     i = K.fresh("i", Int)
     n = K.fresh("T", Int)
     n1 = n + 1
@@ -804,7 +804,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
                          K.instantiate(roots, b2, sb2, s2, v(i, n), sv(i, n), v(i, n1), sv(i, n1), gg, a1),
                          K.instantiate(lean, B, gm, sb2, s2, sv(i, n), sv(i, n1), a1, gg, Bm(i, n), Z(i, n), Bm(i, n1),
                                        Z(i, n1))])
-    I12 = _induct(0, P12, base12, step12, n, "moment lemma I1-I2 (L2-L4, general)", timeout_s)
+    I12 = induct_on(0, P12, base12, step12, n, "moment lemma I1-I2 (L2-L4, general)", timeout_s)
 
     # per round: k_t <= c Z_t / sqrt(t)
     c = alpha / ((1 - B) * s2)
@@ -852,7 +852,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
                          K.instantiate(swap, gm, U(i, n), Hs(i, n), Z(i, n), ag(i, n1), rt(n), rt(n1), Z(i, n1), U(i, n1),
                                        Hs(i, n1)),
                          K.instantiate(lin, Kt(i, n), U(i, n), k(i, n1), Z(i, n1) / rt(n1), c, Kt(i, n1), U(i, n1))])
-    I34 = _induct(1, P34, base34, step34, n, "moment lemma I3-I4 (L5: the exchange of sums, general)", timeout_s)
+    I34 = induct_on(1, P34, base34, step34, n, "moment lemma I3-I4 (L5: the exchange of sums, general)", timeout_s)
 
     # I5 (Cauchy-Schwarz, the audit's L3-step) and I6 (L7, the trusted axiom), from T = 1
     def inv56(T):
@@ -884,7 +884,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
                          cs.at(Sw=Hm(n), Sa=Hs(i, n), Saa=Gn(i, n), w=1 / Tr, a=ag(i, n1) * rt(n1)),
                          K.instantiate(csg, Hs(i, n), Gn(i, n), Hm(n), Tr, rt(n1), ag(i, n1), g(i, n1), Hs(i, n1),
                                        Gn(i, n1), Hm(n1))])
-    I56 = _induct(1, P56, base56, step56, n, "moment lemma I5-I6 (L3/L6 Cauchy-Schwarz, L7; general)", timeout_s)
+    I56 = induct_on(1, P56, base56, step56, n, "moment lemma I5-I6 (L3/L6 Cauchy-Schwarz, L7; general)", timeout_s)
 
     # per coordinate, closed: K_{T,i} <= c sL(T) nrm(i,T) / (1 - gm)
     root = sl("H <= ||g|| sqrt(1+log T)", "Hh Gn Hm L nr sL", lambda Hh, Gn_, Hm_, L, nr, sL_: z3.Implies(
@@ -918,11 +918,11 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     d1 = dd + 1
     cstep = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
                     name="moment lemma: coordinates d -> d+1",
-                    by=[_down(allH, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s),
+                    by=[down_to(allH, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s),
                         I(V.KK, d1, Tc), I(V.NN, d1, Tc), K.instantiate(per_i, d1, Tc),
                         K.instantiate(lin2, V.KK(dd, Tc), V.NN(dd, Tc), Kt(d1, Tc), V.nrm(d1, Tc), CC, V.sL(Tc),
                                       V.KK(d1, Tc), V.NN(d1, Tc))])
-    coords = _induct(0, PC, cb, cstep, dd, "moment lemma: every number of coordinates", timeout_s)
+    coords = induct_on(0, PC, cb, cstep, dd, "moment lemma: every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="moment lemma: every T >= 1, d >= 0")
     dq, Tq = z3.Int("d"), z3.Int("T")
     Tf, df = K.fresh("T", Int), K.fresh("d", Int)
@@ -937,10 +937,10 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     return {"statement": pf, "formula": formula, "allH": allH}
 
 
-def _scalar(key, names, build, timeout_s, engine="nlsat"):
-    if key not in _CACHE:
-        _CACHE[key] = scalar_lemma(key, names, build, engine=engine, timeout_s=timeout_s)
-    return _CACHE[key]
+def scalar_glue(key, names, build, timeout_s, engine="nlsat"):
+    if key not in CACHE:
+        CACHE[key] = scalar_lemma(key, names, build, engine=engine, timeout_s=timeout_s)
+    return CACHE[key]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -970,12 +970,12 @@ def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
     Hyp, HypM, HypC on coordinates 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d (``coords``), by induction over
     T (PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt) and over the coordinates."""
     V = Thm4Vocabulary.get()
-    gterm, gstep, gbase = (_need(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
-    sq = _need(steps, "Cor1-sqrt")
+    gterm, gstep, gbase = (need_step(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
+    sq = need_step(steps, "Cor1-sqrt")
     B, G, lam, alpha, lp, SG, S, a, q, al, rt, bt = (V.B, V.G, V.lam, V.alpha, V.lp, V.SG, V.S, V.a, V.q, V.al, V.rt,
                                                     V.bt)
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
     i, n = K.fresh("i", Int), K.fresh("T", Int)
     n1 = n + 1
     H = z3.And(V.Hyp(i), V.HypM(i), V.HypC(i))
@@ -1025,7 +1025,7 @@ def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
                    by=[at(n1), I(S, i, n1), I(SG, n1), I(a, i, n1),
                        gstep.at(**{"lambda": lam, "T": Tn, "P": lp(n1), "S_T": SG(n)}),
                        K.instantiate(geo, lam, SG(n), SG(n1), lp(n1), lp(n1 + 1), Tn, Tn1)] + term_at(n1, S(i, n), SG(n)))
-    every = _induct(1, P, base, step, n, "Corollary 1: schedule sums for every T >= 1", timeout_s)
+    every = induct_on(1, P, base, step, n, "Corollary 1: schedule sums for every T >= 1", timeout_s)
     close = sl("Corollary 1: S_T alpha (1-lambda)^2 <= G beta1", "S0 C SG lam alpha G B",
                lambda S0, C_, SG_, lam_, al0, G_, B_: z3.Implies(
                    z3.And(S0 <= C_ * SG_, SG_ * (1 - lam_) ** 2 <= 1, C_ == G_ * B_ / al0, al0 > 0, G_ >= 0, B_ >= 0,
@@ -1050,11 +1050,11 @@ def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
     d1 = dd + 1
     cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
                  name="Corollary 1: schedule sums, d -> d+1",
-                 by=[_down(allH3, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj), V.HypC(jj)), dd, timeout_s),
+                 by=[down_to(allH3, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj), V.HypC(jj)), dd, timeout_s),
                      I(V.SS, d1, Tc), K.instantiate(per_i, d1, Tc),
                      K.instantiate(lin, V.SS(dd, Tc), S(d1, Tc), V.SS(d1, Tc), alpha, lam, G, B, z3.ToReal(dd),
                                    z3.ToReal(d1))])
-    coords = _induct(0, PC, cb, cs, dd, "Corollary 1: schedule sums over every number of coordinates", timeout_s)
+    coords = induct_on(0, PC, cb, cs, dd, "Corollary 1: schedule sums over every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="Corollary 1: schedule sums, every T")
     return {"coords": coords, "allH3": allH3, "j": j, "per_i": per_i}
 
@@ -1074,10 +1074,10 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     from .step_bounds import to_num
 
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    env = dict(_bound_env(V, ds, Ts), G_inf=G, lambda_=lam, d=z3.ToReal(ds))
-    N = _KNum(V, Ts)
+    env = dict(bound_env(V, ds, Ts), G_inf=G, lambda_=lam, d=z3.ToReal(ds))
+    N = KNum(V, Ts)
     bc = to_num(N, AB.BOUNDS["cor1-derived"].expr, dict(env))
-    hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, allH3(d_), _convex(V, d_)]  # noqa: E731
+    hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, allH3(d_), convex_hyp(V, d_)]  # noqa: E731
     th4i = K.instantiate(th4, ds, Ts)
     H0 = z3.And(*hyps(ds, Ts))
     allH2 = z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= ds), z3.And(V.Hyp(j), V.HypM(j))))
@@ -1105,7 +1105,7 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
 # c = (2C-4)/3 > 0 along T = 3k -- linear regret; proved by kernel induction over the blocks k: x_{3k+1} = 1,
 # 0 <= v_{3k} <= C^2, R_{3k} >= (2C-4) k, each block by the audit's A2 (T1 < 1), A6[t>=1] / A6[t=0] (T2 >= T1),
 # A4 (the block returns to 1) and A9 (block regret >= 2C - 4).
-class Thm1Vocabulary(_Once):
+class Thm1Vocabulary(Once):
 
     def __init__(self):
         t, T = z3.Ints("t T")
@@ -1134,8 +1134,8 @@ class Thm1Vocabulary(_Once):
 def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
     V = Thm1Vocabulary.get()
     C, b2, a, x, v, r, g, Reg = V.C, V.b2, V.alpha, V.x, V.v, V.r, V.g, V.Reg
-    s2, s6, s60, s4, s9 = (_need(steps, s) for s in ("A2", "A6[t>=1]", "A6[t=0]", "A4", "A9"))
-    sl = lambda key, names, build, engine="nlsat": _scalar(key, names, build, timeout_s, engine)  # noqa: E731
+    s2, s6, s60, s4, s9 = (need_step(steps, s) for s in ("A2", "A6[t>=1]", "A6[t=0]", "A4", "A9"))
+    sl = lambda key, names, build, engine="nlsat": scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     HA = z3.And(*V.hyps())
     k = K.fresh("k", Int)
@@ -1266,7 +1266,7 @@ def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     step = K.prove(z3.Implies(z3.And(n >= 0, P(n)), P(n + 1)), by=[b0, K.instantiate(bk, n)],
                    name="Theorem 1: block k -> k+1", timeout_s=timeout_s)
     base = K.prove(P(z0), by=[I(Reg, z0)], name="Theorem 1: block 0 starts at x_1 = 1", timeout_s=timeout_s)
-    every = _induct(0, P, base, step, n, "Theorem 1: every block returns (kernel induction)", timeout_s)
+    every = induct_on(0, P, base, step, n, "Theorem 1: every block returns (kernel induction)", timeout_s)
     kq = z3.Int("k")
     formula = z3.ForAll([kq], z3.Implies(z3.And(kq >= 0, *V.hyps()), Reg(3 * kq) >= (2 * C - 4) * z3.ToReal(kq)))
     st = K.prove(formula, by=[every], name="Theorem 1 (R_{3k} >= (2C-4) k)", timeout_s=timeout_s)
@@ -1280,18 +1280,18 @@ def thm1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
 PP_FIRST_STEPS = ("PP-Abel[base T=1]", "PP-Abel[T<t0 step]", "PP-Abel[T>=t0 step]", "PP-Abel[t0 junction]")
 
 
-def _pp_vocabulary(V):
-    if "Cs" not in _CACHE:  # C_{T,i} = sum_{t<=T} c_{t,i}: defined once per process
+def pp_vocabulary(V):
+    if "Cs" not in CACHE:  # C_{T,i} = sum_{t<=T} c_{t,i}: defined once per process
         i, T = z3.Ints("i T")
-        _CACHE["Cs"] = K.define_rec("Cs", [i, T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(i, T - 1) + V.c(i, T)))
+        CACHE["Cs"] = K.define_rec("Cs", [i, T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(i, T - 1) + V.c(i, T)))
         # the first term's hypotheses as named predicates: the induction's glue then sees them as atoms
         # (with the quantified bodies inline, the generalized step timed out)
         t, t0, D2 = z3.Int("t"), z3.Int("t0"), V.Dc * V.Dc
-        _CACHE["PPc"] = K.define("PPc", [i], z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+        CACHE["PPc"] = K.define("PPc", [i], z3.ForAll([t], z3.Implies(t >= 1, z3.And(
             V.c(i, t) >= 0, V.u(i, t) >= 0, V.u(i, t) <= D2))))
-        _CACHE["PPm"] = K.define("PPm", [i, t0], z3.And(t0 >= 1, z3.ForAll([t], z3.Implies(
+        CACHE["PPm"] = K.define("PPm", [i, t0], z3.And(t0 >= 1, z3.ForAll([t], z3.Implies(
             t >= t0, V.c(i, t + 1) >= V.c(i, t)))))
-    return _CACHE["Cs"], _CACHE["PPc"], _CACHE["PPm"]
+    return CACHE["Cs"], CACHE["PPc"], CACHE["PPm"]
 
 
 def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
@@ -1307,10 +1307,10 @@ def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
     from .pp_repairs import pp_first_rhs
 
     V = Thm4Vocabulary.get()
-    Cs, PPc, PPm = _pp_vocabulary(V)
+    Cs, PPc, PPm = pp_vocabulary(V)
     Q, c, u, Dc = V.Q, V.c, V.u, V.Dc
     D2 = Dc * Dc
-    pb, p1, p2, pj = (_need(steps, s) for s in PP_FIRST_STEPS)
+    pb, p1, p2, pj = (need_step(steps, s) for s in PP_FIRST_STEPS)
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     i, t0 = K.fresh("i", Int), K.fresh("t0", Int)
     Hc, dc, dm = PPc(i), I(PPc, i), I(PPm, i, t0)
@@ -1326,19 +1326,19 @@ def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
                  by=[dc, I(Q, i, n + 1), I(Cs, i, n + 1),
                      p1.at(Q_T=Q(i, n), c_T=c(i, n), c_T1=c(i, n + 1), u_T1=u(i, n + 1), u_T2=u(i, n + 2), D2=D2,
                            C_T=Cs(i, n))])
-    ph1 = _induct(1, P1, b1, s1, n, "pp first term, phase 1: Q_T + c_T u_{T+1} <= D^2 C_T", timeout_s)
+    ph1 = induct_on(1, P1, b1, s1, n, "pp first term, phase 1: Q_T + c_T u_{T+1} <= D^2 C_T", timeout_s)
     # phase 2: for every T >= 1, T >= t0 => bound (t0 >= 1 fixed); a step to T+1 = t0 is the junction, a step
     # from T >= t0 is PP-Abel[T>=t0 step] (inducting on k = T - t0 instead made the induction's glue time out)
     H2 = z3.And(Hc, PPm(i, t0))
     rhs = lambda T: pp_first_rhs(D2, Cs(i, t0), c(i, T))  # noqa: E731
     # phase 2's claim as a named predicate: the induction's glue then matches atoms only (with the body inline it
     # timed out now and then, measured: 1 run in 4)
-    if "PP2" not in _CACHE:
+    if "PP2" not in CACHE:
         iv, t0v, Tv = z3.Ints("i t0 T")
-        _CACHE["PP2"] = K.define("PP2", [iv, t0v, Tv], z3.Implies(
+        CACHE["PP2"] = K.define("PP2", [iv, t0v, Tv], z3.Implies(
             z3.And(Tv >= t0v, PPc(iv), PPm(iv, t0v)),
             Q(iv, Tv) + c(iv, Tv) * u(iv, Tv + 1) <= pp_first_rhs(D2, Cs(iv, t0v), c(iv, Tv))))
-    PP2 = _CACHE["PP2"]
+    PP2 = CACHE["PP2"]
     P2 = lambda T: PP2(i, t0, T)  # noqa: E731
     junction = lambda T: pj.at(Q_T=Q(i, T), c_T=c(i, T), u_T1=u(i, T + 1), C_0=Cs(i, t0), D2=D2)  # noqa: E731
     b2 = K.prove(P2(one), timeout_s=timeout_s, name="pp first term, phase 2: T = 1 (= t0, junction)",
@@ -1350,13 +1350,13 @@ def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
                      junction(kf + 1),
                      p2.at(Q_T=Q(i, kf), c_T=c(i, kf), c_T1=c(i, kf + 1), u_T1=u(i, kf + 1), u_T2=u(i, kf + 2),
                            D2=D2, C_0=Cs(i, t0))])
-    ph2 = _induct(1, P2, b2, s2, kf, "pp first term, phase 2: Q_T + c_T u_{T+1} <= D^2 (C_t0 + c_T)", timeout_s)
+    ph2 = induct_on(1, P2, b2, s2, kf, "pp first term, phase 2: Q_T + c_T u_{T+1} <= D^2 (C_t0 + c_T)", timeout_s)
     # close: Q_T <= Q_T + c_T u_{T+1} (c, u >= 0)
     Tf = K.fresh("T", Int)
     fin = K.prove(z3.Implies(z3.And(Tf >= t0, H2), Q(i, Tf) <= rhs(Tf)), timeout_s=timeout_s,
                   name="pp first term: Q_T <= D^2 (C_t0 + c_T)",
                   by=[dc, dm, I(PP2, i, t0, Tf), K.instantiate(ph2, Tf),
-                      K.instantiate(_scalar("c, u >= 0 => c u >= 0", "c u", lambda c_, u_: z3.Implies(
+                      K.instantiate(scalar_glue("c, u >= 0 => c u >= 0", "c u", lambda c_, u_: z3.Implies(
                           z3.And(c_ >= 0, u_ >= 0), c_ * u_ >= 0), timeout_s), c(i, Tf), u(i, Tf + 1))])
     iq, t0q, Tq = z3.Int("i"), z3.Int("t0"), z3.Int("T")
     formula = z3.ForAll([iq, t0q, Tq], z3.substitute(z3.Implies(z3.And(Tf >= t0, H2), Q(i, Tf) <= rhs(Tf)),
@@ -1365,16 +1365,16 @@ def pp_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
                  timeout_s=timeout_s)
     return {"statement": st, "formula": formula}
 
-def _pp_bound_vocabulary(V):
-    if "SQ" not in _CACHE:
+def pp_bound_vocabulary(V):
+    if "SQ" not in CACHE:
         i, T, t = z3.Ints("i T t")
-        _CACHE["SQ"] = K.define_rec("SQ", [T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(T - 1) + V.rt(T)))
+        CACHE["SQ"] = K.define_rec("SQ", [T], Real, lambda f: z3.If(T <= 0, z3.RealVal(0), f(T - 1) + V.rt(T)))
         # PP-c[bound]'s hypotheses over the rounds: alpha_t = alpha/sqrt(t), sqrt(v_hat_t) <= G (Cor1-vhat's
         # conclusion, a hypothesis here), 0 <= beta_1t <= beta1 < 1
-        _CACHE["PPb"] = K.define("PPb", [i], z3.And(V.B < 1, V.alpha > 0, V.G >= 0, z3.ForAll([t], z3.Implies(t >= 1, z3.And(
+        CACHE["PPb"] = K.define("PPb", [i], z3.And(V.B < 1, V.alpha > 0, V.G >= 0, z3.ForAll([t], z3.Implies(t >= 1, z3.And(
             V.bt(t) >= 0, V.bt(t) <= V.B, V.q(i, t) >= 0, V.q(i, t) <= V.G, V.al(t) > 0, V.rt(t) >= 0,
             V.al(t) * V.rt(t) == V.alpha)))))
-    return _CACHE["SQ"], _CACHE["PPb"]
+    return CACHE["SQ"], CACHE["PPb"]
 
 
 def pp_first_bound(steps: dict, first: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -1390,15 +1390,15 @@ def pp_first_bound(steps: dict, first: dict | None = None, timeout_s: float = 20
     from .pp_repairs import c_max, pp_first_rhs
 
     V = Thm4Vocabulary.get()
-    Cs, PPc, PPm = _pp_vocabulary(V)
-    SQ, PPb = _pp_bound_vocabulary(V)
+    Cs, PPc, PPm = pp_vocabulary(V)
+    SQ, PPb = pp_bound_vocabulary(V)
     first = first if first is not None else pp_first_term(steps, timeout_s=timeout_s)["statement"]
-    cb, sM = _need(steps, "PP-c[bound]"), _need(steps, "sum[step T->T+1]")
+    cb, sM = need_step(steps, "PP-c[bound]"), need_step(steps, "sum[step T->T+1]")
     B, G, alpha, q, al, rt, bt, c, a, Q = V.B, V.G, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a, V.Q
     D2 = V.Dc * V.Dc
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     i, t = K.fresh("i", Int), K.fresh("t", Int)
-    cdef = _scalar("c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha => 2 alpha (1-b) c = sqrt_t q", "A r al0 b q c",
+    cdef = scalar_glue("c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha => 2 alpha (1-b) c = sqrt_t q", "A r al0 b q c",
                    lambda A_, r_, a0, b_, q_, c_: z3.Implies(
                        z3.And(A_ > 0, r_ >= 0, A_ * r_ == a0, b_ < 1, c_ == (q_ / A_) / (2 * (1 - b_))),
                        2 * a0 * (1 - b_) * c_ == r_ * q_), timeout_s)
@@ -1408,7 +1408,7 @@ def pp_first_bound(steps: dict, first: dict | None = None, timeout_s: float = 20
                       cb.at(beta1=B, alpha=alpha, G=G, sqrt_t=rt(t), c_t=c(i, t), q_t=q(i, t), beta1_t=bt(t))])
     rnd = K.generalize([i, t], rnd, name="PP-c[bound] at (i, t)")
     cm = c_max(G, alpha, B, 1)
-    lin = _scalar("c_max(G, alpha, beta1, r) = c_max(G, alpha, beta1, 1) r", "G al B r",
+    lin = scalar_glue("c_max(G, alpha, beta1, r) = c_max(G, alpha, beta1, 1) r", "G al B r",
                   lambda G_, a_, B_, r_: z3.Implies(z3.And(a_ > 0, B_ < 1), c_max(G_, a_, B_, r_) == c_max(G_, a_, B_, 1) * r_),
                   timeout_s, engine=None)
     z0 = z3.IntVal(0)
@@ -1420,8 +1420,8 @@ def pp_first_bound(steps: dict, first: dict | None = None, timeout_s: float = 20
                  name="C_{T,i} <= c_max(.., 1) SQ(T), T -> T+1",
                  by=[I(PPb, i), I(Cs, i, n1), I(SQ, n1), K.instantiate(rnd, i, n1), K.instantiate(lin, G, alpha, B, rt(n1)),
                      sM.at(X=Cs(i, n), Y=cm * SQ(n), x=c(i, n1), y=cm * rt(n1))])
-    csum = _induct(0, PS, b0, s0, n, "C_{T,i} <= c_max(G, alpha, beta1, 1) sum_{t<=T} sqrt t", timeout_s)
-    mono = _scalar("D2 >= 0, x <= X, y <= Y, Q <= D2 (x + y) => Q <= D2 (X + Y)", "D2 x X y Y Q",
+    csum = induct_on(0, PS, b0, s0, n, "C_{T,i} <= c_max(G, alpha, beta1, 1) sum_{t<=T} sqrt t", timeout_s)
+    mono = scalar_glue("D2 >= 0, x <= X, y <= Y, Q <= D2 (x + y) => Q <= D2 (X + Y)", "D2 x X y Y Q",
                    lambda D_, x_, X_, y_, Y_, Q_: z3.Implies(z3.And(D_ >= 0, x_ <= X_, y_ <= Y_, Q_ <= pp_first_rhs(D_, x_, y_)),
                                                              Q_ <= pp_first_rhs(D_, X_, Y_)), timeout_s)
     t0, Tf = K.fresh("t0", Int), K.fresh("T", Int)
@@ -1445,25 +1445,25 @@ def pp_monotone_c(steps: dict, timeout_s: float = 20.0) -> dict:
     4.3's condition t (1 - beta_{1,t+1})^2 <= (t+1) (1 - beta_{1t})^2 for t >= t0 (a hypothesis of Theorem 4.1).
     From PP-L4.3 (sqrt(t v_hat_t)/(1-beta_{1t}) non-decreasing) and PP-c[mono] (divided by 2 alpha > 0) per round."""
     V = Thm4Vocabulary.get()
-    _, PPc, PPm = _pp_vocabulary(V)
-    _, PPb = _pp_bound_vocabulary(V)
-    l43, cmo = _need(steps, "PP-L4.3"), _need(steps, "PP-c[mono]")
+    _, PPc, PPm = pp_vocabulary(V)
+    _, PPb = pp_bound_vocabulary(V)
+    l43, cmo = need_step(steps, "PP-L4.3"), need_step(steps, "PP-c[mono]")
     B, alpha, q, al, rt, bt, c, a = V.B, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a
-    if "PPL" not in _CACHE:
+    if "PPL" not in CACHE:
         iv, t0v, tv = z3.Ints("i t0 t")
-        _CACHE["PPL"] = K.define("PPL", [iv, t0v], z3.And(t0v >= 1, z3.ForAll([tv], z3.Implies(tv >= 1, z3.And(
+        CACHE["PPL"] = K.define("PPL", [iv, t0v], z3.And(t0v >= 1, z3.ForAll([tv], z3.Implies(tv >= 1, z3.And(
             rt(tv) * rt(tv) == z3.ToReal(tv), q(iv, tv) >= 0, q(iv, tv + 1) >= q(iv, tv)))),
             z3.ForAll([tv], z3.Implies(tv >= t0v, z3.ToReal(tv) * ((1 - bt(tv + 1)) * (1 - bt(tv + 1)))
                                        <= z3.ToReal(tv + 1) * ((1 - bt(tv)) * (1 - bt(tv)))))))
-    PPL = _CACHE["PPL"]
+    PPL = CACHE["PPL"]
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     i, t, t0 = K.fresh("i", Int), K.fresh("t", Int), K.fresh("t0", Int)
-    sq = _scalar("the square roots of Lemma 4.3 at (t, t+1)", "r0 r1 q0 q1 T0",
+    sq = scalar_glue("the square roots of Lemma 4.3 at (t, t+1)", "r0 r1 q0 q1 T0",
                  lambda r0, r1, q0, q1, T0: z3.Implies(
                      z3.And(r0 >= 0, r1 >= 0, r0 * r0 == T0, r1 * r1 == T0 + 1, q0 >= 0, q1 >= q0),
                      z3.And(r0 * q0 >= 0, (r0 * q0) * (r0 * q0) == T0 * (q0 * q0), r1 * q1 >= 0,
                             (r1 * q1) * (r1 * q1) == (T0 + 1) * (q1 * q1), q0 * q0 >= 0, q1 * q1 >= q0 * q0)), timeout_s)
-    cw = _scalar("c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha > 0 => c = (sqrt_t q/(1-b))/(2 alpha)", "A r al0 b q c",
+    cw = scalar_glue("c = (q/alpha_t)/(2(1-b)), alpha_t sqrt_t = alpha > 0 => c = (sqrt_t q/(1-b))/(2 alpha)", "A r al0 b q c",
                  lambda A_, r_, a0, b_, q_, c_: z3.Implies(
                      z3.And(A_ > 0, r_ >= 0, a0 > 0, A_ * r_ == a0, b_ < 1, c_ == (q_ / A_) / (2 * (1 - b_))),
                      c_ == 1 * ((r_ * q_) / (1 - b_)) / (2 * a0)), timeout_s, engine=None)
@@ -1495,10 +1495,10 @@ def pp41_first(steps: dict, timeout_s: float = 20.0) -> dict:
 
     (:func:`pp_first_bound` with its hypothesis PPm from :func:`pp_monotone_c`; both kernel Proofs passed in)."""
     V = Thm4Vocabulary.get()
-    _, PPc, PPm = _pp_vocabulary(V)
-    _, PPb = _pp_bound_vocabulary(V)
+    _, PPc, PPm = pp_vocabulary(V)
+    _, PPb = pp_bound_vocabulary(V)
     mono = pp_monotone_c(steps, timeout_s=timeout_s)["statement"]
-    PPL = _CACHE["PPL"]
+    PPL = CACHE["PPL"]
     bnd = pp_first_bound(steps, timeout_s=timeout_s)
     fq = bnd["formula"]
     i, t0, Tf = K.fresh("i", Int), K.fresh("t0", Int), K.fresh("T", Int)
@@ -1523,16 +1523,16 @@ def ax_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
     from .pp_repairs import pp_first_rhs
 
     V = Thm4Vocabulary.get()
-    Cs, PPc, PPm = _pp_vocabulary(V)
+    Cs, PPc, PPm = pp_vocabulary(V)
     Q, c, u, D2 = V.Q, V.c, V.u, V.Dc * V.Dc
-    pb, p2 = _need(steps, "PP-Abel[base T=1]"), _need(steps, "PP-Abel[T>=t0 step]")
+    pb, p2 = need_step(steps, "PP-Abel[base T=1]"), need_step(steps, "PP-Abel[T>=t0 step]")
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     one, z0, zr = z3.IntVal(1), z3.IntVal(0), z3.RealVal(0)
-    if "AX1" not in _CACHE:  # the claim as a named predicate (atoms only in the induction's glue, as PP2)
+    if "AX1" not in CACHE:  # the claim as a named predicate (atoms only in the induction's glue, as PP2)
         iv, Tv = z3.Ints("i T")
-        _CACHE["AX1"] = K.define("AX1", [iv, Tv], z3.Implies(z3.And(PPc(iv), PPm(iv, z3.IntVal(1))), Q(iv, Tv) + c(
+        CACHE["AX1"] = K.define("AX1", [iv, Tv], z3.Implies(z3.And(PPc(iv), PPm(iv, z3.IntVal(1))), Q(iv, Tv) + c(
             iv, Tv) * u(iv, Tv + 1) <= pp_first_rhs(D2, z3.RealVal(0), c(iv, Tv))))
-    AX1 = _CACHE["AX1"]
+    AX1 = CACHE["AX1"]
     i = K.fresh("i", Int)
     dc, dm = I(PPc, i), I(PPm, i, one)
     P = lambda T: AX1(i, T)  # noqa: E731
@@ -1544,13 +1544,13 @@ def ax_first_term(steps: dict, timeout_s: float = 20.0) -> dict:
                 by=[dc, dm, I(AX1, i, n), I(AX1, i, n + 1), I(Q, i, n + 1),
                     p2.at(Q_T=Q(i, n), c_T=c(i, n), c_T1=c(i, n + 1), u_T1=u(i, n + 1), u_T2=u(i, n + 2), D2=D2,
                           C_0=zr)])
-    every = _induct(1, P, b, s, n, "AdamX first term: Q_T + c_T u_{T+1} <= D^2 c_T", timeout_s)
+    every = induct_on(1, P, b, s, n, "AdamX first term: Q_T + c_T u_{T+1} <= D^2 c_T", timeout_s)
     Tf = K.fresh("T", Int)
     hyp = z3.And(Tf >= 1, PPc(i), PPm(i, one))
     concl = Q(i, Tf) <= pp_first_rhs(D2, zr, c(i, Tf))
     fin = K.prove(z3.Implies(hyp, concl), timeout_s=timeout_s, name="AdamX first term: Q_T <= D^2 c_T",
                   by=[dc, I(AX1, i, Tf), K.instantiate(every, Tf),
-                      K.instantiate(_scalar("c, u >= 0 => c u >= 0", "c u", lambda c_, u_: z3.Implies(
+                      K.instantiate(scalar_glue("c, u >= 0 => c u >= 0", "c u", lambda c_, u_: z3.Implies(
                           z3.And(c_ >= 0, u_ >= 0), c_ * u_ >= 0), timeout_s), c(i, Tf), u(i, Tf + 1))])
     iq, Tq = z3.Int("i"), z3.Int("T")
     formula = z3.ForAll([iq, Tq], z3.substitute(z3.Implies(hyp, concl), (i, iq), (Tf, Tq)))
@@ -1580,7 +1580,7 @@ def _lemma_moment(steps: dict, premises: dict | None = None, timeout_s: float = 
 _BUILT: dict = {}  # (builder, the step proofs it may use) -> its output: a statement built once per audit
 
 
-def _built(name, fn, steps, labels, **kw):
+def built_once(name, fn, steps, labels, **kw):
     key = (name, tuple((lb, id(steps[lb].proof)) for lb in sorted(labels) if lb in steps),
            tuple((k, id(v)) for k, v in sorted(kw.get("premises", {}).items())))
     if key not in _BUILT:
@@ -1593,22 +1593,16 @@ def _thm4_chain(steps, timeout_s):
     from . import thm4_arxiv as A
 
     labels = [ob.label for ob in A.OBLIGATIONS]
-    ml = _moment(steps, timeout_s)
-    th = _built("thm4-arxiv", thm4_arxiv, steps, labels, premises={"lemma-moment": ml}, timeout_s=timeout_s)
+    ml = moment_proof(steps, timeout_s)
+    th = built_once("thm4-arxiv", thm4_arxiv, steps, labels, premises={"lemma-moment": ml}, timeout_s=timeout_s)
     return ml, th
 
 
-def _moment(steps, timeout_s):
+def moment_proof(steps, timeout_s):
     """The moment lemma's kernel Proof, built once per set of its own steps' proofs (shared by thm4-arxiv, pp-4.1)."""
     from . import thm4_arxiv as A
 
-    return _built("lemma-moment", moment_lemma, steps, [ob.label for ob in A.LEMMA], timeout_s=timeout_s)["statement"]
-
-
-def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    from .kernel_pp import pp41_geometric  # the module imports this one
-
-    return pp41_geometric(steps, premises={"lemma-moment": _moment(steps, timeout_s)}, timeout_s=timeout_s)
+    return built_once("lemma-moment", moment_lemma, steps, [ob.label for ob in A.LEMMA], timeout_s=timeout_s)["statement"]
 
 
 def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -1618,37 +1612,11 @@ def _cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
     return cor1(steps, premises={"thm4-arxiv": th["statement"]}, timeout_s=timeout_s)
 
 
-BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1, "pp-4.1": _pp41}
+# the statements built here; proofs.kernel_pp (pp-4.1), proofs.kernel_thm5 (thm5, cor2) and proofs.kernel_thm6 (thm6),
+# which sit above this module (they import it), add theirs when they are imported -- proofs.audit imports them
+BUILDERS = {"thm4-arxiv": thm4_arxiv, "lemma-moment": _lemma_moment, "cor1": _cor1, "thm1": thm1}
 
 
-def _thm6(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """Theorem 6's builder, :func:`proofs.kernel_thm6.thm6` (imported here lazily: that module imports this one)."""
-    from .kernel_thm6 import OUTSIDE as outside, thm6 as build
-
-    OUTSIDE["thm6"] = outside
-    return build(steps, premises=premises, timeout_s=timeout_s)
-
-
-BUILDERS["thm6"] = _thm6
-
-
-def _thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    from . import kernel_thm5 as K5  # its own module (it imports this one)
-    from .thm5_repaired import REPAIRED5
-
-    OUTSIDE["thm5"] = K5.OUTSIDE_THM5
-    OUTSIDE["cor2"] = K5.OUTSIDE_THM5 + "; " + K5.HYP_COR2
-    return _built("thm5", K5.thm5, steps, [ob.label for ob in REPAIRED5], timeout_s=timeout_s)
-
-
-def _cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    from .kernel_thm5 import cor2
-
-    return cor2(steps, premises={"thm5": _thm5(steps, timeout_s=timeout_s)["statement"]}, timeout_s=timeout_s)
-
-
-BUILDERS["thm5"] = _thm5
-BUILDERS["cor2"] = _cor2
 OUTSIDE["thm1"] = (
     "the conclusion's form: R_{3k} >= (2C-4) k for every k >= 0 (regret against x* = -1 in F = [-1, 1]), i.e. "
     "R_T >= c T along T = 3k with c = (2C-4)/3 > 0 for C > 2; modelling only: Adam (beta1 = 0) as the sequences "
@@ -1667,14 +1635,8 @@ OUTSIDE["lemma-moment"] = (
 
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
-# them is checked on every run; the statement stays NOT ESTABLISHED)
-def _ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
-    from .kernel_pp import ax_first_bound  # the module imports this one
-
-    return ax_first_bound(steps, timeout_s=timeout_s)
-
-
-PARTIAL = {"adamx-5.1": _ax_first}
+# them is checked on every run; the statement stays NOT ESTABLISHED); proofs.kernel_pp adds AdamX's first term
+PARTIAL: dict = {}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
     "pp-4.1": ("the audit's kernel statement is the geometric schedule beta1 lambda^(t-1) (proofs.kernel_pp."

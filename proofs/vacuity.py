@@ -71,7 +71,7 @@ TIMEOUT_S = 5.0
 # missed here leaves the statement NOT ESTABLISHED (the safe side), never PROVED
 AUDIT_TRIES = ((1, 1), (2, 2))  # the second only when the first finds nothing
 
-_CACHE: dict = {}
+CACHE: dict = {}
 
 
 def _key(ob):
@@ -81,15 +81,15 @@ def _key(ob):
 def step_witness(ob, timeout_s: float = TIMEOUT_S) -> dict:
     """The vacuity record of obligation ``ob`` (cached per obligation, parameters and dropped hypotheses)."""
     k = _key(ob)
-    if k not in _CACHE:
+    if k not in CACHE:
         t0 = time.perf_counter()
         try:
             rec = {"z3": _z3_witness, "sympy": _sympy_witness, "exact": _exact_witness}[ob.kind](ob, timeout_s)
         except Exception as exc:  # noqa: BLE001 -- a crash finds no witness; never a success
             rec = {"status": NO_WITNESS, "reason": f"witness search failed: {exc!r}"}
         rec["seconds"] = round(time.perf_counter() - t0, 4)
-        _CACHE[k] = (ob, rec)  # the obligation is kept so that its id is not reused
-    return dict(_CACHE[k][1])
+        CACHE[k] = (ob, rec)  # the obligation is kept so that its id is not reused
+    return dict(CACHE[k][1])
 
 
 def _z3_witness(ob, timeout_s):

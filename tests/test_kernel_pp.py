@@ -53,7 +53,7 @@ def test_the_statement_bound_is_boundsgeometric(pp41):
     """The conclusion's right side, evaluated at numbers, equals analysis.bounds' pp-4.1-geometric expression
     evaluated by SymPy at the same numbers (the Sum over t <= t0 of sqrt t evaluated by SymPy)."""
     V = ST.Thm4Vocabulary.get()
-    SQ = ST._pp_bound_vocabulary(V)[0]
+    SQ = ST.pp_bound_vocabulary(V)[0]
     d, t0, T = z3.Ints("d t0 T")
     rhs = z3.substitute_vars(pp41["formula"].body(), T, t0, d).arg(1).arg(1)
     # numbers with exact square roots: T = 9, t0 = 4, 1 - beta2 = 1/4, 1 + log T := 16/9
@@ -74,7 +74,7 @@ def test_the_statement_bound_is_boundsgeometric(pp41):
 def test_sq_is_the_sum_of_square_roots():
     # SQ(t0) = sum_{t<=t0} sqrt_t(t): its kernel definition, evaluated by the test at sqrt_t(t) := t
     V = ST.Thm4Vocabulary.get()
-    SQ = ST._pp_bound_vocabulary(V)[0]
+    SQ = ST.pp_bound_vocabulary(V)[0]
     ax = K.defn(SQ)
     T = z3.Int("T")
     s = z3.Solver()
@@ -267,4 +267,4 @@ def test_a_bound_without_its_schedule_term_is_caught_by_the_kernel(steps, pp41, 
     # (the identity with the mutant's gap still holds -- its premise gap >= 0 is false then -- so the glue that
     # must discharge gap >= 0 at the sequences is where the kernel refuses)
     with pytest.raises(K.KernelError, match=re.escape("sum_i R_{T,i} <= BOUNDS['pp-4.1-geometric']: not proved")):
-        KP.pp41_geometric(steps, premises={"lemma-moment": ST._moment(steps, 20.0)})
+        KP.pp41_geometric(steps, premises={"lemma-moment": ST.moment_proof(steps, 20.0)})

@@ -84,7 +84,9 @@ def _node(pf, name):
 @pytest.mark.parametrize("name", [
     KT.NAME,
     KT.NAME + ": k = 0, 1 and k >= 2",
-    "Theorem 6, blocks 0-1: the six bounds summed (T6-return[w])",
+    # not "Theorem 6, blocks 0-1: the six bounds summed (T6-return[w])": Z3 proves that lemma with no dependency
+    # at all in about 3.5 s (measured), so dropping T6-return[w] from it fails or not with the solver's speed
+    # (it failed in one fresh-clone run at the 2 s limit below and passed in others) -- a test of speed, not of need
     "Theorem 6: blocks 0-1 return together (x_7 = 1, R_6 >= (2C-4) 2 - C)",
 ])
 def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, name):

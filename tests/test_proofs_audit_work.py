@@ -78,7 +78,7 @@ def test_a_step_shared_by_two_theorems_is_decided_and_witnessed_once(monkeypatch
     monkeypatch.setattr(z3kit, "prove", count("prove", z3kit.prove))
     monkeypatch.setattr(z3kit, "confirm_unsat", count("cvc5", z3kit.confirm_unsat))
     monkeypatch.setattr(z3kit, "find", count("find", z3kit.find))
-    vacuity._CACHE.clear()
+    vacuity.CACHE.clear()
     ths = {tid: Theorem(tid, tid, [_shared], lambda r: "") for tid in ("demo-a", "demo-b")}
     monkeypatch.setattr(registry, "THEOREMS", ths)
     out = AU.run_audit(["demo-a", "demo-b"], 10.0)
@@ -132,7 +132,7 @@ def test_a_z3_step_is_built_once_per_check_and_afresh_outside_it():
         x = N.var("x_built")
         return {"x>1": x > 1}, x * x > x
 
-    vacuity._CACHE.clear()
+    vacuity.CACHE.clear()
     r = built.check()
     assert r.verdict == "proved" and r.vacuity["status"] == "witness"
     assert seen.count(Z3Num) == 1 and seen.count(SymNum) == 1, seen

@@ -9,6 +9,7 @@ import z3
 
 from proofs import kernel as K
 from proofs import statements as ST
+from proofs import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- they add their builders to statements.BUILDERS
 from proofs import thm4_arxiv as A
 
 
@@ -329,7 +330,7 @@ def test_pp_first_term_with_c_bounded_is_the_first_summand_of_the_audit_total(pp
     assert cert["induction"] == 3 and cert["trusted"] == []  # the two phases, then sum_t c_t <= c_max(1) sum sqrt t
     # the conclusion is pp_repairs.pp41_total's per-coordinate first summand, with sum_{t<=t0} sqrt t = SQ(t0)
     V = ST.Thm4Vocabulary.get()
-    SQ = ST._CACHE["SQ"]
+    SQ = ST.CACHE["SQ"]
     i, t0, T = z3.Ints("i t0 T")
     want = R.pp_first_rhs(V.Dc * V.Dc, R.c_max(V.G, V.alpha, V.B, 1) * SQ(t0), R.c_max(V.G, V.alpha, V.B, V.rt(T)))
     body = out["formula"].body()

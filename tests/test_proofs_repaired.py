@@ -222,7 +222,7 @@ def test_pp41_bound_on_unseen_runs(seed, schedule):
     vals = {S.T: T, S.d: d, S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: beta1 / mp.sqrt(beta2),
             S.D_inf: 2, S.G_inf: Ginf, S.lambda_: lam, P.SUM_SQRT_T0: sum(mp.sqrt(t) for t in range(1, t0 + 1)),
             S.sum_g_norm: sum(mp.sqrt(sum(G[t][i] ** 2 for t in range(T))) for i in range(d))}
-    for e in (P._with_sums(AB.BOUNDS[name].expr), P.TOTALS[name]()):
+    for e in (P.with_sums(AB.BOUNDS[name].expr), P.TOTALS[name]()):
         syms = sorted(e.free_symbols, key=str)
         val = sp.lambdify(syms, e, "mpmath")(*[vals[s] for s in syms])
         assert regret <= val, (regret, val)
@@ -342,7 +342,7 @@ def test_search_worst_replays_independently(form):
         x = min(max(x - alpha / mp.sqrt(t) * m / mp.sqrt(vh), mp.mpf(-1)), mp.mpf(1))
     R = sum(gt * xt for gt, xt in zip(g, xs)) + abs(sum(g))
     name = "thm4-iclr" if form == "iclr" else "adamx-5.1"
-    e = P._with_sums(AB.BOUNDS[name].expr)
+    e = P.with_sums(AB.BOUNDS[name].expr)
     vals = {S.T: T, S.d: 1, S.alpha: alpha, S.beta1: beta1, S.beta2: beta2, S.gamma: beta1 / mp.sqrt(beta2), S.D_inf: 2,
             S.G_inf: max(abs(x) for x in g), S.sum_vhat_T_sqrt: mp.sqrt(vhs[-1]),
             S.sum_g_norm: mp.sqrt(sum(x * x for x in g)), P.SCHED_SUM: sum(b1t[t - 1] * mp.sqrt(t - 1) for t in range(2, T + 1)),

@@ -15,7 +15,7 @@ from proofs.obligation import PROVED, UNKNOWN, Obligation, Theorem, Z3Num, sympy
 
 
 def _fresh(ob: Obligation) -> Obligation:
-    VA._CACHE.clear()  # the cache is per obligation: a test that patches the solver starts clean
+    VA.CACHE.clear()  # the cache is per obligation: a test that patches the solver starts clean
     return ob
 
 
