@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import kdrag as kd
 import mpmath as mp
 import pytest
 import sympy as sp
@@ -12,6 +11,7 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
+from _kernel_tree import solver_node
 from proofs import kernel as K
 from proofs import kernel_thm5 as KT
 from proofs import statements as ST
@@ -38,28 +38,13 @@ def test_thm5_is_proved_by_the_kernel_with_an_empty_trusted_base(built):
     assert "HypNC(j)" in str(out["formula"]) and "Reg(T)" in str(out["formula"])
 
 
-def _node(pf, name):
-    seen, stack = set(), [pf]
-    while stack:
-        p = stack.pop()
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        deps = [r for r in p.reason if isinstance(r, kd.Proof)] + [x for r in p.reason if isinstance(r, (list, tuple))
-                                                                   for x in r if isinstance(x, kd.Proof)]
-        if K._LEDGER[id(p)][1:] == ("solver", name):
-            return p, deps
-        stack.extend(deps)
-    raise AssertionError(name)
-
-
 # (the last link, "Theorem 5: R <= BOUNDS['thm5']", is left out as in thm4-arxiv's test: there the solver
 # re-derives the audit's final comparison -- its gap beta1 SS D^2 (1-beta1)^2 >= 0 -- from the bound's data, so
 # that one dependency is not strictly needed; dropping the *step* is tested below)
 @pytest.mark.parametrize("name", ["Theorem 5: the step bounds",
                                   "Lemma 3 (AdamNC): (1-beta1)^2 K_{T,i} <= 2 zeta ||g_{1:T,i}||"])
 def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, name):
-    node, deps = _node(built[1]["statement"], name)
+    node, deps = solver_node(built[1]["statement"], name)
     assert len(deps) >= 2
     K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
     for d in deps:
@@ -168,7 +153,7 @@ def test_cor2_needs_theorem_5s_proof_and_its_steps(built_c2):
 @pytest.mark.parametrize("name", ["Corollary 2: R_T <= BOUNDS['cor2']",
                                   "Corollary 2: HypC2(i) with zeta = alpha gives HypNC(i)"])
 def test_dropping_a_dependency_from_cor2s_kernel_call_makes_the_proof_fail(built_c2, name):
-    node, deps = _node(built_c2[1]["statement"], name)
+    node, deps = solver_node(built_c2[1]["statement"], name)
     assert len(deps) >= 2
     K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
     for d in deps:

@@ -8,6 +8,7 @@ import pytest
 import z3
 
 from analysis.conditions import thm6_beta2
+from _kernel_tree import solver_node
 from proofs import kernel as K
 from proofs import kernel_thm6 as KT
 from proofs import statements as ST
@@ -63,24 +64,6 @@ def test_the_builder_refuses_a_missing_step(steps):
             KT.thm6({k: v for k, v in steps.items() if k != label})
 
 
-def _node(pf, name):
-    """The kernel's solver node named ``name`` in pf's tree and its direct dependencies."""
-    import kdrag as kd
-
-    seen, stack = set(), [pf]
-    while stack:
-        p = stack.pop()
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        deps = [r for r in p.reason if isinstance(r, kd.Proof)] + [x for r in p.reason if isinstance(r, (list, tuple))
-                                                                   for x in r if isinstance(x, kd.Proof)]
-        if K._LEDGER[id(p)][1:] == ("solver", name):
-            return p, deps
-        stack.extend(deps)
-    raise AssertionError(name)
-
-
 @pytest.mark.parametrize("name", [
     KT.NAME,
     KT.NAME + ": k = 0, 1 and k >= 2",
@@ -90,7 +73,7 @@ def _node(pf, name):
     "Theorem 6: blocks 0-1 return together (x_7 = 1, R_6 >= (2C-4) 2 - C)",
 ])
 def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, name):
-    node, deps = _node(built["statement"], name)
+    node, deps = solver_node(built["statement"], name)
     assert deps
     K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
     for d in deps:

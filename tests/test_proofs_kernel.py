@@ -7,6 +7,7 @@ import kdrag as kd
 import pytest
 import z3
 
+from _kernel_tree import solver_node
 from proofs import kernel as K
 from proofs import statements as ST
 from proofs import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- they add their builders to statements.BUILDERS
@@ -237,22 +238,6 @@ def test_the_kernel_refuses_thm1_when_a_step_is_dropped_from_its_call():
         ST.thm1({k: v for k, v in steps.items() if k != "A9"})
 
 
-def _node(pf, name):
-    """The kernel's solver node named ``name`` in pf's tree, and its direct dependencies."""
-    seen, stack = set(), [pf]
-    while stack:
-        p = stack.pop()
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        deps = [r for r in p.reason if isinstance(r, kd.Proof)] + [x for r in p.reason if isinstance(r, (list, tuple))
-                                                                   for x in r if isinstance(x, kd.Proof)]
-        if K._LEDGER[id(p)][1:] == ("solver", name):
-            return p, deps
-        stack.extend(deps)
-    raise AssertionError(name)
-
-
 # (the last link of thm4-arxiv is left out: the solver can re-derive the audit's final comparison from the
 # bound's data there, so that one dependency is not strictly needed; dropping the *step* is tested above)
 @pytest.mark.parametrize("which, name", [
@@ -273,7 +258,7 @@ def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_
             steps = dict(thm4_steps, **{ob.label: K.obligation_proof(ob) for ob in C1.REPAIRED
                                         if ob.kind == "z3" and ob.label not in thm4_steps})
             pf = ST.cor1(steps, premises={"thm4-arxiv": pf})["statement"]
-    node, deps = _node(pf, name)
+    node, deps = solver_node(pf, name)
     assert len(deps) >= 2
     K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
     for d in deps:
