@@ -12,6 +12,7 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
+from _kernel_tree import solver_node
 from proofs import kernel as K
 from proofs import kernel_pp as KP
 from proofs import pp_repairs as R
@@ -87,9 +88,7 @@ def test_sq_is_the_sum_of_square_roots():
     "Theorem 4.1 (Phuong & Phong, geometric): R_T <= BOUNDS['pp-4.1-geometric']",
 ])  # (the bound link's node is left out: a dropped dependency there makes nlsat run far past its time limit)
 def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(pp41, name):
-    from tests.test_proofs_kernel import _node
-
-    node, deps = _node(pp41["statement"], name)
+    node, deps = solver_node(pp41["statement"], name)
     assert len(deps) >= 2
     K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
     for d in deps:
