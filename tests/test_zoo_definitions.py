@@ -456,3 +456,16 @@ def test_lion_is_exact_in_rationals():
 def test_bad_variant_is_rejected_with_the_choices():
     with pytest.raises(ValueError, match="choose one of paper, pytorch, optax"):
         make("nadam", variant="keras")
+
+
+def test_threshold_reads_strings_exactly_and_checks_the_range():
+    """``threshold`` takes "1/2" and "0.9" as the CLI does (they once reached a float() deep in drift and raised);
+    Adam's certified threshold at (1/2, 9/10) is 8, the closed-form answer of
+    counterexamples.drift.smallest_diverging_C (and of the Fraction call)."""
+    from counterexamples.zoo import ROW_BY_KEY, threshold
+
+    th = threshold(ROW_BY_KEY["adam"], "1/2", "0.9", C_max=16)
+    assert th["C"] == 8 and th["status"] == "proved"
+    assert th["C"] == threshold(ROW_BY_KEY["adam"], Fraction(1, 2), Fraction(9, 10), C_max=16)["C"]
+    with pytest.raises(ValueError, match="beta1"):
+        threshold(ROW_BY_KEY["adam"], "0.99", "0.9", C_max=16)

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from analysis.conditions import PAPER_SETTINGS
+from analysis.conditions import PAPER_SETTINGS, check_beta
 from counterexamples.conformance.suite import build_case
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, Verdict
 from counterexamples.conformance.verdict import CONVERGES, STUCK, verdict
@@ -238,7 +238,7 @@ def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int | None 
     certified by :func:`counterexamples.drift.general.smallest_diverging_C`; a dict with ``C``,
     ``certified``, the verdict's ``status`` / ``label`` / ``claim``, ``note`` and the enclosures of D at C and
     C - 1.  UNKNOWN (``C`` None) for a row without a limit form.  ``beta1`` / ``beta2`` are exact numbers
-    (int or Fraction).
+    (int or Fraction; a string such as "1/2" or "0.9" is read exactly, as on the command line).
 
     For Adam at (1/2, 9/10) it is 8, the answer of the closed-form test
     :func:`counterexamples.drift.smallest_diverging_C`:
@@ -252,6 +252,7 @@ def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int | None 
     if row.limit is None:
         return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.why, "C_max": C_max,
                 "note": "UNKNOWN: " + row.why}
+    beta1, beta2 = check_beta(beta1, beta2)  # one exact representation; a float() of "1/2" used to raise deep inside
     th = general.smallest_diverging_C(lambda: row.limit(beta1, beta2), beta1, beta2, C_max, certify_rounds)
     return {"C": th.C, "certified": th.certified, **th.verdict.brief(), "note": th.note, "C_max": C_max,
             "certified_below": th.certified_below,
