@@ -739,11 +739,16 @@ def induct_on(start, P, base, step_body, n, name, timeout_s):
     return K.induct_from(start, P, base, stp, name=f"{name} (kernel induction)", timeout_s=timeout_s)
 
 
-def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
+def moment_lemma(steps: dict, timeout_s: float = 20.0, hyp=None) -> dict:
     """The moment lemma in the kernel: ForAll d >= 0, T >= 1: (AMSGrad's and the moment hypotheses on
     coordinates 1..d) => KK(d, T) <= Mom(d, T).  Uses the audit's general step "L3-step" (Cauchy-Schwarz's
-    induction step) and the trusted axiom on log (L7).  Raises :class:`Missing` / :class:`KernelError`."""
+    induction step) and the trusted axiom on log (L7).  Raises :class:`Missing` / :class:`KernelError`.
+
+    ``hyp``: the predicate (a :func:`proofs.kernel.define`'d function of the coordinate) that stands for AMSGrad's
+    Hyp(i); default Hyp.  The proof reads from it only 0 <= beta_1t <= beta1 < 1, m's recursion with m_0 = 0 and
+    q_t > 0 (never q_{t+1} >= q_t), so AdamX (proofs.kernel_adamx), whose v_hat is no running max, passes its own."""
     V = Thm4Vocabulary.get()
+    hyp = V.Hyp if hyp is None else hyp
     B, gm, s2, sb2, b2, alpha = V.B, V.gm, V.s2, V.sb2, V.b2, V.alpha
     g, m, q, al, bt, rt, v, sv = V.g, V.m, V.q, V.al, V.bt, V.rt, V.v, V.sv
     Bm, Z, U, Hs, Gn, Hm, Kt, k = V.Bm, V.Z, V.U, V.Hs, V.Gn, V.Hm, V.K, V.k
@@ -754,8 +759,8 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     i = K.fresh("i", Int)
     n = K.fresh("T", Int)
     n1 = n + 1
-    H = z3.And(V.Hyp(i), V.HypM(i))
-    hdefs = [K.instantiate(V.hyp_pred(), i), K.instantiate(K.defn(V.HypM), i)]
+    H = z3.And(hyp(i), V.HypM(i))
+    hdefs = [K.instantiate(K.defn(hyp), i), K.instantiate(K.defn(V.HypM), i)]
     # ground facts at round s from the (quantified) hypotheses -- the solver's only quantified work
     def facts_at(s):
         return [bt(s) >= 0, bt(s) <= B, B < 1, B >= 0, m(i, s) == bt(s) * m(i, s - 1) + (1 - bt(s)) * g(i, s),
@@ -909,7 +914,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
 
     # the sum over the coordinates: KK(d, T) <= Mom(d, T)
     j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
-    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
+    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(hyp(j), V.HypM(j))))  # noqa: E731
     PC = lambda nn: z3.Implies(z3.And(Tc >= 1, allH(nn)), V.KK(nn, Tc) <= CC * V.sL(Tc) * V.NN(nn, Tc))  # noqa: E731
     lin2 = sl("sum over the coordinates of a constant multiple", "A Nn k nr C L A1 N1", lambda A_, Nn, k_, nr, C, L, A1, N1:
               z3.Implies(z3.And(A_ <= C * L * Nn, k_ <= C * (nr * L), A1 == A_ + k_, N1 == Nn + nr), A1 <= C * L * N1),
@@ -918,7 +923,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     d1 = dd + 1
     cstep = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
                     name="moment lemma: coordinates d -> d+1",
-                    by=[down_to(allH, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s),
+                    by=[down_to(allH, lambda jj: z3.And(hyp(jj), V.HypM(jj)), dd, timeout_s),
                         I(V.KK, d1, Tc), I(V.NN, d1, Tc), K.instantiate(per_i, d1, Tc),
                         K.instantiate(lin2, V.KK(dd, Tc), V.NN(dd, Tc), Kt(d1, Tc), V.nrm(d1, Tc), CC, V.sL(Tc),
                                       V.KK(d1, Tc), V.NN(d1, Tc))])
