@@ -192,12 +192,18 @@ def per_coordinate(steps: dict, timeout_s: float = 20.0) -> dict:
     s3c = K.prove(z3.Implies(z3.And(t >= 1, AX(i)), 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1)
                              + A_ * A_ * Mx * Mx + 2 * A_ * Q_ * b_ * Yw(i, t)), timeout_s=timeout_s,
                   name="AdamX: step 3 at (i, t) with Young's previous weight", by=[at(facts, t), l2, st3, young])
+    pos = K.prove(z3.Implies(z3.And(t >= 1, AX(i)), z3.And(A_ > 0, Q_ > 0, b_ >= 0, b_ < 1, mrec)), by=[at(facts, t)],
+                  name="AdamX: alpha_t, q_t > 0, 0 <= beta_1t < 1, m's recursion at (i, t)", timeout_s=timeout_s)
+    # the division and the definitions apart (together with the round's facts they timed out under load)
+    sp1 = K.prove(z3.Implies(z3.And(t >= 1, AX(i)), G_ * d0 <= c(i, t) * (d0 * d0 - d1 * d1) + y(i, t)
+                             + b_ * Yw(i, t) / (1 - b_)), timeout_s=timeout_s,
+                  name="AdamX: step 3 divided by 2 alpha_t q_t (1-beta_1t) at (i, t)",
+                  by=[pos, s3c, K.instantiate(div, A_, Q_, b_, G_, d0, d1, Mx, M_, Yw(i, t), c(i, t), y(i, t)),
+                      _I(c, i, t), _I(a, i, t), _I(y, i, t)])
     sp = K.prove(z3.Implies(z3.And(t >= 1, AX(i)), gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t)
                             + b_ * Yw(i, t) / (1 - b_)), timeout_s=timeout_s,
                  name="AdamX: steps 2-3 at (i, t) (AX-Young, AX-step 3)",
-                 by=[at(facts, t), s3c,
-                     K.instantiate(div, A_, Q_, b_, G_, d0, d1, Mx, M_, Yw(i, t), c(i, t), y(i, t)),
-                     _I(c, i, t), _I(a, i, t), _I(y, i, t), _I(u, i, t), _I(u, i, t + 1), _I(gd, i, t)])
+                 by=[sp1, _I(u, i, t), _I(u, i, t + 1), _I(gd, i, t)])
     yx = sl("AdamX: b Y/(1-b) = Xa + wa", "b ap mp qp uu X W Y", lambda b0, ap, mp_, qp, uu, X0, W0, Y0: z3.Implies(
         z3.And(b0 < 1, qp > 0, ap > 0, X0 == b0 * ap * mp_ * mp_ / (2 * (1 - b0) * qp),
                W0 == b0 * qp * uu / (2 * (1 - b0) * ap), Y0 == ap * mp_ * mp_ / (2 * qp) + qp * uu / (2 * ap)),
