@@ -33,9 +33,9 @@ PP-S[harm term], PP-sqrt-sum[base] and L-close: :func:`harm_schedule_sums`).
 Trusted base: the moment lemma's axiom L7 on log.  sqrt(v_hat) <= G is a hypothesis (as in Corollary 1's kernel
 statement): the audit's Cor1-vhat derives it from |g| <= G, that induction is not a link of this chain.
 
-AdamX (Theorem 5.1) has a kernel part only (:func:`ax_first`: its first term, with the monotone c_t discharged from
-AdamX's own v_hat recursion by :func:`ax_monotone_c`); what stops its statement is in
-``proofs.statements.WHY_NOT['adamx-5.1']``.
+AdamX (Theorem 5.1): its first term is here (:func:`ax_first`, with the monotone c_t discharged from AdamX's own v_hat
+recursion by :func:`ax_monotone_c`; :func:`ax_first_bound` with Lemma 5.3); its statement is
+:mod:`proofs.kernel_adamx`'s.
 
 Example (builds the audit's steps first; about 20 s)::
 
@@ -276,7 +276,7 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
 
 # ------------------------------------------------------------------------------------------------
 # AdamX (Theorem 5.1): the monotone c_t from AdamX's own v_hat (PP-AdamX, PP-c[mono]) as a kernel lemma, which
-# discharges ax_first_term's hypothesis PPm(i, 1).  The rest of AdamX's chain is not assembled (WHY_NOT).
+# discharges ax_first_term's hypothesis PPm(i, 1).  The rest of AdamX's chain: proofs.kernel_adamx.
 def ax_vocabulary(V):
     if "AXH" not in ST.CACHE:
         i, t = z3.Ints("i t")
@@ -545,4 +545,4 @@ def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
 
 
 ST.BUILDERS["pp-4.1"] = _pp41
-ST.PARTIAL["adamx-5.1"] = ax_first_bound
+# (adamx-5.1's statement, which builds on ax_first_bound, is proofs.kernel_adamx's)

@@ -7,12 +7,12 @@ that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
 Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, pp-4.1
-(geometric schedule, :mod:`proofs.kernel_pp`), thm5 and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6
-(:mod:`proofs.kernel_thm6`); the trusted base of lemma-moment, thm4-arxiv, cor1 and pp-4.1 is the one axiom L7 on log,
-the others' is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a
-chain with a kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term bounded, with its monotone
-c and Lemma 5.3, :func:`proofs.kernel_pp.ax_first_bound` over :func:`ax_first_term`) are built and certified by the
-audit (``kernel_part``); the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
+(geometric schedule, :mod:`proofs.kernel_pp`), adamx-5.1 (corrected (1-beta1)^2 form, :mod:`proofs.kernel_adamx`), thm5
+and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6 (:mod:`proofs.kernel_thm6`); the trusted base of
+lemma-moment, thm4-arxiv, cor1, pp-4.1 and adamx-5.1 is the one axiom L7 on log, the others' is empty.  What stops the
+others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement
+without one (:data:`PARTIAL`, empty today) are built and certified by the audit (``kernel_part``); the statement stays
+NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
 chain, the first term a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and
 pp-4.1.
 
@@ -1640,7 +1640,7 @@ OUTSIDE["lemma-moment"] = (
 
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
-# them is checked on every run; the statement stays NOT ESTABLISHED); proofs.kernel_pp adds AdamX's first term
+# them is checked on every run; the statement stays NOT ESTABLISHED); empty since adamx-5.1 has its statement
 PARTIAL: dict = {}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
@@ -1649,15 +1649,6 @@ WHY_NOT = {
                "(kernel_pp.pp41_harmonic, BOUNDS['pp-4.1-harmonic'], tests/test_kernel_pp.py) that the audit does not "
                "build (one formula per statement); both for T >= t0 (T < t0 not mechanised) with sqrt(v_hat) <= G a "
                "hypothesis (Cor1-vhat's induction from |g| <= G is not a link, as in cor1)"),
-    "adamx-5.1": ("AdamX's first term per coordinate has a kernel proof in the bound's form (proofs.kernel_pp."
-                  "ax_first_bound: Q_{T,i} <= D^2 c_max(G, alpha, beta1, sqrt T), ax51_total's first summand per "
-                  "coordinate; ax_first_term's PP-Abel[base T=1], PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, the "
-                  "monotone c from AdamX's own v_hat recursion AXH(i) by PP-AdamX and PP-c[mono] (ax_monotone_c), "
-                  "Lemma 5.3's invariant by induction on T (AX-L5.3[step]) and AX-c[bound]; empty trusted base; c >= 0, "
-                  "u in [0, D^2] (PPc) and v_t <= G^2 (AXG) hypotheses); not mechanised: AX-step 3's Young split and "
-                  "AX-m pair's sums (AdamX's v_hat is no running max, so thm4-arxiv's coordinate_invariant and the "
-                  "moment lemma, stated with q_{t+1} >= q_t, do not apply as they stand), AX-u term's schedule sum, "
-                  "the sum over the coordinates and the link to EXTRA['adamx-5.1-corrected']"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("its conclusion would be: for (beta1, beta2, C) meeting (c1)-(c3), C even, there is K0 with "
              "R_{kC} >= 2 (k - K0) for every k >= K0 (B10 per block once the block start is back at x = 1); what stops "
