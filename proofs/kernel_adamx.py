@@ -438,18 +438,23 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
 # ------------------------------------------------------------------------------------------------
 # the witness of the statement's hypotheses (proofs.vacuity): the generic search reads q = sqrt(v_hat) and v_hat by its
 # max recursion but cannot prove q_t > 0 for every round through the max (measured: "not proved for every round:
-# q(j, t) > 0"), nor the box with x moving.  The hint: beta1 = 0 (so v_hat_{t+1} = max(v_hat_t, v_{t+1})), beta2 = 3/4,
-# g_1 = -1 and g_t = -1/2 after, so v_t = 1/4 for every t >= 1 (v_1 = (1/4) 1, v_t = (3/4)(1/4) + (1/4)(1/4)),
-# v_hat_t = 1/4, q_t = 1/2; m_t = g_t < 0 pushes x past hi = 1, so x_t = x* = 1 in F = [0, 1].  Every other symbol is
-# the generic search's; the witness is still proved for every round and replayed exactly.
+# q(j, t) > 0"), nor the projection's atom with m_t's sign left to an induction.  The hint, with a schedule that is not
+# trivial: beta1 = 1/2, lambda = 1/2, beta2 = 3/4 = 1 - (1-beta1)^2; g_1 = -1, g_t = -1/2 after, so m_t = -1/2 and
+# v_t = 1/4 for every t >= 1 (m_1 = (1/2)(-1), v_1 = (1/4)(1)); AdamX's max then takes r_t^2 v_hat_t every round
+# (r_t >= 1 as beta_1t decreases), v_hat_t = q_t^2 with q_t = (1 - beta1 lambda^(t-1))/(2(1-beta1)) >= 1/2 > 0; m_t < 0
+# pushes x past hi = 1, so x_t = x* = 1 in F = [0, 1].  Every other symbol is the generic search's; the witness is
+# still proved for every round and replayed exactly.
 def _witness_hints():
     from . import witness as W
 
+    V = ST.Thm4Vocabulary.get()
     one, zero, half, quarter = z3.RealVal(1), z3.RealVal(0), z3.RealVal("1/2"), z3.RealVal("1/4")
-    forms = {"g": lambda i, t: z3.If(t < 2, -one, -half), "v": lambda i, t: z3.If(t >= 1, quarter, zero),
-             "sqrt_v": lambda i, t: z3.If(t >= 1, half, zero), "v_hat_adamx": lambda i, t: quarter,
-             "q": lambda i, t: half, "x": lambda i, t: one, "xs": lambda i: one, "lo": lambda i: zero,
-             "hi": lambda i: one, "beta1": lambda: zero, "beta2": lambda: z3.RealVal("3/4")}
+    qf = lambda i, t: (1 - half * V.lp(t)) / (2 * (1 - half))  # noqa: E731
+    forms = {"g": lambda i, t: z3.If(t < 2, -one, -half), "m": lambda i, t: z3.If(t >= 1, -half, zero),
+             "v": lambda i, t: z3.If(t >= 1, quarter, zero), "sqrt_v": lambda i, t: z3.If(t >= 1, half, zero),
+             "v_hat_adamx": lambda i, t: qf(i, t) * qf(i, t), "q": qf, "x": lambda i, t: one, "xs": lambda i: one,
+             "lo": lambda i: zero, "hi": lambda i: one, "beta1": lambda: half, "lambda_": lambda: half,
+             "beta2": lambda: z3.RealVal("3/4")}
     W.HINTS.setdefault("adamx-5.1", {"forms": forms})
 
 

@@ -152,8 +152,8 @@ def test_the_statements_hypotheses_have_a_replayed_witness(ax):
 
     rec = VA.statement_witness(ax["formula"], trusted=VA.trusted_axioms([L7]), hints=W.HINTS.get("adamx-5.1"))
     assert rec["status"] == "witness", rec.get("reason")
-    # the hint's v_hat is AdamX's max recursion at beta1 = 0, constant 1/4; q_t = 1/2 > 0 for every round
-    assert rec["witness"]["q"].startswith("q(i, t) := 1/2")
+    # the hint's beta_1t = (1/2)(1/2)^(t-1) (not a constant schedule); q_t = 1 - lambda_pow(t)/2 > 0 for every round
+    assert rec["witness"]["beta1"].startswith("beta1 := 1/2") and "lambda_pow(t)" in rec["witness"]["q"]
 
 
 def test_a_bound_without_its_schedule_term_is_caught_by_the_kernel(steps, monkeypatch):
