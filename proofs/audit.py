@@ -57,6 +57,7 @@ def kernel_verdicts(theorems: list[dict], obligations_by_label: dict, timeout_s:
     formula; otherwise "not established" with the reason (a step without a kernel proof, a premise without
     one, or a chain whose glue is not mechanised).  Only steps the audit found PROVED get kernel proofs."""
     from . import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- each adds its builders to statements.BUILDERS
+    from . import kernel_adamx  # noqa: F401 -- adamx-5.1 (after kernel_pp, whose AdamX part it builds on)
     from . import statements as ST
 
     for th in theorems:

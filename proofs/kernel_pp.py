@@ -33,9 +33,9 @@ PP-S[harm term], PP-sqrt-sum[base] and L-close: :func:`harm_schedule_sums`).
 Trusted base: the moment lemma's axiom L7 on log.  sqrt(v_hat) <= G is a hypothesis (as in Corollary 1's kernel
 statement): the audit's Cor1-vhat derives it from |g| <= G, that induction is not a link of this chain.
 
-AdamX (Theorem 5.1) has a kernel part only (:func:`ax_first`: its first term, with the monotone c_t discharged from
-AdamX's own v_hat recursion by :func:`ax_monotone_c`); what stops its statement is in
-``proofs.statements.WHY_NOT['adamx-5.1']``.
+AdamX (Theorem 5.1): its first term is here (:func:`ax_first`, with the monotone c_t discharged from AdamX's own v_hat
+recursion by :func:`ax_monotone_c`; :func:`ax_first_bound` with Lemma 5.3); its statement is
+:mod:`proofs.kernel_adamx`'s.
 
 Example (builds the audit's steps first; about 20 s)::
 
@@ -276,8 +276,8 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
 
 # ------------------------------------------------------------------------------------------------
 # AdamX (Theorem 5.1): the monotone c_t from AdamX's own v_hat (PP-AdamX, PP-c[mono]) as a kernel lemma, which
-# discharges ax_first_term's hypothesis PPm(i, 1).  The rest of AdamX's chain is not assembled (WHY_NOT).
-def _ax_vocabulary(V):
+# discharges ax_first_term's hypothesis PPm(i, 1).  The rest of AdamX's chain: proofs.kernel_adamx.
+def ax_vocabulary(V):
     if "AXH" not in ST.CACHE:
         i, t = z3.Ints("i t")
         vh = z3.Function("v_hat_adamx", Int, Int, Real)
@@ -304,7 +304,7 @@ def ax_monotone_c(steps: dict, timeout_s: float = 20.0) -> dict:
         ForAll i: AXH(i) => PPm(i, 1)"""
     V = ST.Thm4Vocabulary.get()
     _, _, PPm = ST.pp_vocabulary(V)
-    AXH, vh = _ax_vocabulary(V)
+    AXH, vh = ax_vocabulary(V)
     inv, cmo = ST.need_step(steps, "PP-AdamX"), ST.need_step(steps, "PP-c[mono]")
     B, alpha, q, al, rt, bt, c, a, v = V.B, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a, V.v
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
@@ -354,7 +354,7 @@ def ax_first(steps: dict, timeout_s: float = 20.0) -> dict:
     (:func:`proofs.statements.ax_first_term` with its hypothesis PPm(i, 1) from :func:`ax_monotone_c`)."""
     V = ST.Thm4Vocabulary.get()
     _, PPc, _ = ST.pp_vocabulary(V)
-    AXH, _ = _ax_vocabulary(V)
+    AXH, _ = ax_vocabulary(V)
     mono = ax_monotone_c(steps, timeout_s=timeout_s)["statement"]
     first = ST.ax_first_term(steps, timeout_s=timeout_s)
     i, Tf = K.fresh("i", Int), K.fresh("T", Int)
@@ -462,7 +462,7 @@ def harm_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
     return {"coords": coords}
 
 
-def _axg_vocabulary(V):
+def axg_vocabulary(V):
     if "AXG" not in ST.CACHE:
         i, t = z3.Ints("i t")
         # |g| <= G in the form Lemma 5.3 uses: v_t <= G^2 (a hypothesis; it follows from |g_t| <= G by the v
@@ -481,8 +481,8 @@ def ax_first_bound(steps: dict, timeout_s: float = 20.0) -> dict:
     from the step's second conclusion at v_hat_1 = v_1), then AX-c[bound] and :func:`ax_first`."""
     V = ST.Thm4Vocabulary.get()
     _, PPc, _ = ST.pp_vocabulary(V)
-    AXH, vh = _ax_vocabulary(V)
-    AXG = _axg_vocabulary(V)
+    AXH, vh = ax_vocabulary(V)
+    AXG = axg_vocabulary(V)
     l53, cb = ST.need_step(steps, "AX-L5.3[step]"), ST.need_step(steps, "AX-c[bound]")
     first = ax_first(steps, timeout_s=timeout_s)
     B, G, alpha, q, al, rt, bt, c, a, v, sv = V.B, V.G, V.alpha, V.q, V.al, V.rt, V.bt, V.c, V.a, V.v, V.sv
@@ -531,7 +531,9 @@ def ax_first_bound(steps: dict, timeout_s: float = 20.0) -> dict:
                                                 (i, iq), (Tf, Tq)))
     st = K.prove(formula, by=[K.generalize([i, Tf], fin, name="AdamX first term per coordinate, bounded")],
                  name="AdamX first term per coordinate, bounded", timeout_s=timeout_s)
-    return {"statement": st, "formula": formula}
+    # Lemma 5.3's invariant, ForAll T >= 1: AXH(i), AXG(i) => q_T (1-beta1) <= G (1-beta_1T), for AdamX's third term
+    l53 = K.generalize([i], every, name="AdamX Lemma 5.3: q_T (1-beta1) <= G (1-beta_1T)")
+    return {"statement": st, "formula": formula, "lemma53": l53}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -543,4 +545,4 @@ def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) ->
 
 
 ST.BUILDERS["pp-4.1"] = _pp41
-ST.PARTIAL["adamx-5.1"] = ax_first_bound
+# (adamx-5.1's statement, which builds on ax_first_bound, is proofs.kernel_adamx's)

@@ -34,7 +34,7 @@ import z3
 
 from . import kernel as K
 from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_env, definitions_of, division_lemma, down_to, induct_on,
-                         KNum, need_step, regret_link, scalar_glue, step7_lemma, times_lemma, times_q_lemma, Once)
+                         KNum, geo_schedule_per_coordinate, need_step, regret_link, scalar_glue, step7_lemma, times_lemma, times_q_lemma, Once)
 from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs
 
 __all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "OUTSIDE_THM5", "HYP_COR2"]
@@ -555,74 +555,13 @@ def _nc_from_c2(C2, steps, timeout_s):
 
 
 def _cor2_sums(C2, steps, timeout_s):
-    """ForAll d >= 0, T >= 1: HypC2 on 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d and VQ(d, T) sqrt(T) = NN(d, T)
-    (the schedule sums as in :func:`proofs.statements.cor1`, with Corollary 2's hypotheses)."""
-    W5 = C2.W5
-    V = W5.V
-    gterm, gstep, gbase = (need_step(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
-    sq = need_step(steps, "Cor1-sqrt")
-    B, G, lam, alpha, lp, SG, S, a, q, al, rt, bt = (V.B, V.G, V.lam, V.alpha, V.lp, V.SG, V.S, V.a, V.q, V.al, V.rt,
-                                                    V.bt)
+    """ForAll i, T >= 1: HypC2(i) => S_{T,i} alpha (1-lambda)^2 <= G beta1: the geometric schedule sums' one definition
+    (:func:`proofs.statements.geo_schedule_per_coordinate`, cor1's and pp-4.1's) with Corollary 2's hypotheses (its
+    round facts ask 0 <= q_t <= G, which HypC2's q_t = sqrt(v_t) >= 0 and HypC meet)."""
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    i, n = K.fresh("i", Int), K.fresh("T", Int)
-    n1 = n + 1
-    H = C2.Hyp(i)
-    hdefs = [I(C2.Hyp, i), I(V.HypC, i)]
-    tt = K.fresh("t", Int)
-
-    def facts_at(s):
-        return [bt(s) == B * lp(s), lp(s + 1) == lam * lp(s), q(i, s) >= 0, q(i, s) <= G, lam > 0, lam < 1, G >= 0,
-                B >= 0, B < 1, alpha > 0, rt(s) > 0, rt(s) * rt(s) == z3.ToReal(s), al(s) * rt(s) == alpha, lp(1) == 1]
-    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs,
-                 name="Corollary 2: hypotheses at round t", timeout_s=timeout_s)
-    fx = K.generalize([i, tt], fx, name="Corollary 2: hypotheses at round t")
-    at = lambda s: K.instantiate(fx, i, s)  # noqa: E731
-    Cc = G * B / alpha
-
-    def inv(T):
-        Tr = z3.ToReal(T)
-        return z3.And(S(i, T) <= Cc * SG(T), SG(T) * (1 - lam) ** 2 <= 1 - lp(T + 1) * (Tr + 1 - Tr * lam), lp(T + 1) >= 0)
-    P = lambda T: z3.Implies(H, inv(T))  # noqa: E731
-    term = _sl("Corollary 2: S_{T+1} = S_T + beta_{1t} a_t <= C (SG_T + lambda^(t-1) t)",
-               "S0 S1 b a q al rt alpha B Pp t G SG0 SG1 C",
-               lambda S0, S1, b, a_, q_, al_, rt_, al0, B_, Pp, t_, G_, SG0, SG1, C_: z3.Implies(
-                   z3.And(S1 == S0 + b * a_, b == B_ * Pp, a_ == q_ / al_, al_ * rt_ == al0, rt_ > 0, al0 > 0,
-                          S0 <= C_ * SG0, B_ * Pp * (rt_ * q_ / al0) <= (G_ * B_ / al0) * Pp * t_, SG1 == SG0 + Pp * t_,
-                          C_ == G_ * B_ / al0),
-                   S1 <= C_ * SG1), timeout_s)
-    geo = _sl("Corollary 2: the geometric partial sums, step in the sequences' terms", "lam SG0 SG1 Pp P1 t t1",
-              lambda lam_, SG0, SG1, Pp, P1, t_, t1: z3.Implies(
-                  z3.And(SG1 == SG0 + Pp * t1, t1 == t_ + 1, P1 == lam_ * Pp, lam_ > 0, Pp >= 0,
-                         (SG0 + Pp * (t_ + 1)) * (1 - lam_) ** 2 <= 1 - lam_ * Pp * (t_ + 2 - (t_ + 1) * lam_)),
-                  z3.And(SG1 * (1 - lam_) ** 2 <= 1 - P1 * (t1 + 1 - t1 * lam_), P1 >= 0)), timeout_s)
-    z0, one = z3.IntVal(0), z3.IntVal(1)
-    r1, zr = z3.ToReal(one), z3.RealVal(0)
-
-    def term_at(s, S0, SG0):
-        Ts = z3.ToReal(s)
-        return [gterm.at(t=Ts, **{"lambda^(t-1)": lp(s)}, alpha=alpha, beta1=B, G=G, q_t=q(i, s), sqrt_t=rt(s)),
-                sq.at(t=Ts, _s1=rt(s)),
-                K.instantiate(term, S0, S(i, s), bt(s), a(i, s), q(i, s), al(s), rt(s), alpha, B, lp(s), Ts, G, SG0,
-                              SG(s), Cc)]
-    base = K.prove(P(one), timeout_s=timeout_s, name="Corollary 2: schedule sums, T = 1",
-                   by=[at(one), I(S, i, one), I(S, i, z0), I(SG, one), I(SG, z0), I(a, i, one),
-                       gbase.at(**{"lambda": lam, "S_T": zr, "T": r1, "P": zr})] + term_at(one, zr, zr))
-    Tn, Tn1 = z3.ToReal(n), z3.ToReal(n1)
-    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s, name="Corollary 2: schedule sums, T -> T+1",
-                   by=[at(n1), I(S, i, n1), I(SG, n1), I(a, i, n1),
-                       gstep.at(**{"lambda": lam, "T": Tn, "P": lp(n1), "S_T": SG(n)}),
-                       K.instantiate(geo, lam, SG(n), SG(n1), lp(n1), lp(n1 + 1), Tn, Tn1)] + term_at(n1, S(i, n), SG(n)))
-    every = induct_on(1, P, base, step, n, "Corollary 2: schedule sums for every T >= 1", timeout_s)
-    close = _sl("Corollary 2: S_T alpha (1-lambda)^2 <= G beta1", "S0 C SG lam alpha G B",
-                lambda S0, C_, SG_, lam_, al0, G_, B_: z3.Implies(
-                    z3.And(S0 <= C_ * SG_, SG_ * (1 - lam_) ** 2 <= 1, C_ == G_ * B_ / al0, al0 > 0, G_ >= 0, B_ >= 0,
-                           lam_ < 1), S0 * al0 * (1 - lam_) ** 2 <= G_ * B_), timeout_s)
-    per_i = K.prove(z3.Implies(z3.And(n >= 1, H), S(i, n) * alpha * (1 - lam) ** 2 <= G * B), timeout_s=timeout_s,
-                    name="Corollary 2: schedule sums per coordinate",
-                    by=[at(n), K.instantiate(every, n), gbase.at(**{"lambda": lam, "S_T": SG(n), "T": Tn, "P": lp(n1)}),
-                        K.instantiate(close, S(i, n), Cc, SG(n), lam, alpha, G, B)])
-    per_i = K.generalize([i, n], per_i, name="Corollary 2: schedule sums per coordinate")
-    return per_i
+    V = C2.W5.V
+    return geo_schedule_per_coordinate(steps, timeout_s, hyp=C2.Hyp, hdefs=lambda i: [I(C2.Hyp, i), I(V.HypC, i)],
+                                       tag="Corollary 2")["per_i"]
 
 
 def cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:

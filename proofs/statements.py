@@ -7,12 +7,12 @@ that is not PROVED (UNKNOWN, EVIDENCE, a finite instance), a premise that has no
 that does not close a glue lemma -- leaves the statement NOT ESTABLISHED, with the reason.
 
 Statements with a kernel proof (:data:`BUILDERS`): lemma-moment, thm4-arxiv, cor1 (corrected form), thm1, pp-4.1
-(geometric schedule, :mod:`proofs.kernel_pp`), thm5 and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6
-(:mod:`proofs.kernel_thm6`); the trusted base of lemma-moment, thm4-arxiv, cor1 and pp-4.1 is the one axiom L7 on log,
-the others' is empty.  What stops the others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a
-chain with a kernel proof for a statement without one (:data:`PARTIAL`: AdamX's first term bounded, with its monotone
-c and Lemma 5.3, :func:`proofs.kernel_pp.ax_first_bound` over :func:`ax_first_term`) are built and certified by the
-audit (``kernel_part``); the statement stays NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
+(geometric schedule, :mod:`proofs.kernel_pp`), adamx-5.1 (corrected (1-beta1)^2 form, :mod:`proofs.kernel_adamx`), thm5
+and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6 (:mod:`proofs.kernel_thm6`); the trusted base of
+lemma-moment, thm4-arxiv, cor1, pp-4.1 and adamx-5.1 is the one axiom L7 on log, the others' is empty.  What stops the
+others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement
+without one (:data:`PARTIAL`, empty today) are built and certified by the audit (``kernel_part``); the statement stays
+NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
 chain, the first term a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and
 pp-4.1.
 
@@ -739,11 +739,16 @@ def induct_on(start, P, base, step_body, n, name, timeout_s):
     return K.induct_from(start, P, base, stp, name=f"{name} (kernel induction)", timeout_s=timeout_s)
 
 
-def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
+def moment_lemma(steps: dict, timeout_s: float = 20.0, hyp=None) -> dict:
     """The moment lemma in the kernel: ForAll d >= 0, T >= 1: (AMSGrad's and the moment hypotheses on
     coordinates 1..d) => KK(d, T) <= Mom(d, T).  Uses the audit's general step "L3-step" (Cauchy-Schwarz's
-    induction step) and the trusted axiom on log (L7).  Raises :class:`Missing` / :class:`KernelError`."""
+    induction step) and the trusted axiom on log (L7).  Raises :class:`Missing` / :class:`KernelError`.
+
+    ``hyp``: the predicate (a :func:`proofs.kernel.define`'d function of the coordinate) that stands for AMSGrad's
+    Hyp(i); default Hyp.  The proof reads from it only 0 <= beta_1t <= beta1 < 1, m's recursion with m_0 = 0 and
+    q_t > 0 (never q_{t+1} >= q_t), so AdamX (proofs.kernel_adamx), whose v_hat is no running max, passes its own."""
     V = Thm4Vocabulary.get()
+    hyp = V.Hyp if hyp is None else hyp
     B, gm, s2, sb2, b2, alpha = V.B, V.gm, V.s2, V.sb2, V.b2, V.alpha
     g, m, q, al, bt, rt, v, sv = V.g, V.m, V.q, V.al, V.bt, V.rt, V.v, V.sv
     Bm, Z, U, Hs, Gn, Hm, Kt, k = V.Bm, V.Z, V.U, V.Hs, V.Gn, V.Hm, V.K, V.k
@@ -754,8 +759,8 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     i = K.fresh("i", Int)
     n = K.fresh("T", Int)
     n1 = n + 1
-    H = z3.And(V.Hyp(i), V.HypM(i))
-    hdefs = [K.instantiate(V.hyp_pred(), i), K.instantiate(K.defn(V.HypM), i)]
+    H = z3.And(hyp(i), V.HypM(i))
+    hdefs = [K.instantiate(K.defn(hyp), i), K.instantiate(K.defn(V.HypM), i)]
     # ground facts at round s from the (quantified) hypotheses -- the solver's only quantified work
     def facts_at(s):
         return [bt(s) >= 0, bt(s) <= B, B < 1, B >= 0, m(i, s) == bt(s) * m(i, s - 1) + (1 - bt(s)) * g(i, s),
@@ -909,7 +914,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
 
     # the sum over the coordinates: KK(d, T) <= Mom(d, T)
     j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
-    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
+    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(hyp(j), V.HypM(j))))  # noqa: E731
     PC = lambda nn: z3.Implies(z3.And(Tc >= 1, allH(nn)), V.KK(nn, Tc) <= CC * V.sL(Tc) * V.NN(nn, Tc))  # noqa: E731
     lin2 = sl("sum over the coordinates of a constant multiple", "A Nn k nr C L A1 N1", lambda A_, Nn, k_, nr, C, L, A1, N1:
               z3.Implies(z3.And(A_ <= C * L * Nn, k_ <= C * (nr * L), A1 == A_ + k_, N1 == Nn + nr), A1 <= C * L * N1),
@@ -918,7 +923,7 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0) -> dict:
     d1 = dd + 1
     cstep = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), timeout_s=timeout_s,
                     name="moment lemma: coordinates d -> d+1",
-                    by=[down_to(allH, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s),
+                    by=[down_to(allH, lambda jj: z3.And(hyp(jj), V.HypM(jj)), dd, timeout_s),
                         I(V.KK, d1, Tc), I(V.NN, d1, Tc), K.instantiate(per_i, d1, Tc),
                         K.instantiate(lin2, V.KK(dd, Tc), V.NN(dd, Tc), Kt(d1, Tc), V.nrm(d1, Tc), CC, V.sL(Tc),
                                       V.KK(d1, Tc), V.NN(d1, Tc))])
@@ -965,10 +970,14 @@ HYP_COR1 = ("0 < lambda < 1, beta_{1t} = beta1 lambda^(t-1) (lambda_pow(t) = lam
             "that induction is not a link of the kernel's chain)")
 
 
-def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
-    """The geometric schedule sums in the kernel (Corollary 1 and pp-4.1 share them): ForAll T >= 1, d >= 0:
-    Hyp, HypM, HypC on coordinates 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d (``coords``), by induction over
-    T (PP-S[geo term], PP-geo[step], PP-geo[base,close], Cor1-sqrt) and over the coordinates."""
+def geo_schedule_per_coordinate(steps: dict, timeout_s: float = 20.0, hyp=None, hdefs=None,
+                                tag: str = "Corollary 1") -> dict:
+    """The geometric schedule sums per coordinate in the kernel (one definition for Corollary 1, pp-4.1 and Corollary 2):
+    ForAll i, T >= 1: hyp(i) => S_{T,i} alpha (1-lambda)^2 <= G beta1 (``per_i``), by induction over T (PP-S[geo term],
+    PP-geo[step], PP-geo[base,close], Cor1-sqrt).  ``hyp``: a predicate of the coordinate (default Hyp, HypM, HypC:
+    cor1's and pp-4.1's; Corollary 2 passes its HypC2) from whose definitions ``hdefs(i)`` (the kernel's instances)
+    the round facts follow; those facts ask only 0 <= q_t <= G (HypC's), so AdamNC's q_t = sqrt(v_t) >= 0 meets them
+    as AMSGrad's q_t > 0 does.  ``tag`` names the lemmas."""
     V = Thm4Vocabulary.get()
     gterm, gstep, gbase = (need_step(steps, s) for s in ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]"))
     sq = need_step(steps, "Cor1-sqrt")
@@ -976,18 +985,20 @@ def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
                                                     V.bt)
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     sl = lambda key, names, build, engine="nlsat": scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
+    if hyp is None:
+        hyp = lambda i_: z3.And(V.Hyp(i_), V.HypM(i_), V.HypC(i_))  # noqa: E731
+        hdefs = lambda i_: [K.instantiate(V.hyp_pred(), i_), I(V.HypM, i_), I(V.HypC, i_)]  # noqa: E731
     i, n = K.fresh("i", Int), K.fresh("T", Int)
     n1 = n + 1
-    H = z3.And(V.Hyp(i), V.HypM(i), V.HypC(i))
-    hdefs = [K.instantiate(V.hyp_pred(), i), K.instantiate(K.defn(V.HypM), i), K.instantiate(K.defn(V.HypC), i)]
+    H = hyp(i)
     tt = K.fresh("t", Int)
 
     def facts_at(s):
-        return [bt(s) == B * lp(s), lp(s + 1) == lam * lp(s), q(i, s) > 0, q(i, s) <= G, lam > 0, lam < 1, G >= 0,
+        return [bt(s) == B * lp(s), lp(s + 1) == lam * lp(s), q(i, s) >= 0, q(i, s) <= G, lam > 0, lam < 1, G >= 0,
                 B >= 0, B < 1, alpha > 0, rt(s) > 0, rt(s) * rt(s) == z3.ToReal(s), al(s) * rt(s) == alpha, lp(1) == 1]
-    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs, name="Corollary 1: hypotheses at round t",
+    fx = K.prove(z3.Implies(z3.And(H, tt >= 1), z3.And(*facts_at(tt))), by=hdefs(i), name=f"{tag}: hypotheses at round t",
                  timeout_s=timeout_s)
-    fx = K.generalize([i, tt], fx, name="Corollary 1: hypotheses at round t")
+    fx = K.generalize([i, tt], fx, name=f"{tag}: hypotheses at round t")
     at = lambda s: K.instantiate(fx, i, s)  # noqa: E731
     C = G * B / alpha
 
@@ -995,14 +1006,14 @@ def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
         Tr = z3.ToReal(T)
         return z3.And(S(i, T) <= C * SG(T), SG(T) * (1 - lam) ** 2 <= 1 - lp(T + 1) * (Tr + 1 - Tr * lam), lp(T + 1) >= 0)
     P = lambda T: z3.Implies(H, inv(T))  # noqa: E731
-    term = sl("Corollary 1: S_{T+1} = S_T + beta_{1t} a_t <= C (SG_T + lambda^(t-1) t)",
+    term = sl(f"{tag}: S_{{T+1}} = S_T + beta_{{1t}} a_t <= C (SG_T + lambda^(t-1) t)",
               "S0 S1 b a q al rt alpha B Pp t G SG0 SG1 C",
               lambda S0, S1, b, a_, q_, al_, rt_, al0, B_, Pp, t_, G_, SG0, SG1, C_: z3.Implies(
                   z3.And(S1 == S0 + b * a_, b == B_ * Pp, a_ == q_ / al_, al_ * rt_ == al0, rt_ > 0, al0 > 0,
                          S0 <= C_ * SG0, B_ * Pp * (rt_ * q_ / al0) <= (G_ * B_ / al0) * Pp * t_, SG1 == SG0 + Pp * t_,
                          C_ == G_ * B_ / al0),
                   S1 <= C_ * SG1))
-    geo = sl("Corollary 1: the geometric partial sums, step in the sequences' terms", "lam SG0 SG1 Pp P1 t t1",
+    geo = sl(f"{tag}: the geometric partial sums, step in the sequences' terms", "lam SG0 SG1 Pp P1 t t1",
              lambda lam_, SG0, SG1, Pp, P1, t_, t1: z3.Implies(
                  z3.And(SG1 == SG0 + Pp * t1, t1 == t_ + 1, P1 == lam_ * Pp, lam_ > 0, Pp >= 0,
                         (SG0 + Pp * (t_ + 1)) * (1 - lam_) ** 2 <= 1 - lam_ * Pp * (t_ + 2 - (t_ + 1) * lam_)),
@@ -1017,25 +1028,37 @@ def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
                 sq.at(t=Ts, _s1=rt(s)),
                 K.instantiate(term, S0, S(i, s), bt(s), a(i, s), q(i, s), al(s), rt(s), alpha, B, lp(s), Ts, G, SG0,
                               SG(s), C)]
-    base = K.prove(P(one), timeout_s=timeout_s, name="Corollary 1: schedule sums, T = 1",
-                   by=[at(one), K.instantiate(fx, i, one), I(S, i, one), I(S, i, z0), I(SG, one), I(SG, z0), I(a, i, one),
+    base = K.prove(P(one), timeout_s=timeout_s, name=f"{tag}: schedule sums, T = 1",
+                   by=[at(one), I(S, i, one), I(S, i, z0), I(SG, one), I(SG, z0), I(a, i, one),
                        gbase.at(**{"lambda": lam, "S_T": zr, "T": r1, "P": zr})] + term_at(one, zr, zr))
     Tn, Tn1 = z3.ToReal(n), z3.ToReal(n1)
-    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s, name="Corollary 1: schedule sums, T -> T+1",
+    step = K.prove(z3.Implies(z3.And(n >= 1, P(n)), P(n1)), timeout_s=timeout_s, name=f"{tag}: schedule sums, T -> T+1",
                    by=[at(n1), I(S, i, n1), I(SG, n1), I(a, i, n1),
                        gstep.at(**{"lambda": lam, "T": Tn, "P": lp(n1), "S_T": SG(n)}),
                        K.instantiate(geo, lam, SG(n), SG(n1), lp(n1), lp(n1 + 1), Tn, Tn1)] + term_at(n1, S(i, n), SG(n)))
-    every = induct_on(1, P, base, step, n, "Corollary 1: schedule sums for every T >= 1", timeout_s)
-    close = sl("Corollary 1: S_T alpha (1-lambda)^2 <= G beta1", "S0 C SG lam alpha G B",
+    every = induct_on(1, P, base, step, n, f"{tag}: schedule sums for every T >= 1", timeout_s)
+    close = sl(f"{tag}: S_T alpha (1-lambda)^2 <= G beta1", "S0 C SG lam alpha G B",
                lambda S0, C_, SG_, lam_, al0, G_, B_: z3.Implies(
                    z3.And(S0 <= C_ * SG_, SG_ * (1 - lam_) ** 2 <= 1, C_ == G_ * B_ / al0, al0 > 0, G_ >= 0, B_ >= 0,
                           lam_ < 1), S0 * al0 * (1 - lam_) ** 2 <= G_ * B_))
     per_i = K.prove(z3.Implies(z3.And(n >= 1, H), S(i, n) * alpha * (1 - lam) ** 2 <= G * B), timeout_s=timeout_s,
-                    name="Corollary 1: schedule sums per coordinate",
+                    name=f"{tag}: schedule sums per coordinate",
                     by=[at(n), K.instantiate(every, n),
                         gbase.at(**{"lambda": lam, "S_T": SG(n), "T": Tn, "P": lp(n1)}),
                         K.instantiate(close, S(i, n), C, SG(n), lam, alpha, G, B)])
-    per_i = K.generalize([i, n], per_i, name="Corollary 1: schedule sums per coordinate")
+    return {"per_i": K.generalize([i, n], per_i, name=f"{tag}: schedule sums per coordinate")}
+
+
+def geo_schedule_sums(steps: dict, timeout_s: float = 20.0) -> dict:
+    """The geometric schedule sums in the kernel (Corollary 1 and pp-4.1 share them): ForAll T >= 1, d >= 0:
+    Hyp, HypM, HypC on coordinates 1..d => SS(d, T) alpha (1-lambda)^2 <= G beta1 d (``coords``), per coordinate by
+    :func:`geo_schedule_per_coordinate` and over the coordinates by induction."""
+    V = Thm4Vocabulary.get()
+    B, G, lam, alpha, S = V.B, V.G, V.lam, V.alpha, V.S
+    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
+    sl = lambda key, names, build, engine="nlsat": scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
+    z0 = z3.IntVal(0)
+    per_i = geo_schedule_per_coordinate(steps, timeout_s)["per_i"]
     # over the coordinates: SS(d, T) alpha (1-lambda)^2 <= G beta1 d
     j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
     allH3 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j), V.HypC(j))))  # noqa
@@ -1635,7 +1658,7 @@ OUTSIDE["lemma-moment"] = (
 
 _KSTEPS: dict = {}
 # parts of a chain the kernel proves for statements it does not (built by the audit so that WHY_NOT's account of
-# them is checked on every run; the statement stays NOT ESTABLISHED); proofs.kernel_pp adds AdamX's first term
+# them is checked on every run; the statement stays NOT ESTABLISHED); empty since adamx-5.1 has its statement
 PARTIAL: dict = {}
 # what stops the kernel statement of the theorems that have none (today)
 WHY_NOT = {
@@ -1644,15 +1667,6 @@ WHY_NOT = {
                "(kernel_pp.pp41_harmonic, BOUNDS['pp-4.1-harmonic'], tests/test_kernel_pp.py) that the audit does not "
                "build (one formula per statement); both for T >= t0 (T < t0 not mechanised) with sqrt(v_hat) <= G a "
                "hypothesis (Cor1-vhat's induction from |g| <= G is not a link, as in cor1)"),
-    "adamx-5.1": ("AdamX's first term per coordinate has a kernel proof in the bound's form (proofs.kernel_pp."
-                  "ax_first_bound: Q_{T,i} <= D^2 c_max(G, alpha, beta1, sqrt T), ax51_total's first summand per "
-                  "coordinate; ax_first_term's PP-Abel[base T=1], PP-Abel[T>=t0 step] from T = 1 with C_0 = 0, the "
-                  "monotone c from AdamX's own v_hat recursion AXH(i) by PP-AdamX and PP-c[mono] (ax_monotone_c), "
-                  "Lemma 5.3's invariant by induction on T (AX-L5.3[step]) and AX-c[bound]; empty trusted base; c >= 0, "
-                  "u in [0, D^2] (PPc) and v_t <= G^2 (AXG) hypotheses); not mechanised: AX-step 3's Young split and "
-                  "AX-m pair's sums (AdamX's v_hat is no running max, so thm4-arxiv's coordinate_invariant and the "
-                  "moment lemma, stated with q_{t+1} >= q_t, do not apply as they stand), AX-u term's schedule sum, "
-                  "the sum over the coordinates and the link to EXTRA['adamx-5.1-corrected']"),
     "adamx-5.1-printed": "the audit finds no proof of the printed form (AX5.1-printed[from proof] refuted): nothing to assemble",
     "thm2": ("its conclusion would be: for (beta1, beta2, C) meeting (c1)-(c3), C even, there is K0 with "
              "R_{kC} >= 2 (k - K0) for every k >= K0 (B10 per block once the block start is back at x = 1); what stops "

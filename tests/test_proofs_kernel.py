@@ -370,13 +370,6 @@ def test_lemma_4_3_without_its_condition_has_no_kernel_proof():
         K.obligation_proof(PP.lemma43.without("cond"), timeout_s=3)
 
 
-@pytest.mark.parametrize("tid", ["adamx-5.1"])  # pp-4.1 has a kernel statement: tests/test_kernel_pp.py
-def test_pp_statements_stay_not_established_with_the_reason(tid):
-    k = ST.kernel_statement({"id": tid, "steps": []}, {})
-    assert k["verdict"] == ST.NOT_ESTABLISHED and "not mechanised" in k["reason"]
-    assert ("pp_first_term" if tid == "pp-4.1" else "ax_first_term") in k["reason"]
-
-
 # pp-4.1's statement in the audit (PROVED by the kernel; NOT ESTABLISHED with a step not proved): tests/test_kernel_pp.py
 
 
@@ -389,19 +382,8 @@ def test_adamx_first_term_is_proved_by_the_kernel_with_c0_zero(pp_steps):
     assert "Q(i, T) <= D_inf*D_inf*(0 + c(i, T))" in str(out["formula"])
 
 
-@pytest.mark.parametrize("verdict", ["unknown", "evidence"])
-def test_adamx_kernel_part_in_the_audit_and_a_step_not_proved(verdict):
-    from proofs import pp_repairs as R
-
-    obs = {ob.label: ob for ob in R.AX51_OBLIGATIONS}
-    th = {"id": "adamx-5.1", "steps": [{"label": lb, "verdict": "proved"} for lb in obs]}
-    k = ST.kernel_statement(th, {"adamx-5.1": obs})
-    assert k["verdict"] == ST.NOT_ESTABLISHED and sorted(k["kernel_part"]["steps"]) == [  # kernel_pp.ax_first_bound
-        "AX-L5.3[step]", "AX-c[bound]", "PP-Abel[T>=t0 step]", "PP-Abel[base T=1]", "PP-AdamX", "PP-c[mono]"]
-    th["steps"] = [{"label": lb, "verdict": verdict if lb == "PP-Abel[base T=1]" else "proved"} for lb in obs]
-    k = ST.kernel_statement(th, {"adamx-5.1": obs})
-    assert k["verdict"] == ST.NOT_ESTABLISHED and "failed" in k["kernel_part"]
-    assert "PP-Abel[base T=1]" in k["reason"]
+# adamx-5.1 has a kernel statement (proofs.kernel_adamx): tests/test_kernel_adamx.py, which also keeps the test of
+# the audit's kernel_part path (a PARTIAL chain) that ran here on AdamX's first term
 
 
 def test_kernel_portfolio_falls_back_to_the_simple_solver_and_still_refuses_a_false_lemma(monkeypatch):
