@@ -197,6 +197,46 @@ def test_regime_crossing():
     assert float(r.x_T.mid()) > 0.9
 
 
+def _adabelief_b1_0(fam, eps):
+    from numerics import adabelief
+
+    h = fam.hyper()
+    return adabelief(alpha=h["alpha"], beta1=0, beta2=str(h["beta2"]), eps=eps)
+
+
+def test_regime_saturated():
+    """AdaBelief at beta1 = 0 on Theorem 1 (eps = 1e-16, the zoo's row): m = g, so s falls to its eps floor
+    and every step is ~1e8 alpha_t, far past the box's width: x jumps to the wall each shift points to
+    (+1, -1, +1 played against g = 3, -1, -1), up to t ~ 6e14.  Every round used to be stepped (UNKNOWN
+    past the explicit budget); theory: per period the loss is 3 + 1 - 1 = 3 against the best point's -1,
+    so R_T/T -> 4/3."""
+    fam = build("thm1")
+    meth = _adabelief_b1_0(fam, "1e-16")
+    r = fast_forward(meth, fam.sequence, 10 ** 4, x1=fam.x1)
+    assert "saturated" in regimes(r)
+    check_against(r, arb_ref(meth, fam, 10 ** 4))
+    big = fast_forward(meth, fam.sequence, 10 ** 12, x1=fam.x1)
+    assert big.certified and "saturated" in regimes(big), big.why_not
+    assert abs(float(big.avg_regret.mid()) - 4 / 3) < 1e-9 and float(big.avg_regret.rad()) < 1e-15
+
+
+def test_saturated_block_ends_where_the_bound_says(monkeypatch):
+    """With eps = 1e-5 the steps are ~300 alpha_t: saturation ends near round 5600 and the run crosses into
+    explicit rounds (and a pinned block later).  The balls agree with the arb loop at 10^4; an injected
+    error in the saturation bound (t_sat 1.5x too large) gives a certified ball that misses it."""
+    fam = build("thm1")
+    meth = _adabelief_b1_0(fam, "1e-5")
+    T = 10 ** 4
+    ref = arb_ref(meth, fam, T)
+    r = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert regimes(r)[:3] == ["exact", "saturated", "explicit"]
+    check_against(r, ref)
+    true_bound = FF._t_saturated
+    monkeypatch.setattr(FF, "_t_saturated", lambda *a: int(true_bound(*a) * 1.5))
+    bad = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert bad.certified and not agree(bad.regret, ref.regret)
+
+
 def test_checkpoints_are_read_on_the_way():
     fam = build("section5-online")
     meth = fam.method("adam")

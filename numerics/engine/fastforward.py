@@ -14,7 +14,9 @@ Method (docs/numerics.md, "The fast-forward engine", says why each part is sound
    The rule must be linear in alpha_t (``LINEAR_IN_ALPHA_T``); a hook checks that alpha_t was read.
 3. *Clamped shifts.*  x_{t+1} = clamp_[a,b](x_t + s_t), s_t = -alpha t^{-1/2} w_t.  With the weights
    q_l = sqrt(tau/(tau+l)) in [sqrt(t0/(t0+n)), 1] every within-period quantity is a ball in units of
-   eps = alpha tau^{-1/2} valid for every period at once.  Three regimes, each certified per block:
+   eps = alpha tau^{-1/2} valid for every period at once.  Four regimes, each certified per block:
+   *saturated* (every shift of the period at least b - a: x_{t+1} is the wall the shift points to, for
+   every round up to t_sat = (alpha min|W_i| / (b - a))^2, :func:`_t_saturated`),
    *interior* (no clamp acts: the block is one shift; the drift D has a certified sign and the
    excursions stay inside the box), *pinned at b* (x = b at a period start, every suffix sum of the
    period >= 0: the period map sends b to b, identities K2/K4; within the period
@@ -428,6 +430,21 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
     return res
 
 
+def _t_saturated(alpha, W, a, b, t0, T) -> int:
+    """The last round t <= T up to which every late shift is at least the box's width,
+    alpha t^-1/2 |w| >= b - a for every w in every W_i (certified in arb), or t0 - 1 if none: then the clamp
+    acts at every round and x_{t+1} is the wall the shift points to.  Needs every W_i clear of 0."""
+    import flint
+
+    if any(w.contains(0) for w in W):
+        return t0 - 1
+    wmin = min((abs(w).lower() for w in W), key=float)  # a lower bound of every |w| in every W_i
+    t_sat = min(int(float(((alpha * wmin / (b - a)) ** 2).lower())), T) if wmin > 0 else 0
+    while t_sat >= t0 and not bool(alpha * wmin * flint.arb(t_sat).rsqrt() >= b - a):  # the float guess
+        t_sat -= max(1, t_sat // 10 ** 6)  # is only a start: the arb test decides
+    return max(t_sat, t0 - 1)
+
+
 def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     import flint
 
@@ -818,6 +835,15 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
 
     cert = Cert(t0)
     aW = [alpha * w for w in W]
+    # *saturated*: while every shift of a period is at least the box's width, alpha t^-1/2 |w_i| >= b - a,
+    # the clamp certainly acts at every round and x_{t+1} is the wall the shift points to, whatever x_t is
+    # (x_t + s >= a + (b - a) = b, or the mirror image): x is the periodic wall pattern and the loss a
+    # finite sum of q_i times walls.  It holds for every round t <= t_sat = (alpha min_i |W_i| / (b - a))^2
+    # (W_i the invariant box's step balls, none holding 0; the weights t^-1/2 only fall).  AdaBelief at
+    # beta1 = 0 (m = g, so s falls to its eps floor and the steps are ~1e8 alpha_t) jumps between the ends
+    # of Theorem 1's box this way up to t ~ 6e14: before, every round was stepped and the run was UNKNOWN.
+    t_sat = _t_saturated(alpha, W, a, b, t0, T)
+    sat_walls = [b if w < 0 else a for w in W] if t_sat >= t0 else None  # x after the round of offset i
     res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
     sqrt_n = arb(n).sqrt()
     cs = [arb(t0 + i) / n for i in range(n)]
@@ -907,6 +933,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         k = (done + 1 - t0) // n
         kmax = k + (stop - done - 1) // n  # full periods before the stop, the last round stepped explicitly
         moved = False
+        k1s = min(kmax, (t_sat - t0 + 1) // n) if sat_walls is not None else 0
+        if off == 0 and k1s > k:
+            # saturated block (see above): periods k..k1s-1, their last round t0 + k1s n - 1 <= t_sat
+            per = sum((qb[i] * sat_walls[i - 1] for i in range(1, n)), arb(0))
+            loss = loss + qb[0] * x + per + (k1s - k - 1) * (qb[0] * sat_walls[n - 1] + per)
+            x = sat_walls[n - 1]
+            note("saturated", t0 + k * n, t0 + k1s * n - 1)
+            done = t0 + k1s * n - 1  # < the next stop (k1s <= kmax): no checkpoint falls here
+            moved_ever = True
+            continue
         if off == 0 and kmax > k:
             tau = t0 + k * n
             eps = alpha / arb(tau).sqrt()
