@@ -320,12 +320,27 @@ def test_a_rotated_phase_without_a_box_falls_back_to_phase_0():
     """ADOPT on Section 5: at the rotated phase a state component passes near 0, so a box relative to it
     is too thin to be invariant and the settled state looked hopeless there (UNKNOWN, "no box is
     invariant") although phase 0 has a box; the rotated try now scales each component by its size at
-    phase 0 and, failing that, returns to phase 0 instead of giving up."""
+    phase 0 and, failing that, uses the phase-0 box's step balls, rotated."""
     fam = build("section5-online")
     row = next(r for r in ROWS if r.key == "adopt")
     r = fast_forward(method_for(row, fam), fam.sequence, 10 ** 9, x1=fam.x1)
     assert r.certified, r.why_not
     assert max(r.radii().values()) < 1e-12
+
+
+def test_a_rotated_phase_uses_the_phase_0_box():
+    """ADOPT on Theorem 2: the pinned certificate needs the late periods to start at phase 9, where no box
+    is invariant; the run went back to phase 0, had no pinned certificate there and ended UNKNOWN past the
+    explicit budget.  The phase-0 box's W_i hold for every later round of their offset (by induction and
+    the hull of rounds), so the rotated period uses them: certified, and the balls hold the arb loop's."""
+    fam = build("thm2")
+    row = next(r for r in ROWS if r.key == "adopt")
+    meth = method_for(row, fam)
+    r = fast_forward(meth, fam.sequence, 10 ** 4, x1=fam.x1)
+    assert "pinned at a" in regimes(r) and any("rotated" in h for h in r.how), r.how
+    check_against(r, arb_ref(meth, fam, 10 ** 4))
+    big = fast_forward(meth, fam.sequence, 10 ** 12, x1=fam.x1)
+    assert big.certified and max(big.radii().values()) < FF.OUT_REL_WANTED, big.why_not
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)

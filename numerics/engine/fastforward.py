@@ -644,11 +644,13 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         win = np.lib.stride_tricks.sliding_window_view(P_[:2 * n - 1], n)  # row rr: P_[rr .. rr + n - 1]
         scores = (P_[n:2 * n][:, None] - win).min(axis=1) * sg_
         r = int(np.argmax(scores))  # the first best, as before
+    rot_note = None
     if r:
         scale0 = [abs(v.mid()) for v in state]  # the components' sizes at phase 0
+        t_box0, W0 = done + 1, W  # the box proved at phase 0 (round t_box0): its W_i hold at every later round
         exact_to(done + r)
         # at another phase the relative box may fail for good (a component near 0 there): a settled state
-        # with no box is not UNKNOWN here but a reason to go back to phase 0
+        # with no box there is not UNKNOWN but a reason to use the phase-0 box's step balls, rotated
         box = box_at(done + 1, state, settled_raises=False, scale=scale0)
         for _ in range(16):  # the state may need a few more periods at this phase
             if box is not None or done + 5 * n >= T:
@@ -656,11 +658,14 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             exact_to(done + n)
             box = box_at(done + 1, state, settled_raises=False, scale=scale0)
         box = box or None
-        if box is None and done + 2 * n < T:  # back to phase 0, where the box was proved: no rotation
-            exact_to(done + (n - (done % n)) % n)
-            box = box_at(done + 1, state)
         if box is None:
-            raise _Unknown(f"no invariant box of the state at the rotated phase {r} nor at phase 0 (round {done + 1})")
+            # every late round t = t_box0 + k n + i has its state's period start in the phase-0 box (by
+            # induction) and t in the hull [t_box0 + i, T] that W0_i was enclosed over: so the step of any
+            # round of phase offset i from t_box0 lies in alpha t^-1/2 W0_i, whichever round a period starts at
+            # (before, the run went back to phase 0 and lost the pinned certificate: ADOPT on Theorem 2)
+            sh = (done + 1 - t_box0) % n
+            box = (rel, W0[sh:] + W0[:sh])
+            rot_note = f"no box at the rotated phase {r}: the phase-0 box's step balls (round {t_box0}), rotated"
         rel, W = box
     t0 = done + 1
     ph0 = (t0 - 1) % n
@@ -669,6 +674,8 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     res.how.append(f"invariant box of relative radius {rel:g} proved at round {t0} (phase {ph0}) for every round "
                    f"up to {T}: steps alpha t^-1/2 w_i, w_i in balls of radius <= "
                    f"{max(float(w.rad()) for w in W):.2e}")
+    if rot_note:
+        res.how.append(rot_note)
     res.regimes.append(("exact", 1, done))
     _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, (x, xp, loss), cps, regret_at, finish)
 
@@ -1038,8 +1045,18 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0 and the iterate is "
                                f"not clear of the walls: no interior or pinned block is certified, and the "
                                f"{T - done} rounds left exceed the explicit budget of {explicit_max}")
+            # say why no block applies: shifts wider than the box (in box widths at this round) mean the clamp
+            # acts at both walls within one period, which only the saturated block (every shift wider) covers
+            width = float((b - a).lower())
+            shifts = [float((alpha * abs(w) * arb(done).rsqrt()).upper()) / width for w in W]
+            wide = sum(v >= 1 for v in shifts)
+            why_wide = (f"; at round {done}, {wide} of the period's {n} shifts are wider than the box (up to "
+                        f"{max(shifts):.3g} widths, down to {min(shifts):.3g}): the clamp acts at both walls within "
+                        f"a period (the iterate jumps between the ends), which no pinned (one wall) or interior "
+                        f"(no wall) block covers, and a saturated block needs every shift that wide"
+                        if wide else "")
             raise _Unknown(f"more than {explicit_max} late rounds had to be stepped one by one (no interior or "
-                           f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau})")
+                           f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau}){why_wide}")
         if done in stops:
             cps.append((done, x, regret_at(done, loss)))
     finish(f"{explicit} late rounds stepped explicitly in balls; the rest in certified blocks", (x, xp, loss))
