@@ -328,6 +328,16 @@ def test_a_rotated_phase_without_a_box_falls_back_to_phase_0():
     assert max(r.radii().values()) < 1e-12
 
 
+def test_why_not_names_a_period_that_reaches_both_walls():
+    """Heavy-ball SGD on Section 5: m ~ 10 g, so one period's path spans several box widths for millions of
+    rounds (the iterate jumps between the ends); no block applies and the explicit budget runs out.  The
+    UNKNOWN says so instead of only naming the drift."""
+    fam = build("section5-online")
+    row = next(r for r in ROWS if r.key == "sgdm")
+    r = fast_forward(method_for(row, fam), fam.sequence, 10 ** 12, x1=fam.x1, explicit_max=20_000)
+    assert r.status == UNKNOWN and r.x_T is None and "both walls" in r.why_not and "box widths" in r.why_not
+
+
 def test_a_rotated_phase_uses_the_phase_0_box():
     """ADOPT on Theorem 2: the pinned certificate needs the late periods to start at phase 9, where no box
     is invariant; the run went back to phase 0, had no pinned certificate there and ended UNKNOWN past the

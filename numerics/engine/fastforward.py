@@ -1045,16 +1045,17 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0 and the iterate is "
                                f"not clear of the walls: no interior or pinned block is certified, and the "
                                f"{T - done} rounds left exceed the explicit budget of {explicit_max}")
-            # say why no block applies: shifts wider than the box (in box widths at this round) mean the clamp
-            # acts at both walls within one period, which only the saturated block (every shift wider) covers
-            width = float((b - a).lower())
-            shifts = [float((alpha * abs(w) * arb(done).rsqrt()).upper()) / width for w in W]
-            wide = sum(v >= 1 for v in shifts)
-            why_wide = (f"; at round {done}, {wide} of the period's {n} shifts are wider than the box (up to "
-                        f"{max(shifts):.3g} widths, down to {min(shifts):.3g}): the clamp acts at both walls within "
-                        f"a period (the iterate jumps between the ends), which no pinned (one wall) or interior "
-                        f"(no wall) block covers, and a saturated block needs every shift that wide"
-                        if wide else "")
+            # say why no block applies: a period whose unclamped path spans more than the box (in box widths
+            # at this round, from the limit pattern's midpoints: a diagnosis, not a certificate) reaches both
+            # walls within one period, which no pinned (one wall) or interior (no wall) block covers, and the
+            # saturated block needs every single shift that wide
+            unit = float((alpha * arb(done).rsqrt()).mid()) / float((b - a).mid())
+            span = (max(wpf) - min(wpf)) * unit
+            widest = max(abs(float(w.mid())) for w in W) * unit
+            why_wide = (f"; at round {done} one period's unclamped path spans {span:.3g} box widths (its widest "
+                        f"shift {widest:.3g}): the iterate reaches both walls within a period, which no pinned "
+                        f"(one wall) or interior (no wall) block covers, and a saturated block needs every shift "
+                        f"at least one width" if span >= 1 else "")
             raise _Unknown(f"more than {explicit_max} late rounds had to be stepped one by one (no interior or "
                            f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau}){why_wide}")
         if done in stops:
