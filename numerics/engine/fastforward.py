@@ -60,7 +60,7 @@ LOOSE_WAIT = 4  # a pinned block with undecided offsets is postponed (explicit p
 # when its widening of R_T is not negligible
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
-SUM_PREC = 128  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
+SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
 # steps are enclosed (the state's distance to its periodic orbit) and how far the weights
