@@ -454,6 +454,10 @@ def test_benchmark_rows_run(tmp_path):
                                                              "fastforward_1e9_vs_brute_force",
                                                              "fastforward_1e9_vs_brute_force_cpu"}
     assert all(w["cpu_speedup_1e9"] > 0 and w["cpu_seconds_1e9"] > 0 for w in rows)
+    for w in rows:  # where the time goes: the phases add up to the run's CPU time (process time, >= 0 each)
+        ph = w["cpu_seconds_by_phase_1e9"]
+        assert set(ph) == {"exact", "late", "other", "total"} and min(ph.values()) >= 0
+        assert abs(ph["exact"] + ph["late"] + ph["other"] - ph["total"]) < 1e-9 and ph["exact"] > 0
     assert res["targets"] == {}  # measured, but --quick judges no target (tiny workloads)
 
 

@@ -186,6 +186,9 @@ class FastForwardResult:
     regimes: list = field(default_factory=list)  # (regime, first round, last round)
     checkpoints: list = field(default_factory=list)  # (t, x after t updates, R_t)
     seconds: float = 0.0
+    # CPU seconds of each phase ("exact": the exact ball loop, "late": the blocks from the invariant box on,
+    # "other": box tries, set-up): where the time goes, printed by benchmarks/run.py's fast-forward rows
+    cpu_seconds: dict = field(default_factory=dict)
     prec: int = 0
     versions: dict = field(default_factory=dict)
 
@@ -410,7 +413,7 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
     """
     import flint
 
-    t_start_clock = time.perf_counter()
+    t_start_clock, c_start = time.perf_counter(), time.process_time()
     T = int(T)
     ok, why = fast_forward_applies(method, problem, T, x1)
     res = FastForwardResult(UNKNOWN, T, why_not=why, prec=prec,
@@ -427,6 +430,10 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
         res.status, res.why_not = UNKNOWN, str(exc)
         res.x_T = res.x_played = res.regret = res.avg_regret = None
     res.seconds = time.perf_counter() - t_start_clock
+    total = time.process_time() - c_start
+    res.cpu_seconds = {"exact": res.cpu_seconds.get("exact", 0.0), "late": res.cpu_seconds.get("late", 0.0)}
+    res.cpu_seconds["other"] = max(0.0, total - res.cpu_seconds["exact"] - res.cpu_seconds["late"])
+    res.cpu_seconds["total"] = total
     return res
 
 
@@ -493,8 +500,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         nonlocal x, xp, loss, state, done
         while done < t_end:
             nxt = min([s for s in stops if s > done] + [t_end])
+            c0 = time.process_time()
             with BX.precision():
                 x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
+            res.cpu_seconds["exact"] = res.cpu_seconds.get("exact", 0.0) + time.process_time() - c0
             state = method.rule.State(*st)
             done = nxt
             if done in stops:
@@ -677,7 +686,11 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     if rot_note:
         res.how.append(rot_note)
     res.regimes.append(("exact", 1, done))
-    _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, (x, xp, loss), cps, regret_at, finish)
+    c0 = time.process_time()
+    try:
+        _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, (x, xp, loss), cps, regret_at, finish)
+    finally:
+        res.cpu_seconds["late"] = time.process_time() - c0
 
 
 def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, regret_at, finish):
