@@ -319,8 +319,7 @@ def test_unknown_when_no_box_is_invariant():
 def test_a_rotated_phase_without_a_box_falls_back_to_phase_0():
     """ADOPT on Section 5: at the rotated phase a state component passes near 0, so a box relative to it
     is too thin to be invariant and the settled state looked hopeless there (UNKNOWN, "no box is
-    invariant") although phase 0 has a box; the rotated try now scales each component by its size at
-    phase 0 and, failing that, uses the phase-0 box's step balls, rotated."""
+    invariant") although phase 0 has a box; the rotated period now uses the phase-0 box's step balls."""
     fam = build("section5-online")
     row = next(r for r in ROWS if r.key == "adopt")
     r = fast_forward(method_for(row, fam), fam.sequence, 10 ** 9, x1=fam.x1)

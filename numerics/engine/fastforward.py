@@ -655,32 +655,23 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         r = int(np.argmax(scores))  # the first best, as before
     rot_note = None
     if r:
-        scale0 = [abs(v.mid()) for v in state]  # the components' sizes at phase 0
-        t_box0, W0 = done + 1, W  # the box proved at phase 0 (round t_box0): its W_i hold at every later round
+        # late periods start at phase r, with the phase-0 box's step balls rotated: every late round
+        # t = t_box0 + k n + i has its period's start state in the phase-0 box (by induction) and t in the hull
+        # [t_box0 + i, T] that W_i was enclosed over, so its step lies in alpha t^-1/2 W_i whichever round a
+        # late period is taken to start at.  (A second box tried at phase r cost a period pass, ~2-3 ms on
+        # Section 5, and where it failed the run went back to phase 0 and lost the pinned certificate: ADOPT
+        # on Theorem 2 ended UNKNOWN.)
+        t_box0 = done + 1
         exact_to(done + r)
-        # at another phase the relative box may fail for good (a component near 0 there): a settled state
-        # with no box there is not UNKNOWN but a reason to use the phase-0 box's step balls, rotated
-        box = box_at(done + 1, state, settled_raises=False, scale=scale0)
-        for _ in range(16):  # the state may need a few more periods at this phase
-            if box is not None or done + 5 * n >= T:
-                break
-            exact_to(done + n)
-            box = box_at(done + 1, state, settled_raises=False, scale=scale0)
-        box = box or None
-        if box is None:
-            # every late round t = t_box0 + k n + i has its state's period start in the phase-0 box (by
-            # induction) and t in the hull [t_box0 + i, T] that W0_i was enclosed over: so the step of any
-            # round of phase offset i from t_box0 lies in alpha t^-1/2 W0_i, whichever round a period starts at
-            # (before, the run went back to phase 0 and lost the pinned certificate: ADOPT on Theorem 2)
-            sh = (done + 1 - t_box0) % n
-            box = (rel, W0[sh:] + W0[:sh])
-            rot_note = f"no box at the rotated phase {r}: the phase-0 box's step balls (round {t_box0}), rotated"
-        rel, W = box
+        sh = (done + 1 - t_box0) % n
+        W = W[sh:] + W[:sh]
+        rot_note = (f"late periods start at phase {r} (the pinned certificate's best rotation) with the step balls "
+                    f"of the box proved at round {t_box0} (phase 0), rotated")
     t0 = done + 1
     ph0 = (t0 - 1) % n
     q = [pat[(ph0 + i) % n] for i in range(n)]  # gradients of the late period, offset 0 first
     res.how.append(f"exact ball loop, rounds 1..{done}")
-    res.how.append(f"invariant box of relative radius {rel:g} proved at round {t0} (phase {ph0}) for every round "
+    res.how.append(f"invariant box of relative radius {rel:g} proved for every round from {t0 - r} (phase 0) "
                    f"up to {T}: steps alpha t^-1/2 w_i, w_i in balls of radius <= "
                    f"{max(float(w.rad()) for w in W):.2e}")
     if rot_note:
