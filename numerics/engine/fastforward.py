@@ -542,9 +542,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         moved = 0.0
         escaped = []
         for rel in rels:
-            # a box smaller than one period's move, or than a hundredth of the state's predicted distance to
-            # its orbit (which the states to come will cover), cannot be invariant: skip the try (a cost only)
-            if rel < 10 * moved or (rel < hint / 100 and rel != rels[-1]):
+            # a box smaller than one period's move, or than a tenth of the state's predicted distance to its
+            # orbit (which the states to come will cover), cannot be invariant: skip the try (a cost only; a
+            # wrong skip only leaves a wider box, never a wrong one)
+            if rel < 10 * moved or (rel < hint / 10 and rel != rels[-1]):
                 continue
             # each component's radius relative to its size (or to a given scale: at another phase a
             # component may pass near 0, where a relative box is too thin to be invariant)
@@ -615,7 +616,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         # a box is tried only where the state's distance to its orbit (~ d / (1 - rho^n)) is predicted
         # below the radius wanted, or where no later try is allowed: each try costs about a period of rounds
         dist = _distance(hist, n)
-        if dist is None or dist <= rel_wanted or last_chance:
+        # (no prediction yet: a try only if the state moved over the period by less than twice the largest
+        # radius tried, else the box cannot hold the state's own image: Section 5's first look moves it by
+        # 0.09, a wasted period pass)
+        if (dist is None and d < 2 * RELS[-1]) or (dist is not None and dist <= rel_wanted) or last_chance:
             box = box_at(done + 1, state, hint=dist or 0.0)
             if box is not None:
                 got = max(box[0], _wrel(box[1]))
