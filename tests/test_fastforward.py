@@ -220,6 +220,21 @@ def test_regime_saturated():
     assert abs(float(big.avg_regret.mid()) - 4 / 3) < 1e-9 and float(big.avg_regret.rad()) < 1e-15
 
 
+def test_saturation_bound_is_the_last_round_whose_shifts_span_the_box():
+    """alpha t^-1/2 |w| >= b - a exactly up to t = (alpha |w| / (b - a))^2: with alpha = 1/2, |w| >= 401 and
+    the box [-1, 1] that is floor(10050.06) = 10050 (10051 already falls short); at a bound that is an
+    integer (|w| = 400: 10^4) equality cannot be certified in balls, so a little less, never more; a W_i
+    holding 0 gives none, a bound past T gives T (also for steps so large that the float guess overflows)."""
+    import flint
+
+    arb, half, a, b = flint.arb, flint.arb(1) / 2, flint.arb(-1), flint.arb(1)
+    assert FF._t_saturated(half, [arb(-401), arb(402, 0.5)], a, b, 10, 10 ** 9) == 10050
+    assert 0.99 * 10 ** 4 <= FF._t_saturated(half, [arb(-400), arb(500)], a, b, 10, 10 ** 9) <= 10 ** 4
+    assert FF._t_saturated(half, [arb(400), arb(0, 1)], a, b, 10, 10 ** 9) == 9  # t0 - 1: none
+    assert FF._t_saturated(half, [arb(400)], a, b, 10, 5000) == 5000
+    assert FF._t_saturated(half, [arb(10) ** 300], a, b, 10, 10 ** 15) == 10 ** 15
+
+
 def test_saturated_block_ends_where_the_bound_says(monkeypatch):
     """With eps = 1e-5 the steps are ~300 alpha_t: saturation ends near round 5600 and the run crosses into
     explicit rounds (and a pinned block later).  The balls agree with the arb loop at 10^4; an injected

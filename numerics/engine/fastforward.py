@@ -446,10 +446,15 @@ def _t_saturated(alpha, W, a, b, t0, T) -> int:
     if any(w.contains(0) for w in W):
         return t0 - 1
     wmin = min((abs(w).lower() for w in W), key=float)  # a lower bound of every |w| in every W_i
-    t_sat = min(int(float(((alpha * wmin / (b - a)) ** 2).lower())), T) if wmin > 0 else 0
-    while t_sat >= t0 and not bool(alpha * wmin * flint.arb(t_sat).rsqrt() >= b - a):  # the float guess
-        t_sat -= max(1, t_sat // 10 ** 6)  # is only a start: the arb test decides
-    return max(t_sat, t0 - 1)
+    if not wmin > 0:
+        return t0 - 1
+    guess = float(((alpha * wmin / (b - a)) ** 2).lower())
+    t_sat = T if not guess < T else int(guess)  # (an overflowing or nan guess: T, then tested)
+    for _ in range(64):  # the float guess is only a start: the arb test decides, a few shrinking tries
+        if t_sat < t0 or bool(alpha * wmin * flint.arb(t_sat).rsqrt() >= b - a):
+            return max(t_sat, t0 - 1)
+        t_sat = int(t_sat * 0.999) - 1
+    return t0 - 1
 
 
 def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
