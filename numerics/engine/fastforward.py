@@ -540,7 +540,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
 
     box_fail = []  # (round, escaped components) of each failed box try, for why_not
 
-    def box_at(t0, st, settled_raises=True, scale=None, hint=0.0):
+    def box_at(t0, st, hint=0.0):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
@@ -552,10 +552,9 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             # wrong skip only leaves a wider box, never a wrong one)
             if rel < 10 * moved or (rel < hint / 10 and rel != rels[-1]):
                 continue
-            # each component's radius relative to its size (or to a given scale: at another phase a
-            # component may pass near 0, where a relative box is too thin to be invariant)
-            X = type(st)(*[arb(v.mid(), (abs(v.mid()) if scale is None else max(abs(v.mid()), sc)) * rel
-                               + 2 * v.rad()) for v, sc in zip(st, scale or st)])
+            # each component's radius relative to its size (boxes are proved at phase 0 only: the rotated
+            # period reuses them, so a component passing near 0 at another phase does not matter)
+            X = type(st)(*[arb(v.mid(), abs(v.mid()) * rel + 2 * v.rad()) for v in st])
             Y = X
             W = []
             before = LB.alpha_reads
@@ -590,8 +589,6 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             escaped = [(f_, float(y_.rad()) / max(float(x_.rad()), 1e-300)) for f_, x_, y_ in zip(fields, X, Y)
                        if not x_.contains(y_)]
         if moved < 1e-27:
-            if not settled_raises:
-                return False  # settled, no box at this phase: the caller falls back to another phase
             which = ", ".join(f"{f_} (image radius {q_:.6g}x the box's)" for f_, q_ in escaped) or "none named"
             raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
                            "is invariant in ball arithmetic: a component that does not contract (e.g. Yogi's v, "
