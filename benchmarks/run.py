@@ -536,12 +536,15 @@ def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
                 t0 = time.perf_counter()
                 r = fast_forward(meth, fam.sequence, T_big, x1=fam.x1)
                 secs.append(time.perf_counter() - t0)
-            ff9s, ff9c = [], []  # wall and CPU seconds (CPU: less sensitive to a shared machine's load)
+            ff9s, ff9c, phases = [], [], []  # wall and CPU seconds (CPU: less sensitive to a shared machine's load)
             for _ in range(max(1, repeat)):
                 t0, c0 = time.perf_counter(), time.process_time()
                 r9 = fast_forward(meth, fam.sequence, T_mid, x1=fam.x1)
                 ff9s.append(time.perf_counter() - t0)
                 ff9c.append(time.process_time() - c0)
+                phases.append(r9.cpu_seconds)
+            # where the 1e9 run's CPU time goes (exact ball loop, late blocks, the rest): the run of median total
+            phase_1e9 = sorted(phases, key=lambda d: d.get("total", 0.0))[len(phases) // 2]
             ff9, ff9_cpu = statistics.median(ff9s), statistics.median(ff9c)
             simulate(meth, fam.sequence, 1000, x1=fam.x1, checkpoints=[], fast_forward=False)  # compile/warm
             t0, c0 = time.perf_counter(), time.process_time()
@@ -561,6 +564,7 @@ def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
                        cpu_seconds_1e9=ff9_cpu, brute_force_cpu_seconds_scaled_to_1e9=bf_cpu * T_mid / T_bf,
                        cpu_speedup_1e9=(bf_cpu * T_mid / T_bf) / ff9_cpu if ff9_cpu > 0 else float("inf"),
                        exact_rounds_1e9=next((g[2] for g in r9.regimes if g[0] == "exact"), None),
+                       cpu_seconds_by_phase_1e9=phase_1e9,
                        agreement_at_T_bf=(dict(dx_T=abs(bf.x_T - float(bf_small.x_T.mid())),
                                                rel_d_avg_regret=abs(bf.avg_regret / float(bf_small.avg_regret.mid()) - 1))
                                           if bf_small.certified else None),
@@ -588,6 +592,11 @@ def render_fastforward(F) -> list:
                      f"{w['brute_force_seconds_scaled_to_1e9']:>12.1f}{w['speedup_1e9']:>9.0f}x"
                      f"{w['cpu_seconds_1e9']:>11.4f}{w['brute_force_cpu_seconds_scaled_to_1e9']:>12.1f}"
                      f"{w['cpu_speedup_1e9']:>12.0f}x")
+        ph = w.get("cpu_seconds_by_phase_1e9") or {}
+        if ph:
+            lines.append(f"    1e9 CPU by phase: exact ball loop {ph.get('exact', 0) * 1e3:.1f} ms "
+                         f"({w.get('exact_rounds_1e9')} rounds), late blocks {ph.get('late', 0) * 1e3:.1f} ms, "
+                         f"box tries and set-up {ph.get('other', 0) * 1e3:.1f} ms")
         if w["agreement_at_T_bf"]:
             a = w["agreement_at_T_bf"]
             lines.append(f"    at T = {w['brute_force_T']:.0e}: float engine vs fast path |dx_T| = {a['dx_T']:.1e}, "

@@ -197,6 +197,61 @@ def test_regime_crossing():
     assert float(r.x_T.mid()) > 0.9
 
 
+def _adabelief_b1_0(fam, eps):
+    from numerics import adabelief
+
+    h = fam.hyper()
+    return adabelief(alpha=h["alpha"], beta1=0, beta2=str(h["beta2"]), eps=eps)
+
+
+def test_regime_saturated():
+    """AdaBelief at beta1 = 0 on Theorem 1 (eps = 1e-16, the zoo's row): m = g, so s falls to its eps floor
+    and every step is ~1e8 alpha_t, far past the box's width: x jumps to the wall each shift points to
+    (+1, -1, +1 played against g = 3, -1, -1), up to t ~ 6e14.  Every round used to be stepped (UNKNOWN
+    past the explicit budget); theory: per period the loss is 3 + 1 - 1 = 3 against the best point's -1,
+    so R_T/T -> 4/3."""
+    fam = build("thm1")
+    meth = _adabelief_b1_0(fam, "1e-16")
+    r = fast_forward(meth, fam.sequence, 10 ** 4, x1=fam.x1)
+    assert "saturated" in regimes(r)
+    check_against(r, arb_ref(meth, fam, 10 ** 4))
+    big = fast_forward(meth, fam.sequence, 10 ** 12, x1=fam.x1)
+    assert big.certified and "saturated" in regimes(big), big.why_not
+    assert abs(float(big.avg_regret.mid()) - 4 / 3) < 1e-9 and float(big.avg_regret.rad()) < 1e-15
+
+
+def test_saturation_bound_is_the_last_round_whose_shifts_span_the_box():
+    """alpha t^-1/2 |w| >= b - a exactly up to t = (alpha |w| / (b - a))^2: with alpha = 1/2, |w| >= 401 and
+    the box [-1, 1] that is floor(10050.06) = 10050 (10051 already falls short); at a bound that is an
+    integer (|w| = 400: 10^4) equality cannot be certified in balls, so a little less, never more; a W_i
+    holding 0 gives none, a bound past T gives T (also for steps so large that the float guess overflows)."""
+    import flint
+
+    arb, half, a, b = flint.arb, flint.arb(1) / 2, flint.arb(-1), flint.arb(1)
+    assert FF._t_saturated(half, [arb(-401), arb(402, 0.5)], a, b, 10, 10 ** 9) == 10050
+    assert 0.99 * 10 ** 4 <= FF._t_saturated(half, [arb(-400), arb(500)], a, b, 10, 10 ** 9) <= 10 ** 4
+    assert FF._t_saturated(half, [arb(400), arb(0, 1)], a, b, 10, 10 ** 9) == 9  # t0 - 1: none
+    assert FF._t_saturated(half, [arb(400)], a, b, 10, 5000) == 5000
+    assert FF._t_saturated(half, [arb(10) ** 300], a, b, 10, 10 ** 15) == 10 ** 15
+
+
+def test_saturated_block_ends_where_the_bound_says(monkeypatch):
+    """With eps = 1e-5 the steps are ~300 alpha_t: saturation ends near round 5600 and the run crosses into
+    explicit rounds (and a pinned block later).  The balls agree with the arb loop at 10^4; an injected
+    error in the saturation bound (t_sat 1.5x too large) gives a certified ball that misses it."""
+    fam = build("thm1")
+    meth = _adabelief_b1_0(fam, "1e-5")
+    T = 10 ** 4
+    ref = arb_ref(meth, fam, T)
+    r = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert regimes(r)[:3] == ["exact", "saturated", "explicit"]
+    check_against(r, ref)
+    true_bound = FF._t_saturated
+    monkeypatch.setattr(FF, "_t_saturated", lambda *a: int(true_bound(*a) * 1.5))
+    bad = fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    assert bad.certified and not agree(bad.regret, ref.regret)
+
+
 def test_checkpoints_are_read_on_the_way():
     fam = build("section5-online")
     meth = fam.method("adam")
@@ -279,13 +334,37 @@ def test_unknown_when_no_box_is_invariant():
 def test_a_rotated_phase_without_a_box_falls_back_to_phase_0():
     """ADOPT on Section 5: at the rotated phase a state component passes near 0, so a box relative to it
     is too thin to be invariant and the settled state looked hopeless there (UNKNOWN, "no box is
-    invariant") although phase 0 has a box; the rotated try now scales each component by its size at
-    phase 0 and, failing that, returns to phase 0 instead of giving up."""
+    invariant") although phase 0 has a box; the rotated period now uses the phase-0 box's step balls."""
     fam = build("section5-online")
     row = next(r for r in ROWS if r.key == "adopt")
     r = fast_forward(method_for(row, fam), fam.sequence, 10 ** 9, x1=fam.x1)
     assert r.certified, r.why_not
     assert max(r.radii().values()) < 1e-12
+
+
+def test_why_not_names_a_period_that_reaches_both_walls():
+    """Heavy-ball SGD on Section 5: m ~ 10 g, so one period's path spans several box widths for millions of
+    rounds (the iterate jumps between the ends); no block applies and the explicit budget runs out.  The
+    UNKNOWN says so instead of only naming the drift."""
+    fam = build("section5-online")
+    row = next(r for r in ROWS if r.key == "sgdm")
+    r = fast_forward(method_for(row, fam), fam.sequence, 10 ** 12, x1=fam.x1, explicit_max=20_000)
+    assert r.status == UNKNOWN and r.x_T is None and "both walls" in r.why_not and "box widths" in r.why_not
+
+
+def test_a_rotated_phase_uses_the_phase_0_box():
+    """ADOPT on Theorem 2: the pinned certificate needs the late periods to start at phase 9, where no box
+    is invariant; the run went back to phase 0, had no pinned certificate there and ended UNKNOWN past the
+    explicit budget.  The phase-0 box's W_i hold for every later round of their offset (by induction and
+    the hull of rounds), so the rotated period uses them: certified, and the balls hold the arb loop's."""
+    fam = build("thm2")
+    row = next(r for r in ROWS if r.key == "adopt")
+    meth = method_for(row, fam)
+    r = fast_forward(meth, fam.sequence, 10 ** 4, x1=fam.x1)
+    assert "pinned at a" in regimes(r) and any("rotated" in h for h in r.how), r.how
+    check_against(r, arb_ref(meth, fam, 10 ** 4))
+    big = fast_forward(meth, fam.sequence, 10 ** 12, x1=fam.x1)
+    assert big.certified and max(big.radii().values()) < FF.OUT_REL_WANTED, big.why_not
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -389,6 +468,10 @@ def test_benchmark_rows_run(tmp_path):
                                                              "fastforward_1e9_vs_brute_force",
                                                              "fastforward_1e9_vs_brute_force_cpu"}
     assert all(w["cpu_speedup_1e9"] > 0 and w["cpu_seconds_1e9"] > 0 for w in rows)
+    for w in rows:  # where the time goes: the phases add up to the run's CPU time (process time, >= 0 each)
+        ph = w["cpu_seconds_by_phase_1e9"]
+        assert set(ph) == {"exact", "late", "other", "total"} and min(ph.values()) >= 0
+        assert abs(ph["exact"] + ph["late"] + ph["other"] - ph["total"]) < 1e-9 and ph["exact"] > 0
     assert res["targets"] == {}  # measured, but --quick judges no target (tiny workloads)
 
 

@@ -14,7 +14,9 @@ Method (docs/numerics.md, "The fast-forward engine", says why each part is sound
    The rule must be linear in alpha_t (``LINEAR_IN_ALPHA_T``); a hook checks that alpha_t was read.
 3. *Clamped shifts.*  x_{t+1} = clamp_[a,b](x_t + s_t), s_t = -alpha t^{-1/2} w_t.  With the weights
    q_l = sqrt(tau/(tau+l)) in [sqrt(t0/(t0+n)), 1] every within-period quantity is a ball in units of
-   eps = alpha tau^{-1/2} valid for every period at once.  Three regimes, each certified per block:
+   eps = alpha tau^{-1/2} valid for every period at once.  Four regimes, each certified per block:
+   *saturated* (every shift of the period at least b - a: x_{t+1} is the wall the shift points to, for
+   every round up to t_sat = (alpha min|W_i| / (b - a))^2, :func:`_t_saturated`),
    *interior* (no clamp acts: the block is one shift; the drift D has a certified sign and the
    excursions stay inside the box), *pinned at b* (x = b at a period start, every suffix sum of the
    period >= 0: the period map sends b to b, identities K2/K4; within the period
@@ -58,7 +60,7 @@ LOOSE_WAIT = 4  # a pinned block with undecided offsets is postponed (explicit p
 # when its widening of R_T is not negligible
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
-SUM_PREC = 128  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
+SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
 # steps are enclosed (the state's distance to its periodic orbit) and how far the weights
@@ -184,6 +186,9 @@ class FastForwardResult:
     regimes: list = field(default_factory=list)  # (regime, first round, last round)
     checkpoints: list = field(default_factory=list)  # (t, x after t updates, R_t)
     seconds: float = 0.0
+    # CPU seconds of each phase ("exact": the exact ball loop, "late": the blocks from the invariant box on,
+    # "other": box tries, set-up): where the time goes, printed by benchmarks/run.py's fast-forward rows
+    cpu_seconds: dict = field(default_factory=dict)
     prec: int = 0
     versions: dict = field(default_factory=dict)
 
@@ -408,7 +413,7 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
     """
     import flint
 
-    t_start_clock = time.perf_counter()
+    t_start_clock, c_start = time.perf_counter(), time.process_time()
     T = int(T)
     ok, why = fast_forward_applies(method, problem, T, x1)
     res = FastForwardResult(UNKNOWN, T, why_not=why, prec=prec,
@@ -425,7 +430,31 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
         res.status, res.why_not = UNKNOWN, str(exc)
         res.x_T = res.x_played = res.regret = res.avg_regret = None
     res.seconds = time.perf_counter() - t_start_clock
+    total = time.process_time() - c_start
+    res.cpu_seconds = {"exact": res.cpu_seconds.get("exact", 0.0), "late": res.cpu_seconds.get("late", 0.0)}
+    res.cpu_seconds["other"] = max(0.0, total - res.cpu_seconds["exact"] - res.cpu_seconds["late"])
+    res.cpu_seconds["total"] = total
     return res
+
+
+def _t_saturated(alpha, W, a, b, t0, T) -> int:
+    """The last round t <= T up to which every late shift is at least the box's width,
+    alpha t^-1/2 |w| >= b - a for every w in every W_i (certified in arb), or t0 - 1 if none: then the clamp
+    acts at every round and x_{t+1} is the wall the shift points to.  Needs every W_i clear of 0."""
+    import flint
+
+    if any(w.contains(0) for w in W):
+        return t0 - 1
+    wmin = min((abs(w).lower() for w in W), key=float)  # a lower bound of every |w| in every W_i
+    if not wmin > 0:
+        return t0 - 1
+    guess = float(((alpha * wmin / (b - a)) ** 2).lower())
+    t_sat = T if not guess < T else int(guess)  # (an overflowing or nan guess: T, then tested)
+    for _ in range(64):  # the float guess is only a start: the arb test decides, a few shrinking tries
+        if t_sat < t0 or bool(alpha * wmin * flint.arb(t_sat).rsqrt() >= b - a):
+            return max(t_sat, t0 - 1)
+        t_sat = int(t_sat * 0.999) - 1
+    return t0 - 1
 
 
 def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
@@ -476,8 +505,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         nonlocal x, xp, loss, state, done
         while done < t_end:
             nxt = min([s for s in stops if s > done] + [t_end])
+            c0 = time.process_time()
             with BX.precision():
                 x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
+            res.cpu_seconds["exact"] = res.cpu_seconds.get("exact", 0.0) + time.process_time() - c0
             state = method.rule.State(*st)
             done = nxt
             if done in stops:
@@ -509,21 +540,21 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
 
     box_fail = []  # (round, escaped components) of each failed box try, for why_not
 
-    def box_at(t0, st, settled_raises=True, scale=None, hint=0.0):
+    def box_at(t0, st, hint=0.0):
         """(rel, W) with the invariant box proved at round t0 (phase (t0-1) % n), else None."""
         ph = (t0 - 1) % n
         gs = gballs[ph:] + gballs[:ph]
         moved = 0.0
         escaped = []
-        for rel in RELS:
-            # a box smaller than one period's move, or than a hundredth of the state's predicted distance to
-            # its orbit (which the states to come will cover), cannot be invariant: skip the try (a cost only)
-            if rel < 10 * moved or (rel < hint / 100 and rel != RELS[-1]):
+        for rel in rels:
+            # a box smaller than one period's move, or than a tenth of the state's predicted distance to its
+            # orbit (which the states to come will cover), cannot be invariant: skip the try (a cost only; a
+            # wrong skip only leaves a wider box, never a wrong one)
+            if rel < 10 * moved or (rel < hint / 10 and rel != rels[-1]):
                 continue
-            # each component's radius relative to its size (or to a given scale: at another phase a
-            # component may pass near 0, where a relative box is too thin to be invariant)
-            X = type(st)(*[arb(v.mid(), (abs(v.mid()) if scale is None else max(abs(v.mid()), sc)) * rel
-                               + 2 * v.rad()) for v, sc in zip(st, scale or st)])
+            # each component's radius relative to its size (boxes are proved at phase 0 only: the rotated
+            # period reuses them, so a component passing near 0 at another phase does not matter)
+            X = type(st)(*[arb(v.mid(), abs(v.mid()) * rel + 2 * v.rad()) for v in st])
             Y = X
             W = []
             before = LB.alpha_reads
@@ -551,15 +582,13 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                     step, Y, _ = l_update(h1, g, Y, LateT(t0 + i, T))
                     W.append(step)
                 return rel, W
-            if rel == RELS[0] or not moved:
+            if rel == rels[0] or not moved:
                 moved = max(abs(float((y_ - x_).mid())) / max(abs(float(x_.mid())), 1e-300) for x_, y_ in zip(X, Y))
             # which components escaped the box (for why_not): name, and the image's radius over the box's
             fields = getattr(type(st), "_fields", None) or [f"#{j}" for j in range(len(st))]
             escaped = [(f_, float(y_.rad()) / max(float(x_.rad()), 1e-300)) for f_, x_, y_ in zip(fields, X, Y)
                        if not x_.contains(y_)]
         if moved < 1e-27:
-            if not settled_raises:
-                return False  # settled, no box at this phase: the caller falls back to another phase
             which = ", ".join(f"{f_} (image radius {q_:.6g}x the box's)" for f_, q_ in escaped) or "none named"
             raise _Unknown("the state has settled (one period moves it by a relative {:.1e}) but no box around it "
                            "is invariant in ball arithmetic: a component that does not contract (e.g. Yogi's v, "
@@ -572,6 +601,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     # the box's radius widens every late step's ball: alpha rel |w| sum t^-1/2 ~ 2 rel sqrt(T) on x, so the
     # radius wanted follows from T and the output radius wanted (OUT_REL_WANTED relative), not a constant
     rel_wanted = _rel_wanted(T)
+    # the radius wanted is tried itself besides the fixed grid: with only the grid (steps of 1e4) the state
+    # had to come within the next grid radius below rel_wanted, ~430 more exact rounds on Section 5 (any
+    # radius whose invariance is proved is as sound as another: the proof, not the choice, certifies)
+    rels = sorted(set(RELS) | {rel_wanted})
     box = None
     hist = []  # (round, relative movement of the state over the last period): the state's approach rate
     t_next = K * n
@@ -585,7 +618,10 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         # a box is tried only where the state's distance to its orbit (~ d / (1 - rho^n)) is predicted
         # below the radius wanted, or where no later try is allowed: each try costs about a period of rounds
         dist = _distance(hist, n)
-        if dist is None or dist <= rel_wanted or last_chance:
+        # (no prediction yet: a try only if the state moved over the period by less than twice the largest
+        # radius tried, else the box cannot hold the state's own image: Section 5's first look moves it by
+        # 0.09, a wasted period pass)
+        if (dist is None and d < 2 * RELS[-1]) or (dist is not None and dist <= rel_wanted) or last_chance:
             box = box_at(done + 1, state, hint=dist or 0.0)
             if box is not None:
                 got = max(box[0], _wrel(box[1]))
@@ -623,33 +659,35 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
         win = np.lib.stride_tricks.sliding_window_view(P_[:2 * n - 1], n)  # row rr: P_[rr .. rr + n - 1]
         scores = (P_[n:2 * n][:, None] - win).min(axis=1) * sg_
         r = int(np.argmax(scores))  # the first best, as before
+    rot_note = None
     if r:
-        scale0 = [abs(v.mid()) for v in state]  # the components' sizes at phase 0
+        # late periods start at phase r, with the phase-0 box's step balls rotated: every late round
+        # t = t_box0 + k n + i has its period's start state in the phase-0 box (by induction) and t in the hull
+        # [t_box0 + i, T] that W_i was enclosed over, so its step lies in alpha t^-1/2 W_i whichever round a
+        # late period is taken to start at.  (A second box tried at phase r cost a period pass, ~2-3 ms on
+        # Section 5, and where it failed the run went back to phase 0 and lost the pinned certificate: ADOPT
+        # on Theorem 2 ended UNKNOWN.)
+        t_box0 = done + 1
         exact_to(done + r)
-        # at another phase the relative box may fail for good (a component near 0 there): a settled state
-        # with no box is not UNKNOWN here but a reason to go back to phase 0
-        box = box_at(done + 1, state, settled_raises=False, scale=scale0)
-        for _ in range(16):  # the state may need a few more periods at this phase
-            if box is not None or done + 5 * n >= T:
-                break
-            exact_to(done + n)
-            box = box_at(done + 1, state, settled_raises=False, scale=scale0)
-        box = box or None
-        if box is None and done + 2 * n < T:  # back to phase 0, where the box was proved: no rotation
-            exact_to(done + (n - (done % n)) % n)
-            box = box_at(done + 1, state)
-        if box is None:
-            raise _Unknown(f"no invariant box of the state at the rotated phase {r} nor at phase 0 (round {done + 1})")
-        rel, W = box
+        sh = (done + 1 - t_box0) % n
+        W = W[sh:] + W[:sh]
+        rot_note = (f"late periods start at phase {r} (the pinned certificate's best rotation) with the step balls "
+                    f"of the box proved at round {t_box0} (phase 0), rotated")
     t0 = done + 1
     ph0 = (t0 - 1) % n
     q = [pat[(ph0 + i) % n] for i in range(n)]  # gradients of the late period, offset 0 first
     res.how.append(f"exact ball loop, rounds 1..{done}")
-    res.how.append(f"invariant box of relative radius {rel:g} proved at round {t0} (phase {ph0}) for every round "
+    res.how.append(f"invariant box of relative radius {rel:g} proved for every round from {t0 - r} (phase 0) "
                    f"up to {T}: steps alpha t^-1/2 w_i, w_i in balls of radius <= "
                    f"{max(float(w.rad()) for w in W):.2e}")
+    if rot_note:
+        res.how.append(rot_note)
     res.regimes.append(("exact", 1, done))
-    _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, (x, xp, loss), cps, regret_at, finish)
+    c0 = time.process_time()
+    try:
+        _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, (x, xp, loss), cps, regret_at, finish)
+    finally:
+        res.cpu_seconds["late"] = time.process_time() - c0
 
 
 def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, regret_at, finish):
@@ -681,12 +719,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     import numpy as np
 
     wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
-    qb = [B.num(v) for v in q]
     qden = math.lcm(*[Fraction(v).denominator for v in q])
     qint = [int(Fraction(v) * qden) for v in q]  # the period's gradients as integers over qden
-    Q = B.num(sum(q, Fraction(0)))
-    tails = list(itertools.accumulate(reversed(q), initial=Fraction(0)))[::-1]  # tails[i] = sum_{j>=i} q_j
-    cprime = [B.num(tails[i + 1]) for i in range(n)]  # sum_{j>i} q_j
+
+    def over_qden(v: int):  # the rational v / qden as a ball: arb(v) / qden, as B.num does (one rounding),
+        return arb(v) if qden == 1 else arb(v) / qden  # without B.num's Fraction round trip (~400 a run)
+
+    qb = [over_qden(v) for v in qint]
+    Q = over_qden(sum(qint))
+    tails = list(itertools.accumulate(reversed(qint), initial=0))[::-1]  # tails[i] = sum_{j>=i} q_j (x qden)
+    cprime = [over_qden(tails[i + 1]) for i in range(n)]  # sum_{j>i} q_j
 
     class Cert:
         """Within-period facts valid for every late period that starts at a round tau_k >= tau, in units of
@@ -807,13 +849,22 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 if istar[m] is not None and istar[m] < m:
                     diff_[istar[m]] += qint[m]
                     diff_[m] -= qint[m]
-            e = [Fraction(v, qden) for v in itertools.accumulate(diff_[:n])]  # exact, in integers (fast)
+            e = list(itertools.accumulate(diff_[:n]))  # exact, in integers over qden (fast)
             loose = [m for m in range(1, n) if istar[m] is None]
             exc = max([float((-sg * y).upper()) for y in Y] + [0.0]) * (1 + 1e-12)
-            return [B.num(v) for v in e], exc, istar, loose, Y
+            return [over_qden(v) for v in e], exc, istar, loose, Y
 
     cert = Cert(t0)
     aW = [alpha * w for w in W]
+    # *saturated*: while every shift of a period is at least the box's width, alpha t^-1/2 |w_i| >= b - a,
+    # the clamp certainly acts at every round and x_{t+1} is the wall the shift points to, whatever x_t is
+    # (x_t + s >= a + (b - a) = b, or the mirror image): x is the periodic wall pattern and the loss a
+    # finite sum of q_i times walls.  It holds for every round t <= t_sat = (alpha min_i |W_i| / (b - a))^2
+    # (W_i the invariant box's step balls, none holding 0; the weights t^-1/2 only fall).  AdaBelief at
+    # beta1 = 0 (m = g, so s falls to its eps floor and the steps are ~1e8 alpha_t) jumps between the ends
+    # of Theorem 1's box this way up to t ~ 6e14: before, every round was stepped and the run was UNKNOWN.
+    t_sat = _t_saturated(alpha, W, a, b, t0, T)
+    sat_walls = [b if w < 0 else a for w in W] if t_sat >= t0 else None  # x after the round of offset i
     res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
     sqrt_n = arb(n).sqrt()
     cs = [arb(t0 + i) / n for i in range(n)]
@@ -903,6 +954,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         k = (done + 1 - t0) // n
         kmax = k + (stop - done - 1) // n  # full periods before the stop, the last round stepped explicitly
         moved = False
+        k1s = min(kmax, (t_sat - t0 + 1) // n) if sat_walls is not None else 0
+        if off == 0 and k1s > k:
+            # saturated block (see above): periods k..k1s-1, their last round t0 + k1s n - 1 <= t_sat
+            per = sum((qb[i] * sat_walls[i - 1] for i in range(1, n)), arb(0))
+            loss = loss + qb[0] * x + per + (k1s - k - 1) * (qb[0] * sat_walls[n - 1] + per)
+            x = sat_walls[n - 1]
+            note("saturated", t0 + k * n, t0 + k1s * n - 1)
+            done = t0 + k1s * n - 1  # < the next stop (k1s <= kmax): no checkpoint falls here
+            moved_ever = True
+            continue
         if off == 0 and kmax > k:
             tau = t0 + k * n
             eps = alpha / arb(tau).sqrt()
@@ -998,8 +1059,19 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 raise _Unknown(f"the per-period drift's enclosure {(-Wp[n]).str(6)} contains 0 and the iterate is "
                                f"not clear of the walls: no interior or pinned block is certified, and the "
                                f"{T - done} rounds left exceed the explicit budget of {explicit_max}")
+            # say why no block applies: a period whose unclamped path spans more than the box (in box widths
+            # at this round, from the limit pattern's midpoints: a diagnosis, not a certificate) reaches both
+            # walls within one period, which no pinned (one wall) or interior (no wall) block covers, and the
+            # saturated block needs every single shift that wide
+            unit = float((alpha * arb(done).rsqrt()).mid()) / float((b - a).mid())
+            span = (max(wpf) - min(wpf)) * unit
+            widest = max(abs(float(w.mid())) for w in W) * unit
+            why_wide = (f"; at round {done} one period's unclamped path spans {span:.3g} box widths (its widest "
+                        f"shift {widest:.3g}): the iterate reaches both walls within a period, which no pinned "
+                        f"(one wall) or interior (no wall) block covers, and a saturated block needs every shift "
+                        f"at least one width" if span >= 1 else "")
             raise _Unknown(f"more than {explicit_max} late rounds had to be stepped one by one (no interior or "
-                           f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau})")
+                           f"pinned block certified; drift D = {cert.D.str(6)} at round {cert.tau}){why_wide}")
         if done in stops:
             cps.append((done, x, regret_at(done, loss)))
     finish(f"{explicit} late rounds stepped explicitly in balls; the rest in certified blocks", (x, xp, loss))
