@@ -104,6 +104,24 @@ class InvariantArb(ArbBackend):
         return a.max(b)
 
 
+class ScalarInvariantArb(InvariantArb):
+    """:class:`InvariantArb` on scalar balls only: the same arb operations without the object-array
+    dispatch around each (``_lift1``/``_lift2`` apply exactly these functions to a scalar), which cost
+    about a third of a ball round of a small rule.  Used where every number is one ball
+    (:func:`certify_replay`)."""
+
+    def __init__(self, prec: int = 128):
+        super().__init__(prec)
+        arb = self.flint.arb
+        zero = arb(0)
+        mx = InvariantArb._max
+        self.sqrt = arb.sqrt
+        self.maximum = mx
+        self.minimum = lambda a, b: -mx(-a, -b)
+        self.sign = self._sign
+        self.safe_div = lambda a, b: zero if b.is_zero() else a / b
+
+
 def _t(k: int) -> int:
     """Round index passed to the limit form's update: >= 2, so no first-round special case fires."""
     return 2 + k
@@ -267,6 +285,94 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
     return DriftResult(None, D_float, None, "UNKNOWN: " + last_reason, periods)
 
 
+REPLAY_REL_MAX = 0.25  # the first box tried is at most this wide (relative); later ones when the estimate shrinks
+REPLAY_SHRINK = 3.0  # a new box is tried when the estimated distance to the limit has shrunk by this factor
+REPLAY_RADIUS_FACTOR = 2.0  # the box's radius: this many times the estimated distance to the limit (and floor)
+REPLAY_REL_MIN = 1e-13  # the smallest relative radius (of the field's magnitude) a box gets
+
+
+def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftResult:
+    """Steps 1-3 of the module doc with the box found *while* the exact start is replayed in balls.
+
+    The exact start is replayed period by period in balls.  Its midpoints estimate how far the state still
+    is from its limit (the change per period over 1 - q, q the ratio of two successive changes); once that
+    estimate is below REPLAY_REL_MAX, a box X around the current state, REPLAY_RADIUS_FACTOR times as wide
+    as the estimate, is tested (one period on X in balls): the current ball state lies in X, P(X) lies in X
+    and the D ball over X excludes 0 -- then every later state is in X and every later period has that
+    sign, the certificate of :func:`certify` (which only centres its box elsewhere).  When the test fails,
+    the replay goes on and tries again once the estimate has shrunk by REPLAY_SHRINK.  The estimate only
+    picks *which* box is tested; the box test alone decides (a wrong estimate costs time, never soundness).
+
+    Why this is faster than settling first: a box of relative radius r is entered after ~log(r)/log(q)
+    periods, not the ~log(SETTLE_TOL)/log(q) of :func:`settle_float` (and the float pass is not needed),
+    and a box of radius 1e-4 decides D's sign whenever |D| is not tiny.  Returns sign None (with the
+    reason) when no box is proved within ``budget_rounds`` rounds, when the state stops contracting (a
+    circulating state, Yogi's v: :func:`certify_hull` handles it), or when D is 0 exactly over the box
+    (sign methods: :func:`certify` states that); the caller then runs the settle-first path."""
+    import flint
+
+    n = len(pattern)
+    B = ScalarInvariantArb(prec)
+    with B.precision():
+        init, update = meth.build(B)
+        state = init(B.num(0))
+        _, state, _ = update(B.num(pattern[0]), state, 1)
+        gs = [B.num(g) for g in list(pattern[1:]) + [pattern[0]]]
+        fields = type(state)
+        prev = [float(v.mid()) for v in state]
+        d_prev, tried_at, k, rounds, tries = None, math.inf, 0, n, 0
+        reason = "the replay budget was spent before a box was proved"
+        while rounds + n <= budget_rounds:
+            for j, g in enumerate(gs):
+                _, state, _ = update(g, state, _t(j))
+            rounds += n
+            k += 1
+            cur = [float(v.mid()) for v in state]
+            if not all(math.isfinite(v) for v in cur):
+                return DriftResult(None, None, None, "the replayed state is no longer finite", k, rounds=rounds)
+            ds = [abs(a - b) for a, b in zip(cur, prev)]  # absolute change of each field over one period
+            d = max(ds)
+            prev = cur
+            if d == 0:
+                tail = 0.0
+            elif not d_prev:
+                d_prev = d
+                continue
+            else:
+                q, d_prev = d / d_prev, d
+                if q >= 1:  # not contracting over this period: a circulating state, or an early transient
+                    if k >= 16:
+                        return DriftResult(None, None, None, f"the replayed state does not contract (change "
+                                           f"ratio {q:.3g} per period after {k} periods)", k, rounds=rounds)
+                    continue
+                tail = q / (1 - q)  # geometric tail: distance from the limit = change x tail, estimated
+            scale = max(max(abs(v) for v in cur), 1e-300)
+            mags = [max(abs(v), 1e-12 * scale) for v in cur]
+            radii = [max(REPLAY_RADIUS_FACTOR * di * tail, REPLAY_REL_MIN * m) for di, m in zip(ds, mags)]
+            rel = max(r / m for r, m in zip(radii, mags))
+            if rel > REPLAY_REL_MAX or rel * REPLAY_SHRINK > tried_at:
+                continue
+            tried_at, tries = rel, tries + 1
+            X = fields(*(flint.arb(v.mid(), r) + flint.arb(0, v.rad()) for v, r in zip(state, radii)))
+            if not _contains(X, state):
+                continue
+            Y, D = _period_arb(update, gs, X, B)
+            rounds += n
+            if not _contains(X, Y):
+                reason = f"no box proved invariant (last: relative radius {rel:.2g} after {k} periods)"
+                continue
+            if D > 0 or D < 0:
+                sign = 1 if D > 0 else -1
+                st = {f: float(v.mid()) for f, v in zip(state._fields, state)}
+                return DriftResult(sign, float(D.mid()), _ball(D), f"invariant box (relative radius {rel:.2g}) "
+                                   f"around the exact start's state after {k} periods, D {'>' if sign > 0 else '<'} "
+                                   f"0 over it ({prec} bits)", k, rel, st, rounds=rounds)
+            reason = f"0 lies in the enclosure {_ball(D)} of D over the box of relative radius {rel:.2g}"
+            if D.is_exact() and D.is_zero():
+                break  # D = 0 exactly: certify() states it
+    return DriftResult(None, None, None, reason, k, rounds=rounds)
+
+
 def hull_float(meth, pattern, state, periods: int, update=None):
     """Run ``periods`` periods in float64 from ``state``: (state, hull lo, hull hi, mean D) of the phase-0
     states visited (the attractor's hull when the state circulates instead of settling: Yogi's v)."""
@@ -338,13 +444,32 @@ ARB_ROUNDS = 150_000  # rounds replayed in balls before the invariant box (the c
 HULL_PERIODS = 400  # periods over which the hull of a circulating state is taken
 
 
-def drift(meth, pattern, max_rounds: int = MAX_ROUNDS, arb_rounds: int = ARB_ROUNDS) -> DriftResult:
+def drift(meth, pattern, max_rounds: int = MAX_ROUNDS, arb_rounds: int = ARB_ROUNDS,
+          replay_first: bool = False) -> DriftResult:
     """The generalised drift of a limit-form method on a periodic pattern, certified when possible.
 
     Settling is not a fixed number of rounds: the float state is iterated until it repeats (then the box
     around it) or, when it circulates without repeating, until its hull stops growing (then the hull box,
     :func:`certify_hull`); both within ``max_rounds`` float rounds and ``arb_rounds`` ball rounds, else
-    UNKNOWN with the reason."""
+    UNKNOWN with the reason.
+
+    ``replay_first``: try :func:`certify_replay` first (the sign in a fraction of the rounds, with a wider
+    enclosure of D: the threshold search's many C' need the sign only); the settle-first path when it
+    proves nothing."""
+    if not replay_first:
+        return _drift_settled_first(meth, pattern, max_rounds, arb_rounds)
+    # first the box found while the exact start is replayed in balls (no float pass); the settle-first
+    # path below when it proves nothing (a circulating state, D = 0 exactly, a budget spent)
+    fast = certify_replay(meth, pattern, arb_rounds)
+    if fast.sign in (1, -1):
+        return fast
+    res = _drift_settled_first(meth, pattern, max_rounds, arb_rounds)
+    res.rounds += fast.rounds  # the replay's rounds were spent too (the threshold search's budget counts them)
+    return res
+
+
+def _drift_settled_first(meth, pattern, max_rounds: int, arb_rounds: int) -> DriftResult:
+    """:func:`drift` by settling in float64 first, then the box around the settled (or circulating) state."""
     n = len(pattern)
     # a quarter of the float budget to find a repeating state (ample for contracting EMAs: ~30/(1-beta) rounds)
     state, D, K, settled = settle_float(meth, pattern, max(10, max_rounds // (4 * n)))
@@ -437,6 +562,7 @@ def settle_rounds_for(beta1, beta2) -> int:
 
 
 CERTIFY_ROUNDS_PER_C = 800  # default ball budget for the C' below the answer: 800 x C_max (then EVIDENCE)
+REPLAY_FIRST = True  # the C' below the answer try certify_replay first (False: the settle-first path only)
 
 
 @dataclass
@@ -499,7 +625,7 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
         if budget <= 0:
             break
         arb = min(budget, ARB_ROUNDS * 8)
-        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb)
+        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=REPLAY_FIRST)
         budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
         if r.sign is None and arb < ARB_ROUNDS * 8 and "budget" in r.reason:
             break  # cut short by what was left of the search's budget: "budget spent", not this C's fault
