@@ -72,6 +72,11 @@ DEFAULT_T = 10_000
 COMPARE_ROUNDS = 2_000  # rounds of the identification (at most T)
 from .zoo.table import PAIRS  # noqa: E402 - the paper's (beta1, beta2) pairs of the smallest-C answer
 C_MAX = 512
+# ball budget of the smallest-C search per C of [2, C_MAX] (the zoo's default is 800, drift.general): the C'
+# below the answer are certified by drift.general.certify_replay, ~4x fewer ball rounds per C' than the
+# settle-first path that the budget of 800 was sized for, so 200 certifies a wider range than 800 did then
+# (every certified range of the default suite's optimizers is at least the one before; examples/time_check.py)
+CERTIFY_ROUNDS_PER_C = 200
 T_RANGE = (1_000, 10**7)
 EXPECT = ("escapes", "breaks")
 
@@ -736,7 +741,8 @@ def _threshold_key(lim, beta1, beta2):
     except (TypeError, ValueError):  # a number that is no exact rational (an array, a symbol): not cached
         return None
     return (lim.name, lim.rule.key, numbers, to_fraction(beta1), to_fraction(beta2), C_MAX,
-            general.CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS)
+            CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS, general.REPLAY_FIRST,
+            general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN)
 
 
 def clear_threshold_cache() -> None:
@@ -769,7 +775,7 @@ def _threshold_search(meth, beta1, beta2, out) -> dict:
     from .drift import general
 
     th = general.smallest_diverging_C(lambda: limit_form(meth, Fraction(beta1), Fraction(beta2))[0],
-                                      beta1, beta2, C_MAX)
+                                      beta1, beta2, C_MAX, certify_rounds=CERTIFY_ROUNDS_PER_C * C_MAX)
     if isinstance(getattr(th, "verdict", None), Verdict):  # a search that states its own verdict
         out.update(C=th.C, verdict=th.verdict)
         return out
