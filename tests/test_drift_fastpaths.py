@@ -83,3 +83,92 @@ def test_scan_drops_settled_lanes_without_changing_the_others(name):
     alone = np.array([general.scan_C_float(make, [c], settle)[0] for c in Cs])
     assert np.isfinite(together).all()
     assert np.array_equal(together, alone)
+
+
+# ------------------------------------------------------------------------------------------------
+# certify_replay: the box found while the exact start is replayed in balls (the threshold search's C')
+
+def _adam_limit(name, b1, b2):
+    return FACTORIES[name](alpha=1, beta1=Fraction(b1), beta2=Fraction(b2), eps=0, schedule="constant",
+                           bias_correction_m=False, bias_correction_v="none")
+
+
+@pytest.mark.parametrize("b1, b2, C", [("0", "1/10", 3), ("9/10", "99/100", 2), ("9/10", "99/100", 30),
+                                       ("9/10", "999/1000", 14), ("1/2", "9/10", 40)])
+def test_replay_encloses_the_closed_form_drift(b1, b2, C):
+    """The D ball of certify_replay encloses the closed-form steady drift of counterexamples.drift.steady
+    (Adam: -sum m_j/sqrt(v_j); AMSGrad: -(C - (n-1))/sqrt(v_0)), computed without the period map, and its
+    sign is that drift's sign."""
+    from counterexamples.drift import amsgrad_drift, drift
+
+    pattern = [C] + [-1] * (C - 1)
+    for name, want in (("adam", drift(Fraction(b1), Fraction(b2), C, C, backend="arb")),
+                       ("amsgrad", amsgrad_drift(Fraction(b1), Fraction(b2), C, C, backend="arb"))):
+        r = general.certify_replay(_adam_limit(name, b1, b2), pattern, general.ARB_ROUNDS)
+        assert r.sign == (1 if want > 0 else -1), (name, r)
+        import flint
+
+        mid, rad = r.enclosure.split(" +/- ")
+        ball = flint.arb(mid, float(rad) * 1.01 + abs(float(mid)) * 1e-11)  # the printed ball, rounded outwards
+        assert ball.overlaps(want) and abs(float(want.mid()) - float(mid)) <= float(rad) * 1.01 + 1e-11, (name, r)
+
+
+@pytest.mark.parametrize("name", ["adam", "amsgrad", "adabelief"])
+def test_replay_agrees_with_the_settle_first_path(name):
+    # the same sign, and the two D balls (both enclose D over a box holding every later state) overlap
+    import flint
+
+    for b2, C in (("99/100", 29), ("99/100", 30), ("999/1000", 74), ("999/1000", 75)):
+        meth = _limit(name, "9/10", b2)
+        pattern = [C] + [-1] * (C - 1)
+        fast = general.certify_replay(meth(), pattern, general.ARB_ROUNDS)
+        slow = general.drift(meth(), pattern)
+        assert fast.sign == slow.sign and fast.sign in (1, -1), (name, C, fast, slow)
+        a, b = (flint.arb(m, float(r)) for m, r in (x.enclosure.split(" +/- ") for x in (fast, slow)))
+        assert abs(float(a.mid()) - float(b.mid())) <= float(a.rad()) + float(b.rad()) + 1e-9, (name, C)
+        assert fast.rounds < slow.rounds / 2, (name, C, fast.rounds, slow.rounds)  # what it is for
+
+
+def test_replay_says_unknown_where_no_box_can_be_proved():
+    # Yogi's v circulates (no contraction): sign None, and drift() then takes the hull path
+    yogi = _limit("yogi", "9/10", "99/100")
+    r = general.certify_replay(yogi(), [5, -1, -1, -1, -1], general.ARB_ROUNDS)
+    assert r.sign is None and "does not contract" in r.reason
+    assert general.drift(yogi(), [5, -1, -1, -1, -1], replay_first=True).sign == -1
+    # a budget too small to reach any box: None, not a guess from the float midpoints
+    r = general.certify_replay(_adam_limit("adam", "9/10", "999/1000"), [2, -1], 200)
+    assert r.sign is None and "budget" in r.reason and r.rounds <= 200
+
+
+def test_replay_rejects_a_box_that_is_not_invariant(monkeypatch):
+    """The estimate only chooses the box: with boxes far too small for the distance still to go (radius
+    1e-6 of the estimate), no box is invariant until the state is truly there, and nothing is claimed
+    before; the sign, when it comes, is the true one."""
+    monkeypatch.setattr(general, "REPLAY_RADIUS_FACTOR", 1e-6)
+    monkeypatch.setattr(general, "REPLAY_REL_MIN", 0.0)
+    meth = _adam_limit("adam", "9/10", "99/100")
+    r = general.certify_replay(meth, [30, *[-1] * 29], 30_000)
+    monkeypatch.undo()
+    ok = general.certify_replay(meth, [30, *[-1] * 29], 30_000)
+    assert ok.sign == 1
+    assert r.sign in (None, 1) and (r.sign is None or r.periods > ok.periods), (r, ok)
+
+
+def test_scalar_invariant_arb_gives_the_balls_of_invariant_arb():
+    # the scalar-only helpers apply the same arb functions as the lifted ones: equal balls on random input
+    import flint
+
+    rng = np.random.default_rng(20261207)
+    S, B = general.ScalarInvariantArb(128), general.InvariantArb(128)
+    with B.precision():
+        for _ in range(300):
+            a = flint.arb(float(rng.normal()) * 10, float(abs(rng.normal())) * 10.0 ** rng.integers(-30, 0))
+            b = flint.arb(float(rng.normal()) * 10, float(abs(rng.normal())) * 10.0 ** rng.integers(-30, 0))
+            if rng.random() < 0.2:
+                b = a if rng.random() < 0.5 else flint.arb(0)
+            for op in ("maximum", "minimum", "safe_div", "sign"):
+                args = (a,) if op == "sign" else (a, b)
+                x, y = getattr(S, op)(*args), getattr(B, op)(*args)
+                assert x.mid() == y.mid() and x.rad() == y.rad(), (op, a, b)
+            x, y = S.sqrt(abs(a)), B.sqrt(abs(a))
+            assert (x.mid() == y.mid() and x.rad() == y.rad()) or (not x.is_finite() and not y.is_finite())
