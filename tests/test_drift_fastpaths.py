@@ -1,7 +1,8 @@
 """The fast paths of counterexamples.drift.general give the numbers of the straightforward code.
 
-settle_float compares states with plain floats instead of numpy arrays, and scan_C_float drops the lanes
-that have settled; both only to save time.  Checked here against the code they replaced (numpy
+settle_float compares states with plain floats instead of numpy arrays, the numpy scan drops the lanes
+that have settled, scan_C_float runs each lane in the rule's numba-compiled step, certify_replay finds the
+invariant box while replaying the exact start; all only to save time.  Checked here against the code they replaced (numpy
 comparisons, written out below) and against each lane scanned alone (no lane ever dropped beside it)."""
 from __future__ import annotations
 
@@ -79,8 +80,8 @@ def test_scan_drops_settled_lanes_without_changing_the_others(name):
     make = _limit(name)
     Cs = np.array([2, 3, 4, 9, 17, 40])
     settle = general.settle_rounds_for("0.5", "0.9")
-    together = general.scan_C_float(make, Cs, settle)
-    alone = np.array([general.scan_C_float(make, [c], settle)[0] for c in Cs])
+    together = general._scan_numpy(make, Cs, settle)  # the numpy batch (scan_C_float runs lanes compiled)
+    alone = np.array([general._scan_numpy(make, [c], settle)[0] for c in Cs])
     assert np.isfinite(together).all()
     assert np.array_equal(together, alone)
 
@@ -172,3 +173,31 @@ def test_scalar_invariant_arb_gives_the_balls_of_invariant_arb():
                 assert x.mid() == y.mid() and x.rad() == y.rad(), (op, a, b)
             x, y = S.sqrt(abs(a)), B.sqrt(abs(a))
             assert (x.mid() == y.mid() and x.rad() == y.rad()) or (not x.is_finite() and not y.is_finite())
+
+
+@pytest.mark.parametrize("name", ["adam", "amsgrad", "yogi", "adabelief"])
+def test_compiled_scan_gives_the_bits_of_the_numpy_scan(name):
+    # the lane loop in the rule's numba-compiled step against the numpy batch (every lane together)
+    make = _limit(name)
+    Cs = np.array([2, 3, 5, 9, 17, 40, 41])
+    settle = general.settle_rounds_for("0.5", "0.9")
+    compiled = general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS)
+    assert compiled is not None  # these rules compile: otherwise the speed-up silently does not apply
+    want = general._scan_numpy(make, Cs, settle)
+    assert np.isfinite(want).all() and np.array_equal(compiled, want)
+    assert np.array_equal(general.scan_C_float(make, Cs, settle), want)
+
+
+def test_compiled_scan_falls_back_to_numpy_for_a_rule_numba_cannot_type(monkeypatch):
+    make = _limit("adam")
+    Cs = np.array([2, 7])
+    settle = general.settle_rounds_for("0.5", "0.9")
+
+    def broken(rule):
+        raise TypeError("numba cannot type this rule")
+
+    import numerics.engine.kernels as K
+
+    monkeypatch.setattr(K, "compiled_step", broken)
+    assert general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS) is None
+    assert np.array_equal(general.scan_C_float(make, Cs, settle), general._scan_numpy(make, Cs, settle))

@@ -252,7 +252,7 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
     D_float = None
     last_reason = ""
     for prec in precs:
-        B = InvariantArb(prec)
+        B = ScalarInvariantArb(prec)
         with B.precision():
             init, update = meth.build(B)
             state = init(B.num(0))
@@ -400,7 +400,7 @@ def certify_hull(meth, pattern, lo, hi, budget_rounds: int = None, prec: int = 1
     import flint
 
     budget_rounds = ARB_ROUNDS if budget_rounds is None else budget_rounds
-    B = InvariantArb(prec)
+    B = ScalarInvariantArb(prec)
     n = len(pattern)
     with B.precision():
         init, update = meth.build(B)
@@ -439,7 +439,8 @@ def _ball(b) -> str:
     return f"{b.mid().str(12, radius=False)} +/- {b.rad().str(3, radius=False)}"
 
 
-SHORT_SETTLE = 16  # drift(replay_first=True) tries a circulating state's hull after 1/16 of the float budget
+SHORT_SETTLE = (16, 8, 4)  # drift(replay_first=True) tries a circulating state's hull after 1/16, 1/8, 1/4 of
+# the float budget (wasted when all fail: 7/16 of the budget; saved when one proves: 3/4 or more)
 MAX_ROUNDS = 400_000  # float rounds to look for a periodic steady state (then UNKNOWN)
 ARB_ROUNDS = 150_000  # rounds replayed in balls before the invariant box (the certificate's budget)
 HULL_PERIODS = 400  # periods over which the hull of a circulating state is taken
@@ -467,13 +468,14 @@ def drift(meth, pattern, max_rounds: int = MAX_ROUNDS, arb_rounds: int = ARB_ROU
     spent = fast.rounds  # the replay's rounds were spent too (the threshold search's budget counts them)
     if "does not contract" in fast.reason:
         # a circulating state (Yogi's v): its hull forms long before the settle-first path has spent its
-        # float budget looking for a repeat; try the same path on 1/SHORT_SETTLE of the budget first (the
-        # hull box decides, as there), the whole budget when that proves nothing
-        short = _drift_settled_first(meth, pattern, max_rounds // SHORT_SETTLE, arb_rounds)
-        spent += short.rounds
-        if short.sign is not None:
-            short.rounds = spent
-            return short
+        # float budget looking for a repeat; try the same path on 1/16, 1/8, 1/4 of the budget first (the
+        # hull box decides, as there), the whole budget when none proves anything
+        for div in SHORT_SETTLE:
+            short = _drift_settled_first(meth, pattern, max_rounds // div, arb_rounds)
+            spent += short.rounds
+            if short.sign is not None:
+                short.rounds = spent
+                return short
     res = _drift_settled_first(meth, pattern, max_rounds, arb_rounds)
     res.rounds += spent
     return res
@@ -518,8 +520,81 @@ SCAN_TOL = 1e-2  # two consecutive window means of D agree to this (relative) an
 SCAN_MAX_ROUNDS = 2_000_000  # float rounds of the scan (then the unsettled lanes are NaN: no evidence)
 
 
+SCAN_COMPILED = True  # scan_C_float runs each lane in the rule's numba-compiled step (numpy when it cannot)
+_SCAN_LANE = None
+
+
+def _scan_lane_kernel():
+    """The scan of one lane, compiled: the loop of :func:`_scan_numpy` for one C, the same operations in the
+    same order on float64 scalars (the step is the rule's own update compiled by numba,
+    numerics.engine.kernels.compiled_step; no fastmath, so no reassociation or fused multiply-add)."""
+    global _SCAN_LANE
+    if _SCAN_LANE is None:
+        from numba import njit
+
+        @njit
+        def lane(step, h, state, C, settle_rounds, window_periods, max_rounds, tol):
+            n = C
+            big = float(C)
+            win = n * window_periods
+            acc = 0.0
+            prev = np.nan
+            t = 0
+            while t < max_rounds:
+                t += 1
+                g = big if (t - 1) % n == 0 else -1.0
+                u, state, _ = step(h, g, state, t if t == 1 else 2 + t)
+                if t <= settle_rounds:
+                    continue
+                acc -= u
+                if (t - settle_rounds) % win == 0:
+                    cur = acc / window_periods
+                    if np.isfinite(cur) and np.sign(cur) == np.sign(prev) and \
+                            abs(cur - prev) <= tol * max(abs(cur), abs(prev)):
+                        return cur
+                    prev = cur
+                    acc = 0.0
+            return np.nan
+
+        _SCAN_LANE = lane
+    return _SCAN_LANE
+
+
+def _scan_compiled(meth, Cs, settle_rounds, window_periods, max_rounds):
+    """The scan lane by lane in compiled code, or None when the rule does not compile (then numpy)."""
+    try:
+        from numerics.engine.kernels import CompiledBackend, compiled_step
+
+        if meth.rule.uses_x:
+            return None
+        F = NumpyBackend()
+        h = meth.rule.Hyper(**{k: F.num(v) for k, v in meth.numbers.items()})
+        if not all(isinstance(v, float) for v in h):
+            return None
+        init, _ = meth.rule.make(CompiledBackend)
+        state = meth.rule.State(*(float(v) for v in init(0.0)))
+        step = compiled_step(meth.rule)
+        lane = _scan_lane_kernel()
+        return np.array([lane(step, h, state, int(c), int(settle_rounds), int(window_periods), int(max_rounds),
+                              SCAN_TOL) for c in Cs], dtype=np.float64)
+    except Exception:  # noqa: BLE001 - numba cannot type this rule (or is absent): the numpy scan decides
+        return None
+
+
 def scan_C_float(make_limit, Cs, settle_rounds: int, window_periods: int = SCAN_WINDOW,
-                 max_rounds: int = SCAN_MAX_ROUNDS) -> np.ndarray:
+                 max_rounds: int = SCAN_MAX_ROUNDS, compiled: bool | None = None) -> np.ndarray:
+    """:func:`_scan_numpy`, run lane by lane in the rule's compiled step where numba compiles it
+    (``compiled``: default SCAN_COMPILED; the same bits, tests/test_drift_fastpaths.py)."""
+    if SCAN_COMPILED if compiled is None else compiled:
+        out = _scan_compiled(make_limit(), np.asarray(Cs, dtype=np.int64), settle_rounds, window_periods,
+                             max_rounds)
+        if out is not None:
+            return out
+    return _scan_numpy(make_limit, Cs, settle_rounds, window_periods, max_rounds)
+
+
+def _scan_numpy(make_limit, Cs, settle_rounds: int, window_periods: int = SCAN_WINDOW,
+                max_rounds: int = SCAN_MAX_ROUNDS) -> np.ndarray:
     """Float estimates of D on the Theorem 2 family (period n = C: C, -1, ..., -1) for many C at once.
 
     One batch of the limit form on the numpy backend, one lane per C.  Settling is not a fixed number of
