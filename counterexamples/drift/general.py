@@ -122,6 +122,9 @@ class ScalarInvariantArb(InvariantArb):
         self.safe_div = lambda a, b: zero if b.is_zero() else a / b
 
 
+SCALAR_BALLS = True  # the certificates use ScalarInvariantArb (False: InvariantArb; the same balls, slower)
+
+
 def _t(k: int) -> int:
     """Round index passed to the limit form's update: >= 2, so no first-round special case fires."""
     return 2 + k
@@ -252,7 +255,7 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
     D_float = None
     last_reason = ""
     for prec in precs:
-        B = ScalarInvariantArb(prec)
+        B = (ScalarInvariantArb if SCALAR_BALLS else InvariantArb)(prec)
         with B.precision():
             init, update = meth.build(B)
             state = init(B.num(0))
@@ -312,7 +315,7 @@ def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftR
     import flint
 
     n = len(pattern)
-    B = ScalarInvariantArb(prec)
+    B = (ScalarInvariantArb if SCALAR_BALLS else InvariantArb)(prec)
     with B.precision():
         init, update = meth.build(B)
         state = init(B.num(0))
@@ -400,7 +403,7 @@ def certify_hull(meth, pattern, lo, hi, budget_rounds: int = None, prec: int = 1
     import flint
 
     budget_rounds = ARB_ROUNDS if budget_rounds is None else budget_rounds
-    B = ScalarInvariantArb(prec)
+    B = (ScalarInvariantArb if SCALAR_BALLS else InvariantArb)(prec)
     n = len(pattern)
     with B.precision():
         init, update = meth.build(B)
