@@ -119,7 +119,7 @@ def test_replay_agrees_with_the_settle_first_path(name):
     # the same sign, and the two D balls (both enclose D over a box holding every later state) overlap
     import flint
 
-    for b2, C in (("99/100", 29), ("99/100", 30), ("999/1000", 74), ("999/1000", 75)):
+    for b2, C in (("99/100", 29), ("99/100", 30), ("999/1000", 75)):
         meth = _limit(name, "9/10", b2)
         pattern = [C] + [-1] * (C - 1)
         fast = general.certify_replay(meth(), pattern, general.ARB_ROUNDS)
@@ -175,7 +175,7 @@ def test_scalar_invariant_arb_gives_the_balls_of_invariant_arb():
             assert (x.mid() == y.mid() and x.rad() == y.rad()) or (not x.is_finite() and not y.is_finite())
 
 
-@pytest.mark.parametrize("name", ["adam", "amsgrad", "yogi", "adabelief"])
+@pytest.mark.parametrize("name", ["adam", "yogi"])  # a max (AMSGrad), AdaBelief: the same operations
 def test_compiled_scan_gives_the_bits_of_the_numpy_scan(name):
     # the lane loop in the rule's numba-compiled step against the numpy batch (every lane together)
     make = _limit(name)

@@ -31,6 +31,10 @@ run on the :class:`numerics.backends.ArbBackend`:
      that sign.
 Settling is therefore not a fixed number of rounds: the float iteration runs until the state repeats or
 its hull stops growing, the ball replay until the start enters the box, each within a stated budget.
+The threshold search's many C' take a shortcut first (:func:`certify_replay`): the exact start is replayed
+in balls and the box is tried around the replayed state as soon as its midpoints say the limit is near
+(a box of relative radius up to 1/4: entered after a fraction of the rounds that settling to 1e-13
+takes); the box test alone decides, and the path above runs when it proves nothing.
 Any step that fails is UNKNOWN with its reason (no invariant box found, e.g. Adadelta's growing
 E[dx^2]; 0 in the enclosure, e.g. Yogi on Theorem 1's problem, whose one-period drift changes sign
 over its orbit; a budget spent).
@@ -563,6 +567,45 @@ def _scan_lane_kernel():
     return _SCAN_LANE
 
 
+_LANE_SRC = """
+def lane(h, state, C, settle_rounds, window_periods, max_rounds, tol):
+    n = C
+    big = float(C)
+    win = n * window_periods
+    acc = 0.0
+    prev = np.nan
+    t = 0
+    while t < max_rounds:
+        t += 1
+        g = big if (t - 1) % n == 0 else -1.0
+        u, state, _ = update(h, g, state, t if t == 1 else 2 + t)
+        if t <= settle_rounds:
+            continue
+        acc -= u
+        if (t - settle_rounds) % win == 0:
+            cur = acc / window_periods
+            if np.isfinite(cur) and np.sign(cur) == np.sign(prev) and \\
+                    abs(cur - prev) <= tol * max(abs(cur), abs(prev)):
+                return cur
+            prev = cur
+            acc = 0.0
+    return np.nan
+"""
+_LANES: dict = {}  # rule key -> the lane scan with the step written in (cached on disk by numba)
+
+
+def _lane_for(rule):
+    """The lane loop of :func:`_scan_lane_kernel` with the rule's step written into one generated module
+    (numerics.engine.kernels' cached modules: numba caches it on disk, so a later process does not
+    compile it again); None when the step cannot be written out (then the dispatcher-argument loop)."""
+    from numerics.engine import kernels
+
+    if rule.key not in _LANES:
+        mod = kernels._cached_module(rule, False, _LANE_SRC)
+        _LANES[rule.key] = None if mod is None else mod.lane
+    return _LANES[rule.key]
+
+
 def _scan_compiled(meth, Cs, settle_rounds, window_periods, max_rounds):
     """The scan lane by lane in compiled code, or None when the rule does not compile (then numpy)."""
     try:
@@ -576,10 +619,13 @@ def _scan_compiled(meth, Cs, settle_rounds, window_periods, max_rounds):
             return None
         init, _ = meth.rule.make(CompiledBackend)
         state = meth.rule.State(*(float(v) for v in init(0.0)))
+        args = (int(settle_rounds), int(window_periods), int(max_rounds), SCAN_TOL)
+        written = _lane_for(meth.rule)
+        if written is not None:
+            return np.array([written(h, state, int(c), *args) for c in Cs], dtype=np.float64)
         step = compiled_step(meth.rule)
         lane = _scan_lane_kernel()
-        return np.array([lane(step, h, state, int(c), int(settle_rounds), int(window_periods), int(max_rounds),
-                              SCAN_TOL) for c in Cs], dtype=np.float64)
+        return np.array([lane(step, h, state, int(c), *args) for c in Cs], dtype=np.float64)
     except Exception:  # noqa: BLE001 - numba cannot type this rule (or is absent): the numpy scan decides
         return None
 
