@@ -199,5 +199,17 @@ def test_compiled_scan_falls_back_to_numpy_for_a_rule_numba_cannot_type(monkeypa
     import numerics.engine.kernels as K
 
     monkeypatch.setattr(K, "compiled_step", broken)
+    monkeypatch.setattr(K, "_cached_module", lambda rule, parallel, driver, values=None: broken(rule))
+    monkeypatch.setattr(general, "_LANES", {})
     assert general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS) is None
     assert np.array_equal(general.scan_C_float(make, Cs, settle), general._scan_numpy(make, Cs, settle))
+
+
+def test_compiled_scan_without_the_written_module_gives_the_same_bits(monkeypatch):
+    # a step that cannot be written out as module source runs the loop with the step as an argument
+    make = _limit("adam")
+    Cs = np.array([2, 9, 40])
+    settle = general.settle_rounds_for("0.5", "0.9")
+    monkeypatch.setattr(general, "_lane_for", lambda rule: None)
+    got = general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS)
+    assert got is not None and np.array_equal(got, general._scan_numpy(make, Cs, settle))
