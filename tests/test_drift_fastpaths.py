@@ -213,3 +213,21 @@ def test_compiled_scan_without_the_written_module_gives_the_same_bits(monkeypatc
     monkeypatch.setattr(general, "_lane_for", lambda rule: None)
     got = general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS)
     assert got is not None and np.array_equal(got, general._scan_numpy(make, Cs, settle))
+
+
+@pytest.mark.parametrize("name", ["amsgrad", "yogi"])
+def test_compiled_settle_and_hull_give_the_bits_of_the_python_loops(name, monkeypatch):
+    # settle_float / hull_float in the rule's compiled step against the same loops in Python floats
+    meth = _limit(name)()
+    assert general._float_module(meth) is not None  # the rule compiles: otherwise nothing is compared
+    for C in (2, 13):
+        pattern = [C] + [-1] * (C - 1)
+        fast = general.settle_float(meth, pattern, 4000 // C)
+        fast_hull = general.hull_float(meth, pattern, fast[0], 40)
+        monkeypatch.setattr(general, "FLOAT_COMPILED", False)
+        slow = general.settle_float(meth, pattern, 4000 // C)
+        slow_hull = general.hull_float(meth, pattern, slow[0], 40)
+        monkeypatch.setattr(general, "FLOAT_COMPILED", True)
+        assert tuple(fast[0]) == tuple(slow[0]) and fast[1:] == slow[1:], (name, C)
+        assert tuple(fast_hull[0]) == tuple(slow_hull[0]) and fast_hull[3] == slow_hull[3]
+        assert np.array_equal(fast_hull[1], slow_hull[1]) and np.array_equal(fast_hull[2], slow_hull[2])

@@ -145,6 +145,110 @@ def period_float(meth, pattern, state, update=None):
     return state, D
 
 
+FLOAT_COMPILED = True  # settle_float / hull_float run their periods in the rule's numba-compiled step
+_FLOAT_SRC = """
+def settle(h, state, gs, ts, max_periods, min_periods, tol):
+    prev = np.empty(len(state))
+    have_prev = False
+    D = 0.0
+    for k in range(max_periods):
+        D = 0.0
+        for j in range(len(gs)):
+            u, state, _ = update(h, gs[j], state, ts[j])
+            D -= u
+        if have_prev and k >= min_periods:
+            close = True
+            equal = True
+            finite = True
+            i = 0
+            for a in state:
+                b = prev[i]
+                if not (abs(a - b) <= tol * (abs(a) if abs(a) >= 1e-300 else 1e-300)):
+                    close = False
+                if not (a == b):
+                    equal = False
+                if not np.isfinite(a):
+                    finite = False
+                i += 1
+            if close or equal:
+                return state, D, k + 1, 1
+            if not finite:
+                return state, D, k + 1, 0
+        i = 0
+        for a in state:
+            prev[i] = a
+            i += 1
+        have_prev = True
+    return state, D, max_periods, 0
+
+
+@njit(cache=True)
+def hull(h, state, gs, ts, periods):
+    lo = np.empty(len(state))
+    hi = np.empty(len(state))
+    i = 0
+    for a in state:
+        lo[i] = a
+        hi[i] = a
+        i += 1
+    total = 0.0
+    for _ in range(periods):
+        D = 0.0
+        for j in range(len(gs)):
+            u, state, _ = update(h, gs[j], state, ts[j])
+            D -= u
+        i = 0
+        for a in state:  # np.minimum / np.maximum: a NaN on either side gives NaN
+            if a != a or a < lo[i]:
+                lo[i] = a
+            if a != a or a > hi[i]:
+                hi[i] = a
+            i += 1
+        total += D
+    return state, lo, hi, total / max(1, periods)
+"""
+_FLOATS: dict = {}  # rule key -> the generated module (settle, hull) or None
+
+
+def _float_module(meth):
+    """settle / hull of the rule's compiled step (numerics.engine's cached kernel modules), or None."""
+    if not FLOAT_COMPILED or meth.rule.uses_x:
+        return None
+    key = meth.rule.key
+    if key not in _FLOATS:
+        try:
+            from numerics.engine import kernels
+
+            _FLOATS[key] = kernels._cached_module(meth.rule, False, _FLOAT_SRC)
+        except Exception:  # noqa: BLE001 - numba absent or the step not writable: the Python loops
+            _FLOATS[key] = None
+    return _FLOATS[key]
+
+
+def _float_args(meth, pattern):
+    F = FloatBackend()
+    h = meth.rule.Hyper(**{k: F.num(v) for k, v in meth.numbers.items()})
+    if not all(isinstance(v, float) for v in h):
+        return None
+    pat = list(pattern[1:]) + [pattern[0]]
+    return h, np.array([float(g) for g in pat]), np.array([_t(j) for j in range(len(pat))], dtype=np.int64)
+
+
+def _compiled_call(meth, pattern, state, name, *args):
+    """Run the compiled ``settle`` or ``hull`` from ``state`` (Python floats), or None (then Python)."""
+    mod = _float_module(meth)
+    if mod is None:
+        return None
+    fa = _float_args(meth, pattern)
+    if fa is None or not all(isinstance(v, float) for v in state):
+        return None
+    try:
+        return getattr(mod, name)(fa[0], type(state)(*state), fa[1], fa[2], *args)
+    except Exception:  # noqa: BLE001 - numba cannot type this rule's state or step: the Python loops
+        _FLOATS[meth.rule.key] = None
+        return None
+
+
 def settle_float(meth, pattern, max_periods: int = 200_000, min_periods: int = 3):
     """Iterate the period map in float64 from the method's start until the state repeats to SETTLE_TOL.
 
@@ -153,6 +257,10 @@ def settle_float(meth, pattern, max_periods: int = 200_000, min_periods: int = 3
     init, update = meth.build(FloatBackend())
     state = init(0.0)
     _, state, _ = update(float(pattern[0]), state, 1)
+    out = _compiled_call(meth, pattern, state, "settle", int(max_periods), int(min_periods), SETTLE_TOL)
+    if out is not None:  # the loop below, compiled (the same operations; tests/test_drift_fastpaths.py)
+        st, D, K, flag = out
+        return type(state)(*(float(v) for v in st)), float(D), int(K), bool(flag)
     pat = list(pattern[1:]) + [pattern[0]]  # round 1 was phase 0: continue from phase 1
     rounds = [(float(g), _t(j)) for j, g in enumerate(pat)]  # period_float's arguments, converted once
     prev = None
@@ -383,6 +491,10 @@ def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftR
 def hull_float(meth, pattern, state, periods: int, update=None):
     """Run ``periods`` periods in float64 from ``state``: (state, hull lo, hull hi, mean D) of the phase-0
     states visited (the attractor's hull when the state circulates instead of settling: Yogi's v)."""
+    out = _compiled_call(meth, pattern, state, "hull", int(periods)) if update is None else None
+    if out is not None:  # the loop below, compiled (the same operations; tests/test_drift_fastpaths.py)
+        st, lo, hi, Dm = out
+        return type(state)(*(float(v) for v in st)), np.asarray(lo), np.asarray(hi), float(Dm)
     if update is None:
         _, update = meth.build(FloatBackend())
     pat = list(pattern[1:]) + [pattern[0]]
