@@ -2,8 +2,8 @@
 after it, in one process (the machine is shared: trust the ratios, and the CPU seconds over the wall).
 
 "Before" switches off, in this one process, what the speed-up added (each switch is the code path that
-was there before, kept and still tested): ``drift.general.REPLAY_FIRST`` (the threshold search's C' go
-through certify_replay), ``SCAN_COMPILED`` (the float scan lane by lane in the rule's compiled step),
+was there before, kept and still tested): ``counterexamples.check.REPLAY_FIRST`` (the threshold search's
+C' go through certify_replay), and in ``drift.general``: ``SCAN_COMPILED`` (the float scan lane by lane in the rule's compiled step),
 ``FLOAT_COMPILED`` (settle_float and hull_float in the compiled step), ``SCALAR_BALLS`` (ball helpers
 without the object-array dispatch), and the check's ball budget per C
 (``counterexamples.check.CERTIFY_ROUNDS_PER_C``: 400 now, 800 before).  Each check runs with the
@@ -102,7 +102,7 @@ def configure(before: bool):
     from counterexamples.drift import general
 
     ck = sys.modules["counterexamples.check"]
-    general.REPLAY_FIRST = general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = not before
+    general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
     ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
     ck.clear_threshold_cache()
 

@@ -78,6 +78,7 @@ C_MAX = 512
 # for every optimizer of the default suite (Yogi at (0.9, 0.999), whose C' still need the hull's ball replay,
 # sets the value: 2..17 before and after; benchmarks/check_speed.py compares every range)
 CERTIFY_ROUNDS_PER_C = 400
+REPLAY_FIRST = True  # the smallest-C search's C' go through drift.general.certify_replay first
 T_RANGE = (1_000, 10**7)
 EXPECT = ("escapes", "breaks")
 
@@ -752,7 +753,7 @@ def _threshold_key(lim, beta1, beta2):
     except (TypeError, ValueError):  # a number that is no exact rational (an array, a symbol): not cached
         return None
     return (lim.name, lim.rule.key, numbers, to_fraction(beta1), to_fraction(beta2), C_MAX,
-            CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS, general.REPLAY_FIRST,
+            CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS, REPLAY_FIRST,
             general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN)
 
 
@@ -786,7 +787,8 @@ def _threshold_search(meth, beta1, beta2, out) -> dict:
     from .drift import general
 
     th = general.smallest_diverging_C(lambda: limit_form(meth, Fraction(beta1), Fraction(beta2))[0],
-                                      beta1, beta2, C_MAX, certify_rounds=CERTIFY_ROUNDS_PER_C * C_MAX)
+                                      beta1, beta2, C_MAX, certify_rounds=CERTIFY_ROUNDS_PER_C * C_MAX,
+                                      replay_first=REPLAY_FIRST)
     if isinstance(getattr(th, "verdict", None), Verdict):  # a search that states its own verdict
         out.update(C=th.C, verdict=th.verdict)
         return out

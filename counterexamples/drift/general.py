@@ -809,7 +809,8 @@ def settle_rounds_for(beta1, beta2) -> int:
 
 
 CERTIFY_ROUNDS_PER_C = 800  # default ball budget for the C' below the answer: 800 x C_max (then EVIDENCE)
-REPLAY_FIRST = True  # the C' below the answer try certify_replay first (False: the settle-first path only)
+REPLAY_FIRST = False  # smallest_diverging_C's default: the C' below the answer try certify_replay first
+# (counterexamples.check passes True; the zoo and the search keep the settle-first path and their outputs)
 
 
 @dataclass
@@ -833,7 +834,7 @@ class CThreshold:
 
 
 def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rounds: int | None = None,
-                         max_rounds: int = MAX_ROUNDS) -> CThreshold:
+                         max_rounds: int = MAX_ROUNDS, replay_first: bool | None = None) -> CThreshold:
     """Smallest C in [2, C_max] whose Theorem 2 family has D > 0.
 
     A float scan (EVIDENCE) proposes C; D > 0 at C is certified in balls (walking up while it is not), and
@@ -841,7 +842,10 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     (default 800 x C_max; float rounds count 1/8).  A
     certified D > 0 below the proposal restarts the answer there.  The verdict is PROVED only when every
     part is certified; otherwise EVIDENCE for the minimality (or "none up to C_max") with the range that
-    rests on the scan, and UNKNOWN when D > 0 at the answer itself is not certified."""
+    rests on the scan, and UNKNOWN when D > 0 at the answer itself is not certified.  ``replay_first``
+    (default REPLAY_FIRST): the C' below go through :func:`certify_replay` first (drift(replay_first=True))."""
+    if replay_first is None:
+        replay_first = REPLAY_FIRST
     if certify_rounds is None:
         certify_rounds = CERTIFY_ROUNDS_PER_C * C_max
     Cs = np.arange(2, C_max + 1)
@@ -872,12 +876,12 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
         if budget <= 0:
             break
         arb = min(budget, ARB_ROUNDS * 8)
-        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=REPLAY_FIRST)
+        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=replay_first)
         budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
         if r.sign is None and arb < ARB_ROUNDS * 8 and "budget" in r.reason:
             break  # cut short by what was left of the search's budget: "budget spent", not this C's fault
         if r.sign == 1:  # the scan missed a smaller diverging C: it is the answer
-            return smallest_diverging_C(make_limit, beta1, beta2, c, certify_rounds, max_rounds) \
+            return smallest_diverging_C(make_limit, beta1, beta2, c, certify_rounds, max_rounds, replay_first) \
                 if c < (C or C_max + 1) else None
         if r.sign is None:
             first_bad = (c, r.reason)
