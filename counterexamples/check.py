@@ -72,6 +72,13 @@ DEFAULT_T = 10_000
 COMPARE_ROUNDS = 2_000  # rounds of the identification (at most T)
 from .zoo.table import PAIRS  # noqa: E402 - the paper's (beta1, beta2) pairs of the smallest-C answer
 C_MAX = 512
+# ball budget of the smallest-C search per C of [2, C_MAX] (the zoo's default is 800, drift.general): the C'
+# below the answer are certified by drift.general.certify_replay, ~4-7x fewer ball rounds per C' than the
+# settle-first path that the budget of 800 was sized for, so 400 certifies at least the range 800 did then
+# for every optimizer of the default suite (Yogi at (0.9, 0.999), whose C' still need the hull's ball replay,
+# sets the value: 2..17 before and after; benchmarks/check_speed.py compares every range)
+CERTIFY_ROUNDS_PER_C = 400
+REPLAY_FIRST = True  # the smallest-C search's C' go through drift.general.certify_replay first
 T_RANGE = (1_000, 10**7)
 EXPECT = ("escapes", "breaks")
 
@@ -146,6 +153,8 @@ class _TorchStepper:
         X = np.empty_like(G)
         opt = self.opt
         groups = opt.param_groups
+        xv, lo, hi = self.xview, self.lo, self.hi
+        scalar = xv.shape == (1,)
         with self._f64():
             for i in range(len(G)):
                 self.t += 1
@@ -153,12 +162,20 @@ class _TorchStepper:
                 f = 1.0 / math.sqrt(self.t)
                 for grp, base in zip(groups, self.base):
                     grp[self.key] = base * f
-                X[i] = self.xview
+                X[i] = xv
                 self.gview[:] = G[i]
                 opt.step()
                 # the projection, in place on p's memory (xview shares it): numpy's clip on a few doubles
-                # costs a fraction of torch's clamp_ under no_grad (min/max: the same doubles, NaN kept)
-                np.clip(self.xview, self.lo, self.hi, out=self.xview)
+                # costs a fraction of torch's clamp_ under no_grad (min/max: the same doubles, NaN kept);
+                # one coordinate: the same min/max on a Python float (NaN compares False: kept, as by clip)
+                if scalar:
+                    x = xv[0]
+                    if x < lo:
+                        xv[0] = lo
+                    elif x > hi:
+                        xv[0] = hi
+                else:
+                    np.clip(xv, lo, hi, out=xv)
         return X
 
     def current(self):
@@ -736,7 +753,8 @@ def _threshold_key(lim, beta1, beta2):
     except (TypeError, ValueError):  # a number that is no exact rational (an array, a symbol): not cached
         return None
     return (lim.name, lim.rule.key, numbers, to_fraction(beta1), to_fraction(beta2), C_MAX,
-            general.CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS)
+            CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS, REPLAY_FIRST,
+            general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN)
 
 
 def clear_threshold_cache() -> None:
@@ -769,7 +787,8 @@ def _threshold_search(meth, beta1, beta2, out) -> dict:
     from .drift import general
 
     th = general.smallest_diverging_C(lambda: limit_form(meth, Fraction(beta1), Fraction(beta2))[0],
-                                      beta1, beta2, C_MAX)
+                                      beta1, beta2, C_MAX, certify_rounds=CERTIFY_ROUNDS_PER_C * C_MAX,
+                                      replay_first=REPLAY_FIRST)
     if isinstance(getattr(th, "verdict", None), Verdict):  # a search that states its own verdict
         out.update(C=th.C, verdict=th.verdict)
         return out

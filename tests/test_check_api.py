@@ -451,7 +451,7 @@ def test_threshold_cache_never_shares_an_answer_between_different_rules(monkeypa
         C: Any
         verdict: Any
 
-    def fake(make_limit, beta1, beta2, C_max):
+    def fake(make_limit, beta1, beta2, C_max, certify_rounds=None, replay_first=None):
         lim = make_limit()
         calls.append((lim.rule.key, lim.numbers["eps"], beta1, beta2))
         return Fake(len(calls), Verdict(PROVED, claim=f"{lim.rule.key} eps={lim.numbers['eps']} {beta1} {beta2}"))

@@ -1,7 +1,8 @@
 """The fast paths of counterexamples.drift.general give the numbers of the straightforward code.
 
-settle_float compares states with plain floats instead of numpy arrays, and scan_C_float drops the lanes
-that have settled; both only to save time.  Checked here against the code they replaced (numpy
+settle_float compares states with plain floats instead of numpy arrays, the numpy scan drops the lanes
+that have settled, scan_C_float runs each lane in the rule's numba-compiled step, certify_replay finds the
+invariant box while replaying the exact start; all only to save time.  Checked here against the code they replaced (numpy
 comparisons, written out below) and against each lane scanned alone (no lane ever dropped beside it)."""
 from __future__ import annotations
 
@@ -79,7 +80,154 @@ def test_scan_drops_settled_lanes_without_changing_the_others(name):
     make = _limit(name)
     Cs = np.array([2, 3, 4, 9, 17, 40])
     settle = general.settle_rounds_for("0.5", "0.9")
-    together = general.scan_C_float(make, Cs, settle)
-    alone = np.array([general.scan_C_float(make, [c], settle)[0] for c in Cs])
+    together = general._scan_numpy(make, Cs, settle)  # the numpy batch (scan_C_float runs lanes compiled)
+    alone = np.array([general._scan_numpy(make, [c], settle)[0] for c in Cs])
     assert np.isfinite(together).all()
     assert np.array_equal(together, alone)
+
+
+# ------------------------------------------------------------------------------------------------
+# certify_replay: the box found while the exact start is replayed in balls (the threshold search's C')
+
+def _adam_limit(name, b1, b2):
+    return FACTORIES[name](alpha=1, beta1=Fraction(b1), beta2=Fraction(b2), eps=0, schedule="constant",
+                           bias_correction_m=False, bias_correction_v="none")
+
+
+@pytest.mark.parametrize("b1, b2, C", [("0", "1/10", 3), ("9/10", "99/100", 2), ("9/10", "99/100", 30),
+                                       ("9/10", "999/1000", 14), ("1/2", "9/10", 40)])
+def test_replay_encloses_the_closed_form_drift(b1, b2, C):
+    """The D ball of certify_replay encloses the closed-form steady drift of counterexamples.drift.steady
+    (Adam: -sum m_j/sqrt(v_j); AMSGrad: -(C - (n-1))/sqrt(v_0)), computed without the period map, and its
+    sign is that drift's sign."""
+    from counterexamples.drift import amsgrad_drift, drift
+
+    pattern = [C] + [-1] * (C - 1)
+    for name, want in (("adam", drift(Fraction(b1), Fraction(b2), C, C, backend="arb")),
+                       ("amsgrad", amsgrad_drift(Fraction(b1), Fraction(b2), C, C, backend="arb"))):
+        r = general.certify_replay(_adam_limit(name, b1, b2), pattern, general.ARB_ROUNDS)
+        assert r.sign == (1 if want > 0 else -1), (name, r)
+        import flint
+
+        mid, rad = r.enclosure.split(" +/- ")
+        ball = flint.arb(mid, float(rad) * 1.01 + abs(float(mid)) * 1e-11)  # the printed ball, rounded outwards
+        assert ball.overlaps(want) and abs(float(want.mid()) - float(mid)) <= float(rad) * 1.01 + 1e-11, (name, r)
+
+
+@pytest.mark.parametrize("name", ["adam", "amsgrad", "adabelief"])
+def test_replay_agrees_with_the_settle_first_path(name):
+    # the same sign, and the two D balls (both enclose D over a box holding every later state) overlap
+    import flint
+
+    for b2, C in (("99/100", 29), ("99/100", 30), ("999/1000", 75)):
+        meth = _limit(name, "9/10", b2)
+        pattern = [C] + [-1] * (C - 1)
+        fast = general.certify_replay(meth(), pattern, general.ARB_ROUNDS)
+        slow = general.drift(meth(), pattern)
+        assert fast.sign == slow.sign and fast.sign in (1, -1), (name, C, fast, slow)
+        a, b = (flint.arb(m, float(r)) for m, r in (x.enclosure.split(" +/- ") for x in (fast, slow)))
+        assert abs(float(a.mid()) - float(b.mid())) <= float(a.rad()) + float(b.rad()) + 1e-9, (name, C)
+        assert fast.rounds < slow.rounds / 2, (name, C, fast.rounds, slow.rounds)  # what it is for
+
+
+def test_replay_says_unknown_where_no_box_can_be_proved():
+    # Yogi's v circulates (no contraction): sign None, and drift() then takes the hull path
+    yogi = _limit("yogi", "9/10", "99/100")
+    r = general.certify_replay(yogi(), [5, -1, -1, -1, -1], general.ARB_ROUNDS)
+    assert r.sign is None and "does not contract" in r.reason
+    assert general.drift(yogi(), [5, -1, -1, -1, -1], replay_first=True).sign == -1
+    # a budget too small to reach any box: None, not a guess from the float midpoints
+    r = general.certify_replay(_adam_limit("adam", "9/10", "999/1000"), [2, -1], 200)
+    assert r.sign is None and "budget" in r.reason and r.rounds <= 200
+
+
+def test_replay_rejects_a_box_that_is_not_invariant(monkeypatch):
+    """The estimate only chooses the box: with boxes far too small for the distance still to go (radius
+    1e-6 of the estimate), no box is invariant until the state is truly there, and nothing is claimed
+    before; the sign, when it comes, is the true one."""
+    monkeypatch.setattr(general, "REPLAY_RADIUS_FACTOR", 1e-6)
+    monkeypatch.setattr(general, "REPLAY_REL_MIN", 0.0)
+    meth = _adam_limit("adam", "9/10", "99/100")
+    r = general.certify_replay(meth, [30, *[-1] * 29], 30_000)
+    monkeypatch.undo()
+    ok = general.certify_replay(meth, [30, *[-1] * 29], 30_000)
+    assert ok.sign == 1
+    assert r.sign in (None, 1) and (r.sign is None or r.periods > ok.periods), (r, ok)
+
+
+def test_scalar_invariant_arb_gives_the_balls_of_invariant_arb():
+    # the scalar-only helpers apply the same arb functions as the lifted ones: equal balls on random input
+    import flint
+
+    rng = np.random.default_rng(20261207)
+    S, B = general.ScalarInvariantArb(128), general.InvariantArb(128)
+    with B.precision():
+        for _ in range(300):
+            a = flint.arb(float(rng.normal()) * 10, float(abs(rng.normal())) * 10.0 ** rng.integers(-30, 0))
+            b = flint.arb(float(rng.normal()) * 10, float(abs(rng.normal())) * 10.0 ** rng.integers(-30, 0))
+            if rng.random() < 0.2:
+                b = a if rng.random() < 0.5 else flint.arb(0)
+            for op in ("maximum", "minimum", "safe_div", "sign"):
+                args = (a,) if op == "sign" else (a, b)
+                x, y = getattr(S, op)(*args), getattr(B, op)(*args)
+                assert x.mid() == y.mid() and x.rad() == y.rad(), (op, a, b)
+            x, y = S.sqrt(abs(a)), B.sqrt(abs(a))
+            assert (x.mid() == y.mid() and x.rad() == y.rad()) or (not x.is_finite() and not y.is_finite())
+
+
+@pytest.mark.parametrize("name", ["adam", "yogi"])  # a max (AMSGrad), AdaBelief: the same operations
+def test_compiled_scan_gives_the_bits_of_the_numpy_scan(name):
+    # the lane loop in the rule's numba-compiled step against the numpy batch (every lane together)
+    make = _limit(name)
+    Cs = np.array([2, 3, 5, 9, 17, 40, 41])
+    settle = general.settle_rounds_for("0.5", "0.9")
+    compiled = general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS)
+    assert compiled is not None  # these rules compile: otherwise the speed-up silently does not apply
+    want = general._scan_numpy(make, Cs, settle)
+    assert np.isfinite(want).all() and np.array_equal(compiled, want)
+    assert np.array_equal(general.scan_C_float(make, Cs, settle), want)
+
+
+def test_compiled_scan_falls_back_to_numpy_for_a_rule_numba_cannot_type(monkeypatch):
+    make = _limit("adam")
+    Cs = np.array([2, 7])
+    settle = general.settle_rounds_for("0.5", "0.9")
+
+    def broken(rule):
+        raise TypeError("numba cannot type this rule")
+
+    import numerics.engine.kernels as K
+
+    monkeypatch.setattr(K, "compiled_step", broken)
+    monkeypatch.setattr(K, "_cached_module", lambda rule, parallel, driver, values=None: broken(rule))
+    monkeypatch.setattr(general, "_LANES", {})
+    assert general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS) is None
+    assert np.array_equal(general.scan_C_float(make, Cs, settle), general._scan_numpy(make, Cs, settle))
+
+
+def test_compiled_scan_without_the_written_module_gives_the_same_bits(monkeypatch):
+    # a step that cannot be written out as module source runs the loop with the step as an argument
+    make = _limit("adam")
+    Cs = np.array([2, 9, 40])
+    settle = general.settle_rounds_for("0.5", "0.9")
+    monkeypatch.setattr(general, "_lane_for", lambda rule: None)
+    got = general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS)
+    assert got is not None and np.array_equal(got, general._scan_numpy(make, Cs, settle))
+
+
+@pytest.mark.parametrize("name", ["amsgrad", "yogi"])
+def test_compiled_settle_and_hull_give_the_bits_of_the_python_loops(name, monkeypatch):
+    # settle_float / hull_float in the rule's compiled step against the same loops in Python floats
+    meth = _limit(name)()
+    assert general._float_module(meth) is not None  # the rule compiles: otherwise nothing is compared
+    for C in (2, 13):
+        pattern = [C] + [-1] * (C - 1)
+        fast = general.settle_float(meth, pattern, 4000 // C)
+        fast_hull = general.hull_float(meth, pattern, fast[0], 40)
+        monkeypatch.setattr(general, "FLOAT_COMPILED", False)
+        slow = general.settle_float(meth, pattern, 4000 // C)
+        slow_hull = general.hull_float(meth, pattern, slow[0], 40)
+        monkeypatch.setattr(general, "FLOAT_COMPILED", True)
+        assert tuple(fast[0]) == tuple(slow[0]) and fast[1:] == slow[1:], (name, C)
+        assert tuple(fast_hull[0]) == tuple(slow_hull[0]) and fast_hull[3] == slow_hull[3]
+        assert np.array_equal(fast_hull[1], slow_hull[1]) and np.array_equal(fast_hull[2], slow_hull[2])

@@ -31,6 +31,10 @@ run on the :class:`numerics.backends.ArbBackend`:
      that sign.
 Settling is therefore not a fixed number of rounds: the float iteration runs until the state repeats or
 its hull stops growing, the ball replay until the start enters the box, each within a stated budget.
+The threshold search's many C' take a shortcut first (:func:`certify_replay`): the exact start is replayed
+in balls and the box is tried around the replayed state as soon as its midpoints say the limit is near
+(a box of relative radius up to 1/4: entered after a fraction of the rounds that settling to 1e-13
+takes); the box test alone decides, and the path above runs when it proves nothing.
 Any step that fails is UNKNOWN with its reason (no invariant box found, e.g. Adadelta's growing
 E[dx^2]; 0 in the enclosure, e.g. Yogi on Theorem 1's problem, whose one-period drift changes sign
 over its orbit; a budget spent).
@@ -104,6 +108,27 @@ class InvariantArb(ArbBackend):
         return a.max(b)
 
 
+class ScalarInvariantArb(InvariantArb):
+    """:class:`InvariantArb` on scalar balls only: the same arb operations without the object-array
+    dispatch around each (``_lift1``/``_lift2`` apply exactly these functions to a scalar), which cost
+    about a third of a ball round of a small rule.  Used where every number is one ball
+    (:func:`certify_replay`)."""
+
+    def __init__(self, prec: int = 128):
+        super().__init__(prec)
+        arb = self.flint.arb
+        zero = arb(0)
+        mx = InvariantArb._max
+        self.sqrt = arb.sqrt
+        self.maximum = mx
+        self.minimum = lambda a, b: -mx(-a, -b)
+        self.sign = self._sign
+        self.safe_div = lambda a, b: zero if b.is_zero() else a / b
+
+
+SCALAR_BALLS = True  # the certificates use ScalarInvariantArb (False: InvariantArb; the same balls, slower)
+
+
 def _t(k: int) -> int:
     """Round index passed to the limit form's update: >= 2, so no first-round special case fires."""
     return 2 + k
@@ -120,6 +145,110 @@ def period_float(meth, pattern, state, update=None):
     return state, D
 
 
+FLOAT_COMPILED = True  # settle_float / hull_float run their periods in the rule's numba-compiled step
+_FLOAT_SRC = """
+def settle(h, state, gs, ts, max_periods, min_periods, tol):
+    prev = np.empty(len(state))
+    have_prev = False
+    D = 0.0
+    for k in range(max_periods):
+        D = 0.0
+        for j in range(len(gs)):
+            u, state, _ = update(h, gs[j], state, ts[j])
+            D -= u
+        if have_prev and k >= min_periods:
+            close = True
+            equal = True
+            finite = True
+            i = 0
+            for a in state:
+                b = prev[i]
+                if not (abs(a - b) <= tol * (abs(a) if abs(a) >= 1e-300 else 1e-300)):
+                    close = False
+                if not (a == b):
+                    equal = False
+                if not np.isfinite(a):
+                    finite = False
+                i += 1
+            if close or equal:
+                return state, D, k + 1, 1
+            if not finite:
+                return state, D, k + 1, 0
+        i = 0
+        for a in state:
+            prev[i] = a
+            i += 1
+        have_prev = True
+    return state, D, max_periods, 0
+
+
+@njit(cache=True)
+def hull(h, state, gs, ts, periods):
+    lo = np.empty(len(state))
+    hi = np.empty(len(state))
+    i = 0
+    for a in state:
+        lo[i] = a
+        hi[i] = a
+        i += 1
+    total = 0.0
+    for _ in range(periods):
+        D = 0.0
+        for j in range(len(gs)):
+            u, state, _ = update(h, gs[j], state, ts[j])
+            D -= u
+        i = 0
+        for a in state:  # np.minimum / np.maximum: a NaN on either side gives NaN
+            if a != a or a < lo[i]:
+                lo[i] = a
+            if a != a or a > hi[i]:
+                hi[i] = a
+            i += 1
+        total += D
+    return state, lo, hi, total / max(1, periods)
+"""
+_FLOATS: dict = {}  # rule key -> the generated module (settle, hull) or None
+
+
+def _float_module(meth):
+    """settle / hull of the rule's compiled step (numerics.engine's cached kernel modules), or None."""
+    if not FLOAT_COMPILED or meth.rule.uses_x:
+        return None
+    key = meth.rule.key
+    if key not in _FLOATS:
+        try:
+            from numerics.engine import kernels
+
+            _FLOATS[key] = kernels._cached_module(meth.rule, False, _FLOAT_SRC)
+        except Exception:  # noqa: BLE001 - numba absent or the step not writable: the Python loops
+            _FLOATS[key] = None
+    return _FLOATS[key]
+
+
+def _float_args(meth, pattern):
+    F = FloatBackend()
+    h = meth.rule.Hyper(**{k: F.num(v) for k, v in meth.numbers.items()})
+    if not all(isinstance(v, float) for v in h):
+        return None
+    pat = list(pattern[1:]) + [pattern[0]]
+    return h, np.array([float(g) for g in pat]), np.array([_t(j) for j in range(len(pat))], dtype=np.int64)
+
+
+def _compiled_call(meth, pattern, state, name, *args):
+    """Run the compiled ``settle`` or ``hull`` from ``state`` (Python floats), or None (then Python)."""
+    mod = _float_module(meth)
+    if mod is None:
+        return None
+    fa = _float_args(meth, pattern)
+    if fa is None or not all(isinstance(v, float) for v in state):
+        return None
+    try:
+        return getattr(mod, name)(fa[0], type(state)(*state), fa[1], fa[2], *args)
+    except Exception:  # noqa: BLE001 - numba cannot type this rule's state or step: the Python loops
+        _FLOATS[meth.rule.key] = None
+        return None
+
+
 def settle_float(meth, pattern, max_periods: int = 200_000, min_periods: int = 3):
     """Iterate the period map in float64 from the method's start until the state repeats to SETTLE_TOL.
 
@@ -128,6 +257,10 @@ def settle_float(meth, pattern, max_periods: int = 200_000, min_periods: int = 3
     init, update = meth.build(FloatBackend())
     state = init(0.0)
     _, state, _ = update(float(pattern[0]), state, 1)
+    out = _compiled_call(meth, pattern, state, "settle", int(max_periods), int(min_periods), SETTLE_TOL)
+    if out is not None:  # the loop below, compiled (the same operations; tests/test_drift_fastpaths.py)
+        st, D, K, flag = out
+        return type(state)(*(float(v) for v in st)), float(D), int(K), bool(flag)
     pat = list(pattern[1:]) + [pattern[0]]  # round 1 was phase 0: continue from phase 1
     rounds = [(float(g), _t(j)) for j, g in enumerate(pat)]  # period_float's arguments, converted once
     prev = None
@@ -234,7 +367,7 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
     D_float = None
     last_reason = ""
     for prec in precs:
-        B = InvariantArb(prec)
+        B = (ScalarInvariantArb if SCALAR_BALLS else InvariantArb)(prec)
         with B.precision():
             init, update = meth.build(B)
             state = init(B.num(0))
@@ -267,9 +400,101 @@ def certify(meth, pattern, periods: int, precs=PRECS, radii=RADII) -> DriftResul
     return DriftResult(None, D_float, None, "UNKNOWN: " + last_reason, periods)
 
 
+REPLAY_REL_MAX = 0.25  # the first box tried is at most this wide (relative); later ones when the estimate shrinks
+REPLAY_SHRINK = 3.0  # a new box is tried when the estimated distance to the limit has shrunk by this factor
+REPLAY_RADIUS_FACTOR = 2.0  # the box's radius: this many times the estimated distance to the limit (and floor)
+REPLAY_REL_MIN = 1e-13  # the smallest relative radius (of the field's magnitude) a box gets
+
+
+def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftResult:
+    """Steps 1-3 of the module doc with the box found *while* the exact start is replayed in balls.
+
+    The exact start is replayed period by period in balls.  Its midpoints estimate how far the state still
+    is from its limit (the change per period over 1 - q, q the ratio of two successive changes); once that
+    estimate is below REPLAY_REL_MAX, a box X around the current state, REPLAY_RADIUS_FACTOR times as wide
+    as the estimate, is tested (one period on X in balls): the current ball state lies in X, P(X) lies in X
+    and the D ball over X excludes 0 -- then every later state is in X and every later period has that
+    sign, the certificate of :func:`certify` (which only centres its box elsewhere).  When the test fails,
+    the replay goes on and tries again once the estimate has shrunk by REPLAY_SHRINK.  The estimate only
+    picks *which* box is tested; the box test alone decides (a wrong estimate costs time, never soundness).
+
+    Why this is faster than settling first: a box of relative radius r is entered after ~log(r)/log(q)
+    periods, not the ~log(SETTLE_TOL)/log(q) of :func:`settle_float` (and the float pass is not needed),
+    and a box of radius 1e-4 decides D's sign whenever |D| is not tiny.  Returns sign None (with the
+    reason) when no box is proved within ``budget_rounds`` rounds, when the state stops contracting (a
+    circulating state, Yogi's v: :func:`certify_hull` handles it), or when D is 0 exactly over the box
+    (sign methods: :func:`certify` states that); the caller then runs the settle-first path."""
+    import flint
+
+    n = len(pattern)
+    B = (ScalarInvariantArb if SCALAR_BALLS else InvariantArb)(prec)
+    with B.precision():
+        init, update = meth.build(B)
+        state = init(B.num(0))
+        _, state, _ = update(B.num(pattern[0]), state, 1)
+        gs = [B.num(g) for g in list(pattern[1:]) + [pattern[0]]]
+        fields = type(state)
+        prev = [float(v.mid()) for v in state]
+        d_prev, tried_at, k, rounds, tries = None, math.inf, 0, n, 0
+        reason = "the replay budget was spent before a box was proved"
+        while rounds + n <= budget_rounds:
+            for j, g in enumerate(gs):
+                _, state, _ = update(g, state, _t(j))
+            rounds += n
+            k += 1
+            cur = [float(v.mid()) for v in state]
+            if not all(math.isfinite(v) for v in cur):
+                return DriftResult(None, None, None, "the replayed state is no longer finite", k, rounds=rounds)
+            ds = [abs(a - b) for a, b in zip(cur, prev)]  # absolute change of each field over one period
+            d = max(ds)
+            prev = cur
+            if d == 0:
+                tail = 0.0
+            elif not d_prev:
+                d_prev = d
+                continue
+            else:
+                q, d_prev = d / d_prev, d
+                if q >= 1:  # not contracting over this period: a circulating state, or an early transient
+                    if k >= 16:
+                        return DriftResult(None, None, None, f"the replayed state does not contract (change "
+                                           f"ratio {q:.3g} per period after {k} periods)", k, rounds=rounds)
+                    continue
+                tail = q / (1 - q)  # geometric tail: distance from the limit = change x tail, estimated
+            scale = max(max(abs(v) for v in cur), 1e-300)
+            mags = [max(abs(v), 1e-12 * scale) for v in cur]
+            radii = [max(REPLAY_RADIUS_FACTOR * di * tail, REPLAY_REL_MIN * m) for di, m in zip(ds, mags)]
+            rel = max(r / m for r, m in zip(radii, mags))
+            if rel > REPLAY_REL_MAX or rel * REPLAY_SHRINK > tried_at:
+                continue
+            tried_at, tries = rel, tries + 1
+            X = fields(*(flint.arb(v.mid(), r) + flint.arb(0, v.rad()) for v, r in zip(state, radii)))
+            if not _contains(X, state):
+                continue
+            Y, D = _period_arb(update, gs, X, B)
+            rounds += n
+            if not _contains(X, Y):
+                reason = f"no box proved invariant (last: relative radius {rel:.2g} after {k} periods)"
+                continue
+            if D > 0 or D < 0:
+                sign = 1 if D > 0 else -1
+                st = {f: float(v.mid()) for f, v in zip(state._fields, state)}
+                return DriftResult(sign, float(D.mid()), _ball(D), f"invariant box (relative radius {rel:.2g}) "
+                                   f"around the exact start's state after {k} periods, D {'>' if sign > 0 else '<'} "
+                                   f"0 over it ({prec} bits)", k, rel, st, rounds=rounds)
+            reason = f"0 lies in the enclosure {_ball(D)} of D over the box of relative radius {rel:.2g}"
+            if D.is_exact() and D.is_zero():
+                break  # D = 0 exactly: certify() states it
+    return DriftResult(None, None, None, reason, k, rounds=rounds)
+
+
 def hull_float(meth, pattern, state, periods: int, update=None):
     """Run ``periods`` periods in float64 from ``state``: (state, hull lo, hull hi, mean D) of the phase-0
     states visited (the attractor's hull when the state circulates instead of settling: Yogi's v)."""
+    out = _compiled_call(meth, pattern, state, "hull", int(periods)) if update is None else None
+    if out is not None:  # the loop below, compiled (the same operations; tests/test_drift_fastpaths.py)
+        st, lo, hi, Dm = out
+        return type(state)(*(float(v) for v in st)), np.asarray(lo), np.asarray(hi), float(Dm)
     if update is None:
         _, update = meth.build(FloatBackend())
     pat = list(pattern[1:]) + [pattern[0]]
@@ -294,7 +519,7 @@ def certify_hull(meth, pattern, lo, hi, budget_rounds: int = None, prec: int = 1
     import flint
 
     budget_rounds = ARB_ROUNDS if budget_rounds is None else budget_rounds
-    B = InvariantArb(prec)
+    B = (ScalarInvariantArb if SCALAR_BALLS else InvariantArb)(prec)
     n = len(pattern)
     with B.precision():
         init, update = meth.build(B)
@@ -333,18 +558,50 @@ def _ball(b) -> str:
     return f"{b.mid().str(12, radius=False)} +/- {b.rad().str(3, radius=False)}"
 
 
+SHORT_SETTLE = (16, 8, 4)  # drift(replay_first=True) tries a circulating state's hull after 1/16, 1/8, 1/4 of
+# the float budget (wasted when all fail: 7/16 of the budget; saved when one proves: 3/4 or more)
 MAX_ROUNDS = 400_000  # float rounds to look for a periodic steady state (then UNKNOWN)
 ARB_ROUNDS = 150_000  # rounds replayed in balls before the invariant box (the certificate's budget)
 HULL_PERIODS = 400  # periods over which the hull of a circulating state is taken
 
 
-def drift(meth, pattern, max_rounds: int = MAX_ROUNDS, arb_rounds: int = ARB_ROUNDS) -> DriftResult:
+def drift(meth, pattern, max_rounds: int = MAX_ROUNDS, arb_rounds: int = ARB_ROUNDS,
+          replay_first: bool = False) -> DriftResult:
     """The generalised drift of a limit-form method on a periodic pattern, certified when possible.
 
     Settling is not a fixed number of rounds: the float state is iterated until it repeats (then the box
     around it) or, when it circulates without repeating, until its hull stops growing (then the hull box,
     :func:`certify_hull`); both within ``max_rounds`` float rounds and ``arb_rounds`` ball rounds, else
-    UNKNOWN with the reason."""
+    UNKNOWN with the reason.
+
+    ``replay_first``: try :func:`certify_replay` first (the sign in a fraction of the rounds, with a wider
+    enclosure of D: the threshold search's many C' need the sign only); the settle-first path when it
+    proves nothing."""
+    if not replay_first:
+        return _drift_settled_first(meth, pattern, max_rounds, arb_rounds)
+    # first the box found while the exact start is replayed in balls (no float pass); the settle-first
+    # path below when it proves nothing (a circulating state, D = 0 exactly, a budget spent)
+    fast = certify_replay(meth, pattern, arb_rounds)
+    if fast.sign in (1, -1):
+        return fast
+    spent = fast.rounds  # the replay's rounds were spent too (the threshold search's budget counts them)
+    if "does not contract" in fast.reason:
+        # a circulating state (Yogi's v): its hull forms long before the settle-first path has spent its
+        # float budget looking for a repeat; try the same path on 1/16, 1/8, 1/4 of the budget first (the
+        # hull box decides, as there), the whole budget when none proves anything
+        for div in SHORT_SETTLE:
+            short = _drift_settled_first(meth, pattern, max_rounds // div, arb_rounds)
+            spent += short.rounds
+            if short.sign is not None:
+                short.rounds = spent
+                return short
+    res = _drift_settled_first(meth, pattern, max_rounds, arb_rounds)
+    res.rounds += spent
+    return res
+
+
+def _drift_settled_first(meth, pattern, max_rounds: int, arb_rounds: int) -> DriftResult:
+    """:func:`drift` by settling in float64 first, then the box around the settled (or circulating) state."""
     n = len(pattern)
     # a quarter of the float budget to find a repeating state (ample for contracting EMAs: ~30/(1-beta) rounds)
     state, D, K, settled = settle_float(meth, pattern, max(10, max_rounds // (4 * n)))
@@ -382,8 +639,123 @@ SCAN_TOL = 1e-2  # two consecutive window means of D agree to this (relative) an
 SCAN_MAX_ROUNDS = 2_000_000  # float rounds of the scan (then the unsettled lanes are NaN: no evidence)
 
 
+SCAN_COMPILED = True  # scan_C_float runs each lane in the rule's numba-compiled step (numpy when it cannot)
+_SCAN_LANE = None
+
+
+def _scan_lane_kernel():
+    """The scan of one lane, compiled: the loop of :func:`_scan_numpy` for one C, the same operations in the
+    same order on float64 scalars (the step is the rule's own update compiled by numba,
+    numerics.engine.kernels.compiled_step; no fastmath, so no reassociation or fused multiply-add)."""
+    global _SCAN_LANE
+    if _SCAN_LANE is None:
+        from numba import njit
+
+        @njit
+        def lane(step, h, state, C, settle_rounds, window_periods, max_rounds, tol):
+            n = C
+            big = float(C)
+            win = n * window_periods
+            acc = 0.0
+            prev = np.nan
+            t = 0
+            while t < max_rounds:
+                t += 1
+                g = big if (t - 1) % n == 0 else -1.0
+                u, state, _ = step(h, g, state, t if t == 1 else 2 + t)
+                if t <= settle_rounds:
+                    continue
+                acc -= u
+                if (t - settle_rounds) % win == 0:
+                    cur = acc / window_periods
+                    if np.isfinite(cur) and np.sign(cur) == np.sign(prev) and \
+                            abs(cur - prev) <= tol * max(abs(cur), abs(prev)):
+                        return cur
+                    prev = cur
+                    acc = 0.0
+            return np.nan
+
+        _SCAN_LANE = lane
+    return _SCAN_LANE
+
+
+_LANE_SRC = """
+def lane(h, state, C, settle_rounds, window_periods, max_rounds, tol):
+    n = C
+    big = float(C)
+    win = n * window_periods
+    acc = 0.0
+    prev = np.nan
+    t = 0
+    while t < max_rounds:
+        t += 1
+        g = big if (t - 1) % n == 0 else -1.0
+        u, state, _ = update(h, g, state, t if t == 1 else 2 + t)
+        if t <= settle_rounds:
+            continue
+        acc -= u
+        if (t - settle_rounds) % win == 0:
+            cur = acc / window_periods
+            if np.isfinite(cur) and np.sign(cur) == np.sign(prev) and \\
+                    abs(cur - prev) <= tol * max(abs(cur), abs(prev)):
+                return cur
+            prev = cur
+            acc = 0.0
+    return np.nan
+"""
+_LANES: dict = {}  # rule key -> the lane scan with the step written in (cached on disk by numba)
+
+
+def _lane_for(rule):
+    """The lane loop of :func:`_scan_lane_kernel` with the rule's step written into one generated module
+    (numerics.engine.kernels' cached modules: numba caches it on disk, so a later process does not
+    compile it again); None when the step cannot be written out (then the dispatcher-argument loop)."""
+    from numerics.engine import kernels
+
+    if rule.key not in _LANES:
+        mod = kernels._cached_module(rule, False, _LANE_SRC)
+        _LANES[rule.key] = None if mod is None else mod.lane
+    return _LANES[rule.key]
+
+
+def _scan_compiled(meth, Cs, settle_rounds, window_periods, max_rounds):
+    """The scan lane by lane in compiled code, or None when the rule does not compile (then numpy)."""
+    try:
+        from numerics.engine.kernels import CompiledBackend, compiled_step
+
+        if meth.rule.uses_x:
+            return None
+        F = NumpyBackend()
+        h = meth.rule.Hyper(**{k: F.num(v) for k, v in meth.numbers.items()})
+        if not all(isinstance(v, float) for v in h):
+            return None
+        init, _ = meth.rule.make(CompiledBackend)
+        state = meth.rule.State(*(float(v) for v in init(0.0)))
+        args = (int(settle_rounds), int(window_periods), int(max_rounds), SCAN_TOL)
+        written = _lane_for(meth.rule)
+        if written is not None:
+            return np.array([written(h, state, int(c), *args) for c in Cs], dtype=np.float64)
+        step = compiled_step(meth.rule)
+        lane = _scan_lane_kernel()
+        return np.array([lane(step, h, state, int(c), *args) for c in Cs], dtype=np.float64)
+    except Exception:  # noqa: BLE001 - numba cannot type this rule (or is absent): the numpy scan decides
+        return None
+
+
 def scan_C_float(make_limit, Cs, settle_rounds: int, window_periods: int = SCAN_WINDOW,
-                 max_rounds: int = SCAN_MAX_ROUNDS) -> np.ndarray:
+                 max_rounds: int = SCAN_MAX_ROUNDS, compiled: bool | None = None) -> np.ndarray:
+    """:func:`_scan_numpy`, run lane by lane in the rule's compiled step where numba compiles it
+    (``compiled``: default SCAN_COMPILED; the same bits, tests/test_drift_fastpaths.py)."""
+    if SCAN_COMPILED if compiled is None else compiled:
+        out = _scan_compiled(make_limit(), np.asarray(Cs, dtype=np.int64), settle_rounds, window_periods,
+                             max_rounds)
+        if out is not None:
+            return out
+    return _scan_numpy(make_limit, Cs, settle_rounds, window_periods, max_rounds)
+
+
+def _scan_numpy(make_limit, Cs, settle_rounds: int, window_periods: int = SCAN_WINDOW,
+                max_rounds: int = SCAN_MAX_ROUNDS) -> np.ndarray:
     """Float estimates of D on the Theorem 2 family (period n = C: C, -1, ..., -1) for many C at once.
 
     One batch of the limit form on the numpy backend, one lane per C.  Settling is not a fixed number of
@@ -437,6 +809,8 @@ def settle_rounds_for(beta1, beta2) -> int:
 
 
 CERTIFY_ROUNDS_PER_C = 800  # default ball budget for the C' below the answer: 800 x C_max (then EVIDENCE)
+REPLAY_FIRST = False  # smallest_diverging_C's default: the C' below the answer try certify_replay first
+# (counterexamples.check passes True; the zoo and the search keep the settle-first path and their outputs)
 
 
 @dataclass
@@ -460,7 +834,7 @@ class CThreshold:
 
 
 def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rounds: int | None = None,
-                         max_rounds: int = MAX_ROUNDS) -> CThreshold:
+                         max_rounds: int = MAX_ROUNDS, replay_first: bool | None = None) -> CThreshold:
     """Smallest C in [2, C_max] whose Theorem 2 family has D > 0.
 
     A float scan (EVIDENCE) proposes C; D > 0 at C is certified in balls (walking up while it is not), and
@@ -468,7 +842,10 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     (default 800 x C_max; float rounds count 1/8).  A
     certified D > 0 below the proposal restarts the answer there.  The verdict is PROVED only when every
     part is certified; otherwise EVIDENCE for the minimality (or "none up to C_max") with the range that
-    rests on the scan, and UNKNOWN when D > 0 at the answer itself is not certified."""
+    rests on the scan, and UNKNOWN when D > 0 at the answer itself is not certified.  ``replay_first``
+    (default REPLAY_FIRST): the C' below go through :func:`certify_replay` first (drift(replay_first=True))."""
+    if replay_first is None:
+        replay_first = REPLAY_FIRST
     if certify_rounds is None:
         certify_rounds = CERTIFY_ROUNDS_PER_C * C_max
     Cs = np.arange(2, C_max + 1)
@@ -499,12 +876,12 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
         if budget <= 0:
             break
         arb = min(budget, ARB_ROUNDS * 8)
-        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb)
+        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=replay_first)
         budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
         if r.sign is None and arb < ARB_ROUNDS * 8 and "budget" in r.reason:
             break  # cut short by what was left of the search's budget: "budget spent", not this C's fault
         if r.sign == 1:  # the scan missed a smaller diverging C: it is the answer
-            return smallest_diverging_C(make_limit, beta1, beta2, c, certify_rounds, max_rounds) \
+            return smallest_diverging_C(make_limit, beta1, beta2, c, certify_rounds, max_rounds, replay_first) \
                 if c < (C or C_max + 1) else None
         if r.sign is None:
             first_bad = (c, r.reason)
