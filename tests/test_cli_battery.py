@@ -167,17 +167,31 @@ LONG = {  # runs that take far longer than the test waits (--yes: past the ETA g
 }
 
 
+def _kill_group(pgid: int) -> None:
+    """A failed check leaves no process behind (a command that ignored SIGINT ran on for minutes, loading
+    the machine, after the test had failed)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
 @pytest.mark.parametrize("cli", CLIS)
 def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     out = tmp_path / "out.txt"
+    # its own process group only so that a failure can end every process of the command (the signal goes
+    # to the command's process alone, as before)
     p = subprocess.Popen([sys.executable, *CLIS[cli], *LONG[cli], "--output", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    time.sleep(4)  # well inside the work (imports done, computation running)
-    assert p.poll() is None, "the long run ended before the interrupt"
-    t0 = time.perf_counter()
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=10)
-    assert time.perf_counter() - t0 < 1.5
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+    try:
+        time.sleep(4)  # well inside the work (imports done, computation running)
+        assert p.poll() is None, "the long run ended before the interrupt"
+        t0 = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=10)
+        assert time.perf_counter() - t0 < 1.5
+    finally:
+        _kill_group(p.pid)
     # progress lines and the ETA of the run before the interrupt are allowed; after it, exactly one line
     lines = [ln for ln in err.decode().splitlines() if ln.strip() and not re.search(r"\(\d+%\).*ETA|: ETA ", ln)]
     assert "Traceback" not in err.decode()
@@ -190,18 +204,21 @@ def test_worker_dies_with_a_killed_supervisor():
     import os
 
     p = subprocess.Popen([sys.executable, "-m", "proofs", "--quiet"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, cwd=ROOT)
-    time.sleep(3)
-    kids = [int(c) for c in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()]
-    assert kids, "the supervisor forked no worker"
-    p.kill()
-    p.wait()
-    deadline = time.time() + 5
-    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
-                                         open(f"/proc/{k}/stat").read().split()[2] != "Z" for k in kids):
-        time.sleep(0.1)
-    alive = [k for k in kids if os.path.exists(f"/proc/{k}") and open(f"/proc/{k}/stat").read().split()[2] != "Z"]
-    assert alive == [], f"worker(s) {alive} outlived their supervisor"
+                         stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    try:
+        time.sleep(3)
+        kids = [int(c) for c in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()]
+        assert kids, "the supervisor forked no worker"
+        p.kill()
+        p.wait()
+        deadline = time.time() + 5
+        while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
+                                             open(f"/proc/{k}/stat").read().split()[2] != "Z" for k in kids):
+            time.sleep(0.1)
+        alive = [k for k in kids if os.path.exists(f"/proc/{k}") and open(f"/proc/{k}/stat").read().split()[2] != "Z"]
+        assert alive == [], f"worker(s) {alive} outlived their supervisor"
+    finally:
+        _kill_group(p.pid)
 
 
 def test_one_range_per_parameter_in_every_command(capfd):
