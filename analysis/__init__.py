@@ -30,9 +30,9 @@ Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may impor
 
 Command line: ``python -m analysis [--json | --latex] [--only SECTION] [--output FILE]``.
 """
-# Every submodule loads on first use (numerics._lazy), ``symbols`` included: it imports SymPy (about 1.5 s),
+# Every submodule loads on first use (numerics.lazy), ``symbols`` included: it imports SymPy (about 1.5 s),
 # which ``python -m ...`` should not pay before its parser has answered --help or a bad value.
-from numerics._lazy import attach as _attach
+from numerics.lazy import attach as _attach
 
 __getattr__, __dir__ = _attach(__name__, {})
 

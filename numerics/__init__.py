@@ -2,9 +2,9 @@
 
 Layer 0 of adam-beyond (imports nothing above it); see docs/architecture.md and docs/numerics.md.
 """
-# The names below load on first use (numerics._lazy): ``python -m ...`` imports this package on the way to
+# The names below load on first use (numerics.lazy): ``python -m ...`` imports this package on the way to
 # its parser (numerics.cli), and ``--help`` or a bad value should not wait for numpy, SymPy and flint.
-from ._lazy import attach as _attach
+from .lazy import attach as _attach
 
 _EXPORTS = {
     **dict.fromkeys(["BACKENDS", "Backend", "BackendUnavailable", "get_backend", "to_fraction"], ".backends"),

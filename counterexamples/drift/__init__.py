@@ -13,9 +13,9 @@ there for exactly C = 3, ..., 9:
     >>> drift_sign(0, "1/10", 3, 3).sign, diverging_C_range(0, "1/10", 3).C
     (1, 9)
 """
-# loaded on first use (numerics._lazy): the commands that need one constant of drift.general (the zoo's
+# loaded on first use (numerics.lazy): the commands that need one constant of drift.general (the zoo's
 # --help) do not wait for SymPy, Z3 and flint behind steady and threshold
-from numerics._lazy import attach as _attach
+from numerics.lazy import attach as _attach
 
 __getattr__, __dir__ = _attach(__name__, {
     **dict.fromkeys(["BACKENDS", "Sign", "amsgrad_drift", "ball_str", "drift", "drift_sign", "limit_avg_regret",

@@ -12,8 +12,8 @@ ValueError), never SystemExit:
     >>> r.witnesses[0]["C"], r.ok                                             # doctest: +SLOW
     (204, True)
 """
-# loaded on first use (numerics._lazy): ``python -m counterexamples.search --help`` does not wait for Z3 and SymPy
-from numerics._lazy import attach as _attach
+# loaded on first use (numerics.lazy): ``python -m counterexamples.search --help`` does not wait for Z3 and SymPy
+from numerics.lazy import attach as _attach
 
 __getattr__, __dir__ = _attach(__name__, {**dict.fromkeys(["SearchResult", "main", "run_default", "search"], ".cli"),
                                           **dict.fromkeys(["Theorem2Result", "smallest_even_C"], ".thm2")})
