@@ -76,6 +76,7 @@ def test_exact_modes_without_simulation(capfd):
     assert w["status"] == "refuted"  # the claim "Adam diverges at C = 29" is decided false (certified D < 0)
 
 
+@pytest.mark.slow  # a certified 8 x 8 grid with its simulations and a figure (the fast lane skips it)
 def test_grid_plot_and_out(tmp_path, capfd):
     png, js = tmp_path / "pd.png", tmp_path / "g.json"
     r = search(capfd, "--exact", "--grid", "8", "--C", "3", "--n", "3", "--T", "200000", "--plot", str(png),
@@ -112,6 +113,7 @@ def test_theorem3_monte_carlo_matches_spec_F9(capfd):
     assert mc["ci95"][0] > 0 and not w["certified"] and "4000 paths" in w["evidence"] and r.returncode == 0
 
 
+@pytest.mark.slow  # the whole default job with its simulations (the fast lane skips it; the whole suite runs it)
 def test_default_run_certifies_every_witness_and_reproduces_the_table(capfd):
     r = search(capfd, "--json")
     assert r.returncode == 0, r.stderr
