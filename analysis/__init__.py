@@ -30,6 +30,10 @@ Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may impor
 
 Command line: ``python -m analysis [--json | --latex] [--only SECTION] [--output FILE]``.
 """
-from . import symbols  # noqa: F401  (cheap; the other modules are imported on demand)
+# Every submodule loads on first use (numerics.lazy), ``symbols`` included: it imports SymPy (about 1.5 s),
+# which ``python -m ...`` should not pay before its parser has answered --help or a bad value.
+from numerics.lazy import attach as _attach
+
+__getattr__, __dir__ = _attach(__name__, {})
 
 __all__ = ["families", "conditions", "symbols", "gamma", "bounds", "sums", "evaluate", "verdict", "z3bridge", "interval"]

@@ -9,8 +9,6 @@ import argparse
 import sys
 import time
 
-import sympy as sp
-
 from numerics.cli import BadInput, Parser, dumps, emit, main_entry
 from numerics.cli import meta as base_meta
 
@@ -104,6 +102,8 @@ def _expected_ok(res: dict) -> bool:
 
 
 def to_json(res: dict) -> dict:
+    import sympy as sp  # here, not at the top: --help and a bad value answer before SymPy is imported
+
     from . import bounds as BD
     from .gamma import gamma_json
 
@@ -129,6 +129,8 @@ def to_json(res: dict) -> dict:
 
 
 def to_text(res: dict, latex: bool) -> str:
+    import sympy as sp
+
     from . import bounds as BD
     from . import gamma as G
 

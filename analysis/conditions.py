@@ -43,7 +43,13 @@ from fractions import Fraction
 
 from numerics.backends import to_fraction as q
 
-from .interval import arb_precision
+
+def arb_precision(prec):
+    """analysis.interval.arb_precision, imported on first use: it brings SymPy and python-flint, which the
+    commands that import this module for its constants (``--help``, their parsers) should not wait for."""
+    from .interval import arb_precision as ctx
+
+    return ctx(prec)
 
 RECON_T1 = "the step condition alpha < sqrt(1-beta2) of Theorem 1 (A2) is RECONSTRUCTED"
 RECON_T6 = ("beta2 = (1-eps+2eps/C^2)/(1+C^2) and the step condition of Theorem 6 are RECONSTRUCTED "

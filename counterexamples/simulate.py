@@ -38,12 +38,14 @@ import numpy as np
 from numerics import BackendUnavailable, METHODS, VARIANTS, get_backend, make
 from numerics.cli import (BadInput, Parser, Progress, confirm_eta, dumps, emit, estimate_seconds, main_entry, meta,
                           range_text, value)
-from numerics.engine import simulate as run_engine
 from numerics.optimizers import accepted
 from numerics.run import PrescriptionWarning, default_checkpoints, prescription
 from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
 from analysis.families import FAMILIES, FamilyError, build, resolve
+
+# numerics.engine (numba, and SymPy/flint behind the certified paths) is imported by simulate() once the
+# command line has been checked: --help and a bad value do not wait for it.
 
 BACKEND_CHOICES = ("numpy", "mpmath", "arb", "cupy")
 PLOT_POINTS = 400  # points of each curve of --plot (log-spaced in t); the table keeps its own rows
@@ -206,6 +208,8 @@ def simulate(*, problem: str = "section5-online", optimizer="adam,amsgrad", T=10
         ests = [estimate_seconds(m, fam.sequence, T, x1=x, backend=B) for _, m, x, _ in plans]
         if all(e is not None for e in ests):
             confirm_eta(sum(ests), yes, f"{fl('T')} {T}")
+    from numerics.engine import simulate as run_engine
+
     runs = []
     for nm, method, x1v, not_applied in plans:
         t0 = time.perf_counter()

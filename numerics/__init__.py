@@ -2,13 +2,21 @@
 
 Layer 0 of adam-beyond (imports nothing above it); see docs/architecture.md and docs/numerics.md.
 """
-from .backends import BACKENDS, Backend, BackendUnavailable, get_backend, to_fraction
-from .optimizers import (METHODS, VARIANTS, ZOO_METHODS, Method, adabelief, adabound, adadelta, adafactor, adagrad,
-                         adagrad_lib, adam, adamax, adamnc, adamw, adamx, adopt, amsgrad, asgd, lion, make, nadam,
-                         radam, register, rmsprop, rprop, sgd, sgdm, signsgd, unregister, yogi)
-from .problems import Bernoulli, Explicit, LinearProblem, Periodic
-from .run import RunResult, default_checkpoints, run
-from .schedules import FIRST_ROUND, alpha_t, beta1_t, beta2_adamnc, phase
+# The names below load on first use (numerics.lazy): ``python -m ...`` imports this package on the way to
+# its parser (numerics.cli), and ``--help`` or a bad value should not wait for numpy, SymPy and flint.
+from .lazy import attach as _attach
+
+_EXPORTS = {
+    **dict.fromkeys(["BACKENDS", "Backend", "BackendUnavailable", "get_backend", "to_fraction"], ".backends"),
+    **dict.fromkeys(["METHODS", "VARIANTS", "ZOO_METHODS", "Method", "adabelief", "adabound", "adadelta", "adafactor",
+                     "adagrad", "adagrad_lib", "adam", "adamax", "adamnc", "adamw", "adamx", "adopt", "amsgrad", "asgd",
+                     "lion", "make", "nadam", "radam", "register", "rmsprop", "rprop", "sgd", "sgdm", "signsgd",
+                     "unregister", "yogi"], ".optimizers"),
+    **dict.fromkeys(["Bernoulli", "Explicit", "LinearProblem", "Periodic"], ".problems"),
+    **dict.fromkeys(["RunResult", "default_checkpoints", "run"], ".run"),
+    **dict.fromkeys(["FIRST_ROUND", "alpha_t", "beta1_t", "beta2_adamnc", "phase"], ".schedules"),
+}
+__getattr__, __dir__ = _attach(__name__, _EXPORTS)
 
 __all__ = [
     "BACKENDS", "Backend", "BackendUnavailable", "get_backend", "to_fraction", "METHODS", "VARIANTS",
@@ -18,3 +26,4 @@ __all__ = [
     "Explicit", "LinearProblem", "Periodic", "RunResult", "default_checkpoints", "run", "FIRST_ROUND",
     "alpha_t", "beta1_t", "beta2_adamnc", "phase",
 ]
+assert set(__all__) <= set(_EXPORTS)

@@ -16,7 +16,9 @@ Layer 2 of adam-beyond (imports analysis and numerics; see docs/architecture.md)
   thm1 ... thm6, lemma_moment, cor1, kingma_ba, phuong_phong   the encoded steps, one module per result
   registry     theorem id -> Theorem;  audit: the audit as a function;  __main__: ``python -m proofs``
 """
-from .audit import audit, mismatches
-from .ids import IDS
+# loaded on first use (numerics.lazy): ``python -m proofs --help`` does not wait for Z3 and SymPy
+from numerics.lazy import attach as _attach
+
+__getattr__, __dir__ = _attach(__name__, {"audit": ".audit", "mismatches": ".audit", "IDS": ".ids"})
 
 __all__ = ["audit", "mismatches", "IDS"]

@@ -29,13 +29,7 @@ import time
 
 from numerics.cli import BadInput, Parser, dumps, emit, main_entry, meta, number, range_text
 
-from . import vacuity
-from .audit import PRECISION, mismatches, run_audit, solver_counts
-from .export import check_export_dir, export
-from .html import kernel_counts, step_counts
-
-
-from .ids import IDS
+from .ids import IDS  # the audit itself (Z3, SymPy) is imported by _main once the arguments are checked
 
 MAX_TIMEOUT = 600.0
 
@@ -143,6 +137,11 @@ def _main(argv) -> int:
     for tid in ids:
         if tid not in IDS:
             raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
+    from . import vacuity
+    from .audit import PRECISION, mismatches, run_audit, solver_counts
+    from .export import check_export_dir, export
+    from .html import kernel_counts, step_counts
+
     t0 = time.perf_counter()
     progress = None if args.quiet else _progress(ids, t0)
     if args.export:

@@ -5,7 +5,13 @@ stdout, no file written.  A closed stdout pipe ends quietly (no traceback).  SIG
 within a second and a half, exit 130, one line, no output file, and no process of the command left (its
 process group is empty within 5 s).  Every --help lists the exit codes.  A run estimated to pass an hour
 needs --yes (one line with the ETA, exit 2, without it).  A parameter has the same range in every command.
-A long step shows progress within about 2 s.
+A long step shows progress within about 2 s.  Bad input and --help are answered before SymPy, Z3, numba
+or python-flint is imported (a fraction of a second, not the 2 s of those imports).
+
+The checks of what a command prints run its ``main(argv)`` in this process (tests/_cli_inproc.py: the same
+function ``python -m`` calls, output captured at the file descriptors); a real process runs where the
+process is what is checked: the interpreter's exit code and its imports at start-up (one bad input and
+--help of each command), a closed pipe, SIGINT, a killed supervisor, the process group of a sweep.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ import sys
 import time
 
 import pytest
+from _cli_inproc import run as run_inproc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLIS = {
@@ -59,15 +66,10 @@ BAD = [  # (argv, the word the one line must contain, only these CLIs or None fo
 CASES = [(cli, argv, word) for argv, word, only in BAD for cli in (only or CLIS)]
 
 
-def _run(cli, argv, **kw):
-    return subprocess.run([sys.executable, *CLIS[cli], *argv], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120, **kw)
-
-
 @pytest.mark.parametrize("cli,argv,word", CASES, ids=[f"{c}:{' '.join(a) or 'empty'}" for c, a, _ in CASES])
-def test_bad_input_one_line_exit_2_nothing_written(cli, argv, word, tmp_path):
+def test_bad_input_one_line_exit_2_nothing_written(cli, argv, word, tmp_path, capfd):
     out = tmp_path / "out.txt"
-    r = _run(cli, argv + ["--output", str(out)] if "--output" not in argv else argv)
+    r = run_inproc(cli, argv + ["--output", str(out)] if "--output" not in argv else argv, capfd)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2, r.stderr[-800:]
     assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr[-800:]
@@ -75,9 +77,52 @@ def test_bad_input_one_line_exit_2_nothing_written(cli, argv, word, tmp_path):
     assert r.stdout == "" and not out.exists() and list(tmp_path.iterdir()) == []
 
 
+# one bad input of each command in a real process: the interpreter's exit code, one line, and none of the
+# heavy layers imported (python -X importtime lists every module the process -- its worker included -- imports)
+HEAVY = ("sympy", "z3", "numba", "flint")
+# these three parse without numpy too (simulate, conformance and zoo build their choices from numpy-using modules)
+NO_NUMPY = ("search", "proofs", "analysis")
+E2E_BAD = {"simulate": (["--T", "0"], "--T"), "search": (["--beta2", "1"], "--beta2"),
+           "proofs": (["--timeout", "0"], "--timeout"),
+           "analysis": (["--output", "/nonexistent-adam-beyond/x.txt"], "--output"),
+           "conformance": (["--seed", "-1"], "--seed"), "zoo": (["--T", "0"], "--T")}
+
+
+def _imported(stderr: str) -> set[str]:
+    """Top-level packages named by ``-X importtime`` lines."""
+    return {ln.rsplit("|", 1)[1].strip().split(".")[0] for ln in stderr.splitlines() if ln.startswith("import time:")
+            and "|" in ln}
+
+
 @pytest.mark.parametrize("cli", CLIS)
-def test_help_lists_exit_codes(cli):
-    r = _run(cli, ["--help"])
+def test_bad_input_in_a_real_process_imports_no_heavy_layer(cli, tmp_path):
+    argv, word = E2E_BAD[cli]
+    out = tmp_path / "out.txt"
+    r = subprocess.run([sys.executable, "-X", "importtime", *CLIS[cli], *argv]
+                       + ([] if "--output" in argv else ["--output", str(out)]),
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip() and not ln.startswith("import time:")]
+    assert r.returncode == 2, r.stderr[-800:]
+    assert len(lines) == 1 and "Traceback" not in r.stderr and word in lines[0] and "error" in lines[0], lines
+    assert r.stdout == "" and list(tmp_path.iterdir()) == []
+    assert _imported(r.stderr) >= {"numerics", "argparse"}  # the check reads what it means to read
+    heavy = set(HEAVY) | ({"numpy"} if cli in NO_NUMPY else set())
+    assert not _imported(r.stderr) & heavy, sorted(_imported(r.stderr) & heavy)
+
+
+@pytest.mark.parametrize("cli", CLIS)
+def test_help_in_a_real_process_imports_no_heavy_layer(cli):
+    r = subprocess.run([sys.executable, "-X", "importtime", *CLIS[cli], "--help"], capture_output=True,
+                       text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0 and "exit codes: 0 success" in " ".join(r.stdout.split()), r.stderr[-800:]
+    assert _imported(r.stderr) >= {"numerics", "argparse"}
+    heavy = set(HEAVY) | ({"numpy"} if cli in NO_NUMPY else set())
+    assert not _imported(r.stderr) & heavy, sorted(_imported(r.stderr) & heavy)
+
+
+@pytest.mark.parametrize("cli", CLIS)
+def test_help_lists_exit_codes(cli, capfd):
+    r = run_inproc(cli, ["--help"], capfd)
     assert r.returncode == 0
     flat = " ".join(r.stdout.split())
     assert "exit codes: 0 success, 1 a check failed" in flat and "2 bad input" in flat and "130" in flat
@@ -96,10 +141,10 @@ QUICK = {  # a short run of each CLI that prints JSON on stdout
 
 
 @pytest.mark.parametrize("cli", CLIS)
-def test_json_layout_has_meta(cli):
+def test_json_layout_has_meta(cli, capfd):
     import json
 
-    r = _run(cli, QUICK[cli])
+    r = run_inproc(cli, QUICK[cli], capfd)
     assert r.returncode == 0, r.stderr[-800:]
     meta = json.loads(r.stdout)["meta"]
     assert {"tool", "versions", "seed", "precision"} <= set(meta) and meta["versions"]["python"]
@@ -126,17 +171,31 @@ LONG = {  # runs that take far longer than the test waits (--yes: past the ETA g
 }
 
 
+def _kill_group(pgid: int) -> None:
+    """A failed check leaves no process behind (a command that ignored SIGINT ran on for minutes, loading
+    the machine, after the test had failed)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
 @pytest.mark.parametrize("cli", CLIS)
 def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     out = tmp_path / "out.txt"
+    # its own process group only so that a failure can end every process of the command (the signal goes
+    # to the command's process alone, as before)
     p = subprocess.Popen([sys.executable, *CLIS[cli], *LONG[cli], "--output", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    time.sleep(4)  # well inside the work (imports done, computation running)
-    assert p.poll() is None, "the long run ended before the interrupt"
-    t0 = time.perf_counter()
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=10)
-    assert time.perf_counter() - t0 < 1.5
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+    try:
+        time.sleep(4)  # well inside the work (imports done, computation running)
+        assert p.poll() is None, "the long run ended before the interrupt"
+        t0 = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=10)
+        assert time.perf_counter() - t0 < 1.5
+    finally:
+        _kill_group(p.pid)
     # progress lines and the ETA of the run before the interrupt are allowed; after it, exactly one line
     lines = [ln for ln in err.decode().splitlines() if ln.strip() and not re.search(r"\(\d+%\).*ETA|: ETA ", ln)]
     assert "Traceback" not in err.decode()
@@ -149,24 +208,27 @@ def test_worker_dies_with_a_killed_supervisor():
     import os
 
     p = subprocess.Popen([sys.executable, "-m", "proofs", "--quiet"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, cwd=ROOT)
-    time.sleep(3)
-    kids = [int(c) for c in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()]
-    assert kids, "the supervisor forked no worker"
-    p.kill()
-    p.wait()
-    deadline = time.time() + 5
-    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
-                                         open(f"/proc/{k}/stat").read().split()[2] != "Z" for k in kids):
-        time.sleep(0.1)
-    alive = [k for k in kids if os.path.exists(f"/proc/{k}") and open(f"/proc/{k}/stat").read().split()[2] != "Z"]
-    assert alive == [], f"worker(s) {alive} outlived their supervisor"
+                         stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    try:
+        time.sleep(3)
+        kids = [int(c) for c in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()]
+        assert kids, "the supervisor forked no worker"
+        p.kill()
+        p.wait()
+        deadline = time.time() + 5
+        while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
+                                             open(f"/proc/{k}/stat").read().split()[2] != "Z" for k in kids):
+            time.sleep(0.1)
+        alive = [k for k in kids if os.path.exists(f"/proc/{k}") and open(f"/proc/{k}/stat").read().split()[2] != "Z"]
+        assert alive == [], f"worker(s) {alive} outlived their supervisor"
+    finally:
+        _kill_group(p.pid)
 
 
-def test_one_range_per_parameter_in_every_command():
+def test_one_range_per_parameter_in_every_command(capfd):
     """--T 0 gets the same one-line range from every command that takes T (they used to differ:
     [1000, 1e10], [1000, 1e8], [1, 1e9], [1, 1e15])."""
-    msgs = {cli: _run(cli, ["--T", "0"]).stderr.strip() for cli in HAS["T"]}
+    msgs = {cli: run_inproc(cli, ["--T", "0"], capfd).stderr.strip() for cli in HAS["T"]}
     tails = {cli: m.split("error: ", 1)[1] for cli, m in msgs.items()}
     assert set(tails.values()) == {"--T must be an integer in [1, 1000000000000000] (got 0)"}, msgs
 
@@ -176,10 +238,10 @@ def test_one_range_per_parameter_in_every_command():
     ("conformance", ["--optimizer", "counterexamples.conformance.drivers.user:paper_amsgrad_step",
                      "--problem", "thm1", "--T", "1e12", "--quiet"]),
 ])
-def test_a_run_past_an_hour_needs_yes(cli, argv, tmp_path):
+def test_a_run_past_an_hour_needs_yes(cli, argv, tmp_path, capfd):
     """The ETA first: without --yes one line naming it, exit 2, nothing written (numerics.cli.confirm_eta)."""
     out = tmp_path / "out.txt"
-    r = _run(cli, argv + ["--output", str(out)])
+    r = run_inproc(cli, argv + ["--output", str(out)], capfd)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip() and not re.search(r"\(\d+%\).*ETA", ln)]
     assert r.returncode == 2 and len(lines) == 1, r.stderr[-800:]
     assert "ETA over 1 hour" in lines[0] and "--yes" in lines[0] and "--T" in lines[0]

@@ -1,16 +1,18 @@
 """python -m counterexamples.search as a user runs it: JSON schema, certified witnesses, the default
-table, files written atomically, and bad input (exit 2, one line naming the argument, no traceback)."""
+table, files written atomically, and bad input (exit 2, one line naming the argument, no traceback).
+
+The command runs in this process (its ``main(argv)``, output captured at the file descriptors:
+tests/_cli_inproc.py); the real process of the command -- its exit code, Ctrl-C, a closed pipe, imports at
+start-up -- is tests/test_cli_battery.py's."""
 import json
-import subprocess
-import sys
 
 import pytest
+from _cli_inproc import run as run_inproc
 
-CMD = [sys.executable, "-m", "counterexamples.search", "--quiet"]
 
-
-def search(*args, timeout=300):
-    return subprocess.run(CMD + list(args), capture_output=True, text=True, timeout=timeout)
+def search(capfd, *args):
+    """``python -m counterexamples.search --quiet *args``, in-process: returncode, stdout, stderr."""
+    return run_inproc("search", ["--quiet", *args], capfd)
 
 
 @pytest.mark.parametrize("args,name", [
@@ -28,8 +30,8 @@ def search(*args, timeout=300):
     (["--theorem", "6", "--eps", "-1"], "--eps"),
     (["--theorem", "9"], "--theorem"),
 ])
-def test_bad_input_exits_2_with_one_line(args, name):
-    r = search(*args, timeout=60)
+def test_bad_input_exits_2_with_one_line(args, name, capfd):
+    r = search(capfd, *args)
     assert r.returncode == 2, (r.stdout, r.stderr)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and name in lines[0] and "Traceback" not in r.stderr
@@ -42,9 +44,9 @@ def _schema(w):
     assert isinstance(w["conditions"], dict) and all(isinstance(v, bool) for v in w["conditions"].values())
 
 
-def test_theorem2_json_is_certified(tmp_path):
+def test_theorem2_json_is_certified(tmp_path, capfd):
     out = tmp_path / "t2.json"
-    r = search("--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--output", str(out))
+    r = search(capfd, "--theorem", "2", "--beta1", "0.5", "--beta2", "0.9", "--json", "--output", str(out))
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert json.loads(out.read_text()) == res and not list(tmp_path.glob("*.tmp*"))
@@ -59,24 +61,25 @@ def test_theorem2_json_is_certified(tmp_path):
     assert res["meta"]["versions"]["z3"] and res["table"][0]["reddi_C"] == 204
 
 
-def test_exact_modes_without_simulation():
-    r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--json", "--no-sim")
+def test_exact_modes_without_simulation(capfd):
+    r = search(capfd, "--exact", "--beta1", "0.9", "--beta2", "0.99", "--json", "--no-sim")
     w = json.loads(r.stdout)["witnesses"][0]
     assert (w["C"], w["neighbour"]["C"], w["certified"], w["status"]) == (30, 29, True, "proved")
     assert w["conditions"]["D<0 for every integer 2<=C'<C (arb)"] is True  # every C' below was certified
     assert float(w["drift"]) > 0 and float(w["neighbour"]["drift"].split(" +/- ")[0]) < 0
-    r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--n", "101", "--json", "--no-sim")
+    r = search(capfd, "--exact", "--beta1", "0.9", "--beta2", "0.99", "--n", "101", "--json", "--no-sim")
     w = json.loads(r.stdout)["witnesses"][0]
     assert (w["C"], w["n"], w["neighbour"]["C"]) == (124, 101, 125)
-    r = search("--exact", "--beta1", "0.9", "--beta2", "0.99", "--C", "29", "--json", "--no-sim")
+    r = search(capfd, "--exact", "--beta1", "0.9", "--beta2", "0.99", "--C", "29", "--json", "--no-sim")
     w = json.loads(r.stdout)["witnesses"][0]
     assert r.returncode == 0 and w["outcome"] == "converges" and w["certified"] is False
     assert w["status"] == "refuted"  # the claim "Adam diverges at C = 29" is decided false (certified D < 0)
 
 
-def test_grid_plot_and_out(tmp_path):
+@pytest.mark.slow  # a certified 8 x 8 grid with its simulations and a figure (the fast lane skips it)
+def test_grid_plot_and_out(tmp_path, capfd):
     png, js = tmp_path / "pd.png", tmp_path / "g.json"
-    r = search("--exact", "--grid", "8", "--C", "3", "--n", "3", "--T", "200000", "--plot", str(png),
+    r = search(capfd, "--exact", "--grid", "8", "--C", "3", "--n", "3", "--T", "200000", "--plot", str(png),
                "--output", str(js), "--json")
     assert r.returncode == 0, r.stderr
     g = json.loads(js.read_text())["grid"]
@@ -89,19 +92,19 @@ def test_grid_plot_and_out(tmp_path):
     assert s["agree"] == s["compared"] > 0
 
 
-def test_theorems_1_and_6():
-    r = search("--theorem", "1", "--json")
+def test_theorems_1_and_6(capfd):
+    r = search(capfd, "--theorem", "1", "--json")
     w = json.loads(r.stdout)["witnesses"][0]
     _schema(w)
     assert w["certified"] and w["z3"]["family_lemmas_D_positive_for_all_C_gt_2"]["all_C_gt_2_diverge"]
     assert w["simulation"]["adam_x_T"] > 0.9 and w["simulation"]["amsgrad_x_T"] < -0.9
-    r = search("--theorem", "6", "--eps", "100", "--json")
+    r = search(capfd, "--theorem", "6", "--eps", "100", "--json")
     w = json.loads(r.stdout)["witnesses"][0]
     assert w["certified"] and w["loss_scale"] == 10 and w["eps_effective"] == "1"
 
 
-def test_theorem3_monte_carlo_matches_spec_F9():
-    r = search("--theorem", "3", "--C", "100", "--paths", "4000", "--seed", "7", "--T", "100000", "--json")
+def test_theorem3_monte_carlo_matches_spec_F9(capfd):
+    r = search(capfd, "--theorem", "3", "--C", "100", "--paths", "4000", "--seed", "7", "--T", "100000", "--json")
     w = json.loads(r.stdout)["witnesses"][0]
     mc = w["monte_carlo"]
     assert mc["seed"] == 7 and mc["paths"] == 4000
@@ -110,8 +113,9 @@ def test_theorem3_monte_carlo_matches_spec_F9():
     assert mc["ci95"][0] > 0 and not w["certified"] and "4000 paths" in w["evidence"] and r.returncode == 0
 
 
-def test_default_run_certifies_every_witness_and_reproduces_the_table():
-    r = search("--json", timeout=300)
+@pytest.mark.slow  # the whole default job with its simulations (the fast lane skips it; the whole suite runs it)
+def test_default_run_certifies_every_witness_and_reproduces_the_table(capfd):
+    r = search(capfd, "--json")
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert all(w["certified"] for w in res["witnesses"]) and len(res["witnesses"]) == 7
@@ -126,8 +130,8 @@ def test_default_run_certifies_every_witness_and_reproduces_the_table():
     print(f"default run: {res['meta']['seconds']} s")
 
 
-def test_default_report_is_readable():
-    r = search("--no-sim", timeout=120)
+def test_default_report_is_readable(capfd):
+    r = search(capfd, "--no-sim")
     assert r.returncode == 0, r.stderr
     for line in ("(9/10, 99/100)", "3218", "42622", "Phase diagram C=101, n=101"):
         assert line in r.stdout
@@ -158,25 +162,27 @@ def test_grid_simulation_falls_back_to_the_reference_path(monkeypatch):
 @pytest.mark.parametrize("args,needle", [(["--theorem", "2", "--n", "5"], "--n"),
                                          (["--theorem", "1", "--delta", "0.1"], "--delta"),
                                          (["--theorem", "2", "--eps", "1"], "--eps")])
-def test_options_a_theorem_does_not_take_are_rejected(args, needle):
-    import subprocess
-    import sys
-
-    r = subprocess.run([sys.executable, "-m", "counterexamples.search", *args], capture_output=True, text=True,
-                       timeout=60)
+def test_options_a_theorem_does_not_take_are_rejected(args, needle, capfd):
+    r = run_inproc("search", args, capfd)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and needle in lines[0]
 
 
-def test_unknown_lemmas_leave_the_witness_uncertified_and_fail_the_run():
+def test_unknown_lemmas_leave_the_witness_uncertified_and_fail_the_run(capfd, monkeypatch):
     """search --theorem 2 with a timeout too short for Z3: the witness rests on UNKNOWN lemmas, so it
     is not certified and the run exits 1 (UNKNOWN is never success)."""
-    r = search("--theorem", "2", "--timeout", "0.001", "--no-sim", "--json")
+    from counterexamples.search import thm2
+
+    # each run starts with Z3's step lemmas undecided, as in a fresh process (thm2 keeps the first verdicts
+    # of a process, whatever their timeout, and earlier tests of this process have proved them)
+    monkeypatch.setattr(thm2, "_LEMMAS", None)
+    r = search(capfd, "--theorem", "2", "--timeout", "0.001", "--no-sim", "--json")
     assert r.returncode == 1, r.stderr
     w = json.loads(r.stdout)["witnesses"][0]
     assert w["certified"] is False and "unknown" in set(w["rests_on"].values())
     assert "not certified" in r.stderr
-    ok = search("--theorem", "2", "--no-sim", "--json")
+    monkeypatch.setattr(thm2, "_LEMMAS", None)
+    ok = search(capfd, "--theorem", "2", "--no-sim", "--json")
     w = json.loads(ok.stdout)["witnesses"][0]
     assert ok.returncode == 0 and w["certified"] is True and set(w["rests_on"].values()) == {"proved"}
 
@@ -223,7 +229,7 @@ def test_sign_walks_are_bounded(monkeypatch):
         th.smallest_diverging_C("0.9", "0.99")
 
 
-def test_python_api_takes_keywords_and_typed_values():
+def test_python_api_takes_keywords_and_typed_values(capfd):
     """search() with typed keyword values gives the command's document (F7: C = 204 at (1/2, 9/10))."""
     from fractions import Fraction
 
@@ -233,8 +239,7 @@ def test_python_api_takes_keywords_and_typed_values():
     assert isinstance(r, SearchResult) and r.ok and r.failed_checks == []
     w = r.witnesses[0]
     assert (w["beta1"], w["beta2"], w["C"], w["certified"]) == ("1/2", "9/10", 204, True)
-    cli = json.loads(search_cli_json := subprocess.run(
-        CMD + ["--theorem", "2", "--beta1", "1/2", "--beta2", "0.9", "--no-sim", "--json"],
-        capture_output=True, text=True, timeout=300).stdout)
+    cli = json.loads(search_cli_json := run_inproc(
+        "search", ["--quiet", "--theorem", "2", "--beta1", "1/2", "--beta2", "0.9", "--no-sim", "--json"], capfd).stdout)
     assert cli["witnesses"][0]["C"] == w["C"] and cli["witnesses"][0]["conditions"] == w["conditions"]
     assert search_cli_json

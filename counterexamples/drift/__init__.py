@@ -13,11 +13,15 @@ there for exactly C = 3, ..., 9:
     >>> drift_sign(0, "1/10", 3, 3).sign, diverging_C_range(0, "1/10", 3).C
     (1, 9)
 """
-from . import general
-from .steady import (BACKENDS, Sign, amsgrad_drift, ball_str, drift, drift_sign, limit_avg_regret,
-                     predicted_displacement, q, rounds_to_cross, steady_state)
-from .threshold import (Threshold, boundary_beta2, boundary_C, certify_positive_range, diverging_C_range,
-                        smallest_diverging_C)
+# loaded on first use (numerics.lazy): the commands that need one constant of drift.general (the zoo's
+# --help) do not wait for SymPy, Z3 and flint behind steady and threshold
+from numerics.lazy import attach as _attach
+
+__getattr__, __dir__ = _attach(__name__, {
+    **dict.fromkeys(["BACKENDS", "Sign", "amsgrad_drift", "ball_str", "drift", "drift_sign", "limit_avg_regret",
+                     "predicted_displacement", "q", "rounds_to_cross", "steady_state"], ".steady"),
+    **dict.fromkeys(["Threshold", "boundary_beta2", "boundary_C", "certify_positive_range", "diverging_C_range",
+                     "smallest_diverging_C"], ".threshold")})
 
 __all__ = ["general", "BACKENDS", "Sign", "amsgrad_drift", "ball_str", "drift", "drift_sign", "limit_avg_regret",
            "predicted_displacement", "q", "rounds_to_cross", "steady_state", "Threshold", "boundary_beta2",

@@ -12,8 +12,11 @@ ValueError), never SystemExit:
     >>> r.witnesses[0]["C"], r.ok                                             # doctest: +SLOW
     (204, True)
 """
-from .cli import SearchResult, main, run_default, search
-from .thm2 import Theorem2Result, smallest_even_C
+# loaded on first use (numerics.lazy): ``python -m counterexamples.search --help`` does not wait for Z3 and SymPy
+from numerics.lazy import attach as _attach
+
+__getattr__, __dir__ = _attach(__name__, {**dict.fromkeys(["SearchResult", "main", "run_default", "search"], ".cli"),
+                                          **dict.fromkeys(["Theorem2Result", "smallest_even_C"], ".thm2")})
 
 # run_default (imported above for old callers) is not listed: it takes the command's internal context;
 # the public form of the default job is search() with no theorem

@@ -32,16 +32,32 @@ import time
 from fractions import Fraction
 from types import SimpleNamespace
 
-from analysis.conditions import PAPER_DEFAULT
 from numerics.cli import BadInput, CheckFailed, Parser, confirm_eta, dumps, emit, estimate_seconds, main_entry
 from numerics.cli import meta as base_meta
 from numerics.cli import RANGES, range_text, value
 from numerics.sweep import add_sweep_arguments, sweep_options
 
-from .. import drift as dr
-from .report import render
-from .runs import (SECTION5, Ctx, drift_argument, run_default, run_exact_n, run_exact_threshold, run_grid,  # noqa: F401
-                   run_threshold_map, run_theorem1, run_theorem2_pair, run_theorem3, run_theorem6, witness)
+# The search's machinery (SymPy, Z3, flint, numba behind it) is imported by the functions that run a search,
+# after the command line is parsed and checked: --help and a bad value answer in a fraction of a second.
+# The names below stay importable from this module as before (``from .cli import run_default``).
+_RUNS = ("SECTION5", "Ctx", "drift_argument", "run_default", "run_exact_n", "run_exact_threshold", "run_grid",
+         "run_threshold_map", "run_theorem1", "run_theorem2_pair", "run_theorem3", "run_theorem6", "witness")
+
+
+def __getattr__(name):
+    if name in _RUNS:
+        from . import runs
+
+        return getattr(runs, name)
+    if name == "render":
+        from .report import render
+
+        return render
+    if name == "PAPER_DEFAULT":
+        from analysis.conditions import PAPER_DEFAULT
+
+        return PAPER_DEFAULT
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
@@ -146,6 +162,8 @@ def validate(*, theorem=None, exact=False, beta1=None, beta2=None, C=None, n=Non
         raise BadInput(f"{fl('beta1')}/{fl('beta2')} are prescribed by Theorem {th} (beta1 = 0, beta2 from C); "
                        "omit them")
     if th in ("2", "3"):
+        from analysis.conditions import PAPER_DEFAULT
+
         b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
         b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
         if b1 * b1 >= b2:
@@ -241,7 +259,13 @@ def _kwargs(args) -> dict:
 def _main(argv) -> int:
     args = build_parser().parse_args(argv)  # bad input / bad --output, --plot paths: exit 2 first
     res = _search(_kwargs(args), _flag)
-    emit(dumps(res) if args.json else render(res), args.output)
+    if args.json:
+        text = dumps(res)
+    else:
+        from .report import render
+
+        text = render(res)
+    emit(text, args.output)
     for line in res["failed_checks"]:
         print(f"check failed: {line}", file=sys.stderr)
     return 1 if res["failed_checks"] else 0
@@ -335,6 +359,8 @@ def _search(kw: dict, flag) -> SearchResult:
             raise BadInput("--plot needs matplotlib (pip install matplotlib, or the [plot] extra)") from None
     args = SimpleNamespace(theorem=theorem, exact=exact, plot=plot, no_sim=not simulate, quiet=not progress)
     _guard_eta(o, theorem, simulate, yes)
+    from .runs import Ctx
+
     ctx = Ctx(o, args)
     res = SearchResult(_dispatch(ctx, o, args))
     res.setdefault("table", [])
@@ -351,6 +377,7 @@ def _guard_eta(o, theorem, simulate, yes) -> None:
     is one such run on the period-3 problem (the engine's speed hardly depends on the period) times 4."""
     if not simulate or o["T"] is None or o["T"] <= 10**7:
         return
+    from analysis.conditions import PAPER_DEFAULT
     from numerics.optimizers import make
     from numerics.problems import Periodic
 
@@ -362,6 +389,12 @@ def _guard_eta(o, theorem, simulate, yes) -> None:
 
 
 def _dispatch(ctx, o, args) -> dict:
+    from analysis.conditions import PAPER_DEFAULT
+
+    from .. import drift as dr
+    from .runs import (SECTION5, drift_argument, run_default, run_exact_n, run_exact_threshold, run_grid,
+                       run_threshold_map, run_theorem1, run_theorem2_pair, run_theorem3, run_theorem6, witness)
+
     b1 = o["beta1"] if o["beta1"] is not None else PAPER_DEFAULT[0]
     b2 = o["beta2"] if o["beta2"] is not None else PAPER_DEFAULT[1]
     try:  # BadInput propagates (exit 2); an inconclusive certification is a failed check (exit 1)
