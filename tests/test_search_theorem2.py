@@ -82,3 +82,21 @@ def test_bad_beta_is_rejected():
         cond.check_beta("0.995", "0.99")
     with pytest.raises(ValueError, match="beta2"):
         cond.check_beta("0.5", "1")
+
+
+def test_an_unknown_step_lemma_is_not_kept_for_the_next_call(monkeypatch):
+    """A lemma left UNKNOWN by a short time limit must be asked again: the process-wide cache once kept the first
+    verdicts whatever limit they were computed with, so a later call with a long limit reported UNKNOWN too."""
+    import proofs.z3kit as ZK
+
+    real = ZK.prove
+    monkeypatch.setattr(t2, "_LEMMAS", None)
+
+    def starved(*a, **kw):
+        v = real(*a, **kw)
+        return type(v)(**{**v.__dict__, "status": "unknown"}) if hasattr(v, "__dict__") else v
+
+    monkeypatch.setattr(ZK, "prove", starved)
+    assert t2.step_lemmas()["L1"]["status"] == "unknown"
+    monkeypatch.setattr(ZK, "prove", real)
+    assert {k: v["status"] for k, v in t2.step_lemmas().items()}["L1"] == "proved"

@@ -33,7 +33,8 @@ _LEMMAS: dict | None = None
 
 
 def step_lemmas(timeout_s: float = 10.0) -> dict:
-    """Z3 verdicts of L1-L3 (cached): name -> {'status', 'seconds', 'engine', 'claim'}."""
+    """Z3 verdicts of L1-L3: name -> {'status', 'seconds', 'engine', 'claim'}.  Cached for the process only once
+    every lemma is decided: an UNKNOWN (e.g. a short ``timeout_s``) is asked again by the next call."""
     global _LEMMAS
     if _LEMMAS is not None:
         return _LEMMAS
@@ -72,7 +73,8 @@ def step_lemmas(timeout_s: float = 10.0) -> dict:
                                                                        - b1s ** (Cs / 2 - 1)))))
     out["L3-identity"] = dict(claim="LHS(C+2) - LHS(C) = A gamma^C (1+gamma) - beta1^(C/2-1) (SymPy)",
                               status="proved" if diff == 0 else "unknown", seconds=0.0, engine="sympy")
-    _LEMMAS = out
+    if all(v["status"] != "unknown" for v in out.values()):  # an UNKNOWN may be a time limit: never kept
+        _LEMMAS = out
     return out
 
 
