@@ -14,39 +14,131 @@ import time
 PRECISION = "exact SymPy (rationals, algebraic numbers); replays and evidence: mpmath 50 digits"
 
 
-def run_audit(ids, timeout_s: float, progress=None) -> list[dict]:
+def _theorem_steps(tid: str, timeout_s: float, done: dict, progress=None) -> dict:
+    """One theorem's steps checked (each obligation once per audit: ``done`` maps id(obligation) to the theorem
+    that checked it first and its result), summarised; the theorem's dict without its kernel verdict."""
     from .registry import THEOREMS
 
+    th = THEOREMS[tid]
+    t0 = time.perf_counter()
+    results, reused = {}, {}
+    for ob in th.obligations:
+        if id(ob) not in done:
+            done[id(ob)] = (tid, ob.check(timeout_s))
+        first, r = done[id(ob)]
+        results[r.label] = r
+        if first != tid:
+            reused[r.label] = first
+        if progress:
+            progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)" + (f" = {first}" if first != tid else ""))
+    steps = [r.as_json() for r in results.values()]
+    for s in steps:
+        if s["label"] in reused:
+            s["reused_from"] = reused[s["label"]]  # the same obligation, checked (and counted) there
+    return {"id": tid, "title": th.title, "summary": th.summarize(results), "statement": th.statement_verdict(results),
+            "seconds": round(time.perf_counter() - t0, 3), "steps": steps}
+
+
+def _steps_worker(conn, ids, timeout_s, progress, parent):
+    """The forked process of a parallel audit: every theorem's steps, sent to the parent one theorem at a time."""
+    from numerics.cli import die_with_parent
+
+    from .obligation import _BUILDS
+
+    die_with_parent(parent)  # a killed audit (Ctrl-C) leaves no worker behind; its cvc5 children die with it
+    _BUILDS.clear()  # the parent's reuse_builds scope is for its kernel assembly: every step builds afresh here
+    try:
+        done: dict = {}
+        for tid in ids:
+            conn.send(("theorem", _theorem_steps(tid, timeout_s, done, progress)))
+        conn.send(("done", None))
+    except BaseException:  # noqa: BLE001 -- the parent raises it
+        import traceback
+
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _streamed_steps(ids, timeout_s, progress):
+    """The theorems' step records, in ``ids`` order, as a forked worker finishes each theorem."""
+    import multiprocessing as mp
+    import os
+
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    # not a daemon: the worker forks its own cvc5 children (analysis.smt), which a daemon may not
+    proc = ctx.Process(target=_steps_worker, args=(send, list(ids), timeout_s, progress, os.getpid()))
+    proc.start()
+    send.close()
+    try:
+        for _tid in ids:
+            try:
+                kind, payload = recv.recv()
+            except EOFError:
+                raise RuntimeError(f"the audit's step worker ended without a result (exit code {proc.exitcode})")
+            if kind == "error":
+                raise RuntimeError(f"the audit's step worker failed:\n{payload}")
+            yield payload
+    finally:
+        recv.close()
+        if proc.is_alive():
+            proc.join(5.0)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+
+
+def run_audit(ids, timeout_s: float, progress=None, statements: list | None = None, parallel: bool = False,
+              timing: dict | None = None) -> list[dict]:
+    """Check the steps of the theorems ``ids``, then each statement's kernel verdict (``th["kernel"]``).
+
+    ``statements``: a list, or None; a list receives the problems of the statements' vacuity witnesses
+    (:func:`proofs.vacuity.statements`, computed here, one theorem at a time, right after its kernel verdict).
+    ``parallel``: the steps run in a forked worker process while this one assembles the kernel statements (and
+    their witnesses) theorem by theorem as the worker finishes each: kdrag Proofs cannot cross processes, so
+    every kernel proof is still made here, from the same step verdicts.  Same records either way; ``python -m
+    proofs`` runs parallel (the audit's two cores), the Python API sequential unless asked.  ``timing``: a dict
+    that receives the time of the phases (steps, kernel, witnesses: CPU seconds of this process and wall)."""
+    from . import vacuity
+    from .obligation import reuse_builds
+    from .registry import THEOREMS
+
+    obs = {tid: {ob.label: ob for ob in THEOREMS[tid].obligations} for tid in ids}
+    clock = {"kernel_cpu": 0.0, "kernel_wall": 0.0, "witness_cpu": 0.0, "witness_wall": 0.0}
+    t_all = time.perf_counter()
+
+    def assemble(th):
+        t0, c0 = time.perf_counter(), time.process_time()
+        kernel_verdicts([th], obs, timeout_s=max(timeout_s, 20.0))
+        t1, c1 = time.perf_counter(), time.process_time()
+        clock["kernel_wall"] += t1 - t0
+        clock["kernel_cpu"] += c1 - c0
+        if statements is not None:
+            statements.extend(vacuity.statements([th]))
+            clock["witness_wall"] += time.perf_counter() - t1
+            clock["witness_cpu"] += time.process_time() - c1
+
     out = []
-    # a repaired proof reuses the printed proof's steps as the same Obligation objects: each object is
-    # checked once per audit and its result shown under every theorem that uses it
-    done: dict = {}
-    obs: dict = {}
-    for tid in ids:
-        th = THEOREMS[tid]
-        t0 = time.perf_counter()
-        results, reused = {}, {}
-        for ob in th.obligations:
-            obs.setdefault(tid, {})[ob.label] = ob
-            if id(ob) not in done:
-                done[id(ob)] = (tid, ob.check(timeout_s))
-            first, r = done[id(ob)]
-            results[r.label] = r
-            if first != tid:
-                reused[r.label] = first
-            if progress:
-                progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)" + (f" = {first}" if first != tid else ""))
-        steps = [r.as_json() for r in results.values()]
-        for s in steps:
-            if s["label"] in reused:
-                s["reused_from"] = reused[s["label"]]  # the same obligation, checked (and counted) there
-        out.append({"id": tid, "title": th.title, "summary": th.summarize(results),
-                    "statement": th.statement_verdict(results),
-                    "seconds": round(time.perf_counter() - t0, 3), "steps": steps})
-    t0, c0 = time.perf_counter(), time.process_time()
-    kernel_verdicts(out, obs, timeout_s=max(timeout_s, 20.0))
+    with reuse_builds():  # a step's closed formula is built once for its kernel proof (see reuse_builds)
+        if parallel:
+            for th in _streamed_steps(ids, timeout_s, progress):
+                out.append(th)
+                assemble(th)
+            steps_wall = time.perf_counter() - t_all  # the worker's steps overlap the assembly
+        else:
+            done: dict = {}
+            out = [_theorem_steps(tid, timeout_s, done, progress) for tid in ids]
+            steps_wall = time.perf_counter() - t_all
+            for th in out:
+                assemble(th)
     if progress:
-        progress(f"[kernel] statements assembled ({time.perf_counter() - t0:.2f} s, CPU {time.process_time() - c0:.2f} s)")
+        progress(f"[kernel] statements assembled ({clock['kernel_wall']:.2f} s, CPU {clock['kernel_cpu']:.2f} s)"
+                 + (f"; statement witnesses ({clock['witness_wall']:.2f} s, CPU {clock['witness_cpu']:.2f} s)"
+                    if statements is not None else ""))
+    if timing is not None:
+        timing.update({k: round(v, 3) for k, v in clock.items()}, steps_wall=round(steps_wall, 3),
+                      parallel=bool(parallel))
     return out
 
 
@@ -58,9 +150,11 @@ def kernel_verdicts(theorems: list[dict], obligations_by_label: dict, timeout_s:
     one, or a chain whose glue is not mechanised).  Only steps the audit found PROVED get kernel proofs."""
     from . import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- each adds its builders to statements.BUILDERS
     from . import statements as ST
+    from .obligation import reuse_builds
 
-    for th in theorems:
-        th["kernel"] = ST.kernel_statement(th, obligations_by_label, timeout_s)
+    with reuse_builds():
+        for th in theorems:
+            th["kernel"] = ST.kernel_statement(th, obligations_by_label, timeout_s)
 
 
 def mismatches(theorems: list[dict]) -> list[str]:
