@@ -14,9 +14,22 @@ import time
 PRECISION = "exact SymPy (rationals, algebraic numbers); replays and evidence: mpmath 50 digits"
 
 
-def _theorem_steps(tid: str, timeout_s: float, done: dict, progress=None) -> dict:
-    """One theorem's steps checked (each obligation once per audit: ``done`` maps id(obligation) to the theorem
-    that checked it first and its result), summarised; the theorem's dict without its kernel verdict."""
+def _first_users(ids) -> dict:
+    """id(obligation) -> the first theorem of ``ids`` that has it: where a shared step is checked and counted
+    (the others show it with ``reused_from``), whatever order the theorems are checked in."""
+    from .registry import THEOREMS
+
+    first: dict = {}
+    for tid in ids:
+        for ob in THEOREMS[tid].obligations:
+            first.setdefault(id(ob), tid)
+    return first
+
+
+def _theorem_steps(tid: str, timeout_s: float, done: dict, first: dict, progress=None) -> dict:
+    """One theorem's steps checked (each obligation once per process: ``done`` maps id(obligation) to its
+    result; ``first`` names the theorem it is counted under), summarised; the theorem's dict without its kernel
+    verdict."""
     from .registry import THEOREMS
 
     th = THEOREMS[tid]
@@ -24,13 +37,13 @@ def _theorem_steps(tid: str, timeout_s: float, done: dict, progress=None) -> dic
     results, reused = {}, {}
     for ob in th.obligations:
         if id(ob) not in done:
-            done[id(ob)] = (tid, ob.check(timeout_s))
-        first, r = done[id(ob)]
+            done[id(ob)] = ob.check(timeout_s)
+        r, by = done[id(ob)], first[id(ob)]
         results[r.label] = r
-        if first != tid:
-            reused[r.label] = first
+        if by != tid:
+            reused[r.label] = by
         if progress:
-            progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)" + (f" = {first}" if first != tid else ""))
+            progress(f"[{tid}] {r.label}: {r.verdict} ({r.seconds:.2f} s)" + (f" = {by}" if by != tid else ""))
     steps = [r.as_json() for r in results.values()]
     for s in steps:
         if s["label"] in reused:
@@ -39,8 +52,31 @@ def _theorem_steps(tid: str, timeout_s: float, done: dict, progress=None) -> dic
             "seconds": round(time.perf_counter() - t0, 3), "steps": steps}
 
 
-def _steps_worker(conn, ids, timeout_s, progress, parent):
-    """The forked process of a parallel audit: every theorem's steps, sent to the parent one theorem at a time."""
+def _plan(ids) -> tuple[list, set]:
+    """(the order the worker checks the theorems in, the theorems the parent may check itself).
+
+    First the theorems whose kernel statement is assembled (the parent's work can start early), then the others;
+    last the theorems that share no step with any other, which the parent takes from the end when it has nothing
+    to assemble.  A shared step is checked in one process only (the worker), so its record is the same under
+    every theorem that has it."""
+    from . import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- each adds its builders to statements.BUILDERS
+    from . import statements as ST
+    from .registry import THEOREMS
+
+    users: dict = {}
+    for tid in ids:
+        for ob in THEOREMS[tid].obligations:
+            users.setdefault(id(ob), set()).add(tid)
+    alone = {t for t in ids if all(users[id(ob)] == {t} for ob in THEOREMS[t].obligations)}
+    kernel = [t for t in ids if t in ST.BUILDERS or t in ST.PARTIAL]
+    rest = [t for t in ids if t not in kernel and t not in alone]
+    stealable = [t for t in ids if t not in kernel and t in alone]
+    return kernel + rest + stealable, set(stealable)
+
+
+def _steps_worker(conn, order, claimed, timeout_s, progress, parent):
+    """The forked process of a parallel audit: the theorems of ``order`` it claims first (``claimed``, shared with
+    the parent, which claims from the end), their steps sent to the parent one theorem at a time."""
     from numerics.cli import die_with_parent
 
     from .obligation import _BUILDS
@@ -49,8 +85,13 @@ def _steps_worker(conn, ids, timeout_s, progress, parent):
     _BUILDS.clear()  # the parent's reuse_builds scope is for its kernel assembly: every step builds afresh here
     try:
         done: dict = {}
-        for tid in ids:
-            conn.send(("theorem", _theorem_steps(tid, timeout_s, done, progress)))
+        first = _first_users(order)
+        for i, tid in enumerate(order):
+            with claimed.get_lock():
+                if claimed[i]:
+                    break  # the parent has taken this one and every one after it
+                claimed[i] = 1
+            conn.send(("theorem", _theorem_steps(tid, timeout_s, done, first, progress)))
         conn.send(("done", None))
     except BaseException:  # noqa: BLE001 -- the parent raises it
         import traceback
@@ -60,33 +101,68 @@ def _steps_worker(conn, ids, timeout_s, progress, parent):
         conn.close()
 
 
-def _streamed_steps(ids, timeout_s, progress):
-    """The theorems' step records, in ``ids`` order, as a forked worker finishes each theorem."""
+def _parallel(ids, timeout_s, progress, assemble) -> dict:
+    """The parallel audit: a forked worker checks the steps theorem by theorem; this process assembles each theorem
+    (``assemble(th)``: its kernel statement, its witness) as it arrives, and when it has nothing to assemble it
+    checks a theorem that shares no step, taken from the end of the worker's list.  Returns ({id: theorem}, the
+    time the last theorem's steps were in)."""
     import multiprocessing as mp
     import os
 
+    order, stealable = _plan(ids)
     ctx = mp.get_context("fork")
+    claimed = ctx.Array("b", len(order))
     recv, send = ctx.Pipe(duplex=False)
     # not a daemon: the worker forks its own cvc5 children (analysis.smt), which a daemon may not
-    proc = ctx.Process(target=_steps_worker, args=(send, list(ids), timeout_s, progress, os.getpid()))
+    proc = ctx.Process(target=_steps_worker, args=(send, order, claimed, timeout_s, progress, os.getpid()))
     proc.start()
     send.close()
+    got, assembled, done, first, stamp = {}, set(), {}, _first_users(ids), [time.perf_counter()]
+
+    def take(message):
+        kind, payload = message
+        if kind == "error":
+            raise RuntimeError(f"the audit's step worker failed:\n{payload}")
+        if kind == "theorem":
+            got[payload["id"]] = payload
+            stamp[0] = time.perf_counter()
+
+    def steal():
+        for j in range(len(order) - 1, -1, -1):
+            if order[j] not in stealable:
+                return None
+            with claimed.get_lock():
+                if claimed[j]:
+                    continue
+                claimed[j] = 1
+            return order[j]
+        return None
+
     try:
-        for _tid in ids:
+        while len(assembled) < len(ids):
+            while recv.poll(0):
+                take(recv.recv())
+            ready = [t for t in order if t in got and t not in assembled]
+            if ready:
+                assemble(got[ready[0]])
+                assembled.add(ready[0])
+                continue
+            mine = steal()
+            if mine is not None:
+                got[mine] = _theorem_steps(mine, timeout_s, done, first, progress)
+                stamp[0] = time.perf_counter()
+                continue
             try:
-                kind, payload = recv.recv()
+                take(recv.recv())
             except EOFError:
                 raise RuntimeError(f"the audit's step worker ended without a result (exit code {proc.exitcode})")
-            if kind == "error":
-                raise RuntimeError(f"the audit's step worker failed:\n{payload}")
-            yield payload
     finally:
         recv.close()
-        if proc.is_alive():
-            proc.join(5.0)
+        proc.join(5.0)
         if proc.is_alive():
             proc.kill()
             proc.join(1.0)
+    return got, stamp[0]
 
 
 def run_audit(ids, timeout_s: float, progress=None, statements: list | None = None, parallel: bool = False,
@@ -96,10 +172,11 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
     ``statements``: a list, or None; a list receives the problems of the statements' vacuity witnesses
     (:func:`proofs.vacuity.statements`, computed here, one theorem at a time, right after its kernel verdict).
     ``parallel``: the steps run in a forked worker process while this one assembles the kernel statements (and
-    their witnesses) theorem by theorem as the worker finishes each: kdrag Proofs cannot cross processes, so
-    every kernel proof is still made here, from the same step verdicts.  Same records either way; ``python -m
-    proofs`` runs parallel (the audit's two cores), the Python API sequential unless asked.  ``timing``: a dict
-    that receives the time of the phases (steps, kernel, witnesses: CPU seconds of this process and wall)."""
+    their witnesses) theorem by theorem as the worker finishes each, and checks the steps of a theorem that shares
+    none when it has nothing to assemble: kdrag Proofs cannot cross processes, so every kernel proof is still
+    made here, from the same step verdicts, and a step shared by two theorems is still checked once.  Same
+    records either way; ``python -m proofs`` runs parallel (the audit's two cores), the Python API sequential
+    unless asked.  ``timing``: a dict that receives the time of the phases (CPU seconds of this process, wall)."""
     from . import vacuity
     from .obligation import reuse_builds
     from .registry import THEOREMS
@@ -119,19 +196,22 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
             clock["witness_wall"] += time.perf_counter() - t1
             clock["witness_cpu"] += time.process_time() - c1
 
-    out = []
     with reuse_builds():  # a step's closed formula is built once for its kernel proof (see reuse_builds)
         if parallel:
-            for th in _streamed_steps(ids, timeout_s, progress):
-                out.append(th)
-                assemble(th)
-            steps_wall = time.perf_counter() - t_all  # the worker's steps overlap the assembly
+            got, t_steps = _parallel(ids, timeout_s, progress, assemble)
+            out = [got[tid] for tid in ids]
+            steps_wall = t_steps - t_all  # until the last theorem's steps were in (they overlap the assembly)
         else:
             done: dict = {}
-            out = [_theorem_steps(tid, timeout_s, done, progress) for tid in ids]
+            first = _first_users(ids)
+            out = [_theorem_steps(tid, timeout_s, done, first, progress) for tid in ids]
             steps_wall = time.perf_counter() - t_all
             for th in out:
                 assemble(th)
+    if statements is not None:  # in the theorems' order, whatever order they were assembled in
+        problems = statements[:]
+        statements[:] = [p for tid in ids for p in problems if p.startswith(f"{tid}: ")]
+        statements += [p for p in problems if p not in statements]
     if progress:
         progress(f"[kernel] statements assembled ({clock['kernel_wall']:.2f} s, CPU {clock['kernel_cpu']:.2f} s)"
                  + (f"; statement witnesses ({clock['witness_wall']:.2f} s, CPU {clock['witness_cpu']:.2f} s)"
