@@ -6,11 +6,12 @@ Why: a change made for speed (issue 20, deliverable 8) must leave every verdict,
 statement and vacuity record as it was; only times may move.  Left out: every key named ``seconds`` (a step's, a
 cross-check's, a witness search's, a theorem's, the kernel's), ``stage_seconds``, ``meta.timing`` and
 ``meta.versions``.  Z3's fresh-name counters (``t!3234``) are written ``t!N``: they depend on how many fresh names
-the process made before, not on the result.
+the process made before, not on the result; blanks are dropped (z3's printer breaks lines by width, and a
+longer fresh name moves a break).
 
 Two runs of the SAME code already differ in a few places that depend on the machine's load, not on the code:
-a refutation's model (which portfolio stage answered first, within its time budget), the engine that decided a
-step, and the reason cvc5 gave when it did not confirm a step ("unknown (incomplete)" vs "timeout").  Those are
+a refutation's model or a step's vacuity model (which portfolio stage answered first, within its time budget), the
+engine that decided a step, and the reason cvc5 gave when it did not confirm a step ("unknown (incomplete)" vs "timeout").  Those are
 SOFT differences: printed, not failed.  Everything else is HARD -- a verdict, "z3+cvc5" vs "z3 only", the
 counts, a kernel verdict or its dependencies, a vacuity status -- and fails the comparison.
 """
@@ -23,7 +24,7 @@ import sys
 DROP = {"seconds", "timing", "elapsed", "stage_seconds"}
 FRESH = re.compile(r"!\d+")
 # load-dependent fields (see above): a path that ends so, or a refutation's witness
-SOFT = re.compile(r"(/method|/engine|/cross_check/reason|/cross_check/config)$|/steps\[.*\]/witness/")
+SOFT = re.compile(r"(/method|/engine|/cross_check/reason|/cross_check/config)$|/steps\[.*\]/(witness|vacuity/witness)/")
 
 
 def strip(x):
@@ -33,7 +34,7 @@ def strip(x):
     if isinstance(x, list):
         return [strip(v) for v in x]
     if isinstance(x, str):
-        return FRESH.sub("!N", x)
+        return "".join(FRESH.sub("!N", x).split())  # every blank dropped: a moved line break is no difference
     return x
 
 
