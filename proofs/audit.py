@@ -123,6 +123,8 @@ def _parallel(ids, timeout_s, progress, assemble) -> dict:
         kind, payload = message
         if kind == "error":
             raise RuntimeError(f"the audit's step worker failed:\n{payload}")
+        if kind == "done":  # the worker has sent all it will (and closed its end: no more reading)
+            finished[0] = True
         if kind == "theorem":
             got[payload["id"]] = payload
             stamp[0] = time.perf_counter()
@@ -138,10 +140,18 @@ def _parallel(ids, timeout_s, progress, assemble) -> dict:
             return order[j]
         return None
 
+    finished = [False]
+
+    def receive():
+        try:
+            take(recv.recv())
+        except EOFError:
+            raise RuntimeError(f"the audit's step worker ended without a result (exit code {proc.exitcode})")
+
     try:
         while len(assembled) < len(ids):
-            while recv.poll(0):
-                take(recv.recv())
+            while not finished[0] and recv.poll(0):
+                receive()
             ready = [t for t in order if t in got and t not in assembled]
             if ready:
                 assemble(got[ready[0]])
@@ -152,10 +162,9 @@ def _parallel(ids, timeout_s, progress, assemble) -> dict:
                 got[mine] = _theorem_steps(mine, timeout_s, done, first, progress)
                 stamp[0] = time.perf_counter()
                 continue
-            try:
-                take(recv.recv())
-            except EOFError:
-                raise RuntimeError(f"the audit's step worker ended without a result (exit code {proc.exitcode})")
+            if finished[0]:  # pragma: no cover -- the worker and this process between them check every theorem
+                raise RuntimeError(f"the audit's step worker finished without {sorted(set(ids) - set(got))}")
+            receive()
     finally:
         recv.close()
         proc.join(5.0)

@@ -19,7 +19,9 @@ mp.dps = 50
 
 @pytest.fixture(scope="module")
 def audit():
-    theorems = run_audit(IDS, 10.0)
+    # the audit as ``python -m proofs`` runs it: the steps in a forked worker while this process assembles the
+    # kernel statements (its records are the sequential audit's: tests/test_proofs_audit_work.py)
+    theorems = run_audit(IDS, 10.0, parallel=True)
     return {th["id"]: {s["label"]: s for s in th["steps"]} for th in theorems}, theorems
 
 

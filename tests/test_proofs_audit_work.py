@@ -16,7 +16,7 @@ import z3
 from analysis import z3kit
 from proofs import kernel as K
 from proofs import registry, vacuity
-from proofs.obligation import Theorem, z3_step
+from proofs.obligation import Theorem, exact_step, no_refutation, z3_step
 
 AU = importlib.import_module("proofs.audit")  # the module (proofs.audit is also the name of its function)
 
@@ -164,6 +164,13 @@ def _own(N, p):
     return {"x>=2": x >= 2}, x * x >= 4
 
 
+def _slow_closed(p):
+    import time
+
+    time.sleep(p["sleep"])  # the parent is still busy with this theorem when the worker has sent all of its own
+    return "proved", {}, "a closed claim, decided exactly"
+
+
 def _timeless(theorems):
     def strip(x):
         if isinstance(x, dict):
@@ -180,7 +187,8 @@ def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
     worker starts on the others (the parent has nothing to assemble yet)."""
     ths = {"demo-a": Theorem("demo-a", "demo-a", [_shared, _alone], lambda r: "a"),
            "demo-b": Theorem("demo-b", "demo-b", [_false, _shared], lambda r: "b"),
-           "demo-c": Theorem("demo-c", "demo-c", [_own], lambda r: "c")}
+           "demo-c": Theorem("demo-c", "demo-c", [_own, exact_step("slow", "1 = 1", "derived", replay=no_refutation, sleep=2.0)(
+               _slow_closed)], lambda r: "c")}
     monkeypatch.setattr(registry, "THEOREMS", ths)
     ids = ["demo-a", "demo-b", "demo-c"]
     assert AU._plan(ids) == (ids, {"demo-c"})
@@ -190,7 +198,7 @@ def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
     vacuity.CACHE.clear()
     par = AU.run_audit(ids, 10.0, statements=par_problems, parallel=True, timing=timing)
     assert _timeless(par) == _timeless(seq)
-    assert [s["verdict"] for th in par for s in th["steps"]] == ["proved", "proved", "refuted", "proved", "proved"]
+    assert [s["verdict"] for th in par for s in th["steps"]] == ["proved", "proved", "refuted", "proved", "proved", "proved"]
     assert par[1]["steps"][1]["reused_from"] == "demo-a" and par[1]["steps"][0]["witness"]
     assert all(th["kernel"]["verdict"] == "not established" for th in par) and par_problems == seq_problems == []
     assert timing["parallel"] is True and timing["steps_wall"] >= 0 and timing["kernel_cpu"] >= 0
