@@ -127,7 +127,10 @@ def timing_line(t: dict) -> str:
             + (" (a worker process, alongside the kernel)" if t.get("parallel") else "")
             + f"; kernel statements {t['kernel_wall']:.1f} s (CPU {t['kernel_cpu']:.1f} s); statement witnesses "
             f"{t['witness_wall']:.1f} s (CPU {t['witness_cpu']:.1f} s); slowest steps: "
-            + ", ".join(f"{tid}/{label} {sec:.1f} s" for tid, label, sec in t["slowest_steps"]))
+            + ", ".join(f"{tid}/{label} {sec:.1f} s" for tid, label, sec in t["slowest_steps"])
+            + f"; CPU {t['cpu']:.1f} s here + {t['children_cpu']:.1f} s in child processes"
+            + (f" (the step worker {t['worker_cpu']:.1f} s, its cvc5 children {t['worker_cvc5_cpu']:.1f} s)"
+               if "worker_cpu" in t else " (cvc5)"))
 
 
 def _progress(ids, t0):

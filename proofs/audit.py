@@ -92,7 +92,7 @@ def _steps_worker(conn, order, claimed, timeout_s, progress, parent):
                     break  # the parent has taken this one and every one after it
                 claimed[i] = 1
             conn.send(("theorem", _theorem_steps(tid, timeout_s, done, first, progress)))
-        conn.send(("done", None))
+        conn.send(("done", {"worker_cpu": time.process_time(), "worker_cvc5_cpu": _children_cpu()}))
     except BaseException:  # noqa: BLE001 -- the parent raises it
         import traceback
 
@@ -101,7 +101,15 @@ def _steps_worker(conn, order, claimed, timeout_s, progress, parent):
         conn.close()
 
 
-def _parallel(ids, timeout_s, progress, assemble) -> dict:
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the cvc5 children; a parent's: its worker too)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _parallel(ids, timeout_s, progress, assemble, stats) -> dict:
     """The parallel audit: a forked worker checks the steps theorem by theorem; this process assembles each theorem
     (``assemble(th)``: its kernel statement, its witness) as it arrives, and when it has nothing to assemble it
     checks a theorem that shares no step, taken from the end of the worker's list.  Returns ({id: theorem}, the
@@ -125,6 +133,7 @@ def _parallel(ids, timeout_s, progress, assemble) -> dict:
             raise RuntimeError(f"the audit's step worker failed:\n{payload}")
         if kind == "done":  # the worker has sent all it will (and closed its end: no more reading)
             finished[0] = True
+            stats.update(payload)
         if kind == "theorem":
             got[payload["id"]] = payload
             stamp[0] = time.perf_counter()
@@ -192,7 +201,7 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
 
     obs = {tid: {ob.label: ob for ob in THEOREMS[tid].obligations} for tid in ids}
     clock = {"kernel_cpu": 0.0, "kernel_wall": 0.0, "witness_cpu": 0.0, "witness_wall": 0.0}
-    t_all = time.perf_counter()
+    t_all, c_all, k_all = time.perf_counter(), time.process_time(), _children_cpu()
 
     def assemble(th):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -207,7 +216,7 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
 
     with reuse_builds():  # a step's closed formula is built once for its kernel proof (see reuse_builds)
         if parallel:
-            got, t_steps = _parallel(ids, timeout_s, progress, assemble)
+            got, t_steps = _parallel(ids, timeout_s, progress, assemble, clock)
             out = [got[tid] for tid in ids]
             steps_wall = t_steps - t_all  # until the last theorem's steps were in (they overlap the assembly)
         else:
@@ -225,9 +234,10 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
         progress(f"[kernel] statements assembled ({clock['kernel_wall']:.2f} s, CPU {clock['kernel_cpu']:.2f} s)"
                  + (f"; statement witnesses ({clock['witness_wall']:.2f} s, CPU {clock['witness_cpu']:.2f} s)"
                     if statements is not None else ""))
-    if timing is not None:
+    if timing is not None:  # CPU: this process's, and its children's (the worker, every cvc5 child), since the start
         timing.update({k: round(v, 3) for k, v in clock.items()}, steps_wall=round(steps_wall, 3),
-                      parallel=bool(parallel))
+                      parallel=bool(parallel), cpu=round(time.process_time() - c_all, 3),
+                      children_cpu=round(_children_cpu() - k_all, 3))
     return out
 
 
