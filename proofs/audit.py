@@ -74,9 +74,10 @@ def _plan(ids) -> tuple[list, set]:
     return kernel + rest + stealable, set(stealable)
 
 
-def _steps_worker(conn, order, claimed, timeout_s, progress, parent):
+def _steps_worker(conn, order, first, claimed, timeout_s, progress, parent):
     """The forked process of a parallel audit: the theorems of ``order`` it claims first (``claimed``, shared with
-    the parent, which claims from the end), their steps sent to the parent one theorem at a time."""
+    the parent, which claims from the end), their steps sent to the parent one theorem at a time; ``first``: where
+    each shared step is counted (:func:`_first_users` of the audit's ids)."""
     from numerics.cli import die_with_parent
 
     from .obligation import _BUILDS
@@ -85,7 +86,6 @@ def _steps_worker(conn, order, claimed, timeout_s, progress, parent):
     _BUILDS.clear()  # the parent's reuse_builds scope is for its kernel assembly: every step builds afresh here
     try:
         done: dict = {}
-        first = _first_users(order)
         for i, tid in enumerate(order):
             with claimed.get_lock():
                 if claimed[i]:
@@ -122,10 +122,11 @@ def _parallel(ids, timeout_s, progress, assemble, stats) -> dict:
     claimed = ctx.Array("b", len(order))
     recv, send = ctx.Pipe(duplex=False)
     # not a daemon: the worker forks its own cvc5 children (analysis.smt), which a daemon may not
-    proc = ctx.Process(target=_steps_worker, args=(send, order, claimed, timeout_s, progress, os.getpid()))
+    first = _first_users(ids)  # in ids' order, not the worker's: a shared step is counted where it was before
+    proc = ctx.Process(target=_steps_worker, args=(send, order, first, claimed, timeout_s, progress, os.getpid()))
     proc.start()
     send.close()
-    got, assembled, done, first, stamp = {}, set(), {}, _first_users(ids), [time.perf_counter()]
+    got, assembled, done, stamp = {}, set(), {}, [time.perf_counter()]
 
     def take(message):
         kind, payload = message

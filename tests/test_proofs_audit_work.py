@@ -16,6 +16,7 @@ import z3
 from analysis import z3kit
 from proofs import kernel as K
 from proofs import registry, vacuity
+from proofs import statements as ST
 from proofs.obligation import Theorem, exact_step, no_refutation, z3_step
 
 AU = importlib.import_module("proofs.audit")  # the module (proofs.audit is also the name of its function)
@@ -190,8 +191,15 @@ def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
            "demo-c": Theorem("demo-c", "demo-c", [_own, exact_step("slow", "1 = 1", "derived", replay=no_refutation, sleep=2.0)(
                _slow_closed)], lambda r: "c")}
     monkeypatch.setattr(registry, "THEOREMS", ths)
+
+    def builder(steps, premises=None, timeout_s=20.0):
+        raise ST.Missing("demo: no kernel chain")
+
+    # demo-b has a kernel statement (a demo builder), so the worker checks it first: the step it shares with demo-a
+    # is still counted under demo-a, the first of ids that has it
+    monkeypatch.setitem(ST.BUILDERS, "demo-b", builder)
     ids = ["demo-a", "demo-b", "demo-c"]
-    assert AU._plan(ids) == (ids, {"demo-c"})
+    assert AU._plan(ids) == (["demo-b", "demo-a", "demo-c"], {"demo-c"})
     seq_problems, par_problems, timing = [], [], {}
     vacuity.CACHE.clear()
     seq = AU.run_audit(ids, 10.0, statements=seq_problems)
@@ -201,6 +209,7 @@ def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
     assert [s["verdict"] for th in par for s in th["steps"]] == ["proved", "proved", "refuted", "proved", "proved", "proved"]
     assert par[1]["steps"][1]["reused_from"] == "demo-a" and par[1]["steps"][0]["witness"]
     assert all(th["kernel"]["verdict"] == "not established" for th in par) and par_problems == seq_problems == []
+    assert par[1]["kernel"]["reason"] == "demo: no kernel chain"
     assert timing["parallel"] is True and timing["steps_wall"] >= 0 and timing["kernel_cpu"] >= 0
 
 
