@@ -297,7 +297,7 @@ def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:
     'refuted' / 'unknown' / 'evidence', witness, reason, expected, ...), statement, summary, seconds.
     Bad input raises ``numerics.cli.BadInput`` (a ValueError), never SystemExit.
 
-    An audit of one theorem takes 15-40 s (Z3 and cvc5 on every step), too long for an example here;
+    An audit of one theorem takes 5-40 s (Z3 and cvc5 on every step), too long for an example here;
     ``tests/test_proofs_audit.py`` runs them.  The example shows the input check:
 
     >>> from proofs import audit
