@@ -137,14 +137,19 @@ def _progress(ids, t0):
     """One stderr line per obligation, with the count done and an ETA from the mean time so far."""
     from .registry import THEOREMS
 
+    import multiprocessing
+
     total = sum(len(THEOREMS[t].obligations) for t in ids)
-    done = [0]
+    # shared memory: the audit's step worker (a fork) and this process count into the same total
+    done = multiprocessing.get_context("fork").Value("i", 0)
 
     def say(message: str) -> None:
-        done[0] += not message.startswith("[kernel]")  # the steps are what is counted
+        with done.get_lock():
+            done.value += not message.startswith("[kernel]")  # the steps are what is counted
+            n = done.value
         el = time.perf_counter() - t0
-        eta = el / max(done[0], 1) * max(total - done[0], 0)
-        print(f"{message}  [{done[0]}/{total}, {el:.1f} s, ETA {eta:.0f} s]", file=sys.stderr, flush=True)
+        eta = el / max(n, 1) * max(total - n, 0)
+        print(f"{message}  [{n}/{total}, {el:.1f} s, ETA {eta:.0f} s]", file=sys.stderr, flush=True)
 
     return say
 
