@@ -149,7 +149,8 @@ def _free_consts(assertions) -> set:
 
 def cross_check(assertions, timeout_s: float = CVC5_TIMEOUT_S) -> dict:
     """cvc5's answer on the conjunction ``assertions`` (Z3 terms), posed as SMT-LIB text, within
-    ``timeout_s`` wall-clock seconds.  The quotients are named first (:func:`eliminate_division`), and
+    ``timeout_s`` CPU seconds of each cvc5 child (wall-clock where /proc is missing; see :func:`_in_children`).
+    The quotients are named first (:func:`eliminate_division`), and
     the configurations of ``CONFIGS`` race in child processes (killed at the limit); the first
     ``unsat`` or ``sat`` answers.  A ``sat`` model is restricted to the original variables."""
     t0 = time.perf_counter()
