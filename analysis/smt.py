@@ -79,8 +79,21 @@ def _orphan_proof(parent: int) -> None:
         os.dup2(null, fd)
 
 
+# how much lower a cvc5 child's CPU priority is than its parent's.  Why: its limit is counted in its own CPU
+# seconds (:func:`_in_children`), so its answer does not depend on the CPU it is given, while Z3's limits (the
+# portfolio's stages, the kernel's) are wall-clock: when the audit's two processes and cvc5 children share two
+# cores, Z3 goes first and cvc5 takes the rest, and neither solver's answer moves with the load
+NICE = 5
+
+
 def _child(conn, text, options, timeout_s, parent):
     _orphan_proof(parent)
+    try:
+        import os
+
+        os.nice(NICE)
+    except OSError:  # pragma: no cover -- a lower priority is only a preference
+        pass
     try:
         conn.send(_solve_text(text, timeout_s, options))
     except Exception as exc:  # noqa: BLE001 -- reported as "no confirmation"

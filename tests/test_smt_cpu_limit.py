@@ -43,3 +43,13 @@ def test_a_child_that_computes_past_its_budget_is_killed(monkeypatch):
     t0 = time.perf_counter()
     assert smt._in_children([("(check-sat)", ())], 0.3) is None  # no answer: the child ran out of CPU
     assert time.perf_counter() - t0 < smt.wall_backstop(0.3)
+
+
+def test_a_cvc5_child_runs_at_a_lower_priority(monkeypatch):
+    """The children's limit is CPU, Z3's is wall-clock: the children yield the CPU to Z3 (smt.NICE)."""
+    def report(text, timeout_s, options=()):
+        return {"status": "unsat", "model": {"nice": os.nice(0)}}
+
+    monkeypatch.setattr(smt, "_solve_text", report)
+    got = smt._in_children([("(check-sat)", ())], 3.0)
+    assert got["model"]["nice"] == min(os.nice(0) + smt.NICE, 19)
