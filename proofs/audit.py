@@ -80,10 +80,10 @@ def _steps_worker(conn, order, first, claimed, timeout_s, progress, parent):
     each shared step is counted (:func:`_first_users` of the audit's ids)."""
     from numerics.cli import die_with_parent
 
-    from .obligation import _BUILDS
+    from .obligation import forget_builds
 
     die_with_parent(parent)  # a killed audit (Ctrl-C) leaves no worker behind; its cvc5 children die with it
-    _BUILDS.clear()  # the parent's reuse_builds scope is for its kernel assembly: every step builds afresh here
+    forget_builds()  # the parent's reuse_builds scope is for its kernel assembly: every step builds afresh here
     try:
         done: dict = {}
         for i, tid in enumerate(order):

@@ -105,6 +105,12 @@ def reuse_builds():
         _BUILDS.pop()
 
 
+def forget_builds() -> None:
+    """End every :func:`reuse_builds` scope of this process: in a forked process (the parallel audit's step
+    worker) a scope inherited from the parent is the parent's, and every build there is fresh again."""
+    _BUILDS.clear()
+
+
 Build = Callable[[Any, dict], tuple[dict, Any]]  # (N, params) -> ({hyp name: constraint}, claim)
 
 
