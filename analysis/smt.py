@@ -79,8 +79,21 @@ def _orphan_proof(parent: int) -> None:
         os.dup2(null, fd)
 
 
+# how much lower a cvc5 child's CPU priority is than its parent's.  Why: its limit is counted in its own CPU
+# seconds (:func:`_in_children`), so its answer does not depend on the CPU it is given, while Z3's limits (the
+# portfolio's stages, the kernel's) are wall-clock: when the audit's two processes and cvc5 children share two
+# cores, Z3 goes first and cvc5 takes the rest, and neither solver's answer moves with the load
+NICE = 5
+
+
 def _child(conn, text, options, timeout_s, parent):
     _orphan_proof(parent)
+    try:
+        import os
+
+        os.nice(NICE)
+    except OSError:  # pragma: no cover -- a lower priority is only a preference
+        pass
     try:
         conn.send(_solve_text(text, timeout_s, options))
     except Exception as exc:  # noqa: BLE001 -- reported as "no confirmation"
@@ -149,7 +162,8 @@ def _free_consts(assertions) -> set:
 
 def cross_check(assertions, timeout_s: float = CVC5_TIMEOUT_S) -> dict:
     """cvc5's answer on the conjunction ``assertions`` (Z3 terms), posed as SMT-LIB text, within
-    ``timeout_s`` wall-clock seconds.  The quotients are named first (:func:`eliminate_division`), and
+    ``timeout_s`` CPU seconds of each cvc5 child (wall-clock where /proc is missing; see :func:`_in_children`).
+    The quotients are named first (:func:`eliminate_division`), and
     the configurations of ``CONFIGS`` race in child processes (killed at the limit); the first
     ``unsat`` or ``sat`` answers.  A ``sat`` model is restricted to the original variables."""
     t0 = time.perf_counter()
@@ -170,31 +184,59 @@ def cross_check(assertions, timeout_s: float = CVC5_TIMEOUT_S) -> dict:
     return {"status": "unknown", "reason": "cvc5: unknown (incomplete)", "model": {}, "seconds": secs}
 
 
+def _cpu_seconds(pid: int) -> "float | None":
+    """CPU seconds (user + system) process ``pid`` has used so far, from /proc; None where there is no /proc."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            rest = f.read().rsplit(")", 1)[1].split()  # the fields after the command name: state is rest[0]
+        return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def wall_backstop(timeout_s: float) -> float:
+    """The wall-clock limit of a cvc5 child whose limit is counted in CPU seconds: a child that waits without
+    computing (it cannot, but a limit must end everything) is killed after this long."""
+    return 20.0 * timeout_s + 5.0
+
+
 def _in_children(jobs, timeout_s: float):
     """:func:`_solve_text` on each (text, options) of ``jobs`` in forked children at once; the first
     decisive answer (``sat``/``unsat``), else the last other answer, else None when all ran out of time.
-    Every child is killed before returning."""
+    Every child is killed before returning.
+
+    ``timeout_s`` is counted in each child's CPU seconds (read from /proc every 50 ms), not in wall-clock time:
+    on a loaded machine (a test suite on both cores, the audit's step worker beside its kernel assembly) a
+    child gets less than a core, and a wall-clock limit then turned a confirmation cvc5 finds in 2 s into a
+    timeout -- the record depended on the load.  On a quiet machine the two are the same.  Where /proc is
+    missing the limit is wall-clock, as before; :func:`wall_backstop` bounds a child in any case."""
     import multiprocessing as mp
     import os
     from multiprocessing.connection import wait
 
+    by_cpu = _cpu_seconds(os.getpid()) is not None
+    wall = wall_backstop(timeout_s) if by_cpu else timeout_s + 0.2
     ctx = mp.get_context("fork")
     live, procs = {}, []
     for text, opts in jobs:
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, text, opts, timeout_s, os.getpid()), daemon=True)
+        # cvc5's own limit (wall-clock) is the backstop when the CPU is what counts
+        proc = ctx.Process(target=_child, args=(send, text, opts, wall if by_cpu else timeout_s, os.getpid()),
+                           daemon=True)
         proc.start()
         procs.append(proc)
         send.close()
         live[recv] = (proc, text.split("\n", 1)[0])
-    deadline = time.monotonic() + timeout_s + 0.2
+    deadline = time.monotonic() + wall
     res = None
     try:
         while live:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            for recv in wait(list(live), left):
+            for recv in wait(list(live), min(left, 0.05) if by_cpu else left):
                 proc, head = live.pop(recv)
                 try:
                     got = recv.recv()
@@ -207,6 +249,13 @@ def _in_children(jobs, timeout_s: float):
                 if got["status"] in ("sat", "unsat"):
                     return got
                 res = got
+            if by_cpu:  # after reading what has come: an answer sent within the budget is never thrown away
+                for recv, (proc, _head) in list(live.items()):
+                    used = _cpu_seconds(proc.pid)
+                    if used is not None and used > timeout_s + 0.2:  # out of its CPU budget
+                        live.pop(recv)
+                        recv.close()
+                        proc.kill()
     finally:
         for recv in live:
             recv.close()

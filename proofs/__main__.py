@@ -110,18 +110,41 @@ def statement_lines(th: dict) -> list[str]:
     return out
 
 
+def slowest(theorems: list[dict], n: int = 5) -> list:
+    """The ``n`` slowest distinct steps: [theorem id, label, seconds] (a reused step counted where it was checked)."""
+    rows = [[th["id"], s["label"], s["seconds"]] for th in theorems for s in th["steps"] if not s.get("reused_from")]
+    return sorted(rows, key=lambda r: -r[2])[:n]
+
+
+def timing_line(t: dict) -> str:
+    """Where the audit's time went, one line (``meta.timing`` of the JSON)."""
+    return (f"Time: {t['total_wall']:.1f} s wall; steps {t['steps_wall']:.1f} s"
+            + (" (a worker process, alongside the kernel)" if t.get("parallel") else "")
+            + f"; kernel statements {t['kernel_wall']:.1f} s (CPU {t['kernel_cpu']:.1f} s); statement witnesses "
+            f"{t['witness_wall']:.1f} s (CPU {t['witness_cpu']:.1f} s); slowest steps: "
+            + ", ".join(f"{tid}/{label} {sec:.1f} s" for tid, label, sec in t["slowest_steps"])
+            + f"; CPU {t['cpu']:.1f} s here + {t['children_cpu']:.1f} s in child processes"
+            + (f" (the step worker {t['worker_cpu']:.1f} s, its cvc5 children {t['worker_cvc5_cpu']:.1f} s)"
+               if "worker_cpu" in t else " (cvc5)"))
+
+
 def _progress(ids, t0):
     """One stderr line per obligation, with the count done and an ETA from the mean time so far."""
     from .registry import THEOREMS
 
+    import multiprocessing
+
     total = sum(len(THEOREMS[t].obligations) for t in ids)
-    done = [0]
+    # shared memory: the audit's step worker (a fork) and this process count into the same total
+    done = multiprocessing.get_context("fork").Value("i", 0)
 
     def say(message: str) -> None:
-        done[0] += 1
+        with done.get_lock():
+            done.value += not message.startswith("[kernel]")  # the steps are what is counted
+            n = done.value
         el = time.perf_counter() - t0
-        eta = el / done[0] * (total - done[0])
-        print(f"{message}  [{done[0]}/{total}, {el:.1f} s, ETA {eta:.0f} s]", file=sys.stderr, flush=True)
+        eta = el / max(n, 1) * max(total - n, 0)
+        print(f"{message}  [{n}/{total}, {el:.1f} s, ETA {eta:.0f} s]", file=sys.stderr, flush=True)
 
     return say
 
@@ -137,7 +160,6 @@ def _main(argv) -> int:
     for tid in ids:
         if tid not in IDS:
             raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
-    from . import vacuity
     from .audit import PRECISION, mismatches, run_audit, solver_counts
     from .export import check_export_dir, export
     from .html import kernel_counts, step_counts
@@ -146,18 +168,20 @@ def _main(argv) -> int:
     progress = None if args.quiet else _progress(ids, t0)
     if args.export:
         check_export_dir(args.export)
-    theorems = run_audit(ids, timeout_s, progress)
+    unwitnessed, timing = [], {}  # the statements' vacuity problems (proofs.vacuity.statements, run by the audit)
+    theorems = run_audit(ids, timeout_s, progress, statements=unwitnessed, parallel=True, timing=timing)
     bad = mismatches(theorems)
     bad += [f"{th['id']}/{s['label']}: {s['reason']}" for th in theorems for s in th["steps"]
             if s["reason"].startswith("VACUOUS") and not s.get("reused_from")]
-    bad += vacuity.statements(theorems)
+    bad += unwitnessed
     total = time.perf_counter() - t0
+    timing = {**timing, "total_wall": round(total, 3), "slowest_steps": slowest(theorems)}
     counts = step_counts(theorems)
     solvers = solver_counts(theorems)
     doc = {"theorems": theorems,
            "meta": {**meta("proofs", precision=PRECISION), "timeout_s": timeout_s, "seconds": round(total, 3),
                     "counts": counts, "rows": sum(len(th["steps"]) for th in theorems),
-                    "statements": kernel_counts(theorems), "solvers": solvers, "mismatches": bad,
+                    "statements": kernel_counts(theorems), "solvers": solvers, "mismatches": bad, "timing": timing,
                     "note": "expected refutations are findings about the paper; see each step's 'expected'"}}
     if args.json:
         text = dumps(doc)  # the one JSON writer of every command
@@ -174,6 +198,7 @@ def _main(argv) -> int:
                      f"{counts['unknown']} unknown, {counts['evidence']} evidence (finite checks, not proofs); "
                      f"cvc5 confirmed {solvers['z3+cvc5']} of {solvers['z3_proved']} Z3 proofs ({rate}), in {total:.1f} s.  "
                      + ("Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad)))
+        lines.append(timing_line(timing))
         text = "\n".join(lines)
     if args.html:
         from numerics.cli import write_atomic

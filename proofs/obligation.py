@@ -29,6 +29,7 @@ Verdicts: PROVED, REFUTED, UNKNOWN (with the reason), EVIDENCE (:mod:`analysis.v
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable
@@ -85,6 +86,31 @@ class StepResult:
 
 
 # ------------------------------------------------------------------------------------------------
+_BUILDS: list = []  # the open reuse_builds() scopes, outermost first; the outermost's memo serves them all
+
+
+@contextmanager
+def reuse_builds():
+    """Within this scope :meth:`Obligation.z3_build` builds each z3 obligation once and serves the same terms
+    again (a fresh ``hyps`` dict each time); outside it every call builds afresh, as before.
+
+    Why: the kernel's assembly of the statements (:func:`proofs.audit.kernel_verdicts`) asks for a step's
+    closed formula twice -- once to key the step's kernel proof, once to prove it -- and a bound comparison's
+    build runs SymPy's simplify (0.2-0.4 s).  The scope is one assembly, so a definition patched between two
+    audits (a mutant) is never served stale."""
+    _BUILDS.append({})
+    try:
+        yield
+    finally:
+        _BUILDS.pop()
+
+
+def forget_builds() -> None:
+    """End every :func:`reuse_builds` scope of this process: in a forked process (the parallel audit's step
+    worker) a scope inherited from the parent is the parent's, and every build there is fresh again."""
+    _BUILDS.clear()
+
+
 Build = Callable[[Any, dict], tuple[dict, Any]]  # (N, params) -> ({hyp name: constraint}, claim)
 
 
@@ -151,8 +177,15 @@ class Obligation:
         got = self.__dict__.get("_z3_in_check")
         if got is not None and got[0] == (id(self.build), repr(sorted(self.params.items(), key=str))):
             return got[1], dict(got[2]), got[3]
+        memo = _BUILDS[0] if _BUILDS else None  # the outermost scope: a nested one shares its builds
+        key = (id(self), id(self.build), repr(sorted(self.params.items(), key=str)))
+        if memo is not None and key in memo:
+            _ob, N, hyps, claim = memo[key]
+            return N, dict(hyps), claim
         N = Z3Num()
         hyps, claim = self.build(N, self.params)
+        if memo is not None:
+            memo[key] = (self, N, dict(hyps), claim)  # the obligation is kept so that its id is not reused
         return N, hyps, claim
 
     # --------------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ mp.dps = 50
 
 @pytest.fixture(scope="module")
 def audit():
+    # sequential: in the suite (pytest -n 2) the other core is busy with the other worker's tests, so a second
+    # audit process would only add contention to Z3's wall-clock limits; the parallel audit's records are the
+    # sequential audit's (tests/test_proofs_audit_work.py) and the CLI tests run it
     theorems = run_audit(IDS, 10.0)
     return {th["id"]: {s["label"]: s for s in th["steps"]} for th in theorems}, theorems
 

@@ -16,7 +16,8 @@ import z3
 from analysis import z3kit
 from proofs import kernel as K
 from proofs import registry, vacuity
-from proofs.obligation import Theorem, z3_step
+from proofs import statements as ST
+from proofs.obligation import Theorem, exact_step, no_refutation, z3_step
 
 AU = importlib.import_module("proofs.audit")  # the module (proofs.audit is also the name of its function)
 
@@ -144,3 +145,83 @@ def test_a_z3_step_is_built_once_per_check_and_afresh_outside_it():
     seen.clear()
     K.closed_formula(built), built.z3_build()
     assert seen == [Z3Num, Z3Num]
+
+
+@z3_step("alone", "x > 1 => x * x > x", "derived")
+def _alone(N, p):
+    x = N.var("x_alone")
+    return {"x>1": x > 1}, x * x > x
+
+
+@z3_step("false", "x > 0 => x > 1", "derived", expected="refuted")
+def _false(N, p):
+    x = N.var("x_false")
+    return {"x>0": x > 0}, x > 1
+
+
+@z3_step("own", "x >= 2 => x * x >= 4", "derived")
+def _own(N, p):
+    x = N.var("x_own")
+    return {"x>=2": x >= 2}, x * x >= 4
+
+
+def _slow_closed(p):
+    import time
+
+    time.sleep(p["sleep"])  # the parent is still busy with this theorem when the worker has sent all of its own
+    return "proved", {}, "a closed claim, decided exactly"
+
+
+def _timeless(theorems):
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if k != "seconds"}
+        return [strip(v) for v in x] if isinstance(x, list) else x
+    return strip(theorems)
+
+
+def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
+    """``python -m proofs`` checks the steps in a forked worker while the parent assembles the kernel statements
+    (issue 20, deliverable 8): the records are the sequential audit's, timings aside -- a shared step checked once
+    (reused_from), a refutation with its replayed witness, the statement verdicts and kernel verdicts -- and a
+    statement-witness list is filled the same way.  demo-c shares no step: the parent checks it itself while the
+    worker starts on the others (the parent has nothing to assemble yet)."""
+    ths = {"demo-a": Theorem("demo-a", "demo-a", [_shared, _alone], lambda r: "a"),
+           "demo-b": Theorem("demo-b", "demo-b", [_false, _shared], lambda r: "b"),
+           "demo-c": Theorem("demo-c", "demo-c", [_own, exact_step("slow", "1 = 1", "derived", replay=no_refutation, sleep=2.0)(
+               _slow_closed)], lambda r: "c")}
+    monkeypatch.setattr(registry, "THEOREMS", ths)
+
+    def builder(steps, premises=None, timeout_s=20.0):
+        raise ST.Missing("demo: no kernel chain")
+
+    # demo-b has a kernel statement (a demo builder), so the worker checks it first: the step it shares with demo-a
+    # is still counted under demo-a, the first of ids that has it
+    monkeypatch.setitem(ST.BUILDERS, "demo-b", builder)
+    ids = ["demo-a", "demo-b", "demo-c"]
+    assert AU._plan(ids) == (["demo-b", "demo-a", "demo-c"], {"demo-c"})
+    seq_problems, par_problems, timing = [], [], {}
+    vacuity.CACHE.clear()
+    seq = AU.run_audit(ids, 10.0, statements=seq_problems)
+    vacuity.CACHE.clear()
+    par = AU.run_audit(ids, 10.0, statements=par_problems, parallel=True, timing=timing)
+    assert _timeless(par) == _timeless(seq)
+    assert [s["verdict"] for th in par for s in th["steps"]] == ["proved", "proved", "refuted", "proved", "proved", "proved"]
+    assert par[1]["steps"][1]["reused_from"] == "demo-a" and par[1]["steps"][0]["witness"]
+    assert all(th["kernel"]["verdict"] == "not established" for th in par) and par_problems == seq_problems == []
+    assert par[1]["kernel"]["reason"] == "demo: no kernel chain"
+    assert timing["parallel"] is True and timing["steps_wall"] >= 0 and timing["kernel_cpu"] >= 0
+
+
+def test_a_failing_step_worker_raises_in_the_parent(monkeypatch):
+    """A crash in the parallel audit's worker is an exception in the caller (never a partial audit)."""
+    import pytest
+
+    def boom(results):
+        raise ZeroDivisionError("summary crashed")
+
+    # the two theorems share a step, so the worker checks both (the parent takes only a theorem sharing none)
+    monkeypatch.setattr(registry, "THEOREMS", {"demo-a": Theorem("demo-a", "demo-a", [_shared], lambda r: "a"),
+                                               "demo-b": Theorem("demo-b", "demo-b", [_shared], boom)})
+    with pytest.raises(RuntimeError, match="ZeroDivisionError: summary crashed"):
+        AU.run_audit(["demo-a", "demo-b"], 10.0, parallel=True)

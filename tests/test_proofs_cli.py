@@ -13,6 +13,8 @@ import pytest
 from _cli_inproc import run as run_inproc
 
 
+from proofs.registry import THEOREMS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -59,6 +61,9 @@ def test_table_output_and_progress(capfd):
     assert "Theorem 3: beta1 = 0 PROVED" in p.stdout  # C2b derived (issue 13): no UNKNOWN row left in thm3
     assert "[RECONSTRUCTED]" in p.stdout and "PROVED" in p.stdout and "REFUTED" in p.stdout
     assert "[thm3] C1: proved" in p.stderr
+    # where the time went (issue 20, deliverable 8), and one count of the steps across the audit's two processes
+    assert re.search(r"^Time: [\d.]+ s wall; steps [\d.]+ s .*slowest steps: thm3/", p.stdout, re.M)
+    assert f"[{len(THEOREMS['thm3'].obligations)}/{len(THEOREMS['thm3'].obligations)}, " in p.stderr
 
 
 @pytest.mark.parametrize("args,needle", [
