@@ -182,6 +182,7 @@ def test_the_audit_proves_cor2_and_a_step_not_proved_makes_it_not_established():
         assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
 
 
+@pytest.mark.slow  # the witness search and its all-rounds proofs for two statements (tens of CPU-s)
 def test_thm5_and_cor2_have_witnesses_proved_for_every_round_and_replayed(built, built_c2):
     """Vacuity (proofs.vacuity): closed forms satisfying HypNC / HypC2 (kernel_thm5's hints: ||g_{1:t}|| > 0 rules
     out thm4-arxiv's g = 0) are proved for every round and replayed exactly, so neither statement is vacuous."""
