@@ -60,3 +60,20 @@ def test_untranspilable_value_is_refused():
     with pytest.raises(source.NotTranspilable):
         source.step_source(f)
 
+
+
+def test_the_drivers_of_a_rule_share_one_step():
+    """The step lives in a generated module of its own, shared by every driver of the rule in the process:
+    numba compiles it once, not once per gradient source (issue 25: the suite's compile time); a different
+    rule gets a step of its own."""
+    from numerics.engine import layout as LY
+    from numerics.engine.plan import plan
+
+    rule = plan(make("amsgrad"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
+    drivers = [kernels.kernel(rule, False, g, ()) for g in (LY.G_PERIODIC2, LY.G_TABLE1, LY.G_VALUES)]
+    if any(not hasattr(d, "py_func") for d in drivers):
+        pytest.skip("no writable kernel cache: the drivers compile without a generated module")
+    steps = {id(d.py_func.__globals__["update"]) for d in drivers}
+    assert len({id(d) for d in drivers}) == 3 and len(steps) == 1
+    other = plan(make("adam", variant="pytorch"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
+    assert id(kernels.kernel(other, False, LY.G_TABLE1, ()).py_func.__globals__["update"]) not in steps

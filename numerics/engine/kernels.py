@@ -409,8 +409,13 @@ def _constants(rule) -> dict:
                 R_GLOW=lay.hyper_row("glow"), R_PROB=lay.hyper_row("prob"))
 
 
-def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
-    """The driver and its step as a generated module file that numba caches on disk, or None."""
+def _step_module(rule, values: dict | None):
+    """The rule's step (and the specialised driver's ``values``) as a generated module of its own, or None.
+
+    One module per step text, shared by every driver of the rule in the process (the three gradient
+    sources, checkpoints or not): numba compiles the step once per process instead of once per driver,
+    then links it into each driver (and LLVM inlines it there, as before).  The drivers are cached on disk
+    with the step linked in, so a driver loaded from the disk cache compiles nothing."""
     from . import source
 
     try:
@@ -418,13 +423,27 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
         step_src, _ = source.step_source(update, values)
     except source.NotTranspilable:
         return None
+    head = ["import importlib", "import numpy as np", "from numba import njit, prange"]
+    return source.load_module("\n".join(head) + "\n\n" + step_src)
+
+
+def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
+    """The driver around its step module (see _step_module) as a generated module file that numba caches
+    on disk, or None."""
+    from . import source
+
+    step = _step_module(rule, values)
+    if step is None:
+        return None
     head = ["import importlib", "import numpy as np", "from numba import njit, prange",
-            "from numerics.engine.kernels import regret"]
+            "from numerics.engine.kernels import regret",
+            f"globals().update((k, v) for k, v in vars(importlib.import_module({step.__name__!r})).items()"
+            " if not k.startswith('__'))"]
     for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
         head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
     head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
     deco = "@njit(parallel=True, cache=True)" if parallel else "@njit(cache=True)"
-    text = "\n".join(head) + "\n\n" + step_src + "\n" + deco + driver
+    text = "\n".join(head) + "\n\n" + deco + driver
     return source.load_module(text)
 
 
