@@ -77,3 +77,36 @@ def test_the_drivers_of_a_rule_share_one_step():
     assert len({id(d) for d in drivers}) == 3 and len(steps) == 1
     other = plan(make("adam", variant="pytorch"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
     assert id(kernels.kernel(other, False, LY.G_TABLE1, ()).py_func.__globals__["update"]) not in steps
+
+
+def test_a_driver_compiles_under_a_lock_that_other_processes_wait_for():
+    """engine.kernels.compile_lock: while a driver not yet compiled in this process compiles, its lock file is
+    held (another process's flock on it would wait); once compiled, no lock is taken."""
+    fcntl = pytest.importorskip("fcntl")
+    from numerics.engine import layout as LY
+    from numerics.engine.plan import plan
+
+    rule = plan(make("sgd", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
+    k = kernels.kernel(rule, False, LY.G_TABLE1, ())
+    if not hasattr(k, "py_func") or k.signatures:
+        pytest.skip("no generated module, or the driver is compiled already in this process")
+    lock = k.py_func.__globals__["__file__"] + ".lock"
+
+    def held() -> bool:
+        with open(lock, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
+    with kernels.compile_lock(k):
+        assert held()
+    assert not held()
+    from numerics import engine
+
+    engine.batch(make("sgd", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5)  # runs (so compiles) this driver
+    assert k.signatures
+    with kernels.compile_lock(k):
+        assert not held()

@@ -20,6 +20,7 @@ Same bits as the reference (``numerics.run`` on float64), because the step is th
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 
@@ -469,3 +470,29 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     with _LOCK:
         _KERNELS[key] = k
     return k
+
+
+@contextlib.contextmanager
+def compile_lock(k):
+    """Hold an exclusive lock on a file beside the driver's generated module while its first call compiles it.
+
+    Two processes that need the same driver at once (the two workers of ``pytest -n 2``, a sweep's pool) then
+    compile it once: the second waits, and its call finds the driver in numba's disk cache.  A driver already
+    compiled in this process, one without a generated module, or a cache folder without locks: no lock."""
+    path = getattr(getattr(k, "py_func", None), "__globals__", {}).get("__file__")
+    if not path or getattr(k, "signatures", None):
+        yield
+        return
+    try:
+        import fcntl
+
+        fh = open(path + ".lock", "a")
+    except (ImportError, OSError):
+        yield
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
