@@ -120,3 +120,50 @@ def pytest_configure(config):
     # of the pools ask for workers=2 / --workers 2 explicitly, which this does not touch.
     if hasattr(config, "workerinput"):
         os.environ.setdefault("ADAM_BEYOND_WORKERS", "1")
+
+
+# ------------------------------------------------------------------------------------------------
+# ``AB_COMPILE_LOG=PATH``: every numba compilation (a disk-cache miss) of the run is appended to PATH as
+# one JSON line (process, test, function, argument types, seconds, nesting depth), to find duplicate and
+# avoidable compiles (issue 25).  Off by default; it changes nothing that runs.
+_CURRENT_TEST = ["<collection>"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _CURRENT_TEST[0] = item.nodeid
+    yield
+    _CURRENT_TEST[0] = "<between tests>"
+
+
+def _install_compile_log(path):
+    import time
+
+    from numba.core import event as ev
+
+    class Log(ev.Listener):
+        depth = 0
+        starts: list = []
+
+        def on_start(self, event):
+            self.starts.append(time.perf_counter())
+            Log.depth += 1
+
+        def on_end(self, event):
+            Log.depth -= 1
+            secs = time.perf_counter() - self.starts.pop()
+            d = event.data or {}
+            disp = d.get("dispatcher")
+            fn = getattr(disp, "py_func", None)
+            rec = dict(pid=os.getpid(), test=_CURRENT_TEST[0], depth=Log.depth, seconds=round(secs, 3),
+                       module=getattr(fn, "__module__", "?"), function=getattr(fn, "__qualname__", "?"),
+                       parallel=bool(getattr(disp, "targetoptions", {}).get("parallel")),
+                       args=[str(a) for a in d.get("args", ())])
+            with open(path, "a") as fh:
+                fh.write(json.dumps(rec) + "\n")
+
+    ev.register("numba:compile", Log())
+
+
+if os.environ.get("AB_COMPILE_LOG"):
+    _install_compile_log(os.environ["AB_COMPILE_LOG"])

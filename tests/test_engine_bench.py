@@ -13,6 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "benchmarks", "run.py")
 
 
+@pytest.mark.slow  # runs benchmarks/run.py --quick in a child: timed rows and their own compiles
 def test_quick_benchmark_runs_and_reports(tmp_path):
     out = tmp_path / "bench.json"
     p = subprocess.run([sys.executable, SCRIPT, "--quick", "--no-torch", "--repeat", "1", "--json", "-",

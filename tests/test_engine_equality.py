@@ -56,12 +56,26 @@ CASES = [(m, v) for m in ("sgd", "adagrad", "rmsprop", "adamnc", "adamx") for v 
         [(m, v) for m in ("adam", "amsgrad") for v in ("paper", "pytorch", "optax", "keras")]
 
 
-# N = 70 takes the parallel driver: a numba parallel compile per rule, switch and problem kind (seconds
-# each on a cold cache), so those cases are slow; the fast lane keeps the parallel driver through
-# test_zoo_rules_compiled_equal_reference (AdaBelief) and the serial driver for every case here.
-@pytest.mark.parametrize("method,variant", CASES)
-@pytest.mark.parametrize("kind", ["periodic", "bernoulli", "explicit"])
-@pytest.mark.parametrize("N", [3, pytest.param(70, marks=pytest.mark.slow)])
+KINDS = ("periodic", "bernoulli", "explicit")
+
+
+def _equality_cases():
+    """(N, kind, method, variant) for every case, each kernel a numba compile of its own (a rule, switch and
+    gradient source: 2-4 CPU-s each on an empty kernel cache).  N = 70 takes the parallel driver: slow.  Of the
+    serial cases the fast lane keeps one gradient source per (method, variant), in turn, so that every method,
+    every variant and every source runs there (13 compiles, not 39); the others are slow (still in the suite).
+    The fast lane keeps the parallel driver through test_zoo_rules_compiled_equal_reference (AdaBelief)."""
+    out = []
+    for N in (3, 70):
+        for kind in KINDS:
+            for k, (method, variant) in enumerate(CASES):
+                fast = N == 3 and KINDS[k % len(KINDS)] == kind
+                out.append(pytest.param(method, variant, kind, N, id=f"{N}-{kind}-{method}-{variant}",
+                                        marks=() if fast else pytest.mark.slow))
+    return out
+
+
+@pytest.mark.parametrize("method,variant,kind,N", _equality_cases())
 def test_run_batch_equals_reference(method, variant, kind, N):
     """Each lane of a batch equals numerics.run on the same problem, to 1e-12 (x_T, x_played, R_T/T)."""
     seed = zlib.crc32(f"{method}-{variant}-{kind}-{N}".encode())  # stable across processes
@@ -222,22 +236,32 @@ def _zoo_presets():
     return out
 
 
-@pytest.mark.parametrize("name,kw", _zoo_presets(), ids=lambda v: str(v))
-def test_zoo_rules_compiled_equal_reference(name, kw):
+def _zoo_cases():
+    """(name, kw, problem) per preset and problem kind; each a kernel compile.  The fast lane keeps every
+    preset on the periodic problem and AdaBelief (the parallel driver) on both; the rest is slow."""
+    return [pytest.param(name, kw, prob, id=f"{name}-{kw}-{prob}",
+                         marks=() if prob == "periodic" or name == "adabelief" else pytest.mark.slow)
+            for name, kw in _zoo_presets() for prob in ("periodic", "explicit")]
+
+
+@pytest.mark.parametrize("name,kw,problem", _zoo_cases())
+def test_zoo_rules_compiled_equal_reference(name, kw, problem):
     meth = make(name, **kw)
     assert engine.why_not(meth, Periodic(pattern=[3.0, -1.0])) is None, engine.why_not(meth, Periodic(pattern=[3.0, -1.0]))
     rng = np.random.default_rng(zlib.crc32(f"{name}-{sorted(kw.items())}".encode()))
     T = 300
-    for prob in (Periodic(pattern=[float(rng.uniform(2, 60))] + [-1.0] * int(rng.integers(2, 9))),
-                 Explicit(values=list(rng.normal(size=T) * 5))):
-        N = 3 if name != "adabelief" else engine.PARALLEL_MIN_LANES  # one rule through the parallel kernel
-        x1 = rng.uniform(-1, 1, N)
-        res = engine.batch(meth, prob, T, x1=x1, checkpoints=[1, T // 2, T])
-        for i in range(N):
-            ref = run(meth, prob, T, float(x1[i]), checkpoints=[1, T // 2, T])
-            assert res.x_T[i] == ref.x_T and res.avg_regret[i] == ref.avg_regret, (i, res.x_T[i], ref.x_T)
-            for k, c in enumerate(ref.checkpoints):
-                assert res.cp_x[k, i] == c.x
+    # both problems are drawn, in this order, whichever one runs: each is the problem it was before the split
+    probs = dict(periodic=Periodic(pattern=[float(rng.uniform(2, 60))] + [-1.0] * int(rng.integers(2, 9))),
+                 explicit=Explicit(values=list(rng.normal(size=T) * 5)))
+    prob = probs[problem]
+    N = 3 if name != "adabelief" else engine.PARALLEL_MIN_LANES  # one rule through the parallel kernel
+    x1 = rng.uniform(-1, 1, N)
+    res = engine.batch(meth, prob, T, x1=x1, checkpoints=[1, T // 2, T])
+    for i in range(N):
+        ref = run(meth, prob, T, float(x1[i]), checkpoints=[1, T // 2, T])
+        assert res.x_T[i] == ref.x_T and res.avg_regret[i] == ref.avg_regret, (i, res.x_T[i], ref.x_T)
+        for k, c in enumerate(ref.checkpoints):
+            assert res.cp_x[k, i] == c.x
 
 
 def test_rules_that_read_x_are_refused_by_the_engine():

@@ -60,3 +60,53 @@ def test_untranspilable_value_is_refused():
     with pytest.raises(source.NotTranspilable):
         source.step_source(f)
 
+
+
+def test_the_drivers_of_a_rule_share_one_step():
+    """The step lives in a generated module of its own, shared by every driver of the rule in the process:
+    numba compiles it once, not once per gradient source (issue 25: the suite's compile time); a different
+    rule gets a step of its own."""
+    from numerics.engine import layout as LY
+    from numerics.engine.plan import plan
+
+    rule = plan(make("amsgrad"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
+    drivers = [kernels.kernel(rule, False, g, ()) for g in (LY.G_PERIODIC2, LY.G_TABLE1, LY.G_VALUES)]
+    if any(not hasattr(d, "py_func") for d in drivers):
+        pytest.skip("no writable kernel cache: the drivers compile without a generated module")
+    steps = {id(d.py_func.__globals__["update"]) for d in drivers}
+    assert len({id(d) for d in drivers}) == 3 and len(steps) == 1
+    other = plan(make("adam", variant="pytorch"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
+    assert id(kernels.kernel(other, False, LY.G_TABLE1, ()).py_func.__globals__["update"]) not in steps
+
+
+def test_a_driver_compiles_under_a_lock_that_other_processes_wait_for():
+    """engine.kernels.compile_lock: while a driver not yet compiled in this process compiles, its lock file is
+    held (another process's flock on it would wait); once compiled, no lock is taken."""
+    fcntl = pytest.importorskip("fcntl")
+    from numerics.engine import layout as LY
+    from numerics.engine.plan import plan
+
+    rule = plan(make("sgd", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
+    k = kernels.kernel(rule, False, LY.G_TABLE1, ())
+    if not hasattr(k, "py_func") or k.signatures:
+        pytest.skip("no generated module, or the driver is compiled already in this process")
+    lock = k.py_func.__globals__["__file__"] + ".lock"
+
+    def held() -> bool:
+        with open(lock, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
+    with kernels.compile_lock(k):
+        assert held()
+    assert not held()
+    from numerics import engine
+
+    engine.batch(make("sgd", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5)  # runs (so compiles) this driver
+    assert k.signatures
+    with kernels.compile_lock(k):
+        assert not held()

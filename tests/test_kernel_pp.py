@@ -83,6 +83,8 @@ def test_sq_is_the_sum_of_square_roots():
     assert s.check() == z3.unsat
 
 
+@pytest.mark.slow  # a dependency dropped: Z3 (default, then simple) often answers only at its time limit,
+# so each dropped dependency waits up to twice the timeout below (the refusal is the point: not shortened)
 @pytest.mark.parametrize("name", [
     "pp-4.1: sum_i R_{T,i} <= the step bounds' total",
     "Theorem 4.1 (Phuong & Phong, geometric): R_T <= BOUNDS['pp-4.1-geometric']",

@@ -41,6 +41,8 @@ def test_thm5_is_proved_by_the_kernel_with_an_empty_trusted_base(built):
 # (the last link, "Theorem 5: R <= BOUNDS['thm5']", is left out as in thm4-arxiv's test: there the solver
 # re-derives the audit's final comparison -- its gap beta1 SS D^2 (1-beta1)^2 >= 0 -- from the bound's data, so
 # that one dependency is not strictly needed; dropping the *step* is tested below)
+@pytest.mark.slow  # a dependency dropped: Z3 (default, then simple) often answers only at its time limit,
+# so each dropped dependency waits up to twice the timeout below (the refusal is the point: not shortened)
 @pytest.mark.parametrize("name", ["Theorem 5: the step bounds",
                                   "Lemma 3 (AdamNC): (1-beta1)^2 K_{T,i} <= 2 zeta ||g_{1:T,i}||"])
 def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, name):
@@ -150,6 +152,8 @@ def test_cor2_needs_theorem_5s_proof_and_its_steps(built_c2):
             KT.cor2({k: v for k, v in steps.items() if k != label}, premises={"thm5": object()})
 
 
+@pytest.mark.slow  # a dependency dropped: Z3 (default, then simple) often answers only at its time limit,
+# so each dropped dependency waits up to twice the timeout below (the refusal is the point: not shortened)
 @pytest.mark.parametrize("name", ["Corollary 2: R_T <= BOUNDS['cor2']",
                                   "Corollary 2: HypC2(i) with zeta = alpha gives HypNC(i)"])
 def test_dropping_a_dependency_from_cor2s_kernel_call_makes_the_proof_fail(built_c2, name):
@@ -178,6 +182,7 @@ def test_the_audit_proves_cor2_and_a_step_not_proved_makes_it_not_established():
         assert k2["verdict"] == ST.NOT_ESTABLISHED and label in k2["reason"], (label, k2["reason"])
 
 
+@pytest.mark.slow  # the witness search and its all-rounds proofs for two statements (tens of CPU-s)
 def test_thm5_and_cor2_have_witnesses_proved_for_every_round_and_replayed(built, built_c2):
     """Vacuity (proofs.vacuity): closed forms satisfying HypNC / HypC2 (kernel_thm5's hints: ||g_{1:t}|| > 0 rules
     out thm4-arxiv's g = 0) are proved for every round and replayed exactly, so neither statement is vacuous."""

@@ -64,6 +64,8 @@ def test_the_builder_refuses_a_missing_step(steps):
             KT.thm6({k: v for k, v in steps.items() if k != label})
 
 
+@pytest.mark.slow  # a dependency dropped: Z3 (default, then simple) often answers only at its time limit,
+# so each dropped dependency waits up to twice the timeout below (the refusal is the point: not shortened)
 @pytest.mark.parametrize("name", [
     KT.NAME,
     KT.NAME + ": k = 0, 1 and k >= 2",

@@ -3,9 +3,15 @@
 Each mutant is applied to a temporary COPY of the source (the real files are only read), and only the
 targeted fast tests that should catch it are run against the copy, in a child process.  The suite
 requires a 100% kill rate; ``python tests/test_mutation_harness.py`` prints the rate per mutant.
+
+The child processes are forked from one warmed parent (``Zygote``) that has imported the third-party
+libraries (SymPy, Z3, numba, ...) and none of the toolkit's packages: each mutant still imports the mutated
+copy's modules afresh in a process of its own, only the libraries' import time (seconds per interpreter)
+is paid once.  Where ``os.fork`` is missing each mutant gets a new interpreter, as before.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -90,7 +96,108 @@ def _copy_tree(dst: Path) -> None:
             shutil.copy2(ROOT / f, dst / f)
 
 
-def run_mutant(mid: str, base: Path) -> tuple[bool, str]:
+# The warmed parent: imports the libraries, then forks one child per request (a JSON line: the copy, its
+# tests, a log file); the child puts the copy first on sys.path, checks that the packages it imports are the
+# copy's (exit NOT_THE_COPY otherwise), runs the targeted tests and exits with pytest's status; the parent
+# answers with that status.  The parent never imports the toolkit, so no module state of it reaches a child.
+_ZYGOTE = r"""
+import importlib, json, os, signal, sys
+OURS = %(ours)r
+for lib in %(libs)r:
+    try:
+        importlib.import_module(lib)
+    except Exception:
+        pass
+leaked = sorted(m for m in sys.modules if m.partition(".")[0] in OURS)
+if leaked:
+    sys.exit("zygote: the libraries imported the toolkit: %%s" %% leaked)
+sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            signal.alarm(req["timeout"])  # a mutant that loops is killed (SIGALRM), as subprocess's timeout did
+            fd = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            work = req["work"]
+            os.chdir(work)
+            os.environ["PYTHONPATH"] = work
+            os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+            sys.dont_write_bytecode = True
+            sys.path.insert(0, work)
+            sys.argv = ["pytest"]
+            import analysis, proofs, numerics, counterexamples
+            if not all(m.__file__.startswith(work) for m in (analysis, proofs, numerics, counterexamples)):
+                code = %(not_the_copy)d
+            else:
+                import pytest
+                code = int(pytest.main(["-q", "-x", "-p", "no:cacheprovider", *req["tests"]]))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException as exc:
+            print("zygote child:", repr(exc))
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    print(json.dumps({"code": code}), flush=True)
+"""
+# (not hypothesis: a pytest plugin, which pytest wants to import itself to rewrite its asserts)
+LIBS = ("numpy", "sympy", "mpmath", "z3", "kdrag", "numba", "flint", "scipy", "pytest", "cvc5")
+
+
+class Zygote:
+    """One warmed parent process; ``run(work, tests)`` forks a child that runs ``tests`` on the copy ``work``."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="mut-zygote-"))
+        src = _ZYGOTE % dict(ours=("analysis", "proofs", "numerics", "counterexamples", "tests"), libs=LIBS,
+                             not_the_copy=NOT_THE_COPY)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        self.proc = subprocess.Popen([sys.executable, "-c", src], cwd=self.dir, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def run(self, work: Path, tests, timeout: int = 120) -> tuple[int, str]:
+        log = self.dir / "child.log"
+        self.proc.stdin.write(json.dumps(dict(work=str(work), tests=list(tests), log=str(log),
+                                              timeout=timeout)) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the zygote ended (status {self.proc.wait()})")
+        return json.loads(line)["code"], log.read_text() if log.exists() else ""
+
+    def close(self):
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _run_in_copy(work: Path, tests, zygote: Zygote | None, timeout: int = 120) -> tuple[int, str]:
+    """(exit status, output) of the targeted ``tests`` run on the copy ``work`` in a fresh process."""
+    if zygote is not None:
+        return zygote.run(work, tests, timeout)
+    env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
+    probe = ("import sys, analysis, proofs, numerics, counterexamples; "
+             f"all(m.__file__.startswith({str(work)!r}) for m in (analysis, proofs, numerics, counterexamples)) "
+             f"or sys.exit({NOT_THE_COPY}); import pytest; "
+             f"sys.exit(pytest.main(['-q', '-x', '-p', 'no:cacheprovider', *{list(tests)!r}]))")
+    p = subprocess.run([sys.executable, "-c", probe], cwd=work, env=env, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def run_mutant(mid: str, base: Path, zygote: Zygote | None = None) -> tuple[bool, str]:
     """(killed, detail): apply mutant ``mid`` to a copy of ``base`` and run its targeted tests."""
     _, rel, old, new, tests = next(m for m in MUTANTS if m[0] == mid)
     work = Path(tempfile.mkdtemp(prefix=f"mut-{mid}-"))
@@ -101,18 +208,10 @@ def run_mutant(mid: str, base: Path) -> tuple[bool, str]:
         if text.count(old) != 1:
             return False, f"mutation site not found exactly once in {rel}"
         path.write_text(text.replace(old, new))
-        env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
-        # one interpreter per mutant: it first checks that the packages it imports are the mutated copy's
-        # (exit NOT_THE_COPY otherwise), then runs the targeted tests on those very modules
-        probe = ("import sys, analysis, proofs, numerics, counterexamples; "
-                 f"all(m.__file__.startswith({str(work)!r}) for m in (analysis, proofs, numerics, counterexamples)) "
-                 f"or sys.exit({NOT_THE_COPY}); import pytest; "
-                 f"sys.exit(pytest.main(['-q', '-x', '-p', 'no:cacheprovider', *{list(tests)!r}]))")
-        p = subprocess.run([sys.executable, "-c", probe], cwd=work, env=env, capture_output=True, text=True,
-                           timeout=120)
-        if p.returncode == NOT_THE_COPY:
+        code, out = _run_in_copy(work, tests, zygote)
+        if code == NOT_THE_COPY:
             return False, "the copy is not the code under test"
-        return p.returncode != 0, (p.stdout.strip().splitlines() or ["?"])[-1]
+        return code != 0, (out.strip().splitlines() or ["?"])[-1]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -129,18 +228,45 @@ def test_at_least_twenty_mutants_across_the_layers():
     assert {m[1].split("/")[0] for m in MUTANTS} >= {"analysis", "proofs", "numerics", "counterexamples"}
 
 
-def test_targeted_tests_pass_on_the_unmutated_copy(pristine):
+@pytest.fixture(scope="module")
+def zygote():
+    z = Zygote() if hasattr(os, "fork") else None
+    yield z
+    if z is not None:
+        z.close()
+
+
+def test_targeted_tests_pass_on_the_unmutated_copy(pristine, zygote):
+    """The control: the copy unmutated passes every targeted test, run as the mutants' are (forked child)."""
     tests = sorted({t for m in MUTANTS for t in m[4]})
-    env = {**os.environ, "PYTHONPATH": str(pristine), "PYTHONDONTWRITEBYTECODE": "1"}
-    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], cwd=pristine,
-                       env=env, capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stdout[-2000:]
+    code, out = _run_in_copy(pristine, tests, zygote, timeout=300)
+    assert code == 0, out[-2000:]
+
+
+def test_a_forked_child_imports_the_copy_not_the_parents_modules(tmp_path, zygote):
+    """The child sees the copy's code: a copy whose analysis package fails on import is reported as such
+    (the parent has imported no module of the toolkit, so nothing of the real tree reaches the child)."""
+    if zygote is None:
+        pytest.skip("os.fork is not available: each mutant runs in a new interpreter")
+    work = tmp_path / "copy"
+    for pkg in ("analysis", "proofs", "numerics", "counterexamples"):
+        (work / pkg).mkdir(parents=True)
+        (work / pkg / "__init__.py").write_text("")
+    (work / "analysis" / "__init__.py").write_text("raise SystemExit(42)\n")
+    code, _ = zygote.run(work, [])
+    assert code == 42
+    (work / "analysis" / "__init__.py").write_text("")
+    (work / "t").mkdir()
+    (work / "t" / "test_where.py").write_text(
+        "import analysis, os\ndef test_copy():\n    assert analysis.__file__.startswith(os.getcwd())\n")
+    code, out = zygote.run(work, ["t/test_where.py"])
+    assert code == 0, out
 
 
 @pytest.mark.slow  # per mutant: a copy of the tree and two interpreters importing the toolkit
 @pytest.mark.parametrize("mid", [m[0] for m in MUTANTS])
-def test_mutant_is_killed(pristine, mid):
-    killed, detail = run_mutant(mid, pristine)
+def test_mutant_is_killed(pristine, zygote, mid):
+    killed, detail = run_mutant(mid, pristine, zygote)
     assert killed, f"mutant {mid} survived: {detail}"
 
 
@@ -148,10 +274,13 @@ if __name__ == "__main__":  # python tests/test_mutation_harness.py: the kill ra
     base = Path(tempfile.mkdtemp(prefix="mut-base-"))
     _copy_tree(base)
     killed = 0
+    zyg = Zygote() if hasattr(os, "fork") else None
     for m in MUTANTS:
-        k, d = run_mutant(m[0], base)
+        k, d = run_mutant(m[0], base, zyg)
         killed += k
         print(f"{'killed ' if k else 'SURVIVED'}  {m[0]:<34} {d}")
+    if zyg is not None:
+        zyg.close()
     shutil.rmtree(base, ignore_errors=True)
     print(f"kill rate: {killed}/{len(MUTANTS)} = {100 * killed / len(MUTANTS):.0f}%")
     sys.exit(0 if killed == len(MUTANTS) else 1)

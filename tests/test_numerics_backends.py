@@ -35,6 +35,7 @@ def test_reference_matches_independent_loop(name):
     assert res.avg_regret == pytest.approx(avg, abs=1e-12)
 
 
+@pytest.mark.slow  # 1e5 rounds in 50-digit mpmath
 def test_float64_agrees_with_mpmath_50_digits_at_T_1e5():
     """float64 vs 50-digit mpmath within 1e-12 on x_T (AMSGrad does not stick to the boundary)."""
     prob = build("section5-online").sequence

@@ -88,6 +88,7 @@ def test_F10_section5_online():
     assert ams.avg_regret < 0.05
 
 
+@pytest.mark.slow  # 2 x 8 paths x 2e5 rounds through the reference core (pure Python): about 40 CPU-s
 def test_F14_section5_stochastic_batch():
     """F14 (8 seeded paths, T = 2e5, alpha_t = 1/sqrt(t)): Adam sits at +1 on every path; AMSGrad
     goes towards -1 (its mean is below -0.3 and every path is below Adam's)."""

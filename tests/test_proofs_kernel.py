@@ -240,6 +240,8 @@ def test_the_kernel_refuses_thm1_when_a_step_is_dropped_from_its_call():
 
 # (the last link of thm4-arxiv is left out: the solver can re-derive the audit's final comparison from the
 # bound's data there, so that one dependency is not strictly needed; dropping the *step* is tested above)
+@pytest.mark.slow  # a dependency dropped: Z3 (default, then simple) often answers only at its time limit,
+# so each dropped dependency waits up to twice the timeout below (the refusal is the point: not shortened)
 @pytest.mark.parametrize("which, name", [
     ("thm4-arxiv", "Theorem 4 (arXiv): the step bounds"),
     ("cor1", "Corollary 1: R_T <= BOUNDS['cor1-derived']"),

@@ -79,6 +79,7 @@ def test_inline_order_and_reference_values(reference):
 
 
 # ------------------------------------------------------------------------- the same bits everywhere
+@pytest.mark.slow  # two process pools started and warmed (the pool's error paths stay in the fast lane)
 def test_processes_same_bits(reference):
     g = sweep(E.adam_grid_chunk, GRID, executor="processes", workers=2, chunk_size=CHUNK,
               warmup=_grid_warm)

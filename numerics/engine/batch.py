@@ -79,10 +79,13 @@ def execute(pl: Plan, threads: int | None = None,
         numba.set_num_threads(int(threads))
     args = (T, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab)
     try:
-        # compile outside the timed region: calls that run no rounds
-        serial(1, 1, *args, dummy, cps, cpx, cpr)
+        # compile outside the timed region: calls that run no rounds (one process compiles a driver, another
+        # that needs it at the same time waits and loads it from the disk cache)
+        with kernels.compile_lock(serial):
+            serial(1, 1, *args, dummy, cps, cpx, cpr)
         if par is not None:
-            par(1, 1, *args, dummy, cps, cpx, cpr)
+            with kernels.compile_lock(par):
+                par(1, 1, *args, dummy, cps, cpx, cpr)
         t0 = time.perf_counter()
         t = 1
         r = 0  # next read-out round: readouts[r]

@@ -20,6 +20,7 @@ Same bits as the reference (``numerics.run`` on float64), because the step is th
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 
@@ -409,8 +410,13 @@ def _constants(rule) -> dict:
                 R_GLOW=lay.hyper_row("glow"), R_PROB=lay.hyper_row("prob"))
 
 
-def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
-    """The driver and its step as a generated module file that numba caches on disk, or None."""
+def _step_module(rule, values: dict | None):
+    """The rule's step (and the specialised driver's ``values``) as a generated module of its own, or None.
+
+    One module per step text, shared by every driver of the rule in the process (the three gradient
+    sources, checkpoints or not): numba compiles the step once per process instead of once per driver,
+    then links it into each driver (and LLVM inlines it there, as before).  The drivers are cached on disk
+    with the step linked in, so a driver loaded from the disk cache compiles nothing."""
     from . import source
 
     try:
@@ -418,13 +424,27 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
         step_src, _ = source.step_source(update, values)
     except source.NotTranspilable:
         return None
+    head = ["import importlib", "import numpy as np", "from numba import njit, prange"]
+    return source.load_module("\n".join(head) + "\n\n" + step_src)
+
+
+def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
+    """The driver around its step module (see _step_module) as a generated module file that numba caches
+    on disk, or None."""
+    from . import source
+
+    step = _step_module(rule, values)
+    if step is None:
+        return None
     head = ["import importlib", "import numpy as np", "from numba import njit, prange",
-            "from numerics.engine.kernels import regret"]
+            "from numerics.engine.kernels import regret",
+            f"globals().update((k, v) for k, v in vars(importlib.import_module({step.__name__!r})).items()"
+            " if not k.startswith('__'))"]
     for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
         head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
     head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
     deco = "@njit(parallel=True, cache=True)" if parallel else "@njit(cache=True)"
-    text = "\n".join(head) + "\n\n" + step_src + "\n" + deco + driver
+    text = "\n".join(head) + "\n\n" + deco + driver
     return source.load_module(text)
 
 
@@ -450,3 +470,29 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     with _LOCK:
         _KERNELS[key] = k
     return k
+
+
+@contextlib.contextmanager
+def compile_lock(k):
+    """Hold an exclusive lock on a file beside the driver's generated module while its first call compiles it.
+
+    Two processes that need the same driver at once (the two workers of ``pytest -n 2``, a sweep's pool) then
+    compile it once: the second waits, and its call finds the driver in numba's disk cache.  A driver already
+    compiled in this process, one without a generated module, or a cache folder without locks: no lock."""
+    path = getattr(getattr(k, "py_func", None), "__globals__", {}).get("__file__")
+    if not path or getattr(k, "signatures", None):
+        yield
+        return
+    try:
+        import fcntl
+
+        fh = open(path + ".lock", "a")
+    except (ImportError, OSError):
+        yield
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
