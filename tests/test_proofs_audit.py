@@ -9,7 +9,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from proofs.__main__ import mismatches, run_audit
+from proofs.audit import mismatches, run_audit
 from proofs.obligation import parse_value
 from proofs.registry import IDS, THEOREMS
 

@@ -13,7 +13,7 @@ import z3
 from analysis import smt, z3kit
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, VERDICTS, Verdict
 from proofs import lemma_moment, thm1
-from proofs.__main__ import mismatches, solver_counts
+from proofs.audit import mismatches, solver_counts
 from proofs.obligation import Obligation, StepResult, _sign, _truth, exact_step, no_refutation, sympy_step, z3_step
 
 
