@@ -409,12 +409,8 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
                             s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
                             to_num(SN, gap(BOUND), dict(env_s)) >= 0),
                      tot_s <= to_num(SN, with_sums(AB.EXTRA[BOUND].expr), dict(env_s)))
-    key = ("adamx-link", idn.sexpr())
-    if key not in ST.CACHE:
-        pf = K.prove(idn, name=f"AdamX: the step bounds' total + gap = EXTRA['{BOUND}'] (rational identity)",
-                     engine="nlsat", timeout_s=timeout_s)
-        ST.CACHE[key] = K.generalize(list(s.values()), pf, name="AdamX: total + gap = EXTRA")
-    idl = ST.CACHE[key]
+    idl = ST.identity_once("adamx-link", idn, list(s.values()), f"AdamX: the step bounds' total + gap = "
+                           f"EXTRA['{BOUND}'] (rational identity)", "AdamX: total + gap = EXTRA", timeout_s)
     bexpr = bound_expr(V, ds, Ts)
     gmp = sl("gamma sqrt(beta2) = beta1 >= 0, sqrt(beta2) > 0 => gamma >= 0", "gm sb B",
              lambda gm_, sb, B_: z3.Implies(z3.And(gm_ * sb == B_, B_ >= 0, sb > 0), gm_ >= 0))

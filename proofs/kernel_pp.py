@@ -236,12 +236,8 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
                             s["s2"] > 0, s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
                             to_num(SN, gap(bname), dict(env_s)) >= 0),
                      tot_s <= to_num(SN, with_sums(AB.BOUNDS[bname].expr), dict(env_s)))
-    key = ("pp41-link", idn.sexpr())
-    if key not in ST.CACHE:
-        pf = K.prove(idn, name=f"pp-4.1: the step bounds' total + gap = BOUNDS['{bname}'] (rational identity)",
-                     engine="nlsat", timeout_s=timeout_s)
-        ST.CACHE[key] = K.generalize(list(s.values()), pf, name="pp-4.1: total + gap = BOUNDS")
-    idl = ST.CACHE[key]
+    idl = ST.identity_once("pp41-link", idn, list(s.values()), f"pp-4.1: the step bounds' total + gap = "
+                           f"BOUNDS['{bname}'] (rational identity)", "pp-4.1: total + gap = BOUNDS", timeout_s)
     # the total in the kernel's terms, and the comparison of the coordinate sum with it
     Mom = V.Mom(ds, Ts)
     F = first_const(V, t0s, Ts)

@@ -571,12 +571,8 @@ def _bound_link(V, steps, st, hyps, timeout_s):
                             to_num(SN, bound_gap("thm4-arxiv"), dict(env_s)) >= 0),
                      abel_rhs(s["D"] * s["D"], s["B"], s["AA"], s["SS"]) + step7_sum_rhs(s["D"] * s["D"], s["B"], s["SS"])
                      + mterm_sum_rhs(s["B"], s["Mom"]) <= to_num(SN, AB.BOUNDS["thm4-arxiv"].expr, dict(env_s)))
-    key = ("link", idn.sexpr())  # keyed by the formula: a changed total or bound is proved afresh
-    if key not in CACHE:
-        pf = K.prove(idn, name="the step bounds' total = BOUNDS['thm4-arxiv'] - gap (rational identity)", engine="nlsat",
-                     timeout_s=timeout_s)
-        CACHE[key] = K.generalize(list(sym.values()), pf, name="the step bounds' total = BOUNDS - gap")
-    idl = CACHE[key]
+    idl = identity_once("link", idn, list(sym.values()), "the step bounds' total = BOUNDS['thm4-arxiv'] - gap "
+                        "(rational identity)", "the step bounds' total = BOUNDS - gap", timeout_s)
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
     data = _data_lemmas(V, hyps, timeout_s)
     Tr = z3.ToReal(Ts)
@@ -1601,6 +1597,17 @@ def _lemma_moment(steps: dict, premises: dict | None = None, timeout_s: float = 
 
 
 _BUILT: dict = {}  # (builder, the step proofs it may use) -> its output: a statement built once per audit
+
+
+def identity_once(tag, idn, variables, name, general_name, timeout_s):
+    """The kernel's proof of the rational identity ``idn`` (a bound's link: the step bounds' total + gap = the
+    bound) by nlsat, generalised over ``variables``; proved once per process and formula (keyed by ``tag`` and the
+    formula itself, so a changed total or bound is proved afresh)."""
+    key = (tag, idn.sexpr())
+    if key not in CACHE:
+        pf = K.prove(idn, name=name, engine="nlsat", timeout_s=timeout_s)
+        CACHE[key] = K.generalize(list(variables), pf, name=general_name)
+    return CACHE[key]
 
 
 def built_once(name, fn, steps, labels, **kw):
