@@ -651,30 +651,10 @@ def _scan_lane_kernel():
     if _SCAN_LANE is None:
         from numba import njit
 
-        @njit
-        def lane(step, h, state, C, settle_rounds, window_periods, max_rounds, tol):
-            n = C
-            big = float(C)
-            win = n * window_periods
-            acc = 0.0
-            prev = np.nan
-            t = 0
-            while t < max_rounds:
-                t += 1
-                g = big if (t - 1) % n == 0 else -1.0
-                u, state, _ = step(h, g, state, t if t == 1 else 2 + t)
-                if t <= settle_rounds:
-                    continue
-                acc -= u
-                if (t - settle_rounds) % win == 0:
-                    cur = acc / window_periods
-                    if np.isfinite(cur) and np.sign(cur) == np.sign(prev) and \
-                            abs(cur - prev) <= tol * max(abs(cur), abs(prev)):
-                        return cur
-                    prev = cur
-                    acc = 0.0
-            return np.nan
-
+        # the one lane loop (_LANE_SRC), here with the rule's step passed as an argument instead of written in
+        ns = {"np": np}
+        exec(_LANE_SRC.replace("def lane(h,", "def lane(update, h,", 1), ns)  # noqa: S102 -- our own source
+        lane = njit(ns["lane"])
         _SCAN_LANE = lane
     return _SCAN_LANE
 
