@@ -19,3 +19,14 @@ def solver_node(pf, name):
             return p, deps
         stack.extend(deps)
     raise AssertionError(name)
+
+
+def audit_verdict(theorem_id, obligations, change=None):
+    """The audit's kernel verdict of ``theorem_id`` when every one of its ``obligations`` is proved, or with one
+    step's verdict replaced (``change`` = (label, verdict)): what statements.kernel_statement makes of it."""
+    from proofs import statements as ST
+
+    st = [{"label": ob.label, "verdict": "proved"} for ob in obligations]
+    if change:
+        st = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in st]
+    return ST.kernel_statement({"id": theorem_id, "steps": st}, {theorem_id: {ob.label: ob for ob in obligations}})

@@ -10,7 +10,7 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
-from _kernel_tree import solver_node
+from _kernel_tree import audit_verdict, solver_node
 from proofs import kernel as K
 from proofs import kernel_adamx as KX
 from proofs import kernel_pp as KP
@@ -129,11 +129,7 @@ def test_adamx51_without_a_step_is_not_established(steps, label):
 
 
 def _verdict(change=None):
-    obs = R.AX51_OBLIGATIONS
-    st = [{"label": ob.label, "verdict": "proved"} for ob in obs]
-    if change:
-        st = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in st]
-    return ST.kernel_statement({"id": "adamx-5.1", "steps": st}, {"adamx-5.1": {ob.label: ob for ob in obs}})
+    return audit_verdict("adamx-5.1", R.AX51_OBLIGATIONS, change)
 
 
 def test_the_audit_proves_adamx51_by_the_kernel_and_not_with_a_step_unproved():

@@ -12,7 +12,7 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
-from _kernel_tree import solver_node
+from _kernel_tree import audit_verdict, solver_node
 from proofs import kernel as K
 from proofs import kernel_pp as KP
 from proofs import pp_repairs as R
@@ -113,11 +113,7 @@ def test_pp41_without_a_step_is_not_established(steps, label):
 
 
 def _verdict(change=None):
-    obs = R.PP41_OBLIGATIONS
-    st = [{"label": ob.label, "verdict": "proved"} for ob in obs]
-    if change:
-        st = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in st]
-    return ST.kernel_statement({"id": "pp-4.1", "steps": st}, {"pp-4.1": {ob.label: ob for ob in obs}})
+    return audit_verdict("pp-4.1", R.PP41_OBLIGATIONS, change)
 
 
 def test_the_audit_proves_pp41_by_the_kernel():

@@ -11,7 +11,7 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
-from _kernel_tree import solver_node
+from _kernel_tree import audit_verdict, solver_node
 from proofs import kernel as K
 from proofs import kernel_thm5 as KT
 from proofs import statements as ST
@@ -62,11 +62,7 @@ def test_thm5_without_a_step_is_not_established(built, label):
 
 
 def _verdict(change=None):
-    obs = R.THEOREM.obligations
-    steps = [{"label": ob.label, "verdict": "proved"} for ob in obs]
-    if change:
-        steps = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in steps]
-    return ST.kernel_statement({"id": "thm5", "steps": steps}, {"thm5": {ob.label: ob for ob in obs}})
+    return audit_verdict("thm5", R.THEOREM.obligations, change)
 
 
 def test_the_audit_proves_thm5_and_an_unknown_or_evidence_step_makes_it_not_established():
