@@ -105,3 +105,19 @@ def test_gpu_check_script_without_gpu_is_one_line_exit_2():
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_check.py"
     p = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "cupy" in p.stderr.lower()
+
+
+def test_building_the_host_library_leaves_no_folder_behind(tmp_path, monkeypatch):
+    """host_library compiles the kernel source in a temporary folder and loads the library; the folder is
+    removed once the library is loaded (it was left in /tmp before: hundreds of ab-cuda-src-* folders after a
+    day of test runs).  The source differs from every cached one by a comment, so a build really happens."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    from numerics.engine.plan import plan
+
+    pl = plan(make("sgd", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ())
+    src = cuda.source(pl) + f"\n/* {tmp_path.name} */\n"
+    f = cuda.host_library(src)
+    assert callable(f)
+    assert list(tmp_path.iterdir()) == []

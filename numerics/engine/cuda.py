@@ -227,13 +227,15 @@ def host_library(src: str):
     cc = shutil.which("gcc") or shutil.which("cc")
     if cc is None:
         raise BackendUnavailable("no C compiler (gcc) to build the kernel source on the host")
-    folder = tempfile.mkdtemp(prefix="ab-cuda-src-")
-    cpath, lib = os.path.join(folder, "k.c"), os.path.join(folder, "k.so")
-    with open(cpath, "w") as fh:
-        fh.write(src)
-    subprocess.run([cc, "-O2", "-std=c11", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC",
-                    "-o", lib, cpath, "-lm"], check=True, capture_output=True)
-    f = ctypes.CDLL(lib).ab_batch
+    # the folder goes once the library is loaded: dlopen keeps the mapping, and a test run builds dozens of
+    # sources (each left behind in /tmp before, hundreds per day of test runs)
+    with tempfile.TemporaryDirectory(prefix="ab-cuda-src-") as folder:
+        cpath, lib = os.path.join(folder, "k.c"), os.path.join(folder, "k.so")
+        with open(cpath, "w") as fh:
+            fh.write(src)
+        subprocess.run([cc, "-O2", "-std=c11", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC",
+                        "-o", lib, cpath, "-lm"], check=True, capture_output=True)
+        f = ctypes.CDLL(lib).ab_batch
     ll, dbl, ptr = ctypes.c_longlong, ctypes.c_double, ctypes.c_void_p
     f.argtypes = [ll, ll, ll, dbl, dbl, ptr, ptr, ptr, ptr, ll, ll, ptr, ptr, ll, ptr, ptr, ll, ll, ll]
     f.restype = None
