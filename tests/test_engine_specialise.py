@@ -53,3 +53,27 @@ def test_a_shifted_table_is_caught(monkeypatch):
     monkeypatch.setattr(kernels, "_KERNELS", {})
     res = batch(meth, prob, T, np.zeros(2))
     assert not np.array_equal(res.x_T, ref.x_T[:, 0])
+
+
+def test_a_rule_whose_file_changed_since_the_import_is_not_rewritten(tmp_path, monkeypatch):
+    """The rewrite reads the update's text from its file; an edit after the import that keeps the function's
+    name (here + becomes -) would give a loop that is not the rule the process runs.  The text is compiled
+    and compared with the function's code: unchanged, it is rewritten; edited, NotSpecialisable names why."""
+    import importlib
+    import linecache
+
+    from numerics.engine import specialise as SP
+
+    src = ("def make(k):\n"
+           "    def update(g, t):\n"
+           "        return g + k * t\n"
+           "    return update\n")
+    (tmp_path / "ab_edited_rule.py").write_text(src)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("ab_edited_rule")
+    fn = mod.make(3)
+    assert SP._def_of(fn).name == "update"  # the same text: accepted
+    (tmp_path / "ab_edited_rule.py").write_text(src.replace("g + k", "g - k"))
+    linecache.checkcache()
+    with pytest.raises(SP.NotSpecialisable, match="changed since it was imported"):
+        SP._def_of(fn)

@@ -24,14 +24,21 @@ Anything outside this small language (loops, several returns, assignments to non
 """
 from __future__ import annotations
 
+import __future__
 import ast
 import copy
+import dis
 import inspect
 import math
 import textwrap
 import types
 
 NONE, T, G, S, X = frozenset(), frozenset("t"), frozenset("g"), frozenset("s"), frozenset("x")
+
+
+_FUTURE_FLAGS = 0
+for _f in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _f).compiler_flag
 
 
 class NotSpecialisable(Exception):
@@ -44,9 +51,10 @@ def _def_of(fn, helper: bool = False) -> ast.FunctionDef:
     except (OSError, TypeError) as exc:
         raise NotSpecialisable(f"no source for {fn!r}") from exc
     node = ast.parse(src).body[0]
-    # the source is read from the file by line number: a file edited since the import gives
-    # another function's text (then nothing is rewritten)
-    if isinstance(node, ast.FunctionDef) and node.name != fn.__name__:
+    # the source is read from the file by line number: a file edited since the import gives another
+    # function's text, or this function's new text, which would be rewritten into a loop that is not the
+    # rule the process runs (then nothing is rewritten)
+    if isinstance(node, ast.FunctionDef) and (node.name != fn.__name__ or not _same_code(node, fn)):
         raise NotSpecialisable(f"the source of {fn.__qualname__} changed since it was imported")
     # a helper's decorator (numba's njit around a backend function) is not part of its value
     if not isinstance(node, ast.FunctionDef) or (node.decorator_list and not helper):
@@ -55,6 +63,57 @@ def _def_of(fn, helper: bool = False) -> ast.FunctionDef:
     if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or a.posonlyargs:
         raise NotSpecialisable(f"{fn.__qualname__}: only positional parameters are covered")
     return node
+
+
+def _code_key(code) -> tuple:
+    """What a code object computes, without line numbers or the compiler's choice between loading a
+    module's attribute and loading a method (CPython 3.11 picks by whether the module is imported in the
+    same compilation unit): each instruction's name and argument, jumps by the index of their target,
+    nested code objects by their own key."""
+    ins = [i for i in dis.get_instructions(code) if i.opname not in ("CACHE", "EXTENDED_ARG", "NOP")]
+    index = {i.offset: k for k, i in enumerate(ins)}
+    out = []
+    for i in ins:
+        arg = i.argval
+        if isinstance(arg, types.CodeType):
+            arg = _code_key(arg)
+        elif i.opcode in dis.hasjrel or i.opcode in dis.hasjabs:
+            arg = index.get(arg, arg)
+        elif not isinstance(arg, (str, int, float, complex, bytes, tuple, frozenset, type(None))):
+            arg = repr(arg)
+        out.append(("LOAD_ATTR" if i.opname == "LOAD_METHOD" else i.opname, type(arg).__name__, arg))
+    return tuple(out), code.co_varnames, code.co_freevars
+
+
+def _same_code(node: ast.FunctionDef, fn) -> bool:
+    """Whether the text ``node`` compiles to ``fn``'s code: the def is compiled inside a function that binds
+    ``fn``'s free variables, so that they compile as closure reads, as they did at the import."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return True  # a builtin or a numba dispatcher: no code object to compare (the caller's checks apply)
+    inner = copy.deepcopy(node)
+    inner.decorator_list = []  # a helper's decorator is not part of its code
+    free = list(code.co_freevars)
+    body = ([ast.Assign(targets=[ast.Name(v, ast.Store()) for v in free], value=ast.Constant(None))]
+            if free else [])
+    # a nested def compiles otherwise than a module-level one (CPython 3.11: math.sqrt(x) loads the method
+    # in a nested function, the attribute at module level): nest it exactly when the original was nested
+    if code.co_flags & inspect.CO_NESTED:
+        outer = ast.parse("def _outer():\n    pass").body[0]  # parsed, so its fields suit this Python
+        outer.body = body + [inner, ast.Return(ast.Name(node.name, ast.Load()))]
+        top = [outer]
+    else:
+        top = [inner]
+    mod = ast.fix_missing_locations(ast.Module(body=top, type_ignores=[]))
+    try:
+        compiled = compile(mod, code.co_filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
+                           dont_inherit=True)
+    except SyntaxError:
+        return False
+    if code.co_flags & inspect.CO_NESTED:
+        compiled = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
+    mine = next((c for c in compiled.co_consts if isinstance(c, types.CodeType) and c.co_name == node.name), None)
+    return mine is not None and _code_key(mine) == _code_key(code)
 
 
 def _env(fn) -> dict:
