@@ -67,9 +67,9 @@ class RunConfig:
         if self.method == "adam-kb":
             # Kingma & Ba: bias-corrected m and v, eps = 0 (the PyTorch preset without the max), run with
             # the configured beta_{1t} schedule (the bound's lambda is the schedule's, not a label)
-            from numerics.optimizers import _adam_family
+            from numerics.optimizers import adam_family
 
-            return _adam_family("adam-kb", alpha=self.alpha, beta1=self.beta1, beta2=self.beta2, eps=0,
+            return adam_family("adam-kb", alpha=self.alpha, beta1=self.beta1, beta2=self.beta2, eps=0,
                                 schedule="sqrt", variant="pytorch", amsgrad=False,
                                 beta1_schedule=self.beta1_schedule, lam=self.lam, beta2_schedule=None,
                                 adamx=False, bias_correction_m=None, bias_correction_v=None, eps_root=0)

@@ -42,7 +42,9 @@ def plot_format(path: str, arg: str = "--plot") -> str:
     return ext
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot, on the Agg backend outside IPython/Jupyter; without matplotlib a one-line
+    :class:`BadInput` naming the extra to install (the CLIs call it before a run, to fail first)."""
     try:
         import matplotlib
 
@@ -64,7 +66,9 @@ def _interactive() -> bool:
         return False
 
 
-def _save(fig, path: str | None, arg: str = "--plot", dpi: int = 110):
+def save_figure(fig, path: str | None, arg: str = "--plot", dpi: int = 110):
+    """Write ``fig`` to ``path`` atomically (png/pdf/svg by its suffix; a bad suffix is a BadInput naming
+    ``arg``), then close it outside IPython; ``path`` None only closes.  Returns ``fig``."""
     if path is not None:
         fmt = plot_format(path, arg)
         buf = io.BytesIO()
@@ -72,7 +76,7 @@ def _save(fig, path: str | None, arg: str = "--plot", dpi: int = 110):
                     metadata={"Software": "adam-beyond"} if fmt == "png" else None)
         write_atomic(path, buf.getvalue())
     if not _interactive():
-        _pyplot().close(fig)
+        pyplot().close(fig)
     return fig
 
 
@@ -160,7 +164,7 @@ def figure1(out: dict, path: str | None = None, stochastic: dict | None = None):
     (the optimum has R_t/t = 0).  Centre: the iterate x_t with the optimum and the worst point as
     horizontal lines.  Right (``stochastic``): x_t on the stochastic problem.  The shared
     hyper-parameters are printed under the title."""
-    plt = _pyplot()
+    plt = pyplot()
     npanel = 3 if stochastic is not None else 2
     fig, axes = plt.subplots(1, npanel, figsize=(4.6 * npanel, 3.9), layout="constrained")
     ax_r, ax_x = axes[0], axes[1]
@@ -211,7 +215,7 @@ def figure1(out: dict, path: str | None = None, stochastic: dict | None = None):
     runs = out["runs"] + (stochastic["runs"] if stochastic else [])
     fig.suptitle(f"{pr['name']}: Figure 1 analogue (Reddi, Kale & Kumar 2018)\n{_hyper_text(runs)}",
                  fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -261,7 +265,7 @@ def phase_diagram(grid: dict, path: str | None = None, title: str | None = None)
     log10(1 - beta2) (x, from -decades to 0) against beta1 (y), beta2's values on the top axis.  Cells
     are drawn at their exact edges; the line beta1 = sqrt(beta2) (Theorem 2's beta1 < sqrt(beta2)) and
     the paper's settings are drawn where they fall; the legend lists only what is drawn."""
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
 
@@ -333,7 +337,7 @@ def phase_diagram(grid: dict, path: str | None = None, title: str | None = None)
                           f"{N}$\\times${N} cells certified by arb balls"
                           + (" + Z3" if grid["counts"].get("z3_boundary") else ""), fontsize=10)
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=7.5, framealpha=0.95)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _paper_settings(ax, log: bool, x_min: float | None = None) -> bool:
@@ -357,7 +361,7 @@ def threshold_heatmap(tmap: dict, path: str | None = None, title: str | None = N
 
     Colour: log10 C in cividis (perceptually uniform, colour-blind safe, monotone in grey); the
     contours interpolate the cell-centre values, the cells are the exact numbers."""
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.colors import LogNorm
     from matplotlib.lines import Line2D
 
@@ -415,4 +419,4 @@ def threshold_heatmap(tmap: dict, path: str | None = None, title: str | None = N
                           r"($g_t=C$ if $t \equiv 1\ (\mathrm{mod}\ C)$, else $-1$; "
                           f"{N}$\\times${N} cell centres, every $C'<C$ certified $D<0$)", fontsize=10)
     ax.legend(handles=handles, loc="lower left", fontsize=7.5, framealpha=0.9)
-    return _save(fig, path)
+    return save_figure(fig, path)

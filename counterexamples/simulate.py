@@ -301,9 +301,9 @@ def _flag(name: str) -> str:
 def _main(argv) -> int:
     a = parser().parse_args(argv)  # bad input, bad --output / --plot paths: exit 2 before any work
     if a.plot:
-        from .figures import _pyplot, figure1
+        from .figures import pyplot, figure1
 
-        _pyplot()  # matplotlib missing: one line, exit 2, before the run
+        pyplot()  # matplotlib missing: one line, exit 2, before the run
     if a.stochastic_panel and not (a.plot and a.problem == "section5-online"):
         raise BadInput("--stochastic-panel needs --plot FILE and --problem section5-online")
     kw = dict(problem=a.problem, optimizer=a.optimizer, T=a.T, C=a.C, n=a.n, delta=a.delta, p=a.p, alpha=a.alpha,

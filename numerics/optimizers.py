@@ -288,8 +288,12 @@ def _adam_rule(*, schedule, bias_correction_m, bias_correction_v, eps_inside, am
     return Rule(key, make, AdamHyper, AdamState)
 
 
-def _adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, beta1_schedule,
+def adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, beta1_schedule,
                  lam, beta2_schedule, adamx, bias_correction_m, bias_correction_v, eps_root) -> Method:
+    """The Adam family's one constructor: every switch named (no default), ``name`` the label it carries.
+    :func:`adam`, :func:`amsgrad`, :func:`adamnc`, :func:`adamx` and the library presets are this with
+    their switches set; a caller that needs a combination none of them offers (Kingma & Ba's bias-corrected
+    Adam under a beta_{1t} schedule, in analysis.evaluate) calls it directly."""
     sw = switches(variant, bias_correction_m, bias_correction_v)
     if beta1_schedule not in S.BETA1_SCHEDULES:
         raise ValueError(f"unknown beta1 schedule {beta1_schedule!r}; choose one of {S.BETA1_SCHEDULES}")
@@ -322,7 +326,7 @@ def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="pa
     >>> state.m, state.v, step    # m_1 = (1-beta1) g_1, v_1 = (1-beta2) g_1^2, alpha_1 m_1/sqrt(v_1)
     (1/10, 1/100, 1)
     """
-    return _adam_family("adam", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule,
+    return adam_family("adam", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule,
                         variant=variant, amsgrad=False, beta1_schedule="constant", lam=None,
                         beta2_schedule=None, adamx=False, bias_correction_m=bias_correction_m,
                         bias_correction_v=bias_correction_v, eps_root=eps_root)
@@ -356,7 +360,7 @@ def amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant=
     >>> s2.v, s2.v_hat            # v_2 = beta2 v_1, v_hat_2 = max(v_hat_1, v_2)
     (99/10000, 1/100)
     """
-    return _adam_family("amsgrad", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule,
+    return adam_family("amsgrad", alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, schedule=schedule,
                         variant=variant, amsgrad=True, beta1_schedule=beta1_schedule, lam=lam,
                         beta2_schedule=None, adamx=False, bias_correction_m=bias_correction_m,
                         bias_correction_v=bias_correction_v, eps_root=eps_root)
@@ -374,7 +378,7 @@ def adamnc(alpha=1, beta1="0.9", schedule="sqrt", beta1_schedule="constant", lam
     >>> s1.v, s2.v                # the running mean of g^2 (Corollary 2's beta_{2t} = 1 - 1/t)
     (4, 2)
     """
-    return _adam_family("adamnc", alpha=alpha, beta1=beta1, beta2=None, eps=eps, schedule=schedule,
+    return adam_family("adamnc", alpha=alpha, beta1=beta1, beta2=None, eps=eps, schedule=schedule,
                         variant="paper", amsgrad=False, beta1_schedule=beta1_schedule, lam=lam,
                         beta2_schedule=beta2_schedule or S.beta2_adamnc, adamx=False,
                         bias_correction_m=None, bias_correction_v=None, eps_root=0)
@@ -392,7 +396,7 @@ def adamx(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt", beta1_schedule="c
     >>> s2.v_hat                  # max((1-1/4)^2/(1-1/2)^2 * 1/2, 1/4) = 9/8
     9/8
     """
-    return _adam_family("adamx", alpha=alpha, beta1=beta1, beta2=beta2, eps=0, schedule=schedule,
+    return adam_family("adamx", alpha=alpha, beta1=beta1, beta2=beta2, eps=0, schedule=schedule,
                         variant="paper", amsgrad=True, beta1_schedule=beta1_schedule, lam=lam,
                         beta2_schedule=None, adamx=True, bias_correction_m=None,
                         bias_correction_v=None, eps_root=0)

@@ -55,7 +55,7 @@ def test_a_figure_that_fails_to_save_keeps_the_earlier_file(tmp_path, monkeypatc
 
     p = tmp_path / "fig.png"
     p.write_bytes(b"earlier")
-    plt = figures._pyplot()
+    plt = figures.pyplot()
     fig = plt.figure()
 
     def boom(src, dst):
@@ -63,5 +63,5 @@ def test_a_figure_that_fails_to_save_keeps_the_earlier_file(tmp_path, monkeypatc
 
     monkeypatch.setattr(cli.os, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
-        figures._save(fig, str(p))
+        figures.save_figure(fig, str(p))
     assert p.read_bytes() == b"earlier" and _left(tmp_path) == ["fig.png"]

@@ -77,9 +77,9 @@ def main(argv=None, isolate: bool = False) -> int:
 def _body(argv) -> int:
     args = parser().parse_args(argv)
     if args.plot:
-        from counterexamples.figures import _pyplot
+        from counterexamples.figures import pyplot
 
-        _pyplot()  # matplotlib missing: one line, exit 2, before the work
+        pyplot()  # matplotlib missing: one line, exit 2, before the work
     doc = zoo(methods=args.method, T=args.T, C_max=args.C_max, progress=not args.quiet, workers=args.workers,
               scheduler=args.scheduler, yes=args.yes,
               certify_rounds=args.certify_rounds, _flag=lambda k: "--" + k.replace("_", "-"))

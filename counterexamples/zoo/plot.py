@@ -77,9 +77,9 @@ def _why_grey(key: str, grid: np.ndarray) -> str | None:
 
 def phase_panels(keys, path: str):
     """Draw the panels of ``keys`` (zoo method keys) and write them to ``path`` (PNG, PDF or SVG)."""
-    from counterexamples.figures import _pyplot, _save
+    from counterexamples.figures import pyplot, save_figure
 
-    plt = _pyplot()
+    plt = pyplot()
     mpl = plt.matplotlib
     cols = min(5, len(keys))
     rows = (len(keys) + cols - 1) // cols
@@ -121,4 +121,4 @@ def phase_panels(keys, path: str):
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     fig.suptitle("Sign of the drift D on Section 5's online problem (float64 evidence, not certified)",
                  fontsize=10)
-    return _save(fig, path, dpi=150)
+    return save_figure(fig, path, dpi=150)
