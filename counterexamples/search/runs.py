@@ -406,7 +406,8 @@ def run_default(ctx) -> dict:
             "beta1": _s(b1), "C": s5["C"], "n": s5["n"], "lo": _s(bb["lo"]), "hi": _s(bb["hi"]),
             "decimal": f"{float(bb['lo']):.10f}", "D_lo": bb["D_lo"], "D_hi": bb["D_hi"],
             "sign_changes_in_scan": bb["sign_changes"],
-            "D_at_beta2_0.999": dr.drift_sign(b1, Fraction(999, 1000), s5["C"], s5["n"]).enclosure,
+            # the paper's second setting (0.9, 0.999): its beta2, from the one home of the settings
+            "D_at_beta2_0.999": dr.drift_sign(b1, PAPER_SETTINGS[1][1], s5["C"], s5["n"]).enclosure,
             "reading": "D > 0 (Adam ends at +1) for beta2 <= lo, D < 0 (converges) at beta2 = hi; one sign "
                        "change on a 4000-point log scan of 1 - beta2 in [1e-9, 1)"}
     from .. import grid as G
