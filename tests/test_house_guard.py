@@ -1,0 +1,148 @@
+"""No module reads another module's private names, in any package of the house (issue 25, item 2).
+
+``tests/test_proofs_structure.py`` checks this inside ``proofs`` (and the import circles there); this guard
+reads every package of the project, ``benchmarks/``, ``examples/`` and the pytest plugin, and exempts
+nothing by file name: a module's private name (one leading underscore) is read only by that module.
+Shared helpers belong in a public name of their module, or in a public module of their own.
+
+Found by reading the sources (``ast``; nothing is imported): ``from m import _x``, ``from . import _m``,
+``m._x`` and ``pkg.m._x`` for an imported module ``m``, relative imports resolved against the package.
+
+:data:`KNOWN` lists the reads that stand today in files that other work owns, each by the module that
+reads and the name it reads (not by file): the test fails on any read that is not listed, and on a
+listed read that is gone (so the list only shrinks, to empty).
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TREES = ("analysis", "numerics", "proofs", "counterexamples", "benchmarks", "examples", "pytest_adam_beyond")
+
+# (the module that reads, the private name read): each to be made public by its owner, then struck here
+KNOWN = {
+    ("analysis.evaluate", "numerics.optimizers._adam_family"),
+    ("numerics.engine.fastforward", "numerics.engine.arb._ScalarArb"),
+    ("counterexamples.check", "counterexamples.conformance.variants._method"),
+    ("counterexamples.drift.general", "numerics.backends._lift2"),
+    ("counterexamples.drift.general", "numerics.engine.kernels._cached_module"),
+    ("counterexamples.drift.threshold", "counterexamples.drift.steady._drift_float"),
+    ("counterexamples.simulate", "counterexamples.figures._pyplot"),
+    ("counterexamples.zoo.cli", "counterexamples.figures._pyplot"),
+    ("counterexamples.zoo.plot", "counterexamples.figures._pyplot"),
+    ("counterexamples.zoo.plot", "counterexamples.figures._save"),
+}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def module_name(rel: str) -> str:
+    parts = list(Path(rel).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def private_reads(src: str, rel: str, roots=TREES) -> set[tuple[str, str]]:
+    """(module, 'other.module._name') for every private name of another module of ``roots`` that the source
+    ``src`` of the file ``rel`` (a path from the repository root) imports or reads."""
+    here = module_name(rel)
+    package = here if rel.endswith("__init__.py") else here.rpartition(".")[0]
+    tree = ast.parse(src)
+    out, alias = set(), {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if mod.split(".")[0] not in roots:
+                continue
+            for a in node.names:
+                if _private(a.name) and mod != here:
+                    out.add((here, f"{mod}.{a.name}"))
+                alias[a.asname or a.name] = f"{mod}.{a.name}"  # a module or a name; read through below
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in roots:
+                    alias[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            chain, v = [], node.value
+            while isinstance(v, ast.Attribute):
+                chain.insert(0, v.attr)
+                v = v.value
+            if isinstance(v, ast.Name) and v.id in alias:
+                owner = ".".join([alias[v.id], *chain])
+                if owner != here:
+                    out.add((here, f"{owner}.{node.attr}"))
+    return out
+
+
+def house_reads() -> set[tuple[str, str]]:
+    found = set()
+    for top in TREES:
+        for p in sorted((ROOT / top).rglob("*.py")):
+            rel = p.relative_to(ROOT).as_posix()
+            found |= private_reads(p.read_text(encoding="utf-8"), rel)
+    return found
+
+
+def test_the_guard_fires_on_planted_sources():
+    """Each kind of read is caught, in a file of any name; a module's own private names are its own."""
+    src = ("from numerics.backends import _lift2\nfrom . import steady as S\nfrom ..figures import _pyplot\n"
+           "import numerics.engine.kernels\nfrom numerics.engine import kernels as KE\n"
+           "def f():\n    S._drift_float(1)\n    numerics.engine.kernels._cached_module(0)\n    KE._LOCK\n    _own()\n")
+    got = private_reads(src, "counterexamples/drift/anything.py")
+    assert got == {("counterexamples.drift.anything", n) for n in (
+        "numerics.backends._lift2", "counterexamples.figures._pyplot", "counterexamples.drift.steady._drift_float",
+        "numerics.engine.kernels._cached_module", "numerics.engine.kernels._LOCK")}, got
+    src = "from .conditions import thm1_beta2\nfrom . import _x\n_y = 1\n"
+    assert private_reads(src, "analysis/families.py") == {("analysis.families", "analysis._x")}
+    assert private_reads(src, "analysis/__init__.py") == set()  # a package and its own private module
+    assert private_reads("import os\nos._exit\nfrom sympy import _x\n", "benchmarks/run.py") == set()
+
+
+def test_the_guard_reads_every_tree():
+    seen = {p.relative_to(ROOT).parts[0] for top in TREES for p in (ROOT / top).rglob("*.py")}
+    assert seen == set(TREES)
+
+
+def test_no_module_reads_another_modules_private_names():
+    found = house_reads()
+    new = sorted(found - KNOWN)
+    assert not new, "private names read from another module (make them public there):\n" + "\n".join(
+        f"{a} reads {b}" for a, b in new)
+    gone = sorted(KNOWN - found)
+    assert not gone, "no longer read, strike from KNOWN: " + ", ".join(f"{a} -> {b}" for a, b in gone)
+
+
+# a proofs module that still writes a bound's link of its own: kernel_thm5's Theorem 5 link (_bound_link5: its gap
+# is SymPy's num/den over its own fresh reals and zeta) has the same fresh-reals-number-system-identity shape
+LINKS_ELSEWHERE = {"kernel_thm5"}
+
+
+def _link_parts(tree) -> set[str]:
+    calls = {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", None)
+             for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    bases = {ast.unparse(b).rpartition(".")[2] for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for b in n.bases}
+    return ({"identity_once"} & calls) | ({"KNum"} & bases)
+
+
+def test_the_link_check_fires_on_a_planted_copy():
+    planted = "class _Num(ST.KNum):\n    pass\nidl = ST.identity_once('x', idn, [], 'n', 'g', 1)\n"
+    assert _link_parts(ast.parse(planted)) == {"identity_once", "KNum"}
+    assert _link_parts(ast.parse("link = ST.bound_link('t', V, d, T, H0, by=[])\n")) == set()
+
+
+def test_a_bound_link_is_written_once():
+    """A bound's link (fresh reals, to_num's number system over them, the rational identity total + gap = bound
+    proved once and instantiated at the kernel's terms) lives in proofs.statements (bound_link, and thm4-arxiv's
+    own there): pp-4.1 and AdamX's 5.1 call it instead of each carrying a copy."""
+    found = {p.stem for p in sorted((ROOT / "proofs").glob("*.py"))
+             if p.stem != "statements" and _link_parts(ast.parse(p.read_text(encoding="utf-8")))}
+    assert found == LINKS_ELSEWHERE, found
+    for name in ("kernel_pp", "kernel_adamx"):
+        assert "bound_link" in (ROOT / "proofs" / f"{name}.py").read_text(encoding="utf-8"), name
