@@ -300,7 +300,9 @@ def search(argv=None, /, *, theorem=None, exact: bool = False, beta1=None, beta2
            delta=None, eps=None, grid=None, axis=None, threshold_map=None, decades=None, timeout=10, T=None,
            paths=20000, seed=0, simulate: bool = True, plot=None, workers=None, scheduler=None,
            progress: bool = False, yes: bool = False) -> SearchResult:
-    """The search from Python: the command's options as keyword arguments, typed values welcome.
+    """The search from Python: the command's options as keyword arguments, typed values welcome.  It looks
+    for parameters that break Adam in Reddi, Kale & Kumar (ICLR 2018), Theorems 1, 2, 3 and 6 (docs/paper.md maps
+    each to its code), or, with ``exact``, by the exact sign of the steady drift on the period-n family.
 
     Numbers may be int, Fraction, float (read as its shortest decimal, 0.9 -> 9/10) or an exact decimal /
     "p/q" string; each is checked against the one range of ``numerics.cli.RANGES``.  ``theorem`` is 1,
