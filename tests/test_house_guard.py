@@ -102,7 +102,7 @@ def test_the_guard_fires_on_planted_sources():
     src = ("from numerics.backends import _lift2\nfrom . import steady as S\nfrom ..figures import _pyplot\n"
            "import numerics.engine.kernels\nfrom numerics.engine import kernels as KE\n"
            "def f():\n    S._drift_float(1)\n    numerics.engine.kernels._cached_module(0)\n    KE._LOCK\n    _own()\n")
-    got = private_reads(src, "counterexamples/drift/anything.py")
+    got = private_reads(src, "/".join(("counterexamples", "drift", "anything.py")))  # a file of any name
     assert got == {("counterexamples.drift.anything", n) for n in (
         "numerics.backends._lift2", "counterexamples.figures._pyplot", "counterexamples.drift.steady._drift_float",
         "numerics.engine.kernels._cached_module", "numerics.engine.kernels._LOCK")}, got
