@@ -315,9 +315,12 @@ def search(argv=None, /, *, theorem=None, exact: bool = False, beta1=None, beta2
 
     ``search(["--theorem", "2", ...])`` (the command-line form, a list of strings) is still accepted.
 
-    >>> r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)   # doctest: +SKIP
-    >>> r.witnesses[0]["C"], r.witnesses[0]["certified"]                   # doctest: +SKIP
+    >>> r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)
+    >>> r.witnesses[0]["C"], r.witnesses[0]["certified"]
     (204, True)
+    >>> search(theorem=7)
+    Traceback (most recent call last):
+    numerics.cli.BadInput: theorem must be one of 1, 2, 3, 6 (got 7)
     """
     if argv is not None:
         if isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv):
