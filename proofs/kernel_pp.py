@@ -62,10 +62,15 @@ PP41_BOUND = "pp-4.1-geometric"
 FINAL_STEP = "PP4.1-geo[sum<=bound]"  # the audit's final comparison (re-proved in the glue, not a dependency)
 
 
+def first_rhs(D, G, alpha, B, sq0, rtT):
+    """pp_first_rhs(D^2, c_max(G, alpha, beta1, 1) sq0, c_max(G, alpha, beta1, sqrt T)) over any terms (the kernel's, or
+    the link identity's fresh reals): sq0 = Sum_{t<=t0} sqrt t, rtT = sqrt T."""
+    return pp_first_rhs(D * D, c_max(G, alpha, B, 1) * sq0, c_max(G, alpha, B, rtT))
+
+
 def first_const(V, t0, T):
-    """The first term's per-coordinate bound: pp_first_rhs(D^2, c_max(G, alpha, beta1, 1) SQ(t0), c_max(.., sqrt T))."""
-    SQ = ST.pp_bound_vocabulary(V)[0]
-    return pp_first_rhs(V.Dc * V.Dc, c_max(V.G, V.alpha, V.B, 1) * SQ(t0), c_max(V.G, V.alpha, V.B, V.rt(T)))
+    """The first term's per-coordinate bound :func:`first_rhs` at the kernel's terms (SQ(t0), sqrt_t(T))."""
+    return first_rhs(V.Dc, V.G, V.alpha, V.B, ST.pp_bound_vocabulary(V)[0](t0), V.rt(T))
 
 
 BOUND = {"geometric": "pp-4.1-geometric", "harmonic": "pp-4.1-harmonic"}
@@ -213,9 +218,8 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
                 else harm_S_bound(x["G"], x["alpha"], x["B"], x["rtT"]))
 
     def total(x):  # at the kernel's terms: dr first_const(t0, T) + dr step7_sum_rhs(S bound) + mterm_sum_rhs(Mom)
-        D2x = x["D"] * x["D"]
-        F_ = pp_first_rhs(D2x, c_max(x["G"], x["alpha"], x["B"], 1) * x["SQ0"], c_max(x["G"], x["alpha"], x["B"], x["rtT"]))
-        return x["dr"] * F_ + x["dr"] * step7_sum_rhs(D2x, x["B"], s_bound(x)) + mterm_sum_rhs(x["B"], x["Mo"])
+        F_ = first_rhs(x["D"], x["G"], x["alpha"], x["B"], x["SQ0"], x["rtT"])
+        return x["dr"] * F_ + x["dr"] * step7_sum_rhs(x["D"] * x["D"], x["B"], s_bound(x)) + mterm_sum_rhs(x["B"], x["Mo"])
 
     ex = _extra(V, t0s)
     kx = ST.link_terms(V, ds, Ts, ex)
