@@ -123,6 +123,12 @@ def vhat_ge_v(timeout_s: float = 20.0):
     return ST.CACHE["AX-vhat"]
 
 
+def first_rhs(D, G, alpha, B, rtT):
+    """AdamX's first term per coordinate, pp_first_rhs(D^2, 0, c_max(G, alpha, beta1, sqrt T)), over any terms (the
+    kernel's, or the link identity's fresh reals)."""
+    return pp_first_rhs(D * D, 0, c_max(G, alpha, B, rtT))
+
+
 def per_coordinate(steps: dict, timeout_s: float = 20.0) -> dict:
     """ForAll i, T >= 1: AX(i) => R_{T,i} <= F(T) + ax_uterm_coef SB(T) + K_{T,i}/(1-beta1) (``per_i``), F(T) =
     pp_first_rhs(D^2, 0, c_max(G, alpha, beta1, sqrt_t(T))): steps 2-3 with Young's previous weight per round, the
@@ -297,7 +303,7 @@ def per_coordinate(steps: dict, timeout_s: float = 20.0) -> dict:
                        K.instantiate(cpos, q(i, tt), al(tt), bt(tt))])
     crnd = K.generalize([tt], crnd, name="AdamX: c_t >= 0, u_t in [0, D^2]")
     ppc = K.prove(z3.Implies(AX(i), PPc(i)), by=[crnd, _I(PPc, i)], name="AdamX: AX(i) => PPc(i)", timeout_s=timeout_s)
-    F = pp_first_rhs(D2, 0, c_max(G, alpha, B, rt(n)))
+    F = first_rhs(Dc, G, alpha, B, rt(n))
     per_i = K.prove(z3.Implies(z3.And(n >= 1, AX(i)), Rg(i, n) <= F + coef * SB(n) + mterm_sum_rhs(B, Kt(i, n))),
                     timeout_s=timeout_s, name="AdamX: per-coordinate bound for every T >= 1",
                     by=[K.instantiate(every, n), at(facts, n), ppc, _I(AX, i), K.instantiate(first["statement"], i, n),
@@ -338,14 +344,14 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
         ml = ST.moment_lemma(steps, timeout_s=timeout_s, hyp=AXA)["statement"]
     vm = vhat_ge_v(timeout_s)
     per_i, coef = pc["per_i"], pc["coef"]
-    B, G, alpha, rt, D2 = V.B, V.G, V.alpha, V.rt, V.Dc * V.Dc
+    B, G, alpha, rt = V.B, V.G, V.alpha, V.rt
     RR, KK = V.RR, V.KK
     sl = lambda key, names, build, engine="nlsat": ST.scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
     # --- the sum over the coordinates, by induction on d (T fixed)
     j = z3.Int("j")
     Tc, dd = K.fresh("T", Int), K.fresh("d", Int)
     allP = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), AX(j)))  # noqa: E731
-    Fk = pp_first_rhs(D2, 0, c_max(G, alpha, B, rt(Tc)))
+    Fk = first_rhs(V.Dc, G, alpha, B, rt(Tc))
     Sk = coef * SB(Tc)
     PC = lambda nn: z3.Implies(z3.And(Tc >= 1, B < 1, allP(nn)),  # noqa: E731
                                RR(nn, Tc) <= z3.ToReal(nn) * (Fk + Sk) + mterm_sum_rhs(B, KK(nn, Tc)))
@@ -379,7 +385,7 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
 
     def total(x):  # dr (first term + coef SB(T)) + mterm_sum_rhs(Mom), at the link's terms
         D2x = x["D"] * x["D"]
-        return (x["dr"] * (pp_first_rhs(D2x, 0, c_max(x["G"], x["alpha"], x["B"], x["rtT"]))
+        return (x["dr"] * (first_rhs(x["D"], x["G"], x["alpha"], x["B"], x["rtT"])
                            + ax_uterm_coef(D2x, x["G"], x["alpha"], x["B"]) * x["SBs"]) + mterm_sum_rhs(x["B"], x["Mo"]))
 
     ex = _extra(V, Ts)
