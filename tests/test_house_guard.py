@@ -250,3 +250,52 @@ def test_the_papers_pair_is_not_retyped_anywhere():
         f"{p}: {w}" for p, w in new)
     gone = sorted(KNOWN_PAIRS - found)
     assert not gone, f"no longer retyped, strike from KNOWN_PAIRS: {gone}"
+
+
+# ------------------------------------------------------------------------------------------------
+# The theorems' prescribed values, retyped as formulas instead of called: Theorem 1's beta2 = 1/(1+C^2), Theorem 3's
+# p = (1+delta)/(C+1) and Theorem 6's beta2 = (1-eps+2eps/C^2)/(1+C^2) (analysis.conditions thm1_beta2, thm3_p,
+# thm6_beta2; the home is the function of that name, wherever it stands).  Read on the expression's shape, names
+# aside (a kernel hypothesis written b2 (1 + C^2) == 1 is not this shape and is not read).
+import re  # noqa: E402
+
+FORMULAS = {
+    "thm1_beta2": re.compile(r"1/\(1\+(\w+)\*\1\)"),
+    "thm3_p": re.compile(r"\(1\+[\w.()]+\)/\([\w.()]+\+1\)"),
+    "thm6_beta2": re.compile(r"\(1-(\w+)\+2\*\1/\((\w+)\*\2\)\)/\(1\+\2\*\2\)"),
+}
+KNOWN_FORMULAS = {
+    ("proofs/thm1.py", "thm1_beta2"), ("proofs/thm3.py", "thm3_p"), ("proofs/thm6.py", "thm6_beta2"),
+    ("counterexamples/search/runs.py", "thm3_p"), ("counterexamples/montecarlo.py", "thm3_p"),
+}
+
+
+def formula_places(src: str) -> set[str]:
+    """Which of :data:`FORMULAS` ``src`` writes outside a function of that name."""
+    tree = _parse(src)
+    home = {id(m) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name in FORMULAS for m in ast.walk(f)}
+    out = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and id(n) not in home:
+            text = ast.unparse(n).replace(" ", "")
+            out |= {name for name, pat in FORMULAS.items() if pat.fullmatch(text)}
+    return out
+
+
+def test_the_formula_check_fires_on_planted_sources():
+    assert formula_places("b2 = 1 / (1 + C * C)\n") == {"thm1_beta2"}
+    assert formula_places("p = (1 + d) / (dr.q(C) + 1)\n") == {"thm3_p"}
+    assert formula_places("x = (1 - e + 2 * e / (C * C)) / (1 + C * C) > 0\n") == {"thm6_beta2"}
+    assert formula_places("def thm1_beta2(C):\n    return 1 / (1 + C * C)\n") == set()  # the home
+    assert formula_places("h = [b2 * (1 + C * C) == 1]\ny = 1 / (1 + C * D)\n") == set()
+
+
+def test_the_theorems_prescribed_values_are_called_not_retyped():
+    src = _all_sources()
+    found = {(p, w) for p, s in src.items() for w in formula_places(s)}
+    assert {p for p, _ in found if p.startswith("analysis/")} == set()  # the home's module calls its functions
+    new = sorted(found - KNOWN_FORMULAS)
+    assert not new, "a theorem's prescribed value retyped (call analysis.conditions):\n" + "\n".join(
+        f"{p}: {w}" for p, w in new)
+    gone = sorted(KNOWN_FORMULAS - found)
+    assert not gone, f"no longer retyped, strike from KNOWN_FORMULAS: {gone}"
