@@ -1,22 +1,31 @@
-"""No module reads another module's private names, in any package of the house (issue 25, item 2).
+"""Guards of the house (issue 25, items 1 and 2), read from the sources (``ast``; nothing is imported), in every
+package, ``benchmarks/``, ``examples/``, the pytest plugin and (for the constants) the notebooks' code cells,
+exempting nothing by file name:
 
-``tests/test_proofs_structure.py`` checks this inside ``proofs`` (and the import circles there); this guard
-reads every package of the project, ``benchmarks/``, ``examples/`` and the pytest plugin, and exempts
-nothing by file name: a module's private name (one leading underscore) is read only by that module.
-Shared helpers belong in a public name of their module, or in a public module of their own.
+* no module reads another module's private name (one leading underscore): ``from m import _x``,
+  ``from . import _m``, ``m._x`` and ``pkg.m._x`` for an imported module ``m``, relative imports resolved
+  against the package (``tests/test_proofs_structure.py`` checks the same inside ``proofs``, and its circles);
+* a bound's link (fresh reals, to_num's number system over them, the rational identity) is written once, in
+  :mod:`proofs.statements`;
+* the paper's (0.9, 0.99) is not retyped where ``tests/test_analysis_families.py`` does not look (positional
+  arguments, defaults, dataclass fields, notebooks, examples);
+* the theorems' prescribed values (Theorem 1's and 6's beta2, Theorem 3's p) are called, not retyped.
 
-Found by reading the sources (``ast``; nothing is imported): ``from m import _x``, ``from . import _m``,
-``m._x`` and ``pkg.m._x`` for an imported module ``m``, relative imports resolved against the package.
-
-:data:`KNOWN` lists the reads that stand today in files that other work owns, each by the module that
-reads and the name it reads (not by file): the test fails on any read that is not listed, and on a
-listed read that is gone (so the list only shrinks, to empty).
+Each checker is first shown to fire on planted sources.  What stands today in files that other work owns is
+listed (:data:`KNOWN`, :data:`KNOWN_PAIRS`, :data:`KNOWN_FORMULAS`, :data:`LINKS_ELSEWHERE`), each by what it
+is, not by file alone: a test fails on anything not listed, and on a listed item that is gone, so the lists
+only shrink, to empty.
 """
 from __future__ import annotations
 
 import ast
 import functools
+import json
+import re
+import tempfile
 from pathlib import Path
+
+from test_analysis_families import PAPER_PAIRS, _number, constant_offenders
 
 ROOT = Path(__file__).resolve().parents[1]
 TREES = ("analysis", "numerics", "proofs", "counterexamples", "benchmarks", "examples", "pytest_adam_beyond")
@@ -161,7 +170,6 @@ def test_a_bound_link_is_written_once():
 # cells, examples/ and the plugin with the same checks, and everywhere the (0.9, 0.99) pair passed as two
 # positional arguments, written as a function's beta1/beta2 defaults or as a dataclass's beta1/beta2 fields.
 # The home (class Section5, recognised by its name, not by its file) is not an offender.
-from test_analysis_families import PAPER_PAIRS, _number, constant_offenders  # noqa: E402
 
 EXTRA_TREES = ("examples", "pytest_adam_beyond")
 # (path, where): today's copies in files other work owns, to be read from analysis.conditions (PAPER_DEFAULT /
@@ -180,8 +188,6 @@ KNOWN_PAIRS = {
 
 def notebook_code(path: Path) -> str:
     """The code cells of a notebook as one Python source (IPython's %magic and !shell lines left out)."""
-    import json
-
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     return "\n".join(ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!")))
@@ -226,9 +232,6 @@ def test_the_pair_check_fires_on_planted_sources():
     assert pair_places("f('9/10', '999/1000')\ndef g(beta1='0.9', beta2='0.999'):\n    pass\n") == set()
     nb = {"cells": [{"cell_type": "code", "source": ["%matplotlib inline\n", "x = (Fraction(9, 10), Fraction(99, 100))"]},
                     {"cell_type": "markdown", "source": ["(0.9, 0.99)"]}]}
-    import json
-    import tempfile
-
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "n.ipynb"
         p.write_text(json.dumps(nb))
@@ -257,7 +260,6 @@ def test_the_papers_pair_is_not_retyped_anywhere():
 # p = (1+delta)/(C+1) and Theorem 6's beta2 = (1-eps+2eps/C^2)/(1+C^2) (analysis.conditions thm1_beta2, thm3_p,
 # thm6_beta2; the home is the function of that name, wherever it stands).  Read on the expression's shape, names
 # aside (a kernel hypothesis written b2 (1 + C^2) == 1 is not this shape and is not read).
-import re  # noqa: E402
 
 FORMULAS = {
     "thm1_beta2": re.compile(r"1/\(1\+(\w+)\*\1\)"),
