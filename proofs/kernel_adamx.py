@@ -51,7 +51,7 @@ from . import kernel as K
 from . import kernel_pp as KP
 from . import statements as ST
 from .pp_repairs import SCHED_SUM, ax_uterm_coef, c_max, gap, pp_first_rhs, with_sums
-from .step_bounds import mterm_sum_rhs, to_num
+from .step_bounds import mterm_sum_rhs
 
 __all__ = ["adamx51", "vocabulary", "vhat_ge_v", "per_coordinate", "BOUND", "bound_expr"]
 
@@ -121,6 +121,12 @@ def vhat_ge_v(timeout_s: float = 20.0):
                   name="AdamX: AXH, HypMx => HypM (v_hat_t >= v_t from the max)")
     ST.CACHE["AX-vhat"] = K.generalize([i], fin, name="AdamX: AXH, HypMx => HypM")
     return ST.CACHE["AX-vhat"]
+
+
+def first_rhs(D, G, alpha, B, rtT):
+    """AdamX's first term per coordinate, pp_first_rhs(D^2, 0, c_max(G, alpha, beta1, sqrt T)), over any terms (the
+    kernel's, or the link identity's fresh reals)."""
+    return pp_first_rhs(D * D, 0, c_max(G, alpha, B, rtT))
 
 
 def per_coordinate(steps: dict, timeout_s: float = 20.0) -> dict:
@@ -297,7 +303,7 @@ def per_coordinate(steps: dict, timeout_s: float = 20.0) -> dict:
                        K.instantiate(cpos, q(i, tt), al(tt), bt(tt))])
     crnd = K.generalize([tt], crnd, name="AdamX: c_t >= 0, u_t in [0, D^2]")
     ppc = K.prove(z3.Implies(AX(i), PPc(i)), by=[crnd, _I(PPc, i)], name="AdamX: AX(i) => PPc(i)", timeout_s=timeout_s)
-    F = pp_first_rhs(D2, 0, c_max(G, alpha, B, rt(n)))
+    F = first_rhs(Dc, G, alpha, B, rt(n))
     per_i = K.prove(z3.Implies(z3.And(n >= 1, AX(i)), Rg(i, n) <= F + coef * SB(n) + mterm_sum_rhs(B, Kt(i, n))),
                     timeout_s=timeout_s, name="AdamX: per-coordinate bound for every T >= 1",
                     by=[K.instantiate(every, n), at(facts, n), ppc, _I(AX, i), K.instantiate(first["statement"], i, n),
@@ -307,30 +313,18 @@ def per_coordinate(steps: dict, timeout_s: float = 20.0) -> dict:
     return {"per_i": per_i, "F": F, "coef": coef}
 
 
-def _env(V, d_, T_, SB):
-    return {"T": z3.ToReal(T_), "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
-            "G_inf": V.G, "lambda_": V.lam, "d": z3.ToReal(d_), "sum_g_norm": V.NN(d_, T_), "log(T)": V.lg(T_),
-            SCHED_SUM.name: SB(T_)}
-
-
-def _roots(V, T_):
-    Tr = z3.ToReal(T_)
-    return [(Tr, V.rt(T_)), (1 - V.b2, V.s2), (1 + -1 * V.b2, V.s2), (V.lg(T_) + 1, V.sL(T_)), (1 + V.lg(T_), V.sL(T_))]
+def _extra(V, T_):
+    """The one sum AdamX's bound names besides the link's terms: Sum_{t=2}^T beta1 lambda^(t-1) sqrt(t-1), the kernel's
+    SB(T)."""
+    return ("SBs", SCHED_SUM.name, vocabulary(V)["SB"](T_))
 
 
 def bound_expr(V, d_, T_):
     """EXTRA['adamx-5.1-corrected'].expr in the kernel's terms (its Sum_{t=2}^T beta1 lambda^(t-1) sqrt(t-1) as SB(T))."""
     from analysis import bounds as AB
 
-    return to_num(_Num(_roots(V, T_)), with_sums(AB.EXTRA[BOUND].expr),
-                  _env(V, d_, T_, vocabulary(V)["SB"]))
-
-
-class _Num(ST.KNum):
-    """to_num's number system with the square roots as given terms (kernel sequences or fresh reals)."""
-
-    def __init__(self, roots):
-        self.roots = {k.sexpr(): v for k, v in roots}
+    ex = _extra(V, T_)
+    return ST.link_value(ST.link_terms(V, d_, T_, ex), with_sums(AB.EXTRA[BOUND].expr), ex)
 
 
 def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -350,14 +344,14 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
         ml = ST.moment_lemma(steps, timeout_s=timeout_s, hyp=AXA)["statement"]
     vm = vhat_ge_v(timeout_s)
     per_i, coef = pc["per_i"], pc["coef"]
-    B, G, alpha, rt, D2 = V.B, V.G, V.alpha, V.rt, V.Dc * V.Dc
+    B, G, alpha, rt = V.B, V.G, V.alpha, V.rt
     RR, KK = V.RR, V.KK
     sl = lambda key, names, build, engine="nlsat": ST.scalar_glue(key, names, build, timeout_s, engine)  # noqa: E731
     # --- the sum over the coordinates, by induction on d (T fixed)
     j = z3.Int("j")
     Tc, dd = K.fresh("T", Int), K.fresh("d", Int)
     allP = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), AX(j)))  # noqa: E731
-    Fk = pp_first_rhs(D2, 0, c_max(G, alpha, B, rt(Tc)))
+    Fk = first_rhs(V.Dc, G, alpha, B, rt(Tc))
     Sk = coef * SB(Tc)
     PC = lambda nn: z3.Implies(z3.And(Tc >= 1, B < 1, allP(nn)),  # noqa: E731
                                RR(nn, Tc) <= z3.ToReal(nn) * (Fk + Sk) + mterm_sum_rhs(B, KK(nn, Tc)))
@@ -388,39 +382,27 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
     toM = K.generalize([jf], toM, name="AdamX: AX(j) => AXA(j), HypM(j)")
     hf = K.prove(z3.Implies(H0, consts), timeout_s=timeout_s, name="AdamX: the hypotheses' constants and the moment "
                  "lemma's", by=W1 + [_I(W["AXA"], one), toM])
-    Tr, dr = z3.ToReal(Ts), z3.ToReal(ds)
-    Mom = V.Mom(ds, Ts)
-    tot = dr * (pp_first_rhs(D2, 0, c_max(G, alpha, B, rt(Ts))) + coef * SB(Ts)) + mterm_sum_rhs(B, Mom)
+
+    def total(x):  # dr (first term + coef SB(T)) + mterm_sum_rhs(Mom), at the link's terms
+        D2x = x["D"] * x["D"]
+        return (x["dr"] * (first_rhs(x["D"], x["G"], x["alpha"], x["B"], x["rtT"])
+                           + ax_uterm_coef(D2x, x["G"], x["alpha"], x["B"]) * x["SBs"]) + mterm_sum_rhs(x["B"], x["Mo"]))
+
+    ex = _extra(V, Ts)
+    tot = total(ST.link_terms(V, ds, Ts, ex))  # the identity's total, at the kernel's terms, is the one compared here
     sums = K.prove(z3.Implies(H0, RR(ds, Ts) <= tot), timeout_s=timeout_s,
                    name="AdamX: sum_i R_{T,i} <= the step bounds' total",
                    by=[hf, K.instantiate(K.instantiate(coords, Ts), ds), K.instantiate(ml, ds, Ts)])
-    # the rational identity total + gap = bound on fresh reals (gap = SymPy's, 0 here: the audit's AX5.1[sum<=bound])
-    names = "D B alpha G lam dr rtT sL NN s2 gm b2 Tr L Mo SBs"
-    s = {nm: K.fresh(nm) for nm in names.split()}
-    env_s = {"T": s["Tr"], "alpha": s["alpha"], "beta1": s["B"], "beta2": s["b2"], "gamma": s["gm"], "D_inf": s["D"],
-             "G_inf": s["G"], "lambda_": s["lam"], "d": s["dr"], "sum_g_norm": s["NN"], "log(T)": s["L"],
-             SCHED_SUM.name: s["SBs"]}
-    SN = _Num([(s["Tr"], s["rtT"]), (1 - s["b2"], s["s2"]), (1 + -1 * s["b2"], s["s2"]), (s["L"] + 1, s["sL"]),
-               (1 + s["L"], s["sL"])])
-    D2s = s["D"] * s["D"]
-    tot_s = (s["dr"] * (pp_first_rhs(D2s, 0, c_max(s["G"], s["alpha"], s["B"], s["rtT"]))
-                        + ax_uterm_coef(D2s, s["G"], s["alpha"], s["B"]) * s["SBs"]) + mterm_sum_rhs(s["B"], s["Mo"]))
-    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, s["gm"] < 1, s["s2"] > 0,
-                            s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
-                            to_num(SN, gap(BOUND), dict(env_s)) >= 0),
-                     tot_s <= to_num(SN, with_sums(AB.EXTRA[BOUND].expr), dict(env_s)))
-    idl = ST.identity_once("adamx-link", idn, list(s.values()), f"AdamX: the step bounds' total + gap = "
-                           f"EXTRA['{BOUND}'] (rational identity)", "AdamX: total + gap = EXTRA", timeout_s)
-    bexpr = bound_expr(V, ds, Ts)
     gmp = sl("gamma sqrt(beta2) = beta1 >= 0, sqrt(beta2) > 0 => gamma >= 0", "gm sb B",
              lambda gm_, sb, B_: z3.Implies(z3.And(gm_ * sb == B_, B_ >= 0, sb > 0), gm_ >= 0))
     cst = K.prove(z3.Implies(H0, z3.And(alpha > 0, B >= 0, B < 1, V.gm < 1, V.s2 > 0)), timeout_s=timeout_s,
                   name="AdamX: the bound's constants", by=[hf, _I(V.HypM, one), K.instantiate(gmp, V.gm, V.sb2, B)])
-    link = K.prove(z3.Implies(H0, RR(ds, Ts) <= bexpr), timeout_s=timeout_s,
-                   name=f"AdamX: sum_i R_{{T,i}} <= EXTRA['{BOUND}']",
-                   by=[cst, sums, _I(V.Mom, ds, Ts),
-                       K.instantiate(idl, V.Dc, B, alpha, G, V.lam, dr, rt(Ts), V.sL(Ts), V.NN(ds, Ts), V.s2, V.gm,
-                                     V.b2, Tr, V.lg(Ts), Mom, SB(Ts))])
+    # the link (proofs.statements.bound_link): the rational identity total + gap = bound on fresh reals (gap = SymPy's,
+    # 0 here: the audit's AX5.1[sum<=bound]), instantiated at the kernel's terms
+    bexpr = bound_expr(V, ds, Ts)
+    link = ST.bound_link("adamx-link", V, ds, Ts, H0, extra=ex, expr=with_sums(AB.EXTRA[BOUND].expr),
+                         gap_expr=gap(BOUND), total=total, by=[cst, sums], title="AdamX",
+                         bound_name=f"EXTRA['{BOUND}']", timeout_s=timeout_s)
     Rm = ST.step4(V, timeout_s)
     title = "Theorem 5.1 (AdamX, Phuong & Phong; (1-beta1)^2)"
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bexpr), timeout_s=timeout_s, name=f"{title}: R_T <= EXTRA['{BOUND}']",

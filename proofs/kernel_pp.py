@@ -52,7 +52,7 @@ from . import kernel as K
 from . import statements as ST
 from .pp_repairs import SUM_SQRT_T0, with_sums, c_max, gap, pp_first_rhs
 from .schedules import geo_S_bound
-from .step_bounds import mterm_sum_rhs, step7_sum_rhs, to_num
+from .step_bounds import mterm_sum_rhs, step7_sum_rhs
 
 __all__ = ["pp41", "pp41_geometric", "pp41_harmonic", "harm_schedule_sums", "PP41_BOUND", "BOUND", "first_const",
            "bound_expr", "ax_monotone_c", "ax_first"]
@@ -62,10 +62,15 @@ PP41_BOUND = "pp-4.1-geometric"
 FINAL_STEP = "PP4.1-geo[sum<=bound]"  # the audit's final comparison (re-proved in the glue, not a dependency)
 
 
+def first_rhs(D, G, alpha, B, sq0, rtT):
+    """pp_first_rhs(D^2, c_max(G, alpha, beta1, 1) sq0, c_max(G, alpha, beta1, sqrt T)) over any terms (the kernel's, or
+    the link identity's fresh reals): sq0 = Sum_{t<=t0} sqrt t, rtT = sqrt T."""
+    return pp_first_rhs(D * D, c_max(G, alpha, B, 1) * sq0, c_max(G, alpha, B, rtT))
+
+
 def first_const(V, t0, T):
-    """The first term's per-coordinate bound: pp_first_rhs(D^2, c_max(G, alpha, beta1, 1) SQ(t0), c_max(.., sqrt T))."""
-    SQ = ST.pp_bound_vocabulary(V)[0]
-    return pp_first_rhs(V.Dc * V.Dc, c_max(V.G, V.alpha, V.B, 1) * SQ(t0), c_max(V.G, V.alpha, V.B, V.rt(T)))
+    """The first term's per-coordinate bound :func:`first_rhs` at the kernel's terms (SQ(t0), sqrt_t(T))."""
+    return first_rhs(V.Dc, V.G, V.alpha, V.B, ST.pp_bound_vocabulary(V)[0](t0), V.rt(T))
 
 
 BOUND = {"geometric": "pp-4.1-geometric", "harmonic": "pp-4.1-harmonic"}
@@ -81,29 +86,17 @@ def _hp(V, j, t0, sch="geometric"):
     return z3.And(V.Hyp(j), V.HypM(j), _sched_pred(V, sch)(j), ST.CACHE["PPL"](j, t0))
 
 
-class _Num(ST.KNum):
-    """to_num's number system with the square roots as given terms (kernel sequences or fresh reals)."""
-
-    def __init__(self, roots):
-        self.roots = {k.sexpr(): v for k, v in roots}
-
-
-def _env(V, d_, t0_, T_):
-    return {"T": z3.ToReal(T_), "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
-            "G_inf": V.G, "lambda_": V.lam, "d": z3.ToReal(d_), "sum_g_norm": V.NN(d_, T_), "log(T)": V.lg(T_),
-            SUM_SQRT_T0.name: ST.pp_bound_vocabulary(V)[0](t0_)}
-
-
-def _roots(V, T_):
-    Tr = z3.ToReal(T_)
-    return [(Tr, V.rt(T_)), (1 - V.b2, V.s2), (1 + -1 * V.b2, V.s2), (V.lg(T_) + 1, V.sL(T_)), (1 + V.lg(T_), V.sL(T_))]
+def _extra(V, t0_):
+    """The one sum pp-4.1's bound names besides the link's terms: Sum_{t<=t0} sqrt t, the kernel's SQ(t0)."""
+    return ("SQ0", SUM_SQRT_T0.name, ST.pp_bound_vocabulary(V)[0](t0_))
 
 
 def bound_expr(V, d_, t0_, T_, sch="geometric"):
     """BOUNDS['pp-4.1-<schedule>'].expr in the kernel's terms (its Sum_{t<=t0} sqrt t as SQ(t0))."""
     from analysis import bounds as AB
 
-    return to_num(_Num(_roots(V, T_)), with_sums(AB.BOUNDS[BOUND[sch]].expr), _env(V, d_, t0_, T_))
+    ex = _extra(V, t0_)
+    return ST.link_value(ST.link_terms(V, d_, T_, ex), with_sums(AB.BOUNDS[BOUND[sch]].expr), ex)
 
 
 def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
@@ -137,7 +130,7 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
     if ml is None:
         ml = ST.moment_lemma(steps, timeout_s=timeout_s)["statement"]
     _, PPc, _ = ST.pp_vocabulary(V)
-    SQ, PPb = ST.pp_bound_vocabulary(V)
+    PPb = ST.pp_bound_vocabulary(V)[1]
     PPL = ST.CACHE["PPL"]
     B, G, lam, alpha, D2 = V.B, V.G, V.lam, V.alpha, V.Dc * V.Dc
     c, u, S, Kt, Rg, X, rt = V.c, V.u, V.S, V.K, V.Rg, V.X, V.rt
@@ -212,37 +205,25 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
     # the audit's final comparison PP4.1-geo[sum<=bound] (gap >= 0) is re-proved by the solver in the last glue
     # (passed as a dependency, it could be dropped without the proof failing -- measured, as for cor1's): it is not
     # a dependency of the kernel statement; the identity below carries the SymPy gap as a premise the glue discharges
-    Tr, dr = z3.ToReal(Ts), z3.ToReal(ds)
-    # the rational identity total + gap = bound, on fresh reals (SymPy's gap; the solver re-proves the identity)
-    names = "D B alpha G lam dr SQ0 rtT sL NN s2 gm b2 Tr L Mo"
-    s = {nm: K.fresh(nm) for nm in names.split()}
-    env_s = {"T": s["Tr"], "alpha": s["alpha"], "beta1": s["B"], "beta2": s["b2"], "gamma": s["gm"], "D_inf": s["D"],
-             "G_inf": s["G"], "lambda_": s["lam"], "d": s["dr"], "sum_g_norm": s["NN"], "log(T)": s["L"],
-             SUM_SQRT_T0.name: s["SQ0"]}
-    SN = _Num([(s["Tr"], s["rtT"]), (1 - s["b2"], s["s2"]), (1 + -1 * s["b2"], s["s2"]), (s["L"] + 1, s["sL"]),
-               (1 + s["L"], s["sL"])])
+    dr = z3.ToReal(ds)
+    # the link: the coordinate sum <= the step bounds' total (below), and the rational identity total + gap = bound on
+    # fresh reals (SymPy's gap; nlsat re-proves the identity), proofs.statements.bound_link.  The total is written as
+    # the kernel glue has it (first_const, step7_sum_rhs of the schedule's S bound, the moment lemma's Mom); nlsat
+    # proves it <= the bound given the audit's gap >= 0, so it is also checked to be the audit's
+    # pp_repairs.pp41_total (the gap is bound - pp41_total: another total would not close)
     from analysis import bounds as AB
 
-    # the total written as the kernel glue has it (first_const, step7_sum_rhs of the geometric S bound, the moment
-    # lemma's Mom); nlsat proves it <= the bound given the audit's gap >= 0, so it is also checked to be the audit's
-    # pp_repairs.pp41_total (the gap is bound - pp41_total: another total would not close)
-    Fs = pp_first_rhs(s["D"] * s["D"], c_max(s["G"], s["alpha"], s["B"], 1) * s["SQ0"],
-                      c_max(s["G"], s["alpha"], s["B"], s["rtT"]))
-    Sb_s = (geo_S_bound(s["G"], s["alpha"], s["B"], s["lam"]) if geo
-            else harm_S_bound(s["G"], s["alpha"], s["B"], s["rtT"]))
-    tot_s = s["dr"] * Fs + s["dr"] * step7_sum_rhs(s["D"] * s["D"], s["B"], Sb_s) + mterm_sum_rhs(s["B"], s["Mo"])
-    lam_ok = [s["lam"] > 0, s["lam"] < 1] if geo else [s["rtT"] >= 0]
-    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *lam_ok, s["gm"] < 1,
-                            s["s2"] > 0, s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
-                            to_num(SN, gap(bname), dict(env_s)) >= 0),
-                     tot_s <= to_num(SN, with_sums(AB.BOUNDS[bname].expr), dict(env_s)))
-    idl = ST.identity_once("pp41-link", idn, list(s.values()), f"pp-4.1: the step bounds' total + gap = "
-                           f"BOUNDS['{bname}'] (rational identity)", "pp-4.1: total + gap = BOUNDS", timeout_s)
-    # the total in the kernel's terms, and the comparison of the coordinate sum with it
-    Mom = V.Mom(ds, Ts)
-    F = first_const(V, t0s, Ts)
-    Sb = geo_S_bound(G, alpha, B, lam) if geo else harm_S_bound(G, alpha, B, rt(Ts))
-    tot = dr * F + dr * step7_sum_rhs(D2, B, Sb) + mterm_sum_rhs(B, Mom)
+    def s_bound(x):  # the schedule's bound on S (geometric: Corollary 1's; harmonic: beta1/t)
+        return (geo_S_bound(x["G"], x["alpha"], x["B"], x["lam"]) if geo
+                else harm_S_bound(x["G"], x["alpha"], x["B"], x["rtT"]))
+
+    def total(x):  # at the kernel's terms: dr first_const(t0, T) + dr step7_sum_rhs(S bound) + mterm_sum_rhs(Mom)
+        F_ = first_rhs(x["D"], x["G"], x["alpha"], x["B"], x["SQ0"], x["rtT"])
+        return x["dr"] * F_ + x["dr"] * step7_sum_rhs(x["D"] * x["D"], x["B"], s_bound(x)) + mterm_sum_rhs(x["B"], x["Mo"])
+
+    ex = _extra(V, t0s)
+    kx = ST.link_terms(V, ds, Ts, ex)
+    tot, Sb = total(kx), s_bound(kx)  # the identity's total, at the kernel's terms, is the one compared here
     extra = [] if geo else [K.instantiate(sl(
         "pp-4.1: X <= d Sb => step7_sum_rhs(X) <= d step7_sum_rhs(Sb)", "D2 B X dr Sb", lambda D_, B_, X_, d_, S_:
         z3.Implies(z3.And(D_ >= 0, B_ < 1, X_ <= d_ * S_), step7_sum_rhs(D_, B_, X_) <= d_ * step7_sum_rhs(D_, B_, S_))),
@@ -252,11 +233,10 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
                    by=[hf, K.instantiate(K.instantiate(coords, t0s, Ts), ds),
                        K.instantiate(K.instantiate(sched, Ts), ds), K.instantiate(ml, ds, Ts)] + extra)
     bexpr = bound_expr(V, ds, t0s, Ts, schedule)
-    link = K.prove(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), timeout_s=timeout_s,
-                   name=f"pp-4.1: sum_i R_{{T,i}} <= BOUNDS['{bname}']",
-                   by=[hf, sums, I(V.Mom, ds, Ts),
-                       K.instantiate(idl, V.Dc, B, alpha, G, lam, dr, SQ(t0s), rt(Ts), V.sL(Ts), V.NN(ds, Ts), V.s2,
-                                     V.gm, V.b2, Tr, V.lg(Ts), Mom)])
+    link = ST.bound_link("pp41-link", V, ds, Ts, H0, extra=ex, expr=with_sums(AB.BOUNDS[bname].expr),
+                         gap_expr=gap(bname), total=total,
+                         side=lambda x: [x["lam"] > 0, x["lam"] < 1] if geo else [x["rtT"] >= 0],
+                         by=[hf, sums], title="pp-4.1", bound_name=f"BOUNDS['{bname}']", timeout_s=timeout_s)
     # --- step 4: R_T = Reg(T) <= RR(d, T) (convexity, the exchange of the sums)
     Rm = ST.step4(V, timeout_s)
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bexpr), timeout_s=timeout_s,

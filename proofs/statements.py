@@ -1610,6 +1610,60 @@ def identity_once(tag, idn, variables, name, general_name, timeout_s):
     return CACHE[key]
 
 
+#: The fresh reals of a bound's link (:func:`bound_link`), in the order the identity is generalised over: the
+#: bound's constants, sqrt(T) = rtT, sqrt(1 + log T) = sL, sqrt(1 - beta2) = s2, sum_g_norm = NN, T = Tr,
+#: log T = L, the moment lemma's term Mo; the caller's bound names one sum more (its ``extra``), put last.
+LINK_NAMES = ("D", "B", "alpha", "G", "lam", "dr", "rtT", "sL", "NN", "s2", "gm", "b2", "Tr", "L", "Mo")
+
+
+class LinkNum(KNum):
+    """to_num's number system over a link's terms ``x`` (:data:`LINK_NAMES`): the square roots are the given
+    terms (kernel sequences and constants, or the identity's fresh reals)."""
+
+    def __init__(self, x):
+        self.roots = {k.sexpr(): v for k, v in ((x["Tr"], x["rtT"]), (1 - x["b2"], x["s2"]), (1 + -1 * x["b2"], x["s2"]),
+                                                (x["L"] + 1, x["sL"]), (1 + x["L"], x["sL"]))}
+
+
+def link_terms(V, d_, T_, extra) -> dict:
+    """The kernel's terms of a link at (d, T), keyed as :data:`LINK_NAMES`, then ``extra`` = (name, symbol,
+    term): the one sum the bound names besides (pp-4.1's Sum_{t<=t0} sqrt t, AdamX's schedule sum)."""
+    return {"D": V.Dc, "B": V.B, "alpha": V.alpha, "G": V.G, "lam": V.lam, "dr": z3.ToReal(d_), "rtT": V.rt(T_),
+            "sL": V.sL(T_), "NN": V.NN(d_, T_), "s2": V.s2, "gm": V.gm, "b2": V.b2, "Tr": z3.ToReal(T_),
+            "L": V.lg(T_), "Mo": V.Mom(d_, T_), extra[0]: extra[2]}
+
+
+def link_value(x, expr, extra):
+    """The SymPy expression ``expr`` (a bound or its gap, over analysis.bounds' symbols) in the terms ``x``."""
+    from .step_bounds import to_num
+
+    env = {"T": x["Tr"], "alpha": x["alpha"], "beta1": x["B"], "beta2": x["b2"], "gamma": x["gm"], "D_inf": x["D"],
+           "G_inf": x["G"], "lambda_": x["lam"], "d": x["dr"], "sum_g_norm": x["NN"], "log(T)": x["L"],
+           extra[1]: x[extra[0]]}
+    return to_num(LinkNum(x), expr, env)
+
+
+def bound_link(tag, V, d_, T_, H0, *, extra, expr, gap_expr, total, side=lambda s: [], by, title, bound_name,
+               timeout_s):
+    """The kernel's proof of ``H0 => RR(d, T) <= expr`` (the bound in the kernel's terms) for pp-4.1 and AdamX's
+    5.1: ``by`` proves, under ``H0``, the bound's constants (alpha > 0, 0 <= beta1 < 1, gamma < 1, sqrt(1-beta2) > 0
+    and what ``side`` adds) and RR(d, T) <= ``total`` at the kernel's terms; the rational identity
+    ``total + gap = expr`` (``gap_expr`` >= 0, SymPy's, re-proved by nlsat) is proved once on fresh reals
+    (:func:`identity_once`) and instantiated at the kernel's terms, with the moment lemma's Mo by its definition.
+    ``total(x)`` and ``side(x)`` take the terms keyed as :data:`LINK_NAMES` and ``extra`` = (name, symbol, term)."""
+    s = {nm: K.fresh(nm) for nm in LINK_NAMES + (extra[0],)}
+    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *side(s), s["gm"] < 1, s["s2"] > 0,
+                            s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
+                            link_value(s, gap_expr, extra) >= 0),
+                     total(s) <= link_value(s, expr, extra))
+    idl = identity_once(tag, idn, list(s.values()), f"{title}: the step bounds' total + gap = {bound_name} "
+                        "(rational identity)", f"{title}: total + gap = {bound_name.split('[')[0]}", timeout_s)
+    x = link_terms(V, d_, T_, extra)
+    return K.prove(z3.Implies(H0, V.RR(d_, T_) <= link_value(x, expr, extra)), timeout_s=timeout_s,
+                   name=f"{title}: sum_i R_{{T,i}} <= {bound_name}",
+                   by=list(by) + [K.instantiate(K.defn(V.Mom), d_, T_), K.instantiate(idl, *x.values())])
+
+
 def built_once(name, fn, steps, labels, **kw):
     key = (name, tuple((lb, id(steps[lb].proof)) for lb in sorted(labels) if lb in steps),
            tuple((k, id(v)) for k, v in sorted(kw.get("premises", {}).items())))

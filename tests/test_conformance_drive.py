@@ -52,3 +52,23 @@ def test_thm2_threshold_row_uses_the_search():
 
     found = smallest_diverging_C(Fraction(9, 10), Fraction(99, 100))
     assert case.problem.n == found.C_even and case.hyper["beta1"] == Fraction(9, 10)
+
+
+def test_a_tied_closest_variant_is_named_as_a_tie():
+    """One compared round compares x_1 alone, the start every variant shares: all ten tie, and the row says
+    so (no closest variant, the tie listed, nothing carried over to x_T).  Two rounds still tie the paper's
+    Adam and AMSGrad (x_2 is the same: the max over one v is v); from three rounds on, on Theorem 1's
+    problem, the paper's AMSGrad stands alone."""
+    spec = parse("counterexamples.conformance.drivers.user:paper_amsgrad_step")
+    r = run_row(spec, build_case("thm1"), 1000, 1, "sqrt")
+    assert r["closest_variant"] is None and r["expected_variant"] is None
+    assert set(r["closest_tie"]) == set(r["deviations"]) and len(r["closest_tie"]) == 10
+    assert r["x_T_deviation"] is None and "10 variants tie for closest" in r["note"]
+    from counterexamples.conformance.cli import table
+
+    assert "tie of 10" in table([r])
+    two = run_row(spec, build_case("thm1"), 1000, 2, "sqrt")
+    assert two["closest_variant"] is None and two["closest_tie"] == ["adam/paper", "amsgrad/paper"]
+    alone = run_row(spec, build_case("thm1"), 1000, 3, "sqrt")
+    assert alone["closest_variant"] == "amsgrad/paper" and alone["closest_tie"] == []
+    assert alone["x_T_deviation"] <= 1e-12

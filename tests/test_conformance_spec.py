@@ -88,6 +88,21 @@ def test_cli_help_explains():
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--T must be" in r.stderr
 
 
+HEAVY = ("sympy", "flint", "z3", "numba", "torch", "jax", "scipy", "matplotlib")
+
+
+def test_bad_spec_is_rejected_before_the_heavy_imports():
+    """A SPEC that names no step function is one line and exit 2 before the default suite's Theorem 2
+    threshold search loads SymPy and python-flint (it did: the cases were built before the SPEC was
+    checked).  A real interpreter, so that nothing another test imported hides an import."""
+    code = ("import sys; from counterexamples.conformance.cli import main; "
+            "rc = main(['--optimizer', 'os:getcwd', '--quiet']); "
+            f"print(rc, [m for m in {HEAVY!r} if m in sys.modules])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split("\n")[0] == "2 []", (r.stdout, r.stderr)
+    assert len(r.stderr.strip().splitlines()) == 1 and "cannot be called as f(x, g, t, state, hyper)" in r.stderr
+
+
 @pytest.mark.parametrize("blocked, spec, install", [
     ("torch", "torch:Adam", "pip install torch==2.13.0"),
     ("optax", "optax:amsgrad", "pip install optax jax"),

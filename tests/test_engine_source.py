@@ -31,13 +31,19 @@ def test_switches_and_constants_are_written_exactly():
     assert "float.fromhex('0x1.0000000000000p+0')" in ta  # 'one' written exactly
 
 
-def test_cached_kernel_equals_reference(tmp_path, monkeypatch):
-    monkeypatch.setenv("AB_KERNEL_CACHE", str(tmp_path))
-    monkeypatch.setattr(kernels, "_KERNELS", {})  # force a new driver through the file path
+def _private_kernel_cache(tmp_path, monkeypatch):
+    """A kernel cache of this test's own: every driver is new to the process (none compiled, whatever ran
+    before), and its lock files are touched by no other process (``pytest -n 2``'s other worker)."""
     import sys
 
+    monkeypatch.setenv("AB_KERNEL_CACHE", str(tmp_path))
+    monkeypatch.setattr(kernels, "_KERNELS", {})
     for name in [m for m in sys.modules if m.startswith("ab_kernel_")]:  # loaded earlier from another folder
         monkeypatch.delitem(sys.modules, name)
+
+
+def test_cached_kernel_equals_reference(tmp_path, monkeypatch):
+    _private_kernel_cache(tmp_path, monkeypatch)  # force a new driver through the file path
     meth = make("adam", variant="keras", eps="1e-3", alpha="0.3")
     prob = Periodic(pattern=[7, -1, -1, 0.5])
     from numerics.engine import simulate
@@ -79,17 +85,20 @@ def test_the_drivers_of_a_rule_share_one_step():
     assert id(kernels.kernel(other, False, LY.G_TABLE1, ()).py_func.__globals__["update"]) not in steps
 
 
-def test_a_driver_compiles_under_a_lock_that_other_processes_wait_for():
+def test_a_driver_compiles_under_a_lock_that_other_processes_wait_for(tmp_path, monkeypatch):
     """engine.kernels.compile_lock: while a driver not yet compiled in this process compiles, its lock file is
-    held (another process's flock on it would wait); once compiled, no lock is taken."""
+    held (another process's flock on it would wait); once compiled, no lock is taken.  In a kernel cache of
+    its own, so that it runs whatever the test order (it skipped when an earlier test had compiled the
+    driver)."""
     fcntl = pytest.importorskip("fcntl")
     from numerics.engine import layout as LY
     from numerics.engine.plan import plan
 
+    _private_kernel_cache(tmp_path, monkeypatch)
     rule = plan(make("sgd", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ()).rule
     k = kernels.kernel(rule, False, LY.G_TABLE1, ())
-    if not hasattr(k, "py_func") or k.signatures:
-        pytest.skip("no generated module, or the driver is compiled already in this process")
+    assert hasattr(k, "py_func") and not k.signatures  # a generated module in tmp_path, not compiled yet
+    assert k.py_func.__globals__["__file__"].startswith(str(tmp_path))
     lock = k.py_func.__globals__["__file__"] + ".lock"
 
     def held() -> bool:

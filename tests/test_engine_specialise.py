@@ -37,8 +37,19 @@ def test_specialised_serial_driver_gives_the_reference_bits(k):
 
 
 def test_the_driver_has_its_tables_and_roots():
-    sp = kernels.specialised_serial(make("amsgrad").rule)
-    src = kernels._serial_spec_source(make("amsgrad").rule, sp, 0)
+    """The rewritten serial driver of paper AMSGrad: alpha_t in a table loop, the root of v_hat remembered,
+    the unread inv_lr gone.
+
+    The rewrite reads the update's source from its file (inspect), so an edit of numerics/optimizers.py while
+    a run is going on (an editor, a checkout) makes it NotSpecialisable: ``specialised_serial`` then returns
+    None and the driver falls back to the plain loop.  That is how this test once failed in a ``-n 2`` run
+    (an AttributeError on None) and passed on rerun; it calls ``specialise`` itself, so that such a failure
+    names its cause instead."""
+    from numerics.engine.specialise import specialise
+
+    rule = make("amsgrad").rule
+    sp = specialise(rule.make(kernels.CompiledBackend)[1], rule.State, t_tables=True, memo_sqrt=True)
+    src = kernels._serial_spec_source(rule, sp, 0)
     assert "_u_at = _h_alpha / " in src and "np.empty(SUB)" in src  # alpha_t in a table loop
     assert "_qa0_0" in src and "math.sqrt(_u_v_used" in src  # the root of v_hat remembered
     assert "/ _u_lr" not in src  # the unread inv_lr is gone

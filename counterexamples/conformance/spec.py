@@ -77,7 +77,10 @@ def parse_value(key: str, text: str):
 
 
 def parse(text: str) -> OptimizerSpec:
-    """Parse SPEC; raise SpecError naming the part that does not parse.
+    """Parse SPEC (LIB ":" NAME ["?" KWARGS], the grammar of this module's docstring) into an
+    :class:`OptimizerSpec`: the library (``torch``, ``optax``, or ``user`` for a ``module:function`` step),
+    the optimizer's name and the keyword arguments the library is called with.  Purely syntactic (no library
+    is imported); raise SpecError naming the part that does not parse.
 
     >>> from counterexamples.conformance import parse
     >>> parse("torch:Adam?lr=0.1&amsgrad=true&betas=0.9,0.99").kwargs

@@ -300,7 +300,9 @@ def search(argv=None, /, *, theorem=None, exact: bool = False, beta1=None, beta2
            delta=None, eps=None, grid=None, axis=None, threshold_map=None, decades=None, timeout=10, T=None,
            paths=20000, seed=0, simulate: bool = True, plot=None, workers=None, scheduler=None,
            progress: bool = False, yes: bool = False) -> SearchResult:
-    """The search from Python: the command's options as keyword arguments, typed values welcome.
+    """The search from Python: the command's options as keyword arguments, typed values welcome.  It looks
+    for parameters that break Adam in Reddi, Kale & Kumar (ICLR 2018), Theorems 1, 2, 3 and 6 (docs/paper.md maps
+    each to its code), or, with ``exact``, by the exact sign of the steady drift on the period-n family.
 
     Numbers may be int, Fraction, float (read as its shortest decimal, 0.9 -> 9/10) or an exact decimal /
     "p/q" string; each is checked against the one range of ``numerics.cli.RANGES``.  ``theorem`` is 1,
@@ -313,9 +315,12 @@ def search(argv=None, /, *, theorem=None, exact: bool = False, beta1=None, beta2
 
     ``search(["--theorem", "2", ...])`` (the command-line form, a list of strings) is still accepted.
 
-    >>> r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)   # doctest: +SKIP
-    >>> r.witnesses[0]["C"], r.witnesses[0]["certified"]                   # doctest: +SKIP
+    >>> r = search(theorem=2, beta1="1/2", beta2="9/10", simulate=False)
+    >>> r.witnesses[0]["C"], r.witnesses[0]["certified"]
     (204, True)
+    >>> search(theorem=7)
+    Traceback (most recent call last):
+    numerics.cli.BadInput: theorem must be one of 1, 2, 3, 6 (got 7)
     """
     if argv is not None:
         if isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv):

@@ -109,7 +109,8 @@ def _first_even_true(pred, start: int) -> int:
 class Theorem2Result:
     """The answer of :func:`smallest_even_C`: the even C, the conditions (c1)-(c3) at C and at C - 2
     (where one fails), the thresholds, the Z3 lemmas L1-L3 behind the minimality argument, and the note
-    that (c1)-(c3) are RECONSTRUCTED.
+    that (c1)-(c3) are RECONSTRUCTED.  Reference: Reddi, Kale & Kumar (ICLR 2018), Theorem 2 and its proof in
+    Appendix B (docs/paper.md: the conditions' text is not the printed one).
 
     >>> from counterexamples.search import smallest_even_C
     >>> r = smallest_even_C("1/2", "9/10")                         # doctest: +SLOW

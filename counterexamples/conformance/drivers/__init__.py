@@ -13,7 +13,9 @@ DRIVERS = {"torch": "torch", "optax": "optax", "user": "user"}
 
 
 def driver(spec):
-    """The driver module of ``spec.library``.
+    """The driver module of ``spec.library``: the module whose ``check``, ``version``, ``setup`` and
+    ``stepper`` run that library's optimizer step by step on a problem (this package's docstring); imported on
+    first use, so a library that is not asked for is never imported.
 
     >>> from counterexamples.conformance import parse
     >>> driver(parse("torch:Adam")).__name__, driver(parse("my.module:my_step")).__name__
