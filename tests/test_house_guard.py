@@ -32,16 +32,11 @@ TREES = ("analysis", "numerics", "proofs", "counterexamples", "benchmarks", "exa
 
 # (the module that reads, the private name read): each to be made public by its owner, then struck here
 KNOWN = {
-    ("analysis.evaluate", "numerics.optimizers._adam_family"),
     ("numerics.engine.fastforward", "numerics.engine.arb._ScalarArb"),
     ("counterexamples.check", "counterexamples.conformance.variants._method"),
     ("counterexamples.drift.general", "numerics.backends._lift2"),
     ("counterexamples.drift.general", "numerics.engine.kernels._cached_module"),
     ("counterexamples.drift.threshold", "counterexamples.drift.steady._drift_float"),
-    ("counterexamples.simulate", "counterexamples.figures._pyplot"),
-    ("counterexamples.zoo.cli", "counterexamples.figures._pyplot"),
-    ("counterexamples.zoo.plot", "counterexamples.figures._pyplot"),
-    ("counterexamples.zoo.plot", "counterexamples.figures._save"),
 }
 
 
