@@ -488,6 +488,154 @@ def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftR
     return DriftResult(None, None, None, reason, k, rounds=rounds)
 
 
+INTERVAL_LANES = True  # smallest_diverging_C(replay_first=True): the C' are replayed together first (intervals)
+INTERVAL_ROUND_COST = 16  # ball rounds charged to the search's budget per lockstep round of that pass
+INTERVAL_MAX_ROUNDS = 30_000  # lockstep rounds of that pass at most (its lanes then go to the balls)
+INTERVAL_GIVE_UP = 2  # the pass stops when this many more lanes have failed than have been decided
+
+
+def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
+    """:func:`certify_replay` on the Theorem 2 family (period n = C: C, -1, ..., -1) for every C in ``Cs`` at
+    once, in float64 intervals (:class:`numerics.intervals.IntervalBackend`: outward rounding after every
+    operation, so each interval encloses the exact value; the rule's own update, one lane per C).
+
+    Each lane has two tracks: the exact start replayed (as in :func:`certify_replay`) and a probe that runs
+    one period from a box X.  At the end of a replay period the same estimate as there picks the box (a
+    relative radius <= REPLAY_REL_MAX, REPLAY_SHRINK times smaller than the last one tried); the probe then
+    runs the period map on X while the replay goes on (both start at phase 0).  At the probe's end the lane
+    is decided when the replayed state was inside X, P(X) lies in X and the interval of D over X excludes 0:
+    the certificate of :func:`certify_replay`, with intervals for balls.  A lane that the intervals cannot
+    decide within ``max_rounds`` lockstep rounds (wider enclosures than 128-bit balls, a rule that does not
+    run on intervals, a state that does not contract) is simply absent from the result: the caller decides
+    it in balls.  Returns ({C: DriftResult} for the decided lanes, lockstep rounds run)."""
+    from numerics import intervals as iv
+
+    Cs = np.asarray([int(c) for c in Cs], dtype=np.int64)
+    if len(Cs) == 0 or meth.rule.uses_x:
+        return {}, 0
+    B = iv.IntervalBackend()
+    try:
+        init, update = meth.build(B)
+        M = len(Cs)
+        big = np.concatenate([Cs, Cs]).astype(np.float64)
+        state = init(B.zeros(2 * M))
+        _, state, _ = update(iv.Interval(big), state, 1)
+    except (TypeError, ValueError, AttributeError, NotImplementedError):
+        return {}, 0  # the rule does not run on intervals (a branch on a value, a helper missing): balls only
+    fields = type(state)
+    nf = len(state)
+
+    def ends(st):  # (lo, hi) arrays of shape (nf, 2M)
+        return (np.stack([np.broadcast_to(f.lo, (2 * M,)) for f in st]),
+                np.stack([np.broadcast_to(f.hi, (2 * M,)) for f in st]))
+
+    lane_C = Cs.copy()  # the C of each lane still running
+    n = np.concatenate([Cs, Cs])
+    phase = np.zeros(2 * M, dtype=np.int64)
+    Dlo, Dhi = np.zeros(2 * M), np.zeros(2 * M)
+    lo, hi = ends(state)
+    prev = (lo[:, :M] + hi[:, :M]) / 2
+    d_prev = np.full(M, np.nan)
+    tried = np.full(M, np.inf)
+    k = np.zeros(M, dtype=np.int64)
+    rounds = Cs.copy()  # rounds of each lane, replay and probes (as certify_replay counts them)
+    probe = np.zeros(M, dtype=bool)
+    probe_rel = np.zeros(M)
+    Xlo, Xhi = np.zeros((nf, M)), np.zeros((nf, M))
+    out, failed, t = {}, 0, 0
+    err = np.seterr(all="ignore")  # NaN / inf in a lane only make its tests fail
+    try:
+        while t < max_rounds and M:
+            t += 1
+            g = np.where(phase == n - 1, n.astype(np.float64), -1.0)
+            try:
+                step, state, _ = update(iv.Interval(g), state, 2 + phase)
+            except (TypeError, ValueError, AttributeError, NotImplementedError):
+                return out, t
+            Dlo, Dhi = -step.hi + Dlo, -step.lo + Dhi  # D -= step, rounded outwards below
+            Dlo, Dhi = np.nextafter(Dlo, -np.inf), np.nextafter(Dhi, np.inf)
+            phase = phase + 1
+            phase[phase == n] = 0
+            end = phase[:M] == 0
+            if not end.any():
+                continue
+            rounds[end] += n[:M][end]
+            lo, hi = ends(state)
+            done = np.zeros(M, dtype=bool)
+            # 1. probes ending now: P(X) in X and D of one sign over X decide the lane
+            pe = end & probe
+            if pe.any():
+                inside = np.all((Xlo <= lo[:, M:]) & (hi[:, M:] <= Xhi), axis=0)
+                pos, neg = Dlo[M:] > 0, Dhi[M:] < 0
+                ok = pe & inside & (pos | neg)
+                for i in np.nonzero(ok)[0]:
+                    sign = 1 if pos[i] else -1
+                    st = {f: float((lo[j, i] + hi[j, i]) / 2) for j, f in enumerate(fields._fields)}
+                    out[int(lane_C[i])] = DriftResult(
+                        sign, float((Dlo[M + i] + Dhi[M + i]) / 2), f"[{Dlo[M + i]!r}, {Dhi[M + i]!r}]",
+                        f"invariant box (relative radius {probe_rel[i]:.2g}) around the exact start's state after "
+                        f"{int(k[i])} periods, D {'>' if sign > 0 else '<'} 0 over it (float64 intervals, "
+                        f"outward rounding)", int(k[i]), float(probe_rel[i]), st, rounds=int(rounds[i]))
+                done |= ok
+                probe &= ~pe
+            # 2. replay periods ending now: the estimate of certify_replay, lane by lane (vectorised)
+            re = end & ~done
+            k[re] += 1
+            cur = (lo[:, :M] + hi[:, :M]) / 2
+            fin = np.all(np.isfinite(cur), axis=0)
+            bad = re & ~fin
+            ds = np.abs(cur - prev)
+            d = ds.max(axis=0)
+            prev = np.where(re, cur, prev)
+            first = re & fin & (d != 0) & np.isnan(d_prev)
+            q = np.where(re & fin & (d != 0) & ~first, d / np.where(d_prev > 0, d_prev, 1.0), 0.0)
+            d_prev = np.where(re & fin & (d != 0), d, d_prev)
+            grow = re & fin & ~first & (d != 0) & (q >= 1)
+            bad |= grow & (k >= 16)
+            tail = np.where(d == 0, 0.0, q / np.where(q < 1, 1 - q, 1.0))
+            cand = re & fin & ~first & ~grow & ~probe
+            if cand.any():
+                scale = np.maximum(np.abs(cur).max(axis=0), 1e-300)
+                mags = np.maximum(np.abs(cur), 1e-12 * scale)
+                radii = np.maximum(REPLAY_RADIUS_FACTOR * ds * tail, REPLAY_REL_MIN * mags)
+                rel = (radii / mags).max(axis=0)
+                go = cand & (rel <= REPLAY_REL_MAX) & (rel * REPLAY_SHRINK <= tried)
+                if go.any():
+                    tried = np.where(go, rel, tried)
+                    xl = np.nextafter(lo[:, :M] - radii, -np.inf)
+                    xh = np.nextafter(hi[:, :M] + radii, np.inf)
+                    go &= np.all((xl <= lo[:, :M]) & (hi[:, :M] <= xh), axis=0)  # the state lies in X
+                    Xlo, Xhi = np.where(go, xl, Xlo), np.where(go, xh, Xhi)
+                    probe_rel = np.where(go, rel, probe_rel)
+                    probe |= go
+                    # the probe track of each such lane starts from X at phase 0 with D = 0
+                    idx = np.nonzero(go)[0] + M
+                    new = []
+                    for j, f in enumerate(state):
+                        flo, fhi = np.array(np.broadcast_to(f.lo, (2 * M,))), np.array(np.broadcast_to(f.hi, (2 * M,)))
+                        flo[idx], fhi[idx] = Xlo[j, idx - M], Xhi[j, idx - M]
+                        new.append(iv.Interval(flo, fhi))
+                    state = fields(*new)
+                    Dlo[idx], Dhi[idx] = 0.0, 0.0
+                    rounds[go] += n[:M][go]
+            failed += int(bad.sum())
+            done |= bad
+            if failed >= len(out) + INTERVAL_GIVE_UP:
+                break  # most lanes fail here (a circulating state): leave them all to the balls
+            if done.any():  # drop the finished lanes (every operation is lane by lane)
+                keep = ~done
+                sel = np.concatenate([keep, keep])
+                M = int(keep.sum())
+                state = fields(*(iv.Interval(np.broadcast_to(f.lo, sel.shape)[sel],
+                                             np.broadcast_to(f.hi, sel.shape)[sel]) for f in state))
+                lane_C, n, phase, Dlo, Dhi = lane_C[keep], n[sel], phase[sel], Dlo[sel], Dhi[sel]
+                prev, d_prev, tried, k, rounds = prev[:, keep], d_prev[keep], tried[keep], k[keep], rounds[keep]
+                probe, probe_rel, Xlo, Xhi = probe[keep], probe_rel[keep], Xlo[:, keep], Xhi[:, keep]
+    finally:
+        np.seterr(**err)
+    return out, t
+
+
 def hull_float(meth, pattern, state, periods: int, update=None):
     """Run ``periods`` periods in float64 from ``state``: (state, hull lo, hull hi, mean D) of the phase-0
     states visited (the attractor's hull when the state circulates instead of settling: Yogi's v)."""
@@ -852,12 +1000,22 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     # every C' below (or every C up to C_max when there is no answer), from 2 upwards, within the budget
     top = (C - 1) if C is not None else C_max
     budget, certified_below, below, first_bad = certify_rounds, 1, None, None
+    lanes = {}
+    if replay_first and INTERVAL_LANES and top >= 2:
+        # every C' at once in float64 intervals (certify_replay_lanes); a lane they decide is certified (its
+        # share of the pass is charged once, here), the others go through the balls below as before
+        cap = min(INTERVAL_MAX_ROUNDS, budget // (2 * INTERVAL_ROUND_COST))
+        lanes, spent = certify_replay_lanes(make_limit(), range(2, top + 1), cap)
+        budget -= spent * INTERVAL_ROUND_COST
     for c in range(2, top + 1):
-        if budget <= 0:
-            break
-        arb = min(budget, ARB_ROUNDS * 8)
-        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=replay_first)
-        budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
+        if c in lanes:
+            r = lanes[c]
+        else:
+            if budget <= 0:
+                break
+            arb = min(budget, ARB_ROUNDS * 8)
+            r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=replay_first)
+            budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
         if r.sign is None and arb < ARB_ROUNDS * 8 and "budget" in r.reason:
             break  # cut short by what was left of the search's budget: "budget spent", not this C's fault
         if r.sign == 1:  # the scan missed a smaller diverging C: it is the answer
