@@ -5,7 +5,8 @@ after it, in one process (the machine is shared: trust the ratios, and the CPU s
 was there before, kept and still tested): ``counterexamples.check.REPLAY_FIRST`` (the threshold search's
 C' go through certify_replay), and in ``drift.general``: ``SCAN_COMPILED`` (the float scan lane by lane in the rule's compiled step),
 ``FLOAT_COMPILED`` (settle_float and hull_float in the compiled step), ``SCALAR_BALLS`` (ball helpers
-without the object-array dispatch), and the check's ball budget per C
+without the object-array dispatch), ``INTERVAL_LANES`` (the smallest-C search's C' replayed together in float64
+intervals, certify_replay_lanes, the balls deciding the rest), and the check's ball budget per C
 (``counterexamples.check.CERTIFY_ROUNDS_PER_C``: 400 now, 800 before).  Each check runs with the
 smallest-C cache cleared.  Every row prints the verdicts and the smallest-C answers with their certified
 ranges, before and after, and the run fails (exit 1) when an answer or a verdict differs or a certified
@@ -103,6 +104,7 @@ def configure(before: bool):
 
     ck = sys.modules["counterexamples.check"]
     general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
+    general.INTERVAL_LANES = not before
     ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
     ck.clear_threshold_cache()
 

@@ -754,7 +754,9 @@ def _threshold_key(lim, beta1, beta2):
         return None
     return (lim.name, lim.rule.key, numbers, to_fraction(beta1), to_fraction(beta2), C_MAX,
             CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS, REPLAY_FIRST,
-            general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN)
+            general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN,
+            general.INTERVAL_LANES, general.INTERVAL_MIN_LANES, general.INTERVAL_MAX_ROUNDS, general.INTERVAL_GIVE_UP,
+            general.REPLAY_REL_MAX_LANES, general.INTERVAL_SHRINK)
 
 
 def clear_threshold_cache() -> None:

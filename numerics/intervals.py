@@ -6,8 +6,8 @@ hyper-parameters.  Every operation encloses the exact real result for every pair
 
 * ``+ - * /`` and ``sqrt`` are computed round-to-nearest (IEEE 754 makes each correctly rounded, so the exact
   result lies within one ulp of it) and then moved one ulp outwards with ``np.nextafter`` towards -inf / +inf;
-  the step is skipped only where the result is exact for a reason that needs no rounding argument (a
-  product or quotient with an exact zero operand, a sum with an exact zero term, the square root of 0);
+  every end moves, exact or not (sound, and one ufunc call; only ``sqrt`` keeps an exact 0 at 0, so that the
+  root of a state that starts at 0 is defined);
 * ``*`` and ``/`` take the least and greatest of the four end products (quotients); a divisor that contains
   0 (and is not exactly 0 where :meth:`IntervalBackend.safe_div` returns 0) gives NaN ends: a clear failure,
   since NaN fails every test a certificate makes (``lo > 0``, ``X.lo <= Y.lo``, ...);
@@ -77,6 +77,10 @@ class Interval:
     def __init__(self, lo, hi=None):
         self.lo = np.asarray(lo, dtype=np.float64)
         self.hi = self.lo if hi is None else np.asarray(hi, dtype=np.float64)
+        if self.lo.ndim == 0:  # 0-d ends as numpy scalars, which numpy's arithmetic returns too
+            self.lo = np.float64(self.lo)
+        if self.hi.ndim == 0:
+            self.hi = np.float64(self.hi)
 
     # --- coercion ---------------------------------------------------------------------------
     @staticmethod
@@ -129,42 +133,45 @@ class Interval:
                         np.where(lo >= 0, hi, np.where(hi <= 0, -lo, np.maximum(-lo, hi))))
 
     def __add__(self, other):
-        o = Interval.of(other)
-        lo, hi = self.lo + o.lo, self.hi + o.hi
-        return Interval(_round_sum(lo, self.lo, o.lo, _down), _round_sum(hi, self.hi, o.hi, _up))
+        o = other if type(other) is Interval else Interval.of(other)
+        return _mk(_down(self.lo + o.lo), _up(self.hi + o.hi))
 
     __radd__ = __add__
 
     def __sub__(self, other):
-        return self + (-Interval.of(other))
+        o = other if type(other) is Interval else Interval.of(other)
+        return _mk(_down(self.lo - o.hi), _up(self.hi - o.lo))
 
     def __rsub__(self, other):
-        return Interval.of(other) + (-self)
+        return Interval.of(other) - self
 
     def __mul__(self, other):
-        o = Interval.of(other)
-        a, b, c, d = self.lo, self.hi, o.lo, o.hi
+        o = other if type(other) is Interval else Interval.of(other)
+        x, y = self, o
+        if x.lo.ndim == 0 and y.lo.ndim != 0:  # the constant second
+            x, y = y, x
+        a, b, c, d = x.lo, x.hi, y.lo, y.hi
+        if c.ndim == 0 and c >= 0:  # times a constant interval [c, d] with 0 <= c <= d: 2 products a side
+            if c == d:
+                return _mk(_down(a * c), _up(b * c))
+            return _mk(_down(np.minimum(a * c, a * d)), _up(np.maximum(b * c, b * d)))
         p1, p2, p3, p4 = a * c, a * d, b * c, b * d
-        lo = np.minimum(np.minimum(p1, p2), np.minimum(p3, p4))
-        hi = np.maximum(np.maximum(p1, p2), np.maximum(p3, p4))
-        # a product with an exact zero operand is an exact zero; everything else moves one ulp outwards
-        zero = ((a == 0) & (b == 0)) | ((c == 0) & (d == 0))
-        return Interval(np.where(zero, 0.0, _down(lo)), np.where(zero, 0.0, _up(hi)))
+        return _mk(_down(np.minimum(np.minimum(p1, p2), np.minimum(p3, p4))),
+                   _up(np.maximum(np.maximum(p1, p2), np.maximum(p3, p4))))
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        o = Interval.of(other)
+        o = other if type(other) is Interval else Interval.of(other)
         a, b, c, d = self.lo, self.hi, o.lo, o.hi
+        if c.ndim == 0 and c > 0:  # by a positive constant: 2 quotients a side
+            return _mk(_down(np.minimum(a / c, a / d)), _up(np.maximum(b / c, b / d)))
         ok = (c > 0) | (d < 0)  # the divisor excludes 0 (NaN ends: False)
         with np.errstate(divide="ignore", invalid="ignore"):
             q1, q2, q3, q4 = a / c, a / d, b / c, b / d
-        lo = np.minimum(np.minimum(q1, q2), np.minimum(q3, q4))
-        hi = np.maximum(np.maximum(q1, q2), np.maximum(q3, q4))
-        zero = (a == 0) & (b == 0)
-        lo = np.where(ok, np.where(zero, 0.0, _down(lo)), np.nan)
-        hi = np.where(ok, np.where(zero, 0.0, _up(hi)), np.nan)
-        return Interval(lo, hi)
+        lo = _down(np.minimum(np.minimum(q1, q2), np.minimum(q3, q4)))
+        hi = _up(np.maximum(np.maximum(q1, q2), np.maximum(q3, q4)))
+        return _mk(np.where(ok, lo, np.nan), np.where(ok, hi, np.nan))
 
     def __rtruediv__(self, other):
         return Interval.of(other) / self
@@ -181,9 +188,11 @@ class Interval:
         return out
 
 
-def _round_sum(r, x, y, direction):
-    """The end r = x + y (round-to-nearest) moved one ulp in ``direction``, unless a term is an exact 0."""
-    return np.where((x == 0) | (y == 0), r, direction(r))
+def _mk(lo, hi) -> Interval:
+    """An Interval of two ends that are already float64 (numpy results): no conversion."""
+    out = object.__new__(Interval)
+    out.lo, out.hi = lo, hi
+    return out
 
 
 def sqrt(x: Interval) -> Interval:

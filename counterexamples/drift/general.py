@@ -489,9 +489,13 @@ def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftR
 
 
 INTERVAL_LANES = True  # smallest_diverging_C(replay_first=True): the C' are replayed together first (intervals)
-INTERVAL_ROUND_COST = 16  # ball rounds charged to the search's budget per lockstep round of that pass
-INTERVAL_MAX_ROUNDS = 30_000  # lockstep rounds of that pass at most (its lanes then go to the balls)
+INTERVAL_MIN_LANES = 256  # fewer C' than this: the balls alone (a pass costs >= 3 periods of the largest C')
+INTERVAL_MAX_ROUNDS = 2048  # lockstep rounds of that pass at most (its undecided lanes then go to the balls);
+# one lockstep round over 2 x 511 tracks costs about 100 ball rounds of certify_replay (numpy's per-call cost)
 INTERVAL_GIVE_UP = 2  # the pass stops when this many more lanes have failed than have been decided
+REPLAY_REL_MAX_LANES = None  # the widest box the lanes try (None: REPLAY_REL_MAX)
+INTERVAL_SHRINK = 1.0  # a lane tries a box at every period end where the estimate has not grown (the probe runs
+# beside the replay, so a try costs no lockstep round; certify_replay waits for a shrink by REPLAY_SHRINK)
 
 
 def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
@@ -525,12 +529,15 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
     fields = type(state)
     nf = len(state)
 
+    def full(a):
+        return a if a.shape == (2 * M,) else np.broadcast_to(a, (2 * M,))
+
     def ends(st):  # (lo, hi) arrays of shape (nf, 2M)
-        return (np.stack([np.broadcast_to(f.lo, (2 * M,)) for f in st]),
-                np.stack([np.broadcast_to(f.hi, (2 * M,)) for f in st]))
+        return np.array([full(f.lo) for f in st]), np.array([full(f.hi) for f in st])
 
     lane_C = Cs.copy()  # the C of each lane still running
     n = np.concatenate([Cs, Cs])
+    nfl = n.astype(np.float64)
     phase = np.zeros(2 * M, dtype=np.int64)
     Dlo, Dhi = np.zeros(2 * M), np.zeros(2 * M)
     lo, hi = ends(state)
@@ -547,7 +554,7 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
     try:
         while t < max_rounds and M:
             t += 1
-            g = np.where(phase == n - 1, n.astype(np.float64), -1.0)
+            g = np.where(phase == n - 1, nfl, -1.0)
             try:
                 step, state, _ = update(iv.Interval(g), state, 2 + phase)
             except (TypeError, ValueError, AttributeError, NotImplementedError):
@@ -593,13 +600,24 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
             grow = re & fin & ~first & (d != 0) & (q >= 1)
             bad |= grow & (k >= 16)
             tail = np.where(d == 0, 0.0, q / np.where(q < 1, 1 - q, 1.0))
-            cand = re & fin & ~first & ~grow & ~probe
+            cand = re & fin & ~grow & ~probe
             if cand.any():
+                rel_max = REPLAY_REL_MAX_LANES or REPLAY_REL_MAX
                 scale = np.maximum(np.abs(cur).max(axis=0), 1e-300)
                 mags = np.maximum(np.abs(cur), 1e-12 * scale)
-                radii = np.maximum(REPLAY_RADIUS_FACTOR * ds * tail, REPLAY_REL_MIN * mags)
+                # after the first period there is no ratio yet: the widest box is tried at once (a long period
+                # has often settled the state already; the box test decides, the guess only costs a probe)
+                radii = np.where(first, rel_max * mags,
+                                 np.maximum(REPLAY_RADIUS_FACTOR * ds * tail, REPLAY_REL_MIN * mags))
                 rel = (radii / mags).max(axis=0)
-                go = cand & (rel <= REPLAY_REL_MAX) & (rel * REPLAY_SHRINK <= tried)
+                if cand[0] and not first[0] and rel[0] > rel_max:
+                    # the smallest C still running (lane 0: the lanes stay in C order) decides the prefix the
+                    # search can use; when its estimate cannot reach a box within the cap (it shrinks by q per
+                    # period), the pass stops here and leaves every lane to the balls, at almost no cost
+                    need = n[0] * (1 + math.log(rel[0] / rel_max) / max(-math.log(q[0]), 1e-300))
+                    if t + need > max_rounds:
+                        break
+                go = cand & (rel <= rel_max) & (rel * INTERVAL_SHRINK <= tried)
                 if go.any():
                     tried = np.where(go, rel, tried)
                     xl = np.nextafter(lo[:, :M] - radii, -np.inf)
@@ -628,7 +646,7 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
                 M = int(keep.sum())
                 state = fields(*(iv.Interval(np.broadcast_to(f.lo, sel.shape)[sel],
                                              np.broadcast_to(f.hi, sel.shape)[sel]) for f in state))
-                lane_C, n, phase, Dlo, Dhi = lane_C[keep], n[sel], phase[sel], Dlo[sel], Dhi[sel]
+                lane_C, n, nfl, phase, Dlo, Dhi = lane_C[keep], n[sel], nfl[sel], phase[sel], Dlo[sel], Dhi[sel]
                 prev, d_prev, tried, k, rounds = prev[:, keep], d_prev[keep], tried[keep], k[keep], rounds[keep]
                 probe, probe_rel, Xlo, Xhi = probe[keep], probe_rel[keep], Xlo[:, keep], Xhi[:, keep]
     finally:
@@ -1001,12 +1019,12 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     top = (C - 1) if C is not None else C_max
     budget, certified_below, below, first_bad = certify_rounds, 1, None, None
     lanes = {}
-    if replay_first and INTERVAL_LANES and top >= 2:
-        # every C' at once in float64 intervals (certify_replay_lanes); a lane they decide is certified (its
-        # share of the pass is charged once, here), the others go through the balls below as before
-        cap = min(INTERVAL_MAX_ROUNDS, budget // (2 * INTERVAL_ROUND_COST))
-        lanes, spent = certify_replay_lanes(make_limit(), range(2, top + 1), cap)
-        budget -= spent * INTERVAL_ROUND_COST
+    if replay_first and INTERVAL_LANES and top - 1 >= INTERVAL_MIN_LANES:
+        # every C' at once in float64 intervals (certify_replay_lanes); a lane they decide is certified, the
+        # others go through the balls below as before, with the whole ball budget: the pass has its own
+        # bound (INTERVAL_MAX_ROUNDS lockstep rounds) and is not charged to it, so the balls' range is never
+        # narrower than without the pass
+        lanes, _ = certify_replay_lanes(make_limit(), range(2, top + 1), INTERVAL_MAX_ROUNDS)
     for c in range(2, top + 1):
         if c in lanes:
             r = lanes[c]
