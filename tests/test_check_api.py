@@ -163,47 +163,8 @@ def test_unidentified_step_function_gets_evidence_never_certified():
 
 # ------------------------------------------------------------------------------------------------
 # a rule written in the numerics style, registered from user code (not in the Adam/AMSGrad grid)
-class _H(NamedTuple):
-    alpha: Any
-    beta1: Any
-    beta2: Any
-
-
-class _S(NamedTuple):
-    m: Any
-    v: Any
-    v_hat: Any
-
-
-def _decaying_max_rule(schedule):
-    from numerics import schedules
-    from numerics.optimizers import Rule
-
-    def make(B):
-        sqrt, maximum, safe_div, num, zeros_like = B.sqrt, B.maximum, B.safe_div, B.num, B.zeros_like
-        alpha_t, one, decay = schedules.step_size(schedule, B), B.num(1), B.num(Fraction(999, 1000))
-
-        def init(x1):
-            z = zeros_like(x1)
-            return _S(z, z, z)
-
-        def update(h, g, s, t):
-            m = h.beta1 * s.m + (one - h.beta1) * g
-            v = h.beta2 * s.v + (one - h.beta2) * g * g
-            v_hat = maximum(decay * s.v_hat, v)  # a running max that forgets slowly
-            at = alpha_t(h.alpha, t)
-            return at * safe_div(m, sqrt(v_hat)), _S(m, v, v_hat), sqrt(v_hat) / at
-
-        return init, update
-
-    return Rule(("decaying_max", schedule), make, _H, _S)
-
-
-def decaying_max(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt"):
-    from numerics.optimizers import Method
-
-    return Method("decaying_max", dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule=schedule),
-                  _decaying_max_rule(schedule), dict(alpha=alpha, beta1=beta1, beta2=beta2))
+# (its one definition: counterexamples.conformance.drivers.user_rules, which benchmarks/check_speed.py uses too)
+from counterexamples.conformance.drivers.user_rules import decaying_max  # noqa: E402
 
 
 def decaying_max_step(x, g, t, state, hyper):

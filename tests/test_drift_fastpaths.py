@@ -199,7 +199,7 @@ def test_compiled_scan_falls_back_to_numpy_for_a_rule_numba_cannot_type(monkeypa
     import numerics.engine.kernels as K
 
     monkeypatch.setattr(K, "compiled_step", broken)
-    monkeypatch.setattr(K, "_cached_module", lambda rule, parallel, driver, values=None: broken(rule))
+    monkeypatch.setattr(K, "cached_module", lambda rule, parallel, driver, values=None: broken(rule))
     monkeypatch.setattr(general, "_LANES", {})
     assert general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS) is None
     assert np.array_equal(general.scan_C_float(make, Cs, settle), general._scan_numpy(make, Cs, settle))

@@ -94,10 +94,10 @@ class InvariantArb(ArbBackend):
 
     def __init__(self, prec: int = 128):
         super().__init__(prec)
-        from numerics.backends import _lift2
+        from numerics.backends import lift2
 
-        self.maximum = _lift2(self._max)
-        self.minimum = _lift2(lambda a, b: -self._max(-a, -b))
+        self.maximum = lift2(self._max)
+        self.minimum = lift2(lambda a, b: -self._max(-a, -b))
 
     @staticmethod
     def _max(a, b):
@@ -110,7 +110,7 @@ class InvariantArb(ArbBackend):
 
 class ScalarInvariantArb(InvariantArb):
     """:class:`InvariantArb` on scalar balls only: the same arb operations without the object-array
-    dispatch around each (``_lift1``/``_lift2`` apply exactly these functions to a scalar), which cost
+    dispatch around each (``lift1``/``lift2`` apply exactly these functions to a scalar), which cost
     about a third of a ball round of a small rule.  Used where every number is one ball
     (:func:`certify_replay`)."""
 
@@ -219,7 +219,7 @@ def _float_module(meth):
         try:
             from numerics.engine import kernels
 
-            _FLOATS[key] = kernels._cached_module(meth.rule, False, _FLOAT_SRC)
+            _FLOATS[key] = kernels.cached_module(meth.rule, False, _FLOAT_SRC)
         except Exception:  # noqa: BLE001 - numba absent or the step not writable: the Python loops
             _FLOATS[key] = None
     return _FLOATS[key]
@@ -859,7 +859,7 @@ def _lane_for(rule):
     from numerics.engine import kernels
 
     if rule.key not in _LANES:
-        mod = kernels._cached_module(rule, False, _LANE_SRC)
+        mod = kernels.cached_module(rule, False, _LANE_SRC)
         _LANES[rule.key] = None if mod is None else mod.lane
     return _LANES[rule.key]
 
