@@ -12,7 +12,8 @@ smallest-C cache cleared.  Every row prints the verdicts and the smallest-C answ
 ranges, before and after, and the run fails (exit 1) when an answer or a verdict differs or a certified
 range ("D <= 0 certified for C = 2..K") is narrower after than before.
 
-Usage: python benchmarks/check_speed.py [--only SUBSTRING] [--order before-first|after-first]
+Usage: python benchmarks/check_speed.py [--only SUBSTRING] [--order before-first|after-first] [--before all|intervals]
+(``--before intervals``: "before" is this code with only INTERVAL_LANES off, the lever of the interval lanes alone.)
 The first check (not timed) warms the imports, numba included.  torch and optax rows are skipped with
 their reason when the library is missing."""
 from __future__ import annotations
@@ -52,13 +53,17 @@ def cases():
 AFTER_ROUNDS_PER_C = None  # set in main: the module's value as imported (400)
 
 
+BEFORE = "all"  # --before: "all" switches off every speed-up above, "intervals" only INTERVAL_LANES
+
+
 def configure(before: bool):
     from counterexamples.drift import general
 
     ck = sys.modules["counterexamples.check"]
-    general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
     general.INTERVAL_LANES = not before
-    ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
+    if BEFORE == "all":
+        general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
+        ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
     ck.clear_threshold_cache()
 
 
@@ -92,7 +97,11 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", default=None, help="run the rows whose name contains this text")
     p.add_argument("--order", choices=("before-first", "after-first"), default="before-first")
+    p.add_argument("--before", choices=("all", "intervals"), default="all",
+                   help="what 'before' switches off: every speed-up (default) or only the interval lanes")
     a = p.parse_args(argv)
+    global BEFORE
+    BEFORE = a.before
     import torch  # noqa: F401 - imported before timing (the first check warms the rest)
 
     from counterexamples import check

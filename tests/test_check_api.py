@@ -479,3 +479,55 @@ def test_torch_adam_and_optax_adam_share_one_limit_form_key_amsgrad_does_not():
         keys.append(ck._threshold_key(lim, "0.9", "0.999"))
     assert None not in keys
     assert keys[0] == keys[1] and keys[2] != keys[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# the problems of a torch check as param groups of one optimizer: one step() per round, the same bits
+class _RecordingAdam(torch.optim.Adam):
+    """torch's Adam that records, at each step, the foreach setting every param group carries."""
+
+    seen: list = []
+
+    def step(self, closure=None):
+        _RecordingAdam.seen.append(tuple(g["foreach"] for g in self.param_groups))
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("cls, options", [(torch.optim.Adam, {}), (torch.optim.Adam, {"amsgrad": True}),
+                                          (torch.optim.AdamW, {}), (AMSGrad78807, {}),
+                                          (torch.optim.Adam, {"amsgrad": True, "foreach": True}),
+                                          (_RecordingAdam, {"foreach": True})])
+def test_grouped_torch_run_is_bit_identical_to_each_problem_alone(cls, options):
+    from counterexamples.conformance.drive import gradient_chunks
+    from counterexamples.conformance.suite import build_case
+
+    ck = _ck()
+    T = 700  # more than one chunk of gradients
+    runs, alone = [], []
+    for name in ck.DEFAULT_PROBLEMS:
+        case = build_case(name)
+        call = ck._torch_call(cls, options, case.hyper)
+        x1 = np.full(case.problem.d, float(Fraction(case.hyper.get("x1", 0))))
+        lo, hi = float(case.problem.lo), float(case.problem.hi)
+        runs.append((call.group[1], x1, lo, hi, case.problem))
+        st = call.make_stepper(x1, lo, hi)
+        alone.append((np.concatenate([st.run_chunk(G) for G in gradient_chunks(case.problem, T)]), st.current()))
+    assert len({repr(sorted(r[0].items())) for r in runs}) == len(runs)  # every group has its own numbers
+    _RecordingAdam.seen.clear()
+    grouped = ck._torch_grouped(cls, runs, T)
+    assert grouped is not None
+    for (X, x_next), rep in zip(alone, grouped):
+        assert X.shape == rep.X.shape and X.view(np.uint64).tolist() == rep.X.view(np.uint64).tolist()
+        assert x_next.view(np.uint64).tolist() == rep.current().view(np.uint64).tolist()
+    if cls is _RecordingAdam:  # the user's foreach reaches every group
+        assert _RecordingAdam.seen and all(s == (True,) * len(runs) for s in _RecordingAdam.seen[-T:])
+
+
+def test_check_with_grouped_torch_gives_the_rows_of_separate_runs(monkeypatch):
+    ck = _ck()
+    out = {}
+    for on in (False, True):
+        monkeypatch.setattr(ck, "GROUP_TORCH", on)
+        r = check(torch.optim.Adam, amsgrad=True, T=1000, thresholds=False)
+        out[on] = [(x.problem, x.label, x.verdict.status, x.x_T, x.avg_regret, x.max_deviation) for x in r.rows]
+    assert out[True] == out[False]
