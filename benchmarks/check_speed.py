@@ -6,14 +6,16 @@ was there before, kept and still tested): ``counterexamples.check.REPLAY_FIRST``
 C' go through certify_replay), and in ``drift.general``: ``SCAN_COMPILED`` (the float scan lane by lane in the rule's compiled step),
 ``FLOAT_COMPILED`` (settle_float and hull_float in the compiled step), ``SCALAR_BALLS`` (ball helpers
 without the object-array dispatch), ``INTERVAL_LANES`` (the smallest-C search's C' replayed together in float64
-intervals, certify_replay_lanes, the balls deciding the rest), and the check's ball budget per C
+intervals, certify_replay_lanes, the balls deciding the rest), ``counterexamples.check.GROUP_TORCH`` (a torch
+check's problems as param groups of one optimizer, one step() per round), and the check's ball budget per C
 (``counterexamples.check.CERTIFY_ROUNDS_PER_C``: 400 now, 800 before).  Each check runs with the
 smallest-C cache cleared.  Every row prints the verdicts and the smallest-C answers with their certified
 ranges, before and after, and the run fails (exit 1) when an answer or a verdict differs or a certified
 range ("D <= 0 certified for C = 2..K") is narrower after than before.
 
-Usage: python benchmarks/check_speed.py [--only SUBSTRING] [--order before-first|after-first] [--before all|intervals]
-(``--before intervals``: "before" is this code with only INTERVAL_LANES off, the lever of the interval lanes alone.)
+Usage: python benchmarks/check_speed.py [--only SUBSTRING] [--order before-first|after-first] [--before all|new]
+(``--before new``: "before" is this code with only ``drift.general.INTERVAL_LANES`` and
+``counterexamples.check.GROUP_TORCH`` off: the two newest levers alone.)
 The first check (not timed) warms the imports, numba included.  torch and optax rows are skipped with
 their reason when the library is missing."""
 from __future__ import annotations
@@ -53,14 +55,14 @@ def cases():
 AFTER_ROUNDS_PER_C = None  # set in main: the module's value as imported (400)
 
 
-BEFORE = "all"  # --before: "all" switches off every speed-up above, "intervals" only INTERVAL_LANES
+BEFORE = "all"  # --before: "all" switches off every speed-up above, "new" only the interval lanes and torch groups
 
 
 def configure(before: bool):
     from counterexamples.drift import general
 
     ck = sys.modules["counterexamples.check"]
-    general.INTERVAL_LANES = not before
+    general.INTERVAL_LANES = ck.GROUP_TORCH = not before
     if BEFORE == "all":
         general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
         ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
@@ -97,8 +99,9 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", default=None, help="run the rows whose name contains this text")
     p.add_argument("--order", choices=("before-first", "after-first"), default="before-first")
-    p.add_argument("--before", choices=("all", "intervals"), default="all",
-                   help="what 'before' switches off: every speed-up (default) or only the interval lanes")
+    p.add_argument("--before", choices=("all", "new"), default="all",
+                   help="what 'before' switches off: every speed-up (default) or only the two newest (the "
+                        "interval lanes and the torch param groups)")
     a = p.parse_args(argv)
     global BEFORE
     BEFORE = a.before

@@ -72,7 +72,7 @@ class Interval:
     """[lo, hi] with float64 ends (numpy arrays, broadcast lane by lane); see the module docstring."""
 
     __slots__ = ("lo", "hi")
-    __array_priority__ = 1000  # numpy scalars and arrays defer to our reflected operators
+    __array_ufunc__ = None  # numpy scalars and arrays defer to our reflected operators (no object arrays)
 
     def __init__(self, lo, hi=None):
         self.lo = np.asarray(lo, dtype=np.float64)

@@ -34,7 +34,10 @@ its hull stops growing, the ball replay until the start enters the box, each wit
 The threshold search's many C' take a shortcut first (:func:`certify_replay`): the exact start is replayed
 in balls and the box is tried around the replayed state as soon as its midpoints say the limit is near
 (a box of relative radius up to 1/4: entered after a fraction of the rounds that settling to 1e-13
-takes); the box test alone decides, and the path above runs when it proves nothing.
+takes); the box test alone decides, and the path above runs when it proves nothing.  With 256 C' or more
+(counterexamples.check's search up to C = 512) they are first replayed all together, one lane each, in float64
+intervals with outward rounding (:func:`certify_replay_lanes`, :mod:`numerics.intervals`: the same rule's own
+update, the same box test); the lanes the intervals leave undecided go through the balls as before.
 Any step that fails is UNKNOWN with its reason (no invariant box found, e.g. Adadelta's growing
 E[dx^2]; 0 in the enclosure, e.g. Yogi on Theorem 1's problem, whose one-period drift changes sign
 over its orbit; a budget spent).
