@@ -201,6 +201,13 @@ class _Replay:
         return self.x_next.copy()
 
 
+def _torch_own(cls) -> bool:
+    """``cls`` is one of torch.optim's own classes (not a subclass or a user's optimizer)."""
+    import torch
+
+    return isinstance(cls, type) and getattr(torch.optim, cls.__name__, None) is cls
+
+
 def _torch_grouped(cls, runs, T: int):
     """Every problem of ``runs`` ((keyword arguments, x1, lo, hi, problem) each) as one param group of ONE
     optimizer ``cls``: each group holds its problem's own hyper-parameters and the user's options (foreach
@@ -209,7 +216,8 @@ def _torch_grouped(cls, runs, T: int):
     :class:`_TorchStepper` does for one problem: lr_t = lr/sqrt(t) set in the group, x_t recorded, g_t written
     into the gradient, step, projection.  torch's optimizers update group by group and parameter by parameter
     with the group's own numbers, so each trajectory is the one its problem gets alone, bit for bit (checked
-    for Adam, Adam(amsgrad=True), AdamW and the #78807 AMSGrad in tests/test_check_api.py).  Returns one
+    for Adam, Adam(amsgrad=True), AdamW and the #78807 AMSGrad in tests/test_check_api.py; :func:`check` groups
+    torch.optim's own classes only, see there).  Returns one
     :class:`_Replay` per run, or None when the class cannot be built so (then each problem runs alone)."""
     import torch
 
@@ -951,8 +959,10 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
     described = _describe(kind, target) + (f" with {opts}" if opts else "")
     rows, idents, notes = [], [], set()
     grouped = {}
-    if kind == "torch" and GROUP_TORCH and 1 < len(names) == len(set(names)):
-        # all problems as param groups of one optimizer, run first; each problem's drive replays its part
+    if kind == "torch" and GROUP_TORCH and 1 < len(names) == len(set(names)) and _torch_own(target):
+        # all problems as param groups of one optimizer, run first; each problem's drive replays its part.
+        # Only torch.optim's own classes, which read every number from the group: a user's class may read
+        # self.defaults (then a group's numbers would not be its problem's), so it runs problem by problem
         runs = []
         for name in names:
             case = build_case(name)

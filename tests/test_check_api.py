@@ -534,3 +534,15 @@ def test_check_with_grouped_torch_gives_the_rows_of_separate_runs(monkeypatch):
         r = check(torch.optim.Adam, amsgrad=True, T=1000, thresholds=False)
         out[on] = [(x.problem, x.label, x.verdict.status, x.x_T, x.avg_regret, x.max_deviation) for x in r.rows]
     assert out[True] == out[False]
+
+
+def test_only_torch_optims_own_classes_run_grouped(monkeypatch):
+    """A user's class may read self.defaults instead of its group: it runs problem by problem."""
+    ck = _ck()
+    calls = []
+    real = ck._torch_grouped
+    monkeypatch.setattr(ck, "_torch_grouped", lambda cls, runs, T: calls.append(cls) or real(cls, runs, T))
+    check(AMSGrad78807, problems=["thm1", "section5-online"], T=1000, thresholds=False)
+    assert calls == []
+    check(torch.optim.Adam, problems=["thm1", "section5-online"], T=1000, thresholds=False)
+    assert calls == [torch.optim.Adam]
