@@ -61,7 +61,11 @@ def enclose(value) -> tuple[float, float]:
     True
     """
     q = to_fraction(value)
-    f = float(q)  # correctly rounded (Python's int/int division)
+    try:
+        f = float(q)  # correctly rounded (Python's int/int division)
+    except OverflowError:  # beyond the largest double: the interval reaches to infinity
+        big = float(np.finfo(np.float64).max)
+        return (big, _PINF) if q > 0 else (_NINF, -big)
     e = Fraction(f)
     if e == q:
         return f, f

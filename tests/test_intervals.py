@@ -123,11 +123,14 @@ def test_an_injected_rounding_error_is_caught(monkeypatch):
 
 def test_constants_are_enclosed_exactly():
     B = IntervalBackend()
-    for q in ("0.9", "0.999", "1/3", "1e-8", "1/2", 7, "123456789012345678901234567890"):
+    for q in ("0.9", "0.999", "1/3", "1e-8", "1/2", 7, "123456789012345678901234567890", "1e-400", "-1e-400"):
         x = B.num(q)
         lo, hi = Fraction(float(x.lo)), Fraction(float(x.hi))
         assert lo <= Fraction(q) <= hi
         assert lo == hi == Fraction(q) or np.nextafter(float(x.lo), np.inf) == float(x.hi)
+    for q in (10 ** 400, -(10 ** 400)):  # beyond the largest double: one end is infinite
+        x = B.num(q)
+        assert float(x.lo) <= q <= float(x.hi) and np.isinf([x.lo, x.hi]).sum() == 1
 
 
 def test_division_by_an_interval_with_zero_is_a_clear_failure_and_safe_div_by_exact_zero_is_zero():

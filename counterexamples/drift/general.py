@@ -527,7 +527,7 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
         big = np.concatenate([Cs, Cs]).astype(np.float64)
         state = init(B.zeros(2 * M))
         _, state, _ = update(iv.Interval(big), state, 1)
-    except (TypeError, ValueError, AttributeError, NotImplementedError):
+    except (TypeError, ValueError, AttributeError, NotImplementedError, ArithmeticError):
         return {}, 0  # the rule does not run on intervals (a branch on a value, a helper missing): balls only
     fields = type(state)
     nf = len(state)
@@ -560,7 +560,7 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
             g = np.where(phase == n - 1, nfl, -1.0)
             try:
                 step, state, _ = update(iv.Interval(g), state, 2 + phase)
-            except (TypeError, ValueError, AttributeError, NotImplementedError):
+            except (TypeError, ValueError, AttributeError, NotImplementedError, ArithmeticError):
                 return out, t
             Dlo, Dhi = -step.hi + Dlo, -step.lo + Dhi  # D -= step, rounded outwards below
             Dlo, Dhi = np.nextafter(Dlo, -np.inf), np.nextafter(Dhi, np.inf)
