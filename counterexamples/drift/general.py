@@ -508,16 +508,20 @@ def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
 
     Each lane has two tracks: the exact start replayed (as in :func:`certify_replay`) and a probe that runs
     one period from a box X.  At the end of a replay period the same estimate as there picks the box (a
-    relative radius <= REPLAY_REL_MAX, REPLAY_SHRINK times smaller than the last one tried); the probe then
-    runs the period map on X while the replay goes on (both start at phase 0).  At the probe's end the lane
+    relative radius <= REPLAY_REL_MAX, not wider than the last one tried: INTERVAL_SHRINK; after the first
+    period, with no estimate yet, the widest box); the probe then runs the period map on X while the replay
+    goes on (both start at phase 0), so a try costs no lockstep round.  At the probe's end the lane
     is decided when the replayed state was inside X, P(X) lies in X and the interval of D over X excludes 0:
     the certificate of :func:`certify_replay`, with intervals for balls.  A lane that the intervals cannot
     decide within ``max_rounds`` lockstep rounds (wider enclosures than 128-bit balls, a rule that does not
     run on intervals, a state that does not contract) is simply absent from the result: the caller decides
-    it in balls.  Returns ({C: DriftResult} for the decided lanes, lockstep rounds run)."""
+    it in balls.  The pass stops early when its smallest C cannot reach a box within ``max_rounds`` (by the
+    estimate's rate) or when INTERVAL_GIVE_UP more lanes failed than were decided: the search needs the C' from
+    2 upwards, and those lanes are then the balls' anyway.  Returns ({C: DriftResult} for the decided lanes,
+    lockstep rounds run)."""
     from numerics import intervals as iv
 
-    Cs = np.asarray([int(c) for c in Cs], dtype=np.int64)
+    Cs = np.asarray(sorted({int(c) for c in Cs}), dtype=np.int64)  # in C order: lane 0 is the smallest C
     if len(Cs) == 0 or meth.rule.uses_x:
         return {}, 0
     B = iv.IntervalBackend()
