@@ -5,13 +5,17 @@ after it, in one process (the machine is shared: trust the ratios, and the CPU s
 was there before, kept and still tested): ``counterexamples.check.REPLAY_FIRST`` (the threshold search's
 C' go through certify_replay), and in ``drift.general``: ``SCAN_COMPILED`` (the float scan lane by lane in the rule's compiled step),
 ``FLOAT_COMPILED`` (settle_float and hull_float in the compiled step), ``SCALAR_BALLS`` (ball helpers
-without the object-array dispatch), and the check's ball budget per C
+without the object-array dispatch), ``INTERVAL_LANES`` (the smallest-C search's C' replayed together in float64
+intervals, certify_replay_lanes, the balls deciding the rest), ``counterexamples.check.GROUP_TORCH`` (a torch
+check's problems as param groups of one optimizer, one step() per round), and the check's ball budget per C
 (``counterexamples.check.CERTIFY_ROUNDS_PER_C``: 400 now, 800 before).  Each check runs with the
 smallest-C cache cleared.  Every row prints the verdicts and the smallest-C answers with their certified
 ranges, before and after, and the run fails (exit 1) when an answer or a verdict differs or a certified
 range ("D <= 0 certified for C = 2..K") is narrower after than before.
 
-Usage: python benchmarks/check_speed.py [--only SUBSTRING] [--order before-first|after-first]
+Usage: python benchmarks/check_speed.py [--only SUBSTRING] [--order before-first|after-first] [--before all|new]
+(``--before new``: "before" is this code with only ``drift.general.INTERVAL_LANES`` and
+``counterexamples.check.GROUP_TORCH`` off: the two newest levers alone.)
 The first check (not timed) warms the imports, numba included.  torch and optax rows are skipped with
 their reason when the library is missing."""
 from __future__ import annotations
@@ -20,58 +24,11 @@ import argparse
 import re
 import sys
 import time
-from fractions import Fraction
-from typing import Any, NamedTuple
-
-import numpy as np
-
-
-class _H(NamedTuple):
-    alpha: Any
-    beta1: Any
-    beta2: Any
-
-
-class _S(NamedTuple):
-    m: Any
-    v: Any
-    v_hat: Any
-
-
-def _decaying_max_rule(schedule):
-    """A user's rule in the numerics style (an AMSGrad whose max forgets slowly), registered below."""
-    from numerics import schedules
-    from numerics.optimizers import Rule
-
-    def make(B):
-        sqrt, maximum, safe_div, zeros_like = B.sqrt, B.maximum, B.safe_div, B.zeros_like
-        alpha_t, one, decay = schedules.step_size(schedule, B), B.num(1), B.num(Fraction(999, 1000))
-
-        def init(x1):
-            z = zeros_like(x1)
-            return _S(z, z, z)
-
-        def update(h, g, s, t):
-            m = h.beta1 * s.m + (one - h.beta1) * g
-            v = h.beta2 * s.v + (one - h.beta2) * g * g
-            v_hat = maximum(decay * s.v_hat, v)
-            at = alpha_t(h.alpha, t)
-            return at * safe_div(m, sqrt(v_hat)), _S(m, v, v_hat), sqrt(v_hat) / at
-
-        return init, update
-
-    return Rule(("bench_decaying_max", schedule), make, _H, _S)
-
-
-def bench_decaying_max(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt"):
-    from numerics.optimizers import Method
-
-    return Method("bench_decaying_max", dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule=schedule),
-                  _decaying_max_rule(schedule), dict(alpha=alpha, beta1=beta1, beta2=beta2))
 
 
 def cases():
     from counterexamples.conformance.drivers.user import paper_amsgrad_step
+    from counterexamples.conformance.drivers.user_rules import decaying_max
     from numerics.optimizers import REGISTERED, register
 
     out, skipped = [], []
@@ -89,21 +46,26 @@ def cases():
     except ImportError as e:
         skipped.append(f"optax rows: {e}")
     out.append(("step function (paper AMSGrad)", paper_amsgrad_step, {}))
-    if "bench_decaying_max" not in REGISTERED:
-        register("bench_decaying_max", bench_decaying_max)
-    out.append(("registered rule (decaying max)", "bench_decaying_max", {}))
+    if "decaying_max" not in REGISTERED:
+        register("decaying_max", decaying_max)  # the test suite's registered rule, one definition
+    out.append(("registered rule (decaying max)", "decaying_max", {}))
     return out, skipped
 
 
 AFTER_ROUNDS_PER_C = None  # set in main: the module's value as imported (400)
 
 
+BEFORE = "all"  # --before: "all" switches off every speed-up above, "new" only the interval lanes and torch groups
+
+
 def configure(before: bool):
     from counterexamples.drift import general
 
     ck = sys.modules["counterexamples.check"]
-    general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
-    ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
+    general.INTERVAL_LANES = ck.GROUP_TORCH = not before
+    if BEFORE == "all":
+        general.SCAN_COMPILED = general.SCALAR_BALLS = general.FLOAT_COMPILED = ck.REPLAY_FIRST = not before
+        ck.CERTIFY_ROUNDS_PER_C = 800 if before else AFTER_ROUNDS_PER_C
     ck.clear_threshold_cache()
 
 
@@ -137,7 +99,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", default=None, help="run the rows whose name contains this text")
     p.add_argument("--order", choices=("before-first", "after-first"), default="before-first")
+    p.add_argument("--before", choices=("all", "new"), default="all",
+                   help="what 'before' switches off: every speed-up (default) or only the two newest (the "
+                        "interval lanes and the torch param groups)")
     a = p.parse_args(argv)
+    global BEFORE
+    BEFORE = a.before
     import torch  # noqa: F401 - imported before timing (the first check warms the rest)
 
     from counterexamples import check

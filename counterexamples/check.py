@@ -182,6 +182,107 @@ class _TorchStepper:
         return self.xview.copy()
 
 
+GROUP_TORCH = True  # a torch check runs its problems as param groups of one optimizer (one step() per round)
+GROUP_MAX_VALUES = 3_000_000  # recorded x values (T x d over the problems) above which each runs alone
+
+
+class _Replay:
+    """A stepper that hands back, chunk by chunk, a trajectory run beforehand (:func:`_torch_grouped`)."""
+
+    def __init__(self, X, x_next):
+        self.X, self.x_next, self.done = X, x_next, 0
+
+    def run_chunk(self, G):
+        out = self.X[self.done:self.done + len(G)]
+        self.done += len(G)
+        return out
+
+    def current(self):
+        return self.x_next.copy()
+
+
+def _torch_own(cls) -> bool:
+    """``cls`` is one of torch.optim's own classes (not a subclass or a user's optimizer)."""
+    import torch
+
+    return isinstance(cls, type) and getattr(torch.optim, cls.__name__, None) is cls
+
+
+def _torch_grouped(cls, runs, T: int):
+    """Every problem of ``runs`` ((keyword arguments, x1, lo, hi, problem) each) as one param group of ONE
+    optimizer ``cls``: each group holds its problem's own hyper-parameters and the user's options (foreach
+    included), one ``step()`` per round serves all problems (torch's per-call cost, about 150-180
+    microseconds on a one-element tensor, is paid once instead of once per problem).  Each round is what
+    :class:`_TorchStepper` does for one problem: lr_t = lr/sqrt(t) set in the group, x_t recorded, g_t written
+    into the gradient, step, projection.  torch's optimizers update group by group and parameter by parameter
+    with the group's own numbers, so each trajectory is the one its problem gets alone, bit for bit (checked
+    for Adam, Adam(amsgrad=True), AdamW and the #78807 AMSGrad in tests/test_check_api.py; :func:`check` groups
+    torch.optim's own classes only, see there).  Returns one
+    :class:`_Replay` per run, or None when the class cannot be built so (then each problem runs alone)."""
+    import torch
+
+    from .conformance.drive import gradient_chunks
+    from .conformance.identify import float64_default
+
+    if T * sum(len(r[1]) for r in runs) > GROUP_MAX_VALUES:
+        return None
+    with float64_default(torch):
+        try:
+            for kw, x1, _, _, _ in runs:  # each problem's optimizer alone validates its arguments, as before
+                cls([torch.zeros(len(x1), dtype=torch.float64, requires_grad=True)], **kw)
+            ps = []
+            for _, x1, _, _, _ in runs:
+                p = torch.tensor(np.asarray(x1, dtype=np.float64), dtype=torch.float64, requires_grad=True)
+                p.grad = torch.zeros_like(p)
+                ps.append(p)
+            opt = cls([{"params": [p], **kw} for p, (kw, *_) in zip(ps, runs)])
+        except Exception:  # noqa: BLE001 - a class that takes no per-group numbers: each problem alone
+            return None
+        groups = opt.param_groups
+        if len(groups) != len(runs) or any(g["params"][0] is not p for g, p in zip(groups, ps)):
+            return None
+        key = next((k for k in ("lr", "learning_rate") if k in groups[0]), None)
+        if key is None:
+            return None  # _TorchStepper says why, problem by problem
+        base = [g[key] for g in groups]
+        xv = [p.detach().numpy() for p in ps]
+        gv = [p.grad.numpy() for p in ps]
+        bounds = [(lo, hi, x.shape == (1,)) for x, (_, _, lo, hi, _) in zip(xv, runs)]
+        Xs = [np.empty((T, len(x))) for x in xv]
+        try:
+            t = _run_grouped(opt, groups, key, base, xv, gv, bounds, Xs, runs, T, gradient_chunks)
+        except Exception:  # noqa: BLE001 - a step that fails grouped: each problem alone (its error, if any, there)
+            return None
+        if t != T:
+            return None
+    return [_Replay(X, x.copy()) for X, x in zip(Xs, xv)]
+
+
+def _run_grouped(opt, groups, key, base, xv, gv, bounds, Xs, runs, T, gradient_chunks) -> int:
+    """The rounds of :func:`_torch_grouped` (the loop of _TorchStepper.run_chunk over every group)."""
+    t = 0
+    for chunks in zip(*(gradient_chunks(r[4], T) for r in runs)):
+        for i in range(len(chunks[0])):
+            t += 1
+            f = 1.0 / math.sqrt(t)  # as _TorchStepper.run_chunk
+            for grp, b in zip(groups, base):
+                grp[key] = b * f
+            for j, x in enumerate(xv):
+                Xs[j][t - 1] = x
+                gv[j][:] = chunks[j][i]
+            opt.step()
+            for x, (lo, hi, scalar) in zip(xv, bounds):
+                if scalar:
+                    v = x[0]
+                    if v < lo:
+                        x[0] = lo
+                    elif v > hi:
+                        x[0] = hi
+                else:
+                    np.clip(x, lo, hi, out=x)
+    return t
+
+
 @dataclass
 class _Call:
     """How the optimizer is called on one problem."""
@@ -193,6 +294,7 @@ class _Call:
     counterpart: Callable | None = None  # () -> (label, numerics Method) or None: the registry's definition
     own_rule: Any = None  # a registered rule: the Method itself
     note: str = ""
+    group: Any = None  # torch: (class, keyword arguments), to run this problem as a param group (_torch_grouped)
 
 
 def _torch_call(cls, options, hyper) -> _Call:
@@ -247,7 +349,7 @@ def _torch_call(cls, options, hyper) -> _Call:
     text = (f"{_describe('torch', cls)}([x], " + ", ".join(f"{k}={v!r}" for k, v in kw.items())
             + "), lr_t = lr/sqrt(t)")
     return _Call(text, shown, numbers, lambda x1, lo, hi: _TorchStepper(cls, kw, x1, lo, hi), counterpart,
-                 note=note)
+                 note=note, group=(cls, kw))
 
 
 def _optax_factory_call(fn, options, hyper) -> _Call:
@@ -754,7 +856,9 @@ def _threshold_key(lim, beta1, beta2):
         return None
     return (lim.name, lim.rule.key, numbers, to_fraction(beta1), to_fraction(beta2), C_MAX,
             CERTIFY_ROUNDS_PER_C, general.MAX_ROUNDS, general.ARB_ROUNDS, REPLAY_FIRST,
-            general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN)
+            general.REPLAY_REL_MAX, general.REPLAY_SHRINK, general.REPLAY_RADIUS_FACTOR, general.REPLAY_REL_MIN,
+            general.INTERVAL_LANES, general.INTERVAL_MIN_LANES, general.INTERVAL_MAX_ROUNDS, general.INTERVAL_GIVE_UP,
+            general.REPLAY_REL_MAX_LANES, general.INTERVAL_SHRINK)
 
 
 def clear_threshold_cache() -> None:
@@ -854,6 +958,22 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
     make_call = _CALLS[kind]
     described = _describe(kind, target) + (f" with {opts}" if opts else "")
     rows, idents, notes = [], [], set()
+    grouped = {}
+    if kind == "torch" and GROUP_TORCH and 1 < len(names) == len(set(names)) and _torch_own(target):
+        # all problems as param groups of one optimizer, run first; each problem's drive replays its part.
+        # Only torch.optim's own classes, which read every number from the group: a user's class may read
+        # self.defaults (then a group's numbers would not be its problem's), so it runs problem by problem
+        runs = []
+        for name in names:
+            case = build_case(name)
+            if case.skipped:
+                break
+            call = make_call(target, opts, case.hyper)
+            x1 = np.full(case.problem.d, float(Fraction(case.hyper.get("x1", 0))))
+            runs.append((call.group[1], x1, float(case.problem.lo), float(case.problem.hi), case.problem))
+        else:
+            out = _torch_grouped(call.group[0], runs, T)
+            grouped = dict(zip(names, out)) if out is not None else {}
     for name in names:
         case = build_case(name)
         if case.skipped:
@@ -865,7 +985,7 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
         prob = case.problem
         x1v = case.hyper.get("x1", 0)
         x1 = np.full(prob.d, float(Fraction(x1v)))
-        stepper = call.make_stepper(x1, float(prob.lo), float(prob.hi))
+        stepper = grouped[name] if name in grouped else call.make_stepper(x1, float(prob.lo), float(prob.hi))
         lib = drive(stepper, prob, T, keep=N)
         sv = sim_verdict(lib.x_tail_mean, lib.late_loss, lib.late_grad_sum, lib.grad_sum, lib.lo, lib.hi)
         sim, sim_reason = sv.label, sv.reason  # the simulation's word (a label of its EVIDENCE / UNKNOWN)

@@ -165,6 +165,11 @@ def _lift2(f):
     return g
 
 
+#: The elementwise lifts under public names: a backend derived from another one (e.g. the invariant-box arb
+#: of counterexamples.drift.general) builds its helpers with them.
+lift1, lift2 = _lift1, _lift2
+
+
 # ------------------------------------------------------------------------------------------------
 class NumpyBackend(Backend):
     """float64, batched: x has shape (N, d); hyper-parameters may be arrays of shape (N, 1)."""

@@ -74,7 +74,10 @@ def test_torch_amsgrad_escapes_certified():
     for r in report.rows:
         assert r.identified.startswith("amsgrad(variant=pytorch") and r.label == CONVERGES_
     assert _mid(report.rows[0].drift) == pytest.approx(_amsgrad_thm1_drift(), rel=1e-8)
-    assert all(th["C"] is None and th["verdict"].status == EVIDENCE for th in report.thresholds)
+    # no C <= 512 diverges (AMSGrad converges for beta1 < sqrt(beta2), Reddi et al. Theorem 4): at (0.9, 0.99)
+    # every C' is certified D <= 0 (the interval lanes: PROVED); at (0.9, 0.999) the ball budget reaches 2..54
+    assert all(th["C"] is None for th in report.thresholds)
+    assert [th["verdict"].status for th in report.thresholds] == [PROVED, EVIDENCE]
     report.assert_escapes()
     with pytest.raises(AssertionError, match="expected to break"):
         report.assert_breaks()
@@ -163,47 +166,8 @@ def test_unidentified_step_function_gets_evidence_never_certified():
 
 # ------------------------------------------------------------------------------------------------
 # a rule written in the numerics style, registered from user code (not in the Adam/AMSGrad grid)
-class _H(NamedTuple):
-    alpha: Any
-    beta1: Any
-    beta2: Any
-
-
-class _S(NamedTuple):
-    m: Any
-    v: Any
-    v_hat: Any
-
-
-def _decaying_max_rule(schedule):
-    from numerics import schedules
-    from numerics.optimizers import Rule
-
-    def make(B):
-        sqrt, maximum, safe_div, num, zeros_like = B.sqrt, B.maximum, B.safe_div, B.num, B.zeros_like
-        alpha_t, one, decay = schedules.step_size(schedule, B), B.num(1), B.num(Fraction(999, 1000))
-
-        def init(x1):
-            z = zeros_like(x1)
-            return _S(z, z, z)
-
-        def update(h, g, s, t):
-            m = h.beta1 * s.m + (one - h.beta1) * g
-            v = h.beta2 * s.v + (one - h.beta2) * g * g
-            v_hat = maximum(decay * s.v_hat, v)  # a running max that forgets slowly
-            at = alpha_t(h.alpha, t)
-            return at * safe_div(m, sqrt(v_hat)), _S(m, v, v_hat), sqrt(v_hat) / at
-
-        return init, update
-
-    return Rule(("decaying_max", schedule), make, _H, _S)
-
-
-def decaying_max(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt"):
-    from numerics.optimizers import Method
-
-    return Method("decaying_max", dict(alpha=alpha, beta1=beta1, beta2=beta2, schedule=schedule),
-                  _decaying_max_rule(schedule), dict(alpha=alpha, beta1=beta1, beta2=beta2))
+# (its one definition: counterexamples.conformance.drivers.user_rules, which benchmarks/check_speed.py uses too)
+from counterexamples.conformance.drivers.user_rules import decaying_max  # noqa: E402
 
 
 def decaying_max_step(x, g, t, state, hyper):
@@ -518,3 +482,67 @@ def test_torch_adam_and_optax_adam_share_one_limit_form_key_amsgrad_does_not():
         keys.append(ck._threshold_key(lim, "0.9", "0.999"))
     assert None not in keys
     assert keys[0] == keys[1] and keys[2] != keys[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# the problems of a torch check as param groups of one optimizer: one step() per round, the same bits
+class _RecordingAdam(torch.optim.Adam):
+    """torch's Adam that records, at each step, the foreach setting every param group carries."""
+
+    seen: list = []
+
+    def step(self, closure=None):
+        _RecordingAdam.seen.append(tuple(g["foreach"] for g in self.param_groups))
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("cls, options", [(torch.optim.Adam, {}), (torch.optim.Adam, {"amsgrad": True}),
+                                          (torch.optim.AdamW, {}), (AMSGrad78807, {}),
+                                          (torch.optim.Adam, {"amsgrad": True, "foreach": True}),
+                                          (_RecordingAdam, {"foreach": True})])
+def test_grouped_torch_run_is_bit_identical_to_each_problem_alone(cls, options):
+    from counterexamples.conformance.drive import gradient_chunks
+    from counterexamples.conformance.suite import build_case
+
+    ck = _ck()
+    T = 700  # more than one chunk of gradients
+    runs, alone = [], []
+    for name in ck.DEFAULT_PROBLEMS:
+        case = build_case(name)
+        call = ck._torch_call(cls, options, case.hyper)
+        x1 = np.full(case.problem.d, float(Fraction(case.hyper.get("x1", 0))))
+        lo, hi = float(case.problem.lo), float(case.problem.hi)
+        runs.append((call.group[1], x1, lo, hi, case.problem))
+        st = call.make_stepper(x1, lo, hi)
+        alone.append((np.concatenate([st.run_chunk(G) for G in gradient_chunks(case.problem, T)]), st.current()))
+    assert len({repr(sorted(r[0].items())) for r in runs}) == len(runs)  # every group has its own numbers
+    _RecordingAdam.seen.clear()
+    grouped = ck._torch_grouped(cls, runs, T)
+    assert grouped is not None
+    for (X, x_next), rep in zip(alone, grouped):
+        assert X.shape == rep.X.shape and X.view(np.uint64).tolist() == rep.X.view(np.uint64).tolist()
+        assert x_next.view(np.uint64).tolist() == rep.current().view(np.uint64).tolist()
+    if cls is _RecordingAdam:  # the user's foreach reaches every group
+        assert _RecordingAdam.seen and all(s == (True,) * len(runs) for s in _RecordingAdam.seen[-T:])
+
+
+def test_check_with_grouped_torch_gives_the_rows_of_separate_runs(monkeypatch):
+    ck = _ck()
+    out = {}
+    for on in (False, True):
+        monkeypatch.setattr(ck, "GROUP_TORCH", on)
+        r = check(torch.optim.Adam, amsgrad=True, T=1000, thresholds=False)
+        out[on] = [(x.problem, x.label, x.verdict.status, x.x_T, x.avg_regret, x.max_deviation) for x in r.rows]
+    assert out[True] == out[False]
+
+
+def test_only_torch_optims_own_classes_run_grouped(monkeypatch):
+    """A user's class may read self.defaults instead of its group: it runs problem by problem."""
+    ck = _ck()
+    calls = []
+    real = ck._torch_grouped
+    monkeypatch.setattr(ck, "_torch_grouped", lambda cls, runs, T: calls.append(cls) or real(cls, runs, T))
+    check(AMSGrad78807, problems=["thm1", "section5-online"], T=1000, thresholds=False)
+    assert calls == []
+    check(torch.optim.Adam, problems=["thm1", "section5-online"], T=1000, thresholds=False)
+    assert calls == [torch.optim.Adam]

@@ -199,7 +199,7 @@ def test_compiled_scan_falls_back_to_numpy_for_a_rule_numba_cannot_type(monkeypa
     import numerics.engine.kernels as K
 
     monkeypatch.setattr(K, "compiled_step", broken)
-    monkeypatch.setattr(K, "_cached_module", lambda rule, parallel, driver, values=None: broken(rule))
+    monkeypatch.setattr(K, "cached_module", lambda rule, parallel, driver, values=None: broken(rule))
     monkeypatch.setattr(general, "_LANES", {})
     assert general._scan_compiled(make(), Cs, settle, general.SCAN_WINDOW, general.SCAN_MAX_ROUNDS) is None
     assert np.array_equal(general.scan_C_float(make, Cs, settle), general._scan_numpy(make, Cs, settle))
@@ -231,3 +231,67 @@ def test_compiled_settle_and_hull_give_the_bits_of_the_python_loops(name, monkey
         assert tuple(fast[0]) == tuple(slow[0]) and fast[1:] == slow[1:], (name, C)
         assert tuple(fast_hull[0]) == tuple(slow_hull[0]) and fast_hull[3] == slow_hull[3]
         assert np.array_equal(fast_hull[1], slow_hull[1]) and np.array_equal(fast_hull[2], slow_hull[2])
+
+
+# ------------------------------------------------------------------------------------------------
+# certify_replay_lanes: the C' of the smallest-C search replayed together in float64 intervals
+GRID = (2, 3, 4, 5, 7, 9, 12, 16, 23, 31, 32, 40, 57)
+
+
+@pytest.mark.parametrize("name", ["adam", "amsgrad", "adabelief"])
+def test_interval_lanes_decide_as_the_arb_replay_does(name):
+    """Every lane the intervals decide has the sign that certify_replay (128-bit balls, one C' at a time)
+    certifies, and on this grid the intervals decide every lane the balls do (Adam at (0.9, 0.99): D < 0
+    below C = 30, D > 0 from 30 on, so both signs occur)."""
+    make = _limit(name, "0.9", "0.99")
+    lanes, rounds = general.certify_replay_lanes(make(), GRID, 4096)
+    assert rounds > 0
+    for c in GRID:
+        r = general.certify_replay(make(), [c] + [-1] * (c - 1), 150_000)
+        if r.sign in (1, -1):
+            assert c in lanes, (name, c, r.reason)
+        if c in lanes:
+            assert lanes[c].sign == r.sign, (name, c, lanes[c].reason, r.reason)
+    if name == "adam":
+        assert {lanes[c].sign for c in GRID if c < 30} == {-1} and {lanes[c].sign for c in GRID if c >= 30} == {1}
+
+
+def test_interval_lanes_leave_a_rule_that_branches_on_a_value_to_the_balls():
+    """A rule written with a Python comparison (it runs on arb balls, whose comparisons are certain) cannot
+    run on intervals: no lane is decided there, and the search's answer comes from the balls unchanged."""
+    from numerics.optimizers import Method, Rule
+
+    base = _limit("amsgrad", "0.9", "0.99")()
+
+    def make(B):
+        class Branching:  # B with a max written as a branch on the values
+            def __getattr__(self, k):
+                return getattr(B, k)
+
+            @staticmethod
+            def maximum(a, b):
+                return a if a >= b else b
+
+        return base.rule.make(Branching())
+
+    meth = Method("branching", dict(base.hyper), Rule(("branching",), make, base.rule.Hyper, base.rule.State),
+                  dict(base.numbers))
+    lanes, _ = general.certify_replay_lanes(meth, GRID, 512)
+    assert lanes == {}
+    r = general.certify_replay(meth, [5, -1, -1, -1, -1], 150_000)
+    assert r.sign == -1
+
+
+def test_the_search_with_interval_lanes_gives_the_same_answer_and_no_narrower_range(monkeypatch):
+    """AMSGrad's limit form at (0.9, 0.99), C' up to 120: the balls alone certify a part of [2, 120] within
+    the budget; with the intervals first, every C' (PROVED), and the answer (none) is the same."""
+    make = _limit("amsgrad", "0.9", "0.99")
+    monkeypatch.setattr(general, "INTERVAL_MIN_LANES", 64)
+    out = {}
+    for on in (False, True):
+        monkeypatch.setattr(general, "INTERVAL_LANES", on)
+        out[on] = general.smallest_diverging_C(make, "0.9", "0.99", 120, certify_rounds=20 * 120,
+                                               replay_first=True)
+    assert out[False].C is None and out[True].C is None
+    assert out[True].certified_below >= out[False].certified_below
+    assert out[False].verdict.status == "evidence" and out[True].verdict.status == "proved"

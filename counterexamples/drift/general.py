@@ -34,7 +34,10 @@ its hull stops growing, the ball replay until the start enters the box, each wit
 The threshold search's many C' take a shortcut first (:func:`certify_replay`): the exact start is replayed
 in balls and the box is tried around the replayed state as soon as its midpoints say the limit is near
 (a box of relative radius up to 1/4: entered after a fraction of the rounds that settling to 1e-13
-takes); the box test alone decides, and the path above runs when it proves nothing.
+takes); the box test alone decides, and the path above runs when it proves nothing.  With 256 C' or more
+(counterexamples.check's search up to C = 512) they are first replayed all together, one lane each, in float64
+intervals with outward rounding (:func:`certify_replay_lanes`, :mod:`numerics.intervals`: the same rule's own
+update, the same box test); the lanes the intervals leave undecided go through the balls as before.
 Any step that fails is UNKNOWN with its reason (no invariant box found, e.g. Adadelta's growing
 E[dx^2]; 0 in the enclosure, e.g. Yogi on Theorem 1's problem, whose one-period drift changes sign
 over its orbit; a budget spent).
@@ -94,10 +97,10 @@ class InvariantArb(ArbBackend):
 
     def __init__(self, prec: int = 128):
         super().__init__(prec)
-        from numerics.backends import _lift2
+        from numerics.backends import lift2
 
-        self.maximum = _lift2(self._max)
-        self.minimum = _lift2(lambda a, b: -self._max(-a, -b))
+        self.maximum = lift2(self._max)
+        self.minimum = lift2(lambda a, b: -self._max(-a, -b))
 
     @staticmethod
     def _max(a, b):
@@ -110,7 +113,7 @@ class InvariantArb(ArbBackend):
 
 class ScalarInvariantArb(InvariantArb):
     """:class:`InvariantArb` on scalar balls only: the same arb operations without the object-array
-    dispatch around each (``_lift1``/``_lift2`` apply exactly these functions to a scalar), which cost
+    dispatch around each (``lift1``/``lift2`` apply exactly these functions to a scalar), which cost
     about a third of a ball round of a small rule.  Used where every number is one ball
     (:func:`certify_replay`)."""
 
@@ -219,7 +222,7 @@ def _float_module(meth):
         try:
             from numerics.engine import kernels
 
-            _FLOATS[key] = kernels._cached_module(meth.rule, False, _FLOAT_SRC)
+            _FLOATS[key] = kernels.cached_module(meth.rule, False, _FLOAT_SRC)
         except Exception:  # noqa: BLE001 - numba absent or the step not writable: the Python loops
             _FLOATS[key] = None
     return _FLOATS[key]
@@ -488,6 +491,176 @@ def certify_replay(meth, pattern, budget_rounds: int, prec: int = 128) -> DriftR
     return DriftResult(None, None, None, reason, k, rounds=rounds)
 
 
+INTERVAL_LANES = True  # smallest_diverging_C(replay_first=True): the C' are replayed together first (intervals)
+INTERVAL_MIN_LANES = 256  # fewer C' than this: the balls alone (a pass costs >= 3 periods of the largest C')
+INTERVAL_MAX_ROUNDS = 2048  # lockstep rounds of that pass at most (its undecided lanes then go to the balls);
+# one lockstep round over 2 x 511 tracks costs about 100 ball rounds of certify_replay (numpy's per-call cost)
+INTERVAL_GIVE_UP = 2  # the pass stops when this many more lanes have failed than have been decided
+REPLAY_REL_MAX_LANES = None  # the widest box the lanes try (None: REPLAY_REL_MAX)
+INTERVAL_SHRINK = 1.0  # a lane tries a box at every period end where the estimate has not grown (the probe runs
+# beside the replay, so a try costs no lockstep round; certify_replay waits for a shrink by REPLAY_SHRINK)
+
+
+def certify_replay_lanes(meth, Cs, max_rounds: int) -> tuple[dict, int]:
+    """:func:`certify_replay` on the Theorem 2 family (period n = C: C, -1, ..., -1) for every C in ``Cs`` at
+    once, in float64 intervals (:class:`numerics.intervals.IntervalBackend`: outward rounding after every
+    operation, so each interval encloses the exact value; the rule's own update, one lane per C).
+
+    Each lane has two tracks: the exact start replayed (as in :func:`certify_replay`) and a probe that runs
+    one period from a box X.  At the end of a replay period the same estimate as there picks the box (a
+    relative radius <= REPLAY_REL_MAX, not wider than the last one tried: INTERVAL_SHRINK; after the first
+    period, with no estimate yet, the widest box); the probe then runs the period map on X while the replay
+    goes on (both start at phase 0), so a try costs no lockstep round.  At the probe's end the lane
+    is decided when the replayed state was inside X, P(X) lies in X and the interval of D over X excludes 0:
+    the certificate of :func:`certify_replay`, with intervals for balls.  A lane that the intervals cannot
+    decide within ``max_rounds`` lockstep rounds (wider enclosures than 128-bit balls, a rule that does not
+    run on intervals, a state that does not contract) is simply absent from the result: the caller decides
+    it in balls.  The pass stops early when its smallest C cannot reach a box within ``max_rounds`` (by the
+    estimate's rate) or when INTERVAL_GIVE_UP more lanes failed than were decided: the search needs the C' from
+    2 upwards, and those lanes are then the balls' anyway.  Returns ({C: DriftResult} for the decided lanes,
+    lockstep rounds run)."""
+    from numerics import intervals as iv
+
+    Cs = np.asarray(sorted({int(c) for c in Cs}), dtype=np.int64)  # in C order: lane 0 is the smallest C
+    if len(Cs) == 0 or meth.rule.uses_x:
+        return {}, 0
+    B = iv.IntervalBackend()
+    try:
+        init, update = meth.build(B)
+        M = len(Cs)
+        big = np.concatenate([Cs, Cs]).astype(np.float64)
+        state = init(B.zeros(2 * M))
+        _, state, _ = update(iv.Interval(big), state, 1)
+    except (TypeError, ValueError, AttributeError, NotImplementedError, ArithmeticError):
+        return {}, 0  # the rule does not run on intervals (a branch on a value, a helper missing): balls only
+    fields = type(state)
+    nf = len(state)
+
+    def full(a):
+        return a if a.shape == (2 * M,) else np.broadcast_to(a, (2 * M,))
+
+    def ends(st):  # (lo, hi) arrays of shape (nf, 2M)
+        return np.array([full(f.lo) for f in st]), np.array([full(f.hi) for f in st])
+
+    lane_C = Cs.copy()  # the C of each lane still running
+    n = np.concatenate([Cs, Cs])
+    nfl = n.astype(np.float64)
+    phase = np.zeros(2 * M, dtype=np.int64)
+    Dlo, Dhi = np.zeros(2 * M), np.zeros(2 * M)
+    lo, hi = ends(state)
+    prev = (lo[:, :M] + hi[:, :M]) / 2
+    d_prev = np.full(M, np.nan)
+    tried = np.full(M, np.inf)
+    k = np.zeros(M, dtype=np.int64)
+    rounds = Cs.copy()  # rounds of each lane, replay and probes (as certify_replay counts them)
+    probe = np.zeros(M, dtype=bool)
+    probe_rel = np.zeros(M)
+    Xlo, Xhi = np.zeros((nf, M)), np.zeros((nf, M))
+    out, failed, t = {}, 0, 0
+    err = np.seterr(all="ignore")  # NaN / inf in a lane only make its tests fail
+    try:
+        while t < max_rounds and M:
+            t += 1
+            g = np.where(phase == n - 1, nfl, -1.0)
+            try:
+                step, state, _ = update(iv.Interval(g), state, 2 + phase)
+            except (TypeError, ValueError, AttributeError, NotImplementedError, ArithmeticError):
+                return out, t
+            Dlo, Dhi = -step.hi + Dlo, -step.lo + Dhi  # D -= step, rounded outwards below
+            Dlo, Dhi = np.nextafter(Dlo, -np.inf), np.nextafter(Dhi, np.inf)
+            phase = phase + 1
+            phase[phase == n] = 0
+            end = phase[:M] == 0
+            if not end.any():
+                continue
+            rounds[end] += n[:M][end]
+            lo, hi = ends(state)
+            done = np.zeros(M, dtype=bool)
+            # 1. probes ending now: P(X) in X and D of one sign over X decide the lane
+            pe = end & probe
+            if pe.any():
+                inside = np.all((Xlo <= lo[:, M:]) & (hi[:, M:] <= Xhi), axis=0)
+                pos, neg = Dlo[M:] > 0, Dhi[M:] < 0
+                ok = pe & inside & (pos | neg)
+                for i in np.nonzero(ok)[0]:
+                    sign = 1 if pos[i] else -1
+                    st = {f: float((lo[j, i] + hi[j, i]) / 2) for j, f in enumerate(fields._fields)}
+                    out[int(lane_C[i])] = DriftResult(
+                        sign, float((Dlo[M + i] + Dhi[M + i]) / 2), f"[{Dlo[M + i]!r}, {Dhi[M + i]!r}]",
+                        f"invariant box (relative radius {probe_rel[i]:.2g}) around the exact start's state after "
+                        f"{int(k[i])} periods, D {'>' if sign > 0 else '<'} 0 over it (float64 intervals, "
+                        f"outward rounding)", int(k[i]), float(probe_rel[i]), st, rounds=int(rounds[i]))
+                done |= ok
+                probe &= ~pe
+            # 2. replay periods ending now: the estimate of certify_replay, lane by lane (vectorised)
+            re = end & ~done
+            k[re] += 1
+            cur = (lo[:, :M] + hi[:, :M]) / 2
+            fin = np.all(np.isfinite(cur), axis=0)
+            bad = re & ~fin
+            ds = np.abs(cur - prev)
+            d = ds.max(axis=0)
+            prev = np.where(re, cur, prev)
+            first = re & fin & (d != 0) & np.isnan(d_prev)
+            q = np.where(re & fin & (d != 0) & ~first, d / np.where(d_prev > 0, d_prev, 1.0), 0.0)
+            d_prev = np.where(re & fin & (d != 0), d, d_prev)
+            grow = re & fin & ~first & (d != 0) & (q >= 1)
+            bad |= grow & (k >= 16)
+            tail = np.where(d == 0, 0.0, q / np.where(q < 1, 1 - q, 1.0))
+            cand = re & fin & ~grow & ~probe
+            if cand.any():
+                rel_max = REPLAY_REL_MAX_LANES or REPLAY_REL_MAX
+                scale = np.maximum(np.abs(cur).max(axis=0), 1e-300)
+                mags = np.maximum(np.abs(cur), 1e-12 * scale)
+                # after the first period there is no ratio yet: the widest box is tried at once (a long period
+                # has often settled the state already; the box test decides, the guess only costs a probe)
+                radii = np.where(first, rel_max * mags,
+                                 np.maximum(REPLAY_RADIUS_FACTOR * ds * tail, REPLAY_REL_MIN * mags))
+                rel = (radii / mags).max(axis=0)
+                if cand[0] and not first[0] and rel[0] > rel_max:
+                    # the smallest C still running (lane 0: the lanes stay in C order) decides the prefix the
+                    # search can use; when its estimate cannot reach a box within the cap (it shrinks by q per
+                    # period), the pass stops here and leaves every lane to the balls, at almost no cost
+                    need = n[0] * (1 + math.log(rel[0] / rel_max) / max(-math.log(q[0]), 1e-300))
+                    if t + need > max_rounds:
+                        break
+                go = cand & (rel <= rel_max) & (rel * INTERVAL_SHRINK <= tried)
+                if go.any():
+                    tried = np.where(go, rel, tried)
+                    xl = np.nextafter(lo[:, :M] - radii, -np.inf)
+                    xh = np.nextafter(hi[:, :M] + radii, np.inf)
+                    go &= np.all((xl <= lo[:, :M]) & (hi[:, :M] <= xh), axis=0)  # the state lies in X
+                    Xlo, Xhi = np.where(go, xl, Xlo), np.where(go, xh, Xhi)
+                    probe_rel = np.where(go, rel, probe_rel)
+                    probe |= go
+                    # the probe track of each such lane starts from X at phase 0 with D = 0
+                    idx = np.nonzero(go)[0] + M
+                    new = []
+                    for j, f in enumerate(state):
+                        flo, fhi = np.array(np.broadcast_to(f.lo, (2 * M,))), np.array(np.broadcast_to(f.hi, (2 * M,)))
+                        flo[idx], fhi[idx] = Xlo[j, idx - M], Xhi[j, idx - M]
+                        new.append(iv.Interval(flo, fhi))
+                    state = fields(*new)
+                    Dlo[idx], Dhi[idx] = 0.0, 0.0
+                    rounds[go] += n[:M][go]
+            failed += int(bad.sum())
+            done |= bad
+            if failed >= len(out) + INTERVAL_GIVE_UP:
+                break  # most lanes fail here (a circulating state): leave them all to the balls
+            if done.any():  # drop the finished lanes (every operation is lane by lane)
+                keep = ~done
+                sel = np.concatenate([keep, keep])
+                M = int(keep.sum())
+                state = fields(*(iv.Interval(np.broadcast_to(f.lo, sel.shape)[sel],
+                                             np.broadcast_to(f.hi, sel.shape)[sel]) for f in state))
+                lane_C, n, nfl, phase, Dlo, Dhi = lane_C[keep], n[sel], nfl[sel], phase[sel], Dlo[sel], Dhi[sel]
+                prev, d_prev, tried, k, rounds = prev[:, keep], d_prev[keep], tried[keep], k[keep], rounds[keep]
+                probe, probe_rel, Xlo, Xhi = probe[keep], probe_rel[keep], Xlo[:, keep], Xhi[:, keep]
+    finally:
+        np.seterr(**err)
+    return out, t
+
+
 def hull_float(meth, pattern, state, periods: int, update=None):
     """Run ``periods`` periods in float64 from ``state``: (state, hull lo, hull hi, mean D) of the phase-0
     states visited (the attractor's hull when the state circulates instead of settling: Yogi's v)."""
@@ -693,7 +866,7 @@ def _lane_for(rule):
     from numerics.engine import kernels
 
     if rule.key not in _LANES:
-        mod = kernels._cached_module(rule, False, _LANE_SRC)
+        mod = kernels.cached_module(rule, False, _LANE_SRC)
         _LANES[rule.key] = None if mod is None else mod.lane
     return _LANES[rule.key]
 
@@ -852,12 +1025,22 @@ def smallest_diverging_C(make_limit, beta1, beta2, C_max: int = 512, certify_rou
     # every C' below (or every C up to C_max when there is no answer), from 2 upwards, within the budget
     top = (C - 1) if C is not None else C_max
     budget, certified_below, below, first_bad = certify_rounds, 1, None, None
+    lanes = {}
+    if replay_first and INTERVAL_LANES and top - 1 >= INTERVAL_MIN_LANES:
+        # every C' at once in float64 intervals (certify_replay_lanes); a lane they decide is certified, the
+        # others go through the balls below as before, with the whole ball budget: the pass has its own
+        # bound (INTERVAL_MAX_ROUNDS lockstep rounds) and is not charged to it, so the balls' range is never
+        # narrower than without the pass
+        lanes, _ = certify_replay_lanes(make_limit(), range(2, top + 1), INTERVAL_MAX_ROUNDS)
     for c in range(2, top + 1):
-        if budget <= 0:
-            break
-        arb = min(budget, ARB_ROUNDS * 8)
-        r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=replay_first)
-        budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
+        if c in lanes:
+            r = lanes[c]
+        else:
+            if budget <= 0:
+                break
+            arb = min(budget, ARB_ROUNDS * 8)
+            r = drift(make_limit(), pat(c), max_rounds, arb_rounds=arb, replay_first=replay_first)
+            budget -= max(c, r.rounds // 8 + r.periods * c)  # a ball round costs ~8 float rounds
         if r.sign is None and arb < ARB_ROUNDS * 8 and "budget" in r.reason:
             break  # cut short by what was left of the search's budget: "budget spent", not this C's fault
         if r.sign == 1:  # the scan missed a smaller diverging C: it is the answer

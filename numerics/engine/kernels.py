@@ -448,6 +448,11 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
     return source.load_module(text)
 
 
+#: :func:`_cached_module` under a public name: a driver loop written around a rule's compiled step
+#: (counterexamples.drift.general's settle / hull / lane scans) is generated and cached through it.
+cached_module = _cached_module
+
+
 def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     """The compiled driver around the rule's compiled step (memoised per process; cached on disk
     through a generated module file where the step can be written out, see engine.source)."""
