@@ -41,8 +41,10 @@ nonlinear real arithmetic, so a query goes to
 2. then ``Tactic('qfnra-nlsat').solver()`` for up to 5 s  (best at finding models),
 3. then ``Solver()`` for the rest of the budget,
 
-each stage capped by what remains of ``timeout_s``; the first definite answer wins.  Z3 honours a
-timeout within ~50 ms, so a call returns within about ``timeout_s + 0.1 s``.  The reason of the last
+each stage capped by what remains of ``timeout_s``; the first definite answer wins.  The budgets are CPU
+seconds of the calling process (a watcher thread interrupts the stage, :func:`_check_cpu`), so a loaded machine
+slows a step down without changing its verdict; on a quiet machine a call returns within about ``timeout_s +
+0.1 s``.  The reason of the last
 stage that gave up is reported ("timeout", "canceled", "unknown", or "incomplete" ...).
 
 Models are read with ``is_rational_value`` / ``is_algebraic_value``: rationals exactly via
@@ -219,6 +221,48 @@ def _make_solver(engine: str):
     raise ValueError(f"unknown engine {engine!r}")
 
 
+# how often the CPU watch of a portfolio stage reads the process's CPU time (Z3 stops within ~50 ms of a request)
+CPU_POLL_S = 0.02
+
+
+def wall_backstop(budget_s: float) -> float:
+    """The wall-clock limit of a stage whose limit is counted in CPU seconds (:func:`_check_cpu`): a stage that
+    waits without computing is stopped after this long (the same rule as the cvc5 children's)."""
+    return smt.wall_backstop(budget_s)
+
+
+def _check_cpu(s, budget_s: float):
+    """``s.check()`` within ``budget_s`` seconds of this process's CPU time: (result, True when the budget ran out).
+
+    Why CPU and not wall-clock: on a loaded machine (the audit's two processes and their cvc5 children on two
+    cores, or other work beside it) a stage gets less than a core, and a wall-clock limit then turned a step Z3
+    proves in 0.8 s of CPU into UNKNOWN (lemma-moment's L6[n=3] at a load average of 12) -- the verdict depended
+    on the load.  On a quiet machine the two are the same.  A watcher thread reads ``time.process_time`` every
+    :data:`CPU_POLL_S` (z3's calls release the GIL) and interrupts the solver; Z3's own wall-clock timeout is the
+    backstop (:func:`wall_backstop`).  The process runs one solver at a time, so its CPU time is the stage's."""
+    import threading
+
+    s.set("timeout", max(1, int(wall_backstop(budget_s) * 1000)))
+    c0 = time.process_time()
+    stop, fired = threading.Event(), []
+
+    def watch():
+        while not stop.wait(CPU_POLL_S):
+            if time.process_time() - c0 > budget_s:
+                fired.append(True)
+                s.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        r = s.check()
+    finally:
+        stop.set()
+        watcher.join()
+    return r, bool(fired)
+
+
 def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
     """Run the portfolio on ``assertions``.
 
@@ -229,19 +273,18 @@ def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
         raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
     stages = PORTFOLIO if engines is None else tuple(
         (e, None) if isinstance(e, str) else (e[0], e[1]) for e in engines)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     reasons = []
     for i, (engine, cap) in enumerate(stages):
-        left = timeout_s - (time.perf_counter() - t0)
+        left = timeout_s - (time.process_time() - c0)
         if left <= 0.01:
             break
         last = i == len(stages) - 1
         budget = left if (cap is None or last) else min(cap, left)
         s = _make_solver(engine)
-        s.set("timeout", max(1, int(budget * 1000)))
         try:
             s.add(*assertions)
-            r = s.check()
+            r, out_of_time = _check_cpu(s, budget)
         except z3.Z3Exception as exc:  # e.g. nlsat refusing a non-polynomial goal
             reasons.append(f"{engine}: {exc}")
             continue
@@ -249,7 +292,7 @@ def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
             return "sat", s.model(), "", time.perf_counter() - t0, engine
         if r == z3.unsat:
             return "unsat", None, "", time.perf_counter() - t0, engine
-        reasons.append(f"{engine}: {s.reason_unknown()}")
+        reasons.append(f"{engine}: {'timeout' if out_of_time else s.reason_unknown()}")
     reason = "; ".join(reasons) or "timeout"
     return "unknown", None, reason, time.perf_counter() - t0, "portfolio"
 
@@ -335,7 +378,7 @@ def confirm_unsat(assertions, timeout_s: float = smt.CVC5_TIMEOUT_S) -> tuple[st
         return "z3 only", {"cvc5": "unknown", "reason": (
             f"cvc5: not re-run: cvc5 {CVC5_MEASURED_VERSION} gave no answer on this exact formula within "
             f"{known['no_answer_s']:g} s of CPU in any configuration tried ({known['tried']}); at the audit's "
-            f"{timeout_s:g} s it {known['at_default']}"), "seconds": 0.0, "measured": known["measured"]}, False
+            f"{timeout_s:g} s it {known['at_default']}; measured {known['measured']}"), "seconds": 0.0}, False
     if known and "cpu_s" in known:
         timeout_s = max(timeout_s, known["cpu_s"])
     cc = smt.cross_check(assertions, timeout_s)

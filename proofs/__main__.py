@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--theorem", action="append", metavar="ID",
                    help="audit only this theorem (repeatable); one of: " + ", ".join(IDS))
     p.add_argument("--timeout", type=number("timeout"), default="10", metavar="S",
-                   help=f"per-obligation Z3 time limit in seconds, in {range_text('timeout')} (default 10)")
+                   help=f"per-obligation Z3 time limit in CPU seconds (the same answer on a loaded machine), in "
+                        f"{range_text('timeout')} (default 10)")
     p.add_argument("--html", metavar="FILE", help="also write the audit as one self-contained HTML page "
                    "(verdict filters, no network) to FILE (checked before the run)")
     p._outputs.append(("html", "--html", None))

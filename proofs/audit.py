@@ -318,37 +318,6 @@ def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:
     return run_audit(ids, float(value("timeout", timeout_s, "timeout_s")), progress)
 
 
-# what varies from run to run without changing a record: times, and the cvc5 children's own time
-_TIMING_KEYS = frozenset({"seconds", "timing", "stage_seconds", "total_wall", "steps_wall"})
-
-
-def record_differences(a: dict, b: dict, path: str = "") -> list[str]:
-    """Where two audit JSON documents (``python -m proofs --json``) differ, timings ignored: one line per
-    differing leaf, ``path: a -> b``; empty when the records are the same.  The meta's versions and date are
-    compared too (compare runs of one tree on one machine).
-
-    >>> record_differences({"seconds": 1.0, "v": "proved"}, {"seconds": 2.5, "v": "proved"})
-    []
-    >>> record_differences({"steps": [{"v": "proved"}]}, {"steps": [{"v": "unknown"}]})
-    ["steps[0].v: 'proved' -> 'unknown'"]
-    """
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = []
-        for k in sorted(set(a) | set(b), key=str):
-            if k in _TIMING_KEYS:
-                continue
-            where = f"{path}.{k}" if path else str(k)
-            if k not in a or k not in b:
-                out.append(f"{where}: {a.get(k, '<absent>')!r} -> {b.get(k, '<absent>')!r}")
-            else:
-                out += record_differences(a[k], b[k], where)
-        return out
-    if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            return [f"{path}: {len(a)} items -> {len(b)} items"]
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in record_differences(x, y, f"{path}[{i}]")]
-    return [] if a == b else [f"{path}: {a!r} -> {b!r}"]
-
 
 def find_step(name: str):
     """The obligation ``"theorem id/label"`` of the registry (e.g. ``"thm1/A6[t>=1]"``)."""
