@@ -42,7 +42,7 @@ nonlinear real arithmetic, so a query goes to
 3. then ``Solver()`` for the rest of the budget,
 
 each stage capped by what remains of ``timeout_s``; the first definite answer wins.  The budgets are CPU
-seconds of the calling process (a watcher thread interrupts the stage, :func:`_check_cpu`), so a loaded machine
+seconds of the calling process (a watcher thread interrupts the stage, :func:`check_cpu`), so a loaded machine
 slows a step down without changing its verdict; on a quiet machine a call returns within about ``timeout_s +
 0.1 s``.  The reason of the last
 stage that gave up is reported ("timeout", "canceled", "unknown", or "incomplete" ...).
@@ -75,6 +75,7 @@ __all__ = [
     "value_interval",
     "value_fraction",
     "free_vars",
+    "check_cpu",
     "PORTFOLIO",
 ]
 
@@ -226,12 +227,12 @@ CPU_POLL_S = 0.02
 
 
 def wall_backstop(budget_s: float) -> float:
-    """The wall-clock limit of a stage whose limit is counted in CPU seconds (:func:`_check_cpu`): a stage that
+    """The wall-clock limit of a stage whose limit is counted in CPU seconds (:func:`check_cpu`): a stage that
     waits without computing is stopped after this long (the same rule as the cvc5 children's)."""
     return smt.wall_backstop(budget_s)
 
 
-def _check_cpu(s, budget_s: float):
+def check_cpu(s, budget_s: float):
     """``s.check()`` within ``budget_s`` seconds of this process's CPU time: (result, True when the budget ran out).
 
     Why CPU and not wall-clock: on a loaded machine (the audit's two processes and their cvc5 children on two
@@ -284,7 +285,7 @@ def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
         s = _make_solver(engine)
         try:
             s.add(*assertions)
-            r, out_of_time = _check_cpu(s, budget)
+            r, out_of_time = check_cpu(s, budget)
         except z3.Z3Exception as exc:  # e.g. nlsat refusing a non-polynomial goal
             reasons.append(f"{engine}: {exc}")
             continue

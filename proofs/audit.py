@@ -175,6 +175,13 @@ def _parallel(ids, timeout_s, progress, assemble, stats) -> dict:
             if finished[0]:  # pragma: no cover -- the worker and this process between them check every theorem
                 raise RuntimeError(f"the audit's step worker finished without {sorted(set(ids) - set(got))}")
             receive()
+        # the worker's last message carries its CPU figures (meta.timing): read it when it comes soon after the
+        # last theorem (the worker has nothing left to do); a worker that ends without it only loses the figures
+        while not finished[0] and recv.poll(10.0):
+            try:
+                take(recv.recv())
+            except EOFError:
+                break
     finally:
         recv.close()
         proc.join(5.0)
