@@ -240,7 +240,8 @@ def check_cpu(s, budget_s: float):
     proves in 0.8 s of CPU into UNKNOWN (lemma-moment's L6[n=3] at a load average of 12) -- the verdict depended
     on the load.  On a quiet machine the two are the same.  A watcher thread reads ``time.process_time`` every
     :data:`CPU_POLL_S` (z3's calls release the GIL) and interrupts the solver; Z3's own wall-clock timeout is the
-    backstop (:func:`wall_backstop`).  The process runs one solver at a time, so its CPU time is the stage's."""
+    backstop (:func:`wall_backstop`).  The audit's processes run one solver at a time, so their CPU time is the
+    stage's; in a program with other busy threads their CPU counts too (an earlier UNKNOWN, never another verdict)."""
     import threading
 
     s.set("timeout", max(1, int(wall_backstop(budget_s) * 1000)))
