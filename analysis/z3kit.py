@@ -41,8 +41,10 @@ nonlinear real arithmetic, so a query goes to
 2. then ``Tactic('qfnra-nlsat').solver()`` for up to 5 s  (best at finding models),
 3. then ``Solver()`` for the rest of the budget,
 
-each stage capped by what remains of ``timeout_s``; the first definite answer wins.  Z3 honours a
-timeout within ~50 ms, so a call returns within about ``timeout_s + 0.1 s``.  The reason of the last
+each stage capped by what remains of ``timeout_s``; the first definite answer wins.  The budgets are CPU
+seconds of the calling process (a watcher thread interrupts the stage, :func:`check_cpu`), so a loaded machine
+slows a step down without changing its verdict; on a quiet machine a call returns within about ``timeout_s +
+0.1 s``.  The reason of the last
 stage that gave up is reported ("timeout", "canceled", "unknown", or "incomplete" ...).
 
 Models are read with ``is_rational_value`` / ``is_algebraic_value``: rationals exactly via
@@ -73,6 +75,7 @@ __all__ = [
     "value_interval",
     "value_fraction",
     "free_vars",
+    "check_cpu",
     "PORTFOLIO",
 ]
 
@@ -219,6 +222,49 @@ def _make_solver(engine: str):
     raise ValueError(f"unknown engine {engine!r}")
 
 
+# how often the CPU watch of a portfolio stage reads the process's CPU time (Z3 stops within ~50 ms of a request)
+CPU_POLL_S = 0.02
+
+
+def wall_backstop(budget_s: float) -> float:
+    """The wall-clock limit of a stage whose limit is counted in CPU seconds (:func:`check_cpu`): a stage that
+    waits without computing is stopped after this long (the same rule as the cvc5 children's)."""
+    return smt.wall_backstop(budget_s)
+
+
+def check_cpu(s, budget_s: float):
+    """``s.check()`` within ``budget_s`` seconds of this process's CPU time: (result, True when the budget ran out).
+
+    Why CPU and not wall-clock: on a loaded machine (the audit's two processes and their cvc5 children on two
+    cores, or other work beside it) a stage gets less than a core, and a wall-clock limit then turned a step Z3
+    proves in 0.8 s of CPU into UNKNOWN (lemma-moment's L6[n=3] at a load average of 12) -- the verdict depended
+    on the load.  On a quiet machine the two are the same.  A watcher thread reads ``time.process_time`` every
+    :data:`CPU_POLL_S` (z3's calls release the GIL) and interrupts the solver; Z3's own wall-clock timeout is the
+    backstop (:func:`wall_backstop`).  The audit's processes run one solver at a time, so their CPU time is the
+    stage's; in a program with other busy threads their CPU counts too (an earlier UNKNOWN, never another verdict)."""
+    import threading
+
+    s.set("timeout", max(1, int(wall_backstop(budget_s) * 1000)))
+    c0 = time.process_time()
+    stop, fired = threading.Event(), []
+
+    def watch():
+        while not stop.wait(CPU_POLL_S):
+            if time.process_time() - c0 > budget_s:
+                fired.append(True)
+                s.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        r = s.check()
+    finally:
+        stop.set()
+        watcher.join()
+    return r, bool(fired)
+
+
 def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
     """Run the portfolio on ``assertions``.
 
@@ -229,19 +275,18 @@ def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
         raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
     stages = PORTFOLIO if engines is None else tuple(
         (e, None) if isinstance(e, str) else (e[0], e[1]) for e in engines)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     reasons = []
     for i, (engine, cap) in enumerate(stages):
-        left = timeout_s - (time.perf_counter() - t0)
+        left = timeout_s - (time.process_time() - c0)
         if left <= 0.01:
             break
         last = i == len(stages) - 1
         budget = left if (cap is None or last) else min(cap, left)
         s = _make_solver(engine)
-        s.set("timeout", max(1, int(budget * 1000)))
         try:
             s.add(*assertions)
-            r = s.check()
+            r, out_of_time = check_cpu(s, budget)
         except z3.Z3Exception as exc:  # e.g. nlsat refusing a non-polynomial goal
             reasons.append(f"{engine}: {exc}")
             continue
@@ -249,7 +294,7 @@ def check(assertions: Sequence, timeout_s: float = 10.0, engines=None):
             return "sat", s.model(), "", time.perf_counter() - t0, engine
         if r == z3.unsat:
             return "unsat", None, "", time.perf_counter() - t0, engine
-        reasons.append(f"{engine}: {s.reason_unknown()}")
+        reasons.append(f"{engine}: {'timeout' if out_of_time else s.reason_unknown()}")
     reason = "; ".join(reasons) or "timeout"
     return "unknown", None, reason, time.perf_counter() - t0, "portfolio"
 
@@ -262,12 +307,82 @@ def _as_list(x) -> list:
     return [x]
 
 
+def formula_digest(assertions) -> str:
+    """sha256 of the conjunction's terms as Z3 prints them (``sexpr``: no AST ids, so the same formula built in
+    another process or another order has the same digest, and any change to it -- a hypothesis dropped, a
+    constant changed -- a different one)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(a.sexpr() for a in assertions).encode()).hexdigest()
+
+
+# cvc5 on formulas where the audit's default (smt.CVC5_TIMEOUT_S of CPU per configuration) is known not to be
+# what decides the answer, each keyed by :func:`formula_digest` of the exact negation the audit poses and valid
+# only for the cvc5 version it was measured with (another version, or a formula changed in any way, is asked as
+# usual).  "cpu_s": the CPU limit to give it (a confirmation cvc5 finds just past the default limit);
+# "no_answer_s": cvc5 was measured to give no answer within that many CPU seconds in every configuration tried
+# (those of smt.CONFIGS and the ones named in "tried"), so the audit does not re-run a race it cannot win and
+# records the measured fact instead: the step stays "z3 only" with the reason, exactly as when it timed out.
+# Re-measure after a cvc5 upgrade with :func:`proofs.audit.recheck_cvc5_known` (README, proofs: the audit).
+CVC5_MEASURED_VERSION = "1.4.2"
+_TRIED = ("the audit's two (QF_NRA with nl-cov; ALL) for 15 s each, and for 5 s each QF_NRA with nl-cov-force, "
+          "nl-ext=none, nl-cov-linear-model=initial, nl-cov-lift=nl-cov-proj=lazard, nl-cov-var-elim=false, "
+          "QF_NRA without nl-cov, ALL with decision=justification, nl-ext-tplanes-interleave, nl-icp")
+_MEASURED = "2026-12-07, cvc5 1.4.2 on the audit's SMT-LIB text, CPU seconds per configuration"
+
+
+def _no_answer(step, at_default, tried=_TRIED):
+    return {"step": step, "no_answer_s": 15.0, "tried": tried, "at_default": at_default, "measured": _MEASURED}
+
+
+CVC5_KNOWN: dict = {
+    "5b81f86216b52e4deab33dea0dca5f2c317783a2bdcd857cc529626e7f926752": _no_answer("thm1/A6[t>=1]", "times out"),
+    "d3c6fb547c564a2d869c7d2a2bd77b1cad46b6e25d8ebfa21a4fb9d0394a035b": _no_answer("lemma-moment/L6[n=3]", "times out"),
+    "fa6ca8c5b4d501553798c5bcab72948e929d67bf4e4cfc7fd97cc196b6108c15": _no_answer("thm3/C3-jensen", "times out"),
+    "3258a35f50bc93102d65f770bdb636cad33eb6bc3c5f4a8a680a422b0ecd20bf": _no_answer(
+        "thm6/T6-chain[t>=1]", "times out", "the audit's two (QF_NRA with nl-cov; ALL) for 15 s each, and for 5 s "
+        "each QF_NRA with nl-cov-force, nl-ext=none"),
+    # nl-cov answers unknown (incomplete) at once; ALL has no answer in 15 s
+    "4f222fa290a84af34adfa637271fb78854a239c2512a2a198df2fe863d71b9ec": _no_answer(
+        "thm4-arxiv/step 6[step T->T+1]", "says unknown (incomplete)"),
+    # ALL says unsat after 2.7, 3.0 and 3.2 s of CPU (three runs; nl-cov: unknown (incomplete) at once): at the
+    # default 3 s it was "z3 only", with 8 s it is confirmed
+    "a459e3e91cf5ba8c89fadabcf9d3745f1e9427293f3747596b9cb30ef3153189": {
+        "step": "thm4/step 6[const beta1]", "cpu_s": 8.0, "measured": _MEASURED},
+}
+
+
+def _cvc5_version() -> "str | None":
+    try:
+        import cvc5
+    except ImportError:
+        return None
+    return getattr(cvc5, "__version__", None)
+
+
+def known_cvc5(assertions) -> "dict | None":
+    """The :data:`CVC5_KNOWN` entry of this exact formula for the installed cvc5, or None."""
+    if not CVC5_KNOWN or _cvc5_version() != CVC5_MEASURED_VERSION:
+        return None
+    return CVC5_KNOWN.get(formula_digest(assertions))
+
+
 def confirm_unsat(assertions, timeout_s: float = smt.CVC5_TIMEOUT_S) -> tuple[str, dict, bool]:
     """Re-pose a conjunction Z3 found unsat to cvc5 (same formula, SMT-LIB text).
 
     Returns (solvers, cross_check, disagreement): solvers is "z3+cvc5" when cvc5 also says unsat,
     "z3 only" otherwise; ``disagreement`` is True only when cvc5 gives a model that satisfies every
-    assertion in exact arithmetic (then Z3's unsat is wrong and nothing is proved)."""
+    assertion in exact arithmetic (then Z3's unsat is wrong and nothing is proved).  A formula of
+    :data:`CVC5_KNOWN` gets its measured CPU limit, or, where cvc5 was measured to give no answer at all, that
+    fact as the record (never a confirmation)."""
+    known = known_cvc5(assertions)
+    if known and "no_answer_s" in known:
+        return "z3 only", {"cvc5": "unknown", "reason": (
+            f"cvc5: not re-run: cvc5 {CVC5_MEASURED_VERSION} gave no answer on this exact formula within "
+            f"{known['no_answer_s']:g} s of CPU in any configuration tried ({known['tried']}); at the audit's "
+            f"{timeout_s:g} s it {known['at_default']}; measured {known['measured']}"), "seconds": 0.0}, False
+    if known and "cpu_s" in known:
+        timeout_s = max(timeout_s, known["cpu_s"])
     cc = smt.cross_check(assertions, timeout_s)
     if cc["status"] == "unsat":
         return "z3+cvc5", {"cvc5": "unsat", "seconds": round(cc["seconds"], 4)}, False
@@ -280,6 +395,11 @@ def confirm_unsat(assertions, timeout_s: float = smt.CVC5_TIMEOUT_S) -> tuple[st
     return "z3 only", {"cvc5": cc["status"], "reason": cc["reason"], "seconds": round(cc["seconds"], 4)}, False
 
 
+def negate(claim, hypotheses=()) -> list:
+    """The conjunction :func:`prove` decides (and cvc5 is asked): the hypotheses, then the claim negated."""
+    return _as_list(hypotheses) + [z3.Not(claim)]
+
+
 def prove(claim, hypotheses=(), variables=None, timeout_s: float = 10.0, engines=None,
           confirm: bool = True) -> Verdict:
     """Prove ``hypotheses => claim`` for all real values of the free variables.
@@ -288,8 +408,7 @@ def prove(claim, hypotheses=(), variables=None, timeout_s: float = 10.0, engines
     "z3 only"; a cvc5 model that really satisfies the negation makes the answer UNKNOWN with
     ``cross_check["disagreement"] = "real"``); a model of the negation -> refuted, witness = the model
     on ``variables`` (default: every free variable); otherwise unknown with the solver's reason."""
-    hyps = _as_list(hypotheses)
-    negation = hyps + [z3.Not(claim)]
+    negation = negate(claim, hypotheses)
     variables = free_vars(negation) if variables is None else list(variables)
     status, model, reason, secs, engine = check(negation, timeout_s, engines)
     if status == "unsat":

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--theorem", action="append", metavar="ID",
                    help="audit only this theorem (repeatable); one of: " + ", ".join(IDS))
     p.add_argument("--timeout", type=number("timeout"), default="10", metavar="S",
-                   help=f"per-obligation Z3 time limit in seconds, in {range_text('timeout')} (default 10)")
+                   help=f"per-obligation Z3 time limit in CPU seconds (the same answer on a loaded machine), in "
+                        f"{range_text('timeout')} (default 10)")
     p.add_argument("--html", metavar="FILE", help="also write the audit as one self-contained HTML page "
                    "(verdict filters, no network) to FILE (checked before the run)")
     p._outputs.append(("html", "--html", None))
@@ -160,14 +161,15 @@ def _main(argv) -> int:
     for tid in ids:
         if tid not in IDS:
             raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
+    from .export import check_export_dir, export  # light: z3 is imported by the export itself, not here
+
+    if args.export:  # bad input is answered before the audit's heavy imports (Z3, SymPy, kdrag)
+        check_export_dir(args.export)
     from .audit import PRECISION, mismatches, run_audit, solver_counts
-    from .export import check_export_dir, export
     from .html import kernel_counts, step_counts
 
     t0 = time.perf_counter()
     progress = None if args.quiet else _progress(ids, t0)
-    if args.export:
-        check_export_dir(args.export)
     unwitnessed, timing = [], {}  # the statements' vacuity problems (proofs.vacuity.statements, run by the audit)
     theorems = run_audit(ids, timeout_s, progress, statements=unwitnessed, parallel=True, timing=timing)
     bad = mismatches(theorems)

@@ -175,6 +175,13 @@ def _parallel(ids, timeout_s, progress, assemble, stats) -> dict:
             if finished[0]:  # pragma: no cover -- the worker and this process between them check every theorem
                 raise RuntimeError(f"the audit's step worker finished without {sorted(set(ids) - set(got))}")
             receive()
+        # the worker's last message carries its CPU figures (meta.timing): read it when it comes soon after the
+        # last theorem (the worker has nothing left to do); a worker that ends without it only loses the figures
+        while not finished[0] and recv.poll(10.0):
+            try:
+                take(recv.recv())
+            except EOFError:
+                break
     finally:
         recv.close()
         proc.join(5.0)
@@ -316,3 +323,31 @@ def audit(ids=None, timeout_s: float = 10.0, progress=None) -> list[dict]:
         if tid not in IDS:
             raise BadInput(f"ids: unknown theorem id {tid!r}; choose from {', '.join(IDS)}")
     return run_audit(ids, float(value("timeout", timeout_s, "timeout_s")), progress)
+
+
+
+def find_step(name: str):
+    """The obligation ``"theorem id/label"`` of the registry (e.g. ``"thm1/A6[t>=1]"``)."""
+    from .registry import THEOREMS
+
+    tid, label = name.split("/", 1)
+    return {ob.label: ob for ob in THEOREMS[tid].obligations}[label]
+
+
+def recheck_cvc5_known(cpu_s: float | None = None) -> list[dict]:
+    """Re-measure :data:`analysis.z3kit.CVC5_KNOWN` (after a cvc5 upgrade, or to check the record): for each
+    entry, whether the named step still poses that exact formula, and cvc5's answer on it now in the audit's
+    configurations (``cpu_s`` CPU seconds each; default: the entry's own measurement).  Takes up to about
+    2 x cpu_s of CPU per entry."""
+    from analysis import smt, z3kit
+
+    rows = []
+    for digest, e in z3kit.CVC5_KNOWN.items():
+        _N, claim, hyps = find_step(e["step"]).z3_query()
+        negation = z3kit.negate(claim, hyps)
+        secs = cpu_s or e.get("no_answer_s") or e.get("cpu_s")
+        cc = smt.cross_check(negation, secs)
+        rows.append({"step": e["step"], "same formula": z3kit.formula_digest(negation) == digest,
+                     "cvc5": cc["status"], "reason": cc["reason"], "cpu_s": secs,
+                     "recorded": "no answer" if "no_answer_s" in e else "unsat"})
+    return rows

@@ -32,7 +32,8 @@ import shutil
 import signal
 import tempfile
 
-import z3
+# z3 is imported where a formula is read, not here: `python -m proofs --export DIR` checks DIR (check_export_dir)
+# before the audit's heavy imports, so that bad input is answered without loading Z3
 
 __all__ = ["export", "smt2_text", "check_export_dir", "file_name"]
 
@@ -65,6 +66,8 @@ def file_name(tid: str, label: str) -> str:
 
 
 def _logic(assertions) -> str:
+    import z3
+
     ints = quant = False
     todo, seen = list(assertions), set()
     while todo:
@@ -86,6 +89,8 @@ def _logic(assertions) -> str:
 def expand_powers(e, memo=None):
     """``x ^ n`` (a natural numeral n) as the product x * ... * x: SMT-LIB's real arithmetic has no power
     operator (z3 prints ``^``, which neither z3's nor cvc5's SMT-LIB parser reads back in every logic)."""
+    import z3
+
     memo = {} if memo is None else memo
     k = e.get_id()
     if k in memo:

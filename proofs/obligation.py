@@ -226,15 +226,21 @@ class Obligation:
             res.reason = f"proved, but no replayed assignment satisfies its hypotheses ({rec.get('reason', '')})"
         return res
 
+    def z3_query(self):
+        """``(N, claim, hypotheses)`` as :meth:`check` poses them to :func:`analysis.z3kit.prove`: the
+        hypotheses not dropped, then the number system's side conditions (square roots)."""
+        N, hyps, claim = self.z3_build()
+        unknown = set(self.drop) - set(hyps)
+        if unknown:
+            raise KeyError(f"no hypotheses {sorted(unknown)} in {self.label}")
+        return N, claim, [h for k, h in hyps.items() if k not in self.drop] + N.side
+
     def _check_z3(self, tmo) -> StepResult:
         N, hyps, claim = self.z3_build()
         # kept for the rest of this check (the vacuity hook reads it); check() drops it when it returns
         self.__dict__["_z3_in_check"] = ((id(self.build), repr(sorted(self.params.items(), key=str))), N, dict(hyps), claim)
-        unknown = set(self.drop) - set(hyps)
-        if unknown:
-            raise KeyError(f"no hypotheses {sorted(unknown)} in {self.label}")
-        used = [h for k, h in hyps.items() if k not in self.drop]
-        v = z3kit.prove(claim, used + N.side, list(N.vars.values()), timeout_s=tmo, engines=self.engines)
+        N, claim, used = self.z3_query()  # the same terms (served by _z3_in_check)
+        v = z3kit.prove(claim, used, list(N.vars.values()), timeout_s=tmo, engines=self.engines)
         if v.status != REFUTED:
             return StepResult(self.label, self.claim, v.status, {} if v.status == PROVED else dict(v.witness or {}),
                               v.reason, method=f"z3/{v.engine}", solvers=v.solvers, cross_check=v.cross_check)

@@ -634,12 +634,13 @@ def _rebuild(e, kids):
 def _valid(hyps, concl, timeout_s=PROOF_TIMEOUT_S, memo=None):
     """nlsat finds ``hyps and not concl`` unsat (True), else False.  ``memo``: the relaxation's memo, shared by
     the queries of one witness (the same int term is the same real within a query, which is all that matters)."""
+    from analysis.z3kit import check_cpu  # the limit in CPU seconds: the same answer on a loaded machine
+
     s = z3.Then("simplify", "elim-term-ite", "qfnra-nlsat").solver()
-    s.set("timeout", int(timeout_s * 1000))
     memo = {} if memo is None else memo
     s.add(*[_realify(h, memo) for h in hyps], z3.Not(_realify(concl, memo)))
     try:
-        return s.check() == z3.unsat
+        return check_cpu(s, timeout_s)[0] == z3.unsat
     except z3.Z3Exception:
         return False
 

@@ -211,6 +211,32 @@ def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
     assert all(th["kernel"]["verdict"] == "not established" for th in par) and par_problems == seq_problems == []
     assert par[1]["kernel"]["reason"] == "demo: no kernel chain"
     assert timing["parallel"] is True and timing["steps_wall"] >= 0 and timing["kernel_cpu"] >= 0
+    # the worker's CPU figures come in its last message, after the last theorem: read even when the parent has
+    # assembled everything by then (they were missing from meta.timing of full audits)
+    assert timing["worker_cpu"] > 0 and timing["worker_cvc5_cpu"] >= 0
+
+
+def test_the_worker_cpu_figures_reach_the_timing_when_they_come_last(monkeypatch):
+    """The worker sends its CPU figures after its last theorem; a parent that has assembled every theorem by
+    then still reads them (they were missing from meta.timing of full audits).  The worker is made slow to send
+    them (1 s), so the parent is done first."""
+    import os
+    import time as _time
+
+    ths = {"demo-a": Theorem("demo-a", "demo-a", [_shared], lambda r: "a")}
+    monkeypatch.setattr(registry, "THEOREMS", ths)
+    parent, real = os.getpid(), AU._children_cpu
+
+    def late():
+        if os.getpid() != parent:
+            _time.sleep(1.0)
+        return real()
+
+    monkeypatch.setattr(AU, "_children_cpu", late)
+    vacuity.CACHE.clear()
+    timing = {}
+    AU.run_audit(["demo-a"], 10.0, parallel=True, timing=timing)
+    assert timing["worker_cpu"] > 0 and timing["worker_cvc5_cpu"] >= 0
 
 
 def test_a_failing_step_worker_raises_in_the_parent(monkeypatch):

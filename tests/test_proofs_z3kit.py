@@ -65,33 +65,70 @@ def test_verdict_rejects_bad_status():
 
 
 def test_portfolio_shares_one_budget_between_its_stages(monkeypatch):
-    """With a 1 s limit the stages together are given at most 1 s, and none starts after the limit."""
+    """With a 1 s limit the stages together get at most 1 s of CPU, and none starts after the limit."""
     import time as _time
 
     from analysis import z3kit
 
-    given = []
+    used = []
 
-    class Slow:  # a solver that answers unknown after using the whole budget it was given
+    class Busy:  # a solver that computes until it is interrupted (Z3's stages are stopped by the CPU watch)
         def set(self, key, ms):
-            given.append(ms / 1000)
+            pass
 
         def add(self, *a):
             pass
 
+        def interrupt(self):
+            self.stop = True
+
         def check(self):
-            _time.sleep(given[-1])
+            self.stop, c0 = False, _time.process_time()
+            while not self.stop and _time.process_time() - c0 < 3.0:  # 3 s: a portfolio that never stops it
+                sum(range(1000))
+            used.append(_time.process_time() - c0)
             return z3.unknown
+
+        def reason_unknown(self):
+            return "canceled"
+
+    monkeypatch.setattr(z3kit, "_make_solver", lambda engine: Busy())
+    x = z3.Real("x")
+    status, _, reason, secs, _ = z3kit.check([x > 0], timeout_s=1.0)
+    assert status == "unknown" and used and sum(used) <= 1.0 + 0.1 and reason == "simple: timeout"
+    assert used[0] == pytest.approx(1.0, abs=0.1)  # the first stage (cap 2 s) gets the whole second
+    assert len(used) == 1  # nothing started once the budget was spent
+    used.clear()
+    status, *_ = z3kit.check([x > 0], timeout_s=0.3, engines=[("simple", 0.1), ("nlsat", 0.1), "default"])
+    assert [round(u, 1) for u in used] == [0.1, 0.1, pytest.approx(0.1, abs=0.05)]
+
+
+def test_a_stage_that_waits_is_not_stopped_by_the_load(monkeypatch):
+    """The stages' limits are CPU seconds: a stage that gets no CPU for a while (a loaded machine) keeps its
+    budget and gives its answer.  With the former wall-clock limit (Z3's ``timeout``) this was UNKNOWN (L6[n=3]
+    of the moment lemma at a load average of 12)."""
+    import time as _time
+
+    from analysis import z3kit
+
+    class Starved:  # a solver that needs 0.3 s of wall time but almost no CPU; honours Z3's own timeout
+        def set(self, key, ms):
+            self.limit = ms / 1000
+
+        def add(self, *a):
+            pass
+
+        def interrupt(self):
+            pass
+
+        def check(self):
+            _time.sleep(min(0.3, self.limit))
+            return z3.unsat if self.limit >= 0.3 else z3.unknown
 
         def reason_unknown(self):
             return "timeout"
 
-    monkeypatch.setattr(z3kit, "_make_solver", lambda engine: Slow())
+    monkeypatch.setattr(z3kit, "_make_solver", lambda engine: Starved())
     x = z3.Real("x")
-    status, _, reason, secs, _ = z3kit.check([x > 0], timeout_s=1.0)
-    assert status == "unknown" and given and sum(given) <= 1.0 + 1e-9
-    assert given[0] == pytest.approx(1.0, abs=0.02)  # the first stage (cap 2 s) gets the whole second
-    assert len(given) == 1 and secs < 1.5  # nothing started once the budget was spent
-    given.clear()
-    status, *_ = z3kit.check([x > 0], timeout_s=0.3, engines=[("simple", 0.1), ("nlsat", 0.1), "default"])
-    assert [round(g, 2) for g in given] == [0.1, 0.1, pytest.approx(0.1, abs=0.02)]
+    status, *_ = z3kit.check([x > 0], timeout_s=0.2, engines=["default"])
+    assert status == "unsat"
