@@ -63,34 +63,70 @@ def pytest_xdist_make_scheduler(config, log):
 # ------------------------------------------------------------------------------------------------
 # Longest groups first: two workers finish together when the long groups start early and the short ones
 # fill the gaps (a long group handed out last leaves the other worker idle for its whole length).  The
-# seconds per group come from a run with ``--record-durations tests/durations.json``; a group not in the
-# file counts DEFAULT_TEST_SECONDS per test.  Only the order changes, never what runs.
+# seconds come from a run with ``--record-durations tests/durations.json``, per test ("tests") and per group
+# ("groups"): a group costs the sum of its *selected* tests' seconds, so ``-m "not slow"`` orders its groups
+# by what runs in the fast lane, not by the whole suite's totals.  A group with a test the file does not know
+# (a new file, a new case) is handed out FIRST: an unknown group may be long, and a short group started early
+# costs nothing, while a long one started last is the idle worker above.  Only the order changes, never what
+# runs.
 DURATIONS = Path(__file__).with_name("durations.json")
-DEFAULT_TEST_SECONDS = 0.3
 
 
 def pytest_addoption(parser):
     parser.addoption("--record-durations", metavar="PATH", default=None,
-                     help="adam-beyond: write each work group's seconds (setup + call + teardown, summed over "
-                          "its tests) to PATH as JSON; tests/durations.json orders the groups of later runs, "
+                     help="adam-beyond: write each test's and each work group's seconds (setup + call + "
+                          "teardown) to PATH as JSON; tests/durations.json orders the groups of later runs, "
                           "longest first")
 
 
-def _known_durations() -> dict:
+def _known_durations() -> tuple[dict, dict]:
+    """(seconds per test id, seconds per group) of tests/durations.json; empty where it has none."""
     try:
-        return {str(k): float(v) for k, v in json.loads(DURATIONS.read_text())["groups"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        doc = json.loads(DURATIONS.read_text())
+    except (OSError, ValueError):
+        return {}, {}
+    out = []
+    for key in ("tests", "groups"):
+        try:
+            out.append({str(k): float(v) for k, v in (doc.get(key) or {}).items()})
+        except (TypeError, ValueError, AttributeError):
+            out.append({})
+    return out[0], out[1]
+
+
+def group_costs(nodeids, tests: dict, groups: dict) -> dict:
+    """Each work group's expected seconds over ``nodeids`` (None when not known: such groups go first)."""
+    members: dict = {}
+    for n in nodeids:
+        members.setdefault(work_group(n), []).append(n)
+    cost = {}
+    for g, ns in members.items():
+        if tests and all(n in tests for n in ns):
+            cost[g] = sum(tests[n] for n in ns)
+        elif not tests and g in groups:
+            cost[g] = groups[g]
+        else:
+            cost[g] = None
+    return cost
+
+
+def schedule_order(nodeids, tests: dict, groups: dict) -> list:
+    """The work groups of ``nodeids`` in the order they are handed out: unknown ones first (in collection
+    order), then the known ones longest first."""
+    cost = group_costs(nodeids, tests, groups)
+    first = {}
+    for k, n in enumerate(nodeids):
+        first.setdefault(work_group(n), k)
+    return sorted(cost, key=lambda g: (cost[g] is not None, -(cost[g] or 0.0), first[g]))
 
 
 def pytest_collection_modifyitems(session, config, items):
-    known = _known_durations()
-    groups: dict = {}
-    for k, it in enumerate(items):
-        groups.setdefault(work_group(it.nodeid), []).append(k)
-    cost = {g: known.get(g, DEFAULT_TEST_SECONDS * len(ks)) for g, ks in groups.items()}
-    order = sorted(groups, key=lambda g: (-cost[g], groups[g][0]))
-    items[:] = [items[k] for g in order for k in groups[g]]
+    tests, groups = _known_durations()
+    by_group: dict = {}
+    for it in items:
+        by_group.setdefault(work_group(it.nodeid), []).append(it)
+    order = schedule_order([it.nodeid for it in items], tests, groups)
+    items[:] = [it for g in order for it in by_group[g]]
 
 
 _SECONDS: dict = {}
@@ -98,19 +134,23 @@ _SECONDS: dict = {}
 
 def pytest_runtest_logreport(report):
     if report.when in ("setup", "call", "teardown"):
-        g = work_group(report.nodeid)
-        _SECONDS[g] = _SECONDS.get(g, 0.0) + report.duration
+        _SECONDS[report.nodeid] = _SECONDS.get(report.nodeid, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session, exitstatus):
     path = session.config.getoption("--record-durations")
     if not path or hasattr(session.config, "workerinput"):  # the controller writes (it sees every report)
         return
-    doc = {"note": "seconds per work group (tests/conftest.py: work_group), written by pytest "
-                   "--record-durations; only the order of the groups depends on it",
-           "groups": {g: round(v, 2) for g, v in sorted(_SECONDS.items(), key=lambda kv: -kv[1])}}
+    per_group: dict = {}
+    for n, v in _SECONDS.items():
+        per_group[work_group(n)] = per_group.get(work_group(n), 0.0) + v
+    doc = {"note": "seconds per test and per work group (tests/conftest.py: work_group), written by pytest "
+                   "--record-durations (record the WHOLE suite on a quiet machine: a test missing here puts its "
+                   "group first); only the order of the groups depends on it",
+           "groups": {g: round(v, 2) for g, v in sorted(per_group.items(), key=lambda kv: -kv[1])},
+           "tests": {n: round(v, 3) for n, v in sorted(_SECONDS.items())}}
     tmp = Path(path).with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=1) + "\n")
+    tmp.write_text(json.dumps(doc, indent=0) + "\n")
     os.replace(tmp, path)
 
 

@@ -22,10 +22,20 @@ def cli(*args, timeout=300):
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
+    """The export of thm3's audit, made by the CLI's main(argv) in this process (what is tested is the folder
+    it writes and the JSON it prints, not the start of an interpreter: that saves one import of SymPy, Z3,
+    cvc5 and the toolkit; the files are still replayed below by other processes)."""
+    import contextlib
+    import io
+
+    from proofs.__main__ import main
+
     out = tmp_path_factory.mktemp("export") / "audit"
-    p = cli("--theorem", "thm3", "--quiet", "--json", "--export", str(out))
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout), out
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        rc = main(["--theorem", "thm3", "--quiet", "--json", "--export", str(out)])
+    assert rc == 0, stderr.getvalue()
+    return json.loads(stdout.getvalue()), out
 
 
 CVC5 = r"""
@@ -87,7 +97,7 @@ def test_statement_tree_json_and_no_temporary_left(exported):
 
 
 @pytest.mark.parametrize("make", ["missing-parent", "not-empty", "a-file"])
-def test_bad_export_dir_is_one_line_exit_2(tmp_path, make):
+def test_bad_export_dir_is_one_line_exit_2(tmp_path, make, capsys):
     if make == "missing-parent":
         target = tmp_path / "nope" / "out"
     elif make == "not-empty":
@@ -98,7 +108,15 @@ def test_bad_export_dir_is_one_line_exit_2(tmp_path, make):
         target = tmp_path / "file"
         target.write_text("keep")
     before = sorted(os.listdir(tmp_path))
-    p = cli("--theorem", "kingma-ba", "--export", str(target), timeout=60)
-    lines = [ln for ln in p.stderr.strip().splitlines() if ln]
-    assert p.returncode == 2 and len(lines) == 1 and "--export" in lines[0] and "Traceback" not in p.stderr
-    assert sorted(os.listdir(tmp_path)) == before and p.stdout == ""
+    if make == "not-empty":  # one case as a reader runs it: a process of its own, its exit status and stderr
+        p = cli("--theorem", "kingma-ba", "--export", str(target), timeout=60)
+        rc, out, err = p.returncode, p.stdout, p.stderr
+    else:  # the others through main(argv), in this process (the same code path, no interpreter start)
+        from proofs.__main__ import main
+
+        rc = main(["--theorem", "kingma-ba", "--export", str(target)])
+        cap = capsys.readouterr()
+        out, err = cap.out, cap.err
+    lines = [ln for ln in err.strip().splitlines() if ln]
+    assert rc == 2 and len(lines) == 1 and "--export" in lines[0] and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == before and out == ""

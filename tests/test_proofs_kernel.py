@@ -80,6 +80,12 @@ def moment(thm4_steps):
     return ST.moment_lemma(thm4_steps)
 
 
+@pytest.fixture(scope="module")
+def thm4_full(thm4_steps, moment):
+    """Theorem 4 (arXiv) from its steps and the moment lemma's Proof: built once for the tests that read it."""
+    return ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": moment["statement"]})
+
+
 def test_moment_lemma_is_proved_by_the_kernel_with_L7_as_its_only_trusted_axiom(moment):
     cert = K.certify(moment["statement"])
     assert cert["trusted"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
@@ -90,8 +96,8 @@ def test_moment_lemma_is_proved_by_the_kernel_with_L7_as_its_only_trusted_axiom(
     assert "KK(d, T) <= Mom(d, T)" in str(moment["formula"])
 
 
-def test_thm4_arxiv_is_proved_by_the_kernel_to_the_bound_expression(thm4_steps, moment):
-    out = ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": moment["statement"]})
+def test_thm4_arxiv_is_proved_by_the_kernel_to_the_bound_expression(thm4_full):
+    out = thm4_full
     cert = K.certify(out["statement"])
     assert cert["trusted"] == ["L7: log(1 + 1/T) >= 1/(T+1)"]
     for label in ("Thm4-arXiv[sum<=bound]", "L3-step", "step 7", "step 6[Abel]"):
@@ -247,15 +253,15 @@ def test_the_kernel_refuses_thm1_when_a_step_is_dropped_from_its_call():
     ("cor1", "Corollary 1: R_T <= BOUNDS['cor1-derived']"),
     ("lemma-moment", "moment lemma (kernel), at (d, T)"),
 ])
-def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_steps, moment, which, name):
+def test_dropping_any_dependency_from_the_kernel_call_makes_the_proof_fail(thm4_steps, moment, thm4_full, which,
+                                                                          name):
     """The final kernel calls of each PROVED statement: every dependency passed is needed."""
     from proofs import cor1 as C1
 
     if which == "lemma-moment":
         pf = moment["statement"]
     else:
-        th = ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": moment["statement"]})
-        pf = th["statement"]
+        pf = thm4_full["statement"]
         if which == "cor1":
             steps = dict(thm4_steps, **{ob.label: K.obligation_proof(ob) for ob in C1.REPAIRED
                                         if ob.kind == "z3" and ob.label not in thm4_steps})

@@ -1,0 +1,33 @@
+"""The order in which tests/conftest.py hands the work groups to the two xdist workers: unknown groups first,
+then the known ones longest first, each group's cost summed over the tests that are selected."""
+import conftest as C
+
+IDS = ["tests/test_a.py::t1", "tests/test_a.py::t2", "tests/test_b.py::t1", "tests/test_c.py::t1",
+       "tests/test_c.py::t2"]
+
+
+def test_known_groups_go_longest_first_and_unknown_ones_before_them():
+    tests = {"tests/test_a.py::t1": 1.0, "tests/test_a.py::t2": 2.0, "tests/test_b.py::t1": 9.0}
+    assert C.schedule_order(IDS, tests, {}) == ["tests/test_c.py", "tests/test_b.py", "tests/test_a.py"]
+    assert C.group_costs(IDS, tests, {}) == {"tests/test_a.py": 3.0, "tests/test_b.py": 9.0, "tests/test_c.py": None}
+
+
+def test_a_group_costs_only_its_selected_tests():
+    """The fast lane (-m "not slow") deselects a long test: its group is no longer counted as long."""
+    tests = {"tests/test_a.py::t1": 1.0, "tests/test_a.py::slow": 50.0, "tests/test_b.py::t1": 9.0}
+    assert C.schedule_order(["tests/test_a.py::t1", "tests/test_b.py::t1"], tests, {}) == \
+        ["tests/test_b.py", "tests/test_a.py"]
+    assert C.schedule_order(["tests/test_a.py::t1", "tests/test_a.py::slow", "tests/test_b.py::t1"], tests, {}) == \
+        ["tests/test_a.py", "tests/test_b.py"]
+
+
+def test_an_old_file_with_group_seconds_only_still_orders_the_groups():
+    groups = {"tests/test_a.py": 5.0, "tests/test_b.py": 7.0}
+    assert C.schedule_order(IDS, {}, groups) == ["tests/test_c.py", "tests/test_b.py", "tests/test_a.py"]
+
+
+def test_the_split_and_audit_page_groups():
+    assert C.work_group("tests/test_notebooks.py::test_notebook_executes[x]") == \
+        "tests/test_notebooks.py::test_notebook_executes[x]"
+    assert C.work_group("tests/test_figures_html.py::test_x") == "audit_page"
+    assert C.work_group("tests/test_engine_equality.py::test_eq[3-paper-adam]") == "tests/test_engine_equality.py::adam"
