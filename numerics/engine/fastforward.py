@@ -62,6 +62,8 @@ EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, cross
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
 SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
+COMPILED = True  # the exact phase on compiled double-double intervals (numerics.engine.intervals) where the
+# rule's body compiles; False: arb balls throughout (the tests compare both)
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
 # steps are enclosed (the state's distance to its periodic orbit) and how far the weights
 # q_l = (1 + l/tau)^-1/2 may be from 1 (through u0 = 1/tau); tests set it below 1 to show that an injected error in a remainder bound is
@@ -331,6 +333,46 @@ class _Unknown(Exception):
     pass
 
 
+def _compiled_exact(method, S, h, gballs, state0, res):
+    """(compiled loop, K, M, G, interval ends) for the exact phase, or None (with a note in ``res.how``)."""
+    import flint
+
+    from . import intervals as iv
+
+    if not all(isinstance(v, flint.arb) for v in state0):
+        res.how.append("compiled interval loop not used: a state component is not a ball")
+        return None
+    try:
+        ce = iv.compiled_exact_loop(method, S)
+        K, M, G = iv.prepare(ce, h, gballs)
+    except iv.NotCompilable as exc:
+        res.how.append(f"compiled interval loop not used ({exc}): exact phase in arb balls")
+        return None
+    return ce, K, M, G
+
+
+def _run_compiled(comp, n, t_start, t_end, x, xp, loss, state, a, b):
+    """(True, (x, xp, loss, state fields) as arb balls) after rounds t_start..t_end on the compiled
+    intervals, or (False, why) with nothing changed."""
+    import flint
+
+    from . import intervals as iv
+
+    ce, K, M, G = comp
+    f = iv.from_arb
+    args = [f(x), f(xp), f(loss)] + [f(v) for v in state] + [f(a), f(b)]
+    if any(math.isnan(v[0]) for v in args):
+        return False, "an input ball is not finite"
+    try:
+        out = ce.fn(t_start, t_end, n, *args[:3], *args[3:-2], args[-2], args[-1], G, M, K)
+    except Exception as exc:  # a numba typing error: the body is outside what the intervals compile
+        return False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if out[0]:
+        return False, f"round {out[0]} not decided"
+    vals = [iv.to_arb(v, flint) for v in out[1:]]
+    return True, (vals[0], vals[1], vals[2], vals[3:])
+
+
 def _wrel(W) -> float:
     """Largest radius of the step balls relative to the largest step (bias corrections over the hull of
     rounds widen them until beta^t0 is small)."""
@@ -501,13 +543,30 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     done = 0  # rounds run so far
     cps = []
 
+    # the exact phase's rounds on compiled double-double intervals (numerics.engine.intervals: the same
+    # specialised body, each arb operation replaced by a sound interval operation), back to this arb loop
+    # from the first round the intervals cannot decide (a NaN, a divisor or root argument reaching 0)
+    comp = None
+    if COMPILED:
+        comp = _compiled_exact(method, S, h, gballs, state, res)
+
     def exact_to(t_end):
-        nonlocal x, xp, loss, state, done
+        nonlocal x, xp, loss, state, done, comp
         while done < t_end:
             nxt = min([s for s in stops if s > done] + [t_end])
             c0 = time.process_time()
-            with BX.precision():
-                x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
+            ran = False
+            if comp is not None:
+                ran, got = _run_compiled(comp, n, done + 1, nxt, x, xp, loss, state, a, b)
+                if ran:
+                    x, xp, loss, st = got
+                else:
+                    res.how.append(f"compiled interval loop undecided in rounds {done + 1}..{nxt} ({got}): "
+                                   f"the arb ball loop runs the exact phase from round {done + 1}")
+                    comp = None
+            if not ran:
+                with BX.precision():
+                    x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
             res.cpu_seconds["exact"] = res.cpu_seconds.get("exact", 0.0) + time.process_time() - c0
             state = method.rule.State(*st)
             done = nxt
