@@ -333,7 +333,7 @@ class _Unknown(Exception):
     pass
 
 
-def _compiled_exact(method, S, h, gballs, state0, res):
+def _compiled_exact(method, S, h, gballs, state0, res, keys):
     """(compiled loop, K, M, G, interval ends) for the exact phase, or None (with a note in ``res.how``)."""
     import flint
 
@@ -344,7 +344,7 @@ def _compiled_exact(method, S, h, gballs, state0, res):
         return None
     try:
         ce = iv.compiled_exact_loop(method, S)
-        K, M, G = iv.prepare(ce, h, gballs)
+        K, M, G = iv.prepare(ce, h, gballs, keys)
     except iv.NotCompilable as exc:
         res.how.append(f"compiled interval loop not used ({exc}): exact phase in arb balls")
         return None
@@ -548,7 +548,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     # from the first round the intervals cannot decide (a NaN, a divisor or root argument reaching 0)
     comp = None
     if COMPILED:
-        comp = _compiled_exact(method, S, h, gballs, state, res)
+        comp = _compiled_exact(method, S, h, gballs, state, res, pat)
 
     def exact_to(t_end):
         nonlocal x, xp, loss, state, done, comp

@@ -477,10 +477,12 @@ def compiled_exact_loop(method, S, sp=None):
         raise
 
 
-def prepare(ce: CompiledExact, h, gballs):
+def prepare(ce: CompiledExact, h, gballs, keys=None):
     """(K, M, G): the loop's constants, per-phase memo values and gradients as interval arrays, computed
     in arb exactly as the arb loop computes them (its prelude and memo expressions), then enclosed.
-    Raises NotCompilable where a value is not a number."""
+    ``keys``: exact values of the gradients (equal keys: the same ball), so that a period of two
+    distinct gradients evaluates the memo twice, not n times.  Raises NotCompilable where a value is
+    not a number."""
     import flint
     import numpy as np
 
@@ -489,6 +491,8 @@ def prepare(ce: CompiledExact, h, gballs):
     env["h"] = h
     for line in sp.prelude:
         exec(line, env)
+    if not hasattr(ce, "memo_code"):
+        ce.memo_code = [(nm, compile(e, "<memo>", "eval")) for nm, e in sp.memo]
 
     def enc(v):
         if isinstance(v, bool) or not isinstance(v, (flint.arb, int)):
@@ -497,10 +501,19 @@ def prepare(ce: CompiledExact, h, gballs):
 
     K = np.array([enc(env[c]) for c in ce.const_names] or np.zeros((0, 3)), dtype=np.float64).reshape(-1, 3)
     M = np.zeros((len(gballs), max(1, len(ce.memo_names)), 3))
+    G = np.zeros((len(gballs), 3))
+    seen: dict = {}
     for i, g in enumerate(gballs):
+        k = keys[i] if keys is not None else None
+        if k is not None and k in seen:
+            j0 = seen[k]
+            M[i], G[i] = M[j0], G[j0]
+            continue
         env["_g"] = g
-        for j, (nm, e) in enumerate(sp.memo):
-            env[nm] = eval(e, env)
+        for j, (nm, code) in enumerate(ce.memo_code):
+            env[nm] = eval(code, env)
             M[i, j] = enc(env[nm])
-    G = np.array([enc(g) for g in gballs], dtype=np.float64)
+        G[i] = enc(g)
+        if k is not None:
+            seen[k] = i
     return K, M, G
