@@ -232,6 +232,7 @@ def test_adam_and_amsgrad_compile(name):
     fam = build("section5-online")
     r = FF.fast_forward(fam.method(name), fam.sequence, 10 ** 6, x1=fam.x1)
     assert r.certified and not any("compiled" in s for s in r.how)  # no fallback note
+    assert r.versions["exact_phase"].startswith("compiled double-double intervals")
     FF.COMPILED = False
     try:
         r0 = FF.fast_forward(fam.method(name), fam.sequence, 10 ** 6, x1=fam.x1)
@@ -249,6 +250,7 @@ def test_an_undecided_round_falls_back_to_arb(monkeypatch):
     monkeypatch.setattr(FF, "_run_compiled", lambda *a: (False, "a divisor holds 0"))
     r = FF.fast_forward(meth, fam.sequence, 10 ** 5, x1=fam.x1)
     assert r.certified and any("undecided" in s and "arb ball loop" in s for s in r.how)
+    assert r.versions["exact_phase"].startswith("arb balls")
     assert r.x_T.overlaps(ref.x_T) and r.regret.overlaps(ref.regret)
     # the real path declines a state whose v reaches below 0 (sqrt undecided) instead of guessing
     B = ArbBackend(128)

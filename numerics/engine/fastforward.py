@@ -549,6 +549,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     comp = None
     if COMPILED:
         comp = _compiled_exact(method, S, h, gballs, state, res, pat)
+    res.versions["exact_phase"] = "arb balls"
 
     def exact_to(t_end):
         nonlocal x, xp, loss, state, done, comp
@@ -560,7 +561,9 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
                 ran, got = _run_compiled(comp, n, done + 1, nxt, x, xp, loss, state, a, b)
                 if ran:
                     x, xp, loss, st = got
+                    res.versions["exact_phase"] = "compiled double-double intervals (numerics.engine.intervals)"
                 else:
+                    res.versions["exact_phase"] = "arb balls (the compiled intervals could not decide)"
                     res.how.append(f"compiled interval loop undecided in rounds {done + 1}..{nxt} ({got}): "
                                    f"the arb ball loop runs the exact phase from round {done + 1}")
                     comp = None

@@ -386,6 +386,8 @@ def _translate(sp, consts: dict) -> list:
     for text in sp.body:
         tree = ast.parse(text)
         for s in tree.body:
+            if isinstance(s, ast.Pass):  # a folded branch (a switch of the rule that is off)
+                continue
             if not isinstance(s, ast.Assign):
                 raise NotCompilable(f"statement {type(s).__name__}")
             s.value = Tr().visit(s.value)
