@@ -781,6 +781,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     import numpy as np
 
     wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
+    L2up_a = np.array([float(v.upper()) * (1 + U) for v in L2p], dtype=np.float64)  # L2p >= 0: upper bounds
     qden = math.lcm(*[Fraction(v).denominator for v in q])
     qint = [int(Fraction(v) * qden) for v in q]  # the period's gradients as integers over qden
 
@@ -806,9 +807,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             self.u0f = float(u0.upper()) * (1 + 1e-12)
             self.first = arb(0).union(u0 / 2)  # u/2 for every u = 1/tau_k in (0, 1/tau]
             self.second = 3 * u0 * u0 / 8
-            pref = [self.rng(0, j) for j in range(n + 1)]
-            self.rise = max([0.0] + [float(p_.upper()) for p_ in pref[1:]]) * (1 + 1e-12)
-            self.drop = max([0.0] + [float((-p_).upper()) for p_ in pref[1:]]) * (1 + 1e-12)
+            # rise / drop: the largest prefix sum up / down, from float bounds with rigorous error terms (they
+            # are margins: upper bounds suffice; the arb prefix sums cost ~n arb ops x 8 per certificate)
+            self.second_up = float(self.second.upper()) * (1 + U) + 1e-300
+            lo_, hi_ = self.rng_floats(np.zeros(n, dtype=np.int64), np.arange(1, n + 1))
+            self.rise = max(0.0, float(hi_.max())) * (1 + 1e-12)
+            self.drop = max(0.0, float((-lo_).max())) * (1 + 1e-12)
             self.D = self.rng(0, n)
             lo, hi = self.bounds(0, n)
             self.sign = 1 if lo > 0 else -1 if hi < 0 else 0
@@ -823,6 +827,23 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         def rng(self, i, j):  # the sum of the unit shifts of offsets i..j-1
             return (-(Wp[j] - Wp[i]) + self.first * (Mp[j] - Mp[i])
                     + arb(0, ((L2p[j] - L2p[i]) * self.second).upper()))
+
+        def rng_floats(self, I, J):
+            """Float (lower, upper) bounds of :meth:`rng` (i, j) for index arrays: each float carries a bound on
+            its distance to the exact value (wr, mr: mid -> float and the ball's radius; U per operation,
+            4x the unit roundoff, on the sum of the magnitudes), then a relative safety factor."""
+            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+            S0 = -(wj - wi)
+            eS0 = wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))
+            dM = Mj - Mi
+            edM = mr_a[J] + mr_a[I] + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM))
+            h = self.u0f / 2
+            f_hi = np.maximum(0.0, h * (dM + edM)) * (1 + U)  # first * dM, first = [0, u0/2]
+            f_lo = np.minimum(0.0, h * (dM - edM)) * (1 + U)
+            r2 = (L2up_a[J] + L2up_a[I]) * self.second_up * (1 + U)  # |L2p[j] - L2p[i]| <= L2p[j] + L2p[i]
+            hi = (S0 + eS0 + f_hi + r2) + U * (np.abs(S0) + eS0 + np.abs(f_hi) + r2)
+            lo = (S0 - eS0 + f_lo - r2) - U * (np.abs(S0) + eS0 + np.abs(f_lo) + r2)
+            return lo * (1 - np.sign(lo) * 1e-12) - 1e-300, hi * (1 + np.sign(hi) * 1e-12) + 1e-300
 
         def bounds(self, i, j):
             """(lower, upper) of that sum divided by q_i > 0 (same sign), over every period from tau on: the
@@ -894,10 +915,17 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             bad = set(owner[~ok].tolist())
             if n in bad:
                 return None  # every suffix sum must push towards the wall: the period ends there
+            # the decided offsets' x_m - wall enter only the excursion bound: floats with error terms (an arb
+            # ball is made for the undecided ones, which enter the loss)
+            yl, yh = self.rng_floats(np.asarray(guess[1:], dtype=np.int64), np.arange(1, n))
+            exc_f = float(np.max(np.where(np.asarray(guess[1:]) < np.arange(1, n), -sg * (yl if sg > 0 else yh), 0.0),
+                                 initial=0.0)) if n > 1 else 0.0
+            exc_decided = 0.0
             for m in range(1, n):
                 i_s = guess[m]
                 if m not in bad:
-                    ym = rng(i_s, m) if i_s < m else zero
+                    ym = None  # (not read: decided offsets enter the loss through e_l)
+                    exc_decided = exc_f
                 else:
                     cands = [rng(i, m) for i in range(m)] + [zero]
                     ym = cands[0]
@@ -913,7 +941,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     diff_[m] -= qint[m]
             e = list(itertools.accumulate(diff_[:n]))  # exact, in integers over qden (fast)
             loose = [m for m in range(1, n) if istar[m] is None]
-            exc = max([float((-sg * y).upper()) for y in Y] + [0.0]) * (1 + 1e-12)
+            exc = max([float((-sg * y).upper()) for y in Y if y is not None] + [exc_decided, 0.0]) * (1 + 1e-12)
             return [over_qden(v) for v in e], exc, istar, loose, Y
 
     cert = Cert(t0)
@@ -932,63 +960,78 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     cs = [arb(t0 + i) / n for i in range(n)]
     zc: dict = {}
 
-    def zeta(tag, qq, key, s=None):
-        k_ = (tag, key)
+    def zeta(tag, qq, key, s=None, prec=None):
+        k_ = (tag, key, prec)
         if k_ not in zc:
             with BZ.precision():  # enclosures at fewer bits are still enclosures (and much cheaper)
+                if prec is not None:
+                    flint.ctx.prec = prec
                 zc[k_] = (arb(tag) if s is None else s).zeta(qq)
         return zc[k_]
 
     binoms = [arb(1)]  # binom(-1/2, j)
     BZ = ArbBackend(min(B.prec, SUM_PREC))
 
-    def sums_direct(k0, k1):
+    def sums_direct(k0, k1, need_G=True):
         """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
-        tau_k + i = n (k + c_i), c_i = (t0+i)/n, both are Hurwitz zeta differences at s = 1/2 and -1/2."""
+        tau_k + i = n (k + c_i), c_i = (t0+i)/n, both are Hurwitz zeta differences at s = 1/2 and -1/2
+        (G is None where not needed: a pinned block reads Z only)."""
         Z, G = [], []
         for i in range(n):
             h_half = zeta("0.5", k0 + cs[i], (k0, i)) - zeta("0.5", k1 + cs[i], (k1, i))
-            h_mhalf = zeta("-0.5", k0 + cs[i], (k0, i)) - zeta("-0.5", k1 + cs[i], (k1, i))
             Z.append(h_half / sqrt_n)
-            G.append(((k1 - 1 + cs[i]) * h_half - h_mhalf) / sqrt_n)
-        return Z, G
+            if need_G:
+                h_mhalf = zeta("-0.5", k0 + cs[i], (k0, i)) - zeta("-0.5", k1 + cs[i], (k1, i))
+                G.append(((k1 - 1 + cs[i]) * h_half - h_mhalf) / sqrt_n)
+        return Z, (G if need_G else None)
 
-    def sums_taylor(k0, k1, J):
+    inv_sqrt_n = arb(n).rsqrt()
+
+    def sums_taylor(k0, k1, J, x, need_G=True):
         """The same sums from the offset-0 sums P_s = sum_k tau_k^-s only (2 (J+2) zeta calls instead of
         4 n): (tau + i)^-1/2 = tau^-1/2 sum_{j<J} binom(-1/2, j) (i/tau)^j + R with |R| <= |binom(-1/2, J)|
         (i/tau)^J tau^-1/2 (an alternating series whose terms decrease: i/tau < 1), and
-        sum_k (k1-1-k) tau_k^-s = (tau_{k1-1} P_s - P_{s-1}) / n."""
+        sum_k (k1-1-k) tau_k^-s = (tau_{k1-1} P_s - P_{s-1}) / n.
+
+        Term j enters the sums with a weight at most x^j (x = (n-1)/tau_k0 >= i/tau_k) relative to term 0, so
+        its zeta values are taken at BZ.prec - j log2(1/x) bits (at least 32): a ball at fewer bits is still
+        an enclosure, only wider, and its width stays below the last term's (~2^-BZ.prec relative)."""
         P = {}
-        for j in range(-1, J + 1):
+        drop = -math.log2(x)
+        for j in range(-1 if need_G else 0, J + 1):
             sj = arb(2 * j + 1) / 2  # s = j + 1/2
-            P[j] = (zeta(("t", j), k0 + cs[0], (k0, 0), s=sj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj)) \
-                * arb(n) ** (-sj)
-        last = arb(t0 + (k1 - 1) * n)
-        PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
+            pj = None if j <= 0 else max(32, BZ.prec - int(j * drop))
+            # n^-(j+1/2) = n^-1/2 / n^j (an exact integer power: cheaper than arb's real power)
+            P[j] = (zeta(("t", j), k0 + cs[0], (k0, 0), s=sj, prec=pj)
+                    - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj, prec=pj)) * inv_sqrt_n / arb(n) ** j
         Z, G = [], []
         # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset)
         pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)])
-        pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)])
         bJ0 = abs(binoms[J])
+        if need_G:
+            last = arb(t0 + (k1 - 1) * n)
+            PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
+            pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)])
         for i in range(n):
             ii = arb(i)
             bJ = bJ0 * ii ** J
             Z.append(pz(ii) + arb(0, (bJ * P[J]).upper()))
-            G.append(pg(ii) + arb(0, (bJ * PG[J]).upper()))
-        return Z, G
+            if need_G:
+                G.append(pg(ii) + arb(0, (bJ * PG[J]).upper()))
+        return Z, (G if need_G else None)
 
-    def sums(k0, k1):
+    def sums(k0, k1, need_G=True):
         x = (n - 1) / (t0 + k0 * n)
         if n <= 12 or x >= 0.5:
-            return sums_direct(k0, k1)
+            return sums_direct(k0, k1, need_G)
         # terms to 2^-(zeta prec - 32) relative: the remainder term is added as a ball anyway
         J = int(math.ceil(max(BZ.prec - 32, 53) * math.log(2) / -math.log(x))) + 1
         if 2 * (J + 2) >= 4 * n:
-            return sums_direct(k0, k1)
+            return sums_direct(k0, k1, need_G)
         while len(binoms) <= J:
             j = len(binoms)
             binoms.append(binoms[-1] * (arb(-1) / 2 - (j - 1)) / j)
-        return sums_taylor(k0, k1, J)
+        return sums_taylor(k0, k1, J, x, need_G)
 
     explicit = 0
     regimes = res.regimes
@@ -1046,7 +1089,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     k1 = kmax
                     if loose:  # the loose offsets' balls shrink like n / tau: re-certify every factor 16
                         k1 = min(kmax, max(k + 1, (16 * tau - t0) // n))
-                    Z, _ = sums(k, k1)
+                    Z, _ = sums(k, k1, need_G=False)
                     loose_term = sum((qb[m] * Y[m] * alpha * Z[0] for m in loose), arb(0))
                     if loose and tau < LOOSE_WAIT * t0 and float(loose_term.rad()) > (
                             1e-3 * OUT_REL_WANTED * max(1.0, abs(float(loss.mid())))):
