@@ -348,7 +348,7 @@ def _compiled_exact(method, S, h, gballs, state0, res, keys):
     except iv.NotCompilable as exc:
         res.how.append(f"compiled interval loop not used ({exc}): exact phase in arb balls")
         return None
-    return ce, K, M, G
+    return ce, K, M, G, {}
 
 
 def _run_compiled(comp, n, t_start, t_end, x, xp, loss, state, a, b):
@@ -358,8 +358,13 @@ def _run_compiled(comp, n, t_start, t_end, x, xp, loss, state, a, b):
 
     from . import intervals as iv
 
-    ce, K, M, G = comp
-    f = iv.from_arb
+    ce, K, M, G, last = comp
+    # a ball this loop returned last time is passed on as the interval it came from (tighter, and it
+    # contains the truth as the ball does); any other ball is enclosed afresh
+    def f(v):
+        got = last.get(id(v))
+        return got[1] if got is not None and got[0] is v else iv.from_arb(v)
+
     args = [f(x), f(xp), f(loss)] + [f(v) for v in state] + [f(a), f(b)]
     if any(math.isnan(v[0]) for v in args):
         return False, "an input ball is not finite"
@@ -370,6 +375,8 @@ def _run_compiled(comp, n, t_start, t_end, x, xp, loss, state, a, b):
     if out[0]:
         return False, f"round {out[0]} not decided"
     vals = [iv.to_arb(v, flint) for v in out[1:]]
+    last.clear()
+    last.update({id(b_): (b_, v) for b_, v in zip(vals, out[1:])})
     return True, (vals[0], vals[1], vals[2], vals[3:])
 
 
@@ -1012,12 +1019,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             last = arb(t0 + (k1 - 1) * n)
             PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
             pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)])
+        cZ = (bJ0 * P[J]).abs_upper()  # the remainder of offset i is at most c i^J (i^J an exact integer)
+        cG = (bJ0 * PG[J]).abs_upper() if need_G else None
         for i in range(n):
             ii = arb(i)
-            bJ = bJ0 * ii ** J
-            Z.append(pz(ii) + arb(0, (bJ * P[J]).upper()))
+            iJ = i ** J
+            Z.append(pz(ii) + arb(0, (cZ * iJ).upper()))
             if need_G:
-                G.append(pg(ii) + arb(0, (bJ * PG[J]).upper()))
+                G.append(pg(ii) + arb(0, (cG * iJ).upper()))
         return Z, (G if need_G else None)
 
     def sums(k0, k1, need_G=True):

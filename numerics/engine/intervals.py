@@ -491,10 +491,10 @@ def prepare(ce: CompiledExact, h, gballs, keys=None):
     sp = ce.sp
     env = dict(sp.ns)
     env["h"] = h
-    for line in sp.prelude:
-        exec(line, env)
-    if not hasattr(ce, "memo_code"):
+    if not hasattr(ce, "memo_code"):  # compiled once per rule (compiling the text costs more than running it)
         ce.memo_code = [(nm, compile(e, "<memo>", "eval")) for nm, e in sp.memo]
+        ce.prelude_code = compile("\n".join(sp.prelude) or "pass", "<prelude>", "exec")
+    exec(ce.prelude_code, env)
 
     def enc(v):
         if isinstance(v, bool) or not isinstance(v, (flint.arb, int)):
