@@ -392,6 +392,64 @@ def _zeta_diff(flint, s, q0, q1):
     return flint.arb(s).zeta(q0) - flint.arb(s).zeta(q1)
 
 
+_B2K: dict = {}  # (k, bits) -> B_2k / (2k)! as a ball (constants of mathematics, not of a run)
+EM_MAX_TERMS = 40  # Euler-Maclaurin terms at most before the sum goes to arb's Hurwitz zeta
+EM_REMAINDER_SCALE = 1  # 1 in use; tests set 0 to show that a dropped remainder bound is caught
+
+
+def _b2k(k: int):
+    """B_2k / (2k)! as an arb ball at the current precision (from the exact rational)."""
+    import flint
+
+    key = (k, flint.ctx.prec)
+    if key not in _B2K:
+        _B2K[key] = flint.arb(flint.fmpq.bernoulli(2 * k) / math.factorial(2 * k))
+    return _B2K[key]
+
+
+def _em_terms(j: int, a: float, bits: int) -> int | None:
+    """Euler-Maclaurin terms M for sum (a + m)^-(j + 1/2) to ~2^-bits relative to its first term (a float
+    estimate: it only chooses M; the remainder bound added is rigorous whatever M is), None past EM_MAX_TERMS.
+    The M-th remainder is about 2 |B_2M| / (2M)! (s)_{2M-1} a^{1-2M} f(a), |B_2M| / (2M)! ~ 2 (2 pi)^-2M."""
+    s = j + 0.5
+    w = (2 * math.pi * a) ** 2
+    est = 4 * abs(s) * a / w  # M = 1
+    goal = 2.0 ** -bits
+    for M in range(1, EM_MAX_TERMS + 1):
+        if est <= goal:
+            return M
+        est *= abs(s + 2 * M - 1) * abs(s + 2 * M) / w  # from M to M + 1
+    return None
+
+
+def _em_power_sum(j: int, a, N: int, M: int, pw=None):
+    """sum_{m=0}^{N-1} (a + m)^-s, s = j + 1/2 (j >= -1), a > 0 an arb ball, by Euler-Maclaurin (DLMF 2.10.1)
+    with M - 1 correction terms and the remainder bound |R_M| <= 2 |B_2M| / (2M)! int_a^b |f^(2M)|
+    = 2 |B_2M| / (2M)! |f^(2M-1)(b) - f^(2M-1)(a)| <= 2 |B_2M| / (2M)! (s)_{2M-1} a^{-s-2M+1}, b = a + N - 1
+    (|B~_2M(x)| <= |B_2M| on [0, 1] (DLMF 24.9), so |B_2M - B~_2M(x)| <= 2 |B_2M|; f^(2M) = (s)_2M x^{-s-2M}
+    keeps its sign, and |f^(2M-1)| falls with x).  ``pw``: (a^-1/2, 1/a, b^-1/2, 1/b), shared by every j."""
+    import flint
+
+    arb = flint.arb
+    b = a + (N - 1)
+    ra, ia, rb, ib = pw if pw is not None else (a.rsqrt(), 1 / a, b.rsqrt(), 1 / b)
+    sj = arb(2 * j + 1) / 2
+    if j >= 0:
+        fa, fb = ra * ia ** j, rb * ib ** j
+    else:  # s = -1/2: f(x) = x^1/2
+        fa, fb = a * ra, b * rb
+    S = (b * fb - a * fa) / (1 - sj) + (fa + fb) / 2
+    poch = arb(1)
+    pa, pb = fa, fb
+    for r in range(1, 2 * M):
+        poch = poch * (sj + (r - 1))
+        pa, pb = pa * ia, pb * ib
+        if r % 2 == 1 and r < 2 * M - 1:  # f^(r)(x) = (-1)^r (s)_r x^{-s-r}, r = 2k - 1
+            S = S - _b2k((r + 1) // 2) * poch * (pb - pa)
+    rem = 2 * abs(_b2k(M)) * abs(poch) * pa * EM_REMAINDER_SCALE
+    return S + arb(0, rem.upper())
+
+
 def _rel_wanted(T: int) -> float:
     """The invariant box's relative radius wanted for a run to T: the late steps' balls widen x by about
     2 alpha rel sqrt(T) (interior regime, the worst), so rel = OUT_REL_WANTED / (2 sqrt(T)), kept in
@@ -1005,12 +1063,26 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         an enclosure, only wider, and its width stays below the last term's (~2^-BZ.prec relative)."""
         P = {}
         drop = -math.log2(x)
+        a0 = k0 + cs[0]
+        a0f = float(a0.mid())
+        pw = None
         for j in range(-1 if need_G else 0, J + 1):
             sj = arb(2 * j + 1) / 2  # s = j + 1/2
             pj = None if j <= 0 else max(32, BZ.prec - int(j * drop))
+            # the block's power sum sum_{k0<=k<k1} (k + c_0)^-s by Euler-Maclaurin with its remainder bound
+            # (_em_power_sum; a few arb operations per term, all j sharing the end points' powers) where it
+            # converges fast (a0 not small), else the Hurwitz zeta difference (arb, rigorous, ~50x dearer)
+            M = _em_terms(j, a0f, pj or BZ.prec) if a0f >= 8 else None
+            if M is not None:
+                with BZ.precision():
+                    if pw is None:
+                        b0 = a0 + (k1 - k0 - 1)
+                        pw = (a0.rsqrt(), 1 / a0, b0.rsqrt(), 1 / b0)
+                    hs = _em_power_sum(j, a0, k1 - k0, M, pw)
+            else:
+                hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj, prec=pj))
             # n^-(j+1/2) = n^-1/2 / n^j (an exact integer power: cheaper than arb's real power)
-            P[j] = (zeta(("t", j), k0 + cs[0], (k0, 0), s=sj, prec=pj)
-                    - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj, prec=pj)) * inv_sqrt_n / arb(n) ** j
+            P[j] = hs * inv_sqrt_n / arb(n) ** j
         Z, G = [], []
         # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset)
         pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)])
@@ -1047,6 +1119,47 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     done = t0 - 1
 
     moved_ever = False
+
+    ex_state = {}  # the compiled explicit rounds' interval arrays (made at their first use) and last outputs
+
+    def _explicit_compiled(first, last, x, xp, loss):
+        """The explicit rounds first..last on compiled intervals (numerics.engine.intervals.explicit_loop,
+        the loop below statement by statement), or None (the arb loop then runs them)."""
+        from . import intervals as iv
+
+        try:
+            if "AW" not in ex_state:
+                f = iv.from_arb
+                byq = {}
+                ex_state["AW"] = np.array([f(w) for w in aW], dtype=np.float64)
+                ex_state["QB"] = np.array([byq.setdefault(v, f(qv)) for v, qv in zip(qint, qb)], dtype=np.float64)
+                ex_state["ab"] = (f(a), f(b))
+                ex_state["last"] = {}
+            last_out = ex_state["last"]
+
+            def enc(v):
+                got = last_out.get(id(v))
+                return got[1] if got is not None and got[0] is v else iv.from_arb(v)
+
+            ia, ib = ex_state["ab"]
+            out = iv.explicit_loop()(first, last, t0, n, enc(x), enc(xp), enc(loss), ex_state["AW"], ex_state["QB"],
+                                     ia, ib)
+        except Exception as exc:  # numba missing or a typing error: the arb loop runs
+            res.how.append(f"compiled explicit rounds not used ({type(exc).__name__}): arb balls")
+            return None
+        if out[0]:
+            return None  # undecided: the arb loop runs these rounds
+        xs, xps, ls = (iv.to_arb(v, flint) for v in out[1:4])
+        wall = out[4]
+        if wall:  # the clamp certainly acted: x is the wall itself (as the arb loop's `b if y > b`)
+            xs = b if wall > 0 else a
+        last_out.clear()
+        last_out.update({id(xs): (xs, out[1]), id(xps): (xps, out[2]), id(ls): (ls, out[3])})
+        return xs, xps, ls
+
+    def _zf(k0, k1):
+        """A float estimate of Z_0 = sum_{k0<=k<k1} (t0 + k n)^-1/2 (midpoint rule; it only schedules)."""
+        return 2 / n * (math.sqrt(t0 + k1 * n - n / 2) - math.sqrt(t0 + k0 * n - n / 2))
 
     def interior(k, k1, Z, G, x, loss, y1):
         """Periods k..k1-1 with no clamp: x_{tau_k + j} = y_k + (shifts before j), y_{k+1} = y_k + S_k."""
@@ -1117,10 +1230,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     # float estimate of the last period before the far wall, then certify (shrink on failure)
                     far = (b - eps * rise) if sign > 0 else (a + eps * drop)
                     gap = abs(float((far - x).mid()))
-                    dm = abs(float(D.mid()))
-                    s1 = math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * dm) * (1 - 1e-6)
+                    dm = float(abs(D).upper())  # the fastest drift the ball allows: a block that then holds is certified at once
+                    # (the sum over periods exceeds the integral by up to its first term: aim below, so that the
+                    # first try holds and no Hurwitz sums are spent on a block that fails)
+                    s1 = math.sqrt(tau) + (gap / (float(alpha.mid()) * dm) * (1 - 1e-3) - tau ** -0.5) * n / 2
                     k1 = min(kmax, int((s1 * s1 - t0) / n))
                     while k1 - k >= 2:
+                        zf = _zf(k, k1)  # float estimate of Z_0: skip blocks that clearly fail (scheduling only)
+                        if float(alpha.mid()) * dm * zf > gap * (1 + 1e-9) and k1 - k > 2:
+                            k1 = k + (k1 - k) // 2
+                            continue
                         Z, G = sums(k, k1)
                         y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
                         # the starts move monotonically: the end of the block bounds them all
@@ -1138,10 +1257,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 gap = min(float((x - eps * drop - a).lower()), float((b - eps * rise - x).lower()))
                 if gap > 0:
                     M = max(up, dn)
-                    s1 = (math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * M) * (1 - 1e-6)) if M > 0 \
-                        else float("inf")
+                    s1 = (math.sqrt(tau) + (gap / (float(alpha.mid()) * M) * (1 - 1e-3) - tau ** -0.5) * n / 2) \
+                        if M > 0 else float("inf")
                     k1 = kmax if s1 == float("inf") else min(kmax, int((s1 * s1 - t0) / n))
                     while k1 - k >= 2:
+                        if M > 0 and float(alpha.mid()) * M * _zf(k, k1) > gap * (1 + 1e-9) and k1 - k > 2:
+                            k1 = k + (k1 - k) // 2  # clearly fails by the float estimate (scheduling only)
+                            continue
                         Z, G = sums(k, k1)
                         mv = alpha * Z[0]
                         if bool(x - mv * dn - eps * drop >= a) and bool(x + mv * up + eps * rise <= b):
@@ -1157,13 +1279,17 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         # explicit: one round at a time to the end of this period (or the stop)
         last = min(stop, t0 + (k + 1) * n - 1)
         first = done + 1
-        for t in range(first, last + 1):
-            i = (t - t0) % n
-            loss = loss + qb[i] * x
-            xp = x
-            y = x - aW[i] * arb(t).rsqrt()
-            # a clamp that certainly acts gives the wall itself (x = b exactly, even for an inexact b)
-            x = b if y > b else a if y < a else y.max(a).min(b)
+        got = _explicit_compiled(first, last, x, xp, loss) if COMPILED else None
+        if got is not None:
+            x, xp, loss = got
+        else:
+            for t in range(first, last + 1):
+                i = (t - t0) % n
+                loss = loss + qb[i] * x
+                xp = x
+                y = x - aW[i] * arb(t).rsqrt()
+                # a clamp that certainly acts gives the wall itself (x = b exactly, even for an inexact b)
+                x = b if y > b else a if y < a else y.max(a).min(b)
         explicit += last - first + 1
         note("explicit", first, last)
         done = last

@@ -238,11 +238,55 @@ def build_ops(err_rel: float = ERR_REL, eta: float = ETA, broken: str | None = N
     def i_ok(a):
         return math.isfinite(a[0]) and math.isfinite(a[1]) and math.isfinite(a[2])
 
-    return dict(i_add=i_add, i_sub=i_sub, i_neg=i_neg, i_mul=i_mul, i_div=i_div, i_sqrt=i_sqrt, i_int=i_int,
+    @njit
+    def i_gt(a, b):  # certainly every x in a exceeds every y in b: c_a - c_b > r_a + r_b
+        lo = -upper_diff(b, a)  # <= c_a - c_b
+        return lo > (a[2] + b[2]) * (1.0 + 2.0 ** -50) + tiny
+
+    return dict(i_gt=i_gt, i_add=i_add, i_sub=i_sub, i_neg=i_neg, i_mul=i_mul, i_div=i_div, i_sqrt=i_sqrt, i_int=i_int,
                 i_max=i_max, i_min=i_min, i_is_zero=i_is_zero, i_ok=i_ok)
 
 
 _OPS: dict | None = None
+
+
+_EXPLICIT = None
+
+
+def explicit_loop():
+    """The late phase's explicit rounds on intervals: x <- clamp_[a,b](x - (alpha w_i) t^-1/2), loss += q_i x
+    (numerics.engine.fastforward._late, written there in arb; this is that loop statement by statement).
+    Returns (0 or the first undecided round, x, xp, loss, wall): wall = +1 / -1 when the last clamp
+    certainly acted (x is then exactly b / a: the caller puts the wall's own ball back), else 0."""
+    global _EXPLICIT
+    if _EXPLICIT is None:
+        from numba import njit
+
+        o = OPS()
+        i_add, i_mul, i_sub, i_div, i_sqrt, i_int = (o[k] for k in ("i_add", "i_mul", "i_sub", "i_div", "i_sqrt",
+                                                                     "i_int"))
+        i_max, i_min, i_gt, i_ok = o["i_max"], o["i_min"], o["i_gt"], o["i_ok"]
+
+        @njit
+        def loop(first, last, t0, n, x, xp, loss, AW, QB, a, b):
+            wall = 0
+            for t in range(first, last + 1):
+                i = (t - t0) % n
+                loss = i_add(loss, i_mul((QB[i, 0], QB[i, 1], QB[i, 2]), x))
+                xp = x
+                y = i_sub(x, i_div((AW[i, 0], AW[i, 1], AW[i, 2]), i_sqrt(i_int(t))))
+                if i_gt(y, b):
+                    x, wall = b, 1
+                elif i_gt(a, y):
+                    x, wall = a, -1
+                else:
+                    x, wall = i_min(i_max(y, a), b), 0
+                if not (i_ok(x) and i_ok(loss)):
+                    return t, x, xp, loss, wall
+            return 0, x, xp, loss, wall
+
+        _EXPLICIT = loop
+    return _EXPLICIT
 
 
 def OPS() -> dict:
@@ -254,22 +298,23 @@ def OPS() -> dict:
 
 
 def from_arb(x) -> tuple:
-    """An arb ball (or int / Fraction-free exact number) as an interval that contains it: the centre to
-    two doubles, the rest of the midpoint and the ball's radius into the radius (rounded up)."""
+    """An arb ball (or an int) as an interval that contains it: the midpoint's leading double h, the
+    rest's leading double l, and into the radius the ball's radius, the rest's own radius (if the
+    subtraction rounded) and |rest - l| <= ulp(l) / 2, all rounded up."""
     import flint
 
-    x = x if isinstance(x, flint.arb) else flint.arb(x)
-    if not x.is_finite():
-        return NAN3
+    if not isinstance(x, flint.arb):
+        x = flint.arb(x)
     m = x.mid()
     h = float(m)
-    rest = m - flint.arb(h)
-    l = float(rest.mid())
-    rest2 = abs(rest - flint.arb(l)) + x.rad()  # arb: an upper bound after its own rounding
-    r = float(rest2.upper())
-    if r > 0:
-        r = math.nextafter(r, math.inf)
     if not (math.isfinite(h) and abs(h) <= BIG):
+        return NAN3
+    rest = m - h
+    lm = rest.mid()
+    l = float(lm)
+    r = float(x.rad()) + float(rest.rad())  # mag radii: few bits, exact or nearly in a double
+    r = (r * (1.0 + 2.0 ** -50) + abs(l) * 2.0 ** -52) * (1.0 + 2.0 ** -50) + (2.0 ** -1060 if (r or l) else 0.0)
+    if not math.isfinite(r):
         return NAN3
     return h, l, r
 
