@@ -129,6 +129,9 @@ def violations(ops, cases, rng) -> list:
                 negs = [-x for x in pv]
             if not all(holds(out, y) for y in negs):
                 bad.append(("i_neg", v_, None))
+        if ops["i_gt"](a, b):  # "certainly a > b" must hold at every pair of points
+            if not all(x > y for x in pa for y in pb):
+                bad.append(("i_gt", a, b))
     for t in (1, 3, 4747, 10 ** 9, 2 ** 53 - 1, 2 ** 53 + 1, 10 ** 17 + 3):
         with _prec():
             if not holds(ops["i_int"](t), flint.arb(t)):
@@ -267,3 +270,74 @@ def test_an_undecided_round_falls_back_to_arb(monkeypatch):
         monkeypatch.undo()
         ran, why = FF._run_compiled(comp, 3, 1, 5, B.num(1), B.num(1), flint.arb(0), st, B.num(-1), B.num(1))
     assert not ran and "not decided" in why
+
+
+def test_i_gt_decides_clear_cases():
+    ops = IV.OPS()
+    assert ops["i_gt"]((2.0, 0.0, 0.5), (1.0, 0.0, 0.25)) and not ops["i_gt"]((2.0, 0.0, 0.5), (1.0, 0.0, 0.5))
+    assert not ops["i_gt"]((1.0, 2.0 ** -70, 0.0), (1.0, 0.0, 2.0 ** -70))
+
+
+# ---- the late phase's block power sums (Euler-Maclaurin with its remainder bound) ------------------------
+EM_CASES = [(j, a, N) for j in (-1, 0, 1, 5, 13) for a, N in ((47.25, 1251), (20.5, 7), (1000.125, 10 ** 6),
+                                                              (47.0, 1), (12.0, 10 ** 9))]
+
+
+def test_em_power_sums_contain_the_hurwitz_zeta_differences():
+    """sum_{m<N} (a+m)^-(j+1/2) by Euler-Maclaurin (96 bits) against zeta(s, a) - zeta(s, a + N) at 256 bits."""
+    for j, a0, N in EM_CASES:
+        M = FF._em_terms(j, a0, 96)
+        if M is None:  # too slow to converge at this a: the run takes arb's Hurwitz zeta instead
+            assert a0 < 20
+            continue
+        with _prec():
+            s = flint.arb(2 * j + 1) / 2
+            ref = s.zeta(flint.arb(a0)) - s.zeta(flint.arb(a0) + N)
+        old = flint.ctx.prec
+        flint.ctx.prec = 96
+        try:
+            em = FF._em_power_sum(j, flint.arb(a0), N, M)
+        finally:
+            flint.ctx.prec = old
+        assert em.contains(ref.mid()), (j, a0, N, M, em, ref)
+        assert float(em.rad()) < 1e-20 * abs(float(em.mid()))  # and tight
+
+
+def test_em_without_its_remainder_bound_is_caught(monkeypatch):
+    """Too few terms with the remainder dropped (EM_REMAINDER_SCALE = 0): the same check fails."""
+    monkeypatch.setattr(FF, "EM_REMAINDER_SCALE", 0)
+    missed = 0
+    for j, a0, N in EM_CASES:
+        with _prec():
+            s = flint.arb(2 * j + 1) / 2
+            ref = s.zeta(flint.arb(a0)) - s.zeta(flint.arb(a0) + N)
+        old = flint.ctx.prec
+        flint.ctx.prec = 96
+        try:
+            em = FF._em_power_sum(j, flint.arb(a0), N, 2)
+        finally:
+            flint.ctx.prec = old
+        missed += not em.contains(ref.mid())
+    assert missed >= len(EM_CASES) // 2
+
+
+@pytest.mark.parametrize("problem,name", [("section5-online", "adam"), ("section5-online", "amsgrad"),
+                                          ("thm1", "adam")])
+def test_compiled_and_arb_late_rounds_agree(problem, name):
+    """The whole run with the compiled loops (exact phase, explicit late rounds) and without: the same
+    regimes, overlapping balls, and both hold a 128-bit arb loop's values at 10^4."""
+    fam = build(problem)
+    meth = fam.method(name)
+    T = 10 ** 4
+    ref = simulate(meth, fam.sequence, T, x1=fam.x1, backend=ArbBackend(128), checkpoints=[])
+    r = FF.fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    FF.COMPILED = False
+    try:
+        r0 = FF.fast_forward(meth, fam.sequence, T, x1=fam.x1)
+    finally:
+        FF.COMPILED = True
+    assert r.certified and r0.certified
+    assert [g[0] for g in r.regimes] == [g[0] for g in r0.regimes]
+    for f in ("x_T", "x_played", "regret"):
+        assert getattr(r, f).overlaps(getattr(r0, f))
+        assert getattr(r, f).contains(getattr(ref, f).mid()), (f, getattr(r, f), getattr(ref, f))
