@@ -62,6 +62,7 @@ EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, cross
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
 SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
+EXPLICIT_COMPILED_MIN = 32  # late explicit stretches of at least this many rounds run on the compiled intervals
 COMPILED = True  # the exact phase on compiled double-double intervals (numerics.engine.intervals) where the
 # rule's body compiles; False: arb balls throughout (the tests compare both)
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
@@ -1279,7 +1280,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         # explicit: one round at a time to the end of this period (or the stop)
         last = min(stop, t0 + (k + 1) * n - 1)
         first = done + 1
-        got = _explicit_compiled(first, last, x, xp, loss) if COMPILED else None
+        # (compiled only for stretches long enough to repay the conversions: a short one, as the few rounds of a
+        # short period, stays in arb balls at full precision, ~1e-37 against the intervals' ~1e-30 per op)
+        got = _explicit_compiled(first, last, x, xp, loss) if COMPILED and last - first >= EXPLICIT_COMPILED_MIN \
+            else None
         if got is not None:
             x, xp, loss = got
         else:
