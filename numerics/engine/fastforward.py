@@ -848,8 +848,9 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
 
     wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
     L2up_a = np.array([float(v.upper()) * (1 + U) for v in L2p], dtype=np.float64)  # L2p >= 0: upper bounds
-    qden = math.lcm(*[Fraction(v).denominator for v in q])
-    qint = [int(Fraction(v) * qden) for v in q]  # the period's gradients as integers over qden
+    qf = [v if isinstance(v, Fraction) else Fraction(v) for v in q]
+    qden = math.lcm(*[v.denominator for v in qf])
+    qint = [v.numerator * (qden // v.denominator) for v in qf]  # the period's gradients as integers over qden
 
     def over_qden(v: int):  # the rational v / qden as a ball: arb(v) / qden, as B.num does (one rounding),
         return arb(v) if qden == 1 else arb(v) / qden  # without B.num's Fraction round trip (~400 a run)
@@ -945,7 +946,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
             r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
             ok = np.where(L, np.minimum(S0 - eS0, e - ee - r) >= 0, np.maximum(S0 + eS0, e + ee + r) <= 0)
-            for k_ in np.nonzero(~ok)[0]:  # the floats could not tell: the arb bounds decide
+            # where even the optimistic float ends (error terms in the pair's favour, the remainder r >= 0 left
+            # out) have the wrong sign, the arb bounds (S0 and e - r, the same quantities) fail too: not tried
+            hopeless = np.where(L, np.minimum(S0 + eS0, e + ee) < 0, np.maximum(S0 - eS0, e - ee) > 0)
+            for k_ in np.nonzero(~ok & ~hopeless)[0]:  # the floats could not tell: the arb bounds decide
                 lo, hi = self.bounds(int(I[k_]), int(J[k_]))
                 ok[k_] = bool(lo >= 0) if L[k_] else bool(hi <= 0)
             return ok
@@ -993,7 +997,15 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     ym = None  # (not read: decided offsets enter the loss through e_l)
                     exc_decided = exc_f
                 else:
-                    cands = [rng(i, m) for i in range(m)] + [zero]
+                    # only suffixes that can be the min (max) matter: one whose float lower bound exceeds another's
+                    # upper bound (rigorous float bounds, rng_floats) is certainly not it, and dropping it leaves
+                    # the min of the true values unchanged (O(m) arb sums per loose offset before)
+                    lo_m, hi_m = self.rng_floats(np.arange(m), np.full(m, m))
+                    if sg > 0:
+                        keep = np.nonzero(lo_m <= min(float(hi_m.min()), 0.0))[0]
+                    else:
+                        keep = np.nonzero(hi_m >= max(float(lo_m.max()), 0.0))[0]
+                    cands = [rng(int(i), m) for i in keep] + [zero]
                     ym = cands[0]
                     for c in cands[1:]:
                         ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
@@ -1052,6 +1064,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         return Z, (G if need_G else None)
 
     inv_sqrt_n = arb(n).rsqrt()
+    arb_i = [arb(i) for i in range(n)]  # the offsets as (exact) balls
 
     def sums_taylor(k0, k1, J, x, need_G=True):
         """The same sums from the offset-0 sums P_s = sum_k tau_k^-s only (2 (J+2) zeta calls instead of
@@ -1084,23 +1097,18 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj, prec=pj))
             # n^-(j+1/2) = n^-1/2 / n^j (an exact integer power: cheaper than arb's real power)
             P[j] = hs * inv_sqrt_n / arb(n) ** j
-        Z, G = [], []
-        # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset)
-        pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)])
+        # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset); the
+        # remainder of offset i, at most c i^J, is the polynomial's degree-J coefficient, the ball [0 +- c]
         bJ0 = abs(binoms[J])
+        pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)] + [arb(0, (bJ0 * P[J]).abs_upper())])
+        Z = [pz(ii) for ii in arb_i]
+        G = None
         if need_G:
             last = arb(t0 + (k1 - 1) * n)
             PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
-            pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)])
-        cZ = (bJ0 * P[J]).abs_upper()  # the remainder of offset i is at most c i^J (i^J an exact integer)
-        cG = (bJ0 * PG[J]).abs_upper() if need_G else None
-        for i in range(n):
-            ii = arb(i)
-            iJ = i ** J
-            Z.append(pz(ii) + arb(0, (cZ * iJ).upper()))
-            if need_G:
-                G.append(pg(ii) + arb(0, (cG * iJ).upper()))
-        return Z, (G if need_G else None)
+            pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)] + [arb(0, (bJ0 * PG[J]).abs_upper())])
+            G = [pg(ii) for ii in arb_i]
+        return Z, G
 
     def sums(k0, k1, need_G=True):
         x = (n - 1) / (t0 + k0 * n)
