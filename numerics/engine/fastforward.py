@@ -1141,7 +1141,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 f = iv.from_arb
                 byq = {}
                 ex_state["AW"] = np.array([f(w) for w in aW], dtype=np.float64)
-                ex_state["QB"] = np.array([byq.setdefault(v, f(qv)) for v, qv in zip(qint, qb)], dtype=np.float64)
+                for v, qv in zip(qint, qb):
+                    if v not in byq:
+                        byq[v] = f(qv)
+                ex_state["QB"] = np.array([byq[v] for v in qint], dtype=np.float64)
                 ex_state["ab"] = (f(a), f(b))
                 ex_state["last"] = {}
             last_out = ex_state["last"]

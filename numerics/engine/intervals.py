@@ -547,20 +547,24 @@ def prepare(ce: CompiledExact, h, gballs, keys=None):
         return from_arb(v)
 
     K = np.array([enc(env[c]) for c in ce.const_names] or np.zeros((0, 3)), dtype=np.float64).reshape(-1, 3)
-    M = np.zeros((len(gballs), max(1, len(ce.memo_names)), 3))
-    G = np.zeros((len(gballs), 3))
-    seen: dict = {}
+    # the distinct gradients once each (a period of 101 rounds with two values: two memo evaluations)
+    first: dict = {}
+    idx = []
     for i, g in enumerate(gballs):
         k = keys[i] if keys is not None else None
-        if k is not None and k in seen:
-            j0 = seen[k]
-            M[i], G[i] = M[j0], G[j0]
-            continue
+        k = (k.numerator, k.denominator) if hasattr(k, "denominator") else (i if k is None else k)
+        idx.append(first.setdefault(k, len(first)))
+    reps = [None] * len(first)
+    for i, j in enumerate(idx):
+        if reps[j] is None:
+            reps[j] = gballs[i]
+    Mu = np.zeros((len(reps), max(1, len(ce.memo_names)), 3))
+    Gu = np.zeros((len(reps), 3))
+    for u, g in enumerate(reps):
         env["_g"] = g
         for j, (nm, code) in enumerate(ce.memo_code):
             env[nm] = eval(code, env)
-            M[i, j] = enc(env[nm])
-        G[i] = enc(g)
-        if k is not None:
-            seen[k] = i
-    return K, M, G
+            Mu[u, j] = enc(env[nm])
+        Gu[u] = enc(g)
+    ix = np.asarray(idx, dtype=np.int64)
+    return K, Mu[ix], Gu[ix]
