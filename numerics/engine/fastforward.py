@@ -578,8 +578,11 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     alpha = B.num(method.numbers["alpha"])
     stops = sorted({int(c) for c in (checkpoints or ()) if 1 <= int(c) <= T} | {T})
 
-    def Sg(t):  # sum_{s<=t} g_s, exact
-        return (t // n) * P + sum(pat[: t % n], Fraction(0))
+    pden = math.lcm(*{p.denominator for p in pat})
+    pref = list(itertools.accumulate((p.numerator * (pden // p.denominator) for p in pat), initial=0))
+
+    def Sg(t):  # sum_{s<=t} g_s, exact (integer prefix sums over the common denominator)
+        return Fraction((t // n) * pref[n] + pref[t % n], pden)
 
     def regret_at(t, loss):
         s = Sg(t)
@@ -596,7 +599,13 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             setattr(S, name, getattr(B, name))
     h = method.rule.Hyper(**{k: B.num(v) for k, v in method.numbers.items()})
     init, loop = _exact_loop(method, S)
-    gballs = [B.num(p) for p in pat]
+    byv: dict = {}  # one ball per distinct gradient value (B.num of a Fraction costs ~5 us; a period repeats few)
+    gballs = []
+    for p in pat:
+        k = (p.numerator, p.denominator)  # (a Fraction's own hash costs a modular inverse)
+        if k not in byv:
+            byv[k] = B.num(p)
+        gballs.append(byv[k])
 
     def gsource_from(t):
         ph = (t - 1) % n
