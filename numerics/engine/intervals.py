@@ -312,6 +312,9 @@ def from_arb(x) -> tuple:
     rest = m - h
     lm = rest.mid()
     l = float(lm)
+    # renormalise (fast two-sum, exact: h + l unchanged) in case a conversion did not round to nearest
+    s_ = h + l
+    h, l = s_, l - (s_ - h)
     r = float(x.rad()) + float(rest.rad())  # mag radii: few bits, exact or nearly in a double
     r = (r * (1.0 + 2.0 ** -50) + abs(l) * 2.0 ** -52) * (1.0 + 2.0 ** -50) + (2.0 ** -1060 if (r or l) else 0.0)
     if not math.isfinite(r):
