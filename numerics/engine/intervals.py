@@ -48,23 +48,50 @@ def build_ops(err_rel: float = ERR_REL, eta: float = ETA, broken: str | None = N
     """The interval operations as numba functions (a dict name -> function).
 
     ``broken`` names one operation to build *without* its outward rounding (its centre error term and
-    radius push dropped): only tests use it, to show that the containment tests catch such an op."""
-    from numba import njit
+    radius push dropped): only tests use it, to show that the containment tests catch such an op.
+
+    The operations are the body of :func:`_ops_template` (their one definition), written out as a module
+    with these constants as literals and loaded from a file named by its hash
+    (:func:`numerics.engine.source.load_module`), so that numba caches the compiled code on disk (a
+    fresh process pays no compile); where no cache directory can be written, the same text is executed
+    without a cache."""
+    import inspect
+    import textwrap
+
+    from .source import load_module
 
     er = {k: (0.0 if broken == k else err_rel) for k in ("add", "mul", "div", "sqrt", "int")}
     ea = {k: (0.0 if broken == k else eta) for k in er}
     push = {k: (0.0 if broken == k else 2.0 ** -50) for k in er}
     tiny = 2.0 ** -1060
-    big = BIG
-    nan = math.nan
-    inf = math.inf
-    er_add, er_mul, er_div, er_sqrt, er_int = er["add"], er["mul"], er["div"], er["sqrt"], er["int"]
-    ea_add, ea_mul, ea_div, ea_sqrt = ea["add"], ea["mul"], ea["div"], ea["sqrt"]
-    p_add, p_mul, p_div, p_sqrt = push["add"], push["mul"], push["div"], push["sqrt"]
-    t_add = 0.0 if broken == "add" else tiny
-    t_mul = 0.0 if broken == "mul" else tiny
-    t_div = 0.0 if broken == "div" else tiny
-    t_sqrt = 0.0 if broken == "sqrt" else tiny
+    consts = dict(tiny=tiny, big=BIG, err_rel=err_rel, eta=eta,
+                  er_add=er["add"], er_mul=er["mul"], er_div=er["div"], er_sqrt=er["sqrt"], er_int=er["int"],
+                  ea_add=ea["add"], ea_mul=ea["mul"], ea_div=ea["div"], ea_sqrt=ea["sqrt"],
+                  p_add=push["add"], p_mul=push["mul"], p_div=push["div"], p_sqrt=push["sqrt"],
+                  t_add=0.0 if broken == "add" else tiny, t_mul=0.0 if broken == "mul" else tiny,
+                  t_div=0.0 if broken == "div" else tiny, t_sqrt=0.0 if broken == "sqrt" else tiny)
+    src = inspect.getsource(_ops_template)
+    body = src[src.index('    @njit(inline="always")'):src.index("    return dict(")]
+    body = textwrap.dedent(body).replace('@njit(inline="always")', '@njit(inline="always", cache=_CACHE)')
+    body = body.replace("@njit\n", "@njit(cache=_CACHE)\n")
+    head = ["import math", "from numba import njit", "nan = math.nan", "inf = math.inf"]
+    head += [f"{k} = float.fromhex({v.hex()!r})" for k, v in consts.items()]  # exact (hex) literals
+    names = ("i_gt", "i_add", "i_sub", "i_neg", "i_mul", "i_div", "i_sqrt", "i_int", "i_max", "i_min", "i_is_zero",
+             "i_ok")
+    text = "\n".join(head) + "\n_CACHE = True\n\n" + body
+    mod = load_module(text)
+    if mod is None:  # no writable cache directory: the same text, compiled in memory
+        ns: dict = {}
+        exec(compile(text.replace("_CACHE = True", "_CACHE = False"), "<interval ops>", "exec"), ns)
+        return {k: ns[k] for k in names}
+    _MODULE_OF[id(mod.i_add)] = mod.__name__
+    return {k: getattr(mod, k) for k in names}
+
+
+def _ops_template():  # pragma: no cover - never called: its body is the text build_ops writes out
+    """The interval operations' one definition (see :func:`build_ops`; the names it reads, er_add,
+    tiny, ..., are module constants of the written module)."""
+    from numba import njit
 
     @njit(inline="always")
     def up(z, p, t):  # z >= 0 rounded to nearest -> an upper bound of the exact value (p = 2^-50)
@@ -248,6 +275,34 @@ def build_ops(err_rel: float = ERR_REL, eta: float = ETA, broken: str | None = N
 
 
 _OPS: dict | None = None
+_MODULE_OF: dict = {}  # id(ops' i_add) -> name of the written module that defines them (for cached loops)
+
+
+_OP_NAMES = ("i_gt", "i_add", "i_sub", "i_neg", "i_mul", "i_div", "i_sqrt", "i_int", "i_max", "i_min", "i_is_zero",
+             "i_ok")
+
+
+def _compile_with_ops(src: str, name: str, label: str):
+    """The function ``name`` of ``src`` (a def reading the interval operations by their names), compiled by
+    numba: written out as a module that imports the sound operations' written module, so numba caches
+    it on disk (numerics.engine.source.load_module: named by the text's hash), else compiled in memory."""
+    from numba import njit
+
+    from .source import load_module
+
+    ops = OPS()
+    opsmod = _MODULE_OF.get(id(ops["i_add"]))
+    if opsmod is not None:
+        text = ("import math\nimport sys\nfrom numba import njit\n"
+                f"_o = sys.modules[{opsmod!r}]\n" + "".join(f"{k} = _o.{k}\n" for k in _OP_NAMES)
+                + "\n@njit(cache=True)\n" + src.lstrip("\n"))
+        mod = load_module(text)
+        if mod is not None:
+            return getattr(mod, name)
+    glb = dict(ops)
+    glb["math"] = math
+    exec(compile(src, label, "exec"), glb)
+    return njit(glb[name])
 
 
 _EXPLICIT = None
@@ -260,33 +315,28 @@ def explicit_loop():
     certainly acted (x is then exactly b / a: the caller puts the wall's own ball back), else 0."""
     global _EXPLICIT
     if _EXPLICIT is None:
-        from numba import njit
-
-        o = OPS()
-        i_add, i_mul, i_sub, i_div, i_sqrt, i_int = (o[k] for k in ("i_add", "i_mul", "i_sub", "i_div", "i_sqrt",
-                                                                     "i_int"))
-        i_max, i_min, i_gt, i_ok = o["i_max"], o["i_min"], o["i_gt"], o["i_ok"]
-
-        @njit
-        def loop(first, last, t0, n, x, xp, loss, AW, QB, a, b):
-            wall = 0
-            for t in range(first, last + 1):
-                i = (t - t0) % n
-                loss = i_add(loss, i_mul((QB[i, 0], QB[i, 1], QB[i, 2]), x))
-                xp = x
-                y = i_sub(x, i_div((AW[i, 0], AW[i, 1], AW[i, 2]), i_sqrt(i_int(t))))
-                if i_gt(y, b):
-                    x, wall = b, 1
-                elif i_gt(a, y):
-                    x, wall = a, -1
-                else:
-                    x, wall = i_min(i_max(y, a), b), 0
-                if not (i_ok(x) and i_ok(loss)):
-                    return t, x, xp, loss, wall
-            return 0, x, xp, loss, wall
-
-        _EXPLICIT = loop
+        _EXPLICIT = _compile_with_ops(_EXPLICIT_SRC, "loop", "<compiled explicit rounds>")
     return _EXPLICIT
+
+
+_EXPLICIT_SRC = '''
+def loop(first, last, t0, n, x, xp, loss, AW, QB, a, b):
+    wall = 0
+    for t in range(first, last + 1):
+        i = (t - t0) % n
+        loss = i_add(loss, i_mul((QB[i, 0], QB[i, 1], QB[i, 2]), x))
+        xp = x
+        y = i_sub(x, i_div((AW[i, 0], AW[i, 1], AW[i, 2]), i_sqrt(i_int(t))))
+        if i_gt(y, b):
+            x, wall = b, 1
+        elif i_gt(a, y):
+            x, wall = a, -1
+        else:
+            x, wall = i_min(i_max(y, a), b), 0
+        if not (i_ok(x) and i_ok(loss)):
+            return t, x, xp, loss, wall
+    return 0, x, xp, loss, wall
+'''
 
 
 def OPS() -> dict:
@@ -513,10 +563,7 @@ def compiled_exact_loop(method, S, sp=None):
             or "pass",
             body=ind.join(body),
             oks=" and ".join(f"i_ok({s})" for s in state_names))
-        glb = dict(OPS())
-        glb["math"] = math
-        exec(compile(src, f"<compiled interval loop {method.rule.State.__name__}>", "exec"), glb)
-        fn = njit(glb["loop"])
+        fn = _compile_with_ops(src, "loop", f"<compiled interval loop {method.rule.State.__name__}>")
         out = CompiledExact(fn, sp, const_names, memo_names, state_names, pre_names)
         out.consts = consts
         out.source = src
