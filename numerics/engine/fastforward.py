@@ -977,23 +977,39 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 if sg * wpf[m] < sg * wpf[best]:
                     best = m
                 guess.append(best)
-            # the pairs to certify, all offsets at once: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i)
-            # (i_s < i <= m), with sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall,
-            # V(n) = 0): sg S(i, n) >= 0 for every i
-            # for offset m the pairs are (k, i_s) for k < i_s and (i_s, k + 1) for i_s <= k < m, built for all
-            # m at once (k runs over 0..m-1 for each m)
-            Mv = np.repeat(np.arange(1, n), np.arange(1, n))
-            Kv = np.arange(Mv.size) - np.repeat(np.cumsum(np.arange(0, n - 1)), np.arange(1, n))
-            Is = np.asarray(guess, dtype=np.int64)[Mv]
-            below = Kv < Is
-            I = np.concatenate([np.arange(n), np.where(below, Kv, Is)])
-            J = np.concatenate([np.full(n, n), np.where(below, Is, Kv + 1)])
-            L = np.concatenate([np.full(n, sg > 0), np.where(below, sg > 0, sg < 0)])
-            owner = np.concatenate([np.full(n, n), Mv])
+            # the pairs to certify: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i) (i_s < i <= m), with
+            # sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall, V(n) = 0): sg S(i, n) >= 0 for
+            # every i.  Offset m needs (k, i_s) for k < i_s and (i_s, k) for i_s < k <= m; the guess is a running
+            # argmin, constant on segments of m, so each segment's pairs are taken once, up to its last m
+            # (~(segments) n pairs instead of n^2 / 2): offset m of a segment is undecided iff a pair below i_s
+            # fails, or one (i_s, k) with k <= m does
+            segs = []  # (i_s, first m, last m)
+            for m in range(1, n):
+                if segs and segs[-1][0] == guess[m]:
+                    segs[-1][2] = m
+                else:
+                    segs.append([guess[m], m, m])
+            parts_I, parts_J, parts_L = [np.arange(n)], [np.full(n, n)], [np.full(n, sg > 0)]
+            for i_s, m0, m1 in segs:
+                parts_I += [np.arange(i_s), np.full(m1 - i_s, i_s)]
+                parts_J += [np.full(i_s, i_s), np.arange(i_s + 1, m1 + 1)]
+                parts_L += [np.full(i_s, sg > 0), np.full(m1 - i_s, sg < 0)]
+            I, J, L = np.concatenate(parts_I), np.concatenate(parts_J), np.concatenate(parts_L)
             ok = self.holds(I, J, L)
-            bad = set(owner[~ok].tolist())
-            if n in bad:
+            if not ok[:n].all():
                 return None  # every suffix sum must push towards the wall: the period ends there
+            bad = set()
+            pos = n
+            for i_s, m0, m1 in segs:
+                below_ok = ok[pos:pos + i_s].all()
+                above = ok[pos + i_s:pos + m1]  # pairs (i_s, k), k = i_s + 1 .. m1
+                pos += m1
+                if not below_ok:
+                    bad.update(range(m0, m1 + 1))
+                    continue
+                fails = np.nonzero(~above)[0]
+                if fails.size:
+                    bad.update(range(max(m0, i_s + 1 + int(fails[0])), m1 + 1))
             # the decided offsets' x_m - wall enter only the excursion bound: floats with error terms (an arb
             # ball is made for the undecided ones, which enter the loss)
             yl, yh = self.rng_floats(np.asarray(guess[1:], dtype=np.int64), np.arange(1, n))
