@@ -573,7 +573,6 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     arb = flint.arb
     n = problem.n
     pat = [problem.row(t)[0] for t in range(1, n + 1)]  # exact Fractions, phase 0 first
-    P = sum(pat, Fraction(0))
     a, b = B.num(problem.lo), B.num(problem.hi)
     alpha = B.num(method.numbers["alpha"])
     stops = sorted({int(c) for c in (checkpoints or ()) if 1 <= int(c) <= T} | {T})
