@@ -1247,10 +1247,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     k1 = kmax
                     if loose:  # the loose offsets' balls shrink like n / tau: re-certify every factor 16
                         k1 = min(kmax, max(k + 1, (16 * tau - t0) // n))
+                    wide = 1e-3 * OUT_REL_WANTED * max(1.0, abs(float(loss.mid())))
+                    if loose and tau < LOOSE_WAIT * t0 and sum(
+                            abs(float(qb[m_].mid())) * float(Y[m_].rad()) for m_ in loose) * abs(
+                            float(alpha.mid())) * _zf(k, k1) > 1.5 * wide:
+                        continue  # the test below would fail by the float estimate: no Hurwitz sums spent
                     Z, _ = sums(k, k1, need_G=False)
                     loose_term = sum((qb[m] * Y[m] * alpha * Z[0] for m in loose), arb(0))
-                    if loose and tau < LOOSE_WAIT * t0 and float(loose_term.rad()) > (
-                            1e-3 * OUT_REL_WANTED * max(1.0, abs(float(loss.mid())))):
+                    if loose and tau < LOOSE_WAIT * t0 and float(loose_term.rad()) > wide:
                         # an undecided argmin widens R by O(n / tau) per block: early on, step this period
                         # explicitly instead (the certificate is rebuilt at 1.05 tau and decides more offsets)
                         continue
