@@ -4,7 +4,9 @@ in well under a second), for a rule whose state ignores x on a 1-D periodic line
 Method (docs/numerics.md, "The fast-forward engine", says why each part is sound):
 
 1. *Exact phase.*  Rounds 1..T0 run in arb balls, the rule's own update in the generated loop of
-   :mod:`numerics.engine.arb` (same balls as ``run_arb``), but this loop also returns the state.
+   :mod:`numerics.engine.arb` (same balls as ``run_arb``), but this loop also returns the state; where
+   the rule's specialised body compiles, the same body runs on compiled double-double intervals
+   (:mod:`numerics.engine.intervals`), back to the arb loop from any round they cannot decide.
 2. *Invariant box.*  Around the state s at the first late round t0 (a chosen phase r), a box X of
    relative radius rel is tried, smallest rel first: one period of the rule's update on balls, with the
    round index replaced by the hull [t0, T] (:class:`LateT`: ``power(beta, t)``, ``num(t)`` and
@@ -24,7 +26,9 @@ Method (docs/numerics.md, "The fast-forward engine", says why each part is sound
    *explicit* ball stepping for the periods in between (arrival, crossing).
 4. *Sums over periods.*  sum_k (tau_k + i)^{-1/2} and sum_k (k1-1-k)(tau_k + i)^{-1/2} are Hurwitz
    zeta differences, n^{-1/2}(zeta(1/2, k0+c) - zeta(1/2, k1+c)) etc., evaluated by arb with rigorous
-   error bounds; sum_k a_k w_k lies in W * sum_k a_k for a_k >= 0 and w_k in the interval W.
+   error bounds, or, for long periods, from the offset-0 power sums by a binomial series, those taken by
+   Euler-Maclaurin with a rigorous remainder (:func:`_em_power_sum`); sum_k a_k w_k lies in
+   W * sum_k a_k for a_k >= 0 and w_k in the interval W.
 
 A certified result has ``status`` PROVED (:mod:`numerics.verdicts`, the statuses of
 :mod:`analysis.verdict`; ``label`` "certified ball").  Anything that cannot be certified ends with
