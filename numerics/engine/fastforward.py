@@ -1063,7 +1063,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     sat_walls = [b if w < 0 else a for w in W] if t_sat >= t0 else None  # x after the round of offset i
     res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
     sqrt_n = arb(n).sqrt()
-    cs = [arb(t0 + i) / n for i in range(n)]
+    cs_memo: dict = {}
+
+    def cs(i):  # c_i = (t0 + i) / n, made when first read (the Taylor path reads c_0 only)
+        if i not in cs_memo:
+            cs_memo[i] = arb(t0 + i) / n
+        return cs_memo[i]
+
     zc: dict = {}
 
     def zeta(tag, qq, key, s=None, prec=None):
@@ -1084,11 +1090,11 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         (G is None where not needed: a pinned block reads Z only)."""
         Z, G = [], []
         for i in range(n):
-            h_half = zeta("0.5", k0 + cs[i], (k0, i)) - zeta("0.5", k1 + cs[i], (k1, i))
+            h_half = zeta("0.5", k0 + cs(i), (k0, i)) - zeta("0.5", k1 + cs(i), (k1, i))
             Z.append(h_half / sqrt_n)
             if need_G:
-                h_mhalf = zeta("-0.5", k0 + cs[i], (k0, i)) - zeta("-0.5", k1 + cs[i], (k1, i))
-                G.append(((k1 - 1 + cs[i]) * h_half - h_mhalf) / sqrt_n)
+                h_mhalf = zeta("-0.5", k0 + cs(i), (k0, i)) - zeta("-0.5", k1 + cs(i), (k1, i))
+                G.append(((k1 - 1 + cs(i)) * h_half - h_mhalf) / sqrt_n)
         return Z, (G if need_G else None)
 
     inv_sqrt_n = arb(n).rsqrt()
@@ -1105,7 +1111,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         an enclosure, only wider, and its width stays below the last term's (~2^-BZ.prec relative)."""
         P = {}
         drop = -math.log2(x)
-        a0 = k0 + cs[0]
+        a0 = k0 + cs(0)
         a0f = float(a0.mid())
         pw = None
         for j in range(-1 if need_G else 0, J + 1):
@@ -1122,7 +1128,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                         pw = (a0.rsqrt(), 1 / a0, b0.rsqrt(), 1 / b0)
                     hs = _em_power_sum(j, a0, k1 - k0, M, pw)
             else:
-                hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj, prec=pj))
+                hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs(0), (k1, 0), s=sj, prec=pj))
             # n^-(j+1/2) = n^-1/2 / n^j (an exact integer power: cheaper than arb's real power)
             P[j] = hs * inv_sqrt_n / arb(n) ** j
         # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset); the
@@ -1157,6 +1163,8 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
 
     moved_ever = False
 
+    cpW = [cprime[i] * W[i] for i in range(n)]  # (c'_i W_i), as the interior loss multiplies them first
+    eW_memo: dict = {}
     ex_state = {}  # the compiled explicit rounds' interval arrays (made at their first use) and last outputs
 
     def _explicit_compiled(first, last, x, xp, loss):
@@ -1204,7 +1212,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     def interior(k, k1, Z, G, x, loss, y1):
         """Periods k..k1-1 with no clamp: x_{tau_k + j} = y_k + (shifts before j), y_{k+1} = y_k + S_k."""
         loss = loss + Q * ((k1 - k) * x - alpha * sum((W[i] * G[i] for i in range(n)), arb(0))) \
-            - alpha * sum((cprime[i] * W[i] * Z[i] for i in range(n)), arb(0))
+            - alpha * sum((cpW[i] * Z[i] for i in range(n)), arb(0))
         note("interior", t0 + k * n, t0 + k1 * n - 1)
         return y1, loss
 
@@ -1263,8 +1271,11 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                         # explicitly instead (the certificate is rebuilt at 1.05 tau and decides more offsets)
                         continue
                     x = wall
+                    eW = eW_memo.get(id(e))
+                    if eW is None or eW[0] is not e:  # (-alpha e_i) W_i once per certificate: the same balls
+                        eW = eW_memo[id(e)] = (e, [-alpha * e[i] * W[i] for i in range(n)])
                     loss = loss + (k1 - k) * Q * wall + sum(
-                        (-alpha * e[i] * W[i] * Z[i] for i in range(n)), arb(0)) + loose_term
+                        (eW[1][i] * Z[i] for i in range(n)), arb(0)) + loose_term
                     note("pinned at " + ("b" if end > 0 else "a"), tau, t0 + k1 * n - 1)
                     done = t0 + k1 * n - 1
                     moved = True
