@@ -427,31 +427,71 @@ def _em_terms(j: int, a: float, bits: int) -> int | None:
     return None
 
 
+_EMC: dict = {}  # (j, k, bits) -> B_2k / (2k)! (s)_{2k-1}, s = j + 1/2, as a ball (exact rational constants)
+
+
+def _em_coef(j: int, k: int):
+    """B_2k / (2k)! * (j + 1/2)_{2k-1} (rising factorial) as a ball at the current precision, from the exact
+    rational: (j + 1/2)_r = (1/2)_{j+r} / (1/2)_j with (1/2)_{-1} = -2 (so that j = -1 works too)."""
+    import flint
+
+    key = (j, k, flint.ctx.prec)
+    if key not in _EMC:
+        half = flint.fmpq(1, 2)
+
+        def g(m):  # (1/2)_m, m >= -1
+            if m == -1:
+                return flint.fmpq(-2)
+            out = flint.fmpq(1)
+            for i in range(m):
+                out *= half + i
+            return out
+
+        c = flint.fmpq.bernoulli(2 * k) / math.factorial(2 * k) * g(j + 2 * k - 1) / g(j)
+        _EMC[key] = flint.arb(c)
+    return _EMC[key]
+
+
+class _PowTable:
+    """a^{-1/2-m} and b^{-1/2-m} for m >= -2, made by repeated multiplication when first read (every j of a
+    block's sums shares them)."""
+
+    def __init__(self, a, b):
+        ra, rb = a.rsqrt(), b.rsqrt()
+        self.ia, self.ib = 1 / a, 1 / b
+        self.A = [a * a * ra, a * ra, ra]  # m = -2, -1, 0
+        self.B = [b * b * rb, b * rb, rb]
+
+    def get(self, m):
+        while len(self.A) <= m + 2:
+            self.A.append(self.A[-1] * self.ia)
+            self.B.append(self.B[-1] * self.ib)
+        return self.A[m + 2], self.B[m + 2]
+
+
 def _em_power_sum(j: int, a, N: int, M: int, pw=None):
     """sum_{m=0}^{N-1} (a + m)^-s, s = j + 1/2 (j >= -1), a > 0 an arb ball, by Euler-Maclaurin (DLMF 2.10.1)
     with M - 1 correction terms and the remainder bound |R_M| <= 2 |B_2M| / (2M)! int_a^b |f^(2M)|
     = 2 |B_2M| / (2M)! |f^(2M-1)(b) - f^(2M-1)(a)| <= 2 |B_2M| / (2M)! (s)_{2M-1} a^{-s-2M+1}, b = a + N - 1
     (|B~_2M(x)| <= |B_2M| on [0, 1] (DLMF 24.9), so |B_2M - B~_2M(x)| <= 2 |B_2M|; f^(2M) = (s)_2M x^{-s-2M}
-    keeps its sign, and |f^(2M-1)| falls with x).  ``pw``: (a^-1/2, 1/a, b^-1/2, 1/b), shared by every j."""
+    keeps its sign, and |f^(2M-1)| falls with x).  With f^(r)(x) = (-1)^r (s)_r x^{-s-r} and x^{-s-r} =
+    x^{-1/2-(j+r)}: S = (b^{1-s} - a^{1-s}) / (1 - s) + (f(a) + f(b)) / 2 - sum_{k<M} c_k (B_{j+2k-1} -
+    A_{j+2k-1}), c_k = B_2k / (2k)! (s)_{2k-1} (:func:`_em_coef`, exact rationals), A_m = a^{-1/2-m},
+    B_m = b^{-1/2-m} (``pw``, a :class:`_PowTable` shared by every j)."""
     import flint
 
     arb = flint.arb
-    b = a + (N - 1)
-    ra, ia, rb, ib = pw if pw is not None else (a.rsqrt(), 1 / a, b.rsqrt(), 1 / b)
+    if pw is None:
+        pw = _PowTable(a, a + (N - 1))
     sj = arb(2 * j + 1) / 2
-    if j >= 0:
-        fa, fb = ra * ia ** j, rb * ib ** j
-    else:  # s = -1/2: f(x) = x^1/2
-        fa, fb = a * ra, b * rb
-    S = (b * fb - a * fa) / (1 - sj) + (fa + fb) / 2
-    poch = arb(1)
-    pa, pb = fa, fb
-    for r in range(1, 2 * M):
-        poch = poch * (sj + (r - 1))
-        pa, pb = pa * ia, pb * ib
-        if r % 2 == 1 and r < 2 * M - 1:  # f^(r)(x) = (-1)^r (s)_r x^{-s-r}, r = 2k - 1
-            S = S - _b2k((r + 1) // 2) * poch * (pb - pa)
-    rem = 2 * abs(_b2k(M)) * abs(poch) * pa * EM_REMAINDER_SCALE
+    a1, b1 = pw.get(j - 1)  # a^{1-s}, b^{1-s}
+    fa, fb = pw.get(j)
+    S = (b1 - a1) / (1 - sj) + (fa + fb) / 2
+    for k in range(1, M):
+        pa, pb = pw.get(j + 2 * k - 1)
+        S = S - _em_coef(j, k) * (pb - pa)
+    pa, _ = pw.get(j + 2 * M - 1)
+    rem = 2 * abs(_em_coef(j, M)) * pa * EM_REMAINDER_SCALE
     return S + arb(0, rem.upper())
 
 
@@ -1124,8 +1164,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             if M is not None:
                 with BZ.precision():
                     if pw is None:
-                        b0 = a0 + (k1 - k0 - 1)
-                        pw = (a0.rsqrt(), 1 / a0, b0.rsqrt(), 1 / b0)
+                        pw = _PowTable(a0, a0 + (k1 - k0 - 1))
                     hs = _em_power_sum(j, a0, k1 - k0, M, pw)
             else:
                 hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs(0), (k1, 0), s=sj, prec=pj))
