@@ -882,11 +882,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     Mp = [arb(0)]  # prefix sums of l w_l (signed: the first-order term of the weights)
     L2p = [arb(0)]  # prefix sums of l^2 |w_l|
     for l_, w in enumerate(W):
+        wa = w.abs_upper()  # (once per w: the same ball each time it was taken)
         Wp.append(Wp[-1] + w)
-        Ap.append(Ap[-1] + w.abs_upper())
-        Lp.append(Lp[-1] + l_ * w.abs_upper())
+        Ap.append(Ap[-1] + wa)
+        Lp.append(Lp[-1] + l_ * wa)
         Mp.append(Mp[-1] + l_ * w)
-        L2p.append(L2p[-1] + l_ * l_ * w.abs_upper())
+        L2p.append(L2p[-1] + l_ * l_ * wa)
     # float images for quick sign decisions (a decision they cannot make goes to the arb bounds): every
     # float below carries a bound on its distance to the exact value (mid -> float rounding, the ball's
     # radius, each float operation's rounding, all taken 4x with a relative safety factor)
