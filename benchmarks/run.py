@@ -565,6 +565,7 @@ def bench_fastforward(quick: bool, repeat: int, note=lambda s: None) -> dict:
                        cpu_speedup_1e9=(bf_cpu * T_mid / T_bf) / ff9_cpu if ff9_cpu > 0 else float("inf"),
                        exact_rounds_1e9=next((g[2] for g in r9.regimes if g[0] == "exact"), None),
                        cpu_seconds_by_phase_1e9=phase_1e9,
+                       exact_phase_1e9=r9.versions.get("exact_phase"),  # compiled intervals or arb balls
                        agreement_at_T_bf=(dict(dx_T=abs(bf.x_T - float(bf_small.x_T.mid())),
                                                rel_d_avg_regret=abs(bf.avg_regret / float(bf_small.avg_regret.mid()) - 1))
                                           if bf_small.certified else None),
@@ -594,9 +595,10 @@ def render_fastforward(F) -> list:
                      f"{w['cpu_speedup_1e9']:>12.0f}x")
         ph = w.get("cpu_seconds_by_phase_1e9") or {}
         if ph:
-            lines.append(f"    1e9 CPU by phase: exact ball loop {ph.get('exact', 0) * 1e3:.1f} ms "
-                         f"({w.get('exact_rounds_1e9')} rounds), late blocks {ph.get('late', 0) * 1e3:.1f} ms, "
-                         f"box tries and set-up {ph.get('other', 0) * 1e3:.1f} ms")
+            eng = (w.get("exact_phase_1e9") or "").split(" (")[0]
+            lines.append(f"    1e9 CPU by phase: exact phase {ph.get('exact', 0) * 1e3:.1f} ms "
+                         f"({w.get('exact_rounds_1e9')} rounds{', ' + eng if eng else ''}), late blocks "
+                         f"{ph.get('late', 0) * 1e3:.1f} ms, box tries and set-up {ph.get('other', 0) * 1e3:.1f} ms")
         if w["agreement_at_T_bf"]:
             a = w["agreement_at_T_bf"]
             lines.append(f"    at T = {w['brute_force_T']:.0e}: float engine vs fast path |dx_T| = {a['dx_T']:.1e}, "

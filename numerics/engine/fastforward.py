@@ -4,7 +4,9 @@ in well under a second), for a rule whose state ignores x on a 1-D periodic line
 Method (docs/numerics.md, "The fast-forward engine", says why each part is sound):
 
 1. *Exact phase.*  Rounds 1..T0 run in arb balls, the rule's own update in the generated loop of
-   :mod:`numerics.engine.arb` (same balls as ``run_arb``), but this loop also returns the state.
+   :mod:`numerics.engine.arb` (same balls as ``run_arb``), but this loop also returns the state; where
+   the rule's specialised body compiles, the same body runs on compiled double-double intervals
+   (:mod:`numerics.engine.dd_intervals`), back to the arb loop from any round they cannot decide.
 2. *Invariant box.*  Around the state s at the first late round t0 (a chosen phase r), a box X of
    relative radius rel is tried, smallest rel first: one period of the rule's update on balls, with the
    round index replaced by the hull [t0, T] (:class:`LateT`: ``power(beta, t)``, ``num(t)`` and
@@ -24,7 +26,9 @@ Method (docs/numerics.md, "The fast-forward engine", says why each part is sound
    *explicit* ball stepping for the periods in between (arrival, crossing).
 4. *Sums over periods.*  sum_k (tau_k + i)^{-1/2} and sum_k (k1-1-k)(tau_k + i)^{-1/2} are Hurwitz
    zeta differences, n^{-1/2}(zeta(1/2, k0+c) - zeta(1/2, k1+c)) etc., evaluated by arb with rigorous
-   error bounds; sum_k a_k w_k lies in W * sum_k a_k for a_k >= 0 and w_k in the interval W.
+   error bounds, or, for long periods, from the offset-0 power sums by a binomial series, those taken by
+   Euler-Maclaurin with a rigorous remainder (:func:`_em_power_sum`); sum_k a_k w_k lies in
+   W * sum_k a_k for a_k >= 0 and w_k in the interval W.
 
 A certified result has ``status`` PROVED (:mod:`numerics.verdicts`, the statuses of
 :mod:`analysis.verdict`; ``label`` "certified ball").  Anything that cannot be certified ends with
@@ -62,6 +66,9 @@ EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, cross
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
 SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
 EXACT_MAX = 400_000  # exact rounds at most before the box must be found
+EXPLICIT_COMPILED_MIN = 32  # late explicit stretches of at least this many rounds run on the compiled intervals
+COMPILED = True  # the exact phase on compiled double-double intervals (numerics.engine.dd_intervals) where the
+# rule's body compiles; False: arb balls throughout (the tests compare both)
 # 1 in use.  The remainder bounds are multiplied by it: the radius of the invariant box over which the late
 # steps are enclosed (the state's distance to its periodic orbit) and how far the weights
 # q_l = (1 + l/tau)^-1/2 may be from 1 (through u0 = 1/tau); tests set it below 1 to show that an injected error in a remainder bound is
@@ -331,6 +338,53 @@ class _Unknown(Exception):
     pass
 
 
+def _compiled_exact(method, S, h, gballs, state0, res, keys):
+    """(compiled loop, K, M, G, interval ends) for the exact phase, or None (with a note in ``res.how``)."""
+    import flint
+
+    from . import dd_intervals as iv
+
+    if not all(isinstance(v, flint.arb) for v in state0):
+        res.how.append("compiled interval loop not used: a state component is not a ball")
+        return None
+    try:
+        ce = iv.compiled_exact_loop(method, S)
+        K, M, G = iv.prepare(ce, h, gballs, keys)
+    except iv.NotCompilable as exc:
+        res.how.append(f"compiled interval loop not used ({exc}): exact phase in arb balls")
+        return None
+    return ce, K, M, G, {}
+
+
+def _run_compiled(comp, n, t_start, t_end, x, xp, loss, state, a, b):
+    """(True, (x, xp, loss, state fields) as arb balls) after rounds t_start..t_end on the compiled
+    intervals, or (False, why) with nothing changed."""
+    import flint
+
+    from . import dd_intervals as iv
+
+    ce, K, M, G, last = comp
+    # a ball this loop returned last time is passed on as the interval it came from (tighter, and it
+    # contains the truth as the ball does); any other ball is enclosed afresh
+    def f(v):
+        got = last.get(id(v))
+        return got[1] if got is not None and got[0] is v else iv.from_arb(v)
+
+    args = [f(x), f(xp), f(loss)] + [f(v) for v in state] + [f(a), f(b)]
+    if any(math.isnan(v[0]) for v in args):
+        return False, "an input ball is not finite"
+    try:
+        out = ce.fn(t_start, t_end, n, *args[:3], *args[3:-2], args[-2], args[-1], G, M, K)
+    except Exception as exc:  # a numba typing error: the body is outside what the intervals compile
+        return False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if out[0]:
+        return False, f"round {out[0]} not decided"
+    vals = [iv.to_arb(v, flint) for v in out[1:]]
+    last.clear()
+    last.update({id(b_): (b_, v) for b_, v in zip(vals, out[1:])})
+    return True, (vals[0], vals[1], vals[2], vals[3:])
+
+
 def _wrel(W) -> float:
     """Largest radius of the step balls relative to the largest step (bias corrections over the hull of
     rounds widen them until beta^t0 is small)."""
@@ -341,6 +395,104 @@ def _wrel(W) -> float:
 def _zeta_diff(flint, s, q0, q1):
     """sum_{m>=0, q0+m < q1} (q0+m)^-s = zeta(s, q0) - zeta(s, q1) (q1 - q0 a non-negative integer)."""
     return flint.arb(s).zeta(q0) - flint.arb(s).zeta(q1)
+
+
+_B2K: dict = {}  # (k, bits) -> B_2k / (2k)! as a ball (constants of mathematics, not of a run)
+EM_MAX_TERMS = 40  # Euler-Maclaurin terms at most before the sum goes to arb's Hurwitz zeta
+EM_REMAINDER_SCALE = 1  # 1 in use; tests set 0 to show that a dropped remainder bound is caught
+
+
+def _b2k(k: int):
+    """B_2k / (2k)! as an arb ball at the current precision (from the exact rational)."""
+    import flint
+
+    key = (k, flint.ctx.prec)
+    if key not in _B2K:
+        _B2K[key] = flint.arb(flint.fmpq.bernoulli(2 * k) / math.factorial(2 * k))
+    return _B2K[key]
+
+
+def _em_terms(j: int, a: float, bits: int) -> int | None:
+    """Euler-Maclaurin terms M for sum (a + m)^-(j + 1/2) to ~2^-bits relative to its first term (a float
+    estimate: it only chooses M; the remainder bound added is rigorous whatever M is), None past EM_MAX_TERMS.
+    The M-th remainder is about 2 |B_2M| / (2M)! (s)_{2M-1} a^{1-2M} f(a), |B_2M| / (2M)! ~ 2 (2 pi)^-2M."""
+    s = j + 0.5
+    w = (2 * math.pi * a) ** 2
+    est = 4 * abs(s) * a / w  # M = 1
+    goal = 2.0 ** -bits
+    for M in range(1, EM_MAX_TERMS + 1):
+        if est <= goal:
+            return M
+        est *= abs(s + 2 * M - 1) * abs(s + 2 * M) / w  # from M to M + 1
+    return None
+
+
+_EMC: dict = {}  # (j, k, bits) -> B_2k / (2k)! (s)_{2k-1}, s = j + 1/2, as a ball (exact rational constants)
+
+
+def _em_coef(j: int, k: int):
+    """B_2k / (2k)! * (j + 1/2)_{2k-1} (rising factorial) as a ball at the current precision, from the exact
+    rational: (j + 1/2)_r = (1/2)_{j+r} / (1/2)_j with (1/2)_{-1} = -2 (so that j = -1 works too)."""
+    import flint
+
+    key = (j, k, flint.ctx.prec)
+    if key not in _EMC:
+        half = flint.fmpq(1, 2)
+
+        def g(m):  # (1/2)_m, m >= -1
+            if m == -1:
+                return flint.fmpq(-2)
+            out = flint.fmpq(1)
+            for i in range(m):
+                out *= half + i
+            return out
+
+        c = flint.fmpq.bernoulli(2 * k) / math.factorial(2 * k) * g(j + 2 * k - 1) / g(j)
+        _EMC[key] = flint.arb(c)
+    return _EMC[key]
+
+
+class _PowTable:
+    """a^{-1/2-m} and b^{-1/2-m} for m >= -2, made by repeated multiplication when first read (every j of a
+    block's sums shares them)."""
+
+    def __init__(self, a, b):
+        ra, rb = a.rsqrt(), b.rsqrt()
+        self.ia, self.ib = 1 / a, 1 / b
+        self.A = [a * a * ra, a * ra, ra]  # m = -2, -1, 0
+        self.B = [b * b * rb, b * rb, rb]
+
+    def get(self, m):
+        while len(self.A) <= m + 2:
+            self.A.append(self.A[-1] * self.ia)
+            self.B.append(self.B[-1] * self.ib)
+        return self.A[m + 2], self.B[m + 2]
+
+
+def _em_power_sum(j: int, a, N: int, M: int, pw=None):
+    """sum_{m=0}^{N-1} (a + m)^-s, s = j + 1/2 (j >= -1), a > 0 an arb ball, by Euler-Maclaurin (DLMF 2.10.1)
+    with M - 1 correction terms and the remainder bound |R_M| <= 2 |B_2M| / (2M)! int_a^b |f^(2M)|
+    = 2 |B_2M| / (2M)! |f^(2M-1)(b) - f^(2M-1)(a)| <= 2 |B_2M| / (2M)! (s)_{2M-1} a^{-s-2M+1}, b = a + N - 1
+    (|B~_2M(x)| <= |B_2M| on [0, 1] (DLMF 24.9), so |B_2M - B~_2M(x)| <= 2 |B_2M|; f^(2M) = (s)_2M x^{-s-2M}
+    keeps its sign, and |f^(2M-1)| falls with x).  With f^(r)(x) = (-1)^r (s)_r x^{-s-r} and x^{-s-r} =
+    x^{-1/2-(j+r)}: S = (b^{1-s} - a^{1-s}) / (1 - s) + (f(a) + f(b)) / 2 - sum_{k<M} c_k (B_{j+2k-1} -
+    A_{j+2k-1}), c_k = B_2k / (2k)! (s)_{2k-1} (:func:`_em_coef`, exact rationals), A_m = a^{-1/2-m},
+    B_m = b^{-1/2-m} (``pw``, a :class:`_PowTable` shared by every j)."""
+    import flint
+
+    arb = flint.arb
+    if pw is None:
+        pw = _PowTable(a, a + (N - 1))
+    sj = arb(2 * j + 1) / 2
+    a1, b1 = pw.get(j - 1)  # a^{1-s}, b^{1-s}
+    fa, fb = pw.get(j)
+    S = (b1 - a1) / (1 - sj) + (fa + fb) / 2
+    for k in range(1, M):
+        pa, pb = pw.get(j + 2 * k - 1)
+        S = S - _em_coef(j, k) * (pb - pa)
+    pa, _ = pw.get(j + 2 * M - 1)
+    rem = 2 * abs(_em_coef(j, M)) * pa * EM_REMAINDER_SCALE
+    return S + arb(0, rem.upper())
 
 
 def _rel_wanted(T: int) -> float:
@@ -465,13 +617,15 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     arb = flint.arb
     n = problem.n
     pat = [problem.row(t)[0] for t in range(1, n + 1)]  # exact Fractions, phase 0 first
-    P = sum(pat, Fraction(0))
     a, b = B.num(problem.lo), B.num(problem.hi)
     alpha = B.num(method.numbers["alpha"])
     stops = sorted({int(c) for c in (checkpoints or ()) if 1 <= int(c) <= T} | {T})
 
-    def Sg(t):  # sum_{s<=t} g_s, exact
-        return (t // n) * P + sum(pat[: t % n], Fraction(0))
+    pden = math.lcm(*{p.denominator for p in pat})
+    pref = list(itertools.accumulate((p.numerator * (pden // p.denominator) for p in pat), initial=0))
+
+    def Sg(t):  # sum_{s<=t} g_s, exact (integer prefix sums over the common denominator)
+        return Fraction((t // n) * pref[n] + pref[t % n], pden)
 
     def regret_at(t, loss):
         s = Sg(t)
@@ -488,7 +642,13 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
             setattr(S, name, getattr(B, name))
     h = method.rule.Hyper(**{k: B.num(v) for k, v in method.numbers.items()})
     init, loop = _exact_loop(method, S)
-    gballs = [B.num(p) for p in pat]
+    byv: dict = {}  # one ball per distinct gradient value (B.num of a Fraction costs ~5 us; a period repeats few)
+    gballs = []
+    for p in pat:
+        k = (p.numerator, p.denominator)  # (a Fraction's own hash costs a modular inverse)
+        if k not in byv:
+            byv[k] = B.num(p)
+        gballs.append(byv[k])
 
     def gsource_from(t):
         ph = (t - 1) % n
@@ -501,13 +661,33 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     done = 0  # rounds run so far
     cps = []
 
+    # the exact phase's rounds on compiled double-double intervals (numerics.engine.dd_intervals: the same
+    # specialised body, each arb operation replaced by a sound interval operation), back to this arb loop
+    # from the first round the intervals cannot decide (a NaN, a divisor or root argument reaching 0)
+    comp = None
+    if COMPILED:
+        comp = _compiled_exact(method, S, h, gballs, state, res, pat)
+    res.versions["exact_phase"] = "arb balls"
+
     def exact_to(t_end):
-        nonlocal x, xp, loss, state, done
+        nonlocal x, xp, loss, state, done, comp
         while done < t_end:
             nxt = min([s for s in stops if s > done] + [t_end])
             c0 = time.process_time()
-            with BX.precision():
-                x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
+            ran = False
+            if comp is not None:
+                ran, got = _run_compiled(comp, n, done + 1, nxt, x, xp, loss, state, a, b)
+                if ran:
+                    x, xp, loss, st = got
+                    res.versions["exact_phase"] = "compiled double-double intervals (numerics.engine.dd_intervals)"
+                else:
+                    res.versions["exact_phase"] = "arb balls (the compiled intervals could not decide)"
+                    res.how.append(f"compiled interval loop undecided in rounds {done + 1}..{nxt} ({got}): "
+                                   f"the arb ball loop runs the exact phase from round {done + 1}")
+                    comp = None
+            if not ran:
+                with BX.precision():
+                    x, xp, loss, st = loop(h, x, state, a, b, done + 1, nxt, gsource_from(done + 1), loss)
             res.cpu_seconds["exact"] = res.cpu_seconds.get("exact", 0.0) + time.process_time() - c0
             state = method.rule.State(*st)
             done = nxt
@@ -702,11 +882,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     Mp = [arb(0)]  # prefix sums of l w_l (signed: the first-order term of the weights)
     L2p = [arb(0)]  # prefix sums of l^2 |w_l|
     for l_, w in enumerate(W):
+        wa = w.abs_upper()  # (once per w: the same ball each time it was taken)
         Wp.append(Wp[-1] + w)
-        Ap.append(Ap[-1] + w.abs_upper())
-        Lp.append(Lp[-1] + l_ * w.abs_upper())
+        Ap.append(Ap[-1] + wa)
+        Lp.append(Lp[-1] + l_ * wa)
         Mp.append(Mp[-1] + l_ * w)
-        L2p.append(L2p[-1] + l_ * l_ * w.abs_upper())
+        L2p.append(L2p[-1] + l_ * l_ * wa)
     # float images for quick sign decisions (a decision they cannot make goes to the arb bounds): every
     # float below carries a bound on its distance to the exact value (mid -> float rounding, the ball's
     # radius, each float operation's rounding, all taken 4x with a relative safety factor)
@@ -719,8 +900,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     import numpy as np
 
     wpf_a, wr_a, Mpf_a, mr_a, Apf_a = (np.array(v, dtype=np.float64) for v in (wpf, wr, Mpf, mr, Apf))
-    qden = math.lcm(*[Fraction(v).denominator for v in q])
-    qint = [int(Fraction(v) * qden) for v in q]  # the period's gradients as integers over qden
+    L2up_a = np.array([float(v.upper()) * (1 + U) for v in L2p], dtype=np.float64)  # L2p >= 0: upper bounds
+    qf = [v if isinstance(v, Fraction) else Fraction(v) for v in q]
+    qden = math.lcm(*[v.denominator for v in qf])
+    qint = [v.numerator * (qden // v.denominator) for v in qf]  # the period's gradients as integers over qden
 
     def over_qden(v: int):  # the rational v / qden as a ball: arb(v) / qden, as B.num does (one rounding),
         return arb(v) if qden == 1 else arb(v) / qden  # without B.num's Fraction round trip (~400 a run)
@@ -744,9 +927,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             self.u0f = float(u0.upper()) * (1 + 1e-12)
             self.first = arb(0).union(u0 / 2)  # u/2 for every u = 1/tau_k in (0, 1/tau]
             self.second = 3 * u0 * u0 / 8
-            pref = [self.rng(0, j) for j in range(n + 1)]
-            self.rise = max([0.0] + [float(p_.upper()) for p_ in pref[1:]]) * (1 + 1e-12)
-            self.drop = max([0.0] + [float((-p_).upper()) for p_ in pref[1:]]) * (1 + 1e-12)
+            # rise / drop: the largest prefix sum up / down, from float bounds with rigorous error terms (they
+            # are margins: upper bounds suffice; the arb prefix sums cost ~n arb ops x 8 per certificate)
+            self.second_up = float(self.second.upper()) * (1 + U) + 1e-300
+            lo_, hi_ = self.rng_floats(np.zeros(n, dtype=np.int64), np.arange(1, n + 1))
+            self.rise = max(0.0, float(hi_.max())) * (1 + 1e-12)
+            self.drop = max(0.0, float((-lo_).max())) * (1 + 1e-12)
             self.D = self.rng(0, n)
             lo, hi = self.bounds(0, n)
             self.sign = 1 if lo > 0 else -1 if hi < 0 else 0
@@ -761,6 +947,23 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         def rng(self, i, j):  # the sum of the unit shifts of offsets i..j-1
             return (-(Wp[j] - Wp[i]) + self.first * (Mp[j] - Mp[i])
                     + arb(0, ((L2p[j] - L2p[i]) * self.second).upper()))
+
+        def rng_floats(self, I, J):
+            """Float (lower, upper) bounds of :meth:`rng` (i, j) for index arrays: each float carries a bound on
+            its distance to the exact value (wr, mr: mid -> float and the ball's radius; U per operation,
+            4x the unit roundoff, on the sum of the magnitudes), then a relative safety factor."""
+            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+            S0 = -(wj - wi)
+            eS0 = wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))
+            dM = Mj - Mi
+            edM = mr_a[J] + mr_a[I] + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM))
+            h = self.u0f / 2
+            f_hi = np.maximum(0.0, h * (dM + edM)) * (1 + U)  # first * dM, first = [0, u0/2]
+            f_lo = np.minimum(0.0, h * (dM - edM)) * (1 + U)
+            r2 = (L2up_a[J] + L2up_a[I]) * self.second_up * (1 + U)  # |L2p[j] - L2p[i]| <= L2p[j] + L2p[i]
+            hi = (S0 + eS0 + f_hi + r2) + U * (np.abs(S0) + eS0 + np.abs(f_hi) + r2)
+            lo = (S0 - eS0 + f_lo - r2) - U * (np.abs(S0) + eS0 + np.abs(f_lo) + r2)
+            return lo * (1 - np.sign(lo) * 1e-12) - 1e-300, hi * (1 + np.sign(hi) * 1e-12) + 1e-300
 
         def bounds(self, i, j):
             """(lower, upper) of that sum divided by q_i > 0 (same sign), over every period from tau on: the
@@ -796,7 +999,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
             r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
             ok = np.where(L, np.minimum(S0 - eS0, e - ee - r) >= 0, np.maximum(S0 + eS0, e + ee + r) <= 0)
-            for k_ in np.nonzero(~ok)[0]:  # the floats could not tell: the arb bounds decide
+            # where even the optimistic float ends (error terms in the pair's favour, the remainder r >= 0 left
+            # out) have the wrong sign, the arb bounds (S0 and e - r, the same quantities) fail too: not tried
+            hopeless = np.where(L, np.minimum(S0 + eS0, e + ee) < 0, np.maximum(S0 - eS0, e - ee) > 0)
+            for k_ in np.nonzero(~ok & ~hopeless)[0]:  # the floats could not tell: the arb bounds decide
                 lo, hi = self.bounds(int(I[k_]), int(J[k_]))
                 ok[k_] = bool(lo >= 0) if L[k_] else bool(hi <= 0)
             return ok
@@ -815,29 +1021,60 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 if sg * wpf[m] < sg * wpf[best]:
                     best = m
                 guess.append(best)
-            # the pairs to certify, all offsets at once: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i)
-            # (i_s < i <= m), with sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall,
-            # V(n) = 0): sg S(i, n) >= 0 for every i
-            # for offset m the pairs are (k, i_s) for k < i_s and (i_s, k + 1) for i_s <= k < m, built for all
-            # m at once (k runs over 0..m-1 for each m)
-            Mv = np.repeat(np.arange(1, n), np.arange(1, n))
-            Kv = np.arange(Mv.size) - np.repeat(np.cumsum(np.arange(0, n - 1)), np.arange(1, n))
-            Is = np.asarray(guess, dtype=np.int64)[Mv]
-            below = Kv < Is
-            I = np.concatenate([np.arange(n), np.where(below, Kv, Is)])
-            J = np.concatenate([np.full(n, n), np.where(below, Is, Kv + 1)])
-            L = np.concatenate([np.full(n, sg > 0), np.where(below, sg > 0, sg < 0)])
-            owner = np.concatenate([np.full(n, n), Mv])
+            # the pairs to certify: V(i_s) - V(i) = -S(i, i_s) (i < i_s) or S(i_s, i) (i_s < i <= m), with
+            # sg (V(i_s) - V(i)) <= 0; and for m = n (the period ends at the wall, V(n) = 0): sg S(i, n) >= 0 for
+            # every i.  Offset m needs (k, i_s) for k < i_s and (i_s, k) for i_s < k <= m; the guess is a running
+            # argmin, constant on segments of m, so each segment's pairs are taken once, up to its last m
+            # (~(segments) n pairs instead of n^2 / 2): offset m of a segment is undecided iff a pair below i_s
+            # fails, or one (i_s, k) with k <= m does
+            segs = []  # (i_s, first m, last m)
+            for m in range(1, n):
+                if segs and segs[-1][0] == guess[m]:
+                    segs[-1][2] = m
+                else:
+                    segs.append([guess[m], m, m])
+            parts_I, parts_J, parts_L = [np.arange(n)], [np.full(n, n)], [np.full(n, sg > 0)]
+            for i_s, m0, m1 in segs:
+                parts_I += [np.arange(i_s), np.full(m1 - i_s, i_s)]
+                parts_J += [np.full(i_s, i_s), np.arange(i_s + 1, m1 + 1)]
+                parts_L += [np.full(i_s, sg > 0), np.full(m1 - i_s, sg < 0)]
+            I, J, L = np.concatenate(parts_I), np.concatenate(parts_J), np.concatenate(parts_L)
             ok = self.holds(I, J, L)
-            bad = set(owner[~ok].tolist())
-            if n in bad:
+            if not ok[:n].all():
                 return None  # every suffix sum must push towards the wall: the period ends there
+            bad = set()
+            pos = n
+            for i_s, m0, m1 in segs:
+                below_ok = ok[pos:pos + i_s].all()
+                above = ok[pos + i_s:pos + m1]  # pairs (i_s, k), k = i_s + 1 .. m1
+                pos += m1
+                if not below_ok:
+                    bad.update(range(m0, m1 + 1))
+                    continue
+                fails = np.nonzero(~above)[0]
+                if fails.size:
+                    bad.update(range(max(m0, i_s + 1 + int(fails[0])), m1 + 1))
+            # the decided offsets' x_m - wall enter only the excursion bound: floats with error terms (an arb
+            # ball is made for the undecided ones, which enter the loss)
+            yl, yh = self.rng_floats(np.asarray(guess[1:], dtype=np.int64), np.arange(1, n))
+            exc_f = float(np.max(np.where(np.asarray(guess[1:]) < np.arange(1, n), -sg * (yl if sg > 0 else yh), 0.0),
+                                 initial=0.0)) if n > 1 else 0.0
+            exc_decided = 0.0
             for m in range(1, n):
                 i_s = guess[m]
                 if m not in bad:
-                    ym = rng(i_s, m) if i_s < m else zero
+                    ym = None  # (not read: decided offsets enter the loss through e_l)
+                    exc_decided = exc_f
                 else:
-                    cands = [rng(i, m) for i in range(m)] + [zero]
+                    # only suffixes that can be the min (max) matter: one whose float lower bound exceeds another's
+                    # upper bound (rigorous float bounds, rng_floats) is certainly not it, and dropping it leaves
+                    # the min of the true values unchanged (O(m) arb sums per loose offset before)
+                    lo_m, hi_m = self.rng_floats(np.arange(m), np.full(m, m))
+                    if sg > 0:
+                        keep = np.nonzero(lo_m <= min(float(hi_m.min()), 0.0))[0]
+                    else:
+                        keep = np.nonzero(hi_m >= max(float(lo_m.max()), 0.0))[0]
+                    cands = [rng(int(i), m) for i in keep] + [zero]
                     ym = cands[0]
                     for c in cands[1:]:
                         ym = ym.min(c) if sg > 0 else ym.max(c)  # x_m - wall = min (max) over suffixes
@@ -851,7 +1088,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     diff_[m] -= qint[m]
             e = list(itertools.accumulate(diff_[:n]))  # exact, in integers over qden (fast)
             loose = [m for m in range(1, n) if istar[m] is None]
-            exc = max([float((-sg * y).upper()) for y in Y] + [0.0]) * (1 + 1e-12)
+            exc = max([float((-sg * y).upper()) for y in Y if y is not None] + [exc_decided, 0.0]) * (1 + 1e-12)
             return [over_qden(v) for v in e], exc, istar, loose, Y
 
     cert = Cert(t0)
@@ -867,66 +1104,98 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     sat_walls = [b if w < 0 else a for w in W] if t_sat >= t0 else None  # x after the round of offset i
     res.how.append(f"per-period drift in units of alpha tau^-1/2 at round {t0}: D = {cert.D.str(8)}")
     sqrt_n = arb(n).sqrt()
-    cs = [arb(t0 + i) / n for i in range(n)]
+    cs_memo: dict = {}
+
+    def cs(i):  # c_i = (t0 + i) / n, made when first read (the Taylor path reads c_0 only)
+        if i not in cs_memo:
+            cs_memo[i] = arb(t0 + i) / n
+        return cs_memo[i]
+
     zc: dict = {}
 
-    def zeta(tag, qq, key, s=None):
-        k_ = (tag, key)
+    def zeta(tag, qq, key, s=None, prec=None):
+        k_ = (tag, key, prec)
         if k_ not in zc:
             with BZ.precision():  # enclosures at fewer bits are still enclosures (and much cheaper)
+                if prec is not None:
+                    flint.ctx.prec = prec
                 zc[k_] = (arb(tag) if s is None else s).zeta(qq)
         return zc[k_]
 
     binoms = [arb(1)]  # binom(-1/2, j)
     BZ = ArbBackend(min(B.prec, SUM_PREC))
 
-    def sums_direct(k0, k1):
+    def sums_direct(k0, k1, need_G=True):
         """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
-        tau_k + i = n (k + c_i), c_i = (t0+i)/n, both are Hurwitz zeta differences at s = 1/2 and -1/2."""
+        tau_k + i = n (k + c_i), c_i = (t0+i)/n, both are Hurwitz zeta differences at s = 1/2 and -1/2
+        (G is None where not needed: a pinned block reads Z only)."""
         Z, G = [], []
         for i in range(n):
-            h_half = zeta("0.5", k0 + cs[i], (k0, i)) - zeta("0.5", k1 + cs[i], (k1, i))
-            h_mhalf = zeta("-0.5", k0 + cs[i], (k0, i)) - zeta("-0.5", k1 + cs[i], (k1, i))
+            h_half = zeta("0.5", k0 + cs(i), (k0, i)) - zeta("0.5", k1 + cs(i), (k1, i))
             Z.append(h_half / sqrt_n)
-            G.append(((k1 - 1 + cs[i]) * h_half - h_mhalf) / sqrt_n)
-        return Z, G
+            if need_G:
+                h_mhalf = zeta("-0.5", k0 + cs(i), (k0, i)) - zeta("-0.5", k1 + cs(i), (k1, i))
+                G.append(((k1 - 1 + cs(i)) * h_half - h_mhalf) / sqrt_n)
+        return Z, (G if need_G else None)
 
-    def sums_taylor(k0, k1, J):
+    inv_sqrt_n = arb(n).rsqrt()
+    arb_i = [arb(i) for i in range(n)]  # the offsets as (exact) balls
+
+    def sums_taylor(k0, k1, J, x, need_G=True):
         """The same sums from the offset-0 sums P_s = sum_k tau_k^-s only (2 (J+2) zeta calls instead of
         4 n): (tau + i)^-1/2 = tau^-1/2 sum_{j<J} binom(-1/2, j) (i/tau)^j + R with |R| <= |binom(-1/2, J)|
         (i/tau)^J tau^-1/2 (an alternating series whose terms decrease: i/tau < 1), and
-        sum_k (k1-1-k) tau_k^-s = (tau_{k1-1} P_s - P_{s-1}) / n."""
+        sum_k (k1-1-k) tau_k^-s = (tau_{k1-1} P_s - P_{s-1}) / n.
+
+        Term j enters the sums with a weight at most x^j (x = (n-1)/tau_k0 >= i/tau_k) relative to term 0, so
+        its zeta values are taken at BZ.prec - j log2(1/x) bits (at least 32): a ball at fewer bits is still
+        an enclosure, only wider, and its width stays below the last term's (~2^-BZ.prec relative)."""
         P = {}
-        for j in range(-1, J + 1):
+        drop = -math.log2(x)
+        a0 = k0 + cs(0)
+        a0f = float(a0.mid())
+        pw = None
+        for j in range(-1 if need_G else 0, J + 1):
             sj = arb(2 * j + 1) / 2  # s = j + 1/2
-            P[j] = (zeta(("t", j), k0 + cs[0], (k0, 0), s=sj) - zeta(("t", j), k1 + cs[0], (k1, 0), s=sj)) \
-                * arb(n) ** (-sj)
-        last = arb(t0 + (k1 - 1) * n)
-        PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
-        Z, G = [], []
-        # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset)
-        pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)])
-        pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)])
+            pj = None if j <= 0 else max(32, BZ.prec - int(j * drop))
+            # the block's power sum sum_{k0<=k<k1} (k + c_0)^-s by Euler-Maclaurin with its remainder bound
+            # (_em_power_sum; a few arb operations per term, all j sharing the end points' powers) where it
+            # converges fast (a0 not small), else the Hurwitz zeta difference (arb, rigorous, ~50x dearer)
+            M = _em_terms(j, a0f, pj or BZ.prec) if a0f >= 8 else None
+            if M is not None:
+                with BZ.precision():
+                    if pw is None:
+                        pw = _PowTable(a0, a0 + (k1 - k0 - 1))
+                    hs = _em_power_sum(j, a0, k1 - k0, M, pw)
+            else:
+                hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs(0), (k1, 0), s=sj, prec=pj))
+            # n^-(j+1/2) = n^-1/2 / n^j (an exact integer power: cheaper than arb's real power)
+            P[j] = hs * inv_sqrt_n / arb(n) ** j
+        # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset); the
+        # remainder of offset i, at most c i^J, is the polynomial's degree-J coefficient, the ball [0 +- c]
         bJ0 = abs(binoms[J])
-        for i in range(n):
-            ii = arb(i)
-            bJ = bJ0 * ii ** J
-            Z.append(pz(ii) + arb(0, (bJ * P[J]).upper()))
-            G.append(pg(ii) + arb(0, (bJ * PG[J]).upper()))
+        pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)] + [arb(0, (bJ0 * P[J]).abs_upper())])
+        Z = [pz(ii) for ii in arb_i]
+        G = None
+        if need_G:
+            last = arb(t0 + (k1 - 1) * n)
+            PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
+            pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)] + [arb(0, (bJ0 * PG[J]).abs_upper())])
+            G = [pg(ii) for ii in arb_i]
         return Z, G
 
-    def sums(k0, k1):
+    def sums(k0, k1, need_G=True):
         x = (n - 1) / (t0 + k0 * n)
         if n <= 12 or x >= 0.5:
-            return sums_direct(k0, k1)
+            return sums_direct(k0, k1, need_G)
         # terms to 2^-(zeta prec - 32) relative: the remainder term is added as a ball anyway
         J = int(math.ceil(max(BZ.prec - 32, 53) * math.log(2) / -math.log(x))) + 1
         if 2 * (J + 2) >= 4 * n:
-            return sums_direct(k0, k1)
+            return sums_direct(k0, k1, need_G)
         while len(binoms) <= J:
             j = len(binoms)
             binoms.append(binoms[-1] * (arb(-1) / 2 - (j - 1)) / j)
-        return sums_taylor(k0, k1, J)
+        return sums_taylor(k0, k1, J, x, need_G)
 
     explicit = 0
     regimes = res.regimes
@@ -934,10 +1203,56 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
 
     moved_ever = False
 
+    cpW = [cprime[i] * W[i] for i in range(n)]  # (c'_i W_i), as the interior loss multiplies them first
+    eW_memo: dict = {}
+    ex_state = {}  # the compiled explicit rounds' interval arrays (made at their first use) and last outputs
+
+    def _explicit_compiled(first, last, x, xp, loss):
+        """The explicit rounds first..last on compiled intervals (numerics.engine.dd_intervals.explicit_loop,
+        the loop below statement by statement), or None (the arb loop then runs them)."""
+        from . import dd_intervals as iv
+
+        try:
+            if "AW" not in ex_state:
+                f = iv.from_arb
+                byq = {}
+                ex_state["AW"] = np.array([f(w) for w in aW], dtype=np.float64)
+                for v, qv in zip(qint, qb):
+                    if v not in byq:
+                        byq[v] = f(qv)
+                ex_state["QB"] = np.array([byq[v] for v in qint], dtype=np.float64)
+                ex_state["ab"] = (f(a), f(b))
+                ex_state["last"] = {}
+            last_out = ex_state["last"]
+
+            def enc(v):
+                got = last_out.get(id(v))
+                return got[1] if got is not None and got[0] is v else iv.from_arb(v)
+
+            ia, ib = ex_state["ab"]
+            out = iv.explicit_loop()(first, last, t0, n, enc(x), enc(xp), enc(loss), ex_state["AW"], ex_state["QB"],
+                                     ia, ib)
+        except Exception as exc:  # numba missing or a typing error: the arb loop runs
+            res.how.append(f"compiled explicit rounds not used ({type(exc).__name__}): arb balls")
+            return None
+        if out[0]:
+            return None  # undecided: the arb loop runs these rounds
+        xs, xps, ls = (iv.to_arb(v, flint) for v in out[1:4])
+        wall = out[4]
+        if wall:  # the clamp certainly acted: x is the wall itself (as the arb loop's `b if y > b`)
+            xs = b if wall > 0 else a
+        last_out.clear()
+        last_out.update({id(xs): (xs, out[1]), id(xps): (xps, out[2]), id(ls): (ls, out[3])})
+        return xs, xps, ls
+
+    def _zf(k0, k1):
+        """A float estimate of Z_0 = sum_{k0<=k<k1} (t0 + k n)^-1/2 (midpoint rule; it only schedules)."""
+        return 2 / n * (math.sqrt(t0 + k1 * n - n / 2) - math.sqrt(t0 + k0 * n - n / 2))
+
     def interior(k, k1, Z, G, x, loss, y1):
         """Periods k..k1-1 with no clamp: x_{tau_k + j} = y_k + (shifts before j), y_{k+1} = y_k + S_k."""
         loss = loss + Q * ((k1 - k) * x - alpha * sum((W[i] * G[i] for i in range(n)), arb(0))) \
-            - alpha * sum((cprime[i] * W[i] * Z[i] for i in range(n)), arb(0))
+            - alpha * sum((cpW[i] * Z[i] for i in range(n)), arb(0))
         note("interior", t0 + k * n, t0 + k1 * n - 1)
         return y1, loss
 
@@ -984,16 +1299,23 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     k1 = kmax
                     if loose:  # the loose offsets' balls shrink like n / tau: re-certify every factor 16
                         k1 = min(kmax, max(k + 1, (16 * tau - t0) // n))
-                    Z, _ = sums(k, k1)
+                    wide = 1e-3 * OUT_REL_WANTED * max(1.0, abs(float(loss.mid())))
+                    if loose and tau < LOOSE_WAIT * t0 and sum(
+                            abs(float(qb[m_].mid())) * float(Y[m_].rad()) for m_ in loose) * abs(
+                            float(alpha.mid())) * _zf(k, k1) > 1.5 * wide:
+                        continue  # the test below would fail by the float estimate: no Hurwitz sums spent
+                    Z, _ = sums(k, k1, need_G=False)
                     loose_term = sum((qb[m] * Y[m] * alpha * Z[0] for m in loose), arb(0))
-                    if loose and tau < LOOSE_WAIT * t0 and float(loose_term.rad()) > (
-                            1e-3 * OUT_REL_WANTED * max(1.0, abs(float(loss.mid())))):
+                    if loose and tau < LOOSE_WAIT * t0 and float(loose_term.rad()) > wide:
                         # an undecided argmin widens R by O(n / tau) per block: early on, step this period
                         # explicitly instead (the certificate is rebuilt at 1.05 tau and decides more offsets)
                         continue
                     x = wall
+                    eW = eW_memo.get(id(e))
+                    if eW is None or eW[0] is not e:  # (-alpha e_i) W_i once per certificate: the same balls
+                        eW = eW_memo[id(e)] = (e, [-alpha * e[i] * W[i] for i in range(n)])
                     loss = loss + (k1 - k) * Q * wall + sum(
-                        (-alpha * e[i] * W[i] * Z[i] for i in range(n)), arb(0)) + loose_term
+                        (eW[1][i] * Z[i] for i in range(n)), arb(0)) + loose_term
                     note("pinned at " + ("b" if end > 0 else "a"), tau, t0 + k1 * n - 1)
                     done = t0 + k1 * n - 1
                     moved = True
@@ -1003,10 +1325,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     # float estimate of the last period before the far wall, then certify (shrink on failure)
                     far = (b - eps * rise) if sign > 0 else (a + eps * drop)
                     gap = abs(float((far - x).mid()))
-                    dm = abs(float(D.mid()))
-                    s1 = math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * dm) * (1 - 1e-6)
+                    dm = float(abs(D).upper())  # the fastest drift the ball allows: a block that then holds is certified at once
+                    # (the sum over periods exceeds the integral by up to its first term: aim below, so that the
+                    # first try holds and no Hurwitz sums are spent on a block that fails)
+                    s1 = math.sqrt(tau) + (gap / (float(alpha.mid()) * dm) * (1 - 1e-3) - tau ** -0.5) * n / 2
                     k1 = min(kmax, int((s1 * s1 - t0) / n))
                     while k1 - k >= 2:
+                        zf = _zf(k, k1)  # float estimate of Z_0: skip blocks that clearly fail (scheduling only)
+                        if float(alpha.mid()) * dm * zf > gap * (1 + 1e-9) and k1 - k > 2:
+                            k1 = k + (k1 - k) // 2
+                            continue
                         Z, G = sums(k, k1)
                         y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
                         # the starts move monotonically: the end of the block bounds them all
@@ -1024,10 +1352,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                 gap = min(float((x - eps * drop - a).lower()), float((b - eps * rise - x).lower()))
                 if gap > 0:
                     M = max(up, dn)
-                    s1 = (math.sqrt(tau) + gap * n / (2 * float(alpha.mid()) * M) * (1 - 1e-6)) if M > 0 \
-                        else float("inf")
+                    s1 = (math.sqrt(tau) + (gap / (float(alpha.mid()) * M) * (1 - 1e-3) - tau ** -0.5) * n / 2) \
+                        if M > 0 else float("inf")
                     k1 = kmax if s1 == float("inf") else min(kmax, int((s1 * s1 - t0) / n))
                     while k1 - k >= 2:
+                        if M > 0 and float(alpha.mid()) * M * _zf(k, k1) > gap * (1 + 1e-9) and k1 - k > 2:
+                            k1 = k + (k1 - k) // 2  # clearly fails by the float estimate (scheduling only)
+                            continue
                         Z, G = sums(k, k1)
                         mv = alpha * Z[0]
                         if bool(x - mv * dn - eps * drop >= a) and bool(x + mv * up + eps * rise <= b):
@@ -1043,13 +1374,20 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         # explicit: one round at a time to the end of this period (or the stop)
         last = min(stop, t0 + (k + 1) * n - 1)
         first = done + 1
-        for t in range(first, last + 1):
-            i = (t - t0) % n
-            loss = loss + qb[i] * x
-            xp = x
-            y = x - aW[i] * arb(t).rsqrt()
-            # a clamp that certainly acts gives the wall itself (x = b exactly, even for an inexact b)
-            x = b if y > b else a if y < a else y.max(a).min(b)
+        # (compiled only for stretches long enough to repay the conversions: a short one, as the few rounds of a
+        # short period, stays in arb balls at full precision, ~1e-37 against the intervals' ~1e-30 per op)
+        got = _explicit_compiled(first, last, x, xp, loss) if COMPILED and last - first >= EXPLICIT_COMPILED_MIN \
+            else None
+        if got is not None:
+            x, xp, loss = got
+        else:
+            for t in range(first, last + 1):
+                i = (t - t0) % n
+                loss = loss + qb[i] * x
+                xp = x
+                y = x - aW[i] * arb(t).rsqrt()
+                # a clamp that certainly acts gives the wall itself (x = b exactly, even for an inexact b)
+                x = b if y > b else a if y < a else y.max(a).min(b)
         explicit += last - first + 1
         note("explicit", first, last)
         done = last
