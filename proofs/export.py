@@ -122,6 +122,8 @@ def _smt_string(s: str) -> str:
 
 def smt2_text(ob, tid: str, status: str) -> str:
     """The standalone SMT-LIB 2 script of z3 obligation ``ob`` (hypotheses and the negated claim)."""
+    import z3  # here, not at the top: a bad --export folder is answered before Z3 loads
+
     from .obligation import Z3Num
 
     N = Z3Num()

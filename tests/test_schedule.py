@@ -2,28 +2,28 @@
 then the known ones longest first, each group's cost summed over the tests that are selected."""
 import conftest as C
 
-IDS = ["tests/test_a.py::t1", "tests/test_a.py::t2", "tests/test_b.py::t1", "tests/test_c.py::t1",
-       "tests/test_c.py::t2"]
+IDS = ["suite/test_a.py::t1", "suite/test_a.py::t2", "suite/test_b.py::t1", "suite/test_c.py::t1",
+       "suite/test_c.py::t2"]
 
 
 def test_known_groups_go_longest_first_and_unknown_ones_before_them():
-    tests = {"tests/test_a.py::t1": 1.0, "tests/test_a.py::t2": 2.0, "tests/test_b.py::t1": 9.0}
-    assert C.schedule_order(IDS, tests, {}) == ["tests/test_c.py", "tests/test_b.py", "tests/test_a.py"]
-    assert C.group_costs(IDS, tests, {}) == {"tests/test_a.py": 3.0, "tests/test_b.py": 9.0, "tests/test_c.py": None}
+    tests = {"suite/test_a.py::t1": 1.0, "suite/test_a.py::t2": 2.0, "suite/test_b.py::t1": 9.0}
+    assert C.schedule_order(IDS, tests, {}) == ["suite/test_c.py", "suite/test_b.py", "suite/test_a.py"]
+    assert C.group_costs(IDS, tests, {}) == {"suite/test_a.py": 3.0, "suite/test_b.py": 9.0, "suite/test_c.py": None}
 
 
 def test_a_group_costs_only_its_selected_tests():
     """The fast lane (-m "not slow") deselects a long test: its group is no longer counted as long."""
-    tests = {"tests/test_a.py::t1": 1.0, "tests/test_a.py::slow": 50.0, "tests/test_b.py::t1": 9.0}
-    assert C.schedule_order(["tests/test_a.py::t1", "tests/test_b.py::t1"], tests, {}) == \
-        ["tests/test_b.py", "tests/test_a.py"]
-    assert C.schedule_order(["tests/test_a.py::t1", "tests/test_a.py::slow", "tests/test_b.py::t1"], tests, {}) == \
-        ["tests/test_a.py", "tests/test_b.py"]
+    tests = {"suite/test_a.py::t1": 1.0, "suite/test_a.py::slow": 50.0, "suite/test_b.py::t1": 9.0}
+    assert C.schedule_order(["suite/test_a.py::t1", "suite/test_b.py::t1"], tests, {}) == \
+        ["suite/test_b.py", "suite/test_a.py"]
+    assert C.schedule_order(["suite/test_a.py::t1", "suite/test_a.py::slow", "suite/test_b.py::t1"], tests, {}) == \
+        ["suite/test_a.py", "suite/test_b.py"]
 
 
 def test_an_old_file_with_group_seconds_only_still_orders_the_groups():
-    groups = {"tests/test_a.py": 5.0, "tests/test_b.py": 7.0}
-    assert C.schedule_order(IDS, {}, groups) == ["tests/test_c.py", "tests/test_b.py", "tests/test_a.py"]
+    groups = {"suite/test_a.py": 5.0, "suite/test_b.py": 7.0}
+    assert C.schedule_order(IDS, {}, groups) == ["suite/test_c.py", "suite/test_b.py", "suite/test_a.py"]
 
 
 def test_the_split_and_audit_page_groups():
