@@ -125,6 +125,20 @@ class _Stepper:
         return np.atleast_1d(np.asarray(self.x, dtype=np.float64)).copy()
 
 
+def _project(xv, lo, hi, scalar: bool) -> None:
+    """The projection onto [lo, hi], in place on a parameter's memory (``xv`` shares it).  numpy's clip on a
+    few doubles costs a fraction of torch's clamp_ under no_grad (min/max: the same doubles, NaN kept); one
+    coordinate: the same min/max on a Python float (NaN compares False: kept, as by clip)."""
+    if scalar:
+        x = xv[0]
+        if x < lo:
+            xv[0] = lo
+        elif x > hi:
+            xv[0] = hi
+    else:
+        np.clip(xv, lo, hi, out=xv)
+
+
 class _TorchStepper:
     def __init__(self, cls, kwargs, x1, lo, hi):
         import torch
@@ -165,17 +179,7 @@ class _TorchStepper:
                 X[i] = xv
                 self.gview[:] = G[i]
                 opt.step()
-                # the projection, in place on p's memory (xview shares it): numpy's clip on a few doubles
-                # costs a fraction of torch's clamp_ under no_grad (min/max: the same doubles, NaN kept);
-                # one coordinate: the same min/max on a Python float (NaN compares False: kept, as by clip)
-                if scalar:
-                    x = xv[0]
-                    if x < lo:
-                        xv[0] = lo
-                    elif x > hi:
-                        xv[0] = hi
-                else:
-                    np.clip(xv, lo, hi, out=xv)
+                _project(xv, lo, hi, scalar)
         return X
 
     def current(self):
@@ -272,14 +276,7 @@ def _run_grouped(opt, groups, key, base, xv, gv, bounds, Xs, runs, T, gradient_c
                 gv[j][:] = chunks[j][i]
             opt.step()
             for x, (lo, hi, scalar) in zip(xv, bounds):
-                if scalar:
-                    v = x[0]
-                    if v < lo:
-                        x[0] = lo
-                    elif v > hi:
-                        x[0] = hi
-                else:
-                    np.clip(x, lo, hi, out=x)
+                _project(x, lo, hi, scalar)
     return t
 
 

@@ -187,6 +187,17 @@ def _method(row_key, fam):
                           str(d.get("beta2", Fraction(99, 100))))
 
 
+def _scalar_arb(B):
+    """The arb loop's scalar backend, with the zoo helpers the compiled rules read."""
+    from numerics.engine.arb import _ScalarArb
+
+    S = _ScalarArb(B)
+    for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):
+        if not hasattr(S, name):
+            setattr(S, name, getattr(B, name))
+    return S
+
+
 @pytest.mark.parametrize("problem,key", _compiled_cases())
 def test_compiled_loop_contains_the_arb_loop(problem, key):
     """Rounds 1..T of the compiled loop (where the rule compiles) hold the arb loop's x and loss."""
@@ -197,12 +208,7 @@ def test_compiled_loop_contains_the_arb_loop(problem, key):
     if not ok:
         pytest.skip("the fast path does not apply")
     B = ArbBackend(128)
-    from numerics.engine.arb import _ScalarArb
-
-    S = _ScalarArb(B)
-    for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):
-        if not hasattr(S, name):
-            setattr(S, name, getattr(B, name))
+    S = _scalar_arb(B)
     with B.precision():
         h = meth.rule.Hyper(**{k: B.num(v) for k, v in meth.numbers.items()})
         pat = [fam.sequence.row(t)[0] for t in range(1, fam.sequence.n + 1)]
@@ -283,6 +289,19 @@ EM_CASES = [(j, a, N) for j in (-1, 0, 1, 5, 13) for a, N in ((47.25, 1251), (20
                                                               (47.0, 1), (12.0, 10 ** 9))]
 
 
+def _em_and_zeta(j, a0, N, M):
+    """(the Euler-Maclaurin sum with M terms at 96 bits, zeta(s, a0) - zeta(s, a0 + N) at 256 bits), s = j + 1/2."""
+    with _prec():
+        s = flint.arb(2 * j + 1) / 2
+        ref = s.zeta(flint.arb(a0)) - s.zeta(flint.arb(a0) + N)
+    old = flint.ctx.prec
+    flint.ctx.prec = 96
+    try:
+        return FF._em_power_sum(j, flint.arb(a0), N, M), ref
+    finally:
+        flint.ctx.prec = old
+
+
 def test_em_power_sums_contain_the_hurwitz_zeta_differences():
     """sum_{m<N} (a+m)^-(j+1/2) by Euler-Maclaurin (96 bits) against zeta(s, a) - zeta(s, a + N) at 256 bits."""
     for j, a0, N in EM_CASES:
@@ -290,15 +309,7 @@ def test_em_power_sums_contain_the_hurwitz_zeta_differences():
         if M is None:  # too slow to converge at this a: the run takes arb's Hurwitz zeta instead
             assert a0 < 20
             continue
-        with _prec():
-            s = flint.arb(2 * j + 1) / 2
-            ref = s.zeta(flint.arb(a0)) - s.zeta(flint.arb(a0) + N)
-        old = flint.ctx.prec
-        flint.ctx.prec = 96
-        try:
-            em = FF._em_power_sum(j, flint.arb(a0), N, M)
-        finally:
-            flint.ctx.prec = old
+        em, ref = _em_and_zeta(j, a0, N, M)
         assert em.contains(ref.mid()), (j, a0, N, M, em, ref)
         assert float(em.rad()) < 1e-20 * abs(float(em.mid()))  # and tight
 
@@ -308,15 +319,7 @@ def test_em_without_its_remainder_bound_is_caught(monkeypatch):
     monkeypatch.setattr(FF, "EM_REMAINDER_SCALE", 0)
     missed = 0
     for j, a0, N in EM_CASES:
-        with _prec():
-            s = flint.arb(2 * j + 1) / 2
-            ref = s.zeta(flint.arb(a0)) - s.zeta(flint.arb(a0) + N)
-        old = flint.ctx.prec
-        flint.ctx.prec = 96
-        try:
-            em = FF._em_power_sum(j, flint.arb(a0), N, 2)
-        finally:
-            flint.ctx.prec = old
+        em, ref = _em_and_zeta(j, a0, N, 2)
         missed += not em.contains(ref.mid())
     assert missed >= len(EM_CASES) // 2
 
@@ -351,12 +354,7 @@ COMPILED_KEYS = {"sgd", "rmsprop", "adam", "amsgrad", "adamx", "adamax", "adabel
 def test_the_rules_that_compile_are_the_documented_ones():
     fam = build("thm1")
     B = ArbBackend(128)
-    from numerics.engine.arb import _ScalarArb
-
-    S = _ScalarArb(B)
-    for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):
-        if not hasattr(S, name):
-            setattr(S, name, getattr(B, name))
+    S = _scalar_arb(B)
     compiled, why = set(), {}
     for row in ROWS:
         if row.limit is None:
