@@ -328,9 +328,7 @@ def _torch_call(cls, options, hyper) -> _Call:
                "eps": exact(eps) if isinstance(eps, (int, float)) else Fraction(0), "eps_root": Fraction(0)}
 
     def counterpart():
-        import torch
-
-        if getattr(torch.optim, cls.__name__, None) is not cls:
+        if not _torch_own(cls):
             return None  # your own class: no registry entry, the grid and registered rules decide
         from .conformance.registry import TORCH
 
@@ -955,33 +953,28 @@ def check(optimizer, *, problems=None, T: int | None = None, expect: str | None 
     make_call = _CALLS[kind]
     described = _describe(kind, target) + (f" with {opts}" if opts else "")
     rows, idents, notes = [], [], set()
+    prepared = []  # (name, case, call, x1) of each problem, built once for the grouped run and the rows
+    for name in names:
+        case = build_case(name)
+        if case.skipped:
+            raise CheckError(f"check: the problem {name!r} cannot run here: {case.skipped}")
+        call = make_call(target, opts, case.hyper)
+        prepared.append((name, case, call, np.full(case.problem.d, float(Fraction(case.hyper.get("x1", 0))))))
     grouped = {}
     if kind == "torch" and GROUP_TORCH and 1 < len(names) == len(set(names)) and _torch_own(target):
         # all problems as param groups of one optimizer, run first; each problem's drive replays its part.
         # Only torch.optim's own classes, which read every number from the group: a user's class may read
         # self.defaults (then a group's numbers would not be its problem's), so it runs problem by problem
-        runs = []
-        for name in names:
-            case = build_case(name)
-            if case.skipped:
-                break
-            call = make_call(target, opts, case.hyper)
-            x1 = np.full(case.problem.d, float(Fraction(case.hyper.get("x1", 0))))
-            runs.append((call.group[1], x1, float(case.problem.lo), float(case.problem.hi), case.problem))
-        else:
-            out = _torch_grouped(call.group[0], runs, T)
-            grouped = dict(zip(names, out)) if out is not None else {}
-    for name in names:
-        case = build_case(name)
-        if case.skipped:
-            raise CheckError(f"check: the problem {name!r} cannot run here: {case.skipped}")
+        runs = [(call.group[1], x1, float(case.problem.lo), float(case.problem.hi), case.problem)
+                for _, case, call, x1 in prepared]
+        out = _torch_grouped(prepared[0][2].group[0], runs, T)
+        grouped = dict(zip(names, out)) if out is not None else {}
+    for name, case, call, x1 in prepared:
         r0 = time.perf_counter()
-        call = make_call(target, opts, case.hyper)
         if call.note:
             notes.add(call.note)
         prob = case.problem
         x1v = case.hyper.get("x1", 0)
-        x1 = np.full(prob.d, float(Fraction(x1v)))
         stepper = grouped[name] if name in grouped else call.make_stepper(x1, float(prob.lo), float(prob.hi))
         lib = drive(stepper, prob, T, keep=N)
         sv = sim_verdict(lib.x_tail_mean, lib.late_loss, lib.late_grad_sum, lib.grad_sum, lib.lo, lib.hi)
