@@ -12,7 +12,9 @@ Packages and modules (see docs/architecture.md):
   (certify a witness by simulation), :mod:`counterexamples.grid` (certified phase diagrams:
   ``certified_grid`` on the square or the log10(1 - beta2) axis, ``threshold_map``),
   :mod:`counterexamples.montecarlo` (Theorem 3);
-* :mod:`counterexamples.figures` -- every figure: ``figure1``, ``phase_diagram``, ``threshold_heatmap``.
+* :mod:`counterexamples.figures` -- every figure: ``figure1``, ``phase_diagram``, ``threshold_heatmap``;
+* :mod:`counterexamples.claims` -- ``python -m counterexamples.claims``: the registry of published claims after
+  Reddi et al., each decided with the drift, the zoo and the proof audit (``run_claims``).
 
 * :func:`check` -- put your optimizer (a torch.optim class, an optax factory, a step function, a registered
   rule) through the counterexamples, certified where its rule is known (:mod:`counterexamples.check`; the
@@ -51,4 +53,4 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["check", "search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo", "figures"]
+__all__ = ["check", "search", "drift", "conformance", "simulate", "certify", "grid", "montecarlo", "figures", "claims"]

@@ -300,7 +300,7 @@ def render(doc: dict, title: str = "Proof audit: Reddi, Kale & Kumar (2018), On 
                      f'<td>{_badge(v)}{method}</td><td>{_witness(s)}</td><td>{_solvers(s)}</td>'
                      f'<td class="num">{_seconds(s)}</td><td class="src">{loc}</td></tr>')
         P.append("</table></section>")
-    if doc.get("claims"):  # the registry of published claims (python -m proofs --claims)
+    if doc.get("claims"):  # the registry of published claims (python -m counterexamples.claims)
         P.append(html_section(doc["claims"]))
     P.append(f"<script>{JS}</script></body></html>")
     return "\n".join(P) + "\n"

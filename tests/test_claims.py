@@ -1,4 +1,4 @@
-"""The registry of published claims (proofs.claims): each verdict against an independent computation (a
+"""The registry of published claims (counterexamples.claims): each verdict against an independent computation (a
 simulation written here from the papers' formulas, or an exact / mpmath recomputation), each transcribed
 formula against a value worked by hand, the verdict combinator fed UNKNOWN and EVIDENCE, and the CLI."""
 import json
@@ -10,7 +10,7 @@ import pytest
 
 from analysis.conditions import c2, c3
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN, Verdict
-from proofs import claims as CL
+from counterexamples import claims as CL
 
 
 @pytest.fixture(scope="module")
@@ -258,18 +258,18 @@ def test_every_record_is_complete(reg):
 # ------------------------------------------------------------------------------------------------
 # the CLI
 def test_cli_claims_json_html(tmp_path, monkeypatch, capsys):
-    from proofs.__main__ import main
+    from counterexamples.claims import main
 
     monkeypatch.setattr(CL, "KEYS", ("toint2023-smooth-1d",))
     out, page = tmp_path / "c.json", tmp_path / "c.html"
-    assert main(["--claims", "--quick", "--json", "--quiet", "--output", str(out), "--html", str(page)]) == 0
+    assert main(["--quick", "--json", "--quiet", "--output", str(out), "--html", str(page)]) == 0
     doc = json.loads(out.read_text())
     assert [c["key"] for c in doc["claims"]] == ["toint2023-smooth-1d"] and doc["meta"]["mismatches"] == []
     assert 'id="claims"' in page.read_text() and "toint2023-smooth-1d" in page.read_text()
 
 
 def test_cli_unknown_is_not_success(monkeypatch, capsys):
-    from proofs.__main__ import main
+    from counterexamples.claims import main
 
     def boom(quick):
         raise RuntimeError("solver gave up")
@@ -277,24 +277,36 @@ def test_cli_unknown_is_not_success(monkeypatch, capsys):
     claim = next(c for c in CL.CLAIMS if c.key == "toint2023-smooth-1d")
     monkeypatch.setattr(CL, "KEYS", ("toint2023-smooth-1d",))
     monkeypatch.setattr(claim, "decide", boom)
-    assert main(["--claims", "--quick", "--quiet"]) == 1
+    assert main(["--quick", "--quiet"]) == 1
     assert "MISMATCHES: toint2023-smooth-1d: unknown" in capsys.readouterr().out
 
 
-def test_cli_quick_without_claims_is_bad_input(capsys):
+@pytest.mark.parametrize("flag", ["--claims", "--quick"])
+def test_the_audits_old_claims_flags_name_the_new_command(flag, capsys):
+    """The registry moved from ``python -m proofs --claims`` to its own command (it decides with
+    counterexamples.drift, a layer above proofs): the old flags get one line naming it, exit 2, no work."""
     from proofs.__main__ import main
 
-    assert main(["--quick"]) == 2
+    assert main([flag, "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--quick" in err[0]
+    assert len(err) == 1 and flag in err[0] and "python -m counterexamples.claims" in err[0], err
+
+
+def test_cli_bad_theorem_is_bad_input_before_any_work(monkeypatch, capsys):
+    from counterexamples.claims import main
+
+    monkeypatch.setattr(CL, "run_claims", lambda **kw: pytest.fail("ran the claims on bad input"))
+    assert main(["--quick", "--theorem", "nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--theorem" in err[0] and "nope" in err[0], err
 
 
 def test_cli_claims_with_audit_theorem_on_one_page(tmp_path, monkeypatch):
-    from proofs.__main__ import main
+    from counterexamples.claims import main
 
     monkeypatch.setattr(CL, "KEYS", ("toint2023-smooth-1d",))
     page = tmp_path / "p.html"
-    assert main(["--claims", "--quick", "--quiet", "--theorem", "kingma-ba", "--html", str(page)]) == 0
+    assert main(["--quick", "--quiet", "--theorem", "kingma-ba", "--html", str(page)]) == 0
     text = page.read_text()
     assert 'id="th-kingma-ba"' in text and 'id="claims"' in text and text.index('id="th-kingma-ba"') < text.index('id="claims"')
 

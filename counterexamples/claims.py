@@ -3,7 +3,7 @@
 One :class:`Claim` per published claim: its source (authors, year, venue, theorem or figure), the claim
 as printed -- or RECONSTRUCTED / UNVERIFIED, saying from what --, the problem and conventions it assumes,
 how the toolkit decides it, and one verdict (:class:`analysis.verdict.Verdict`) with its witness, region
-or figure data.  ``python -m proofs --claims`` runs it (``--quick`` for the short ranges, ``--json``,
+or figure data.  ``python -m counterexamples.claims`` runs it (``--quick`` for the short ranges, ``--json``,
 ``--html FILE``); :func:`run_claims` from Python; ``notebooks/05_literature.ipynb`` draws the figures.
 
 Every decision imports the toolkit's pieces, none is retyped: the drift D and its certified sign
@@ -23,6 +23,13 @@ Verdict of a universal claim checked on finitely many cases (:func:`combine_univ
 as one case is certified against it (the witness), EVIDENCE when every decided case agrees (the range
 and the number of UNKNOWN cases in the label), UNKNOWN when no case was decided.  UNKNOWN is never
 success; the CLI's exit status is 1 when a verdict is not the one the registry expects.
+
+Example: Zhang, Chen & Luo's region holds C = 8, beta2 = 1/4 exactly on its edge ((1/4)^3 8^2 = 1 in
+condition (c2), and 1/4 <= 1 - (9/16)^2), the point where the registry certifies convergence:
+
+>>> from fractions import Fraction
+>>> zcl_member(8, Fraction(1, 4)), zcl_member(8, Fraction(1, 2))
+(True, False)
 """
 from __future__ import annotations
 
@@ -434,7 +441,7 @@ def _decide_toint(quick: bool):
 # ------------------------------------------------------------------------------------------------
 # (f) the audit's follow-up theorems
 def _audit(ids):
-    from .audit import run_audit
+    from proofs.audit import run_audit
 
     return {th["id"]: th for th in run_audit(list(ids), 10.0)}
 
@@ -468,7 +475,7 @@ def _decide_pp_gap(quick: bool):
 def _decide_pp_repairs(quick: bool):
     """PROVED only when the kernel proved both statements (``th["kernel"]``); the printed proofs' step-by-step
     verdicts (``th["statement"]``) are recorded beside it but never decide the claim."""
-    from .statements import KERNEL_PROVED
+    from proofs.statements import KERNEL_PROVED
 
     ids = ["pp-4.1", "adamx-5.1"]
     ths = _audit(ids)
@@ -651,24 +658,50 @@ def table(claims: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def cli(args) -> int:
-    """``python -m proofs --claims [--quick] [--theorem ID ...] [--json] [--html FILE]`` (called by
-    :mod:`proofs.__main__` with its parsed arguments).  Exit status 1 when a verdict differs from the
-    expected one (an UNKNOWN included), 0 otherwise."""
-    import json
+def _parser():
+    """The command line of ``python -m counterexamples.claims`` (the project's CLI conventions)."""
+    from numerics.cli import Parser, number, range_text
+
+    from proofs.ids import IDS
+
+    p = Parser(
+        prog="python -m counterexamples.claims",
+        description="Decide the registry of published claims after Reddi, Kale & Kumar (2018) with the toolkit's "
+                    "certified tools (the drift D and its certified sign, the exact boundary in beta2, certified "
+                    "grids, the zoo's limit forms, the proof audit).  Each claim gets one verdict: PROVED, "
+                    "REFUTED (with its witness), EVIDENCE (a finite check, its range in the label) or UNKNOWN "
+                    "(never success).  RECONSTRUCTED / UNVERIFIED claims are not a source's printed text.",
+        json_help="print the claims (and the audited theorems) as JSON on stdout instead of the table",
+        epilog="Theorem ids for --theorem: " + ", ".join(IDS) + ".  Exit status: 0 every verdict is the "
+               "expected one, 1 a verdict differs (an UNKNOWN included), 2 bad arguments.")
+    p.add_argument("--quick", action="store_true", help="the short ranges (about 20 s instead of about 70 s)")
+    p.add_argument("--theorem", action="append", metavar="ID",
+                   help="also audit this theorem of python -m proofs and show it on the same page (repeatable)")
+    p.add_argument("--timeout", type=number("timeout"), default="10", metavar="S",
+                   help=f"with --theorem: the audit's per-obligation Z3 limit in CPU seconds, in "
+                        f"{range_text('timeout')} (default 10)")
+    p.add_argument("--html", metavar="FILE", help="also write the claims (and the theorems) as one self-contained "
+                   "HTML page to FILE (checked before the run)")
+    p._outputs.append(("html", "--html", None))
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return p
+
+
+def _main(argv) -> int:
+    """``python -m counterexamples.claims [--quick] [--theorem ID ...] [--json] [--html FILE]``.  Exit status
+    1 when a verdict differs from the expected one (an UNKNOWN included), 0 otherwise."""
     import sys
 
-    from numerics.cli import BadInput, emit, meta, write_atomic
+    from numerics.cli import BadInput, dumps, emit, meta, write_atomic
 
-    from .audit import PRECISION, mismatches as audit_mismatches, run_audit
+    from proofs.ids import IDS
 
-    from .ids import IDS
-
-    if not args.claims:
-        raise BadInput("--quick: only with --claims")
+    args = _parser().parse_args(argv)  # bad input and a bad output path: exit 2 before any work
     for tid in args.theorem or []:
         if tid not in IDS:
             raise BadInput(f"--theorem: unknown id {tid!r}; choose from {', '.join(IDS)}")
+    from proofs.audit import PRECISION, mismatches as audit_mismatches, run_audit
+
     say = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
     theorems = run_audit(args.theorem, float(args.timeout)) if args.theorem else []
@@ -677,20 +710,33 @@ def cli(args) -> int:
     total = time.perf_counter() - t0
     counts = {v: sum(c["verdict"] == v for c in claims) for v in (PROVED, REFUTED, UNKNOWN, EVIDENCE)}
     doc = {"claims": claims, "theorems": theorems,
-           "meta": {**meta("proofs --claims", precision=PRECISION), "quick": bool(args.quick),
+           "meta": {**meta("counterexamples.claims", precision=PRECISION), "quick": bool(args.quick),
                     "seconds": round(total, 3), "claim_counts": counts, "mismatches": bad,
                     "note": "verdicts of published claims; RECONSTRUCTED / UNVERIFIED items are not a source's "
                             "printed text (see each claim's provenance)"}}
     if args.json:
-        text = json.dumps(doc, indent=2, default=str)
+        text = dumps(doc)  # the one JSON writer of every command
     else:
         head = (f"Published claims after Reddi et al. ({'quick' if args.quick else 'full'} ranges), "
                 f"{len(claims)} claims in {total:.1f} s: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
         text = head + "\n\n" + table(claims) + "\n\n" + (
             "Every verdict is the expected one." if not bad else "MISMATCHES: " + "; ".join(bad))
     if args.html:
-        from .html import render
+        from proofs.html import render
 
         write_atomic(args.html, render(doc, title="Published claims after Reddi, Kale & Kumar (2018)"))
     emit(text, args.output)
     return 1 if bad else 0
+
+
+def main(argv=None, isolate: bool = False) -> int:
+    """The command's entry point: returns the exit status (bad input: one line and 2; Ctrl-C: 130)."""
+    from numerics.cli import main_entry
+
+    return main_entry("python -m counterexamples.claims", _main, argv, isolate)
+
+
+if __name__ == "__main__":
+    import sys as _sys
+
+    _sys.exit(main(isolate=True))
