@@ -34,7 +34,6 @@ TREES = ("analysis", "numerics", "proofs", "counterexamples", "benchmarks", "exa
 KNOWN = {
     ("numerics.engine.fastforward", "numerics.engine.arb._ScalarArb"),
     ("counterexamples.check", "counterexamples.conformance.variants._method"),
-    ("counterexamples.drift.threshold", "counterexamples.drift.steady._drift_float"),
 }
 
 

@@ -100,8 +100,10 @@ def _farr(x):
     return np.asarray(x, dtype=np.float64)[..., None]
 
 
-def _drift_float(b1, b2, C, n, eps, lane_budget: int = 1 << 22):
-    """D in float64, summed over the period in chunks so that memory stays bounded for huge n."""
+def drift_float(b1, b2, C, n, eps, lane_budget: int = 1 << 22):
+    """D in float64 (no error bound: a screen, never a verdict), broadcast over arrays of beta1, beta2 and C,
+    summed over the period in chunks so that memory stays bounded for huge n; :func:`drift` is the certified
+    one.  Public because :mod:`counterexamples.drift.threshold` screens with it before certifying."""
     b1, b2, C = _farr(b1), _farr(b2), _farr(C)
     lanes = int(np.prod(np.broadcast_shapes(b1.shape, b2.shape, C.shape)[:-1], dtype=np.int64))
     step = max(1, lane_budget // max(1, lanes))
@@ -206,7 +208,7 @@ def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128,
     if n < 1:
         raise ValueError(f"n must be >= 1 (got {n})")
     if backend == "float":
-        out = _drift_float(beta1, beta2, C, n, float(eps))
+        out = drift_float(beta1, beta2, C, n, float(eps))
         return float(out) if np.ndim(out) == 0 else out
     if backend == "arb":
         import flint

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from .steady import _drift_float, drift, drift_sign, q
+from .steady import drift_float, drift, drift_sign, q
 
 
 MAX_WALK = 100_000  # steps of any walk that looks for a certified sign change (then UNKNOWN)
@@ -73,7 +73,7 @@ def smallest_diverging_C(beta1, beta2, C_max: int = 20000, eps=0, progress=None)
     fb1, fb2 = float(b1), float(b2)
 
     def f(Cs):
-        return np.array([_drift_float(fb1, fb2, float(c), int(c), float(eps)) for c in Cs]).ravel()
+        return np.array([drift_float(fb1, fb2, float(c), int(c), float(eps)) for c in Cs]).ravel()
 
     cand = _float_scan(f, 2, C_max + 1)
     if cand is None:
@@ -155,7 +155,7 @@ def diverging_C_range(beta1, beta2, n: int, C_max: int | None = None, eps=0) -> 
     (9, 10, 'proved')
     """
     b1, b2 = q(beta1), q(beta2)
-    f = lambda C: _drift_float(float(b1), float(b2), np.asarray(C, dtype=np.float64), n, float(eps))
+    f = lambda C: drift_float(float(b1), float(b2), np.asarray(C, dtype=np.float64), n, float(eps))
     if C_max is None:
         C_max = 50 * n + 1000
         while float(f(float(C_max))) > 0 and C_max < 10**15:  # bounded: at most ~50 doublings
@@ -245,7 +245,7 @@ def boundary_beta2(beta1, C, n: int, eps=0, bits: int = 40, scan: int = 4000) ->
     """
     b1 = q(beta1)
     grid = 1 - np.geomspace(1e-9, 1 - 1e-6, scan)[::-1]
-    v = np.asarray(_drift_float(float(b1), grid, float(q(C)), n, float(eps))).ravel()
+    v = np.asarray(drift_float(float(b1), grid, float(q(C)), n, float(eps))).ravel()
     changes = np.nonzero(np.diff(np.sign(v)))[0]
     brackets = []
     for i in changes:
