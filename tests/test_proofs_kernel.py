@@ -417,3 +417,44 @@ def test_kernel_portfolio_falls_back_to_the_simple_solver_and_still_refuses_a_fa
     assert K.is_kernel_proof(pf) and calls == [None, z3.SimpleSolver]
     with pytest.raises(K.KernelError, match=r"default: Timeout \(stand-in\); simple: "):
         K.prove(z3.Implies(x > 1, x * x > 4), name="false")
+
+
+def test_kernel_portfolio_stops_at_a_countermodel_and_goes_on_after_no_answer(monkeypatch):
+    # sat (a model of the dependencies and the negation) means the formula does not follow: the simple solver is
+    # not asked.  No answer -- unknown (the LemmaError kdrag.kernel raises for it, stand-in: a real unknown is
+    # hard to force in a quick test) or a time limit -- still goes on to the next solver, which may prove it
+    import kdrag as kd
+    import kdrag.kernel as kk
+    import z3
+
+    from proofs import kernel as K
+
+    real = kd.prove
+    calls = []
+
+    def spy(formula, by=(), timeout=None, solver=None, **kw):
+        calls.append(solver)
+        return real(formula, by=by, timeout=timeout, solver=solver, **kw)
+
+    monkeypatch.setattr(K.kd, "prove", spy)
+    x = z3.Real("x")
+    with pytest.raises(K.KernelError, match="Countermodel") as exc:
+        K.prove(z3.Implies(x > 1, x * x > 4), name="false")
+    assert calls == [None] and "simple:" not in str(exc.value)
+
+    for no_answer in (kk.LemmaError("prove", x > 0, z3.unknown), TimeoutError("Timeout (stand-in)")):
+        calls.clear()
+
+        def unknown_first(formula, by=(), timeout=None, solver=None, _e=no_answer, **kw):
+            calls.append(solver)
+            if solver is None:
+                raise _e
+            return real(formula, by=by, timeout=timeout, solver=solver, **kw)
+
+        monkeypatch.setattr(K.kd, "prove", unknown_first)
+        with pytest.raises(K.KernelError, match=r"default: .*; simple: .*Countermodel"):
+            K.prove(z3.Implies(x > 1, x * x > 4), name="false")
+        assert calls == [None, z3.SimpleSolver]
+        calls.clear()
+        assert K.is_kernel_proof(K.prove(z3.Implies(x > 1, x * x > 1), name="square"))
+        assert calls == [None, z3.SimpleSolver]
