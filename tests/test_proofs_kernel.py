@@ -458,3 +458,38 @@ def test_kernel_portfolio_stops_at_a_countermodel_and_goes_on_after_no_answer(mo
         calls.clear()
         assert K.is_kernel_proof(K.prove(z3.Implies(x > 1, x * x > 1), name="square"))
         assert calls == [None, z3.SimpleSolver]
+
+
+def test_the_countermodel_check_refuses_a_model_that_is_not_one():
+    # tests/_countermodel.py decides each formula in SymPy; a dependency false or undecided, or a goal that holds,
+    # is refused (a countermodel replaces a kernel refusal in the tests that drop a dependency)
+    import sympy as sp
+    import z3
+
+    from _countermodel import assert_countermodel
+
+    t, c = z3.Int("t"), z3.Real("c")
+    f = z3.Function("f", z3.IntSort(), z3.RealSort())
+    deps = [z3.ForAll([t], z3.Implies(t >= 1, f(t) * f(t) == z3.ToReal(t))), c >= 0]
+    n = sp.Symbol("n")
+    good = {"c": 0, "f": sp.Lambda(n, sp.sqrt(n))}
+    assert_countermodel(deps, f(4) > 2, good)  # sqrt(4) = 2 exactly
+    with pytest.raises(AssertionError, match="the goal is True"):
+        assert_countermodel(deps, f(4) >= 2, good)
+    with pytest.raises(AssertionError, match="dependency 1 is False"):
+        assert_countermodel(deps, f(4) > 2, dict(good, c=-1))
+    # the quantifier fails only at t = 3 (found among its first rounds) or only from t = 7 on (symbolic rest)
+    for bad in (sp.Piecewise((sp.sqrt(n) + 1, sp.Eq(n, 3)), (sp.sqrt(n), True)),
+                sp.Piecewise((sp.sqrt(n), n < 7), (n, True))):
+        with pytest.raises(AssertionError, match="dependency 0 is (False|None)"):
+            assert_countermodel(deps, f(4) > 2, dict(good, f=sp.Lambda(n, bad)))
+    # a Python function could branch on t == 0 (False for a symbolic t): refused
+    with pytest.raises(AssertionError, match="sympy.Lambda"):
+        assert_countermodel(deps, f(4) > 2, dict(good, f=lambda t: sp.sqrt(t)))
+    with pytest.raises(AssertionError, match="undecided.*gives no value"):
+        assert_countermodel(deps, f(4) > 2, {"f": good["f"]})
+    with pytest.raises(AssertionError, match="undecided.*division"):
+        assert_countermodel(deps, f(4) / c > 2, good)
+    # a bounded quantifier is enumerated: 1 <= j <= 3
+    j = z3.Int("j")
+    assert_countermodel([z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= 3), f(j) < 2))], f(4) < 2, good)
