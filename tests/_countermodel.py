@@ -7,8 +7,9 @@ and it is checked here by code that shares nothing with Z3's decision path: ever
 into SymPy (exact rationals, exact square roots) under an interpretation written by hand in the test, and
 
 * a universal quantifier over an integer ``t`` guarded by ``t >= c`` is decided at ``t = c, c+1, c+2`` and for a
-  symbolic ``t = c + 3 + s`` (``s`` a non-negative integer symbol): SymPy's assumptions (``is_nonnegative`` ...), and failing those the
-  empty set of solutions of the negated inequality over the reals ``s >= 0`` (``sympy.solveset``);
+  symbolic ``t = c + 3 + s`` (``s`` a non-negative integer symbol): SymPy's assumptions (``is_nonnegative``
+  ...), and failing those the empty set of solutions of the negated inequality over the reals ``s >= 0``
+  (``sympy.solveset``);
 * a quantifier with finite bounds (``1 <= j <= d`` at a given ``d``) is decided by enumerating its values;
 * a universal quantifier that does not hold is shown false by an instance.
 
