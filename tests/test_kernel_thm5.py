@@ -202,6 +202,8 @@ def test_dropping_a_dependency_from_cor2s_kernel_call_makes_the_proof_fail(built
     _each_dependency_is_needed(built_c2[1]["statement"], name, n_deps)
 
 
+@pytest.mark.slow  # three builds of the statement by the audit's path (7 s in the cold run); the same path for
+# Theorem 5 (test_the_audit_proves_thm5_...) stays in the fast lane
 def test_the_audit_proves_cor2_and_a_step_not_proved_makes_it_not_established():
     obs = R.COROLLARY2.obligations
 
