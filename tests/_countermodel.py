@@ -92,8 +92,8 @@ def _eq(d):
     d = sympy.sympify(d)
     if d == 0 or sympy.simplify(d) == 0:
         return True
-    if not d.free_symbols:
-        return False if d.is_zero is False or sympy.simplify(d) != 0 else None
+    if not d.free_symbols and d.is_zero is False:  # SymPy's own zero test, not simplify's failure to reach 0
+        return False
     return None
 
 
