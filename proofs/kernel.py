@@ -125,9 +125,21 @@ def _solver(engine: str | None):
             "qe": lambda: z3.Then("qe", "smt").solver()}[engine]
 
 
+def _countermodel(exc) -> bool:
+    # kdrag.kernel.prove raises LemmaError(thm, "Countermodel", model) when the solver answers sat (and
+    # LemmaError("prove", thm, unknown) when it has no answer); kdrag.prove turns any refusal that came after the
+    # time limit into a TimeoutError, which is never read as a countermodel here
+    return (isinstance(exc, kk.LemmaError) and len(exc.args) >= 3 and isinstance(exc.args[1], str)
+            and exc.args[1] == "Countermodel")
+
+
 def prove(formula, by=(), name: str = "", timeout_s: float = 10.0, engine: str | None = None,
           kind: str = "solver") -> kd.Proof:
-    """``kd.prove(formula, by)``: Z3 finds ``And(by) and not formula`` unsat, or :class:`KernelError`."""
+    """``kd.prove(formula, by)``: Z3 finds ``And(by) and not formula`` unsat, or :class:`KernelError`.
+
+    With no ``engine`` named, a portfolio: Z3's default solver, then its simple solver when the first had no
+    answer (unknown, time limit); a countermodel (sat) ends the portfolio at once, since then no solver can prove
+    the formula from ``by``."""
     by = _check_by(by)
     # a small portfolio when no engine is named: Z3's default solver, then its simple solver.  Either one's
     # unsat is a proof (kd.prove checks it); the second is there because the default solver's heuristics
@@ -140,6 +152,11 @@ def prove(formula, by=(), name: str = "", timeout_s: float = 10.0, engine: str |
             pf = kd.prove(formula, by=by, timeout=max(1, int(timeout_s * 1000)), solver=_solver(eng))
         except (kk.LemmaError, z3.Z3Exception, TimeoutError) as exc:
             why = (why + "; " if why else "") + f"{eng or 'default'}: {str(exc)[:300]}"
+            if _countermodel(exc):
+                # sat: ``And(by) and not formula`` has a model, so the implication is not valid and no solver
+                # can find it unsat; the next solver could only wait for its own time limit.  This only ends a
+                # refusal sooner: a proof is still made only from an unsat (nothing enters the trusted base)
+                break
             continue
         return _enter(pf, kind, name)
     raise KernelError(f"{name or 'lemma'}: not proved by the kernel ({why})")

@@ -83,8 +83,7 @@ def test_sq_is_the_sum_of_square_roots():
     assert s.check() == z3.unsat
 
 
-@pytest.mark.slow  # a dependency dropped: Z3 (default, then simple) often answers only at its time limit,
-# so each dropped dependency waits up to twice the timeout below (the refusal is the point: not shortened)
+# (each of these drops is refused by Z3's own countermodel within a second: the kernel's portfolio stops there)
 @pytest.mark.parametrize("name", [
     "pp-4.1: sum_i R_{T,i} <= the step bounds' total",
     "Theorem 4.1 (Phuong & Phong, geometric): R_T <= BOUNDS['pp-4.1-geometric']",
@@ -253,6 +252,8 @@ def test_pp41_harmonic_without_a_step_is_not_established(steps, label):
         KP.harm_schedule_sums({k: v for k, v in steps.items() if k != label})
 
 
+@pytest.mark.slow  # builds the statement again with the mutant (3.3 s in the cold run); the same check for adamx-5.1
+# (tests/test_kernel_adamx.py, 1.3 s) stays in the fast lane
 def test_a_bound_without_its_schedule_term_is_caught_by_the_kernel(steps, pp41, monkeypatch):
     """A mutant of BOUNDS['pp-4.1-geometric'] (its middle, schedule term left out) has no kernel proof (the audit's
     gap is recomputed from the mutant, so only the kernel can notice)."""
