@@ -141,8 +141,12 @@ for line in sys.stdin:
             work = req["work"]
             os.chdir(work)
             os.environ["PYTHONPATH"] = work
-            os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
-            sys.dont_write_bytecode = True
+            if not req["write"]:  # a mutant's child leaves no bytecode (the control's: see Zygote.run)
+                os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+                sys.dont_write_bytecode = True
+            else:
+                os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+                sys.dont_write_bytecode = False
             sys.path.insert(0, work)
             sys.argv = ["pytest"]
             import analysis, proofs, numerics, counterexamples
@@ -184,10 +188,15 @@ class Zygote:
         self.proc = subprocess.Popen([sys.executable, "-c", src], cwd=self.dir, env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
 
-    def run(self, work: Path, tests, timeout: int = 120) -> tuple[int, str]:
+    def run(self, work: Path, tests, timeout: int = 120, write: bool = False) -> tuple[int, str]:
+        """(exit status, output) of ``tests`` run on ``work`` in a forked child.  ``write``: the child writes the
+        bytecode of what it imports into ``work`` (the control run on the pristine copy, which every mutant's copy
+        is copied from: a mutant then compiles and assertion-rewrites only its mutated file, whose bytecode
+        :func:`run_mutant` deletes; the rest is validated by Python and pytest against the sources' mtime and size
+        as usual)."""
         log = self.dir / "child.log"
         self.proc.stdin.write(json.dumps(dict(work=str(work), tests=list(tests), log=str(log),
-                                              timeout=timeout)) + "\n")
+                                              timeout=timeout, write=write)) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
@@ -207,10 +216,11 @@ class Zygote:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _run_in_copy(work: Path, tests, zygote: Zygote | None, timeout: int = 120) -> tuple[int, str]:
+def _run_in_copy(work: Path, tests, zygote: Zygote | None, timeout: int = 120,
+                 write: bool = False) -> tuple[int, str]:
     """(exit status, output) of the targeted ``tests`` run on the copy ``work`` in a fresh process."""
     if zygote is not None:
-        return zygote.run(work, tests, timeout)
+        return zygote.run(work, tests, timeout, write)
     env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1"}
     probe = ("import sys, analysis, proofs, numerics, counterexamples; "
              f"all(m.__file__.startswith({str(work)!r}) for m in (analysis, proofs, numerics, counterexamples)) "
@@ -232,6 +242,8 @@ def run_mutant(mid: str, base: Path, zygote: Zygote | None = None) -> tuple[bool
         if text.count(old) != 1:
             return False, f"mutation site not found exactly once in {rel}"
         path.write_text(text.replace(old, new))
+        for pyc in (path.parent / "__pycache__").glob(path.stem + ".*.pyc"):  # the pristine file's, if any
+            pyc.unlink()
         code, out = _run_in_copy(work, tests, zygote)
         if code == NOT_THE_COPY:
             return False, "the copy is not the code under test"
@@ -263,7 +275,7 @@ def zygote():
 def test_targeted_tests_pass_on_the_unmutated_copy(pristine, zygote):
     """The control: the copy unmutated passes every targeted test, run as the mutants' are (forked child)."""
     tests = sorted({t for m in MUTANTS for t in m[4]})
-    code, out = _run_in_copy(pristine, tests, zygote, timeout=300)
+    code, out = _run_in_copy(pristine, tests, zygote, timeout=300, write=True)
     assert code == 0, out[-2000:]
 
 
@@ -301,6 +313,9 @@ if __name__ == "__main__":  # python tests/test_mutation_harness.py [MUTANT_ID .
     _copy_tree(base)
     killed = 0
     zyg = Zygote() if hasattr(os, "fork") else None
+    if zyg is not None:  # the control, as in the suite (it also leaves the copy's bytecode for the mutants)
+        code, out = zyg.run(base, sorted({t for m in MUTANTS for t in m[4]}), 300, write=True)
+        print(f"control (unmutated): exit {code}, {zyg.cpu[-1]:.2f} CPU-s")
     for m in chosen:
         k, d = run_mutant(m[0], base, zyg)
         killed += k
