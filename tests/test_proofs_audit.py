@@ -15,6 +15,9 @@ from proofs.registry import IDS, THEOREMS
 
 mp = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
 mp.dps = 50
+# the tests on the whole audit (its fixture runs every theorem: about a minute of CPU) are in the whole suite only;
+# the fast lane (-m "not slow") keeps the independent checks here and the CLI's audits (tests/test_proofs_cli.py)
+SLOW = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +33,7 @@ def num(s: str):
     return mp.mpf(s.split()[0])
 
 
+@SLOW
 def test_every_verdict_as_expected(audit):
     steps, theorems = audit
     assert mismatches(theorems) == []
@@ -45,6 +49,7 @@ def test_every_verdict_as_expected(audit):
                 assert s["reason"]
 
 
+@SLOW
 def test_theorem4_step6_refuted_with_example_32(audit):
     steps, _ = audit
     w = steps["thm4"]["step 6"]["witness"]
@@ -59,6 +64,7 @@ def test_theorem4_step6_refuted_with_example_32(audit):
     assert steps["phuong-phong"]["PP-(1)"]["verdict"] == "proved"
 
 
+@SLOW
 def test_theorem4_arxiv_proved_by_the_repaired_proof(audit):
     _, theorems = audit
     th = {t["id"]: t for t in theorems}["thm4-arxiv"]
@@ -76,6 +82,7 @@ def test_example_32_independent_numbers():
     assert mp.nstr(lhs, 7) == "45209.26" and mp.nstr(rhs, 8) == "319390.04"
 
 
+@SLOW
 def test_kingma_ba_gamma(audit):
     steps, _ = audit
     kb = steps["kingma-ba"]
@@ -91,6 +98,7 @@ def test_kingma_ba_gamma(audit):
     assert float(f3) == pytest.approx(float(mp.sqrt(2 * mp.mpf("1.71")) - mp.sqrt(mp.mpf("8.1"))), abs=1e-10)
 
 
+@SLOW
 def test_theorem1_findings(audit):
     steps, _ = audit
     t1 = steps["thm1"]
@@ -104,6 +112,7 @@ def test_theorem1_findings(audit):
     assert float(t1["A8[t=0]"]["witness"]["T2 (C=3)"]) * 2 == pytest.approx(1.0986, abs=1e-4)
 
 
+@SLOW
 def test_theorem6_first_block(audit):
     steps, _ = audit
     t6 = steps["thm6"]
@@ -124,6 +133,7 @@ def test_theorem6_first_block(audit):
     assert round(float(x4), 4) == 0.9646
 
 
+@SLOW
 def test_scalar_witnesses(audit):
     steps, _ = audit
     pp = steps["phuong-phong"]
@@ -131,6 +141,7 @@ def test_scalar_witnesses(audit):
     assert (pp["PP-W2"]["witness"]["LHS"], pp["PP-W2"]["witness"]["RHS"]) == ("143/2", "137/2")
 
 
+@SLOW
 def test_corollary1_constant(audit):
     steps, _ = audit
     c1 = steps["cor1"]
@@ -140,6 +151,7 @@ def test_corollary1_constant(audit):
     assert 0 < w["alpha"] < 1
 
 
+@SLOW
 def test_every_z3_refutation_replays_exactly(audit):
     steps, _ = audit
     n = 0
@@ -158,6 +170,7 @@ def test_algebraic_witness_parsed_exactly():
     assert 11 * v**2 - 1270 == 0 and v > 0
 
 
+@SLOW
 def test_the_kernel_statements_have_witnesses_for_every_round(audit):
     """Issue 20's vacuity for statements: thm1, lemma-moment, thm4-arxiv and cor1 are proved by the kernel, and
     closed forms satisfying their hypotheses (and the trusted axiom L7 where it constrains log) are proved for

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 
+import pytest
 import z3
 
 from analysis import z3kit
@@ -180,6 +181,7 @@ def _timeless(theorems):
     return strip(theorems)
 
 
+@pytest.mark.slow  # two audits of demo theorems, one step of which sleeps 2 s in each (~5 s of a worker's time)
 def test_the_parallel_audit_gives_the_sequential_records(monkeypatch):
     """``python -m proofs`` checks the steps in a forked worker while the parent assembles the kernel statements
     (issue 20, deliverable 8): the records are the sequential audit's, timings aside -- a shared step checked once

@@ -50,6 +50,7 @@ def test_json_schema_and_selection(tmp_path, capfd):
     assert not any(n.startswith(".proofs-") for n in os.listdir(tmp_path))  # no temp file left
 
 
+@pytest.mark.slow  # thm3's audit (~4 s); the fast lane audits kingma-ba and phuong-phong above
 def test_table_output_and_progress(capfd):
     p = cli(capfd, "--theorem", "thm3")
     assert p.returncode == 0
@@ -85,6 +86,7 @@ def test_help(capfd):
     assert p.returncode == 0 and "thm1" in p.stdout and "Exit status" in p.stdout
 
 
+@pytest.mark.slow  # a fresh interpreter and thm1's audit (~5 s); UNKNOWN at a tiny limit in-process: test_proofs_mutation
 def test_tiny_timeout_is_a_mismatch_not_a_success():
     # with 0.05 s per obligation some Z3 steps become UNKNOWN: the audit must not exit 0.  A real process:
     # a fresh one (no proof of an earlier in-process audit to reuse), and the exit code 1 of the command

@@ -57,6 +57,7 @@ def test_anything_else_is_asked_as_usual(monkeypatch, change):
     assert asked == [smt.CVC5_TIMEOUT_S] and solvers == "z3 only" and cc["reason"] == "cvc5: timeout (3 s)"
 
 
+@pytest.mark.slow  # cvc5 for real, ~3 CPU-s by design (the entry is a limit past the default 3 s)
 def test_a_measured_limit_is_given_and_cvc5_confirms_there():
     """The entry with a CPU limit is a confirmation cvc5 finds just past the default 3 s (measured 2.7-3.2 s):
     with it, cvc5 really says unsat (about 3 s of CPU); at the default it did not (the step was 'z3 only')."""

@@ -55,6 +55,7 @@ print(answer)
 """
 
 
+@pytest.mark.slow  # a z3 and a cvc5 process per exported step (~6 s); the fast lane keeps the export's tree below
 def test_every_z3_step_is_a_standalone_file_that_z3_and_cvc5_replay(exported):
     doc, out = exported
     index = json.loads((out / "index.json").read_text())

@@ -275,12 +275,26 @@ def test_every_proved_step_of_the_audit_has_a_witness():
     assert kinds == {"z3", "sympy", "exact"} and checked >= 300
 
 
+@z3_step("positive", "x > 1 => x > 0", "derived")
+def POS(N, p):
+    x = N.var("x")
+    return {"x>1": x > 1}, x > 0
+
+
 def test_audit_exits_1_on_a_vacuous_statement(monkeypatch, capsys):
+    """The statement's vacuity alone fails the audit: the theorem's one step is proved (with a witness), its
+    kernel statement is a proof over contradictory hypotheses.  (A one-step theorem: what is checked is the
+    statement's record, the counts and the exit code, none of which depends on how many steps are audited.)"""
     import json
 
     from proofs import kernel as K
+    from proofs import registry
     from proofs import statements as ST
     from proofs.__main__ import main
+
+    th = Theorem("kingma-ba", "a theorem whose one step holds and whose statement is vacuous", [_fresh(POS)],
+                 summarize=lambda r: "one step")
+    monkeypatch.setitem(registry.THEOREMS, "kingma-ba", th)
 
     x = z3.Real("x")
     pf = K.prove(z3.ForAll([x], z3.Implies(z3.And(x > 1, x < 0), x > 5)), name="vacuous statement demo")
@@ -291,5 +305,6 @@ def test_audit_exits_1_on_a_vacuous_statement(monkeypatch, capsys):
     doc = json.loads(capsys.readouterr().out)
     k = doc["theorems"][0]["kernel"]
     assert rc == 1 and k["verdict"] == "not established" and k["vacuity"]["status"] == VA.VACUOUS
+    assert [s["verdict"] for s in doc["theorems"][0]["steps"]] == [PROVED]  # the statement alone fails it
     assert any("statement" in m for m in doc["meta"]["mismatches"])
     assert doc["meta"]["statements"] == {"proved by the kernel": 0, "not established": 1}
