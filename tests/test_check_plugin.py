@@ -119,7 +119,7 @@ def test_bugged_amsgrad_breaks():
 '''
 
 
-@pytest.mark.slow
+# not marked slow: the fast lane keeps one real check in a user's project (about 12 s of CPU, its own pytest run)
 def test_in_a_project_with_its_own_analysis_package(tmp_path):
     proj = tmp_path / "proj"
     (proj / "analysis").mkdir(parents=True)
