@@ -60,6 +60,7 @@ def test_cli_zoo_json_torch_part(capsys):
     assert len(torch_ok) >= 15
 
 
+@pytest.mark.slow  # jax/optax imports and a jit per optimizer (4 s in a cold run); the torch counterparts stay fast
 def test_optax_counterparts_identified_to_1e_12(cases):
     pytest.importorskip("optax", reason="optax is an optional extra: pip install optax jax")
     rows = [identify(e, cases[0], N) for e in OPTAX]

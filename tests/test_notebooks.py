@@ -40,9 +40,14 @@ def test_the_image_check_fails_on_a_notebook_without_images():
     assert figure_cells_without_image(nb) == [2]
 
 
+# the fast lane (-m "not slow") keeps one notebook, the quickest (a kernel, the engine's runs, a figure); the others
+# take 10-26 s each in a cold run (tests/durations.json) and run in the whole suite
+FAST = ("01_section5.ipynb",)
+
+
 @pytest.mark.notebook
-@pytest.mark.slow  # a Jupyter kernel per notebook, importing the toolkit (about 3 min wall for the four)
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", [p if p.name in FAST else pytest.param(p, marks=pytest.mark.slow) for p in NOTEBOOKS],
+                         ids=[p.name for p in NOTEBOOKS])
 def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
