@@ -282,6 +282,52 @@ def test_injected_remainder_error_is_caught(monkeypatch, problem, name):
     assert not agree(bad.regret, ref.regret)  # ... and the agreement test sees the wrong ball
 
 
+def _series_case(J=3, n=41, c=Fraction(1, 10 ** 4)):
+    """A weighted sum through :class:`FF._Series` and its exact value: weights V_i of both signs, coefficients
+    a_j, and per-offset remainders r_i = sign(V_i) c i^J (the worst case the series' remainder allows, each
+    offset's own sign, so that only the absolute moment bounds it)."""
+    import flint
+
+    V = [Fraction((-1) ** (i % 3) * (7 * i + 3), 11) for i in range(n)]
+    a = [Fraction(5, 3), Fraction(-1, 7), Fraction(1, 40)][:J]
+    exact = sum(V[i] * (sum(aj * i ** j for j, aj in enumerate(a)) + (1 if V[i] > 0 else -1) * c * i ** J)
+                for i in range(n))
+    with ArbBackend(192).precision():
+        S = FF._Series([flint.arb(flint.fmpq(v.numerator, v.denominator)) for v in a],
+                       flint.arb(flint.fmpq(c.numerator, c.denominator)), n, {})
+        Vb = [flint.arb(flint.fmpq(v.numerator, v.denominator)) for v in V]
+        got = S.dot(Vb)
+        direct = sum((Vb[i] * S[i] for i in range(n)), flint.arb(0))  # the per-offset balls, summed
+    return got, direct, flint.arb(flint.fmpq(exact.numerator, exact.denominator))
+
+
+def test_series_dot_by_moments_contains_the_exact_weighted_sum():
+    """A block's weighted sum sum_i V_i Z_i from the moments of V (O(J) a block) holds the exact value for
+    remainders of either sign per offset, and agrees with summing the per-offset balls."""
+    got, direct, exact = _series_case()
+    assert got.contains(exact) and direct.contains(exact) and got.overlaps(direct)
+    assert float(got.rad()) <= 1.01 * float(direct.rad())  # no wider than the O(n) sum
+
+
+def test_injected_series_remainder_error_is_caught(monkeypatch):
+    """With the remainder's absolute moment dropped (``MOMENT_REMAINDER_SCALE = 0``) the weighted sum misses
+    the exact value; bounding it by the signed moment |sum_i V_i i^J| instead (what a shortcut would do)
+    misses it too: the absolute moment is what makes the ball sound."""
+    import flint
+
+    monkeypatch.setattr(FF, "MOMENT_REMAINDER_SCALE", 0)
+    got, _, exact = _series_case()
+    assert not got.contains(exact)
+    monkeypatch.setattr(FF, "MOMENT_REMAINDER_SCALE", 1)
+    n, J, c = 41, 3, flint.arb(1) / 10 ** 4
+    with ArbBackend(192).precision():
+        S = FF._Series([flint.arb(5) / 3, flint.arb(-1) / 7, flint.arb(1) / 40], c, n, {})
+        V = [flint.arb((-1) ** (i % 3) * (7 * i + 3)) / 11 for i in range(n)]
+        M = S.moments(V)
+        signed = sum((aj * M[j, 0] for j, aj in enumerate(S.a)), flint.arb(0)) + flint.arb(0, (c * abs(M[J, 0])).upper())
+    assert not signed.contains(exact)
+
+
 # ---- where the path does not apply -------------------------------------------------------------------------
 @pytest.mark.parametrize("meth,problem,why", [
     (make("adagrad"), Periodic(pattern=[3, -1, -1]), "alpha-free"),
