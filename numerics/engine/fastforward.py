@@ -62,6 +62,8 @@ OUT_REL_WANTED = 1e-15  # the output radius wanted (relative; the issue's target
 # T is OUT_REL_WANTED / (2 sqrt(T)), since x's radius grows like 2 alpha rel sqrt(T) (see _rel_wanted)
 LOOSE_WAIT = 4  # a pinned block with undecided offsets is postponed (explicit periods) until tau = 4 t0 at most,
 # when its widening of R_T is not negligible
+MIN_BLOCK = 3  # interior blocks of fewer periods are stepped explicitly: a block's sums cost more than ~3 periods
+# compiled explicit rounds (n = 101), and far more than a short period's rounds in balls
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
 SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
@@ -130,6 +132,12 @@ class _LateArb(ArbBackend):
 
     @staticmethod
     def _max(a, b):
+        # a > b: every point of a exceeds every point of b (one C comparison; the usual case of a running max
+        # away from its argmax), so both ends of b lie below a's: a, as the general test below would give
+        if a > b:
+            return a
+        if b > a:
+            return b
         if (b.upper() <= a.upper() and b.lower() <= a.lower()) or a.contains(b):
             return a
         if (a.upper() <= b.upper() and a.lower() <= b.lower()) or b.contains(a):
@@ -704,7 +712,7 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
                                       "zeta_sum_prec_bits": min(prec, SUM_PREC)})
     if not ok:
         return res
-    B = ArbBackend(prec)
+    B = _backend(prec)
     try:
         with B.precision():
             _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max)
@@ -740,6 +748,26 @@ def _t_saturated(alpha, W, a, b, t0, T) -> int:
 
 
 _WINDOWS: dict = {}
+_INTS: dict = {}
+_BACKENDS: dict = {}
+
+
+def _int_balls(n: int, p: int = 1):
+    """[arb(l^p) for l < n] (exact integers, any precision), cached per (n, p)."""
+    key = (n, p)
+    if key not in _INTS:
+        import flint
+
+        _INTS[key] = [flint.arb(l_ ** p) for l_ in range(n)]
+    return _INTS[key]
+
+
+def _backend(prec: int) -> ArbBackend:
+    """An ArbBackend at ``prec`` bits, one per precision (it holds no state but its precision; making one
+    builds numpy ufuncs, ~0.1 ms)."""
+    if prec not in _BACKENDS:
+        _BACKENDS[prec] = ArbBackend(prec)
+    return _BACKENDS[prec]
 
 
 def _windows(n: int):
@@ -777,7 +805,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     # ---- 1. exact phase --------------------------------------------------------------------------------
     # the exact phase at EXACT_PREC bits at most: its balls only need to be far tighter than the box
     # (rel >= REL_WANTED = 1e-26), and arb's operations are ~25% cheaper at 128 bits than at 192
-    BX = ArbBackend(min(B.prec, EXACT_PREC))
+    BX = _backend(min(B.prec, EXACT_PREC))
     S = _ScalarArb(BX)
     S.prec = BX.prec
     for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers _ScalarArb leaves out
@@ -1024,13 +1052,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     Lp = [arb(0)]  # prefix sums of l |w_l|
     Mp = [arb(0)]  # prefix sums of l w_l (signed: the first-order term of the weights)
     L2p = [arb(0)]  # prefix sums of l^2 |w_l|
+    al, al2 = _int_balls(n), _int_balls(n, 2)  # l and l^2 as (exact) balls: an int operand costs a conversion
     for l_, w in enumerate(W):
         wa = w.abs_upper()  # (once per w: the same ball each time it was taken)
         Wp.append(Wp[-1] + w)
         Ap.append(Ap[-1] + wa)
-        Lp.append(Lp[-1] + l_ * wa)
-        Mp.append(Mp[-1] + l_ * w)
-        L2p.append(L2p[-1] + l_ * l_ * wa)
+        Lp.append(Lp[-1] + al[l_] * wa)
+        Mp.append(Mp[-1] + al[l_] * w)
+        L2p.append(L2p[-1] + al2[l_] * wa)
     # float images for quick sign decisions (a decision they cannot make goes to the arb bounds): every
     # float below carries a bound on its distance to the exact value (mid -> float rounding, the ball's
     # radius, each float operation's rounding, all taken 4x with a relative safety factor)
@@ -1048,8 +1077,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     qden = math.lcm(*[v.denominator for v in qf])
     qint = [v.numerator * (qden // v.denominator) for v in qf]  # the period's gradients as integers over qden
 
+    oq: dict = {}
+
     def over_qden(v: int):  # the rational v / qden as a ball: arb(v) / qden, as B.num does (one rounding),
-        return arb(v) if qden == 1 else arb(v) / qden  # without B.num's Fraction round trip (~400 a run)
+        got = oq.get(v)  # without B.num's Fraction round trip (~400 a run; memo: a period repeats few values)
+        if got is None:
+            got = oq[v] = arb(v) if qden == 1 else arb(v) / qden
+        return got
 
     qb = [over_qden(v) for v in qint]
     Q = over_qden(sum(qint))
@@ -1268,7 +1302,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         return zc[k_]
 
     binoms = [arb(1)]  # binom(-1/2, j)
-    BZ = ArbBackend(min(B.prec, SUM_PREC))
+    BZ = _backend(min(B.prec, SUM_PREC))
 
     def sums_direct(k0, k1, need_G=True):
         """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
@@ -1476,9 +1510,9 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     # first try holds and no Hurwitz sums are spent on a block that fails)
                     s1 = math.sqrt(tau) + (gap / (float(alpha.mid()) * dm) * (1 - 1e-3) - tau ** -0.5) * n / 2
                     k1 = min(kmax, int((s1 * s1 - t0) / n))
-                    while k1 - k >= 2:
+                    while k1 - k >= MIN_BLOCK:
                         zf = _zf(k, k1)  # float estimate of Z_0: skip blocks that clearly fail (scheduling only)
-                        if float(alpha.mid()) * dm * zf > gap * (1 + 1e-9) and k1 - k > 2:
+                        if float(alpha.mid()) * dm * zf > gap * (1 + 1e-9) and k1 - k > MIN_BLOCK:
                             k1 = k + (k1 - k) // 2
                             continue
                         Z, G = sums(k, k1)
@@ -1501,8 +1535,8 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     s1 = (math.sqrt(tau) + (gap / (float(alpha.mid()) * M) * (1 - 1e-3) - tau ** -0.5) * n / 2) \
                         if M > 0 else float("inf")
                     k1 = kmax if s1 == float("inf") else min(kmax, int((s1 * s1 - t0) / n))
-                    while k1 - k >= 2:
-                        if M > 0 and float(alpha.mid()) * M * _zf(k, k1) > gap * (1 + 1e-9) and k1 - k > 2:
+                    while k1 - k >= MIN_BLOCK:
+                        if M > 0 and float(alpha.mid()) * M * _zf(k, k1) > gap * (1 + 1e-9) and k1 - k > MIN_BLOCK:
                             k1 = k + (k1 - k) // 2  # clearly fails by the float estimate (scheduling only)
                             continue
                         Z, G = sums(k, k1)
