@@ -328,6 +328,50 @@ def test_injected_series_remainder_error_is_caught(monkeypatch):
     assert not signed.contains(exact)
 
 
+def test_compiled_pair_test_is_the_numpy_one():
+    """The late certificate's float sign test compiled (``_HOLDS_SRC``) gives the numpy form's (ok, hopeless)
+    for every pair, on random prefix sums with ties, exact zeros, huge and tiny values, inf and NaN (a NaN
+    never certifies a sign nor calls a pair hopeless)."""
+    import numpy as np
+
+    kern = FF._holds_kernel()
+    if kern is None:
+        pytest.skip("numba or a kernel cache directory is missing: the numpy form runs")
+    rng = np.random.default_rng(20261207)
+    for trial in range(40):
+        n = int(rng.integers(1, 60))
+        scale = 10.0 ** rng.integers(-300, 250) if trial % 4 == 3 else 1.0
+        wpf = np.concatenate(([0.0], np.cumsum(rng.choice([-1.0, 0.0, 0.5, 2.0], n) * rng.random(n)))) * scale
+        Mpf = np.concatenate(([0.0], np.cumsum(np.arange(n) * rng.standard_normal(n)))) * scale
+        wr = np.abs(rng.standard_normal(n + 1)) * 10.0 ** rng.integers(-20, -1)
+        mr = np.abs(rng.standard_normal(n + 1)) * 10.0 ** rng.integers(-20, -1)
+        Apf = np.concatenate(([0.0], np.cumsum(np.abs(rng.standard_normal(n))))) * scale
+        if trial % 10 == 9:  # non-finite entries
+            wpf[rng.integers(0, n + 1)] = np.nan
+            Mpf[rng.integers(0, n + 1)] = np.inf
+        I = rng.integers(0, n + 1, 200)
+        J = np.minimum(n, I + rng.integers(0, n + 1, 200))
+        L = rng.random(200) < 0.5
+        u0 = float(10.0 ** rng.integers(-9, -1))
+        a = kern(I, J, L, wpf, wr, Mpf, mr, Apf, n, u0, 2.0 ** -51)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, as intended
+            b = FF._holds_floats_numpy(I, J, L, wpf, wr, Mpf, mr, Apf, n, u0, 2.0 ** -51)
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]), trial
+
+
+@pytest.mark.parametrize("problem,name", [("section5-online", "amsgrad"), ("thm1", "adam")])
+def test_compiled_pair_test_gives_the_same_run(monkeypatch, problem, name):
+    """A whole run with the compiled pair test and with the numpy form: the same regimes and the same balls."""
+    fam = build(problem)
+    meth = fam.method(name)
+    a = fast_forward(meth, fam.sequence, 10 ** 9, x1=fam.x1)
+    monkeypatch.setattr(FF, "HOLDS_COMPILED", False)
+    b = fast_forward(meth, fam.sequence, 10 ** 9, x1=fam.x1)
+    assert a.certified and a.regimes == b.regimes
+    exact = lambda v: (v.mid().man_exp(), v.rad().man_exp())  # the ball's exact midpoint and radius
+    assert all(exact(getattr(a, f)) == exact(getattr(b, f)) for f in FIELDS)
+
+
 # ---- where the path does not apply -------------------------------------------------------------------------
 @pytest.mark.parametrize("meth,problem,why", [
     (make("adagrad"), Periodic(pattern=[3, -1, -1]), "alpha-free"),
