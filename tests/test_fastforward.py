@@ -359,9 +359,50 @@ def test_compiled_pair_test_is_the_numpy_one():
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]), trial
 
 
-@pytest.mark.parametrize("problem,name", [("section5-online", "amsgrad"), ("thm1", "adam")])
+def test_compiled_certificate_helpers_are_the_numpy_ones():
+    """The pinned certificate's other compiled helpers (``_HOLDS_SRC``): the rng float bounds, the pairs of
+    the running argmin's segments and each segment's first undecided offset equal the numpy forms'."""
+    import numpy as np
+
+    kern = FF._kernels()
+    if kern is None:
+        pytest.skip("numba or a kernel cache directory is missing: the numpy forms run")
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(1, 60))
+        wpf = np.concatenate(([0.0], np.cumsum(rng.standard_normal(n))))
+        Mpf = np.concatenate(([0.0], np.cumsum(np.arange(n) * rng.standard_normal(n))))
+        wr, mr = (np.abs(rng.standard_normal(n + 1)) * 1e-15 for _ in range(2))
+        L2up = np.concatenate(([0.0], np.cumsum(np.arange(n) ** 2 * np.abs(rng.standard_normal(n)))))
+        if trial % 10 == 9:
+            wpf[rng.integers(0, n + 1)] = np.nan
+        I = rng.integers(0, n + 1, 100)
+        J = np.minimum(n, I + rng.integers(0, n + 1, 100))
+        args = (I, J, wpf, wr, Mpf, mr, L2up, float(10.0 ** rng.integers(-9, -1)), 1e-12, 2.0 ** -51)
+        with np.errstate(invalid="ignore"):
+            a, b = kern.rng_floats(*args), FF._rng_floats_numpy(*args)
+        assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b)), trial
+        # a running argmin's segments: i_s increasing, each segment's last offset m1 >= i_s
+        guess = np.maximum.accumulate(np.where(rng.random(n) < 0.2, np.arange(n), 0))
+        segs = []
+        for m in range(1, n):
+            if segs and segs[-1][0] == guess[m]:
+                segs[-1][2] = m
+            else:
+                segs.append([int(guess[m]), m, m])
+        seg_is = np.array([g[0] for g in segs], dtype=np.int64)
+        seg_m1 = np.array([g[2] for g in segs], dtype=np.int64)
+        pos = bool(trial % 2)
+        a, b = kern.pinned_pairs(seg_is, seg_m1, n, pos), FF._pinned_pairs_numpy(seg_is, seg_m1, n, pos)
+        assert all(np.array_equal(x, y) for x, y in zip(a, b)), trial
+        ok = rng.random(len(a[0])) < 0.9
+        assert list(kern.pinned_firsts(ok, a[3], a[4], a[5], n)) == list(FF._pinned_firsts_numpy(ok, *b[3:], n))
+
+
+@pytest.mark.parametrize("problem,name", [("section5-online", "amsgrad"), ("section5-online", "adam")])
 def test_compiled_pair_test_gives_the_same_run(monkeypatch, problem, name):
-    """A whole run with the compiled pair test and with the numpy form: the same regimes and the same balls."""
+    """A whole run with the compiled certificate helpers and with the numpy forms: the same regimes and the same
+    balls."""
     fam = build(problem)
     meth = fam.method(name)
     a = fast_forward(meth, fam.sequence, 10 ** 9, x1=fam.x1)

@@ -822,22 +822,168 @@ def _holds_floats_numpy(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, u0, U):
     return ok, hopeless
 
 
-_HOLDS = []  # [the compiled holds_floats, or None where numba or a cache directory is missing]
-HOLDS_COMPILED = True  # False: the numpy form only (the tests compare both)
+def _rng_floats_numpy(I, J, wpf_a, wr_a, Mpf_a, mr_a, L2up_a, u0f, second_up, U):
+    """Float (lower, upper) bounds of the late certificate's ``rng`` (i, j), the sum of the unit shifts of
+    offsets i..j-1, for index arrays: each float carries a bound on its distance to the exact value (wr, mr:
+    mid -> float and the ball's radius; U per operation, 4x the unit roundoff, on the sum of the
+    magnitudes), then a relative safety factor.  ``_HOLDS_SRC``'s rng_floats is this, pair by pair."""
+    import numpy as np
+
+    wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+    S0 = -(wj - wi)
+    eS0 = wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))
+    dM = Mj - Mi
+    edM = mr_a[J] + mr_a[I] + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM))
+    h = u0f / 2
+    f_hi = np.maximum(0.0, h * (dM + edM)) * (1 + U)  # first * dM, first = [0, u0/2]
+    f_lo = np.minimum(0.0, h * (dM - edM)) * (1 + U)
+    r2 = (L2up_a[J] + L2up_a[I]) * second_up * (1 + U)  # |L2p[j] - L2p[i]| <= L2p[j] + L2p[i]
+    hi = (S0 + eS0 + f_hi + r2) + U * (np.abs(S0) + eS0 + np.abs(f_hi) + r2)
+    lo = (S0 - eS0 + f_lo - r2) - U * (np.abs(S0) + eS0 + np.abs(f_lo) + r2)
+    return lo * (1 - np.sign(lo) * 1e-12) - 1e-300, hi * (1 + np.sign(hi) * 1e-12) + 1e-300
 
 
-def _holds_kernel():
-    if not _HOLDS:
-        fn = None
+def _pinned_pairs_numpy(seg_is, seg_m1, n, pos):
+    """The pinned certificate's pairs (I, J, L) and, for its segments' part, (below, at, starts): first (i, n)
+    for every i < n (L = pos), then per segment s of the running argmin (i_s, last offset m1_s) its m1_s
+    pairs, (k, i_s) for k < i_s ("below", L = pos) and (i_s, k) for i_s < k <= m1_s (L = not pos); ``at``
+    is an entry's place in its segment, ``starts`` each segment's first entry.  ``_HOLDS_SRC``'s
+    pinned_pairs is this, entry by entry."""
+    import numpy as np
+
+    starts = np.concatenate(([0], np.cumsum(seg_m1)[:-1])).astype(np.int64)[:len(seg_is)]
+    which = np.repeat(np.arange(len(seg_is)), seg_m1)
+    at = np.arange(int(seg_m1.sum())) - starts[which]
+    i_sw = seg_is[which]
+    below = at < i_sw
+    I = np.concatenate((np.arange(n), np.where(below, at, i_sw)))
+    J = np.concatenate((np.full(n, n), np.where(below, i_sw, at + 1)))
+    L = np.concatenate((np.full(n, pos), np.where(below, pos, not pos)))
+    return I, J, L, below, at, starts
+
+
+def _pinned_firsts_numpy(ok, below, at, starts, n):
+    """Per segment, the first offset m that a failed pair makes undecided (ok: every pair's certificate,
+    the n pairs (i, n) first): a failed pair below i_s makes every m of the segment undecided (-1), a failed
+    (i_s, k) every m >= k; none: n + 1.  ``_HOLDS_SRC``'s pinned_firsts is this."""
+    import numpy as np
+
+    if len(starts) == 0:
+        return []
+    return np.minimum.reduceat(np.where(ok[n:], n + 1, np.where(below, -1, at + 1)), starts).tolist()
+
+
+_HOLDS_SRC += """
+
+@njit(cache=True)
+def rng_floats(I, J, wpf, wr, Mpf, mr, L2up, u0f, second_up, U):
+    k = I.shape[0]
+    lo_out = np.empty(k)
+    hi_out = np.empty(k)
+    for p in range(k):
+        i = I[p]
+        j = J[p]
+        wj = wpf[j]
+        wi = wpf[i]
+        Mj = Mpf[j]
+        Mi = Mpf[i]
+        S0 = -(wj - wi)
+        eS0 = wr[j] + wr[i] + U * (abs(wj) + abs(wi) + abs(S0))
+        dM = Mj - Mi
+        edM = mr[j] + mr[i] + U * (abs(Mj) + abs(Mi) + abs(dM))
+        h = u0f / 2
+        x = h * (dM + edM)
+        f_hi = (x if not (x <= 0.0) else 0.0) * (1 + U)  # np.maximum(0, x): NaN stays NaN
+        x = h * (dM - edM)
+        f_lo = (x if not (x >= 0.0) else 0.0) * (1 + U)
+        r2 = (L2up[j] + L2up[i]) * second_up * (1 + U)
+        hi = (S0 + eS0 + f_hi + r2) + U * (abs(S0) + eS0 + abs(f_hi) + r2)
+        lo = (S0 - eS0 + f_lo - r2) - U * (abs(S0) + eS0 + abs(f_lo) + r2)
+        lo_out[p] = lo * (1 - np.sign(lo) * 1e-12) - 1e-300
+        hi_out[p] = hi * (1 + np.sign(hi) * 1e-12) + 1e-300
+    return lo_out, hi_out
+
+
+@njit(cache=True)
+def pinned_pairs(seg_is, seg_m1, n, pos):
+    ns = seg_is.shape[0]
+    tot = 0
+    for s in range(ns):
+        tot += seg_m1[s]
+    I = np.empty(n + tot, dtype=np.int64)
+    J = np.empty(n + tot, dtype=np.int64)
+    L = np.empty(n + tot, dtype=np.bool_)
+    below = np.empty(tot, dtype=np.bool_)
+    at = np.empty(tot, dtype=np.int64)
+    starts = np.empty(ns, dtype=np.int64)
+    for i in range(n):
+        I[i] = i
+        J[i] = n
+        L[i] = pos
+    e = 0
+    for s in range(ns):
+        starts[s] = e
+        i_s = seg_is[s]
+        for a in range(seg_m1[s]):
+            below[e] = a < i_s
+            at[e] = a
+            if a < i_s:
+                I[n + e] = a
+                J[n + e] = i_s
+                L[n + e] = pos
+            else:
+                I[n + e] = i_s
+                J[n + e] = a + 1
+                L[n + e] = not pos
+            e += 1
+    return I, J, L, below, at, starts
+
+
+@njit(cache=True)
+def pinned_firsts(ok, below, at, starts, n):
+    ns = starts.shape[0]
+    tot = below.shape[0]
+    out = np.empty(ns, dtype=np.int64)
+    for s in range(ns):
+        end = starts[s + 1] if s + 1 < ns else tot
+        f = n + 1
+        for e in range(starts[s], end):
+            if not ok[n + e]:
+                v = -1 if below[e] else at[e] + 1
+                if v < f:
+                    f = v
+        out[s] = f
+    return out
+"""
+_KERNELS = []  # [the compiled module of _HOLDS_SRC, or None where numba or a kernel cache directory is missing]
+HOLDS_COMPILED = True  # False: the numpy forms only (the tests compare both)
+
+
+KERNEL_MIN_N = 32  # periods shorter than this keep the numpy forms: their arrays are small, and numba's first
+# compile of _HOLDS_SRC (~3 s CPU on an empty kernel cache) is paid only where it repays
+
+
+def _kernels(n=None):
+    """The compiled helpers of the late certificate (``_HOLDS_SRC``), or None: numba or a kernel cache
+    directory missing, ``HOLDS_COMPILED`` off, or a period shorter than ``KERNEL_MIN_N``."""
+    if not HOLDS_COMPILED or (n is not None and n < KERNEL_MIN_N):
+        return None
+    if not _KERNELS:
+        mod = None
         try:
             from .source import load_module
 
             mod = load_module(_HOLDS_SRC)
-            fn = mod.holds_floats if mod is not None else None
-        except Exception:  # numba missing: the numpy form
-            fn = None
-        _HOLDS.append(fn)
-    return _HOLDS[0] if HOLDS_COMPILED else None
+        except Exception:  # numba missing: the numpy forms
+            mod = None
+        _KERNELS.append(mod)
+    return _KERNELS[0]
+
+
+def _holds_kernel():
+    """The compiled pair test, or None (then :func:`_holds_floats_numpy` runs)."""
+    k = _kernels()
+    return k.holds_floats if k is not None else None
 
 
 _WINDOWS: dict = {}
@@ -1219,21 +1365,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     + arb(0, ((L2p[j] - L2p[i]) * self.second).upper()))
 
         def rng_floats(self, I, J):
-            """Float (lower, upper) bounds of :meth:`rng` (i, j) for index arrays: each float carries a bound on
-            its distance to the exact value (wr, mr: mid -> float and the ball's radius; U per operation,
-            4x the unit roundoff, on the sum of the magnitudes), then a relative safety factor."""
-            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
-            S0 = -(wj - wi)
-            eS0 = wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))
-            dM = Mj - Mi
-            edM = mr_a[J] + mr_a[I] + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM))
-            h = self.u0f / 2
-            f_hi = np.maximum(0.0, h * (dM + edM)) * (1 + U)  # first * dM, first = [0, u0/2]
-            f_lo = np.minimum(0.0, h * (dM - edM)) * (1 + U)
-            r2 = (L2up_a[J] + L2up_a[I]) * self.second_up * (1 + U)  # |L2p[j] - L2p[i]| <= L2p[j] + L2p[i]
-            hi = (S0 + eS0 + f_hi + r2) + U * (np.abs(S0) + eS0 + np.abs(f_hi) + r2)
-            lo = (S0 - eS0 + f_lo - r2) - U * (np.abs(S0) + eS0 + np.abs(f_lo) + r2)
-            return lo * (1 - np.sign(lo) * 1e-12) - 1e-300, hi * (1 + np.sign(hi) * 1e-12) + 1e-300
+            """Float (lower, upper) bounds of :meth:`rng` (i, j) for index arrays (:func:`_rng_floats_numpy`,
+            compiled where numba is: ``_HOLDS_SRC``'s rng_floats)."""
+            kern = _kernels(n)
+            args = (np.asarray(I, dtype=np.int64), np.asarray(J, dtype=np.int64), wpf_a, wr_a, Mpf_a, mr_a, L2up_a,
+                    self.u0f, self.second_up, U)
+            return kern.rng_floats(*args) if kern is not None else _rng_floats_numpy(*args)
 
         def bounds(self, i, j):
             """(lower, upper) of that sum divided by q_i > 0 (same sign), over every period from tau on: the
@@ -1255,9 +1392,9 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             L = np.asarray(L, dtype=bool)
             if I.size == 0:
                 return np.ones(0, dtype=bool)
-            kern = _holds_kernel()
+            kern = _kernels(n)
             if kern is not None:  # the same float test compiled (one call instead of ~30 numpy passes)
-                ok, hopeless = kern(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, self.u0f, U)
+                ok, hopeless = kern.holds_floats(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, self.u0f, U)
             else:
                 ok, hopeless = _holds_floats_numpy(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, self.u0f, U)
             for k_ in np.nonzero(~ok & ~hopeless)[0]:  # the floats could not tell: the arb bounds decide
@@ -1296,23 +1433,17 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             # built at once (entry e of segment s sits at offset e - start_s in it)
             seg_is = np.array([g_[0] for g_ in segs], dtype=np.int64)
             seg_m1 = np.array([g_[2] for g_ in segs], dtype=np.int64)
-            starts = np.concatenate(([0], np.cumsum(seg_m1)[:-1])).astype(np.int64)[:len(segs)]
-            which = np.repeat(np.arange(len(segs)), seg_m1)
-            at = np.arange(int(seg_m1.sum())) - starts[which]
-            i_sw = seg_is[which]
-            below = at < i_sw
-            I = np.concatenate((np.arange(n), np.where(below, at, i_sw)))
-            J = np.concatenate((np.full(n, n), np.where(below, i_sw, at + 1)))
-            L = np.concatenate((np.full(n, sg > 0), np.where(below, sg > 0, sg < 0)))
+            kern = _kernels(n)
+            I, J, L, below, at, starts = (kern.pinned_pairs if kern is not None else _pinned_pairs_numpy)(
+                seg_is, seg_m1, n, sg > 0)
             ok = self.holds(I, J, L)
             if not ok[:n].all():
                 return None  # every suffix sum must push towards the wall: the period ends there
             # per segment, the first offset m that a failed pair makes undecided: a failed pair below i_s makes
             # every m of the segment undecided (-1), a failed (i_s, k) every m >= k; none: n + 1
-            firsts = (np.minimum.reduceat(np.where(ok[n:], n + 1, np.where(below, -1, at + 1)), starts)
-                      if segs else ())
+            firsts = (kern.pinned_firsts if kern is not None else _pinned_firsts_numpy)(ok, below, at, starts, n)
             bad = set()
-            for (i_s, m0, m1), f_ in zip(segs, list(firsts)):
+            for (i_s, m0, m1), f_ in zip(segs, [int(v) for v in firsts]):
                 if f_ <= m1:
                     bad.update(range(max(m0, f_), m1 + 1))
             # the decided offsets' x_m - wall enter only the excursion bound: floats with error terms (an arb
