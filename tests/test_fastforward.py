@@ -282,6 +282,137 @@ def test_injected_remainder_error_is_caught(monkeypatch, problem, name):
     assert not agree(bad.regret, ref.regret)  # ... and the agreement test sees the wrong ball
 
 
+def _series_case(J=3, n=41, c=Fraction(1, 10 ** 4)):
+    """A weighted sum through :class:`FF._Series` and its exact value: weights V_i of both signs, coefficients
+    a_j, and per-offset remainders r_i = sign(V_i) c i^J (the worst case the series' remainder allows, each
+    offset's own sign, so that only the absolute moment bounds it)."""
+    import flint
+
+    V = [Fraction((-1) ** (i % 3) * (7 * i + 3), 11) for i in range(n)]
+    a = [Fraction(5, 3), Fraction(-1, 7), Fraction(1, 40)][:J]
+    exact = sum(V[i] * (sum(aj * i ** j for j, aj in enumerate(a)) + (1 if V[i] > 0 else -1) * c * i ** J)
+                for i in range(n))
+    with ArbBackend(192).precision():
+        S = FF._Series([flint.arb(flint.fmpq(v.numerator, v.denominator)) for v in a],
+                       flint.arb(flint.fmpq(c.numerator, c.denominator)), n, {})
+        Vb = [flint.arb(flint.fmpq(v.numerator, v.denominator)) for v in V]
+        got = S.dot(Vb)
+        direct = sum((Vb[i] * S[i] for i in range(n)), flint.arb(0))  # the per-offset balls, summed
+    return got, direct, flint.arb(flint.fmpq(exact.numerator, exact.denominator))
+
+
+def test_series_dot_by_moments_contains_the_exact_weighted_sum():
+    """A block's weighted sum sum_i V_i Z_i from the moments of V (O(J) a block) holds the exact value for
+    remainders of either sign per offset, and agrees with summing the per-offset balls."""
+    got, direct, exact = _series_case()
+    assert got.contains(exact) and direct.contains(exact) and got.overlaps(direct)
+    assert float(got.rad()) <= 1.01 * float(direct.rad())  # no wider than the O(n) sum
+
+
+def test_injected_series_remainder_error_is_caught(monkeypatch):
+    """With the remainder's absolute moment dropped (``MOMENT_REMAINDER_SCALE = 0``) the weighted sum misses
+    the exact value; bounding it by the signed moment |sum_i V_i i^J| instead (what a shortcut would do)
+    misses it too: the absolute moment is what makes the ball sound."""
+    import flint
+
+    monkeypatch.setattr(FF, "MOMENT_REMAINDER_SCALE", 0)
+    got, _, exact = _series_case()
+    assert not got.contains(exact)
+    monkeypatch.setattr(FF, "MOMENT_REMAINDER_SCALE", 1)
+    n, J, c = 41, 3, flint.arb(1) / 10 ** 4
+    with ArbBackend(192).precision():
+        S = FF._Series([flint.arb(5) / 3, flint.arb(-1) / 7, flint.arb(1) / 40], c, n, {})
+        V = [flint.arb((-1) ** (i % 3) * (7 * i + 3)) / 11 for i in range(n)]
+        M = S.moments(V)
+        signed = sum((aj * M[j, 0] for j, aj in enumerate(S.a)), flint.arb(0)) + flint.arb(0, (c * abs(M[J, 0])).upper())
+    assert not signed.contains(exact)
+
+
+def test_compiled_pair_test_is_the_numpy_one():
+    """The late certificate's float sign test compiled (``_HOLDS_SRC``) gives the numpy form's (ok, hopeless)
+    for every pair, on random prefix sums with ties, exact zeros, huge and tiny values, inf and NaN (a NaN
+    never certifies a sign nor calls a pair hopeless)."""
+    import numpy as np
+
+    kern = FF._holds_kernel()
+    if kern is None:
+        pytest.skip("numba or a kernel cache directory is missing: the numpy form runs")
+    rng = np.random.default_rng(20261207)
+    for trial in range(40):
+        n = int(rng.integers(1, 60))
+        scale = 10.0 ** rng.integers(-300, 250) if trial % 4 == 3 else 1.0
+        wpf = np.concatenate(([0.0], np.cumsum(rng.choice([-1.0, 0.0, 0.5, 2.0], n) * rng.random(n)))) * scale
+        Mpf = np.concatenate(([0.0], np.cumsum(np.arange(n) * rng.standard_normal(n)))) * scale
+        wr = np.abs(rng.standard_normal(n + 1)) * 10.0 ** rng.integers(-20, -1)
+        mr = np.abs(rng.standard_normal(n + 1)) * 10.0 ** rng.integers(-20, -1)
+        Apf = np.concatenate(([0.0], np.cumsum(np.abs(rng.standard_normal(n))))) * scale
+        if trial % 10 == 9:  # non-finite entries
+            wpf[rng.integers(0, n + 1)] = np.nan
+            Mpf[rng.integers(0, n + 1)] = np.inf
+        I = rng.integers(0, n + 1, 200)
+        J = np.minimum(n, I + rng.integers(0, n + 1, 200))
+        L = rng.random(200) < 0.5
+        u0 = float(10.0 ** rng.integers(-9, -1))
+        a = kern(I, J, L, wpf, wr, Mpf, mr, Apf, n, u0, 2.0 ** -51)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, as intended
+            b = FF._holds_floats_numpy(I, J, L, wpf, wr, Mpf, mr, Apf, n, u0, 2.0 ** -51)
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]), trial
+
+
+def test_compiled_certificate_helpers_are_the_numpy_ones():
+    """The pinned certificate's other compiled helpers (``_HOLDS_SRC``): the rng float bounds, the pairs of
+    the running argmin's segments and each segment's first undecided offset equal the numpy forms'."""
+    import numpy as np
+
+    kern = FF._kernels()
+    if kern is None:
+        pytest.skip("numba or a kernel cache directory is missing: the numpy forms run")
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(1, 60))
+        wpf = np.concatenate(([0.0], np.cumsum(rng.standard_normal(n))))
+        Mpf = np.concatenate(([0.0], np.cumsum(np.arange(n) * rng.standard_normal(n))))
+        wr, mr = (np.abs(rng.standard_normal(n + 1)) * 1e-15 for _ in range(2))
+        L2up = np.concatenate(([0.0], np.cumsum(np.arange(n) ** 2 * np.abs(rng.standard_normal(n)))))
+        if trial % 10 == 9:
+            wpf[rng.integers(0, n + 1)] = np.nan
+        I = rng.integers(0, n + 1, 100)
+        J = np.minimum(n, I + rng.integers(0, n + 1, 100))
+        args = (I, J, wpf, wr, Mpf, mr, L2up, float(10.0 ** rng.integers(-9, -1)), 1e-12, 2.0 ** -51)
+        with np.errstate(invalid="ignore"):
+            a, b = kern.rng_floats(*args), FF._rng_floats_numpy(*args)
+        assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b)), trial
+        # a running argmin's segments: i_s increasing, each segment's last offset m1 >= i_s
+        guess = np.maximum.accumulate(np.where(rng.random(n) < 0.2, np.arange(n), 0))
+        segs = []
+        for m in range(1, n):
+            if segs and segs[-1][0] == guess[m]:
+                segs[-1][2] = m
+            else:
+                segs.append([int(guess[m]), m, m])
+        seg_is = np.array([g[0] for g in segs], dtype=np.int64)
+        seg_m1 = np.array([g[2] for g in segs], dtype=np.int64)
+        pos = bool(trial % 2)
+        a, b = kern.pinned_pairs(seg_is, seg_m1, n, pos), FF._pinned_pairs_numpy(seg_is, seg_m1, n, pos)
+        assert all(np.array_equal(x, y) for x, y in zip(a, b)), trial
+        ok = rng.random(len(a[0])) < 0.9
+        assert list(kern.pinned_firsts(ok, a[3], a[4], a[5], n)) == list(FF._pinned_firsts_numpy(ok, *b[3:], n))
+
+
+@pytest.mark.parametrize("problem,name", [("section5-online", "amsgrad"), ("section5-online", "adam")])
+def test_compiled_pair_test_gives_the_same_run(monkeypatch, problem, name):
+    """A whole run with the compiled certificate helpers and with the numpy forms: the same regimes and the same
+    balls."""
+    fam = build(problem)
+    meth = fam.method(name)
+    a = fast_forward(meth, fam.sequence, 10 ** 9, x1=fam.x1)
+    monkeypatch.setattr(FF, "HOLDS_COMPILED", False)
+    b = fast_forward(meth, fam.sequence, 10 ** 9, x1=fam.x1)
+    assert a.certified and a.regimes == b.regimes
+    exact = lambda v: (v.mid().man_exp(), v.rad().man_exp())  # the ball's exact midpoint and radius
+    assert all(exact(getattr(a, f)) == exact(getattr(b, f)) for f in FIELDS)
+
+
 # ---- where the path does not apply -------------------------------------------------------------------------
 @pytest.mark.parametrize("meth,problem,why", [
     (make("adagrad"), Periodic(pattern=[3, -1, -1]), "alpha-free"),

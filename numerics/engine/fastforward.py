@@ -62,6 +62,8 @@ OUT_REL_WANTED = 1e-15  # the output radius wanted (relative; the issue's target
 # T is OUT_REL_WANTED / (2 sqrt(T)), since x's radius grows like 2 alpha rel sqrt(T) (see _rel_wanted)
 LOOSE_WAIT = 4  # a pinned block with undecided offsets is postponed (explicit periods) until tau = 4 t0 at most,
 # when its widening of R_T is not negligible
+MIN_BLOCK = 3  # interior blocks of fewer periods are stepped explicitly: a block's sums cost more than ~3 periods
+# compiled explicit rounds (n = 101), and far more than a short period's rounds in balls
 EXPLICIT_MAX = 400_000  # late rounds stepped one by one at most (arrival, crossing), else UNKNOWN
 EXACT_PREC = 128  # bits of the exact phase (at most prec): enclosures at any precision are sound
 SUM_PREC = 96  # bits of the Hurwitz zeta sums (at most prec): their radii stay far below the output's
@@ -130,6 +132,12 @@ class _LateArb(ArbBackend):
 
     @staticmethod
     def _max(a, b):
+        # a > b: every point of a exceeds every point of b (one C comparison; the usual case of a running max
+        # away from its argmax), so both ends of b lie below a's: a, as the general test below would give
+        if a > b:
+            return a
+        if b > a:
+            return b
         if (b.upper() <= a.upper() and b.lower() <= a.lower()) or a.contains(b):
             return a
         if (a.upper() <= b.upper() and a.lower() <= b.lower()) or b.contains(a):
@@ -338,6 +346,9 @@ class _Unknown(Exception):
     pass
 
 
+_PREPARED: dict = {}  # (compiled loop, bits, exact hyper-parameters, exact gradients) -> prepare's (K, M, G)
+
+
 def _compiled_exact(method, S, h, gballs, state0, res, keys):
     """(compiled loop, K, M, G, interval ends) for the exact phase, or None (with a note in ``res.how``)."""
     import flint
@@ -349,7 +360,15 @@ def _compiled_exact(method, S, h, gballs, state0, res, keys):
         return None
     try:
         ce = iv.compiled_exact_loop(method, S)
-        K, M, G = iv.prepare(ce, h, gballs, keys)
+        # the enclosures of the rule's constants and per-gradient memo values depend only on the rule, its
+        # exact hyper-parameters, the period's exact gradients and the precision: made once per such key
+        # (a run's every ball is still computed afresh from round 1; these are its compile-time constants)
+        pkey = (id(ce), flint.ctx.prec, tuple(sorted(method.numbers.items())),
+                tuple((k.numerator, k.denominator) for k in keys))
+        got = _PREPARED.get(pkey)
+        if got is None or got[0] is not ce:
+            got = _PREPARED[pkey] = (ce, iv.prepare(ce, h, gballs, keys))
+        K, M, G = got[1]
     except iv.NotCompilable as exc:
         res.how.append(f"compiled interval loop not used ({exc}): exact phase in arb balls")
         return None
@@ -430,12 +449,12 @@ def _em_terms(j: int, a: float, bits: int) -> int | None:
 _EMC: dict = {}  # (j, k, bits) -> B_2k / (2k)! (s)_{2k-1}, s = j + 1/2, as a ball (exact rational constants)
 
 
-def _em_coef(j: int, k: int):
-    """B_2k / (2k)! * (j + 1/2)_{2k-1} (rising factorial) as a ball at the current precision, from the exact
-    rational: (j + 1/2)_r = (1/2)_{j+r} / (1/2)_j with (1/2)_{-1} = -2 (so that j = -1 works too)."""
+def _em_coef_q(j: int, k: int):
+    """B_2k / (2k)! * (j + 1/2)_{2k-1} (rising factorial) as an exact rational: (j + 1/2)_r = (1/2)_{j+r} /
+    (1/2)_j with (1/2)_{-1} = -2 (so that j = -1 works too)."""
     import flint
 
-    key = (j, k, flint.ctx.prec)
+    key = (j, k, None)
     if key not in _EMC:
         half = flint.fmpq(1, 2)
 
@@ -447,8 +466,17 @@ def _em_coef(j: int, k: int):
                 out *= half + i
             return out
 
-        c = flint.fmpq.bernoulli(2 * k) / math.factorial(2 * k) * g(j + 2 * k - 1) / g(j)
-        _EMC[key] = flint.arb(c)
+        _EMC[key] = flint.fmpq.bernoulli(2 * k) / math.factorial(2 * k) * g(j + 2 * k - 1) / g(j)
+    return _EMC[key]
+
+
+def _em_coef(j: int, k: int):
+    """:func:`_em_coef_q` as a ball at the current precision."""
+    import flint
+
+    key = (j, k, flint.ctx.prec)
+    if key not in _EMC:
+        _EMC[key] = flint.arb(_em_coef_q(j, k))
     return _EMC[key]
 
 
@@ -477,22 +505,132 @@ def _em_power_sum(j: int, a, N: int, M: int, pw=None):
     keeps its sign, and |f^(2M-1)| falls with x).  With f^(r)(x) = (-1)^r (s)_r x^{-s-r} and x^{-s-r} =
     x^{-1/2-(j+r)}: S = (b^{1-s} - a^{1-s}) / (1 - s) + (f(a) + f(b)) / 2 - sum_{k<M} c_k (B_{j+2k-1} -
     A_{j+2k-1}), c_k = B_2k / (2k)! (s)_{2k-1} (:func:`_em_coef`, exact rationals), A_m = a^{-1/2-m},
-    B_m = b^{-1/2-m} (``pw``, a :class:`_PowTable` shared by every j)."""
+    B_m = b^{-1/2-m} (``pw``, a :class:`_PowTable` shared by every j).  One j of :func:`_em_power_sums`."""
+    return _em_power_sums([j], a, N, [M], pw)[0]
+
+
+_EMMAT: dict = {}  # (js, Ms, bits) -> (the coefficient matrix of _em_power_sums as an arb_mat, its first m)
+
+
+def _em_matrix(js, Ms):
+    """The rows of :func:`_em_power_sum`'s formula for each (j, M) as one matrix over the differences
+    D_m = B_m - A_m, m = -2 .. mmax: row j holds 1 / (1 - s) = 2 / (1 - 2j) at m = j - 1 and -c_k at
+    m = j + 2k - 1 (k < M), exact rationals made balls at the current precision (cached: constants)."""
+    import flint
+
+    key = (tuple(js), tuple(Ms), flint.ctx.prec)
+    got = _EMMAT.get(key)
+    if got is None:
+        mmax = max(max(j - 1, j + 2 * M - 3) for j, M in zip(js, Ms))
+        cols = mmax + 3
+        rows = []
+        for j, M in zip(js, Ms):
+            row = [flint.fmpq(0)] * cols
+            row[j - 1 + 2] += flint.fmpq(2, 1 - 2 * j)
+            for k in range(1, M):
+                row[j + 2 * k - 1 + 2] -= _em_coef_q(j, k)
+            rows.append(row)
+        got = _EMMAT[key] = (flint.arb_mat(len(js), cols, [flint.arb(v) for r in rows for v in r]), cols)
+    return got
+
+
+def _em_power_sums(js, a, N: int, Ms, pw=None):
+    """[sum_{m=0}^{N-1} (a + m)^-(j + 1/2) for j in js] by :func:`_em_power_sum`'s formula with M = Ms[r] terms
+    for row r: the correction terms of every j as one arb_mat product of the exact coefficients
+    (:func:`_em_matrix`) with the end points' power differences (ball arithmetic throughout), then each
+    row's (f(a) + f(b)) / 2 and its remainder bound 2 |c_M| a^{-1/2-(j+2M-1)}."""
     import flint
 
     arb = flint.arb
     if pw is None:
         pw = _PowTable(a, a + (N - 1))
-    sj = arb(2 * j + 1) / 2
-    a1, b1 = pw.get(j - 1)  # a^{1-s}, b^{1-s}
-    fa, fb = pw.get(j)
-    S = (b1 - a1) / (1 - sj) + (fa + fb) / 2
-    for k in range(1, M):
-        pa, pb = pw.get(j + 2 * k - 1)
-        S = S - _em_coef(j, k) * (pb - pa)
-    pa, _ = pw.get(j + 2 * M - 1)
-    rem = 2 * abs(_em_coef(j, M)) * pa * EM_REMAINDER_SCALE
-    return S + arb(0, rem.upper())
+    C, cols = _em_matrix(js, Ms)
+    D = []
+    for m in range(-2, cols - 2):
+        pa, pb = pw.get(m)
+        D.append(pb - pa)
+    S = C * flint.arb_mat(cols, 1, D)
+    out = []
+    for r, (j, M) in enumerate(zip(js, Ms)):
+        fa, fb = pw.get(j)
+        pa, _ = pw.get(j + 2 * M - 1)
+        rem = 2 * abs(_em_coef(j, M)) * pa * EM_REMAINDER_SCALE
+        out.append(S[r, 0] + (fa + fb) / 2 + arb(0, rem.upper()))
+    return out
+
+
+MOMENT_REMAINDER_SCALE = 1  # 1 in use; tests set 0 to show that a dropped series remainder in a weighted sum is caught
+_VAND: dict = {}  # (n, rows, prec) -> the Vandermonde arb_mat [i^j], j < rows, i < n (exact integers)
+
+
+def _vandermonde(n: int, rows: int):
+    """The (rows x n) matrix of i^j as an arb_mat at the current precision (exact where i^j fits the
+    precision, else a ball around it), cached: a block's weighted sums read its products only."""
+    import flint
+
+    key = (n, rows, flint.ctx.prec)
+    if key not in _VAND:
+        _VAND[key] = flint.arb_mat(rows, n, [i ** j for j in range(rows) for i in range(n)])
+    return _VAND[key]
+
+
+class _Direct(list):
+    """The per-offset sums of a block (Z_i or G_i, i < n) as a list of balls; ``dot(V)`` = sum_i V_i Z_i."""
+
+    def dot(self, V):
+        import flint
+
+        return sum((V[i] * self[i] for i in range(len(self))), flint.arb(0))
+
+
+class _Series:
+    """The per-offset sums of a block as a truncated series in the offset i: Z_i = sum_{j<J} a_j i^j + r_i with
+    |r_i| <= c i^J (the a_j, c balls; c >= 0), every offset i < n.
+
+    ``dot(V)`` = sum_i V_i Z_i costs O(J) per block from the moments of V (made once per vector and reused by
+    every block): sum_i V_i Z_i = sum_j a_j mu_j + sum_i V_i r_i with mu_j = sum_i V_i i^j, and
+    |sum_i V_i r_i| <= c nu_J, nu_J = sum_i |V_i| i^J: the r_i have signs of their own, so the absolute moment
+    bounds the remainder, not |mu_J| (``tests/test_fastforward.py`` shows that a dropped or signed remainder
+    misses).  The moments are arb_mat products with the exact Vandermonde matrix: every step an enclosure."""
+
+    def __init__(self, a, c, n, moments):
+        self.a, self.c, self.n, self.J = list(a), c, n, len(a)
+        self._moments = moments  # shared by the blocks of a run: id(V) -> (V, arb_mat of [mu_j, nu_j])
+
+    def __getitem__(self, i):
+        import flint
+
+        i = int(i)
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        if i == 0:
+            return self.a[0]  # the remainder c 0^J vanishes (J >= 1)
+        xi = flint.arb(i)
+        p = flint.arb_poly(self.a + [flint.arb(0, self.c.upper())])
+        return p(xi)
+
+    def __len__(self):
+        return self.n
+
+    def moments(self, V):
+        import flint
+
+        got = self._moments.get(id(V))
+        if got is None or got[0] is not V or got[1].nrows() <= self.J:
+            rows = max(self.J + 1, got[1].nrows() if got is not None and got[0] is V else 0)
+            col = flint.arb_mat(self.n, 2, [u for v in V for u in (v, v.abs_upper())])
+            got = self._moments[id(V)] = (V, _vandermonde(self.n, rows) * col)
+        return got[1]
+
+    def dot(self, V):
+        import flint
+
+        M = self.moments(V)
+        out = flint.arb(0)
+        for j, aj in enumerate(self.a):
+            out = out + aj * M[j, 0]
+        nu = M[self.J, 1].upper()  # sum_i |V_i|^up i^J (an upper bound: every term >= 0)
+        return out + flint.arb(0, (self.c * nu * MOMENT_REMAINDER_SCALE).upper())
 
 
 def _rel_wanted(T: int) -> float:
@@ -574,7 +712,7 @@ def fast_forward(method, problem, T: int, x1=0, *, prec: int = 192, checkpoints=
                                       "zeta_sum_prec_bits": min(prec, SUM_PREC)})
     if not ok:
         return res
-    B = ArbBackend(prec)
+    B = _backend(prec)
     try:
         with B.precision():
             _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max)
@@ -609,6 +747,278 @@ def _t_saturated(alpha, W, a, b, t0, T) -> int:
     return t0 - 1
 
 
+_HOLDS_SRC = """
+import math
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def holds_floats(I, J, L, wpf, wr, Mpf, mr, Apf, n, u0, U):
+    # _holds_floats_numpy's float test, pair by pair, the same expressions in the same order (tests compare them)
+    k = I.shape[0]
+    ok = np.zeros(k, dtype=np.bool_)
+    hopeless = np.zeros(k, dtype=np.bool_)
+    for p in range(k):
+        i = I[p]
+        j = J[p]
+        wj = wpf[j]
+        wi = wpf[i]
+        Mj = Mpf[j]
+        Mi = Mpf[i]
+        fi = float(i)
+        S0 = -(wj - wi)
+        eS0 = (wr[j] + wr[i] + U * (abs(wj) + abs(wi) + abs(S0))) * (1 + 1e-10)
+        dM = Mj - Mi
+        dW = wj - wi
+        m1 = dM - fi * dW
+        em1 = (mr[j] + mr[i] + fi * (wr[j] + wr[i]) + U * (abs(Mj) + abs(Mi) + abs(dM)
+               + fi * (abs(wj) + abs(wi) + abs(dW)) + abs(m1))) * (1 + 1e-10)
+        e = S0 + u0 * m1 / 2
+        ee = (eS0 + u0 * em1 / 2 + U * (abs(S0) + abs(u0 * m1) + abs(e))) * (1 + 1e-10)
+        m2 = (float(j - 1 - i) ** 2) * ((Apf[j] - Apf[i]) + 1e-12 * Apf[n])
+        r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
+        # np.minimum / np.maximum propagate NaN, and a NaN compares False: the same here, term by term
+        if L[p]:
+            a = S0 - eS0
+            b = e - ee - r
+            ok[p] = a >= 0 and b >= 0
+            a = S0 + eS0
+            b = e + ee
+            hopeless[p] = not (math.isnan(a) or math.isnan(b)) and (a < 0 or b < 0)
+        else:
+            a = S0 + eS0
+            b = e + ee + r
+            ok[p] = a <= 0 and b <= 0
+            a = S0 - eS0
+            b = e - ee
+            hopeless[p] = not (math.isnan(a) or math.isnan(b)) and (a > 0 or b > 0)
+    return ok, hopeless
+"""
+def _holds_floats_numpy(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, u0, U):
+    """(ok, hopeless) of the late certificate's float sign test for the pairs (I, J) (``Cert.holds``): ok where
+    the float bounds with their error terms certify sign S(i, j) >= 0 (L) or <= 0 (not L) for every period
+    from tau on (u0 = 1/tau as an upper float), hopeless where even the optimistic ends have the wrong sign
+    (the arb bounds, the same quantities, would fail too).  ``_HOLDS_SRC`` is this, pair by pair, compiled;
+    tests compare the two."""
+    import numpy as np
+
+    wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+    fi = I.astype(np.float64)
+    S0 = -(wj - wi)
+    eS0 = (wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))) * (1 + 1e-10)
+    dM, dW = Mj - Mi, wj - wi
+    m1 = dM - fi * dW
+    em1 = (mr_a[J] + mr_a[I] + fi * (wr_a[J] + wr_a[I]) + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM)
+           + fi * (np.abs(wj) + np.abs(wi) + np.abs(dW)) + np.abs(m1))) * (1 + 1e-10)
+    e = S0 + u0 * m1 / 2
+    ee = (eS0 + u0 * em1 / 2 + U * (np.abs(S0) + np.abs(u0 * m1) + np.abs(e))) * (1 + 1e-10)
+    m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
+    r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
+    ok = np.where(L, np.minimum(S0 - eS0, e - ee - r) >= 0, np.maximum(S0 + eS0, e + ee + r) <= 0)
+    # where even the optimistic float ends (error terms in the pair's favour, the remainder r >= 0 left
+    # out) have the wrong sign, the arb bounds (S0 and e - r, the same quantities) fail too: not tried
+    hopeless = np.where(L, np.minimum(S0 + eS0, e + ee) < 0, np.maximum(S0 - eS0, e - ee) > 0)
+    return ok, hopeless
+
+
+def _rng_floats_numpy(I, J, wpf_a, wr_a, Mpf_a, mr_a, L2up_a, u0f, second_up, U):
+    """Float (lower, upper) bounds of the late certificate's ``rng`` (i, j), the sum of the unit shifts of
+    offsets i..j-1, for index arrays: each float carries a bound on its distance to the exact value (wr, mr:
+    mid -> float and the ball's radius; U per operation, 4x the unit roundoff, on the sum of the
+    magnitudes), then a relative safety factor.  ``_HOLDS_SRC``'s rng_floats is this, pair by pair."""
+    import numpy as np
+
+    wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
+    S0 = -(wj - wi)
+    eS0 = wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))
+    dM = Mj - Mi
+    edM = mr_a[J] + mr_a[I] + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM))
+    h = u0f / 2
+    f_hi = np.maximum(0.0, h * (dM + edM)) * (1 + U)  # first * dM, first = [0, u0/2]
+    f_lo = np.minimum(0.0, h * (dM - edM)) * (1 + U)
+    r2 = (L2up_a[J] + L2up_a[I]) * second_up * (1 + U)  # |L2p[j] - L2p[i]| <= L2p[j] + L2p[i]
+    hi = (S0 + eS0 + f_hi + r2) + U * (np.abs(S0) + eS0 + np.abs(f_hi) + r2)
+    lo = (S0 - eS0 + f_lo - r2) - U * (np.abs(S0) + eS0 + np.abs(f_lo) + r2)
+    return lo * (1 - np.sign(lo) * 1e-12) - 1e-300, hi * (1 + np.sign(hi) * 1e-12) + 1e-300
+
+
+def _pinned_pairs_numpy(seg_is, seg_m1, n, pos):
+    """The pinned certificate's pairs (I, J, L) and, for its segments' part, (below, at, starts): first (i, n)
+    for every i < n (L = pos), then per segment s of the running argmin (i_s, last offset m1_s) its m1_s
+    pairs, (k, i_s) for k < i_s ("below", L = pos) and (i_s, k) for i_s < k <= m1_s (L = not pos); ``at``
+    is an entry's place in its segment, ``starts`` each segment's first entry.  ``_HOLDS_SRC``'s
+    pinned_pairs is this, entry by entry."""
+    import numpy as np
+
+    starts = np.concatenate(([0], np.cumsum(seg_m1)[:-1])).astype(np.int64)[:len(seg_is)]
+    which = np.repeat(np.arange(len(seg_is)), seg_m1)
+    at = np.arange(int(seg_m1.sum())) - starts[which]
+    i_sw = seg_is[which]
+    below = at < i_sw
+    I = np.concatenate((np.arange(n), np.where(below, at, i_sw)))
+    J = np.concatenate((np.full(n, n), np.where(below, i_sw, at + 1)))
+    L = np.concatenate((np.full(n, pos), np.where(below, pos, not pos)))
+    return I, J, L, below, at, starts
+
+
+def _pinned_firsts_numpy(ok, below, at, starts, n):
+    """Per segment, the first offset m that a failed pair makes undecided (ok: every pair's certificate,
+    the n pairs (i, n) first): a failed pair below i_s makes every m of the segment undecided (-1), a failed
+    (i_s, k) every m >= k; none: n + 1.  ``_HOLDS_SRC``'s pinned_firsts is this."""
+    import numpy as np
+
+    if len(starts) == 0:
+        return []
+    return np.minimum.reduceat(np.where(ok[n:], n + 1, np.where(below, -1, at + 1)), starts).tolist()
+
+
+_HOLDS_SRC += """
+
+@njit(cache=True)
+def rng_floats(I, J, wpf, wr, Mpf, mr, L2up, u0f, second_up, U):
+    k = I.shape[0]
+    lo_out = np.empty(k)
+    hi_out = np.empty(k)
+    for p in range(k):
+        i = I[p]
+        j = J[p]
+        wj = wpf[j]
+        wi = wpf[i]
+        Mj = Mpf[j]
+        Mi = Mpf[i]
+        S0 = -(wj - wi)
+        eS0 = wr[j] + wr[i] + U * (abs(wj) + abs(wi) + abs(S0))
+        dM = Mj - Mi
+        edM = mr[j] + mr[i] + U * (abs(Mj) + abs(Mi) + abs(dM))
+        h = u0f / 2
+        x = h * (dM + edM)
+        f_hi = (x if not (x <= 0.0) else 0.0) * (1 + U)  # np.maximum(0, x): NaN stays NaN
+        x = h * (dM - edM)
+        f_lo = (x if not (x >= 0.0) else 0.0) * (1 + U)
+        r2 = (L2up[j] + L2up[i]) * second_up * (1 + U)
+        hi = (S0 + eS0 + f_hi + r2) + U * (abs(S0) + eS0 + abs(f_hi) + r2)
+        lo = (S0 - eS0 + f_lo - r2) - U * (abs(S0) + eS0 + abs(f_lo) + r2)
+        lo_out[p] = lo * (1 - np.sign(lo) * 1e-12) - 1e-300
+        hi_out[p] = hi * (1 + np.sign(hi) * 1e-12) + 1e-300
+    return lo_out, hi_out
+
+
+@njit(cache=True)
+def pinned_pairs(seg_is, seg_m1, n, pos):
+    ns = seg_is.shape[0]
+    tot = 0
+    for s in range(ns):
+        tot += seg_m1[s]
+    I = np.empty(n + tot, dtype=np.int64)
+    J = np.empty(n + tot, dtype=np.int64)
+    L = np.empty(n + tot, dtype=np.bool_)
+    below = np.empty(tot, dtype=np.bool_)
+    at = np.empty(tot, dtype=np.int64)
+    starts = np.empty(ns, dtype=np.int64)
+    for i in range(n):
+        I[i] = i
+        J[i] = n
+        L[i] = pos
+    e = 0
+    for s in range(ns):
+        starts[s] = e
+        i_s = seg_is[s]
+        for a in range(seg_m1[s]):
+            below[e] = a < i_s
+            at[e] = a
+            if a < i_s:
+                I[n + e] = a
+                J[n + e] = i_s
+                L[n + e] = pos
+            else:
+                I[n + e] = i_s
+                J[n + e] = a + 1
+                L[n + e] = not pos
+            e += 1
+    return I, J, L, below, at, starts
+
+
+@njit(cache=True)
+def pinned_firsts(ok, below, at, starts, n):
+    ns = starts.shape[0]
+    tot = below.shape[0]
+    out = np.empty(ns, dtype=np.int64)
+    for s in range(ns):
+        end = starts[s + 1] if s + 1 < ns else tot
+        f = n + 1
+        for e in range(starts[s], end):
+            if not ok[n + e]:
+                v = -1 if below[e] else at[e] + 1
+                if v < f:
+                    f = v
+        out[s] = f
+    return out
+"""
+_KERNELS = []  # [the compiled module of _HOLDS_SRC, or None where numba or a kernel cache directory is missing]
+HOLDS_COMPILED = True  # False: the numpy forms only (the tests compare both)
+
+
+KERNEL_MIN_N = 32  # periods shorter than this keep the numpy forms: their arrays are small, and numba's first
+# compile of _HOLDS_SRC (~3 s CPU on an empty kernel cache) is paid only where it repays
+
+
+def _kernels(n=None):
+    """The compiled helpers of the late certificate (``_HOLDS_SRC``), or None: numba or a kernel cache
+    directory missing, ``HOLDS_COMPILED`` off, or a period shorter than ``KERNEL_MIN_N``."""
+    if not HOLDS_COMPILED or (n is not None and n < KERNEL_MIN_N):
+        return None
+    if not _KERNELS:
+        mod = None
+        try:
+            from .source import load_module
+
+            mod = load_module(_HOLDS_SRC)
+        except Exception:  # numba missing: the numpy forms
+            mod = None
+        _KERNELS.append(mod)
+    return _KERNELS[0]
+
+
+def _holds_kernel():
+    """The compiled pair test, or None (then :func:`_holds_floats_numpy` runs)."""
+    k = _kernels()
+    return k.holds_floats if k is not None else None
+
+
+_WINDOWS: dict = {}
+_INTS: dict = {}
+_BACKENDS: dict = {}
+
+
+def _int_balls(n: int, p: int = 1):
+    """[arb(l^p) for l < n] (exact integers, any precision), cached per (n, p)."""
+    key = (n, p)
+    if key not in _INTS:
+        import flint
+
+        _INTS[key] = [flint.arb(l_ ** p) for l_ in range(n)]
+    return _INTS[key]
+
+
+def _backend(prec: int) -> ArbBackend:
+    """An ArbBackend at ``prec`` bits, one per precision (it holds no state but its precision; making one
+    builds numpy ufuncs, ~0.1 ms)."""
+    if prec not in _BACKENDS:
+        _BACKENDS[prec] = ArbBackend(prec)
+    return _BACKENDS[prec]
+
+
+def _windows(n: int):
+    """The index array [rr + i] (rr, i < n): the rotation score's windows of the prefix sums (cached per n;
+    numpy's sliding_window_view costs more than the scores themselves)."""
+    if n not in _WINDOWS:
+        import numpy as np
+
+        _WINDOWS[n] = np.arange(n)[:, None] + np.arange(n)[None, :]
+    return _WINDOWS[n]
+
+
 def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     import flint
 
@@ -634,7 +1044,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     # ---- 1. exact phase --------------------------------------------------------------------------------
     # the exact phase at EXACT_PREC bits at most: its balls only need to be far tighter than the box
     # (rel >= REL_WANTED = 1e-26), and arb's operations are ~25% cheaper at 128 bits than at 192
-    BX = ArbBackend(min(B.prec, EXACT_PREC))
+    BX = _backend(min(B.prec, EXACT_PREC))
     S = _ScalarArb(BX)
     S.prec = BX.prec
     for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers _ScalarArb leaves out
@@ -836,7 +1246,7 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
 
         sg_ = 1 if Dmid > 0 else -1
         P_ = np.array(list(itertools.accumulate(u_ + u_, initial=0.0)))
-        win = np.lib.stride_tricks.sliding_window_view(P_[:2 * n - 1], n)  # row rr: P_[rr .. rr + n - 1]
+        win = P_[_windows(n)]  # row rr: P_[rr .. rr + n - 1]
         scores = (P_[n:2 * n][:, None] - win).min(axis=1) * sg_
         r = int(np.argmax(scores))  # the first best, as before
     rot_note = None
@@ -881,13 +1291,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     Lp = [arb(0)]  # prefix sums of l |w_l|
     Mp = [arb(0)]  # prefix sums of l w_l (signed: the first-order term of the weights)
     L2p = [arb(0)]  # prefix sums of l^2 |w_l|
+    al, al2 = _int_balls(n), _int_balls(n, 2)  # l and l^2 as (exact) balls: an int operand costs a conversion
     for l_, w in enumerate(W):
         wa = w.abs_upper()  # (once per w: the same ball each time it was taken)
         Wp.append(Wp[-1] + w)
         Ap.append(Ap[-1] + wa)
-        Lp.append(Lp[-1] + l_ * wa)
-        Mp.append(Mp[-1] + l_ * w)
-        L2p.append(L2p[-1] + l_ * l_ * wa)
+        Lp.append(Lp[-1] + al[l_] * wa)
+        Mp.append(Mp[-1] + al[l_] * w)
+        L2p.append(L2p[-1] + al2[l_] * wa)
     # float images for quick sign decisions (a decision they cannot make goes to the arb bounds): every
     # float below carries a bound on its distance to the exact value (mid -> float rounding, the ball's
     # radius, each float operation's rounding, all taken 4x with a relative safety factor)
@@ -905,8 +1316,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
     qden = math.lcm(*[v.denominator for v in qf])
     qint = [v.numerator * (qden // v.denominator) for v in qf]  # the period's gradients as integers over qden
 
+    oq: dict = {}
+
     def over_qden(v: int):  # the rational v / qden as a ball: arb(v) / qden, as B.num does (one rounding),
-        return arb(v) if qden == 1 else arb(v) / qden  # without B.num's Fraction round trip (~400 a run)
+        got = oq.get(v)  # without B.num's Fraction round trip (~400 a run; memo: a period repeats few values)
+        if got is None:
+            got = oq[v] = arb(v) if qden == 1 else arb(v) / qden
+        return got
 
     qb = [over_qden(v) for v in qint]
     Q = over_qden(sum(qint))
@@ -949,21 +1365,12 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     + arb(0, ((L2p[j] - L2p[i]) * self.second).upper()))
 
         def rng_floats(self, I, J):
-            """Float (lower, upper) bounds of :meth:`rng` (i, j) for index arrays: each float carries a bound on
-            its distance to the exact value (wr, mr: mid -> float and the ball's radius; U per operation,
-            4x the unit roundoff, on the sum of the magnitudes), then a relative safety factor."""
-            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
-            S0 = -(wj - wi)
-            eS0 = wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))
-            dM = Mj - Mi
-            edM = mr_a[J] + mr_a[I] + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM))
-            h = self.u0f / 2
-            f_hi = np.maximum(0.0, h * (dM + edM)) * (1 + U)  # first * dM, first = [0, u0/2]
-            f_lo = np.minimum(0.0, h * (dM - edM)) * (1 + U)
-            r2 = (L2up_a[J] + L2up_a[I]) * self.second_up * (1 + U)  # |L2p[j] - L2p[i]| <= L2p[j] + L2p[i]
-            hi = (S0 + eS0 + f_hi + r2) + U * (np.abs(S0) + eS0 + np.abs(f_hi) + r2)
-            lo = (S0 - eS0 + f_lo - r2) - U * (np.abs(S0) + eS0 + np.abs(f_lo) + r2)
-            return lo * (1 - np.sign(lo) * 1e-12) - 1e-300, hi * (1 + np.sign(hi) * 1e-12) + 1e-300
+            """Float (lower, upper) bounds of :meth:`rng` (i, j) for index arrays (:func:`_rng_floats_numpy`,
+            compiled where numba is: ``_HOLDS_SRC``'s rng_floats)."""
+            kern = _kernels(n)
+            args = (np.asarray(I, dtype=np.int64), np.asarray(J, dtype=np.int64), wpf_a, wr_a, Mpf_a, mr_a, L2up_a,
+                    self.u0f, self.second_up, U)
+            return kern.rng_floats(*args) if kern is not None else _rng_floats_numpy(*args)
 
         def bounds(self, i, j):
             """(lower, upper) of that sum divided by q_i > 0 (same sign), over every period from tau on: the
@@ -985,27 +1392,16 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             L = np.asarray(L, dtype=bool)
             if I.size == 0:
                 return np.ones(0, dtype=bool)
-            wj, wi, Mj, Mi = wpf_a[J], wpf_a[I], Mpf_a[J], Mpf_a[I]
-            fi = I.astype(np.float64)
-            S0 = -(wj - wi)
-            eS0 = (wr_a[J] + wr_a[I] + U * (np.abs(wj) + np.abs(wi) + np.abs(S0))) * (1 + 1e-10)
-            dM, dW = Mj - Mi, wj - wi
-            m1 = dM - fi * dW
-            em1 = (mr_a[J] + mr_a[I] + fi * (wr_a[J] + wr_a[I]) + U * (np.abs(Mj) + np.abs(Mi) + np.abs(dM)
-                   + fi * (np.abs(wj) + np.abs(wi) + np.abs(dW)) + np.abs(m1))) * (1 + 1e-10)
-            u0 = self.u0f
-            e = S0 + u0 * m1 / 2
-            ee = (eS0 + u0 * em1 / 2 + U * (np.abs(S0) + np.abs(u0 * m1) + np.abs(e))) * (1 + 1e-10)
-            m2 = ((J - 1 - I).astype(np.float64) ** 2) * ((Apf_a[J] - Apf_a[I]) + 1e-12 * Apf_a[n])
-            r = 3 * u0 * u0 * m2 / 8 * (1 + 1e-10)
-            ok = np.where(L, np.minimum(S0 - eS0, e - ee - r) >= 0, np.maximum(S0 + eS0, e + ee + r) <= 0)
-            # where even the optimistic float ends (error terms in the pair's favour, the remainder r >= 0 left
-            # out) have the wrong sign, the arb bounds (S0 and e - r, the same quantities) fail too: not tried
-            hopeless = np.where(L, np.minimum(S0 + eS0, e + ee) < 0, np.maximum(S0 - eS0, e - ee) > 0)
+            kern = _kernels(n)
+            if kern is not None:  # the same float test compiled (one call instead of ~30 numpy passes)
+                ok, hopeless = kern.holds_floats(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, self.u0f, U)
+            else:
+                ok, hopeless = _holds_floats_numpy(I, J, L, wpf_a, wr_a, Mpf_a, mr_a, Apf_a, n, self.u0f, U)
             for k_ in np.nonzero(~ok & ~hopeless)[0]:  # the floats could not tell: the arb bounds decide
                 lo, hi = self.bounds(int(I[k_]), int(J[k_]))
                 ok[k_] = bool(lo >= 0) if L[k_] else bool(hi <= 0)
             return ok
+
 
         def pinned(self, sg):
             """The pinned period (sg = +1: at b, -1: at a): exact coefficients e_l of the offsets whose argmin
@@ -1033,27 +1429,23 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     segs[-1][2] = m
                 else:
                     segs.append([guess[m], m, m])
-            parts_I, parts_J, parts_L = [np.arange(n)], [np.full(n, n)], [np.full(n, sg > 0)]
-            for i_s, m0, m1 in segs:
-                parts_I += [np.arange(i_s), np.full(m1 - i_s, i_s)]
-                parts_J += [np.full(i_s, i_s), np.arange(i_s + 1, m1 + 1)]
-                parts_L += [np.full(i_s, sg > 0), np.full(m1 - i_s, sg < 0)]
-            I, J, L = np.concatenate(parts_I), np.concatenate(parts_J), np.concatenate(parts_L)
+            # segment s contributes m1_s pairs: (k, i_s) for k < i_s ("below"), then (i_s, k) for i_s < k <= m1_s;
+            # built at once (entry e of segment s sits at offset e - start_s in it)
+            seg_is = np.array([g_[0] for g_ in segs], dtype=np.int64)
+            seg_m1 = np.array([g_[2] for g_ in segs], dtype=np.int64)
+            kern = _kernels(n)
+            I, J, L, below, at, starts = (kern.pinned_pairs if kern is not None else _pinned_pairs_numpy)(
+                seg_is, seg_m1, n, sg > 0)
             ok = self.holds(I, J, L)
             if not ok[:n].all():
                 return None  # every suffix sum must push towards the wall: the period ends there
+            # per segment, the first offset m that a failed pair makes undecided: a failed pair below i_s makes
+            # every m of the segment undecided (-1), a failed (i_s, k) every m >= k; none: n + 1
+            firsts = (kern.pinned_firsts if kern is not None else _pinned_firsts_numpy)(ok, below, at, starts, n)
             bad = set()
-            pos = n
-            for i_s, m0, m1 in segs:
-                below_ok = ok[pos:pos + i_s].all()
-                above = ok[pos + i_s:pos + m1]  # pairs (i_s, k), k = i_s + 1 .. m1
-                pos += m1
-                if not below_ok:
-                    bad.update(range(m0, m1 + 1))
-                    continue
-                fails = np.nonzero(~above)[0]
-                if fails.size:
-                    bad.update(range(max(m0, i_s + 1 + int(fails[0])), m1 + 1))
+            for (i_s, m0, m1), f_ in zip(segs, [int(v) for v in firsts]):
+                if f_ <= m1:
+                    bad.update(range(max(m0, f_), m1 + 1))
             # the decided offsets' x_m - wall enter only the excursion bound: floats with error terms (an arb
             # ball is made for the undecided ones, which enter the loss)
             yl, yh = self.rng_floats(np.asarray(guess[1:], dtype=np.int64), np.arange(1, n))
@@ -1123,7 +1515,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         return zc[k_]
 
     binoms = [arb(1)]  # binom(-1/2, j)
-    BZ = ArbBackend(min(B.prec, SUM_PREC))
+    BZ = _backend(min(B.prec, SUM_PREC))
 
     def sums_direct(k0, k1, need_G=True):
         """Z_i = sum_{k0<=k<k1} (tau_k+i)^-1/2 and G_i = sum (k1-1-k)(tau_k+i)^-1/2, i < n: with
@@ -1136,10 +1528,10 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
             if need_G:
                 h_mhalf = zeta("-0.5", k0 + cs(i), (k0, i)) - zeta("-0.5", k1 + cs(i), (k1, i))
                 G.append(((k1 - 1 + cs(i)) * h_half - h_mhalf) / sqrt_n)
-        return Z, (G if need_G else None)
+        return _Direct(Z), (_Direct(G) if need_G else None)
 
     inv_sqrt_n = arb(n).rsqrt()
-    arb_i = [arb(i) for i in range(n)]  # the offsets as (exact) balls
+    moments: dict = {}  # the weight vectors' moments, shared by every block of the run (_Series.dot)
 
     def sums_taylor(k0, k1, J, x, need_G=True):
         """The same sums from the offset-0 sums P_s = sum_k tau_k^-s only (2 (J+2) zeta calls instead of
@@ -1154,34 +1546,37 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
         drop = -math.log2(x)
         a0 = k0 + cs(0)
         a0f = float(a0.mid())
-        pw = None
-        for j in range(-1 if need_G else 0, J + 1):
-            sj = arb(2 * j + 1) / 2  # s = j + 1/2
-            pj = None if j <= 0 else max(32, BZ.prec - int(j * drop))
-            # the block's power sum sum_{k0<=k<k1} (k + c_0)^-s by Euler-Maclaurin with its remainder bound
-            # (_em_power_sum; a few arb operations per term, all j sharing the end points' powers) where it
-            # converges fast (a0 not small), else the Hurwitz zeta difference (arb, rigorous, ~50x dearer)
-            M = _em_terms(j, a0f, pj or BZ.prec) if a0f >= 8 else None
-            if M is not None:
-                with BZ.precision():
-                    if pw is None:
-                        pw = _PowTable(a0, a0 + (k1 - k0 - 1))
-                    hs = _em_power_sum(j, a0, k1 - k0, M, pw)
-            else:
-                hs = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs(0), (k1, 0), s=sj, prec=pj))
+        js = range(-1 if need_G else 0, J + 1)
+        # the block's power sums sum_{k0<=k<k1} (k + c_0)^-s, s = j + 1/2, by Euler-Maclaurin with its remainder
+        # bound where it converges fast (a0 not small): every such j at once (_em_power_sums, one arb_mat
+        # product of exact coefficients with the end points' powers), else the Hurwitz zeta difference (arb,
+        # rigorous, ~50x dearer)
+        Ms = {j: (_em_terms(j, a0f, BZ.prec if j <= 0 else max(32, BZ.prec - int(j * drop))) if a0f >= 8 else None)
+              for j in js}
+        em_js = [j for j in js if Ms[j] is not None]
+        hs = {}
+        if em_js:
+            with BZ.precision():
+                pw = _PowTable(a0, a0 + (k1 - k0 - 1))
+                hs = dict(zip(em_js, _em_power_sums(em_js, a0, k1 - k0, [Ms[j] for j in em_js], pw)))
+        for j in js:
+            if j not in hs:
+                sj = arb(2 * j + 1) / 2
+                pj = None if j <= 0 else max(32, BZ.prec - int(j * drop))
+                hs[j] = (zeta(("t", j), a0, (k0, 0), s=sj, prec=pj) - zeta(("t", j), k1 + cs(0), (k1, 0), s=sj, prec=pj))
             # n^-(j+1/2) = n^-1/2 / n^j (an exact integer power: cheaper than arb's real power)
-            P[j] = hs * inv_sqrt_n / arb(n) ** j
+            P[j] = hs[j] * inv_sqrt_n / arb(n) ** j
         # the truncated series as polynomials in i, evaluated by arb (rigorous, one C call per offset); the
         # remainder of offset i, at most c i^J, is the polynomial's degree-J coefficient, the ball [0 +- c]
+        # (as a _Series: a block's weighted sums then cost O(J) from the weight vectors' moments, not n
+        # polynomial evaluations and n products each)
         bJ0 = abs(binoms[J])
-        pz = flint.arb_poly([binoms[j] * P[j] for j in range(J)] + [arb(0, (bJ0 * P[J]).abs_upper())])
-        Z = [pz(ii) for ii in arb_i]
+        Z = _Series([binoms[j] * P[j] for j in range(J)], arb((bJ0 * P[J]).abs_upper()), n, moments)
         G = None
         if need_G:
             last = arb(t0 + (k1 - 1) * n)
             PG = {j: (last * P[j] - P[j - 1]) / n for j in range(0, J + 1)}
-            pg = flint.arb_poly([binoms[j] * PG[j] for j in range(J)] + [arb(0, (bJ0 * PG[J]).abs_upper())])
-            G = [pg(ii) for ii in arb_i]
+            G = _Series([binoms[j] * PG[j] for j in range(J)], arb((bJ0 * PG[J]).abs_upper()), n, moments)
         return Z, G
 
     def sums(k0, k1, need_G=True):
@@ -1251,8 +1646,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
 
     def interior(k, k1, Z, G, x, loss, y1):
         """Periods k..k1-1 with no clamp: x_{tau_k + j} = y_k + (shifts before j), y_{k+1} = y_k + S_k."""
-        loss = loss + Q * ((k1 - k) * x - alpha * sum((W[i] * G[i] for i in range(n)), arb(0))) \
-            - alpha * sum((cpW[i] * Z[i] for i in range(n)), arb(0))
+        loss = loss + Q * ((k1 - k) * x - alpha * G.dot(W)) - alpha * Z.dot(cpW)
         note("interior", t0 + k * n, t0 + k1 * n - 1)
         return y1, loss
 
@@ -1314,8 +1708,7 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     eW = eW_memo.get(id(e))
                     if eW is None or eW[0] is not e:  # (-alpha e_i) W_i once per certificate: the same balls
                         eW = eW_memo[id(e)] = (e, [-alpha * e[i] * W[i] for i in range(n)])
-                    loss = loss + (k1 - k) * Q * wall + sum(
-                        (eW[1][i] * Z[i] for i in range(n)), arb(0)) + loose_term
+                    loss = loss + (k1 - k) * Q * wall + Z.dot(eW[1]) + loose_term
                     note("pinned at " + ("b" if end > 0 else "a"), tau, t0 + k1 * n - 1)
                     done = t0 + k1 * n - 1
                     moved = True
@@ -1330,13 +1723,13 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     # first try holds and no Hurwitz sums are spent on a block that fails)
                     s1 = math.sqrt(tau) + (gap / (float(alpha.mid()) * dm) * (1 - 1e-3) - tau ** -0.5) * n / 2
                     k1 = min(kmax, int((s1 * s1 - t0) / n))
-                    while k1 - k >= 2:
+                    while k1 - k >= MIN_BLOCK:
                         zf = _zf(k, k1)  # float estimate of Z_0: skip blocks that clearly fail (scheduling only)
-                        if float(alpha.mid()) * dm * zf > gap * (1 + 1e-9) and k1 - k > 2:
+                        if float(alpha.mid()) * dm * zf > gap * (1 + 1e-9) and k1 - k > MIN_BLOCK:
                             k1 = k + (k1 - k) // 2
                             continue
                         Z, G = sums(k, k1)
-                        y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
+                        y1 = x - alpha * Z.dot(W)
                         # the starts move monotonically: the end of the block bounds them all
                         if bool(y1 + eps * rise <= b) if sign > 0 else bool(y1 - eps * drop >= a):
                             x, loss = interior(k, k1, Z, G, x, loss, y1)
@@ -1355,14 +1748,14 @@ def _late(res, B, n, q, W, alpha, a, b, t0, T, stops, explicit_max, start, cps, 
                     s1 = (math.sqrt(tau) + (gap / (float(alpha.mid()) * M) * (1 - 1e-3) - tau ** -0.5) * n / 2) \
                         if M > 0 else float("inf")
                     k1 = kmax if s1 == float("inf") else min(kmax, int((s1 * s1 - t0) / n))
-                    while k1 - k >= 2:
-                        if M > 0 and float(alpha.mid()) * M * _zf(k, k1) > gap * (1 + 1e-9) and k1 - k > 2:
+                    while k1 - k >= MIN_BLOCK:
+                        if M > 0 and float(alpha.mid()) * M * _zf(k, k1) > gap * (1 + 1e-9) and k1 - k > MIN_BLOCK:
                             k1 = k + (k1 - k) // 2  # clearly fails by the float estimate (scheduling only)
                             continue
                         Z, G = sums(k, k1)
                         mv = alpha * Z[0]
                         if bool(x - mv * dn - eps * drop >= a) and bool(x + mv * up + eps * rise <= b):
-                            y1 = x - alpha * sum((W[i] * Z[i] for i in range(n)), arb(0))
+                            y1 = x - alpha * Z.dot(W)
                             x, loss = interior(k, k1, Z, G, x, loss, y1)
                             done = t0 + k1 * n - 1
                             moved = True
