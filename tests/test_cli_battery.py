@@ -171,6 +171,39 @@ LONG = {  # runs that take far longer than the test waits (--yes: past the ETA g
 }
 
 
+WORK_CPU_S = 2.5  # CPU seconds of a command's worker past which its imports are done (see the SIGINT test)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (0 when it is gone)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_for_worker_cpu(p: subprocess.Popen, cpu: float, timeout: float = 120.0) -> None:
+    """Wait until the worker that ``python -m`` forks (main_entry's isolate) has used ``cpu`` CPU seconds,
+    or the command ended, or ``timeout`` passed (the caller's assertions then say what went wrong).
+    Without /proc: the fixed 4 s of before."""
+    if not os.path.isdir("/proc"):
+        time.sleep(4)
+        return
+    deadline = time.time() + timeout
+    while p.poll() is None and time.time() < deadline:
+        if sum(_cpu_seconds(k) for k in _children(p.pid)) >= cpu:
+            return
+        time.sleep(0.05)
+
+
 def _kill_group(pgid: int) -> None:
     """A failed check leaves no process behind (a command that ignored SIGINT ran on for minutes, loading
     the machine, after the test had failed)."""
@@ -188,7 +221,10 @@ def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     p = subprocess.Popen([sys.executable, *CLIS[cli], *LONG[cli], "--output", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
     try:
-        time.sleep(4)  # well inside the work (imports done, computation running)
+        # well inside the work: the worker has spent more CPU than the heavy imports cost (about 2 CPU-s:
+        # numba, SymPy, Z3, python-flint), so the computation runs; a fixed 4 s of wall time was too long on
+        # a quiet machine and could still fall inside the imports on a loaded one
+        _wait_for_worker_cpu(p, WORK_CPU_S)
         assert p.poll() is None, "the long run ended before the interrupt"
         t0 = time.perf_counter()
         p.send_signal(signal.SIGINT)
@@ -210,8 +246,9 @@ def test_worker_dies_with_a_killed_supervisor():
     p = subprocess.Popen([sys.executable, "-m", "proofs", "--quiet"], stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
     try:
-        time.sleep(3)
-        kids = [int(c) for c in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()]
+        # the worker at work (past its start-up, die_with_parent's prctl included) instead of a fixed 3 s
+        _wait_for_worker_cpu(p, 1.0, timeout=60)
+        kids = _children(p.pid)
         assert kids, "the supervisor forked no worker"
         p.kill()
         p.wait()
