@@ -55,8 +55,8 @@ or joins a Dask cluster late, warms up too.  Each worker limits numba to ``threa
 (default 1 under processes and Dask: the parallelism is the workers), so W workers use W cores.
 
 Worker start-up.  A spawned worker is a fresh interpreter that imports numpy, numba, SymPy, Z3 and
-python-flint again (about 2 CPU-s each, measured: ``python -c "import numba, sympy, z3, flint"``)
-before its first chunk.  Under ``forkserver`` one server process per caller imports those of them the
+python-flint again before its first chunk (about 2 CPU-s per worker, per pool; measured with
+``python -c "import numba, sympy, z3, flint"``).  Under ``forkserver`` one server process per caller imports those of them the
 caller has already imported (:data:`PRELOAD`), once, single-threaded (it never runs a kernel, so
 forking it is safe), and every worker of every later pool is a fork of it: the imports are paid once
 per caller instead of once per worker.  A worker still receives the caller's ``sys.path`` and current
@@ -178,7 +178,7 @@ def _context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    # read when the server starts (the first pool of this process); a later call changes nothing
+    # read when the server starts (the first pool of this process, or a restart after the server died)
     ctx.set_forkserver_preload([m for m in PRELOAD if m in sys.modules])
     return ctx
 
