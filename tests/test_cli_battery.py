@@ -66,6 +66,13 @@ BAD = [  # (argv, the word the one line must contain, only these CLIs or None fo
 CASES = [(cli, argv, word) for argv, word, only in BAD for cli in (only or CLIS)]
 
 
+def _slow(clis, slow):
+    """``clis`` as parameters, those in ``slow`` marked slow: the commands whose check takes over ~2 s (the
+    seconds of tests/durations.json) run in the whole suite only, at least one of each check stays in the
+    fast lane."""
+    return [pytest.param(c, marks=pytest.mark.slow) if c in slow else c for c in clis]
+
+
 @pytest.mark.parametrize("cli,argv,word", CASES, ids=[f"{c}:{' '.join(a) or 'empty'}" for c, a, _ in CASES])
 def test_bad_input_one_line_exit_2_nothing_written(cli, argv, word, tmp_path, capfd):
     out = tmp_path / "out.txt"
@@ -140,7 +147,7 @@ QUICK = {  # a short run of each CLI that prints JSON on stdout
 }
 
 
-@pytest.mark.parametrize("cli", CLIS)
+@pytest.mark.parametrize("cli", _slow(CLIS, ("simulate", "zoo")))
 def test_json_layout_has_meta(cli, capfd):
     import json
 
@@ -150,7 +157,7 @@ def test_json_layout_has_meta(cli, capfd):
     assert {"tool", "versions", "seed", "precision"} <= set(meta) and meta["versions"]["python"]
 
 
-@pytest.mark.parametrize("cli", CLIS)
+@pytest.mark.parametrize("cli", _slow(CLIS, ("analysis", "proofs", "search", "zoo")))
 def test_closed_pipe_ends_quietly(cli):
     p = subprocess.Popen([sys.executable, *CLIS[cli], *QUICK[cli]], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, cwd=ROOT)
@@ -213,7 +220,7 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
-@pytest.mark.parametrize("cli", CLIS)
+@pytest.mark.parametrize("cli", _slow(CLIS, set(CLIS) - {"simulate"}))
 def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     out = tmp_path / "out.txt"
     # its own process group only so that a failure can end every process of the command (the signal goes
