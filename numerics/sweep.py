@@ -208,7 +208,22 @@ def _worker_init(threads: int | None, method: str = "spawn", env: dict | None = 
     parent = multiprocessing.parent_process()
     caller = parent.pid if parent is not None and parent.pid else os.getppid()
     if method == "forkserver":
-        # our parent process is the server, which ends when the caller does: die with the server, and
+        # The server ends when every holder of the write end of its "alive" pipe is gone; multiprocessing
+        # hands that end to each forked child as well (so that the child could ask the server for children
+        # of its own), so with the workers holding it the server would outlive a dead caller, and the
+        # workers, bound to the server below, would run on as orphans (seen: Ctrl-C on search --workers 2
+        # left the server and both workers).  Closing it here leaves the caller as its only holder; a
+        # nested pool in this worker starts a server of its own (multiprocessing does, finding none).
+        from multiprocessing import forkserver as _fs
+
+        fd = getattr(_fs._forkserver, "_forkserver_alive_fd", None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            _fs._forkserver._forkserver_alive_fd = None
+        # our parent process is the server, which now ends when the caller does: die with the server, and
         # end now if the caller is already gone (then the server is going too)
         die_with_parent(os.getppid())
         if not _alive(caller):
