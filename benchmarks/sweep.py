@@ -17,7 +17,8 @@ Workloads (``--workload``), on the N x N grid of cells of the (beta1, beta2) uni
 Timed, in one run and on the same fixed split (``numerics.sweep.default_chunk_size``):
 
 * ``inline``     sweep(executor="inline") after this process has compiled the kernels;
-* ``processes``  sweep(executor="processes", workers=W): includes starting W spawn processes and their
+* ``processes``  sweep(executor="processes", workers=W): includes starting W worker processes (forks of
+                 a forkserver where the system has one: numerics.sweep, "Worker start-up") and their
                  numba compilation (the warm-up, once per worker);
 * ``dask``       sweep(scheduler="local", workers=W): includes starting and closing a LocalCluster of
                  W one-thread worker processes and their warm-up.

@@ -19,7 +19,8 @@ which chunks finish.
 Executors
 ---------
 ``"inline"``     in this process, chunk after chunk.
-``"processes"``  a local ``ProcessPoolExecutor`` (``spawn`` context: safe with numba's threads),
+``"processes"``  a local ``ProcessPoolExecutor`` (``forkserver`` context where the system has it,
+                 else ``spawn``: both safe with numba's threads; see "Worker start-up" below),
                  ``workers`` processes (default: :func:`default_workers`, the cores this process may
                  use, or ``$ADAM_BEYOND_WORKERS`` when set).  A worker that dies
                  (``BrokenProcessPool``) is replaced: the pool is rebuilt and the unfinished chunks are
@@ -52,6 +53,20 @@ module-level callable with no argument (e.g. a tiny ``engine.batch`` of the rule
 run once per worker process before its first chunk -- lazily, so a worker that replaces a dead one,
 or joins a Dask cluster late, warms up too.  Each worker limits numba to ``threads`` threads
 (default 1 under processes and Dask: the parallelism is the workers), so W workers use W cores.
+
+Worker start-up.  A spawned worker is a fresh interpreter that imports numpy, numba, SymPy, Z3 and
+python-flint again before its first chunk (about 2 CPU-s per worker, per pool; measured with
+``python -c "import numba, sympy, z3, flint"``).  Under ``forkserver`` one server process per caller imports those of them the
+caller has already imported (:data:`PRELOAD`), once, single-threaded (it never runs a kernel, so
+forking it is safe), and every worker of every later pool is a fork of it: the imports are paid once
+per caller instead of once per worker.  A worker still receives the caller's ``sys.path`` and current
+directory (multiprocessing sends them), and :func:`_worker_init` gives it the caller's environment of
+the moment the pool starts (a forked worker would otherwise see the server's, from its start), so a
+worker sees what a spawned one saw -- except a setting that a preloaded library read at its own import
+(e.g. ``NUMBA_NUM_THREADS``, which ``threads`` lowers with ``numba.set_num_threads`` anyway).  The
+server ends when its caller does (it reads a pipe the caller holds); a worker dies with the server
+(``PR_SET_PDEATHSIG``) and exits at start when its caller is already gone, so no worker outlives the
+caller.
 
 Example (``_example_square`` is a chunk function of this module)::
 
@@ -150,16 +165,71 @@ def _limit_threads(threads: int | None) -> None:
         numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
 
 
-def _worker_init(threads: int | None) -> None:
+# the heavy libraries a forkserver imports once for all the workers of its caller (those the caller has
+# imported when its first pool starts: the workers of a sweep need what the caller's chunk function does)
+PRELOAD = ("numpy", "numba", "sympy", "mpmath", "z3", "flint")
+
+
+def _context():
+    """The multiprocessing context of the ``processes`` executor: ``forkserver`` (preloading what the
+    caller has of :data:`PRELOAD`) where the system has it, else ``spawn``."""
+    import sys
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # read when the server starts (the first pool of this process, or a restart after the server died)
+    ctx.set_forkserver_preload([m for m in PRELOAD if m in sys.modules])
+    return ctx
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours to signal
+        return True
+    return True
+
+
+def _worker_init(threads: int | None, method: str = "spawn", env: dict | None = None) -> None:
     """ProcessPoolExecutor initializer: Ctrl-C is the parent's business; limit threads; and die with the
-    parent (a parent ended by Ctrl-C exits at once, without shutting its pool down: no orphan workers)."""
+    parent (a parent ended by Ctrl-C exits at once, without shutting its pool down: no orphan workers).
+    ``env``: the caller's environment when the pool started (a forkserver's worker has the server's)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     from .cli import die_with_parent
 
-    # the pid the parent had when it spawned us (not getppid(): a parent that died while this worker was
+    # the pid the caller had when it started us (not getppid(): a caller that died while this worker was
     # starting has already been replaced by init, and the worker must end then too)
     parent = multiprocessing.parent_process()
-    die_with_parent(parent.pid if parent is not None and parent.pid else os.getppid())
+    caller = parent.pid if parent is not None and parent.pid else os.getppid()
+    if method == "forkserver":
+        # The server ends when every holder of the write end of its "alive" pipe is gone; multiprocessing
+        # hands that end to each forked child as well (so that the child could ask the server for children
+        # of its own), so with the workers holding it the server would outlive a dead caller, and the
+        # workers, bound to the server below, would run on as orphans (seen: Ctrl-C on search --workers 2
+        # left the server and both workers).  Closing it here leaves the caller as its only holder; a
+        # nested pool in this worker starts a server of its own (multiprocessing does, finding none).
+        from multiprocessing import forkserver as _fs
+
+        fd = getattr(_fs._forkserver, "_forkserver_alive_fd", None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            _fs._forkserver._forkserver_alive_fd = None
+        # our parent process is the server, which now ends when the caller does: die with the server, and
+        # end now if the caller is already gone (then the server is going too)
+        die_with_parent(os.getppid())
+        if not _alive(caller):
+            os._exit(1)
+    else:
+        die_with_parent(caller)
     _limit_threads(threads)
 
 
@@ -302,7 +372,7 @@ _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
 def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, threads) -> None:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = _context()
     # the resource tracker (started with this interpreter's -W flags) would print a "leaked semaphore"
     # warning after an interrupted run's one line; it cleans them up either way
     import sys
@@ -313,7 +383,8 @@ def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, thre
     deaths = 0
     while pending:
         pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
-                                      initializer=_worker_init, initargs=(threads,))
+                                      initializer=_worker_init,
+                                      initargs=(threads, ctx.get_start_method(), dict(os.environ)))
         broken = False
         try:
             futs = {pool.submit(_run_chunk, fn, parts[i], i, warmup, threads): i for i in sorted(pending)}

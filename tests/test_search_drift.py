@@ -93,7 +93,10 @@ def test_sign_is_certified_and_can_fail():
     assert und.sign is None and und.status == "unknown" and not und.verdict.proved
 
 
-@pytest.mark.parametrize("b1,b2", [("0.9", "0.99"), ("0.9", "0.999"), ("0", "0.5"), ("0.5", "0.9")])
+@pytest.mark.parametrize("b1,b2", [("0.9", "0.99"),
+                                   # C = 74: 73 definitions at 50 digits (about 3 s); the fast lane keeps the others
+                                   pytest.param("0.9", "0.999", marks=pytest.mark.slow),
+                                   ("0", "0.5"), ("0.5", "0.9")])
 def test_smallest_diverging_C_is_exactly_minimal(b1, b2):
     th = dr.smallest_diverging_C(b1, b2)
     assert th.certified and th.status == "proved" and th.checked == (2, th.C)
@@ -118,6 +121,8 @@ def test_fixed_period_range_and_its_largest_C():
     assert dr.drift(0.9, 0.99, 1e9, 101, backend="float") == pytest.approx(limit, rel=1e-6)
 
 
+@pytest.mark.slow  # 100 lanes x 2e6 rounds (about 13 s); the fast lane keeps the simulated threshold
+# neighbours and the Section 5 boundary below
 def test_predictions_agree_with_long_simulations_away_from_the_boundary():
     """Exact sign of D vs Adam from x1 = 0 after T = 2e6 rounds (alpha = 1), on a grid of 100 points;
     points where the predicted displacement 2|D| sqrt(T)/n < 4 are excluded (the band)."""

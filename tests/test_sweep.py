@@ -148,6 +148,26 @@ def test_processes_dead_worker_retried(reference, tmp_path, monkeypatch):
     assert _json(m) == _json(reference["mc"])
 
 
+def _late_env(chunk):
+    return [(os.environ.get("SWEEP_TEST_LATE"), os.getppid()) for _ in chunk]
+
+
+def test_processes_workers_see_the_callers_environment_of_now(monkeypatch):
+    """A forkserver's worker is a fork of the server, started with the environment of its time; the pool
+    hands each worker the caller's environment of the moment the pool starts (what a spawned worker
+    saw), so a variable set after the server started still reaches the workers."""
+    import numerics.sweep as S
+
+    monkeypatch.delenv("SWEEP_TEST_LATE", raising=False)
+    first = sweep(_late_env, list(range(4)), executor="processes", workers=2, chunk_size=2)
+    assert [v for v, _ in first] == [None] * 4
+    monkeypatch.setenv("SWEEP_TEST_LATE", "set after the first pool")
+    later = sweep(_late_env, list(range(4)), executor="processes", workers=2, chunk_size=2)
+    assert [v for v, _ in later] == ["set after the first pool"] * 4
+    if S._context().get_start_method() == "forkserver":  # the workers are the server's children
+        assert {p for _, p in later} != {os.getpid()} and len({p for _, p in later}) == 1
+
+
 def _always_dies(chunk):
     os._exit(1)
 

@@ -56,6 +56,8 @@ def test_search_cli_sweep_flags(capsys):
     assert json.loads(one.stdout)["grid"]["labels"] == json.loads(two.stdout)["grid"]["labels"]
 
 
+@pytest.mark.slow  # the zoo twice (inline, 2 workers): about 8 s; the fast lane keeps the search's executor
+# identity (test_search_cli_sweep_flags: 1 vs 2 worker processes)
 def test_zoo_identical_across_executors():
     """The zoo's rows (one method per item) are the same in-process and on 2 local processes."""
     from counterexamples.zoo.cli import run_zoo
