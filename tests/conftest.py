@@ -28,6 +28,9 @@ def audit_page(tmp_path_factory):
 # rule (a rule's kernels compile in one worker only, and the two workers share that file's load).
 # Written as a scheduler because pytest-xdist 3.8's xdist_group marks do not reach pytest 9's node ids.
 AUDIT_PAGE_FILES = ("test_audit_page_browser.py", "test_figures_html.py")
+# files that ask for the same per-process memo (analysis.gamma's ten Gamma verdicts, ~13 CPU-s of Z3): one group,
+# so the verdicts are computed in one worker only
+SHARED_MEMO_GROUPS = {"test_analysis_cli.py": "analysis_gamma", "test_analysis_gamma.py": "analysis_gamma"}
 # files whose tests share no module or session fixture and are each long: one group per test, so that the
 # two workers share the file instead of one worker running all of it at the end of the run
 SPLIT_FILES = ("test_notebooks.py", "test_check_plugin.py", "test_proofs_vacuity.py", "test_sweep_wiring.py")
@@ -35,11 +38,13 @@ _RULE_ID = re.compile(r"\[(?:\d+-\w+-)?([a-z]+)[-\]]")
 
 
 def work_group(nodeid: str) -> str:
-    """The group of a test id: its file, except for the two cases above."""
+    """The group of a test id: its file, except for the cases above."""
     path = nodeid.split("::")[0]
     name = path.rsplit("/", 1)[-1]
     if name in AUDIT_PAGE_FILES:
         return "audit_page"
+    if name in SHARED_MEMO_GROUPS:
+        return SHARED_MEMO_GROUPS[name]
     if name in SPLIT_FILES:
         return nodeid
     m = _RULE_ID.search(nodeid) if name == "test_engine_equality.py" else None

@@ -31,3 +31,6 @@ def test_the_split_and_audit_page_groups():
         "tests/test_notebooks.py::test_notebook_executes[x]"
     assert C.work_group("tests/test_figures_html.py::test_x") == "audit_page"
     assert C.work_group("tests/test_engine_equality.py::test_eq[3-paper-adam]") == "tests/test_engine_equality.py::adam"
+    # the two files that share analysis.gamma's memo run in one worker
+    assert C.work_group("tests/test_analysis_cli.py::test_json_schema") == \
+        C.work_group("tests/test_analysis_gamma.py::test_x") != C.work_group("tests/test_analysis_bounds.py::test_x")
