@@ -71,6 +71,7 @@ def test_names_and_symbols():
        beta2=st.floats(0.01, 0.999), lam=st.floats(0.01, 0.99), D=st.floats(0.1, 4), G=st.floats(0.1, 10),
        data=st.tuples(st.floats(0, 100), st.floats(0, 100), st.floats(0, 1000)), t0=st.integers(1, 5),
        zeta=st.floats(0.01, 5))
+@pytest.mark.slow  # 4.3 s of SymPy printing (fast lane under 3 min; runs in the whole suite)
 def test_srepr_rebuilds_and_matches_the_printed_displays(T, d, alpha, beta1, beta2, lam, D, G, data, t0, zeta):
     g = beta1 / math.sqrt(beta2)
     if g >= 0.99:

@@ -69,6 +69,7 @@ class Rows(HTMLParser):
             self.shown += data
 
 
+@pytest.mark.slow  # 9 s: a headless chromium; the page's HTML checks stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_page_in_headless_chromium_every_label_and_a_filter_that_hides_rows(audit_page, tmp_path):
     doc, page = audit_page
     labels = [s["label"] for th in doc["theorems"] for s in th["steps"]]

@@ -120,6 +120,7 @@ def test_bugged_amsgrad_breaks():
 
 
 # not marked slow: the fast lane keeps one real check in a user's project (about 12 s of CPU, its own pytest run)
+@pytest.mark.slow  # 15.6 s: a real user-project pytest run; the entry-point and current-folder runs stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_in_a_project_with_its_own_analysis_package(tmp_path):
     proj = tmp_path / "proj"
     (proj / "analysis").mkdir(parents=True)

@@ -135,6 +135,7 @@ def test_combine_universal_unknown_and_evidence():
 
 # ------------------------------------------------------------------------------------------------
 # each verdict against an independent computation
+@pytest.mark.slow  # 9 s of certified cells; the registry's other verdicts stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_zcl_period3_refuted_and_periodC_sufficient(reg):
     c = reg["zcl2022-reddi-condition"]
     assert c["verdict"] == REFUTED and c["result"]["witness"]["C"] == 8

@@ -357,6 +357,7 @@ def test_ctrl_c_on_the_parallel_grid_leaves_no_process():
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.slow  # 5.4 s: a real process that must run past its first progress line (fast lane under 3 min; runs in the whole suite)
 def test_a_long_step_shows_progress_within_two_seconds():
     """search --theorem 1 --T 1e10 printed nothing for minutes: its simulation holds the interpreter in
     compiled code, so the supervising process shows the step's line (numerics.cli heartbeat)."""

@@ -43,6 +43,7 @@ def test_montecarlo_equals_the_hand_written_recursion():
     assert r["E_x_T"] == pytest.approx(float(x.mean()), rel=1e-12, abs=1e-12)
 
 
+@pytest.mark.slow  # 3 s: process pools; the sweep's own executor tests stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_montecarlo_identical_across_executors():
     """The same bits in-process, on 2 local processes and on a 2-worker Dask LocalCluster."""
     kw = dict(paths=3000, T=200, t0=50, seed=11)

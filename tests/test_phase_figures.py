@@ -49,6 +49,7 @@ def test_log_edges_cover_one_micro_to_one_exactly():
         G.edges(4, "logit")
 
 
+@pytest.mark.slow  # 7.9 s of certified cells on the log axis; the zoo panels' checks against the definition stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_log_grid_cells_agree_with_the_definition(tmp_path, capsys):
     """Theorem 1's family (C = n = 3) on 8 x 8 cells over 1 - beta2 in [0.1, 1] (one decade)."""
     png = tmp_path / "log.png"
@@ -82,6 +83,7 @@ def test_log_grid_cells_agree_with_the_definition(tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size < 200_000
 
 
+@pytest.mark.slow  # 2.9 s; the zoo panels' check stays in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_threshold_map_is_the_smallest_diverging_C_by_the_definition(tmp_path, capsys):
     png = tmp_path / "map.png"
     r = search("--threshold-map", "3", "--decades", "2", "--json", "--plot", str(png), capsys=capsys)

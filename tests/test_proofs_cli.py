@@ -23,6 +23,7 @@ def cli(capfd, *args):
     return run_inproc("proofs", args, capfd)
 
 
+@pytest.mark.slow  # 5.6 s of audit; the CLI's kingma-ba and phuong-phong runs stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_json_schema_and_selection(tmp_path, capfd):
     out = tmp_path / "audit.json"
     p = cli(capfd, "--theorem", "kingma-ba", "--theorem", "phuong-phong", "--json", "--quiet", "--output", str(out))

@@ -61,6 +61,7 @@ def thm4_steps():
     return {ob.label: K.obligation_proof(ob) for ob in A.OBLIGATIONS if ob.kind == "z3"}
 
 
+@pytest.mark.slow  # 3.6 s; the kernel statement from the audit's steps is its fast twin (fast lane under 3 min; runs in the whole suite)
 def test_thm4_arxiv_kernel_chain(thm4_steps):
     out = ST.thm4_arxiv(thm4_steps, premises={})
     cert = K.certify(out["implication"])

@@ -242,6 +242,7 @@ def _z3_value(s: str):
     return None if "(root of" in s else z3.RealVal(s)
 
 
+@pytest.mark.slow  # 3.3 s (fast lane under 3 min; runs in the whole suite)
 def test_every_proved_step_of_the_audit_has_a_witness():
     """All the registry's steps that the audit expects PROVED: a witness (or a closed claim), re-checked
     here by substituting the exact values into the Z3 hypotheses and simplifying (rational witnesses)."""

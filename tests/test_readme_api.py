@@ -1,5 +1,6 @@
 """The README's "Python API" example runs as written (its own asserts check the theorems' outcomes:
 Theorem 1's R_T/T >= (2C-4)/3, F7's C = 204, Kingma & Ba's Gamma_t >= 0 refuted for Adam)."""
+import pytest
 import pathlib
 import re
 import subprocess
@@ -16,6 +17,7 @@ def _api_block() -> str:
     return blocks[0]
 
 
+@pytest.mark.slow  # 4.3 s: the README's API block run as written (fast lane under 3 min; runs in the whole suite)
 def test_readme_python_api_runs_as_written():
     r = subprocess.run([sys.executable, "-c", _api_block()], capture_output=True, text=True, cwd=ROOT,
                        timeout=600)

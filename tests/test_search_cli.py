@@ -130,6 +130,7 @@ def test_default_run_certifies_every_witness_and_reproduces_the_table(capfd):
     print(f"default run: {res['meta']['seconds']} s")
 
 
+@pytest.mark.slow  # 5.1 s: the default search; the exact modes stay in the fast lane (fast lane under 3 min; runs in the whole suite)
 def test_default_report_is_readable(capfd):
     r = search(capfd, "--no-sim")
     assert r.returncode == 0, r.stderr
