@@ -30,3 +30,27 @@ def audit_verdict(theorem_id, obligations, change=None):
     if change:
         st = [dict(s, verdict=change[1]) if s["label"] == change[0] else s for s in st]
     return ST.kernel_statement({"id": theorem_id, "steps": st}, {theorem_id: {ob.label: ob for ob in obligations}})
+
+
+def assert_each_dependency_needed(node, deps, name, countermodels, timeout_s, valid_links=None):
+    """The kernel proves ``node.thm`` from all of ``deps``; with any one dropped it cannot: by a countermodel of
+    the rest and not ``thm`` written in the test (``countermodels[name, k]``, re-checked in SymPy by
+    :func:`_countermodel.assert_countermodel`), or else by the kernel's refusal within ``timeout_s``.  With
+    ``valid_links`` (the (name, k) whose dependency rests on no definition, induction or trusted axiom, so no
+    countermodel can exist), each dependency's certificate is checked to be of the kind the set says."""
+    import pytest
+
+    from _countermodel import assert_countermodel
+
+    K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
+    for k, d in enumerate(deps):
+        rest = [x for x in deps if x is not d]
+        if valid_links is not None:
+            cert = K.certify(d)
+            rests_on_definitions = bool(cert["definitions"] or cert["induction"] or cert["trusted"])
+            assert rests_on_definitions == ((name, k) not in valid_links), (name, k, cert["definitions"])
+        if (name, k) in countermodels:
+            assert_countermodel([x.thm for x in rest], node.thm, countermodels[name, k])
+        else:
+            with pytest.raises(K.KernelError):
+                K.prove(node.thm, by=rest, name="one dependency dropped", timeout_s=timeout_s)

@@ -11,8 +11,8 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
-from _countermodel import assert_countermodel, lam
-from _kernel_tree import audit_verdict, solver_node
+from _countermodel import lam
+from _kernel_tree import assert_each_dependency_needed, audit_verdict, solver_node
 from proofs import kernel as K
 from proofs import kernel_thm5 as KT
 from proofs import statements as ST
@@ -86,17 +86,7 @@ VALID_LINKS = {("Lemma 3 (AdamNC): (1-beta1)^2 K_{T,i} <= 2 zeta ||g_{1:T,i}||",
 def _each_dependency_is_needed(statement, name, n_deps):
     node, deps = solver_node(statement, name)
     assert len(deps) == n_deps
-    K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
-    for k, d in enumerate(deps):
-        rest = [x for x in deps if x is not d]
-        cert = K.certify(d)
-        rests_on_definitions = bool(cert["definitions"] or cert["induction"] or cert["trusted"])
-        assert rests_on_definitions == ((name, k) not in VALID_LINKS), (name, k, cert["definitions"])
-        if (name, k) in COUNTERMODELS:
-            assert_countermodel([x.thm for x in rest], node.thm, COUNTERMODELS[name, k])
-        else:
-            with pytest.raises(K.KernelError):
-                K.prove(node.thm, by=rest, name="one dependency dropped", timeout_s=5)
+    assert_each_dependency_needed(node, deps, name, COUNTERMODELS, timeout_s=5, valid_links=VALID_LINKS)
 
 
 # (the last link, "Theorem 5: R <= BOUNDS['thm5']", is left out as in thm4-arxiv's test: there the solver

@@ -9,8 +9,8 @@ import sympy as sp
 import z3
 
 from analysis.conditions import thm6_beta2
-from _countermodel import assert_countermodel, lam
-from _kernel_tree import solver_node
+from _countermodel import lam
+from _kernel_tree import assert_each_dependency_needed, solver_node
 from proofs import kernel as K
 from proofs import kernel_thm6 as KT
 from proofs import statements as ST
@@ -114,17 +114,7 @@ VALID_LINKS = {(BLOCKS01, 1), (BLOCKS01, 2)}
 def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, name, n_deps):
     node, deps = solver_node(built["statement"], name)
     assert len(deps) == n_deps
-    K.prove(node.thm, by=deps, name="all dependencies", timeout_s=20)
-    for k, d in enumerate(deps):
-        rest = [x for x in deps if x is not d]
-        cert = K.certify(d)
-        rests_on_definitions = bool(cert["definitions"] or cert["induction"] or cert["trusted"])
-        assert rests_on_definitions == ((name, k) not in VALID_LINKS), (name, k, cert["definitions"])
-        if (name, k) in COUNTERMODELS:
-            assert_countermodel([x.thm for x in rest], node.thm, COUNTERMODELS[name, k])
-        else:
-            with pytest.raises(K.KernelError):
-                K.prove(node.thm, by=rest, name="one dependency dropped", timeout_s=2)
+    assert_each_dependency_needed(node, deps, name, COUNTERMODELS, timeout_s=2, valid_links=VALID_LINKS)
 
 
 MUTANTS = [
