@@ -15,10 +15,27 @@ OUTSIDE = re.compile(r"\.\./shared|(?<![\w])spec/[\w.]+\.md|(?<![\w/])tooling\.m
 PENDING: set = set()  # every file is checked
 
 
+def _project_files() -> list[str]:
+    """The project's own files: tracked, or new and not ignored (``git ls-files``), so that what a run leaves
+    behind (``.pytest_cache/README.md``, ``.hypothesis/``, an egg-info, a venv) is neither read nor counted as a
+    test -- the suite collected one test more after a run that left pytest's cache than in a fresh clone.
+    Outside a git checkout: every file but those under a dot-folder or an egg-info."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        return sorted(set(out.splitlines()))
+    except (OSError, subprocess.CalledProcessError):
+        return sorted(p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
+                      if not any(part.startswith(".") or part.endswith(".egg-info")
+                                 for part in p.relative_to(ROOT).parts))
+
+
 def _files():
-    for p in sorted(ROOT.rglob("*")):
-        rel = p.relative_to(ROOT).as_posix()
-        if p.suffix in (".py", ".md", ".toml") and not rel.startswith((".venv", ".git")) and rel not in PENDING:
+    for rel in _project_files():
+        p = ROOT / rel
+        if p.suffix in (".py", ".md", ".toml") and p.is_file() and rel not in PENDING:
             yield rel, p.read_text(errors="replace")
 
 
@@ -48,3 +65,16 @@ def test_ci_runs_the_readme_suite_command_after_installing_chromium():
     assert cmd in ci.splitlines()
     install = ci.index("apt-get install -y")
     assert "command -v chromium" in ci[:install] and install < ci.index(cmd)
+
+
+def test_no_file_a_run_leaves_behind_is_read():
+    """What a run leaves (pytest's cache README, an egg-info, a venv: all git-ignored) is not read, so a second
+    run collects the same tests as a fresh clone (``git check-ignore`` decides, not a list of names here)."""
+    import subprocess
+
+    names = "\n".join(rel for rel, _ in FILES)
+    r = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT, input=names,
+                       capture_output=True, text=True)
+    if r.returncode not in (0, 1):  # 1: none ignored; 128: not a git checkout
+        pytest.skip(f"git check-ignore: {r.stderr.strip()[:120]}")
+    assert r.stdout.split() == []
