@@ -12,6 +12,9 @@ The checks of what a command prints run its ``main(argv)`` in this process (test
 function ``python -m`` calls, output captured at the file descriptors); a real process runs where the
 process is what is checked: the interpreter's exit code and its imports at start-up (one bad input and
 --help of each command), a closed pipe, SIGINT, a killed supervisor, the process group of a sweep.
+Those processes are children forked from one warmed parent (tests/_warm_process.py: the libraries imported
+once, the toolkit afresh in each child, run as ``python -m`` runs it), except the commands of FRESH, whose
+checks start a fresh interpreter as a user's shell does; the imports at start-up are checked on fresh ones.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import time
 
 import pytest
 from _cli_inproc import run as run_inproc
+from _warm_process import warm_parent
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLIS = {
@@ -64,6 +68,36 @@ BAD = [  # (argv, the word the one line must contain, only these CLIs or None fo
     (["--optimizer", "os:getcwd"], "--optimizer", ("conformance",)),  # was a traceback (TypeError)
 ]
 CASES = [(cli, argv, word) for argv, word, only in BAD for cli in (only or CLIS)]
+
+# the command whose real-process checks (closed pipe, SIGINT) start a fresh interpreter, as a user's shell does:
+# the fast lane's; the other commands' run in children of a warmed parent (~1.5 CPU-s of library imports
+# less each: 15 processes of this file), which are real processes of the command all the same (own pid,
+# pipes, signals, session, exit status), not fresh interpreters
+FRESH = ("simulate",)
+
+
+class _Warm:
+    """The module's warmed parent, started on first use (a run of the fresh-only tests starts none)."""
+
+    def __init__(self):
+        self.parent, self.started = None, False
+
+    def popen(self, cli, argv, **kw):
+        """``python -m <cli> *argv`` in ROOT: a fresh interpreter for FRESH (and where no parent can be forked),
+        else a child of the warmed parent.  ``kw``: stdout, stderr, start_new_session, text."""
+        if cli not in FRESH and not self.started:
+            self.parent, self.started = warm_parent(ROOT), True
+        if cli in FRESH or self.parent is None:
+            return subprocess.Popen([sys.executable, *CLIS[cli], *argv], cwd=ROOT, **kw)
+        return self.parent.popen(CLIS[cli][1], argv, cwd=ROOT, **kw)
+
+
+@pytest.fixture(scope="module")
+def warm():
+    w = _Warm()
+    yield w
+    if w.parent is not None:
+        w.parent.close()
 
 
 def _slow(clis, slow):
@@ -158,9 +192,8 @@ def test_json_layout_has_meta(cli, capfd):
 
 
 @pytest.mark.parametrize("cli", _slow(CLIS, ("analysis", "proofs", "search", "zoo")))
-def test_closed_pipe_ends_quietly(cli):
-    p = subprocess.Popen([sys.executable, *CLIS[cli], *QUICK[cli]], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, cwd=ROOT)
+def test_closed_pipe_ends_quietly(cli, warm):
+    p = warm.popen(cli, QUICK[cli], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdout.close()  # the reader goes away before the command writes anything (like `| head -c 0`)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 0 and b"Traceback" not in err and b"BrokenPipe" not in err, err[-800:]
@@ -179,6 +212,9 @@ LONG = {  # runs that take far longer than the test waits (--yes: past the ETA g
 
 
 WORK_CPU_S = 2.5  # CPU seconds of a command's worker past which its imports are done (see the SIGINT test)
+# the same for a child of the warmed parent: its worker imports the toolkit only (about 0.2-0.5 CPU-s; the
+# libraries are imported), so 1 CPU-s is past its imports and inside the work, as 2.5 is for a fresh interpreter
+WARM_WORK_CPU_S = 1.0
 
 
 def _children(pid: int) -> list[int]:
@@ -221,17 +257,18 @@ def _kill_group(pgid: int) -> None:
 
 
 @pytest.mark.parametrize("cli", _slow(CLIS, set(CLIS) - {"simulate"}))
-def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
+def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path, warm):
     out = tmp_path / "out.txt"
     # its own process group only so that a failure can end every process of the command (the signal goes
     # to the command's process alone, as before)
-    p = subprocess.Popen([sys.executable, *CLIS[cli], *LONG[cli], "--output", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+    p = warm.popen(cli, [*LONG[cli], "--output", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   start_new_session=True)
     try:
         # well inside the work: the worker has spent more CPU than the heavy imports cost (about 2 CPU-s:
-        # numba, SymPy, Z3, python-flint), so the computation runs; a fixed 4 s of wall time was too long on
-        # a quiet machine and could still fall inside the imports on a loaded one
-        _wait_for_worker_cpu(p, WORK_CPU_S)
+        # numba, SymPy, Z3, python-flint; a warmed parent's child imports only the toolkit), so the computation
+        # runs; a fixed 4 s of wall time was too long on a quiet machine and could still fall inside the
+        # imports on a loaded one
+        _wait_for_worker_cpu(p, WORK_CPU_S if cli in FRESH else WARM_WORK_CPU_S)
         assert p.poll() is None, "the long run ended before the interrupt"
         t0 = time.perf_counter()
         p.send_signal(signal.SIGINT)
@@ -246,12 +283,10 @@ def test_sigint_ends_within_a_second_exit_130_no_file(cli, tmp_path):
     assert list(tmp_path.iterdir()) == []  # no output file, no temporary left
 
 
-def test_worker_dies_with_a_killed_supervisor():
+def test_worker_dies_with_a_killed_supervisor(warm):
     """SIGKILL on the supervising process (a CI timeout, a killed terminal) ends its worker too."""
-    import os
-
-    p = subprocess.Popen([sys.executable, "-m", "proofs", "--quiet"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    p = warm.popen("proofs", ["--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   start_new_session=True)
     try:
         # the worker at work (past its start-up, die_with_parent's prctl included) instead of a fixed 3 s
         _wait_for_worker_cpu(p, 1.0, timeout=60)
@@ -331,12 +366,11 @@ def _pool_workers(pgid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
-def test_ctrl_c_on_the_parallel_grid_leaves_no_process():
+def test_ctrl_c_on_the_parallel_grid_leaves_no_process(warm):
     """SIGINT to the command's process group (what a terminal's Ctrl-C does) while the sweep's worker
     processes run: exit 130 and, within 5 s, no process of the group left (orphaned workers were)."""
-    p = subprocess.Popen([sys.executable, "-m", "counterexamples.search", "--exact", "--grid", "200", "--no-sim",
-                          "--quiet", "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         cwd=ROOT, start_new_session=True)
+    p = warm.popen("search", ["--exact", "--grid", "200", "--no-sim", "--quiet", "--workers", "2"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         # both of the pool's workers running (counted by name: the group also holds the supervisor, the
         # command's worker, multiprocessing's resource tracker and, under forkserver, the server; counting
@@ -358,11 +392,11 @@ def test_ctrl_c_on_the_parallel_grid_leaves_no_process():
 
 
 @pytest.mark.slow  # 5.4 s: a real process that must run past its first progress line (fast lane under 3 min; runs in the whole suite)
-def test_a_long_step_shows_progress_within_two_seconds():
+def test_a_long_step_shows_progress_within_two_seconds(warm):
     """search --theorem 1 --T 1e10 printed nothing for minutes: its simulation holds the interpreter in
     compiled code, so the supervising process shows the step's line (numerics.cli heartbeat)."""
-    p = subprocess.Popen([sys.executable, "-m", "counterexamples.search", "--theorem", "1", "--T", "1e10"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    p = warm.popen("search", ["--theorem", "1", "--T", "1e10"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   text=True)
     import select
 
     stamps = []
