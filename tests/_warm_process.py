@@ -11,7 +11,9 @@ leaves by the interpreter's normal exit (``SystemExit``: finalisation flushes st
 so a closed pipe is met there too), never ``os._exit``.  The toolkit is imported afresh by each child, so no
 state of an earlier command reaches a later one.  What a fresh interpreter alone shows (imports at start-up:
 ``-X importtime``) stays with fresh interpreters (tests/test_cli_battery.py keeps them, and one command of
-each real-process check runs fresh).
+each real-process check runs fresh).  As with numerics.sweep's forkserver (which preloads the same libraries
+for its pool workers), a setting a library reads at its own import is the caller's environment at the time
+the parent started (the toolkit sets none before importing them: it only reads the environment).
 
 :class:`WarmParent` ``.popen(argv_after_-m, ...)`` returns a :class:`subprocess.Popen`-like object (``pid``,
 ``stdout``, ``stderr``, ``poll``, ``wait``, ``communicate``, ``send_signal``, ``kill``, ``returncode``;
