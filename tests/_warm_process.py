@@ -83,12 +83,14 @@ while True:
 class WarmParent:
     """One warmed parent process; :meth:`popen` forks a child of it that runs ``python -m <module> *argv``."""
 
-    def __init__(self, cwd: str):
+    def __init__(self, cwd: str, libs=LIBS, env: dict | None = None):
+        """``libs``: what the parent imports; ``env``: its environment (the caller's by default), which is what
+        its interpreter and the libraries read at start-up (stdout's buffering, numba's settings)."""
         ours, theirs = socket.socketpair()
         self._sock = ours
-        self.proc = subprocess.Popen([sys.executable, "-c", _PARENT % dict(libs=LIBS, ours=OURS),
+        self.proc = subprocess.Popen([sys.executable, "-c", _PARENT % dict(libs=tuple(libs), ours=OURS),
                                       str(theirs.fileno())], pass_fds=(theirs.fileno(),), cwd=cwd,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=env)
         theirs.close()
         self._buf = b""
         self._current: WarmChild | None = None

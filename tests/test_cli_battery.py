@@ -419,3 +419,56 @@ def test_a_long_step_shows_progress_within_two_seconds(warm):
     # the step's first line says how far into the step it came: about 2 s (the heartbeat), not minutes
     into = float(re.search(r"\(0%\) ([\d.,]+) s", sim[0]).group(1).replace(",", ""))
     assert 1.5 <= into < 4.0, sim[0]
+
+
+PROBE = r'''
+import json, os, signal, sys
+print(json.dumps(dict(name=__name__, argv0=os.path.basename(sys.argv[0]), args=sys.argv[1:], path0=sys.path[0],
+                      cwd=os.getcwd(), ours=sorted(m for m in sys.modules if m.partition(".")[0] in
+                                                   ("analysis", "numerics", "proofs", "counterexamples")),
+                      sigint_default=signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+                      own_session=os.getsid(0) == os.getpid(), env=os.environ.get("AB_PROBE"),
+                      buffered=not sys.stdout.write_through, line_buffered=sys.stdout.line_buffering)))
+# no flush: the line reaches the pipe only by the interpreter's exit (as a command's last output does)
+if sys.argv[1:] == ["raise"]:
+    raise ValueError("probe")
+if sys.argv[1:] != ["return"]:
+    sys.exit(int(sys.argv[1]))
+'''
+
+
+def test_a_warm_child_runs_a_command_as_a_fresh_python_m_does(tmp_path):
+    """A warmed parent's child (tests/_warm_process.py) against a fresh ``python -m`` of the same module: the
+    same __main__, argv, sys.path[0], folder, environment, SIGINT handler, stdout buffering, session and exit
+    status (sys.exit's code; 0 for a module that returns; 1 and a traceback for an uncaught exception), the
+    output flushed by the interpreter's exit (with stdout buffered and unbuffered: PYTHONUNBUFFERED), and none
+    of the toolkit imported before the command imports it -- so the checks above that run in such children see
+    what a user's would.  (A parent without libraries here: the mechanism is the same, the parent cheap.)"""
+    from _warm_process import WarmParent
+
+    if not hasattr(os, "fork") or not hasattr(__import__("socket"), "send_fds"):
+        pytest.skip("no fork here: every check runs in a fresh interpreter")
+    import json
+
+    (tmp_path / "abprobe.py").write_text(PROBE)
+    for unbuffered in (False, True):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        env["AB_PROBE"] = "seen"
+        if unbuffered:
+            env["PYTHONUNBUFFERED"] = "1"
+        parent = WarmParent(str(tmp_path), libs=(), env=env)
+        try:
+            for args, session in ((["3"], False), (["return"], True), (["raise"], False)):
+                fresh = subprocess.Popen([sys.executable, "-m", "abprobe", *args], cwd=tmp_path, env=env,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=session)
+                f_out, f_err = fresh.communicate(timeout=60)
+                child = parent.popen("abprobe", args, cwd=str(tmp_path), start_new_session=session, env=env)
+                c_out, c_err = child.communicate(timeout=60)
+                assert child.pid != os.getpid() and child.returncode == fresh.returncode, (c_err, f_err)
+                assert c_out and json.loads(c_out) == json.loads(f_out), (c_out, f_out)
+                got = json.loads(c_out)
+                assert got["ours"] == [] and got["env"] == "seen" and got["buffered"] == (not unbuffered)
+                assert (b"ValueError: probe" in c_err) == (b"ValueError: probe" in f_err) == (args == ["raise"])
+                assert child.returncode == {"3": 3, "return": 0, "raise": 1}[args[0]]
+        finally:
+            parent.close()
