@@ -77,6 +77,8 @@ def test_cuda_source_on_host_equals_engine(method, extra, kind):
     kw = dict(beta1=rng.uniform(0, 0.9, N), beta2=rng.uniform(0.9, 0.999, N),
               alpha=rng.uniform(0.1, 1, N), x1=rng.uniform(-1, 1, N), T=T,
               checkpoints=[1, T // 2, T], **extra, **switches(method, extra.get("variant", "paper"), kind))
+    if kw.get("beta1_schedule") == "geometric" and "lam" not in kw:  # beta1 lam^(t-1) needs its lam
+        kw["lam"] = rng.uniform(0.001, 0.999, N)
     if kind == "periodic":
         kw.update(C=rng.uniform(2, 50, N), n=rng.integers(2, 9, N), low=-1.0)
     elif kind == "bernoulli":

@@ -68,7 +68,7 @@ def test_bernoulli_cases_run_the_equality_kernels():
     for mname, hyper in METHODS:
         v = hyper.get("variant", "paper")
         assert (mname, v) in PAIRS
-        want = make(mname, **applicable(mname, dict(variant=v, **switches(mname, v, "bernoulli"))))
+        want = make(mname, **applicable(mname, dict(variant=v, lam=0.5, **switches(mname, v, "bernoulli"))))
         assert make(mname, **hyper).rule.key == want.rule.key, mname
 
 
