@@ -66,10 +66,11 @@ def _equality_cases():
     """(N, kind, method, variant) for every case.  A kernel is compiled per rule key (method and switches),
     driver and gradient source (1-2 CPU-s serial, about 4 parallel, on an empty kernel cache); the switches
     come from (method, variant, kind) alone (_engine_kw.switches), so the N = 70 case's serial driver (its
-    read-out rounds) is the N = 3 case's and RMSProp shares Adam's (paper) kernels: 36 serial and 39 parallel
-    compiles for the 78 cases.  N = 70 takes the parallel driver: slow.  Of the serial cases the fast lane keeps
-    one gradient source per pair of FAST_PAIRS, in turn, so that every method, every variant and every source
-    runs there; the others are slow (still in the suite).  The fast lane keeps the parallel driver through
+    read-out rounds) is the N = 3 case's and RMSProp shares Adam's (paper) kernels: 36 serial and at most
+    39 parallel compiles for the 78 cases (the parallel key also says which numbers all lanes share).
+    N = 70 takes the parallel driver: slow.  Of the serial cases the fast lane keeps one gradient source per
+    pair of FAST_PAIRS, in turn, so that every method, every variant and every source runs there; the others
+    are slow (still in the suite).  The fast lane keeps the parallel driver through
     test_zoo_rules_compiled_equal_reference (AdaBelief)."""
     out = []
     for N in (3, 70):
