@@ -56,9 +56,10 @@ def spec_run(variant, gs, alpha, b1, b2, eps, x1, ams=True):
 # the other three are slow (still in the suite: the same ids, cases and assertions).
 FAST = {(True, "paper"), (False, "pytorch"), (True, "keras")}
 # Which numbers are one value for all lanes (a scalar in the parallel driver, part of its key) or one per lane:
-# paper and pytorch take the patterns of test_engine_equality's test_parallel_kernel_equals_serial_kernel_and_
-# reference with a shared alpha (its kernels, compiled once per run; eps per lane, drawn from {0, 1e-8}, as
-# there); keras keeps every number shared (the driver's all-scalar path, run by no other Adam-family test).
+# paper and pytorch take the pattern of test_engine_equality's test_parallel_kernel_equals_serial_kernel_and_
+# reference with a shared alpha (its kernels, compiled once per run): beta2 and eps per lane, eps from
+# {0, 1e-8, 1e-6} (0 and 1e-6 were this test's paper and pytorch values); keras keeps every number shared
+# (the driver's all-scalar path, run by no other Adam-family test).
 
 
 @pytest.mark.parametrize("ams,variant", [
@@ -71,7 +72,7 @@ def test_engine_matches_the_spec_formulas(variant, ams):
     b1 = rng.uniform(0, 0.95, N) if variant == "paper" else np.full(N, 0.85)
     b2 = rng.uniform(0.9, 0.9999, N) if variant != "keras" else np.full(N, 0.997)
     x1 = rng.uniform(-1, 1, N)
-    eps = rng.choice([0.0, 1e-8], N) if variant != "keras" else np.full(N, 1e-6)
+    eps = rng.choice([0.0, 1e-8, 1e-6], N) if variant != "keras" else np.full(N, 1e-6)  # the old values and 1e-8
     res = run_batch("amsgrad" if ams else "adam", variant=variant, beta1=b1, beta2=b2,
                     alpha=0.3, eps=eps, pattern=pattern, x1=x1, T=T)
     assert res.engine == "numba-parallel"
