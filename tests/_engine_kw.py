@@ -6,8 +6,40 @@ from __future__ import annotations
 import numpy as np
 
 from numerics import Explicit, Periodic, make
-from numerics.optimizers import applicable
+from numerics.optimizers import VARIANTS, applicable
+from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 from numerics.engine import BernoulliBatch, ExplicitBatch, PeriodicBatch, batch
+
+#: the problem kinds of the batch tests: a periodic batch with C, n, low per lane (the engine's
+#: ``periodic2`` gradient source), Bernoulli coins per lane (``coins``), an explicit table per lane (``values``)
+KINDS = ("periodic", "bernoulli", "explicit")
+#: (method, variant) of test_engine_equality's batch cases; the other files' cases with these switches reuse them
+PAIRS = [(m, v) for m in ("sgd", "adagrad", "rmsprop", "adamnc", "adamx") for v in ("paper",)] + \
+        [(m, v) for m in ("adam", "amsgrad") for v in VARIANTS]
+
+# Where each method's switch walk starts (see switches): chosen so that the cases of other engine test files
+# with fixed switches land on kernels the equality cases compile anyway (test_engine_simulate's Bernoulli
+# problems: AMSGrad sqrt/constant, Adam pytorch sqrt, AdamX sqrt/geometric, AdaGrad constant, AdamNC sqrt).
+# RMSProp's offset is Adam's: RMSProp (paper) is Adam (paper) with beta1 = 0 (a number), the same rule key.
+_OFFSET = dict(sgd=0, adagrad=0, rmsprop=0, adam=0, adamnc=1, adamx=3, amsgrad=5)
+_TAKES_BETA1_SCHEDULE = ("amsgrad", "adamx")
+
+
+def switches(method: str, variant: str, kind: str) -> dict:
+    """The switches (step-size schedule, beta1 schedule) of a batch test case of ``(method, variant, kind)``.
+
+    Switches are part of the compiled kernel's key (numbers are run-time values), so they are enumerated, not
+    drawn: every test that runs ``(method, variant, kind)`` -- serial or parallel driver, equality, CUDA source,
+    simulate -- then runs the same kernel, compiled once per run.  The walk ``j = variant + kind + offset``
+    takes, for each (method, variant) over the three kinds, both step-size schedules and all three beta1
+    schedules (three consecutive j), for each kind every value of each switch over the variants, and for
+    AMSGrad every (schedule, beta1 schedule) pair (j runs over six consecutive values);
+    test_engine_equality.test_the_cases_cover_every_switch checks this on the case list."""
+    j = list(VARIANTS).index(variant) + KINDS.index(kind) + _OFFSET[method]
+    sw = dict(schedule=STEP_SCHEDULES[j % len(STEP_SCHEDULES)])
+    if method in _TAKES_BETA1_SCHEDULE:
+        sw["beta1_schedule"] = BETA1_SCHEDULES[j % len(BETA1_SCHEDULES)]
+    return sw
 
 
 def workload(method, *, variant="paper", beta1=0.9, beta2=0.99, alpha=0.5, eps=0.0, schedule="sqrt",

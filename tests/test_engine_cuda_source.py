@@ -12,29 +12,61 @@ import pytest
 from numerics import BackendUnavailable, Periodic, make, run
 from numerics.engine import cuda
 
-from _engine_kw import run_batch, skip_if_gpu
+from _engine_kw import KINDS, PAIRS, run_batch, skip_if_gpu, switches
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None,
                                 reason="no C compiler to build the kernel source on the host")
 
+# (method, numbers and variant): the switches (step-size and beta1 schedules) of each case and gradient source
+# are _engine_kw.switches', those of test_engine_equality's cases, so the numba kernel each case compares
+# against is one that test compiles anyway; over the three gradient sources every case runs both step-size
+# schedules, AMSGrad and AdamX every beta1 schedule, and each switch value meets each gradient source
+# (test_the_cases_cover_every_switch_in_c).
 CASES = [("amsgrad", {}), ("adam", dict(variant="pytorch", eps=1e-8)),
          ("amsgrad", dict(variant="keras", eps=1e-3)), ("amsgrad", dict(variant="optax", eps=1e-8,
                                                                         eps_root=1e-6)),
-         ("adamx", dict(beta1_schedule="geometric", lam=0.01)),
-         ("amsgrad", dict(beta1_schedule="harmonic")), ("adagrad", dict(eps=0.2)), ("sgd", {}),
-         ("adamnc", {}), ("rmsprop", dict(eps=1e-6))]
+         ("adamx", dict(lam=0.01)), ("amsgrad", dict(variant="pytorch", eps=1e-8)), ("adagrad", dict(eps=0.2)),
+         ("sgd", {}), ("adamnc", {}), ("rmsprop", dict(eps=1e-6))]
 
-
-KINDS = ("periodic", "bernoulli", "explicit")
+# the gradient source each case runs in the fast lane: the one test_engine_equality's fast lane runs for the
+# same (method, variant) (kernels shared there too), AMSGrad (paper) on coins as test_engine_simulate's fast
+# lane does; AMSGrad (pytorch), in neither fast lane, on the periodic source
+FAST_KIND = {("sgd", "paper"): "periodic", ("adagrad", "paper"): "bernoulli", ("rmsprop", "paper"): "explicit",
+             ("adamnc", "paper"): "periodic", ("adamx", "paper"): "bernoulli", ("adam", "pytorch"): "periodic",
+             ("amsgrad", "optax"): "explicit", ("amsgrad", "keras"): "periodic", ("amsgrad", "paper"): "bernoulli",
+             ("amsgrad", "pytorch"): "periodic"}
 
 
 def _cases():
-    """Each case builds the C source with gcc and compiles a numba kernel (seconds on an empty cache): the fast
-    lane keeps one gradient source per case, in turn (every case and every source runs there), the rest is
-    slow (still in the suite)."""
+    """Each case builds the C source with gcc and runs a numba kernel (test_engine_equality's, see CASES): the
+    fast lane keeps one gradient source per case (FAST_KIND; every case and every source runs there), the rest
+    is slow (still in the suite)."""
     return [pytest.param(method, extra, kind, id=f"{kind}-{method}-{i}",
-                         marks=() if KINDS[i % len(KINDS)] == kind else pytest.mark.slow)
+                         marks=() if FAST_KIND[(method, extra.get("variant", "paper"))] == kind
+                         else pytest.mark.slow)
             for kind in KINDS for i, (method, extra) in enumerate(CASES)]
+
+
+def test_the_cases_cover_every_switch_in_c():
+    """The C source meets every switch: over the cases, every step-size schedule and every beta1 schedule
+    runs with every gradient source, each (method, variant) with both step-size schedules, AMSGrad and AdamX
+    with every beta1 schedule; and the fast lane runs every case and every gradient source."""
+    from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
+
+    runs = [(m, extra.get("variant", "paper"), kind, switches(m, extra.get("variant", "paper"), kind))
+            for m, extra in CASES for kind in KINDS]
+    assert {(sw["schedule"], kind) for *_, kind, sw in runs} == {(s, k) for s in STEP_SCHEDULES for k in KINDS}
+    assert {(sw["beta1_schedule"], kind) for *_, kind, sw in runs if "beta1_schedule" in sw} == \
+        {(b, k) for b in BETA1_SCHEDULES for k in KINDS}
+    for m, extra in CASES:
+        mine = [sw for m2, v, _, sw in runs if (m2, v) == (m, extra.get("variant", "paper"))]
+        assert {sw["schedule"] for sw in mine} == set(STEP_SCHEDULES), m
+        if m in ("amsgrad", "adamx"):
+            assert {sw["beta1_schedule"] for sw in mine} == set(BETA1_SCHEDULES), m
+    pairs = {(m, extra.get("variant", "paper")) for m, extra in CASES}
+    assert len(pairs) == len(CASES) and pairs <= set(PAIRS)  # no case twice; each one's kernels are equality's
+    fast = [p.values for p in _cases() if not p.marks]
+    assert len(fast) == len(CASES) and {kind for *_, kind in fast} == set(KINDS)
 
 
 @pytest.mark.parametrize("method,extra,kind", _cases())
@@ -44,7 +76,9 @@ def test_cuda_source_on_host_equals_engine(method, extra, kind):
     N, T = 7, int(rng.integers(200, 600))
     kw = dict(beta1=rng.uniform(0, 0.9, N), beta2=rng.uniform(0.9, 0.999, N),
               alpha=rng.uniform(0.1, 1, N), x1=rng.uniform(-1, 1, N), T=T,
-              checkpoints=[1, T // 2, T], **extra)
+              checkpoints=[1, T // 2, T], **extra, **switches(method, extra.get("variant", "paper"), kind))
+    if kw.get("beta1_schedule") == "geometric" and "lam" not in kw:  # beta1 lam^(t-1) needs its lam
+        kw["lam"] = rng.uniform(0.001, 0.999, N)
     if kind == "periodic":
         kw.update(C=rng.uniform(2, 50, N), n=rng.integers(2, 9, N), low=-1.0)
     elif kind == "bernoulli":

@@ -15,8 +15,9 @@ import pytest
 
 from numerics import Bernoulli, Explicit, Periodic, engine, make, run
 from numerics.optimizers import applicable
+from numerics.schedules import BETA1_SCHEDULES, STEP_SCHEDULES
 
-from _engine_kw import run_batch
+from _engine_kw import KINDS, PAIRS, run_batch, switches
 
 TOL = 1e-12
 
@@ -52,11 +53,7 @@ def _batch_kwargs(h, method):
     return kw
 
 
-CASES = [(m, v) for m in ("sgd", "adagrad", "rmsprop", "adamnc", "adamx") for v in ("paper",)] + \
-        [(m, v) for m in ("adam", "amsgrad") for v in ("paper", "pytorch", "optax", "keras")]
-
-
-KINDS = ("periodic", "bernoulli", "explicit")
+CASES = PAIRS  # (method, variant): every method and variant the engine's equality is checked for
 
 
 # the (method, variant) pairs of the fast lane: every method, and every variant once (Adam and AMSGrad share them)
@@ -66,11 +63,15 @@ FAST_PAIRS = {("sgd", "paper"), ("adagrad", "paper"), ("rmsprop", "paper"), ("ad
 
 
 def _equality_cases():
-    """(N, kind, method, variant) for every case, each kernel a numba compile of its own (a rule, switch and
-    gradient source: 1-2 CPU-s each on an empty kernel cache).  N = 70 takes the parallel driver: slow.  Of the
-    serial cases the fast lane keeps one gradient source per pair of FAST_PAIRS, in turn, so that every method,
-    every variant and every source runs there (9 compiles, not 39); the others are slow (still in the suite).
-    The fast lane keeps the parallel driver through test_zoo_rules_compiled_equal_reference (AdaBelief)."""
+    """(N, kind, method, variant) for every case.  A kernel is compiled per rule key (method and switches),
+    driver and gradient source (1-2 CPU-s serial, about 4 parallel, on an empty kernel cache); the switches
+    come from (method, variant, kind) alone (_engine_kw.switches), so the N = 70 case's serial driver (its
+    read-out rounds) is the N = 3 case's and RMSProp shares Adam's (paper) kernels: 36 serial and at most
+    39 parallel compiles for the 78 cases (the parallel key also says which numbers all lanes share).
+    N = 70 takes the parallel driver: slow.  Of the serial cases the fast lane keeps one gradient source per
+    pair of FAST_PAIRS, in turn, so that every method, every variant and every source runs there; the others
+    are slow (still in the suite).  The fast lane keeps the parallel driver through
+    test_zoo_rules_compiled_equal_reference (AdaBelief)."""
     out = []
     for N in (3, 70):
         for kind in KINDS:
@@ -81,13 +82,24 @@ def _equality_cases():
     return out
 
 
-@pytest.mark.parametrize("method,variant,kind,N", _equality_cases())
-def test_run_batch_equals_reference(method, variant, kind, N):
-    """Each lane of a batch equals numerics.run on the same problem, to 1e-12 (x_T, x_played, R_T/T)."""
+def _draw(method, variant, kind, N):
+    """The case's seed, generator, horizon and its two hyper-parameter sets (switches set, see switches)."""
     seed = zlib.crc32(f"{method}-{variant}-{kind}-{N}".encode())  # stable across processes
     rng = np.random.default_rng(seed)
     T = int(rng.integers(150, 400))
     hs = [_hyper(rng, method, variant) for _ in range(2)]  # two hyper-parameter sets, alternating
+    # schedules are switches of the rule (one per batch, part of the kernel's key): both sets take the case's
+    # enumerated ones (switches), the same for N = 3 and N = 70 and for the other engine test files, so each
+    # kernel compiles once per run; the draws above still happen, so every number is the one drawn before
+    for h in hs:
+        h.update((k, v) for k, v in switches(method, variant, kind).items() if k in h)
+    return seed, rng, T, hs
+
+
+@pytest.mark.parametrize("method,variant,kind,N", _equality_cases())
+def test_run_batch_equals_reference(method, variant, kind, N):
+    """Each lane of a batch equals numerics.run on the same problem, to 1e-12 (x_T, x_played, R_T/T)."""
+    seed, rng, T, hs = _draw(method, variant, kind, N)
     lanes = [hs[i % 2] for i in range(N)]
     x1 = rng.uniform(-1, 1, N)
     lo, hi = -1.0, 1.0
@@ -96,10 +108,6 @@ def test_run_batch_equals_reference(method, variant, kind, N):
     low = -rng.uniform(0.1, 2, N)
     p = rng.uniform(0.05, 0.6, N)
     vals = rng.normal(size=(T, N)) * rng.uniform(0.5, 20)
-    # schedules and variants are switches of the rule (one per batch): the second set takes the first's
-    for k in ("schedule", "beta1_schedule"):
-        if k in hs[0]:
-            hs[1][k] = hs[0][k]
     defaults = dict(eps=0.0, eps_root=0.0, lam=np.nan)
     kw = _batch_kwargs(hs[0], method)
     for k in ("alpha", "beta1", "beta2", "eps", "lam", "eps_root"):
@@ -135,6 +143,46 @@ def test_run_batch_equals_reference(method, variant, kind, N):
         for k, c in enumerate(ref.checkpoints):
             assert res.checkpoints[k] == c.t
             assert close(res.cp_x[k, i], c.x) and close(res.cp_regret[k, i], c.regret)
+
+
+SWITCHES = dict(schedule=STEP_SCHEDULES, beta1_schedule=BETA1_SCHEDULES)  # the values each switch can take
+
+
+def test_the_cases_cover_every_switch():
+    """The enumerated switches reach what the random draw could, on both drivers, and the fast lane keeps
+    every method, variant and gradient source.  Every (method, variant) runs every gradient source on the
+    serial (N = 3) and the parallel (N = 70) driver and, over its gradient sources, every value of every
+    switch it takes, on each driver; every switch value runs with every gradient source on each driver;
+    AMSGrad runs every (schedule, beta1 schedule) pair; the N = 3 and N = 70 cases of a (method, variant,
+    kind) have the same switches (one serial kernel for both).  An edit of the cases or of switches that
+    loses one of these fails here."""
+    params = _equality_cases()
+    cases = [tuple(p.values) for p in params]
+    assert len(set(cases)) == len(cases) == len(CASES) * len(KINDS) * 2
+    assert set(cases) == {(m, v, kind, N) for m, v in CASES for kind in KINDS for N in (3, 70)}
+    assert 3 < engine.PARALLEL_MIN_LANES <= 70  # N = 3 serial, N = 70 parallel
+    used = {}
+    for c in cases:
+        hs = _draw(*c)[3]
+        sw = {k: hs[0][k] for k in SWITCHES if k in hs[0]}
+        assert all(h[k] == v for h in hs for k, v in sw.items()), c  # one rule per batch
+        used[c] = sw
+    for m, v in CASES:
+        for kind in KINDS:
+            assert used[(m, v, kind, 3)] == used[(m, v, kind, 70)], (m, v, kind)
+        for N in (3, 70):
+            for k in used[(m, v, KINDS[0], N)]:
+                assert {used[(m, v, kind, N)][k] for kind in KINDS} == set(SWITCHES[k]), (m, v, N, k)
+    assert {k for sw in used.values() for k in sw} == set(SWITCHES)
+    for N in (3, 70):
+        for k, values in SWITCHES.items():
+            got = {(sw[k], c[2]) for c, sw in used.items() if c[3] == N and k in sw}
+            assert got == {(val, kind) for val in values for kind in KINDS}, (N, k)
+        pairs = {(sw["schedule"], sw["beta1_schedule"]) for c, sw in used.items() if c[0] == "amsgrad" and c[3] == N}
+        assert pairs == {(a, b) for a in STEP_SCHEDULES for b in BETA1_SCHEDULES}, N
+    fast = [tuple(p.values) for p in params if not p.marks]
+    assert {m for m, _, _, _ in fast} == {m for m, _ in CASES} and {v for _, v, _, _ in fast} == {v for _, v in CASES}
+    assert {kind for _, _, kind, _ in fast} == set(KINDS)
 
 
 def test_bernoulli_stream_is_the_problems_stream():

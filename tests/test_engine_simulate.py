@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from numerics import Bernoulli, Explicit, Periodic, engine, get_backend, make, run
+from numerics.optimizers import applicable
 
-from _engine_kw import run_batch
+from _engine_kw import PAIRS, run_batch, switches
 
 TOL = 1e-12
 
@@ -59,6 +60,16 @@ def _simulate_cases():
     return [pytest.param(mname, hyper, pname, id=f"{mname}-{pname}",
                          marks=() if mname == "amsgrad" or pname == "thm1" else pytest.mark.slow)
             for pname in PROBLEMS for mname, hyper in METHODS]
+
+
+def test_bernoulli_cases_run_the_equality_kernels():
+    """Each method's switches are those of test_engine_equality's Bernoulli case of its (method, variant)
+    (_engine_kw.switches): the coins driver this file runs is compiled once per run, not twice."""
+    for mname, hyper in METHODS:
+        v = hyper.get("variant", "paper")
+        assert (mname, v) in PAIRS
+        want = make(mname, **applicable(mname, dict(variant=v, lam=0.5, **switches(mname, v, "bernoulli"))))
+        assert make(mname, **hyper).rule.key == want.rule.key, mname
 
 
 @pytest.mark.parametrize("mname,hyper,pname", _simulate_cases())
