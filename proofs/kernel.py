@@ -255,22 +255,9 @@ def obligation_proof(ob, engine: str | None = None, timeout_s: float = 10.0) -> 
         raise KernelError(f"{ob.label}: a {ob.kind} step is not decided by Z3; it can enter a kernel proof only "
                           f"as a named axiom of a trusted base")
     vs, body, hyps = closed_formula(ob)
-    key = (id(ob), body.sexpr())
-    if key in _STEP_PROOFS:
-        return _STEP_PROOFS[key][1]
     fr = [fresh(str(v).replace("(", "_").replace(")", "_"), v.sort()) for v in vs]
     inner = prove(z3.substitute(body, *zip(vs, fr)), name=ob.label, timeout_s=timeout_s, engine=engine)
-    st = KStep(ob.label, generalize(fr, inner, kind="step", name=ob.label), [str(v) for v in vs], hyps)
-    _STEP_PROOFS[key] = (ob, st)  # the obligation is kept so that its id is not reused
-    return st
-
-
-# A step's kernel proof, made once per process for the same obligation and the same closed formula (its text, so a
-# mutant or a monkeypatched definition that changes the formula is proved afresh).  Only proofs are kept: a refusal
-# at one time limit says nothing about a longer one, so it is asked again.  Why: a test's fixture and the statement
-# it then asks the audit's path for (proofs.statements.kernel_statement) proved every step twice, and with the same
-# step proofs the statement's build is shared too (proofs.statements.built_once is keyed by the step proofs).
-_STEP_PROOFS: dict = {}
+    return KStep(ob.label, generalize(fr, inner, kind="step", name=ob.label), [str(v) for v in vs], hyps)
 
 
 # ------------------------------------------------------------------------------------------------
