@@ -1752,17 +1752,7 @@ WHY_NOT = {
 
 
 def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> dict:
-    """The kernel's verdict on one audited theorem (``th`` as :func:`proofs.audit.run_audit` returns it).
-
-    One assembly is one :func:`proofs.obligation.reuse_builds` scope (as in the audit's
-    :func:`proofs.audit.kernel_verdicts`): a step's closed formula is built once for its key and its proof."""
-    from .obligation import reuse_builds
-
-    with reuse_builds():
-        return _kernel_statement(th, obligations, timeout_s)
-
-
-def _kernel_statement(th: dict, obligations: dict, timeout_s: float) -> dict:
+    """The kernel's verdict on one audited theorem (``th`` as :func:`proofs.audit.run_audit` returns it)."""
     import time as _time
 
     t0 = _time.perf_counter()
