@@ -45,7 +45,7 @@ from .obligation import Z3Num
 from .statements import induct_on, need_step, Once, scalar_glue
 from .thm6 import beta2_hypothesis, first_blocks_terms, AMGM_Q
 
-__all__ = ["thm6", "Thm6Vocabulary", "STEPS", "OUTSIDE"]
+__all__ = ["thm6", "thm6_once", "Thm6Vocabulary", "STEPS", "OUTSIDE"]
 
 Int, Real = z3.IntSort(), z3.RealSort()
 NAME = "Theorem 6 (R_{3k} >= (2C-4) k - C, k >= 0)"
@@ -304,7 +304,15 @@ def _register():
     from . import statements as ST
 
     ST.OUTSIDE["thm6"] = OUTSIDE
-    ST.BUILDERS["thm6"] = thm6
+    ST.BUILDERS["thm6"] = thm6_once
+
+
+def thm6_once(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
+    """:func:`thm6`, built once per set of its steps' proofs (proofs.statements.built_once, as thm5 and thm4-arxiv):
+    the audit's kernel verdict and a caller holding the same step proofs share one build."""
+    from . import statements as ST
+
+    return ST.built_once("thm6", thm6, steps, list(STEPS), premises=premises or {}, timeout_s=timeout_s)
 
 
 _register()

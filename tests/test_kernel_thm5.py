@@ -21,14 +21,36 @@ from proofs import thm5_repaired as R
 CHAIN = [ob for ob in R.REPAIRED5 if ob.kind == "z3"]
 
 
+class _Asked(dict):
+    """The step proofs, recording every label the builder asks for (proofs.statements.need_step reads ``get``)."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.asked = []
+
+    def get(self, label, default=None):
+        self.asked.append(label)
+        return super().get(label, default)
+
+
 @pytest.fixture(scope="module")
 def built():
-    steps = {ob.label: K.obligation_proof(ob) for ob in CHAIN}
-    return steps, KT.thm5(steps)
+    steps = _Asked({ob.label: K.obligation_proof(ob) for ob in CHAIN})
+    out = KT.thm5(steps)
+    return dict(steps), out, steps.asked
+
+
+def test_thm5_asks_for_its_steps_first_and_uses_each_one(built):
+    """KT.THM5_STEPS (asked for before any proof, so a missing step ends the build at once) is exactly what the
+    build then reads, in the order it reads them: no step is refused that the proof does not use."""
+    asked = built[2]
+    n = len(KT.THM5_STEPS)
+    assert asked[:n] == list(KT.THM5_STEPS)
+    assert list(dict.fromkeys(asked[n:])) == list(KT.THM5_STEPS)
 
 
 def test_thm5_is_proved_by_the_kernel_with_an_empty_trusted_base(built):
-    _, out = built
+    _, out, _ = built
     cert = K.certify(out["statement"])
     assert cert["trusted"] == []
     for label in ("Thm5-step 5", "step 7", "step 6[Abel]", "Lemma3-chain", "Lemma3-swap[step]", "Lemma3-4",
@@ -100,7 +122,7 @@ def test_dropping_a_dependency_from_the_kernel_call_makes_the_proof_fail(built, 
     _each_dependency_is_needed(built[1]["statement"], name, n_deps)
 
 
-@pytest.mark.parametrize("label", ["Lemma3-4", "Thm5-step 5", "Thm5[sum<=bound]"])
+@pytest.mark.parametrize("label", KT.THM5_STEPS)  # each step the build reads (was: three of them)
 def test_thm5_without_a_step_is_not_established(built, label):
     steps = {k: v for k, v in built[0].items() if k != label}
     with pytest.raises(ST.Missing, match=re.escape(label)):
