@@ -30,11 +30,17 @@ def audit_page(tmp_path_factory):
 AUDIT_PAGE_FILES = ("test_audit_page_browser.py", "test_figures_html.py")
 # files that ask for the same per-process memo (analysis.gamma's ten Gamma verdicts, ~13 CPU-s of Z3): one group,
 # so the verdicts are computed in one worker only
-SHARED_MEMO_GROUPS = {"test_analysis_cli.py": "analysis_gamma", "test_analysis_gamma.py": "analysis_gamma"}
+# and the files whose tests read the audit's verdicts of the same obligations (tests/_checked.py: the audit fixture
+# records them, test_proofs_repaired's unchanged originals read them instead of asking Z3 and cvc5 again)
+SHARED_MEMO_GROUPS = {"test_analysis_cli.py": "analysis_gamma", "test_analysis_gamma.py": "analysis_gamma",
+                      "test_proofs_audit.py": "audit_verdicts", "test_proofs_repaired.py": "audit_verdicts"}
 # files whose tests share no module or session fixture and are each long: one group per test, so that the
 # two workers share the file instead of one worker running all of it at the end of the run
 SPLIT_FILES = ("test_notebooks.py", "test_check_plugin.py", "test_proofs_vacuity.py", "test_sweep_wiring.py")
 _RULE_ID = re.compile(r"\[(?:\d+-\w+-)?([a-z]+)[-\]]")
+# engine equality rules that compile the same kernels (RMSProp in the paper's form is Adam with beta1 = 0: the
+# same rule key): one group, so that one worker compiles them and the other does not wait on its lock
+SAME_KERNELS = {"rmsprop": "adam"}
 
 
 def work_group(nodeid: str) -> str:
@@ -48,7 +54,7 @@ def work_group(nodeid: str) -> str:
     if name in SPLIT_FILES:
         return nodeid
     m = _RULE_ID.search(nodeid) if name == "test_engine_equality.py" else None
-    return f"{path}::{m.group(1)}" if m else path
+    return f"{path}::{SAME_KERNELS.get(m.group(1), m.group(1))}" if m else path
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -34,3 +34,13 @@ def test_the_split_and_audit_page_groups():
     # the two files that share analysis.gamma's memo run in one worker
     assert C.work_group("tests/test_analysis_cli.py::test_json_schema") == \
         C.work_group("tests/test_analysis_gamma.py::test_x") != C.work_group("tests/test_analysis_bounds.py::test_x")
+
+
+def test_groups_that_share_work_run_in_one_worker():
+    """The audit's recorded verdicts (tests/_checked.py) reach test_proofs_repaired only in the same process, and
+    RMSProp's equality cases compile Adam's kernels."""
+    assert C.work_group("tests/test_proofs_audit.py::test_every_verdict_as_expected") == \
+        C.work_group("tests/test_proofs_repaired.py::test_x") != C.work_group("tests/test_proofs_kernel.py::test_x")
+    assert C.work_group("tests/test_engine_equality.py::test_run_batch_equals_reference[70-periodic-rmsprop-paper]") \
+        == C.work_group("tests/test_engine_equality.py::test_run_batch_equals_reference[3-bernoulli-adam-keras]") \
+        != C.work_group("tests/test_engine_equality.py::test_run_batch_equals_reference[3-bernoulli-amsgrad-keras]")
