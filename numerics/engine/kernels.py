@@ -25,7 +25,7 @@ import math
 import threading
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from . import layout as LY
 
@@ -324,13 +324,13 @@ _GRAD_PAR = {
 }
 
 _PARALLEL = '''
-def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
-    # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver
+def kernel(b0, b1, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
+    # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver.
+    # Blocks b0..b1-1 of BLOCK lanes: a thread's share (ParallelDriver runs the shares on threads).
     N = ST.shape[1]
     L = gtab.shape[0]
-    nblk = (N + BLOCK - 1) // BLOCK
     {shared_loads}
-    for blk in prange(nblk):
+    for blk in range(b0, b1):
         i0 = blk * BLOCK
         nb = min(BLOCK, N - i0)
         x = ST[X, i0:i0 + nb].copy()
@@ -424,7 +424,7 @@ def _step_module(rule, values: dict | None):
         step_src, _ = source.step_source(update, values)
     except source.NotTranspilable:
         return None
-    head = ["import importlib", "import numpy as np", "from numba import njit, prange"]
+    head = ["import importlib", "import numpy as np", "from numba import njit"]
     return source.load_module("\n".join(head) + "\n\n" + step_src)
 
 
@@ -436,14 +436,14 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
     step = _step_module(rule, values)
     if step is None:
         return None
-    head = ["import importlib", "import numpy as np", "from numba import njit, prange",
+    head = ["import importlib", "import numpy as np", "from numba import njit",
             "from numerics.engine.kernels import regret",
             f"globals().update((k, v) for k, v in vars(importlib.import_module({step.__name__!r})).items()"
             " if not k.startswith('__'))"]
     for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
         head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
     head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
-    deco = "@njit(parallel=True, cache=True)" if parallel else "@njit(cache=True)"
+    deco = "@njit(nogil=True, cache=True)" if parallel else "@njit(cache=True)"
     text = "\n".join(head) + "\n\n" + deco + driver
     return source.load_module(text)
 
@@ -468,13 +468,98 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     if mod is not None:
         k = mod.kernel
     else:
-        ns = dict(np=np, prange=prange, regret=regret, update=compiled_step(rule), State=rule.State,
+        ns = dict(np=np, regret=regret, update=compiled_step(rule), State=rule.State,
                   Hyper=rule.Hyper, **_constants(rule), **(values or {}))
         exec(compile(src, f"<numerics.engine kernel {rule.key}>", "exec"), ns)
-        k = njit(parallel=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+        k = njit(nogil=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+    if parallel:
+        k = ParallelDriver(k)
     with _LOCK:
         _KERNELS[key] = k
     return k
+
+
+def block_shares(nblk: int, threads: int) -> list[tuple[int, int]]:
+    """Blocks 0..nblk-1 cut into at most ``threads`` contiguous shares [b0, b1), none empty, their sizes
+    differing by at most one (earlier shares the larger): one share per thread of a parallel driver's call.
+
+    >>> block_shares(5, 2), block_shares(1, 4), block_shares(0, 2)
+    ([(0, 3), (3, 5)], [(0, 1)], [])
+    """
+    k = max(1, min(int(threads), nblk))
+    q, r = divmod(nblk, k)
+    out, b = [], 0
+    for i in range(min(k, nblk)):
+        e = b + q + (1 if i < r else 0)
+        out.append((b, e))
+        b = e
+    return out
+
+
+def _wait_all(futures) -> None:
+    """Wait until every future has finished, a Ctrl-C included (raised once they have: no share of a
+    segment is left running behind the caller's back)."""
+    import concurrent.futures as cf
+
+    interrupted = None
+    while True:
+        try:
+            cf.wait(futures)
+            break
+        except KeyboardInterrupt as exc:
+            interrupted = exc
+    if interrupted is not None:
+        raise interrupted
+
+
+class ParallelDriver:
+    """The parallel driver: a compiled ``nogil`` loop over blocks [b0, b1) of BLOCK lanes (``blocks``),
+    its contiguous shares of blocks run on Python threads.
+
+    ``driver(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr, threads=None, pool=None)`` runs
+    plain rounds t_start..t_stop-1 of every lane, as numba's ``prange`` over the blocks did, without
+    numba's parfor pass (about half the cost of compiling the driver).  The calling thread runs the first
+    share and ``pool`` (a ``concurrent.futures.ThreadPoolExecutor`` of at least ``threads - 1`` workers) the
+    others; without a pool the call makes one for its own duration.  ``threads`` defaults to
+    ``numba.get_num_threads()``.  The shares write disjoint lanes of ST, PH (and nothing else), so the
+    result has the same bits whatever the number of threads.  The call returns when every share has
+    ended; an exception raised in any share is raised by the call (the first share's first).
+
+    Attributes of the compiled loop (``py_func``, ``signatures``, ``stats``, ``inspect_asm``...) are
+    read through the driver, so :func:`compile_lock` and the benchmark's SIMD check see the loop."""
+
+    def __init__(self, blocks):
+        self.blocks = blocks
+
+    def __getattr__(self, name):
+        if name == "blocks":  # not set yet (copy, unpickle): no recursion
+            raise AttributeError(name)
+        return getattr(self.blocks, name)
+
+    def __call__(self, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr, *,
+                 threads: int | None = None, pool=None):
+        args = (t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr)
+        if threads is None:
+            import numba
+
+            threads = numba.get_num_threads()
+        shares = block_shares((ST.shape[1] + BLOCK - 1) // BLOCK, threads)
+        if len(shares) <= 1:
+            for b0, b1 in shares:
+                self.blocks(b0, b1, *args)
+            return
+        if pool is None:
+            import concurrent.futures as cf
+
+            with cf.ThreadPoolExecutor(len(shares) - 1, thread_name_prefix="ab-engine") as own:
+                return self(*args, threads=threads, pool=own)
+        futures = [pool.submit(self.blocks, b0, b1, *args) for b0, b1 in shares[1:]]
+        try:
+            self.blocks(*shares[0], *args)
+        finally:
+            _wait_all(futures)
+        for f in futures:
+            f.result()
 
 
 @contextlib.contextmanager
