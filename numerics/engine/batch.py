@@ -63,6 +63,13 @@ def execute(pl: Plan, threads: int | None = None,
     cpx = np.zeros((cps.shape[0], N))
     cpr = np.zeros((cps.shape[0], N))
     parallel = N >= PARALLEL_MIN_LANES
+    nthreads, pool = 1, None
+    if parallel:
+        import numba
+
+        nthreads = numba.get_num_threads() if threads is None else int(threads)
+        if not 1 <= nthreads <= numba.config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads: must be in [1, {numba.config.NUMBA_NUM_THREADS}] (got {threads})")
     serial = kernels.kernel(pl.rule, False, pl.gmode, ())
     par = kernels.kernel(pl.rule, True, pl.gmode, pl.shared) if parallel else None
     dummy = np.zeros((1, 1))
@@ -71,13 +78,6 @@ def execute(pl: Plan, threads: int | None = None,
     else:
         seg = max(1, min(T, int(2e8 // max(N, 1))))  # 0.1-1.5 s per progress report on 2 cores
     readouts = sorted(set(int(c) for c in cps) | {T})
-    nthreads, pool = 1, None
-    if parallel:
-        import numba
-
-        nthreads = numba.get_num_threads() if threads is None else int(threads)
-        if not 1 <= nthreads <= numba.config.NUMBA_NUM_THREADS:
-            raise ValueError(f"threads: must be in [1, {numba.config.NUMBA_NUM_THREADS}] (got {threads})")
     args = (T, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab)
     try:
         # compile outside the timed region: calls that run no rounds (one process compiles a driver, another
