@@ -308,37 +308,37 @@ def _serial_spec_source(rule, sp, gmode: int) -> str:
         grad_store=store or "pass")
 
 
+# the parallel driver's gradient source: (lane arrays it loads: (local, array, row); the round's line;
+# the lane's lines; lane arrays it stores back)
 _GRAD_PAR = {
-    LY.G_PERIODIC2: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
-                     "        ph = PH[PHASE, i0:i0 + nb].copy()\n        nn = PH[PERIOD, i0:i0 + nb].copy()",
+    LY.G_PERIODIC2: ((("gb", "P", "R_GBIG"), ("gl", "P", "R_GLOW"), ("ph", "PH", "PHASE"), ("nn", "PH", "PERIOD")),
                      "",
                      "g = gb[j] if ph[j] == 0 else gl[j]\n{ind}p1 = ph[j] + 1\n{ind}ph[j] = 0 if p1 == nn[j] else p1",
-                     "PH[PHASE, i0:i0 + nb] = ph"),
-    LY.G_TABLE: ("col = PH[COLUMN, i0:i0 + nb].copy()", "r = (t - 1) % L",
-                 "g = gtab[r, col[j]]", ""),
-    LY.G_TABLE1: ("", "gt = gtab[(t - 1) % L, 0]", "g = gt", ""),
-    LY.G_COINS: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
-                 "        pr = P[R_PROB, i0:i0 + nb].copy()", "",
-                 "g = gb[j] if U[t - t_start, i0 + j] < pr[j] else gl[j]", ""),
-    LY.G_VALUES: ("", "", "g = U[t - t_start, i0 + j]", ""),
+                     (("ph", "PH", "PHASE"),)),
+    LY.G_TABLE: ((("col", "PH", "COLUMN"),), "r = (t - 1) % L", "g = gtab[r, col[j]]", ()),
+    LY.G_TABLE1: ((), "gt = gtab[(t - 1) % L, 0]", "g = gt", ()),
+    LY.G_COINS: ((("gb", "P", "R_GBIG"), ("gl", "P", "R_GLOW"), ("pr", "P", "R_PROB")), "",
+                 "g = gb[j] if U[t - t_start, i0 + j] < pr[j] else gl[j]", ()),
+    LY.G_VALUES: ((), "", "g = U[t - t_start, i0 + j]", ()),
 }
 
+# The block's lanes are moved between the shared arrays and arrays of the block's own by element loops,
+# not slice copies and slice stores: numba compiles a slice store through its fancy-setitem machinery
+# (overlap checks, broadcasting), which cost about 2 CPU-s the first time in a process and more at every
+# driver; numba's parfor pass used to turn them into loops itself.  Same values, same bits.
 _PARALLEL = '''
 def kernel(b0, b1, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
     # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver.
-    # Blocks b0..b1-1 of BLOCK lanes: a thread's share (ParallelDriver runs the shares on threads).
+    # Blocks b0..b1-1 of BLOCK lanes: one thread's share (ParallelDriver runs the shares on threads).
     N = ST.shape[1]
     L = gtab.shape[0]
     {shared_loads}
     for blk in range(b0, b1):
         i0 = blk * BLOCK
         nb = min(BLOCK, N - i0)
-        x = ST[X, i0:i0 + nb].copy()
-        loss = ST[LOSS, i0:i0 + nb].copy()
-        s = ST[SUMG, i0:i0 + nb].copy()
-        {state_arrays}
-        {lane_arrays}
-        {grad_init}
+        {alloc}
+        for j in range(nb):
+            {load}
         for t in range(t_start, t_stop):
             {grad_round}
             for j in range(nb):
@@ -350,11 +350,8 @@ def kernel(b0, b1, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr
                 {unpack_j}
                 y = xj - step
                 x[j] = lo if y < lo else (hi if y > hi else y)
-        ST[X, i0:i0 + nb] = x
-        ST[LOSS, i0:i0 + nb] = loss
-        ST[SUMG, i0:i0 + nb] = s
-        {store_state_par}
-        {grad_store}
+        for j in range(nb):
+            {store}
 '''
 
 
@@ -381,25 +378,24 @@ def kernel_source(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]) ->
                                                 for k, f in enumerate(sf)) or "pass",
             grad_store=store or "pass")
     else:
-        init, rnd, lane, store = _GRAD_PAR[gmode]
+        gload, rnd, lane, gstore = _GRAD_PAR[gmode]
         shared_loads = [f"h_{f} = P[{lay.hyper_row(f)}, 0]" for f, sh in zip(hf, shared) if sh]
-        lane_arrays = [f"h_{f} = P[{lay.hyper_row(f)}, i0:i0 + nb].copy()" for f, sh in zip(hf, shared)
-                       if not sh]
+        loads = ([("x", "ST", "X"), ("loss", "ST", "LOSS"), ("s", "ST", "SUMG")]
+                 + [(f"s_{f}", "ST", lay.state_row(f)) for f in sf]
+                 + [(f"h_{f}", "P", lay.hyper_row(f)) for f, sh in zip(hf, shared) if not sh] + list(gload))
+        stores = ([("x", "ST", "X"), ("loss", "ST", "LOSS"), ("s", "ST", "SUMG")]
+                  + [(f"s_{f}", "ST", lay.state_row(f)) for f in sf] + list(gstore))
         src = _PARALLEL.format(
             shared_loads="\n    ".join(shared_loads) or "pass",
-            state_arrays="\n        ".join(f"s_{f} = ST[{lay.state_row(f)}, i0:i0 + nb].copy()"
-                                           for f in sf) or "pass",
-            lane_arrays="\n        ".join(lane_arrays) or "pass",
-            grad_init=init or "pass",
+            alloc="\n        ".join(f"{v} = np.empty(nb, {arr}.dtype)" for v, arr, _ in loads),
+            load="\n            ".join(f"{v}[j] = {arr}[{row}, i0 + j]" for v, arr, row in loads),
             grad_round=rnd or "pass",
             grad_lane=_indent(lane, " " * 16),
             hyper_j=", ".join(f"h_{f}" if sh else f"h_{f}[j]" for f, sh in zip(hf, shared)),
             state_j=", ".join(f"s_{f}[j]" for f in sf),
             unpack_j="\n                ".join(f"s_{f}[j] = st[{k}]" for k, f in enumerate(sf))
             or "pass",
-            store_state_par="\n        ".join(f"ST[{lay.state_row(f)}, i0:i0 + nb] = s_{f}" for f in sf)
-            or "pass",
-            grad_store=store or "pass")
+            store="\n            ".join(f"{arr}[{row}, i0 + j] = {v}[j]" for v, arr, row in stores))
     return src
 
 
