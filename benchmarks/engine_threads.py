@@ -4,7 +4,7 @@ driver it replaced (``prange`` over the blocks), in one process.
 The baseline is the former template, kept HERE ON PURPOSE (the library keeps one driver): the same
 per-block body, with ``prange(nblk)`` over every block and ``@njit(parallel=True, cache=True)``, built
 through the engine's own generated-module path (same step module, same constants), so the two differ
-only in how the blocks are spread over threads.  Workload: the batch of ``benchmarks/run.py`` (AMSGrad,
+only in how the blocks are spread over threads (and how a block's lanes are copied in and out).  Workload: the batch of ``benchmarks/run.py`` (AMSGrad,
 paper variant, alpha = 0.5, a grid of (beta1, beta2), the Section 5 problem) at N = 1e4, 1e5, 1e6 lanes,
 T chosen so that a run is about 0.2-2 s; ``engine.batch`` runs both (read-out rounds on the serial
 driver, as always) with the parallel driver swapped.  Both are warmed first; the runs alternate
@@ -66,6 +66,44 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
 '''
 
 
+OLD_GRAD_PAR = {  # the parfor driver's gradient sources (same commit)
+    "G_PERIODIC2": ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
+                    "        ph = PH[PHASE, i0:i0 + nb].copy()\n        nn = PH[PERIOD, i0:i0 + nb].copy()",
+                    "",
+                    "g = gb[j] if ph[j] == 0 else gl[j]\n{ind}p1 = ph[j] + 1\n{ind}ph[j] = 0 if p1 == nn[j] else p1",
+                    "PH[PHASE, i0:i0 + nb] = ph"),
+    "G_TABLE": ("col = PH[COLUMN, i0:i0 + nb].copy()", "r = (t - 1) % L", "g = gtab[r, col[j]]", ""),
+    "G_TABLE1": ("", "gt = gtab[(t - 1) % L, 0]", "g = gt", ""),
+    "G_COINS": ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
+                "        pr = P[R_PROB, i0:i0 + nb].copy()", "",
+                "g = gb[j] if U[t - t_start, i0 + j] < pr[j] else gl[j]", ""),
+    "G_VALUES": ("", "", "g = U[t - t_start, i0 + j]", ""),
+}
+
+
+def old_source(rule, gmode, shared) -> str:
+    """The parfor driver's source (kernels.kernel_source's parallel branch as it was)."""
+    from numerics.engine import layout as LY
+
+    lay = LY.Layout(rule)
+    sf, hf = lay.state_fields, lay.hyper_fields
+    init, rnd, lane, store = next(v for k, v in OLD_GRAD_PAR.items() if getattr(LY, k) == gmode)
+    shared_loads = [f"h_{f} = P[{lay.hyper_row(f)}, 0]" for f, sh in zip(hf, shared) if sh]
+    lane_arrays = [f"h_{f} = P[{lay.hyper_row(f)}, i0:i0 + nb].copy()" for f, sh in zip(hf, shared) if not sh]
+    return OLD_PARALLEL.format(
+        shared_loads="\n    ".join(shared_loads) or "pass",
+        state_arrays="\n        ".join(f"s_{f} = ST[{lay.state_row(f)}, i0:i0 + nb].copy()" for f in sf) or "pass",
+        lane_arrays="\n        ".join(lane_arrays) or "pass",
+        grad_init=init or "pass",
+        grad_round=rnd or "pass",
+        grad_lane=lane.replace("{ind}", " " * 16),
+        hyper_j=", ".join(f"h_{f}" if sh else f"h_{f}[j]" for f, sh in zip(hf, shared)),
+        state_j=", ".join(f"s_{f}[j]" for f in sf),
+        unpack_j="\n                ".join(f"s_{f}[j] = st[{k}]" for k, f in enumerate(sf)) or "pass",
+        store_state_par="\n        ".join(f"ST[{lay.state_row(f)}, i0:i0 + nb] = s_{f}" for f in sf) or "pass",
+        grad_store=store or "pass")
+
+
 class OldParfor:
     """The parfor driver, called as engine.batch calls the parallel driver (threads through numba)."""
 
@@ -94,15 +132,13 @@ def old_kernel(rule, gmode, shared):
     """The parfor driver of (rule, gradient source, sharing), through the engine's generated-module path."""
     from numerics.engine import kernels, source
 
-    new_tpl, load = kernels._PARALLEL, source.load_module
-    kernels._PARALLEL = OLD_PARALLEL
+    load = source.load_module
     source.load_module = lambda text: load(text.replace("@njit(nogil=True, cache=True)",
                                                         "from numba import prange\n@njit(parallel=True, cache=True)"))
     try:
-        src = kernels.kernel_source(rule, True, gmode, shared)
-        mod = kernels._cached_module(rule, True, src)
+        mod = kernels._cached_module(rule, True, old_source(rule, gmode, shared))
     finally:
-        kernels._PARALLEL, source.load_module = new_tpl, load
+        source.load_module = load
     return OldParfor(mod.kernel)
 
 
