@@ -123,3 +123,16 @@ def test_threads_out_of_range_is_an_error_naming_the_argument():
     kw = _workload(kernels.BLOCK)
     with pytest.raises(ValueError, match="threads"):
         run_batch("adam", threads=0, **kw)
+
+
+def test_the_parallel_and_serial_drivers_link_one_step():
+    """Both drivers of a rule import the step from one generated module, so numba compiles the step once per
+    process (the parallel driver's module once had its own step text: a second compile of the same step)."""
+    from numerics.engine import layout as LY
+
+    rule = make("amsgrad", alpha=0.5).rule
+    ser = kernels.kernel(rule, False, LY.G_PERIODIC2, ())
+    par = kernels.kernel(rule, True, LY.G_PERIODIC2, (True,) * len(LY.Layout(rule).hyper_fields))
+    if kernels.specialised_serial(rule) is None or not hasattr(ser, "py_func"):
+        pytest.skip("no specialised serial driver or no kernel cache folder here")
+    assert par.py_func.__globals__["update"] is ser.py_func.__globals__["update"]

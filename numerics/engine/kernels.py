@@ -281,6 +281,21 @@ def specialised_serial(rule):
         return None
 
 
+_SPECS: dict = {}
+
+
+def _specialised(rule):
+    """specialised_serial(rule), remembered per rule key once it succeeded (every driver of the rule reuses
+    it; a failure, say the source file being edited, is retried next time)."""
+    sp = _SPECS.get(rule.key)
+    if sp is None:
+        sp = specialised_serial(rule)
+        if sp is not None:
+            with _LOCK:
+                _SPECS[rule.key] = sp
+    return sp
+
+
 def _serial_spec_source(rule, sp, gmode: int) -> str:
     lay = LY.Layout(rule)
     sf, hf = lay.state_fields, lay.hyper_fields
@@ -457,9 +472,14 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
         k = _KERNELS.get(key)
         if k is not None:
             return k
-    sp = None if parallel or not SPECIALISE else specialised_serial(rule)
-    src = kernel_source(rule, parallel, gmode, shared) if sp is None else _serial_spec_source(rule, sp, gmode)
+    sp = _specialised(rule) if SPECIALISE else None
+    # The parallel driver gets the serial one's ``values`` too (unused by it): the same step text, so both
+    # link the one step module (see _step_module) and numba compiles the step once per process, not twice.
     values = None if sp is None else sp.ns
+    if parallel or sp is None:
+        src = kernel_source(rule, parallel, gmode, shared)
+    else:
+        src = _serial_spec_source(rule, sp, gmode)
     mod = _cached_module(rule, parallel, src, values)
     if mod is not None:
         k = mod.kernel
