@@ -136,7 +136,7 @@ def old_kernel(rule, gmode, shared):
     source.load_module = lambda text: load(text.replace("@njit(nogil=True, cache=True)",
                                                         "from numba import prange\n@njit(parallel=True, cache=True)"))
     try:
-        mod = kernels._cached_module(rule, True, old_source(rule, gmode, shared))
+        mod = kernels.cached_module(rule, True, old_source(rule, gmode, shared))
     finally:
         source.load_module = load
     return OldParfor(mod.kernel)

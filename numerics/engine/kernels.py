@@ -8,9 +8,10 @@ read-outs at checkpoints and at round T.  The driver source is generated from te
 one lane at a time with its state in registers, its plain rounds running the step as rewritten by
 :mod:`numerics.engine.specialise` (round-only values in per-block tables, a root kept while its
 inputs are unchanged), or the step as written for rules outside the rewrites' language; parallel:
-blocks of lanes, time outside and lanes inside so that LLVM vectorises the lane loop; it runs plain
-rounds only, and the runner hands each read-out round to the serial driver) with the rule's state
-and number fields filled in from :mod:`numerics.engine.layout`.
+blocks of lanes, time outside and lanes inside so that LLVM vectorises the lane loop, compiled
+``nogil`` and run over one contiguous share of the blocks per Python thread by :class:`ParallelDriver`;
+it runs plain rounds only, and the runner hands each read-out round to the serial driver) with the
+rule's state and number fields filled in from :mod:`numerics.engine.layout`.
 
 Same bits as the reference (``numerics.run`` on float64), because the step is the reference code and:
 
@@ -424,8 +425,8 @@ def _constants(rule) -> dict:
 def _step_module(rule, values: dict | None):
     """The rule's step (and the specialised driver's ``values``) as a generated module of its own, or None.
 
-    One module per step text, shared by every driver of the rule in the process (the three gradient
-    sources, checkpoints or not): numba compiles the step once per process instead of once per driver,
+    One module per step text, shared by every driver of the rule in the process (serial and parallel, the
+    gradient sources, checkpoints or not): numba compiles the step once per process instead of once per driver,
     then links it into each driver (and LLVM inlines it there, as before).  The drivers are cached on disk
     with the step linked in, so a driver loaded from the disk cache compiles nothing."""
     from . import source
