@@ -63,6 +63,13 @@ def execute(pl: Plan, threads: int | None = None,
     cpx = np.zeros((cps.shape[0], N))
     cpr = np.zeros((cps.shape[0], N))
     parallel = N >= PARALLEL_MIN_LANES
+    nthreads, pool = 1, None
+    if parallel:
+        import numba
+
+        nthreads = numba.get_num_threads() if threads is None else int(threads)
+        if not 1 <= nthreads <= numba.config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads: must be in [1, {numba.config.NUMBA_NUM_THREADS}] (got {threads})")
     serial = kernels.kernel(pl.rule, False, pl.gmode, ())
     par = kernels.kernel(pl.rule, True, pl.gmode, pl.shared) if parallel else None
     dummy = np.zeros((1, 1))
@@ -71,12 +78,6 @@ def execute(pl: Plan, threads: int | None = None,
     else:
         seg = max(1, min(T, int(2e8 // max(N, 1))))  # 0.1-1.5 s per progress report on 2 cores
     readouts = sorted(set(int(c) for c in cps) | {T})
-    old_threads = None
-    if threads is not None and parallel:
-        import numba
-
-        old_threads = numba.get_num_threads()
-        numba.set_num_threads(int(threads))
     args = (T, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab)
     try:
         # compile outside the timed region: calls that run no rounds (one process compiles a driver, another
@@ -85,7 +86,13 @@ def execute(pl: Plan, threads: int | None = None,
             serial(1, 1, *args, dummy, cps, cpx, cpr)
         if par is not None:
             with kernels.compile_lock(par):
-                par(1, 1, *args, dummy, cps, cpx, cpr)
+                par(1, 1, *args, dummy, cps, cpx, cpr, threads=1)
+            if nthreads > 1:
+                # the parallel driver's other shares run here (see kernels.ParallelDriver); shut down in
+                # `finally`, after the segment that runs when an exception or Ctrl-C arrives has ended
+                import concurrent.futures as cf
+
+                pool = cf.ThreadPoolExecutor(nthreads - 1, thread_name_prefix="ab-engine")
         t0 = time.perf_counter()
         t = 1
         r = 0  # next read-out round: readouts[r]
@@ -101,7 +108,8 @@ def execute(pl: Plan, threads: int | None = None,
                         r += 1
                     b = min(t_stop, readouts[r]) if r < len(readouts) else t_stop
                     if b > a:
-                        par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr)
+                        par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr, threads=nthreads,
+                            pool=pool)
                     if b < t_stop:
                         serial(b, b + 1, *args, U[b - t:] if U is not dummy else dummy, cps, cpx, cpr)
                         b += 1
@@ -110,10 +118,8 @@ def execute(pl: Plan, threads: int | None = None,
             if progress is not None:
                 progress(t - 1, T)
     finally:
-        if old_threads is not None:
-            import numba
-
-            numba.set_num_threads(old_threads)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return ("numba-parallel" if parallel else "numba-serial"), time.perf_counter() - t0, cpx, cpr
 
 

@@ -8,9 +8,10 @@ read-outs at checkpoints and at round T.  The driver source is generated from te
 one lane at a time with its state in registers, its plain rounds running the step as rewritten by
 :mod:`numerics.engine.specialise` (round-only values in per-block tables, a root kept while its
 inputs are unchanged), or the step as written for rules outside the rewrites' language; parallel:
-blocks of lanes, time outside and lanes inside so that LLVM vectorises the lane loop; it runs plain
-rounds only, and the runner hands each read-out round to the serial driver) with the rule's state
-and number fields filled in from :mod:`numerics.engine.layout`.
+blocks of lanes, time outside and lanes inside so that LLVM vectorises the lane loop, compiled
+``nogil`` and run over one contiguous share of the blocks per Python thread by :class:`ParallelDriver`;
+it runs plain rounds only, and the runner hands each read-out round to the serial driver) with the
+rule's state and number fields filled in from :mod:`numerics.engine.layout`.
 
 Same bits as the reference (``numerics.run`` on float64), because the step is the reference code and:
 
@@ -25,7 +26,7 @@ import math
 import threading
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from . import layout as LY
 
@@ -146,7 +147,14 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
     N = ST.shape[1]
     L = gtab.shape[0]
     ncp = cps.shape[0]
-    k0 = np.searchsorted(cps, t_start)
+    k0 = 0  # the first checkpoint >= t_start (np.searchsorted's answer; its numba version costs ~0.3 CPU-s
+    k1 = ncp  # to compile once per process, this loop next to nothing)
+    while k0 < k1:
+        km = (k0 + k1) // 2
+        if cps[km] < t_start:
+            k0 = km + 1
+        else:
+            k1 = km
     for i in range(N):
         x = ST[X, i]
         loss = ST[LOSS, i]
@@ -206,7 +214,14 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
     N = ST.shape[1]
     L = gtab.shape[0]
     ncp = cps.shape[0]
-    k0 = np.searchsorted(cps, t_start)
+    k0 = 0  # the first checkpoint >= t_start (np.searchsorted's answer; its numba version costs ~0.3 CPU-s
+    k1 = ncp  # to compile once per process, this loop next to nothing)
+    while k0 < k1:
+        km = (k0 + k1) // 2
+        if cps[km] < t_start:
+            k0 = km + 1
+        else:
+            k1 = km
     {tab_alloc}
     for i in range(N):
         x = ST[X, i]
@@ -281,6 +296,21 @@ def specialised_serial(rule):
         return None
 
 
+_SPECS: dict = {}
+
+
+def _specialised(rule):
+    """specialised_serial(rule), remembered per rule key once it succeeded (every driver of the rule reuses
+    it; a failure, say the source file being edited, is retried next time)."""
+    sp = _SPECS.get(rule.key)
+    if sp is None:
+        sp = specialised_serial(rule)
+        if sp is not None:
+            with _LOCK:
+                _SPECS[rule.key] = sp
+    return sp
+
+
 def _serial_spec_source(rule, sp, gmode: int) -> str:
     lay = LY.Layout(rule)
     sf, hf = lay.state_fields, lay.hyper_fields
@@ -308,37 +338,37 @@ def _serial_spec_source(rule, sp, gmode: int) -> str:
         grad_store=store or "pass")
 
 
+# the parallel driver's gradient source: (lane arrays it loads: (local, array, row); the round's line;
+# the lane's lines; lane arrays it stores back)
 _GRAD_PAR = {
-    LY.G_PERIODIC2: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
-                     "        ph = PH[PHASE, i0:i0 + nb].copy()\n        nn = PH[PERIOD, i0:i0 + nb].copy()",
+    LY.G_PERIODIC2: ((("gb", "P", "R_GBIG"), ("gl", "P", "R_GLOW"), ("ph", "PH", "PHASE"), ("nn", "PH", "PERIOD")),
                      "",
                      "g = gb[j] if ph[j] == 0 else gl[j]\n{ind}p1 = ph[j] + 1\n{ind}ph[j] = 0 if p1 == nn[j] else p1",
-                     "PH[PHASE, i0:i0 + nb] = ph"),
-    LY.G_TABLE: ("col = PH[COLUMN, i0:i0 + nb].copy()", "r = (t - 1) % L",
-                 "g = gtab[r, col[j]]", ""),
-    LY.G_TABLE1: ("", "gt = gtab[(t - 1) % L, 0]", "g = gt", ""),
-    LY.G_COINS: ("gb = P[R_GBIG, i0:i0 + nb].copy()\n        gl = P[R_GLOW, i0:i0 + nb].copy()\n"
-                 "        pr = P[R_PROB, i0:i0 + nb].copy()", "",
-                 "g = gb[j] if U[t - t_start, i0 + j] < pr[j] else gl[j]", ""),
-    LY.G_VALUES: ("", "", "g = U[t - t_start, i0 + j]", ""),
+                     (("ph", "PH", "PHASE"),)),
+    LY.G_TABLE: ((("col", "PH", "COLUMN"),), "r = (t - 1) % L", "g = gtab[r, col[j]]", ()),
+    LY.G_TABLE1: ((), "gt = gtab[(t - 1) % L, 0]", "g = gt", ()),
+    LY.G_COINS: ((("gb", "P", "R_GBIG"), ("gl", "P", "R_GLOW"), ("pr", "P", "R_PROB")), "",
+                 "g = gb[j] if U[t - t_start, i0 + j] < pr[j] else gl[j]", ()),
+    LY.G_VALUES: ((), "", "g = U[t - t_start, i0 + j]", ()),
 }
 
+# The block's lanes are moved between the shared arrays and arrays of the block's own by element loops,
+# not slice copies and slice stores: numba compiles a slice store through its fancy-setitem machinery
+# (overlap checks, broadcasting), which cost about 2 CPU-s the first time in a process and more at every
+# driver; numba's parfor pass used to turn them into loops itself.  Same values, same bits.
 _PARALLEL = '''
-def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
-    # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver
+def kernel(b0, b1, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
+    # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver.
+    # Blocks b0..b1-1 of BLOCK lanes: one thread's share (ParallelDriver runs the shares on threads).
     N = ST.shape[1]
     L = gtab.shape[0]
-    nblk = (N + BLOCK - 1) // BLOCK
     {shared_loads}
-    for blk in prange(nblk):
+    for blk in range(b0, b1):
         i0 = blk * BLOCK
         nb = min(BLOCK, N - i0)
-        x = ST[X, i0:i0 + nb].copy()
-        loss = ST[LOSS, i0:i0 + nb].copy()
-        s = ST[SUMG, i0:i0 + nb].copy()
-        {state_arrays}
-        {lane_arrays}
-        {grad_init}
+        {alloc}
+        for j in range(nb):
+            {load}
         for t in range(t_start, t_stop):
             {grad_round}
             for j in range(nb):
@@ -350,11 +380,8 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
                 {unpack_j}
                 y = xj - step
                 x[j] = lo if y < lo else (hi if y > hi else y)
-        ST[X, i0:i0 + nb] = x
-        ST[LOSS, i0:i0 + nb] = loss
-        ST[SUMG, i0:i0 + nb] = s
-        {store_state_par}
-        {grad_store}
+        for j in range(nb):
+            {store}
 '''
 
 
@@ -381,25 +408,24 @@ def kernel_source(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]) ->
                                                 for k, f in enumerate(sf)) or "pass",
             grad_store=store or "pass")
     else:
-        init, rnd, lane, store = _GRAD_PAR[gmode]
+        gload, rnd, lane, gstore = _GRAD_PAR[gmode]
         shared_loads = [f"h_{f} = P[{lay.hyper_row(f)}, 0]" for f, sh in zip(hf, shared) if sh]
-        lane_arrays = [f"h_{f} = P[{lay.hyper_row(f)}, i0:i0 + nb].copy()" for f, sh in zip(hf, shared)
-                       if not sh]
+        loads = ([("x", "ST", "X"), ("loss", "ST", "LOSS"), ("s", "ST", "SUMG")]
+                 + [(f"s_{f}", "ST", lay.state_row(f)) for f in sf]
+                 + [(f"h_{f}", "P", lay.hyper_row(f)) for f, sh in zip(hf, shared) if not sh] + list(gload))
+        stores = ([("x", "ST", "X"), ("loss", "ST", "LOSS"), ("s", "ST", "SUMG")]
+                  + [(f"s_{f}", "ST", lay.state_row(f)) for f in sf] + list(gstore))
         src = _PARALLEL.format(
             shared_loads="\n    ".join(shared_loads) or "pass",
-            state_arrays="\n        ".join(f"s_{f} = ST[{lay.state_row(f)}, i0:i0 + nb].copy()"
-                                           for f in sf) or "pass",
-            lane_arrays="\n        ".join(lane_arrays) or "pass",
-            grad_init=init or "pass",
+            alloc="\n        ".join(f"{v} = np.empty(nb, {arr}.dtype)" for v, arr, _ in loads),
+            load="\n            ".join(f"{v}[j] = {arr}[{row}, i0 + j]" for v, arr, row in loads),
             grad_round=rnd or "pass",
             grad_lane=_indent(lane, " " * 16),
             hyper_j=", ".join(f"h_{f}" if sh else f"h_{f}[j]" for f, sh in zip(hf, shared)),
             state_j=", ".join(f"s_{f}[j]" for f in sf),
             unpack_j="\n                ".join(f"s_{f}[j] = st[{k}]" for k, f in enumerate(sf))
             or "pass",
-            store_state_par="\n        ".join(f"ST[{lay.state_row(f)}, i0:i0 + nb] = s_{f}" for f in sf)
-            or "pass",
-            grad_store=store or "pass")
+            store="\n            ".join(f"{arr}[{row}, i0 + j] = {v}[j]" for v, arr, row in stores))
     return src
 
 
@@ -413,8 +439,8 @@ def _constants(rule) -> dict:
 def _step_module(rule, values: dict | None):
     """The rule's step (and the specialised driver's ``values``) as a generated module of its own, or None.
 
-    One module per step text, shared by every driver of the rule in the process (the three gradient
-    sources, checkpoints or not): numba compiles the step once per process instead of once per driver,
+    One module per step text, shared by every driver of the rule in the process (serial and parallel, the
+    gradient sources, checkpoints or not): numba compiles the step once per process instead of once per driver,
     then links it into each driver (and LLVM inlines it there, as before).  The drivers are cached on disk
     with the step linked in, so a driver loaded from the disk cache compiles nothing."""
     from . import source
@@ -424,7 +450,7 @@ def _step_module(rule, values: dict | None):
         step_src, _ = source.step_source(update, values)
     except source.NotTranspilable:
         return None
-    head = ["import importlib", "import numpy as np", "from numba import njit, prange"]
+    head = ["import importlib", "import numpy as np", "from numba import njit"]
     return source.load_module("\n".join(head) + "\n\n" + step_src)
 
 
@@ -436,14 +462,14 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
     step = _step_module(rule, values)
     if step is None:
         return None
-    head = ["import importlib", "import numpy as np", "from numba import njit, prange",
+    head = ["import importlib", "import numpy as np", "from numba import njit",
             "from numerics.engine.kernels import regret",
             f"globals().update((k, v) for k, v in vars(importlib.import_module({step.__name__!r})).items()"
             " if not k.startswith('__'))"]
     for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
         head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
     head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
-    deco = "@njit(parallel=True, cache=True)" if parallel else "@njit(cache=True)"
+    deco = "@njit(nogil=True, cache=True)" if parallel else "@njit(cache=True)"
     text = "\n".join(head) + "\n\n" + deco + driver
     return source.load_module(text)
 
@@ -461,20 +487,110 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
         k = _KERNELS.get(key)
         if k is not None:
             return k
-    sp = None if parallel or not SPECIALISE else specialised_serial(rule)
-    src = kernel_source(rule, parallel, gmode, shared) if sp is None else _serial_spec_source(rule, sp, gmode)
+    sp = _specialised(rule) if SPECIALISE else None
+    # The parallel driver gets the serial one's ``values`` too (unused by it): the same step text, so both
+    # link the one step module (see _step_module) and numba compiles the step once per process, not twice.
     values = None if sp is None else sp.ns
+    if parallel or sp is None:
+        src = kernel_source(rule, parallel, gmode, shared)
+    else:
+        src = _serial_spec_source(rule, sp, gmode)
     mod = _cached_module(rule, parallel, src, values)
     if mod is not None:
         k = mod.kernel
     else:
-        ns = dict(np=np, prange=prange, regret=regret, update=compiled_step(rule), State=rule.State,
+        ns = dict(np=np, regret=regret, update=compiled_step(rule), State=rule.State,
                   Hyper=rule.Hyper, **_constants(rule), **(values or {}))
         exec(compile(src, f"<numerics.engine kernel {rule.key}>", "exec"), ns)
-        k = njit(parallel=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+        k = njit(nogil=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+    if parallel:
+        k = ParallelDriver(k)
     with _LOCK:
         _KERNELS[key] = k
     return k
+
+
+def block_shares(nblk: int, threads: int) -> list[tuple[int, int]]:
+    """Blocks 0..nblk-1 cut into at most ``threads`` contiguous shares [b0, b1), none empty, their sizes
+    differing by at most one (earlier shares the larger): one share per thread of a parallel driver's call.
+
+    >>> block_shares(5, 2), block_shares(1, 4), block_shares(0, 2)
+    ([(0, 3), (3, 5)], [(0, 1)], [])
+    """
+    k = max(1, min(int(threads), nblk))
+    q, r = divmod(nblk, k)
+    out, b = [], 0
+    for i in range(min(k, nblk)):
+        e = b + q + (1 if i < r else 0)
+        out.append((b, e))
+        b = e
+    return out
+
+
+def _wait_all(futures) -> None:
+    """Wait until every future has finished, a Ctrl-C included (raised once they have: no share of a
+    segment is left running behind the caller's back)."""
+    import concurrent.futures as cf
+
+    interrupted = None
+    while True:
+        try:
+            cf.wait(futures)
+            break
+        except KeyboardInterrupt as exc:
+            interrupted = exc
+    if interrupted is not None:
+        raise interrupted
+
+
+class ParallelDriver:
+    """The parallel driver: a compiled ``nogil`` loop over blocks [b0, b1) of BLOCK lanes (``blocks``),
+    its contiguous shares of blocks run on Python threads.
+
+    ``driver(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr, threads=None, pool=None)`` runs
+    plain rounds t_start..t_stop-1 of every lane, as numba's ``prange`` over the blocks did, without
+    numba's parfor pass (about half the cost of compiling the driver).  The calling thread runs the first
+    share and ``pool`` (a ``concurrent.futures.ThreadPoolExecutor`` of at least ``threads - 1`` workers) the
+    others; without a pool the call makes one for its own duration.  ``threads`` defaults to
+    ``numba.get_num_threads()``.  The shares write disjoint lanes of ST, PH (and nothing else), so the
+    result has the same bits whatever the number of threads.  The call returns when every share has
+    ended; an exception raised in any share is raised by the call (the first share's first).
+
+    Attributes of the compiled loop (``py_func``, ``signatures``, ``stats``, ``inspect_asm``...) are
+    read through the driver, so :func:`compile_lock` and the benchmark's SIMD check see the loop."""
+
+    def __init__(self, blocks):
+        self.blocks = blocks
+
+    def __getattr__(self, name):
+        if name == "blocks":  # not set yet (copy, unpickle): no recursion
+            raise AttributeError(name)
+        return getattr(self.blocks, name)
+
+    def __call__(self, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr, *,
+                 threads: int | None = None, pool=None):
+        args = (t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr)
+        if threads is None:
+            import numba
+
+            threads = numba.get_num_threads()
+        shares = block_shares((ST.shape[1] + BLOCK - 1) // BLOCK, threads)
+        if len(shares) <= 1:
+            for b0, b1 in shares:
+                self.blocks(b0, b1, *args)
+            return
+        if pool is None:
+            import concurrent.futures as cf
+
+            with cf.ThreadPoolExecutor(len(shares) - 1, thread_name_prefix="ab-engine") as own:
+                return self(*args, threads=threads, pool=own)
+        futures = [pool.submit(self.blocks, b0, b1, *args) for b0, b1 in shares[1:]]
+        try:
+            self.blocks(*shares[0], *args)
+        finally:
+            _wait_all(futures)
+        for f in futures:
+            f.result()
 
 
 @contextlib.contextmanager
