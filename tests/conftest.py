@@ -208,7 +208,9 @@ def _install_compile_log(path):
             fn = getattr(disp, "py_func", None)
             rec = dict(pid=os.getpid(), test=_CURRENT_TEST[0], depth=Log.depth, seconds=round(secs, 3),
                        module=getattr(fn, "__module__", "?"), function=getattr(fn, "__qualname__", "?"),
-                       parallel=bool(getattr(disp, "targetoptions", {}).get("parallel")),
+                       # the engine's parallel driver is a nogil loop run by threads (no parfor)
+                       parallel=bool(getattr(disp, "targetoptions", {}).get("parallel")
+                                     or getattr(disp, "targetoptions", {}).get("nogil")),
                        args=[str(a) for a in d.get("args", ())])
             with open(path, "a") as fh:
                 fh.write(json.dumps(rec) + "\n")
