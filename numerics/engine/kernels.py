@@ -142,7 +142,8 @@ _GRAD_SERIAL = {
     LY.G_VALUES: ("", "g = U[t - t_start, i]", ""),
 }
 
-_SERIAL = '''
+# the serial drivers' first lines (both templates): the signature and the first checkpoint at or after t_start
+_SERIAL_HEAD = '''
 def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
     N = ST.shape[1]
     L = gtab.shape[0]
@@ -155,7 +156,9 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
             k0 = km + 1
         else:
             k1 = km
-    for i in range(N):
+'''
+
+_SERIAL = _SERIAL_HEAD + '''    for i in range(N):
         x = ST[X, i]
         loss = ST[LOSS, i]
         s = ST[SUMG, i]
@@ -209,20 +212,7 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
 SUB = 64
 SPECIALISE = True  # False: the serial driver calls the step as written (the tests compare both)
 
-_SERIAL_SPEC = '''
-def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
-    N = ST.shape[1]
-    L = gtab.shape[0]
-    ncp = cps.shape[0]
-    k0 = 0  # the first checkpoint >= t_start (np.searchsorted's answer; its numba version costs ~0.3 CPU-s
-    k1 = ncp  # to compile once per process, this loop next to nothing)
-    while k0 < k1:
-        km = (k0 + k1) // 2
-        if cps[km] < t_start:
-            k0 = km + 1
-        else:
-            k1 = km
-    {tab_alloc}
+_SERIAL_SPEC = _SERIAL_HEAD + '''    {tab_alloc}
     for i in range(N):
         x = ST[X, i]
         loss = ST[LOSS, i]
