@@ -30,8 +30,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The parallel driver before the nogil runner (numerics/engine/kernels.py, commit 64173df), the baseline.
-OLD_PARALLEL = '''
+# The parallel driver before the nogil runner (numerics/engine/kernels.py, commit 64173df), the baseline: its
+# prange over the blocks and slice copies, around the engine's own rounds of a block (kernels.PARALLEL_ROUNDS),
+# so that the two drivers differ only in how the blocks reach threads and how a block's lanes are copied.
+OLD_PARALLEL_HEAD = '''
 def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
     # plain rounds only: the runner gives read-out rounds (checkpoints, T) to the serial driver
     N = ST.shape[1]
@@ -47,18 +49,9 @@ def kernel(t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr):
         {state_arrays}
         {lane_arrays}
         {grad_init}
-        for t in range(t_start, t_stop):
-            {grad_round}
-            for j in range(nb):
-                {grad_lane}
-                xj = x[j]
-                loss[j] = loss[j] + g * xj
-                s[j] = s[j] + g
-                step, st, _ = update(Hyper({hyper_j}), g, State({state_j}), t)
-                {unpack_j}
-                y = xj - step
-                x[j] = lo if y < lo else (hi if y > hi else y)
-        ST[X, i0:i0 + nb] = x
+'''
+
+OLD_PARALLEL_TAIL = '''        ST[X, i0:i0 + nb] = x
         ST[LOSS, i0:i0 + nb] = loss
         ST[SUMG, i0:i0 + nb] = s
         {store_state_par}
@@ -85,12 +78,14 @@ def old_source(rule, gmode, shared) -> str:
     """The parfor driver's source (kernels.kernel_source's parallel branch as it was)."""
     from numerics.engine import layout as LY
 
+    from numerics.engine.kernels import PARALLEL_ROUNDS
+
     lay = LY.Layout(rule)
     sf, hf = lay.state_fields, lay.hyper_fields
     init, rnd, lane, store = next(v for k, v in OLD_GRAD_PAR.items() if getattr(LY, k) == gmode)
     shared_loads = [f"h_{f} = P[{lay.hyper_row(f)}, 0]" for f, sh in zip(hf, shared) if sh]
     lane_arrays = [f"h_{f} = P[{lay.hyper_row(f)}, i0:i0 + nb].copy()" for f, sh in zip(hf, shared) if not sh]
-    return OLD_PARALLEL.format(
+    return (OLD_PARALLEL_HEAD + PARALLEL_ROUNDS + OLD_PARALLEL_TAIL).format(
         shared_loads="\n    ".join(shared_loads) or "pass",
         state_arrays="\n        ".join(f"s_{f} = ST[{lay.state_row(f)}, i0:i0 + nb].copy()" for f in sf) or "pass",
         lane_arrays="\n        ".join(lane_arrays) or "pass",

@@ -342,6 +342,22 @@ _GRAD_PAR = {
     LY.G_VALUES: ((), "", "g = U[t - t_start, i0 + j]", ()),
 }
 
+#: The parallel driver's rounds of one block: time outside, lanes inside (the lane loop is what LLVM
+#: vectorises).  Public because benchmarks/engine_threads.py builds its baseline (the parfor driver this one
+#: replaced) around the same rounds, so that the two differ only in how blocks reach threads.
+PARALLEL_ROUNDS = '''        for t in range(t_start, t_stop):
+            {grad_round}
+            for j in range(nb):
+                {grad_lane}
+                xj = x[j]
+                loss[j] = loss[j] + g * xj
+                s[j] = s[j] + g
+                step, st, _ = update(Hyper({hyper_j}), g, State({state_j}), t)
+                {unpack_j}
+                y = xj - step
+                x[j] = lo if y < lo else (hi if y > hi else y)
+'''
+
 # The block's lanes are moved between the shared arrays and arrays of the block's own by element loops,
 # not slice copies and slice stores: numba compiles a slice store through its fancy-setitem machinery
 # (overlap checks, broadcasting), which cost about 2 CPU-s the first time in a process and more at every
@@ -359,18 +375,7 @@ def kernel(b0, b1, t_start, t_stop, T, lo, hi, P, ST, PH, gtab, U, cps, cpx, cpr
         {alloc}
         for j in range(nb):
             {load}
-        for t in range(t_start, t_stop):
-            {grad_round}
-            for j in range(nb):
-                {grad_lane}
-                xj = x[j]
-                loss[j] = loss[j] + g * xj
-                s[j] = s[j] + g
-                step, st, _ = update(Hyper({hyper_j}), g, State({state_j}), t)
-                {unpack_j}
-                y = xj - step
-                x[j] = lo if y < lo else (hi if y > hi else y)
-        for j in range(nb):
+''' + PARALLEL_ROUNDS + '''        for j in range(nb):
             {store}
 '''
 
