@@ -86,19 +86,21 @@ def constant_offenders(sources: dict) -> list[str]:
     out, defined = [], {}
     for path, text in sources.items():
         tree = ast.parse(text)
-        home = {id(n) for c in ast.walk(tree) if isinstance(c, ast.ClassDef) and c.name == "Section5"
-                for n in ast.walk(c)}
-        for node in ast.walk(tree):
+        nodes = list(ast.walk(tree))  # walked once: the guard reads every package, and walks were most of its time
+        home = set()
+        for node in nodes:
+            if isinstance(node, ast.ClassDef) and node.name == "Section5":
+                home |= {id(m) for m in ast.walk(node)}
             for n in [node] if isinstance(node, (ast.Assign, ast.AnnAssign)) else []:
                 tgt = n.targets[0] if isinstance(n, ast.Assign) else n.target
                 if getattr(tgt, "id", None) in ("PAPER_SETTINGS", "PAPER_DEFAULT"):
                     home |= {id(m) for m in ast.walk(n)}
             if isinstance(node, ast.FunctionDef) and node.name == "c3_terms":
                 home |= {id(m) for m in ast.walk(node)}
-        for node in ast.walk(tree):
-            where = f"{path}:{getattr(node, 'lineno', '?')}"
+        for node in nodes:
             if id(node) in home:
                 continue
+            where = f"{path}:{getattr(node, 'lineno', '?')}"
             if isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) == 1010:
                 out.append(f"{where} the Section 5 gradient 1010")
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _number(node.right) == 101:

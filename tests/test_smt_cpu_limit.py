@@ -53,3 +53,70 @@ def test_a_cvc5_child_runs_at_a_lower_priority(monkeypatch):
     monkeypatch.setattr(smt, "_solve_text", report)
     got = smt._in_children([("(check-sat)", ())], 3.0)
     assert got["model"]["nice"] == min(os.nice(0) + smt.NICE, 19)
+
+
+def _recording(tmp_path, behaviour):
+    """A stand-in for cvc5 that leaves a file per child it runs in (``behaviour[config]`` then answers)."""
+    def fake(text, timeout_s, options=()):
+        head = text.split("\n", 1)[0]
+        (tmp_path / f"{head.split()[-1].rstrip(')')}-{os.getpid()}").write_text("")
+        return behaviour[head]()
+    return fake
+
+
+def _spin(seconds):
+    t = time.process_time()
+    while time.process_time() - t < seconds:
+        pass
+
+
+JOBS = [("(set-logic QF_NRA)\n(check-sat)", ()), ("(set-logic ALL)\n(check-sat)", ())]
+
+
+def test_a_quick_first_answer_starts_no_second_child(monkeypatch, tmp_path):
+    """The staggered race: the first configuration answers within smt.STAGGER_S of CPU, so the second is never
+    forked (the plain race, ``stagger_s=0``, forks both at once)."""
+    monkeypatch.setattr(smt, "_solve_text", _recording(tmp_path, {
+        "(set-logic QF_NRA)": lambda: (time.sleep(0.3), {"status": "unsat", "model": {}})[1],
+        "(set-logic ALL)": lambda: {"status": "unknown", "model": {}}}))
+    got = smt._in_children(JOBS, 3.0)
+    assert got["status"] == "unsat" and got["config"] == "(set-logic QF_NRA)"
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["QF_NRA"]
+    for p in tmp_path.iterdir():
+        p.unlink()
+    got = smt._in_children(JOBS, 3.0, stagger_s=0)
+    assert got["status"] == "unsat"
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["ALL", "QF_NRA"]
+
+
+def test_the_second_configuration_joins_once_the_first_has_used_its_stagger(monkeypatch, tmp_path):
+    """The first configuration computes past the stagger without answering: the second starts beside it and its
+    answer counts, found within its own whole budget (the answer of the plain race)."""
+    def second():  # what the first child had used when this one started, read from /proc
+        first = next(p for p in tmp_path.iterdir() if p.name.startswith("QF_NRA-"))
+        (tmp_path / "first-used").write_text(repr(smt._cpu_seconds(int(first.name.split("-")[1]))))
+        return {"status": "unsat", "model": {}}
+
+    monkeypatch.setattr(smt, "_solve_text", _recording(tmp_path, {
+        "(set-logic QF_NRA)": lambda: (_spin(60), {"status": "unsat", "model": {}})[1],
+        "(set-logic ALL)": second}))
+    got = smt._in_children(JOBS, 3.0, stagger_s=0.5)
+    assert got is not None and got["status"] == "unsat" and got["config"] == "(set-logic ALL)"
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["ALL", "QF_NRA", "first"]
+    used = eval((tmp_path / "first-used").read_text())
+    assert used is not None and 0.5 <= used < 3.0  # joined after the stagger, while the first still ran
+
+
+def test_a_first_configuration_that_gives_up_starts_the_next_at_once(monkeypatch, tmp_path):
+    """No decisive answer from the first (it says unknown, or it dies): the next starts without waiting, and a
+    first that only waits (no CPU) does not hold the second back past its end."""
+    for first in (lambda: {"status": "unknown", "model": {}}, lambda: os._exit(3)):
+        monkeypatch.setattr(smt, "_solve_text", _recording(tmp_path, {
+            "(set-logic QF_NRA)": first,
+            "(set-logic ALL)": lambda: {"status": "unsat", "model": {}}}))
+        t0 = time.perf_counter()
+        got = smt._in_children(JOBS, 3.0, stagger_s=30.0)
+        assert got["status"] == "unsat" and got["config"] == "(set-logic ALL)"
+        assert time.perf_counter() - t0 < 10.0
+        for p in tmp_path.iterdir():
+            p.unlink()
