@@ -106,12 +106,12 @@ def _child(conn, text, options, timeout_s, parent):
 # steps: neither dominates.  QF_NRA + nl-cov (cylindrical algebraic coverings, complete for QF_NRA)
 # confirms 9 of 13 hard steps in < 0.5 s where logic ALL confirms none, yet ALL (incremental
 # linearisation) confirms some bilinear steps, e.g. Theorem 4's step 6 at constant beta1, that nl-cov
-# does not finish in 20 s.  Racing costs a second core for at most ``timeout_s``.
+# does not finish in 20 s.  Racing costs a second core for at most ``timeout_s`` (less: staggered).
 CONFIGS = (("QF_NRA", (("nl-cov", "true"),)), ("ALL", ()))
 
 # CPU seconds the first configuration runs alone before the next joins the race (:func:`_in_children`).
-# Why: measured on the audit (README, proofs: the audit), nl-cov decides 114 of its 118 queries within this, and the second
-# child was then pure cost; a query it cannot decide that fast gets both configurations, as before.
+# Why: measured on the audit (README, proofs: the audit), nl-cov decides 114 of its 118 queries within this,
+# and the second child was then pure cost; a query it cannot decide that fast gets both configurations.
 STAGGER_S = 0.5
 
 
