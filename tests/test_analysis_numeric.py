@@ -146,3 +146,20 @@ def test_bounds_hold_on_generated_problems(cfg):
         if name in ASSERTED:
             for t, r in pts:
                 assert r <= 1 + EPS, (name, t, float(r), cfg)
+
+
+@pytest.mark.parametrize("schedule,lam", [("geometric", F(1, 1000)), ("geometric", F(1, 2)), ("harmonic", None),
+                                          ("constant", None)])
+def test_pp_t0_one_pass_matches_the_definition(schedule, lam):
+    """measure() computes t_0 for all checkpoints in one pass; each must equal the definition, evaluated
+    directly per T: the smallest t_0 with n(1-beta_{1,n+1})^2 <= (n+1)(1-beta_{1,n})^2 for t_0 <= n < T."""
+    from analysis.evaluate import _pp_t0s
+
+    cfg = RunConfig("amsgrad", Explicit(values=[[1]]), 1, beta1=F(9, 10), beta1_schedule=schedule, lam=lam)
+
+    def direct(T):
+        fails = [n for n in range(1, T) if n * (1 - cfg.beta1_t(n + 1)) ** 2 > (n + 1) * (1 - cfg.beta1_t(n)) ** 2]
+        return max(fails) + 1 if fails else 1
+
+    Ts = [1, 2, 3, 4, 5, 8, 40, 41]
+    assert _pp_t0s(cfg, Ts) == {T: direct(T) for T in Ts}
