@@ -208,7 +208,9 @@ class NumpyBackend(Backend):
         return np.clip(x, lo, hi)
 
     def safe_div(self, a, b):
-        a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        if a.shape != b.shape:  # broadcast_arrays costs more than the division on small arrays: only when needed
+            a, b = np.broadcast_arrays(a, b)
         out = np.zeros(a.shape)
         np.divide(a, b, out=out, where=(b != 0))
         return out
