@@ -422,6 +422,8 @@ class MpmathBackend(Backend):
             return np.array([self.num(v) for v in value], dtype=object)
         if isinstance(value, self.ctx.mpf):
             return value
+        if type(value) is int:  # a round index t (alpha_t = alpha/sqrt(t)): mpf(n) rounds n once, as mpf(n)/1 did
+            return self.ctx.mpf(value)
         q = to_fraction(value)
         return self.ctx.mpf(q.numerator) / q.denominator
 

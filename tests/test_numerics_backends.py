@@ -163,3 +163,13 @@ def test_mpmath_backend_every_scalar_operator_with_an_array():
             assert isinstance(got, np.ndarray) and list(got) == [op(s, u) for u in arr]
     assert not calls
     assert s * np.float64(0.5) == B.num("9/20") and s + np.int64(1) == B.num("19/10")
+
+
+def test_mpmath_num_of_an_int_is_the_exact_rational_path():
+    """B.num(t) for a round index takes a shortcut (mpf(n)); it must equal the general path mpf(p)/q, bit
+    for bit, also for integers wider than the precision (rounded once either way)."""
+    B = get_backend("mpmath", 30)
+    for n in (0, 1, 7, -5, 10**5, 10**40 + 1, 2**200 - 1, -(3**150)):
+        q = F(n)
+        assert B.num(n)._mpf_ == (B.ctx.mpf(q.numerator) / q.denominator)._mpf_, n
+    assert B.num(True) == 1 and B.num(np.int64(3)) == 3  # bool and numpy ints keep the general path
