@@ -42,7 +42,7 @@ def corpus_worst():
     return agg, seen
 
 
-@pytest.mark.slow  # the whole corpus of runs in 30-digit mpmath (the module fixture, about 25 CPU-s)
+@pytest.mark.slow  # the whole corpus of runs in 30-digit mpmath (the module fixture, about 12 CPU-s; 20 before issue 25)
 def test_corpus_bounds_hold_and_every_bound_is_exercised(corpus_worst):
     agg, seen = corpus_worst
     assert ASSERTED <= set(agg), ASSERTED - set(agg)
@@ -52,7 +52,7 @@ def test_corpus_bounds_hold_and_every_bound_is_exercised(corpus_worst):
         print(f"  {name:22s} {float(r):.6g}  at t={t}  [{label}]")
 
 
-@pytest.mark.slow  # needs the module's corpus fixture (the whole corpus in 30-digit mpmath, about 25 CPU-s):
+@pytest.mark.slow  # needs the module's corpus fixture (the whole corpus in 30-digit mpmath, about 12 CPU-s):
 # in the fast lane it would run that fixture alone; the hypothesis test below keeps "the bounds hold" there
 def test_corpus_worst_ratios_regression(corpus_worst):
     agg, _ = corpus_worst
