@@ -103,11 +103,27 @@ class Measurement:
 
 def pp_t0(cfg: RunConfig, T: int) -> int:
     """Smallest t_0 >= 1 with n(1-beta_{1,n+1})^2 <= (n+1)(1-beta_{1,n})^2 for all t_0 <= n < T (exact)."""
-    t0 = 1
-    for n in range(1, T):
-        if n * (1 - cfg.beta1_t(n + 1)) ** 2 > (n + 1) * (1 - cfg.beta1_t(n)) ** 2:
+    return _pp_t0s(cfg, [T])[T]
+
+
+def _beta1_ts(cfg: RunConfig, T: int) -> list[Fraction]:
+    """[beta_{11}, ..., beta_{1T}] exactly (index t - 1), each as :meth:`RunConfig.beta1_t` gives it."""
+    return [cfg.beta1_t(t) for t in range(1, T + 1)]
+
+
+def _pp_t0s(cfg: RunConfig, Ts, b1s: list[Fraction] | None = None) -> dict[int, int]:
+    """{T: pp_t0(cfg, T)} for several T in one pass over n (t_0(T) = 1 + the last failing n < T, else 1),
+    instead of one pass per T over exact rationals whose size grows with n (lambda^n)."""
+    top = max(Ts)
+    b1s = b1s if b1s is not None and len(b1s) >= top else _beta1_ts(cfg, top)
+    want, t0 = set(Ts), 1
+    out = {T: 1 for T in want if T <= 1}
+    for n in range(1, top):
+        if n * (1 - b1s[n]) ** 2 > (n + 1) * (1 - b1s[n - 1]) ** 2:
             t0 = n + 1
-    return t0
+        if n + 1 in want:
+            out[n + 1] = t0
+    return out
 
 
 def _checkpoints(T: int) -> list[int]:
@@ -130,6 +146,10 @@ def measure(cfg: RunConfig, dps: int = 30, checkpoints: list[int] | None = None)
     snaps: dict[int, dict] = {}
     one = ctx.mpf(1)
     tol = ctx.mpf(10) ** (-(dps - 5))
+    # loop invariants, computed once (the same operations in the same order: the same numbers)
+    one_m_tol = 1 - tol
+    sqrt_T = ctx.sqrt(cfg.T)
+    b1s = _beta1_ts(cfg, cfg.T)
 
     def as_vec(x):
         return np.asarray(x, dtype=object).reshape(-1)
@@ -143,37 +163,47 @@ def measure(cfg: RunConfig, dps: int = 30, checkpoints: list[int] | None = None)
         if cfg.method == "adam-kb":
             vh = vh / (one - b2 ** t)
         sq = np.array([ctx.sqrt(u) for u in vh], dtype=object)
-        bt = B.num(cfg.beta1_t(t))
-        acc["sb"] += bt * sum(sq) / at
+        bt = B.num(b1s[t - 1])
+        sum_sq = sum(sq)
+        acc["sb"] += bt * sum_sq / at
         m = as_vec(state.m)
         if cfg.method == "adam-kb":
             m = m / (one - B.num(cfg.beta1) ** t)
         acc["mom"] += sum(ctx.mpf(0) if s == 0 else at * mi * mi / s for mi, s in zip(m, sq))
         il = as_vec(inv_lr)
-        if acc["prev_inv"] is not None and any(il[i] < acc["prev_inv"][i] * (1 - tol) for i in range(d)):
+        # the flags only ever turn False: once False, their checks are skipped (same flags, less work)
+        if acc["cond2"] and acc["prev_inv"] is not None and any(il[i] < acc["prev_inv"][i] * one_m_tol
+                                                                for i in range(d)):
             acc["cond2"] = False
         acc["prev_inv"] = il
+        snap = t in want
+        if not (snap or acc["cond1"] or acc["cond1_T"]):
+            return
         norms = [ctx.sqrt(u) for u in acc["gsq"]]
         # AdamNC Condition 1 (zeta = alpha): sqrt(v_{t,i})/alpha_t >= ||g_{1:t,i}||/zeta, up to rounding
         for i in range(d):
-            if sq[i] / at < norms[i] / a * (1 - tol):
+            if not (acc["cond1"] or acc["cond1_T"]):
+                break
+            rhs = norms[i] / a * one_m_tol
+            if acc["cond1"] and sq[i] / at < rhs:
                 acc["cond1"] = False
-            if sq[i] * ctx.sqrt(cfg.T) / a < norms[i] / a * (1 - tol):
+            if acc["cond1_T"] and sq[i] * sqrt_T / a < rhs:
                 acc["cond1_T"] = False
-        if t in want:
-            snaps[t] = dict(sum_vhat_T_sqrt=sum(sq), sum_g_norm=sum(norms), sum_beta1t_vhat=acc["sb"],
+        if snap:
+            snaps[t] = dict(sum_vhat_T_sqrt=sum_sq, sum_g_norm=sum(norms), sum_beta1t_vhat=acc["sb"],
                             G_inf=acc["G"], moment=acc["mom"], cond1=acc["cond1"], cond1_T=acc["cond1_T"],
                             cond2=acc["cond2"])
 
     res = run(cfg.hyper(), cfg.problem, cfg.T, prescribed="record", x1=cfg.x1, backend=B, checkpoints=cps, on_step=on_step)
     out = Measurement(cfg, dps)
     gamma_reddi = B.num(cfg.beta1) / ctx.sqrt(b2) if cfg.method != "adamnc" else ctx.mpf(0)
+    t0s = _pp_t0s(cfg, [cp.t for cp in res.checkpoints] or [1], b1s)
     for cp in res.checkpoints:
         s = snaps[cp.t]
         vals = dict(T=cp.t, d=d, alpha=a, beta1=B.num(cfg.beta1), beta2=b2, gamma=gamma_reddi,
                     lambda_=B.num(cfg.lam) if cfg.lam is not None else ctx.mpf(0),
                     D_inf=B.num(cfg.problem.hi - cfg.problem.lo), G_inf=s["G_inf"], zeta=a,
-                    t_0=pp_t0(cfg, cp.t), sum_vhat_T_sqrt=s["sum_vhat_T_sqrt"], sum_g_norm=s["sum_g_norm"],
+                    t_0=t0s[cp.t], sum_vhat_T_sqrt=s["sum_vhat_T_sqrt"], sum_g_norm=s["sum_g_norm"],
                     sum_beta1t_vhat=s["sum_beta1t_vhat"])
         if cfg.method == "adam-kb":
             vals["gamma"] = B.num(cfg.beta1) ** 2 / ctx.sqrt(b2)

@@ -42,7 +42,7 @@ def corpus_worst():
     return agg, seen
 
 
-@pytest.mark.slow  # the whole corpus of runs in 30-digit mpmath (the module fixture, about 25 CPU-s)
+@pytest.mark.slow  # the whole corpus of runs in 30-digit mpmath (the module fixture, about 12 CPU-s; 20 before issue 25)
 def test_corpus_bounds_hold_and_every_bound_is_exercised(corpus_worst):
     agg, seen = corpus_worst
     assert ASSERTED <= set(agg), ASSERTED - set(agg)
@@ -52,7 +52,7 @@ def test_corpus_bounds_hold_and_every_bound_is_exercised(corpus_worst):
         print(f"  {name:22s} {float(r):.6g}  at t={t}  [{label}]")
 
 
-@pytest.mark.slow  # needs the module's corpus fixture (the whole corpus in 30-digit mpmath, about 25 CPU-s):
+@pytest.mark.slow  # needs the module's corpus fixture (the whole corpus in 30-digit mpmath, about 12 CPU-s):
 # in the fast lane it would run that fixture alone; the hypothesis test below keeps "the bounds hold" there
 def test_corpus_worst_ratios_regression(corpus_worst):
     agg, _ = corpus_worst
@@ -146,3 +146,20 @@ def test_bounds_hold_on_generated_problems(cfg):
         if name in ASSERTED:
             for t, r in pts:
                 assert r <= 1 + EPS, (name, t, float(r), cfg)
+
+
+@pytest.mark.parametrize("schedule,lam", [("geometric", F(1, 1000)), ("geometric", F(1, 2)), ("harmonic", None),
+                                          ("constant", None)])
+def test_pp_t0_one_pass_matches_the_definition(schedule, lam):
+    """measure() computes t_0 for all checkpoints in one pass; each must equal the definition, evaluated
+    directly per T: the smallest t_0 with n(1-beta_{1,n+1})^2 <= (n+1)(1-beta_{1,n})^2 for t_0 <= n < T."""
+    from analysis.evaluate import _pp_t0s
+
+    cfg = RunConfig("amsgrad", Explicit(values=[[1]]), 1, beta1=F(9, 10), beta1_schedule=schedule, lam=lam)
+
+    def direct(T):
+        fails = [n for n in range(1, T) if n * (1 - cfg.beta1_t(n + 1)) ** 2 > (n + 1) * (1 - cfg.beta1_t(n)) ** 2]
+        return max(fails) + 1 if fails else 1
+
+    Ts = [1, 2, 3, 4, 5, 8, 40, 41]
+    assert _pp_t0s(cfg, Ts) == {T: direct(T) for T in Ts}

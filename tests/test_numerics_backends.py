@@ -105,3 +105,71 @@ def test_cupy_backend_fails_cleanly_without_gpu():
         assert "cupy" in str(exc).lower()
     else:  # pragma: no cover - only on a machine with a GPU
         pytest.skip("a GPU is present; the cupy backend is exercised elsewhere")
+
+
+def _formatting_counter():
+    """A numpy print formatter that counts the elements numpy formats (any repr/str of an array)."""
+    calls = []
+
+    def fmt(x):
+        calls.append(1)
+        return "?"
+
+    return calls, np.printoptions(formatter={"all": fmt})
+
+
+@pytest.mark.parametrize("name,kw", [("amsgrad", dict(beta1_schedule="geometric", lam=F(9, 10))),
+                                     ("adamx", dict(beta1_schedule="geometric", lam=F(1, 2))),
+                                     ("adam", {})])
+def test_mpmath_scalar_op_array_is_bit_identical_and_never_formats_the_array(name, kw):
+    """``mpf * object array`` (``bt1 * state.m``) used to make mpmath format the whole array into an error
+    message before numpy took over (about 6x the cost of the products).  The mpmath backend now refuses
+    arrays without formatting them: the same route, so the same numbers bit for bit, and no formatting."""
+    from numerics import Explicit
+
+    prob = Explicit(values=[[1, F(-1, 3), 0], [F(1, 2), 2, -1], [-1, F(1, 7), F(5, 3)]] * 4)
+    m = make(name, alpha=F(1, 2), beta1=F(9, 10), beta2=F(99, 100), **kw)
+    new = get_backend("mpmath", 30)
+    old = get_backend("mpmath", 30)
+    del old.ctx.npconvert  # mpmath's own converter again: the path before the fix
+    calls, counting = _formatting_counter()
+    with counting:
+        r_old = run(m, prob, 12, x1=F(1, 3), backend=old, checkpoints=[1, 5, 12])
+        n_old = len(calls)
+        r_new = run(m, prob, 12, x1=F(1, 3), backend=new, checkpoints=[1, 5, 12])
+        n_new = len(calls) - n_old
+    assert n_old > 0  # the counter sees the old path's formatting (so the next line can fail)
+    assert n_new == 0, f"{n_new} array elements formatted: mpf (op) array took mpmath's slow path again"
+    pairs = [(r_new.x_T, r_old.x_T), (r_new.x_played, r_old.x_played)]
+    pairs += [(a.x, b.x) for a, b in zip(r_new.checkpoints, r_old.checkpoints, strict=True)]
+    for a, b in pairs:
+        assert [u._mpf_ for u in a] == [u._mpf_ for u in b]
+    for a, b in [(r_new.regret, r_old.regret)] + [(a.regret, b.regret) for a, b in
+                                                  zip(r_new.checkpoints, r_old.checkpoints)]:
+        assert a._mpf_ == b._mpf_
+
+
+def test_mpmath_backend_every_scalar_operator_with_an_array():
+    """Each of mpmath's generated operators (+ - * / ** ==) with an array on the right: numpy's elementwise
+    result, no formatting; numpy scalars still convert exactly (mpmath's own converter)."""
+    B = get_backend("mpmath", 30)
+    s = B.num("9/10")
+    arr = B.num([F(1, 3), 2, F(-5, 7)])
+    calls, counting = _formatting_counter()
+    with counting:
+        for op in (lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+                   lambda a, b: a ** b, lambda a, b: a == b):
+            got = op(s, arr)
+            assert isinstance(got, np.ndarray) and list(got) == [op(s, u) for u in arr]
+    assert not calls
+    assert s * np.float64(0.5) == B.num("9/20") and s + np.int64(1) == B.num("19/10")
+
+
+def test_mpmath_num_of_an_int_is_the_exact_rational_path():
+    """B.num(t) for a round index takes a shortcut (mpf(n)); it must equal the general path mpf(p)/q, bit
+    for bit, also for integers wider than the precision (rounded once either way)."""
+    B = get_backend("mpmath", 30)
+    for n in (0, 1, 7, -5, 10**5, 10**40 + 1, 2**200 - 1, -(3**150)):
+        q = F(n)
+        assert B.num(n)._mpf_ == (B.ctx.mpf(q.numerator) / q.denominator)._mpf_, n
+    assert B.num(True) == 1 and B.num(np.int64(3)) == 3  # bool and numpy ints keep the general path
