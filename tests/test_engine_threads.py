@@ -140,3 +140,45 @@ def test_the_parallel_and_serial_drivers_link_one_step():
     if kernels.specialised_serial(rule) is None or not hasattr(ser, "py_func"):
         pytest.skip("no specialised serial driver or no kernel cache folder here")
     assert par.py_func.__globals__["update"] is ser.py_func.__globals__["update"]
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba allows one thread here (one core)")
+def test_batches_share_one_kept_pool_whose_threads_are_idle_after_each_call(monkeypatch):
+    """The pool is kept across batches (kernels.worker_pool): a pool made per batch cost each small batch new
+    threads.  Kept, its threads run nothing between calls."""
+    kw = _workload(2 * kernels.BLOCK + 37)
+    run_batch("adam", threads=2, **kw)  # compiles; makes the pool if no earlier test has
+    pool = kernels.worker_pool(1)
+    made, workers, real = [], [], cf.ThreadPoolExecutor
+    monkeypatch.setattr(cf, "ThreadPoolExecutor", lambda *a, **k: made.append(1) or real(*a, **k))
+    for par in [k for k in kernels._KERNELS.values() if isinstance(k, kernels.ParallelDriver)]:
+        def rec(b0, b1, *args, blocks=par.blocks):
+            if threading.current_thread() is not threading.main_thread():
+                workers.append(threading.get_ident())
+            return blocks(b0, b1, *args)
+
+        monkeypatch.setattr(par, "blocks", rec)
+    for _ in range(3):
+        run_batch("adam", threads=2, **kw)
+        assert pool._work_queue.empty()  # nothing left queued past the batch (and every share was waited for)
+    assert made == [] and kernels.worker_pool(1) is pool  # the three batches made no pool
+    assert len(workers) >= 3 and set(workers) <= {t.ident for t in pool._threads}
+
+
+def test_the_kept_pool_grows_on_request_and_a_forked_child_makes_its_own():
+    import os
+
+    small = kernels.worker_pool(1)
+    big = kernels.worker_pool(small._max_workers + 1)
+    assert big._max_workers >= small._max_workers + 1 and kernels.worker_pool(1) is big
+    assert big.submit(lambda: 7).result(timeout=10) == 7
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's pool threads do not exist here; a pool of its own runs the work
+        code = 1
+        try:
+            mine = kernels.worker_pool(1)
+            code = 0 if mine is not big and mine.submit(lambda: 7).result(timeout=10) == 7 else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -21,6 +21,7 @@ Same bits as the reference (``numerics.run`` on float64), because the step is th
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import math
 import threading
@@ -522,6 +523,52 @@ def block_shares(nblk: int, threads: int) -> list[tuple[int, int]]:
     return out
 
 
+_POOL_LOCK = threading.Lock()
+_POOL: list = [None, 0, None]  # [executor, its workers, the pid that made it]
+
+
+def worker_pool(workers: int):
+    """The process's pool of at least ``workers`` driver threads (a ``concurrent.futures.ThreadPoolExecutor``),
+    made on first use and kept for the next calls.
+
+    Why kept: a pool made per batch cost each batch new threads, and each new thread its first allocations
+    (a fresh malloc arena, page faults): about 2 ms of wall time and several CPU-ms per batch, which made a
+    small batch slower on two threads than on one (benchmarks/engine_threads.py).  Kept, its threads sit
+    idle between calls: no share runs past the call that submitted it (:meth:`ParallelDriver.__call__`
+    waits for every share).  A request for more workers replaces the pool by a larger one (the old one
+    finishes what it was given, then its threads end); a process forked from this one makes its own (the
+    parent's threads do not exist in the child).  Shut down at exit.
+
+    >>> worker_pool(1) is worker_pool(1)
+    True
+    """
+    import concurrent.futures as cf
+    import os
+
+    workers = max(1, int(workers))
+    with _POOL_LOCK:
+        ex, size, pid = _POOL
+        if ex is None or size < workers or pid != os.getpid():
+            if ex is not None and pid == os.getpid():
+                ex.shutdown(wait=False)
+            ex = cf.ThreadPoolExecutor(workers, thread_name_prefix="ab-engine")
+            _POOL[:] = [ex, workers, os.getpid()]
+        return ex
+
+
+def _shutdown_pool() -> None:
+    import os
+
+    with _POOL_LOCK:
+        ex, _, pid = _POOL
+        _POOL[:] = [None, 0, None]
+    if ex is not None and pid == os.getpid():
+        ex.shutdown(wait=True)
+
+
+atexit.register(_shutdown_pool)
+
+
 def _wait_all(futures) -> None:
     """Wait until every future has finished, a Ctrl-C included (raised once they have: no share of a
     segment is left running behind the caller's back)."""
@@ -546,7 +593,7 @@ class ParallelDriver:
     plain rounds t_start..t_stop-1 of every lane, as numba's ``prange`` over the blocks did, without
     numba's parfor pass (about half the cost of compiling the driver).  The calling thread runs the first
     share and ``pool`` (a ``concurrent.futures.ThreadPoolExecutor`` of at least ``threads - 1`` workers) the
-    others; without a pool the call makes one for its own duration.  ``threads`` defaults to
+    others; without a pool, the process's kept pool (:func:`worker_pool`).  ``threads`` defaults to
     ``numba.get_num_threads()``.  The shares write disjoint lanes of ST, PH (and nothing else), so the
     result has the same bits whatever the number of threads.  The call returns when every share has
     ended; an exception raised in any share is raised by the call (the first share's first).
@@ -575,10 +622,7 @@ class ParallelDriver:
                 self.blocks(b0, b1, *args)
             return
         if pool is None:
-            import concurrent.futures as cf
-
-            with cf.ThreadPoolExecutor(len(shares) - 1, thread_name_prefix="ab-engine") as own:
-                return self(*args, threads=threads, pool=own)
+            pool = worker_pool(len(shares) - 1)
         futures = [pool.submit(self.blocks, b0, b1, *args) for b0, b1 in shares[1:]]
         try:
             self.blocks(*shares[0], *args)
