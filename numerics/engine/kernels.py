@@ -506,6 +506,14 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     return k
 
 
+#: Lane-rounds a share of a parallel driver's call must have before the call hands shares to other threads:
+#: a call with less runs on fewer threads (one below 2 * MIN_SHARE_WORK).  Waking a pool thread and handing
+#: the GIL back and forth costs about 0.1-0.3 ms per call (measured on 2 cores); 2**19 lane-rounds take about
+#: 1 ms on one core, so a share worth handing over runs at least several times longer than the hand-over.
+#: The bits do not depend on it (the shares write disjoint lanes).
+MIN_SHARE_WORK = 1 << 19
+
+
 def block_shares(nblk: int, threads: int) -> list[tuple[int, int]]:
     """Blocks 0..nblk-1 cut into at most ``threads`` contiguous shares [b0, b1), none empty, their sizes
     differing by at most one (earlier shares the larger): one share per thread of a parallel driver's call.
@@ -594,9 +602,11 @@ class ParallelDriver:
     numba's parfor pass (about half the cost of compiling the driver).  The calling thread runs the first
     share and ``pool`` (a ``concurrent.futures.ThreadPoolExecutor`` of at least ``threads - 1`` workers) the
     others; without a pool, the process's kept pool (:func:`worker_pool`).  ``threads`` defaults to
-    ``numba.get_num_threads()``.  The shares write disjoint lanes of ST, PH (and nothing else), so the
-    result has the same bits whatever the number of threads.  The call returns when every share has
-    ended; an exception raised in any share is raised by the call (the first share's first).
+    ``numba.get_num_threads()``; a call with fewer than ``threads * MIN_SHARE_WORK`` lane-rounds runs on
+    fewer threads (a small one on the calling thread alone).  The shares write disjoint lanes of ST, PH
+    (and nothing else), so the result has the same bits whatever the number of threads.  The call returns
+    when every share has ended; an exception raised in any share is raised by the call (the first share's
+    first).
 
     Attributes of the compiled loop (``py_func``, ``signatures``, ``stats``, ``inspect_asm``...) are
     read through the driver, so :func:`compile_lock` and the benchmark's SIMD check see the loop."""
@@ -616,7 +626,8 @@ class ParallelDriver:
             import numba
 
             threads = numba.get_num_threads()
-        shares = block_shares((ST.shape[1] + BLOCK - 1) // BLOCK, threads)
+        work = ST.shape[1] * max(0, t_stop - t_start)  # lane-rounds of this call
+        shares = block_shares((ST.shape[1] + BLOCK - 1) // BLOCK, min(threads, max(1, work // MIN_SHARE_WORK)))
         if len(shares) <= 1:
             for b0, b1 in shares:
                 self.blocks(b0, b1, *args)
