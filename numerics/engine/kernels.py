@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import math
+import os
 import threading
 
 import numpy as np
@@ -551,7 +552,6 @@ def worker_pool(workers: int):
     True
     """
     import concurrent.futures as cf
-    import os
 
     workers = max(1, int(workers))
     with _POOL_LOCK:
@@ -565,8 +565,6 @@ def worker_pool(workers: int):
 
 
 def _shutdown_pool() -> None:
-    import os
-
     with _POOL_LOCK:
         ex, _, pid = _POOL
         _POOL[:] = [None, 0, None]
@@ -574,7 +572,16 @@ def _shutdown_pool() -> None:
         ex.shutdown(wait=True)
 
 
+def _forget_pool_in_child() -> None:
+    # a child forked while another thread held the lock would wait on it forever; the parent's pool threads do
+    # not exist in the child (worker_pool's pid check makes a new pool there)
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+
+
 atexit.register(_shutdown_pool)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def _wait_all(futures) -> None:
