@@ -10,6 +10,9 @@ T chosen so that a run is about 0.2-2 s; ``engine.batch`` runs both (read-out ro
 driver, as always) with the parallel driver swapped.  Both are warmed first; the runs alternate
 (old, new, old, new, ...) ``--repeat`` times; the medians of the kernels' wall time (``r.seconds``)
 and of the process CPU time are printed as steps per second and per CPU-second, with new/old ratios.
+Each run's CPU time includes SETTLE_S seconds of idling after it: numba's OpenMP threads (the baseline's
+threading layer here) spin about 10 ms of CPU after each parallel region; without the pause that spin
+ran on a core the next run needed and was charged to it (to the new driver, half the time).
 The results of old and new are checked to be the same bits.
 
 ``--compile`` instead times, in fresh child processes with empty kernel caches, the cold compile
@@ -137,6 +140,9 @@ def old_kernel(rule, gmode, shared):
     return OldParfor(mod.kernel)
 
 
+SETTLE_S = 0.05  # idle seconds after each timed batch (inside its CPU window, outside its wall time)
+
+
 def _workload(N):
     import numpy as np
 
@@ -171,6 +177,10 @@ def speed(args) -> int:
             try:
                 c0 = time.process_time()
                 r = batch(meth, prob, T, x0, threads=args.threads)
+                # the CPU window includes a short idle time after the batch: numba's OpenMP threads (the
+                # baseline's) spin about 10 ms after each parallel region, on a core the next run then lacks;
+                # counted to the run that caused it, and the next run (either driver) starts on idle cores
+                time.sleep(SETTLE_S)
                 return r, time.process_time() - c0
             finally:
                 kernels.kernel = real
@@ -194,7 +204,10 @@ def speed(args) -> int:
                     f"(new/old {w['old'] / w['new']:.3f})  per CPU-s: old {steps / c['old']:.3g} "
                     f"new {steps / c['new']:.3g} (new/old {c['old'] / c['new']:.3f})  same bits: {same}")
         print(rows[-1], flush=True)
-    print(f"threads {args.threads}, repeat {args.repeat} (medians, runs interleaved), load average "
+    import numba
+
+    print(f"threads {args.threads}, repeat {args.repeat} (medians, runs interleaved), baseline's threading layer "
+          f"{numba.threading_layer()}, load average "
           f"{' '.join(open('/proc/loadavg').read().split()[:3])}")
     return 1 if failed else 0
 

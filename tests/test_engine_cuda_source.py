@@ -12,7 +12,7 @@ import pytest
 from numerics import BackendUnavailable, Periodic, make, run
 from numerics.engine import cuda
 
-from _engine_kw import KINDS, PAIRS, run_batch, skip_if_gpu, switches
+from _engine_kw import KINDS, PAIRS, run_batch, skip_if_gpu, switches, workload
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None,
                                 reason="no C compiler to build the kernel source on the host")
@@ -69,8 +69,8 @@ def test_the_cases_cover_every_switch_in_c():
     assert len(fast) == len(CASES) and {kind for *_, kind in fast} == set(KINDS)
 
 
-@pytest.mark.parametrize("method,extra,kind", _cases())
-def test_cuda_source_on_host_equals_engine(method, extra, kind):
+def _case_kw(method, extra, kind) -> dict:
+    """The batch keywords of one case (drawn from a seed of the case's name)."""
     seed = zlib.crc32(f"cuda-{method}-{kind}-{sorted(extra.items())}".encode())
     rng = np.random.default_rng(seed)
     N, T = 7, int(rng.integers(200, 600))
@@ -85,6 +85,31 @@ def test_cuda_source_on_host_equals_engine(method, extra, kind):
         kw.update(C=rng.uniform(2, 50, N), p=0.3, seed=seed, problem_kind="bernoulli")
     else:
         kw.update(values=rng.normal(size=(T, N)) * 3, problem_kind="explicit")
+    return kw
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _host_libraries_in_one_gcc_call(request):
+    """The C sources of every selected case, built in one gcc call (cuda.host_libraries: one translation unit,
+    same flags) before the cases run; each case's ``device='host-c'`` batch then finds its library built.
+    Thirty gcc calls cost 3.6 CPU-s, one 1.5.  Nothing is asserted here: the cases compare each library's
+    bits with the numba engine's as before."""
+    from numerics.engine.plan import plan
+
+    srcs = []
+    for item in request.session.items:
+        if item.module is request.module and item.originalname == "test_cuda_source_on_host_equals_engine":
+            kw = _case_kw(**item.callspec.params)
+            T, cps = kw.pop("T"), kw.pop("checkpoints")
+            meth, prob, x1 = workload(item.callspec.params["method"], **kw)
+            srcs.append(cuda.source(plan(meth, prob, T, x1, cps)))
+    if srcs:
+        cuda.host_libraries(srcs)
+
+
+@pytest.mark.parametrize("method,extra,kind", _cases())
+def test_cuda_source_on_host_equals_engine(method, extra, kind):
+    kw = _case_kw(method, extra, kind)
     a = run_batch(method, **kw)
     b = run_batch(method, device="host-c", **kw)
     assert b.engine == "c-host"
@@ -130,15 +155,22 @@ def test_layout_is_not_typed_twice():
     assert "#define BCV 2\n" in src and "#define BCM 1\n" in src and "#define AMS 1\n" in src
 
 
-def test_gpu_check_script_without_gpu_is_one_line_exit_2():
-    import subprocess
+def test_gpu_check_script_without_gpu_is_one_line_exit_2(monkeypatch, capsys):
+    """Run as ``python benchmarks/gpu_check.py --quick`` runs it (``runpy.run_path`` as ``__main__``: its
+    ``sys.exit(main())``), in this process: what is tested is the exit code and the one line, not a fresh
+    interpreter (which cost ~1.5 CPU-s of imports)."""
+    import runpy
     import sys
     from pathlib import Path
 
     skip_if_gpu()
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_check.py"
-    p = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=120)
-    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "cupy" in p.stderr.lower()
+    monkeypatch.setattr(sys, "argv", [str(script), "--quick"])
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the script puts the repository first on sys.path
+    with pytest.raises(SystemExit) as info:
+        runpy.run_path(str(script), run_name="__main__")
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "cupy" in err.lower()
 
 
 def test_building_the_host_library_leaves_no_folder_behind(tmp_path, monkeypatch):
@@ -154,4 +186,10 @@ def test_building_the_host_library_leaves_no_folder_behind(tmp_path, monkeypatch
     src = cuda.source(pl) + f"\n/* {tmp_path.name} */\n"
     f = cuda.host_library(src)
     assert callable(f)
+    assert list(tmp_path.iterdir()) == []
+    # several sources in one call (one translation unit): each its own function, the folder removed too
+    pl2 = plan(make("amsgrad", alpha="0.25"), Periodic(pattern=[3.0, -1.0]), 5, 0.0, ())
+    two = [cuda.source(p) + f"\n/* {tmp_path.name} two */\n" for p in (pl, pl2)]
+    f1, f2 = cuda.host_libraries(two)
+    assert f1 is not f2 and cuda.host_libraries(two[1:]) == [f2] and cuda.host_library(two[0]) is f1
     assert list(tmp_path.iterdir()) == []

@@ -41,6 +41,7 @@ def _workload(N):
 def test_two_threads_run_disjoint_shares_on_two_threads_with_the_serial_drivers_bits(monkeypatch):
     N = 2 * kernels.BLOCK + 37  # three blocks, the last one partial: shares (0, 2) and (2, 3)
     kw = _workload(N)
+    monkeypatch.setattr(kernels, "MIN_SHARE_WORK", 1)  # a share for each thread however small the segment
     one = run_batch("adam", threads=1, **kw)  # compiles both drivers (outside the recorder)
     # every parallel driver of the rule this process holds (an earlier test in the worker may have compiled the
     # rule's driver for another gradient source or sharing pattern): the one this batch uses records its calls
@@ -78,7 +79,8 @@ def test_two_threads_run_disjoint_shares_on_two_threads_with_the_serial_drivers_
         assert two.x_T[i] == ref.x_T and two.regret[i] == ref.regret, i
 
 
-def test_an_exception_in_a_worker_thread_is_raised_after_every_share_ended():
+def test_an_exception_in_a_worker_thread_is_raised_after_every_share_ended(monkeypatch):
+    monkeypatch.setattr(kernels, "MIN_SHARE_WORK", 1)
     N = 5 * kernels.BLOCK
     ST = np.zeros((4, N))
     done, lock = [], threading.Lock()
@@ -117,6 +119,7 @@ def test_ctrl_c_while_waiting_is_raised_once_every_share_has_ended(monkeypatch):
             ended.append(b0)
 
     monkeypatch.setattr(cf, "wait", wait)
+    monkeypatch.setattr(kernels, "MIN_SHARE_WORK", 1)
     with pytest.raises(KeyboardInterrupt):
         kernels.ParallelDriver(blocks)(1, 2, 2, -1.0, 1.0, None, np.zeros((4, 3 * kernels.BLOCK)), None, None,
                                        None, None, None, None, threads=3)
@@ -140,3 +143,67 @@ def test_the_parallel_and_serial_drivers_link_one_step():
     if kernels.specialised_serial(rule) is None or not hasattr(ser, "py_func"):
         pytest.skip("no specialised serial driver or no kernel cache folder here")
     assert par.py_func.__globals__["update"] is ser.py_func.__globals__["update"]
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba allows one thread here (one core)")
+def test_batches_share_one_kept_pool_whose_threads_are_idle_after_each_call(monkeypatch):
+    """The pool is kept across batches (kernels.worker_pool): a pool made per batch cost each small batch new
+    threads.  Kept, its threads run nothing between calls."""
+    kw = _workload(2 * kernels.BLOCK + 37)
+    monkeypatch.setattr(kernels, "MIN_SHARE_WORK", 1)
+    run_batch("adam", threads=2, **kw)  # compiles; makes the pool if no earlier test has
+    pool = kernels.worker_pool(1)
+    made, workers, real = [], [], cf.ThreadPoolExecutor
+    monkeypatch.setattr(cf, "ThreadPoolExecutor", lambda *a, **k: made.append(1) or real(*a, **k))
+    for par in [k for k in kernels._KERNELS.values() if isinstance(k, kernels.ParallelDriver)]:
+        def rec(b0, b1, *args, blocks=par.blocks):
+            if threading.current_thread() is not threading.main_thread():
+                workers.append(threading.get_ident())
+            return blocks(b0, b1, *args)
+
+        monkeypatch.setattr(par, "blocks", rec)
+    for _ in range(3):
+        run_batch("adam", threads=2, **kw)
+        assert pool._work_queue.empty()  # nothing left queued past the batch (and every share was waited for)
+    assert made == [] and kernels.worker_pool(1) is pool  # the three batches made no pool
+    assert len(workers) >= 3 and set(workers) <= {t.ident for t in pool._threads}
+
+
+def test_the_kept_pool_grows_on_request_and_a_forked_child_makes_its_own():
+    import os
+
+    small = kernels.worker_pool(1)
+    big = kernels.worker_pool(small._max_workers + 1)
+    assert big._max_workers >= small._max_workers + 1 and kernels.worker_pool(1) is big
+    assert big.submit(lambda: 7).result(timeout=10) == 7
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's pool threads do not exist here; a pool of its own runs the work
+        code = 1
+        try:
+            mine = kernels.worker_pool(1)
+            code = 0 if mine is not big and mine.submit(lambda: 7).result(timeout=10) == 7 else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_call_hands_shares_to_other_threads_only_when_each_has_min_share_work():
+    """Waking a pool thread costs more than a small segment's rounds: a call runs on the calling thread alone
+    below 2 * MIN_SHARE_WORK lane-rounds, on two threads from there, and never on more threads than asked."""
+    N, W = 4 * kernels.BLOCK, kernels.MIN_SHARE_WORK
+    ST, calls, lock = np.zeros((4, N)), [], threading.Lock()
+
+    def blocks(b0, b1, *args):
+        with lock:
+            calls.append((b0, b1, threading.current_thread() is threading.main_thread()))
+
+    drv = kernels.ParallelDriver(blocks)
+    rounds_two = -(-2 * W // N)  # the fewest rounds with 2 * W lane-rounds
+    for rounds, threads, want in [(1, 2, [(0, 4, True)]), (rounds_two - 1, 3, [(0, 4, True)]),
+                                  (rounds_two, 3, [(0, 2, True), (2, 4, False)]),
+                                  (rounds_two, 1, [(0, 4, True)]),
+                                  (-(-4 * W // N), 8, [(0, 1, True)] + [(b, b + 1, False) for b in (1, 2, 3)])]:
+        calls.clear()
+        drv(1, 1 + rounds, 1 + rounds, -1.0, 1.0, None, ST, None, None, None, None, None, None, threads=threads)
+        assert sorted(calls) == want, (rounds, threads)

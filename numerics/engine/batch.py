@@ -79,47 +79,41 @@ def execute(pl: Plan, threads: int | None = None,
         seg = max(1, min(T, int(2e8 // max(N, 1))))  # 0.1-1.5 s per progress report on 2 cores
     readouts = sorted(set(int(c) for c in cps) | {T})
     args = (T, pl.lo, pl.hi, pl.P, pl.ST, pl.PH, pl.gtab)
-    try:
-        # compile outside the timed region: calls that run no rounds (one process compiles a driver, another
-        # that needs it at the same time waits and loads it from the disk cache)
-        with kernels.compile_lock(serial):
-            serial(1, 1, *args, dummy, cps, cpx, cpr)
-        if par is not None:
-            with kernels.compile_lock(par):
-                par(1, 1, *args, dummy, cps, cpx, cpr, threads=1)
-            if nthreads > 1:
-                # the parallel driver's other shares run here (see kernels.ParallelDriver); shut down in
-                # `finally`, after the segment that runs when an exception or Ctrl-C arrives has ended
-                import concurrent.futures as cf
-
-                pool = cf.ThreadPoolExecutor(nthreads - 1, thread_name_prefix="ab-engine")
-        t0 = time.perf_counter()
-        t = 1
-        r = 0  # next read-out round: readouts[r]
-        while t <= T:
-            t_stop = min(T + 1, t + seg)
-            U = pl.chunk_source(t, t_stop) if pl.chunk_source is not None else dummy
-            if par is None:
-                serial(t, t_stop, *args, U, cps, cpx, cpr)
-            else:  # plain rounds in parallel, each read-out round on the serial driver
-                a = t
-                while a < t_stop:
-                    while r < len(readouts) and readouts[r] < a:
-                        r += 1
-                    b = min(t_stop, readouts[r]) if r < len(readouts) else t_stop
-                    if b > a:
-                        par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr, threads=nthreads,
-                            pool=pool)
-                    if b < t_stop:
-                        serial(b, b + 1, *args, U[b - t:] if U is not dummy else dummy, cps, cpx, cpr)
-                        b += 1
-                    a = b
-            t = t_stop
-            if progress is not None:
-                progress(t - 1, T)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    # compile outside the timed region: calls that run no rounds (one process compiles a driver, another
+    # that needs it at the same time waits and loads it from the disk cache)
+    with kernels.compile_lock(serial):
+        serial(1, 1, *args, dummy, cps, cpx, cpr)
+    if par is not None:
+        with kernels.compile_lock(par):
+            par(1, 1, *args, dummy, cps, cpx, cpr, threads=1)
+        if nthreads > 1:
+            # the parallel driver's other shares run on the process's kept pool (kernels.worker_pool: new
+            # threads per batch cost a small batch more than its rounds); every call waits for its shares
+            pool = kernels.worker_pool(nthreads - 1)
+    t0 = time.perf_counter()
+    t = 1
+    r = 0  # next read-out round: readouts[r]
+    while t <= T:
+        t_stop = min(T + 1, t + seg)
+        U = pl.chunk_source(t, t_stop) if pl.chunk_source is not None else dummy
+        if par is None:
+            serial(t, t_stop, *args, U, cps, cpx, cpr)
+        else:  # plain rounds in parallel, each read-out round on the serial driver
+            a = t
+            while a < t_stop:
+                while r < len(readouts) and readouts[r] < a:
+                    r += 1
+                b = min(t_stop, readouts[r]) if r < len(readouts) else t_stop
+                if b > a:
+                    par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr, threads=nthreads,
+                        pool=pool)
+                if b < t_stop:
+                    serial(b, b + 1, *args, U[b - t:] if U is not dummy else dummy, cps, cpx, cpr)
+                    b += 1
+                a = b
+        t = t_stop
+        if progress is not None:
+            progress(t - 1, T)
     return ("numba-parallel" if parallel else "numba-serial"), time.perf_counter() - t0, cpx, cpr
 
 

@@ -21,8 +21,10 @@ Same bits as the reference (``numerics.run`` on float64), because the step is th
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import math
+import os
 import threading
 
 import numpy as np
@@ -505,6 +507,14 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     return k
 
 
+#: Lane-rounds a share of a parallel driver's call must have before the call hands shares to other threads:
+#: a call with less runs on fewer threads (one below 2 * MIN_SHARE_WORK).  Waking a pool thread and handing
+#: the GIL back and forth costs about 0.1-0.3 ms per call (measured on 2 cores); 2**19 lane-rounds take about
+#: 1 ms on one core, so a share worth handing over runs at least several times longer than the hand-over.
+#: The bits do not depend on it (the shares write disjoint lanes).
+MIN_SHARE_WORK = 1 << 19
+
+
 def block_shares(nblk: int, threads: int) -> list[tuple[int, int]]:
     """Blocks 0..nblk-1 cut into at most ``threads`` contiguous shares [b0, b1), none empty, their sizes
     differing by at most one (earlier shares the larger): one share per thread of a parallel driver's call.
@@ -520,6 +530,58 @@ def block_shares(nblk: int, threads: int) -> list[tuple[int, int]]:
         out.append((b, e))
         b = e
     return out
+
+
+_POOL_LOCK = threading.Lock()
+_POOL: list = [None, 0, None]  # [executor, its workers, the pid that made it]
+
+
+def worker_pool(workers: int):
+    """The process's pool of at least ``workers`` driver threads (a ``concurrent.futures.ThreadPoolExecutor``),
+    made on first use and kept for the next calls.
+
+    Why kept: a pool made per batch cost each batch new threads, and each new thread its first allocations
+    (a fresh malloc arena, page faults): about 2 ms of wall time and several CPU-ms per batch, which made a
+    small batch slower on two threads than on one (benchmarks/engine_threads.py).  Kept, its threads sit
+    idle between calls: no share runs past the call that submitted it (:meth:`ParallelDriver.__call__`
+    waits for every share).  A request for more workers replaces the pool by a larger one (the old one
+    finishes what it was given, then its threads end); a process forked from this one makes its own (the
+    parent's threads do not exist in the child).  Shut down at exit.
+
+    >>> worker_pool(1) is worker_pool(1)
+    True
+    """
+    import concurrent.futures as cf
+
+    workers = max(1, int(workers))
+    with _POOL_LOCK:
+        ex, size, pid = _POOL
+        if ex is None or size < workers or pid != os.getpid():
+            if ex is not None and pid == os.getpid():
+                ex.shutdown(wait=False)
+            ex = cf.ThreadPoolExecutor(workers, thread_name_prefix="ab-engine")
+            _POOL[:] = [ex, workers, os.getpid()]
+        return ex
+
+
+def _shutdown_pool() -> None:
+    with _POOL_LOCK:
+        ex, _, pid = _POOL
+        _POOL[:] = [None, 0, None]
+    if ex is not None and pid == os.getpid():
+        ex.shutdown(wait=True)
+
+
+def _forget_pool_in_child() -> None:
+    # a child forked while another thread held the lock would wait on it forever; the parent's pool threads do
+    # not exist in the child (worker_pool's pid check makes a new pool there)
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+
+
+atexit.register(_shutdown_pool)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def _wait_all(futures) -> None:
@@ -546,10 +608,12 @@ class ParallelDriver:
     plain rounds t_start..t_stop-1 of every lane, as numba's ``prange`` over the blocks did, without
     numba's parfor pass (about half the cost of compiling the driver).  The calling thread runs the first
     share and ``pool`` (a ``concurrent.futures.ThreadPoolExecutor`` of at least ``threads - 1`` workers) the
-    others; without a pool the call makes one for its own duration.  ``threads`` defaults to
-    ``numba.get_num_threads()``.  The shares write disjoint lanes of ST, PH (and nothing else), so the
-    result has the same bits whatever the number of threads.  The call returns when every share has
-    ended; an exception raised in any share is raised by the call (the first share's first).
+    others; without a pool, the process's kept pool (:func:`worker_pool`).  ``threads`` defaults to
+    ``numba.get_num_threads()``; a call with fewer than ``threads * MIN_SHARE_WORK`` lane-rounds runs on
+    fewer threads (a small one on the calling thread alone).  The shares write disjoint lanes of ST, PH
+    (and nothing else), so the result has the same bits whatever the number of threads.  The call returns
+    when every share has ended; an exception raised in any share is raised by the call (the first share's
+    first).
 
     Attributes of the compiled loop (``py_func``, ``signatures``, ``stats``, ``inspect_asm``...) are
     read through the driver, so :func:`compile_lock` and the benchmark's SIMD check see the loop."""
@@ -569,16 +633,14 @@ class ParallelDriver:
             import numba
 
             threads = numba.get_num_threads()
-        shares = block_shares((ST.shape[1] + BLOCK - 1) // BLOCK, threads)
+        work = ST.shape[1] * max(0, t_stop - t_start)  # lane-rounds of this call
+        shares = block_shares((ST.shape[1] + BLOCK - 1) // BLOCK, min(threads, max(1, work // MIN_SHARE_WORK)))
         if len(shares) <= 1:
             for b0, b1 in shares:
                 self.blocks(b0, b1, *args)
             return
         if pool is None:
-            import concurrent.futures as cf
-
-            with cf.ThreadPoolExecutor(len(shares) - 1, thread_name_prefix="ab-engine") as own:
-                return self(*args, threads=threads, pool=own)
+            pool = worker_pool(len(shares) - 1)
         futures = [pool.submit(self.blocks, b0, b1, *args) for b0, b1 in shares[1:]]
         try:
             self.blocks(*shares[0], *args)
