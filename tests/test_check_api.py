@@ -587,26 +587,29 @@ def _shifted_adam_step(x, g, t, state, hyper):
     return x - (1 + 1e-9) * hyper["alpha_t"] * step, (m, v)
 
 
-def test_bounded_identification_gives_the_answer_of_the_exhaustive_search(monkeypatch, registered):
+def test_bounded_identification_gives_the_answer_of_the_exhaustive_search(registered):
     """identify() stops a candidate once it cannot be the answer; its answer (label, rule, max deviation to the
     last bit, identified or not) must be the exhaustive search's, on every path: the counterpart (torch's Adam),
     the grid matching (the #78807 class: Adam; the paper's AMSGrad step), a registered rule, and no match
-    (the sign step: far from all; the shifted Adam: close to several, the second pass)."""
+    (the sign step: far from all; the shifted Adam: close to several, the second pass).  Each optimizer's
+    first N rounds are driven as check() drives them (the same call, stepper and drive)."""
+    from counterexamples.conformance.drive import drive
+    from counterexamples.conformance.suite import build_case
+
     ck = _ck()
-    seen = []
-    real = ck.identify
-    monkeypatch.setattr(ck, "identify", lambda call, prob, xs, x1: seen.append((call, prob, xs, x1)) or
-                        real(call, prob, xs, x1))
-    cases = [(torch.optim.Adam, {}), (AMSGrad78807, {}), (paper_amsgrad_step, {}), (registered, {}),
-             (sign_step, {}), (_shifted_adam_step, {})]
-    for opt, kw in cases:
-        check(opt, problems=["thm1", "section5-online"], T=1000, compare=300, thresholds=False, **kw)
-    assert len(seen) == 2 * len(cases)
+    N = 200
     outcomes = set()
-    for call, prob, xs, x1 in seen:
-        got, want = real(call, prob, xs, x1), _identify_exhaustively(ck, call, prob, xs, x1)
-        assert got["label"] == want["label"] and got["identified"] == want["identified"], (got, want)
-        assert got["method"].name == want["method"].name and got["method"].hyper == want["method"].hyper
-        assert np.float64(got["max_deviation"]).view(np.uint64) == np.float64(want["max_deviation"]).view(np.uint64)
-        outcomes.add(got["identified"])
-    assert outcomes == {True, False}
+    for name in ("thm1", "section5-online"):
+        case = build_case(name)
+        prob, x1 = case.problem, case.hyper.get("x1", 0)
+        for opt in (torch.optim.Adam, AMSGrad78807, paper_amsgrad_step, registered, sign_step, _shifted_adam_step):
+            kind, target, opts = ck._kind(opt)
+            call = ck._CALLS[kind](target, opts, case.hyper)
+            stepper = call.make_stepper(np.full(prob.d, float(Fraction(x1))), float(prob.lo), float(prob.hi))
+            xs = drive(stepper, prob, N, keep=N).xs
+            got, want = ck.identify(call, prob, xs, x1), _identify_exhaustively(ck, call, prob, xs, x1)
+            assert got["label"] == want["label"] and got["identified"] == want["identified"], (name, got, want)
+            assert got["method"].name == want["method"].name and got["method"].hyper == want["method"].hyper
+            assert np.float64(got["max_deviation"]).view(np.uint64) == np.float64(want["max_deviation"]).view(np.uint64)
+            outcomes.add((opt in (sign_step, _shifted_adam_step), got["identified"]))
+    assert outcomes == {(False, True), (True, False)}
