@@ -553,3 +553,63 @@ def test_only_torch_optims_own_classes_run_grouped(monkeypatch):
     assert calls == []
     check(torch.optim.Adam, problems=["thm1", "section5-online"], T=1000, thresholds=False)
     assert calls == [torch.optim.Adam]
+
+
+def _identify_exhaustively(ck, call, problem, lib_xs, x1) -> dict:
+    """The identification as first written: every candidate's full trajectory (ck._trajectory), its max
+    deviation (ck._deviation), the first smallest wins -- the reference of the bounded search."""
+    N = len(lib_xs)
+    if call.own_rule is not None:
+        dev = ck._deviation(ck._trajectory(call.own_rule, problem, N, x1), lib_xs)
+        return {"label": f"registered:{call.own_rule.name}", "method": call.own_rule, "max_deviation": dev,
+                "identified": dev <= 1e-12}
+    tried = []
+    cp = call.counterpart() if call.counterpart is not None else None
+    if cp is not None:
+        dev = ck._deviation(ck._trajectory(cp[1], problem, N, x1), lib_xs)
+        if dev <= 1e-12:
+            return {"label": ck._rule_label(cp[1]), "method": cp[1], "max_deviation": dev, "identified": True}
+        tried.append((dev, *cp))
+    tried += [(ck._deviation(ck._trajectory(m, problem, N, x1), lib_xs), label, m) for label, m in ck._candidates(call)]
+    dev, label, meth = min(tried, key=lambda r: r[0])
+    return {"label": label if label.startswith("registered:") else ck._rule_label(meth, label), "method": meth,
+            "max_deviation": dev, "identified": dev <= 1e-12}
+
+
+def _shifted_adam_step(x, g, t, state, hyper):
+    """Adam (the paper's form) whose step is 1e-9 too long: near every candidate, equal to none; several
+    candidates stay close for many rounds, so the bounded search's second pass has work to do."""
+    b1, b2 = hyper["beta1"], hyper["beta2"]
+    m, v = state if state is not None else (0.0, 0.0)
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    step = np.divide(m, np.sqrt(v), out=np.zeros_like(g), where=v > 0)
+    return x - (1 + 1e-9) * hyper["alpha_t"] * step, (m, v)
+
+
+def test_bounded_identification_gives_the_answer_of_the_exhaustive_search(registered):
+    """identify() stops a candidate once it cannot be the answer; its answer (label, rule, max deviation to the
+    last bit, identified or not) must be the exhaustive search's, on every path: the counterpart (torch's Adam),
+    the grid matching (the #78807 class: Adam; the paper's AMSGrad step), a registered rule, and no match
+    (the sign step: far from all; the shifted Adam: close to several, the second pass).  Each optimizer's
+    first N rounds are driven as check() drives them (the same call, stepper and drive)."""
+    from counterexamples.conformance.drive import drive
+    from counterexamples.conformance.suite import build_case
+
+    ck = _ck()
+    N = 200
+    outcomes = set()
+    for name in ("thm1", "section5-online"):
+        case = build_case(name)
+        prob, x1 = case.problem, case.hyper.get("x1", 0)
+        for opt in (torch.optim.Adam, AMSGrad78807, paper_amsgrad_step, registered, sign_step, _shifted_adam_step):
+            kind, target, opts = ck._kind(opt)
+            call = ck._CALLS[kind](target, opts, case.hyper)
+            stepper = call.make_stepper(np.full(prob.d, float(Fraction(x1))), float(prob.lo), float(prob.hi))
+            xs = drive(stepper, prob, N, keep=N).xs
+            got, want = ck.identify(call, prob, xs, x1), _identify_exhaustively(ck, call, prob, xs, x1)
+            assert got["label"] == want["label"] and got["identified"] == want["identified"], (name, got, want)
+            assert got["method"].name == want["method"].name and got["method"].hyper == want["method"].hyper
+            assert np.float64(got["max_deviation"]).view(np.uint64) == np.float64(want["max_deviation"]).view(np.uint64)
+            outcomes.add((opt in (sign_step, _shifted_adam_step), got["identified"]))
+    assert outcomes == {(False, True), (True, False)}
