@@ -23,10 +23,14 @@ def D_definition(b1, b2, C, n, eps=0):
     b1, b2, C = mp.mpf(F(b1).numerator) / F(b1).denominator, mp.mpf(F(b2).numerator) / F(b2).denominator, \
         mp.mpf(F(C).numerator) / F(C).denominator
     g = [C] + [mp.mpf(-1)] * (n - 1)
+    # each power and square once (the same mpf values as b1 ** k etc. written inside the sums: the sums add the
+    # same numbers in the same order, so D is the same to the last bit; O(n) powers instead of O(n^2))
+    p1, p2 = [b1 ** k for k in range(n)], [b2 ** k for k in range(n)]
+    g2 = [x ** 2 for x in g]
     tot = mp.mpf(0)
     for j in range(n):
-        m = (1 - b1) / (1 - b1 ** n) * sum(b1 ** k * g[(j - k) % n] for k in range(n))
-        v = (1 - b2) / (1 - b2 ** n) * sum(b2 ** k * g[(j - k) % n] ** 2 for k in range(n))
+        m = (1 - b1) / (1 - b1 ** n) * sum(p1[k] * g[(j - k) % n] for k in range(n))
+        v = (1 - b2) / (1 - b2 ** n) * sum(p2[k] * g2[(j - k) % n] for k in range(n))
         tot -= m / mp.sqrt(v + eps)
     return tot
 
