@@ -198,3 +198,27 @@ def test_section5_beta2_boundary():
     r = run_batch("adam", beta1="0.9", beta2=np.array([0.999, 0.9999]), alpha=1.0, C=101.0, n=101,
                   x1=np.array([-1.0, 1.0]), T=10_000_000)
     assert r.x_T[0] > 0.9 and r.x_T[1] < -0.9
+
+
+def test_kept_drift_terms_give_the_same_balls():
+    """The arb path keeps m_j and the roots per exact input and precision (grids share rows and columns):
+    a kept evaluation is the same ball to the last bit as a fresh one (an arb ball input is never kept), at
+    each precision separately, with eps = 0 and eps > 0."""
+    from analysis.interval import arb_precision
+    from counterexamples.drift import steady
+
+    def bits(x):
+        return x.mid().man_exp(), x.rad().man_exp()
+
+    box1, box2 = (F(28, 32), F(29, 32)), (F(999, 1000), F(9995, 10000))
+    for eps in (0, F(1, 100)):
+        steady._kept_m.cache_clear()
+        steady._kept_roots.cache_clear()
+        fresh = {p: dr.drift(box1, box2, 101, 101, eps=eps, prec=p) for p in (64, 256)}
+        assert steady._kept_m.cache_info().currsize == 2  # one list per precision
+        kept = {p: dr.drift(box1, box2, 101, 101, eps=eps, prec=p) for p in (64, 256)}
+        assert steady._kept_m.cache_info().hits == 2
+        with arb_precision(64):
+            ball = dr.drift(steady._as_arb(box1), steady._as_arb(box2), 101, 101, eps=eps, prec=64)
+        assert bits(fresh[64]) == bits(kept[64]) == bits(ball)
+        assert bits(fresh[256]) == bits(kept[256]) and fresh[256].rad() < fresh[64].rad()
