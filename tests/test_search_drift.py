@@ -23,10 +23,14 @@ def D_definition(b1, b2, C, n, eps=0):
     b1, b2, C = mp.mpf(F(b1).numerator) / F(b1).denominator, mp.mpf(F(b2).numerator) / F(b2).denominator, \
         mp.mpf(F(C).numerator) / F(C).denominator
     g = [C] + [mp.mpf(-1)] * (n - 1)
+    # each power and square once (the same mpf values as b1 ** k etc. written inside the sums: the sums add the
+    # same numbers in the same order, so D is the same to the last bit; O(n) powers instead of O(n^2))
+    p1, p2 = [b1 ** k for k in range(n)], [b2 ** k for k in range(n)]
+    g2 = [x ** 2 for x in g]
     tot = mp.mpf(0)
     for j in range(n):
-        m = (1 - b1) / (1 - b1 ** n) * sum(b1 ** k * g[(j - k) % n] for k in range(n))
-        v = (1 - b2) / (1 - b2 ** n) * sum(b2 ** k * g[(j - k) % n] ** 2 for k in range(n))
+        m = (1 - b1) / (1 - b1 ** n) * sum(p1[k] * g[(j - k) % n] for k in range(n))
+        v = (1 - b2) / (1 - b2 ** n) * sum(p2[k] * g2[(j - k) % n] for k in range(n))
         tot -= m / mp.sqrt(v + eps)
     return tot
 
@@ -194,3 +198,27 @@ def test_section5_beta2_boundary():
     r = run_batch("adam", beta1="0.9", beta2=np.array([0.999, 0.9999]), alpha=1.0, C=101.0, n=101,
                   x1=np.array([-1.0, 1.0]), T=10_000_000)
     assert r.x_T[0] > 0.9 and r.x_T[1] < -0.9
+
+
+def test_kept_drift_terms_give_the_same_balls():
+    """The arb path keeps m_j and the roots per exact input and precision (grids share rows and columns):
+    a kept evaluation is the same ball to the last bit as a fresh one (an arb ball input is never kept), at
+    each precision separately, with eps = 0 and eps > 0."""
+    from analysis.interval import arb_precision
+    from counterexamples.drift import steady
+
+    def bits(x):
+        return x.mid().man_exp(), x.rad().man_exp()
+
+    box1, box2 = (F(28, 32), F(29, 32)), (F(999, 1000), F(9995, 10000))
+    for eps in (0, F(1, 100)):
+        steady._kept_m.cache_clear()
+        steady._kept_roots.cache_clear()
+        fresh = {p: dr.drift(box1, box2, 101, 101, eps=eps, prec=p) for p in (64, 256)}
+        assert steady._kept_m.cache_info().currsize == 2  # one list per precision
+        kept = {p: dr.drift(box1, box2, 101, 101, eps=eps, prec=p) for p in (64, 256)}
+        assert steady._kept_m.cache_info().hits == 2
+        with arb_precision(64):
+            ball = dr.drift(steady._as_arb(box1), steady._as_arb(box2), 101, 101, eps=eps, prec=64)
+        assert bits(fresh[64]) == bits(kept[64]) == bits(ball)
+        assert bits(fresh[256]) == bits(kept[256]) and fresh[256].rad() < fresh[64].rad()

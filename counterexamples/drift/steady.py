@@ -49,6 +49,7 @@ The thresholds in C built on D are in :mod:`counterexamples.drift.threshold`.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -136,20 +137,86 @@ def _as_arb(x):
     return arb(f.numerator) / f.denominator
 
 
-def _drift_generic(b1, b2, C, n, eps, one, sqrt):
-    """D by the closed form over any field-like number type (arb balls, mpmath, Fractions+sqrt)."""
-    S1 = S2 = one * 0
-    p1 = p2 = one
+def _powers(b, n, one):
+    """([b^0, ..., b^(n-1)], their sum S): each power one product of the previous one by b, S added up in
+    that order."""
+    S, p, out = one * 0, one, []
     for _ in range(n):
-        S1, S2 = S1 + p1, S2 + p2
-        p1, p2 = p1 * b1, p2 * b2
-    a, c = (C + 1) / S1, (C * C - 1) / S2
+        out.append(p)
+        S = S + p
+        p = p * b
+    return out, S
+
+
+def _m_terms(b1, C, n, one):
+    """m_j = a beta1^j - 1, a = (C + 1)/S1, for j < n (the numerators of D)."""
+    P1, S1 = _powers(b1, n, one)
+    a = (C + 1) / S1
+    return [a * p1 - one for p1 in P1]
+
+
+def _root_terms(b2, C, n, eps, one, sqrt):
+    """sqrt(v_j + eps), v_j = c beta2^j + 1, c = (C^2 - 1)/S2, for j < n (the denominators of D); ``+ eps``
+    is left out only when eps is an exact zero (adding it changes no ball and no number)."""
+    P2, S2 = _powers(b2, n, one)
+    c = (C * C - 1) / S2
+    with_eps = not (eps == 0)
+    return [sqrt(c * p2 + one + eps) if with_eps else sqrt(c * p2 + one) for p2 in P2]
+
+
+def _drift_generic(b1, b2, C, n, eps, one, sqrt, m=None, roots=None):
+    """D by the closed form over any field-like number type (arb balls, mpmath, Fractions+sqrt).
+
+    ``m``, ``roots``: :func:`_m_terms` and :func:`_root_terms` when already known (:func:`_arb_drift` keeps
+    them); D = - sum_j m_j / sqrt(v_j + eps), added up in the order of j."""
+    m = _m_terms(b1, C, n, one) if m is None else m
+    roots = _root_terms(b2, C, n, eps, one, sqrt) if roots is None else roots
     total = one * 0
-    p1 = p2 = one
-    for _ in range(n):
-        total = total - (a * p1 - 1) / sqrt(c * p2 + 1 + eps)
-        p1, p2 = p1 * b1, p2 * b2
+    for mj, rj in zip(m, roots):
+        total = total - mj / rj
     return total
+
+
+# A grid evaluates D on many boxes that share a beta1 interval (a row of cells, the halves of a subdivision)
+# or a beta2 interval (a column): the m_j depend on beta1 (and C) only, the roots on beta2 (and C, eps) only,
+# so they are kept per input and precision.  arb's operations at a fixed precision are deterministic: a kept
+# list holds the same balls as a fresh one, and D is the same ball to the last bit.  Kept only for periods up
+# to KEEP_N (a list is n balls) and for inputs given exactly (rationals as str / int / Fraction, or (lo, hi)
+# pairs of them); arb balls and floats are evaluated afresh.
+KEEP_N = 512
+
+
+def _keepable(x) -> bool:
+    if isinstance(x, tuple):
+        return len(x) == 2 and all(_keepable(v) for v in x)
+    return isinstance(x, (str, int, Fraction)) and not isinstance(x, bool)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_m(beta1, C, n: int, prec: int):
+    import flint
+
+    with arb_precision(prec):
+        return _m_terms(_as_arb(beta1), _as_arb(C), n, flint.arb(1))
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_roots(beta2, C, n: int, eps, prec: int):
+    import flint
+
+    with arb_precision(prec):
+        return _root_terms(_as_arb(beta2), _as_arb(C), n, _as_arb(eps), flint.arb(1), lambda x: x.sqrt())
+
+
+def _arb_drift(beta1, beta2, C, n, eps, prec):
+    """The arb ball of D at ``prec`` bits (the caller sets the precision), with kept terms where allowed."""
+    import flint
+
+    keep = n <= KEEP_N and _keepable(C) and _keepable(eps)
+    m = _kept_m(beta1, C, n, prec) if keep and _keepable(beta1) else None
+    roots = _kept_roots(beta2, C, n, eps, prec) if keep and _keepable(beta2) else None
+    return _drift_generic(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps), flint.arb(1),
+                          lambda x: x.sqrt(), m, roots)
 
 
 BLOCK_N = 200_000  # above this period the arb evaluation encloses the tail by monotone blocks
@@ -214,11 +281,9 @@ def drift(beta1, beta2, C, n: int, backend: str = "arb", eps=0, prec: int = 128,
         import flint
 
         with arb_precision(prec):
-            one = flint.arb(1)
             if n > BLOCK_N:
                 return _drift_arb_blocked(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps))
-            return _drift_generic(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps), one,
-                                  lambda x: x.sqrt())
+            return _arb_drift(beta1, beta2, C, n, eps, prec)
     if backend == "mpmath":
         import mpmath
 

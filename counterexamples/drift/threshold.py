@@ -45,14 +45,20 @@ class Threshold:
         return self.status == "proved"
 
 
-def _float_scan(f: Callable[[np.ndarray], np.ndarray], start: int, stop: int, chunk: int = 256):
-    """First C in [start, stop) with f(C) > 0 (float pre-scan, certified afterwards), else None."""
-    for lo in range(start, stop, chunk):
-        Cs = np.arange(lo, min(lo + chunk, stop))
+def _float_scan(f: Callable[[np.ndarray], np.ndarray], start: int, stop: int, chunk: int = 256, first: int = 16):
+    """First C in [start, stop) with f(C) > 0 (float pre-scan, certified afterwards), else None.
+
+    The chunks grow from ``first`` to ``chunk`` values (doubling): most thresholds are small, and a full chunk
+    evaluated f far past the answer.  f gives each C's value on its own, so the answer does not depend on
+    the chunks."""
+    lo, size = start, max(1, min(first, chunk))
+    while lo < stop:
+        Cs = np.arange(lo, min(lo + size, stop))
         vals = f(Cs)
         idx = np.nonzero(vals > 0)[0]
         if idx.size:
             return int(Cs[idx[0]])
+        lo, size = lo + size, min(2 * size, chunk)
     return None
 
 
