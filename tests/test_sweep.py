@@ -168,6 +168,30 @@ def test_processes_workers_see_the_callers_environment_of_now(monkeypatch):
         assert {p for _, p in later} != {os.getpid()} and len({p for _, p in later}) == 1
 
 
+def _loaded(chunk):
+    return [(m in sys.modules, os.getppid()) for m in chunk]
+
+
+def test_processes_preload_reaches_the_workers_and_restarts_a_server_without_it():
+    """``preload``: a library the chunks need is imported by the forkserver, once, before any worker
+    starts; a running server of this module that lacks it is replaced (when no pool runs), and a later
+    sweep that asks for nothing more keeps the server it finds."""
+    import numerics.sweep as S
+
+    mod = "xml.dom.minidom"  # a module nothing here imports: a worker has it only from the server
+    assert mod not in sys.modules
+    first = sweep(_loaded, [mod], executor="processes", workers=1)
+    second = sweep(_loaded, [mod], executor="processes", workers=1, preload=[mod])
+    third = sweep(_loaded, [mod], executor="processes", workers=1)
+    assert mod not in sys.modules  # the caller did not import it
+    if S._context().get_start_method() != "forkserver":  # spawn: a fresh interpreter per worker
+        return
+    assert first[0][0] is False and second[0][0] is True and third[0][0] is True
+    assert first[0][1] != second[0][1] == third[0][1]  # a new server for the preload, then kept
+    with pytest.raises(BadInput, match="preload"):
+        sweep(_loaded, [mod], executor="processes", workers=1, preload=mod)  # a string, not a list of names
+
+
 def _always_dies(chunk):
     os._exit(1)
 
