@@ -83,6 +83,7 @@ and :func:`sweep_options` turns the parsed arguments into the keyword arguments 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import math
 import multiprocessing
 import os
@@ -95,7 +96,7 @@ from .cli import BadInput
 
 __all__ = ["sweep", "chunks", "default_chunk_size", "SweepUnavailable", "add_sweep_arguments",
            "sweep_options", "default_workers", "MAX_CHUNKS", "AUTO_PARALLEL_SECONDS", "EXECUTORS", "INSTALL_HINT",
-           "WORKERS_ENV"]
+           "WORKERS_ENV", "local_cluster"]
 
 EXECUTORS = ("auto", "inline", "processes", "dask")
 MAX_CHUNKS = 256            # default split: at most this many chunks (independent of the workers)
@@ -176,7 +177,7 @@ _ACTIVE = [0]  # pools of this module running now (a server is never restarted u
 _ACTIVE_LOCK = threading.Lock()
 
 
-def _context(hold: bool = False, preload: Sequence[str] = ()):
+def _context(hold: bool = False, preload: Sequence[str] = (), restart: bool = True):
     """The multiprocessing context of the ``processes`` executor: ``forkserver`` (preloading what the
     caller has of :data:`PRELOAD`, and ``preload``) where the system has it, else ``spawn``.
 
@@ -184,7 +185,8 @@ def _context(hold: bool = False, preload: Sequence[str] = ()):
     the running server (one this module started) has not imported, and no pool of this module is running,
     that server is stopped, so that the next pool starts one that imports it: paid once by the server
     instead of once per worker of every later pool.  A server started by someone else is left alone.
-    ``hold``: count a pool of the caller as running (:func:`_release` ends it), under the restart's lock."""
+    ``hold``: count a pool of the caller as running (:func:`_release` ends it), under the restart's lock;
+    ``restart=False``: never restart (``preload`` then only reaches a server not yet started)."""
     import sys
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
@@ -199,7 +201,7 @@ def _context(hold: bool = False, preload: Sequence[str] = ()):
     server = getattr(_fs, "_forkserver", None)
     pid = getattr(server, "_forkserver_pid", None)
     with _ACTIVE_LOCK:
-        if (pid is not None and pid == _SERVER["pid"] and not set(preload) <= set(_SERVER["preload"])
+        if (restart and pid is not None and pid == _SERVER["pid"] and not set(preload) <= set(_SERVER["preload"])
                 and _ACTIVE[0] == 0 and hasattr(server, "_stop")):
             try:
                 server._stop()  # closes its "alive" pipe and reaps it (multiprocessing's own way to stop it)
@@ -476,27 +478,67 @@ def _pool_rounds(ctx, fn, parts, bounds, todo, finished, warmup, workers, retrie
             pool.shutdown(wait=True)
 
 
-def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads) -> None:
+@contextlib.contextmanager
+def local_cluster(workers: int | None = None, threads: int | None = 1, retries: int = 3):
+    """The Dask ``LocalCluster`` that ``sweep(..., scheduler="local")`` runs on (closed on exit): ``workers``
+    processes (default :func:`default_workers`) of one thread each, numba limited to ``threads`` threads,
+    a chunk retried on ``retries`` dead workers, no statistical profiler.
+
+    Where the system has ``forkserver``, the worker processes are forks of this module's forkserver
+    (started here if none runs, preloading what the caller has of :data:`PRELOAD` and distributed)
+    instead of spawned interpreters that each import distributed, numpy, numba, ... (measured: the
+    6 Dask tests of tests/test_sweep.py 28.1 -> 20-23 CPU-s of the process tree).  A forked worker has the
+    server's environment: the caller's of now is handed to it, as a spawned one inherits it; numba's
+    threads are lowered by the chunk runner, as in a pool's worker (``NUMBA_NUM_THREADS`` is read at
+    numba's import, which the server did)."""
     try:
         import dask
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import LocalCluster
     except ImportError:
         raise SweepUnavailable(f"--scheduler: the Dask executor needs the distributed package: "
                                f"{INSTALL_HINT}") from None
+    # no statistical profiler in the workers: sampling the compute thread's stack every 10 ms slows
+    # pure-Python chunks (the arb grid) by tens of percent
+    config = {"distributed.scheduler.allowed-failures": retries, "distributed.worker.profile.enabled": False}
+    env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
+    held = "forkserver" in multiprocessing.get_all_start_methods()
+    if held:
+        from multiprocessing import forkserver as _fs
+
+        ctx = _context(hold=True, preload=("distributed",), restart=False)
+        try:
+            _fs.ensure_running()
+        except BaseException:
+            _release()
+            raise
+        _note_server(ctx)
+        config["distributed.worker.multiprocessing-method"] = "forkserver"
+        env = {**os.environ, **env}
+    try:
+        with dask.config.set(config):
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", env=env)
+        with cluster:
+            yield cluster
+    finally:
+        if held:
+            _release()
+
+
+def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise SweepUnavailable(f"--scheduler: the Dask executor needs the distributed package: "
+                               f"{INSTALL_HINT}") from None
+    stack = contextlib.ExitStack()
     cluster = None
     client = None
     futs: dict = {}
     try:
         if scheduler in (None, "local"):
-            # no statistical profiler in the workers: sampling the compute thread's stack every 10 ms
-            # slows pure-Python chunks (the arb grid) by tens of percent
-            with dask.config.set({"distributed.scheduler.allowed-failures": retries,
-                                  "distributed.worker.profile.enabled": False}):
-                n = workers or default_workers()
-                env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", env=env)
-                client = Client(cluster)
+            cluster = stack.enter_context(local_cluster(workers, threads, retries))
+            client = Client(cluster)
         else:
             try:
                 client = Client(scheduler, timeout="10s")
@@ -527,8 +569,7 @@ def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries
     finally:
         if client is not None:
             client.close()
-        if cluster is not None:
-            cluster.close()
+        stack.close()  # the local cluster, if one was started
 
 
 # ------------------------------------------------------------------------------------ CLI helpers
