@@ -28,7 +28,7 @@ Executors
 ``"dask"``       Dask distributed (the ``distributed`` extra).  ``scheduler="tcp://host:8786"``
                  connects to a running scheduler; ``scheduler="local"`` (or None) starts a
                  ``LocalCluster`` of ``workers`` processes with one thread each and closes it at the
-                 end.  A chunk whose worker dies is rescheduled by Dask itself (up to the scheduler's
+                 end (:func:`local_cluster`: its workers are forks of the forkserver below).  A chunk whose worker dies is rescheduled by Dask itself (up to the scheduler's
                  ``distributed.scheduler.allowed-failures``, set to ``retries`` for a local cluster);
                  then it fails with ``KilledWorker``.
 ``"auto"``       (default) Dask when ``scheduler`` is given; inline when ``workers == 1`` (given, or
