@@ -203,8 +203,15 @@ def _context(hold: bool = False, preload: Sequence[str] = (), restart: bool = Tr
     with _ACTIVE_LOCK:
         if (restart and pid is not None and pid == _SERVER["pid"] and not set(preload) <= set(_SERVER["preload"])
                 and _ACTIVE[0] == 0 and hasattr(server, "_stop")):
+            # terminated first: multiprocessing's own stop (close its "alive" pipe, then wait for it) would wait
+            # as long as any process holding a copy of that pipe lives (a straggling Dask worker, say); no pool
+            # of ours runs, so no worker of ours dies with it
             try:
-                server._stop()  # closes its "alive" pipe and reaps it (multiprocessing's own way to stop it)
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+            try:
+                server._stop()  # closes its "alive" pipe and reaps it
             except OSError:
                 pass
             pid = getattr(server, "_forkserver_pid", None)

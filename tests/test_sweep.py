@@ -83,6 +83,7 @@ def _loaded(chunk):
     return [(m in sys.modules, os.getppid()) for m in chunk]
 
 
+@pytest.mark.slow  # restarts the forkserver (its imports of numpy, numba, SymPy, ...: ~2 CPU-s)
 def test_processes_preload_reaches_the_workers_and_restarts_a_server_without_it():
     """``preload``: a library the chunks need is imported by the forkserver, once, before any worker
     starts; a running server of this module that lacks it is replaced (when no pool runs), and a later
