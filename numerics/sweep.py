@@ -4,7 +4,7 @@ Every embarrassingly parallel workload of the toolkit (phase-diagram cells, Mont
 conformance runs) goes through :func:`sweep`::
 
     results = sweep(fn, items, executor="auto", workers=None, scheduler=None, chunk_size=None,
-                    progress=None, warmup=None, retries=3)
+                    progress=None, warmup=None, retries=3, threads=1, preload=())
 
 ``fn`` is a module-level (picklable) function of ONE CHUNK (a list of consecutive items) that returns
 a list of the same length; ``sweep`` returns the concatenation in the order of ``items``.
@@ -28,7 +28,7 @@ Executors
 ``"dask"``       Dask distributed (the ``distributed`` extra).  ``scheduler="tcp://host:8786"``
                  connects to a running scheduler; ``scheduler="local"`` (or None) starts a
                  ``LocalCluster`` of ``workers`` processes with one thread each and closes it at the
-                 end.  A chunk whose worker dies is rescheduled by Dask itself (up to the scheduler's
+                 end (:func:`local_cluster`: its workers are forks of the forkserver below).  A chunk whose worker dies is rescheduled by Dask itself (up to the scheduler's
                  ``distributed.scheduler.allowed-failures``, set to ``retries`` for a local cluster);
                  then it fails with ``KilledWorker``.
 ``"auto"``       (default) Dask when ``scheduler`` is given; inline when ``workers == 1`` (given, or
@@ -59,7 +59,10 @@ python-flint again before its first chunk (about 2 CPU-s per worker, per pool; m
 ``python -c "import numba, sympy, z3, flint"``).  Under ``forkserver`` one server process per caller imports those of them the
 caller has already imported (:data:`PRELOAD`), once, single-threaded (it never runs a kernel, so
 forking it is safe), and every worker of every later pool is a fork of it: the imports are paid once
-per caller instead of once per worker.  A worker still receives the caller's ``sys.path`` and current
+per caller instead of once per worker.  ``preload`` names further libraries the chunks need (the
+conformance zoo's: torch, torch._dynamo, jax, optax, about 5.6 CPU-s of imports per worker otherwise;
+none of them starts a thread at import); a server that lacks one of them is restarted, when no pool of
+this module is running, so that the next pool's server imports them (once).  A worker still receives the caller's ``sys.path`` and current
 directory (multiprocessing sends them), and :func:`_worker_init` gives it the caller's environment of
 the moment the pool starts (a forked worker would otherwise see the server's, from its start), so a
 worker sees what a spawned one saw -- except a setting that a preloaded library read at its own import
@@ -80,6 +83,7 @@ and :func:`sweep_options` turns the parsed arguments into the keyword arguments 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import math
 import multiprocessing
 import os
@@ -92,7 +96,7 @@ from .cli import BadInput
 
 __all__ = ["sweep", "chunks", "default_chunk_size", "SweepUnavailable", "add_sweep_arguments",
            "sweep_options", "default_workers", "MAX_CHUNKS", "AUTO_PARALLEL_SECONDS", "EXECUTORS", "INSTALL_HINT",
-           "WORKERS_ENV"]
+           "WORKERS_ENV", "local_cluster"]
 
 EXECUTORS = ("auto", "inline", "processes", "dask")
 MAX_CHUNKS = 256            # default split: at most this many chunks (independent of the workers)
@@ -168,19 +172,73 @@ def _limit_threads(threads: int | None) -> None:
 # the heavy libraries a forkserver imports once for all the workers of its caller (those the caller has
 # imported when its first pool starts: the workers of a sweep need what the caller's chunk function does)
 PRELOAD = ("numpy", "numba", "sympy", "mpmath", "z3", "flint")
+_SERVER: dict = {"pid": None, "preload": ()}  # the forkserver this module started, and what it preloaded
+_ACTIVE = [0]  # pools of this module running now (a server is never restarted under one)
+_ACTIVE_LOCK = threading.Lock()
 
 
-def _context():
+def _context(hold: bool = False, preload: Sequence[str] = (), restart: bool = True):
     """The multiprocessing context of the ``processes`` executor: ``forkserver`` (preloading what the
-    caller has of :data:`PRELOAD`) where the system has it, else ``spawn``."""
+    caller has of :data:`PRELOAD`, and ``preload``) where the system has it, else ``spawn``.
+
+    The server reads its preload list once, at its start.  When a sweep asks for a ``preload`` library that
+    the running server (one this module started) has not imported, and no pool of this module is running,
+    that server is stopped, so that the next pool starts one that imports it: paid once by the server
+    instead of once per worker of every later pool.  A server started by someone else is left alone.
+    ``hold``: count a pool of the caller as running (:func:`_release` ends it), under the restart's lock;
+    ``restart=False``: never restart (``preload`` then only reaches a server not yet started)."""
     import sys
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
+        if hold:
+            with _ACTIVE_LOCK:
+                _ACTIVE[0] += 1
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    # read when the server starts (the first pool of this process, or a restart after the server died)
-    ctx.set_forkserver_preload([m for m in PRELOAD if m in sys.modules])
+    want = tuple(dict.fromkeys([m for m in PRELOAD if m in sys.modules] + list(preload)))
+    from multiprocessing import forkserver as _fs
+
+    server = getattr(_fs, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    with _ACTIVE_LOCK:
+        if (restart and pid is not None and pid == _SERVER["pid"] and not set(preload) <= set(_SERVER["preload"])
+                and _ACTIVE[0] == 0 and hasattr(server, "_stop")):
+            # terminated first: multiprocessing's own stop (close its "alive" pipe, then wait for it) would wait
+            # as long as any process holding a copy of that pipe lives (a straggling Dask worker, say); no pool
+            # of ours runs, so no worker of ours dies with it
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+            try:
+                server._stop()  # closes its "alive" pipe and reaps it
+            except OSError:
+                pass
+            pid = getattr(server, "_forkserver_pid", None)
+        if pid is None:  # the next pool starts a server: it preloads ``want``
+            _SERVER.update(preload=want, expect=True)
+        if hold:
+            _ACTIVE[0] += 1
+    ctx.set_forkserver_preload(list(want))
     return ctx
+
+
+def _release() -> None:
+    with _ACTIVE_LOCK:
+        _ACTIVE[0] -= 1
+
+
+def _note_server(ctx) -> None:
+    """Remember the server that a pool of this module started (its pid exists once a worker was asked
+    for), so that :func:`_context` may restart it."""
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver as _fs
+
+    pid = getattr(getattr(_fs, "_forkserver", None), "_forkserver_pid", None)
+    with _ACTIVE_LOCK:
+        if pid is not None and _SERVER.pop("expect", False):
+            _SERVER["pid"] = pid
 
 
 def _alive(pid: int) -> bool:
@@ -291,7 +349,7 @@ def _annotate(exc: BaseException, index: int, bounds: tuple[int, int]) -> BaseEx
 def sweep(fn: Callable[[list], list], items: Iterable, *, executor: str = "auto",
           workers: int | None = None, scheduler: str | None = None, chunk_size: int | None = None,
           progress: Callable[[int, int], None] | None = None, warmup: Callable[[], Any] | None = None,
-          retries: int = 3, threads: int | None = 1) -> list:
+          retries: int = 3, threads: int | None = 1, preload: Sequence[str] = ()) -> list:
     """``fn`` over ``items`` in chunks; results in the order of ``items`` (see the module docstring)."""
     items = list(items)
     if executor not in EXECUTORS:
@@ -302,6 +360,8 @@ def sweep(fn: Callable[[list], list], items: Iterable, *, executor: str = "auto"
         raise BadInput(f"chunk_size: {chunk_size!r} is not an integer >= 1")
     if not (isinstance(retries, int) and retries >= 0):
         raise BadInput(f"retries: {retries!r} is not an integer >= 0")
+    if isinstance(preload, str) or not all(isinstance(m, str) and m for m in preload):
+        raise BadInput(f"preload: {preload!r} is not a sequence of module names")
     n = len(items)
     parts = chunks(items, chunk_size or default_chunk_size(n))
     bounds = []
@@ -334,7 +394,7 @@ def sweep(fn: Callable[[list], list], items: Iterable, *, executor: str = "auto"
         _inline(fn, parts, bounds, todo, warmup, finished)
     elif executor == "processes":
         _processes(fn, parts, bounds, todo, warmup, finished, workers or default_workers(),
-                   retries, threads)
+                   retries, threads, tuple(preload))
     else:
         _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads)
     out: list = []
@@ -371,8 +431,15 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
 _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
-def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, threads) -> None:
-    ctx = _context()
+def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, threads, preload=()) -> None:
+    ctx = _context(hold=True, preload=preload)
+    try:
+        _pool_rounds(ctx, fn, parts, bounds, todo, finished, warmup, workers, retries, threads)
+    finally:
+        _release()
+
+
+def _pool_rounds(ctx, fn, parts, bounds, todo, finished, warmup, workers, retries, threads) -> None:
     # the resource tracker (started with this interpreter's -W flags) would print a "leaked semaphore"
     # warning after an interrupted run's one line; it cleans them up either way
     import sys
@@ -388,6 +455,7 @@ def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, thre
         broken = False
         try:
             futs = {pool.submit(_run_chunk, fn, parts[i], i, warmup, threads): i for i in sorted(pending)}
+            _note_server(ctx)
             for f in cf.as_completed(futs):
                 i = futs[f]
                 exc = f.exception()
@@ -417,27 +485,67 @@ def _processes(fn, parts, bounds, todo, warmup, finished, workers, retries, thre
             pool.shutdown(wait=True)
 
 
-def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads) -> None:
+@contextlib.contextmanager
+def local_cluster(workers: int | None = None, threads: int | None = 1, retries: int = 3):
+    """The Dask ``LocalCluster`` that ``sweep(..., scheduler="local")`` runs on (closed on exit): ``workers``
+    processes (default :func:`default_workers`) of one thread each, numba limited to ``threads`` threads,
+    a chunk retried on ``retries`` dead workers, no statistical profiler.
+
+    Where the system has ``forkserver``, the worker processes are forks of this module's forkserver
+    (started here if none runs, preloading what the caller has of :data:`PRELOAD` and distributed)
+    instead of spawned interpreters that each import distributed, numpy, numba, ... (measured: the
+    6 Dask tests of tests/test_sweep.py 28.1 -> 20-23 CPU-s of the process tree).  A forked worker has the
+    server's environment: the caller's of now is handed to it, as a spawned one inherits it; numba's
+    threads are lowered by the chunk runner, as in a pool's worker (``NUMBA_NUM_THREADS`` is read at
+    numba's import, which the server did)."""
     try:
         import dask
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import LocalCluster
     except ImportError:
         raise SweepUnavailable(f"--scheduler: the Dask executor needs the distributed package: "
                                f"{INSTALL_HINT}") from None
+    # no statistical profiler in the workers: sampling the compute thread's stack every 10 ms slows
+    # pure-Python chunks (the arb grid) by tens of percent
+    config = {"distributed.scheduler.allowed-failures": retries, "distributed.worker.profile.enabled": False}
+    env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
+    held = "forkserver" in multiprocessing.get_all_start_methods()
+    if held:
+        from multiprocessing import forkserver as _fs
+
+        ctx = _context(hold=True, preload=("distributed",), restart=False)
+        try:
+            _fs.ensure_running()
+        except BaseException:
+            _release()
+            raise
+        _note_server(ctx)
+        config["distributed.worker.multiprocessing-method"] = "forkserver"
+        env = {**os.environ, **env}
+    try:
+        with dask.config.set(config):
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", env=env)
+        with cluster:
+            yield cluster
+    finally:
+        if held:
+            _release()
+
+
+def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries, threads) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise SweepUnavailable(f"--scheduler: the Dask executor needs the distributed package: "
+                               f"{INSTALL_HINT}") from None
+    stack = contextlib.ExitStack()
     cluster = None
     client = None
     futs: dict = {}
     try:
         if scheduler in (None, "local"):
-            # no statistical profiler in the workers: sampling the compute thread's stack every 10 ms
-            # slows pure-Python chunks (the arb grid) by tens of percent
-            with dask.config.set({"distributed.scheduler.allowed-failures": retries,
-                                  "distributed.worker.profile.enabled": False}):
-                n = workers or default_workers()
-                env = {v: str(threads) for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")} if threads else {}
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", env=env)
-                client = Client(cluster)
+            cluster = stack.enter_context(local_cluster(workers, threads, retries))
+            client = Client(cluster)
         else:
             try:
                 client = Client(scheduler, timeout="10s")
@@ -468,8 +576,7 @@ def _dask(fn, parts, bounds, todo, warmup, finished, workers, scheduler, retries
     finally:
         if client is not None:
             client.close()
-        if cluster is not None:
-            cluster.close()
+        stack.close()  # the local cluster, if one was started
 
 
 # ------------------------------------------------------------------------------------ CLI helpers

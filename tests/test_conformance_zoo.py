@@ -20,13 +20,19 @@ def cases():
     return [build_case("section5-online")]
 
 
+@pytest.fixture(scope="module")
+def torch_rows(cases):
+    """Every torch entry identified on the cases (N rounds): computed once for the tests that read them."""
+    return [identify(e, c, N) for e in TORCH for c in cases]
+
+
 def test_every_torch_optimizer_is_registered():
     names = {e.name for e in TORCH}
     assert set(torch_optimizers()) <= names
 
 
-def test_torch_counterparts_identified_to_1e_12(cases):
-    rows = [identify(e, c, N) for e in TORCH for c in cases]
+def test_torch_counterparts_identified_to_1e_12(torch_rows):
+    rows = torch_rows
     s = summary(rows)
     assert not s["mismatched"], s["mismatched"]
     assert s["distinct_methods"] >= 13
@@ -61,10 +67,10 @@ def test_cli_zoo_json_torch_part(capsys):
 
 
 @pytest.mark.slow  # jax/optax imports and a jit per optimizer (4 s in a cold run); the torch counterparts stay fast
-def test_optax_counterparts_identified_to_1e_12(cases):
+def test_optax_counterparts_identified_to_1e_12(cases, torch_rows):
     pytest.importorskip("optax", reason="optax is an optional extra: pip install optax jax")
     rows = [identify(e, cases[0], N) for e in OPTAX]
     s = summary(rows)
     assert not s["mismatched"], s["mismatched"]
-    both = summary(rows + [identify(e, cases[0], N) for e in TORCH])
+    both = summary(rows + torch_rows)  # the torch rows on the same case (cases == [cases[0]]), N rounds
     assert both["distinct_methods"] >= 16  # the issue's bar: at least 16 distinct update rules

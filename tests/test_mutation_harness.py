@@ -233,20 +233,35 @@ def _run_in_copy(work: Path, tests, zygote: Zygote | None, timeout: int = 120,
     return p.returncode, p.stdout + p.stderr
 
 
+def _link_or_copy(src, dst):
+    """A hard link of ``src`` at ``dst`` (a copy where the file system has none)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
+
+
 def run_mutant(mid: str, base: Path, zygote: Zygote | None = None) -> tuple[bool, str]:
     """(killed, detail): apply mutant ``mid`` to a copy of ``base`` and run its targeted tests."""
     _, rel, old, new, tests = next(m for m in MUTANTS if m[0] == mid)
     work = Path(tempfile.mkdtemp(prefix=f"mut-{mid}-"))
     try:
-        shutil.copytree(base, work, dirs_exist_ok=True)
+        # hard links, not copies, of the pristine tree's ~400 files (0.11 CPU-s a copy): the children write no
+        # file of the tree (no bytecode, no pytest cache), and the mutated file is unlinked before it is written,
+        # so the pristine tree is never changed through a link
+        shutil.copytree(base, work, dirs_exist_ok=True, copy_function=_link_or_copy)
         path = work / rel
         text = path.read_text()
         if text.count(old) != 1:
             return False, f"mutation site not found exactly once in {rel}"
+        path.unlink()
         path.write_text(text.replace(old, new))
         for pyc in (path.parent / "__pycache__").glob(path.stem + ".*.pyc"):  # the pristine file's, if any
             pyc.unlink()
         code, out = _run_in_copy(work, tests, zygote)
+        if (base / rel).read_text() != text:  # the pristine file is not the mutated one's link
+            return False, f"the pristine copy of {rel} changed"
         if code == NOT_THE_COPY:
             return False, "the copy is not the code under test"
         return code != 0, (out.strip().splitlines() or ["?"])[-1]

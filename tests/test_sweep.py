@@ -19,7 +19,7 @@ import pytest
 from counterexamples import sweep_examples as E
 from numerics.cli import BadInput
 from numerics.sweep import (INSTALL_HINT, SweepUnavailable, add_sweep_arguments, chunks,
-                            default_chunk_size, sweep, sweep_options)
+                            default_chunk_size, local_cluster, sweep, sweep_options)
 
 GRID = [(i / 12, 0.88 + j / 100) for i in range(12) for j in range(12)]  # 144 cells
 PATHS = [(20181, p) for p in range(120)]
@@ -54,9 +54,10 @@ def cluster():
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0",
-                                  env={"NUMBA_NUM_THREADS": "1"}) as c:
+    # the cluster sweep(scheduler="local") starts (2 worker processes of one thread, numba on one thread), kept
+    # for the module: these tests reach it by its address, as a remote scheduler is reached
+    with local_cluster(2, threads=1) as c:
+        assert isinstance(c, distributed.LocalCluster)
         yield c.scheduler_address
 
 
@@ -76,6 +77,34 @@ def test_inline_order_and_reference_values(reference):
     # Adam goes to the wrong end (+1) for beta1 = 0, beta2 = 0.88 (Section 5 problem)
     assert g[0][0] == 1.0
     assert reference["mc"][5] == E.mc_chunk([PATHS[5]])[0]
+
+
+def _loaded(chunk):
+    return [(m in sys.modules, os.getppid()) for m in chunk]
+
+
+@pytest.mark.slow  # restarts the forkserver (its imports of numpy, numba, SymPy, ...: ~2 CPU-s)
+def test_processes_preload_reaches_the_workers_and_restarts_a_server_without_it():
+    """``preload``: a library the chunks need is imported by the forkserver, once, before any worker
+    starts; a running server of this module that lacks it is replaced (when no pool runs), and a later
+    sweep that asks for nothing more keeps the server it finds."""
+    import numerics.sweep as S
+
+    mod = "xml.dom.minidom"  # a module nothing here imports: a worker has it only from the server
+    # no pool or local Dask cluster of numerics.sweep holds the server now (this test runs before the module's
+    # Dask cluster starts: a cluster's workers are the server's forks, and it is never restarted under them)
+    assert S._ACTIVE[0] == 0
+    assert mod not in sys.modules
+    first = sweep(_loaded, [mod], executor="processes", workers=1)
+    second = sweep(_loaded, [mod], executor="processes", workers=1, preload=[mod])
+    third = sweep(_loaded, [mod], executor="processes", workers=1)
+    assert mod not in sys.modules  # the caller did not import it
+    if S._context().get_start_method() != "forkserver":  # spawn: a fresh interpreter per worker
+        return
+    assert first[0][0] is False and second[0][0] is True and third[0][0] is True
+    assert first[0][1] != second[0][1] == third[0][1]  # a new server for the preload, then kept
+    with pytest.raises(BadInput, match="preload"):
+        sweep(_loaded, [mod], executor="processes", workers=1, preload=mod)  # a string, not a list of names
 
 
 # ------------------------------------------------------------------------- the same bits everywhere

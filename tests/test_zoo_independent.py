@@ -191,8 +191,12 @@ def settled_drift(method, b1, b2, patterns, settle_rounds=None, avg_periods=32, 
     lanes = np.arange(N)
     total = np.zeros(N)
     stop = settle_rounds + avg_periods * n  # each lane sums whole periods of its own
-    for k in range(settle_rounds + avg_periods * L):
-        u, s = step(s, G[lanes, k % n])
+    K = settle_rounds + avg_periods * L
+    # round k's gradients of every lane, G[lanes, k % n], gathered once for all rounds: the same numbers, read
+    # in the loop as a row instead of one fancy-indexing per round (that was ~40% of this loop's CPU time)
+    GK = G[lanes, np.arange(K)[:, None] % n]
+    for k in range(K):
+        u, s = step(s, GK[k])
         if k >= settle_rounds:
             total -= np.where(k < stop, u, 0.0)
     return total / avg_periods

@@ -343,10 +343,14 @@ def _zoo_main(args, sweep_opts: dict) -> int:
 
     from numerics.sweep import sweep
 
-    # one (library optimizer, problem) run per item of the sweep layer; rows in the order of ``todo``
+    # one (library optimizer, problem) run per item of the sweep layer; rows in the order of ``todo``.  A pool's
+    # workers get the libraries from one forkserver (imported once, not once per worker: numerics.sweep);
+    # torch._dynamo is what a torch.optim optimizer imports at its first construction
+    preload = [m for lib, mods in (("torch", ("torch", "torch._dynamo")), ("optax", ("jax", "optax")))
+               if lib in libs for m in mods]
     with Progress("library optimizers x problems", len(todo), enabled=not args.quiet) as bar:
         rows = sweep(functools.partial(_identify_chunk, N=N, schedule=args.schedule), todo, chunk_size=1,
-                     progress=bar, **sweep_opts)
+                     progress=bar, preload=preload, **sweep_opts)
     summ = summary(rows)
     doc = {"meta": {**meta(PROG.removeprefix("python -m "), seed=int(args.seed), precision="float64"),
                     "versions": base_versions() | {k: v for k, v in _lib_versions(libs).items()}},
