@@ -90,7 +90,10 @@ def test_processes_preload_reaches_the_workers_and_restarts_a_server_without_it(
     sweep that asks for nothing more keeps the server it finds."""
     import numerics.sweep as S
 
-    mod = "xml.dom.minidom"  # a module nothing here imports: a worker has it only from the server
+    # a module nothing here imports, so that a worker has it only from the server: the first stdlib module of a few
+    # that this process has not imported (xml.dom.minidom alone was imported by an earlier test in the same xdist
+    # worker in a whole run)
+    mod = next(m for m in ("tabnanny", "pyclbr", "xml.dom.minidom") if m not in sys.modules)
     # no pool or local Dask cluster of numerics.sweep holds the server now (this test runs before the module's
     # Dask cluster starts: a cluster's workers are the server's forks, and it is never restarted under them)
     assert S._ACTIVE[0] == 0
