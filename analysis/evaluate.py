@@ -254,7 +254,8 @@ def applicable(cfg: RunConfig, snap: Snapshot | None = None) -> dict[str, bool]:
 
 
 def ratios(m: Measurement, names=None) -> dict[str, list[tuple[int, Any]]]:
-    """{bound: [(t, quantity_t / bound_t), ...]} over the checkpoints where the bound applies."""
+    """{bound: [(t, quantity_t / bound_t), ...]} over the checkpoints where the bound applies, each ratio
+    computed at the measurement's ``dps`` digits whatever the caller's precision."""
     out: dict[str, list] = {}
     for snap in m.snapshots:
         app = applicable(m.config, snap)
@@ -262,11 +263,12 @@ def ratios(m: Measurement, names=None) -> dict[str, list[tuple[int, Any]]]:
             if not ok or (names is not None and name not in names):
                 continue
             bv = bound_value(name, snap.values, m.dps)
-            q = mpmath.mpf(snap.moment if name in ("lemma-moment", "lemma3-adamnc") else snap.regret)
-            if bv == 0:  # no gradient yet: the bound is 0 and so must the quantity be
-                r = mpmath.mpf(0) if q <= 0 else mpmath.inf
-            else:
-                r = q / bv
+            with mpmath.workdps(m.dps):  # the run's digits, not the caller's (mpmath's default is 15)
+                q = mpmath.mpf(snap.moment if name in ("lemma-moment", "lemma3-adamnc") else snap.regret)
+                if bv == 0:  # no gradient yet: the bound is 0 and so must the quantity be
+                    r = mpmath.mpf(0) if q <= 0 else mpmath.inf
+                else:
+                    r = q / bv
             out.setdefault(name, []).append((snap.t, r))
     return out
 
