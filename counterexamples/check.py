@@ -551,24 +551,21 @@ def _bounded_deviation(meth, problem, lib: np.ndarray, x1, bound: float = math.i
     if d == 1:
         col = lib[:, 0].tolist()  # Python floats: the same IEEE differences as numpy's, less overhead
 
-        def on_step(t, x, g, inv, st):
-            dev = abs(float(x) - col[t - 1])
-            if dev != dev:  # NaN (as _deviation: inf)
-                dev = math.inf
-            if dev > worst[0]:
-                worst[0] = dev
-                if dev > bound:
-                    raise _Beyond
+        def dev_at(t, x):
+            return abs(float(x) - col[t - 1])
     else:
-        def on_step(t, x, g, inv, st):
+        def dev_at(t, x):
             with np.errstate(invalid="ignore"):
-                dev = float(np.abs(np.asarray(x, dtype=np.float64).reshape(-1) - lib[t - 1]).max())
-            if dev != dev:
-                dev = math.inf
-            if dev > worst[0]:
-                worst[0] = dev
-                if dev > bound:
-                    raise _Beyond
+                return float(np.abs(np.asarray(x, dtype=np.float64).reshape(-1) - lib[t - 1]).max())
+
+    def on_step(t, x, g, inv, st):
+        dev = dev_at(t, x)
+        if dev != dev:  # NaN (as _deviation: inf)
+            dev = math.inf
+        if dev > worst[0]:
+            worst[0] = dev
+            if dev > bound:
+                raise _Beyond
     try:
         run(meth, problem, N, x1=start, checkpoints=[], prescribed="record", on_step=on_step)
     except _Beyond:
