@@ -514,32 +514,14 @@ def _describe(kind, target) -> str:
 
 # ------------------------------------------------------------------------------------------------
 # identification and the limit form
-def _trajectory(meth, problem, N: int, x1) -> np.ndarray:
-    from numerics.run import run
-
-    xs = []
-    d = problem.d
-    start = float(x1) if d == 1 else np.full(d, float(x1))
-    run(meth, problem, N, x1=start, checkpoints=[], prescribed="record",  # variants on purpose: no warning
-        on_step=lambda t, x, g, inv, st: xs.append(np.asarray(x, dtype=np.float64).reshape(-1)))
-    return np.asarray(xs, dtype=np.float64).reshape(N, d)
-
-
-def _deviation(ours: np.ndarray, lib: np.ndarray) -> float:
-    with np.errstate(invalid="ignore"):
-        dev = np.abs(ours - lib).max(axis=1)
-    dev = np.where(np.isnan(dev), np.inf, dev)
-    return float(dev.max()) if len(dev) else 0.0
-
-
 class _Beyond(Exception):
     """A candidate's running max deviation passed the bound of :func:`_bounded_deviation`."""
 
 
 def _bounded_deviation(meth, problem, lib: np.ndarray, x1, bound: float = math.inf) -> float:
-    """``_deviation(_trajectory(meth, problem, len(lib), x1), lib)``, the same double, computed round by round;
-    once the running max exceeds ``bound`` the run stops and that running max (> bound, at most the full
-    value) is returned.  The identification needs a candidate's exact deviation only while it can still be
+    """The max over the rounds t <= len(lib) of max_i |x_{t,i} - lib[t-1, i]| (NaN counts as inf) of ``meth`` run
+    from ``x1`` on ``problem``, computed round by round; once the running max exceeds ``bound`` the run stops
+    and that running max (> bound, at most the full value) is returned.  The identification needs a candidate's exact deviation only while it can still be
     the answer (<= EXACT_MATCH, or the smallest so far): a candidate of another definition typically leaves
     1e-12 within its first rounds, so most of the grid's 2000-round runs end after a few rounds
     (tests/test_check_api.py compares :func:`identify` with the exhaustive search)."""
@@ -560,7 +542,7 @@ def _bounded_deviation(meth, problem, lib: np.ndarray, x1, bound: float = math.i
 
     def on_step(t, x, g, inv, st):
         dev = dev_at(t, x)
-        if dev != dev:  # NaN (as _deviation: inf)
+        if dev != dev:  # NaN counts as inf (a run that broke down deviates without bound)
             dev = math.inf
         if dev > worst[0]:
             worst[0] = dev

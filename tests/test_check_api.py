@@ -555,22 +555,42 @@ def test_only_torch_optims_own_classes_run_grouped(monkeypatch):
     assert calls == [torch.optim.Adam]
 
 
+def _trajectory(meth, problem, N: int, x1) -> np.ndarray:
+    """The first N iterates of ``meth`` from ``x1``, as rows (the exhaustive search's whole trajectory)."""
+    from numerics.run import run
+
+    xs = []
+    d = problem.d
+    start = float(x1) if d == 1 else np.full(d, float(x1))
+    run(meth, problem, N, x1=start, checkpoints=[], prescribed="record",
+        on_step=lambda t, x, g, inv, st: xs.append(np.asarray(x, dtype=np.float64).reshape(-1)))
+    return np.asarray(xs, dtype=np.float64).reshape(N, d)
+
+
+def _deviation(ours: np.ndarray, lib: np.ndarray) -> float:
+    """max over rounds and coordinates of |ours - lib|, NaN counted as inf (numpy, whole arrays at once)."""
+    with np.errstate(invalid="ignore"):
+        dev = np.abs(ours - lib).max(axis=1)
+    dev = np.where(np.isnan(dev), np.inf, dev)
+    return float(dev.max()) if len(dev) else 0.0
+
+
 def _identify_exhaustively(ck, call, problem, lib_xs, x1) -> dict:
-    """The identification as first written: every candidate's full trajectory (ck._trajectory), its max
-    deviation (ck._deviation), the first smallest wins -- the reference of the bounded search."""
+    """The identification as first written: every candidate's full trajectory (_trajectory), its max
+    deviation (_deviation), the first smallest wins -- the reference of the bounded search."""
     N = len(lib_xs)
     if call.own_rule is not None:
-        dev = ck._deviation(ck._trajectory(call.own_rule, problem, N, x1), lib_xs)
+        dev = _deviation(_trajectory(call.own_rule, problem, N, x1), lib_xs)
         return {"label": f"registered:{call.own_rule.name}", "method": call.own_rule, "max_deviation": dev,
                 "identified": dev <= 1e-12}
     tried = []
     cp = call.counterpart() if call.counterpart is not None else None
     if cp is not None:
-        dev = ck._deviation(ck._trajectory(cp[1], problem, N, x1), lib_xs)
+        dev = _deviation(_trajectory(cp[1], problem, N, x1), lib_xs)
         if dev <= 1e-12:
             return {"label": ck._rule_label(cp[1]), "method": cp[1], "max_deviation": dev, "identified": True}
         tried.append((dev, *cp))
-    tried += [(ck._deviation(ck._trajectory(m, problem, N, x1), lib_xs), label, m) for label, m in ck._candidates(call)]
+    tried += [(_deviation(_trajectory(m, problem, N, x1), lib_xs), label, m) for label, m in ck._candidates(call)]
     dev, label, meth = min(tried, key=lambda r: r[0])
     return {"label": label if label.startswith("registered:") else ck._rule_label(meth, label), "method": meth,
             "max_deviation": dev, "identified": dev <= 1e-12}
