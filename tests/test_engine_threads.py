@@ -95,7 +95,7 @@ def test_an_exception_in_a_worker_thread_is_raised_after_every_share_ended(monke
     with pytest.raises(ZeroDivisionError, match="share"):
         drv(1, 5, 5, -1.0, 1.0, None, ST, None, None, None, None, None, None, threads=3)
     assert done == [(0, 2, True)]  # the calling thread ran its share; the workers' raised
-    with cf.ThreadPoolExecutor(1) as pool:  # a pool handed in by the caller (as batch.execute does)
+    with cf.ThreadPoolExecutor(1) as pool:  # a pool handed in by the caller (else the driver takes kernels.worker_pool)
         with pytest.raises(ZeroDivisionError, match="share 3"):
             drv(1, 5, 5, -1.0, 1.0, None, ST, None, None, None, None, None, None, threads=2, pool=pool)
 

@@ -63,7 +63,7 @@ def execute(pl: Plan, threads: int | None = None,
     cpx = np.zeros((cps.shape[0], N))
     cpr = np.zeros((cps.shape[0], N))
     parallel = N >= PARALLEL_MIN_LANES
-    nthreads, pool = 1, None
+    nthreads = 1
     if parallel:
         import numba
 
@@ -86,10 +86,6 @@ def execute(pl: Plan, threads: int | None = None,
     if par is not None:
         with kernels.compile_lock(par):
             par(1, 1, *args, dummy, cps, cpx, cpr, threads=1)
-        if nthreads > 1:
-            # the parallel driver's other shares run on the process's kept pool (kernels.worker_pool: new
-            # threads per batch cost a small batch more than its rounds); every call waits for its shares
-            pool = kernels.worker_pool(nthreads - 1)
     t0 = time.perf_counter()
     t = 1
     r = 0  # next read-out round: readouts[r]
@@ -105,8 +101,9 @@ def execute(pl: Plan, threads: int | None = None,
                     r += 1
                 b = min(t_stop, readouts[r]) if r < len(readouts) else t_stop
                 if b > a:
-                    par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr, threads=nthreads,
-                        pool=pool)
+                    # the other shares run on the process's kept pool (kernels.worker_pool); every call waits
+                    # for its shares
+                    par(a, b, *args, U[a - t:] if U is not dummy else dummy, cps, cpx, cpr, threads=nthreads)
                 if b < t_stop:
                     serial(b, b + 1, *args, U[b - t:] if U is not dummy else dummy, cps, cpx, cpr)
                     b += 1
