@@ -42,7 +42,7 @@ def _pytest(args, cwd: Path, site: Path, timeout=600, autoload=True):
     """pytest in ``cwd`` with the dist-info of ``site`` installed.  ``autoload=False``: pytest loads no plugin
     of the environment by itself (PYTEST_DISABLE_PLUGIN_AUTOLOAD) and ours by its entry point's name
     (``-p adam_beyond``, which pytest resolves through the same dist-info, and only there): the other plugins
-    installed here (hypothesis, nbmake, xdist: ~2 s of CPU to load) are no part of a user's project."""
+    installed here (hypothesis, xdist: ~2 s of CPU to load) are no part of a user's project."""
     env, pre = _env(site), []
     if not autoload:
         (name,) = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["pytest11"]

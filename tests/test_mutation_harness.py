@@ -110,7 +110,7 @@ for lib in %(libs)r:
         importlib.import_module(lib)
     except Exception:
         pass
-# pytest's own plugins and the installed ones (pytest11 entry points: hypothesis, nbmake, xdist, ...), which
+# pytest's own plugins and the installed ones (pytest11 entry points: hypothesis, xdist, ...), which
 # pytest.main in every child would otherwise import afresh (about half of a child's CPU time)
 import _pytest.config
 from importlib.metadata import entry_points
