@@ -42,7 +42,8 @@ without ``distributed`` installed or the scheduler cannot be reached.
 
 Progress and Ctrl-C.  ``progress(done_items, total_items)`` is called in the caller's thread as chunks
 finish.  A ``KeyboardInterrupt`` (Ctrl-C, or raised by ``progress``) cancels the pending chunks, stops
-the worker processes (terminated, not awaited) or the Dask futures and local cluster, and is
+the worker processes (terminated, not awaited) or the Dask futures and local cluster (its workers get
+:data:`STOP_GRACE_SECONDS`, then are killed: a cancelled chunk keeps running in its worker), and is
 re-raised; the CLIs turn it into exit 130.  Worker processes ignore SIGINT, so a Ctrl-C reaching the
 whole process group does not look like a dead worker.
 
@@ -96,7 +97,7 @@ from .cli import BadInput
 
 __all__ = ["sweep", "chunks", "default_chunk_size", "SweepUnavailable", "add_sweep_arguments",
            "sweep_options", "default_workers", "MAX_CHUNKS", "AUTO_PARALLEL_SECONDS", "EXECUTORS", "INSTALL_HINT",
-           "WORKERS_ENV", "local_cluster"]
+           "WORKERS_ENV", "local_cluster", "STOP_GRACE_SECONDS"]
 
 EXECUTORS = ("auto", "inline", "processes", "dask")
 MAX_CHUNKS = 256            # default split: at most this many chunks (independent of the workers)
