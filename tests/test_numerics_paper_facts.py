@@ -3,10 +3,10 @@
 Expected numbers come from the spec (F1, F4, F5, F10, F11, F14) or from theory ((2C-4)/3 is Theorem 1's
 lower bound on R_T/T; 2*10/101 is the worst-point average regret of the Section 5 problem).
 
-F10 and F14 (10^6 and 2 x 8 x 2e5 rounds) run the same reference definitions compiled by the engine
-(numerics.engine: each rule's own update, compiled; never a second definition), after checking here that
-the compiled run has the reference loop's bits on the first 10^5 (F10) / 2e4 (F14) rounds, iterate and
-regret of every path (tests/test_engine_equality.py checks the equality in general).
+F5, F10 and F14 (3e5, 10^6 and 2 x 8 x 2e5 rounds) run the same reference definitions compiled by the
+engine (numerics.engine: each rule's own update, compiled; never a second definition), after checking here
+that the compiled run has the reference loop's bits on the first tenth of the rounds (F5: 3e4, F10: 10^5,
+F14: 2e4), iterate and regret of every path (tests/test_engine_equality.py checks the equality in general).
 """
 from fractions import Fraction as F
 
@@ -75,7 +75,7 @@ def test_F4_constant_step(C, expected):
 def test_F5_amsgrad_fixes_theorem1(C, x_final):
     """F5: AMSGrad with alpha = 0.5/sqrt(t), T = 3e5 reaches the optimum -1; R_T/T ~ 0.0012-0.0015."""
     m = make("amsgrad", alpha=HALF, beta1=0, beta2=F(1, 1 + C * C))
-    res = run(m, build("thm1", C=C).sequence, 3 * 10**5, x1=1)
+    res = _compiled_run(m, build("thm1", C=C).sequence, 3 * 10**5, 1, 3 * 10**4)
     assert res.x_T == pytest.approx(x_final, abs=2e-4)
     assert 0.0010 <= res.avg_regret <= 0.0016
 
