@@ -379,7 +379,14 @@ def test_ctrl_c_on_the_parallel_grid_leaves_no_process(warm):
         while len(_pool_workers(p.pid)) < 2 and p.poll() is None and time.time() < deadline:
             time.sleep(0.2)
         assert len(_pool_workers(p.pid)) >= 2, "the sweep's worker processes never started"
-        time.sleep(1)
+        # both inside their chunks (each has computed for 0.2 CPU-s: a forked worker's start-up costs a few
+        # hundredths) instead of a fixed second of wall time, which was long on a quiet machine and
+        # could still fall before the chunks on a loaded one
+        deadline = time.time() + 60
+        while (p.poll() is None and time.time() < deadline
+               and min((_cpu_seconds(k) for k in _pool_workers(p.pid)), default=0.0) < 0.2):
+            time.sleep(0.05)
+        assert p.poll() is None, "the sweep ended before the interrupt"
         os.killpg(p.pid, signal.SIGINT)
         assert p.wait(timeout=10) == 130
         deadline = time.time() + 5

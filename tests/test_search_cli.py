@@ -244,3 +244,24 @@ def test_python_api_takes_keywords_and_typed_values(capfd):
         "search", ["--quiet", "--theorem", "2", "--beta1", "1/2", "--beta2", "0.9", "--no-sim", "--json"], capfd).stdout)
     assert cli["witnesses"][0]["C"] == w["C"] and cli["witnesses"][0]["conditions"] == w["conditions"]
     assert search_cli_json
+
+
+def test_ball_check_steps_the_reference_balls():
+    """certify.ball_check's ball run (the engine's fused ball loop) is the reference loop's on the arb backend,
+    ball for ball (midpoint and radius), on a periodic witness and on one whose period exceeds T (Explicit)."""
+    from fractions import Fraction
+
+    from analysis.families import periodic_problem
+    from counterexamples.certify import ball_check
+    from numerics.backends import ArbBackend
+    from numerics.optimizers import make
+    from numerics.problems import Explicit
+    from numerics.run import run
+
+    for C, n, T in ((30, 30, 600), (3218, 3218, 500)):
+        b1, b2 = Fraction(9, 10), Fraction(99, 100)
+        got = ball_check(b1, b2, C, n, 1, T=T)
+        prob = periodic_problem(C, n, big=C, small=-1) if n <= T else Explicit(values=[C] + [-1] * (T - 1))
+        ref = run(make("adam", alpha=1, beta1=b1, beta2=b2, eps=0), prob, T, x1=1, backend=ArbBackend(128))
+        assert got["x_T_ball"] == ref.x_T.str(20) and got["ball_engine"] == "arb-fused"
+        assert got["float_inside_ball_or_1e-10"]
