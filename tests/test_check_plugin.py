@@ -71,6 +71,26 @@ def test_entry_point_registers_the_plugin_and_help_lists_its_options(tmp_path):
     assert "@pytest.mark.counterexamples(expect=None" in r.stdout
 
 
+
+def test_command_line_settings_reach_the_helpers(monkeypatch):
+    """--counterexamples-T / --counterexamples-problems (the plugin's _OPTIONS of the run) are the defaults of
+    assert_escapes / assert_breaks, as of the fixture; an argument of the call wins."""
+    import pytest_adam_beyond as plugin
+
+    class Done:  # what check() returns, reduced to the assertion the helper calls
+        def assert_breaks(self):
+            pass
+
+    calls = []
+    monkeypatch.setattr(plugin, "check", lambda optimizer, **kw: calls.append((optimizer, kw)) or Done())
+    monkeypatch.setattr(plugin, "_OPTIONS", {"T": 2000, "problems": ["thm1"]})
+    plugin.assert_breaks("opt")
+    plugin.assert_breaks("opt", T=5000)
+    monkeypatch.setattr(plugin, "_OPTIONS", {})
+    plugin.assert_breaks("opt")
+    assert calls == [("opt", {"T": 2000, "problems": ["thm1"]}), ("opt", {"T": 5000, "problems": ["thm1"]}),
+                     ("opt", {})]
+
 USER_TEST = '''
 import math
 import sys
