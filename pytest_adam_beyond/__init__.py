@@ -39,6 +39,10 @@ OURS = ("analysis", "numerics", "proofs", "counterexamples")
 ROOT = Path(__file__).resolve().parent.parent  # the folder that holds adam-beyond's packages
 _STASH: dict = {}  # adam-beyond's modules while they are out of sys.modules (clash mode)
 _KEY = pytest.StashKey[list]()  # (test id, report) of each check_optimizer call
+# check()'s settings from the command line (--counterexamples-T / --counterexamples-problems) of the pytest run
+# that loaded the plugin: the fixture and the helpers assert_escapes / assert_breaks read them (an argument given
+# to the call wins); empty outside a pytest run
+_OPTIONS: dict = {}
 
 
 def _is_ours(name: str, where) -> bool:
@@ -119,12 +123,13 @@ def _report(obj, kwargs):
         if kwargs:
             raise TypeError(f"got a report and keyword arguments {sorted(kwargs)}: pass one or the other")
         return obj
-    return check(obj, **kwargs)
+    return check(obj, **{**_OPTIONS, **kwargs})
 
 
 def assert_escapes(optimizer_or_report, **kwargs):
     """Fail the test (a readable message per problem) unless every problem is decided 'converges'.
-    Takes a report of :func:`check`, or an optimizer and :func:`check`'s keyword arguments."""
+    Takes a report of :func:`check`, or an optimizer and :func:`check`'s keyword arguments (T and problems
+    default to the command line's ``--counterexamples-T`` / ``--counterexamples-problems``, as the fixture's)."""
     return _assert(optimizer_or_report, kwargs, "assert_escapes")
 
 
@@ -162,7 +167,22 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "counterexamples(expect=None, problems=None, T=None): settings of the "
                                        "check_optimizer fixture; expect='escapes' or 'breaks' is asserted")
     config.stash[_KEY] = []
+    _OPTIONS.clear()
+    _OPTIONS.update(_command_line(config))
 
+
+def pytest_unconfigure(config):
+    _OPTIONS.clear()
+
+
+def _command_line(config) -> dict:
+    """check()'s keyword arguments given on the command line (none when the option is absent)."""
+    out = {}
+    if config.getoption("--counterexamples-T", None) is not None:
+        out["T"] = config.getoption("--counterexamples-T")
+    if config.getoption("--counterexamples-problems", None):
+        out["problems"] = [p.strip() for p in config.getoption("--counterexamples-problems").split(",")]
+    return out
 
 
 @pytest.fixture
@@ -174,10 +194,8 @@ def check_optimizer(request):
     if marker is not None and marker.args:
         raise TypeError("@pytest.mark.counterexamples takes keyword arguments only (expect=, problems=, T=)")
     cfg = request.config
-    if cfg.getoption("--counterexamples-T") is not None:
-        settings.setdefault("T", cfg.getoption("--counterexamples-T"))
-    if cfg.getoption("--counterexamples-problems"):
-        settings.setdefault("problems", [p.strip() for p in cfg.getoption("--counterexamples-problems").split(",")])
+    for k, v in _command_line(cfg).items():
+        settings.setdefault(k, v)
     expect = settings.pop("expect", None)
 
     def run(optimizer, **kwargs):

@@ -71,6 +71,26 @@ def test_entry_point_registers_the_plugin_and_help_lists_its_options(tmp_path):
     assert "@pytest.mark.counterexamples(expect=None" in r.stdout
 
 
+
+def test_command_line_settings_reach_the_helpers(monkeypatch):
+    """--counterexamples-T / --counterexamples-problems (the plugin's _OPTIONS of the run) are the defaults of
+    assert_escapes / assert_breaks, as of the fixture; an argument of the call wins."""
+    import pytest_adam_beyond as plugin
+
+    class Done:  # what check() returns, reduced to the assertion the helper calls
+        def assert_breaks(self):
+            pass
+
+    calls = []
+    monkeypatch.setattr(plugin, "check", lambda optimizer, **kw: calls.append((optimizer, kw)) or Done())
+    monkeypatch.setattr(plugin, "_OPTIONS", {"T": 2000, "problems": ["thm1"]})
+    plugin.assert_breaks("opt")
+    plugin.assert_breaks("opt", T=5000)
+    monkeypatch.setattr(plugin, "_OPTIONS", {})
+    plugin.assert_breaks("opt")
+    assert calls == [("opt", {"T": 2000, "problems": ["thm1"]}), ("opt", {"T": 5000, "problems": ["thm1"]}),
+                     ("opt", {})]
+
 USER_TEST = '''
 import math
 import sys
@@ -214,7 +234,11 @@ def test_examples_file_and_readme_example_in_a_users_project(tmp_path):
     (proj / "usertests" / "test_readme.py").write_text(README_TEST.format(block=_readme_block()))
     site = _entry_point_dir(tmp_path)
     junit = tmp_path / "junit.xml"
-    r = _pytest(["-q", "-rA", f"--junitxml={junit}", "usertests/test_check_my_optimizer.py",
+    # --counterexamples-T 2000 (the horizon of the fixture and of assert_escapes / assert_breaks): the examples
+    # file's verdicts are certified drifts, and its identification runs min(2000, T) = 2000 rounds either way;
+    # the default horizon T = 10^4 stays in this run through the README's check() calls (asserted below)
+    r = _pytest(["-q", "-rA", "--counterexamples-T", "2000", f"--junitxml={junit}",
+                 "usertests/test_check_my_optimizer.py",
                  "usertests/test_mine.py::test_my_amsgrad_escapes", "usertests/test_readme.py"], proj, site,
                 autoload=False)
     log = r.stdout[-6000:] + r.stderr[-2000:]
@@ -228,9 +252,11 @@ def test_examples_file_and_readme_example_in_a_users_project(tmp_path):
     assert outcome == "failure", log
     assert "FAILED usertests/test_mine.py::test_my_amsgrad_escapes" in r.stdout
     assert "MyAMSGrad was expected to escape" in message and "identified as adam/pytorch" in message, message
+    assert "at T = 2000;" in message and "at T = 10000" not in message, message  # the option reached assert_escapes
     # the README's example: passes (its own asserts ran) and prints the verdict table
     assert got.get("usertests/test_readme.py::test_readme_example", ("missing",))[0] == "passed", log
     # its printed lines: the section of its captured stdout in -rA's PASSES
     shown = re.search(r"_{3,} test_readme_example _{3,}\n(.*?)\n(?:_{3,} |={3,} )", r.stdout, re.S)
     assert shown, log
     assert "thm1" in shown.group(1) and "diverges (proved)" in shown.group(1), shown.group(1)[-3000:]
+    assert ": T = 10000," in shown.group(1), shown.group(1)[-3000:]  # check() itself: the default horizon
