@@ -198,3 +198,12 @@ def test_zoo_panels_draw_cells_at_their_true_beta1_and_say_why_a_panel_is_grey(t
     labels = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
     assert any("diverges" in t for t in labels) and any("no settled state" in t for t in labels)
     assert any("0.999" in t for t in labels)  # the paper's settings are named
+
+
+def test_z3_corner_sign_is_z3s_whatever_sign_it_is_told_to_try():
+    """z3_cell tells Z3 which sign to prove (arb's); the answer stays Z3's proof: at Theorem 1's point D > 0
+    (the definition), Z3 proves +1 told nothing or told +1, and told -1 (a false sign) proves nothing."""
+    assert D_definition(0, F(1, 10), 3, 3) > 0
+    assert G.z3_point_sign(0, F(1, 10), 3, 3) == 1
+    assert G.z3_point_sign(0, F(1, 10), 3, 3, expect=1) == 1
+    assert G.z3_point_sign(0, F(1, 10), 3, 3, expect=-1) is None
