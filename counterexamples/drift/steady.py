@@ -215,6 +215,10 @@ def _arb_drift(beta1, beta2, C, n, eps, prec):
     keep = n <= KEEP_N and _keepable(C) and _keepable(eps)
     m = _kept_m(beta1, C, n, prec) if keep and _keepable(beta1) else None
     roots = _kept_roots(beta2, C, n, eps, prec) if keep and _keepable(beta2) else None
+    if m is not None and roots is not None:
+        # both term lists kept: D needs nothing else, so no input is converted to a ball again (those
+        # conversions were about a third of a grid box's time)
+        return _drift_generic(None, None, None, n, None, flint.arb(1), None, m, roots)
     return _drift_generic(_as_arb(beta1), _as_arb(beta2), _as_arb(C), n, _as_arb(eps), flint.arb(1),
                           lambda x: x.sqrt(), m, roots)
 
