@@ -127,8 +127,8 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
     ci = ST.coordinate_invariant(steps, timeout_s, first=None, tag="pp-4.1")
     sched = (ST.geo_schedule_sums if geo else harm_schedule_sums)(steps, timeout_s)["coords"]
     HS = _sched_pred(V, schedule)
-    if ml is None:
-        ml = ST.moment_lemma(steps, timeout_s=timeout_s)["statement"]
+    if ml is None:  # the audit's moment lemma (built once per set of its steps' proofs, shared with thm4-arxiv's)
+        ml = ST.moment_proof(steps, timeout_s)
     _, PPc, _ = ST.pp_vocabulary(V)
     PPb = ST.pp_bound_vocabulary(V)[1]
     PPL = ST.CACHE["PPL"]
@@ -516,8 +516,15 @@ def ax_first_bound(steps: dict, timeout_s: float = 20.0) -> dict:
 # registration: this module sits above proofs.statements (it imports it), so it adds its builders there itself;
 # proofs.audit imports it before asking for the kernel's verdicts
 def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """pp-4.1's statement (geometric schedule), the moment lemma's kernel Proof passed in as a Proof."""
-    return pp41_geometric(steps, premises={"lemma-moment": ST.moment_proof(steps, timeout_s)}, timeout_s=timeout_s)
+    """pp-4.1's statement (geometric schedule), the moment lemma's kernel Proof passed in as a Proof; built once per
+    set of its steps' proofs (proofs.statements.built_once, as thm5 and thm4-arxiv: the audit's kernel verdict and a
+    caller holding the same step proofs share one build)."""
+    from .pp_repairs import PP41_OBLIGATIONS
+
+    def build(st, timeout_s):
+        return pp41_geometric(st, premises={"lemma-moment": ST.moment_proof(st, timeout_s)}, timeout_s=timeout_s)
+
+    return ST.built_once("pp-4.1", build, steps, [ob.label for ob in PP41_OBLIGATIONS], timeout_s=timeout_s)
 
 
 ST.BUILDERS["pp-4.1"] = _pp41

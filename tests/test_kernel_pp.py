@@ -21,12 +21,16 @@ from proofs import statements as ST
 
 @pytest.fixture(scope="module")
 def steps():
-    return {ob.label: K.obligation_proof(ob) for ob in R.PP41_OBLIGATIONS if ob.kind == "z3"}
+    # the kernel proofs of the steps as the audit makes them (proofs.statements.step_proofs, once per process), so the
+    # audit-path tests (kernel_statement) share them, the moment lemma and the statement built from them (built_once)
+    out = ST.step_proofs(R.PP41_OBLIGATIONS)
+    assert set(out) == {ob.label for ob in R.PP41_OBLIGATIONS if ob.kind == "z3"}  # every step has its kernel proof
+    return out
 
 
 @pytest.fixture(scope="module")
 def pp41(steps):
-    return KP.pp41_geometric(steps)
+    return ST.BUILDERS["pp-4.1"](steps)  # the audit's build: pp41_geometric with the moment lemma's Proof
 
 
 @pytest.mark.slow  # 4.9 s; the audit's pp-4.1 kernel verdict stays in the fast lane (fast lane under 3 min; runs in the whole suite)
@@ -182,8 +186,10 @@ def test_the_statement_holds_on_an_amsgrad_run(schedule, seed):
 def ax_steps():
     from proofs import phuong_phong as PP
 
-    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step2, R.c_mono, PP.adamx_inv, R.ax_l53,
-                                                         R.ax_cbound)}
+    obs = (R.pa_base, R.pa_step2, R.c_mono, PP.adamx_inv, R.ax_l53, R.ax_cbound)
+    out = ST.step_proofs(obs)  # once per process: the first three are pp-4.1's (the fixture above)
+    assert set(out) == {ob.label for ob in obs}
+    return out
 
 
 def test_adamx_monotone_c_is_proved_by_the_kernel_from_its_v_hat(ax_steps):

@@ -35,13 +35,8 @@ class _Asked(dict):
 
 @pytest.fixture(scope="module")
 def built():
-    # the kernel proofs of the chain's steps and the statement as the audit makes them (proofs.statements.step_proofs,
-    # once per process; ST.BUILDERS["thm5"], once per set of step proofs), so the audit-path tests below
-    # (kernel_statement) share them
-    proofs = ST.step_proofs(CHAIN)
-    assert set(proofs) == {ob.label for ob in CHAIN}  # every step has its kernel proof
-    steps = _Asked(proofs)
-    out = ST.BUILDERS["thm5"](steps)
+    steps = _Asked({ob.label: K.obligation_proof(ob) for ob in CHAIN})
+    out = KT.thm5(steps)
     return dict(steps), out, steps.asked
 
 
@@ -49,10 +44,6 @@ def test_thm5_asks_for_its_steps_first_and_uses_each_one(built):
     """KT.THM5_STEPS (asked for before any proof, so a missing step ends the build at once) is exactly what the
     build then reads, in the order it reads them: no step is refused that the proof does not use."""
     asked = built[2]
-    if not asked:  # the statement was already built in this process (an audit in the same worker): build it here
-        steps = _Asked(built[0])
-        KT.thm5(steps)
-        asked = steps.asked
     n = len(KT.THM5_STEPS)
     assert asked[:n] == list(KT.THM5_STEPS)
     assert list(dict.fromkeys(asked[n:])) == list(KT.THM5_STEPS)
@@ -201,7 +192,7 @@ C2_CHAIN = [ob for ob in R.USED_C2 if ob.kind == "z3"]  # the chain (Cor2-middle
 
 @pytest.fixture(scope="module")
 def built_c2(built):
-    steps = dict(built[0], **ST.step_proofs([ob for ob in C2_CHAIN if ob.label not in built[0]]))
+    steps = dict(built[0], **{ob.label: K.obligation_proof(ob) for ob in C2_CHAIN if ob.label not in built[0]})
     return steps, KT.cor2(steps, premises={"thm5": built[1]["statement"]})
 
 
