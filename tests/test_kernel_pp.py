@@ -28,9 +28,38 @@ def steps():
     return out
 
 
+class _Asked(dict):
+    """Step proofs that record every label a builder asks for (proofs.statements.need_step reads ``get``)."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.asked = []
+
+    def get(self, label, default=None):
+        self.asked.append(label)
+        return super().get(label, default)
+
+
 @pytest.fixture(scope="module")
 def pp41(steps):
-    return ST.BUILDERS["pp-4.1"](steps)  # the audit's build: pp41_geometric with the moment lemma's Proof
+    asked = _Asked(steps)
+    out = ST.BUILDERS["pp-4.1"](asked)  # the audit's build: pp41_geometric with the moment lemma's Proof
+    return dict(out, asked=asked.asked)
+
+
+def test_pp41_asks_for_its_steps_first_and_uses_each_one(steps, pp41):
+    """KP.PP41_STEPS (asked for before any proof, so a missing step ends the build at once) is exactly what the
+    build then reads, in the order it reads them (so the first missing step is the one named), the moment lemma's
+    L3-step apart."""
+    asked = pp41["asked"]
+    if not asked:  # the statement was already built in this process (an audit in the same worker): build it here
+        st = _Asked(steps)
+        KP.pp41_geometric(st, premises={"lemma-moment": ST.moment_proof(steps, 20.0)})
+        asked = st.asked
+    want = list(KP.PP41_STEPS["geometric"])
+    rest = [x for x in asked if x != "L3-step"]
+    assert rest[:len(want)] == want
+    assert list(dict.fromkeys(rest[len(want):])) == want
 
 
 @pytest.mark.slow  # 4.9 s; the audit's pp-4.1 kernel verdict stays in the fast lane (fast lane under 3 min; runs in the whole suite)
