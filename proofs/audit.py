@@ -204,7 +204,7 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
     records either way; ``python -m proofs`` runs parallel (the audit's two cores), the Python API sequential
     unless asked.  ``timing``: a dict that receives the time of the phases (CPU seconds of this process, wall)."""
     from . import vacuity
-    from .obligation import reuse_builds
+    from .obligation import decide_once, reuse_builds
     from .registry import THEOREMS
 
     obs = {tid: {ob.label: ob for ob in THEOREMS[tid].obligations} for tid in ids}
@@ -222,7 +222,9 @@ def run_audit(ids, timeout_s: float, progress=None, statements: list | None = No
             clock["witness_wall"] += time.perf_counter() - t1
             clock["witness_cpu"] += time.process_time() - c1
 
-    with reuse_builds():  # a step's closed formula is built once for its kernel proof (see reuse_builds)
+    # reuse_builds: a step's closed formula is built once for its kernel proof; decide_once: a formula that two
+    # obligations pose is decided by the solvers once (the forked step worker inherits the scope)
+    with reuse_builds(), decide_once():
         if parallel:
             got, t_steps = _parallel(ids, timeout_s, progress, assemble, clock)
             out = [got[tid] for tid in ids]

@@ -443,14 +443,20 @@ _witness_hints()
 # registration: this module sits above proofs.statements and proofs.kernel_pp (it imports them), so it adds its builder
 # there itself; proofs.audit imports it before asking for the kernel's verdicts
 def _adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """adamx-5.1's statement, the moment lemma over AdamX's AXA built once per set of its steps' proofs."""
+    """adamx-5.1's statement, built once per set of its steps' proofs (proofs.statements.built_once, as thm5, thm6
+    and thm4-arxiv: the audit's kernel verdict and a caller holding the same step proofs share one build), with the
+    moment lemma over AdamX's AXA built once per set of its own steps' proofs."""
     from . import thm4_arxiv as A
+    from .pp_repairs import AX51_OBLIGATIONS
 
-    V = ST.Thm4Vocabulary.get()
-    AXA = vocabulary(V)["AXA"]
-    ml = ST.built_once("lemma-moment[AdamX]", lambda st, **kw: ST.moment_lemma(st, hyp=AXA, **kw), steps,
-                       [ob.label for ob in A.LEMMA], timeout_s=timeout_s)["statement"]
-    return adamx51(steps, premises={"lemma-moment": ml}, timeout_s=timeout_s)
+    def build(st, timeout_s):
+        V = ST.Thm4Vocabulary.get()
+        AXA = vocabulary(V)["AXA"]
+        ml = ST.built_once("lemma-moment[AdamX]", lambda st2, **kw: ST.moment_lemma(st2, hyp=AXA, **kw), st,
+                           [ob.label for ob in A.LEMMA], timeout_s=timeout_s)["statement"]
+        return adamx51(st, premises={"lemma-moment": ml}, timeout_s=timeout_s)
+
+    return ST.built_once("adamx-5.1", build, steps, [ob.label for ob in AX51_OBLIGATIONS], timeout_s=timeout_s)
 
 
 ST.BUILDERS["adamx-5.1"] = _adamx51

@@ -99,6 +99,14 @@ def bound_expr(V, d_, t0_, T_, sch="geometric"):
     return ST.link_value(ST.link_terms(V, d_, T_, ex), with_sums(AB.BOUNDS[BOUND[sch]].expr), ex)
 
 
+# the steps pp41 reads, in the order it reads them (the moment lemma's L3-step is read where the lemma is built)
+_PP41_COMMON = ("PP-L4.3", "PP-c[mono]", "PP-Abel[base T=1]", "PP-Abel[T<t0 step]", "PP-Abel[T>=t0 step]",
+                "PP-Abel[t0 junction]", "PP-c[bound]", "sum[step T->T+1]", "step 2", "step 3", "step 5", "step 7",
+                "step 7[base T=1]", "step 5[base T=1]", "step 7[step T->T+1]", "step 5[step T->T+1]")
+PP41_STEPS = {"geometric": _PP41_COMMON + ("PP-S[geo term]", "PP-geo[step]", "PP-geo[base,close]", "Cor1-sqrt"),
+              "harmonic": _PP41_COMMON + ("PP-S[harm term]", "PP-sqrt-sum[base]", "L-close")}
+
+
 def pp41_geometric(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
     """pp-4.1, beta_{1t} = beta1 lambda^(t-1) (the audit's kernel statement of pp-4.1)."""
     return pp41(steps, premises, timeout_s, "geometric")
@@ -123,12 +131,14 @@ def pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0, sch
     ml = (premises or {}).get("lemma-moment")
     if ml is not None and not K.is_kernel_proof(ml):  # refused before the build (the kernel would refuse it at the end)
         raise K.KernelError(f"the moment lemma's premise was not made by the kernel: {ml!r}")
+    for label in PP41_STEPS[schedule]:  # a missing step ends the build before any proof (the first missing, as below)
+        ST.need_step(steps, label)
     first = ST.pp41_first(steps, timeout_s=timeout_s)["statement"]
     ci = ST.coordinate_invariant(steps, timeout_s, first=None, tag="pp-4.1")
     sched = (ST.geo_schedule_sums if geo else harm_schedule_sums)(steps, timeout_s)["coords"]
     HS = _sched_pred(V, schedule)
-    if ml is None:
-        ml = ST.moment_lemma(steps, timeout_s=timeout_s)["statement"]
+    if ml is None:  # the audit's moment lemma (built once per set of its steps' proofs, shared with thm4-arxiv's)
+        ml = ST.moment_proof(steps, timeout_s)
     _, PPc, _ = ST.pp_vocabulary(V)
     PPb = ST.pp_bound_vocabulary(V)[1]
     PPL = ST.CACHE["PPL"]
@@ -516,8 +526,15 @@ def ax_first_bound(steps: dict, timeout_s: float = 20.0) -> dict:
 # registration: this module sits above proofs.statements (it imports it), so it adds its builders there itself;
 # proofs.audit imports it before asking for the kernel's verdicts
 def _pp41(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    """pp-4.1's statement (geometric schedule), the moment lemma's kernel Proof passed in as a Proof."""
-    return pp41_geometric(steps, premises={"lemma-moment": ST.moment_proof(steps, timeout_s)}, timeout_s=timeout_s)
+    """pp-4.1's statement (geometric schedule), the moment lemma's kernel Proof passed in as a Proof; built once per
+    set of its steps' proofs (proofs.statements.built_once, as thm5 and thm4-arxiv: the audit's kernel verdict and a
+    caller holding the same step proofs share one build)."""
+    from .pp_repairs import PP41_OBLIGATIONS
+
+    def build(st, timeout_s):
+        return pp41_geometric(st, premises={"lemma-moment": ST.moment_proof(st, timeout_s)}, timeout_s=timeout_s)
+
+    return ST.built_once("pp-4.1", build, steps, [ob.label for ob in PP41_OBLIGATIONS], timeout_s=timeout_s)
 
 
 ST.BUILDERS["pp-4.1"] = _pp41

@@ -105,6 +105,28 @@ def reuse_builds():
         _BUILDS.pop()
 
 
+_DECIDED: list = []  # the open decide_once() scopes, outermost first; the outermost's memo serves them all
+
+
+@contextmanager
+def decide_once():
+    """Within this scope a z3 obligation whose posed formula was already decided (PROVED or REFUTED) in the scope
+    takes that decision instead of asking Z3 and cvc5 again; outside it every check asks the solvers, as before.
+
+    The key is the exact formula posed (:func:`analysis.z3kit.formula_digest` of the negation: the same text is the
+    same formula), the variables read, the time limit and the engines.  Why: the registry states seven formulas
+    twice under two labels (thm5's Lemma3-1[n=3] is lemma-moment's L3[n=3], cor2's Cor2-cond2 is thm5's
+    Cond2[beta2t=1-1/t], ...), and the audit asked Z3 and cvc5 each of them twice (seconds of cvc5 apiece).  A
+    refutation is still replayed by the obligation's own replay, and every PROVED step still gets its own vacuity
+    witness; an UNKNOWN (a limit reached) is asked again.  The scope is one audit (proofs.audit.run_audit), so a
+    test that patches the solvers or a definition outside an audit is never served a decision."""
+    _DECIDED.append({})
+    try:
+        yield
+    finally:
+        _DECIDED.pop()
+
+
 def forget_builds() -> None:
     """End every :func:`reuse_builds` scope of this process: in a forked process (the parallel audit's step
     worker) a scope inherited from the parent is the parent's, and every build there is fresh again."""
@@ -240,10 +262,19 @@ class Obligation:
         # kept for the rest of this check (the vacuity hook reads it); check() drops it when it returns
         self.__dict__["_z3_in_check"] = ((id(self.build), repr(sorted(self.params.items(), key=str))), N, dict(hyps), claim)
         N, claim, used = self.z3_query()  # the same terms (served by _z3_in_check)
-        v = z3kit.prove(claim, used, list(N.vars.values()), timeout_s=tmo, engines=self.engines)
+        variables = list(N.vars.values())
+        memo, key, v = (_DECIDED[0] if _DECIDED else None), None, None
+        if memo is not None:  # decide_once: the same formula decided before in this audit
+            key = (z3kit.formula_digest(z3kit.negate(claim, used)), tuple(str(x) for x in variables), float(tmo),
+                   repr(self.engines))
+            v = memo.get(key)
+        if v is None:
+            v = z3kit.prove(claim, used, variables, timeout_s=tmo, engines=self.engines)
+            if key is not None and v.status in (PROVED, REFUTED):
+                memo[key] = v
         if v.status != REFUTED:
             return StepResult(self.label, self.claim, v.status, {} if v.status == PROVED else dict(v.witness or {}),
-                              v.reason, method=f"z3/{v.engine}", solvers=v.solvers, cross_check=v.cross_check)
+                              v.reason, method=f"z3/{v.engine}", solvers=v.solvers, cross_check=dict(v.cross_check))
         ok, why = self.replay(v.witness)
         if ok is not True:
             return StepResult(self.label, self.claim, UNKNOWN, v.witness,

@@ -344,9 +344,20 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     return {**ctx, "inv": inv, "Pr": Pr, "H_i": H_i, "every_T": every_T}
 
 
+# the steps thm4_arxiv reads, in the order it reads them (the implication's; the statement reads THM4_FINAL last)
+THM4_STEPS = ("step 6[Abel]", "step 6[base T=1]", "step 6[step T->T+1]", "step 2", "step 3", "step 5", "step 7",
+              "step 7[base T=1]", "step 5[base T=1]", "step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]",
+              "step 6[close]", "step 5[close]")
+THM4_FINAL = "Thm4-arXiv[sum<=bound]"
+
+
 def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
     """Theorem 4 (arXiv) in the kernel: returns {"proof": Proof of the implication or the statement,
     "formula", "premises_missing": [...]}.  Raises :class:`Missing` / :class:`proofs.kernel.KernelError`."""
+    # a missing step ends the build before any proof (the first missing in the order the build reads them, so the
+    # error is the one the build would raise; it used to come after seconds of kernel proofs)
+    for label in THM4_STEPS + ((THM4_FINAL,) if (premises or {}).get("lemma-moment") is not None else ()):
+        need_step(steps, label)
     V = Thm4Vocabulary.get()
     bt, B, Dc = V.bt, V.B, V.Dc
     a, c, u = V.a, V.c, V.u
@@ -544,7 +555,7 @@ def _bound_link(V, steps, st, hyps, timeout_s):
 
     from .step_bounds import bound_gap, to_num
 
-    fstep = need_step(steps, "Thm4-arXiv[sum<=bound]")
+    fstep = need_step(steps, THM4_FINAL)
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     N = KNum(V, Ts)
     bexpr = to_num(N, AB.BOUNDS["thm4-arxiv"].expr, bound_env(V, ds, Ts))
@@ -1592,7 +1603,11 @@ OUTSIDE = {"thm4-arxiv": (
     "sqrt(1-beta2), sqrt(beta2), ||g_{1:T,i}||, sqrt(1+log T) are functions/constants fixed by s*s == x, s >= 0; "
     "log is constrained only by the trusted axiom L7")}
 def _lemma_moment(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> dict:
-    out = moment_lemma(steps, timeout_s=timeout_s)
+    # the build moment_proof makes (once per set of the lemma's step proofs): the audit's lemma-moment statement and
+    # the moment lemma inside thm4-arxiv, cor1 and pp-4.1 were two builds of the same proof from the same steps
+    from . import thm4_arxiv as A
+
+    out = built_once("lemma-moment", moment_lemma, steps, [ob.label for ob in A.LEMMA], timeout_s=timeout_s)
     return {"statement": out["statement"], "implication": out["statement"], "formula": out["formula"], "premises": {}}
 
 
@@ -1751,6 +1766,27 @@ WHY_NOT = {
 }
 
 
+def step_proofs(obligations, timeout_s: float = 20.0) -> dict:
+    """label -> the kernel proof (:func:`proofs.kernel.obligation_proof`) of each z3 obligation of ``obligations``
+    that has one, made once per process: keyed by the obligation and the exact text of its closed formula, so a
+    step shared by two theorems is proved once, and a patched definition (a mutant) is proved afresh.  What
+    :func:`kernel_statement` assembles a statement from; a caller that builds a statement with the same proofs
+    (the audit's builders are :func:`built_once` per set of step proofs) shares that build too."""
+    steps = {}
+    for ob in obligations:
+        if ob.kind != "z3":
+            continue
+        key = (id(ob), K.closed_formula(ob)[1].sexpr())
+        if key not in _KSTEPS:
+            try:
+                _KSTEPS[key] = (ob, K.obligation_proof(ob, timeout_s=timeout_s))  # ob kept: its id stays its own
+            except K.KernelError:
+                _KSTEPS[key] = (ob, None)  # no kernel proof: a statement that needs it is then NOT ESTABLISHED
+        if _KSTEPS[key][1] is not None:
+            steps[ob.label] = _KSTEPS[key][1]
+    return steps
+
+
 def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> dict:
     """The kernel's verdict on one audited theorem (``th`` as :func:`proofs.audit.run_audit` returns it)."""
     import time as _time
@@ -1762,17 +1798,7 @@ def kernel_statement(th: dict, obligations: dict, timeout_s: float = 20.0) -> di
         return {"verdict": NOT_ESTABLISHED, "reason": why, "trusted_base": [], "seconds": 0.0}
     obs = obligations.get(tid, {})
     proved = {s["label"] for s in th["steps"] if s["verdict"] == "proved"}
-    steps = {}
-    for label, ob in obs.items():
-        if ob.kind == "z3" and label in proved:
-            key = (id(ob), K.closed_formula(ob)[1].sexpr())  # a step shared by two theorems is proved once
-            if key not in _KSTEPS:
-                try:
-                    _KSTEPS[key] = K.obligation_proof(ob, timeout_s=timeout_s)
-                except K.KernelError:
-                    _KSTEPS[key] = None  # no kernel proof: a statement that needs it is then NOT ESTABLISHED
-            if _KSTEPS[key] is not None:
-                steps[label] = _KSTEPS[key]
+    steps = step_proofs([ob for label, ob in obs.items() if label in proved], timeout_s)
     if tid not in BUILDERS:  # a part of the chain only: built and certified, the statement stays NOT ESTABLISHED
         why = NOT_MECHANISED + (f"; what stops it: {WHY_NOT[tid]}" if tid in WHY_NOT else "")
         try:

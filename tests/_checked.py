@@ -1,8 +1,8 @@
 """The verdict of an obligation of the registry at a time limit, decided once per pytest process.
 
 Several files ask whether an ORIGINAL obligation is proved before they check its mutants
-(tests/test_proofs_repaired.py, tests/test_kernel_thm6.py), and the whole audit (tests/test_proofs_audit.py)
-decides every obligation of the registry with the same call, ``ob.check(10)``.  :func:`record_audit` keeps the
+(tests/test_proofs_repaired.py, tests/test_kernel_thm6.py, tests/test_proofs_mutation.py), and the whole audit
+(tests/test_proofs_audit.py) decides every obligation of the registry with the same call, ``ob.check(10)``.  :func:`record_audit` keeps the
 audit's verdicts; :func:`verdict` answers from them, or checks the obligation itself (once) when this process has
 not decided it: the same obligation object, the same time limit, the same check, made in this run -- nothing is
 kept across runs.  Only the unchanged originals are asked here: a test that patches a definition or checks a

@@ -21,12 +21,45 @@ from proofs import statements as ST
 
 @pytest.fixture(scope="module")
 def steps():
-    return {ob.label: K.obligation_proof(ob) for ob in R.PP41_OBLIGATIONS if ob.kind == "z3"}
+    # the kernel proofs of the steps as the audit makes them (proofs.statements.step_proofs, once per process), so the
+    # audit-path tests (kernel_statement) share them, the moment lemma and the statement built from them (built_once)
+    out = ST.step_proofs(R.PP41_OBLIGATIONS)
+    assert set(out) == {ob.label for ob in R.PP41_OBLIGATIONS if ob.kind == "z3"}  # every step has its kernel proof
+    return out
+
+
+class _Asked(dict):
+    """Step proofs that record every label a builder asks for (proofs.statements.need_step reads ``get``)."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.asked = []
+
+    def get(self, label, default=None):
+        self.asked.append(label)
+        return super().get(label, default)
 
 
 @pytest.fixture(scope="module")
 def pp41(steps):
-    return KP.pp41_geometric(steps)
+    asked = _Asked(steps)
+    out = ST.BUILDERS["pp-4.1"](asked)  # the audit's build: pp41_geometric with the moment lemma's Proof
+    return dict(out, asked=asked.asked)
+
+
+def test_pp41_asks_for_its_steps_first_and_uses_each_one(steps, pp41):
+    """KP.PP41_STEPS (asked for before any proof, so a missing step ends the build at once) is exactly what the
+    build then reads, in the order it reads them (so the first missing step is the one named), the moment lemma's
+    L3-step apart."""
+    asked = pp41["asked"]
+    if not asked:  # the statement was already built in this process (an audit in the same worker): build it here
+        st = _Asked(steps)
+        KP.pp41_geometric(st, premises={"lemma-moment": ST.moment_proof(steps, 20.0)})
+        asked = st.asked
+    want = list(KP.PP41_STEPS["geometric"])
+    rest = [x for x in asked if x != "L3-step"]
+    assert rest[:len(want)] == want
+    assert list(dict.fromkeys(rest[len(want):])) == want
 
 
 @pytest.mark.slow  # 4.9 s; the audit's pp-4.1 kernel verdict stays in the fast lane (fast lane under 3 min; runs in the whole suite)
@@ -182,8 +215,10 @@ def test_the_statement_holds_on_an_amsgrad_run(schedule, seed):
 def ax_steps():
     from proofs import phuong_phong as PP
 
-    return {ob.label: K.obligation_proof(ob) for ob in (R.pa_base, R.pa_step2, R.c_mono, PP.adamx_inv, R.ax_l53,
-                                                         R.ax_cbound)}
+    obs = (R.pa_base, R.pa_step2, R.c_mono, PP.adamx_inv, R.ax_l53, R.ax_cbound)
+    out = ST.step_proofs(obs)  # once per process: the first three are pp-4.1's (the fixture above)
+    assert set(out) == {ob.label for ob in obs}
+    return out
 
 
 def test_adamx_monotone_c_is_proved_by_the_kernel_from_its_v_hat(ax_steps):

@@ -253,3 +253,45 @@ def test_a_failing_step_worker_raises_in_the_parent(monkeypatch):
                                                "demo-b": Theorem("demo-b", "demo-b", [_shared], boom)})
     with pytest.raises(RuntimeError, match="ZeroDivisionError: summary crashed"):
         AU.run_audit(["demo-a", "demo-b"], 10.0, parallel=True)
+
+
+def test_a_formula_posed_by_two_obligations_is_decided_once_per_audit(monkeypatch):
+    """proofs.obligation.decide_once (run_audit's scope): two obligations (two labels) that pose the very same
+    formula are decided by one solver call; a refutation is still replayed by each; an UNKNOWN is asked again;
+    outside the scope every check asks the solvers (a test that patches them is never served a decision)."""
+    from proofs.obligation import decide_once
+
+    def twin(label, bound):
+        @z3_step(label, f"x > 1 => x * x > {bound}", "derived")
+        def ob(N, p):
+            x = N.var("x_twin")
+            return {"x>1": x > 1}, x * x > bound
+        return ob
+
+    calls = []
+    real = z3kit.prove
+
+    def counted(*a, **kw):
+        calls.append(kw.get("timeout_s"))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(z3kit, "prove", counted)
+    a, b, c = twin("twin A", 1), twin("twin B", 1), twin("twin C", 2)  # A, B: one formula; C: another (refuted)
+    with decide_once():
+        ra, rb, rc = a.check(), b.check(), c.check()
+        rc2 = twin("twin D", 2).check()
+        rb5 = twin("twin E", 1).check(5.0)  # another time limit: asked again
+    assert len(calls) == 3, calls  # A (B reuses it), C (D reuses it), E
+    assert (ra.verdict, rb.verdict, rc.verdict, rc2.verdict, rb5.verdict) == (
+        "proved", "proved", "refuted", "refuted", "proved")
+    assert ra.solvers == rb.solvers and ra.cross_check == rb.cross_check and rb.vacuity["status"] == "witness"
+    assert rc2.replay and rc2.witness == rc.witness  # the reused model is replayed by the obligation's own replay
+    calls.clear()
+    a.check(), b.check()  # outside the scope: each asks
+    assert len(calls) == 2
+
+    monkeypatch.setattr(z3kit, "prove", lambda *a, **kw: (calls.append(1), z3kit.Verdict("unknown", reason="x"))[1])
+    calls.clear()
+    with decide_once():
+        assert a.check().verdict == b.check().verdict == "unknown"
+    assert len(calls) == 2  # an UNKNOWN is never reused

@@ -58,7 +58,11 @@ def test_obligation_proof_is_the_closed_formula_and_refuses_a_dropped_hypothesis
 
 @pytest.fixture(scope="module")
 def thm4_steps():
-    return {ob.label: K.obligation_proof(ob) for ob in A.OBLIGATIONS if ob.kind == "z3"}
+    # the kernel proofs of the steps as the audit makes them (proofs.statements.step_proofs, once per process), so the
+    # kernel_statement tests below share them, and the moment lemma and Theorem 4 built from them (built_once)
+    out = ST.step_proofs(A.OBLIGATIONS)
+    assert set(out) == {ob.label for ob in A.OBLIGATIONS if ob.kind == "z3"}  # every step has its kernel proof
+    return out
 
 
 @pytest.mark.slow  # 3.6 s; the kernel statement from the audit's steps is its fast twin (fast lane under 3 min; runs in the whole suite)
@@ -80,13 +84,43 @@ def test_thm4_arxiv_kernel_chain(thm4_steps):
 
 @pytest.fixture(scope="module")
 def moment(thm4_steps):
-    return ST.moment_lemma(thm4_steps)
+    # the audit's build (statements.moment_proof: built once per set of the lemma's step proofs)
+    return ST.built_once("lemma-moment", ST.moment_lemma, thm4_steps, [ob.label for ob in A.LEMMA], timeout_s=20.0)
+
+
+class _Asked(dict):
+    """Step proofs that record every label a builder asks for (proofs.statements.need_step reads ``get``)."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.asked = []
+
+    def get(self, label, default=None):
+        self.asked.append(label)
+        return super().get(label, default)
 
 
 @pytest.fixture(scope="module")
 def thm4_full(thm4_steps, moment):
     """Theorem 4 (arXiv) from its steps and the moment lemma's Proof: built once for the tests that read it."""
-    return ST.thm4_arxiv(thm4_steps, premises={"lemma-moment": moment["statement"]})
+    steps = _Asked(thm4_steps)
+    # the audit's build (statements._thm4_chain: built once per set of step proofs and premise)
+    out = ST.built_once("thm4-arxiv", ST.thm4_arxiv, steps, [ob.label for ob in A.OBLIGATIONS],
+                        premises={"lemma-moment": moment["statement"]}, timeout_s=20.0)
+    return dict(out, asked=steps.asked, premise=moment["statement"])
+
+
+def test_thm4_arxiv_asks_for_its_steps_first_and_uses_each_one(thm4_steps, thm4_full):
+    """ST.THM4_STEPS + THM4_FINAL (asked for before any proof, so a missing step ends the build at once) is exactly
+    what the build then reads, in the order it reads them (so the first missing step is the one named)."""
+    want = list(ST.THM4_STEPS) + [ST.THM4_FINAL]
+    asked = thm4_full["asked"]
+    if not asked:  # the statement was already built in this process (an audit in the same worker): build it here
+        steps = _Asked(thm4_steps)
+        ST.thm4_arxiv(steps, premises={"lemma-moment": thm4_full["premise"]})
+        asked = steps.asked
+    assert asked[:len(want)] == want
+    assert list(dict.fromkeys(asked[len(want):])) == want
 
 
 def test_moment_lemma_is_proved_by_the_kernel_with_L7_as_its_only_trusted_axiom(moment):
