@@ -8,7 +8,8 @@ not decided it: the same obligation object, the same time limit, the same check,
 kept across runs.  Only the unchanged originals are asked here: a test that patches a definition or checks a
 mutant calls ``check`` itself.  (The saving needs the files in one xdist work group; in separate workers each
 decides its originals itself, as before; and the audit must come first: in a group, files run in collection
-order, so tests/test_proofs_repaired.py gains and tests/test_kernel_thm6.py, collected before it, does not.)
+order, so tests/test_proofs_repaired.py and tests/test_proofs_mutation.py gain and tests/test_kernel_thm6.py, collected
+before it, does not.)
 """
 from __future__ import annotations
 

@@ -31,9 +31,11 @@ AUDIT_PAGE_FILES = ("test_audit_page_browser.py", "test_figures_html.py")
 # files that ask for the same per-process memo (analysis.gamma's ten Gamma verdicts, ~13 CPU-s of Z3): one group,
 # so the verdicts are computed in one worker only
 # and the files whose tests read the audit's verdicts of the same obligations (tests/_checked.py: the audit fixture
-# records them, test_proofs_repaired's unchanged originals read them instead of asking Z3 and cvc5 again)
+# records them, the unchanged originals of test_proofs_repaired and test_proofs_mutation, both collected after the
+# audit's file, read them instead of asking Z3 and cvc5 again)
 SHARED_MEMO_GROUPS = {"test_analysis_cli.py": "analysis_gamma", "test_analysis_gamma.py": "analysis_gamma",
-                      "test_proofs_audit.py": "audit_verdicts", "test_proofs_repaired.py": "audit_verdicts"}
+                      "test_proofs_audit.py": "audit_verdicts", "test_proofs_repaired.py": "audit_verdicts",
+                      "test_proofs_mutation.py": "audit_verdicts"}
 # files whose tests share no module or session fixture and are each long: one group per test, so that the
 # two workers share the file instead of one worker running all of it at the end of the run
 SPLIT_FILES = ("test_notebooks.py", "test_check_plugin.py", "test_proofs_vacuity.py", "test_sweep_wiring.py")

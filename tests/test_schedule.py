@@ -37,10 +37,11 @@ def test_the_split_and_audit_page_groups():
 
 
 def test_groups_that_share_work_run_in_one_worker():
-    """The audit's recorded verdicts (tests/_checked.py) reach test_proofs_repaired only in the same process, and
-    RMSProp's equality cases compile Adam's kernels."""
+    """The audit's recorded verdicts (tests/_checked.py) reach test_proofs_repaired and test_proofs_mutation only in the
+    same process, and RMSProp's equality cases compile Adam's kernels."""
     assert C.work_group("tests/test_proofs_audit.py::test_every_verdict_as_expected") == \
-        C.work_group("tests/test_proofs_repaired.py::test_x") != C.work_group("tests/test_proofs_kernel.py::test_x")
+        C.work_group("tests/test_proofs_repaired.py::test_x") == C.work_group("tests/test_proofs_mutation.py::test_x") \
+        != C.work_group("tests/test_proofs_kernel.py::test_x")
     assert C.work_group("tests/test_engine_equality.py::test_run_batch_equals_reference[70-periodic-rmsprop-paper]") \
         == C.work_group("tests/test_engine_equality.py::test_run_batch_equals_reference[3-bernoulli-adam-keras]") \
         != C.work_group("tests/test_engine_equality.py::test_run_batch_equals_reference[3-bernoulli-amsgrad-keras]")
