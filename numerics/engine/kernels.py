@@ -451,6 +451,14 @@ def _step_module(rule, values: dict | None):
     return source.load_module("\n".join(head) + "\n\n" + step_src)
 
 
+#: The decorator of a generated driver (serial, parallel).  no_cfunc_wrapper: a driver is called from Python
+#: (its CPython wrapper), never through a C function pointer; the C-callable wrapper numba builds for every
+#: @njit function by default was lowered, optimised and emitted for nothing (issue 25;
+#: ``benchmarks/engine_compile.py`` times it against the plain decorators in one process).
+DRIVER_JIT = {False: "@njit(cache=True, no_cfunc_wrapper=True)",
+              True: "@njit(nogil=True, cache=True, no_cfunc_wrapper=True)"}
+
+
 def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
     """The driver around its step module (see _step_module) as a generated module file that numba caches
     on disk, or None."""
@@ -466,11 +474,7 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
     for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
         head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
     head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
-    # no_cfunc_wrapper: a driver is called from Python (its CPython wrapper), never through a C function
-    # pointer; the C-callable wrapper numba builds for every @njit function by default was lowered, optimised
-    # and emitted for nothing (about 0.1 CPU-s of a driver's 1.5-2 on an empty cache, issue 25)
-    deco = ("@njit(nogil=True, cache=True, no_cfunc_wrapper=True)" if parallel
-            else "@njit(cache=True, no_cfunc_wrapper=True)")
+    deco = DRIVER_JIT[parallel]
     text = "\n".join(head) + "\n\n" + deco + driver
     return source.load_module(text)
 
