@@ -487,7 +487,12 @@ cached_module = _cached_module
 def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     """The compiled driver around the rule's compiled step (memoised per process; cached on disk
     through a generated module file where the step can be written out, see engine.source)."""
-    key = (rule.key, parallel, gmode, shared if parallel else (), SPECIALISE and not parallel)
+    from .source import STEP_JIT
+
+    # the decorators are part of the key: a driver compiled with others (benchmarks/engine_compile.py swaps them)
+    # is another driver
+    key = (rule.key, parallel, gmode, shared if parallel else (), SPECIALISE and not parallel,
+           DRIVER_JIT[parallel], STEP_JIT)
     with _LOCK:
         k = _KERNELS.get(key)
         if k is not None:
