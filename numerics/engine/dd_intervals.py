@@ -73,7 +73,9 @@ def build_ops(err_rel: float = ERR_REL, eta: float = ETA, broken: str | None = N
     src = inspect.getsource(_ops_template)
     body = src[src.index('    @njit(inline="always")'):src.index("    return dict(")]
     body = textwrap.dedent(body).replace('@njit(inline="always")', '@njit(inline="always", cache=_CACHE)')
-    body = body.replace("@njit\n", "@njit(cache=_CACHE)\n")
+    # no C-callable wrapper: the operations are called from Python (tests) and compiled loops, never through a
+    # C function pointer (numba builds that wrapper for every @njit function by default, for nothing here)
+    body = body.replace("@njit\n", "@njit(cache=_CACHE, no_cfunc_wrapper=True)\n")
     head = ["import math", "from numba import njit", "nan = math.nan", "inf = math.inf"]
     head += [f"{k} = float.fromhex({v.hex()!r})" for k, v in consts.items()]  # exact (hex) literals
     names = ("i_gt", "i_add", "i_sub", "i_neg", "i_mul", "i_div", "i_sqrt", "i_int", "i_max", "i_min", "i_is_zero",

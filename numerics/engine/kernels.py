@@ -451,6 +451,14 @@ def _step_module(rule, values: dict | None):
     return source.load_module("\n".join(head) + "\n\n" + step_src)
 
 
+#: The decorator of a generated driver (serial, parallel).  no_cfunc_wrapper: a driver is called from Python
+#: (its CPython wrapper), never through a C function pointer; the C-callable wrapper numba builds for every
+#: @njit function by default was lowered, optimised and emitted for nothing (issue 25;
+#: ``benchmarks/engine_compile.py`` times it against the plain decorators in one process).
+DRIVER_JIT = {False: "@njit(cache=True, no_cfunc_wrapper=True)",
+              True: "@njit(nogil=True, cache=True, no_cfunc_wrapper=True)"}
+
+
 def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None):
     """The driver around its step module (see _step_module) as a generated module file that numba caches
     on disk, or None."""
@@ -466,7 +474,7 @@ def _cached_module(rule, parallel: bool, driver: str, values: dict | None = None
     for name, cls in (("State", rule.State), ("Hyper", rule.Hyper)):
         head.append(f"{name} = getattr(importlib.import_module({cls.__module__!r}), {cls.__qualname__!r})")
     head += [f"{k} = {v!r}" for k, v in _constants(rule).items()]
-    deco = "@njit(nogil=True, cache=True)" if parallel else "@njit(cache=True)"
+    deco = DRIVER_JIT[parallel]
     text = "\n".join(head) + "\n\n" + deco + driver
     return source.load_module(text)
 
@@ -479,7 +487,12 @@ cached_module = _cached_module
 def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
     """The compiled driver around the rule's compiled step (memoised per process; cached on disk
     through a generated module file where the step can be written out, see engine.source)."""
-    key = (rule.key, parallel, gmode, shared if parallel else (), SPECIALISE and not parallel)
+    from .source import STEP_JIT
+
+    # the decorators are part of the key: a driver compiled with others (benchmarks/engine_compile.py swaps them)
+    # is another driver
+    key = (rule.key, parallel, gmode, shared if parallel else (), SPECIALISE and not parallel,
+           DRIVER_JIT[parallel], STEP_JIT)
     with _LOCK:
         k = _KERNELS.get(key)
         if k is not None:
@@ -499,7 +512,7 @@ def kernel(rule, parallel: bool, gmode: int, shared: tuple[bool, ...]):
         ns = dict(np=np, regret=regret, update=compiled_step(rule), State=rule.State,
                   Hyper=rule.Hyper, **_constants(rule), **(values or {}))
         exec(compile(src, f"<numerics.engine kernel {rule.key}>", "exec"), ns)
-        k = njit(nogil=True)(ns["kernel"]) if parallel else njit(ns["kernel"])
+        k = njit(nogil=parallel, no_cfunc_wrapper=True)(ns["kernel"])
     if parallel:
         k = ParallelDriver(k)
     with _LOCK:
