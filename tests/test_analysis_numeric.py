@@ -79,8 +79,8 @@ def test_ratios_carry_the_runs_digits_at_the_callers_default_precision():
     """The ratio quantity/bound is computed at the run's dps, not at mpmath's default 15 digits: outside any
     workdps, AdamX's tight T = 1 ratio is 7/10 to the run's digits (it was off by about 1e-17 when the quotient
     was taken at the caller's precision; test_tight_T1_is_theory sets the precision itself and did not see it)."""
-    assert mpmath.mp.dps == 15
-    r = ratios(measure(tight()[1], dps=DPS))["adamx-5.1"][0][1]
+    with mpmath.workdps(15):  # the caller's default precision, set here: an earlier test of the worker may change it
+        r = ratios(measure(tight()[1], dps=DPS))["adamx-5.1"][0][1]
     with mpmath.workdps(DPS):
         assert abs(r - mpmath.mpf(7) / 10) < EPS
 
