@@ -1,5 +1,6 @@
 """A kernel proof's named solver node and its direct dependencies, for the tests that drop a dependency from a
-kernel call and check that the proof then fails (shared by the kernel test files)."""
+kernel call and check that the proof then fails, and step proofs that record what a builder asks for (shared by the
+kernel test files)."""
 import kdrag as kd
 
 from proofs import kernel as K
@@ -59,3 +60,15 @@ def assert_each_dependency_needed(node, deps, name, countermodels, timeout_s, va
         else:
             with pytest.raises(K.KernelError):
                 K.prove(node.thm, by=rest, name="one dependency dropped", timeout_s=timeout_s)
+
+
+class Asked(dict):
+    """Step proofs that record every label a builder asks for (proofs.statements.need_step reads ``get``)."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.asked = []
+
+    def get(self, label, default=None):
+        self.asked.append(label)
+        return super().get(label, default)

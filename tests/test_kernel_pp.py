@@ -12,7 +12,7 @@ import z3
 
 from analysis import bounds as AB
 from analysis import symbols as S
-from _kernel_tree import audit_verdict, solver_node
+from _kernel_tree import Asked, audit_verdict, solver_node
 from proofs import kernel as K
 from proofs import kernel_pp as KP
 from proofs import pp_repairs as R
@@ -28,21 +28,9 @@ def steps():
     return out
 
 
-class _Asked(dict):
-    """Step proofs that record every label a builder asks for (proofs.statements.need_step reads ``get``)."""
-
-    def __init__(self, *a):
-        super().__init__(*a)
-        self.asked = []
-
-    def get(self, label, default=None):
-        self.asked.append(label)
-        return super().get(label, default)
-
-
 @pytest.fixture(scope="module")
 def pp41(steps):
-    asked = _Asked(steps)
+    asked = Asked(steps)
     out = ST.BUILDERS["pp-4.1"](asked)  # the audit's build: pp41_geometric with the moment lemma's Proof
     return dict(out, asked=asked.asked)
 
@@ -53,7 +41,7 @@ def test_pp41_asks_for_its_steps_first_and_uses_each_one(steps, pp41):
     L3-step apart."""
     asked = pp41["asked"]
     if not asked:  # the statement was already built in this process (an audit in the same worker): build it here
-        st = _Asked(steps)
+        st = Asked(steps)
         KP.pp41_geometric(st, premises={"lemma-moment": ST.moment_proof(steps, 20.0)})
         asked = st.asked
     want = list(KP.PP41_STEPS["geometric"])

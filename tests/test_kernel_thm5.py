@@ -12,7 +12,7 @@ import z3
 from analysis import bounds as AB
 from analysis import symbols as S
 from _countermodel import lam
-from _kernel_tree import assert_each_dependency_needed, audit_verdict, solver_node
+from _kernel_tree import Asked, assert_each_dependency_needed, audit_verdict, solver_node
 from proofs import kernel as K
 from proofs import kernel_thm5 as KT
 from proofs import statements as ST
@@ -21,21 +21,9 @@ from proofs import thm5_repaired as R
 CHAIN = [ob for ob in R.REPAIRED5 if ob.kind == "z3"]
 
 
-class _Asked(dict):
-    """The step proofs, recording every label the builder asks for (proofs.statements.need_step reads ``get``)."""
-
-    def __init__(self, *a):
-        super().__init__(*a)
-        self.asked = []
-
-    def get(self, label, default=None):
-        self.asked.append(label)
-        return super().get(label, default)
-
-
 @pytest.fixture(scope="module")
 def built():
-    steps = _Asked({ob.label: K.obligation_proof(ob) for ob in CHAIN})
+    steps = Asked({ob.label: K.obligation_proof(ob) for ob in CHAIN})
     out = KT.thm5(steps)
     return dict(steps), out, steps.asked
 

@@ -9,7 +9,7 @@ import sympy as sp
 import z3
 
 from _countermodel import assert_countermodel, lam
-from _kernel_tree import assert_each_dependency_needed, solver_node
+from _kernel_tree import Asked, assert_each_dependency_needed, solver_node
 from proofs import kernel as K
 from proofs import statements as ST
 from proofs import kernel_pp, kernel_thm5, kernel_thm6  # noqa: F401 -- they add their builders to statements.BUILDERS
@@ -88,22 +88,10 @@ def moment(thm4_steps):
     return ST.built_once("lemma-moment", ST.moment_lemma, thm4_steps, [ob.label for ob in A.LEMMA], timeout_s=20.0)
 
 
-class _Asked(dict):
-    """Step proofs that record every label a builder asks for (proofs.statements.need_step reads ``get``)."""
-
-    def __init__(self, *a):
-        super().__init__(*a)
-        self.asked = []
-
-    def get(self, label, default=None):
-        self.asked.append(label)
-        return super().get(label, default)
-
-
 @pytest.fixture(scope="module")
 def thm4_full(thm4_steps, moment):
     """Theorem 4 (arXiv) from its steps and the moment lemma's Proof: built once for the tests that read it."""
-    steps = _Asked(thm4_steps)
+    steps = Asked(thm4_steps)
     # the audit's build (statements._thm4_chain: built once per set of step proofs and premise)
     out = ST.built_once("thm4-arxiv", ST.thm4_arxiv, steps, [ob.label for ob in A.OBLIGATIONS],
                         premises={"lemma-moment": moment["statement"]}, timeout_s=20.0)
@@ -116,7 +104,7 @@ def test_thm4_arxiv_asks_for_its_steps_first_and_uses_each_one(thm4_steps, thm4_
     want = list(ST.THM4_STEPS) + [ST.THM4_FINAL]
     asked = thm4_full["asked"]
     if not asked:  # the statement was already built in this process (an audit in the same worker): build it here
-        steps = _Asked(thm4_steps)
+        steps = Asked(thm4_steps)
         ST.thm4_arxiv(steps, premises={"lemma-moment": thm4_full["premise"]})
         asked = steps.asked
     assert asked[:len(want)] == want
