@@ -189,9 +189,9 @@ def _method(row_key, fam):
 
 def _scalar_arb(B):
     """The arb loop's scalar backend, with the zoo helpers the compiled rules read."""
-    from numerics.engine.arb import _ScalarArb
+    from numerics.engine.arb import ScalarArb
 
-    S = _ScalarArb(B)
+    S = ScalarArb(B)
     for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):
         if not hasattr(S, name):
             setattr(S, name, getattr(B, name))
@@ -263,10 +263,10 @@ def test_an_undecided_round_falls_back_to_arb(monkeypatch):
     assert r.x_T.overlaps(ref.x_T) and r.regret.overlaps(ref.regret)
     # the real path declines a state whose v reaches below 0 (sqrt undecided) instead of guessing
     B = ArbBackend(128)
-    from numerics.engine.arb import _ScalarArb
+    from numerics.engine.arb import ScalarArb
 
     with B.precision():
-        S = _ScalarArb(B)
+        S = ScalarArb(B)
         h = meth.rule.Hyper(**{k: B.num(v) for k, v in meth.numbers.items()})
         pat = [fam.sequence.row(t)[0] for t in range(1, fam.sequence.n + 1)]
         init, _ = meth.rule.make(S)

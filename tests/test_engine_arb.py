@@ -119,7 +119,7 @@ def test_the_rewrites_hoist_what_they_should():
     B = ArbBackend(80)
     meth = make("amsgrad")
     with B.precision():
-        _, update = meth.rule.make(engine_arb._ScalarArb(B))
+        _, update = meth.rule.make(engine_arb.ScalarArb(B))
         sp = SP.specialise(update, meth.rule.State)
     memo = " ".join(e for _, e in sp.memo)
     body = "\n".join(sp.body)

@@ -23,11 +23,29 @@ from .specialise import NotSpecialisable, specialise
 MEMO_MAX = 64  # gradient objects remembered (an Explicit problem yields new ones: bounded)
 _LOOPS: dict = {}  # generated loops by (rule key, precision): generating one takes ~20 ms
 
+__all__ = ["run_arb", "why_not_arb", "ScalarArb", "generated_loop", "loop_source"]
 
-class _ScalarArb:
+
+class ScalarArb:
     """ArbBackend's operations on scalar balls only (the same arb calls, no array dispatch).
 
-    Helpers are plain one-``return`` functions so that the loop generator can inline them."""
+    A rule's ``make`` takes it in place of the backend (``method.rule.make(ScalarArb(B))``): the update then
+    builds, on one scalar ball, the same balls as on ``B`` (ball arithmetic is deterministic: the same arb
+    operations at the same precision give the same midpoint and radius), without ``B``'s per-call array
+    checks.  Both fused ball loops use it: :func:`run_arb` here and the exact phase of
+    :mod:`numerics.engine.fastforward`.  Helpers are plain one-``return`` functions so that the loop
+    generator (:mod:`numerics.engine.specialise`) can inline them.  ``safe_div(a, b)`` is a / b, and 0 where
+    the ball ``b`` is exactly zero (the backend's 0/0 convention); ``num`` gives a round index's exact
+    ``arb(t)`` and anything else ``B.num``.
+
+    >>> from numerics.backends import ArbBackend
+    >>> B = ArbBackend(prec=128)
+    >>> S = ScalarArb(B)
+    >>> with B.precision():
+    ...     q, r, m = S.safe_div(S.num(1), S.num(0)), S.sqrt(S.num(4)), S.maximum(S.num(2), S.num(3))
+    >>> q.is_zero(), r == 2, m == 3  # exact balls: an arb comparison is True only when it is certain
+    (True, True, True)
+    """
 
     def __init__(self, B: ArbBackend):
         arb = B.flint.arb
@@ -168,7 +186,7 @@ def run_arb(method, problem, T: int, x1, backend: ArbBackend, checkpoints: Seque
     with B.precision():
         num = B.num
         h = method.rule.Hyper(**{k: num(v) for k, v in method.numbers.items()})
-        init, update = method.rule.make(_ScalarArb(B))
+        init, update = method.rule.make(ScalarArb(B))
         lo, hi = num(problem.lo), num(problem.hi)
         x = num(x1)
         state = init(x)

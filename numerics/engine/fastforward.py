@@ -1022,7 +1022,7 @@ def _windows(n: int):
 def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     import flint
 
-    from .arb import _ScalarArb
+    from .arb import ScalarArb
 
     arb = flint.arb
     n = problem.n
@@ -1045,9 +1045,9 @@ def _run(method, problem, T, x1, B, res, checkpoints, exact_max, explicit_max):
     # the exact phase at EXACT_PREC bits at most: its balls only need to be far tighter than the box
     # (rel >= REL_WANTED = 1e-26), and arb's operations are ~25% cheaper at 128 bits than at 192
     BX = _backend(min(B.prec, EXACT_PREC))
-    S = _ScalarArb(BX)
+    S = ScalarArb(BX)
     S.prec = BX.prec
-    for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers _ScalarArb leaves out
+    for name in ("sign", "clip", "minimum", "mean_last", "sum_last"):  # helpers ScalarArb leaves out
         if not hasattr(S, name):
             setattr(S, name, getattr(B, name))
     h = method.rule.Hyper(**{k: B.num(v) for k, v in method.numbers.items()})
