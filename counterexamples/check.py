@@ -559,11 +559,11 @@ def _candidates(call: _Call):
     """(label, Method) of the Adam/AMSGrad switch grid and every registered rule, for these numbers."""
     from numerics.optimizers import REGISTERED
 
-    from .conformance.variants import _method, candidates
+    from .conformance.variants import candidate_method, candidates
 
     h = call.numbers
     for c in candidates(h["beta1"], h["eps"], h["eps_root"], "sqrt"):
-        yield c.label, _method(c, h, "sqrt")
+        yield c.label, candidate_method(c, h, "sqrt")
     for name, entry in REGISTERED.items():
         factory = entry["factory"]
         params = inspect.signature(factory).parameters

@@ -30,6 +30,9 @@ from numerics.run import run
 ORDER = ("paper", "pytorch", "optax", "keras")
 EXACT_MATCH = 1e-12  # the issue's bar for "is this definition" in float64
 
+__all__ = ["ORDER", "EXACT_MATCH", "Candidate", "Comparison", "label", "expected_label", "candidates",
+           "candidate_method", "trajectory", "final", "compare"]
+
 
 @dataclass
 class Candidate:
@@ -122,7 +125,23 @@ def candidates(beta1, eps, eps_root=0, schedule: str = "sqrt") -> list[Candidate
     return out
 
 
-def _method(c: Candidate, hyper: dict, schedule: str):
+def candidate_method(c: Candidate, hyper: dict, schedule: str):
+    """The :class:`numerics.optimizers.Method` that the candidate ``c`` stands for, at the library's numbers.
+
+    ``hyper`` holds the library's alpha, beta1, beta2 (and eps, eps_root, 0 when absent); each goes to
+    :func:`numerics.optimizers.make` where the candidate's optimizer has it (beta1 means nothing to SGD),
+    with the step schedule alpha_t = alpha / sqrt(t) (``'sqrt'``) or alpha (``'constant'``).  The paper's
+    AdaGrad has no eps (torch's, outside the root, is not modelled), so it gets eps = 0.  The candidate's
+    own switches (``c.kwargs``: the variant, the bias corrections, beta1 = 0 for RMSProp) go to ``make``
+    as they are, so a wrong one is an error.  The conformance runs and :mod:`counterexamples.check`'s
+    identification both build a candidate's method here.
+
+    >>> h = dict(alpha=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
+    >>> c = next(c for c in candidates(0.9, 1e-8) if c.label.startswith("adagrad"))
+    >>> m = candidate_method(c, h, "sqrt")
+    >>> m.name, m.numbers["eps"]
+    ('adagrad', 0)
+    """
     # the shared hyper-parameters, where the candidate has them (beta1 means nothing to SGD); its own
     # keywords (c.kwargs) go to make as they are, so a wrong one is an error
     kw = applicable(c.name, dict(alpha=hyper["alpha"], beta1=hyper["beta1"], beta2=hyper["beta2"],
@@ -143,7 +162,8 @@ def trajectory(c: Candidate, hyper: dict, schedule: str, problem, N: int, x1):
 
     d = problem.d
     x_start = float(Fraction(x1)) if d == 1 else np.full(d, float(Fraction(x1)))
-    run(_method(c, hyper, schedule), problem, N, prescribed="record", x1=x_start, checkpoints=[], on_step=on_step)
+    run(candidate_method(c, hyper, schedule), problem, N, prescribed="record", x1=x_start, checkpoints=[],
+        on_step=on_step)
     return (np.asarray(xs, dtype=np.float64).reshape(N, d),
             np.asarray(inv, dtype=np.float64).reshape(N, -1))
 
@@ -154,7 +174,7 @@ def final(label: str, hyper: dict, schedule: str, problem, T: int, x1) -> tuple[
              if c.label == label)
     d = problem.d
     x_start = float(Fraction(x1)) if d == 1 else np.full(d, float(Fraction(x1)))
-    res = run(_method(c, hyper, schedule), problem, T, prescribed="record", x1=x_start, checkpoints=[])
+    res = run(candidate_method(c, hyper, schedule), problem, T, prescribed="record", x1=x_start, checkpoints=[])
     return np.asarray(res.x_T, dtype=np.float64).reshape(d), float(res.avg_regret)
 
 
