@@ -33,8 +33,9 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_env, definitions_of, division_lemma, down_to, induct_on,
-                         KNum, geo_schedule_per_coordinate, need_step, regret_link, scalar_glue, step7_lemma, times_lemma, times_q_lemma, Once)
+from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_env, bound_link, definitions_of, division_lemma,
+                         down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step, regret_link, scalar_glue,
+                         step7_lemma, times_lemma, times_q_lemma, Once)
 from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs
 
 __all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "OUTSIDE_THM5", "HYP_COR2"]
@@ -426,52 +427,43 @@ def B_ok(V):
 
 
 def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
-    """The audit's final step Thm5[sum<=bound] instantiated at the sums: RR(d, T) <= BOUNDS['thm5'].expr."""
+    """The audit's final step Thm5[sum<=bound] instantiated at the sums: RR(d, T) <= BOUNDS['thm5'].expr, through
+    the one bound link (:func:`proofs.statements.bound_link`) on Theorem 5's own terms."""
     from analysis import bounds as AB
 
-    from .step_bounds import to_num
     from .thm5_repaired import thm5_gap
 
     V = W5.V
     fstep = need_step(steps, "Thm5[sum<=bound]")
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    env = dict(bound_env(V, ds, Ts), zeta=W5.zeta)
-    bexpr = to_num(KNum(V, Ts), AB.BOUNDS["thm5"].expr, env)
-    # the scalar identity BOUNDS - total = num/den (SymPy's; the solver re-proves it here) on fresh reals
-    names = "D B al rt alpha VQ SS NN z Tr AA L"
-    s = {nm: K.fresh(nm) for nm in names.split()}
-    env_s = {"T": s["Tr"], "alpha": s["alpha"], "beta1": s["B"], "D_inf": s["D"], "sum_vhat_T_sqrt": s["VQ"],
-             "sum_beta1t_vhat": s["SS"], "sum_g_norm": s["NN"], "zeta": s["z"]}
-
-    class _SNum(KNum):
-        def __init__(self):
-            self.roots = {s["Tr"].sexpr(): s["rt"]}
-    num, den = thm5_gap("thm5")
-    SN = _SNum()
-    nz, dz = to_num(SN, num, dict(env_s)), to_num(SN, den, dict(env_s))
-    D2s = s["D"] * s["D"]
-    tot = (abel_rhs(D2s, s["B"], s["AA"], s["SS"]) + step7_sum_rhs(D2s, s["B"], s["SS"])
-           + mterm_sum_rhs(s["B"], s["L"]))
-    idn = z3.Implies(z3.And(s["alpha"] > 0, s["rt"] > 0, s["al"] * s["rt"] == s["alpha"],
-                            s["B"] >= 0, s["B"] < 1, s["z"] > 0, s["AA"] == s["VQ"] / s["al"],
-                            s["L"] == 2 * s["z"] * s["NN"] / ((1 - s["B"]) * (1 - s["B"])), dz * dz > 0, nz * dz >= 0),
-                     tot <= to_num(SN, AB.BOUNDS["thm5"].expr, dict(env_s)))
-    pf = K.prove(idn, name="the step bounds' total = BOUNDS['thm5'] - gap (rational identity)", engine="nlsat",
-                 timeout_s=timeout_s)
-    idl = K.generalize(list(s.values()), pf, name="the step bounds' total = BOUNDS['thm5'] - gap")
-    data = _data5(W5, allH, timeout_s)
     Tr = z3.ToReal(Ts)
+    # the link's terms (LINK_NAMES' names where they mean the same): alpha_T = al, sqrt(T) = rtT, the sums VQ, SS, NN,
+    # AA = VQ/alpha_T, zeta = z and Lemma 3's term L3 = 2 zeta NN/(1-beta1)^2 (the total's moment term)
+    terms = {"D": V.Dc, "B": V.B, "al": V.al(Ts), "rtT": V.rt(Ts), "alpha": V.alpha, "VQ": V.VQ(ds, Ts),
+             "SS": V.SS(ds, Ts), "NN": V.NN(ds, Ts), "z": W5.zeta, "Tr": Tr, "AA": V.AA(ds, Ts), "L3": W5.L(ds, Ts)}
+
+    def premises(s):  # what the bound's data (_data5) and L3's definition give at the kernel's terms
+        return [s["alpha"] > 0, s["rtT"] > 0, s["al"] * s["rtT"] == s["alpha"], s["B"] >= 0, s["B"] < 1, s["z"] > 0,
+                s["AA"] == s["VQ"] / s["al"], s["L3"] == 2 * s["z"] * s["NN"] / ((1 - s["B"]) * (1 - s["B"]))]
+
+    def total(x):  # the step bounds summed over the coordinates, with Lemma 3's term
+        D2 = x["D"] * x["D"]
+        return (abel_rhs(D2, x["B"], x["AA"], x["SS"]) + step7_sum_rhs(D2, x["B"], x["SS"])
+                + mterm_sum_rhs(x["B"], x["L3"]))
+
+    data = _data5(W5, allH, timeout_s)
     inst = fstep.at(T=Tr, alpha=V.alpha, beta1=V.B, D_inf=V.Dc, sum_vhat_T_sqrt=V.VQ(ds, Ts),
                     sum_beta1t_vhat=V.SS(ds, Ts), zeta=W5.zeta, sum_g_norm=V.NN(ds, Ts))
-    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), V.RR(ds, Ts) <= bexpr), timeout_s=timeout_s,
-                  name="Theorem 5: R <= BOUNDS['thm5']",
-                  by=[K.instantiate(st, ds, Ts), inst, K.instantiate(data, ds, Ts), K.instantiate(K.defn(W5.L), ds, Ts),
-                      K.instantiate(idl, V.Dc, V.B, V.al(Ts), V.rt(Ts), V.alpha, V.VQ(ds, Ts), V.SS(ds, Ts), V.NN(ds, Ts),
-                                    W5.zeta, Tr, V.AA(ds, Ts), W5.L(ds, Ts))])
+    H0 = z3.And(*hyps(ds, Ts))
+    # the gap as (num, den): the final step's claim is num den >= 0, den^2 > 0 (inst proves them at the sums)
+    fin = bound_link("thm5-link", V, ds, Ts, H0, terms=terms, expr=AB.BOUNDS["thm5"].expr, gap_expr=thm5_gap("thm5"),
+                     total=total, premises=premises, defs=(W5.L,),
+                     by=[K.instantiate(st, ds, Ts), inst, K.instantiate(data, ds, Ts)], title="Theorem 5",
+                     bound_name="BOUNDS['thm5']", timeout_s=timeout_s)
+    bexpr = link_value(terms, AB.BOUNDS["thm5"].expr)
     dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts)), V.RR(ds, Ts) <= bexpr),
-                                                (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 5: R <= BOUNDS['thm5']")],
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), (ds, dq), (Ts, Tq)))
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 5: sum_i R_{T,i} <= BOUNDS['thm5']")],
                         name="Theorem 5 (AdamNC): sum_i R_{T,i} <= BOUNDS['thm5']", timeout_s=timeout_s)
     return {"statement": statement, "formula": formula}
 

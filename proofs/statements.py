@@ -1625,19 +1625,33 @@ def identity_once(tag, idn, variables, name, general_name, timeout_s):
     return CACHE[key]
 
 
-#: The fresh reals of a bound's link (:func:`bound_link`), in the order the identity is generalised over: the
-#: bound's constants, sqrt(T) = rtT, sqrt(1 + log T) = sL, sqrt(1 - beta2) = s2, sum_g_norm = NN, T = Tr,
-#: log T = L, the moment lemma's term Mo; the caller's bound names one sum more (its ``extra``), put last.
+#: The fresh reals of a bound's link (:func:`bound_link`) for pp-4.1 and AdamX's 5.1, in the order the identity is
+#: generalised over: the bound's constants, sqrt(T) = rtT, sqrt(1 + log T) = sL, sqrt(1 - beta2) = s2, sum_g_norm = NN,
+#: T = Tr, log T = L, the moment lemma's term Mo; the caller's bound names one sum more (its ``extra``), put last.
+#: Theorem 5 (AdamNC) names its own terms (``bound_link(terms=...)``), with these names where they mean the same.
 LINK_NAMES = ("D", "B", "alpha", "G", "lam", "dr", "rtT", "sL", "NN", "s2", "gm", "b2", "Tr", "L", "Mo")
+
+#: analysis.bounds' symbols (to_num's names) -> the link's term each stands for (:func:`link_value`); a link's
+#: number system has the entries whose term the link names
+LINK_SYMBOLS = {"T": "Tr", "alpha": "alpha", "beta1": "B", "beta2": "b2", "gamma": "gm", "D_inf": "D", "G_inf": "G",
+                "lambda_": "lam", "d": "dr", "sum_g_norm": "NN", "log(T)": "L", "sum_vhat_T_sqrt": "VQ",
+                "sum_beta1t_vhat": "SS", "zeta": "z"}
 
 
 class LinkNum(KNum):
-    """to_num's number system over a link's terms ``x`` (:data:`LINK_NAMES`): the square roots are the given
-    terms (kernel sequences and constants, or the identity's fresh reals)."""
+    """to_num's number system over a link's terms ``x`` (:data:`LINK_NAMES`, or a caller's subset and more): the
+    square roots are the given terms (kernel sequences and constants, or the identity's fresh reals), each where the
+    link names it: sqrt(T) = rtT, sqrt(1 - beta2) = s2, sqrt(1 + log T) = sL."""
 
     def __init__(self, x):
-        self.roots = {k.sexpr(): v for k, v in ((x["Tr"], x["rtT"]), (1 - x["b2"], x["s2"]), (1 + -1 * x["b2"], x["s2"]),
-                                                (x["L"] + 1, x["sL"]), (1 + x["L"], x["sL"]))}
+        pairs = []
+        if "rtT" in x:
+            pairs.append((x["Tr"], x["rtT"]))
+        if "s2" in x:
+            pairs += [(1 - x["b2"], x["s2"]), (1 + -1 * x["b2"], x["s2"])]
+        if "sL" in x:
+            pairs += [(x["L"] + 1, x["sL"]), (1 + x["L"], x["sL"])]
+        self.roots = {k.sexpr(): v for k, v in pairs}
 
 
 def link_terms(V, d_, T_, extra) -> dict:
@@ -1648,35 +1662,67 @@ def link_terms(V, d_, T_, extra) -> dict:
             "L": V.lg(T_), "Mo": V.Mom(d_, T_), extra[0]: extra[2]}
 
 
-def link_value(x, expr, extra):
-    """The SymPy expression ``expr`` (a bound or its gap, over analysis.bounds' symbols) in the terms ``x``."""
+def link_value(x, expr, extra=None):
+    """The SymPy expression ``expr`` (a bound or its gap, over analysis.bounds' symbols) in the terms ``x``: each
+    symbol of :data:`LINK_SYMBOLS` whose term ``x`` names, and ``extra`` = (name, symbol, term) where given."""
     from .step_bounds import to_num
 
-    env = {"T": x["Tr"], "alpha": x["alpha"], "beta1": x["B"], "beta2": x["b2"], "gamma": x["gm"], "D_inf": x["D"],
-           "G_inf": x["G"], "lambda_": x["lam"], "d": x["dr"], "sum_g_norm": x["NN"], "log(T)": x["L"],
-           extra[1]: x[extra[0]]}
+    env = {sym: x[nm] for sym, nm in LINK_SYMBOLS.items() if nm in x}
+    if extra is not None:
+        env[extra[1]] = x[extra[0]]
     return to_num(LinkNum(x), expr, env)
 
 
-def bound_link(tag, V, d_, T_, H0, *, extra, expr, gap_expr, total, side=lambda s: [], by, title, bound_name,
-               timeout_s):
-    """The kernel's proof of ``H0 => RR(d, T) <= expr`` (the bound in the kernel's terms) for pp-4.1 and AdamX's
-    5.1: ``by`` proves, under ``H0``, the bound's constants (alpha > 0, 0 <= beta1 < 1, gamma < 1, sqrt(1-beta2) > 0
-    and what ``side`` adds) and RR(d, T) <= ``total`` at the kernel's terms; the rational identity
-    ``total + gap = expr`` (``gap_expr`` >= 0, SymPy's, re-proved by nlsat) is proved once on fresh reals
-    (:func:`identity_once`) and instantiated at the kernel's terms, with the moment lemma's Mo by its definition.
-    ``total(x)`` and ``side(x)`` take the terms keyed as :data:`LINK_NAMES` and ``extra`` = (name, symbol, term)."""
-    s = {nm: K.fresh(nm) for nm in LINK_NAMES + (extra[0],)}
-    idn = z3.Implies(z3.And(s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *side(s), s["gm"] < 1, s["s2"] > 0,
-                            s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
-                            link_value(s, gap_expr, extra) >= 0),
-                     total(s) <= link_value(s, expr, extra))
+def bound_link(tag, V, d_, T_, H0, *, expr, gap_expr, total, by, title, bound_name, timeout_s, extra=None,
+               side=lambda s: [], terms=None, premises=None, defs=None):
+    """The kernel's proof of ``H0 => RR(d, T) <= expr`` (the bound in the kernel's terms) for pp-4.1, AdamX's 5.1
+    and Theorem 5 (AdamNC): ``by`` proves, under ``H0``, the identity's premises at the kernel's terms and
+    RR(d, T) <= ``total`` there; the rational identity ``total + gap = expr`` (SymPy's gap, re-proved by nlsat) is
+    proved once on fresh reals (:func:`identity_once`) and instantiated at the kernel's terms, with the
+    definitions ``defs`` at (d, T).
+
+    The terms: ``terms`` (name -> kernel term, in the order the identity is generalised over; its fresh reals
+    have the same names), by default :func:`link_terms` (:data:`LINK_NAMES` and ``extra`` = (name, symbol,
+    term)).  The premises: ``premises(s)`` over the fresh reals ``s``, by default pp-4.1's and AdamX's: alpha > 0,
+    0 <= beta1 < 1, what ``side(s)`` adds, gamma < 1, sqrt(1-beta2) > 0 and the moment lemma's
+    Mo = alpha sL NN/((1-beta1)(1-gamma) s2), with ``defs`` = (Mom,) by default (Mo's definition).  The gap:
+    ``gap_expr`` >= 0 for a SymPy expression, or, for a pair (num, den) of it over one denominator, den^2 > 0 and
+    num den >= 0 (num/den >= 0 times den^2: the form of Theorem 5's final audit step, which ``by`` then holds).
+    ``total(x)`` takes the terms keyed as ``terms``.
+
+    >>> import z3
+    >>> from analysis.symbols import alpha
+    >>> class Voc:  # one coordinate's regret RR(d, T) and a made-up bound 2 alpha with total alpha + 1
+    ...     RR = z3.Function("RR_doc", z3.IntSort(), z3.IntSort(), z3.RealSort())
+    >>> d, T, a = z3.Int("d"), z3.Int("T"), z3.Real("alpha_doc")
+    >>> H0 = z3.And(a >= 1, Voc.RR(d, T) <= a + 1)
+    >>> by = [K.prove(z3.Implies(H0, z3.And(a >= 1, Voc.RR(d, T) <= a + 1)), name="doc: premises and total")]
+    >>> pf = bound_link("doc-link", Voc, d, T, H0, terms={"alpha": a}, expr=2 * alpha, gap_expr=alpha - 1,
+    ...                 total=lambda x: x["alpha"] + 1, premises=lambda s: [s["alpha"] >= 1], defs=(), by=by,
+    ...                 title="doc", bound_name="2 alpha", timeout_s=5)
+    >>> pf.thm
+    Implies(And(alpha_doc >= 1, RR_doc(d, T) <= alpha_doc + 1),
+            RR_doc(d, T) <= 2*alpha_doc)
+    """
+    x = terms if terms is not None else link_terms(V, d_, T_, extra)
+    s = {nm: K.fresh(nm) for nm in x}
+    if premises is None:
+        prem = [s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *side(s), s["gm"] < 1, s["s2"] > 0,
+                s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"])]
+    else:
+        prem = list(premises(s))
+    if isinstance(gap_expr, tuple):
+        num, den = (link_value(s, e, extra) for e in gap_expr)
+        gap = [den * den > 0, num * den >= 0]
+    else:
+        gap = [link_value(s, gap_expr, extra) >= 0]
+    idn = z3.Implies(z3.And(*prem, *gap), total(s) <= link_value(s, expr, extra))
     idl = identity_once(tag, idn, list(s.values()), f"{title}: the step bounds' total + gap = {bound_name} "
                         "(rational identity)", f"{title}: total + gap = {bound_name.split('[')[0]}", timeout_s)
-    x = link_terms(V, d_, T_, extra)
+    defs = (V.Mom,) if defs is None else defs
     return K.prove(z3.Implies(H0, V.RR(d_, T_) <= link_value(x, expr, extra)), timeout_s=timeout_s,
                    name=f"{title}: sum_i R_{{T,i}} <= {bound_name}",
-                   by=list(by) + [K.instantiate(K.defn(V.Mom), d_, T_), K.instantiate(idl, *x.values())])
+                   by=list(by) + [K.instantiate(K.defn(f), d_, T_) for f in defs] + [K.instantiate(idl, *x.values())])
 
 
 def built_once(name, fn, steps, labels, **kw):

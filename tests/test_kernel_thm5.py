@@ -99,9 +99,9 @@ def _each_dependency_is_needed(statement, name, n_deps):
     assert_each_dependency_needed(node, deps, name, COUNTERMODELS, timeout_s=5, valid_links=VALID_LINKS)
 
 
-# (the last link, "Theorem 5: R <= BOUNDS['thm5']", is left out as in thm4-arxiv's test: there the solver
-# re-derives the audit's final comparison -- its gap beta1 SS D^2 (1-beta1)^2 >= 0 -- from the bound's data, so
-# that one dependency is not strictly needed; dropping the *step* is tested below)
+# (the last link, "Theorem 5: sum_i R_{T,i} <= BOUNDS['thm5']" (proofs.statements.bound_link), is left out as in
+# thm4-arxiv's test: there the solver re-derives the audit's final comparison -- its gap beta1 SS D^2 (1-beta1)^2
+# >= 0 -- from the bound's data, so that one dependency is not strictly needed; dropping the *step* is tested below)
 @pytest.mark.parametrize("name, n_deps", [
     ("Theorem 5: the step bounds", 2),
     ("Lemma 3 (AdamNC): (1-beta1)^2 K_{T,i} <= 2 zeta ||g_{1:T,i}||", 2)])
