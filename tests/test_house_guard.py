@@ -125,14 +125,19 @@ def test_no_module_reads_another_modules_private_names():
     assert not gone, "no longer read, strike from KNOWN: " + ", ".join(f"{a} -> {b}" for a, b in gone)
 
 
-# a proofs module that still writes a bound's link of its own: kernel_thm5's Theorem 5 link (_bound_link5: its gap
-# is SymPy's num/den over its own fresh reals and zeta) has the same fresh-reals-number-system-identity shape
-LINKS_ELSEWHERE = {"kernel_thm5"}
+# a proofs module that still writes a bound's link of its own: none since Theorem 5's link (kernel_thm5, its gap
+# SymPy's num/den over its own terms and zeta) calls proofs.statements.bound_link too; any new one fails
+LINKS_ELSEWHERE: set[str] = set()
+
+
+def _calls(tree) -> set[str]:
+    """The names the source calls (``f(...)`` and ``m.f(...)``)."""
+    return {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", None)
+            for n in ast.walk(tree) if isinstance(n, ast.Call)}
 
 
 def _link_parts(tree) -> set[str]:
-    calls = {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", None)
-             for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    calls = _calls(tree)
     bases = {ast.unparse(b).rpartition(".")[2] for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for b in n.bases}
     return ({"identity_once"} & calls) | ({"KNum"} & bases)
 
@@ -141,17 +146,19 @@ def test_the_link_check_fires_on_a_planted_copy():
     planted = "class _Num(ST.KNum):\n    pass\nidl = ST.identity_once('x', idn, [], 'n', 'g', 1)\n"
     assert _link_parts(ast.parse(planted)) == {"identity_once", "KNum"}
     assert _link_parts(ast.parse("link = ST.bound_link('t', V, d, T, H0, by=[])\n")) == set()
+    assert "bound_link" in _calls(ast.parse("link = ST.bound_link('t')\nfin = bound_link('u')\n"))
+    assert "bound_link" not in _calls(ast.parse("def _bound_link5():\n    pass\n# bound_link\n"))
 
 
 def test_a_bound_link_is_written_once():
     """A bound's link (fresh reals, to_num's number system over them, the rational identity total + gap = bound
     proved once and instantiated at the kernel's terms) lives in proofs.statements (bound_link, and thm4-arxiv's
-    own there): pp-4.1 and AdamX's 5.1 call it instead of each carrying a copy."""
+    own there): pp-4.1, AdamX's 5.1 and Theorem 5 (AdamNC) call it instead of each carrying a copy."""
     found = {p.stem for p in sorted((ROOT / "proofs").glob("*.py"))
              if p.stem != "statements" and _link_parts(_parse(p.read_text(encoding="utf-8")))}
     assert found == LINKS_ELSEWHERE, found
-    for name in ("kernel_pp", "kernel_adamx"):
-        assert "bound_link" in (ROOT / "proofs" / f"{name}.py").read_text(encoding="utf-8"), name
+    for name in ("kernel_pp", "kernel_adamx", "kernel_thm5"):  # each calls the one link (a name in a comment is not)
+        assert "bound_link" in _calls(_parse((ROOT / "proofs" / f"{name}.py").read_text(encoding="utf-8"))), name
 
 
 # ------------------------------------------------------------------------------------------------
