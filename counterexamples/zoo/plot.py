@@ -112,8 +112,9 @@ def wrap_drawn(text: str, width: float, measure) -> str:
 def phase_panels(keys, path: str):
     """Draw the panels of ``keys`` (zoo method keys) and write them to ``path`` (PNG, PDF or SVG).
 
-    The figure is drawn at the width a paper prints it (:data:`PRINT_WIDTH` inches, five panels a row), so
-    that :data:`FONT`'s sizes are the printed sizes; the legend fills the empty places of the last row."""
+    The figure is drawn at the width a paper prints it (:data:`PRINT_WIDTH` inches for five panels a row;
+    fewer methods, a narrower figure with panels of the same size), so that :data:`FONT`'s sizes are the
+    printed sizes; the legend fills the empty places of the last row."""
     from counterexamples.figures import pyplot, save_figure
 
     plt = pyplot()
@@ -121,8 +122,10 @@ def phase_panels(keys, path: str):
     cols = min(5, len(keys))
     rows = (len(keys) + cols - 1) // cols
     spare = rows * cols - len(keys)  # empty places of the last row: the legend goes there if they are 2+
-    panel = PRINT_WIDTH / cols
-    fig, axes = plt.subplots(rows, cols, figsize=(PRINT_WIDTH, panel * rows + (0.3 if spare >= 2 else 0.75)),
+    panel = PRINT_WIDTH / 5
+    wide = cols >= 4  # room for the one-line title and a three-column legend
+    width = max(panel * cols, 3.2)  # one or two panels: wide enough for the title in two lines and the legend
+    fig, axes = plt.subplots(rows, cols, figsize=(width, panel * rows + (0.3 if spare >= 2 else 0.75 if wide else 1.4)),
                              squeeze=False, sharex=True, sharey=True, layout="constrained")
     fig.get_layout_engine().set(w_pad=0.02, h_pad=0.02, wspace=0.03, hspace=0.04)
     cmap = mpl.colors.ListedColormap([COLOURS["converges"], COLOURS["zero"], COLOURS["diverges"]]).with_extremes(
@@ -173,9 +176,10 @@ def phase_panels(keys, path: str):
         room.axis("off")
         room.legend(handles=handles, loc="center", fontsize=FONT["legend"], frameon=False)
     else:
-        fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=FONT["legend"], frameon=False)
-    fig.suptitle(r"Sign of the drift $D$ on Section 5's online problem (float64 evidence, not certified)",
-                 fontsize=FONT["suptitle"])
+        fig.legend(handles=handles, loc="outside lower center", ncols=3 if wide else 1, fontsize=FONT["legend"],
+                   frameon=False)
+    fig.suptitle(r"Sign of the drift $D$ on Section 5's online problem" + (" " if wide else "\n")
+                 + "(float64 evidence, not certified)", fontsize=FONT["suptitle"])
     # the grey panels' reasons, broken to the drawn width of their panel (known once the layout is done)
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
