@@ -207,3 +207,37 @@ def test_z3_corner_sign_is_z3s_whatever_sign_it_is_told_to_try():
     assert G.z3_point_sign(0, F(1, 10), 3, 3) == 1
     assert G.z3_point_sign(0, F(1, 10), 3, 3, expect=1) == 1
     assert G.z3_point_sign(0, F(1, 10), 3, 3, expect=-1) is None
+
+
+def test_zoo_grey_panels_print_their_rows_whole_reason_inside_the_panel_at_a_printed_size(tmp_path):
+    """Each panel without a limit form prints its row's whole ``why`` (the one text of the reason, its maths
+    in mathtext), broken only at spaces and never cut to "..." (the old panels cut Adagrad's, Rprop's and
+    Adafactor's at 70 characters); the box lies inside its panel, clear of the stars' column; and the
+    figure is drawn at a paper's text width with no text under 6.5 pt, so its sizes are the printed ones."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from counterexamples.zoo.methods import ROW_BY_KEY, ROWS
+    from counterexamples.zoo.plot import phase_panels
+
+    grey = [r.key for r in ROWS if r.limit is None]
+    assert len(grey) >= 6 and max(len(ROW_BY_KEY[k].why) for k in grey) > 70
+    fig = phase_panels(grey, str(tmp_path / "grey.png"))
+    canvas = FigureCanvasAgg(fig)  # the figure was closed once written: draw it again to measure it
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == grey
+    for ax, key in zip(panels, grey):
+        (text,) = ax.texts
+        lines = text.get_text().split("\n")
+        assert lines[0] == "no limit form:" and " ".join(lines[1:]) == ROW_BY_KEY[key].why, key
+        assert not any(line.rstrip().endswith("...") for line in lines), key
+        assert all(line.count("$") % 2 == 0 for line in lines), key  # no mathtext span broken
+        box, panel = text.get_bbox_patch().get_window_extent(renderer), ax.get_window_extent(renderer)
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x0 + 0.86 * panel.width, key  # 0.9 sits at 0.92
+        assert panel.y0 <= box.y0 and box.y1 <= panel.y1, key
+    assert fig.get_figwidth() <= 7.0
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+    assert min(sizes) >= 6.5

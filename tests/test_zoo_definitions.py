@@ -469,3 +469,20 @@ def test_threshold_reads_strings_exactly_and_checks_the_range():
     assert th["C"] == threshold(ROW_BY_KEY["adam"], Fraction(1, 2), Fraction(9, 10), C_max=16)["C"]
     with pytest.raises(ValueError, match="beta1"):
         threshold(ROW_BY_KEY["adam"], "0.99", "0.9", C_max=16)
+
+
+def test_a_row_without_a_limit_form_reports_its_reason_as_plain_text():
+    """A row's ``why`` is its one reason; where it sets maths in mathtext (``$...$``, for the phase panels),
+    the JSON and the terminal get it as plain ASCII maths (``Row.reason``): no dollar, no backslash, the
+    words and numbers kept."""
+    from counterexamples.zoo import ROW_BY_KEY, ROWS, threshold
+
+    marked = [r for r in ROWS if "$" in r.why]
+    assert {r.key for r in ROWS if r.limit is None} <= {r.key for r in marked}  # every grey panel sets maths
+    for row in ROWS:
+        assert "$" not in row.reason and "\\" not in row.reason, (row.key, row.reason)
+    assert ROW_BY_KEY["adafactor"].reason.startswith("hat beta_{2t} = 1 - t^{-0.8} -> 1 changes with t")
+    assert ROW_BY_KEY["asgd"].reason == "the decay lambda eta_t x_t (torch's lambd) reads x: simulation only"
+    th = threshold(ROW_BY_KEY["rprop"], "0.9", "0.99")
+    assert th["reason"] == th["note"] == "UNKNOWN: " + ROW_BY_KEY["rprop"].reason
+    assert th["reason"].endswith("the criterion needs alpha_t -> 0")

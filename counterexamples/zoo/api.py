@@ -135,7 +135,7 @@ def _rows(keys: list, T: int, C_max: int, certify_rounds: int | None = None) -> 
     for key in keys:
         row = ROW_BY_KEY[key]
         out = {"method": key, "libraries": list(row.libraries), "sold_as_convergent": row.sold_as_convergent,
-               "note": row.why, "problems": {}, "smallest_diverging_C": {}}
+               "note": row.reason, "problems": {}, "smallest_diverging_C": {}}
         for name in PROBLEMS:
             out["problems"][name] = evaluate(row, cs[name], T)
         for b1, b2 in PAIRS:

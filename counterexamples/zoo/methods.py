@@ -10,6 +10,7 @@ Library names are those identified by ``python -m counterexamples.conformance --
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -34,8 +35,39 @@ class Row:
     libraries: tuple
     definition: Callable  # (alpha, beta1, beta2) -> Method (schedule alpha/sqrt(t))
     limit: Callable | None  # (beta1, beta2) -> Method (alpha 1, constant schedule), or None
-    why: str = ""  # why the limit form is the limit, or why there is none
+    why: str = ""  # why the limit form is the limit, or why there is none; $...$ spans are mathtext
     sold_as_convergent: bool = False  # proposed as a fix of Adam's non-convergence
+
+    @property
+    def reason(self) -> str:
+        """``why`` as plain text (:func:`plain_text`): what the JSON records and the terminal prints, while
+        the phase panels draw ``why`` itself, its maths set by matplotlib's mathtext.
+
+        >>> from counterexamples.zoo import ROW_BY_KEY
+        >>> ROW_BY_KEY["adamnc"].reason
+        'no periodic steady state: beta_{2t} = 1 - 1/t changes with t'
+        """
+        return plain_text(self.why)
+
+
+# mathtext commands the reasons use, and how plain text writes them (the project's ASCII maths)
+_PLAIN = {r"\to": "->", r"\leq": "<=", r"\geq": ">=", r"\dots": "...", r"\,": " "}
+
+
+def plain_text(text: str) -> str:
+    r"""``text`` with its mathtext spans ``$...$`` written as plain ASCII maths: the dollars dropped,
+    ``\hat{\beta}`` read as ``hat beta``, ``\to`` as ``->``, ``\leq`` as ``<=``, ``\dots`` as ``...``, a
+    Greek letter by its name.
+
+    >>> plain_text(r"$\hat{\beta}_{2t} = 1 - t^{-0.8} \to 1$ changes with $t$")
+    'hat beta_{2t} = 1 - t^{-0.8} -> 1 changes with t'
+    >>> plain_text(r"the decay $\lambda \eta_t x_t$ reads $x$")
+    'the decay lambda eta_t x_t reads x'
+    """
+    text = re.sub(r"\\hat\{\\?(\w+)\}", r"hat \1", text)
+    for tex, plain in _PLAIN.items():
+        text = re.sub(re.escape(tex) + r"(?![A-Za-z])", plain, text)
+    return re.sub(r" +", " ", re.sub(r"\\([A-Za-z]+)", r"\1", text).replace("$", ""))
 
 
 def _c(name, **kw):
@@ -79,7 +111,8 @@ ROWS = [
     Row("sgdm", ("torch:SGD?momentum", "optax:sgd?momentum"), _d("sgdm"), _c("sgdm"),
         "heavy ball b_t = beta1 b_{t-1} + g_t (momentum = the problem's beta1)"),
     Row("adagrad", ("torch:Adagrad", "optax:adagrad"), _d("adagrad"), None,
-        "no periodic steady state: V_t = sum_i g_i^2 / t is a running mean (time-varying weights)"),
+        r"no periodic steady state: $v_t = (g_1^2 + \dots + g_t^2)/t$ is a running mean (its weights change "
+        r"with $t$)"),
     Row("rmsprop", ("torch:RMSprop", "optax:rmsprop"), lambda a, b1, b2: make("rmsprop", alpha=a, beta2=b2),
         lambda b1, b2: make("rmsprop", alpha=1, beta2=b2, schedule="constant"), "Adam with beta1 = 0"),
     Row("adam", ("torch:Adam", "optax:adam"), _d("adam"), _c("adam"),
@@ -89,7 +122,7 @@ ROWS = [
     Row("adamx", (), _d("adamx"), _c("amsgrad"), "constant beta1: the AdamX factor is 1, so its limit form is "
         "AMSGrad's", True),
     Row("adamnc", (), lambda a, b1, b2: make("adamnc", alpha=a, beta1=b1), None,
-        "no periodic steady state: beta_2t = 1 - 1/t (time-varying)", True),
+        r"no periodic steady state: $\beta_{2t} = 1 - 1/t$ changes with $t$", True),
     Row("adamax", ("torch:Adamax", "optax:adamax"), _d("adamax"), _c("adamax"),
         "u_t = max(beta2 u, |g|): eventually periodic; the m correction tends to 1"),
     Row("nadam", ("torch:NAdam", "optax:nadam"), _d("nadam"), _c("nadam"),
@@ -97,7 +130,7 @@ ROWS = [
     Row("radam", ("torch:RAdam", "optax:radam"), lambda a, b1, b2: make("radam", alpha=a, beta1=b1, beta2=b2),
         _radam_limit, "r_t -> 1 (Adam) when rho_inf > 4, else SGD with momentum for ever"),
     Row("adamw", ("torch:AdamW", "optax:adamw"), lambda a, b1, b2: make("adamw", alpha=a, beta1=b1, beta2=b2,
-        weight_decay="0.01"), None, "decoupled weight decay (0.01) reads x: simulation only"),
+        weight_decay="0.01"), None, r"the decoupled weight decay $0.01\,\alpha_t x_t$ reads $x$: simulation only"),
     Row("adabelief", ("optax:adabelief",), _d("adabelief", eps="1e-16", eps_root="1e-16"),
         _c("adabelief", eps="1e-16", eps_root="1e-16"),
         "s_t is an EMA of (g - m)^2 (+ eps_root): contracting; optax's eps = eps_root = 1e-16, since at beta1 = 0 "
@@ -110,15 +143,17 @@ ROWS = [
     Row("adadelta", ("torch:Adadelta", "optax:adadelta"), _d("adadelta"), _c("adadelta"),
         "rho = the problem's beta2, eps = 1e-6; E[dx^2] is affine in itself with gain that can exceed 1"),
     Row("rprop", ("torch:Rprop", "optax:rprop"), lambda a, b1, b2: make("rprop", alpha=a), None,
-        "steps do not vanish (the learning rate is only the first step size): the criterion needs alpha_t -> 0"),
+        r"its steps do not vanish (the learning rate sets only the first one): the criterion needs "
+        r"$\alpha_t \to 0$"),
     Row("adafactor", ("torch:Adafactor",), lambda a, b1, b2: make("adafactor", alpha=a), None,
-        "hat beta_2t = 1 - t^-0.8 -> 1 (time-varying) and the relative step reads x: simulation only"),
+        r"$\hat{\beta}_{2t} = 1 - t^{-0.8} \to 1$ changes with $t$, and the relative step reads $x$: "
+        r"simulation only"),
     Row("adopt", ("optax:contrib.adopt",), _d("adopt"), _c("adopt"),
         "the clip (t-1)^(1/4) eventually never acts", True),
     Row("adabound", (), _d("adabound"), _adabound_limit,
         "both bounds tend to final_lr: SGD with momentum in the limit", True),
     Row("asgd", ("torch:ASGD",), lambda a, b1, b2: make("asgd", alpha=a), None,
-        "the decay lambd eta_t x reads x: simulation only"),
+        r"the decay $\lambda \eta_t x_t$ (torch's lambd) reads $x$: simulation only"),
 ]
 #: key -> :class:`Row` (the rows of :data:`ROWS` by name).
 ROW_BY_KEY = {r.key: r for r in ROWS}

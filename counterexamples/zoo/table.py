@@ -224,7 +224,7 @@ def evaluate(row, case, T: int = T_SIM) -> dict:
         cv = certified_verdict(d.sign, d.reason)
         out["certified"] = {**cv.brief(), "sign": d.sign, "drift": d.drift, "enclosure": d.enclosure}
     else:
-        cv = certified_verdict(None, "UNKNOWN: " + row.why)
+        cv = certified_verdict(None, "UNKNOWN: " + row.reason)
         out["certified"] = {**cv.brief(), "sign": None}
     sim = simulate(row.definition(alpha, b1, b2), case, T)
     out["simulated"] = sim
@@ -250,8 +250,8 @@ def threshold(row, beta1, beta2, C_max: int = C_MAX, certify_rounds: int | None 
     (8, 'proved', 7)
     """
     if row.limit is None:
-        return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.why, "C_max": C_max,
-                "note": "UNKNOWN: " + row.why}
+        return {"C": None, "certified": False, "status": UNKNOWN, "reason": "UNKNOWN: " + row.reason, "C_max": C_max,
+                "note": "UNKNOWN: " + row.reason}
     beta1, beta2 = check_beta(beta1, beta2)  # one exact representation; a float() of "1/2" used to raise deep inside
     th = general.smallest_diverging_C(lambda: row.limit(beta1, beta2), beta1, beta2, C_max, certify_rounds)
     return {"C": th.C, "certified": th.certified, **th.verdict.brief(), "note": th.note, "C_max": C_max,
