@@ -122,9 +122,14 @@ def thm6_params(eps, C):
     return s, ep, thm6_beta2(C, ep)
 
 
-def thm3_p(C, delta) -> Fraction:
-    """Theorem 3's probability of the large gradient: p = (1+delta)/(C+1)."""
-    return (1 + q(delta)) / (q(C) + 1)
+def thm3_p(C, delta):
+    """Theorem 3's probability of the large gradient: p = (1+delta)/(C+1) (exact for numbers, a term for
+    symbols: the proof's Z3 / SymPy variables get the same expression).
+
+    >>> thm3_p(100, "1/10")
+    Fraction(11, 1010)
+    """
+    return (1 + _exact(delta)) / (_exact(C) + 1)
 
 
 CONDITIONS = ("c1", "c2", "c3")

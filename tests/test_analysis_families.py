@@ -30,6 +30,21 @@ def test_prescribed_values_by_hand():
     assert sum(cond.SECTION5.pattern) == 10  # every period sums to +10: x* = -1
 
 
+def test_the_prescribed_values_take_the_proofs_terms():
+    """The proofs call thm1_beta2, thm3_p and thm6_beta2 on their own variables (Z3 reals, SymPy symbols) and get
+    the very expression the formula writes; numbers still come back exact."""
+    import sympy as sp
+    import z3
+
+    C, d, e = z3.Reals("C delta eps")
+    assert cond.thm1_beta2(C).eq(1 / (1 + C * C))
+    assert cond.thm3_p(C, d).eq((1 + d) / (C + 1))
+    assert cond.thm6_beta2(C, e).eq((1 - e + 2 * e / (C * C)) / (1 + C * C))
+    Cs, ds = sp.symbols("C delta", positive=True)
+    assert cond.thm3_p(Cs, ds) == (1 + ds) / (Cs + 1)
+    assert cond.thm3_p(3, "1/10") == Fraction(11, 40) and isinstance(cond.thm3_p(3.0, 0.5), Fraction)
+
+
 # the factories whose beta defaults are their own method's, not the paper's: ADOPT's (0.9, 0.9999) is Taniguchi et
 # al.'s recommendation (its point is any beta2), signSGD's beta1 = 0 is signSGD itself (beta1 > 0 is Signum)
 OWN_DEFAULTS = {"adopt", "signsgd"}
