@@ -8,7 +8,8 @@ exempting nothing by file name:
 * a bound's link (fresh reals, to_num's number system over them, the rational identity) is written once, in
   :mod:`proofs.statements`;
 * the paper's (0.9, 0.99) is not retyped where ``tests/test_analysis_families.py`` does not look (positional
-  arguments, defaults, dataclass fields, notebooks, examples);
+  arguments, defaults, dataclass fields -- there one half alone counts too --, notebooks, examples): its home is
+  :mod:`numerics.paper`;
 * the theorems' prescribed values (Theorem 1's and 6's beta2, Theorem 3's p) are called, not retyped.
 
 Each checker is first shown to fire on planted sources.  What stands today in files that other work owns is
