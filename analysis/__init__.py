@@ -7,7 +7,8 @@ Public API (small and stable; :mod:`proofs` and :mod:`counterexamples` may impor
   ``FAMILIES``, ``Spike``.
 * :mod:`analysis.conditions` -- the theorems' conditions and the paper's constants, once: ``thm1_beta2``,
   ``thm6_beta2``, ``thm6_params``, ``thm3_p``, Theorem 2's ``c1``/``c2``/``c3``/``conditions``/
-  ``scan_even_C``, ``SECTION5``, ``PAPER_DEFAULT``, ``PAPER_SETTINGS``.
+  ``scan_even_C``, ``SECTION5``, ``PAPER_DEFAULT``, ``PAPER_SETTINGS`` (these two re-exported from
+  :mod:`numerics.paper`, the bottom floor, where the optimizers' defaults read the same pair).
 
 * :mod:`analysis.gamma`   -- ``derive(name, hyper)`` runs a numerics optimizer on SymPy symbols and returns
   inv_lr_t, inv_lr_{t+1} and Gamma_{t+1} (eq. 2); ``verdict(key)`` / ``all_verdicts()`` decide PSD (Z3

@@ -20,7 +20,9 @@
 * Section 5: the online sequence 1010 at t mod 101 = 1, else -10, and the stochastic one (1010 with
   probability 1/100, else -10); beta1 = 0.9, beta2 = 0.99 (:data:`SECTION5`).  The same (0.9, 0.99) is
   the paper's default pair wherever a tool needs one (:data:`PAPER_DEFAULT`), and with (0.9, 0.999) it
-  makes the paper's two experimental settings (:data:`PAPER_SETTINGS`).
+  makes the paper's two experimental settings (:data:`PAPER_SETTINGS`).  Both are written once in
+  :mod:`numerics.paper` (the optimizers' defaults need them, and numerics cannot import analysis) and
+  re-exported here, so Section 5's beta1, beta2 are those same objects.
 
 Every other module imports these (tests/test_analysis_families.py reads every package and benchmarks/
 and fails on a re-typed Section 5 pattern, a re-typed (c3) left side or a second definition of a
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from numerics.backends import to_fraction as q
+from numerics.paper import PAPER_DEFAULT, PAPER_SETTINGS  # re-exported: the pair's one home is numerics.paper
 
 
 def arb_precision(prec):
@@ -64,8 +67,8 @@ class Section5:
     small: int = -10      # every other round
     period: int = 101     # online: big at t mod 101 = 1
     p: Fraction = Fraction(1, 100)  # stochastic: big with probability 1/100
-    beta1: Fraction = Fraction(9, 10)
-    beta2: Fraction = Fraction(99, 100)
+    beta1: Fraction = PAPER_DEFAULT[0]  # the paper's (0.9, 0.99), from numerics.paper
+    beta2: Fraction = PAPER_DEFAULT[1]
 
     @property
     def pattern(self) -> list[int]:
@@ -74,10 +77,6 @@ class Section5:
 
 
 SECTION5 = Section5()
-# the paper's default (beta1, beta2): Section 5's pair, used wherever a tool needs a default
-PAPER_DEFAULT: tuple[Fraction, Fraction] = (SECTION5.beta1, SECTION5.beta2)
-# the paper's hyper-parameter settings (Section 5 and its experiments: beta2 in {0.99, 0.999})
-PAPER_SETTINGS: tuple[tuple[Fraction, Fraction], ...] = (PAPER_DEFAULT, (SECTION5.beta1, Fraction(999, 1000)))
 
 
 def _exact(x):
@@ -123,9 +122,14 @@ def thm6_params(eps, C):
     return s, ep, thm6_beta2(C, ep)
 
 
-def thm3_p(C, delta) -> Fraction:
-    """Theorem 3's probability of the large gradient: p = (1+delta)/(C+1)."""
-    return (1 + q(delta)) / (q(C) + 1)
+def thm3_p(C, delta):
+    """Theorem 3's probability of the large gradient: p = (1+delta)/(C+1) (exact for numbers, a term for
+    symbols: the proof's Z3 / SymPy variables get the same expression).
+
+    >>> thm3_p(100, "1/10")
+    Fraction(11, 1010)
+    """
+    return (1 + _exact(delta)) / (_exact(C) + 1)
 
 
 CONDITIONS = ("c1", "c2", "c3")

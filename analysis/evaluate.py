@@ -41,6 +41,7 @@ from numerics.problems import LinearProblem
 
 from . import symbols as S
 from .bounds import BOUNDS, EXTRA
+from .conditions import PAPER_DEFAULT
 
 ARGS = S.PARAMETERS + S.DATA
 METHODS = ("amsgrad", "adamnc", "adamx", "adam-kb")
@@ -52,8 +53,8 @@ class RunConfig:
     problem: LinearProblem
     T: int
     alpha: Fraction = Fraction(1, 2)
-    beta1: Fraction = Fraction(9, 10)
-    beta2: Fraction = Fraction(99, 100)
+    beta1: Fraction = PAPER_DEFAULT[0]  # the paper's (0.9, 0.99)
+    beta2: Fraction = PAPER_DEFAULT[1]
     beta1_schedule: str = "constant"
     lam: Fraction | None = None
     x1: Any = 0

@@ -34,6 +34,8 @@ import time
 
 import numpy as np
 
+from analysis.conditions import thm3_p
+
 from .drift import q
 
 Z95 = 1.959963984540054
@@ -82,8 +84,9 @@ def estimate(beta1, beta2, C, delta, paths: int = 20000, T: int = 2000, t0: int 
     runs, local processes when the work is worth it); ``progress(done, total)`` counts path blocks."""
     from numerics.sweep import sweep
 
-    b1, b2, Cf, d = float(q(beta1)), float(q(beta2)), float(q(C)), float(q(delta))
-    p = (1 + d) / (Cf + 1)
+    b1, b2, Cf = float(q(beta1)), float(q(beta2)), float(q(C))
+    p_exact = thm3_p(C, delta)
+    p = float(p_exact)  # the exact p rounded once (the coins: U < p)
     t_start = time.perf_counter()
     nblocks = -(-paths // BLOCK)
     fn = functools.partial(_blocks, b1=b1, b2=b2, Cf=Cf, p=p, paths=paths, T=T, t0=t0, seed=seed, alpha=alpha)
@@ -95,7 +98,7 @@ def estimate(beta1, beta2, C, delta, paths: int = 20000, T: int = 2000, t0: int 
     mean, sd = float(Y.mean()), float(Y.std(ddof=1))
     half = Z95 * sd / math.sqrt(paths)
     xm, xs = float(xT.mean()), float(xT.std(ddof=1))
-    return {"C": str(q(C)), "p": str((1 + q(delta)) / (q(C) + 1)), "paths": paths, "T": T, "window": [t0 + 1, T],
+    return {"C": str(q(C)), "p": str(p_exact), "paths": paths, "T": T, "window": [t0 + 1, T],
             "seed": seed, "rng": f"numpy PCG64, SeedSequence(seed, spawn_key=(block,)), {BLOCK} paths per block",
             "mean_sqrt_t_E_Delta": mean,
             "ci95": [mean - half, mean + half], "E_x_T": xm,

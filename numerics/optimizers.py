@@ -27,12 +27,16 @@ Methods (paper §2; library variants in ``VARIANTS``):
   amsgrad   Algorithm 2: v_hat_t = max(v_hat_{t-1}, v_t), beta_{1t} schedules
   adamnc    Algorithm 3: time-varying beta_{2t} (default 1 - 1/t)
   adamx     Phuong & Phong (2019): v_hat_t = max((1-beta_{1t})^2/(1-beta_{1,t-1})^2 v_hat_{t-1}, v_t)
+
+Every factory's beta1 and beta2 default to the paper's (0.9, 0.99) (:data:`numerics.paper.BETA1`, ``BETA2``,
+the decimal text the paper prints), so ``make("adam")`` runs the paper's setting.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
 from . import schedules as S
+from .paper import BETA1, BETA2  # the paper's (beta1, beta2) = (0.9, 0.99): every factory's default
 
 # ------------------------------------------------------------------------------------------------
 # Variants of Adam / AMSGrad (docs/paper.md, "library variants").  Each is a preset of three switches:
@@ -312,7 +316,7 @@ def adam_family(name, *, alpha, beta1, beta2, eps, schedule, variant, amsgrad, b
     return Method(name, hyper, rule, numbers)
 
 
-def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
+def adam(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper",
          bias_correction_m=None, bias_correction_v=None, eps_root=0) -> Method:
     """Adam (Kingma & Ba 2015) as the paper writes it, eq. (1): m_t = beta1 m_{t-1} + (1-beta1) g_t,
     v_t = beta2 v_{t-1} + (1-beta2) g_t^2, x_{t+1} = Pi_F(x_t - alpha_t m_t / sqrt(v_t)); with eps > 0 the
@@ -332,7 +336,7 @@ def adam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="pa
                         bias_correction_v=bias_correction_v, eps_root=eps_root)
 
 
-def rmsprop(alpha=1, beta2="0.99", eps=0, schedule="sqrt", variant="paper") -> Method:
+def rmsprop(alpha=1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper") -> Method:
     """RMSProp (Tieleman & Hinton 2012) = Adam with beta1 = 0 (paper §2): v_t = beta2 v_{t-1} + (1-beta2) g_t^2,
     step alpha_t g_t / sqrt(v_t).
 
@@ -347,7 +351,7 @@ def rmsprop(alpha=1, beta2="0.99", eps=0, schedule="sqrt", variant="paper") -> M
     return meth._replace(name="rmsprop")
 
 
-def amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
+def amsgrad(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper",
             beta1_schedule="constant", lam=None, bias_correction_m=None, bias_correction_v=None,
             eps_root=0) -> Method:
     """AMSGrad, Algorithm 2: v_hat_t = max(v_hat_{t-1}, v_t); beta_{1t} constant, beta1 lam^(t-1) or beta1/t.
@@ -366,7 +370,7 @@ def amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant=
                         bias_correction_v=bias_correction_v, eps_root=eps_root)
 
 
-def adamnc(alpha=1, beta1="0.9", schedule="sqrt", beta1_schedule="constant", lam=None,
+def adamnc(alpha=1, beta1=BETA1, schedule="sqrt", beta1_schedule="constant", lam=None,
            beta2_schedule: S.Beta2Schedule | None = None, eps=0) -> Method:
     """AdamNC, Algorithm 3: Adam with beta_{2t}; default beta_{2t} = 1 - 1/t (Corollary 2).
 
@@ -384,7 +388,7 @@ def adamnc(alpha=1, beta1="0.9", schedule="sqrt", beta1_schedule="constant", lam
                         bias_correction_m=None, bias_correction_v=None, eps_root=0)
 
 
-def adamx(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt", beta1_schedule="constant",
+def adamx(alpha=1, beta1=BETA1, beta2=BETA2, schedule="sqrt", beta1_schedule="constant",
           lam=None) -> Method:
     """AdamX (Phuong & Phong 2019): v_hat_t = max((1-b_{1t})^2/(1-b_{1,t-1})^2 v_hat_{t-1}, v_t).
 
@@ -640,7 +644,7 @@ def _adamax_rule(schedule, bias_correction) -> Rule:
     return Rule(("adamax", schedule, bc), make, ZooHyper, AdamaxState)
 
 
-def adamax(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
+def adamax(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper",
            bias_correction=None, weight_decay=0) -> Method:
     """Adamax (Kingma & Ba 2015, Algorithm 2): the infinity-norm Adam.
 
@@ -716,7 +720,7 @@ def _nadam_rule(schedule, variant, bias_correction) -> Rule:
     return Rule(("nadam", schedule, variant, bc), make, ZooHyper, NAdamState)
 
 
-def nadam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
+def nadam(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper",
           bias_correction=None, momentum_decay="0.004", eps_root=0, weight_decay=0) -> Method:
     """NAdam: Adam with Nesterov momentum (Dozat 2016, "Incorporating Nesterov momentum into Adam").
 
@@ -784,7 +788,7 @@ def _radam_rule(schedule, variant, bias_correction) -> Rule:
     return Rule(("radam", schedule, variant, bc), make, ZooHyper, MomentState)
 
 
-def radam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper",
+def radam(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper",
           bias_correction=None, threshold=None, eps_root=0, weight_decay=0) -> Method:
     """RAdam (Liu et al. 2020, "On the variance of the adaptive learning rate and beyond", Algorithm 2).
 
@@ -815,7 +819,7 @@ def radam(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="p
 
 
 # ------------------------------------------------------------------------------------------------
-def adamw(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="pytorch", weight_decay="0.01",
+def adamw(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="pytorch", weight_decay="0.01",
           amsgrad=False, eps_root=0) -> Method:
     """AdamW (Loshchilov & Hutter 2019, Algorithm 2): Adam's step plus decoupled weight decay,
     x_{t+1} = x_t - alpha_t (adam_t + wd x_t).  torch.optim.AdamW (default variant 'pytorch', wd 0.01),
@@ -869,7 +873,7 @@ def _adabelief_rule(schedule, bias_correction) -> Rule:
     return Rule(("adabelief", schedule, bc), make, ZooHyper, MomentState)
 
 
-def adabelief(alpha=1, beta1="0.9", beta2="0.99", eps=0, eps_root=None, schedule="sqrt", variant="paper",
+def adabelief(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, eps_root=None, schedule="sqrt", variant="paper",
               bias_correction=None) -> Method:
     """AdaBelief (Zhuang et al. 2020, Algorithm 2): the second moment of the *belief* g_t - m_t.
 
@@ -933,7 +937,7 @@ def _yogi_rule(schedule, variant, bias_correction) -> Rule:
     return Rule(("yogi", schedule, variant, bc), make, ZooHyper, MomentState)
 
 
-def yogi(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt", variant="paper", initial=None,
+def yogi(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt", variant="paper", initial=None,
          bias_correction=None, eps_root=0) -> Method:
     """Yogi (Zaheer et al. 2018, "Adaptive methods for nonconvex optimization", Algorithm 2).
 
@@ -984,7 +988,7 @@ def _lion_rule(schedule) -> Rule:
     return Rule(("lion", schedule), make, ZooHyper, SignState)
 
 
-def lion(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt", weight_decay=0) -> Method:
+def lion(alpha=1, beta1=BETA1, beta2=BETA2, schedule="sqrt", weight_decay=0) -> Method:
     """Lion (Chen et al. 2023, "Symbolic discovery of optimization algorithms", Program 1).
 
         c_t = beta1 m_{t-1} + (1-beta1) g_t,  x_{t+1} = x_t - alpha_t (sign(c_t) + wd x_t),
@@ -1316,7 +1320,7 @@ def _adabound_rule(schedule, bias_correction, amsbound) -> Rule:
     return Rule(("adabound", schedule, bc, ams), make, ZooHyper, AdamState)
 
 
-def adabound(alpha=1, beta1="0.9", beta2="0.99", eps=0, final_lr="0.1", gamma="1e-3", schedule="sqrt",
+def adabound(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, final_lr="0.1", gamma="1e-3", schedule="sqrt",
              bias_correction=False, amsbound=False) -> Method:
     """AdaBound / AMSBound (Luo et al. 2019, "Adaptive gradient methods with dynamic bound of learning
     rate", Algorithm 2; official adabound package):
@@ -1504,7 +1508,8 @@ def register(name: str, factory: Callable[..., Method], *, limit: Callable[..., 
     Example::
 
         >>> from numerics.optimizers import amsgrad, make, register, unregister
-        >>> def my_amsgrad(alpha=1, beta1="0.9", beta2="0.99", eps=0, schedule="sqrt"):
+        >>> from numerics.paper import BETA1, BETA2      # the paper's (0.9, 0.99), by name
+        >>> def my_amsgrad(alpha=1, beta1=BETA1, beta2=BETA2, eps=0, schedule="sqrt"):
         ...     return amsgrad(alpha, beta1, beta2, eps, schedule)._replace(name="my_amsgrad")
         >>> _ = register("my_amsgrad", my_amsgrad)
         >>> make("my_amsgrad", alpha=1, beta2="0.999").hyper["beta2"]

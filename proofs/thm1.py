@@ -216,10 +216,10 @@ def _a8_replay(w):
     if "C" not in w:
         return None
     B = get_backend("arb", dps=50)
-    C = B.num(sp.Rational(w["C"]))
+    Cq = sp.Rational(w["C"])  # the problem and the method take exact numbers; the run converts them to balls
     with B.precision():
-        tr = trace(adam(alpha="1/2", beta1=0, beta2=1 / (1 + C * C)), [C, -1, -1], 3, x1=1, backend="arb")
-        r = tr.rounds
+        tr = trace(adam(alpha="1/2", beta1=0, beta2=thm1_beta2(Cq)), [Cq, -1, -1], 3, x1=1, backend="arb")
+        r, C = tr.rounds, B.num(Cq)
         T1, T2 = C / r[0].inv_lr, 1 / r[1].inv_lr + 1 / r[2].inv_lr
         if tr.x_next < 1 or T2 <= T1:
             return True

@@ -8,6 +8,8 @@ display, C4's balance fails (T3's bound is Theta(1/C), like p T1), so the audit 
 """
 from __future__ import annotations
 
+from analysis.conditions import thm3_p
+
 from .obligation import NLSAT_FIRST, Theorem, z3_step
 
 SRC_A = "appendix"
@@ -43,7 +45,7 @@ def C2a(N, p):
 def C3mean(N, p):
     C, d = N.var("C"), N.var("delta")
     H = {"C>=1": C >= 1, "delta>0": d > 0}
-    pp = (1 + d) / (C + 1)
+    pp = thm3_p(C, d)
     return H, pp * C * C + (1 - pp) <= (1 + d) * C
 
 
@@ -68,7 +70,7 @@ def C3(N, p):
 def _C4(N, p, power):
     C = N.var("C")
     b2, d = N.const(p["beta2"]), N.const(p["delta"])
-    pp = (1 + d) / (C + 1)
+    pp = thm3_p(C, d)
     Ck = C * C if power == 2 else C
     T3lb = 1 / N.sqrt(b2 * (1 + d) * Ck + 1 - b2)
     H = {"C>=C0": C >= N.const(p["C0"])}

@@ -126,7 +126,7 @@ def T63b(p):
 def T63c(N, p):
     C, e = N.var("C"), N.var("eps")
     H = {"C>2": C > 2, "eps>0": e > 0, "eps<C^2/(C^2-2)": e * (C * C - 2) < C * C}
-    return H, (1 - e + 2 * e / (C * C)) / (1 + C * C) > 0
+    return H, thm6_beta2(C, e) > 0
 
 
 @sympy_step("T6-3a", "scaling: Adam+eps on gradients s g (state s m, s^2 v) takes the same step as "

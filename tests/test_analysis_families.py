@@ -30,6 +30,54 @@ def test_prescribed_values_by_hand():
     assert sum(cond.SECTION5.pattern) == 10  # every period sums to +10: x* = -1
 
 
+def test_the_prescribed_values_take_the_proofs_terms():
+    """The proofs call thm1_beta2, thm3_p and thm6_beta2 on their own variables (Z3 reals, SymPy symbols) and get
+    the very expression the formula writes; numbers still come back exact."""
+    import sympy as sp
+    import z3
+
+    C, d, e = z3.Reals("C delta eps")
+    assert cond.thm1_beta2(C).eq(1 / (1 + C * C))
+    assert cond.thm3_p(C, d).eq((1 + d) / (C + 1))
+    assert cond.thm6_beta2(C, e).eq((1 - e + 2 * e / (C * C)) / (1 + C * C))
+    Cs, ds = sp.symbols("C delta", positive=True)
+    assert cond.thm3_p(Cs, ds) == (1 + ds) / (Cs + 1)
+    assert cond.thm3_p(3, "1/10") == Fraction(11, 40) and isinstance(cond.thm3_p(3.0, 0.5), Fraction)
+
+
+# the factories whose beta defaults are their own method's, not the paper's: ADOPT's (0.9, 0.9999) is Taniguchi et
+# al.'s recommendation (its point is any beta2), signSGD's beta1 = 0 is signSGD itself (beta1 > 0 is Signum)
+OWN_DEFAULTS = {"adopt", "signsgd"}
+
+
+def test_the_papers_pair_has_one_home():
+    """The paper's (beta1, beta2) = (0.9, 0.99) (Section 5) is written once, in numerics.paper (the optimizers'
+    defaults need it and numerics cannot import analysis): analysis.conditions re-exports those objects, Section 5
+    and RunConfig read them, and every factory that takes beta1 or beta2 defaults to that very text (CPython keeps
+    a retyped "0.9" a distinct object), so make("adam") runs the paper's setting, its values recorded as given."""
+    import dataclasses
+    import inspect
+
+    from analysis.evaluate import RunConfig
+    from numerics import paper
+    from numerics.optimizers import FACTORIES
+
+    assert paper.PAPER_DEFAULT == (Fraction(9, 10), Fraction(99, 100))  # Section 5's beta1, beta2, by hand
+    assert paper.PAPER_SETTINGS == (paper.PAPER_DEFAULT, (Fraction(9, 10), Fraction(999, 1000)))
+    assert cond.PAPER_DEFAULT is paper.PAPER_DEFAULT and cond.PAPER_SETTINGS is paper.PAPER_SETTINGS
+    assert cond.SECTION5.beta1 is paper.PAPER_DEFAULT[0] and cond.SECTION5.beta2 is paper.PAPER_DEFAULT[1]
+    fields = {f.name: f.default for f in dataclasses.fields(RunConfig)}
+    assert fields["beta1"] is paper.PAPER_DEFAULT[0] and fields["beta2"] is paper.PAPER_DEFAULT[1]
+    home = {"beta1": paper.BETA1, "beta2": paper.BETA2}
+    taking = {n: {k: p.default for k, p in inspect.signature(f).parameters.items() if k in home}
+              for n, f in FACTORIES.items()}
+    read = {n for n, d in taking.items() if d and n not in OWN_DEFAULTS}
+    assert {"adam", "amsgrad", "rmsprop", "adamnc", "adamx", "adabound", "lion"} <= read
+    assert {n for n in read if any(v is not home[k] for k, v in taking[n].items())} == set()
+    h = make("adam").hyper
+    assert (h["beta1"], h["beta2"]) == ("0.9", "0.99") == (paper.BETA1, paper.BETA2)
+
+
 def test_family_carries_its_hyper_parameters():
     fam = build("thm1", C=3)
     assert fam.hyper() == dict(beta1=0, beta2=Fraction(1, 10), alpha=Fraction(1, 2), x1=1)

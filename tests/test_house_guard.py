@@ -8,7 +8,8 @@ exempting nothing by file name:
 * a bound's link (fresh reals, to_num's number system over them, the rational identity) is written once, in
   :mod:`proofs.statements`;
 * the paper's (0.9, 0.99) is not retyped where ``tests/test_analysis_families.py`` does not look (positional
-  arguments, defaults, dataclass fields, notebooks, examples);
+  arguments, defaults, dataclass fields -- there one half alone counts too --, notebooks, examples): its home is
+  :mod:`numerics.paper`;
 * the theorems' prescribed values (Theorem 1's and 6's beta2, Theorem 3's p) are called, not retyped.
 
 Each checker is first shown to fire on planted sources.  What stands today in files that other work owns is
@@ -169,19 +170,10 @@ def test_a_bound_link_is_written_once():
 # The home (class Section5, recognised by its name, not by its file) is not an offender.
 
 EXTRA_TREES = ("examples", "pytest_adam_beyond")
-# (path, where): today's copies in files other work owns, to be read from analysis.conditions (PAPER_DEFAULT /
-# SECTION5) and struck here.  numerics/ sits below analysis/, so its optimizers' defaults need the pair to move
-# down to numerics (analysis.conditions then re-exporting it) -- a decision for the lead.
-KNOWN_PAIRS = {
-    ("notebooks/04_phase_diagram.ipynb", "the paper's (beta1, beta2) = (0.9, 0.99)"),  # a tuple in a list of pairs
-    ("notebooks/04_phase_diagram.ipynb", "call diverging_C_range"),
-    ("notebooks/04_phase_diagram.ipynb", "call boundary_C"),
-    ("analysis/evaluate.py", "fields RunConfig"),
-    # a user's own rule, written as a user writes one: defaults like the library's (the benchmark's copy moved here)
-    ("counterexamples/conformance/drivers/user_rules.py", "defaults decaying_max"),
-    *(("numerics/optimizers.py", f"defaults {f}") for f in (
-        "adam", "amsgrad", "adamx", "adamax", "nadam", "radam", "adamw", "adabelief", "yogi", "lion", "adabound")),
-}
+# (path, where): copies in files other work owns, to be read from the home and struck here.  Empty: the pair is
+# written once, in numerics.paper (BETA1, BETA2 and PAPER_DEFAULT; numerics is the lowest layer that needs it, for
+# its optimizers' defaults), and analysis.conditions re-exports it.
+KNOWN_PAIRS: set = set()
 
 
 def notebook_code(path: Path) -> str:
@@ -191,8 +183,17 @@ def notebook_code(path: Path) -> str:
     return "\n".join(ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!")))
 
 
+def _half_or_pair(b1, b2) -> bool:
+    """(beta1, beta2) literals (None: not a literal, or not there) that retype the paper's pair or one half of it
+    with nothing contradicting it: (0.9, 0.99), (0.9, -) or (-, 0.99).  ADOPT's own (0.9, 0.9999) is not one."""
+    return any((b1 if b1 is not None else p1, b2 if b2 is not None else p2) == (p1, p2)
+               for p1, p2 in PAPER_PAIRS) and (b1, b2) != (None, None)
+
+
 def pair_places(src: str) -> set[str]:
-    """Where ``src`` writes the paper's (beta1, beta2) as positional arguments, defaults or fields."""
+    """Where ``src`` writes the paper's (beta1, beta2) as positional arguments, defaults or fields.  A default or a
+    field counts with one half alone too (RMSProp's beta2, AdamNC's beta1, or one half retyped beside the other
+    read from the home), unless the other half is a literal of another value."""
     out = set()
     for n in ast.walk(_parse(src)):
         if isinstance(n, ast.Call):
@@ -204,12 +205,12 @@ def pair_places(src: str) -> set[str]:
             pos = n.args.posonlyargs + n.args.args
             d = {x.arg: _number(v) for x, v in zip(pos[len(pos) - len(n.args.defaults):], n.args.defaults)}
             d.update({x.arg: _number(v) for x, v in zip(n.args.kwonlyargs, n.args.kw_defaults) if v is not None})
-            if (d.get("beta1"), d.get("beta2")) in PAPER_PAIRS:
+            if _half_or_pair(d.get("beta1"), d.get("beta2")):
                 out.add(f"defaults {n.name}")
         elif isinstance(n, ast.ClassDef) and n.name != "Section5":
             d = {s.target.id: _number(s.value) for s in n.body
                  if isinstance(s, ast.AnnAssign) and s.value is not None and isinstance(s.target, ast.Name)}
-            if (d.get("beta1"), d.get("beta2")) in PAPER_PAIRS:
+            if _half_or_pair(d.get("beta1"), d.get("beta2")):
                 out.add(f"fields {n.name}")
     return out
 
@@ -228,6 +229,13 @@ def test_the_pair_check_fires_on_planted_sources():
     assert pair_places("class R:\n    beta1: F = Fraction(9, 10)\n    beta2: F = Fraction(99, 100)\n") == {"fields R"}
     assert pair_places("class Section5:\n    beta1: F = Fraction(9, 10)\n    beta2: F = Fraction(99, 100)\n") == set()
     assert pair_places("f('9/10', '999/1000')\ndef g(beta1='0.9', beta2='0.999'):\n    pass\n") == set()
+    # one half alone, or beside the other read from the home, is a retyping too; another method's own pair is not
+    assert pair_places("def rmsprop(alpha=1, beta2='0.99', eps=0):\n    pass\n") == {"defaults rmsprop"}
+    assert pair_places("def adamnc(alpha=1, beta1='0.9', lam=None):\n    pass\n") == {"defaults adamnc"}
+    assert pair_places("def adam(alpha=1, beta1='0.9', beta2=BETA2):\n    pass\n") == {"defaults adam"}
+    assert pair_places("class R:\n    beta1: F = PAPER_DEFAULT[0]\n    beta2: F = Fraction(99, 100)\n") == {"fields R"}
+    assert pair_places("def adopt(beta1='0.9', beta2='0.9999'):\n    pass\ndef sgdm(momentum='0.9'):\n    pass\n"
+                       "def adam(alpha=1, beta1=BETA1, beta2=BETA2):\n    pass\n") == set()
     nb = {"cells": [{"cell_type": "code", "source": ["%matplotlib inline\n", "x = (Fraction(9, 10), Fraction(99, 100))"]},
                     {"cell_type": "markdown", "source": ["(0.9, 0.99)"]}]}
     with tempfile.TemporaryDirectory() as d:
@@ -264,10 +272,8 @@ FORMULAS = {
     "thm3_p": re.compile(r"\(1\+[\w.()]+\)/\([\w.()]+\+1\)"),
     "thm6_beta2": re.compile(r"\(1-(\w+)\+2\*\1/\((\w+)\*\2\)\)/\(1\+\2\*\2\)"),
 }
-KNOWN_FORMULAS = {
-    ("proofs/thm1.py", "thm1_beta2"), ("proofs/thm3.py", "thm3_p"), ("proofs/thm6.py", "thm6_beta2"),
-    ("counterexamples/search/runs.py", "thm3_p"), ("counterexamples/montecarlo.py", "thm3_p"),
-}
+# Empty: the proofs call the home functions on their own numbers (arb balls, Z3 and SymPy terms pass through).
+KNOWN_FORMULAS: set = set()
 
 
 def formula_places(src: str) -> set[str]:

@@ -127,6 +127,9 @@ def test_exact_replayers_of_the_audit_confirm_and_reject():
     assert kingma_ba._gamma2_negative_in_balls("1/100", "1/2") is True
     assert lemma_moment._harmonic_fails(2000) is False
     assert lemma_moment._harmonic_fails(1) is False  # H_1 = 1 = 1 + log 1: equality is not a failure
+    # Theorem 1's first block (A8) re-run in arb balls at its prescribed beta2: it returns (x_4 = 1, T2 > T1) for
+    # certain, so the replay rejects a made-up refutation (it raised before: a ball put into the exact problem)
+    assert all(thm1.A8_first.replayer({}, {"C": C}) is False for C in ("201/100", "3", "100"))
 
 
 # ---------------------------------------------------------------------------- thresholds in evidence

@@ -33,7 +33,7 @@ from numerics.problems import LinearProblem
 SUITE = ("thm1", "thm2-threshold", "section5-online", "section5-stochastic", "spike")
 EXTRA = ("thm2-threshold",)  # a case that is not a family of analysis.families
 PROBLEMS = tuple(dict.fromkeys(SUITE + families.FAMILIES))
-THM2_BETAS = PAPER_DEFAULT  # the paper's (0.9, 0.99), defined once in analysis.conditions
+THM2_BETAS = PAPER_DEFAULT  # the paper's (0.9, 0.99), defined once (numerics.paper; analysis.conditions re-exports it)
 # Hyper-parameters a family does not prescribe: numerics.optimizers' own defaults (as simulate uses).
 _ADAM = inspect.signature(adam).parameters  # read, not retyped
 FALLBACK = dict(alpha=Fraction(_ADAM["alpha"].default), beta1=Fraction(_ADAM["beta1"].default),

@@ -35,6 +35,7 @@ from types import SimpleNamespace
 from numerics.cli import BadInput, CheckFailed, Parser, confirm_eta, dumps, emit, estimate_seconds, main_entry
 from numerics.cli import meta as base_meta
 from numerics.cli import RANGES, range_text, value
+from numerics.paper import BETA1, BETA2  # the defaults the help names: the paper's pair, read where the runs read it
 from numerics.sweep import add_sweep_arguments, sweep_options
 
 # The search's machinery (SymPy, Z3, flint, numba behind it) is imported by the functions that run a search,
@@ -66,8 +67,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                json_help="print the JSON result instead of the report", raise_errors=raise_errors)
     p.add_argument("--theorem", choices=["1", "2", "3", "6"], help="which theorem's search to run")
     p.add_argument("--exact", action="store_true", help="the exact drift criterion (see above)")
-    p.add_argument("--beta1", help=f"beta1 in {range_text('beta1')}, exact decimal or p/q (default 0.9)")
-    p.add_argument("--beta2", help=f"beta2 in {range_text('beta2')}, exact decimal or p/q (default 0.99)")
+    p.add_argument("--beta1", help=f"beta1 in {range_text('beta1')}, exact decimal or p/q (default {BETA1})")
+    p.add_argument("--beta2", help=f"beta2 in {range_text('beta2')}, exact decimal or p/q (default {BETA2})")
     p.add_argument("--C", help=f"the large gradient C in {range_text('C')} (Theorem 1/6: > 2; exact with "
                                f"--n: > n-1)")
     p.add_argument("--n", help=f"period n, {range_text('n')} (exact mode)")

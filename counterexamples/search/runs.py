@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from analysis.conditions import PAPER_DEFAULT, PAPER_SETTINGS
+from analysis.conditions import PAPER_DEFAULT, PAPER_SETTINGS, thm3_p
 from analysis.conditions import SECTION5 as S5
 from analysis.verdict import EVIDENCE, PROVED, REFUTED, UNKNOWN
 from numerics.cli import Progress
@@ -298,7 +298,7 @@ def run_theorem3(ctx) -> list[dict]:
     if ctx.sim and batch is not None:
         import numpy as np
 
-        p = (1 + d) / (dr.q(C) + 1)
+        p = thm3_p(C, d)
         T = o["T"] or 1_000_000
         with ctx.bar(f"Theorem 3: projected Adam/AMSGrad, 8 paths, T={T:.0e}"):
             from numerics.optimizers import make
@@ -313,7 +313,7 @@ def run_theorem3(ctx) -> list[dict]:
                "amsgrad_x_T": float(np.mean(rm.x_T)), "amsgrad_x_T_all": [float(x) for x in rm.x_T],
                "agrees": EVIDENCE if bool(np.all(ra.x_T > 0)) else REFUTED}
     conds = {"E[sqrt(t) Delta_t] > 0 (95% CI, Monte Carlo)": r["backed"],
-             "beta1<sqrt(beta2)": b1 * b1 < b2, "p=(1+delta)/(C+1) in (0,1)": 0 < (1 + d) / (dr.q(C) + 1) < 1}
+             "beta1<sqrt(beta2)": b1 * b1 < b2, "p=(1+delta)/(C+1) in (0,1)": 0 < thm3_p(C, d) < 1}
     w = {"theorem": "3", "beta1": _s(b1), "beta2": _s(b2), "C": _cnum(C), "n": None, "delta": _s(d),
          # a Monte Carlo interval is statistical evidence, never a certificate: the exact argument of
          # Theorem 3 (its C2 constant) is not recovered, so the witness is EVIDENCE with its range

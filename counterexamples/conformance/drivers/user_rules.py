@@ -3,7 +3,9 @@ beside :func:`counterexamples.conformance.drivers.user.paper_amsgrad_step` (a st
 
 ``decaying_max`` is an AMSGrad whose running max forgets slowly, v_hat_t = max(999/1000 v_hat_{t-1}, v_t) (not
 in the Adam/AMSGrad grid, so only its registration makes it known).  The test suite (tests/test_check_api.py)
-and benchmarks/check_speed.py both register this one definition.
+and benchmarks/check_speed.py both register this one definition.  Its beta1, beta2 default to the library's,
+the paper's (0.9, 0.99), read by name from :mod:`numerics.paper` as a user's rule should: a retyped copy
+would drift from the library's default unseen.
 
     >>> from numerics.optimizers import register, unregister
     >>> from counterexamples.conformance.drivers.user_rules import decaying_max
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any, NamedTuple
+
+from numerics.paper import BETA1, BETA2
 
 
 class DecayingMaxHyper(NamedTuple):
@@ -59,7 +63,7 @@ def decaying_max_rule(schedule):
     return Rule(("decaying_max", schedule), make, DecayingMaxHyper, DecayingMaxState)
 
 
-def decaying_max(alpha=1, beta1="0.9", beta2="0.99", schedule="sqrt"):
+def decaying_max(alpha=1, beta1=BETA1, beta2=BETA2, schedule="sqrt"):
     """The factory to register: ``register("decaying_max", decaying_max)``."""
     from numerics.optimizers import Method
 
