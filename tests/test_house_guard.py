@@ -6,7 +6,7 @@ exempting nothing by file name:
   ``from . import _m``, ``m._x`` and ``pkg.m._x`` for an imported module ``m``, relative imports resolved
   against the package (``tests/test_proofs_structure.py`` checks the same inside ``proofs``, and its circles);
 * a bound's link (fresh reals, to_num's number system over them, the rational identity) is written once, in
-  :mod:`proofs.statements`;
+  :func:`proofs.statements.bound_link` (found by the function that writes it, not by its file);
 * the paper's (0.9, 0.99) is not retyped where ``tests/test_analysis_families.py`` does not look (positional
   arguments, defaults, dataclass fields, notebooks, examples);
 * the theorems' prescribed values (Theorem 1's and 6's beta2, Theorem 3's p) are called, not retyped.
