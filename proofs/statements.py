@@ -551,56 +551,48 @@ class KNum:
 
 
 def _bound_link(V, steps, st, hyps, timeout_s):
+    """Theorem 4 (arXiv)'s last link: the audit's final step Thm4-arXiv[sum<=bound] at the sums and the step bounds
+    ``st`` give ForAll d, T: hypotheses => RR(d, T) <= BOUNDS['thm4-arxiv'].expr, through the one bound link
+    (:func:`bound_link`) on the theorem's own terms."""
     from analysis import bounds as AB
 
-    from .step_bounds import bound_gap, to_num
+    from .step_bounds import bound_gap
 
     fstep = need_step(steps, THM4_FINAL)
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    N = KNum(V, Ts)
-    bexpr = to_num(N, AB.BOUNDS["thm4-arxiv"].expr, bound_env(V, ds, Ts))
-    D2, B = V.Dc * V.Dc, V.B
-    tot = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa: E731
-    # the scalar identity: with AA = VQ/alpha_T, alpha_T sqrt(T) = alpha, Mom = alpha sL NN/((1-b1)(1-gm) s2),
-    # gap = BOUNDS - total (SymPy's put over one denominator; the solver re-proves it here)
-    names = "D B al rt alpha VQ SS NN sL s2 gm b2 Tr L AA Mom"
-    sym = {n: K.fresh(n) for n in names.split()}
-    env_s = {"T": sym["Tr"], "alpha": sym["alpha"], "beta1": sym["B"], "beta2": sym["b2"], "gamma": sym["gm"],
-             "D_inf": sym["D"], "sum_vhat_T_sqrt": sym["VQ"], "sum_beta1t_vhat": sym["SS"], "sum_g_norm": sym["NN"],
-             "log(T)": sym["L"]}
+    Tr = z3.ToReal(Ts)
+    # the link's terms, in the order the identity is generalised over (LINK_NAMES' names where they mean the same):
+    # alpha_T = al, sqrt(T) = rtT, the sums VQ, SS, NN, sqrt(1 + log T) = sL, sqrt(1 - beta2) = s2, log T = L,
+    # AA = VQ/alpha_T and the moment lemma's term Mo = Mom(d, T)
+    terms = {"D": V.Dc, "B": V.B, "al": V.al(Ts), "rtT": V.rt(Ts), "alpha": V.alpha, "VQ": V.VQ(ds, Ts),
+             "SS": V.SS(ds, Ts), "NN": V.NN(ds, Ts), "sL": V.sL(Ts), "s2": V.s2, "gm": V.gm, "b2": V.b2, "Tr": Tr,
+             "L": V.lg(Ts), "AA": V.AA(ds, Ts), "Mo": V.Mom(ds, Ts)}
 
-    class _SNum(KNum):
-        def __init__(self):
-            self.roots = {sym["Tr"].sexpr(): sym["rt"], (1 - sym["b2"]).sexpr(): sym["s2"],
-                          (1 + -1 * sym["b2"]).sexpr(): sym["s2"], (sym["L"] + 1).sexpr(): sym["sL"],
-                          (1 + sym["L"]).sexpr(): sym["sL"]}
-    SN = _SNum()
-    s = sym
-    idn = z3.Implies(z3.And(s["alpha"] > 0, s["rt"] > 0, s["al"] * s["rt"] == s["alpha"], s["B"] >= 0, s["B"] < 1,
-                            s["gm"] < 1, s["s2"] > 0, s["AA"] == s["VQ"] / s["al"],
-                            s["Mom"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]),
-                            to_num(SN, bound_gap("thm4-arxiv"), dict(env_s)) >= 0),
-                     abel_rhs(s["D"] * s["D"], s["B"], s["AA"], s["SS"]) + step7_sum_rhs(s["D"] * s["D"], s["B"], s["SS"])
-                     + mterm_sum_rhs(s["B"], s["Mom"]) <= to_num(SN, AB.BOUNDS["thm4-arxiv"].expr, dict(env_s)))
-    idl = identity_once("link", idn, list(sym.values()), "the step bounds' total = BOUNDS['thm4-arxiv'] - gap "
-                        "(rational identity)", "the step bounds' total = BOUNDS - gap", timeout_s)
+    def premises(s):  # what the bound's data (_data_lemmas) and Mom's definition give at the kernel's terms
+        return [s["alpha"] > 0, s["rtT"] > 0, s["al"] * s["rtT"] == s["alpha"], s["B"] >= 0, s["B"] < 1,
+                s["gm"] < 1, s["s2"] > 0, s["AA"] == s["VQ"] / s["al"],
+                s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"])]
+
+    def total(x):  # the step bounds summed over the coordinates, with the moment lemma's term
+        D2 = x["D"] * x["D"]
+        return (abel_rhs(D2, x["B"], x["AA"], x["SS"]) + step7_sum_rhs(D2, x["B"], x["SS"])
+                + mterm_sum_rhs(x["B"], x["Mo"]))
+
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
     data = _data_lemmas(V, hyps, timeout_s)
-    Tr = z3.ToReal(Ts)
-    inst = fstep.at(**{"T": Tr, "alpha": V.alpha, "beta1": B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
+    inst = fstep.at(**{"T": Tr, "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
                        "sum_vhat_T_sqrt": V.VQ(ds, Ts), "sum_beta1t_vhat": V.SS(ds, Ts), "sum_g_norm": V.NN(ds, Ts),
                        "_s1": V.rt(Ts)})
-    one = z3.IntVal(1)
-    mom = V.Mom(ds, Ts)
-    fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), V.RR(ds, Ts) <= bexpr), timeout_s=timeout_s,
-                  name="Theorem 4 (arXiv): R <= BOUNDS['thm4-arxiv']",
-                  by=[K.instantiate(st, ds, Ts), inst, K.instantiate(data, ds, Ts), K.instantiate(K.defn(V.Mom), ds, Ts),
-                      K.instantiate(K.defn(V.HypM), one),
-                      K.instantiate(idl, V.Dc, B, V.al(Ts), V.rt(Ts), V.alpha, V.VQ(ds, Ts), V.SS(ds, Ts), V.NN(ds, Ts),
-                                    V.sL(Ts), V.s2, V.gm, V.b2, Tr, V.lg(Ts), V.AA(ds, Ts), mom)])
+    H0 = z3.And(*hyps(ds, Ts))
+    # Mom's definition is passed in ``by`` (defs=()) so the kernel call keeps its dependencies' order
+    fin = bound_link("thm4-link", V, ds, Ts, H0, terms=terms, expr=AB.BOUNDS["thm4-arxiv"].expr,
+                     gap_expr=bound_gap("thm4-arxiv"), total=total, premises=premises, defs=(),
+                     by=[K.instantiate(st, ds, Ts), inst, K.instantiate(data, ds, Ts),
+                         K.instantiate(K.defn(V.Mom), ds, Ts), K.instantiate(K.defn(V.HypM), z3.IntVal(1))],
+                     title="Theorem 4 (arXiv)", bound_name="BOUNDS['thm4-arxiv']", timeout_s=timeout_s)
+    bexpr = link_value(terms, AB.BOUNDS["thm4-arxiv"].expr)
     dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts)), V.RR(ds, Ts) <= bexpr),
-                                                (ds, dq), (Ts, Tq)))
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), (ds, dq), (Ts, Tq)))
     statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv): R <= BOUNDS['thm4-arxiv']")],
                         name="Theorem 4 (arXiv)", timeout_s=timeout_s)
     return {"statement": statement, "formula": formula}
@@ -1628,7 +1620,8 @@ def identity_once(tag, idn, variables, name, general_name, timeout_s):
 #: The fresh reals of a bound's link (:func:`bound_link`) for pp-4.1 and AdamX's 5.1, in the order the identity is
 #: generalised over: the bound's constants, sqrt(T) = rtT, sqrt(1 + log T) = sL, sqrt(1 - beta2) = s2, sum_g_norm = NN,
 #: T = Tr, log T = L, the moment lemma's term Mo; the caller's bound names one sum more (its ``extra``), put last.
-#: Theorem 5 (AdamNC) names its own terms (``bound_link(terms=...)``), with these names where they mean the same.
+#: Theorem 4 (arXiv) and Theorem 5 (AdamNC) name their own terms (``bound_link(terms=...)``), with these names where
+#: they mean the same.
 LINK_NAMES = ("D", "B", "alpha", "G", "lam", "dr", "rtT", "sL", "NN", "s2", "gm", "b2", "Tr", "L", "Mo")
 
 #: analysis.bounds' symbols (to_num's names) -> the link's term each stands for (:func:`link_value`); a link's
@@ -1675,11 +1668,11 @@ def link_value(x, expr, extra=None):
 
 def bound_link(tag, V, d_, T_, H0, *, expr, gap_expr, total, by, title, bound_name, timeout_s, extra=None,
                side=lambda s: [], terms=None, premises=None, defs=None):
-    """The kernel's proof of ``H0 => RR(d, T) <= expr`` (the bound in the kernel's terms) for pp-4.1, AdamX's 5.1
-    and Theorem 5 (AdamNC): ``by`` proves, under ``H0``, the identity's premises at the kernel's terms and
-    RR(d, T) <= ``total`` there; the rational identity ``total + gap = expr`` (SymPy's gap, re-proved by nlsat) is
-    proved once on fresh reals (:func:`identity_once`) and instantiated at the kernel's terms, with the
-    definitions ``defs`` at (d, T).
+    """The kernel's proof of ``H0 => RR(d, T) <= expr`` (the bound in the kernel's terms) for Theorem 4 (arXiv),
+    pp-4.1, AdamX's 5.1 and Theorem 5 (AdamNC), the one place a bound's link is written: ``by`` proves, under
+    ``H0``, the identity's premises at the kernel's terms and RR(d, T) <= ``total`` there; the rational identity
+    ``total + gap = expr`` (SymPy's gap, re-proved by nlsat) is proved once on fresh reals (:func:`identity_once`)
+    and instantiated at the kernel's terms, with the definitions ``defs`` at (d, T).
 
     The terms: ``terms`` (name -> kernel term, in the order the identity is generalised over; its fresh reals
     have the same names), by default :func:`link_terms` (:data:`LINK_NAMES` and ``extra`` = (name, symbol,

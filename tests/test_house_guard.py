@@ -6,7 +6,7 @@ exempting nothing by file name:
   ``from . import _m``, ``m._x`` and ``pkg.m._x`` for an imported module ``m``, relative imports resolved
   against the package (``tests/test_proofs_structure.py`` checks the same inside ``proofs``, and its circles);
 * a bound's link (fresh reals, to_num's number system over them, the rational identity) is written once, in
-  :mod:`proofs.statements`;
+  :func:`proofs.statements.bound_link` (found by the function that writes it, not by its file);
 * the paper's (0.9, 0.99) is not retyped where ``tests/test_analysis_families.py`` does not look (positional
   arguments, defaults, dataclass fields -- there one half alone counts too --, notebooks, examples): its home is
   :mod:`numerics.paper`;
@@ -126,9 +126,14 @@ def test_no_module_reads_another_modules_private_names():
     assert not gone, "no longer read, strike from KNOWN: " + ", ".join(f"{a} -> {b}" for a, b in gone)
 
 
-# a proofs module that still writes a bound's link of its own: none since Theorem 5's link (kernel_thm5, its gap
-# SymPy's num/den over its own terms and zeta) calls proofs.statements.bound_link too; any new one fails
-LINKS_ELSEWHERE: set[str] = set()
+# The one bound link: proofs.statements' bound_link and its number system LinkNum (to_num's over the link's terms).
+# Every other function or class, in any proofs module statements.py included, calls bound_link instead of writing a
+# link's parts (the statements module is not exempt by its name: the link is found by what it is, in the function
+# or class that writes it).
+LINK_HOME = {("statements", "bound_link"), ("statements", "LinkNum")}
+# (module, function or class) that still writes a bound's link of its own: none since Theorem 4 (arXiv)'s link
+# (statements._bound_link) calls bound_link too, as pp-4.1's, AdamX's and Theorem 5's do; any new one fails
+LINKS_ELSEWHERE: set[tuple[str, str]] = set()
 
 
 def _calls(tree) -> set[str]:
@@ -143,23 +148,47 @@ def _link_parts(tree) -> set[str]:
     return ({"identity_once"} & calls) | ({"KNum"} & bases)
 
 
+def _link_writers(tree) -> set[str]:
+    """The module-level functions and classes of ``tree`` that write a link's parts (what they nest counts for
+    them), and ``<module>`` for a module-level statement that does."""
+    return {getattr(n, "name", "<module>") for n in tree.body if _link_parts(n)}
+
+
+def _def(tree, name):
+    return next(n for n in tree.body if getattr(n, "name", None) == name)
+
+
 def test_the_link_check_fires_on_a_planted_copy():
     planted = "class _Num(ST.KNum):\n    pass\nidl = ST.identity_once('x', idn, [], 'n', 'g', 1)\n"
     assert _link_parts(ast.parse(planted)) == {"identity_once", "KNum"}
     assert _link_parts(ast.parse("link = ST.bound_link('t', V, d, T, H0, by=[])\n")) == set()
     assert "bound_link" in _calls(ast.parse("link = ST.bound_link('t')\nfin = bound_link('u')\n"))
     assert "bound_link" not in _calls(ast.parse("def _bound_link5():\n    pass\n# bound_link\n"))
+    # in the module of the link itself: a function with its own number system or identity, nested or not, is found
+    planted = ("class KNum:\n    pass\nclass LinkNum(KNum):\n    pass\n"
+               "def bound_link():\n    return identity_once('t', idn, [], 'n', 'g', 1)\n"
+               "def _own_link():\n    class _SNum(KNum):\n        pass\n    return identity_once('l', idn, [], 'n', 'g', 1)\n"
+               "def _number_system_only():\n    class _SNum(KNum):\n        pass\n"
+               "def _calls_the_link():\n    return bound_link()\n"
+               "IDL = identity_once('m', idn, [], 'n', 'g', 1)\n")
+    tree = ast.parse(planted)
+    assert _link_writers(tree) == {"LinkNum", "bound_link", "_own_link", "_number_system_only", "<module>"}
+    assert "bound_link" in _calls(_def(tree, "_calls_the_link")) and "bound_link" not in _calls(_def(tree, "_own_link"))
 
 
 def test_a_bound_link_is_written_once():
     """A bound's link (fresh reals, to_num's number system over them, the rational identity total + gap = bound
-    proved once and instantiated at the kernel's terms) lives in proofs.statements (bound_link, and thm4-arxiv's
-    own there): pp-4.1, AdamX's 5.1 and Theorem 5 (AdamNC) call it instead of each carrying a copy."""
-    found = {p.stem for p in sorted((ROOT / "proofs").glob("*.py"))
-             if p.stem != "statements" and _link_parts(_parse(p.read_text(encoding="utf-8")))}
-    assert found == LINKS_ELSEWHERE, found
+    proved once and instantiated at the kernel's terms) is written once, in proofs.statements.bound_link (with its
+    number system LinkNum): Theorem 4 (arXiv) (statements._bound_link), pp-4.1, AdamX's 5.1 and Theorem 5 (AdamNC)
+    call it instead of each carrying a copy."""
+    found = {(p.stem, w) for p in sorted((ROOT / "proofs").glob("*.py"))
+             for w in _link_writers(_parse(p.read_text(encoding="utf-8")))}
+    assert LINK_HOME <= found, f"the link's home moved or was renamed: {sorted(LINK_HOME - found)}"
+    assert found - LINK_HOME == LINKS_ELSEWHERE, sorted(found - LINK_HOME)
     for name in ("kernel_pp", "kernel_adamx", "kernel_thm5"):  # each calls the one link (a name in a comment is not)
         assert "bound_link" in _calls(_parse((ROOT / "proofs" / f"{name}.py").read_text(encoding="utf-8"))), name
+    statements = _parse((ROOT / "proofs" / "statements.py").read_text(encoding="utf-8"))
+    assert "bound_link" in _calls(_def(statements, "_bound_link"))  # Theorem 4 (arXiv)'s link
 
 
 # ------------------------------------------------------------------------------------------------
