@@ -36,7 +36,7 @@ from . import kernel as K
 from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_env, bound_link, definitions_of, division_lemma,
                          down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step, regret_link, scalar_glue,
                          step7_lemma, times_lemma, times_q_lemma, Once)
-from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs
+from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs, step_bounds_rhs
 
 __all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "OUTSIDE_THM5", "HYP_COR2"]
 
@@ -89,7 +89,7 @@ def _sl(key, names, build, timeout_s, engine="nlsat"):
 
 
 def _per_coordinate(V, W5, steps, timeout_s):
-    """ForAll i, T >= 1: HypNC(i) => R_{T,i} <= abel_rhs + step7_sum_rhs + mterm_sum_rhs(K_{T,i}) (thm4-arxiv's
+    """ForAll i, T >= 1: HypNC(i) => R_{T,i} <= step_bounds_rhs(a_{T,i}, S_{T,i}, K_{T,i}) (thm4-arxiv's
     invariant, with Condition 2 for inequality (1) and Thm5-step 5 for step 5)."""
     bt, al, q, m, x, xs, lo, hi, B, Dc = V.bt, V.al, V.q, V.m, V.x, V.xs, V.lo, V.hi, V.B, V.Dc
     a, c, u, y, X, w, k, gd = V.a, V.c, V.u, V.y, V.X, V.w, V.k, V.gd
@@ -310,7 +310,7 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     l3 = _lemma3(V, W5, steps, timeout_s)
     i, loc, inv = pc["i"], pc["loc"], pc["inv"]
     cA, c5 = need_step(steps, "step 6[close]"), need_step(steps, "step 5[close]")
-    total = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
+    total = lambda A_, S_, K_: step_bounds_rhs(D2, B, A_, S_, K_)  # noqa: E731 -- at the chain's D^2, beta1
     n = K.fresh("T", Int)
     n1 = n + 1
     Lc = 2 * zeta * V.nrm(i, n) / ((1 - B) * (1 - B))  # Lemma 3's term (lq below)
@@ -334,7 +334,6 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), W5.Hyp(j)))  # noqa: E731
     PC = lambda nn: z3.Implies(z3.And(Tc >= 1, B < 1, allH(nn)),  # noqa: E731
                                RR(nn, Tc) <= total(AA(nn, Tc), SS(nn, Tc), L(nn, Tc)))
-    tot_s = lambda D2v, B_, A0, S0, L0: abel_rhs(D2v, B_, A0, S0) + step7_sum_rhs(D2v, B_, S0) + mterm_sum_rhs(B_, L0)  # noqa
     lq = lambda z_, B_, N0: 2 * z_ * N0 / ((1 - B_) * (1 - B_))  # noqa: E731 -- Lemma 3's term of N0 = sum of norms
     # the step bounds with Lemma 3's term are additive in their data: the coordinate step on fresh reals (the
     # glue below is then instantiation only; measured: with the sums inside, the solver took 26 s under load)
@@ -342,9 +341,9 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
               "D2 B z A a A1 S s S1 N0 n N1 L0 l L1 R0 r R1",
               lambda D2v, B_, z_, A0, a0, A1, S0, s0, S1, N0, nn, N1, L0, l0, L1, R0, r0, R1: z3.Implies(
                   z3.And(B_ < 1, N1 == N0 + nn, L0 == lq(z_, B_, N0), l0 == lq(z_, B_, nn), L1 == lq(z_, B_, N1),
-                         A1 == A0 + a0, S1 == S0 + s0, R1 == R0 + r0, R0 <= tot_s(D2v, B_, A0, S0, L0),
-                         r0 <= tot_s(D2v, B_, a0, s0, l0)),
-                  R1 <= tot_s(D2v, B_, A1, S1, L1)), timeout_s)
+                         A1 == A0 + a0, S1 == S0 + s0, R1 == R0 + r0, R0 <= step_bounds_rhs(D2v, B_, A0, S0, L0),
+                         r0 <= step_bounds_rhs(D2v, B_, a0, s0, l0)),
+                  R1 <= step_bounds_rhs(D2v, B_, A1, S1, L1)), timeout_s)
     zero = z3.IntVal(0)
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
     cbase = K.prove(PC(zero), by=[I(f, zero, Tc) for f in (RR, AA, SS, NN, L)], name="thm5: sum over 0 coordinates",
@@ -447,9 +446,7 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
                 s["AA"] == s["VQ"] / s["al"], s["L3"] == 2 * s["z"] * s["NN"] / ((1 - s["B"]) * (1 - s["B"]))]
 
     def total(x):  # the step bounds summed over the coordinates, with Lemma 3's term
-        D2 = x["D"] * x["D"]
-        return (abel_rhs(D2, x["B"], x["AA"], x["SS"]) + step7_sum_rhs(D2, x["B"], x["SS"])
-                + mterm_sum_rhs(x["B"], x["L3"]))
+        return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["L3"])
 
     data = _data5(W5, allH, timeout_s)
     inst = fstep.at(T=Tr, alpha=V.alpha, beta1=V.B, D_inf=V.Dc, sum_vhat_T_sqrt=V.VQ(ds, Ts),

@@ -40,7 +40,7 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs
+from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs, step_bounds_rhs
 
 Int, Real = z3.IntSort(), z3.RealSort()
 NOT_ESTABLISHED = "not established"
@@ -197,8 +197,8 @@ def times_lemma(timeout_s):
 def _additive_lemma(timeout_s):
     if "add" not in CACHE:
         def build(D2, B, A, a, S, s, Kx, k):
-            tot = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
-            return z3.Implies(B < 1, tot(A + a, S + s, Kx + k) == tot(A, S, Kx) + tot(a, s, k))
+            return z3.Implies(B < 1, step_bounds_rhs(D2, B, A + a, S + s, Kx + k)
+                              == step_bounds_rhs(D2, B, A, S, Kx) + step_bounds_rhs(D2, B, a, s, k))
         CACHE["add"] = scalar_lemma("sum over i (re-posed to the solver): the step bounds are additive in their data",
                                      "D2 B A a S s K k", build, engine=None, timeout_s=timeout_s)
     return CACHE["add"]
@@ -386,9 +386,9 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     i, n, at, loc, inv, facts, every_T = ci["i"], ci["n"], ci["at"], ci["loc"], ci["inv"], ci["facts"], ci["every_T"]
     n1 = n + 1
     aux, Q, S, P, X, Rg, Kt = ci["aux"], V.Q, V.S, V.P, V.X, V.Rg, V.K
-    # --- per coordinate, closed: R_{T,i} <= abel_rhs + step7_sum_rhs + mterm_sum_rhs (steps 6[close], 5[close])
+    # --- per coordinate, closed: R_{T,i} <= step_bounds_rhs (steps 6[close], 5[close])
     cA, c5 = need_step(steps, "step 6[close]"), need_step(steps, "step 5[close]")
-    total = lambda A_, S_, K_: abel_rhs(D2, B, A_, S_) + step7_sum_rhs(D2, B, S_) + mterm_sum_rhs(B, K_)  # noqa
+    total = lambda A_, S_, K_: step_bounds_rhs(D2, B, A_, S_, K_)  # noqa: E731 -- at the chain's D^2, beta1
     close_q = K.prove(z3.Implies(z3.And(n >= 1, loc(n), inv(n)), Rg(i, n) <= total(a(i, n), S(i, n), Kt(i, n))),
                       by=[at(aux, n), cA.at(beta1=B, S_T=S(i, n), a_T=a(i, n), D2=D2, Q_T=Q(i, n), u_T1=u(i, n1),
                                             c_T=c(i, n), beta1_T=bt(n)),
@@ -574,9 +574,7 @@ def _bound_link(V, steps, st, hyps, timeout_s):
                 s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"])]
 
     def total(x):  # the step bounds summed over the coordinates, with the moment lemma's term
-        D2 = x["D"] * x["D"]
-        return (abel_rhs(D2, x["B"], x["AA"], x["SS"]) + step7_sum_rhs(D2, x["B"], x["SS"])
-                + mterm_sum_rhs(x["B"], x["Mo"]))
+        return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["Mo"])
 
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
     data = _data_lemmas(V, hyps, timeout_s)

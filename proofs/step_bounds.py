@@ -31,6 +31,28 @@ def mterm_sum_rhs(beta1, K_T):
     return K_T / (1 - beta1)
 
 
+def step_bounds_rhs(D2, beta1, a_T, S_T, K_T):
+    """The step bounds' total: the bound of one coordinate's regret R_{T,i} in the repaired Theorem 4 (arXiv)
+    and in Theorem 5 (AdamNC), the sum of the three step bounds above,
+
+        R_{T,i} <= D^2 (a_T + S_T)/(2(1-beta1))   [the first term summed by parts, step 6: abel_rhs]
+                 + D^2 S_T/(2(1-beta1))            [step 7 summed over t: step7_sum_rhs]
+                 + K_T/(1-beta1)                   [the m-terms summed over t, step 5: mterm_sum_rhs]
+
+    with a_T = sqrt(v_hat_{T,i})/alpha_T, S_T = sum_{t<=T} beta_{1t} a_t and the moment term K_T =
+    sum_{t<=T} alpha_t m_{t,i}^2/sqrt(v_hat_{t,i}) or a bound of it (AdamNC: Lemma 3's).  It is
+    additive in (a_T, S_T, K_T), so at the sums over the coordinates it bounds sum_i R_{T,i}: with the moment
+    lemma's Mom(d, T) for K it is Theorem 4 (arXiv)'s total (:func:`step_bounds_total`), with Lemma 3's
+    2 zeta ||g_{1:T}||/(1-beta1)^2 Theorem 5's.  Plain arithmetic: Z3 terms, SymPy expressions or numbers.
+    (pp-4.1 and AdamX 5.1 bound the first term apart, by their own constant, so their totals are not this one.)
+
+    >>> from fractions import Fraction
+    >>> step_bounds_rhs(4, Fraction(1, 2), 1, 1, 1)  # 8 + 4 + 2
+    Fraction(14, 1)
+    """
+    return abel_rhs(D2, beta1, a_T, S_T) + step7_sum_rhs(D2, beta1, S_T) + mterm_sum_rhs(beta1, K_T)
+
+
 
 # ------------------------------------------------------------------------------------------------
 def step_bounds_total() -> sp.Expr:
@@ -40,8 +62,7 @@ def step_bounds_total() -> sp.Expr:
     sum_i K_{T,i} <= the moment lemma's right-hand side (step 5[close] lets it replace K)."""
     D2 = S.D_inf ** 2
     aT = S.sum_vhat_T_sqrt / AB.alpha_T
-    return (abel_rhs(D2, S.beta1, aT, S.sum_beta1t_vhat) + step7_sum_rhs(D2, S.beta1, S.sum_beta1t_vhat)
-            + mterm_sum_rhs(S.beta1, AB.moment_lemma_rhs()))
+    return step_bounds_rhs(D2, S.beta1, aT, S.sum_beta1t_vhat, AB.moment_lemma_rhs())
 
 
 def to_num(N, e, env: dict):

@@ -25,6 +25,7 @@ from . import thm4_arxiv as A
 from .lemmas import DOMAIN, beta
 from .obligation import PROVED, Theorem, z3_step
 from .cor1 import sqrt_le
+from .step_bounds import step_bounds_rhs
 from .schedules import geo_base, geo_S_bound, geo_step, geo_term
 
 
@@ -87,8 +88,7 @@ def swap_close(N, p):
 def thm5_total() -> sp.Expr:
     """Theorem 5's step bounds summed over the coordinates (Lemma 3 for the m-terms)."""
     D2 = S.D_inf ** 2
-    return (A.abel_rhs(D2, S.beta1, S.sum_vhat_T_sqrt / AB.alpha_T, S.sum_beta1t_vhat)
-            + A.step7_sum_rhs(D2, S.beta1, S.sum_beta1t_vhat) + A.mterm_sum_rhs(S.beta1, AB.lemma3_rhs()))
+    return step_bounds_rhs(D2, S.beta1, S.sum_vhat_T_sqrt / AB.alpha_T, S.sum_beta1t_vhat, AB.lemma3_rhs())
 
 
 def thm5_gap(bound: str = "thm5"):
