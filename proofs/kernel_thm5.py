@@ -35,7 +35,7 @@ import z3
 from . import kernel as K
 from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_env, bound_link, definitions_of, division_lemma,
                          down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step, regret_link, scalar_glue,
-                         step7_lemma, times_lemma, times_q_lemma, Once)
+                         step7_lemma, times_lemma, times_q_lemma, total_premises, Once)
 from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs, step_bounds_rhs
 
 __all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "OUTSIDE_THM5", "HYP_COR2"]
@@ -442,8 +442,7 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
              "SS": V.SS(ds, Ts), "NN": V.NN(ds, Ts), "z": W5.zeta, "Tr": Tr, "AA": V.AA(ds, Ts), "L3": W5.L(ds, Ts)}
 
     def premises(s):  # what the bound's data (_data5) and L3's definition give at the kernel's terms
-        return [s["alpha"] > 0, s["rtT"] > 0, s["al"] * s["rtT"] == s["alpha"], s["B"] >= 0, s["B"] < 1, s["z"] > 0,
-                s["AA"] == s["VQ"] / s["al"], s["L3"] == 2 * s["z"] * s["NN"] / ((1 - s["B"]) * (1 - s["B"]))]
+        return total_premises(s, [s["z"] > 0], s["L3"] == 2 * s["z"] * s["NN"] / ((1 - s["B"]) * (1 - s["B"])))
 
     def total(x):  # the step bounds summed over the coordinates, with Lemma 3's term
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["L3"])

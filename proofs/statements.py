@@ -550,6 +550,24 @@ class KNum:
         return self.roots[e.sexpr()]
 
 
+def total_premises(s, moment_facts, moment_value) -> list:
+    """The premises of Theorem 4 (arXiv)'s and Theorem 5's bound link (:func:`bound_link`) over its fresh reals
+    ``s``: what ties the step bounds' total (:func:`proofs.step_bounds.step_bounds_rhs` at AA, SS and the moment
+    term) to the bound's symbols.  In this order (the identity's formula has its premises in it): alpha > 0,
+    sqrt(T) = rtT > 0 and alpha_T sqrt(T) = alpha (alpha_t = alpha/sqrt(t)), 0 <= beta1 < 1, the moment term's
+    own facts ``moment_facts``, the first term's sum AA = VQ/alpha_T (sum_i a_{T,i} = sum_i sqrt(v_hat_{T,i}) /
+    alpha_T) and ``moment_value``, the moment term's value (thm4-arxiv: the moment lemma's Mom; Theorem 5: Lemma
+    3's term).  pp-4.1 and AdamX bound the first term apart: no AA, their premises are bound_link's default.
+
+    >>> import z3
+    >>> s = {n: z3.Real(n) for n in ("alpha", "rtT", "al", "B", "AA", "VQ", "z", "L3", "NN")}
+    >>> total_premises(s, [s["z"] > 0], s["L3"] == 2 * s["z"] * s["NN"])
+    [alpha > 0, rtT > 0, al*rtT == alpha, B >= 0, B < 1, z > 0, AA == VQ/al, L3 == 2*z*NN]
+    """
+    return [s["alpha"] > 0, s["rtT"] > 0, s["al"] * s["rtT"] == s["alpha"], s["B"] >= 0, s["B"] < 1, *moment_facts,
+            s["AA"] == s["VQ"] / s["al"], moment_value]
+
+
 def _bound_link(V, steps, st, hyps, timeout_s):
     """Theorem 4 (arXiv)'s last link: the audit's final step Thm4-arXiv[sum<=bound] at the sums and the step bounds
     ``st`` give ForAll d, T: hypotheses => RR(d, T) <= BOUNDS['thm4-arxiv'].expr, through the one bound link
@@ -569,9 +587,8 @@ def _bound_link(V, steps, st, hyps, timeout_s):
              "L": V.lg(Ts), "AA": V.AA(ds, Ts), "Mo": V.Mom(ds, Ts)}
 
     def premises(s):  # what the bound's data (_data_lemmas) and Mom's definition give at the kernel's terms
-        return [s["alpha"] > 0, s["rtT"] > 0, s["al"] * s["rtT"] == s["alpha"], s["B"] >= 0, s["B"] < 1,
-                s["gm"] < 1, s["s2"] > 0, s["AA"] == s["VQ"] / s["al"],
-                s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"])]
+        return total_premises(s, [s["gm"] < 1, s["s2"] > 0],
+                              s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]))
 
     def total(x):  # the step bounds summed over the coordinates, with the moment lemma's term
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["Mo"])
