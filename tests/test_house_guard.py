@@ -6,7 +6,9 @@ exempting nothing by file name:
   ``from . import _m``, ``m._x`` and ``pkg.m._x`` for an imported module ``m``, relative imports resolved
   against the package (``tests/test_proofs_structure.py`` checks the same inside ``proofs``, and its circles);
 * a bound's link (fresh reals, to_num's number system over them, the rational identity) is written once, in
-  :func:`proofs.statements.bound_link` (found by the function that writes it, not by its file);
+  :func:`proofs.statements.bound_link` (found by the function that writes it, not by its file), and the step
+  bounds' total its Theorem 4 (arXiv) and Theorem 5 links pass, once, in :func:`proofs.step_bounds.step_bounds_rhs`
+  (found by its shape: a sum of abel_rhs, step7_sum_rhs and mterm_sum_rhs);
 * the paper's (0.9, 0.99) is not retyped where ``tests/test_analysis_families.py`` does not look (positional
   arguments, defaults, dataclass fields -- there one half alone counts too --, notebooks, examples): its home is
   :mod:`numerics.paper`;
@@ -189,6 +191,64 @@ def test_a_bound_link_is_written_once():
         assert "bound_link" in _calls(_parse((ROOT / "proofs" / f"{name}.py").read_text(encoding="utf-8"))), name
     statements = _parse((ROOT / "proofs" / "statements.py").read_text(encoding="utf-8"))
     assert "bound_link" in _calls(_def(statements, "_bound_link"))  # Theorem 4 (arXiv)'s link
+
+
+# The step bounds' total that Theorem 4 (arXiv)'s and Theorem 5's links pass to bound_link (and their builders,
+# additivity lemmas, step_bounds_total, thm5_total use): abel_rhs + step7_sum_rhs + mterm_sum_rhs, defined once, in
+# proofs.step_bounds.step_bounds_rhs.  Found by its shape, in any file: a sum (a chain of ``+``, parentheses
+# flattened, or ``Add(...)``) that has a call of each of the three bounds among its terms.  pp-4.1's and AdamX's
+# totals (their own first term, no abel_rhs) are other sums and are not this shape.
+TOTAL_HOME = {("step_bounds", "step_bounds_rhs")}
+STEP_BOUNDS = {"abel_rhs", "step7_sum_rhs", "mterm_sum_rhs"}
+
+
+def _name(call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+
+
+def _terms(node) -> list:
+    """The terms of the sum ``node`` (a ``+`` chain, parentheses flattened, or an ``Add(...)`` call); [node] else."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _terms(node.left) + _terms(node.right)
+    if isinstance(node, ast.Call) and _name(node) == "Add":
+        return [t for a in node.args for t in _terms(a)]
+    return [node]
+
+
+def _writes_the_total(tree) -> bool:
+    """Whether ``tree`` has a sum with a call of abel_rhs, step7_sum_rhs and mterm_sum_rhs among its terms."""
+    return any(STEP_BOUNDS <= {_name(t) for t in _terms(n) if isinstance(t, ast.Call)}
+               for n in ast.walk(tree) if _terms(n) != [n])
+
+
+def _total_writers(tree) -> set[str]:
+    """The module-level functions and classes of ``tree`` that write the total (what they nest counts for them),
+    and ``<module>`` for a module-level statement that does."""
+    return {getattr(n, "name", "<module>") for n in tree.body if _writes_the_total(n)}
+
+
+def test_the_total_check_fires_on_a_planted_copy():
+    planted = ("def f(D2, B, A, S, K):\n    tot = lambda a, s, k: abel_rhs(D2, B, a, s) + step7_sum_rhs(D2, B, s)"
+               " + mterm_sum_rhs(B, k)\n    return tot(A, S, K)\n"
+               "def g(x):\n    return (SB.abel_rhs(1, x, 1, 1) + (A.step7_sum_rhs(1, x, 1) + A.mterm_sum_rhs(x, 1)))\n"
+               "def h(x):\n    return sp.Add(abel_rhs(1, x, 1, 1), step7_sum_rhs(1, x, 1), mterm_sum_rhs(x, 1))\n"
+               "T = abel_rhs(1, 0, 1, 1) + abel_rhs(1, 0, 2, 2) + step7_sum_rhs(1, 0, 1) + mterm_sum_rhs(0, 1) + 1\n"
+               # not the total: pp-4.1's shape (its own first term), the three apart, the one definition called
+               "def pp(d, F, B, S, K):\n    return d * F + d * step7_sum_rhs(1, B, S) + mterm_sum_rhs(B, K)\n"
+               "def apart(B):\n    a = abel_rhs(1, B, 1, 1)\n    s = step7_sum_rhs(1, B, 1)\n"
+               "    return a + s, mterm_sum_rhs(B, 1)\n"
+               "def calls(B):\n    return step_bounds_rhs(1, B, 1, 1, 1) + step_bounds_rhs(1, B, 2, 2, 2)\n")
+    assert _total_writers(ast.parse(planted)) == {"f", "g", "h", "<module>"}
+
+
+def test_the_step_bounds_total_is_written_once():
+    """abel_rhs + step7_sum_rhs + mterm_sum_rhs is written in proofs.step_bounds.step_bounds_rhs only: Theorem 4
+    (arXiv)'s and Theorem 5's builders, additivity lemmas and links, step_bounds_total and thm5_total call it."""
+    found = {(p.stem, w) for top in TREES for p in sorted((ROOT / top).rglob("*.py"))
+             for w in _total_writers(_parse(p.read_text(encoding="utf-8")))}
+    assert TOTAL_HOME <= found, f"the total's home moved or was renamed: {sorted(TOTAL_HOME - found)}"
+    assert found == TOTAL_HOME, ("the step bounds' total written again (call step_bounds_rhs): "
+                                 f"{sorted(found - TOTAL_HOME)}")
 
 
 # ------------------------------------------------------------------------------------------------
