@@ -550,6 +550,19 @@ class KNum:
         return self.roots[e.sexpr()]
 
 
+def mom_value(alpha, sL, NN, beta1, gamma, s2):
+    """The moment lemma's bound Mom(d, T) in the kernel's terms: alpha sqrt(1 + log T) NN / ((1 - beta1)(1 - gamma)
+    sqrt(1 - beta2)), with NN = sum_i ||g_{1:T,i}|| and the square roots as named terms sL, s2
+    (:func:`analysis.bounds.moment_lemma_rhs`, whose SymPy form the audit's steps use).  Mom's definition and the
+    premises of the links that take it as their moment term (bound_link's default, thm4-arxiv's) read it here.
+
+    >>> from fractions import Fraction
+    >>> mom_value(1, 2, 3, Fraction(1, 2), Fraction(1, 2), 1)  # 6 / (1/4)
+    Fraction(24, 1)
+    """
+    return alpha * sL * NN / ((1 - beta1) * (1 - gamma) * s2)
+
+
 def total_premises(s, moment_facts, moment_value) -> list:
     """The premises of Theorem 4 (arXiv)'s and Theorem 5's bound link (:func:`bound_link`) over its fresh reals
     ``s``: what ties the step bounds' total (:func:`proofs.step_bounds.step_bounds_rhs` at AA, SS and the moment
@@ -588,7 +601,7 @@ def _bound_link(V, steps, st, hyps, timeout_s):
 
     def premises(s):  # what the bound's data (_data_lemmas) and Mom's definition give at the kernel's terms
         return total_premises(s, [s["gm"] < 1, s["s2"] > 0],
-                              s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"]))
+                              s["Mo"] == mom_value(s["alpha"], s["sL"], s["NN"], s["B"], s["gm"], s["s2"]))
 
     def total(x):  # the step bounds summed over the coordinates, with the moment lemma's term
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["Mo"])
@@ -701,7 +714,7 @@ def _moment_vocabulary(V):
     V.Hm = R("Hm", [T], Real, lambda f: z3.If(T <= 0, zero, f(T - 1) + 1 / z3.ToReal(T)))
     V.NN = R("NN", [n, T], Real, lambda f: z3.If(n <= 0, zero, f(n - 1, T) + V.nrm(n, T)))
     V.VQ = R("VQ", [n, T], Real, lambda f: z3.If(n <= 0, zero, f(n - 1, T) + V.q(n, T)))
-    V.Mom = K.define("Mom", [n, T], V.alpha * V.sL(T) * V.NN(n, T) / ((1 - B) * (1 - gm) * V.s2))
+    V.Mom = K.define("Mom", [n, T], mom_value(V.alpha, V.sL(T), V.NN(n, T), B, gm, V.s2))
     V.HypM = K.define("HypM", [i], z3.And(*V.hyp_moment(i).values()))
     # step 4: the regret. fd(t) = f_t(x_t) - f_t(x*); Gd(n, t) = sum_{i<=n} g_{t,i}(x_{t,i} - x*_i) = <g_t, x_t - x*>;
     # Reg(T) = sum_{t<=T} fd(t) = R_T.  Convexity is the hypothesis fd(t) <= Gd(d, t) (first-order condition)
@@ -1716,7 +1729,7 @@ def bound_link(tag, V, d_, T_, H0, *, expr, gap_expr, total, by, title, bound_na
     s = {nm: K.fresh(nm) for nm in x}
     if premises is None:
         prem = [s["alpha"] > 0, s["B"] >= 0, s["B"] < 1, *side(s), s["gm"] < 1, s["s2"] > 0,
-                s["Mo"] == s["alpha"] * s["sL"] * s["NN"] / ((1 - s["B"]) * (1 - s["gm"]) * s["s2"])]
+                s["Mo"] == mom_value(s["alpha"], s["sL"], s["NN"], s["B"], s["gm"], s["s2"])]
     else:
         prem = list(premises(s))
     if isinstance(gap_expr, tuple):
