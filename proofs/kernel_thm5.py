@@ -38,7 +38,7 @@ from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_e
                          step7_lemma, times_lemma, times_q_lemma, total_premises, Once)
 from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs, step_bounds_rhs
 
-__all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "OUTSIDE_THM5", "HYP_COR2"]
+__all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "lemma3_term", "OUTSIDE_THM5", "HYP_COR2"]
 
 OUTSIDE_THM5 = (
     "modelling only: the sequences (x, m, q = sqrt(v_t), alpha_t, beta_1t, g) are uninterpreted functions "
@@ -47,6 +47,18 @@ OUTSIDE_THM5 = (
     "it: Cond1[alpha_T] is refuted) and n_t = ||g_{1:t,i}|| > 0 for t >= 1 (the audited Lemma3-2 divides by it); f_t "
     "enters only through fd(t) = f_t(x_t) - f_t(x*) and the first-order convexity condition (a hypothesis); sqrt(t) "
     "and ||g_{1:t,i}|| are functions fixed by s*s == x, s >= 0")
+
+
+def lemma3_term(zeta, beta1, N):
+    """Lemma 3's (AdamNC) bound of the moment term, 2 zeta N/(1 - beta1)^2, in the kernel's terms: with N =
+    ||g_{1:T,i}|| it bounds coordinate i's K_{T,i}, with N = NN(d, T) = sum_i ||g_{1:T,i}|| the sum (L3_nc, Theorem
+    5's moment term; :func:`analysis.bounds.lemma3_rhs` is its SymPy form, which the audit's steps use).
+
+    >>> from fractions import Fraction
+    >>> lemma3_term(1, Fraction(1, 2), 3)  # 6 / (1/4)
+    Fraction(24, 1)
+    """
+    return 2 * zeta * N / ((1 - beta1) * (1 - beta1))
 
 
 class Thm5Vocabulary(Once):
@@ -64,7 +76,7 @@ class Thm5Vocabulary(Once):
         self.E = R("E_nc", [i, T], Real, lambda f: z3.If(T <= 0, zero, f(i, T - 1) + self.W(i, T)))
         self.H = R("H_nc", [i, T], Real, lambda f: z3.If(T <= 0, zero, f(i, T - 1) + self.h(i, T)))
         n = z3.Int("n")
-        self.L = K.define("L3_nc", [n, T], 2 * self.zeta * V.NN(n, T) / ((1 - B) * (1 - B)))
+        self.L = K.define("L3_nc", [n, T], lemma3_term(self.zeta, B, V.NN(n, T)))
         self.Hyp = K.define("HypNC", [i], z3.And(*self.hyp(i).values()))
 
     def hyp(self, i):
@@ -313,9 +325,9 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     total = lambda A_, S_, K_: step_bounds_rhs(D2, B, A_, S_, K_)  # noqa: E731 -- at the chain's D^2, beta1
     n = K.fresh("T", Int)
     n1 = n + 1
-    Lc = 2 * zeta * V.nrm(i, n) / ((1 - B) * (1 - B))  # Lemma 3's term (lq below)
+    Lc = lemma3_term(zeta, B, V.nrm(i, n))  # Lemma 3's term of coordinate i
     kb = _sl("(1-beta1)^2 K <= 2 zeta n => K <= 2 zeta n/(1-beta1)^2", "B K z nn", lambda B_, K_, z_, nn: z3.Implies(
-        z3.And(B_ < 1, (1 - B_) * (1 - B_) * K_ <= 2 * z_ * nn), K_ <= 2 * z_ * nn / ((1 - B_) * (1 - B_))), timeout_s)
+        z3.And(B_ < 1, (1 - B_) * (1 - B_) * K_ <= 2 * z_ * nn), K_ <= lemma3_term(z_, B_, nn)), timeout_s)
     close_q = K.prove(z3.Implies(z3.And(n >= 1, loc(n), inv(n), (1 - B) * (1 - B) * Kt(i, n) <= 2 * zeta * V.nrm(i, n)),
                                  Rg(i, n) <= total(a(i, n), S(i, n), Lc)),
                       by=[K.instantiate(pc["aux"], i, n), K.instantiate(kb, B, Kt(i, n), zeta, V.nrm(i, n)),
@@ -334,13 +346,13 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), W5.Hyp(j)))  # noqa: E731
     PC = lambda nn: z3.Implies(z3.And(Tc >= 1, B < 1, allH(nn)),  # noqa: E731
                                RR(nn, Tc) <= total(AA(nn, Tc), SS(nn, Tc), L(nn, Tc)))
-    lq = lambda z_, B_, N0: 2 * z_ * N0 / ((1 - B_) * (1 - B_))  # noqa: E731 -- Lemma 3's term of N0 = sum of norms
     # the step bounds with Lemma 3's term are additive in their data: the coordinate step on fresh reals (the
     # glue below is then instantiation only; measured: with the sums inside, the solver took 26 s under load)
     add = _sl("sum over i: the step bounds with Lemma 3's term are additive in their data",
               "D2 B z A a A1 S s S1 N0 n N1 L0 l L1 R0 r R1",
               lambda D2v, B_, z_, A0, a0, A1, S0, s0, S1, N0, nn, N1, L0, l0, L1, R0, r0, R1: z3.Implies(
-                  z3.And(B_ < 1, N1 == N0 + nn, L0 == lq(z_, B_, N0), l0 == lq(z_, B_, nn), L1 == lq(z_, B_, N1),
+                  z3.And(B_ < 1, N1 == N0 + nn, L0 == lemma3_term(z_, B_, N0), l0 == lemma3_term(z_, B_, nn),
+                         L1 == lemma3_term(z_, B_, N1),
                          A1 == A0 + a0, S1 == S0 + s0, R1 == R0 + r0, R0 <= step_bounds_rhs(D2v, B_, A0, S0, L0),
                          r0 <= step_bounds_rhs(D2v, B_, a0, s0, l0)),
                   R1 <= step_bounds_rhs(D2v, B_, A1, S1, L1)), timeout_s)
@@ -359,7 +371,7 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                     by=[down_to(allH, W5.Hyp, dd, timeout_s), sums, I(L, d1, Tc), I(L, dd, Tc), K.instantiate(close, d1, Tc),
                        K.instantiate(add, D2, B, zeta, AA(dd, Tc), a(d1, Tc), AA(d1, Tc), SS(dd, Tc), S(d1, Tc),
                                      SS(d1, Tc), NN(dd, Tc), V.nrm(d1, Tc), NN(d1, Tc), L(dd, Tc),
-                                     lq(zeta, B, V.nrm(d1, Tc)), L(d1, Tc), RR(dd, Tc), Rg(d1, Tc), RR(d1, Tc))])
+                                     lemma3_term(zeta, B, V.nrm(d1, Tc)), L(d1, Tc), RR(dd, Tc), Rg(d1, Tc), RR(d1, Tc))])
     coords = induct_on(0, PC, cbase, cstep, dd, "thm5: sum over every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="thm5: for every T >= 1 and d >= 0")
     hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, allH(d_)]  # noqa: E731
@@ -442,7 +454,7 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
              "SS": V.SS(ds, Ts), "NN": V.NN(ds, Ts), "z": W5.zeta, "Tr": Tr, "AA": V.AA(ds, Ts), "L3": W5.L(ds, Ts)}
 
     def premises(s):  # what the bound's data (_data5) and L3's definition give at the kernel's terms
-        return total_premises(s, [s["z"] > 0], s["L3"] == 2 * s["z"] * s["NN"] / ((1 - s["B"]) * (1 - s["B"])))
+        return total_premises(s, [s["z"] > 0], s["L3"] == lemma3_term(s["z"], s["B"], s["NN"]))
 
     def total(x):  # the step bounds summed over the coordinates, with Lemma 3's term
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["L3"])
