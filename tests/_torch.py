@@ -29,15 +29,15 @@ class LazyModule:
     ``__bases__`` ...), and those reads must neither import the module nor skip the file."""
 
     def __init__(self, name: str, reason: str):
-        self.name_, self.reason_ = name, reason
+        self._name, self._reason = name, reason
 
     def __getattr__(self, attr):
         if attr.startswith("_"):
             raise AttributeError(attr)
-        return getattr(pytest.importorskip(self.name_, reason=self.reason_), attr)
+        return getattr(pytest.importorskip(self._name, reason=self._reason), attr)
 
     def __repr__(self):
-        return f"<{self.name_}, imported on first use (tests/_torch.py)>"
+        return f"<{self._name}, imported on first use (tests/_torch.py)>"
 
 
 torch = LazyModule("torch", REASON)
