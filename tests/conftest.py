@@ -36,6 +36,10 @@ AUDIT_PAGE_FILES = ("test_audit_page_browser.py", "test_figures_html.py")
 SHARED_MEMO_GROUPS = {"test_analysis_cli.py": "analysis_gamma", "test_analysis_gamma.py": "analysis_gamma",
                       "test_proofs_audit.py": "audit_verdicts", "test_proofs_repaired.py": "audit_verdicts",
                       "test_proofs_mutation.py": "audit_verdicts"}
+# the files that drive torch (tests/_torch.py: imported by their first test that needs it, not at collection): one
+# group, so that one worker imports torch (~2 CPU-s) and builds torch.optim's first optimizer (~2 CPU-s more, for
+# torch._dynamo), and the other worker neither
+TORCH_FILES = ("test_check_api.py", "test_conformance_torch.py", "test_conformance_zoo.py", "test_zoo_torch.py")
 # files whose tests share no module or session fixture and are each long: one group per test, so that the
 # two workers share the file instead of one worker running all of it at the end of the run
 SPLIT_FILES = ("test_notebooks.py", "test_check_plugin.py", "test_proofs_vacuity.py", "test_sweep_wiring.py")
@@ -53,6 +57,8 @@ def work_group(nodeid: str) -> str:
         return "audit_page"
     if name in SHARED_MEMO_GROUPS:
         return SHARED_MEMO_GROUPS[name]
+    if name in TORCH_FILES:
+        return "torch"
     if name in SPLIT_FILES:
         return nodeid
     m = _RULE_ID.search(nodeid) if name == "test_engine_equality.py" else None
@@ -165,6 +171,15 @@ def pytest_sessionfinish(session, exitstatus):
     tmp = Path(path).with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=0) + "\n")
     os.replace(tmp, path)
+
+
+# whether this process had imported torch once it had collected its tests: tests/test_schedule.py checks that no
+# test file does (tests/_torch.py), since every xdist worker collects every file
+IMPORTED_AT_COLLECTION: dict = {}
+
+
+def pytest_collection_finish(session):
+    IMPORTED_AT_COLLECTION["torch"] = "torch" in sys.modules
 
 
 def pytest_configure(config):

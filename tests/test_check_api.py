@@ -20,7 +20,9 @@ from counterexamples.check import (CONVERGES_, DIVERGES, STUCK_, UNDECIDED, Chec
 from counterexamples.conformance.verdict import CONVERGES, STUCK
 from counterexamples.conformance.verdict import UNDECIDED as SIM_UNDECIDED
 
-torch = pytest.importorskip("torch", reason="torch is in the test extra: pip install 'adam-beyond[test]'")
+# torch is imported by the first test that reads it (tests/_torch.py), not at collection: the tests here that use
+# no torch run without it, and the xdist worker that runs none of this file never imports it
+from _torch import torch, user_optimizers
 
 
 def _amsgrad_thm1_drift() -> float:
@@ -97,31 +99,8 @@ def test_torch_adamw_is_never_certified():
     assert "T <= 2000" in report.rows[0].verdict.claim  # the horizon is part of the EVIDENCE label
 
 
-class AMSGrad78807(torch.optim.Optimizer):
-    """AMSGrad with the bug of pytorch #78807: the running max is computed, never stored (the result of
-    torch.maximum was assigned to a local name), so every step uses max(0, v) = v: it is Adam."""
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            b1, b2 = group["betas"]
-            for p in group["params"]:
-                st = self.state[p]
-                if not st:
-                    st.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p), v_max=torch.zeros_like(p))
-                st["t"] += 1
-                st["m"].mul_(b1).add_(p.grad, alpha=1 - b1)
-                st["v"].mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-                v_max = torch.maximum(st["v_max"], st["v"])  # the bug: st["v_max"] stays 0
-                denom = (v_max.sqrt() / math.sqrt(1 - b2 ** st["t"])).add_(group["eps"])
-                p.addcdiv_(st["m"], denom, value=-group["lr"] / (1 - b1 ** st["t"]))
-
-
 def test_amsgrad_with_the_78807_bug_is_caught_as_breaking():
-    report = check(AMSGrad78807, T=2000)
+    report = check(user_optimizers().AMSGrad78807, T=2000)
     assert report.breaks and not report.escapes
     for r in report.rows:
         assert r.verdict.status == PROVED and r.label == DIVERGES
@@ -349,23 +328,8 @@ def test_expect_raises_with_the_rows():
         check(torch.optim.Adam, problems=["thm1"], T=1000, expect="escapes", thresholds=False)
 
 
-class _SignedBetas(torch.optim.Optimizer):
-    """An optimizer whose constructor spells beta1/beta2 and learning_rate (not torch's lr/betas)."""
-
-    def __init__(self, params, learning_rate=1e-3, beta1=0.9, beta2=0.999):
-        super().__init__(params, dict(learning_rate=learning_rate, beta1=beta1, beta2=beta2))
-        self.seen = []
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            self.seen.append((group["learning_rate"], group["beta1"], group["beta2"]))
-            for p in group["params"]:
-                p.add_(p.grad, alpha=-group["learning_rate"])
-
-
 def test_other_spellings_of_the_hyper_parameters_get_the_problems_numbers():
-    report = check(_SignedBetas, problems=["thm1"], T=1000, thresholds=False)
+    report = check(user_optimizers().SignedBetas, problems=["thm1"], T=1000, thresholds=False)
     (row,) = report.rows
     assert "learning_rate=0.5, beta1=0.0, beta2=0.1" in row.call
     assert row.identified and row.identified.startswith("sgd")  # it is SGD at the paper's alpha/sqrt(t)
@@ -493,25 +457,22 @@ def test_torch_adam_and_optax_adam_share_one_limit_form_key_amsgrad_does_not():
 
 # ------------------------------------------------------------------------------------------------
 # the problems of a torch check as param groups of one optimizer: one step() per round, the same bits
-class _RecordingAdam(torch.optim.Adam):
-    """torch's Adam that records, at each step, the foreach setting every param group carries."""
-
-    seen: list = []
-
-    def step(self, closure=None):
-        _RecordingAdam.seen.append(tuple(g["foreach"] for g in self.param_groups))
-        return super().step(closure)
+def _torch_class(name: str):
+    """torch.optim's class ``name``, or the user's class of that name (tests/_torch_optimizers.py)."""
+    return getattr(torch.optim, name, None) or getattr(user_optimizers(), name)
 
 
-@pytest.mark.parametrize("cls, options", [(torch.optim.Adam, {}), (torch.optim.Adam, {"amsgrad": True}),
-                                          (torch.optim.AdamW, {}), (AMSGrad78807, {}),
-                                          (torch.optim.Adam, {"amsgrad": True, "foreach": True}),
-                                          (_RecordingAdam, {"foreach": True})])
+# the classes by name: the parameters are collected without torch (see the import of _torch above)
+@pytest.mark.parametrize("cls, options", [("Adam", {}), ("Adam", {"amsgrad": True}), ("AdamW", {}),
+                                          ("AMSGrad78807", {}), ("Adam", {"amsgrad": True, "foreach": True}),
+                                          ("RecordingAdam", {"foreach": True})])
 def test_grouped_torch_run_is_bit_identical_to_each_problem_alone(cls, options):
     from counterexamples.conformance.drive import gradient_chunks
     from counterexamples.conformance.suite import build_case
 
     ck = _ck()
+    cls = _torch_class(cls)
+    recording = user_optimizers().RecordingAdam
     T = 700  # more than one chunk of gradients
     runs, alone = [], []
     for name in ck.DEFAULT_PROBLEMS:
@@ -523,14 +484,14 @@ def test_grouped_torch_run_is_bit_identical_to_each_problem_alone(cls, options):
         st = call.make_stepper(x1, lo, hi)
         alone.append((np.concatenate([st.run_chunk(G) for G in gradient_chunks(case.problem, T)]), st.current()))
     assert len({repr(sorted(r[0].items())) for r in runs}) == len(runs)  # every group has its own numbers
-    _RecordingAdam.seen.clear()
+    recording.seen.clear()
     grouped = ck._torch_grouped(cls, runs, T)
     assert grouped is not None
     for (X, x_next), rep in zip(alone, grouped):
         assert X.shape == rep.X.shape and X.view(np.uint64).tolist() == rep.X.view(np.uint64).tolist()
         assert x_next.view(np.uint64).tolist() == rep.current().view(np.uint64).tolist()
-    if cls is _RecordingAdam:  # the user's foreach reaches every group
-        assert _RecordingAdam.seen and all(s == (True,) * len(runs) for s in _RecordingAdam.seen[-T:])
+    if cls is recording:  # the user's foreach reaches every group
+        assert recording.seen and all(s == (True,) * len(runs) for s in recording.seen[-T:])
 
 
 def test_check_with_grouped_torch_gives_the_rows_of_separate_runs(monkeypatch):
@@ -549,7 +510,7 @@ def test_only_torch_optims_own_classes_run_grouped(monkeypatch):
     calls = []
     real = ck._torch_grouped
     monkeypatch.setattr(ck, "_torch_grouped", lambda cls, runs, T: calls.append(cls) or real(cls, runs, T))
-    check(AMSGrad78807, problems=["thm1", "section5-online"], T=1000, thresholds=False)
+    check(user_optimizers().AMSGrad78807, problems=["thm1", "section5-online"], T=1000, thresholds=False)
     assert calls == []
     check(torch.optim.Adam, problems=["thm1", "section5-online"], T=1000, thresholds=False)
     assert calls == [torch.optim.Adam]
@@ -622,7 +583,7 @@ def test_bounded_identification_gives_the_answer_of_the_exhaustive_search(regist
     for name in ("thm1", "section5-online"):
         case = build_case(name)
         prob, x1 = case.problem, case.hyper.get("x1", 0)
-        for opt in (torch.optim.Adam, AMSGrad78807, paper_amsgrad_step, registered, sign_step, _shifted_adam_step):
+        for opt in (torch.optim.Adam, user_optimizers().AMSGrad78807, paper_amsgrad_step, registered, sign_step, _shifted_adam_step):
             kind, target, opts = ck._kind(opt)
             call = ck._CALLS[kind](target, opts, case.hyper)
             stepper = call.make_stepper(np.full(prob.d, float(Fraction(x1))), float(prob.lo), float(prob.hi))

@@ -5,16 +5,21 @@ import math
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch", reason="torch is an optional extra: pip install torch==2.13.0")
+from test_zoo_definitions import GS, ours
 
-from test_zoo_definitions import GS, ours  # noqa: E402
+# torch is imported by the first test that reads it (tests/_torch.py), not when pytest collects this file
+from _torch import needs_torch, torch
+
+pytestmark = needs_torch
 
 THM1 = [3.0 if t % 3 == 0 else -1.0 for t in range(300)]
 
 
-def torch_path(cls, gs, x1=0.5, schedule="sqrt", scalar_dtype=torch.float64, **kw):
+def torch_path(cls, gs, x1=0.5, schedule="sqrt", scalar_dtype="float64", **kw):
     """Points played by torch.optim.<cls>.  NAdam's mu_product and ASGD's eta are 0-d tensors of
-    torch's *default* dtype (optimizer._get_scalar_dtype): float32 unless it is set to float64."""
+    torch's *default* dtype (optimizer._get_scalar_dtype): float32 unless it is set to float64
+    (``scalar_dtype``: that default's name, read when the test runs, not at collection)."""
+    scalar_dtype = getattr(torch, scalar_dtype)
     old = torch.get_default_dtype()
     torch.set_default_dtype(scalar_dtype)
     try:
@@ -84,7 +89,7 @@ def test_float32_scalar_state_of_nadam_and_asgd_is_visible(cls, kw, ourspec):
     """With torch's default dtype float32, NAdam's mu_product / ASGD's eta are float32 even for float64
     parameters: the trajectory leaves ours by ~1e-9 (a finding of the identification, not a tolerance)."""
     name, our_kw = ourspec
-    a = torch_path(cls, GS, scalar_dtype=torch.float32, **kw)
+    a = torch_path(cls, GS, scalar_dtype="float32", **kw)
     b = ours(name, GS, **our_kw)
     assert 1e-11 < float(np.max(np.abs(np.subtract(a, b)))) < 1e-6
 
