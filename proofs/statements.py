@@ -12,9 +12,9 @@ and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6 (:mod:`proofs.kern
 lemma-moment, thm4-arxiv, cor1, pp-4.1 and adamx-5.1 is the one axiom L7 on log, the others' is empty.  What stops the
 others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement
 without one (:data:`PARTIAL`, empty today) are built and certified by the audit (``kernel_part``); the statement stays
-NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
-chain, the first term a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and
-pp-4.1.
+NOT ESTABLISHED.  :func:`coordinate_invariant` (the per-coordinate chain, the first term a parameter, AMSGrad's or,
+with :data:`proofs.kernel_thm5.ADAMNC`, AdamNC's) is shared by thm4-arxiv, cor1, pp-4.1, thm5 and cor2;
+:func:`geo_schedule_sums` and :func:`step4` by thm4-arxiv, cor1 and pp-4.1.
 
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
@@ -36,6 +36,8 @@ instantiated at the sums; step 4 (convexity as a hypothesis, the exchange of the
 base: the named axiom L7 on log (:data:`LOG_AXIOM`).
 """
 from __future__ import annotations
+
+from typing import Callable, NamedTuple
 
 import z3
 
@@ -219,15 +221,97 @@ def definitions_of(V, *fs):
     return [K.defn(f) for f in fs]
 
 
-def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: str = "thm4-arxiv") -> dict:
-    """AMSGrad's per-coordinate chain in the kernel, shared by thm4-arxiv and pp-4.1 (one definition).
+class CoordinateChain(NamedTuple):
+    """What an algorithm's per-coordinate chain (:func:`coordinate_invariant`) does not share with AMSGrad's.
 
-    Per round (i, t): the hypotheses' facts, steps 2-3's four-term split, step 7, step 5; per coordinate, by kernel
-    induction on T >= 1 under Hyp(i): W_T <= step7_sum_rhs(S_T), P_T + X_T <= mterm_sum_rhs(K_T) and
-    R_{T,i} <= Q_T + W_T + P_T.  ``first(ctx)`` adds the first term's part of the invariant (thm4-arxiv: the Abel
-    bound Q_T + c_T u_{T+1} <= abel_rhs(a_T, S_T); pp-4.1 and adamx-5.1 bound Q_T apart, with their own first term)
-    as ``(part(T), base_by, step_by)``; it comes first in the invariant.  Returns the context: the fresh ``i``,
-    ``n``, the round lemmas, ``inv``, ``Pr`` (= Hyp(i) => inv) and ``every_T`` (ForAll T >= 1: Pr(T))."""
+    The chain (steps 2-3, 7, 5 and, with ``first``, step 6) needs at every round Gamma_{t+1} =
+    sqrt(V_{t+1})/alpha_{t+1} - sqrt(V_t)/alpha_t >= 0 (PSD), per coordinate a_{t+1} >= a_t >= 0 with a_t =
+    q_t/alpha_t.  AMSGrad gets it from its running max, q_{t+1} >= q_t > 0, and 0 < alpha_{t+1} <= alpha_t (the
+    paper's inequality (1), :data:`AMSGRAD`); AdamNC assumes it (Theorem 5's Condition 2,
+    :data:`proofs.kernel_thm5.ADAMNC`), and without a monotone q its step 5 is the audit's Thm5-step 5, whose base
+    T = 1 comes from its induction step at T = 0 (m_0 = 0) instead of step 5[base T=1].
+
+    ``name``: whose hypotheses (the round facts' lemma name); ``prefix``: before the chain's lemma names; ``hyp(i)``:
+    coordinate i's hypotheses (a dict, as :meth:`Thm4Vocabulary.hyp`); ``gamma_facts(q_t, q_{t+1}, alpha_t,
+    alpha_{t+1})``: the round's facts on them, in the hypotheses' order; ``gamma_name``: where a_{t+1} >= a_t comes
+    from; ``gamma_lemma(timeout_s)``: |= ForAll q0 q1 A0 A1: gamma_facts => q1/A1 >= q0/A0 >= 0; ``step5``: the
+    audit's step 5 label; ``step5_base(steps)``: asks for the steps it reads and returns ``by(ctx)``, the proofs
+    that give the m-terms' part of the invariant at T = 1.
+
+    >>> AMSGRAD.step5, AMSGRAD.gamma_name
+    ('step 5', 'inequality (1), general form')
+    """
+
+    name: str
+    prefix: str
+    hyp: Callable
+    gamma_facts: Callable
+    gamma_name: str
+    gamma_lemma: Callable
+    step5: str
+    step5_base: Callable
+
+
+def _amsgrad_step5_base(steps):
+    """Step 5's base T = 1: the audit's step 5[base T=1] (which reads q_2 >= q_1)."""
+    b5 = need_step(steps, "step 5[base T=1]")
+
+    def by(ctx):
+        V, i, one, I = ctx["V"], ctx["i"], ctx["one"], ctx["I"]
+        P, Kt, X, y, k, q, al, bt, m = V.P, V.K, V.X, V.y, V.k, V.q, V.al, V.bt, V.m
+        return [I(P, i, one), I(P, i, z3.IntVal(0)), I(Kt, i, one), I(Kt, i, z3.IntVal(0)), I(X, i, z3.IntVal(0)),
+                I(X, i, one), I(y, i, one), I(k, i, one),
+                b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
+                      b_T1=bt(one + 1), beta1=V.B, m_T=m(i, one))]
+    return by
+
+
+#: AMSGrad's per-coordinate chain (thm4-arxiv, cor1, pp-4.1): Gamma_{t+1} >= 0 from q_{t+1} >= q_t > 0 (v_hat's
+#: running max) and 0 < alpha_{t+1} <= alpha_t, i.e. the paper's inequality (1); step 5 with its base step.
+AMSGRAD = CoordinateChain(
+    name="AMSGrad", prefix="", hyp=lambda i: Thm4Vocabulary.get().hyp(i),
+    gamma_facts=lambda q0, q1, A0, A1: [q0 > 0, q1 >= q0, A0 > 0, A1 <= A0, A1 > 0],
+    gamma_name="inequality (1), general form", gamma_lemma=lambda timeout_s: _ineq1_lemma(timeout_s),
+    step5="step 5", step5_base=_amsgrad_step5_base)
+
+
+def abel_part(steps: dict):
+    """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part, for
+    :func:`coordinate_invariant`'s ``first`` (thm4-arxiv's and Theorem 5's): Q_T + c_T u_{T+1} <= abel_rhs(a_T,
+    S_T), from step 6[Abel] at each round (a_{t+1} >= a_t, the chain's Gamma_{t+1} >= 0), step 6[base T=1] and
+    step 6[step T->T+1]."""
+    abel, b6, sA = (need_step(steps, s) for s in ("step 6[Abel]", "step 6[base T=1]", "step 6[step T->T+1]"))
+
+    def part(ctx):
+        V, i, t, n, one, I, at = ctx["V"], ctx["i"], ctx["t"], ctx["n"], ctx["one"], ctx["I"], ctx["at"]
+        B, bt, a, c, u, Q, S, D2 = V.B, V.bt, V.a, V.c, V.u, V.Q, V.S, ctx["D2"]
+        n1 = n + 1
+        stA = abel.at(beta1=B, beta1_tm1=bt(t), beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
+                      c_t=c(i, t + 1))
+        lA = ctx["lemma"](f"{ctx['chain'].prefix}step 6[Abel] at (i, t)",
+                          2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
+                          [stA, K.instantiate(ctx["aux"], i, t)], ctx["local"])
+        return (lambda T: Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
+                [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
+                 b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
+                [I(Q, i, n1), I(S, i, n1), at(lA, n),
+                 sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
+                       u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))])
+    return part
+
+
+def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: str = "thm4-arxiv",
+                         chain: CoordinateChain = AMSGRAD) -> dict:
+    """The per-coordinate chain in the kernel, shared by thm4-arxiv, pp-4.1 (AMSGrad's, :data:`AMSGRAD`) and thm5
+    (AdamNC's, :data:`proofs.kernel_thm5.ADAMNC`) (one definition; ``chain`` says what differs, :class:`CoordinateChain`).
+
+    Per round (i, t): the hypotheses' facts, steps 2-3's four-term split, a_{t+1} >= a_t (Gamma_{t+1} >= 0), step 7,
+    step 5; per coordinate, by kernel induction on T >= 1 under H_i = the chain's hypotheses of coordinate i:
+    W_T <= step7_sum_rhs(S_T), P_T + X_T <= mterm_sum_rhs(K_T) and R_{T,i} <= Q_T + W_T + P_T.  ``first(ctx)`` adds
+    the first term's part of the invariant (thm4-arxiv and thm5: :func:`abel_part`, the Abel bound Q_T + c_T u_{T+1}
+    <= abel_rhs(a_T, S_T); pp-4.1 bounds Q_T apart, with its own first term) as ``(part(T), base_by, step_by)``; it
+    comes first in the invariant.  Returns the context: the fresh ``i``, ``n``, the round lemmas, ``inv``, ``Pr``
+    (= H_i => inv) and ``every_T`` (ForAll T >= 1: Pr(T))."""
     V = Thm4Vocabulary.get()
     bt, al, q, m, x, xs, lo, hi, B, Dc = V.bt, V.al, V.q, V.m, V.x, V.xs, V.lo, V.hi, V.B, V.Dc
     a, c, u, y, X, w, k, gd = V.a, V.c, V.u, V.y, V.X, V.w, V.k, V.gd
@@ -240,7 +324,8 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
         return K.generalize([i, t], pf, name=name)
 
     # --- per-round lemmas: steps 2, 3, 5, 7, instantiated at the sequences
-    s2, s3, s5, s7 = (need_step(steps, s) for s in ("step 2", "step 3", "step 5", "step 7"))
+    s2, s3, s5, s7 = (need_step(steps, s) for s in ("step 2", "step 3", chain.step5, "step 7"))
+    pre = chain.prefix
     d0, d1 = x(i, t) - xs(i), x(i, t + 1) - xs(i)
     b_ok = lambda s: z3.And(bt(s) >= 0, bt(s) <= B, B < 1)  # noqa: E731
     F_ok = z3.And(lo(i) < hi(i), xs(i) >= lo(i), xs(i) <= hi(i), x(i, t) >= lo(i), x(i, t) <= hi(i))
@@ -254,12 +339,12 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     # step 2 times q > 0: step 3's hypothesis in its polynomial form
     poly2 = Q_ * Q_ * d1 * d1 <= Q_ * Q_ * d0 * d0 + A_ * A_ * Mx * Mx - 2 * A_ * Mx * d0 * Q_
     clampd = V.clamp(x(i, t) - A_ * M_ / Q_, i) - xs(i)
-    l2 = lemma("step 2 at (i, t), times q", poly2,
+    l2 = lemma(f"{pre}step 2 at (i, t), times q", poly2,
                [st2, K.instantiate(times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
-    l3 = lemma("step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
+    l3 = lemma(f"{pre}step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
                + b_ * A_ * A_ * Mp * Mp + b_ * Q_ * Q_ * d0 * d0, [st3, K.instantiate(l2, i, t)], pos + [mrec, F_ok, upd])
     l3d = K.instantiate(division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
-    split = lemma("four-term split (steps 2-3)",
+    split = lemma(f"{pre}four-term split (steps 2-3)",
                   gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t) + X(i, t - 1) + w(i, t),
                   [l3d, K.instantiate(l3, i, t)] + definitions_of(V, a, c, u, y, X, w, gd),
                   pos + [mrec, F_ok, upd])
@@ -267,22 +352,24 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     uF = z3.And(u(i, t) >= 0, u(i, t) <= D2, u(i, t + 1) >= 0, u(i, t + 1) <= D2)
     box = lambda s: z3.And(x(i, s) >= lo(i), x(i, s) <= hi(i), (x(i, s) - xs(i)) * (x(i, s) - xs(i)) <= D2)  # noqa
     # the facts at round t from the hypotheses (quantifier instances, the solver's only quantified work)
-    Hi = V.hyp(i)
-    local = [Q_ > 0, q(i, t + 1) >= Q_, A_ > 0, al(t + 1) <= A_, al(t + 1) > 0, b_ok(t), b_ok(t + 1), F_ok, upd, mrec,
-             x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0, m(i, 0) == 0]
-    facts = lemma("AMSGrad's hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
+    Hi = chain.hyp(i)
+    local = chain.gamma_facts(Q_, q(i, t + 1), A_, al(t + 1)) + [
+        b_ok(t), b_ok(t + 1), F_ok, upd, mrec, x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0,
+        m(i, 0) == 0]
+    facts = lemma(f"{chain.name}'s hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
+    gamma = chain.gamma_lemma(timeout_s)  # a_{t+1} >= a_t >= 0 from the round's facts on q, alpha
     # u_t in [0, D^2], a_t non-decreasing and >= 0, c's definition in product form
-    aux = lemma("u in [0, D^2]; 0 <= a_t <= a_{t+1} (inequality (1), general form); 2(1-beta_1t) c_t = a_t",
+    aux = lemma(f"{pre}u in [0, D^2]; 0 <= a_t <= a_{{t+1}} ({chain.gamma_name}); 2(1-beta_1t) c_t = a_t",
                 z3.And(uF, a(i, t) >= 0, a(i, t + 1) >= a(i, t), 2 * (1 - b_) * c(i, t) == a(i, t),
                        2 * (1 - bt(t + 1)) * c(i, t + 1) == a(i, t + 1), X(i, t) >= 0),
                 [I(u, i, t), I(u, i, t + 1), I(a, i, t), I(a, i, t + 1), I(c, i, t), I(c, i, t + 1), I(X, i, t)]
-                + [K.instantiate(_ineq1_lemma(timeout_s), Q_, q(i, t + 1), A_, al(t + 1))], local)
+                + [K.instantiate(gamma, Q_, q(i, t + 1), A_, al(t + 1))], local)
     st7 = s7.at(q=Q_, alpha_t=A_, b_t=b_, beta1=B, d=d0, D=Dc)
-    l7 = lemma("step 7 at (i, t): 2(1-beta1) w_t <= D^2 beta_1t a_t", 2 * (1 - B) * w(i, t) <= D2 * b_ * a(i, t),
+    l7 = lemma(f"{pre}step 7 at (i, t): 2(1-beta1) w_t <= D^2 beta_1t a_t", 2 * (1 - B) * w(i, t) <= D2 * b_ * a(i, t),
                [st7, K.instantiate(step7_lemma(timeout_s), Q_, A_, b_, B, d0 * d0, Dc * Dc, w(i, t), a(i, t)),
                 I(w, i, t), I(a, i, t), I(u, i, t)], local)
     st5 = s5.at(q_t=Q_, q_t1=q(i, t + 1), alpha_t=A_, alpha_t1=al(t + 1), b_t=b_, b_t1=bt(t + 1), beta1=B, m_t=M_)
-    l5 = lemma("step 5 at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
+    l5 = lemma(f"{pre}{chain.step5} at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
                [st5, K.instantiate(times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
                 I(y, i, t), I(X, i, t), I(k, i, t)], local)
 
@@ -295,8 +382,9 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     n = K.fresh("T", Int)
     n1 = n + 1
     ctx = {"V": V, "i": i, "t": t, "n": n, "one": one, "lemma": lemma, "local": local, "loc": loc, "at": at, "I": I,
-           "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2}
-    b7, b5 = (need_step(steps, s) for s in ("step 7[base T=1]", "step 5[base T=1]"))
+           "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2, "chain": chain,
+           "timeout_s": timeout_s}
+    b7, b5 = need_step(steps, "step 7[base T=1]"), chain.step5_base(steps)
     sW, sP, sM = (need_step(steps, s) for s in ("step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"))
     four = lambda s: c(i, s) * (u(i, s) - u(i, s + 1)) + y(i, s) + X(i, s - 1) + w(i, s)  # noqa: E731
     z0 = z3.IntVal(0)
@@ -308,10 +396,7 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
          [I(W, i, n1), I(S, i, n1), at(l7, n1),
           sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))]),
         (lambda T: P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
-         [I(P, i, one), I(P, i, z0), I(Kt, i, one), I(Kt, i, z0), I(X, i, z0), I(X, i, one), I(y, i, one),
-          I(k, i, one),
-          b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
-                b_T1=bt(one + 1), beta1=B, m_T=m(i, one))],
+         b5(ctx),
          [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
           sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))]),
         (lambda T: Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T),
@@ -336,11 +421,7 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
                   for j, (part, _, by) in enumerate(parts)]
     stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name=f"{tag}: per-coordinate invariant, T -> T+1",
                   timeout_s=timeout_s, by=step_parts + [K.instantiate(facts, i, n), K.instantiate(facts, i, n1)])
-    stp = K.generalize([n], stp, name=f"{tag}: per-coordinate invariant, T -> T+1")
-    every_T = K.induct_from(1, Pr, base, K.prove(z3.ForAll([z3.Int("T")], z3.Implies(z3.Int("T") >= 1, z3.Implies(
-        Pr(z3.Int("T")), Pr(z3.Int("T") + 1)))), by=[stp], name="", timeout_s=timeout_s),
-        name=f"{tag}: per-coordinate invariant for every T >= 1 (base + step, kernel induction)",
-        timeout_s=timeout_s)
+    every_T = induct_on(1, Pr, base, stp, n, f"{tag}: per-coordinate invariant for every T >= 1", timeout_s)
     return {**ctx, "inv": inv, "Pr": Pr, "H_i": H_i, "every_T": every_T}
 
 
@@ -362,27 +443,7 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     bt, B, Dc = V.bt, V.B, V.Dc
     a, c, u = V.a, V.c, V.u
     D2 = Dc * Dc
-    abel = need_step(steps, "step 6[Abel]")
-    b6 = need_step(steps, "step 6[base T=1]")
-    sA = need_step(steps, "step 6[step T->T+1]")
-
-    def abel_part(ctx):
-        """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part."""
-        i, t, n, one, I, at, Q, S = ctx["i"], ctx["t"], ctx["n"], ctx["one"], ctx["I"], ctx["at"], V.Q, V.S
-        n1 = n + 1
-        stA = abel.at(beta1=B, beta1_tm1=bt(t), beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
-                      c_t=c(i, t + 1))
-        lA = ctx["lemma"]("step 6[Abel] at (i, t)",
-                          2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
-                          [stA, K.instantiate(ctx["aux"], i, t)], ctx["local"])
-        return (lambda T: Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
-                [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
-                 b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
-                [I(Q, i, n1), I(S, i, n1), at(lA, n),
-                 sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
-                       u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))])
-
-    ci = coordinate_invariant(steps, timeout_s, first=abel_part, tag="thm4-arxiv")
+    ci = coordinate_invariant(steps, timeout_s, first=abel_part(steps), tag="thm4-arxiv")
     i, n, at, loc, inv, facts, every_T = ci["i"], ci["n"], ci["at"], ci["loc"], ci["inv"], ci["facts"], ci["every_T"]
     n1 = n + 1
     aux, Q, S, P, X, Rg, Kt = ci["aux"], V.Q, V.S, V.P, V.X, V.Rg, V.K
