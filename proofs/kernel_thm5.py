@@ -34,7 +34,7 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .statements import (Int, Missing, Real, abel_part, convex_hyp, coordinate_invariant, CoordinateChain, Thm4Vocabulary,
+from .statements import (Int, Missing, Real, abel_part, bound_data, convex_hyp, coordinate_invariant, CoordinateChain, Thm4Vocabulary,
                          bound_env, bound_link, down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step,
                          regret_link, scalar_glue, times_lemma, total_premises, Once)
 from .step_bounds import step_bounds_rhs
@@ -292,63 +292,27 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                  by=[K.instantiate(coords, Ts), K.instantiate(K.defn(W5.Hyp), one)],
                  name="Theorem 5: the step bounds", timeout_s=timeout_s)
     st = K.generalize([ds, Ts], st, name="Theorem 5: the step bounds")
-    link = _bound_link5(W5, steps, st, hyps, allH, timeout_s)
+    link = _bound_link5(W5, steps, st, hyps, timeout_s)
     out = regret_link(V, link, hyps, timeout_s, title="Theorem 5 (AdamNC)", bound_name="thm5")
     out.update(implication=out["statement"], premises={})
     return out
 
 
-def _data5(W5, allH, timeout_s):
-    """ForAll d, T >= 1: HypNC on 1..d => VQ, SS, NN >= 0 and AA(d, T) = VQ(d, T)/alpha_T."""
+def _data5(W5, hyps, timeout_s):
+    """ForAll d, T >= 1: HypNC on 1..d => the constants, VQ, SS, NN >= 0 and AA(d, T) = VQ(d, T)/alpha_T
+    (:func:`proofs.statements.bound_data` with HypNC)."""
     V = W5.V
-    i, n = K.fresh("i", Int), K.fresh("T", Int)
-    S, bt, a, q, al = V.S, V.bt, V.a, V.q, V.al
-    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    Hd = K.instantiate(K.defn(W5.Hyp), i)
-    PS = lambda T: z3.Implies(W5.Hyp(i), S(i, T) >= 0)  # noqa: E731
-    z0 = z3.IntVal(0)
-    n1 = n + 1
-    pos = _sl("b q/al >= 0", "b q al", lambda b, q_, al_: z3.Implies(z3.And(b >= 0, q_ > 0, al_ > 0), b * (q_ / al_) >= 0),
-              timeout_s)
-    b0 = K.prove(PS(z0), by=[I(S, i, z0)], name="AdamNC: S_{0,i} = 0", timeout_s=timeout_s)
-    facts = K.prove(z3.Implies(z3.And(W5.Hyp(i), n >= 0), z3.And(bt(n1) >= 0, q(i, n1) > 0, al(n1) > 0)), by=[Hd],
-                    name="AdamNC: hypotheses at round T+1", timeout_s=timeout_s)
-    s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name="AdamNC: S_{T,i} >= 0, T -> T+1", timeout_s=timeout_s,
-                 by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
-    SI = K.generalize([i], induct_on(0, PS, b0, s1, n, "AdamNC: S_{T,i} >= 0 for every T", timeout_s),
-                      name="AdamNC: S_{T,i} >= 0 for every i, T")
-    Tc, dd = K.fresh("T", Int), K.fresh("d", Int)
-    VQ, SS, NN, AA = V.VQ, V.SS, V.NN, V.AA
-    inv = lambda nn: z3.And(VQ(nn, Tc) >= 0, SS(nn, Tc) >= 0, NN(nn, Tc) >= 0, AA(nn, Tc) == VQ(nn, Tc) / al(Tc))  # noqa
-    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, al(Tc) > 0, allH(nn)), inv(nn))  # noqa: E731
-    div = _sl("sum of quotients by alpha_T > 0", "A V q al A1 V1", lambda A_, V_, q_, al_, A1, V1: z3.Implies(
-        z3.And(al_ > 0, A_ == V_ / al_, A1 == A_ + q_ / al_, V1 == V_ + q_), A1 == V1 / al_), timeout_s)
-    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (VQ, SS, NN, AA)], name="AdamNC: data, 0 coordinates",
-                 timeout_s=timeout_s)
-    d1 = dd + 1
-    hj = K.prove(z3.Implies(z3.And(W5.Hyp(d1), Tc >= 1), z3.And(q(d1, Tc) > 0, V.nrm(d1, Tc) >= 0)),
-                 by=[K.instantiate(K.defn(W5.Hyp), d1)], name="AdamNC: hypotheses of coordinate d+1 at T",
-                 timeout_s=timeout_s)
-    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name="AdamNC: data, d -> d+1", timeout_s=timeout_s,
-                 by=[down_to(allH, W5.Hyp, dd, timeout_s)]
-                 + [I(f, d1, Tc) for f in (VQ, SS, NN, AA)] + [hj, K.instantiate(K.instantiate(SI, d1), Tc), I(a, d1, Tc),
-                     K.instantiate(div, AA(dd, Tc), VQ(dd, Tc), q(d1, Tc), al(Tc), AA(d1, Tc), VQ(d1, Tc))])
-    every = K.generalize([Tc], induct_on(0, PC, cb, cs, dd, "AdamNC: the bound's data, every number of coordinates",
-                                       timeout_s), name="AdamNC: the bound's data")
-    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    hyp = z3.And(Ts >= 1, ds >= 1, allH(ds))
-    consts = z3.And(al(Ts) > 0, V.alpha > 0, V.rt(Ts) > 0, al(Ts) * V.rt(Ts) == V.alpha, B_ok(V), W5.zeta > 0, V.Dc >= 0)
-    out = K.prove(z3.Implies(hyp, z3.And(consts, z3.substitute(inv(ds), (Tc, Ts)))),
-                  by=[K.instantiate(every, Ts), K.instantiate(K.defn(W5.Hyp), z3.IntVal(1))],
-                  name="AdamNC: the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T; the constants)", timeout_s=timeout_s)
-    return K.generalize([ds, Ts], out, name="AdamNC: the bound's data")
+    consts = lambda T_: z3.And(V.al(T_) > 0, V.alpha > 0, V.rt(T_) > 0, V.al(T_) * V.rt(T_) == V.alpha,  # noqa: E731
+                               B_ok(V), W5.zeta > 0, V.Dc >= 0)
+    return bound_data(W5.Hyp, W5.Hyp, lambda j: [K.instantiate(K.defn(W5.Hyp), j)], hyps, consts, timeout_s,
+                      prefix="AdamNC: ", consts_name="; the constants")
 
 
 def B_ok(V):
     return z3.And(V.B >= 0, V.B < 1)
 
 
-def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
+def _bound_link5(W5, steps, st, hyps, timeout_s):
     """The audit's final step Thm5[sum<=bound] instantiated at the sums: RR(d, T) <= BOUNDS['thm5'].expr, through
     the one bound link (:func:`proofs.statements.bound_link`) on Theorem 5's own terms."""
     from analysis import bounds as AB
@@ -370,7 +334,7 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
     def total(x):  # the step bounds summed over the coordinates, with Lemma 3's term
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["L3"])
 
-    data = _data5(W5, allH, timeout_s)
+    data = _data5(W5, hyps, timeout_s)
     inst = fstep.at(T=Tr, alpha=V.alpha, beta1=V.B, D_inf=V.Dc, sum_vhat_T_sqrt=V.VQ(ds, Ts),
                     sum_beta1t_vhat=V.SS(ds, Ts), zeta=W5.zeta, sum_g_norm=V.NN(ds, Ts))
     H0 = z3.And(*hyps(ds, Ts))

@@ -660,7 +660,7 @@ def _bound_link(V, steps, st, hyps, timeout_s):
              "SS": V.SS(ds, Ts), "NN": V.NN(ds, Ts), "sL": V.sL(Ts), "s2": V.s2, "gm": V.gm, "b2": V.b2, "Tr": Tr,
              "L": V.lg(Ts), "AA": V.AA(ds, Ts), "Mo": V.Mom(ds, Ts)}
 
-    def premises(s):  # what the bound's data (_data_lemmas) and Mom's definition give at the kernel's terms
+    def premises(s):  # what the bound's data (bound_data) and Mom's definition give at the kernel's terms
         return total_premises(s, [s["gm"] < 1, s["s2"] > 0],
                               s["Mo"] == mom_value(s["alpha"], s["sL"], s["NN"], s["B"], s["gm"], s["s2"]))
 
@@ -668,7 +668,9 @@ def _bound_link(V, steps, st, hyps, timeout_s):
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["Mo"])
 
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
-    data = _data_lemmas(V, hyps, timeout_s)
+    data = bound_data(V.Hyp, lambda j: z3.And(V.Hyp(j), V.HypM(j)),
+                      lambda j: [K.instantiate(V.hyp_pred(), j), K.instantiate(K.defn(V.HypM), j)], hyps,
+                      lambda T_: V.al(T_) > 0, timeout_s, cache="data")
     inst = fstep.at(**{"T": Tr, "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
                        "sum_vhat_T_sqrt": V.VQ(ds, Ts), "sum_beta1t_vhat": V.SS(ds, Ts), "sum_g_norm": V.NN(ds, Ts),
                        "_s1": V.rt(Ts)})
@@ -687,52 +689,65 @@ def _bound_link(V, steps, st, hyps, timeout_s):
     return {"statement": statement, "formula": formula}
 
 
-def _data_lemmas(V, hyps, timeout_s):
-    """ForAll d, T: hypotheses => VQ, SS, NN >= 0, AA(d, T) = VQ(d, T)/alpha_T (the bound's data)."""
-    if "data" in CACHE:
-        return CACHE["data"]
+def bound_data(hyp, coord, coord_defs, hyps, consts, timeout_s, prefix: str = "", consts_name: str = "",
+               cache: str | None = None):
+    """The bound's data: ForAll d, T: hyps(d, T) => consts(T) and VQ(d, T), SS(d, T), NN(d, T) >= 0 and AA(d, T) =
+    VQ(d, T)/alpha_T, i.e. sum_i sqrt(v_hat_{T,i}), sum_i sum_t beta_1t sqrt(v_hat_{t,i})/alpha_t, sum_i ||g_{1:T,i}||
+    >= 0 and sum_i a_{T,i} = sum_i sqrt(v_hat_{T,i})/alpha_T: what the link identities of Theorem 4 (arXiv) and
+    Theorem 5 read besides the step bounds (one definition: thm4-arxiv's with Hyp, thm5's with HypNC).
+
+    S_{T,i} >= 0 by induction over T from ``hyp(i)`` (a :func:`proofs.kernel.define`'d predicate that gives beta_1t
+    >= 0, q_t > 0, alpha_t > 0), then the data by induction over the coordinates under ``coord(j)`` for j <= d
+    (thm4-arxiv: Hyp(j) and HypM(j); thm5: HypNC(j)), ``coord_defs(j)`` its definitions' instances.  ``consts(T)``:
+    what else the statement's hypotheses give (a formula, alpha_T > 0 in it), named by ``consts_name``; ``prefix``
+    goes before the lemmas' names; ``cache``: a :data:`CACHE` key to make it once per process."""
+    if cache is not None and cache in CACHE:
+        return CACHE[cache]
+    V = Thm4Vocabulary.get()
     i, n = K.fresh("i", Int), K.fresh("T", Int)
     S, bt, a, q, al = V.S, V.bt, V.a, V.q, V.al
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    H = V.Hyp(i)
-    hdef = K.instantiate(V.hyp_pred(), i)
+    H = hyp(i)
+    hdef = K.instantiate(K.defn(hyp), i)
     PS = lambda T: z3.Implies(H, S(i, T) >= 0)  # noqa: E731
     z0 = z3.IntVal(0)
     n1 = n + 1
-    pos = scalar_lemma("b q/al >= 0", "b q al", lambda b, q_, al_: z3.Implies(z3.And(b >= 0, q_ > 0, al_ > 0),
-                                                                         b * (q_ / al_) >= 0), timeout_s=timeout_s)
-    b0 = K.prove(PS(z0), by=[I(S, i, z0)], name="S_{0,i} = 0", timeout_s=timeout_s)
+    pos = scalar_glue(prefix + "b q/al >= 0", "b q al", lambda b, q_, al_: z3.Implies(z3.And(b >= 0, q_ > 0, al_ > 0),
+                                                                                  b * (q_ / al_) >= 0), timeout_s)
+    b0 = K.prove(PS(z0), by=[I(S, i, z0)], name=f"{prefix}S_{{0,i}} = 0", timeout_s=timeout_s)
     facts = K.prove(z3.Implies(z3.And(H, n >= 0), z3.And(bt(n1) >= 0, q(i, n1) > 0, al(n1) > 0)), by=[hdef],
-                    name="hypotheses at round T+1", timeout_s=timeout_s)
-    s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name="S_{T,i} >= 0, T -> T+1", timeout_s=timeout_s,
-                 by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
-    SI = induct_on(0, PS, b0, s1, n, "S_{T,i} >= 0 for every T", timeout_s)
-    SI = K.generalize([i], SI, name="S_{T,i} >= 0 for every i, T")
+                    name=f"{prefix}hypotheses at round T+1", timeout_s=timeout_s)
+    s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name=f"{prefix}S_{{T,i}} >= 0, T -> T+1",
+                 timeout_s=timeout_s, by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
+    SI = induct_on(0, PS, b0, s1, n, f"{prefix}S_{{T,i}} >= 0 for every T", timeout_s)
+    SI = K.generalize([i], SI, name=f"{prefix}S_{{T,i}} >= 0 for every i, T")
     j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
-    allH2 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
+    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), coord(j)))  # noqa: E731
     VQ, SS, NN, AA = V.VQ, V.SS, V.NN, V.AA
     inv = lambda nn: z3.And(VQ(nn, Tc) >= 0, SS(nn, Tc) >= 0, NN(nn, Tc) >= 0, AA(nn, Tc) == VQ(nn, Tc) / al(Tc))  # noqa
-    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, al(Tc) > 0, allH2(nn)), inv(nn))  # noqa: E731
-    div = scalar_lemma("sum of quotients by alpha_T > 0", "A V q al A1 V1", lambda A_, V_, q_, al_, A1, V1: z3.Implies(
-        z3.And(al_ > 0, A_ == V_ / al_, A1 == A_ + q_ / al_, V1 == V_ + q_), A1 == V1 / al_), timeout_s=timeout_s)
-    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (VQ, SS, NN, AA)], name="data, 0 coordinates", timeout_s=timeout_s)
+    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, al(Tc) > 0, allH(nn)), inv(nn))  # noqa: E731
+    div = scalar_glue(prefix + "sum of quotients by alpha_T > 0", "A V q al A1 V1",
+                      lambda A_, V_, q_, al_, A1, V1: z3.Implies(
+                          z3.And(al_ > 0, A_ == V_ / al_, A1 == A_ + q_ / al_, V1 == V_ + q_), A1 == V1 / al_), timeout_s)
+    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (VQ, SS, NN, AA)], name=f"{prefix}data, 0 coordinates",
+                 timeout_s=timeout_s)
     d1 = dd + 1
-    hj = K.prove(z3.Implies(z3.And(z3.And(V.Hyp(d1), V.HypM(d1)), Tc >= 1),
-                            z3.And(q(d1, Tc) > 0, V.nrm(d1, Tc) >= 0)),
-                 by=[K.instantiate(V.hyp_pred(), d1), K.instantiate(K.defn(V.HypM), d1)],
-                 name="hypotheses of coordinate d+1 at T", timeout_s=timeout_s)
-    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name="data, d -> d+1", timeout_s=timeout_s,
-                 by=[down_to(allH2, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s)]
+    hj = K.prove(z3.Implies(z3.And(coord(d1), Tc >= 1), z3.And(q(d1, Tc) > 0, V.nrm(d1, Tc) >= 0)),
+                 by=coord_defs(d1), name=f"{prefix}hypotheses of coordinate d+1 at T", timeout_s=timeout_s)
+    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name=f"{prefix}data, d -> d+1", timeout_s=timeout_s,
+                 by=[down_to(allH, coord, dd, timeout_s)]
                  + [I(f, d1, Tc) for f in (VQ, SS, NN, AA)] + [hj, K.instantiate(K.instantiate(SI, d1), Tc), I(a, d1, Tc),
                      K.instantiate(div, AA(dd, Tc), VQ(dd, Tc), q(d1, Tc), al(Tc), AA(d1, Tc), VQ(d1, Tc))])
-    every = induct_on(0, PC, cb, cs, dd, "the bound's data, every number of coordinates", timeout_s)
-    every = K.generalize([Tc], every, name="the bound's data")
+    every = induct_on(0, PC, cb, cs, dd, f"{prefix}the bound's data, every number of coordinates", timeout_s)
+    every = K.generalize([Tc], every, name=f"{prefix}the bound's data")
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    out = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), z3.And(al(Ts) > 0, z3.substitute(inv(ds), (Tc, Ts)))),
-                  by=[K.instantiate(every, Ts), K.instantiate(V.hyp_pred(), z3.IntVal(1))],
-                  name="the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T)", timeout_s=timeout_s)
-    CACHE["data"] = K.generalize([ds, Ts], out, name="the bound's data")
-    return CACHE["data"]
+    out = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), z3.And(consts(Ts), z3.substitute(inv(ds), (Tc, Ts)))),
+                  by=[K.instantiate(every, Ts), K.instantiate(K.defn(hyp), z3.IntVal(1))],
+                  name=f"{prefix}the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T{consts_name})", timeout_s=timeout_s)
+    out = K.generalize([ds, Ts], out, name=f"{prefix}the bound's data")
+    if cache is not None:
+        CACHE[cache] = out
+    return out
 
 
 # ------------------------------------------------------------------------------------------------

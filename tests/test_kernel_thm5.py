@@ -21,8 +21,10 @@ from proofs import thm5_repaired as R
 CHAIN = [ob for ob in R.REPAIRED5 if ob.kind == "z3"]
 
 
-# the calls of statements.coordinate_invariant made by the module's thm5 build (tag, chain), recorded by ``built``
+# the calls of statements.coordinate_invariant (tag, chain) and statements.bound_data (hyp, prefix) made by the
+# module's thm5 build, recorded by ``built``
 CHAIN_CALLS: list = []
+DATA_CALLS: list = []
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +35,14 @@ def built():
     def spy(*args, **kw):
         CHAIN_CALLS.append((kw.get("tag"), kw.get("chain")))
         return real(*args, **kw)
+
+    def spy_data(hyp, *args, **kw):
+        DATA_CALLS.append((hyp, kw.get("prefix")))
+        return ST.bound_data(hyp, *args, **kw)
     with pytest.MonkeyPatch.context() as mp_:
-        mp_.setattr(KT, "coordinate_invariant", spy, raising=False)  # kernel_thm5 calls it by its imported name
+        # kernel_thm5 calls them by their imported names
+        mp_.setattr(KT, "coordinate_invariant", spy, raising=False)
+        mp_.setattr(KT, "bound_data", spy_data, raising=False)
         out = KT.thm5(steps)
     return dict(steps), out, steps.asked
 
@@ -55,6 +63,14 @@ def test_thm5s_per_coordinate_chain_is_thm4_arxivs_with_adamncs_differences(buil
     s = z3.Solver()
     s.add(ams, z3.Not(nc))  # inequality (1)'s premises give Condition 2
     assert s.check() == z3.unsat
+
+
+def test_thm5s_bound_data_are_thm4_arxivs_under_hypnc(built):
+    """One definition: the bound's data (VQ, SS, NN >= 0, AA = VQ/alpha_T, by induction over T and the coordinates)
+    is statements.bound_data, thm4-arxiv's, called once with HypNC -- not a copy of it (was kernel_thm5._data5's body)."""
+    assert DATA_CALLS == [(KT.Thm5Vocabulary.get().Hyp, "AdamNC: ")]
+    cert = K.certify(built[1]["statement"])
+    assert "AdamNC: the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T; the constants)" in cert["lemmas"]
 
 
 def test_thm5_asks_for_its_steps_first_and_uses_each_one(built):
