@@ -34,7 +34,7 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .statements import (Int, Missing, Real, abel_part, bound_data, convex_hyp, coordinate_invariant, CoordinateChain, Thm4Vocabulary,
+from .statements import (Int, Missing, Real, abel_part, bound_data, for_every_d_T, convex_hyp, coordinate_invariant, CoordinateChain, Thm4Vocabulary,
                          bound_env, bound_link, down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step,
                          regret_link, scalar_glue, times_lemma, total_premises, Once)
 from .step_bounds import step_bounds_rhs
@@ -344,10 +344,9 @@ def _bound_link5(W5, steps, st, hyps, timeout_s):
                      by=[K.instantiate(st, ds, Ts), inst, K.instantiate(data, ds, Ts)], title="Theorem 5",
                      bound_name="BOUNDS['thm5']", timeout_s=timeout_s)
     bexpr = link_value(terms, AB.BOUNDS["thm5"].expr)
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 5: sum_i R_{T,i} <= BOUNDS['thm5']")],
-                        name="Theorem 5 (AdamNC): sum_i R_{T,i} <= BOUNDS['thm5']", timeout_s=timeout_s)
+    statement, formula = for_every_d_T(H0, V.RR(ds, Ts) <= bexpr, ds, Ts, fin,
+                                       "Theorem 5 (AdamNC): sum_i R_{T,i} <= BOUNDS['thm5']", timeout_s,
+                                       gen_name="Theorem 5: sum_i R_{T,i} <= BOUNDS['thm5']")
     return {"statement": statement, "formula": formula}
 
 
@@ -515,10 +514,8 @@ def cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     th5i = K.instantiate(th5, ds, Ts)
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bc), timeout_s=timeout_s, name="Corollary 2: R_T <= BOUNDS['cor2']",
                   by=[th5i, alln, hf, sums])
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.Reg(Ts) <= bc), (ds, dq), (Ts, Tq)))
-    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 2 (corrected)")],
-                 name="Corollary 2 (AdamNC, corrected)", timeout_s=timeout_s)
+    st, formula = for_every_d_T(H0, V.Reg(Ts) <= bc, ds, Ts, fin, "Corollary 2 (AdamNC, corrected)", timeout_s,
+                                gen_name="Corollary 2 (corrected)")
     return {"statement": st, "implication": st, "formula": formula, "premises": {"thm5": "kernel Proof"}}
 
 

@@ -486,22 +486,20 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
         name="thm4-arxiv: sum over every number of coordinates (kernel induction)", timeout_s=timeout_s)
     coords = K.generalize([Tc], coords, name="thm4-arxiv: for every T >= 1 and d >= 0")
     # --- the statement: the moment lemma's conclusion KK(d, T) <= Mom(d, T) as a premise
-    Mv, Tq, dq = V.Mom, z3.Int("T"), z3.Int("d")
+    Mv = V.Mom
     mono = scalar_lemma("mterm_sum_rhs is non-decreasing in K (beta1 < 1)", "B k k2",
                         lambda B_, k1, k2: z3.Implies(z3.And(B_ < 1, k1 <= k2), mterm_sum_rhs(B_, k1) <= mterm_sum_rhs(B_, k2)),
                         engine=None, timeout_s=timeout_s)
     Tf, df = K.fresh("T", Int), K.fresh("d", Int)
     allH2 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
     hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, allH2(d_)]  # noqa: E731 -- the statement's hypotheses
-    body = lambda d_, T_: z3.Implies(z3.And(*hyps(d_, T_), KK(d_, T_) <= Mv(d_, T_)),  # noqa: E731
-                                     RR(d_, T_) <= total(AA(d_, T_), SS(d_, T_), Mv(d_, T_)))
+    H = z3.And(*hyps(df, Tf), KK(df, Tf) <= Mv(df, Tf))
+    claim = RR(df, Tf) <= total(AA(df, Tf), SS(df, Tf), Mv(df, Tf))
     one = z3.IntVal(1)
-    fin = K.prove(body(df, Tf), by=[K.instantiate(coords, Tf), K.instantiate(mono, B, KK(df, Tf), Mv(df, Tf)),
+    fin = K.prove(z3.Implies(H, claim), by=[K.instantiate(coords, Tf), K.instantiate(mono, B, KK(df, Tf), Mv(df, Tf)),
                                     K.instantiate(V.hyp_pred(), one), K.instantiate(K.defn(V.HypM), one)],
                   name="Theorem 4 (arXiv), given the moment lemma", timeout_s=timeout_s)
-    formula = z3.ForAll([dq, Tq], body(dq, Tq))
-    implication = K.prove(formula, by=[K.generalize([df, Tf], fin, name="Theorem 4 (arXiv), given the moment lemma")],
-                          name="Theorem 4 (arXiv), given the moment lemma", timeout_s=timeout_s)
+    implication, formula = for_every_d_T(H, claim, df, Tf, fin, "Theorem 4 (arXiv), given the moment lemma", timeout_s)
     out = {"implication": implication, "formula": formula,
            "premises": {"lemma-moment": "ForAll d >= 1, T >= 1: hypotheses => sum_i K_{T,i} <= Mom(d, T)"}}
     lemma = (premises or {}).get("lemma-moment")
@@ -532,16 +530,13 @@ def regret_link(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name=
     Reg = V.Reg
     # the statement: R_T <= BOUNDS['thm4-arxiv'].expr
     fq = link["formula"]
-    dq, Tq = fq.var_name(0), fq.var_name(1)
-    dq, Tq = z3.Int(dq), z3.Int(Tq)
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
     fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
                   name=f"{title}: R_T <= BOUNDS['{bound_name}']",
                   by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound),
-                                                (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=title)], name=title, timeout_s=timeout_s)
+    statement, formula = for_every_d_T(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound, ds, Ts, fin, title,
+                                       timeout_s)
     return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
 
 
@@ -682,10 +677,8 @@ def _bound_link(V, steps, st, hyps, timeout_s):
                          K.instantiate(K.defn(V.Mom), ds, Ts), K.instantiate(K.defn(V.HypM), z3.IntVal(1))],
                      title="Theorem 4 (arXiv)", bound_name="BOUNDS['thm4-arxiv']", timeout_s=timeout_s)
     bexpr = link_value(terms, AB.BOUNDS["thm4-arxiv"].expr)
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv): R <= BOUNDS['thm4-arxiv']")],
-                        name="Theorem 4 (arXiv)", timeout_s=timeout_s)
+    statement, formula = for_every_d_T(H0, V.RR(ds, Ts) <= bexpr, ds, Ts, fin, "Theorem 4 (arXiv)", timeout_s,
+                                       gen_name="Theorem 4 (arXiv): R <= BOUNDS['thm4-arxiv']")
     return {"statement": statement, "formula": formula}
 
 
@@ -840,6 +833,17 @@ def induct_on(start, P, base, step_body, n, name, timeout_s):
     stp = K.prove(z3.ForAll([Tq], z3.Implies(Tq >= start, z3.Implies(P(Tq), P(Tq + 1)))), by=[stp],
                   name=f"{name}, T -> T+1", timeout_s=timeout_s)
     return K.induct_from(start, P, base, stp, name=f"{name} (kernel induction)", timeout_s=timeout_s)
+
+
+def for_every_d_T(H, claim, ds, Ts, fin, name: str, timeout_s, gen_name: str | None = None):
+    """A statement's last step: ``formula`` = ForAll d, T: H => claim (the build's fresh ds, Ts bound as d, T), proved
+    from ``fin`` |= H => claim at ds, Ts, generalised (named ``gen_name``, default ``name``).  Returns (statement,
+    formula); one definition for thm4-arxiv (its implication and its link), cor1, thm5, cor2, adamx-5.1, the moment
+    lemma and step 4's regret link."""
+    dq, Tq = z3.Int("d"), z3.Int("T")
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H, claim), (ds, dq), (Ts, Tq)))
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=gen_name or name)], name=name, timeout_s=timeout_s)
+    return statement, formula
 
 
 def moment_lemma(steps: dict, timeout_s: float = 20.0, hyp=None) -> dict:
@@ -1032,16 +1036,13 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0, hyp=None) -> dict:
                                       V.KK(d1, Tc), V.NN(d1, Tc))])
     coords = induct_on(0, PC, cb, cstep, dd, "moment lemma: every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="moment lemma: every T >= 1, d >= 0")
-    dq, Tq = z3.Int("d"), z3.Int("T")
     Tf, df = K.fresh("T", Int), K.fresh("d", Int)
     # d >= 1: the constants' hypotheses (0 < beta2 < 1, gamma < 1, ...) are stated with each coordinate's
-    body = lambda d_, T_: z3.Implies(z3.And(T_ >= 1, d_ >= 1, allH(d_)), V.KK(d_, T_) <= V.Mom(d_, T_))  # noqa: E731
-    fin2 = K.prove(body(df, Tf), timeout_s=timeout_s, name="moment lemma (kernel), at (d, T)",
+    H, claim = z3.And(Tf >= 1, df >= 1, allH(df)), V.KK(df, Tf) <= V.Mom(df, Tf)
+    fin2 = K.prove(z3.Implies(H, claim), timeout_s=timeout_s, name="moment lemma (kernel), at (d, T)",
                    by=[K.instantiate(coords, Tf), K.instantiate(K.defn(V.Mom), df, Tf),
                        K.instantiate(K.defn(V.HypM), z3.IntVal(1))])
-    formula = z3.ForAll([dq, Tq], body(dq, Tq))
-    pf = K.prove(formula, by=[K.generalize([df, Tf], fin2, name="moment lemma (kernel)")], name="moment lemma (kernel)",
-                 timeout_s=timeout_s)
+    pf, formula = for_every_d_T(H, claim, df, Tf, fin2, "moment lemma (kernel)", timeout_s)
     return {"statement": pf, "formula": formula, "allH": allH}
 
 
@@ -1217,10 +1218,7 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     # dropped without the proof failing (measured), so it is not a dependency of the kernel statement
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bc), timeout_s=timeout_s, name="Corollary 1: R_T <= BOUNDS['cor1-derived']",
                   by=[th4i, hf, sched])
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts)), V.Reg(Ts) <= bc), (ds, dq), (Ts, Tq)))
-    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 1 (corrected)")], name="Corollary 1 (corrected)",
-                 timeout_s=timeout_s)
+    st, formula = for_every_d_T(z3.And(*hyps(ds, Ts)), V.Reg(Ts) <= bc, ds, Ts, fin, "Corollary 1 (corrected)", timeout_s)
     return {"statement": st, "implication": st, "formula": formula, "premises": {"thm4-arxiv": "kernel Proof"}}
 
 
