@@ -34,9 +34,10 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .statements import (Int, Missing, Real, abel_part, bound_data, for_every_d_T, convex_hyp, coordinate_invariant, CoordinateChain, Thm4Vocabulary,
-                         bound_env, bound_link, down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step,
-                         regret_link, scalar_glue, times_lemma, total_premises, Once)
+from .statements import (Int, Missing, Real, abel_part, bound_data, bound_env, bound_link, convex_hyp,
+                         coordinate_invariant, CoordinateChain, down_to, for_every_d_T, geo_schedule_per_coordinate,
+                         induct_on, KNum, link_value, need_step, Once, regret_link, scalar_glue, Thm4Vocabulary,
+                         times_lemma, total_premises)
 from .step_bounds import step_bounds_rhs
 
 __all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "lemma3_term", "ADAMNC", "OUTSIDE_THM5", "HYP_COR2"]
