@@ -407,9 +407,7 @@ def adamx51(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) 
     title = "Theorem 5.1 (AdamX, Phuong & Phong; (1-beta1)^2)"
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bexpr), timeout_s=timeout_s, name=f"{title}: R_T <= EXTRA['{BOUND}']",
                   by=[link, K.instantiate(K.instantiate(Rm, ds), Ts)])
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.Reg(Ts) <= bexpr), (ds, dq), (Ts, Tq)))
-    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=title)], name=title, timeout_s=timeout_s)
+    st, formula = ST.for_every_d_T(H0, V.Reg(Ts) <= bexpr, ds, Ts, fin, title, timeout_s)
     return {"statement": st, "implication": st, "formula": formula, "premises": {"lemma-moment": "kernel Proof"}}
 
 

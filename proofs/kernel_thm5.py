@@ -22,8 +22,9 @@ replaced by AdamNC's conditions, in the form the proof uses:
 * alpha_t = alpha/sqrt(t) (the bound's first term is written with alpha).
 
 The chain (every link a kernel proof; trusted base empty): steps 2-3 split per round and the Abel summation,
-steps 7 and 5 summed by kernel induction exactly as in thm4-arxiv, with Condition 2 in place of inequality (1)
-and Thm5-step 5 in place of step 5 (no monotone q); the source's Lemma 3 per coordinate by one induction from
+steps 7 and 5 summed by kernel induction: thm4-arxiv's chain (:func:`proofs.statements.coordinate_invariant`, one
+definition) with :data:`ADAMNC`, i.e. Condition 2 in place of inequality (1) and Thm5-step 5 in place of step 5 (no
+monotone q); the source's Lemma 3 per coordinate by one induction from
 T = 0 (I1 Jensen, Bm_t <= n_t W_t, Lemma3-chain, Lemma3-swap[step], Auer-Gentile Lemma3-4, closed by
 Lemma3-swap[close]); the sum over the coordinates by induction; the audit's final step Thm5[sum<=bound]
 instantiated at the sums; step 4 (convexity, the exchange of the sums) by :func:`proofs.statements.regret_link`.
@@ -33,12 +34,13 @@ from __future__ import annotations
 import z3
 
 from . import kernel as K
-from .statements import (Int, Missing, Real, convex_hyp, Thm4Vocabulary, bound_env, bound_link, definitions_of, division_lemma,
-                         down_to, induct_on, KNum, geo_schedule_per_coordinate, link_value, need_step, regret_link, scalar_glue,
-                         step7_lemma, times_lemma, times_q_lemma, total_premises, Once)
-from .step_bounds import abel_rhs, mterm_sum_rhs, step7_sum_rhs, step_bounds_rhs
+from .statements import (Int, Missing, Real, abel_part, bound_data, bound_env, bound_link, convex_hyp,
+                         coordinate_invariant, CoordinateChain, down_to, for_every_d_T, geo_schedule_per_coordinate,
+                         induct_on, KNum, link_value, need_step, Once, regret_link, scalar_glue, Thm4Vocabulary,
+                         times_lemma, total_premises)
+from .step_bounds import step_bounds_rhs
 
-__all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "lemma3_term", "OUTSIDE_THM5", "HYP_COR2"]
+__all__ = ["Thm5Vocabulary", "Cor2Vocabulary", "thm5", "cor2", "lemma3_term", "ADAMNC", "OUTSIDE_THM5", "HYP_COR2"]
 
 OUTSIDE_THM5 = (
     "modelling only: the sequences (x, m, q = sqrt(v_t), alpha_t, beta_1t, g) are uninterpreted functions "
@@ -100,125 +102,34 @@ def _sl(key, names, build, timeout_s, engine="nlsat"):
     return scalar_glue("AdamNC: " + key, names, build, timeout_s, engine)
 
 
-def _per_coordinate(V, W5, steps, timeout_s):
-    """ForAll i, T >= 1: HypNC(i) => R_{T,i} <= step_bounds_rhs(a_{T,i}, S_{T,i}, K_{T,i}) (thm4-arxiv's
-    invariant, with Condition 2 for inequality (1) and Thm5-step 5 for step 5)."""
-    bt, al, q, m, x, xs, lo, hi, B, Dc = V.bt, V.al, V.q, V.m, V.x, V.xs, V.lo, V.hi, V.B, V.Dc
-    a, c, u, y, X, w, k, gd = V.a, V.c, V.u, V.y, V.X, V.w, V.k, V.gd
-    D2 = Dc * Dc
-    i, t = K.fresh("i", Int), K.fresh("t", Int)
+def _adamnc_step5_base(steps):
+    """Thm5-step 5's base T = 1 from step 5[step T->T+1] at T = 0 (P_0 = K_0 = 0, X_0 = 0 as m_0 = 0): AdamNC's q is
+    not monotone, so step 5[base T=1] (which reads q_2 >= q_1) is not used."""
 
-    def lemma(name, concl, by, facts=()):
-        pf = K.prove(z3.Implies(z3.And(*facts), concl), by=by, name=name, timeout_s=timeout_s)
-        return K.generalize([i, t], pf, name=name)
+    def by(ctx):
+        V, i, one, I, at, timeout_s = ctx["V"], ctx["i"], ctx["one"], ctx["I"], ctx["at"], ctx["timeout_s"]
+        P, Kt, X, y, k, q, al, bt, m, B = V.P, V.K, V.X, V.y, V.k, V.q, V.al, V.bt, V.m, V.B
+        z0, zr = z3.IntVal(0), z3.RealVal(0)
+        sP = need_step(steps, "step 5[step T->T+1]")
+        zX = _sl("m_0 = 0 => X_0 = 0", "b A m q", lambda b, A0, m0, q0: z3.Implies(
+            z3.And(m0 == 0, q0 > 0, b < 1), b * A0 * m0 * m0 / (2 * (1 - b) * q0) == 0), timeout_s)
+        return [I(P, i, one), I(P, i, z0), I(Kt, i, one), I(Kt, i, z0), I(X, i, z0), at(ctx["step 5"], one),
+                K.instantiate(zX, bt(one), al(one), m(i, z0), q(i, one)),
+                sP.at(beta1=B, k_T1=k(i, one), K_T=zr, X_T1=X(i, one), X_T=X(i, z0), y_T1=y(i, one), P_T=zr)]
+    return by
 
-    s2, s3, s5, s7 = (need_step(steps, s) for s in ("step 2", "step 3", "Thm5-step 5", "step 7"))
-    abel = need_step(steps, "step 6[Abel]")
-    d0, d1 = x(i, t) - xs(i), x(i, t + 1) - xs(i)
-    b_ok = lambda s: z3.And(bt(s) >= 0, bt(s) <= B, B < 1)  # noqa: E731
-    F_ok = z3.And(lo(i) < hi(i), xs(i) >= lo(i), xs(i) <= hi(i), x(i, t) >= lo(i), x(i, t) <= hi(i))
-    upd = x(i, t + 1) == V.clamp(x(i, t) - al(t) * m(i, t) / q(i, t), i)
-    mrec = m(i, t) == bt(t) * m(i, t - 1) + (1 - bt(t)) * V.g(i, t)
-    st2 = s2.at(q=q(i, t), alpha_t=al(t), m=m(i, t), x_t=x(i, t), x_star=xs(i), lo=lo(i), hi=hi(i))
-    st3 = s3.at(q=q(i, t), alpha_t=al(t), beta1_t=bt(t), m_prev=m(i, t - 1), g=V.g(i, t), d=d0, dn=d1)
-    Q_, A_, G_, M_, Mp, b_ = q(i, t), al(t), V.g(i, t), m(i, t), m(i, t - 1), bt(t)
-    pos = [Q_ > 0, A_ > 0, b_ok(t)]
-    Mx = b_ * Mp + (1 - b_) * G_
-    poly2 = Q_ * Q_ * d1 * d1 <= Q_ * Q_ * d0 * d0 + A_ * A_ * Mx * Mx - 2 * A_ * Mx * d0 * Q_
-    clampd = V.clamp(x(i, t) - A_ * M_ / Q_, i) - xs(i)
-    l2 = lemma("AdamNC: step 2 at (i, t), times q", poly2,
-               [st2, K.instantiate(times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
-    l3 = lemma("AdamNC: step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1)
-               + A_ * A_ * Mx * Mx + b_ * A_ * A_ * Mp * Mp + b_ * Q_ * Q_ * d0 * d0, [st3, K.instantiate(l2, i, t)],
-               pos + [mrec, F_ok, upd])
-    l3d = K.instantiate(division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
-    split = lemma("AdamNC: four-term split (steps 2-3)",
-                  gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t) + X(i, t - 1) + w(i, t),
-                  [l3d, K.instantiate(l3, i, t)] + definitions_of(V, a, c, u, y, X, w, gd), pos + [mrec, F_ok, upd])
-    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    uF = z3.And(u(i, t) >= 0, u(i, t) <= D2, u(i, t + 1) >= 0, u(i, t + 1) <= D2)
-    box = lambda s: z3.And(x(i, s) >= lo(i), x(i, s) <= hi(i), (x(i, s) - xs(i)) * (x(i, s) - xs(i)) <= D2)  # noqa
-    Hi = W5.hyp(i)
-    cond2 = q(i, t + 1) * A_ >= Q_ * al(t + 1)
-    local = [Q_ > 0, q(i, t + 1) > 0, A_ > 0, al(t + 1) > 0, cond2, b_ok(t), b_ok(t + 1), F_ok, upd, mrec,
-             x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0, m(i, 0) == 0]
-    facts = lemma("AdamNC's hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
-    c2 = _sl("Condition 2 => q_{t+1}/alpha_{t+1} >= q_t/alpha_t >= 0", "q0 q1 A0 A1", lambda q0, q1, A0, A1: z3.Implies(
-        z3.And(q0 > 0, A0 > 0, A1 > 0, q1 * A0 >= q0 * A1), z3.And(q1 / A1 >= q0 / A0, q0 / A0 >= 0)), timeout_s)
-    aux = lemma("AdamNC: u in [0, D^2]; 0 <= a_t <= a_{t+1} (Condition 2); 2(1-beta_1t) c_t = a_t",
-                z3.And(uF, a(i, t) >= 0, a(i, t + 1) >= a(i, t), 2 * (1 - b_) * c(i, t) == a(i, t),
-                       2 * (1 - bt(t + 1)) * c(i, t + 1) == a(i, t + 1), X(i, t) >= 0),
-                [I(u, i, t), I(u, i, t + 1), I(a, i, t), I(a, i, t + 1), I(c, i, t), I(c, i, t + 1), I(X, i, t)]
-                + [K.instantiate(c2, Q_, q(i, t + 1), A_, al(t + 1))], local)
-    st7 = s7.at(q=Q_, alpha_t=A_, b_t=b_, beta1=B, d=d0, D=Dc)
-    l7 = lemma("AdamNC: step 7 at (i, t)", 2 * (1 - B) * w(i, t) <= D2 * b_ * a(i, t),
-               [st7, K.instantiate(step7_lemma(timeout_s), Q_, A_, b_, B, d0 * d0, Dc * Dc, w(i, t), a(i, t)),
-                I(w, i, t), I(a, i, t), I(u, i, t)], local)
-    st5 = s5.at(q_t=Q_, q_t1=q(i, t + 1), alpha_t=A_, alpha_t1=al(t + 1), b_t=b_, b_t1=bt(t + 1), beta1=B, m_t=M_)
-    l5 = lemma("AdamNC: Thm5-step 5 at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
-               [st5, K.instantiate(times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
-                I(y, i, t), I(X, i, t), I(k, i, t)], local)
-    stA = abel.at(beta1=B, beta1_tm1=b_, beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
-                  c_t=c(i, t + 1))
-    lA = lemma("AdamNC: step 6[Abel] at (i, t)",
-               2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
-               [stA, K.instantiate(aux, i, t)], local)
 
-    Q, S, W, P, Kt, Rg = V.Q, V.S, V.W, V.P, V.K, V.Rg
-    H_i = z3.And(*Hi.values())
-
-    def inv(T):
-        return z3.And(Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
-                      W(i, T) <= step7_sum_rhs(D2, B, S(i, T)),
-                      P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
-                      Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T))
-
-    Pr = lambda T: z3.Implies(H_i, inv(T))  # noqa: E731
-    at = lambda pf, s: K.instantiate(pf, i, s)  # noqa: E731
-    one, z0, zr = z3.IntVal(1), z3.IntVal(0), z3.RealVal(0)
-    b6, b7 = (need_step(steps, s) for s in ("step 6[base T=1]", "step 7[base T=1]"))
-    sA, sW, sP, sM = (need_step(steps, s) for s in ("step 6[step T->T+1]", "step 7[step T->T+1]", "step 5[step T->T+1]",
-                                                 "sum[step T->T+1]"))
-    loc = lambda s: z3.substitute(z3.And(*local), (t, s))  # noqa: E731
-    zX = _sl("m_0 = 0 => X_0 = 0", "b A m q", lambda b, A0, m0, q0: z3.Implies(
-        z3.And(m0 == 0, q0 > 0, b < 1), b * A0 * m0 * m0 / (2 * (1 - b) * q0) == 0), timeout_s)
-    base_by = [
-        [I(Q, i, one), I(Q, i, z0), I(S, i, one), I(S, i, z0),
-         b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
-        [I(W, i, one), I(W, i, z0), I(S, i, one), I(S, i, z0), I(w, i, one),
-         b7.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_1=u(i, one))],
-        # step 5's base from its induction step at T = 0 (P_0 = K_0 = 0, X_0 = 0 as m_0 = 0): no monotone q
-        [I(P, i, one), I(P, i, z0), I(Kt, i, one), I(Kt, i, z0), I(X, i, z0), at(l5, one),
-         K.instantiate(zX, bt(one), al(one), m(i, z0), q(i, one)),
-         sP.at(beta1=B, k_T1=k(i, one), K_T=zr, X_T1=X(i, one), X_T=X(i, z0), y_T1=y(i, one), P_T=zr)],
-        [I(Rg, i, one), I(Rg, i, z0), I(Q, i, one), I(Q, i, z0), I(W, i, one),
-         I(W, i, z0), I(P, i, one), I(P, i, z0), at(split, one)]]
-    base_parts = [K.prove(z3.Implies(loc(one), part), by=[at(aux, one)] + by, timeout_s=timeout_s,
-                          name=f"thm5: per-coordinate invariant, T = 1, part {j + 1}")
-                  for j, (part, by) in enumerate(zip(inv(one).children(), base_by))]
-    base = K.prove(Pr(one), by=base_parts + [K.instantiate(facts, i, one)], name="thm5: per-coordinate invariant, T = 1",
-                   timeout_s=timeout_s)
-    n = K.fresh("T", Int)
-    n1 = n + 1
-    four = lambda s: c(i, s) * (u(i, s) - u(i, s + 1)) + y(i, s) + X(i, s - 1) + w(i, s)  # noqa: E731
-    step_by = [
-        [I(Q, i, n1), I(S, i, n1), at(lA, n),
-         sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
-               u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))],
-        [I(W, i, n1), I(S, i, n1), at(l7, n1),
-         sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))],
-        [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
-         sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))],
-        [I(Rg, i, n1), I(Q, i, n1), I(W, i, n1), I(P, i, n1), at(split, n1),
-         sM.at(X=Rg(i, n), Y=Q(i, n) + W(i, n) + P(i, n), x=V.gd(i, n1), y=four(n1))]]
-    step_parts = [K.prove(z3.Implies(z3.And(n >= 1, loc(n), loc(n1), inv(n)), part),
-                          by=[at(aux, n), at(aux, n1)] + by, timeout_s=timeout_s,
-                          name=f"thm5: per-coordinate invariant, T -> T+1, part {j + 1}")
-                  for j, (part, by) in enumerate(zip(inv(n1).children(), step_by))]
-    stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name="thm5: per-coordinate invariant, T -> T+1",
-                  timeout_s=timeout_s, by=step_parts + [K.instantiate(facts, i, n), K.instantiate(facts, i, n1)])
-    every_T = induct_on(1, Pr, base, stp, n, "thm5: per-coordinate invariant for every T >= 1", timeout_s)
-    return {"i": i, "every": every_T, "facts": facts, "aux": aux, "inv": inv, "loc": loc, "H_i": H_i}
+#: AdamNC's per-coordinate chain (thm5, cor2) for :func:`proofs.statements.coordinate_invariant`: HypNC(i), Gamma_{t+1}
+#: >= 0 from Condition 2 (q_{t+1} alpha_t >= q_t alpha_{t+1}, q_t > 0) in place of inequality (1), Thm5-step 5 in
+#: place of step 5 (its base from its step at T = 0).
+ADAMNC = CoordinateChain(
+    name="AdamNC", prefix="AdamNC: ", hyp=lambda i: Thm5Vocabulary.get().hyp(i),
+    gamma_facts=lambda q0, q1, A0, A1: [q0 > 0, q1 > 0, A0 > 0, A1 > 0, q1 * A0 >= q0 * A1],
+    gamma_name="Condition 2",
+    gamma_lemma=lambda timeout_s: _sl(
+        "Condition 2 => q_{t+1}/alpha_{t+1} >= q_t/alpha_t >= 0", "q0 q1 A0 A1", lambda q0, q1, A0, A1: z3.Implies(
+            z3.And(q0 > 0, A0 > 0, A1 > 0, q1 * A0 >= q0 * A1), z3.And(q1 / A1 >= q0 / A0, q0 / A0 >= 0)), timeout_s),
+    step5="Thm5-step 5", step5_base=_adamnc_step5_base)
 
 
 def _lemma3(V, W5, steps, timeout_s):
@@ -298,12 +209,12 @@ def _lemma3(V, W5, steps, timeout_s):
     return K.generalize([i, Tf], fin, name="Lemma 3 (AdamNC) per coordinate")
 
 
-# the steps thm5 reads, in the order its build asks for them (_per_coordinate, _lemma3, the closing steps,
+# the steps thm5 reads, in the order its build asks for them (coordinate_invariant, _lemma3, the closing steps,
 # _bound_link5): thm5 asks for all of them first, so a statement with a step not proved is refused at once instead
 # of after the proofs that come before that step's use (a few CPU-s each time: the audit's verdict with a step
 # UNKNOWN, the tests that drop a step)
-THM5_STEPS = ("step 2", "step 3", "Thm5-step 5", "step 7", "step 6[Abel]", "step 6[base T=1]", "step 7[base T=1]",
-              "step 6[step T->T+1]", "step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]", "Lemma3-chain",
+THM5_STEPS = ("step 6[Abel]", "step 6[base T=1]", "step 6[step T->T+1]", "step 2", "step 3", "Thm5-step 5", "step 7",
+              "step 7[base T=1]", "step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]", "Lemma3-chain",
               "Lemma3-swap[step]", "Lemma3-4", "Lemma3-swap[close]", "step 6[close]", "step 5[close]",
               "Thm5[sum<=bound]")
 
@@ -318,7 +229,8 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     B, Dc, zeta = V.B, V.Dc, W5.zeta
     D2 = D2_ = Dc * Dc
     a, S, Kt, Rg, X, P, Q, u, c, bt = V.a, V.S, V.K, V.Rg, V.X, V.P, V.Q, V.u, V.c, V.bt
-    pc = _per_coordinate(V, W5, steps, timeout_s)
+    # ForAll i, T >= 1: HypNC(i) => thm4-arxiv's invariant (R_{T,i} <= Q_T + W_T + P_T, the three sums' bounds)
+    pc = coordinate_invariant(steps, timeout_s, first=abel_part(steps), tag="thm5", chain=ADAMNC)
     l3 = _lemma3(V, W5, steps, timeout_s)
     i, loc, inv = pc["i"], pc["loc"], pc["inv"]
     cA, c5 = need_step(steps, "step 6[close]"), need_step(steps, "step 5[close]")
@@ -336,7 +248,7 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                           c5.at(beta1=B, K_bound=Lc, P_T=P(i, n), K_T=Kt(i, n), X_T=X(i, n))],
                       name="thm5: per-coordinate bound (closing steps, Lemma 3)", timeout_s=timeout_s)
     close = K.prove(z3.Implies(z3.And(n >= 1, W5.Hyp(i)), Rg(i, n) <= total(a(i, n), S(i, n), Lc)),
-                    by=[close_q, K.instantiate(pc["facts"], i, n), K.instantiate(pc["every"], n),
+                    by=[close_q, K.instantiate(pc["facts"], i, n), K.instantiate(pc["every_T"], n),
                         K.instantiate(l3, i, n), K.instantiate(K.defn(W5.Hyp), i)],
                     name="thm5: per-coordinate bound for every T >= 1", timeout_s=timeout_s)
     close = K.generalize([i, n], close, name="thm5: per-coordinate bound for every T >= 1")
@@ -381,63 +293,27 @@ def thm5(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
                  by=[K.instantiate(coords, Ts), K.instantiate(K.defn(W5.Hyp), one)],
                  name="Theorem 5: the step bounds", timeout_s=timeout_s)
     st = K.generalize([ds, Ts], st, name="Theorem 5: the step bounds")
-    link = _bound_link5(W5, steps, st, hyps, allH, timeout_s)
+    link = _bound_link5(W5, steps, st, hyps, timeout_s)
     out = regret_link(V, link, hyps, timeout_s, title="Theorem 5 (AdamNC)", bound_name="thm5")
     out.update(implication=out["statement"], premises={})
     return out
 
 
-def _data5(W5, allH, timeout_s):
-    """ForAll d, T >= 1: HypNC on 1..d => VQ, SS, NN >= 0 and AA(d, T) = VQ(d, T)/alpha_T."""
+def _data5(W5, hyps, timeout_s):
+    """ForAll d, T >= 1: HypNC on 1..d => the constants, VQ, SS, NN >= 0 and AA(d, T) = VQ(d, T)/alpha_T
+    (:func:`proofs.statements.bound_data` with HypNC)."""
     V = W5.V
-    i, n = K.fresh("i", Int), K.fresh("T", Int)
-    S, bt, a, q, al = V.S, V.bt, V.a, V.q, V.al
-    I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    Hd = K.instantiate(K.defn(W5.Hyp), i)
-    PS = lambda T: z3.Implies(W5.Hyp(i), S(i, T) >= 0)  # noqa: E731
-    z0 = z3.IntVal(0)
-    n1 = n + 1
-    pos = _sl("b q/al >= 0", "b q al", lambda b, q_, al_: z3.Implies(z3.And(b >= 0, q_ > 0, al_ > 0), b * (q_ / al_) >= 0),
-              timeout_s)
-    b0 = K.prove(PS(z0), by=[I(S, i, z0)], name="AdamNC: S_{0,i} = 0", timeout_s=timeout_s)
-    facts = K.prove(z3.Implies(z3.And(W5.Hyp(i), n >= 0), z3.And(bt(n1) >= 0, q(i, n1) > 0, al(n1) > 0)), by=[Hd],
-                    name="AdamNC: hypotheses at round T+1", timeout_s=timeout_s)
-    s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name="AdamNC: S_{T,i} >= 0, T -> T+1", timeout_s=timeout_s,
-                 by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
-    SI = K.generalize([i], induct_on(0, PS, b0, s1, n, "AdamNC: S_{T,i} >= 0 for every T", timeout_s),
-                      name="AdamNC: S_{T,i} >= 0 for every i, T")
-    Tc, dd = K.fresh("T", Int), K.fresh("d", Int)
-    VQ, SS, NN, AA = V.VQ, V.SS, V.NN, V.AA
-    inv = lambda nn: z3.And(VQ(nn, Tc) >= 0, SS(nn, Tc) >= 0, NN(nn, Tc) >= 0, AA(nn, Tc) == VQ(nn, Tc) / al(Tc))  # noqa
-    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, al(Tc) > 0, allH(nn)), inv(nn))  # noqa: E731
-    div = _sl("sum of quotients by alpha_T > 0", "A V q al A1 V1", lambda A_, V_, q_, al_, A1, V1: z3.Implies(
-        z3.And(al_ > 0, A_ == V_ / al_, A1 == A_ + q_ / al_, V1 == V_ + q_), A1 == V1 / al_), timeout_s)
-    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (VQ, SS, NN, AA)], name="AdamNC: data, 0 coordinates",
-                 timeout_s=timeout_s)
-    d1 = dd + 1
-    hj = K.prove(z3.Implies(z3.And(W5.Hyp(d1), Tc >= 1), z3.And(q(d1, Tc) > 0, V.nrm(d1, Tc) >= 0)),
-                 by=[K.instantiate(K.defn(W5.Hyp), d1)], name="AdamNC: hypotheses of coordinate d+1 at T",
-                 timeout_s=timeout_s)
-    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name="AdamNC: data, d -> d+1", timeout_s=timeout_s,
-                 by=[down_to(allH, W5.Hyp, dd, timeout_s)]
-                 + [I(f, d1, Tc) for f in (VQ, SS, NN, AA)] + [hj, K.instantiate(K.instantiate(SI, d1), Tc), I(a, d1, Tc),
-                     K.instantiate(div, AA(dd, Tc), VQ(dd, Tc), q(d1, Tc), al(Tc), AA(d1, Tc), VQ(d1, Tc))])
-    every = K.generalize([Tc], induct_on(0, PC, cb, cs, dd, "AdamNC: the bound's data, every number of coordinates",
-                                       timeout_s), name="AdamNC: the bound's data")
-    Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    hyp = z3.And(Ts >= 1, ds >= 1, allH(ds))
-    consts = z3.And(al(Ts) > 0, V.alpha > 0, V.rt(Ts) > 0, al(Ts) * V.rt(Ts) == V.alpha, B_ok(V), W5.zeta > 0, V.Dc >= 0)
-    out = K.prove(z3.Implies(hyp, z3.And(consts, z3.substitute(inv(ds), (Tc, Ts)))),
-                  by=[K.instantiate(every, Ts), K.instantiate(K.defn(W5.Hyp), z3.IntVal(1))],
-                  name="AdamNC: the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T; the constants)", timeout_s=timeout_s)
-    return K.generalize([ds, Ts], out, name="AdamNC: the bound's data")
+    consts = lambda T_: z3.And(V.al(T_) > 0, V.alpha > 0, V.rt(T_) > 0, V.al(T_) * V.rt(T_) == V.alpha,  # noqa: E731
+                               B_ok(V), W5.zeta > 0, V.Dc >= 0)
+    return bound_data(W5.Hyp, W5.Hyp, lambda j: [K.instantiate(K.defn(W5.Hyp), j)], hyps, consts, timeout_s,
+                      prefix="AdamNC: ", consts_name="; the constants")
 
 
 def B_ok(V):
     return z3.And(V.B >= 0, V.B < 1)
 
 
-def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
+def _bound_link5(W5, steps, st, hyps, timeout_s):
     """The audit's final step Thm5[sum<=bound] instantiated at the sums: RR(d, T) <= BOUNDS['thm5'].expr, through
     the one bound link (:func:`proofs.statements.bound_link`) on Theorem 5's own terms."""
     from analysis import bounds as AB
@@ -459,7 +335,7 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
     def total(x):  # the step bounds summed over the coordinates, with Lemma 3's term
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["L3"])
 
-    data = _data5(W5, allH, timeout_s)
+    data = _data5(W5, hyps, timeout_s)
     inst = fstep.at(T=Tr, alpha=V.alpha, beta1=V.B, D_inf=V.Dc, sum_vhat_T_sqrt=V.VQ(ds, Ts),
                     sum_beta1t_vhat=V.SS(ds, Ts), zeta=W5.zeta, sum_g_norm=V.NN(ds, Ts))
     H0 = z3.And(*hyps(ds, Ts))
@@ -469,10 +345,9 @@ def _bound_link5(W5, steps, st, hyps, allH, timeout_s):
                      by=[K.instantiate(st, ds, Ts), inst, K.instantiate(data, ds, Ts)], title="Theorem 5",
                      bound_name="BOUNDS['thm5']", timeout_s=timeout_s)
     bexpr = link_value(terms, AB.BOUNDS["thm5"].expr)
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 5: sum_i R_{T,i} <= BOUNDS['thm5']")],
-                        name="Theorem 5 (AdamNC): sum_i R_{T,i} <= BOUNDS['thm5']", timeout_s=timeout_s)
+    statement, formula = for_every_d_T(H0, V.RR(ds, Ts) <= bexpr, ds, Ts, fin,
+                                       "Theorem 5 (AdamNC): sum_i R_{T,i} <= BOUNDS['thm5']", timeout_s,
+                                       gen_name="Theorem 5: sum_i R_{T,i} <= BOUNDS['thm5']")
     return {"statement": statement, "formula": formula}
 
 
@@ -640,10 +515,8 @@ def cor2(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     th5i = K.instantiate(th5, ds, Ts)
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bc), timeout_s=timeout_s, name="Corollary 2: R_T <= BOUNDS['cor2']",
                   by=[th5i, alln, hf, sums])
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.Reg(Ts) <= bc), (ds, dq), (Ts, Tq)))
-    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 2 (corrected)")],
-                 name="Corollary 2 (AdamNC, corrected)", timeout_s=timeout_s)
+    st, formula = for_every_d_T(H0, V.Reg(Ts) <= bc, ds, Ts, fin, "Corollary 2 (AdamNC, corrected)", timeout_s,
+                                gen_name="Corollary 2 (corrected)")
     return {"statement": st, "implication": st, "formula": formula, "premises": {"thm5": "kernel Proof"}}
 
 

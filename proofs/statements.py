@@ -12,9 +12,9 @@ and cor2 (corrected form; :mod:`proofs.kernel_thm5`) and thm6 (:mod:`proofs.kern
 lemma-moment, thm4-arxiv, cor1, pp-4.1 and adamx-5.1 is the one axiom L7 on log, the others' is empty.  What stops the
 others is in :data:`WHY_NOT` and in each NOT ESTABLISHED reason.  Parts of a chain with a kernel proof for a statement
 without one (:data:`PARTIAL`, empty today) are built and certified by the audit (``kernel_part``); the statement stays
-NOT ESTABLISHED.  :func:`coordinate_invariant` (AMSGrad's per-coordinate
-chain, the first term a parameter), :func:`geo_schedule_sums` and :func:`step4` are shared by thm4-arxiv, cor1 and
-pp-4.1.
+NOT ESTABLISHED.  :func:`coordinate_invariant` (the per-coordinate chain, the first term a parameter, AMSGrad's or,
+with :data:`proofs.kernel_thm5.ADAMNC`, AdamNC's) is shared by thm4-arxiv, cor1, pp-4.1, thm5 and cor2;
+:func:`geo_schedule_sums` and :func:`step4` by thm4-arxiv, cor1 and pp-4.1.
 
 Theorem 4, arXiv form (the headline), over sequences = uninterpreted functions of the coordinate i and
 the round t (no axiom constrains them but the statement's hypotheses, so a proof holds for every
@@ -36,6 +36,8 @@ instantiated at the sums; step 4 (convexity as a hypothesis, the exchange of the
 base: the named axiom L7 on log (:data:`LOG_AXIOM`).
 """
 from __future__ import annotations
+
+from typing import Callable, NamedTuple
 
 import z3
 
@@ -219,15 +221,98 @@ def definitions_of(V, *fs):
     return [K.defn(f) for f in fs]
 
 
-def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: str = "thm4-arxiv") -> dict:
-    """AMSGrad's per-coordinate chain in the kernel, shared by thm4-arxiv and pp-4.1 (one definition).
+class CoordinateChain(NamedTuple):
+    """What an algorithm's per-coordinate chain (:func:`coordinate_invariant`) does not share with AMSGrad's.
 
-    Per round (i, t): the hypotheses' facts, steps 2-3's four-term split, step 7, step 5; per coordinate, by kernel
-    induction on T >= 1 under Hyp(i): W_T <= step7_sum_rhs(S_T), P_T + X_T <= mterm_sum_rhs(K_T) and
-    R_{T,i} <= Q_T + W_T + P_T.  ``first(ctx)`` adds the first term's part of the invariant (thm4-arxiv: the Abel
-    bound Q_T + c_T u_{T+1} <= abel_rhs(a_T, S_T); pp-4.1 and adamx-5.1 bound Q_T apart, with their own first term)
-    as ``(part(T), base_by, step_by)``; it comes first in the invariant.  Returns the context: the fresh ``i``,
-    ``n``, the round lemmas, ``inv``, ``Pr`` (= Hyp(i) => inv) and ``every_T`` (ForAll T >= 1: Pr(T))."""
+    The chain (steps 2-3, 7, 5 and, with ``first``, step 6) needs at every round Gamma_{t+1} =
+    sqrt(V_{t+1})/alpha_{t+1} - sqrt(V_t)/alpha_t >= 0 (PSD), per coordinate a_{t+1} >= a_t >= 0 with a_t =
+    q_t/alpha_t (the paper's Gamma_t PSD of its Step 6; "inequality (1)" in the literature's numbering,
+    spec/literature.md 1.2).  AMSGrad gets it from its running max, q_{t+1} >= q_t > 0, and 0 < alpha_{t+1} <= alpha_t
+    (:data:`AMSGRAD`); AdamNC assumes it (Theorem 5's Condition 2,
+    :data:`proofs.kernel_thm5.ADAMNC`), and without a monotone q its step 5 is the audit's Thm5-step 5, whose base
+    T = 1 comes from its induction step at T = 0 (m_0 = 0) instead of step 5[base T=1].
+
+    ``name``: whose hypotheses (the round facts' lemma name); ``prefix``: before the chain's lemma names; ``hyp(i)``:
+    coordinate i's hypotheses (a dict, as :meth:`Thm4Vocabulary.hyp`); ``gamma_facts(q_t, q_{t+1}, alpha_t,
+    alpha_{t+1})``: the round's facts on them, in the hypotheses' order; ``gamma_name``: where a_{t+1} >= a_t comes
+    from; ``gamma_lemma(timeout_s)``: |= ForAll q0 q1 A0 A1: gamma_facts => q1/A1 >= q0/A0 >= 0; ``step5``: the
+    audit's step 5 label; ``step5_base(steps)``: asks for the steps it reads and returns ``by(ctx)``, the proofs
+    that give the m-terms' part of the invariant at T = 1.
+
+    >>> AMSGRAD.step5, AMSGRAD.gamma_name
+    ('step 5', 'inequality (1), general form')
+    """
+
+    name: str
+    prefix: str
+    hyp: Callable
+    gamma_facts: Callable
+    gamma_name: str
+    gamma_lemma: Callable
+    step5: str
+    step5_base: Callable
+
+
+def _amsgrad_step5_base(steps):
+    """Step 5's base T = 1: the audit's step 5[base T=1] (which reads q_2 >= q_1)."""
+    b5 = need_step(steps, "step 5[base T=1]")
+
+    def by(ctx):
+        V, i, one, I = ctx["V"], ctx["i"], ctx["one"], ctx["I"]
+        P, Kt, X, y, k, q, al, bt, m = V.P, V.K, V.X, V.y, V.k, V.q, V.al, V.bt, V.m
+        return [I(P, i, one), I(P, i, z3.IntVal(0)), I(Kt, i, one), I(Kt, i, z3.IntVal(0)), I(X, i, z3.IntVal(0)),
+                I(X, i, one), I(y, i, one), I(k, i, one),
+                b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
+                      b_T1=bt(one + 1), beta1=V.B, m_T=m(i, one))]
+    return by
+
+
+#: AMSGrad's per-coordinate chain (thm4-arxiv, cor1, pp-4.1): Gamma_{t+1} >= 0 from q_{t+1} >= q_t > 0 (v_hat's
+#: running max) and 0 < alpha_{t+1} <= alpha_t, i.e. inequality (1) (spec/literature.md 1.2); step 5 with its base step.
+AMSGRAD = CoordinateChain(
+    name="AMSGrad", prefix="", hyp=lambda i: Thm4Vocabulary.get().hyp(i),
+    gamma_facts=lambda q0, q1, A0, A1: [q0 > 0, q1 >= q0, A0 > 0, A1 <= A0, A1 > 0],
+    gamma_name="inequality (1), general form", gamma_lemma=lambda timeout_s: _ineq1_lemma(timeout_s),
+    step5="step 5", step5_base=_amsgrad_step5_base)
+
+
+def abel_part(steps: dict):
+    """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part, for
+    :func:`coordinate_invariant`'s ``first`` (thm4-arxiv's and Theorem 5's): Q_T + c_T u_{T+1} <= abel_rhs(a_T,
+    S_T), from step 6[Abel] at each round (a_{t+1} >= a_t, the chain's Gamma_{t+1} >= 0), step 6[base T=1] and
+    step 6[step T->T+1]."""
+    abel, b6, sA = (need_step(steps, s) for s in ("step 6[Abel]", "step 6[base T=1]", "step 6[step T->T+1]"))
+
+    def part(ctx):
+        V, i, t, n, one, I, at = ctx["V"], ctx["i"], ctx["t"], ctx["n"], ctx["one"], ctx["I"], ctx["at"]
+        B, bt, a, c, u, Q, S, D2 = V.B, V.bt, V.a, V.c, V.u, V.Q, V.S, ctx["D2"]
+        n1 = n + 1
+        stA = abel.at(beta1=B, beta1_tm1=bt(t), beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
+                      c_t=c(i, t + 1))
+        lA = ctx["lemma"](f"{ctx['chain'].prefix}step 6[Abel] at (i, t)",
+                          2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
+                          [stA, K.instantiate(ctx["aux"], i, t)], ctx["local"])
+        return (lambda T: Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
+                [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
+                 b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
+                [I(Q, i, n1), I(S, i, n1), at(lA, n),
+                 sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
+                       u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))])
+    return part
+
+
+def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: str = "thm4-arxiv",
+                         chain: CoordinateChain = AMSGRAD) -> dict:
+    """The per-coordinate chain in the kernel, shared by thm4-arxiv, pp-4.1 (AMSGrad's, :data:`AMSGRAD`) and thm5
+    (AdamNC's, :data:`proofs.kernel_thm5.ADAMNC`) (one definition; ``chain`` says what differs, :class:`CoordinateChain`).
+
+    Per round (i, t): the hypotheses' facts, steps 2-3's four-term split, a_{t+1} >= a_t (Gamma_{t+1} >= 0), step 7,
+    step 5; per coordinate, by kernel induction on T >= 1 under H_i = the chain's hypotheses of coordinate i:
+    W_T <= step7_sum_rhs(S_T), P_T + X_T <= mterm_sum_rhs(K_T) and R_{T,i} <= Q_T + W_T + P_T.  ``first(ctx)`` adds
+    the first term's part of the invariant (thm4-arxiv and thm5: :func:`abel_part`, the Abel bound Q_T + c_T u_{T+1}
+    <= abel_rhs(a_T, S_T); pp-4.1 bounds Q_T apart, with its own first term) as ``(part(T), base_by, step_by)``; it
+    comes first in the invariant.  Returns the context: the fresh ``i``, ``n``, the round lemmas, ``inv``, ``Pr``
+    (= H_i => inv) and ``every_T`` (ForAll T >= 1: Pr(T))."""
     V = Thm4Vocabulary.get()
     bt, al, q, m, x, xs, lo, hi, B, Dc = V.bt, V.al, V.q, V.m, V.x, V.xs, V.lo, V.hi, V.B, V.Dc
     a, c, u, y, X, w, k, gd = V.a, V.c, V.u, V.y, V.X, V.w, V.k, V.gd
@@ -240,7 +325,8 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
         return K.generalize([i, t], pf, name=name)
 
     # --- per-round lemmas: steps 2, 3, 5, 7, instantiated at the sequences
-    s2, s3, s5, s7 = (need_step(steps, s) for s in ("step 2", "step 3", "step 5", "step 7"))
+    s2, s3, s5, s7 = (need_step(steps, s) for s in ("step 2", "step 3", chain.step5, "step 7"))
+    pre = chain.prefix
     d0, d1 = x(i, t) - xs(i), x(i, t + 1) - xs(i)
     b_ok = lambda s: z3.And(bt(s) >= 0, bt(s) <= B, B < 1)  # noqa: E731
     F_ok = z3.And(lo(i) < hi(i), xs(i) >= lo(i), xs(i) <= hi(i), x(i, t) >= lo(i), x(i, t) <= hi(i))
@@ -254,12 +340,12 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     # step 2 times q > 0: step 3's hypothesis in its polynomial form
     poly2 = Q_ * Q_ * d1 * d1 <= Q_ * Q_ * d0 * d0 + A_ * A_ * Mx * Mx - 2 * A_ * Mx * d0 * Q_
     clampd = V.clamp(x(i, t) - A_ * M_ / Q_, i) - xs(i)
-    l2 = lemma("step 2 at (i, t), times q", poly2,
+    l2 = lemma(f"{pre}step 2 at (i, t), times q", poly2,
                [st2, K.instantiate(times_q_lemma(timeout_s), Q_, clampd, d0, A_, M_, Mx, d1)], pos + [F_ok, upd, mrec])
-    l3 = lemma("step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
+    l3 = lemma(f"{pre}step 3 at (i, t)", 2 * A_ * Q_ * (1 - b_) * G_ * d0 <= Q_ * Q_ * (d0 * d0 - d1 * d1) + A_ * A_ * Mx * Mx
                + b_ * A_ * A_ * Mp * Mp + b_ * Q_ * Q_ * d0 * d0, [st3, K.instantiate(l2, i, t)], pos + [mrec, F_ok, upd])
     l3d = K.instantiate(division_lemma(timeout_s), A_, Q_, b_, G_, d0, d1, Mx, Mp, M_)
-    split = lemma("four-term split (steps 2-3)",
+    split = lemma(f"{pre}four-term split (steps 2-3)",
                   gd(i, t) <= c(i, t) * (u(i, t) - u(i, t + 1)) + y(i, t) + X(i, t - 1) + w(i, t),
                   [l3d, K.instantiate(l3, i, t)] + definitions_of(V, a, c, u, y, X, w, gd),
                   pos + [mrec, F_ok, upd])
@@ -267,22 +353,24 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     uF = z3.And(u(i, t) >= 0, u(i, t) <= D2, u(i, t + 1) >= 0, u(i, t + 1) <= D2)
     box = lambda s: z3.And(x(i, s) >= lo(i), x(i, s) <= hi(i), (x(i, s) - xs(i)) * (x(i, s) - xs(i)) <= D2)  # noqa
     # the facts at round t from the hypotheses (quantifier instances, the solver's only quantified work)
-    Hi = V.hyp(i)
-    local = [Q_ > 0, q(i, t + 1) >= Q_, A_ > 0, al(t + 1) <= A_, al(t + 1) > 0, b_ok(t), b_ok(t + 1), F_ok, upd, mrec,
-             x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0, m(i, 0) == 0]
-    facts = lemma("AMSGrad's hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
+    Hi = chain.hyp(i)
+    local = chain.gamma_facts(Q_, q(i, t + 1), A_, al(t + 1)) + [
+        b_ok(t), b_ok(t + 1), F_ok, upd, mrec, x(i, t + 1) >= lo(i), x(i, t + 1) <= hi(i), box(t), box(t + 1), Dc >= 0,
+        m(i, 0) == 0]
+    facts = lemma(f"{chain.name}'s hypotheses at round t", z3.And(*local), [], [z3.And(*Hi.values()), t >= 1])
+    gamma = chain.gamma_lemma(timeout_s)  # a_{t+1} >= a_t >= 0 from the round's facts on q, alpha
     # u_t in [0, D^2], a_t non-decreasing and >= 0, c's definition in product form
-    aux = lemma("u in [0, D^2]; 0 <= a_t <= a_{t+1} (inequality (1), general form); 2(1-beta_1t) c_t = a_t",
+    aux = lemma(f"{pre}u in [0, D^2]; 0 <= a_t <= a_{{t+1}} ({chain.gamma_name}); 2(1-beta_1t) c_t = a_t",
                 z3.And(uF, a(i, t) >= 0, a(i, t + 1) >= a(i, t), 2 * (1 - b_) * c(i, t) == a(i, t),
                        2 * (1 - bt(t + 1)) * c(i, t + 1) == a(i, t + 1), X(i, t) >= 0),
                 [I(u, i, t), I(u, i, t + 1), I(a, i, t), I(a, i, t + 1), I(c, i, t), I(c, i, t + 1), I(X, i, t)]
-                + [K.instantiate(_ineq1_lemma(timeout_s), Q_, q(i, t + 1), A_, al(t + 1))], local)
+                + [K.instantiate(gamma, Q_, q(i, t + 1), A_, al(t + 1))], local)
     st7 = s7.at(q=Q_, alpha_t=A_, b_t=b_, beta1=B, d=d0, D=Dc)
-    l7 = lemma("step 7 at (i, t): 2(1-beta1) w_t <= D^2 beta_1t a_t", 2 * (1 - B) * w(i, t) <= D2 * b_ * a(i, t),
+    l7 = lemma(f"{pre}step 7 at (i, t): 2(1-beta1) w_t <= D^2 beta_1t a_t", 2 * (1 - B) * w(i, t) <= D2 * b_ * a(i, t),
                [st7, K.instantiate(step7_lemma(timeout_s), Q_, A_, b_, B, d0 * d0, Dc * Dc, w(i, t), a(i, t)),
                 I(w, i, t), I(a, i, t), I(u, i, t)], local)
     st5 = s5.at(q_t=Q_, q_t1=q(i, t + 1), alpha_t=A_, alpha_t1=al(t + 1), b_t=b_, b_t1=bt(t + 1), beta1=B, m_t=M_)
-    l5 = lemma("step 5 at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
+    l5 = lemma(f"{pre}{chain.step5} at (i, t): (1-beta1)(y_t + X_t) <= k_t", (1 - B) * (y(i, t) + X(i, t)) <= k(i, t),
                [st5, K.instantiate(times_lemma(timeout_s), y(i, t) + X(i, t), k(i, t), B),
                 I(y, i, t), I(X, i, t), I(k, i, t)], local)
 
@@ -295,8 +383,9 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
     n = K.fresh("T", Int)
     n1 = n + 1
     ctx = {"V": V, "i": i, "t": t, "n": n, "one": one, "lemma": lemma, "local": local, "loc": loc, "at": at, "I": I,
-           "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2}
-    b7, b5 = (need_step(steps, s) for s in ("step 7[base T=1]", "step 5[base T=1]"))
+           "facts": facts, "aux": aux, "split": split, "step 7": l7, "step 5": l5, "D2": D2, "chain": chain,
+           "timeout_s": timeout_s}
+    b7, b5 = need_step(steps, "step 7[base T=1]"), chain.step5_base(steps)
     sW, sP, sM = (need_step(steps, s) for s in ("step 7[step T->T+1]", "step 5[step T->T+1]", "sum[step T->T+1]"))
     four = lambda s: c(i, s) * (u(i, s) - u(i, s + 1)) + y(i, s) + X(i, s - 1) + w(i, s)  # noqa: E731
     z0 = z3.IntVal(0)
@@ -308,10 +397,7 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
          [I(W, i, n1), I(S, i, n1), at(l7, n1),
           sW.at(beta1=B, a_t=a(i, n1), beta1_t=bt(n1), S_T=S(i, n), D2=D2, w_t=w(i, n1), W_T=W(i, n))]),
         (lambda T: P(i, T) + X(i, T) <= mterm_sum_rhs(B, Kt(i, T)),
-         [I(P, i, one), I(P, i, z0), I(Kt, i, one), I(Kt, i, z0), I(X, i, z0), I(X, i, one), I(y, i, one),
-          I(k, i, one),
-          b5.at(q_T=q(i, one), q_T1=q(i, one + 1), alpha_T=al(one), alpha_T1=al(one + 1), b_T=bt(one),
-                b_T1=bt(one + 1), beta1=B, m_T=m(i, one))],
+         b5(ctx),
          [I(P, i, n1), I(Kt, i, n1), at(l5, n1),
           sP.at(beta1=B, k_T1=k(i, n1), K_T=Kt(i, n), X_T1=X(i, n1), X_T=X(i, n), y_T1=y(i, n1), P_T=P(i, n))]),
         (lambda T: Rg(i, T) <= Q(i, T) + W(i, T) + P(i, T),
@@ -336,11 +422,7 @@ def coordinate_invariant(steps: dict, timeout_s: float = 20.0, first=None, tag: 
                   for j, (part, _, by) in enumerate(parts)]
     stp = K.prove(z3.Implies(z3.And(n >= 1, Pr(n)), Pr(n1)), name=f"{tag}: per-coordinate invariant, T -> T+1",
                   timeout_s=timeout_s, by=step_parts + [K.instantiate(facts, i, n), K.instantiate(facts, i, n1)])
-    stp = K.generalize([n], stp, name=f"{tag}: per-coordinate invariant, T -> T+1")
-    every_T = K.induct_from(1, Pr, base, K.prove(z3.ForAll([z3.Int("T")], z3.Implies(z3.Int("T") >= 1, z3.Implies(
-        Pr(z3.Int("T")), Pr(z3.Int("T") + 1)))), by=[stp], name="", timeout_s=timeout_s),
-        name=f"{tag}: per-coordinate invariant for every T >= 1 (base + step, kernel induction)",
-        timeout_s=timeout_s)
+    every_T = induct_on(1, Pr, base, stp, n, f"{tag}: per-coordinate invariant for every T >= 1", timeout_s)
     return {**ctx, "inv": inv, "Pr": Pr, "H_i": H_i, "every_T": every_T}
 
 
@@ -362,27 +444,7 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
     bt, B, Dc = V.bt, V.B, V.Dc
     a, c, u = V.a, V.c, V.u
     D2 = Dc * Dc
-    abel = need_step(steps, "step 6[Abel]")
-    b6 = need_step(steps, "step 6[base T=1]")
-    sA = need_step(steps, "step 6[step T->T+1]")
-
-    def abel_part(ctx):
-        """The first term summed by parts (step 6, the Lean note's Abel summation) as the invariant's first part."""
-        i, t, n, one, I, at, Q, S = ctx["i"], ctx["t"], ctx["n"], ctx["one"], ctx["I"], ctx["at"], V.Q, V.S
-        n1 = n + 1
-        stA = abel.at(beta1=B, beta1_tm1=bt(t), beta1_t=bt(t + 1), a_tm1=a(i, t), a_t=a(i, t + 1), c_tm1=c(i, t),
-                      c_t=c(i, t + 1))
-        lA = ctx["lemma"]("step 6[Abel] at (i, t)",
-                          2 * (1 - B) * (c(i, t + 1) - c(i, t)) <= a(i, t + 1) - a(i, t) + bt(t + 1) * a(i, t),
-                          [stA, K.instantiate(ctx["aux"], i, t)], ctx["local"])
-        return (lambda T: Q(i, T) + c(i, T) * u(i, T + 1) <= abel_rhs(D2, B, a(i, T), S(i, T)),
-                [I(Q, i, one), I(Q, i, z3.IntVal(0)), I(S, i, one), I(S, i, z3.IntVal(0)),
-                 b6.at(beta1=B, a_1=a(i, one), beta1_1=bt(one), D2=D2, u_2=u(i, one + 1), c_1=c(i, one), u_1=u(i, one))],
-                [I(Q, i, n1), I(S, i, n1), at(lA, n),
-                 sA.at(beta1=B, a_T1=a(i, n1), beta1_T1=bt(n1), S_T=S(i, n), D2=D2, u_T2=u(i, n1 + 1), c_T1=c(i, n1),
-                       u_T1=u(i, n1), Q_T=Q(i, n), a_T=a(i, n), c_T=c(i, n))])
-
-    ci = coordinate_invariant(steps, timeout_s, first=abel_part, tag="thm4-arxiv")
+    ci = coordinate_invariant(steps, timeout_s, first=abel_part(steps), tag="thm4-arxiv")
     i, n, at, loc, inv, facts, every_T = ci["i"], ci["n"], ci["at"], ci["loc"], ci["inv"], ci["facts"], ci["every_T"]
     n1 = n + 1
     aux, Q, S, P, X, Rg, Kt = ci["aux"], V.Q, V.S, V.P, V.X, V.Rg, V.K
@@ -425,22 +487,20 @@ def thm4_arxiv(steps: dict, premises: dict | None = None, timeout_s: float = 20.
         name="thm4-arxiv: sum over every number of coordinates (kernel induction)", timeout_s=timeout_s)
     coords = K.generalize([Tc], coords, name="thm4-arxiv: for every T >= 1 and d >= 0")
     # --- the statement: the moment lemma's conclusion KK(d, T) <= Mom(d, T) as a premise
-    Mv, Tq, dq = V.Mom, z3.Int("T"), z3.Int("d")
+    Mv = V.Mom
     mono = scalar_lemma("mterm_sum_rhs is non-decreasing in K (beta1 < 1)", "B k k2",
                         lambda B_, k1, k2: z3.Implies(z3.And(B_ < 1, k1 <= k2), mterm_sum_rhs(B_, k1) <= mterm_sum_rhs(B_, k2)),
                         engine=None, timeout_s=timeout_s)
     Tf, df = K.fresh("T", Int), K.fresh("d", Int)
     allH2 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
     hyps = lambda d_, T_: [T_ >= 1, d_ >= 1, allH2(d_)]  # noqa: E731 -- the statement's hypotheses
-    body = lambda d_, T_: z3.Implies(z3.And(*hyps(d_, T_), KK(d_, T_) <= Mv(d_, T_)),  # noqa: E731
-                                     RR(d_, T_) <= total(AA(d_, T_), SS(d_, T_), Mv(d_, T_)))
+    H = z3.And(*hyps(df, Tf), KK(df, Tf) <= Mv(df, Tf))
+    claim = RR(df, Tf) <= total(AA(df, Tf), SS(df, Tf), Mv(df, Tf))
     one = z3.IntVal(1)
-    fin = K.prove(body(df, Tf), by=[K.instantiate(coords, Tf), K.instantiate(mono, B, KK(df, Tf), Mv(df, Tf)),
+    fin = K.prove(z3.Implies(H, claim), by=[K.instantiate(coords, Tf), K.instantiate(mono, B, KK(df, Tf), Mv(df, Tf)),
                                     K.instantiate(V.hyp_pred(), one), K.instantiate(K.defn(V.HypM), one)],
                   name="Theorem 4 (arXiv), given the moment lemma", timeout_s=timeout_s)
-    formula = z3.ForAll([dq, Tq], body(dq, Tq))
-    implication = K.prove(formula, by=[K.generalize([df, Tf], fin, name="Theorem 4 (arXiv), given the moment lemma")],
-                          name="Theorem 4 (arXiv), given the moment lemma", timeout_s=timeout_s)
+    implication, formula = for_every_d_T(H, claim, df, Tf, fin, "Theorem 4 (arXiv), given the moment lemma", timeout_s)
     out = {"implication": implication, "formula": formula,
            "premises": {"lemma-moment": "ForAll d >= 1, T >= 1: hypotheses => sum_i K_{T,i} <= Mom(d, T)"}}
     lemma = (premises or {}).get("lemma-moment")
@@ -471,16 +531,13 @@ def regret_link(V, link, hyps, timeout_s, title="Theorem 4 (arXiv)", bound_name=
     Reg = V.Reg
     # the statement: R_T <= BOUNDS['thm4-arxiv'].expr
     fq = link["formula"]
-    dq, Tq = fq.var_name(0), fq.var_name(1)
-    dq, Tq = z3.Int(dq), z3.Int(Tq)
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
     bound = z3.substitute_vars(fq.body(), Ts, ds).arg(1).arg(1)
     fin = K.prove(z3.Implies(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound), timeout_s=timeout_s,
                   name=f"{title}: R_T <= BOUNDS['{bound_name}']",
                   by=[K.instantiate(link["statement"], ds, Ts), K.instantiate(K.instantiate(Rm, ds), Ts)])
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound),
-                                                (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=title)], name=title, timeout_s=timeout_s)
+    statement, formula = for_every_d_T(z3.And(*hyps(ds, Ts), convex_hyp(V, ds)), Reg(Ts) <= bound, ds, Ts, fin, title,
+                                       timeout_s)
     return {"statement": statement, "formula": formula, "bound_statement": link["statement"]}
 
 
@@ -599,7 +656,7 @@ def _bound_link(V, steps, st, hyps, timeout_s):
              "SS": V.SS(ds, Ts), "NN": V.NN(ds, Ts), "sL": V.sL(Ts), "s2": V.s2, "gm": V.gm, "b2": V.b2, "Tr": Tr,
              "L": V.lg(Ts), "AA": V.AA(ds, Ts), "Mo": V.Mom(ds, Ts)}
 
-    def premises(s):  # what the bound's data (_data_lemmas) and Mom's definition give at the kernel's terms
+    def premises(s):  # what the bound's data (bound_data) and Mom's definition give at the kernel's terms
         return total_premises(s, [s["gm"] < 1, s["s2"] > 0],
                               s["Mo"] == mom_value(s["alpha"], s["sL"], s["NN"], s["B"], s["gm"], s["s2"]))
 
@@ -607,7 +664,9 @@ def _bound_link(V, steps, st, hyps, timeout_s):
         return step_bounds_rhs(x["D"] * x["D"], x["B"], x["AA"], x["SS"], x["Mo"])
 
     # data >= 0 and AA = VQ/alpha_T, by induction over the coordinates (and S_{T,i} >= 0 over the rounds)
-    data = _data_lemmas(V, hyps, timeout_s)
+    data = bound_data(V.Hyp, lambda j: z3.And(V.Hyp(j), V.HypM(j)),
+                      lambda j: [K.instantiate(V.hyp_pred(), j), K.instantiate(K.defn(V.HypM), j)], hyps,
+                      lambda T_: V.al(T_) > 0, timeout_s, cache="data")
     inst = fstep.at(**{"T": Tr, "alpha": V.alpha, "beta1": V.B, "beta2": V.b2, "gamma": V.gm, "D_inf": V.Dc,
                        "sum_vhat_T_sqrt": V.VQ(ds, Ts), "sum_beta1t_vhat": V.SS(ds, Ts), "sum_g_norm": V.NN(ds, Ts),
                        "_s1": V.rt(Ts)})
@@ -619,59 +678,70 @@ def _bound_link(V, steps, st, hyps, timeout_s):
                          K.instantiate(K.defn(V.Mom), ds, Ts), K.instantiate(K.defn(V.HypM), z3.IntVal(1))],
                      title="Theorem 4 (arXiv)", bound_name="BOUNDS['thm4-arxiv']", timeout_s=timeout_s)
     bexpr = link_value(terms, AB.BOUNDS["thm4-arxiv"].expr)
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H0, V.RR(ds, Ts) <= bexpr), (ds, dq), (Ts, Tq)))
-    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Theorem 4 (arXiv): R <= BOUNDS['thm4-arxiv']")],
-                        name="Theorem 4 (arXiv)", timeout_s=timeout_s)
+    statement, formula = for_every_d_T(H0, V.RR(ds, Ts) <= bexpr, ds, Ts, fin, "Theorem 4 (arXiv)", timeout_s,
+                                       gen_name="Theorem 4 (arXiv): R <= BOUNDS['thm4-arxiv']")
     return {"statement": statement, "formula": formula}
 
 
-def _data_lemmas(V, hyps, timeout_s):
-    """ForAll d, T: hypotheses => VQ, SS, NN >= 0, AA(d, T) = VQ(d, T)/alpha_T (the bound's data)."""
-    if "data" in CACHE:
-        return CACHE["data"]
+def bound_data(hyp, coord, coord_defs, hyps, consts, timeout_s, prefix: str = "", consts_name: str = "",
+               cache: str | None = None):
+    """The bound's data: ForAll d, T: hyps(d, T) => consts(T) and VQ(d, T), SS(d, T), NN(d, T) >= 0 and AA(d, T) =
+    VQ(d, T)/alpha_T, i.e. sum_i sqrt(v_hat_{T,i}), sum_i sum_t beta_1t sqrt(v_hat_{t,i})/alpha_t, sum_i ||g_{1:T,i}||
+    >= 0 and sum_i a_{T,i} = sum_i sqrt(v_hat_{T,i})/alpha_T: what the link identities of Theorem 4 (arXiv) and
+    Theorem 5 read besides the step bounds (one definition: thm4-arxiv's with Hyp, thm5's with HypNC).
+
+    S_{T,i} >= 0 by induction over T from ``hyp(i)`` (a :func:`proofs.kernel.define`'d predicate that gives beta_1t
+    >= 0, q_t > 0, alpha_t > 0), then the data by induction over the coordinates under ``coord(j)`` for j <= d
+    (thm4-arxiv: Hyp(j) and HypM(j); thm5: HypNC(j)), ``coord_defs(j)`` its definitions' instances.  ``consts(T)``:
+    what else the statement's hypotheses give (a formula, alpha_T > 0 in it), named by ``consts_name``; ``prefix``
+    goes before the lemmas' names; ``cache``: a :data:`CACHE` key to make it once per process."""
+    if cache is not None and cache in CACHE:
+        return CACHE[cache]
+    V = Thm4Vocabulary.get()
     i, n = K.fresh("i", Int), K.fresh("T", Int)
     S, bt, a, q, al = V.S, V.bt, V.a, V.q, V.al
     I = lambda f, *args: K.instantiate(K.defn(f), *args)  # noqa: E731
-    H = V.Hyp(i)
-    hdef = K.instantiate(V.hyp_pred(), i)
+    H = hyp(i)
+    hdef = K.instantiate(K.defn(hyp), i)
     PS = lambda T: z3.Implies(H, S(i, T) >= 0)  # noqa: E731
     z0 = z3.IntVal(0)
     n1 = n + 1
-    pos = scalar_lemma("b q/al >= 0", "b q al", lambda b, q_, al_: z3.Implies(z3.And(b >= 0, q_ > 0, al_ > 0),
-                                                                         b * (q_ / al_) >= 0), timeout_s=timeout_s)
-    b0 = K.prove(PS(z0), by=[I(S, i, z0)], name="S_{0,i} = 0", timeout_s=timeout_s)
+    pos = scalar_glue(prefix + "b q/al >= 0", "b q al", lambda b, q_, al_: z3.Implies(z3.And(b >= 0, q_ > 0, al_ > 0),
+                                                                                  b * (q_ / al_) >= 0), timeout_s)
+    b0 = K.prove(PS(z0), by=[I(S, i, z0)], name=f"{prefix}S_{{0,i}} = 0", timeout_s=timeout_s)
     facts = K.prove(z3.Implies(z3.And(H, n >= 0), z3.And(bt(n1) >= 0, q(i, n1) > 0, al(n1) > 0)), by=[hdef],
-                    name="hypotheses at round T+1", timeout_s=timeout_s)
-    s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name="S_{T,i} >= 0, T -> T+1", timeout_s=timeout_s,
-                 by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
-    SI = induct_on(0, PS, b0, s1, n, "S_{T,i} >= 0 for every T", timeout_s)
-    SI = K.generalize([i], SI, name="S_{T,i} >= 0 for every i, T")
+                    name=f"{prefix}hypotheses at round T+1", timeout_s=timeout_s)
+    s1 = K.prove(z3.Implies(z3.And(n >= 0, PS(n)), PS(n1)), name=f"{prefix}S_{{T,i}} >= 0, T -> T+1",
+                 timeout_s=timeout_s, by=[facts, I(S, i, n1), I(a, i, n1), K.instantiate(pos, bt(n1), q(i, n1), al(n1))])
+    SI = induct_on(0, PS, b0, s1, n, f"{prefix}S_{{T,i}} >= 0 for every T", timeout_s)
+    SI = K.generalize([i], SI, name=f"{prefix}S_{{T,i}} >= 0 for every i, T")
     j, Tc, dd = z3.Int("j"), K.fresh("T", Int), K.fresh("d", Int)
-    allH2 = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), z3.And(V.Hyp(j), V.HypM(j))))  # noqa: E731
+    allH = lambda nn: z3.ForAll([j], z3.Implies(z3.And(j >= 1, j <= nn), coord(j)))  # noqa: E731
     VQ, SS, NN, AA = V.VQ, V.SS, V.NN, V.AA
     inv = lambda nn: z3.And(VQ(nn, Tc) >= 0, SS(nn, Tc) >= 0, NN(nn, Tc) >= 0, AA(nn, Tc) == VQ(nn, Tc) / al(Tc))  # noqa
-    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, al(Tc) > 0, allH2(nn)), inv(nn))  # noqa: E731
-    div = scalar_lemma("sum of quotients by alpha_T > 0", "A V q al A1 V1", lambda A_, V_, q_, al_, A1, V1: z3.Implies(
-        z3.And(al_ > 0, A_ == V_ / al_, A1 == A_ + q_ / al_, V1 == V_ + q_), A1 == V1 / al_), timeout_s=timeout_s)
-    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (VQ, SS, NN, AA)], name="data, 0 coordinates", timeout_s=timeout_s)
+    PC = lambda nn: z3.Implies(z3.And(Tc >= 1, al(Tc) > 0, allH(nn)), inv(nn))  # noqa: E731
+    div = scalar_glue(prefix + "sum of quotients by alpha_T > 0", "A V q al A1 V1",
+                      lambda A_, V_, q_, al_, A1, V1: z3.Implies(
+                          z3.And(al_ > 0, A_ == V_ / al_, A1 == A_ + q_ / al_, V1 == V_ + q_), A1 == V1 / al_), timeout_s)
+    cb = K.prove(PC(z0), by=[I(f, z0, Tc) for f in (VQ, SS, NN, AA)], name=f"{prefix}data, 0 coordinates",
+                 timeout_s=timeout_s)
     d1 = dd + 1
-    hj = K.prove(z3.Implies(z3.And(z3.And(V.Hyp(d1), V.HypM(d1)), Tc >= 1),
-                            z3.And(q(d1, Tc) > 0, V.nrm(d1, Tc) >= 0)),
-                 by=[K.instantiate(V.hyp_pred(), d1), K.instantiate(K.defn(V.HypM), d1)],
-                 name="hypotheses of coordinate d+1 at T", timeout_s=timeout_s)
-    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name="data, d -> d+1", timeout_s=timeout_s,
-                 by=[down_to(allH2, lambda jj: z3.And(V.Hyp(jj), V.HypM(jj)), dd, timeout_s)]
+    hj = K.prove(z3.Implies(z3.And(coord(d1), Tc >= 1), z3.And(q(d1, Tc) > 0, V.nrm(d1, Tc) >= 0)),
+                 by=coord_defs(d1), name=f"{prefix}hypotheses of coordinate d+1 at T", timeout_s=timeout_s)
+    cs = K.prove(z3.Implies(z3.And(dd >= 0, PC(dd)), PC(d1)), name=f"{prefix}data, d -> d+1", timeout_s=timeout_s,
+                 by=[down_to(allH, coord, dd, timeout_s)]
                  + [I(f, d1, Tc) for f in (VQ, SS, NN, AA)] + [hj, K.instantiate(K.instantiate(SI, d1), Tc), I(a, d1, Tc),
                      K.instantiate(div, AA(dd, Tc), VQ(dd, Tc), q(d1, Tc), al(Tc), AA(d1, Tc), VQ(d1, Tc))])
-    every = induct_on(0, PC, cb, cs, dd, "the bound's data, every number of coordinates", timeout_s)
-    every = K.generalize([Tc], every, name="the bound's data")
+    every = induct_on(0, PC, cb, cs, dd, f"{prefix}the bound's data, every number of coordinates", timeout_s)
+    every = K.generalize([Tc], every, name=f"{prefix}the bound's data")
     Ts, ds = K.fresh("T", Int), K.fresh("d", Int)
-    out = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), z3.And(al(Ts) > 0, z3.substitute(inv(ds), (Tc, Ts)))),
-                  by=[K.instantiate(every, Ts), K.instantiate(V.hyp_pred(), z3.IntVal(1))],
-                  name="the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T)", timeout_s=timeout_s)
-    CACHE["data"] = K.generalize([ds, Ts], out, name="the bound's data")
-    return CACHE["data"]
+    out = K.prove(z3.Implies(z3.And(*hyps(ds, Ts)), z3.And(consts(Ts), z3.substitute(inv(ds), (Tc, Ts)))),
+                  by=[K.instantiate(every, Ts), K.instantiate(K.defn(hyp), z3.IntVal(1))],
+                  name=f"{prefix}the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T{consts_name})", timeout_s=timeout_s)
+    out = K.generalize([ds, Ts], out, name=f"{prefix}the bound's data")
+    if cache is not None:
+        CACHE[cache] = out
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -764,6 +834,17 @@ def induct_on(start, P, base, step_body, n, name, timeout_s):
     stp = K.prove(z3.ForAll([Tq], z3.Implies(Tq >= start, z3.Implies(P(Tq), P(Tq + 1)))), by=[stp],
                   name=f"{name}, T -> T+1", timeout_s=timeout_s)
     return K.induct_from(start, P, base, stp, name=f"{name} (kernel induction)", timeout_s=timeout_s)
+
+
+def for_every_d_T(H, claim, ds, Ts, fin, name: str, timeout_s, gen_name: str | None = None):
+    """A statement's last step: ``formula`` = ForAll d, T: H => claim (the build's fresh ds, Ts bound as d, T), proved
+    from ``fin`` |= H => claim at ds, Ts, generalised (named ``gen_name``, default ``name``).  Returns (statement,
+    formula); one definition for thm4-arxiv (its implication and its link), cor1, thm5, cor2, adamx-5.1, the moment
+    lemma and step 4's regret link."""
+    dq, Tq = z3.Int("d"), z3.Int("T")
+    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(H, claim), (ds, dq), (Ts, Tq)))
+    statement = K.prove(formula, by=[K.generalize([ds, Ts], fin, name=gen_name or name)], name=name, timeout_s=timeout_s)
+    return statement, formula
 
 
 def moment_lemma(steps: dict, timeout_s: float = 20.0, hyp=None) -> dict:
@@ -956,16 +1037,13 @@ def moment_lemma(steps: dict, timeout_s: float = 20.0, hyp=None) -> dict:
                                       V.KK(d1, Tc), V.NN(d1, Tc))])
     coords = induct_on(0, PC, cb, cstep, dd, "moment lemma: every number of coordinates", timeout_s)
     coords = K.generalize([Tc], coords, name="moment lemma: every T >= 1, d >= 0")
-    dq, Tq = z3.Int("d"), z3.Int("T")
     Tf, df = K.fresh("T", Int), K.fresh("d", Int)
     # d >= 1: the constants' hypotheses (0 < beta2 < 1, gamma < 1, ...) are stated with each coordinate's
-    body = lambda d_, T_: z3.Implies(z3.And(T_ >= 1, d_ >= 1, allH(d_)), V.KK(d_, T_) <= V.Mom(d_, T_))  # noqa: E731
-    fin2 = K.prove(body(df, Tf), timeout_s=timeout_s, name="moment lemma (kernel), at (d, T)",
+    H, claim = z3.And(Tf >= 1, df >= 1, allH(df)), V.KK(df, Tf) <= V.Mom(df, Tf)
+    fin2 = K.prove(z3.Implies(H, claim), timeout_s=timeout_s, name="moment lemma (kernel), at (d, T)",
                    by=[K.instantiate(coords, Tf), K.instantiate(K.defn(V.Mom), df, Tf),
                        K.instantiate(K.defn(V.HypM), z3.IntVal(1))])
-    formula = z3.ForAll([dq, Tq], body(dq, Tq))
-    pf = K.prove(formula, by=[K.generalize([df, Tf], fin2, name="moment lemma (kernel)")], name="moment lemma (kernel)",
-                 timeout_s=timeout_s)
+    pf, formula = for_every_d_T(H, claim, df, Tf, fin2, "moment lemma (kernel)", timeout_s)
     return {"statement": pf, "formula": formula, "allH": allH}
 
 
@@ -1141,10 +1219,7 @@ def cor1(steps: dict, premises: dict | None = None, timeout_s: float = 20.0) -> 
     # dropped without the proof failing (measured), so it is not a dependency of the kernel statement
     fin = K.prove(z3.Implies(H0, V.Reg(Ts) <= bc), timeout_s=timeout_s, name="Corollary 1: R_T <= BOUNDS['cor1-derived']",
                   by=[th4i, hf, sched])
-    dq, Tq = z3.Int("d"), z3.Int("T")
-    formula = z3.ForAll([dq, Tq], z3.substitute(z3.Implies(z3.And(*hyps(ds, Ts)), V.Reg(Ts) <= bc), (ds, dq), (Ts, Tq)))
-    st = K.prove(formula, by=[K.generalize([ds, Ts], fin, name="Corollary 1 (corrected)")], name="Corollary 1 (corrected)",
-                 timeout_s=timeout_s)
+    st, formula = for_every_d_T(z3.And(*hyps(ds, Ts)), V.Reg(Ts) <= bc, ds, Ts, fin, "Corollary 1 (corrected)", timeout_s)
     return {"statement": st, "implication": st, "formula": formula, "premises": {"thm4-arxiv": "kernel Proof"}}
 
 

@@ -21,11 +21,56 @@ from proofs import thm5_repaired as R
 CHAIN = [ob for ob in R.REPAIRED5 if ob.kind == "z3"]
 
 
+# the calls of statements.coordinate_invariant (tag, chain) and statements.bound_data (hyp, prefix) made by the
+# module's thm5 build, recorded by ``built``
+CHAIN_CALLS: list = []
+DATA_CALLS: list = []
+
+
 @pytest.fixture(scope="module")
 def built():
     steps = Asked({ob.label: K.obligation_proof(ob) for ob in CHAIN})
-    out = KT.thm5(steps)
+    real = ST.coordinate_invariant
+
+    def spy(*args, **kw):
+        CHAIN_CALLS.append((kw.get("tag"), kw.get("chain")))
+        return real(*args, **kw)
+
+    def spy_data(hyp, *args, **kw):
+        DATA_CALLS.append((hyp, kw.get("prefix")))
+        return ST.bound_data(hyp, *args, **kw)
+    with pytest.MonkeyPatch.context() as mp_:
+        # kernel_thm5 calls them by their imported names
+        mp_.setattr(KT, "coordinate_invariant", spy, raising=False)
+        mp_.setattr(KT, "bound_data", spy_data, raising=False)
+        out = KT.thm5(steps)
     return dict(steps), out, steps.asked
+
+
+def test_thm5s_per_coordinate_chain_is_thm4_arxivs_with_adamncs_differences(built):
+    """One definition: Theorem 5's per-coordinate invariant is built by statements.coordinate_invariant, the chain
+    thm4-arxiv and pp-4.1 use, with KT.ADAMNC (HypNC, Condition 2 in place of inequality (1), Thm5-step 5 in place of
+    step 5, its base from its step at T = 0) -- not by a copy of that chain (was kernel_thm5._per_coordinate)."""
+    adamnc = getattr(KT, "ADAMNC", None)
+    assert CHAIN_CALLS == [("thm5", adamnc)] and adamnc is not None
+    assert (adamnc.step5, adamnc.gamma_name, ST.AMSGRAD.step5) == ("Thm5-step 5", "Condition 2", "step 5")
+    # what differs is only what AdamNC's hypotheses change: AMSGrad's running max and step sizes are not among them
+    q0, q1, a0, a1 = z3.Reals("q0 q1 a0 a1")
+    ams, nc = z3.And(*ST.AMSGRAD.gamma_facts(q0, q1, a0, a1)), z3.And(*adamnc.gamma_facts(q0, q1, a0, a1))
+    s = z3.Solver()
+    s.add(nc, z3.Not(ams))  # Condition 2 admits a decreasing q_t (AdamNC's q = sqrt(v_t), no max)
+    assert s.check() == z3.sat
+    s = z3.Solver()
+    s.add(ams, z3.Not(nc))  # inequality (1)'s premises give Condition 2
+    assert s.check() == z3.unsat
+
+
+def test_thm5s_bound_data_are_thm4_arxivs_under_hypnc(built):
+    """One definition: the bound's data (VQ, SS, NN >= 0, AA = VQ/alpha_T, by induction over T and the coordinates)
+    is statements.bound_data, thm4-arxiv's, called once with HypNC -- not a copy of it (was kernel_thm5._data5's body)."""
+    assert DATA_CALLS == [(KT.Thm5Vocabulary.get().Hyp, "AdamNC: ")]
+    cert = K.certify(built[1]["statement"])
+    assert "AdamNC: the bound's data (VQ, SS, NN >= 0; AA = VQ/alpha_T; the constants)" in cert["lemmas"]
 
 
 def test_thm5_asks_for_its_steps_first_and_uses_each_one(built):

@@ -30,6 +30,25 @@ def test_a_proof_made_outside_the_kernel_is_refused():
     assert K.certify(ok)["trusted"] == []
 
 
+def test_a_statements_last_step_binds_the_builds_fresh_d_and_t():
+    """ST.for_every_d_T (the last step of thm4-arxiv, cor1, thm5, cor2, adamx-5.1, the moment lemma and step 4's link,
+    written once): ForAll d, T: H => claim from a proof at the build's fresh d, T; a proof at other fresh variables
+    does not close it (the claim is on a defined function the last step cannot unfold: its only way is the
+    generalised proof)."""
+    Int = z3.IntSort()
+    a, b = z3.Ints("a b")
+    sq = K.define("sq_for_every_d_T", [a, b], a * a + b * b)
+    ds, Ts, other = K.fresh("d", Int), K.fresh("T", Int), K.fresh("d", Int)
+    H = z3.And(ds >= 1, Ts >= 1)
+    fin = K.prove(z3.Implies(H, sq(ds, Ts) >= 2), by=[K.defn(sq)], name="sq >= 2 at (d, T)")
+    st, formula = ST.for_every_d_T(H, sq(ds, Ts) >= 2, ds, Ts, fin, "sq >= 2", 10)
+    d, T = z3.Ints("d T")
+    assert formula.eq(z3.ForAll([d, T], z3.Implies(z3.And(d >= 1, T >= 1), sq(d, T) >= 2)))
+    assert st.thm.eq(formula) and K.certify(st)["lemmas"] == ["sq >= 2", "sq >= 2 at (d, T)"]
+    at_other = K.prove(z3.Implies(z3.And(other >= 1, Ts >= 1), sq(other, Ts) >= 2), by=[K.defn(sq)], name="at another d")
+    with pytest.raises(K.KernelError):
+        ST.for_every_d_T(H, sq(ds, Ts) >= 2, ds, Ts, at_other, "sq >= 2", 10)
+
 def test_the_kernel_refuses_a_false_formula_and_a_missing_dependency():
     x = z3.Real("x")
     with pytest.raises(K.KernelError):
