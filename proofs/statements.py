@@ -226,8 +226,8 @@ class CoordinateChain(NamedTuple):
 
     The chain (steps 2-3, 7, 5 and, with ``first``, step 6) needs at every round Gamma_{t+1} =
     sqrt(V_{t+1})/alpha_{t+1} - sqrt(V_t)/alpha_t >= 0 (PSD), per coordinate a_{t+1} >= a_t >= 0 with a_t =
-    q_t/alpha_t (the paper's Gamma_t PSD of its Step 6; "inequality (1)" in the literature's numbering,
-    spec/literature.md 1.2).  AMSGrad gets it from its running max, q_{t+1} >= q_t > 0, and 0 < alpha_{t+1} <= alpha_t
+    q_t/alpha_t (the paper's Gamma_t PSD of its Step 6; "inequality (1)" in Phuong & Phong's numbering,
+    :mod:`proofs.phuong_phong` PP-(1)).  AMSGrad gets it from its running max, q_{t+1} >= q_t > 0, and 0 < alpha_{t+1} <= alpha_t
     (:data:`AMSGRAD`); AdamNC assumes it (Theorem 5's Condition 2,
     :data:`proofs.kernel_thm5.ADAMNC`), and without a monotone q its step 5 is the audit's Thm5-step 5, whose base
     T = 1 comes from its induction step at T = 0 (m_0 = 0) instead of step 5[base T=1].
@@ -268,7 +268,7 @@ def _amsgrad_step5_base(steps):
 
 
 #: AMSGrad's per-coordinate chain (thm4-arxiv, cor1, pp-4.1): Gamma_{t+1} >= 0 from q_{t+1} >= q_t > 0 (v_hat's
-#: running max) and 0 < alpha_{t+1} <= alpha_t, i.e. inequality (1) (spec/literature.md 1.2); step 5 with its base step.
+#: running max) and 0 < alpha_{t+1} <= alpha_t, i.e. inequality (1) (Phuong & Phong's, proofs.phuong_phong PP-(1)); step 5 with its base step.
 AMSGRAD = CoordinateChain(
     name="AMSGrad", prefix="", hyp=lambda i: Thm4Vocabulary.get().hyp(i),
     gamma_facts=lambda q0, q1, A0, A1: [q0 > 0, q1 >= q0, A0 > 0, A1 <= A0, A1 > 0],
