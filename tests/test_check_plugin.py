@@ -3,6 +3,7 @@ has its own ``analysis`` package, registered through the entry point of pyprojec
 README's example and examples/ run as written."""
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -91,6 +92,15 @@ def test_command_line_settings_reach_the_helpers(monkeypatch):
     assert calls == [("opt", {"T": 2000, "problems": ["thm1"]}), ("opt", {"T": 5000, "problems": ["thm1"]}),
                      ("opt", {})]
 
+
+def _user_class(name: str) -> str:
+    """The source of a user optimizer class of tests/_torch_optimizers.py, read as text (the user's file below must
+    hold its own copy, written out; the class itself is defined once, there)."""
+    src = Path(__file__).with_name("_torch_optimizers.py").read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(src).body if isinstance(n, ast.ClassDef) and n.name == name)
+    return ast.get_source_segment(src, node)
+
+
 USER_TEST = '''
 import math
 import sys
@@ -102,26 +112,7 @@ import analysis  # the project's own package of that name
 from pytest_adam_beyond import assert_breaks
 
 
-class AMSGrad78807(torch.optim.Optimizer):
-    """The bug of pytorch #78807: the running max is never stored."""
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            b1, b2 = group["betas"]
-            for p in group["params"]:
-                st = self.state[p]
-                if not st:
-                    st.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p), v_max=torch.zeros_like(p))
-                st["t"] += 1
-                st["m"].mul_(b1).add_(p.grad, alpha=1 - b1)
-                st["v"].mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-                v_max = torch.maximum(st["v_max"], st["v"])
-                denom = (v_max.sqrt() / math.sqrt(1 - b2 ** st["t"])).add_(group["eps"])
-                p.addcdiv_(st["m"], denom, value=-group["lr"] / (1 - b1 ** st["t"]))
+''' + _user_class("AMSGrad78807") + '''
 
 
 def _theirs():
