@@ -220,9 +220,15 @@ def figure1(out: dict, path: str | None = None, stochastic: dict | None = None):
 
 # ------------------------------------------------------------------------------------------------
 # phase diagrams: the certified cells (linear square or log10(1 - beta2) against beta1), and the threshold map
-def _cell_paths(mask: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray):
+def cell_paths(mask: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray):
     """One compound Path of the cells where ``mask[iy, ix]`` is True (None if there is none), so a
-    phase is one patch: its hatch runs on across cells and the cells have no seams."""
+    phase is one patch: its hatch runs on across cells and the cells have no seams (the phase diagrams
+    here and the zoo's panels, :mod:`counterexamples.zoo.plot`).
+
+    >>> p = cell_paths(np.array([[True, False], [False, True]]), np.array([0, 1, 2]), np.array([0, 1, 2]))
+    >>> p.vertices[:5].tolist(), cell_paths(np.zeros((2, 2), bool), [0, 1, 2], [0, 1, 2]) is None
+    ([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]], True)
+    """
     from matplotlib.path import Path
 
     verts, codes = [], []
@@ -282,7 +288,7 @@ def phase_diagram(grid: dict, path: str | None = None, title: str | None = None)
     fig, ax = plt.subplots(figsize=(6.6, 5.6) if log else (6.0, 6.3), layout="constrained")
     handles = []
     for lab in ("diverges", "converges", "undecided"):
-        p = _cell_paths(img == lab, xe, ye)
+        p = cell_paths(img == lab, xe, ye)
         if p is None:
             continue
         st = PHASE_STYLE[lab]
@@ -291,7 +297,7 @@ def phase_diagram(grid: dict, path: str | None = None, title: str | None = None)
     reddi = grid.get("reddi_region")
     if reddi is not None and any(any(r) for r in reddi):
         mask = np.array(reddi, dtype=bool)
-        p = _cell_paths(mask if log else mask.T, xe, ye)
+        p = cell_paths(mask if log else mask.T, xe, ye)
         ax.add_patch(PathPatch(p, facecolor="none", edgecolor="black", hatch="////", lw=0))
         handles.append(Patch(facecolor="none", edgecolor="black", hatch="////",
                              label=r"Reddi's (c1)-(c3) hold at the centre (RECONSTRUCTED)"))

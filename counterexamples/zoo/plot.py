@@ -115,7 +115,7 @@ def phase_panels(keys, path: str):
     The figure is drawn at the width a paper prints it (:data:`PRINT_WIDTH` inches for five panels a row;
     fewer methods, a narrower figure with panels of the same size), so that :data:`FONT`'s sizes are the
     printed sizes; the legend fills the empty places of the last row."""
-    from counterexamples.figures import pyplot, save_figure
+    from counterexamples.figures import cell_paths, pyplot, save_figure
 
     plt = pyplot()
     mpl = plt.matplotlib
@@ -137,11 +137,10 @@ def phase_panels(keys, path: str):
         raw = phase_grid(key)
         ax.pcolormesh(xe, ye, np.ma.masked_invalid(raw), cmap=cmap, vmin=-1.5, vmax=1.5, edgecolors="none")
         # diverging cells also carry the phase figures' texture, so that they read in grey scale too
-        hatched = [[(xe[j], ye[i]), (xe[j + 1], ye[i]), (xe[j + 1], ye[i + 1]), (xe[j], ye[i + 1])]
-                   for i, j in zip(*np.nonzero(raw == 1))]
-        if hatched:
-            ax.add_collection(mpl.collections.PolyCollection(hatched, facecolor="none", linewidth=0,
-                                                             hatch=DIVERGES_HATCH, edgecolor=DIVERGES_EDGE))
+        hatched = cell_paths(raw == 1, xe, ye)
+        if hatched is not None:
+            ax.add_patch(mpl.patches.PathPatch(hatched, facecolor="none", linewidth=0, hatch=DIVERGES_HATCH,
+                                               edgecolor=DIVERGES_EDGE))
         ax.vlines(xe[1:-1], ye[0], ye[-1], colors="white", linewidth=0.3)  # the cells, drawn over the hatch
         ax.hlines(ye[1:-1], xe[0], xe[-1], colors="white", linewidth=0.3)
         ax.set_title(key, fontsize=FONT["title"], pad=2)
@@ -184,14 +183,14 @@ def phase_panels(keys, path: str):
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     prop = mpl.font_manager.FontProperties(size=FONT["text"])
+
+    def measure(line):
+        return renderer.get_text_width_height_descent(line, prop, ismath="$" in line)[0]
+
     for ax, key in zip(axes.flat, keys):
         if texts[key]:
             # the box stays left of the stars' column (beta1 = 0.9), so that the stars show in a grey panel
             width = ax.get_window_extent(renderer).width * 0.78
-
-            def measure(line):
-                return renderer.get_text_width_height_descent(line, prop, ismath="$" in line)[0]
-
             ax.text(0.44, 0.5, wrap_drawn(texts[key], width, measure), transform=ax.transAxes, ha="center",
                     va="center", fontsize=FONT["text"], linespacing=1.3,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.92, "boxstyle": "square,pad=0.3"})
